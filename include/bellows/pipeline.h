@@ -1,0 +1,97 @@
+/* pipeline.h - the causal per-sample breath pipeline: condition, breath, metrics, spectrum.
+ *
+ * Live sessions and `bellows analyze` run exactly this code, so offline results
+ * are what live feedback showed. Pure: no I/O, no clocks (time comes with the
+ * sample), no allocation after create, deterministic.
+ * SPDX-License-Identifier: MIT */
+#ifndef BELLOWS_PIPELINE_H
+#define BELLOWS_PIPELINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "bellows/event.h"
+#include "bellows/sample.h"
+#include "bellows/status.h"
+
+/** Most events one call of bel_pipeline_process can yield. */
+enum { BEL_PIPELINE_MAX_EVENTS = 8 };
+
+typedef struct bel_pipeline bel_pipeline;
+
+typedef struct bel_pipeline_config {
+    double fs_hz;             /**< nominal sample rate, 5..2000 Hz (default 50) */
+    int belly_channel;        /**< index of the belly belt in bel_sample.value (default 0) */
+    int chest_channel;        /**< index of the chest belt, -1 for none (default -1) */
+    bool invert;              /**< true: a smaller raw value means expansion */
+    double spectrum_window_s; /**< window of the spectral rate estimate, 8..120 s (default 32) */
+} bel_pipeline_config;
+
+/** Breathing phases as the pipeline currently sees them. */
+typedef enum bel_phase {
+    BEL_PHASE_UNKNOWN = 0,
+    BEL_PHASE_INHALE,
+    BEL_PHASE_EXHALE,
+} bel_phase;
+
+/** Running state after the latest sample. Values not known yet are NAN. */
+typedef struct bel_metrics {
+    double t_s;              /**< time of the latest sample */
+    float belly;             /**< conditioned belly signal (despiked, smoothed, sign-corrected) */
+    float baseline;          /**< slow drift-tracking level of the belly signal */
+    float rate_bpm;          /**< count-based rate over the recent breaths, breaths/min */
+    float rate_spectral_bpm; /**< kissfft estimate over the spectrum window, breaths/min */
+    float ie_ratio;          /**< recent median Ti/Te */
+    float ti_s;              /**< recent median inspiration time */
+    float te_s;              /**< recent median expiration time */
+    float depth;             /**< recent median breath depth, conditioned units */
+    float variability;       /**< coefficient of variation of recent breath durations (0..) */
+    bel_phase phase;         /**< current phase */
+    uint32_t n_breaths;      /**< complete breaths so far */
+    uint32_t n_spikes;       /**< samples replaced as spikes */
+    uint32_t n_clipped;      /**< samples at a rail (flat clipped run) */
+    uint32_t n_missed;       /**< samples reported missing by the source */
+} bel_metrics;
+
+/** Whole-run statistics, for summaries. Values not known are NAN. */
+typedef struct bel_summary {
+    double duration_s;         /**< first to latest sample */
+    uint32_t n_breaths;        /**< complete breaths (insp_onset to insp_onset) */
+    float rate_bpm;            /**< breaths/min over the span of detected breaths */
+    float rate_spectral_bpm;   /**< mean of the spectral estimates */
+    float ti_s;                /**< median inspiration time */
+    float te_s;                /**< median expiration time */
+    float ie_ratio;            /**< median Ti/Te */
+    float depth;               /**< median depth */
+    float variability;         /**< coefficient of variation of breath durations */
+    uint32_t n_events[BEL_EV_COUNT]; /**< events emitted, by kind */
+    uint32_t n_spikes;
+    uint32_t n_clipped;
+    uint32_t n_missed;
+} bel_summary;
+
+/** Defaults: 50 Hz, belly on channel 0, no chest, not inverted, 32 s spectrum.
+ *  Call from: any thread. */
+bel_pipeline_config bel_pipeline_config_default(void);
+
+/** Make a pipeline; copies cfg. *out is NULL on failure.
+ *  BEL_ERR_ARG for out-of-range settings, BEL_ERR_NOMEM.
+ *  Call from: setup only (allocates). */
+BEL_NODISCARD bel_status bel_pipeline_create(const bel_pipeline_config *cfg, bel_pipeline **out);
+
+/** Free a pipeline. NULL is fine. Call from: setup/teardown only. */
+void bel_pipeline_destroy(bel_pipeline *p);
+
+/** Feed one sample (times must not go backwards). Writes up to max_out events
+ *  (BEL_PIPELINE_MAX_EVENTS is always enough) to out, in time order of
+ *  detection. Returns the number written, or BEL_ERR_ARG.
+ *  Call from: the input thread. Real-time safe: bounded work, no allocation. */
+int bel_pipeline_process(bel_pipeline *p, const bel_sample *s, bel_event *out, int max_out);
+
+/** Copy the running metrics. Call from: the thread that calls process. */
+void bel_pipeline_get_metrics(const bel_pipeline *p, bel_metrics *out);
+
+/** Copy the whole-run statistics. Call from: the thread that calls process. */
+void bel_pipeline_get_summary(const bel_pipeline *p, bel_summary *out);
+
+#endif
