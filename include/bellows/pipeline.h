@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "bellows/breath.h"
 #include "bellows/event.h"
 #include "bellows/sample.h"
 #include "bellows/status.h"
@@ -25,6 +26,7 @@ typedef struct bel_pipeline_config {
     int chest_channel;        /**< index of the chest belt, -1 for none (default -1) */
     bool invert;              /**< true: a smaller raw value means expansion */
     double spectrum_window_s; /**< window of the spectral rate estimate, 8..120 s (default 32) */
+    bel_breath_config breath; /**< detector tuning; its fs_hz is ignored (fs_hz above rules) */
 } bel_pipeline_config;
 
 /** Breathing phases as the pipeline currently sees them. */
@@ -59,10 +61,10 @@ typedef struct bel_summary {
     uint32_t n_breaths;        /**< complete breaths (insp_onset to insp_onset) */
     float rate_bpm;            /**< breaths/min over the span of detected breaths */
     float rate_spectral_bpm;   /**< mean of the spectral estimates */
-    float ti_s;                /**< median inspiration time */
-    float te_s;                /**< median expiration time */
-    float ie_ratio;            /**< median Ti/Te */
-    float depth;               /**< median depth */
+    float ti_s;                /**< mean inspiration time */
+    float te_s;                /**< mean expiration time */
+    float ie_ratio;            /**< total Ti / total Te */
+    float depth;               /**< mean breath depth, conditioned units */
     float variability;         /**< coefficient of variation of breath durations */
     uint32_t n_events[BEL_EV_COUNT]; /**< events emitted, by kind */
     uint32_t n_spikes;

@@ -1,0 +1,83 @@
+/* breath.h - causal breath turning-point detector (the pipeline's breath stage).
+ *
+ * Input: the conditioned belly signal (despiked, expansion up), one sample at a
+ * time. Output: confirmed turning points, troughs (start of inhalation) and
+ * peaks (start of exhalation), each with the time of the turning point in the
+ * signal and the time at which it was confirmed.
+ *
+ * Method: a low-passed copy of the signal drives a hysteresis state machine
+ * whose thresholds scale with the recent breath depth (so any gain or offset
+ * works, and ripple or noise smaller than a fraction of a breath never makes
+ * a breath). A turning point is confirmed once the signal has reversed by a
+ * small fraction of the depth after an excursion of a larger fraction. Its time
+ * is then refined on a lightly smoothed history of the signal: the extremum, or,
+ * after a flat hold or pause, the end of the flat part (where the movement
+ * begins). When the signal carries strong ripple (many small wiggles per
+ * breath, typically the heart beat on impedance or chest signals), detection
+ * moves to a lower cutoff: a little more latency, no heart beats counted.
+ * SPDX-License-Identifier: MIT */
+#ifndef BELLOWS_BREATH_H
+#define BELLOWS_BREATH_H
+
+#include <stdbool.h>
+
+#include "bellows/status.h"
+
+typedef struct bel_breath_config {
+    double fs_hz;          /**< sample rate, 5..2000 Hz */
+    double lowpass_hz;     /**< detection low-pass cutoff on a clean signal (default 1.5 Hz) */
+    double ripple_lowpass_hz; /**< cutoff used while cardiac ripple is strong (default 0.7 Hz) */
+    float excursion_frac;  /**< least excursion between turning points, x reference depth */
+    float confirm_frac;    /**< reversal that confirms a turning point, x reference depth */
+    float noise_mult;      /**< the reversal is also at least this many noise sigmas */
+    double min_phase_s;    /**< shortest inhalation or exhalation (default 0.25 s) */
+    double hold_min_s;     /**< a flat extremum clipped at a rail longer than this is timed at its middle */
+    double peak_hold_s;    /**< a peak whose flat top lasts this long is timed at its end (a hold) */
+    double trough_hold_s;  /**< the same for troughs (end-expiratory pauses are common: 0) */
+    float hold_frac;       /**< "flat" = within this fraction of the depth of the extremum */
+    double smooth_s;       /**< half-width of the smoothing used to time turning points */
+    double history_s;      /**< history kept to time turning points (default 30 s) */
+} bel_breath_config;
+
+/** A confirmed turning point. */
+typedef struct bel_breath_point {
+    bool is_peak;      /**< true: peak (exp_onset); false: trough (insp_onset) */
+    double t_s;        /**< time of the turning point in the signal */
+    double t_detect_s; /**< time of the sample that confirmed it */
+    float value;       /**< smoothed signal value at the turning point */
+    float excursion;   /**< size of the movement that led to it (signal units, > 0) */
+} bel_breath_point;
+
+typedef struct bel_breath bel_breath;
+
+/** Defaults for fs_hz. Call from: any thread. */
+bel_breath_config bel_breath_config_default(double fs_hz);
+
+/** Make a detector; copies cfg. BEL_ERR_ARG, BEL_ERR_NOMEM. Call from: setup. */
+BEL_NODISCARD bel_status bel_breath_create(const bel_breath_config *cfg, bel_breath **out);
+
+/** Free. NULL is fine. */
+void bel_breath_destroy(bel_breath *b);
+
+/** Forget the signal (after a long gap); keeps the learnt depth.
+ *  Call from: the owning thread. Real-time safe. */
+void bel_breath_reset(bel_breath *b);
+
+/** Feed one sample x at t_s. Returns 1 and fills *pt when a turning point is
+ *  confirmed by this sample, else 0. Call from: the owning thread. Real-time
+ *  safe (bounded by the history length). */
+int bel_breath_process(bel_breath *b, double t_s, float x, bel_breath_point *pt);
+
+/** The low-passed detection signal after the latest sample. */
+float bel_breath_get_smoothed(const bel_breath *b);
+
+/** Current reference depth (signal units), 0 until known. */
+float bel_breath_get_reference_depth(const bel_breath *b);
+
+/** Estimated noise standard deviation of the input (signal units). */
+float bel_breath_get_noise(const bel_breath *b);
+
+/** True while the detector is between a trough and a peak (inhaling). */
+bool bel_breath_is_inhaling(const bel_breath *b);
+
+#endif

@@ -1,0 +1,474 @@
+/* breath.c - causal breath turning-point detector: low-pass, adaptive hysteresis, refinement.
+ * SPDX-License-Identifier: MIT */
+#include "bellows/breath.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <stdio.h>
+
+#include "bellows/filter.h"
+
+enum { N_DEPTHS = 6 };
+
+typedef enum state { ST_UNKNOWN = 0, ST_RISING, ST_FALLING } state;
+
+struct bel_breath {
+    bel_breath_config cfg;
+    bel_biquad lp;        /* clean-signal detection filter */
+    bel_biquad lp_ripple; /* strong-ripple detection filter */
+    bool ripple_mode;
+    double y_fast, y_slow;
+    /* Ripple: reversals of the fast- and the slow-filtered signals. */
+    struct wiggle {
+        int dir;
+        double ext;
+        uint32_t count;
+    } wig_fast, wig_slow;
+    double wig_fast_ema, wig_slow_ema;
+    /* History of the input for timing turning points. */
+    float *hist_x;
+    double *hist_t;
+    int64_t cap; /* power of two */
+    int64_t n;   /* samples seen since reset */
+    /* Detection state on the low-passed signal y. */
+    state st;
+    double y;
+    double ext_val;  /* running extremum of y in the current phase */
+    int64_t ext_n;   /* its sample index */
+    double ref_val;  /* y at the last confirmed turning point (moved if overshot) */
+    int64_t ref_n;   /* sample index of the last confirmed turning point (refined) */
+    double ref_t;    /* its time */
+    double last_confirm_t;
+    double min_y, max_y; /* UNKNOWN state: range since reset */
+    int64_t min_n, max_n;
+    /* Reference depth: median of recent excursions, decaying when nothing happens. */
+    float depths[N_DEPTHS];
+    int n_depths, depth_head;
+    int quantile_pct;
+    double rip_on, rip_off;
+    double ref_depth;
+    double half_cycle_s; /* recent typical phase duration */
+    /* Noise: EMA of |second difference| of the input. */
+    float x1, x2;
+    double noise_abs;
+    double noise_alpha;
+    int64_t n_total; /* samples since start of time (for noise warm-up) */
+};
+
+bel_breath_config bel_breath_config_default(double fs_hz)
+{
+    bel_breath_config c;
+    c.fs_hz = fs_hz;
+    c.lowpass_hz = 1.5;
+    c.ripple_lowpass_hz = 0.5;
+    c.excursion_frac = 0.35f;
+    c.confirm_frac = 0.10f;
+    c.noise_mult = 4.0f;
+    c.min_phase_s = 0.25;
+    c.hold_min_s = 1.0;
+    c.peak_hold_s = 0.5;
+    c.trough_hold_s = 0.0;
+    c.hold_frac = 0.03f;
+    c.smooth_s = 0.1;
+    c.history_s = 30.0;
+    return c;
+}
+
+static int cmp_float(const void *a, const void *b)
+{
+    const float fa = *(const float *)a;
+    const float fb = *(const float *)b;
+    return (fa > fb) - (fa < fb);
+}
+
+bel_status bel_breath_create(const bel_breath_config *cfg, bel_breath **out)
+{
+    if (!out) {
+        return BEL_ERR_ARG;
+    }
+    *out = NULL;
+    if (!cfg || !(cfg->fs_hz >= 5.0 && cfg->fs_hz <= 2000.0) || !(cfg->history_s >= 5.0) ||
+        !(cfg->history_s <= 120.0) || !(cfg->lowpass_hz > 0.0) ||
+        !(cfg->lowpass_hz < 0.45 * cfg->fs_hz) || !(cfg->ripple_lowpass_hz > 0.0) ||
+        !(cfg->ripple_lowpass_hz <= cfg->lowpass_hz) || !(cfg->excursion_frac > 0.0f) ||
+        !(cfg->confirm_frac > 0.0f) || !(cfg->smooth_s >= 0.0) || !(cfg->smooth_s <= 1.0)) {
+        return BEL_ERR_ARG;
+    }
+    bel_breath *b = calloc(1, sizeof *b);
+    if (!b) {
+        return BEL_ERR_NOMEM;
+    }
+    b->cfg = *cfg;
+    int64_t want = (int64_t)ceil(cfg->history_s * cfg->fs_hz) + 2;
+    b->cap = 1;
+    while (b->cap < want) {
+        b->cap <<= 1;
+    }
+    b->hist_x = calloc((size_t)b->cap, sizeof *b->hist_x);
+    b->hist_t = calloc((size_t)b->cap, sizeof *b->hist_t);
+    if (!b->hist_x || !b->hist_t) {
+        goto fail;
+    }
+    if (bel_biquad_init_lowpass(&b->lp, cfg->fs_hz, cfg->lowpass_hz) != BEL_OK ||
+        bel_biquad_init_lowpass(&b->lp_ripple, cfg->fs_hz, cfg->ripple_lowpass_hz) != BEL_OK) {
+        goto fail;
+    }
+    b->noise_alpha = 1.0 - exp(-1.0 / (5.0 * cfg->fs_hz));
+    b->half_cycle_s = 2.0;
+    b->quantile_pct = getenv("QP") ? atoi(getenv("QP")) : 50;
+    b->rip_on = getenv("RON") ? atof(getenv("RON")) : 1.6;
+    b->rip_off = getenv("ROFF") ? atof(getenv("ROFF")) : 1.25;
+    bel_breath_reset(b);
+    *out = b;
+    return BEL_OK;
+fail:
+    bel_breath_destroy(b);
+    return BEL_ERR_NOMEM;
+}
+
+void bel_breath_destroy(bel_breath *b)
+{
+    if (!b) {
+        return;
+    }
+    free(b->hist_x);
+    free(b->hist_t);
+    free(b);
+}
+
+void bel_breath_reset(bel_breath *b)
+{
+    b->n = 0;
+    b->st = ST_UNKNOWN;
+    b->ripple_mode = false;
+    b->wig_fast_ema = b->wig_slow_ema = 1.0;
+    b->wig_fast.count = b->wig_slow.count = 0;
+    b->n_total = 0;
+}
+
+static float hx(const bel_breath *b, int64_t k)
+{
+    return b->hist_x[k & (b->cap - 1)];
+}
+
+static double ht(const bel_breath *b, int64_t k)
+{
+    return b->hist_t[k & (b->cap - 1)];
+}
+
+static double noise_sigma(const bel_breath *b)
+{
+    /* E|x[n]-2x[n-1]+x[n-2]| = sqrt(6) sigma sqrt(2/pi) for white gaussian noise. */
+    return b->noise_abs / (2.449489742783178 * 0.7978845608028654);
+}
+
+static double median_depth(const bel_breath *b)
+{
+    float tmp[N_DEPTHS];
+    memcpy(tmp, b->depths, sizeof tmp);
+    qsort(tmp, (size_t)b->n_depths, sizeof(float), cmp_float);
+    /* An upper quantile: cardiac ripple or noise that slipped through as
+     * small excursions must not drag the reference down to its own size. */
+    int q = (b->n_depths * b->quantile_pct) / 100;
+    if (q >= b->n_depths) {
+        q = b->n_depths - 1;
+    }
+    return tmp[q];
+}
+
+static void add_depth(bel_breath *b, double exc)
+{
+    b->depths[b->depth_head] = (float)exc;
+    b->depth_head = (b->depth_head + 1) % N_DEPTHS;
+    if (b->n_depths < N_DEPTHS) {
+        b->n_depths++;
+    }
+    b->ref_depth = median_depth(b);
+}
+
+/* Mean of the input over [k-w, k+w] clipped to [lo, to]. */
+static double smoothed_at(const bel_breath *b, int64_t k, int64_t w, int64_t lo, int64_t to)
+{
+    const int64_t l0 = k - w < lo ? lo : k - w;
+    const int64_t l1 = k + w > to ? to : k + w;
+    double sum = 0.0;
+    for (int64_t j = l0; j <= l1; j++) {
+        sum += hx(b, j);
+    }
+    return sum / (double)(l1 - l0 + 1);
+}
+
+/* Time a turning point: search the history between the previous turning
+ * point and now for the extremum of the smoothed input; after a flat part
+ * longer than hold_min_s, the movement begins at the end of the flat part. */
+static void refine(const bel_breath *b, bool peak, int64_t from, int64_t to, double depth,
+                   int64_t *k_out, float *v_out)
+{
+    const int64_t oldest = b->n > b->cap ? b->n - b->cap : 0;
+    if (from < oldest) {
+        from = oldest;
+    }
+    if (from > to) {
+        from = to;
+    }
+    const int64_t w = (int64_t)(b->cfg.smooth_s * b->cfg.fs_hz + 0.5);
+    const double sgn = peak ? 1.0 : -1.0;
+    /* Centered running mean over [k-w, k+w] clipped to [from-w.., to]. */
+    int64_t lo = from - w < oldest ? oldest : from - w;
+    double best = -INFINITY;
+    int64_t kbest = from;
+    double sum = 0.0;
+    int64_t cnt = 0;
+    int64_t a = lo, e = lo; /* window [a, e) */
+    for (int64_t k = from; k <= to; k++) {
+        int64_t want_hi = k + w + 1 > to + 1 ? to + 1 : k + w + 1;
+        int64_t want_lo = k - w < lo ? lo : k - w;
+        while (e < want_hi) {
+            sum += hx(b, e++);
+            cnt++;
+        }
+        while (a < want_lo) {
+            sum -= hx(b, a++);
+            cnt--;
+        }
+        double z = sgn * sum / (double)cnt;
+        if (z > best) {
+            best = z;
+            kbest = k;
+        }
+    }
+    /* The movement begins where the signal last left the extremum: the last
+     * sample within eps of it. After a hold or a pause that is the end of the
+     * flat part; on a rounded turn it is a hair after the extremum. Ripple
+     * dipping inside a hold does not matter, only the final exit does. */
+    const double eps = fmax((double)b->cfg.hold_frac * depth, 3.0 * noise_sigma(b));
+    const double thr = best - eps;
+    int64_t kl = kbest, kf = kbest;
+    for (int64_t k = to; k > kbest; k--) {
+        if (sgn * smoothed_at(b, k, w, lo, to) >= thr) {
+            kl = k;
+            break;
+        }
+    }
+    for (int64_t k = from; k < kbest; k++) {
+        if (sgn * smoothed_at(b, k, w, lo, to) >= thr) {
+            kf = k;
+            break;
+        }
+    }
+    /* A short way from the extremum to the exit is a rounded turn: the
+     * extremum is the turning point. */
+    const double exit_min_s = peak ? b->cfg.peak_hold_s : b->cfg.trough_hold_s;
+    *k_out = ht(b, kl) - ht(b, kbest) >= exit_min_s ? kl : kbest;
+    if (ht(b, kl) - ht(b, kf) >= b->cfg.hold_min_s) {
+        /* A flat part made mostly of one repeated extreme value is the signal
+         * clipped at a rail: the true turning point is hidden inside it, best
+         * guessed at its middle. */
+        float ext = hx(b, kf);
+        int64_t n_ext = 0;
+        for (int64_t k = kf; k <= kl; k++) {
+            float v = hx(b, k);
+            if (sgn * (double)v > sgn * (double)ext) {
+                ext = v;
+                n_ext = 0;
+            }
+            n_ext += v == ext;
+        }
+        if (2 * n_ext > kl - kf + 1) {
+            *k_out = kf + (kl - kf) / 2;
+        }
+    }
+    *v_out = (float)(sgn * best);
+}
+
+static void choose_filter(bel_breath *b);
+
+static int confirm(bel_breath *b, bool peak, double t_now, bel_breath_point *pt)
+{
+    const double exc = fabs(b->ext_val - b->ref_val);
+    int64_t k;
+    float v;
+    const double depth = b->ref_depth > 0.0 ? b->ref_depth : exc;
+    int64_t from = b->st == ST_UNKNOWN ? (peak ? b->min_n : b->max_n) : b->ref_n + 1;
+    refine(b, peak, from, b->n - 1, depth, &k, &v);
+    const double t_pt = ht(b, k);
+    pt->is_peak = peak;
+    pt->t_s = t_pt;
+    pt->t_detect_s = t_now;
+    pt->value = v;
+    pt->excursion = (float)exc;
+    if (b->st != ST_UNKNOWN) {
+        double dur = t_pt - b->ref_t;
+        if (dur > 0.0) {
+            b->half_cycle_s = 0.7 * b->half_cycle_s + 0.3 * dur;
+        }
+    }
+    add_depth(b, exc);
+    b->st = peak ? ST_FALLING : ST_RISING;
+    b->ref_val = b->ext_val;
+    b->ref_n = k;
+    b->ref_t = t_pt;
+    b->ext_val = b->y;
+    b->ext_n = b->n - 1;
+    b->last_confirm_t = t_now;
+    choose_filter(b);
+    return 1;
+}
+
+/* Count reversals of a filtered signal larger than a small fraction of the
+ * depth. On a clean breath signal both filters see the same reversals; with
+ * the heart beat or other ripple riding on it the fast one sees many more. */
+static void count_wiggles(struct wiggle *w, double y, double hyst)
+{
+    if ((w->dir >= 0 && y > w->ext) || (w->dir <= 0 && y < w->ext)) {
+        w->ext = y;
+    }
+    if (w->dir >= 0 && y < w->ext - hyst) {
+        w->dir = -1;
+        w->ext = y;
+        w->count++;
+    } else if (w->dir <= 0 && y > w->ext + hyst) {
+        w->dir = 1;
+        w->ext = y;
+        w->count++;
+    }
+}
+
+/* After each turning point: choose the detection filter by how much more the
+ * fast signal wiggles than the slow one (with hysteresis), and carry the
+ * state over to the other filter's signal if it changes. */
+static void choose_filter(bel_breath *b)
+{
+    b->wig_fast_ema = 0.8 * b->wig_fast_ema + 0.2 * (double)b->wig_fast.count;
+    b->wig_slow_ema = 0.8 * b->wig_slow_ema + 0.2 * (double)b->wig_slow.count;
+    b->wig_fast.count = b->wig_slow.count = 0;
+    const double ratio = b->wig_fast_ema / fmax(b->wig_slow_ema, 0.5);
+    if (getenv("DBG")) fprintf(stderr, "%g %g %g mode %d\n", b->wig_fast_ema, b->wig_slow_ema, ratio, b->ripple_mode);
+    bool want = b->ripple_mode;
+    if (ratio > b->rip_on) {
+        want = true;
+    } else if (ratio < b->rip_off) {
+        want = false;
+    }
+    if (want != b->ripple_mode) {
+        b->ripple_mode = want;
+        const double y = want ? b->y_slow : b->y_fast;
+        const double s = b->st == ST_RISING ? 1.0 : -1.0;
+        b->ref_val = y - s * (double)b->cfg.confirm_frac * b->ref_depth;
+        b->ext_val = y;
+        b->y = y;
+    }
+}
+
+int bel_breath_process(bel_breath *b, double t_s, float x, bel_breath_point *pt)
+{
+    /* History and noise. */
+    b->hist_x[b->n & (b->cap - 1)] = x;
+    b->hist_t[b->n & (b->cap - 1)] = t_s;
+    if (b->n == 0) {
+        bel_biquad_reset(&b->lp, x);
+        bel_biquad_reset(&b->lp_ripple, x);
+        b->wig_fast.ext = b->wig_slow.ext = x;
+        b->wig_fast.dir = b->wig_slow.dir = 1;
+        b->x1 = b->x2 = x;
+        b->min_y = b->max_y = x;
+        b->min_n = b->max_n = 0;
+        b->last_confirm_t = t_s;
+    }
+    const double d2 = fabs((double)x - 2.0 * (double)b->x1 + (double)b->x2);
+    if (b->n_total < 3) {
+        b->noise_abs = b->n_total == 2 ? d2 : b->noise_abs;
+    } else {
+        b->noise_abs += b->noise_alpha * (d2 - b->noise_abs);
+    }
+    b->n_total++;
+    b->x2 = b->x1;
+    b->x1 = x;
+    b->y_fast = bel_biquad_process(&b->lp, x);
+    b->y_slow = bel_biquad_process(&b->lp_ripple, x);
+    const double hyst = fmax(0.04 * b->ref_depth, 3.0 * noise_sigma(b));
+    count_wiggles(&b->wig_fast, b->y_fast, hyst);
+    count_wiggles(&b->wig_slow, b->y_slow, hyst);
+    const double y = b->ripple_mode ? b->y_slow : b->y_fast;
+    b->y = y;
+    const int64_t n = b->n++;
+
+    /* Decay the reference depth while nothing is confirmed for long. */
+    const double quiet_s = t_s - b->last_confirm_t;
+    const double patience = fmax(2.5 * b->half_cycle_s, 3.0);
+    if (quiet_s > patience && b->ref_depth > 0.0) {
+        b->ref_depth *= exp(-1.0 / (4.0 * b->cfg.fs_hz));
+    }
+    const double floor_noise = (double)b->cfg.noise_mult * noise_sigma(b);
+    const double depth = b->ref_depth;
+
+    if (b->st == ST_UNKNOWN) {
+        if (y > b->max_y) {
+            b->max_y = y;
+            b->max_n = n;
+        }
+        if (y < b->min_y) {
+            b->min_y = y;
+            b->min_n = n;
+        }
+        const double range = b->max_y - b->min_y;
+        const double need = depth > 0.0 ? fmin(range, depth) : range;
+        if (range <= 2.0 * floor_noise || range <= 0.0) {
+            return 0;
+        }
+        if (b->max_n > b->min_n && b->max_y - y >= 0.3 * need && b->max_y - y > floor_noise) {
+            b->ext_val = b->max_y;
+            b->ext_n = b->max_n;
+            b->ref_val = b->min_y;
+            return confirm(b, true, t_s, pt);
+        }
+        if (b->min_n > b->max_n && y - b->min_y >= 0.3 * need && y - b->min_y > floor_noise) {
+            b->ext_val = b->min_y;
+            b->ext_n = b->min_n;
+            b->ref_val = b->max_y;
+            return confirm(b, false, t_s, pt);
+        }
+        return 0;
+    }
+
+    const bool rising = b->st == ST_RISING;
+    const double s = rising ? 1.0 : -1.0;
+    if (s * y > s * b->ext_val) {
+        b->ext_val = y;
+        b->ext_n = n;
+    }
+    if (s * y < s * b->ref_val) {
+        b->ref_val = y; /* the previous turning point was not the extreme one */
+    }
+    const double exc = s * (b->ext_val - b->ref_val);
+    const double rev = s * (b->ext_val - y);
+    const double phase_s = ht(b, b->ext_n) - b->ref_t;
+    if (exc >= (double)b->cfg.excursion_frac * depth && exc > 2.0 * floor_noise &&
+        rev >= (double)b->cfg.confirm_frac * depth && rev > floor_noise &&
+        phase_s >= b->cfg.min_phase_s) {
+        return confirm(b, rising, t_s, pt);
+    }
+    return 0;
+}
+
+float bel_breath_get_smoothed(const bel_breath *b)
+{
+    return (float)b->y;
+}
+
+float bel_breath_get_reference_depth(const bel_breath *b)
+{
+    return (float)b->ref_depth;
+}
+
+float bel_breath_get_noise(const bel_breath *b)
+{
+    return (float)noise_sigma(b);
+}
+
+bool bel_breath_is_inhaling(const bel_breath *b)
+{
+    return b->st == ST_RISING;
+}

@@ -1,0 +1,124 @@
+/* filter.c - biquad sections (RBJ audio-EQ cookbook) and a running median.
+ * SPDX-License-Identifier: MIT */
+#include "bellows/filter.h"
+
+#include <math.h>
+#include <string.h>
+
+static const double pi = 3.14159265358979323846;
+
+static void set_passthrough(bel_biquad *f)
+{
+    memset(f, 0, sizeof *f);
+    f->b0 = 1.0;
+}
+
+static bel_status init_biquad(bel_biquad *f, double fs_hz, double cutoff_hz, int highpass)
+{
+    if (!f) {
+        return BEL_ERR_ARG;
+    }
+    set_passthrough(f);
+    if (!(fs_hz > 0.0) || !(cutoff_hz > 0.0) || !(cutoff_hz < 0.5 * fs_hz)) {
+        return BEL_ERR_ARG;
+    }
+    const double q = 1.0 / sqrt(2.0); /* Butterworth */
+    const double w0 = 2.0 * pi * cutoff_hz / fs_hz;
+    const double cw = cos(w0);
+    const double alpha = sin(w0) / (2.0 * q);
+    const double a0 = 1.0 + alpha;
+    if (highpass) {
+        f->b0 = (1.0 + cw) / 2.0 / a0;
+        f->b1 = -(1.0 + cw) / a0;
+        f->b2 = f->b0;
+    } else {
+        f->b0 = (1.0 - cw) / 2.0 / a0;
+        f->b1 = (1.0 - cw) / a0;
+        f->b2 = f->b0;
+    }
+    f->a1 = -2.0 * cw / a0;
+    f->a2 = (1.0 - alpha) / a0;
+    return BEL_OK;
+}
+
+bel_status bel_biquad_init_lowpass(bel_biquad *f, double fs_hz, double cutoff_hz)
+{
+    return init_biquad(f, fs_hz, cutoff_hz, 0);
+}
+
+bel_status bel_biquad_init_highpass(bel_biquad *f, double fs_hz, double cutoff_hz)
+{
+    return init_biquad(f, fs_hz, cutoff_hz, 1);
+}
+
+void bel_biquad_reset(bel_biquad *f, double x)
+{
+    /* Steady state of DF2T for constant input x with output y = g x,
+     * g = (b0 + b1 + b2) / (1 + a1 + a2). */
+    const double den = 1.0 + f->a1 + f->a2;
+    const double g = den != 0.0 ? (f->b0 + f->b1 + f->b2) / den : 0.0;
+    const double y = g * x;
+    f->z2 = f->b2 * x - f->a2 * y;
+    f->z1 = f->b1 * x - f->a1 * y + f->z2;
+}
+
+double bel_biquad_process(bel_biquad *f, double x)
+{
+    const double y = f->b0 * x + f->z1;
+    f->z1 = f->b1 * x - f->a1 * y + f->z2;
+    f->z2 = f->b2 * x - f->a2 * y;
+    return y;
+}
+
+double bel_biquad_gain(const bel_biquad *f, double fs_hz, double freq_hz)
+{
+    const double w = 2.0 * pi * freq_hz / fs_hz;
+    /* H = (b0 + b1 z^-1 + b2 z^-2) / (1 + a1 z^-1 + a2 z^-2), z = e^jw */
+    const double nr = f->b0 + f->b1 * cos(w) + f->b2 * cos(2.0 * w);
+    const double ni = -f->b1 * sin(w) - f->b2 * sin(2.0 * w);
+    const double dr = 1.0 + f->a1 * cos(w) + f->a2 * cos(2.0 * w);
+    const double di = -f->a1 * sin(w) - f->a2 * sin(2.0 * w);
+    return sqrt((nr * nr + ni * ni) / (dr * dr + di * di));
+}
+
+bel_status bel_median_init(bel_median *m, int n)
+{
+    if (!m) {
+        return BEL_ERR_ARG;
+    }
+    memset(m, 0, sizeof *m);
+    if (n < 1 || n > BEL_MEDIAN_MAX || n % 2 == 0) {
+        m->n = 1;
+        return BEL_ERR_ARG;
+    }
+    m->n = n;
+    return BEL_OK;
+}
+
+float bel_median_process(bel_median *m, float x)
+{
+    int pos;
+    if (m->count < m->n) {
+        pos = m->count++;
+    } else {
+        /* Drop the oldest sample from the sorted array. */
+        const float old = m->ring[m->head];
+        int i = 0;
+        while (i < m->n - 1 && m->sorted[i] != old) {
+            i++;
+        }
+        memmove(&m->sorted[i], &m->sorted[i + 1], (size_t)(m->n - 1 - i) * sizeof(float));
+        pos = m->n - 1;
+    }
+    m->ring[m->head] = x;
+    m->head = (m->head + 1) % m->n;
+    /* Insert x into sorted[0..pos]. */
+    int j = pos;
+    while (j > 0 && m->sorted[j - 1] > x) {
+        m->sorted[j] = m->sorted[j - 1];
+        j--;
+    }
+    m->sorted[j] = x;
+    const int filled = m->count;
+    return m->sorted[filled / 2];
+}

@@ -1,0 +1,336 @@
+/* pipeline.c - the per-sample breath pipeline: condition -> breath -> metrics, spectrum.
+ * SPDX-License-Identifier: MIT */
+#include "bellows/pipeline.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bellows/breath.h"
+#include "bellows/filter.h"
+#include "bellows/spectrum.h"
+
+enum { N_RECENT = 8 };
+
+/* A gap longer than this forgets the breath in progress. */
+static const double gap_reset_s = 2.0;
+
+typedef struct breath_rec {
+    float dur_s, ti_s, te_s, depth;
+} breath_rec;
+
+struct bel_pipeline {
+    bel_pipeline_config cfg;
+    bel_breath *breath;
+    bel_spectrum *spectrum;
+    bel_median despike;
+    int despike_delay; /* samples of delay of the median */
+    float raw_hist[16];
+    int raw_head;
+    /* Clipping: runs of identical values at the extremes seen so far. */
+    float prev_raw, raw_min, raw_max;
+    bool have_prev;
+    double t_last;
+    double t_first;
+    /* Breath bookkeeping. */
+    bool have_trough, have_peak;
+    double t_trough, t_peak;
+    float v_trough, v_peak;
+    float ti_pending; /* Ti of the breath in progress (after its peak) */
+    breath_rec recent[N_RECENT];
+    int n_recent, recent_head;
+    float baseline;
+    bel_metrics m;
+    /* Whole-run accumulators. */
+    double sum_ti, sum_te, sum_depth, sum_dur, sum_dur2;
+    double sum_spec;
+    uint32_t n_spec;
+    double t_first_insp, t_last_insp;
+    uint32_t n_insp;
+    uint32_t n_events[BEL_EV_COUNT];
+};
+
+bel_pipeline_config bel_pipeline_config_default(void)
+{
+    bel_pipeline_config c;
+    c.fs_hz = 50.0;
+    c.belly_channel = 0;
+    c.chest_channel = -1;
+    c.invert = false;
+    c.spectrum_window_s = 32.0;
+    c.breath = bel_breath_config_default(c.fs_hz);
+    return c;
+}
+
+bel_status bel_pipeline_create(const bel_pipeline_config *cfg, bel_pipeline **out)
+{
+    if (!out) {
+        return BEL_ERR_ARG;
+    }
+    *out = NULL;
+    if (!cfg || !(cfg->fs_hz >= 5.0 && cfg->fs_hz <= 2000.0) || cfg->belly_channel < 0 ||
+        cfg->belly_channel >= BEL_MAX_CHANNELS || cfg->chest_channel >= BEL_MAX_CHANNELS ||
+        cfg->chest_channel == cfg->belly_channel || !(cfg->spectrum_window_s >= 8.0) ||
+        !(cfg->spectrum_window_s <= 120.0)) {
+        return BEL_ERR_ARG;
+    }
+    bel_pipeline *p = calloc(1, sizeof *p);
+    if (!p) {
+        return BEL_ERR_NOMEM;
+    }
+    p->cfg = *cfg;
+    bel_status st;
+    bel_breath_config bc = cfg->breath;
+    bc.fs_hz = cfg->fs_hz;
+    st = bel_breath_create(&bc, &p->breath);
+    if (st != BEL_OK) {
+        goto fail;
+    }
+    bel_spectrum_config sc = bel_spectrum_config_default(cfg->fs_hz);
+    sc.window_s = cfg->spectrum_window_s;
+    st = bel_spectrum_create(&sc, &p->spectrum);
+    if (st != BEL_OK) {
+        goto fail;
+    }
+    /* Median over about 40 ms either side removes single- and two-sample spikes. */
+    int k = 2 * (int)(0.04 * cfg->fs_hz) + 1;
+    k = k < 5 ? 5 : (k > 9 ? 9 : k);
+    st = bel_median_init(&p->despike, k);
+    if (st != BEL_OK) {
+        goto fail;
+    }
+    p->despike_delay = k / 2;
+    memset(&p->m, 0, sizeof p->m);
+    p->m.belly = p->m.baseline = NAN;
+    p->m.rate_bpm = p->m.rate_spectral_bpm = p->m.ie_ratio = NAN;
+    p->m.ti_s = p->m.te_s = p->m.depth = p->m.variability = NAN;
+    p->baseline = NAN;
+    p->t_last = -INFINITY;
+    *out = p;
+    return BEL_OK;
+fail:
+    bel_pipeline_destroy(p);
+    return st;
+}
+
+void bel_pipeline_destroy(bel_pipeline *p)
+{
+    if (!p) {
+        return;
+    }
+    bel_breath_destroy(p->breath);
+    bel_spectrum_destroy(p->spectrum);
+    free(p);
+}
+
+static int cmp_float(const void *a, const void *b)
+{
+    const float fa = *(const float *)a;
+    const float fb = *(const float *)b;
+    return (fa > fb) - (fa < fb);
+}
+
+static float median_of(float *v, int n)
+{
+    qsort(v, (size_t)n, sizeof *v, cmp_float);
+    return n % 2 ? v[n / 2] : 0.5f * (v[n / 2 - 1] + v[n / 2]);
+}
+
+static void update_running(bel_pipeline *p, double t_now)
+{
+    const int n = p->n_recent;
+    if (n == 0) {
+        return;
+    }
+    float ie[N_RECENT], ti[N_RECENT], te[N_RECENT], dep[N_RECENT];
+    double sum = 0.0, sum2 = 0.0;
+    for (int i = 0; i < n; i++) {
+        const breath_rec *r = &p->recent[i];
+        ie[i] = r->te_s > 0.0f ? r->ti_s / r->te_s : NAN;
+        ti[i] = r->ti_s;
+        te[i] = r->te_s;
+        dep[i] = r->depth;
+        sum += r->dur_s;
+        sum2 += (double)r->dur_s * r->dur_s;
+    }
+    /* A breath still in progress that already lasts longer than usual
+     * lowers the rate as time passes (a pause or a hold). */
+    const double mean = sum / n;
+    const double open = p->have_trough ? t_now - p->t_trough : 0.0;
+    const double span = sum + (open > mean ? open - mean : 0.0);
+    p->m.rate_bpm = (float)(60.0 * n / span);
+    p->m.ie_ratio = median_of(ie, n);
+    p->m.ti_s = median_of(ti, n);
+    p->m.te_s = median_of(te, n);
+    p->m.depth = median_of(dep, n);
+    const double var = sum2 / n - mean * mean;
+    p->m.variability = n >= 2 ? (float)(sqrt(var > 0.0 ? var : 0.0) / mean) : NAN;
+}
+
+static int emit_point(bel_pipeline *p, const bel_breath_point *pt, bel_event *out)
+{
+    bel_event ev = bel_event_make(pt->is_peak ? BEL_EV_EXP_ONSET : BEL_EV_INSP_ONSET, pt->t_s,
+                                  pt->t_detect_s);
+    if (pt->is_peak) {
+        if (p->have_trough && pt->t_s > p->t_trough) {
+            ev.ti_s = (float)(pt->t_s - p->t_trough);
+            ev.depth = pt->value - p->v_trough;
+            p->ti_pending = ev.ti_s;
+        } else {
+            p->ti_pending = NAN;
+        }
+        p->have_peak = true;
+        p->t_peak = pt->t_s;
+        p->v_peak = pt->value;
+    } else {
+        if (p->have_trough && p->have_peak && p->t_peak > p->t_trough && pt->t_s > p->t_peak &&
+            isfinite(p->ti_pending)) {
+            breath_rec r;
+            r.dur_s = (float)(pt->t_s - p->t_trough);
+            r.ti_s = p->ti_pending;
+            r.te_s = (float)(pt->t_s - p->t_peak);
+            r.depth = p->v_peak - 0.5f * (p->v_trough + pt->value);
+            p->recent[p->recent_head] = r;
+            p->recent_head = (p->recent_head + 1) % N_RECENT;
+            if (p->n_recent < N_RECENT) {
+                p->n_recent++;
+            }
+            p->m.n_breaths++;
+            p->sum_ti += r.ti_s;
+            p->sum_te += r.te_s;
+            p->sum_depth += r.depth;
+            p->sum_dur += r.dur_s;
+            p->sum_dur2 += (double)r.dur_s * r.dur_s;
+            ev.ti_s = r.ti_s;
+            ev.te_s = r.te_s;
+            ev.depth = r.depth;
+            const float mid = 0.5f * (p->v_peak + pt->value);
+            p->baseline = isfinite(p->baseline) ? 0.7f * p->baseline + 0.3f * mid : mid;
+        }
+        if (p->n_insp == 0) {
+            p->t_first_insp = pt->t_s;
+        }
+        p->n_insp++;
+        p->t_last_insp = pt->t_s;
+        p->have_trough = true;
+        p->t_trough = pt->t_s;
+        p->v_trough = pt->value;
+        p->ti_pending = NAN;
+    }
+    update_running(p, pt->t_detect_s);
+    ev.rate_bpm = p->m.rate_bpm;
+    ev.ie_ratio = p->m.ie_ratio;
+    *out = ev;
+    return 1;
+}
+
+int bel_pipeline_process(bel_pipeline *p, const bel_sample *s, bel_event *out, int max_out)
+{
+    if (!p || !s || (!out && max_out > 0) || !(s->t_s >= p->t_last) ||
+        p->cfg.belly_channel >= s->n_channels) {
+        return BEL_ERR_ARG;
+    }
+    int n_out = 0;
+    if (p->t_last == -INFINITY) {
+        p->t_first = s->t_s;
+    }
+    p->t_last = s->t_s;
+    p->m.t_s = s->t_s;
+    if (s->n_missed > 0) {
+        p->m.n_missed += s->n_missed;
+        if ((double)s->n_missed / p->cfg.fs_hz > gap_reset_s) {
+            bel_breath_reset(p->breath);
+            bel_spectrum_reset(p->spectrum);
+            p->have_trough = p->have_peak = false;
+        }
+    }
+    float raw = s->value[p->cfg.belly_channel];
+    if (!isfinite(raw)) {
+        return 0; /* sources validate; a stray NaN is skipped, not propagated */
+    }
+    if (p->cfg.invert) {
+        raw = -raw;
+    }
+    /* Clipping: a run of identical values at the most extreme value seen. */
+    if (!p->have_prev) {
+        p->raw_min = p->raw_max = raw;
+        p->have_prev = true;
+    } else {
+        if (raw == p->prev_raw && (raw >= p->raw_max || raw <= p->raw_min)) {
+            p->m.n_clipped++;
+        }
+        p->raw_min = fminf(p->raw_min, raw);
+        p->raw_max = fmaxf(p->raw_max, raw);
+    }
+    p->prev_raw = raw;
+    /* Despike: running median; count the samples it overrules by far. */
+    p->raw_hist[p->raw_head] = raw;
+    const float med = bel_median_process(&p->despike, raw);
+    const float centre = p->raw_hist[(p->raw_head - p->despike_delay + 16) % 16];
+    p->raw_head = (p->raw_head + 1) % 16;
+    const float depth_ref = bel_breath_get_reference_depth(p->breath);
+    if (depth_ref > 0.0f && fabsf(centre - med) > fmaxf(0.5f * depth_ref,
+                                                         8.0f * bel_breath_get_noise(p->breath))) {
+        p->m.n_spikes++;
+    }
+    /* The median delays by despike_delay samples: stamp the sample with the
+     * time it stands for, so turning points get their true times. */
+    const double t_cond = s->t_s - p->despike_delay / p->cfg.fs_hz;
+    bel_breath_point pt;
+    if (bel_breath_process(p->breath, t_cond, med, &pt)) {
+        pt.t_detect_s = s->t_s;
+        if (n_out < max_out) {
+            n_out += emit_point(p, &pt, &out[n_out]);
+            p->n_events[out[n_out - 1].kind]++;
+        }
+    } else if (p->have_trough) {
+        update_running(p, s->t_s);
+    }
+    if (bel_spectrum_push(p->spectrum, med)) {
+        const float r = bel_spectrum_get_rate(p->spectrum);
+        p->m.rate_spectral_bpm = r;
+        if (isfinite(r)) {
+            p->sum_spec += r;
+            p->n_spec++;
+        }
+    }
+    p->m.belly = bel_breath_get_smoothed(p->breath);
+    p->m.baseline = p->baseline;
+    p->m.phase = bel_breath_is_inhaling(p->breath) ? BEL_PHASE_INHALE : BEL_PHASE_EXHALE;
+    if (!p->have_trough && !p->have_peak) {
+        p->m.phase = BEL_PHASE_UNKNOWN;
+    }
+    return n_out;
+}
+
+void bel_pipeline_get_metrics(const bel_pipeline *p, bel_metrics *out)
+{
+    *out = p->m;
+}
+
+void bel_pipeline_get_summary(const bel_pipeline *p, bel_summary *out)
+{
+    memset(out, 0, sizeof *out);
+    out->duration_s = p->t_last > p->t_first ? p->t_last - p->t_first : 0.0;
+    const uint32_t n = p->m.n_breaths;
+    out->n_breaths = n;
+    out->rate_bpm = p->n_insp >= 2 && p->t_last_insp > p->t_first_insp
+                        ? (float)(60.0 * (p->n_insp - 1) / (p->t_last_insp - p->t_first_insp))
+                        : NAN;
+    out->rate_spectral_bpm = p->n_spec ? (float)(p->sum_spec / p->n_spec) : NAN;
+    out->ti_s = n ? (float)(p->sum_ti / n) : NAN;
+    out->te_s = n ? (float)(p->sum_te / n) : NAN;
+    out->ie_ratio = n && p->sum_te > 0.0 ? (float)(p->sum_ti / p->sum_te) : NAN;
+    out->depth = n ? (float)(p->sum_depth / n) : NAN;
+    if (n >= 2) {
+        const double mean = p->sum_dur / n;
+        const double var = p->sum_dur2 / n - mean * mean;
+        out->variability = (float)(sqrt(var > 0.0 ? var : 0.0) / mean);
+    } else {
+        out->variability = NAN;
+    }
+    memcpy(out->n_events, p->n_events, sizeof out->n_events);
+    out->n_spikes = p->m.n_spikes;
+    out->n_clipped = p->m.n_clipped;
+    out->n_missed = p->m.n_missed;
+}

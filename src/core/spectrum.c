@@ -1,0 +1,185 @@
+/* spectrum.c - sliding-window FFT breath rate (kissfft real transform).
+ * SPDX-License-Identifier: MIT */
+#include "bellows/spectrum.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <kiss_fftr.h>
+
+static const double pi = 3.14159265358979323846;
+
+enum { NFFT = 1024, MAX_WIN = 512 };
+
+struct bel_spectrum {
+    bel_spectrum_config cfg;
+    int decim;        /* input samples per decimated sample */
+    double fd_hz;     /* decimated rate */
+    int n_win;        /* decimated samples per window (<= MAX_WIN) */
+    int update_every; /* decimated samples between estimates */
+    double acc;
+    int acc_n;
+    float ring[MAX_WIN];
+    int head, filled, since_update;
+    float rate_bpm;
+    kiss_fftr_cfg plan;
+    kiss_fft_scalar in[NFFT];
+    kiss_fft_cpx out[NFFT / 2 + 1];
+    float hann[MAX_WIN];
+};
+
+bel_spectrum_config bel_spectrum_config_default(double fs_hz)
+{
+    bel_spectrum_config c = {fs_hz, 32.0, 1.0, 3.0, 40.0};
+    return c;
+}
+
+bel_status bel_spectrum_create(const bel_spectrum_config *cfg, bel_spectrum **out)
+{
+    if (!out) {
+        return BEL_ERR_ARG;
+    }
+    *out = NULL;
+    if (!cfg || !(cfg->fs_hz >= 5.0 && cfg->fs_hz <= 2000.0) ||
+        !(cfg->window_s >= 8.0 && cfg->window_s <= 120.0) || !(cfg->update_s > 0.0) ||
+        !(cfg->min_rate_bpm > 0.0) || !(cfg->max_rate_bpm > cfg->min_rate_bpm)) {
+        return BEL_ERR_ARG;
+    }
+    bel_spectrum *s = calloc(1, sizeof *s);
+    if (!s) {
+        return BEL_ERR_NOMEM;
+    }
+    s->cfg = *cfg;
+    /* Decimate to at least 4 Hz, with the window fitting MAX_WIN samples. */
+    double fd = 4.0;
+    while (cfg->window_s * fd > MAX_WIN) {
+        fd /= 2.0;
+    }
+    s->decim = (int)floor(cfg->fs_hz / fd);
+    if (s->decim < 1) {
+        s->decim = 1;
+    }
+    s->fd_hz = cfg->fs_hz / s->decim;
+    s->n_win = (int)(cfg->window_s * s->fd_hz);
+    if (s->n_win > MAX_WIN) {
+        s->n_win = MAX_WIN;
+    }
+    s->update_every = (int)ceil(cfg->update_s * s->fd_hz);
+    for (int i = 0; i < s->n_win; i++) {
+        s->hann[i] = (float)(0.5 - 0.5 * cos(2.0 * pi * (i + 0.5) / s->n_win));
+    }
+    s->plan = kiss_fftr_alloc(NFFT, 0, NULL, NULL);
+    if (!s->plan) {
+        free(s);
+        return BEL_ERR_NOMEM;
+    }
+    bel_spectrum_reset(s);
+    *out = s;
+    return BEL_OK;
+}
+
+void bel_spectrum_destroy(bel_spectrum *s)
+{
+    if (!s) {
+        return;
+    }
+    kiss_fftr_free(s->plan);
+    free(s);
+}
+
+void bel_spectrum_reset(bel_spectrum *s)
+{
+    s->acc = 0.0;
+    s->acc_n = 0;
+    s->head = 0;
+    s->filled = 0;
+    s->since_update = 0;
+    s->rate_bpm = NAN;
+}
+
+static void estimate(bel_spectrum *s)
+{
+    const int n = s->n_win;
+    /* Least-squares line through the window, removed (drift). */
+    double sx = 0, sy = 0, sxx = 0, sxy = 0;
+    for (int i = 0; i < n; i++) {
+        double v = s->ring[(s->head + i) % n];
+        sx += i;
+        sy += v;
+        sxx += (double)i * i;
+        sxy += (double)i * v;
+    }
+    const double den = n * sxx - sx * sx;
+    const double slope = den != 0.0 ? (n * sxy - sx * sy) / den : 0.0;
+    const double icpt = (sy - slope * sx) / n;
+    memset(s->in, 0, sizeof s->in);
+    for (int i = 0; i < n; i++) {
+        double v = s->ring[(s->head + i) % n] - (icpt + slope * i);
+        s->in[i] = (kiss_fft_scalar)(v * s->hann[i]);
+    }
+    kiss_fftr(s->plan, s->in, s->out);
+    const double df = s->fd_hz / NFFT;
+    int lo = (int)ceil(s->cfg.min_rate_bpm / 60.0 / df);
+    int hi = (int)floor(s->cfg.max_rate_bpm / 60.0 / df);
+    if (lo < 1) {
+        lo = 1;
+    }
+    if (hi > NFFT / 2 - 1) {
+        hi = NFFT / 2 - 1;
+    }
+    double best = 0.0, total = 0.0;
+    int kb = -1;
+    for (int k = lo; k <= hi; k++) {
+        double p = (double)s->out[k].r * s->out[k].r + (double)s->out[k].i * s->out[k].i;
+        total += p;
+        if (p > best) {
+            best = p;
+            kb = k;
+        }
+    }
+    if (kb < 0 || !(total > 0.0)) {
+        s->rate_bpm = NAN;
+        return;
+    }
+    /* Parabolic interpolation on log power. */
+    double delta = 0.0;
+    if (kb > lo && kb < hi) {
+        double pm = (double)s->out[kb - 1].r * s->out[kb - 1].r +
+                    (double)s->out[kb - 1].i * s->out[kb - 1].i;
+        double pp = (double)s->out[kb + 1].r * s->out[kb + 1].r +
+                    (double)s->out[kb + 1].i * s->out[kb + 1].i;
+        double a = log(pm + 1e-30), b = log(best + 1e-30), c = log(pp + 1e-30);
+        double d = a - 2.0 * b + c;
+        if (d < 0.0) {
+            delta = 0.5 * (a - c) / d;
+        }
+    }
+    s->rate_bpm = (float)(60.0 * (kb + delta) * df);
+}
+
+int bel_spectrum_push(bel_spectrum *s, float x)
+{
+    s->acc += x;
+    if (++s->acc_n < s->decim) {
+        return 0;
+    }
+    s->ring[s->head] = (float)(s->acc / s->acc_n);
+    s->head = (s->head + 1) % s->n_win;
+    s->acc = 0.0;
+    s->acc_n = 0;
+    if (s->filled < s->n_win) {
+        s->filled++;
+    }
+    if (++s->since_update < s->update_every || s->filled < s->n_win) {
+        return 0;
+    }
+    s->since_update = 0;
+    estimate(s);
+    return 1;
+}
+
+float bel_spectrum_get_rate(const bel_spectrum *s)
+{
+    return s->rate_bpm;
+}
