@@ -6,7 +6,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <stdio.h>
 
 #include "bellows/filter.h"
 
@@ -46,8 +45,7 @@ struct bel_breath {
     /* Reference depth: median of recent excursions, decaying when nothing happens. */
     float depths[N_DEPTHS];
     int n_depths, depth_head;
-    int quantile_pct;
-    double rip_on, rip_off;
+    float x_min, x_max; /* extremes of the input since creation: the rails if it clips */
     double ref_depth;
     double half_cycle_s; /* recent typical phase duration */
     /* Noise: EMA of |second difference| of the input. */
@@ -61,16 +59,20 @@ bel_breath_config bel_breath_config_default(double fs_hz)
 {
     bel_breath_config c;
     c.fs_hz = fs_hz;
-    c.lowpass_hz = 1.5;
+    c.lowpass_hz = 1.8;
     c.ripple_lowpass_hz = 0.5;
+    c.ripple_on = 1.3;
+    c.ripple_off = 1.0;
+    c.wiggle_frac = 0.12f;
     c.excursion_frac = 0.35f;
-    c.confirm_frac = 0.10f;
+    c.confirm_frac = 0.09f;
     c.noise_mult = 4.0f;
     c.min_phase_s = 0.25;
-    c.hold_min_s = 1.0;
-    c.peak_hold_s = 0.5;
+    c.hold_min_s = 0.4;
+    c.peak_hold_s = 0.8;
     c.trough_hold_s = 0.0;
     c.hold_frac = 0.03f;
+    c.trough_hold_frac = 0.02f;
     c.smooth_s = 0.1;
     c.history_s = 30.0;
     return c;
@@ -117,9 +119,8 @@ bel_status bel_breath_create(const bel_breath_config *cfg, bel_breath **out)
     }
     b->noise_alpha = 1.0 - exp(-1.0 / (5.0 * cfg->fs_hz));
     b->half_cycle_s = 2.0;
-    b->quantile_pct = getenv("QP") ? atoi(getenv("QP")) : 50;
-    b->rip_on = getenv("RON") ? atof(getenv("RON")) : 1.6;
-    b->rip_off = getenv("ROFF") ? atof(getenv("ROFF")) : 1.25;
+    b->x_min = INFINITY;
+    b->x_max = -INFINITY;
     bel_breath_reset(b);
     *out = b;
     return BEL_OK;
@@ -169,13 +170,11 @@ static double median_depth(const bel_breath *b)
     float tmp[N_DEPTHS];
     memcpy(tmp, b->depths, sizeof tmp);
     qsort(tmp, (size_t)b->n_depths, sizeof(float), cmp_float);
-    /* An upper quantile: cardiac ripple or noise that slipped through as
-     * small excursions must not drag the reference down to its own size. */
-    int q = (b->n_depths * b->quantile_pct) / 100;
-    if (q >= b->n_depths) {
-        q = b->n_depths - 1;
+    /* The median: one sigh or one missed breath does not move it. */
+    if (b->n_depths % 2) {
+        return tmp[b->n_depths / 2];
     }
-    return tmp[q];
+    return 0.5 * ((double)tmp[b->n_depths / 2 - 1] + (double)tmp[b->n_depths / 2]);
 }
 
 static void add_depth(bel_breath *b, double exc)
@@ -243,7 +242,8 @@ static void refine(const bel_breath *b, bool peak, int64_t from, int64_t to, dou
      * sample within eps of it. After a hold or a pause that is the end of the
      * flat part; on a rounded turn it is a hair after the extremum. Ripple
      * dipping inside a hold does not matter, only the final exit does. */
-    const double eps = fmax((double)b->cfg.hold_frac * depth, 3.0 * noise_sigma(b));
+    const double frac = (double)(peak ? b->cfg.hold_frac : b->cfg.trough_hold_frac);
+    const double eps = fmax(frac * depth, 3.0 * noise_sigma(b));
     const double thr = best - eps;
     int64_t kl = kbest, kf = kbest;
     for (int64_t k = to; k > kbest; k--) {
@@ -262,23 +262,20 @@ static void refine(const bel_breath *b, bool peak, int64_t from, int64_t to, dou
      * extremum is the turning point. */
     const double exit_min_s = peak ? b->cfg.peak_hold_s : b->cfg.trough_hold_s;
     *k_out = ht(b, kl) - ht(b, kbest) >= exit_min_s ? kl : kbest;
-    if (ht(b, kl) - ht(b, kf) >= b->cfg.hold_min_s) {
-        /* A flat part made mostly of one repeated extreme value is the signal
-         * clipped at a rail: the true turning point is hidden inside it, best
-         * guessed at its middle. */
-        float ext = hx(b, kf);
-        int64_t n_ext = 0;
-        for (int64_t k = kf; k <= kl; k++) {
-            float v = hx(b, k);
-            if (sgn * (double)v > sgn * (double)ext) {
-                ext = v;
-                n_ext = 0;
-            }
-            n_ext += v == ext;
-        }
-        if (2 * n_ext > kl - kf + 1) {
-            *k_out = kf + (kl - kf) / 2;
-        }
+    /* Clipped at a rail: a run of one repeated value at the extremum. The
+     * true turning point is hidden inside it, best guessed at its middle. */
+    (void)kf;
+    const float v = hx(b, kbest);
+    int64_t r0 = kbest, r1 = kbest;
+    while (r0 > from && hx(b, r0 - 1) == v) {
+        r0--;
+    }
+    while (r1 < to && hx(b, r1 + 1) == v) {
+        r1++;
+    }
+    const bool at_rail = peak ? v >= b->x_max : v <= b->x_min;
+    if (at_rail && ht(b, r1) - ht(b, r0) >= b->cfg.hold_min_s) {
+        *k_out = r0 + (r1 - r0) / 2;
     }
     *v_out = (float)(sgn * best);
 }
@@ -345,11 +342,10 @@ static void choose_filter(bel_breath *b)
     b->wig_slow_ema = 0.8 * b->wig_slow_ema + 0.2 * (double)b->wig_slow.count;
     b->wig_fast.count = b->wig_slow.count = 0;
     const double ratio = b->wig_fast_ema / fmax(b->wig_slow_ema, 0.5);
-    if (getenv("DBG")) fprintf(stderr, "%g %g %g mode %d\n", b->wig_fast_ema, b->wig_slow_ema, ratio, b->ripple_mode);
     bool want = b->ripple_mode;
-    if (ratio > b->rip_on) {
+    if (ratio > b->cfg.ripple_on) {
         want = true;
-    } else if (ratio < b->rip_off) {
+    } else if (ratio < b->cfg.ripple_off) {
         want = false;
     }
     if (want != b->ripple_mode) {
@@ -365,6 +361,8 @@ static void choose_filter(bel_breath *b)
 int bel_breath_process(bel_breath *b, double t_s, float x, bel_breath_point *pt)
 {
     /* History and noise. */
+    b->x_min = fminf(b->x_min, x);
+    b->x_max = fmaxf(b->x_max, x);
     b->hist_x[b->n & (b->cap - 1)] = x;
     b->hist_t[b->n & (b->cap - 1)] = t_s;
     if (b->n == 0) {
@@ -388,7 +386,7 @@ int bel_breath_process(bel_breath *b, double t_s, float x, bel_breath_point *pt)
     b->x1 = x;
     b->y_fast = bel_biquad_process(&b->lp, x);
     b->y_slow = bel_biquad_process(&b->lp_ripple, x);
-    const double hyst = fmax(0.04 * b->ref_depth, 3.0 * noise_sigma(b));
+    const double hyst = fmax((double)b->cfg.wiggle_frac * b->ref_depth, 3.0 * noise_sigma(b));
     count_wiggles(&b->wig_fast, b->y_fast, hyst);
     count_wiggles(&b->wig_slow, b->y_slow, hyst);
     const double y = b->ripple_mode ? b->y_slow : b->y_fast;
