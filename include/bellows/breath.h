@@ -24,24 +24,25 @@
 #include "bellows/status.h"
 
 typedef struct bel_breath_config {
-    double fs_hz;          /**< sample rate, 5..2000 Hz */
-    double lowpass_hz;     /**< detection low-pass cutoff on a clean signal (default 1.8 Hz) */
+    double fs_hz;             /**< sample rate, 5..2000 Hz */
+    double lowpass_hz;        /**< detection low-pass cutoff on a clean signal (default 1.8 Hz) */
     double ripple_lowpass_hz; /**< cutoff used while ripple is strong (default 0.5 Hz) */
-    double ripple_on;      /**< ripple mode when the fast signal reverses this many times as
-                                often as the slow one (default 1.3) */
-    double ripple_off;     /**< back to the clean cutoff below this ratio (default 1.0) */
-    float wiggle_frac;     /**< reversals smaller than this x depth are not counted (0.12) */
-    float excursion_frac;  /**< least excursion between turning points, x reference depth */
-    float confirm_frac;    /**< reversal that confirms a turning point, x reference depth */
-    float noise_mult;      /**< the reversal is also at least this many noise sigmas */
-    double min_phase_s;    /**< shortest inhalation or exhalation (default 0.25 s) */
-    double hold_min_s;     /**< a flat extremum clipped at a rail longer than this is timed at its middle */
-    double peak_hold_s;    /**< a peak whose flat top lasts this long is timed at its end (a hold) */
-    double trough_hold_s;  /**< the same for troughs (end-expiratory pauses are common: 0) */
-    float hold_frac;       /**< a peak is left once the signal is this x depth below it */
+    double ripple_on;         /**< ripple mode when the fast signal reverses this many times as
+                                   often as the slow one (default 1.3) */
+    double ripple_off;        /**< back to the clean cutoff below this ratio (default 1.0) */
+    float wiggle_frac;        /**< reversals smaller than this x depth are not counted (0.12) */
+    float excursion_frac;     /**< least excursion between turning points, x reference depth */
+    float confirm_frac;       /**< reversal that confirms a turning point, x reference depth */
+    float noise_mult;         /**< the reversal is also at least this many noise sigmas */
+    double min_phase_s;       /**< shortest inhalation or exhalation (default 0.25 s) */
+    double hold_min_s;    /**< a flat extremum clipped at a rail longer than this is timed at its
+                             middle */
+    double peak_hold_s;   /**< a peak whose flat top lasts this long is timed at its end (a hold) */
+    double trough_hold_s; /**< the same for troughs (end-expiratory pauses are common: 0) */
+    float hold_frac;      /**< a peak is left once the signal is this x depth below it */
     float trough_hold_frac; /**< the same for troughs */
-    double smooth_s;       /**< half-width of the smoothing used to time turning points */
-    double history_s;      /**< history kept to time turning points (default 30 s) */
+    double smooth_s;        /**< half-width of the smoothing used to time turning points */
+    double history_s;       /**< history kept to time turning points (default 30 s) */
 } bel_breath_config;
 
 /** A confirmed turning point. */

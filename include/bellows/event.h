@@ -5,14 +5,14 @@
 
 /** Kinds of event. Names (bel_event_kind_name) are the `kind` column of events CSV. */
 typedef enum bel_event_kind {
-    BEL_EV_INSP_ONSET = 0,     /**< start of inhalation (trough, or end of a pause at the bottom) */
-    BEL_EV_EXP_ONSET,          /**< start of exhalation (peak, or end of a hold at the top) */
-    BEL_EV_HOLDIN_START,       /**< belly held in ("sucked in") begins */
-    BEL_EV_HOLDIN_END,         /**< belly released */
-    BEL_EV_BREATH_HOLD_START,  /**< breathing stopped */
-    BEL_EV_BREATH_HOLD_END,    /**< breathing resumed */
-    BEL_EV_SIGNAL_LOST,        /**< the belt stopped sending */
-    BEL_EV_SIGNAL_RESTORED,    /**< the belt is back */
+    BEL_EV_INSP_ONSET = 0,    /**< start of inhalation (trough, or end of a pause at the bottom) */
+    BEL_EV_EXP_ONSET,         /**< start of exhalation (peak, or end of a hold at the top) */
+    BEL_EV_HOLDIN_START,      /**< belly held in ("sucked in") begins */
+    BEL_EV_HOLDIN_END,        /**< belly released */
+    BEL_EV_BREATH_HOLD_START, /**< breathing stopped */
+    BEL_EV_BREATH_HOLD_END,   /**< breathing resumed */
+    BEL_EV_SIGNAL_LOST,       /**< the belt stopped sending */
+    BEL_EV_SIGNAL_RESTORED,   /**< the belt is back */
     BEL_EV_COUNT
 } bel_event_kind;
 

@@ -57,15 +57,15 @@ typedef struct bel_metrics {
 
 /** Whole-run statistics, for summaries. Values not known are NAN. */
 typedef struct bel_summary {
-    double duration_s;         /**< first to latest sample */
-    uint32_t n_breaths;        /**< complete breaths (insp_onset to insp_onset) */
-    float rate_bpm;            /**< breaths/min over the span of detected breaths */
-    float rate_spectral_bpm;   /**< mean of the spectral estimates */
-    float ti_s;                /**< mean inspiration time */
-    float te_s;                /**< mean expiration time */
-    float ie_ratio;            /**< total Ti / total Te */
-    float depth;               /**< mean breath depth, conditioned units */
-    float variability;         /**< coefficient of variation of breath durations */
+    double duration_s;               /**< first to latest sample */
+    uint32_t n_breaths;              /**< complete breaths (insp_onset to insp_onset) */
+    float rate_bpm;                  /**< breaths/min over the span of detected breaths */
+    float rate_spectral_bpm;         /**< mean of the spectral estimates */
+    float ti_s;                      /**< mean inspiration time */
+    float te_s;                      /**< mean expiration time */
+    float ie_ratio;                  /**< total Ti / total Te */
+    float depth;                     /**< mean breath depth, conditioned units */
+    float variability;               /**< coefficient of variation of breath durations */
     uint32_t n_events[BEL_EV_COUNT]; /**< events emitted, by kind */
     uint32_t n_spikes;
     uint32_t n_clipped;

@@ -12,10 +12,10 @@ enum { BEL_MAX_CHANNELS = 4 };
  *  Values are raw sensor units (ADC counts, or a recording's units);
  *  expansion normally reads as a larger value. */
 typedef struct bel_sample {
-    double t_s;                     /**< seconds from the start of the source */
-    uint32_t n_missed;              /**< samples lost just before this one (sequence gap) */
-    uint8_t n_channels;             /**< 1..BEL_MAX_CHANNELS valid entries in value */
-    float value[BEL_MAX_CHANNELS];  /**< raw value per channel */
+    double t_s;                    /**< seconds from the start of the source */
+    uint32_t n_missed;             /**< samples lost just before this one (sequence gap) */
+    uint8_t n_channels;            /**< 1..BEL_MAX_CHANNELS valid entries in value */
+    float value[BEL_MAX_CHANNELS]; /**< raw value per channel */
 } bel_sample;
 
 #endif

@@ -34,11 +34,11 @@ struct bel_breath {
     /* Detection state on the low-passed signal y. */
     state st;
     double y;
-    double ext_val;  /* running extremum of y in the current phase */
-    int64_t ext_n;   /* its sample index */
-    double ref_val;  /* y at the last confirmed turning point (moved if overshot) */
-    int64_t ref_n;   /* sample index of the last confirmed turning point (refined) */
-    double ref_t;    /* its time */
+    double ext_val; /* running extremum of y in the current phase */
+    int64_t ext_n;  /* its sample index */
+    double ref_val; /* y at the last confirmed turning point (moved if overshot) */
+    int64_t ref_n;  /* sample index of the last confirmed turning point (refined) */
+    double ref_t;   /* its time */
     double last_confirm_t;
     double min_y, max_y; /* UNKNOWN state: range since reset */
     int64_t min_n, max_n;
@@ -149,15 +149,9 @@ void bel_breath_reset(bel_breath *b)
     b->n_total = 0;
 }
 
-static float hx(const bel_breath *b, int64_t k)
-{
-    return b->hist_x[k & (b->cap - 1)];
-}
+static double hx(const bel_breath *b, int64_t k) { return (double)b->hist_x[k & (b->cap - 1)]; }
 
-static double ht(const bel_breath *b, int64_t k)
-{
-    return b->hist_t[k & (b->cap - 1)];
-}
+static double ht(const bel_breath *b, int64_t k) { return b->hist_t[k & (b->cap - 1)]; }
 
 static double noise_sigma(const bel_breath *b)
 {
@@ -245,16 +239,10 @@ static void refine(const bel_breath *b, bool peak, int64_t from, int64_t to, dou
     const double frac = (double)(peak ? b->cfg.hold_frac : b->cfg.trough_hold_frac);
     const double eps = fmax(frac * depth, 3.0 * noise_sigma(b));
     const double thr = best - eps;
-    int64_t kl = kbest, kf = kbest;
+    int64_t kl = kbest;
     for (int64_t k = to; k > kbest; k--) {
         if (sgn * smoothed_at(b, k, w, lo, to) >= thr) {
             kl = k;
-            break;
-        }
-    }
-    for (int64_t k = from; k < kbest; k++) {
-        if (sgn * smoothed_at(b, k, w, lo, to) >= thr) {
-            kf = k;
             break;
         }
     }
@@ -264,8 +252,7 @@ static void refine(const bel_breath *b, bool peak, int64_t from, int64_t to, dou
     *k_out = ht(b, kl) - ht(b, kbest) >= exit_min_s ? kl : kbest;
     /* Clipped at a rail: a run of one repeated value at the extremum. The
      * true turning point is hidden inside it, best guessed at its middle. */
-    (void)kf;
-    const float v = hx(b, kbest);
+    const double v = hx(b, kbest);
     int64_t r0 = kbest, r1 = kbest;
     while (r0 > from && hx(b, r0 - 1) == v) {
         r0--;
@@ -273,7 +260,7 @@ static void refine(const bel_breath *b, bool peak, int64_t from, int64_t to, dou
     while (r1 < to && hx(b, r1 + 1) == v) {
         r1++;
     }
-    const bool at_rail = peak ? v >= b->x_max : v <= b->x_min;
+    const bool at_rail = peak ? v >= (double)b->x_max : v <= (double)b->x_min;
     if (at_rail && ht(b, r1) - ht(b, r0) >= b->cfg.hold_min_s) {
         *k_out = r0 + (r1 - r0) / 2;
     }
@@ -451,22 +438,10 @@ int bel_breath_process(bel_breath *b, double t_s, float x, bel_breath_point *pt)
     return 0;
 }
 
-float bel_breath_get_smoothed(const bel_breath *b)
-{
-    return (float)b->y;
-}
+float bel_breath_get_smoothed(const bel_breath *b) { return (float)b->y; }
 
-float bel_breath_get_reference_depth(const bel_breath *b)
-{
-    return (float)b->ref_depth;
-}
+float bel_breath_get_reference_depth(const bel_breath *b) { return (float)b->ref_depth; }
 
-float bel_breath_get_noise(const bel_breath *b)
-{
-    return (float)noise_sigma(b);
-}
+float bel_breath_get_noise(const bel_breath *b) { return (float)noise_sigma(b); }
 
-bool bel_breath_is_inhaling(const bel_breath *b)
-{
-    return b->st == ST_RISING;
-}
+bool bel_breath_is_inhaling(const bel_breath *b) { return b->st == ST_RISING; }

@@ -30,6 +30,7 @@ struct bel_pipeline {
     /* Clipping: runs of identical values at the extremes seen so far. */
     float prev_raw, raw_min, raw_max;
     bool have_prev;
+    bool started;
     double t_last;
     double t_first;
     /* Breath bookkeeping. */
@@ -105,7 +106,6 @@ bel_status bel_pipeline_create(const bel_pipeline_config *cfg, bel_pipeline **ou
     p->m.rate_bpm = p->m.rate_spectral_bpm = p->m.ie_ratio = NAN;
     p->m.ti_s = p->m.te_s = p->m.depth = p->m.variability = NAN;
     p->baseline = NAN;
-    p->t_last = -INFINITY;
     *out = p;
     return BEL_OK;
 fail:
@@ -150,8 +150,8 @@ static void update_running(bel_pipeline *p, double t_now)
         ti[i] = r->ti_s;
         te[i] = r->te_s;
         dep[i] = r->depth;
-        sum += r->dur_s;
-        sum2 += (double)r->dur_s * r->dur_s;
+        sum += (double)r->dur_s;
+        sum2 += (double)r->dur_s * (double)r->dur_s;
     }
     /* A breath still in progress that already lasts longer than usual
      * lowers the rate as time passes (a pause or a hold). */
@@ -169,8 +169,8 @@ static void update_running(bel_pipeline *p, double t_now)
 
 static int emit_point(bel_pipeline *p, const bel_breath_point *pt, bel_event *out)
 {
-    bel_event ev = bel_event_make(pt->is_peak ? BEL_EV_EXP_ONSET : BEL_EV_INSP_ONSET, pt->t_s,
-                                  pt->t_detect_s);
+    bel_event ev =
+        bel_event_make(pt->is_peak ? BEL_EV_EXP_ONSET : BEL_EV_INSP_ONSET, pt->t_s, pt->t_detect_s);
     if (pt->is_peak) {
         if (p->have_trough && pt->t_s > p->t_trough) {
             ev.ti_s = (float)(pt->t_s - p->t_trough);
@@ -196,11 +196,11 @@ static int emit_point(bel_pipeline *p, const bel_breath_point *pt, bel_event *ou
                 p->n_recent++;
             }
             p->m.n_breaths++;
-            p->sum_ti += r.ti_s;
-            p->sum_te += r.te_s;
-            p->sum_depth += r.depth;
-            p->sum_dur += r.dur_s;
-            p->sum_dur2 += (double)r.dur_s * r.dur_s;
+            p->sum_ti += (double)r.ti_s;
+            p->sum_te += (double)r.te_s;
+            p->sum_depth += (double)r.depth;
+            p->sum_dur += (double)r.dur_s;
+            p->sum_dur2 += (double)r.dur_s * (double)r.dur_s;
             ev.ti_s = r.ti_s;
             ev.te_s = r.te_s;
             ev.depth = r.depth;
@@ -226,12 +226,13 @@ static int emit_point(bel_pipeline *p, const bel_breath_point *pt, bel_event *ou
 
 int bel_pipeline_process(bel_pipeline *p, const bel_sample *s, bel_event *out, int max_out)
 {
-    if (!p || !s || (!out && max_out > 0) || !(s->t_s >= p->t_last) ||
-        p->cfg.belly_channel >= s->n_channels) {
+    if (!p || !s || (!out && max_out > 0) || (p->started && !(s->t_s >= p->t_last)) ||
+        !isfinite(s->t_s) || p->cfg.belly_channel >= s->n_channels) {
         return BEL_ERR_ARG;
     }
     int n_out = 0;
-    if (p->t_last == -INFINITY) {
+    if (!p->started) {
+        p->started = true;
         p->t_first = s->t_s;
     }
     p->t_last = s->t_s;
@@ -269,8 +270,8 @@ int bel_pipeline_process(bel_pipeline *p, const bel_sample *s, bel_event *out, i
     const float centre = p->raw_hist[(p->raw_head - p->despike_delay + 16) % 16];
     p->raw_head = (p->raw_head + 1) % 16;
     const float depth_ref = bel_breath_get_reference_depth(p->breath);
-    if (depth_ref > 0.0f && fabsf(centre - med) > fmaxf(0.5f * depth_ref,
-                                                         8.0f * bel_breath_get_noise(p->breath))) {
+    if (depth_ref > 0.0f &&
+        fabsf(centre - med) > fmaxf(0.5f * depth_ref, 8.0f * bel_breath_get_noise(p->breath))) {
         p->m.n_spikes++;
     }
     /* The median delays by despike_delay samples: stamp the sample with the
@@ -290,7 +291,7 @@ int bel_pipeline_process(bel_pipeline *p, const bel_sample *s, bel_event *out, i
         const float r = bel_spectrum_get_rate(p->spectrum);
         p->m.rate_spectral_bpm = r;
         if (isfinite(r)) {
-            p->sum_spec += r;
+            p->sum_spec += (double)r;
             p->n_spec++;
         }
     }
@@ -303,10 +304,7 @@ int bel_pipeline_process(bel_pipeline *p, const bel_sample *s, bel_event *out, i
     return n_out;
 }
 
-void bel_pipeline_get_metrics(const bel_pipeline *p, bel_metrics *out)
-{
-    *out = p->m;
-}
+void bel_pipeline_get_metrics(const bel_pipeline *p, bel_metrics *out) { *out = p->m; }
 
 void bel_pipeline_get_summary(const bel_pipeline *p, bel_summary *out)
 {

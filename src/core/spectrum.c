@@ -104,7 +104,7 @@ static void estimate(bel_spectrum *s)
     /* Least-squares line through the window, removed (drift). */
     double sx = 0, sy = 0, sxx = 0, sxy = 0;
     for (int i = 0; i < n; i++) {
-        double v = s->ring[(s->head + i) % n];
+        double v = (double)s->ring[(s->head + i) % n];
         sx += i;
         sy += v;
         sxx += (double)i * i;
@@ -115,8 +115,8 @@ static void estimate(bel_spectrum *s)
     const double icpt = (sy - slope * sx) / n;
     memset(s->in, 0, sizeof s->in);
     for (int i = 0; i < n; i++) {
-        double v = s->ring[(s->head + i) % n] - (icpt + slope * i);
-        s->in[i] = (kiss_fft_scalar)(v * s->hann[i]);
+        double v = (double)s->ring[(s->head + i) % n] - (icpt + slope * i);
+        s->in[i] = (kiss_fft_scalar)(v * (double)s->hann[i]);
     }
     kiss_fftr(s->plan, s->in, s->out);
     const double df = s->fd_hz / NFFT;
@@ -131,7 +131,8 @@ static void estimate(bel_spectrum *s)
     double best = 0.0, total = 0.0;
     int kb = -1;
     for (int k = lo; k <= hi; k++) {
-        double p = (double)s->out[k].r * s->out[k].r + (double)s->out[k].i * s->out[k].i;
+        double p =
+            (double)s->out[k].r * (double)s->out[k].r + (double)s->out[k].i * (double)s->out[k].i;
         total += p;
         if (p > best) {
             best = p;
@@ -145,10 +146,10 @@ static void estimate(bel_spectrum *s)
     /* Parabolic interpolation on log power. */
     double delta = 0.0;
     if (kb > lo && kb < hi) {
-        double pm = (double)s->out[kb - 1].r * s->out[kb - 1].r +
-                    (double)s->out[kb - 1].i * s->out[kb - 1].i;
-        double pp = (double)s->out[kb + 1].r * s->out[kb + 1].r +
-                    (double)s->out[kb + 1].i * s->out[kb + 1].i;
+        double pm = (double)s->out[kb - 1].r * (double)s->out[kb - 1].r +
+                    (double)s->out[kb - 1].i * (double)s->out[kb - 1].i;
+        double pp = (double)s->out[kb + 1].r * (double)s->out[kb + 1].r +
+                    (double)s->out[kb + 1].i * (double)s->out[kb + 1].i;
         double a = log(pm + 1e-30), b = log(best + 1e-30), c = log(pp + 1e-30);
         double d = a - 2.0 * b + c;
         if (d < 0.0) {
@@ -160,7 +161,7 @@ static void estimate(bel_spectrum *s)
 
 int bel_spectrum_push(bel_spectrum *s, float x)
 {
-    s->acc += x;
+    s->acc += (double)x;
     if (++s->acc_n < s->decim) {
         return 0;
     }
@@ -179,7 +180,4 @@ int bel_spectrum_push(bel_spectrum *s, float x)
     return 1;
 }
 
-float bel_spectrum_get_rate(const bel_spectrum *s)
-{
-    return s->rate_bpm;
-}
+float bel_spectrum_get_rate(const bel_spectrum *s) { return s->rate_bpm; }
