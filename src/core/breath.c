@@ -193,6 +193,19 @@ static double smoothed_at(const bel_breath *b, int64_t k, int64_t w, int64_t lo,
     return sum / (double)(l1 - l0 + 1);
 }
 
+/* Last sample in (k_ext, to] whose smoothed value is still at or beyond thr
+ * (on the side of the extremum); k_ext if none. */
+static int64_t last_near(const bel_breath *b, double sgn, int64_t k_ext, int64_t to, double thr,
+                         int64_t w, int64_t lo)
+{
+    for (int64_t k = to; k > k_ext; k--) {
+        if (sgn * smoothed_at(b, k, w, lo, to) >= thr) {
+            return k;
+        }
+    }
+    return k_ext;
+}
+
 /* Time a turning point: search the history between the previous turning
  * point and now for the extremum of the smoothed input; after a flat part
  * longer than hold_min_s, the movement begins at the end of the flat part. */
@@ -238,14 +251,7 @@ static void refine(const bel_breath *b, bool peak, int64_t from, int64_t to, dou
      * dipping inside a hold does not matter, only the final exit does. */
     const double frac = (double)(peak ? b->cfg.hold_frac : b->cfg.trough_hold_frac);
     const double eps = fmax(frac * depth, 3.0 * noise_sigma(b));
-    const double thr = best - eps;
-    int64_t kl = kbest;
-    for (int64_t k = to; k > kbest; k--) {
-        if (sgn * smoothed_at(b, k, w, lo, to) >= thr) {
-            kl = k;
-            break;
-        }
-    }
+    const int64_t kl = last_near(b, sgn, kbest, to, best - eps, w, lo);
     /* A short way from the extremum to the exit is a rounded turn: the
      * extremum is the turning point. */
     const double exit_min_s = peak ? b->cfg.peak_hold_s : b->cfg.trough_hold_s;

@@ -1,0 +1,121 @@
+/* test_filter.c - biquad responses and the running median.
+ * SPDX-License-Identifier: MIT */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <math.h>
+
+#include "bellows/filter.h"
+
+static const double pi = 3.14159265358979323846;
+
+/* Amplitude of the steady-state response to a sine, measured by running it. */
+static double measured_gain(bel_biquad *f, double fs, double freq)
+{
+    bel_biquad_reset(f, 0.0);
+    const int n = (int)(fs * 40.0);
+    double peak = 0.0;
+    for (int i = 0; i < n; i++) {
+        const double y = bel_biquad_process(f, sin(2.0 * pi * freq * i / fs));
+        if (i > n / 2 && fabs(y) > peak) {
+            peak = fabs(y);
+        }
+    }
+    return peak;
+}
+
+static void test_filter_lowpass_passes_breath_and_stops_heartbeat(void **state)
+{
+    (void)state;
+    bel_biquad f;
+    assert_int_equal(bel_biquad_init_lowpass(&f, 50.0, 0.5), BEL_OK);
+    /* 12 breaths/min passes, the cutoff is -3 dB, a 75/min heart beat is attenuated. */
+    assert_true(fabs(measured_gain(&f, 50.0, 0.2) - 1.0) < 0.03);
+    assert_true(fabs(measured_gain(&f, 50.0, 0.5) - sqrt(0.5)) < 0.02);
+    assert_true(measured_gain(&f, 50.0, 1.25) < 0.2);
+    assert_true(fabs(bel_biquad_gain(&f, 50.0, 0.5) - sqrt(0.5)) < 1e-6);
+}
+
+static void test_filter_highpass_removes_offset(void **state)
+{
+    (void)state;
+    bel_biquad f;
+    assert_int_equal(bel_biquad_init_highpass(&f, 100.0, 0.05), BEL_OK);
+    bel_biquad_reset(&f, 0.0);
+    double y = 0.0;
+    for (int i = 0; i < 100 * 200; i++) {
+        y = bel_biquad_process(&f, 512.0);
+    }
+    assert_true(fabs(y) < 1e-3);
+    assert_true(fabs(bel_biquad_gain(&f, 100.0, 1.0) - 1.0) < 0.01);
+}
+
+static void test_filter_reset_starts_without_a_step(void **state)
+{
+    (void)state;
+    bel_biquad f;
+    assert_int_equal(bel_biquad_init_lowpass(&f, 125.0, 1.0), BEL_OK);
+    bel_biquad_reset(&f, 731.0);
+    for (int i = 0; i < 50; i++) {
+        assert_true(fabs(bel_biquad_process(&f, 731.0) - 731.0) < 1e-9);
+    }
+}
+
+static void test_filter_rejects_cutoff_outside_band(void **state)
+{
+    (void)state;
+    bel_biquad f;
+    assert_int_equal(bel_biquad_init_lowpass(&f, 50.0, 30.0), BEL_ERR_ARG);
+    assert_int_equal(bel_biquad_init_lowpass(&f, 50.0, 0.0), BEL_ERR_ARG);
+    assert_int_equal(bel_biquad_init_highpass(&f, 0.0, 1.0), BEL_ERR_ARG);
+    /* Left as a pass-through, never garbage. */
+    assert_true(fabs(bel_biquad_process(&f, 3.0) - 3.0) < 1e-12);
+}
+
+static void test_filter_median_removes_single_spike(void **state)
+{
+    (void)state;
+    bel_median m;
+    assert_int_equal(bel_median_init(&m, 5), BEL_OK);
+    const float in[] = {10, 11, 12, 900, 14, 15, 16, 17, 18};
+    float out[9];
+    for (int i = 0; i < 9; i++) {
+        out[i] = bel_median_process(&m, in[i]);
+    }
+    for (int i = 4; i < 9; i++) {
+        /* The output follows the ramp two samples late; the spike never shows. */
+        assert_true(out[i] < 20.0f);
+        assert_true(fabsf(out[i] - (float)(10 + i - 2)) <= 1.0f);
+    }
+}
+
+static void test_filter_median_of_window(void **state)
+{
+    (void)state;
+    bel_median m;
+    assert_int_equal(bel_median_init(&m, 3), BEL_OK);
+    assert_true(bel_median_process(&m, 5.0f) == 5.0f);
+    (void)bel_median_process(&m, 1.0f);
+    assert_true(bel_median_process(&m, 3.0f) == 3.0f);
+    assert_true(bel_median_process(&m, 9.0f) == 3.0f); /* {1,3,9} */
+    assert_true(bel_median_process(&m, 8.0f) == 8.0f); /* {3,9,8} */
+    assert_int_equal(bel_median_init(&m, 4), BEL_ERR_ARG);
+    assert_int_equal(bel_median_init(&m, BEL_MEDIAN_MAX + 2), BEL_ERR_ARG);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_filter_lowpass_passes_breath_and_stops_heartbeat),
+        cmocka_unit_test(test_filter_highpass_removes_offset),
+        cmocka_unit_test(test_filter_reset_starts_without_a_step),
+        cmocka_unit_test(test_filter_rejects_cutoff_outside_band),
+        cmocka_unit_test(test_filter_median_removes_single_spike),
+        cmocka_unit_test(test_filter_median_of_window),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

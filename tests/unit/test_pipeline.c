@@ -1,0 +1,509 @@
+/* test_pipeline.c - the causal breath pipeline on signals with known answers.
+ * SPDX-License-Identifier: MIT */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bellows/pipeline.h"
+#include "bellows/sim.h"
+
+static const double pi = 3.14159265358979323846;
+
+enum { MAX_EV = 20000 };
+
+/* A breath pattern: raised-cosine inhale of ti_s, hold at the top, raised-cosine
+ * exhale of te_s, pause at the bottom. */
+typedef struct wave {
+    double ti_s, top_s, te_s, bottom_s;
+    double depth, offset;
+    double noise;       /* rms */
+    double cardiac;     /* amplitude of a 72/min sine */
+    double drift_per_s; /* linear drift */
+    double spike_every_s;
+    double clip_lo, clip_hi; /* clip to [lo, hi] x depth + offset when hi > lo */
+    double fs;
+    double seconds;
+    bool invert;
+} wave;
+
+typedef struct result {
+    bel_event ev[MAX_EV];
+    int n_ev;
+    double truth_insp[MAX_EV], truth_exp[MAX_EV];
+    int n_insp, n_exp;
+    bel_metrics m;
+    bel_summary sum;
+} result;
+
+static wave wave_default(void)
+{
+    wave w;
+    memset(&w, 0, sizeof w);
+    w.ti_s = 1.6;
+    w.te_s = 2.4;
+    w.depth = 100.0;
+    w.offset = 500.0;
+    w.noise = 0.5;
+    w.fs = 50.0;
+    w.seconds = 120.0;
+    return w;
+}
+
+/* Deterministic gaussian noise (xorshift + Box-Muller). */
+static double gauss(uint64_t *s)
+{
+    double u[2];
+    for (int i = 0; i < 2; i++) {
+        *s ^= *s << 13;
+        *s ^= *s >> 7;
+        *s ^= *s << 17;
+        u[i] = ((double)(*s >> 11) + 0.5) / 9007199254740992.0;
+    }
+    return sqrt(-2.0 * log(u[0])) * cos(2.0 * pi * u[1]);
+}
+
+static double wave_value(const wave *w, double t)
+{
+    const double period = w->ti_s + w->top_s + w->te_s + w->bottom_s;
+    double u = fmod(t, period);
+    double v;
+    if (u < w->ti_s) {
+        v = 0.5 * (1.0 - cos(pi * u / w->ti_s));
+    } else if ((u -= w->ti_s) < w->top_s) {
+        v = 1.0;
+    } else if ((u -= w->top_s) < w->te_s) {
+        v = 0.5 * (1.0 + cos(pi * u / w->te_s));
+    } else {
+        v = 0.0;
+    }
+    return v;
+}
+
+static void run_wave(const wave *w, result *r)
+{
+    memset(r, 0, sizeof *r);
+    bel_pipeline_config c = bel_pipeline_config_default();
+    c.fs_hz = w->fs;
+    c.invert = w->invert;
+    bel_pipeline *p = NULL;
+    assert_int_equal(bel_pipeline_create(&c, &p), BEL_OK);
+    uint64_t seed = 0x9E3779B97F4A7C15ull;
+    const int n = (int)(w->seconds * w->fs);
+    double next_spike = w->spike_every_s;
+    for (int i = 0; i < n; i++) {
+        const double t = i / w->fs;
+        double v = wave_value(w, t);
+        if (w->clip_hi > w->clip_lo) {
+            v = fmin(fmax(v, w->clip_lo), w->clip_hi);
+        }
+        double x = w->offset + w->depth * v + w->noise * gauss(&seed) +
+                   w->cardiac * sin(2.0 * pi * 1.2 * t) + w->drift_per_s * t;
+        if (w->spike_every_s > 0.0 && t >= next_spike) {
+            x += 5.0 * w->depth;
+            next_spike += w->spike_every_s;
+        }
+        if (w->invert) {
+            x = -x;
+        }
+        bel_sample s = {t, 0, 1, {(float)x, 0, 0, 0}};
+        bel_event ev[BEL_PIPELINE_MAX_EVENTS];
+        const int k = bel_pipeline_process(p, &s, ev, BEL_PIPELINE_MAX_EVENTS);
+        assert_true(k >= 0);
+        for (int j = 0; j < k && r->n_ev < MAX_EV; j++) {
+            r->ev[r->n_ev++] = ev[j];
+        }
+    }
+    bel_pipeline_get_metrics(p, &r->m);
+    bel_pipeline_get_summary(p, &r->sum);
+    bel_pipeline_destroy(p);
+    /* Truth: inhale starts at the end of the bottom pause, exhale at the end of the top hold. */
+    const double period = w->ti_s + w->top_s + w->te_s + w->bottom_s;
+    for (double t0 = 0.0; t0 < w->seconds; t0 += period) {
+        r->truth_insp[r->n_insp++] = t0;
+        if (t0 + w->ti_s + w->top_s < w->seconds) {
+            r->truth_exp[r->n_exp++] = t0 + w->ti_s + w->top_s;
+        }
+    }
+}
+
+typedef struct match {
+    int tp, fp, fn;
+    double max_abs_off_s;
+    double median_latency_s;
+} match;
+
+/* Greedy one-to-one matching of events of `kind` after t_from against truth. */
+static match score(const result *r, bel_event_kind kind, double tol_s, double t_from)
+{
+    const double *truth = kind == BEL_EV_INSP_ONSET ? r->truth_insp : r->truth_exp;
+    const int n_truth = kind == BEL_EV_INSP_ONSET ? r->n_insp : r->n_exp;
+    static bool used[MAX_EV];
+    static double lat[MAX_EV];
+    memset(used, 0, sizeof used);
+    match m = {0, 0, 0, 0.0, 0.0};
+    int n_lat = 0;
+    for (int i = 0; i < r->n_ev; i++) {
+        const bel_event *e = &r->ev[i];
+        if (e->kind != kind || e->t_s < t_from) {
+            continue;
+        }
+        int best = -1;
+        for (int j = 0; j < n_truth; j++) {
+            if (!used[j] && fabs(truth[j] - e->t_s) <= tol_s &&
+                (best < 0 || fabs(truth[j] - e->t_s) < fabs(truth[best] - e->t_s))) {
+                best = j;
+            }
+        }
+        if (best < 0) {
+            m.fp++;
+            continue;
+        }
+        used[best] = true;
+        m.tp++;
+        m.max_abs_off_s = fmax(m.max_abs_off_s, fabs(truth[best] - e->t_s));
+        lat[n_lat++] = e->t_detect_s - e->t_s;
+    }
+    for (int j = 0; j < n_truth; j++) {
+        if (!used[j] && truth[j] >= t_from + tol_s && truth[j] < r->ev[r->n_ev - 1].t_s) {
+            m.fn++;
+        }
+    }
+    /* Median latency (insertion sort, small n). */
+    for (int i = 1; i < n_lat; i++) {
+        for (int j = i; j > 0 && lat[j - 1] > lat[j]; j--) {
+            const double tmp = lat[j];
+            lat[j] = lat[j - 1];
+            lat[j - 1] = tmp;
+        }
+    }
+    m.median_latency_s = n_lat ? lat[n_lat / 2] : (double)NAN;
+    return m;
+}
+
+/* Every breath found, none extra, each within tol_s of its turn. A turn is
+ * timed where the belly has left the extremum by a few percent of a breath:
+ * when the movement that follows starts slowly (a raised-cosine inhalation,
+ * or an 8 s exhalation after a hold) that comes later, by up to about 12 % of
+ * that movement's duration, so the tolerance grows with it. */
+static void expect_all_breaths(const result *r, double tol_s, double t_from, const wave *w)
+{
+    for (int k = 0; k < 2; k++) {
+        const bel_event_kind kind = k ? BEL_EV_EXP_ONSET : BEL_EV_INSP_ONSET;
+        const double tol = fmax(tol_s, 0.1 + 0.12 * (k ? w->te_s : w->ti_s));
+        const match m = score(r, kind, tol, t_from);
+        if (m.fp != 0 || m.fn != 0 || m.tp < 3) {
+            fail_msg("%s: tp=%d fp=%d fn=%d (tol %.2f s)", bel_event_kind_name(kind), m.tp, m.fp,
+                     m.fn, tol);
+        }
+    }
+}
+
+static result res;
+
+static void test_pipeline_fifteen_per_minute_breaths_are_found_on_time(void **state)
+{
+    (void)state;
+    wave w = wave_default();
+    w.ti_s = 2.0;
+    w.te_s = 2.0;
+    run_wave(&w, &res);
+    expect_all_breaths(&res, 0.15, 8.0, &w);
+    const match m = score(&res, BEL_EV_EXP_ONSET, 0.15, 8.0);
+    /* Feedback latency: the turn of a sine is known about half a second
+     * after it (on belt-like breaths, faster: see the accuracy report). */
+    assert_true(m.median_latency_s > 0.0 && m.median_latency_s < 0.6);
+    assert_true(fabsf(res.m.rate_bpm - 15.0f) < 0.3f);
+    assert_true(fabsf(res.m.rate_spectral_bpm - 15.0f) < 0.5f);
+    assert_true(fabsf(res.sum.rate_bpm - 15.0f) < 0.3f);
+    assert_true(res.sum.n_breaths >= 28 && res.sum.n_breaths <= 30);
+}
+
+static void test_pipeline_works_for_any_gain_offset_and_polarity(void **state)
+{
+    (void)state;
+    wave w = wave_default();
+    w.depth = 0.02;
+    w.offset = -3.0;
+    w.noise = 0.0001;
+    run_wave(&w, &res);
+    expect_all_breaths(&res, 0.2, 8.0, &w);
+    w.depth = 4000.0;
+    w.offset = 60000.0;
+    w.noise = 20.0;
+    run_wave(&w, &res);
+    expect_all_breaths(&res, 0.2, 8.0, &w);
+    /* A belt that reads smaller on expansion, with --invert. */
+    w = wave_default();
+    w.invert = true;
+    run_wave(&w, &res);
+    expect_all_breaths(&res, 0.2, 8.0, &w);
+}
+
+static void test_pipeline_heartbeat_ripple_is_not_a_breath(void **state)
+{
+    (void)state;
+    wave w = wave_default();
+    w.cardiac = 15.0; /* 30 % peak-to-peak of the breath depth, at 72/min */
+    run_wave(&w, &res);
+    /* A ripple crest can sit on the turn: timed within the scorers' 0.5 s. */
+    expect_all_breaths(&res, 0.5, 8.0, &w);
+    w.cardiac = 35.0; /* 70 %: the detector must slow its filter and still count breaths */
+    run_wave(&w, &res);
+    const match m = score(&res, BEL_EV_EXP_ONSET, 0.5, 20.0);
+    assert_true(m.fp <= 1);
+    assert_true(m.fn <= 1);
+}
+
+static void test_pipeline_slow_paced_478_times_the_end_of_the_hold(void **state)
+{
+    (void)state;
+    wave w = wave_default();
+    w.ti_s = 4.0;
+    w.top_s = 7.0;
+    w.te_s = 8.0;
+    w.noise = 1.5;
+    w.seconds = 300.0;
+    run_wave(&w, &res);
+    /* exp_onset is where the belly starts to fall, after the 7 s hold. */
+    expect_all_breaths(&res, 0.4, 20.0, &w);
+    assert_true(fabsf(res.m.rate_bpm - 60.0f / 19.0f) < 0.2f);
+}
+
+static void test_pipeline_box_breathing_times_the_end_of_each_pause(void **state)
+{
+    (void)state;
+    wave w = wave_default();
+    w.ti_s = w.top_s = w.te_s = w.bottom_s = 4.0;
+    w.noise = 1.5;
+    w.cardiac = 3.0;
+    w.seconds = 240.0;
+    run_wave(&w, &res);
+    expect_all_breaths(&res, 0.4, 20.0, &w);
+}
+
+static void test_pipeline_covers_three_to_forty_per_minute(void **state)
+{
+    (void)state;
+    wave w = wave_default();
+    w.ti_s = 8.0;
+    w.te_s = 12.0;
+    w.seconds = 400.0;
+    run_wave(&w, &res);
+    expect_all_breaths(&res, 0.5, 30.0, &w);
+    assert_true(fabsf(res.m.rate_bpm - 3.0f) < 0.15f);
+    w = wave_default();
+    w.ti_s = 0.6;
+    w.te_s = 0.9;
+    w.fs = 100.0;
+    w.seconds = 90.0;
+    run_wave(&w, &res);
+    expect_all_breaths(&res, 0.15, 8.0, &w);
+    assert_true(fabsf(res.m.rate_bpm - 40.0f) < 1.0f);
+}
+
+static void test_pipeline_spikes_do_not_make_or_hide_breaths(void **state)
+{
+    (void)state;
+    wave w = wave_default();
+    w.spike_every_s = 7.3;
+    run_wave(&w, &res);
+    expect_all_breaths(&res, 0.2, 8.0, &w);
+    assert_true(res.sum.n_spikes >= 14); /* 16 spikes in 120 s */
+}
+
+static void test_pipeline_clipping_at_the_rails_keeps_breaths(void **state)
+{
+    (void)state;
+    wave w = wave_default();
+    w.ti_s = 2.0;
+    w.te_s = 2.0;
+    w.noise = 0.0;
+    w.clip_lo = 0.2;
+    w.clip_hi = 0.8; /* flat tops and bottoms of about 0.6 s */
+    run_wave(&w, &res);
+    /* The turn hidden in a clipped plateau is timed at its middle: the true turn. */
+    expect_all_breaths(&res, 0.15, 8.0, &w);
+    assert_true(res.sum.n_clipped > 1000);
+}
+
+static void test_pipeline_drift_does_not_make_or_hide_breaths(void **state)
+{
+    (void)state;
+    wave w = wave_default();
+    w.drift_per_s = 5.0; /* three breath depths a minute */
+    run_wave(&w, &res);
+    expect_all_breaths(&res, 0.3, 8.0, &w);
+    w.drift_per_s = -5.0;
+    run_wave(&w, &res);
+    expect_all_breaths(&res, 0.3, 8.0, &w);
+}
+
+static void test_pipeline_reports_ie_ratio_and_depth(void **state)
+{
+    (void)state;
+    wave w = wave_default();
+    w.ti_s = 1.5;
+    w.te_s = 3.0;
+    w.depth = 80.0;
+    run_wave(&w, &res);
+    assert_true(fabsf(res.m.ie_ratio - 0.5f) < 0.06f);
+    assert_true(fabsf(res.sum.ie_ratio - 0.5f) < 0.06f);
+    assert_true(fabsf(res.m.depth - 80.0f) < 5.0f);
+    assert_true(fabsf(res.m.ti_s - 1.5f) < 0.15f);
+    assert_true(res.m.variability < 0.05f);
+    /* Every exp_onset carries the inhalation it ends; every complete breath its times. */
+    int n_full = 0;
+    for (int i = 0; i < res.n_ev; i++) {
+        const bel_event *e = &res.ev[i];
+        assert_true(e->t_detect_s >= e->t_s);
+        if (e->kind == BEL_EV_INSP_ONSET && isfinite(e->te_s)) {
+            assert_true(fabsf(e->ti_s + e->te_s - 4.5f) < 0.3f);
+            n_full++;
+        }
+    }
+    assert_true(n_full >= 24);
+}
+
+static void test_pipeline_is_deterministic(void **state)
+{
+    (void)state;
+    static result other;
+    wave w = wave_default();
+    w.cardiac = 8.0;
+    w.noise = 3.0;
+    run_wave(&w, &res);
+    run_wave(&w, &other);
+    assert_int_equal(res.n_ev, other.n_ev);
+    assert_memory_equal(res.ev, other.ev, (size_t)res.n_ev * sizeof res.ev[0]);
+}
+
+static void test_pipeline_rejects_bad_input(void **state)
+{
+    (void)state;
+    bel_pipeline *p = (bel_pipeline *)1;
+    bel_pipeline_config c = bel_pipeline_config_default();
+    c.fs_hz = 1.0;
+    assert_int_equal(bel_pipeline_create(&c, &p), BEL_ERR_ARG);
+    assert_null(p);
+    c = bel_pipeline_config_default();
+    c.belly_channel = BEL_MAX_CHANNELS;
+    assert_int_equal(bel_pipeline_create(&c, &p), BEL_ERR_ARG);
+    c = bel_pipeline_config_default();
+    c.belly_channel = 1;
+    assert_int_equal(bel_pipeline_create(&c, &p), BEL_OK);
+    bel_event ev[BEL_PIPELINE_MAX_EVENTS];
+    bel_sample s = {1.0, 0, 1, {500, 0, 0, 0}};
+    /* Belly channel 1 on a one-channel sample. */
+    assert_int_equal(bel_pipeline_process(p, &s, ev, BEL_PIPELINE_MAX_EVENTS), BEL_ERR_ARG);
+    s.n_channels = 2;
+    assert_int_equal(bel_pipeline_process(p, &s, ev, BEL_PIPELINE_MAX_EVENTS), 0);
+    s.t_s = 0.5; /* time going backwards */
+    assert_int_equal(bel_pipeline_process(p, &s, ev, BEL_PIPELINE_MAX_EVENTS), BEL_ERR_ARG);
+    bel_pipeline_destroy(p);
+    bel_pipeline_destroy(NULL);
+}
+
+static void test_pipeline_gap_makes_no_breath_inside_it(void **state)
+{
+    (void)state;
+    bel_pipeline_config c = bel_pipeline_config_default();
+    bel_pipeline *p = NULL;
+    assert_int_equal(bel_pipeline_create(&c, &p), BEL_OK);
+    wave w = wave_default();
+    bel_event ev[BEL_PIPELINE_MAX_EVENTS];
+    int n_after = 0;
+    for (int i = 0; i < 50 * 120; i++) {
+        const double t = i / 50.0;
+        if (t > 40.0 && t < 50.0) {
+            continue; /* the belt was unplugged for 10 s */
+        }
+        bel_sample s = {t, 0, 1, {(float)(500.0 + 100.0 * wave_value(&w, t)), 0, 0, 0}};
+        if (t >= 50.0 && t < 50.01) {
+            s.n_missed = 500;
+        }
+        const int k = bel_pipeline_process(p, &s, ev, BEL_PIPELINE_MAX_EVENTS);
+        for (int j = 0; j < k; j++) {
+            assert_false(ev[j].t_s > 40.0 && ev[j].t_s < 50.0);
+            n_after += ev[j].t_s > 50.0;
+        }
+    }
+    bel_metrics m;
+    bel_pipeline_get_metrics(p, &m);
+    assert_int_equal(m.n_missed, 500);
+    assert_true(n_after >= 30); /* and breathing is followed again afterwards */
+    bel_pipeline_destroy(p);
+}
+
+/* The simulator's belt, with its own truth: the project's own test recording. */
+static void test_pipeline_follows_the_simulated_belt(void **state)
+{
+    (void)state;
+    bel_sim_config sc = bel_sim_config_default();
+    sc.seed = 7;
+    sc.duration_s = 600.0;
+    sc.chest = true;
+    sc.rate_bpm = 13.0f;
+    bel_sim *sim = NULL;
+    assert_int_equal(bel_sim_create(&sc, &sim), BEL_OK);
+    bel_pipeline_config c = bel_pipeline_config_default();
+    c.fs_hz = sc.fs_hz;
+    bel_pipeline *p = NULL;
+    assert_int_equal(bel_pipeline_create(&c, &p), BEL_OK);
+    memset(&res, 0, sizeof res);
+    bel_sample s;
+    bel_event ev[BEL_PIPELINE_MAX_EVENTS];
+    bel_event truth[64];
+    while (bel_sim_next(sim, &s) == 1) {
+        const int k = bel_pipeline_process(p, &s, ev, BEL_PIPELINE_MAX_EVENTS);
+        for (int j = 0; j < k && res.n_ev < MAX_EV; j++) {
+            res.ev[res.n_ev++] = ev[j];
+        }
+        const int nt = bel_sim_take_truth(sim, truth, 64);
+        for (int j = 0; j < nt; j++) {
+            if (truth[j].kind == BEL_EV_INSP_ONSET) {
+                res.truth_insp[res.n_insp++] = truth[j].t_s;
+            } else if (truth[j].kind == BEL_EV_EXP_ONSET) {
+                res.truth_exp[res.n_exp++] = truth[j].t_s;
+            }
+        }
+    }
+    bel_pipeline_destroy(p);
+    bel_sim_destroy(sim);
+    for (int k = 0; k < 2; k++) {
+        const bel_event_kind kind = k ? BEL_EV_EXP_ONSET : BEL_EV_INSP_ONSET;
+        const match m = score(&res, kind, 0.5, 10.0);
+        const double f1 = 2.0 * m.tp / (2.0 * m.tp + m.fp + m.fn);
+        if (!(f1 >= 0.95)) {
+            fail_msg("%s on the simulated belt: F1 %.3f (tp %d fp %d fn %d)",
+                     bel_event_kind_name(kind), f1, m.tp, m.fp, m.fn);
+        }
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_pipeline_fifteen_per_minute_breaths_are_found_on_time),
+        cmocka_unit_test(test_pipeline_works_for_any_gain_offset_and_polarity),
+        cmocka_unit_test(test_pipeline_heartbeat_ripple_is_not_a_breath),
+        cmocka_unit_test(test_pipeline_slow_paced_478_times_the_end_of_the_hold),
+        cmocka_unit_test(test_pipeline_box_breathing_times_the_end_of_each_pause),
+        cmocka_unit_test(test_pipeline_covers_three_to_forty_per_minute),
+        cmocka_unit_test(test_pipeline_spikes_do_not_make_or_hide_breaths),
+        cmocka_unit_test(test_pipeline_clipping_at_the_rails_keeps_breaths),
+        cmocka_unit_test(test_pipeline_drift_does_not_make_or_hide_breaths),
+        cmocka_unit_test(test_pipeline_reports_ie_ratio_and_depth),
+        cmocka_unit_test(test_pipeline_is_deterministic),
+        cmocka_unit_test(test_pipeline_rejects_bad_input),
+        cmocka_unit_test(test_pipeline_gap_makes_no_breath_inside_it),
+        cmocka_unit_test(test_pipeline_follows_the_simulated_belt),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
