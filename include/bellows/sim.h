@@ -28,30 +28,31 @@ typedef enum bel_sim_episode_kind {
 typedef struct bel_sim_episode {
     bel_sim_episode_kind kind;
     double t_start_s;
-    double duration_s; /**< POSTURE: the step stays until another POSTURE episode; duration ignored */
-    float amount;      /**< HOLDIN: pull-in in relaxed belly depths (0.8..2.5);
-                            POSTURE: baseline step in relaxed depths (signed);
-                            BREATH_HOLD: 1 = held after an inhale, 0 = after an exhale */
+    double
+        duration_s; /**< POSTURE: the step stays until another POSTURE episode; duration ignored */
+    float amount;   /**< HOLDIN: pull-in in relaxed belly depths (0.8..2.5);
+                         POSTURE: baseline step in relaxed depths (signed);
+                         BREATH_HOLD: 1 = held after an inhale, 0 = after an exhale */
 } bel_sim_episode;
 
 enum { BEL_SIM_MAX_EPISODES = 32 };
 
 typedef struct bel_sim_config {
     uint64_t seed;
-    double fs_hz;            /**< sample rate, 5..1000 Hz (default 50) */
-    double duration_s;       /**< 0 for endless */
-    bool chest;              /**< also simulate a chest belt on channel 1 */
-    float rate_bpm;          /**< mean breathing rate, 3..40 (default 14) */
-    float rate_jitter;       /**< relative breath-to-breath variation of duration (0.1) */
-    float depth_counts;      /**< relaxed belly breath depth in ADC counts (default 120) */
-    float sigh_per_min;      /**< sighs (deep breaths) per minute (0.3) */
+    double fs_hz;               /**< sample rate, 5..1000 Hz (default 50) */
+    double duration_s;          /**< 0 for endless */
+    bool chest;                 /**< also simulate a chest belt on channel 1 */
+    float rate_bpm;             /**< mean breathing rate, 3..40 (default 14) */
+    float rate_jitter;          /**< relative breath-to-breath variation of duration (0.1) */
+    float depth_counts;         /**< relaxed belly breath depth in ADC counts (default 120) */
+    float sigh_per_min;         /**< sighs (deep breaths) per minute (0.3) */
     float creep_counts_per_min; /**< slow sensor creep (5) */
-    float noise_counts;      /**< rms white noise (1.0) */
-    float cardiac_counts;    /**< cardiac ripple amplitude (1.5) */
-    float spikes_per_min;    /**< single-sample spikes (0.2) */
-    int adc_bits;            /**< ADC resolution; values clip at 0 and 2^bits - 1 (default 10) */
-    float pace_s[4];         /**< paced breathing in, hold, out, hold seconds; all 0 = free */
-    double script_period_s;  /**< > 0: the episode script repeats with this period */
+    float noise_counts;         /**< rms white noise (1.0) */
+    float cardiac_counts;       /**< cardiac ripple amplitude (1.5) */
+    float spikes_per_min;       /**< single-sample spikes (0.2) */
+    int adc_bits;               /**< ADC resolution; values clip at 0 and 2^bits - 1 (default 10) */
+    float pace_s[4];            /**< paced breathing in, hold, out, hold seconds; all 0 = free */
+    double script_period_s;     /**< > 0: the episode script repeats with this period */
     int n_episodes;
     bel_sim_episode episodes[BEL_SIM_MAX_EPISODES];
 } bel_sim_config;
