@@ -1,9 +1,63 @@
-/* main.c - placeholder entry point until the command line lands.
+/* main.c - the bellows command: subcommand dispatch, help and version.
  * SPDX-License-Identifier: MIT */
 #include <stdio.h>
+#include <string.h>
 
-int main(void)
+#include "cli.h"
+
+#ifndef BELLOWS_VERSION
+#define BELLOWS_VERSION "unknown"
+#endif
+
+static const char usage[] =
+    "usage: bellows [COMMAND] [OPTIONS]\n"
+    "\n"
+    "Breath and belly-expansion biofeedback.\n"
+    "\n"
+    "commands:\n"
+    "  demo       live session on the built-in simulated belt (the default for now)\n"
+    "  analyze    run the breath pipeline over a recording CSV, write events and a summary\n"
+    "  simulate   write the simulated belt's output as a recording CSV\n"
+    "  version    print the version\n"
+    "  help       this text\n"
+    "\n"
+    "'bellows COMMAND --help' describes each command. Without a command, bellows\n"
+    "starts the demo (a real belt on USB comes in a later version).\n";
+
+int main(int argc, char **argv)
 {
-    fputs("bellows: under construction\n", stderr);
-    return 1;
+    if (argc < 2) {
+        return cmd_demo(0, argv + 1, true);
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "analyze") == 0) {
+        return cmd_analyze(argc - 2, argv + 2);
+    }
+    if (strcmp(cmd, "demo") == 0) {
+        return cmd_demo(argc - 2, argv + 2, false);
+    }
+    if (strcmp(cmd, "simulate") == 0) {
+        return cmd_simulate(argc - 2, argv + 2);
+    }
+    if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
+        if (argc > 2 && strcmp(argv[2], "--help") != 0 && strcmp(argv[2], "-h") != 0) {
+            return cli_usage_error("version", "unexpected argument '%s'", argv[2]);
+        }
+        if (argc > 2) {
+            fputs("usage: bellows version\n\nPrints the version of bellows.\n", stdout);
+            return CLI_EXIT_OK;
+        }
+        printf("bellows %s\n", BELLOWS_VERSION);
+        return CLI_EXIT_OK;
+    }
+    if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+        fputs(usage, stdout);
+        return CLI_EXIT_OK;
+    }
+    if (cmd[0] == '-') {
+        fprintf(stderr, "bellows: unknown option '%s' (see 'bellows --help')\n", cmd);
+    } else {
+        fprintf(stderr, "bellows: unknown command '%s' (see 'bellows --help')\n", cmd);
+    }
+    return CLI_EXIT_USAGE;
 }

@@ -1,0 +1,63 @@
+/* cli.h - command-line plumbing shared by the subcommands: option parsing, messages, Ctrl-C.
+ * SPDX-License-Identifier: MIT */
+#ifndef BELLOWS_CLI_H
+#define BELLOWS_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "outfile.h"
+
+/** Exit codes: success, failure at run time (bad file, I/O), bad command line. */
+enum { CLI_EXIT_OK = 0, CLI_EXIT_FAIL = 1, CLI_EXIT_USAGE = 2 };
+
+/** Kinds of option value. */
+typedef enum cli_kind {
+    CLI_FLAG,   /**< no value; dest is bool */
+    CLI_STRING, /**< dest is const char * (points into argv) */
+    CLI_DOUBLE, /**< dest is double, within [min, max] */
+    CLI_U64,    /**< dest is uint64_t (decimal) */
+} cli_kind;
+
+typedef struct cli_opt {
+    const char *name; /**< "--duration" */
+    cli_kind kind;
+    void *dest;
+    double min; /**< CLI_DOUBLE range */
+    double max;
+    const char *what; /**< the value in words, for errors: "seconds" */
+} cli_opt;
+
+/** Results of cli_parse. */
+enum { CLI_PARSED = 0, CLI_HELP_ASKED = 1, CLI_BAD = 2 };
+
+/** Parse args (argv[0] is the first argument after the subcommand) against opts.
+ *  Accepts `--name value` and `--name=value`; `--help`/`-h` gives CLI_HELP_ASKED;
+ *  `--` ends the options. Positional arguments go to pos (at most max_pos, count
+ *  in *n_pos). On a bad command line prints one line naming the flag and
+ *  pointing at `bellows CMD --help`, and returns CLI_BAD. Call from: main only. */
+int cli_parse(const char *cmd, int argc, char **argv, const cli_opt *opts, int n_opts,
+              const char **pos, int max_pos, int *n_pos);
+
+/** Print "bellows CMD: MESSAGE (see 'bellows CMD --help')" on stderr; returns CLI_EXIT_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) BEL_PRINTF_LIKE(2, 3);
+
+/** Print "bellows CMD: MESSAGE" on stderr; returns CLI_EXIT_FAIL. */
+int cli_fail(const char *cmd, const char *fmt, ...) BEL_PRINTF_LIKE(2, 3);
+
+/** Route SIGINT and SIGTERM to the stop flag (no restart, so sleeps wake up). */
+void cli_install_stop_handler(void);
+
+/** True once Ctrl-C (or SIGTERM) arrived. Call from: any thread. */
+bool cli_stop_requested(void);
+
+/** Seconds on the monotonic clock. */
+double cli_now_s(void);
+
+/** Subcommands; each returns the process exit code. argv[0] is the first argument
+ *  after the subcommand name. */
+int cmd_analyze(int argc, char **argv);
+int cmd_demo(int argc, char **argv, bool as_default);
+int cmd_simulate(int argc, char **argv);
+
+#endif

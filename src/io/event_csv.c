@@ -1,0 +1,113 @@
+/* event_csv.c - events CSV writer.
+ * SPDX-License-Identifier: MIT */
+#include "event_csv.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "outfile.h"
+#include "recording.h"
+
+const char BEL_EVENT_CSV_HEADER[] = "t,kind,t_detect,ti,te,depth,rate_bpm,ie_ratio";
+
+struct bel_event_csv {
+    bel_outfile *f;
+};
+
+bel_status bel_event_csv_create(const char *path, bel_event_csv **out, char *err, size_t err_len)
+{
+    bel_event_csv *w = NULL;
+    bel_status st;
+    if (out) {
+        *out = NULL;
+    }
+    if (!path || !out) {
+        return BEL_ERR_ARG;
+    }
+    w = calloc(1, sizeof *w);
+    if (!w) {
+        if (err && err_len) {
+            snprintf(err, err_len, "%s: out of memory", path);
+        }
+        return BEL_ERR_NOMEM;
+    }
+    st = bel_outfile_create(path, &w->f, err, err_len);
+    if (st == BEL_OK) {
+        st = bel_outfile_printf(w->f, "%s\n", BEL_EVENT_CSV_HEADER);
+        if (st != BEL_OK && err && err_len) {
+            snprintf(err, err_len, "%s", bel_outfile_get_error(w->f));
+        }
+    }
+    if (st != BEL_OK) {
+        bel_event_csv_destroy(w);
+        return st;
+    }
+    *out = w;
+    return BEL_OK;
+}
+
+/* ",value" or "," for NAN. */
+static size_t put_float(char *buf, size_t len, float v)
+{
+    int n = isfinite(v) ? snprintf(buf, len, ",%.6g", (double)v) : snprintf(buf, len, ",");
+    return n > 0 && (size_t)n < len ? (size_t)n : 0;
+}
+
+bel_status bel_event_csv_write(bel_event_csv *w, const bel_event *ev)
+{
+    char line[256];
+    size_t n = 0;
+    int k;
+    if (!w || !ev) {
+        return BEL_ERR_ARG;
+    }
+    k = bel_recording_format_time(line, 64, ev->t_s);
+    if (k <= 0 || k >= 64) {
+        return BEL_ERR_ARG;
+    }
+    n = (size_t)k;
+    k = snprintf(line + n, 32, ",%s,", bel_event_kind_name(ev->kind));
+    if (k <= 0 || k >= 32) {
+        return BEL_ERR_ARG;
+    }
+    n += (size_t)k;
+    if (isfinite(ev->t_detect_s)) {
+        k = bel_recording_format_time(line + n, 64, ev->t_detect_s);
+        if (k <= 0 || k >= 64) {
+            return BEL_ERR_ARG;
+        }
+        n += (size_t)k;
+    }
+    n += put_float(line + n, 24, ev->ti_s);
+    n += put_float(line + n, 24, ev->te_s);
+    n += put_float(line + n, 24, ev->depth);
+    n += put_float(line + n, 24, ev->rate_bpm);
+    n += put_float(line + n, 24, ev->ie_ratio);
+    line[n++] = '\n';
+    return bel_outfile_write(w->f, line, n);
+}
+
+bel_status bel_event_csv_flush(bel_event_csv *w)
+{
+    return w ? bel_outfile_flush(w->f) : BEL_ERR_ARG;
+}
+
+bel_status bel_event_csv_close(bel_event_csv *w)
+{
+    return w ? bel_outfile_close(w->f) : BEL_ERR_ARG;
+}
+
+void bel_event_csv_destroy(bel_event_csv *w)
+{
+    if (!w) {
+        return;
+    }
+    bel_outfile_destroy(w->f);
+    free(w);
+}
+
+const char *bel_event_csv_get_error(const bel_event_csv *w)
+{
+    return w ? bel_outfile_get_error(w->f) : "";
+}

@@ -1,0 +1,40 @@
+/* event_csv.h - events CSV writer (`t,kind,t_detect,ti,te,depth,rate_bpm,ie_ratio`).
+ * SPDX-License-Identifier: MIT */
+#ifndef BELLOWS_EVENT_CSV_H
+#define BELLOWS_EVENT_CSV_H
+
+#include <stddef.h>
+
+#include "bellows/event.h"
+#include "bellows/status.h"
+
+/** The header line written first (without the line break). */
+extern const char BEL_EVENT_CSV_HEADER[];
+
+typedef struct bel_event_csv bel_event_csv;
+
+/** Create an events CSV at path and write the header. *out NULL on failure;
+ *  err (if not NULL) gets "PATH: cannot create: REASON". BEL_ERR_IO, BEL_ERR_NOMEM.
+ *  Call from: setup, or the thread that writes. */
+BEL_NODISCARD bel_status bel_event_csv_create(const char *path, bel_event_csv **out, char *err,
+                                              size_t err_len);
+
+/** Append one event: times to the microsecond, other fields with 6 significant
+ *  digits, an empty field where the value is NAN. BEL_ERR_IO (sticky) on failure.
+ *  Call from: the owning thread. */
+BEL_NODISCARD bel_status bel_event_csv_write(bel_event_csv *w, const bel_event *ev);
+
+/** Flush buffered rows to the OS. Call from: the owning thread. */
+BEL_NODISCARD bel_status bel_event_csv_flush(bel_event_csv *w);
+
+/** Flush and close; returns the first error of the file's life.
+ *  Call from: the owning thread. */
+BEL_NODISCARD bel_status bel_event_csv_close(bel_event_csv *w);
+
+/** Free (closing without error checks if still open). NULL is fine. Call from: teardown. */
+void bel_event_csv_destroy(bel_event_csv *w);
+
+/** Message of the first error, naming the file; "" if none. Call from: the owning thread. */
+const char *bel_event_csv_get_error(const bel_event_csv *w);
+
+#endif

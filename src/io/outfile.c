@@ -1,0 +1,167 @@
+/* outfile.c - checked output file.
+ * SPDX-License-Identifier: MIT */
+#include "outfile.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Large stdio buffer: recordings are written a line at a time. */
+enum { OUTFILE_BUF_BYTES = 1 << 16 };
+
+struct bel_outfile {
+    FILE *fp;
+    char *path;
+    bel_status status;
+    char err[BEL_IO_ERR_LEN];
+};
+
+static bel_status fail(bel_outfile *f, const char *what, int errnum)
+{
+    if (f->status == BEL_OK) {
+        f->status = BEL_ERR_IO;
+        snprintf(f->err, sizeof f->err, "%s: cannot %s: %s", f->path, what,
+                 errnum ? strerror(errnum) : "unknown error");
+    }
+    return f->status;
+}
+
+bel_status bel_outfile_create(const char *path, bel_outfile **out, char *err, size_t err_len)
+{
+    bel_outfile *f = NULL;
+    if (out) {
+        *out = NULL;
+    }
+    if (err && err_len) {
+        err[0] = '\0';
+    }
+    if (!path || !out) {
+        return BEL_ERR_ARG;
+    }
+    f = calloc(1, sizeof *f);
+    if (!f) {
+        goto nomem;
+    }
+    f->path = malloc(strlen(path) + 1);
+    if (!f->path) {
+        goto nomem;
+    }
+    strcpy(f->path, path);
+    f->fp = fopen(path, "w");
+    if (!f->fp) {
+        if (err && err_len) {
+            snprintf(err, err_len, "%s: cannot create: %s", path, strerror(errno));
+        }
+        bel_outfile_destroy(f);
+        return BEL_ERR_IO;
+    }
+    /* setvbuf failing only costs speed. */
+    (void)setvbuf(f->fp, NULL, _IOFBF, OUTFILE_BUF_BYTES);
+    *out = f;
+    return BEL_OK;
+
+nomem:
+    if (err && err_len) {
+        snprintf(err, err_len, "%s: out of memory", path);
+    }
+    bel_outfile_destroy(f);
+    return BEL_ERR_NOMEM;
+}
+
+bel_status bel_outfile_write(bel_outfile *f, const char *data, size_t len)
+{
+    if (!f || (!data && len)) {
+        return BEL_ERR_ARG;
+    }
+    if (f->status != BEL_OK) {
+        return f->status;
+    }
+    if (!f->fp) {
+        return fail(f, "write (file already closed)", 0);
+    }
+    errno = 0;
+    if (len && fwrite(data, 1, len, f->fp) != len) {
+        return fail(f, "write", errno);
+    }
+    return BEL_OK;
+}
+
+bel_status bel_outfile_printf(bel_outfile *f, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+    if (!f || !fmt) {
+        return BEL_ERR_ARG;
+    }
+    if (f->status != BEL_OK) {
+        return f->status;
+    }
+    if (!f->fp) {
+        return fail(f, "write (file already closed)", 0);
+    }
+    errno = 0;
+    va_start(ap, fmt);
+    n = vfprintf(f->fp, fmt, ap);
+    va_end(ap);
+    if (n < 0) {
+        return fail(f, "write", errno);
+    }
+    return BEL_OK;
+}
+
+bel_status bel_outfile_flush(bel_outfile *f)
+{
+    if (!f) {
+        return BEL_ERR_ARG;
+    }
+    if (f->status != BEL_OK || !f->fp) {
+        return f->status;
+    }
+    errno = 0;
+    if (fflush(f->fp) != 0) {
+        return fail(f, "write", errno);
+    }
+    return BEL_OK;
+}
+
+bel_status bel_outfile_close(bel_outfile *f)
+{
+    if (!f) {
+        return BEL_ERR_ARG;
+    }
+    if (f->fp) {
+        FILE *fp = f->fp;
+        int flush_rc;
+        int flush_errno;
+        f->fp = NULL;
+        errno = 0;
+        flush_rc = fflush(fp);
+        flush_errno = errno;
+        if (flush_rc != 0) {
+            fail(f, "write", flush_errno);
+        }
+        errno = 0;
+        if (fclose(fp) != 0) {
+            fail(f, "close", errno);
+        }
+    }
+    return f->status;
+}
+
+void bel_outfile_destroy(bel_outfile *f)
+{
+    if (!f) {
+        return;
+    }
+    if (f->fp) {
+        fclose(f->fp);
+    }
+    free(f->path);
+    free(f);
+}
+
+const char *bel_outfile_get_error(const bel_outfile *f) { return f ? f->err : ""; }
+
+const char *bel_outfile_get_path(const bel_outfile *f) { return f && f->path ? f->path : ""; }

@@ -1,0 +1,107 @@
+/* recording.h - recording CSV files (`t,<channel>...`): a streaming reader and a writer.
+ *
+ * Format (DESIGN.md): a header `t,<name>...` with 1..BEL_MAX_CHANNELS channels,
+ * then one row per sample, t in seconds, strictly increasing, raw sensor units.
+ * Lines may end in \n or \r\n; blank lines at the end are ignored.
+ * SPDX-License-Identifier: MIT */
+#ifndef BELLOWS_RECORDING_H
+#define BELLOWS_RECORDING_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bellows/sample.h"
+#include "bellows/status.h"
+#include "outfile.h"
+
+/** Longest channel name, including the terminator. */
+enum { BEL_RECORDING_NAME_LEN = 64 };
+
+/** Rows used to estimate the sample rate (median time step). */
+enum { BEL_RECORDING_RATE_ROWS = 64 };
+
+typedef struct bel_recording_reader bel_recording_reader;
+
+/** Open `path`, read its header and look ahead a few rows to estimate the
+ *  sample rate. Copies path. Memory stays bounded however long the file is.
+ *  On failure *out is NULL and err (if not NULL) holds a message naming the
+ *  file (and line), e.g. "rec.csv: cannot open: No such file or directory",
+ *  "rec.csv: empty file", "rec.csv:1: bad header: first column must be 't', found 'time'".
+ *  A bad data row among the first rows fails here too only if fewer than two
+ *  good rows precede it; otherwise it is reported by the read that reaches it.
+ *  Returns BEL_ERR_IO (cannot open/read), BEL_ERR_FORMAT (bad content),
+ *  BEL_ERR_NOMEM, BEL_ERR_ARG. Call from: setup, or the thread that reads. */
+BEL_NODISCARD bel_status bel_recording_reader_create(const char *path, bel_recording_reader **out,
+                                                     char *err, size_t err_len);
+
+/** Close and free. NULL is fine. Call from: teardown. */
+void bel_recording_reader_destroy(bel_recording_reader *r);
+
+/** Next sample into *out: t_s, every channel, and n_missed (time steps longer
+ *  than 1.5 sample periods count the samples that would fit in the gap).
+ *  Returns 1, 0 at the end of the file, or a negative bel_status (BEL_ERR_FORMAT
+ *  for bad content, BEL_ERR_IO for a read error) with the message in
+ *  bel_recording_reader_get_error, e.g. "rec.csv:17: column 'belly': 'abc' is not a number".
+ *  Errors are sticky. No allocation. Call from: one thread. */
+int bel_recording_reader_read(bel_recording_reader *r, bel_sample *out);
+
+/** Last error message, "" if none. Call from: the reading thread. */
+const char *bel_recording_reader_get_error(const bel_recording_reader *r);
+
+/** Sample rate from the median time step of the first rows, Hz; NAN with fewer than two
+ *  rows. Call from: any thread after create. */
+double bel_recording_reader_get_fs_hz(const bel_recording_reader *r);
+
+/** Number of channels (columns after t), 1..BEL_MAX_CHANNELS. Call from: any thread. */
+int bel_recording_reader_get_channel_count(const bel_recording_reader *r);
+
+/** Name of channel ch (0-based, not counting t); "" if out of range. Call from: any thread. */
+const char *bel_recording_reader_get_channel_name(const bel_recording_reader *r, int ch);
+
+/** Index of the channel called name, or -1. Call from: any thread. */
+int bel_recording_reader_find_channel(const bel_recording_reader *r, const char *name);
+
+/** The path given at create. Call from: any thread. */
+const char *bel_recording_reader_get_path(const bel_recording_reader *r);
+
+/** Bytes consumed so far and the file size (0 if not a regular
+ *  file), for progress. Call from: the reading thread. */
+void bel_recording_reader_get_progress(const bel_recording_reader *r, uint64_t *bytes_done,
+                                       uint64_t *bytes_total);
+
+typedef struct bel_recording_writer bel_recording_writer;
+
+/** Create a recording CSV at path with a header `t,<names...>`. names[i] must be
+ *  non-empty and free of commas, quotes and line breaks. *out NULL on failure;
+ *  err (if not NULL) gets the reason. BEL_ERR_ARG, BEL_ERR_IO, BEL_ERR_NOMEM.
+ *  Call from: setup, or the thread that writes. */
+BEL_NODISCARD bel_status bel_recording_writer_create(const char *path, int n_channels,
+                                                     const char *const *names,
+                                                     bel_recording_writer **out, char *err,
+                                                     size_t err_len);
+
+/** Append one row: t to the microsecond (trailing zeros dropped), values as
+ *  integers when integral, else with 9 significant digits (exact for float).
+ *  Only the first n_channels values are written. BEL_ERR_IO (sticky) on failure.
+ *  Call from: the owning thread. */
+BEL_NODISCARD bel_status bel_recording_writer_write(bel_recording_writer *w, const bel_sample *s);
+
+/** Flush buffered rows to the OS. Call from: the owning thread. */
+BEL_NODISCARD bel_status bel_recording_writer_flush(bel_recording_writer *w);
+
+/** Flush and close; returns the first error of the file's life.
+ *  Call from: the owning thread. */
+BEL_NODISCARD bel_status bel_recording_writer_close(bel_recording_writer *w);
+
+/** Free (closing without error checks if still open). NULL is fine. Call from: teardown. */
+void bel_recording_writer_destroy(bel_recording_writer *w);
+
+/** Message of the first error, naming the file; "" if none. Call from: the owning thread. */
+const char *bel_recording_writer_get_error(const bel_recording_writer *w);
+
+/** Format t_s as seconds to the microsecond with trailing zeros dropped
+ *  ("12.34", "0"). Returns the length written (buf holds at least 32 bytes).
+ *  Call from: any thread. */
+int bel_recording_format_time(char *buf, size_t len, double t_s);
+
+#endif

@@ -1,0 +1,438 @@
+/* test_recording.c - recording CSV reader and writer, events CSV, summary JSON, on temp files.
+ * SPDX-License-Identifier: MIT */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include <math.h>
+
+#include "event_csv.h"
+#include "recording.h"
+#include "summary_json.h"
+
+static char tmp_dir[256];
+
+static int make_tmp_dir(void **state)
+{
+    (void)state;
+    const char *base = getenv("TMPDIR");
+    snprintf(tmp_dir, sizeof tmp_dir, "%s/bellows_rec_XXXXXX", base && *base ? base : "/tmp");
+    return mkdtemp(tmp_dir) ? 0 : -1;
+}
+
+static int remove_tmp_dir(void **state)
+{
+    char cmd[300];
+    (void)state;
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp_dir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+/* Write text to tmp_dir/name; the path goes to path. */
+static void write_file(const char *name, const char *text, char *path, size_t len)
+{
+    snprintf(path, len, "%s/%s", tmp_dir, name);
+    FILE *fp = fopen(path, "wb");
+    assert_non_null(fp);
+    assert_int_equal(fwrite(text, 1, strlen(text), fp), strlen(text));
+    assert_int_equal(fclose(fp), 0);
+}
+
+static char *read_file(const char *path)
+{
+    static char buf[8192];
+    FILE *fp = fopen(path, "rb");
+    assert_non_null(fp);
+    size_t n = fread(buf, 1, sizeof buf - 1, fp);
+    buf[n] = '\0';
+    fclose(fp);
+    return buf;
+}
+
+/* Opening must fail, and the message must contain "<path><where>" and `problem`. */
+static void expect_create_error(const char *name, const char *text, const char *where,
+                                const char *problem)
+{
+    char path[512];
+    char err[BEL_IO_ERR_LEN];
+    char want[600];
+    bel_recording_reader *r = (bel_recording_reader *)&r;
+    write_file(name, text, path, sizeof path);
+    assert_int_equal(bel_recording_reader_create(path, &r, err, sizeof err), BEL_ERR_FORMAT);
+    assert_null(r);
+    snprintf(want, sizeof want, "%s%s", path, where);
+    if (!strstr(err, want) || !strstr(err, problem)) {
+        fail_msg("message '%s' lacks '%s' or '%s'", err, want, problem);
+    }
+}
+
+/* Opening works, `n_good` rows read, then the read fails with "<path><where>...problem". */
+static void expect_read_error(const char *name, const char *text, int n_good, const char *where,
+                              const char *problem)
+{
+    char path[512];
+    char err[BEL_IO_ERR_LEN];
+    char want[600];
+    bel_recording_reader *r = NULL;
+    bel_sample s;
+    write_file(name, text, path, sizeof path);
+    assert_int_equal(bel_recording_reader_create(path, &r, err, sizeof err), BEL_OK);
+    for (int i = 0; i < n_good; i++) {
+        assert_int_equal(bel_recording_reader_read(r, &s), 1);
+    }
+    assert_int_equal(bel_recording_reader_read(r, &s), BEL_ERR_FORMAT);
+    /* Errors stay. */
+    assert_int_equal(bel_recording_reader_read(r, &s), BEL_ERR_FORMAT);
+    const char *msg = bel_recording_reader_get_error(r);
+    snprintf(want, sizeof want, "%s%s", path, where);
+    if (!strstr(msg, want) || !strstr(msg, problem)) {
+        fail_msg("message '%s' lacks '%s' or '%s'", msg, want, problem);
+    }
+    bel_recording_reader_destroy(r);
+}
+
+/* Header plus `n` good rows at 50 Hz, then `tail`. */
+static char *rows_then(int n, const char *tail)
+{
+    static char text[16384];
+    size_t o = (size_t)snprintf(text, sizeof text, "t,belly\n");
+    for (int i = 0; i < n; i++) {
+        o += (size_t)snprintf(text + o, sizeof text - o, "%.2f,%d\n", i * 0.02, 500 + i % 7);
+    }
+    snprintf(text + o, sizeof text - o, "%s", tail);
+    return text;
+}
+
+static void test_recording_reads_rows_names_and_rate(void **state)
+{
+    char path[512];
+    char err[BEL_IO_ERR_LEN];
+    bel_recording_reader *r = NULL;
+    bel_sample s;
+    (void)state;
+    write_file("ok.csv",
+               "t,belly,chest\r\n0,512,300\r\n0.02,513.5,-4\r\n0.04,514,1e2\r\n0.1,515,7\r\n\r\n",
+               path, sizeof path);
+    assert_int_equal(bel_recording_reader_create(path, &r, err, sizeof err), BEL_OK);
+    assert_string_equal(err, "");
+    assert_int_equal(bel_recording_reader_get_channel_count(r), 2);
+    assert_string_equal(bel_recording_reader_get_channel_name(r, 0), "belly");
+    assert_string_equal(bel_recording_reader_get_channel_name(r, 1), "chest");
+    assert_int_equal(bel_recording_reader_find_channel(r, "chest"), 1);
+    assert_int_equal(bel_recording_reader_find_channel(r, "nope"), -1);
+    /* Median step 0.02 s, despite the gap at the end. */
+    assert_true(fabs(bel_recording_reader_get_fs_hz(r) - 50.0) < 1e-9);
+
+    assert_int_equal(bel_recording_reader_read(r, &s), 1);
+    assert_int_equal(s.n_channels, 2);
+    assert_true(s.t_s == 0.0);
+    assert_true(s.value[0] == 512.0f && s.value[1] == 300.0f);
+    assert_int_equal(bel_recording_reader_read(r, &s), 1);
+    assert_true(s.t_s == 0.02 && s.value[0] == 513.5f && s.value[1] == -4.0f);
+    assert_int_equal(s.n_missed, 0);
+    assert_int_equal(bel_recording_reader_read(r, &s), 1);
+    assert_true(s.value[1] == 100.0f);
+    /* 0.04 -> 0.1 at 50 Hz: two samples missing. */
+    assert_int_equal(bel_recording_reader_read(r, &s), 1);
+    assert_int_equal(s.n_missed, 2);
+    assert_int_equal(bel_recording_reader_read(r, &s), 0);
+    assert_int_equal(bel_recording_reader_read(r, &s), 0);
+    bel_recording_reader_destroy(r);
+}
+
+static void test_recording_streams_a_long_file(void **state)
+{
+    char path[512];
+    char err[BEL_IO_ERR_LEN];
+    bel_recording_reader *r = NULL;
+    bel_sample s;
+    (void)state;
+    /* Longer than the 1 MiB read buffer, without a final line break. */
+    snprintf(path, sizeof path, "%s/long.csv", tmp_dir);
+    FILE *fp = fopen(path, "wb");
+    assert_non_null(fp);
+    fputs("t,belly\n", fp);
+    const int n = 200000;
+    for (int i = 0; i < n; i++) {
+        fprintf(fp, i + 1 < n ? "%d.%03d,%d\n" : "%d.%03d,%d", i / 100, (i % 100) * 10, i % 1000);
+    }
+    assert_int_equal(fclose(fp), 0);
+    assert_int_equal(bel_recording_reader_create(path, &r, err, sizeof err), BEL_OK);
+    assert_true(fabs(bel_recording_reader_get_fs_hz(r) - 100.0) < 1e-6);
+    int count = 0;
+    int rc;
+    while ((rc = bel_recording_reader_read(r, &s)) == 1) {
+        if (s.value[0] != (float)(count % 1000) || s.n_missed != 0) {
+            fail_msg("row %d: value %g missed %u", count, (double)s.value[0], s.n_missed);
+        }
+        count++;
+    }
+    assert_int_equal(rc, 0);
+    assert_int_equal(count, n);
+    uint64_t done = 0;
+    uint64_t total = 0;
+    bel_recording_reader_get_progress(r, &done, &total);
+    assert_true(total > 1000000 && done == total);
+    bel_recording_reader_destroy(r);
+}
+
+static void test_recording_parses_times_exactly(void **state)
+{
+    static const char *const times[] = {"0.1", "0.3",     "1.7",     "12.345678",
+                                        "1e3", "1001.25", "1.002E3", "1003.000000000000000000001"};
+    char text[1024];
+    char path[512];
+    char err[BEL_IO_ERR_LEN];
+    bel_recording_reader *r = NULL;
+    bel_sample s;
+    (void)state;
+    size_t o = (size_t)snprintf(text, sizeof text, "t,x\n");
+    for (size_t i = 0; i < sizeof times / sizeof times[0]; i++) {
+        o += (size_t)snprintf(text + o, sizeof text - o, "%s,  -%zu \n", times[i], i);
+    }
+    write_file("times.csv", text, path, sizeof path);
+    assert_int_equal(bel_recording_reader_create(path, &r, err, sizeof err), BEL_OK);
+    for (size_t i = 0; i < sizeof times / sizeof times[0]; i++) {
+        assert_int_equal(bel_recording_reader_read(r, &s), 1);
+        /* Must be the double strtod gives, bit for bit. */
+        assert_true(s.t_s == strtod(times[i], NULL));
+        assert_true(s.value[0] == -(float)i);
+    }
+    assert_int_equal(bel_recording_reader_read(r, &s), 0);
+    bel_recording_reader_destroy(r);
+}
+
+static void test_recording_missing_file(void **state)
+{
+    char path[512];
+    char err[BEL_IO_ERR_LEN];
+    bel_recording_reader *r = (bel_recording_reader *)&r;
+    (void)state;
+    snprintf(path, sizeof path, "%s/does_not_exist.csv", tmp_dir);
+    assert_int_equal(bel_recording_reader_create(path, &r, err, sizeof err), BEL_ERR_IO);
+    assert_null(r);
+    assert_non_null(strstr(err, path));
+    assert_non_null(strstr(err, "No such file or directory"));
+    assert_int_equal(bel_recording_reader_create(tmp_dir, &r, err, sizeof err), BEL_ERR_IO);
+    assert_non_null(strstr(err, "Is a directory"));
+}
+
+static void test_recording_empty_file_and_no_samples(void **state)
+{
+    (void)state;
+    expect_create_error("empty.csv", "", ": ", "empty file");
+    expect_create_error("header_only.csv", "t,belly\n", ":2: ", "no samples");
+}
+
+static void test_recording_bad_headers(void **state)
+{
+    (void)state;
+    expect_create_error("h1.csv", "time,belly\n0,1\n", ":1: ", "first column must be 't'");
+    expect_create_error("h2.csv", "t,belly,belly\n0,1,2\n", ":1: ", "'belly' appears twice");
+    expect_create_error("h3.csv", "t,belly,,chest\n0,1,2,3\n", ":1: ", "column 3 has no name");
+    expect_create_error("h4.csv", "t,a,b,c,d,e\n0,1,2,3,4,5\n", ":1: ", "5 channels, at most 4");
+    expect_create_error("h5.csv", "t\n0\n", ":1: ", "no channel columns");
+    expect_create_error("h6.csv", "\n0,1\n", ":1: ", "first column must be 't'");
+}
+
+static void test_recording_bad_header_has_bom_allowed(void **state)
+{
+    char path[512];
+    char err[BEL_IO_ERR_LEN];
+    bel_recording_reader *r = NULL;
+    (void)state;
+    write_file("bom.csv", "\xEF\xBB\xBFt,belly\n0,1\n0.02,2\n", path, sizeof path);
+    assert_int_equal(bel_recording_reader_create(path, &r, err, sizeof err), BEL_OK);
+    assert_string_equal(bel_recording_reader_get_channel_name(r, 0), "belly");
+    bel_recording_reader_destroy(r);
+}
+
+static void test_recording_bad_values_early(void **state)
+{
+    (void)state;
+    /* In the first rows, with nothing good before it: reported at open. */
+    expect_create_error("v1.csv", "t,belly\n0,abc\n",
+                        ":2: ", "column 'belly': 'abc' is not a number");
+    expect_create_error("v2.csv", "t,belly,chest\n0,1\n",
+                        ":2: ", "missing value for column 'chest'");
+    expect_create_error("v3.csv", "t,belly\nx1,1\n", ":2: ", "column 't': 'x1' is not a number");
+}
+
+static void test_recording_bad_values_later(void **state)
+{
+    (void)state;
+    /* Line numbers count the header: row i is on line i + 2. */
+    expect_read_error("l1.csv", rows_then(100, "2.00,12a\n"), 100,
+                      ":102: ", "column 'belly': '12a' is not a number");
+    expect_read_error("l2.csv", rows_then(100, "2.00,\n"), 100,
+                      ":102: ", "column 'belly': missing value");
+    expect_read_error("l3.csv", rows_then(100, "2.00\n"), 100,
+                      ":102: ", "missing value for column 'belly'");
+    expect_read_error("l4.csv", rows_then(100, "2.00,1,2\n"), 100,
+                      ":102: ", "3 columns, but the header has 2");
+    expect_read_error("l5.csv", rows_then(100, "2.00,nan\n"), 100,
+                      ":102: ", "'nan' is not a finite number");
+    expect_read_error("l6.csv", rows_then(100, "2.00,inf\n"), 100,
+                      ":102: ", "'inf' is not a finite number");
+    expect_read_error("l7.csv", rows_then(100, "2.00,1e300\n"), 100, ":102: ", "out of range");
+    expect_read_error("l8.csv", rows_then(100, "1.50,1\n"), 100,
+                      ":102: ", "time goes backwards: t=1.5 after t=1.98 on line 101");
+    expect_read_error("l9.csv", rows_then(100, "1.98,1\n"), 100, ":102: ", "time repeats");
+    expect_read_error("l10.csv", rows_then(100, "\n2.00,1\n"), 100, ":102: ", "empty line");
+    /* A few good rows before the error: they are handed out first. */
+    expect_read_error("l11.csv", rows_then(3, "0.06,oops\n"), 3,
+                      ":5: ", "column 'belly': 'oops' is not a number");
+}
+
+static void test_recording_writer_round_trip(void **state)
+{
+    char path[512];
+    char err[BEL_IO_ERR_LEN];
+    const char *names[2] = {"belly", "chest"};
+    bel_recording_writer *w = NULL;
+    bel_recording_reader *r = NULL;
+    (void)state;
+    snprintf(path, sizeof path, "%s/written.csv", tmp_dir);
+    assert_int_equal(bel_recording_writer_create(path, 2, names, &w, err, sizeof err), BEL_OK);
+    bel_sample in[3] = {
+        {0.0, 0, 2, {512.0f, 300.0f, 0, 0}},
+        {1.0 / 30.0, 0, 2, {513.25f, -7.0f, 0, 0}},
+        {2.0 / 30.0, 0, 2, {0.1f, 1023.0f, 0, 0}},
+    };
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(bel_recording_writer_write(w, &in[i]), BEL_OK);
+    }
+    assert_int_equal(bel_recording_writer_close(w), BEL_OK);
+    bel_recording_writer_destroy(w);
+    assert_string_equal(read_file(path), "t,belly,chest\n"
+                                         "0,512,300\n"
+                                         "0.033333,513.25,-7\n"
+                                         "0.066667,0.100000001,1023\n");
+    assert_int_equal(bel_recording_reader_create(path, &r, err, sizeof err), BEL_OK);
+    for (int i = 0; i < 3; i++) {
+        bel_sample s;
+        assert_int_equal(bel_recording_reader_read(r, &s), 1);
+        assert_true(fabs(s.t_s - in[i].t_s) < 1e-6);
+        assert_true(s.value[0] == in[i].value[0] && s.value[1] == in[i].value[1]);
+    }
+    bel_recording_reader_destroy(r);
+}
+
+static void test_recording_writer_reports_full_disk(void **state)
+{
+    char err[BEL_IO_ERR_LEN];
+    const char *names[1] = {"belly"};
+    bel_recording_writer *w = NULL;
+    bel_sample s = {0.0, 0, 1, {1.0f, 0, 0, 0}};
+    (void)state;
+    if (access("/dev/full", W_OK) != 0) {
+        skip();
+    }
+    assert_int_equal(bel_recording_writer_create("/dev/full", 1, names, &w, err, sizeof err),
+                     BEL_OK);
+    bel_status st = BEL_OK;
+    for (int i = 0; i < 100000 && st == BEL_OK; i++) {
+        s.t_s = i * 0.02;
+        st = bel_recording_writer_write(w, &s);
+    }
+    if (st == BEL_OK) {
+        st = bel_recording_writer_close(w);
+    }
+    assert_int_equal(st, BEL_ERR_IO);
+    assert_non_null(strstr(bel_recording_writer_get_error(w), "/dev/full: cannot write"));
+    assert_non_null(strstr(bel_recording_writer_get_error(w), "No space left on device"));
+    bel_recording_writer_destroy(w);
+
+    /* An unwritable place is named too. */
+    char path[512];
+    snprintf(path, sizeof path, "%s/no_such_dir/x.csv", tmp_dir);
+    assert_int_equal(bel_recording_writer_create(path, 1, names, &w, err, sizeof err), BEL_ERR_IO);
+    assert_null(w);
+    assert_non_null(strstr(err, path));
+}
+
+static void test_event_csv_writes_rows_with_empty_nan_fields(void **state)
+{
+    char path[512];
+    char err[BEL_IO_ERR_LEN];
+    bel_event_csv *w = NULL;
+    (void)state;
+    snprintf(path, sizeof path, "%s/events.csv", tmp_dir);
+    assert_int_equal(bel_event_csv_create(path, &w, err, sizeof err), BEL_OK);
+    bel_event a = bel_event_make(BEL_EV_EXP_ONSET, 3.12, 3.5);
+    a.ti_s = 1.5f;
+    a.depth = 103.25f;
+    bel_event b = bel_event_make(BEL_EV_HOLDIN_START, 60.0, 62.04);
+    assert_int_equal(bel_event_csv_write(w, &a), BEL_OK);
+    assert_int_equal(bel_event_csv_write(w, &b), BEL_OK);
+    assert_int_equal(bel_event_csv_close(w), BEL_OK);
+    bel_event_csv_destroy(w);
+    assert_string_equal(read_file(path), "t,kind,t_detect,ti,te,depth,rate_bpm,ie_ratio\n"
+                                         "3.12,exp_onset,3.5,1.5,,103.25,,\n"
+                                         "60,holdin_start,62.04,,,,,\n");
+}
+
+static void test_summary_json_escapes_and_nulls(void **state)
+{
+    char buf[128];
+    char path[512];
+    char err[BEL_IO_ERR_LEN];
+    (void)state;
+    size_t n = bel_summary_json_escape(buf, sizeof buf, "a\"b\\c\nd\x01");
+    assert_string_equal(buf, "\"a\\\"b\\\\c\\nd\\u0001\"");
+    assert_int_equal(n, strlen(buf));
+
+    bel_summary sum;
+    memset(&sum, 0, sizeof sum);
+    sum.duration_s = 90.0;
+    sum.n_breaths = 21;
+    sum.rate_bpm = 14.0f;
+    sum.rate_spectral_bpm = NAN;
+    sum.ti_s = sum.te_s = sum.ie_ratio = sum.depth = sum.variability = NAN;
+    sum.n_events[BEL_EV_INSP_ONSET] = 22;
+    const char *errors[1] = {"rec \"x\".csv:17: column 'belly': 'abc' is not a number"};
+    bel_summary_json_info info = {"rec \"x\".csv", "belly", NULL, false, 50.0, 4500, &sum, 1,
+                                  errors};
+    snprintf(path, sizeof path, "%s/summary.json", tmp_dir);
+    assert_int_equal(bel_summary_json_write(path, &info, err, sizeof err), BEL_OK);
+    const char *text = read_file(path);
+    assert_non_null(strstr(text, "\"ok\": false"));
+    assert_non_null(strstr(text, "\"input\": \"rec \\\"x\\\".csv\""));
+    assert_non_null(strstr(text, "\"chest_channel\": null"));
+    assert_non_null(strstr(text, "\"n_breaths\": 21,"));
+    assert_non_null(strstr(text, "\"rate_bpm\": 14,"));
+    assert_non_null(strstr(text, "\"rate_spectral_bpm\": null,"));
+    assert_non_null(strstr(text, "\"insp_onset\": 22"));
+    assert_non_null(strstr(text, "rec \\\"x\\\".csv:17: column 'belly': 'abc' is not a number"));
+    if (access("/dev/full", W_OK) == 0) {
+        assert_int_equal(bel_summary_json_write("/dev/full", &info, err, sizeof err), BEL_ERR_IO);
+        assert_non_null(strstr(err, "/dev/full: cannot write"));
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_recording_reads_rows_names_and_rate),
+        cmocka_unit_test(test_recording_streams_a_long_file),
+        cmocka_unit_test(test_recording_parses_times_exactly),
+        cmocka_unit_test(test_recording_missing_file),
+        cmocka_unit_test(test_recording_empty_file_and_no_samples),
+        cmocka_unit_test(test_recording_bad_headers),
+        cmocka_unit_test(test_recording_bad_header_has_bom_allowed),
+        cmocka_unit_test(test_recording_bad_values_early),
+        cmocka_unit_test(test_recording_bad_values_later),
+        cmocka_unit_test(test_recording_writer_round_trip),
+        cmocka_unit_test(test_recording_writer_reports_full_disk),
+        cmocka_unit_test(test_event_csv_writes_rows_with_empty_nan_fields),
+        cmocka_unit_test(test_summary_json_escapes_and_nulls),
+    };
+    return cmocka_run_group_tests(tests, make_tmp_dir, remove_tmp_dir);
+}
