@@ -12,11 +12,12 @@
 
 #include "bellows/breath.h"
 #include "bellows/event.h"
+#include "bellows/holdin.h"
 #include "bellows/sample.h"
 #include "bellows/status.h"
 
 /** Most events one call of bel_pipeline_process can yield. */
-enum { BEL_PIPELINE_MAX_EVENTS = 8 };
+enum { BEL_PIPELINE_MAX_EVENTS = 8 }; /* a turning point, hold-in and breath-hold events */
 
 typedef struct bel_pipeline bel_pipeline;
 
@@ -25,8 +26,13 @@ typedef struct bel_pipeline_config {
     int belly_channel;        /**< index of the belly belt in bel_sample.value (default 0) */
     int chest_channel;        /**< index of the chest belt, -1 for none (default -1) */
     bool invert;              /**< true: a smaller raw value means expansion */
+    bool invert_chest;        /**< the same for the chest belt */
     double spectrum_window_s; /**< window of the spectral rate estimate, 8..120 s (default 32) */
     bel_breath_config breath; /**< detector tuning; its fs_hz is ignored (fs_hz above rules) */
+    bel_holdin_config holdin; /**< hold-in and breath-hold tuning; its fs_hz is ignored */
+    /** From an assessment (is_valid false: none, learn while running). When
+     *  valid, its polarity flags replace invert and invert_chest. */
+    bel_holdin_calibration calibration;
 } bel_pipeline_config;
 
 /** Breathing phases as the pipeline currently sees them. */
@@ -49,10 +55,22 @@ typedef struct bel_metrics {
     float depth;             /**< recent median breath depth, conditioned units */
     float variability;       /**< coefficient of variation of recent breath durations (0..) */
     bel_phase phase;         /**< current phase */
-    uint32_t n_breaths;      /**< complete breaths so far */
-    uint32_t n_spikes;       /**< samples replaced as spikes */
-    uint32_t n_clipped;      /**< samples at a rail (flat clipped run) */
-    uint32_t n_missed;       /**< samples reported missing by the source */
+    float chest;             /**< conditioned chest signal (despiked, sign-corrected); NAN
+                                  without a chest belt */
+    float belly_share;       /**< belly part of the latest breath, 0..1 (chest belt only) */
+    float chest_belly_lag_s; /**< chest minus belly timing over the last breaths (> 0: chest
+                                  later), by cross-correlation */
+    float chest_belly_phase_deg; /**< the same lag in degrees of the breath cycle */
+    float relaxed_level;       /**< learnt relaxed end-expiratory belly level (conditioned units) */
+    float relaxed_depth;       /**< learnt relaxed belly breath depth */
+    float relaxed_chest_depth; /**< learnt relaxed chest breath depth (chest belt only) */
+    float relaxed_share;       /**< learnt relaxed belly share, 0..1 (chest belt only) */
+    bool is_holding_in;        /**< the belly is held in now */
+    bool is_breath_hold;       /**< breathing has stopped (longer than the configured time) */
+    uint32_t n_breaths;        /**< complete breaths so far */
+    uint32_t n_spikes;         /**< samples replaced as spikes */
+    uint32_t n_clipped;        /**< samples at a rail (flat clipped run) */
+    uint32_t n_missed;         /**< samples reported missing by the source */
 } bel_metrics;
 
 /** Whole-run statistics, for summaries. Values not known are NAN. */
@@ -67,12 +85,18 @@ typedef struct bel_summary {
     float depth;                     /**< mean breath depth, conditioned units */
     float variability;               /**< coefficient of variation of breath durations */
     uint32_t n_events[BEL_EV_COUNT]; /**< events emitted, by kind */
+    double time_held_in_s;           /**< total time the belly was held in */
+    double time_breath_hold_s;       /**< total time in breath holds */
+    uint32_t n_holdins;              /**< hold-ins (holdin_start events) */
+    uint32_t n_breath_holds;         /**< breath holds (breath_hold_start events) */
+    float belly_share;               /**< mean belly share of the breaths (chest belt only) */
     uint32_t n_spikes;
     uint32_t n_clipped;
     uint32_t n_missed;
 } bel_summary;
 
-/** Defaults: 50 Hz, belly on channel 0, no chest, not inverted, 32 s spectrum.
+/** Defaults: 50 Hz, belly on channel 0, no chest, not inverted, 32 s spectrum,
+ *  bel_holdin_config_default, no calibration.
  *  Call from: any thread. */
 bel_pipeline_config bel_pipeline_config_default(void);
 

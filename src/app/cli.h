@@ -59,5 +59,6 @@ double cli_now_s(void);
 int cmd_analyze(int argc, char **argv);
 int cmd_demo(int argc, char **argv, bool as_default);
 int cmd_simulate(int argc, char **argv);
+int cmd_assess(int argc, char **argv);
 
 #endif

@@ -16,6 +16,7 @@ static const char usage[] =
     "\n"
     "commands:\n"
     "  demo       live session on the built-in simulated belt (the default for now)\n"
+    "  assess     guided 2-minute assessment: learns the belts, writes ASSESS.json\n"
     "  analyze    run the breath pipeline over a recording CSV, write events and a summary\n"
     "  simulate   write the simulated belt's output as a recording CSV\n"
     "  version    print the version\n"
@@ -30,6 +31,9 @@ int main(int argc, char **argv)
         return cmd_demo(0, argv + 1, true);
     }
     const char *cmd = argv[1];
+    if (strcmp(cmd, "assess") == 0) {
+        return cmd_assess(argc - 2, argv + 2);
+    }
     if (strcmp(cmd, "analyze") == 0) {
         return cmd_analyze(argc - 2, argv + 2);
     }

@@ -8,6 +8,7 @@
 
 #include "bellows/breath.h"
 #include "bellows/filter.h"
+#include "bellows/holdin.h"
 #include "bellows/spectrum.h"
 
 enum { N_RECENT = 8 };
@@ -23,12 +24,18 @@ struct bel_pipeline {
     bel_pipeline_config cfg;
     bel_breath *breath;
     bel_spectrum *spectrum;
+    bel_holdin *holdin;
     bel_median despike;
+    bel_median despike_chest;
+    bool invert_belly, invert_chest;
+    double sum_share;
+    uint32_t n_share;
     int despike_delay; /* samples of delay of the median */
     float raw_hist[16];
     int raw_head;
     /* Clipping: runs of identical values at the extremes seen so far. */
     float prev_raw, raw_min, raw_max;
+    float prev_chest;
     bool have_prev;
     bool started;
     double t_last;
@@ -60,6 +67,9 @@ bel_pipeline_config bel_pipeline_config_default(void)
     c.invert = false;
     c.spectrum_window_s = 32.0;
     c.breath = bel_breath_config_default(c.fs_hz);
+    c.invert_chest = false;
+    c.holdin = bel_holdin_config_default(c.fs_hz);
+    c.calibration = bel_holdin_calibration_none();
     return c;
 }
 
@@ -100,12 +110,28 @@ bel_status bel_pipeline_create(const bel_pipeline_config *cfg, bel_pipeline **ou
     if (st != BEL_OK) {
         goto fail;
     }
+    st = bel_median_init(&p->despike_chest, k);
+    if (st != BEL_OK) {
+        goto fail;
+    }
+    bel_holdin_config hc = cfg->holdin;
+    hc.fs_hz = cfg->fs_hz;
+    st = bel_holdin_create(&hc, &cfg->calibration, cfg->chest_channel >= 0, &p->holdin);
+    if (st != BEL_OK) {
+        goto fail;
+    }
+    p->invert_belly = cfg->calibration.is_valid ? cfg->calibration.belly_inverted : cfg->invert;
+    p->invert_chest =
+        cfg->calibration.is_valid ? cfg->calibration.chest_inverted : cfg->invert_chest;
     p->despike_delay = k / 2;
     memset(&p->m, 0, sizeof p->m);
     p->m.belly = p->m.baseline = NAN;
     p->m.rate_bpm = p->m.rate_spectral_bpm = p->m.ie_ratio = NAN;
     p->m.ti_s = p->m.te_s = p->m.depth = p->m.variability = NAN;
+    p->m.chest = p->m.belly_share = p->m.chest_belly_lag_s = p->m.chest_belly_phase_deg = NAN;
+    p->m.relaxed_level = p->m.relaxed_depth = p->m.relaxed_chest_depth = p->m.relaxed_share = NAN;
     p->baseline = NAN;
+    p->prev_chest = NAN;
     *out = p;
     return BEL_OK;
 fail:
@@ -120,6 +146,7 @@ void bel_pipeline_destroy(bel_pipeline *p)
     }
     bel_breath_destroy(p->breath);
     bel_spectrum_destroy(p->spectrum);
+    bel_holdin_destroy(p->holdin);
     free(p);
 }
 
@@ -227,7 +254,8 @@ static int emit_point(bel_pipeline *p, const bel_breath_point *pt, bel_event *ou
 int bel_pipeline_process(bel_pipeline *p, const bel_sample *s, bel_event *out, int max_out)
 {
     if (!p || !s || (!out && max_out > 0) || (p->started && !(s->t_s >= p->t_last)) ||
-        !isfinite(s->t_s) || p->cfg.belly_channel >= s->n_channels) {
+        !isfinite(s->t_s) || p->cfg.belly_channel >= s->n_channels ||
+        p->cfg.chest_channel >= s->n_channels) {
         return BEL_ERR_ARG;
     }
     int n_out = 0;
@@ -242,6 +270,7 @@ int bel_pipeline_process(bel_pipeline *p, const bel_sample *s, bel_event *out, i
         if ((double)s->n_missed / p->cfg.fs_hz > gap_reset_s) {
             bel_breath_reset(p->breath);
             bel_spectrum_reset(p->spectrum);
+            bel_holdin_reset(p->holdin);
             p->have_trough = p->have_peak = false;
         }
     }
@@ -249,8 +278,21 @@ int bel_pipeline_process(bel_pipeline *p, const bel_sample *s, bel_event *out, i
     if (!isfinite(raw)) {
         return 0; /* sources validate; a stray NaN is skipped, not propagated */
     }
-    if (p->cfg.invert) {
+    if (p->invert_belly) {
         raw = -raw;
+    }
+    /* The chest: the same despike and sign, aligned with the belly. A stray
+     * NaN repeats the previous chest value. */
+    float chest = NAN;
+    if (p->cfg.chest_channel >= 0) {
+        float rc = s->value[p->cfg.chest_channel];
+        if (!isfinite(rc)) {
+            rc = p->prev_chest;
+        }
+        if (isfinite(rc)) {
+            p->prev_chest = rc;
+            chest = bel_median_process(&p->despike_chest, p->invert_chest ? -rc : rc);
+        }
     }
     /* Clipping: a run of identical values at the most extreme value seen. */
     if (!p->have_prev) {
@@ -278,14 +320,32 @@ int bel_pipeline_process(bel_pipeline *p, const bel_sample *s, bel_event *out, i
      * time it stands for, so turning points get their true times. */
     const double t_cond = s->t_s - p->despike_delay / p->cfg.fs_hz;
     bel_breath_point pt;
+    bel_event hev[BEL_HOLDIN_MAX_EVENTS];
+    const int n_h = bel_holdin_process(p->holdin, t_cond, med, chest, hev, BEL_HOLDIN_MAX_EVENTS);
     if (bel_breath_process(p->breath, t_cond, med, &pt)) {
         pt.t_detect_s = s->t_s;
+        bel_holdin_push_breath(p->holdin, &pt);
         if (n_out < max_out) {
             n_out += emit_point(p, &pt, &out[n_out]);
             p->n_events[out[n_out - 1].kind]++;
         }
+        if (!pt.is_peak && p->cfg.chest_channel >= 0) {
+            bel_holdin_state hs;
+            bel_holdin_get_state(p->holdin, &hs);
+            if (isfinite(hs.belly_share)) {
+                p->sum_share += (double)hs.belly_share;
+                p->n_share++;
+            }
+        }
     } else if (p->have_trough) {
         update_running(p, s->t_s);
+    }
+    for (int i = 0; i < n_h; i++) {
+        if (n_out < max_out) {
+            hev[i].t_detect_s = s->t_s;
+            out[n_out++] = hev[i];
+            p->n_events[hev[i].kind]++;
+        }
     }
     if (bel_spectrum_push(p->spectrum, med)) {
         const float r = bel_spectrum_get_rate(p->spectrum);
@@ -301,6 +361,18 @@ int bel_pipeline_process(bel_pipeline *p, const bel_sample *s, bel_event *out, i
     if (!p->have_trough && !p->have_peak) {
         p->m.phase = BEL_PHASE_UNKNOWN;
     }
+    p->m.chest = chest;
+    bel_holdin_state hs;
+    bel_holdin_get_state(p->holdin, &hs);
+    p->m.belly_share = hs.belly_share;
+    p->m.chest_belly_lag_s = hs.phase_lag_s;
+    p->m.chest_belly_phase_deg = hs.phase_deg;
+    p->m.relaxed_level = hs.relaxed_level;
+    p->m.relaxed_depth = hs.relaxed_depth;
+    p->m.relaxed_chest_depth = hs.chest_depth;
+    p->m.relaxed_share = hs.relaxed_share;
+    p->m.is_holding_in = hs.is_holding_in;
+    p->m.is_breath_hold = hs.is_breath_hold;
     return n_out;
 }
 
@@ -328,6 +400,13 @@ void bel_pipeline_get_summary(const bel_pipeline *p, bel_summary *out)
         out->variability = NAN;
     }
     memcpy(out->n_events, p->n_events, sizeof out->n_events);
+    bel_holdin_state hs;
+    bel_holdin_get_state(p->holdin, &hs);
+    out->time_held_in_s = hs.time_held_in_s;
+    out->time_breath_hold_s = hs.time_breath_hold_s;
+    out->n_holdins = hs.n_holdins;
+    out->n_breath_holds = hs.n_breath_holds;
+    out->belly_share = p->n_share ? (float)(p->sum_share / p->n_share) : NAN;
     out->n_spikes = p->m.n_spikes;
     out->n_clipped = p->m.n_clipped;
     out->n_missed = p->m.n_missed;

@@ -1,0 +1,635 @@
+/* holdin.c - held-in belly and breath-hold detection: relaxed level learning, candidate, confirm.
+ * SPDX-License-Identifier: MIT */
+#include "bellows/holdin.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bellows/filter.h"
+
+/* Signals are examined at 10 Hz; the ring keeps 51.2 s of them. */
+enum { RING = 512, N_LEARN = 8 };
+static const double step_s = 0.1;
+/* Low-pass before examination: keeps breathing (under 1 Hz), drops most of the
+ * noise and of the cardiac ripple. */
+static const double lp_hz = 0.8;
+
+typedef enum hstate { HS_IDLE = 0, HS_CANDIDATE, HS_HELD } hstate;
+
+/* Reversals of a signal larger than a hysteresis: counts small breaths. */
+typedef struct reversals {
+    int dir; /* +1 rising, -1 falling */
+    float ext;
+    int count;
+} reversals;
+
+/* A small fixed set of recent values with a median. */
+typedef struct learnt {
+    float v[N_LEARN];
+    int n, head;
+} learnt;
+
+struct bel_holdin {
+    bel_holdin_config cfg;
+    bel_holdin_calibration cal;
+    bool has_chest;
+    bel_biquad lp_b, lp_c;
+    bool started;
+    double t_next;
+    /* The 10 Hz ring. */
+    float rb[RING], rc[RING];
+    double rt[RING];
+    int64_t n;
+    /* Raw noise (EMA of |second difference|) per belt. */
+    float xb1, xb2, xc1, xc2;
+    double nabs_b, nabs_c, noise_alpha;
+    int64_t n_raw;
+    /* Learnt relaxed state. */
+    learnt depth_b, depth_c, share;
+    float level, depth, cdepth, rshare;
+    int n_level;
+    int n_high; /* consecutive troughs well above the level */
+    bool armed;
+    /* Breath bookkeeping from the breath stage. */
+    bool have_trough, have_peak;
+    double t_trough, t_peak;
+    float v_trough, v_peak;
+    double period_s;
+    /* Hold-in state machine. */
+    hstate st;
+    double t_cand, t_drop, t_up;
+    float min_b, up_b, min_c, up_c;
+    reversals rev_b, rev_c;
+    bool up_seen;
+    /* Breath hold. */
+    bool bh_on;
+    float bh_min_b, bh_max_b, bh_min_c, bh_max_c;
+    /* Outputs. */
+    bel_holdin_state s;
+    double t_last;
+};
+
+bel_holdin_config bel_holdin_config_default(double fs_hz)
+{
+    bel_holdin_config c;
+    c.fs_hz = fs_hz;
+    c.drop_frac = 0.5f;
+    c.keep_max = 0.6f;
+    c.share_drop = 0.65f;
+    c.chest_min = 0.6f;
+    c.release_frac = 0.25f;
+    c.end_frac = 0.45f;
+    c.confirm_min_s = 1.5;
+    c.candidate_max_s = 30.0;
+    c.fast_s = 5.0;
+    c.level_tau_s = 20.0;
+    c.breath_hold_s = 10.0;
+    c.still_frac = 0.08f;
+    return c;
+}
+
+bel_holdin_calibration bel_holdin_calibration_none(void)
+{
+    bel_holdin_calibration c;
+    c.is_valid = false;
+    c.belly_inverted = c.chest_inverted = false;
+    c.belly_level = c.belly_depth = NAN;
+    c.chest_level = c.chest_depth = NAN;
+    c.chest_gain = 1.0f;
+    c.belly_share = NAN;
+    return c;
+}
+
+static bool in_range(double v, double lo, double hi) { return v >= lo && v <= hi; }
+
+bel_status bel_holdin_create(const bel_holdin_config *cfg, const bel_holdin_calibration *cal,
+                             bool has_chest, bel_holdin **out)
+{
+    if (!out) {
+        return BEL_ERR_ARG;
+    }
+    *out = NULL;
+    if (!cfg || !in_range(cfg->fs_hz, 5.0, 2000.0) ||
+        !in_range((double)cfg->drop_frac, 0.05, 5.0) ||
+        !in_range((double)cfg->keep_max, 0.05, 1.0) ||
+        !in_range((double)cfg->share_drop, 0.05, 1.0) ||
+        !in_range((double)cfg->chest_min, 0.0, 10.0) ||
+        !in_range((double)cfg->release_frac, 0.0, (double)cfg->drop_frac) ||
+        !in_range((double)cfg->end_frac, 0.0, 5.0) || !in_range(cfg->confirm_min_s, 0.0, 30.0) ||
+        !in_range(cfg->candidate_max_s, 1.0, 45.0) || !in_range(cfg->fast_s, 0.5, 40.0) ||
+        !in_range(cfg->level_tau_s, 1.0, 3600.0) || !in_range(cfg->breath_hold_s, 4.0, 40.0) ||
+        !in_range((double)cfg->still_frac, 0.001, 1.0)) {
+        return BEL_ERR_ARG;
+    }
+    if (cal && cal->is_valid &&
+        (!(cal->belly_depth > 0.0f) || !isfinite(cal->belly_level) ||
+         (has_chest && (!(cal->chest_depth > 0.0f) || !(cal->chest_gain > 0.0f))))) {
+        return BEL_ERR_ARG;
+    }
+    bel_holdin *h = calloc(1, sizeof *h);
+    if (!h) {
+        return BEL_ERR_NOMEM;
+    }
+    h->cfg = *cfg;
+    h->cal = cal ? *cal : bel_holdin_calibration_none();
+    if (!(h->cal.chest_gain > 0.0f)) {
+        h->cal.chest_gain = 1.0f;
+    }
+    h->has_chest = has_chest;
+    if (bel_biquad_init_lowpass(&h->lp_b, cfg->fs_hz, lp_hz) != BEL_OK ||
+        bel_biquad_init_lowpass(&h->lp_c, cfg->fs_hz, lp_hz) != BEL_OK) {
+        free(h);
+        return BEL_ERR_ARG;
+    }
+    h->noise_alpha = 1.0 - exp(-1.0 / (5.0 * cfg->fs_hz));
+    h->level = h->depth = h->cdepth = h->rshare = NAN;
+    h->period_s = 4.0;
+    if (h->cal.is_valid) {
+        h->level = h->cal.belly_level;
+        h->depth = h->cal.belly_depth;
+        h->cdepth = has_chest ? h->cal.chest_depth : NAN;
+        h->rshare = h->cal.belly_share;
+        h->n_level = N_LEARN;
+        h->armed = true;
+    }
+    memset(&h->s, 0, sizeof h->s);
+    h->s.belly_share = h->s.phase_lag_s = h->s.phase_deg = NAN;
+    bel_holdin_reset(h);
+    *out = h;
+    return BEL_OK;
+}
+
+void bel_holdin_destroy(bel_holdin *h) { free(h); }
+
+void bel_holdin_reset(bel_holdin *h)
+{
+    h->started = false;
+    h->n = 0;
+    h->n_raw = 0;
+    h->st = HS_IDLE;
+    h->bh_on = false;
+    h->have_trough = h->have_peak = false;
+    h->s.is_holding_in = h->s.is_breath_hold = false;
+}
+
+static int cmp_float(const void *a, const void *b)
+{
+    const float fa = *(const float *)a;
+    const float fb = *(const float *)b;
+    return (fa > fb) - (fa < fb);
+}
+
+static void learnt_push(learnt *l, float v)
+{
+    l->v[l->head] = v;
+    l->head = (l->head + 1) % N_LEARN;
+    if (l->n < N_LEARN) {
+        l->n++;
+    }
+}
+
+static float learnt_median(const learnt *l)
+{
+    if (l->n == 0) {
+        return NAN;
+    }
+    float tmp[N_LEARN];
+    memcpy(tmp, l->v, sizeof tmp);
+    qsort(tmp, (size_t)l->n, sizeof(float), cmp_float);
+    return l->n % 2 ? tmp[l->n / 2] : 0.5f * (tmp[l->n / 2 - 1] + tmp[l->n / 2]);
+}
+
+static float noise_of(double nabs)
+{
+    return (float)(nabs / (2.449489742783178 * 0.797884560802865));
+}
+
+static void rev_init(reversals *r, float x, int dir)
+{
+    r->dir = dir;
+    r->ext = x;
+    r->count = 0;
+}
+
+static void rev_push(reversals *r, float x, float hyst)
+{
+    if ((r->dir > 0 && x > r->ext) || (r->dir < 0 && x < r->ext)) {
+        r->ext = x;
+    } else if (r->dir > 0 && x < r->ext - hyst) {
+        r->dir = -1;
+        r->ext = x;
+        r->count++;
+    } else if (r->dir < 0 && x > r->ext + hyst) {
+        r->dir = 1;
+        r->ext = x;
+        r->count++;
+    }
+}
+
+/* Ring access: k counts 10 Hz steps since the reset, k < n. */
+static float ring_b(const bel_holdin *h, int64_t k) { return h->rb[k & (RING - 1)]; }
+static float ring_c(const bel_holdin *h, int64_t k) { return h->rc[k & (RING - 1)]; }
+static double ring_t(const bel_holdin *h, int64_t k) { return h->rt[k & (RING - 1)]; }
+static int64_t ring_oldest(const bel_holdin *h) { return h->n > RING ? h->n - RING : 0; }
+
+/* Oldest step at or after time t_s (clamped to what the ring holds). */
+static int64_t ring_from(const bel_holdin *h, double t_s)
+{
+    int64_t k = h->n - 1;
+    const int64_t lo = ring_oldest(h);
+    while (k > lo && ring_t(h, k - 1) >= t_s) {
+        k--;
+    }
+    return k;
+}
+
+static bool chest_on(const bel_holdin *h) { return h->has_chest && h->cdepth > 0.0f; }
+
+/* Chest minus belly lag by cross-correlation of the mean-removed signals over
+ * the last three breaths (at most 40 s), lags within half a breath (at most 3 s). */
+static void update_lag(bel_holdin *h)
+{
+    const double win_s = fmin(3.0 * h->period_s, 40.0);
+    const int64_t k1 = h->n - 1;
+    const int64_t k0 = ring_from(h, ring_t(h, k1) - win_s);
+    const int64_t len = k1 - k0 + 1;
+    const int max_lag = (int)fmin(0.5 * h->period_s / step_s, 30.0);
+    if (len < 4 * (int64_t)max_lag || max_lag < 1) {
+        return;
+    }
+    double mb = 0.0, mc = 0.0;
+    for (int64_t k = k0; k <= k1; k++) {
+        mb += (double)ring_b(h, k);
+        mc += (double)ring_c(h, k);
+    }
+    mb /= (double)len;
+    mc /= (double)len;
+    double best = -INFINITY;
+    int best_lag = 0;
+    for (int lag = -max_lag; lag <= max_lag; lag++) {
+        double sum = 0.0;
+        int64_t cnt = 0;
+        for (int64_t k = k0; k <= k1; k++) {
+            const int64_t j = k + lag;
+            if (j < k0 || j > k1) {
+                continue;
+            }
+            sum += ((double)ring_b(h, k) - mb) * ((double)ring_c(h, j) - mc);
+            cnt++;
+        }
+        const double r = cnt ? sum / (double)cnt : -HUGE_VAL;
+        if (r > best) {
+            best = r;
+            best_lag = lag;
+        }
+    }
+    h->s.phase_lag_s = (float)(best_lag * step_s);
+    h->s.phase_deg = (float)(360.0 * best_lag * step_s / h->period_s);
+}
+
+static void arm_if_ready(bel_holdin *h)
+{
+    if (h->armed) {
+        return;
+    }
+    const bool belly_ok = h->depth_b.n >= 4 && h->n_level >= 3;
+    const bool chest_ok = !h->has_chest || h->depth_c.n >= 4;
+    h->armed = belly_ok && chest_ok;
+}
+
+void bel_holdin_push_breath(bel_holdin *h, const bel_breath_point *pt)
+{
+    if (pt->is_peak) {
+        h->have_peak = true;
+        h->t_peak = pt->t_s;
+        h->v_peak = pt->value;
+        return;
+    }
+    const bool learning = h->st == HS_IDLE && !h->bh_on;
+    if (h->have_trough && h->have_peak && h->t_peak > h->t_trough && pt->t_s > h->t_peak) {
+        const double period = pt->t_s - h->t_trough;
+        if (period > 0.5 && period < 60.0) {
+            h->period_s = 0.7 * h->period_s + 0.3 * period;
+        }
+        const float b_exc = h->v_peak - 0.5f * (h->v_trough + pt->value);
+        float c_exc = NAN;
+        if (h->has_chest && h->n > 0) {
+            const int64_t k0 = ring_from(h, h->t_trough);
+            float lo = INFINITY, hi = -INFINITY;
+            for (int64_t k = k0; k < h->n; k++) {
+                lo = fminf(lo, ring_c(h, k));
+                hi = fmaxf(hi, ring_c(h, k));
+            }
+            c_exc = hi - lo;
+        }
+        if (b_exc > 0.0f) {
+            if (h->has_chest && isfinite(c_exc)) {
+                const float share = b_exc / (b_exc + h->cal.chest_gain * c_exc);
+                h->s.belly_share = share;
+                if (learning && !h->cal.is_valid) {
+                    learnt_push(&h->share, share);
+                    learnt_push(&h->depth_c, c_exc);
+                    h->rshare = learnt_median(&h->share);
+                    h->cdepth = learnt_median(&h->depth_c);
+                }
+                update_lag(h);
+            }
+            if (learning) {
+                learnt_push(&h->depth_b, b_exc);
+                if (!h->cal.is_valid || h->depth_b.n >= N_LEARN) {
+                    h->depth = learnt_median(&h->depth_b);
+                }
+            }
+        }
+    }
+    if (learning) {
+        /* The relaxed level follows slow creep; a clear rise (sitting up, a
+         * hold-in from the start let go) is taken after two breaths. */
+        const float v = pt->value;
+        if (h->n_level == 0 || !isfinite(h->level)) {
+            h->level = v;
+        } else if (h->depth > 0.0f && v > h->level + 0.5f * h->depth) {
+            if (++h->n_high >= 2) {
+                h->level = v;
+                h->n_high = 0;
+            }
+        } else {
+            h->n_high = 0;
+            const double dt = h->have_trough ? pt->t_s - h->t_trough : h->period_s;
+            const double a = 1.0 - exp(-fmax(dt, 0.0) / h->cfg.level_tau_s);
+            h->level += (float)a * (v - h->level);
+        }
+        if (h->n_level < N_LEARN) {
+            h->n_level++;
+        }
+        arm_if_ready(h);
+    }
+    h->have_trough = true;
+    h->t_trough = pt->t_s;
+    h->v_trough = pt->value;
+}
+
+static int emit(bel_event *out, int n_out, int max_out, bel_event_kind kind, double t_s,
+                double t_detect_s)
+{
+    if (n_out < max_out) {
+        out[n_out] = bel_event_make(kind, t_s, t_detect_s);
+        return n_out + 1;
+    }
+    return n_out;
+}
+
+/* Start of a candidate: the drop must be fast (the belly was near its relaxed
+ * level within fast_s); it is stamped where the belly last left that level. */
+static bool start_candidate(bel_holdin *h, float yb, float yc, double t)
+{
+    const float d = h->depth;
+    if (!(yb < h->level - h->cfg.drop_frac * d)) {
+        return false;
+    }
+    const int64_t k0 = ring_from(h, t - h->cfg.fast_s);
+    int64_t k_left = -1;
+    for (int64_t k = h->n - 1; k >= k0; k--) {
+        if (ring_b(h, k) >= h->level - 0.1f * d) {
+            k_left = k;
+            break;
+        }
+    }
+    if (k_left < 0) {
+        return false;
+    }
+    h->st = HS_CANDIDATE;
+    h->t_cand = t;
+    h->t_drop = ring_t(h, k_left);
+    h->min_b = yb;
+    h->up_b = 0.0f;
+    h->min_c = yc;
+    h->up_c = 0.0f;
+    rev_init(&h->rev_b, yb, -1);
+    rev_init(&h->rev_c, yc, -1);
+    return true;
+}
+
+/* One 10 Hz step of the hold-in state machine. */
+static int step_holdin(bel_holdin *h, float yb, float yc, double t, bel_event *out, int n_out,
+                       int max_out)
+{
+    const float d = h->depth;
+    if (h->st == HS_IDLE) {
+        if (h->armed && !h->bh_on && d > 0.0f) {
+            (void)start_candidate(h, yb, yc, t);
+        }
+        return n_out;
+    }
+    if (h->st == HS_CANDIDATE) {
+        h->min_b = fminf(h->min_b, yb);
+        h->up_b = fmaxf(h->up_b, yb - h->min_b);
+        const float nb = noise_of(h->nabs_b);
+        rev_push(&h->rev_b, yb, fmaxf(0.07f * d, 2.0f * nb));
+        const bool chest = chest_on(h);
+        if (chest) {
+            h->min_c = fminf(h->min_c, yc);
+            h->up_c = fmaxf(h->up_c, yc - h->min_c);
+            rev_push(&h->rev_c, yc, fmaxf(0.2f * h->cdepth, 2.0f * noise_of(h->nabs_c)));
+        }
+        if (h->up_b >= h->cfg.keep_max * d) {
+            /* A full belly breath at the lower level: the wearer moved. */
+            h->level = h->min_b;
+            h->n_high = 0;
+            h->st = HS_IDLE;
+            return n_out;
+        }
+        if (yb > h->level - h->cfg.release_frac * d || t - h->t_cand > h->cfg.candidate_max_s ||
+            h->bh_on) {
+            h->st = HS_IDLE;
+            return n_out;
+        }
+        bool breathing, share_ok;
+        if (chest) {
+            /* A completed chest inhalation, or one already larger than a relaxed
+             * chest breath (in relaxed breathing the belly would have passed
+             * keep_max by then). */
+            breathing = (h->rev_c.count >= 2 && h->up_c >= h->cfg.chest_min * h->cdepth) ||
+                        h->up_c >= 1.2f * h->cdepth;
+            const float share = h->up_b / (h->up_b + h->cal.chest_gain * h->up_c);
+            share_ok = !(h->rshare > 0.0f) || share <= h->cfg.share_drop * h->rshare;
+        } else {
+            breathing = h->rev_b.count >= 2;
+            share_ok = true;
+        }
+        if (breathing && share_ok && t - h->t_drop >= h->cfg.confirm_min_s) {
+            h->st = HS_HELD;
+            h->s.is_holding_in = true;
+            h->s.n_holdins++;
+            h->up_seen = false;
+            n_out = emit(out, n_out, max_out, BEL_EV_HOLDIN_START, h->t_drop, t);
+        }
+        return n_out;
+    }
+    /* Held in: ends once the belly stays above relaxed - end_frac x depth for
+     * most of a breath (a sigh's peak does not end it). */
+    const float thr = h->level - h->cfg.end_frac * d;
+    if (yb >= thr) {
+        if (!h->up_seen) {
+            h->up_seen = true;
+            h->t_up = t;
+        }
+    } else {
+        h->up_seen = false;
+    }
+    const double need_s = fmin(fmax(0.6 * h->period_s, 2.0), 6.0);
+    if (h->up_seen && t - h->t_up >= need_s) {
+        h->st = HS_IDLE;
+        h->s.is_holding_in = false;
+        n_out = emit(out, n_out, max_out, BEL_EV_HOLDIN_END, h->t_up, t);
+    }
+    return n_out;
+}
+
+/* One 10 Hz step of the breath-hold detector. */
+static int step_breath_hold(bel_holdin *h, float yb, float yc, double t, bel_event *out, int n_out,
+                            int max_out)
+{
+    if (!h->armed || !(h->depth > 0.0f)) {
+        return n_out;
+    }
+    const bool chest = chest_on(h);
+    const float thr_b = fmaxf(h->cfg.still_frac * h->depth, 2.0f * noise_of(h->nabs_b));
+    const float thr_c =
+        chest ? fmaxf(3.0f * h->cfg.still_frac * h->cdepth, 2.0f * noise_of(h->nabs_c)) : INFINITY;
+    if (h->bh_on) {
+        h->bh_min_b = fminf(h->bh_min_b, yb);
+        h->bh_max_b = fmaxf(h->bh_max_b, yb);
+        if (chest) {
+            h->bh_min_c = fminf(h->bh_min_c, yc);
+            h->bh_max_c = fmaxf(h->bh_max_c, yc);
+        }
+        if (h->bh_max_b - h->bh_min_b > 1.5f * thr_b ||
+            (chest && h->bh_max_c - h->bh_min_c > 1.5f * thr_c)) {
+            h->bh_on = false;
+            h->s.is_breath_hold = false;
+            n_out = emit(out, n_out, max_out, BEL_EV_BREATH_HOLD_END, t, t);
+        }
+        return n_out;
+    }
+    if (h->n < 2 || t - ring_t(h, ring_oldest(h)) < h->cfg.breath_hold_s) {
+        return n_out;
+    }
+    /* Walk back while both belts stay near their level of the last 2 s: how
+     * long they have been still. */
+    const int64_t oldest = ring_oldest(h);
+    const int64_t k2 = ring_from(h, t - 2.0);
+    double mb = 0.0, mc = 0.0;
+    for (int64_t j = k2; j < h->n; j++) {
+        mb += (double)ring_b(h, j);
+        mc += (double)ring_c(h, j);
+    }
+    mb /= (double)(h->n - k2);
+    mc /= (double)(h->n - k2);
+    float lo_b = yb, hi_b = yb, lo_c = yc, hi_c = yc;
+    int64_t k = h->n - 1;
+    while (k > oldest && t - ring_t(h, k) < h->cfg.breath_hold_s + 20.0) {
+        const float b = ring_b(h, k - 1);
+        const float c = ring_c(h, k - 1);
+        if (fabs((double)b - mb) > 0.6 * (double)thr_b ||
+            (chest && fabs((double)c - mc) > 0.6 * (double)thr_c)) {
+            break;
+        }
+        lo_b = fminf(lo_b, b);
+        hi_b = fmaxf(hi_b, b);
+        lo_c = fminf(lo_c, c);
+        hi_c = fmaxf(hi_c, c);
+        k--;
+    }
+    if (t - ring_t(h, k) >= h->cfg.breath_hold_s) {
+        h->bh_on = true;
+        h->s.is_breath_hold = true;
+        h->s.n_breath_holds++;
+        h->bh_min_b = lo_b;
+        h->bh_max_b = hi_b;
+        h->bh_min_c = lo_c;
+        h->bh_max_c = hi_c;
+        /* The event is the moment the stillness passed the threshold; the
+         * time before it counts as held too. */
+        h->s.time_breath_hold_s += t - ring_t(h, k);
+        n_out = emit(out, n_out, max_out, BEL_EV_BREATH_HOLD_START, t, t);
+    }
+    return n_out;
+}
+
+int bel_holdin_process(bel_holdin *h, double t_s, float belly, float chest, bel_event *out,
+                       int max_out)
+{
+    if (!h || (!out && max_out > 0) || !isfinite(t_s) || !isfinite(belly)) {
+        return 0;
+    }
+    if (!h->has_chest || !isfinite(chest)) {
+        chest = 0.0f;
+    }
+    /* Noise per belt from the raw second difference (as in the breath stage). */
+    if (h->n_raw == 0) {
+        h->xb1 = h->xb2 = belly;
+        h->xc1 = h->xc2 = chest;
+        bel_biquad_reset(&h->lp_b, (double)belly);
+        bel_biquad_reset(&h->lp_c, (double)chest);
+    }
+    const double db = fabs((double)belly - 2.0 * (double)h->xb1 + (double)h->xb2);
+    const double dc = fabs((double)chest - 2.0 * (double)h->xc1 + (double)h->xc2);
+    if (h->n_raw < 3) {
+        h->nabs_b = db;
+        h->nabs_c = dc;
+    } else {
+        h->nabs_b += h->noise_alpha * (db - h->nabs_b);
+        h->nabs_c += h->noise_alpha * (dc - h->nabs_c);
+    }
+    h->n_raw++;
+    h->xb2 = h->xb1;
+    h->xb1 = belly;
+    h->xc2 = h->xc1;
+    h->xc1 = chest;
+    const float yb = (float)bel_biquad_process(&h->lp_b, (double)belly);
+    const float yc = (float)bel_biquad_process(&h->lp_c, (double)chest);
+    if (h->started) {
+        const double dt = t_s - h->t_last;
+        if (dt > 0.0 && dt < 2.0) {
+            if (h->s.is_holding_in) {
+                h->s.time_held_in_s += dt;
+            }
+            if (h->s.is_breath_hold) {
+                h->s.time_breath_hold_s += dt;
+            }
+        }
+    }
+    h->t_last = t_s;
+    if (!h->started) {
+        h->started = true;
+        h->t_next = t_s;
+    }
+    if (t_s < h->t_next) {
+        return 0;
+    }
+    h->t_next += step_s;
+    if (h->t_next <= t_s) {
+        h->t_next = t_s + step_s; /* after a jump in time */
+    }
+    h->rb[h->n & (RING - 1)] = yb;
+    h->rc[h->n & (RING - 1)] = yc;
+    h->rt[h->n & (RING - 1)] = t_s;
+    h->n++;
+    int n_out = 0;
+    n_out = step_breath_hold(h, yb, yc, t_s, out, n_out, max_out);
+    n_out = step_holdin(h, yb, yc, t_s, out, n_out, max_out);
+    return n_out;
+}
+
+void bel_holdin_get_state(const bel_holdin *h, bel_holdin_state *out)
+{
+    *out = h->s;
+    out->is_armed = h->armed;
+    out->relaxed_level = h->armed ? h->level : NAN;
+    out->relaxed_depth = h->armed ? h->depth : NAN;
+    out->chest_depth = h->armed && h->has_chest ? h->cdepth : NAN;
+    out->relaxed_share = h->has_chest ? h->rshare : NAN;
+}

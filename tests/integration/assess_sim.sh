@@ -1,0 +1,35 @@
+#!/bin/sh
+# assess_sim.sh - `bellows assess --fast` on the simulated belt and on a replayed recording:
+# it prompts, learns the belts and writes a calibration and report JSON.
+# Usage: sh assess_sim.sh BELLOWS
+# SPDX-License-Identifier: MIT
+set -u
+BELLOWS=$1
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/bellows_assess.XXXXXX") || exit 1
+trap 'rm -rf "$TMP"' EXIT
+fail() {
+    echo "FAIL: $*" >&2
+    exit 1
+}
+"$BELLOWS" assess --fast --seed 3 --out "$TMP/a.json" >"$TMP/out.txt" 2>&1 ||
+    fail "assess failed: $(cat "$TMP/out.txt")"
+grep -q "deep breath" "$TMP/out.txt" || fail "no deep-breath prompt"
+grep -q '"belly_inverted": false' "$TMP/a.json" || fail "polarity wrong: $(cat "$TMP/a.json")"
+# Simulated relaxed breathing: about 14/min, belly share 0.71..0.77, never held in.
+python3 - "$TMP/a.json" <<'PY' || fail "report out of range: $(cat "$TMP/a.json")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+c, r = d["calibration"], d["report"]
+assert c["belly_depth"] > 60 and c["chest_depth"] > 0, c
+assert 11 < r["rate_bpm"] < 17, r
+assert 0.65 < r["belly_share"] < 0.85, r
+assert r["time_held_in_s"] == 0, r
+PY
+# A replay too short for the assessment is refused, naming the file.
+"$BELLOWS" simulate --out "$TMP/short.csv" --duration 30 --fs 50 --seed 7 --chest >/dev/null 2>&1 ||
+    fail "simulate failed"
+if "$BELLOWS" assess --fast --replay "$TMP/short.csv" --out "$TMP/b.json" >"$TMP/b.txt" 2>&1; then
+    fail "a 30 s replay was accepted"
+fi
+grep -q "short.csv" "$TMP/b.txt" || fail "error does not name the file: $(cat "$TMP/b.txt")"
+echo "assess ok"
