@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "bellows/pipeline.h"
+#include "calibration.h"
 #include "cli.h"
 #include "event_csv.h"
 #include "source.h"
@@ -13,7 +14,8 @@
 
 static const char analyze_help[] =
     "usage: bellows analyze REC.csv --events OUT.csv [--summary OUT.json]\n"
-    "                       [--channel NAME] [--chest NAME] [--invert] [--quiet]\n"
+    "                       [--channel NAME] [--chest NAME] [--invert]\n"
+    "                       [--calibration ASSESS.json] [--quiet]\n"
     "\n"
     "Runs the same breath pipeline as a live session over a recording CSV\n"
     "(header 't,<channel>...', t in seconds) as fast as possible.\n"
@@ -24,6 +26,8 @@ static const char analyze_help[] =
     "                      first channel)\n"
     "  --chest NAME        the chest channel (default: a column named 'chest', if any)\n"
     "  --invert            a smaller value means expansion\n"
+    "  --calibration FILE  start from the relaxed level, depth and polarity an assessment\n"
+    "                      learnt (ASSESS.json from 'bellows assess')\n"
     "  --quiet             print nothing but errors (no progress bar, no result line)\n"
     "\n"
     "Exit status: 0 done, 1 bad or unreadable input or output, 2 bad command line.\n"
@@ -70,7 +74,9 @@ int cmd_analyze(int argc, char **argv)
     const char *chest = NULL;
     bool invert = false;
     bool quiet = false;
+    const char *calibration = NULL;
     const cli_opt opts[] = {
+        {"--calibration", CLI_STRING, &calibration, 0, 0, "an assessment JSON file"},
         {"--events", CLI_STRING, &events_path, 0, 0, "a file name for the events CSV"},
         {"--summary", CLI_STRING, &summary_path, 0, 0, "a file name for the summary JSON"},
         {"--channel", CLI_STRING, &channel, 0, 0, "the belly channel's name"},
@@ -97,6 +103,11 @@ int cmd_analyze(int argc, char **argv)
     const char *in_path = pos[0];
 
     char err[BEL_IO_ERR_LEN];
+    bel_holdin_calibration cal = bel_holdin_calibration_none();
+    if (calibration && bel_calibration_load(calibration, &cal, err, sizeof err) != BEL_OK) {
+        fprintf(stderr, "bellows %s: %s\n", cmd, err);
+        return CLI_EXIT_FAIL;
+    }
     bel_source *src = NULL;
     bel_pipeline *pipe = NULL;
     bel_event_csv *events = NULL;
@@ -161,6 +172,7 @@ int cmd_analyze(int argc, char **argv)
     pcfg.belly_channel = belly;
     pcfg.chest_channel = chest_ch;
     pcfg.invert = invert;
+    pcfg.calibration = cal;
     bel_status st = bel_pipeline_create(&pcfg, &pipe);
     if (st != BEL_OK) {
         cli_fail(cmd, "%s: cannot set up the pipeline (%s)", in_path, bel_status_str(st));

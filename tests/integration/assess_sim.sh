@@ -32,4 +32,24 @@ if "$BELLOWS" assess --fast --replay "$TMP/short.csv" --out "$TMP/b.json" >"$TMP
     fail "a 30 s replay was accepted"
 fi
 grep -q "short.csv" "$TMP/b.txt" || fail "error does not name the file: $(cat "$TMP/b.txt")"
+# A later session starts from the assessment: a hold-in in the very first
+# seconds, before anything could be learnt, is caught with the calibration.
+"$BELLOWS" simulate --out "$TMP/early.csv" --duration 90 --fs 50 --seed 3 --chest \
+    --script "holdin@6+40:1.5" >/dev/null 2>&1 || fail "simulate failed"
+"$BELLOWS" analyze "$TMP/early.csv" --events "$TMP/cal.events.csv" --calibration "$TMP/a.json" \
+    --quiet || fail "analyze --calibration failed"
+grep -q ',holdin_start,' "$TMP/cal.events.csv" || fail "calibrated session missed the early hold-in"
+# A file that is not an assessment is refused, naming it.
+printf '{"report": {"rate_bpm": 12}}\n' >"$TMP/notcal.json"
+if "$BELLOWS" analyze "$TMP/early.csv" --events "$TMP/x.csv" --calibration "$TMP/notcal.json" \
+    2>"$TMP/c.txt"; then
+    fail "a JSON without a calibration was accepted"
+fi
+grep -q 'notcal.json.*calibration' "$TMP/c.txt" || fail "unclear error: $(cat "$TMP/c.txt")"
+printf '{"calibration": {"belly_level": 300, "belly_depth": abc}}\n' >"$TMP/bad.json"
+if "$BELLOWS" analyze "$TMP/early.csv" --events "$TMP/x.csv" --calibration "$TMP/bad.json" \
+    2>"$TMP/d.txt"; then
+    fail "a malformed calibration was accepted"
+fi
+grep -q "bad.json:1: 'belly_depth' is not a number" "$TMP/d.txt" || fail "unclear error: $(cat "$TMP/d.txt")"
 echo "assess ok"

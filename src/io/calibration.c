@@ -1,0 +1,289 @@
+/* calibration.c - a small reader for the calibration block of an assessment's JSON.
+ *
+ * Only what `bellows assess` writes is needed: one object "calibration" whose
+ * members are numbers, booleans or null. Other members of the file are skipped
+ * as balanced JSON values.
+ * SPDX-License-Identifier: MIT */
+#include "calibration.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "outfile.h"
+
+enum { MAX_FILE = 1 << 20, MAX_KEY = 64 };
+
+typedef struct parser {
+    const char *path;
+    const char *s;
+    size_t i, n;
+    char *err;
+    size_t err_len;
+} parser;
+
+static int line_of(const parser *p)
+{
+    int line = 1;
+    for (size_t k = 0; k < p->i && k < p->n; k++) {
+        line += p->s[k] == '\n';
+    }
+    return line;
+}
+
+static bel_status fail(parser *p, const char *fmt, ...) BEL_PRINTF_LIKE(2, 3);
+
+static bel_status fail(parser *p, const char *fmt, ...)
+{
+    if (p->err && p->err_len) {
+        char msg[256];
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(msg, sizeof msg, fmt, ap);
+        va_end(ap);
+        snprintf(p->err, p->err_len, "%s:%d: %s", p->path, line_of(p), msg);
+    }
+    return BEL_ERR_FORMAT;
+}
+
+static void skip_ws(parser *p)
+{
+    while (p->i < p->n && strchr(" \t\r\n", p->s[p->i]) && p->s[p->i] != '\0') {
+        p->i++;
+    }
+}
+
+static bool eat(parser *p, char c)
+{
+    skip_ws(p);
+    if (p->i < p->n && p->s[p->i] == c) {
+        p->i++;
+        return true;
+    }
+    return false;
+}
+
+/* A string without escapes beyond \" and \\ (keys are plain ASCII). */
+static bel_status read_string(parser *p, char *out, size_t out_len)
+{
+    if (!eat(p, '"')) {
+        return fail(p, "expected a string");
+    }
+    size_t k = 0;
+    while (p->i < p->n && p->s[p->i] != '"') {
+        char c = p->s[p->i++];
+        if (c == '\\' && p->i < p->n) {
+            c = p->s[p->i++];
+        }
+        if (k + 1 < out_len) {
+            out[k++] = c;
+        }
+    }
+    if (p->i >= p->n) {
+        return fail(p, "unterminated string");
+    }
+    p->i++;
+    out[k] = '\0';
+    return BEL_OK;
+}
+
+/* Skip any JSON value (for members that are not ours). */
+static bel_status skip_value(parser *p)
+{
+    skip_ws(p);
+    if (p->i >= p->n) {
+        return fail(p, "unexpected end of file");
+    }
+    const char c = p->s[p->i];
+    if (c == '"') {
+        char tmp[8];
+        return read_string(p, tmp, sizeof tmp);
+    }
+    if (c == '{' || c == '[') {
+        int depth = 0;
+        bool in_str = false;
+        for (; p->i < p->n; p->i++) {
+            const char d = p->s[p->i];
+            if (in_str) {
+                if (d == '\\') {
+                    p->i++;
+                } else if (d == '"') {
+                    in_str = false;
+                }
+            } else if (d == '"') {
+                in_str = true;
+            } else if (d == '{' || d == '[') {
+                depth++;
+            } else if ((d == '}' || d == ']') && --depth == 0) {
+                p->i++;
+                return BEL_OK;
+            }
+        }
+        return fail(p, "unbalanced brackets");
+    }
+    while (p->i < p->n && !strchr(",}] \t\r\n", p->s[p->i])) {
+        p->i++;
+    }
+    return BEL_OK;
+}
+
+/* A number, true/false (1/0) or null (NAN). */
+static bel_status read_scalar(parser *p, const char *key, double *v)
+{
+    skip_ws(p);
+    const char *at = p->s + p->i;
+    if (p->n - p->i >= 4 && strncmp(at, "true", 4) == 0) {
+        p->i += 4;
+        *v = 1.0;
+        return BEL_OK;
+    }
+    if (p->n - p->i >= 5 && strncmp(at, "false", 5) == 0) {
+        p->i += 5;
+        *v = 0.0;
+        return BEL_OK;
+    }
+    if (p->n - p->i >= 4 && strncmp(at, "null", 4) == 0) {
+        p->i += 4;
+        *v = NAN;
+        return BEL_OK;
+    }
+    char *end = NULL;
+    errno = 0;
+    *v = strtod(at, &end);
+    if (end == at || errno == ERANGE || !isfinite(*v)) {
+        return fail(p, "'%s' is not a number", key);
+    }
+    p->i += (size_t)(end - at);
+    return BEL_OK;
+}
+
+static bel_status parse_calibration(parser *p, bel_holdin_calibration *c)
+{
+    if (!eat(p, '{')) {
+        return fail(p, "\"calibration\" is not an object");
+    }
+    if (eat(p, '}')) {
+        return BEL_OK;
+    }
+    do {
+        char key[MAX_KEY];
+        bel_status st = read_string(p, key, sizeof key);
+        if (st != BEL_OK) {
+            return st;
+        }
+        if (!eat(p, ':')) {
+            return fail(p, "expected ':' after '%s'", key);
+        }
+        double v;
+        st = read_scalar(p, key, &v);
+        if (st != BEL_OK) {
+            return st;
+        }
+        if (strcmp(key, "belly_inverted") == 0) {
+            c->belly_inverted = v != 0.0;
+        } else if (strcmp(key, "chest_inverted") == 0) {
+            c->chest_inverted = v != 0.0;
+        } else if (strcmp(key, "belly_level") == 0) {
+            c->belly_level = (float)v;
+        } else if (strcmp(key, "belly_depth") == 0) {
+            c->belly_depth = (float)v;
+        } else if (strcmp(key, "chest_level") == 0) {
+            c->chest_level = (float)v;
+        } else if (strcmp(key, "chest_depth") == 0) {
+            c->chest_depth = (float)v;
+        } else if (strcmp(key, "chest_gain") == 0) {
+            c->chest_gain = (float)v;
+        } else if (strcmp(key, "belly_share") == 0) {
+            c->belly_share = (float)v;
+        }
+    } while (eat(p, ','));
+    if (!eat(p, '}')) {
+        return fail(p, "expected ',' or '}' in \"calibration\"");
+    }
+    return BEL_OK;
+}
+
+bel_status bel_calibration_load(const char *path, bel_holdin_calibration *out, char *err,
+                                size_t err_len)
+{
+    if (out) {
+        *out = bel_holdin_calibration_none();
+    }
+    if (!path || !out) {
+        return BEL_ERR_ARG;
+    }
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        if (err && err_len) {
+            snprintf(err, err_len, "%s: cannot open: %s", path, strerror(errno));
+        }
+        return BEL_ERR_IO;
+    }
+    char *buf = malloc(MAX_FILE);
+    if (!buf) {
+        fclose(f);
+        return BEL_ERR_NOMEM;
+    }
+    const size_t n = fread(buf, 1, MAX_FILE, f);
+    const bool too_big = n == MAX_FILE;
+    const bool bad = ferror(f) != 0;
+    fclose(f);
+    parser p = {path, buf, 0, n, err, err_len};
+    bel_status st = BEL_OK;
+    if (bad) {
+        if (err && err_len) {
+            snprintf(err, err_len, "%s: cannot read", path);
+        }
+        st = BEL_ERR_IO;
+        goto done;
+    }
+    if (too_big) {
+        st = fail(&p, "larger than an assessment file can be");
+        goto done;
+    }
+    bel_holdin_calibration c = bel_holdin_calibration_none();
+    c.belly_level = c.belly_depth = c.chest_level = c.chest_depth = c.belly_share = NAN;
+    c.chest_gain = 1.0f;
+    if (!eat(&p, '{')) {
+        st = fail(&p, "not a JSON object (is this an assessment file from 'bellows assess'?)");
+        goto done;
+    }
+    bool found = false;
+    if (!eat(&p, '}')) {
+        do {
+            char key[MAX_KEY];
+            st = read_string(&p, key, sizeof key);
+            if (st == BEL_OK && !eat(&p, ':')) {
+                st = fail(&p, "expected ':' after '%s'", key);
+            }
+            if (st == BEL_OK) {
+                if (strcmp(key, "calibration") == 0) {
+                    st = parse_calibration(&p, &c);
+                    found = true;
+                } else {
+                    st = skip_value(&p);
+                }
+            }
+            if (st != BEL_OK) {
+                goto done;
+            }
+        } while (eat(&p, ','));
+    }
+    if (!found) {
+        st = fail(&p, "no \"calibration\" object (is this an assessment file?)");
+        goto done;
+    }
+    if (!(c.belly_depth > 0.0f) || !isfinite(c.belly_level)) {
+        st = fail(&p, "the calibration has no relaxed belly level and depth");
+        goto done;
+    }
+    c.is_valid = true;
+    *out = c;
+done:
+    free(buf);
+    return st;
+}
