@@ -8,4 +8,5 @@ apt-get install -y -q --no-install-recommends \
     build-essential cmake pkg-config git ca-certificates \
     libkissfft-dev libcmocka-dev \
     clang libclang-rt-14-dev clang-format-16 \
-    python3 python3-numpy python3-pandas time
+    python3 python3-numpy python3-pandas time \
+    gcc-avr binutils-avr avr-libc libsimavr-dev libsimavrparts1 libelf-dev
