@@ -11,6 +11,9 @@
 
 enum { N_DEPTHS = 6 };
 
+/* Seconds of signal before the first turning point may be confirmed. */
+static const double warmup_s = 1.5;
+
 typedef enum state { ST_UNKNOWN = 0, ST_RISING, ST_FALLING } state;
 
 struct bel_breath {
@@ -40,6 +43,7 @@ struct bel_breath {
     int64_t ref_n;  /* sample index of the last confirmed turning point (refined) */
     double ref_t;   /* its time */
     double last_confirm_t;
+    double t_start; /* time of the first sample since reset */
     double min_y, max_y; /* UNKNOWN state: range since reset */
     int64_t min_n, max_n;
     /* Reference depth: median of recent excursions, decaying when nothing happens. */
@@ -367,12 +371,19 @@ int bel_breath_process(bel_breath *b, double t_s, float x, bel_breath_point *pt)
         b->min_y = b->max_y = x;
         b->min_n = b->max_n = 0;
         b->last_confirm_t = t_s;
+        b->t_start = t_s;
     }
     const double d2 = fabs((double)x - 2.0 * (double)b->x1 + (double)b->x2);
-    if (b->n_total < 3) {
-        b->noise_abs = b->n_total == 2 ? d2 : b->noise_abs;
-    } else {
-        b->noise_abs += b->noise_alpha * (d2 - b->noise_abs);
+    /* Plain mean over the first 5 s (an EMA started from one value can sit far
+     * below the truth for seconds), then the EMA. Skips the first two samples,
+     * whose second difference is not defined. */
+    if (b->n_total >= 2) {
+        const double n_avg = (double)(b->n_total - 1);
+        if (n_avg * b->noise_alpha < 1.0) {
+            b->noise_abs += (d2 - b->noise_abs) / n_avg;
+        } else {
+            b->noise_abs += b->noise_alpha * (d2 - b->noise_abs);
+        }
     }
     b->n_total++;
     b->x2 = b->x1;
@@ -406,7 +417,9 @@ int bel_breath_process(bel_breath *b, double t_s, float x, bel_breath_point *pt)
         }
         const double range = b->max_y - b->min_y;
         const double need = depth > 0.0 ? fmin(range, depth) : range;
-        if (range <= 2.0 * floor_noise || range <= 0.0) {
+        /* Nothing is a breath before the noise is known (warm-up) or while
+         * the whole movement so far could be noise. */
+        if (t_s - b->t_start < warmup_s || range <= 2.0 * floor_noise || range <= 0.0) {
             return 0;
         }
         if (b->max_n > b->min_n && b->max_y - y >= 0.3 * need && b->max_y - y > floor_noise) {
