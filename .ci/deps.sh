@@ -4,9 +4,17 @@
 set -eu
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
+# build tools and the core (kissfft), unit tests (cmocka), fuzzing and format (clang)
+# accuracy and EDF read-back scripts (python3: numpy, pandas, MNE)
+# live belt (libserialport; socat for the pty tests), window and tones (SDL2,
+# SDL2_ttf, PortAudio, ALSA; Xvfb for the window benchmark), session store (SQLite)
+# firmware (avr-gcc) and running it without a board (simavr), report render (Chromium)
 apt-get install -y -q --no-install-recommends \
-    build-essential cmake pkg-config git ca-certificates \
-    libkissfft-dev libcmocka-dev \
-    clang libclang-rt-14-dev clang-format-16 \
-    python3 python3-numpy python3-pandas time \
-    gcc-avr binutils-avr avr-libc libsimavr-dev libsimavrparts1 libelf-dev
+    build-essential cmake pkg-config git ca-certificates time \
+    libkissfft-dev libcmocka-dev clang libclang-rt-14-dev clang-format-16 \
+    python3 python3-numpy python3-pandas python3-mne \
+    libserialport-dev socat \
+    libsdl2-dev libsdl2-ttf-dev portaudio19-dev libasound2-dev xvfb xauth \
+    libsqlite3-dev \
+    gcc-avr binutils-avr avr-libc libsimavr-dev libsimavrparts1 libelf-dev \
+    chromium

@@ -58,6 +58,9 @@ double cli_now_s(void);
  *  after the subcommand name. */
 int cmd_analyze(int argc, char **argv);
 int cmd_demo(int argc, char **argv, bool as_default);
+/** `bellows run`; as_default: started as bare `bellows` (says so in its first line). */
+int cmd_run(int argc, char **argv, bool as_default);
+int cmd_ports(int argc, char **argv);
 int cmd_simulate(int argc, char **argv);
 int cmd_assess(int argc, char **argv);
 

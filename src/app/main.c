@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cmd_store.h"
 
 #ifndef BELLOWS_VERSION
 #define BELLOWS_VERSION "unknown"
@@ -15,20 +16,29 @@ static const char usage[] =
     "Breath and belly-expansion biofeedback.\n"
     "\n"
     "commands:\n"
-    "  demo       live session on the built-in simulated belt (the default for now)\n"
+    "  run        live session on a belt (the first found, or --port), else the simulated one\n"
+    "  ports      list serial ports and which of them are belts\n"
+    "  demo       live session on the built-in simulated belt\n"
     "  assess     guided 2-minute assessment: learns the belts, writes ASSESS.json\n"
     "  analyze    run the breath pipeline over a recording CSV, write events and a summary\n"
     "  simulate   write the simulated belt's output as a recording CSV\n"
+    "  clients    list the clients in the session store\n"
+    "  sessions   list the recorded sessions (--client NAME for one client's)\n"
+    "  note       add a note to a session: bellows note SESSION TEXT\n"
+    "  import     add a recording made elsewhere to the store as a session\n"
+    "  report     a client's progress as one HTML page\n"
+    "  export     a session as EDF+ (belts as signals, events as annotations)\n"
     "  version    print the version\n"
     "  help       this text\n"
     "\n"
     "'bellows COMMAND --help' describes each command. Without a command, bellows\n"
-    "starts the demo (a real belt on USB comes in a later version).\n";
+    "runs a live session ('bellows run') on the first belt it finds, and on the\n"
+    "built-in simulated belt when none is plugged in, saying which.\n";
 
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        return cmd_demo(0, argv + 1, true);
+        return cmd_run(0, argv + 1, true);
     }
     const char *cmd = argv[1];
     if (strcmp(cmd, "assess") == 0) {
@@ -37,11 +47,29 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "analyze") == 0) {
         return cmd_analyze(argc - 2, argv + 2);
     }
+    if (strcmp(cmd, "run") == 0) {
+        return cmd_run(argc - 2, argv + 2, false);
+    }
+    if (strcmp(cmd, "ports") == 0) {
+        return cmd_ports(argc - 2, argv + 2);
+    }
     if (strcmp(cmd, "demo") == 0) {
         return cmd_demo(argc - 2, argv + 2, false);
     }
     if (strcmp(cmd, "simulate") == 0) {
         return cmd_simulate(argc - 2, argv + 2);
+    }
+    static const struct {
+        const char *name;
+        int (*fn)(int, char **);
+    } store_cmds[] = {
+        {"clients", cmd_clients}, {"sessions", cmd_sessions}, {"note", cmd_note},
+        {"import", cmd_import},   {"report", cmd_report},     {"export", cmd_export},
+    };
+    for (size_t i = 0; i < sizeof store_cmds / sizeof store_cmds[0]; i++) {
+        if (strcmp(cmd, store_cmds[i].name) == 0) {
+            return store_cmds[i].fn(argc - 2, argv + 2);
+        }
     }
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
         if (argc > 2 && strcmp(argv[2], "--help") != 0 && strcmp(argv[2], "-h") != 0) {

@@ -1,0 +1,146 @@
+/* cmd_export.c - `bellows export`: a stored session as EDF+ (belts as signals, events as
+ * annotations). SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "cmd_store.h"
+#include "edf.h"
+#include "report.h"
+
+static const char export_help[] =
+    "usage: bellows export SESSION --edf FILE.edf\n"
+    "\n"
+    "Writes session SESSION (an id from 'bellows sessions') as EDF+ for other tools\n"
+    "(EDFbrowser, MNE, Polyman): each belt is a signal in its raw units, kept to\n"
+    "1/65535 of its range, and each event (insp_onset, exp_onset, holdin_start, ...)\n"
+    "is an annotation at its time. No name is written into the file.\n"
+    "\n"
+    "  --edf FILE.edf  where to write it\n";
+
+typedef struct found {
+    int64_t client_id;
+    double start_unix_s;
+    char *recording;
+    char *events;
+    bool failed;
+} found;
+
+static bool take(void *ctx, const bel_store_session *s)
+{
+    found *f = ctx;
+    f->client_id = s->client_id;
+    f->start_unix_s = s->start_unix_s;
+    f->recording = s->recording_path ? strdup(s->recording_path) : NULL;
+    f->events = s->events_path ? strdup(s->events_path) : NULL;
+    f->failed = (s->recording_path && !f->recording) || (s->events_path && !f->events);
+    return false;
+}
+
+int cmd_export(int argc, char **argv)
+{
+    const char *cmd = "export";
+    const char *edf_path = NULL;
+    const cli_opt opts[] = {{"--edf", CLI_STRING, &edf_path, 0, 0, "a file name for the EDF+"}};
+    const char *pos[1];
+    int n_pos = 0;
+    int rc = cli_parse(cmd, argc, argv, opts, 1, pos, 1, &n_pos);
+    if (rc == CLI_HELP_ASKED) {
+        fputs(export_help, stdout);
+        return CLI_EXIT_OK;
+    }
+    if (rc != CLI_PARSED) {
+        return CLI_EXIT_USAGE;
+    }
+    if (n_pos != 1) {
+        return cli_usage_error(cmd, "needs a session id");
+    }
+    char *end = NULL;
+    errno = 0;
+    long long id = strtoll(pos[0], &end, 10);
+    if (end == pos[0] || *end != '\0' || errno == ERANGE || id <= 0) {
+        return cli_usage_error(cmd, "'%s' is not a session id (a number from 'bellows sessions')",
+                               pos[0]);
+    }
+    if (!edf_path) {
+        return cli_usage_error(cmd, "needs --edf FILE.edf");
+    }
+    bel_store *st = store_open_for(cmd);
+    if (!st) {
+        return CLI_EXIT_FAIL;
+    }
+    int exit_code = CLI_EXIT_FAIL;
+    found f = {0, 0.0, NULL, NULL, false};
+    bel_report_data *d = NULL;
+    bel_edf_annotation *ann = NULL;
+    char err[BEL_IO_ERR_LEN];
+    int n = bel_store_get_session(st, (int64_t)id, take, &f);
+    if (n < 0 || f.failed) {
+        cli_fail(cmd, "%s", n < 0 ? bel_store_get_error(st) : "out of memory");
+        goto done;
+    }
+    if (n == 0) {
+        cli_fail(cmd, "no session %lld (see 'bellows sessions')", id);
+        goto done;
+    }
+    if (!f.recording) {
+        cli_fail(cmd, "session %lld has no recording stored", id);
+        goto done;
+    }
+    if (bel_report_data_create(f.recording, f.events, &d, err, sizeof err) != BEL_OK) {
+        cli_fail(cmd, "session %lld: %s", id, err);
+        goto done;
+    }
+    if (d->warning[0]) {
+        fprintf(stderr, "bellows export: %s\n", d->warning);
+    }
+    const double fs = round(d->fs_hz);
+    if (!(fs >= 1.0 && fs <= 10000.0 && fabs(d->fs_hz - fs) <= 0.001 * fs)) {
+        cli_fail(cmd, "%s: sample rate %.6g Hz is not a whole number of Hz, which EDF needs",
+                 f.recording, d->fs_hz);
+        goto done;
+    }
+    if (d->n_samples == 0) {
+        cli_fail(cmd, "%s: no samples to export", f.recording);
+        goto done;
+    }
+    bel_edf_signal sig[BEL_MAX_CHANNELS];
+    for (int ch = 0; ch < d->n_channels; ch++) {
+        sig[ch].label = d->names[ch];
+        sig[ch].dimension = "";
+        sig[ch].samples = d->values[ch];
+    }
+    ann = calloc(d->n_events + 1, sizeof *ann);
+    if (!ann) {
+        cli_fail(cmd, "out of memory");
+        goto done;
+    }
+    /* Onsets from the start of the first sample, as EDF counts them. */
+    for (size_t i = 0; i < d->n_events; i++) {
+        ann[i].onset_s = d->ev_t_s[i] - d->t_s[0];
+        ann[i].text = bel_event_kind_name(d->ev_kind[i]);
+    }
+    char code[64];
+    char recording[64];
+    snprintf(code, sizeof code, "bellows-client-%lld", (long long)f.client_id);
+    snprintf(recording, sizeof recording, "bellows-session-%lld", id);
+    bel_edf_info info = {f.start_unix_s, code,        recording, (int)fs, d->n_channels, sig,
+                         d->n_samples,   d->n_events, ann};
+    if (bel_edf_write(edf_path, &info, err, sizeof err) != BEL_OK) {
+        cli_fail(cmd, "%s", err);
+        goto done;
+    }
+    printf("wrote %s: %d signal%s, %zu samples each at %.0f Hz, %zu annotations\n", edf_path,
+           d->n_channels, d->n_channels == 1 ? "" : "s", d->n_samples, fs, d->n_events);
+    exit_code = CLI_EXIT_OK;
+done:
+    free(ann);
+    bel_report_data_destroy(d);
+    free(f.recording);
+    free(f.events);
+    bel_store_destroy(st);
+    return exit_code;
+}

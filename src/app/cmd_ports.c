@@ -1,0 +1,92 @@
+/* cmd_ports.c - `bellows ports`: serial ports, and which of them are belts.
+ * SPDX-License-Identifier: MIT */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "serial.h"
+
+static const char ports_help[] =
+    "usage: bellows ports [--timeout MS] [PORT...]\n"
+    "\n"
+    "Lists the serial ports and asks each for the belt's info line; the ones that\n"
+    "answer are marked as belts, with their firmware version, rate and channels.\n"
+    "PORT... are probed too (for ports the system does not list).\n"
+    "\n"
+    "  --timeout MS   how long to wait for each port's answer (default 300)\n"
+    "\n"
+    "Exit status: 0 a belt was found, 1 none was, 2 bad command line.\n";
+
+enum { PORTS_MAX = 64, PORTS_MAX_EXTRA = 16 };
+
+static void print_port(const bel_serial_port_desc *d)
+{
+    if (d->is_belt) {
+        printf("%-20s belt: %s firmware %s, %u Hz, channels", d->name, d->info.device,
+               d->info.firmware, (unsigned)d->info.rate_hz);
+        for (int ch = 0; ch < d->info.n_channels; ch++) {
+            printf("%s %s%s", ch ? "," : "", d->info.channel[ch].name,
+                   d->info.channel[ch].status == BEL_PROTO_CH_ABSENT ? " (absent)" : "");
+        }
+    } else {
+        printf("%-20s not a belt (%s)", d->name, d->error);
+    }
+    if (d->description[0] != '\0') {
+        printf("  [%s]", d->description);
+    }
+    printf("\n");
+}
+
+int cmd_ports(int argc, char **argv)
+{
+    const char *cmd = "ports";
+    double timeout_ms = 300.0;
+    const cli_opt opts[] = {
+        {"--timeout", CLI_DOUBLE, &timeout_ms, 10.0, 10000.0, "milliseconds"},
+    };
+    const char *pos[PORTS_MAX_EXTRA];
+    int n_pos = 0;
+    int rc = cli_parse(cmd, argc, argv, opts, (int)(sizeof opts / sizeof opts[0]), pos,
+                       PORTS_MAX_EXTRA, &n_pos);
+    if (rc == CLI_HELP_ASKED) {
+        fputs(ports_help, stdout);
+        return CLI_EXIT_OK;
+    }
+    if (rc != CLI_PARSED) {
+        return CLI_EXIT_USAGE;
+    }
+    static bel_serial_port_desc ports[PORTS_MAX + PORTS_MAX_EXTRA];
+    char err[BEL_IO_ERR_LEN];
+    int n = bel_serial_list_ports(ports, PORTS_MAX, (int)timeout_ms, err, sizeof err);
+    if (n < 0) {
+        return cli_fail(cmd, "%s", err);
+    }
+    if (n > PORTS_MAX) {
+        n = PORTS_MAX;
+    }
+    for (int k = 0; k < n_pos; k++) {
+        bel_serial_port_desc *d = &ports[n++];
+        memset(d, 0, sizeof *d);
+        snprintf(d->name, sizeof d->name, "%s", pos[k]);
+        d->is_belt = bel_serial_probe(pos[k], (int)timeout_ms, &d->info, d->error,
+                                      sizeof d->error) == BEL_OK;
+    }
+    int n_belts = 0;
+    for (int k = 0; k < n; k++) {
+        print_port(&ports[k]);
+        n_belts += ports[k].is_belt ? 1 : 0;
+    }
+    if (n == 0) {
+        printf("no serial ports found, so no belt: plug the belt's USB cable in (on Linux your "
+               "user needs the 'dialout' group to open it).\n");
+        return CLI_EXIT_FAIL;
+    }
+    if (n_belts == 0) {
+        printf("no belt found among %d serial port(s): is the belt plugged in and running the "
+               "bellows firmware?\n",
+               n);
+        return CLI_EXIT_FAIL;
+    }
+    printf("%d belt(s) found.\n", n_belts);
+    return CLI_EXIT_OK;
+}

@@ -1,0 +1,627 @@
+/* cmd_store.c - `clients`, `sessions`, `note`, `import`, and the store hooks of `run`/`assess`.
+ * SPDX-License-Identifier: MIT */
+#include "cmd_store.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bellows/pipeline.h"
+#include "cli.h"
+#include "event_csv.h"
+#include "source.h"
+
+/* User text on the terminal as written, except control characters (which could
+ * drive the terminal) shown as '?'. */
+static void print_text(FILE *f, const char *s)
+{
+    for (; s && *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        fputc(c < 32 || c == 127 ? '?' : c, f);
+    }
+}
+
+bel_store *store_open_for(const char *cmd)
+{
+    bel_store *st = NULL;
+    char err[BEL_STORE_ERR_LEN];
+    if (bel_store_create(NULL, &st, err, sizeof err) != BEL_OK) {
+        cli_fail(cmd, "session store: %s", err);
+        return NULL;
+    }
+    int n = bel_store_get_interrupted_count(st);
+    if (n > 0) {
+        fprintf(stderr,
+                "bellows %s: %d session%s did not finish (the program was stopped); marked "
+                "interrupted, recordings kept\n",
+                cmd, n, n == 1 ? "" : "s");
+    }
+    return st;
+}
+
+bool store_sessions_dir(const char *cmd, char *buf, size_t len)
+{
+    char dir[4096];
+    if (bel_store_default_dir(dir, sizeof dir) != BEL_OK) {
+        cli_fail(cmd, "no data directory: set HOME or XDG_DATA_HOME");
+        return false;
+    }
+    int n = snprintf(buf, len, "%s/sessions", dir);
+    if (n < 0 || (size_t)n >= len) {
+        cli_fail(cmd, "%s/sessions: path too long", dir);
+        return false;
+    }
+    /* The data directory exists (the store made it); the sessions folder may not. */
+    if (mkdir(buf, 0700) != 0 && errno != EEXIST) {
+        cli_fail(cmd, "%s: cannot create the folder: %s", buf, strerror(errno));
+        return false;
+    }
+    return true;
+}
+
+int64_t store_client_id(const char *cmd, bel_store *st, const char *name, bool add)
+{
+    int64_t id = 0;
+    if (add) {
+        if (bel_store_add_client(st, name, &id) != BEL_OK) {
+            cli_fail(cmd, "%s", bel_store_get_error(st));
+        }
+        return id;
+    }
+    int found = bel_store_find_client(st, name, &id);
+    if (found < 0) {
+        cli_fail(cmd, "%s", bel_store_get_error(st));
+    } else if (found == 0) {
+        fprintf(stderr, "bellows %s: no client named '", cmd);
+        print_text(stderr, name);
+        fprintf(stderr, "' (see 'bellows clients')\n");
+    }
+    return id;
+}
+
+/* ---- clients ---- */
+
+static const char clients_help[] = "usage: bellows clients\n"
+                                   "\n"
+                                   "Lists the clients in the session store with their number of\n"
+                                   "sessions and the date of the latest one.\n";
+
+static void fmt_when(char *buf, size_t len, double unix_s)
+{
+    time_t t = (time_t)unix_s;
+    struct tm tm;
+    if (!isfinite(unix_s) || !localtime_r(&t, &tm) ||
+        strftime(buf, len, "%Y-%m-%d %H:%M", &tm) == 0) {
+        snprintf(buf, len, "-");
+    }
+}
+
+static bool print_client(void *ctx, const bel_store_client *c)
+{
+    (void)ctx;
+    char when[32];
+    fmt_when(when, sizeof when, c->last_session_unix_s);
+    printf("%5lld  %8lld  %-16s  ", (long long)c->id, (long long)c->n_sessions, when);
+    print_text(stdout, c->name);
+    putchar('\n');
+    return true;
+}
+
+int cmd_clients(int argc, char **argv)
+{
+    const char *pos[1];
+    int n_pos = 0;
+    int rc = cli_parse("clients", argc, argv, NULL, 0, pos, 0, &n_pos);
+    if (rc == CLI_HELP_ASKED) {
+        fputs(clients_help, stdout);
+        return CLI_EXIT_OK;
+    }
+    if (rc != CLI_PARSED) {
+        return CLI_EXIT_USAGE;
+    }
+    bel_store *st = store_open_for("clients");
+    if (!st) {
+        return CLI_EXIT_FAIL;
+    }
+    printf("%5s  %8s  %-16s  %s\n", "id", "sessions", "latest", "name");
+    int n = bel_store_list_clients(st, print_client, NULL);
+    int exit_code = CLI_EXIT_OK;
+    if (n < 0) {
+        exit_code = cli_fail("clients", "%s", bel_store_get_error(st));
+    } else if (n == 0) {
+        printf("(no clients yet: 'bellows run --client NAME' adds one)\n");
+    }
+    bel_store_destroy(st);
+    return exit_code;
+}
+
+/* ---- sessions ---- */
+
+static const char sessions_help[] =
+    "usage: bellows sessions [--client NAME]\n"
+    "\n"
+    "Lists the recorded sessions, oldest first: id, start, length in minutes, breaths,\n"
+    "mean rate (breaths/min), belly share, time held in, hold-ins, breath holds, status\n"
+    "and client, with each session's notes below it.\n"
+    "\n"
+    "  --client NAME   only this client's sessions\n";
+
+static const char *fnum(char *buf, size_t len, double v, int decimals)
+{
+    if (isfinite(v)) {
+        snprintf(buf, len, "%.*f", decimals, v);
+    } else {
+        snprintf(buf, len, "-");
+    }
+    return buf;
+}
+
+static const char *fcount(char *buf, size_t len, int64_t v)
+{
+    if (v >= 0) {
+        snprintf(buf, len, "%lld", (long long)v);
+    } else {
+        snprintf(buf, len, "-");
+    }
+    return buf;
+}
+
+static bool print_session(void *ctx, const bel_store_session *s)
+{
+    (void)ctx;
+    char when[32];
+    char a[7][32];
+    fmt_when(when, sizeof when, s->start_unix_s);
+    printf("%6lld  %-16s  %6s  %7s  %5s  %5s  %7s  %8s  %6s  %-11s  ", (long long)s->id, when,
+           fnum(a[0], 32, s->metrics.duration_s / 60.0, 1), fcount(a[1], 32, s->metrics.n_breaths),
+           fnum(a[2], 32, s->metrics.rate_bpm, 1),
+           fnum(a[3], 32, 100.0 * s->metrics.belly_share, 0),
+           fnum(a[4], 32, s->metrics.time_held_in_s, 0), fcount(a[5], 32, s->metrics.n_holdins),
+           fcount(a[6], 32, s->metrics.n_breath_holds), s->status);
+    print_text(stdout, s->client_name ? s->client_name : "-");
+    putchar('\n');
+    if (s->problem) {
+        printf("        problem: ");
+        print_text(stdout, s->problem);
+        putchar('\n');
+    }
+    /* Notes line by line, so line breaks in a note show as written. */
+    for (const char *p = s->notes; p && *p;) {
+        size_t n = strcspn(p, "\n");
+        printf("        note: ");
+        char line[1024];
+        while (n > 0) {
+            size_t k = n < sizeof line - 1 ? n : sizeof line - 1;
+            memcpy(line, p, k);
+            line[k] = '\0';
+            print_text(stdout, line);
+            p += k;
+            n -= k;
+        }
+        putchar('\n');
+        p += *p == '\n';
+    }
+    return true;
+}
+
+int cmd_sessions(int argc, char **argv)
+{
+    const char *cmd = "sessions";
+    const char *client = NULL;
+    const cli_opt opts[] = {{"--client", CLI_STRING, &client, 0, 0, "a client's name"}};
+    const char *pos[1];
+    int n_pos = 0;
+    int rc = cli_parse(cmd, argc, argv, opts, 1, pos, 0, &n_pos);
+    if (rc == CLI_HELP_ASKED) {
+        fputs(sessions_help, stdout);
+        return CLI_EXIT_OK;
+    }
+    if (rc != CLI_PARSED) {
+        return CLI_EXIT_USAGE;
+    }
+    bel_store *st = store_open_for(cmd);
+    if (!st) {
+        return CLI_EXIT_FAIL;
+    }
+    int exit_code = CLI_EXIT_FAIL;
+    int64_t client_id = 0;
+    if (client && (client_id = store_client_id(cmd, st, client, false)) == 0) {
+        goto done;
+    }
+    printf("%6s  %-16s  %6s  %7s  %5s  %5s  %7s  %8s  %6s  %-11s  %s\n", "id", "start", "min",
+           "breaths", "rate", "belly", "held in", "hold-ins", "holds", "status", "client");
+    int n = bel_store_list_sessions(st, client_id, print_session, NULL);
+    if (n < 0) {
+        cli_fail(cmd, "%s", bel_store_get_error(st));
+        goto done;
+    }
+    if (n == 0) {
+        printf("(no sessions yet)\n");
+    }
+    exit_code = CLI_EXIT_OK;
+done:
+    bel_store_destroy(st);
+    return exit_code;
+}
+
+/* ---- note ---- */
+
+static const char note_help[] = "usage: bellows note SESSION TEXT\n"
+                                "\n"
+                                "Adds TEXT (any text; quote it for the shell) as a note to\n"
+                                "session SESSION (the id 'bellows sessions' shows).\n";
+
+static bool parse_id(const char *s, int64_t *id)
+{
+    char *end = NULL;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (end == s || *end != '\0' || errno == ERANGE || v <= 0) {
+        return false;
+    }
+    *id = (int64_t)v;
+    return true;
+}
+
+int cmd_note(int argc, char **argv)
+{
+    const char *cmd = "note";
+    const char *pos[2];
+    int n_pos = 0;
+    int rc = cli_parse(cmd, argc, argv, NULL, 0, pos, 2, &n_pos);
+    if (rc == CLI_HELP_ASKED) {
+        fputs(note_help, stdout);
+        return CLI_EXIT_OK;
+    }
+    if (rc != CLI_PARSED) {
+        return CLI_EXIT_USAGE;
+    }
+    int64_t id = 0;
+    if (n_pos != 2) {
+        return cli_usage_error(cmd, "needs a session id and the text of the note");
+    }
+    if (!parse_id(pos[0], &id)) {
+        return cli_usage_error(cmd, "'%s' is not a session id (a number from 'bellows sessions')",
+                               pos[0]);
+    }
+    if (pos[1][0] == '\0') {
+        return cli_usage_error(cmd, "the note is empty");
+    }
+    bel_store *st = store_open_for(cmd);
+    if (!st) {
+        return CLI_EXIT_FAIL;
+    }
+    int exit_code = CLI_EXIT_OK;
+    bel_status s = bel_store_add_note(st, id, pos[1]);
+    if (s == BEL_ERR_ARG) {
+        exit_code = cli_fail(cmd, "no session %lld (see 'bellows sessions')", (long long)id);
+    } else if (s != BEL_OK) {
+        exit_code = cli_fail(cmd, "%s", bel_store_get_error(st));
+    } else {
+        printf("note added to session %lld\n", (long long)id);
+    }
+    bel_store_destroy(st);
+    return exit_code;
+}
+
+/* ---- hooks for run and assess ---- */
+
+/* path made absolute (the store outlives the working directory); the file need
+ * not exist yet. */
+static void absolute(const char *path, char *buf, size_t len)
+{
+    char cwd[PATH_MAX];
+    if (!path) {
+        snprintf(buf, len, "%s", "");
+    } else if (path[0] == '/' || !getcwd(cwd, sizeof cwd)) {
+        snprintf(buf, len, "%s", path);
+    } else {
+        const char *rel = path[0] == '.' && path[1] == '/' ? path + 2 : path;
+        size_t a = strlen(cwd);
+        size_t b = strlen(rel);
+        if (a + b + 2 > len) {
+            snprintf(buf, len, "%s", path);
+            return;
+        }
+        memcpy(buf, cwd, a);
+        buf[a] = '/';
+        memcpy(buf + a + 1, rel, b + 1);
+    }
+}
+
+int64_t store_session_begin(const char *cmd, const char *client, const char *recording_path,
+                            const char *events_path, const char *belt, const char *firmware,
+                            const char *pacer, bel_store **out_store)
+{
+    *out_store = NULL;
+    bel_store *st = store_open_for(cmd);
+    if (!st) {
+        return 0;
+    }
+    int64_t client_id = client ? store_client_id(cmd, st, client, true) : 0;
+    if (client && client_id == 0) {
+        bel_store_destroy(st);
+        return 0;
+    }
+    char rec[PATH_MAX];
+    char ev[PATH_MAX];
+    absolute(recording_path, rec, sizeof rec);
+    absolute(events_path, ev, sizeof ev);
+    bel_store_session_info info = {client_id,
+                                   0.0,
+                                   belt,
+                                   firmware,
+                                   pacer,
+                                   recording_path ? rec : NULL,
+                                   events_path ? ev : NULL};
+    int64_t id = 0;
+    if (bel_store_begin_session(st, &info, &id) != BEL_OK) {
+        cli_fail(cmd, "%s", bel_store_get_error(st));
+        bel_store_destroy(st);
+        return 0;
+    }
+    *out_store = st;
+    return id;
+}
+
+int store_session_end(const char *cmd, bel_store *st, int64_t session_id, const bel_summary *sum,
+                      double pacer_score, const char *problem)
+{
+    if (!st || session_id <= 0) {
+        bel_store_destroy(st);
+        return CLI_EXIT_FAIL;
+    }
+    bel_store_metrics m = bel_store_metrics_from_summary(sum);
+    m.pacer_score = pacer_score;
+    int exit_code = CLI_EXIT_OK;
+    if (bel_store_finish_session(st, session_id, &m, problem) != BEL_OK) {
+        exit_code = cli_fail(cmd, "%s", bel_store_get_error(st));
+    }
+    bel_store_destroy(st);
+    return exit_code;
+}
+
+int store_assessment(const char *cmd, const char *client, int64_t after_session, const char *json,
+                     const bel_summary *sum)
+{
+    bel_store *st = store_open_for(cmd);
+    if (!st) {
+        return CLI_EXIT_FAIL;
+    }
+    int exit_code = CLI_EXIT_FAIL;
+    int64_t client_id = store_client_id(cmd, st, client, true);
+    if (client_id == 0) {
+        goto done;
+    }
+    bel_store_metrics m = bel_store_metrics_from_summary(sum);
+    int64_t id = 0;
+    bel_status s = bel_store_add_assessment(st, client_id, after_session,
+                                            after_session > 0 ? BEL_STORE_AFTER : BEL_STORE_BEFORE,
+                                            0.0, json, &m, &id);
+    if (s == BEL_ERR_ARG) {
+        cli_fail(cmd, "no session %lld (see 'bellows sessions')", (long long)after_session);
+        goto done;
+    }
+    if (s != BEL_OK) {
+        cli_fail(cmd, "%s", bel_store_get_error(st));
+        goto done;
+    }
+    if (after_session > 0) {
+        printf("stored as the assessment after session %lld\n", (long long)after_session);
+    } else {
+        printf("stored as the assessment before the client's next session\n");
+    }
+    exit_code = CLI_EXIT_OK;
+done:
+    bel_store_destroy(st);
+    return exit_code;
+}
+
+/* The pipeline's summary of a recording: the same code as live, so the same numbers. */
+static bel_status summarise_recording(const char *path, bel_summary *sum, char *err, size_t len)
+{
+    bel_source *src = NULL;
+    bel_pipeline *pipe = NULL;
+    bel_status rc = bel_source_create_replay(path, false, &src, err, len);
+    if (rc != BEL_OK) {
+        return rc;
+    }
+    const bel_source_info *info = bel_source_get_info(src);
+    bel_pipeline_config pcfg = bel_pipeline_config_default();
+    pcfg.fs_hz = info->fs_hz;
+    for (int ch = 0; ch < info->n_channels; ch++) {
+        if (strcmp(info->channel_names[ch], "belly") == 0) {
+            pcfg.belly_channel = ch;
+        }
+    }
+    for (int ch = 0; ch < info->n_channels; ch++) {
+        if (ch != pcfg.belly_channel && strcmp(info->channel_names[ch], "chest") == 0) {
+            pcfg.chest_channel = ch;
+        }
+    }
+    rc = bel_pipeline_create(&pcfg, &pipe);
+    if (rc != BEL_OK) {
+        snprintf(err, len, "%s: sample rate %.4g Hz is outside 5..2000 Hz", path, info->fs_hz);
+        bel_source_destroy(src);
+        return rc;
+    }
+    bel_sample smp;
+    bel_event ev[BEL_PIPELINE_MAX_EVENTS];
+    while (bel_source_read(src, &smp, 100) > 0) { /* a cut-off last line ends it */
+        (void)bel_pipeline_process(pipe, &smp, ev, BEL_PIPELINE_MAX_EVENTS);
+    }
+    bel_pipeline_get_summary(pipe, sum);
+    bel_pipeline_destroy(pipe);
+    bel_source_destroy(src);
+    return BEL_OK;
+}
+
+int store_session_end_recorded(const char *cmd, bel_store *st, int64_t session_id,
+                               const char *recording_path, double pacer_score, const char *problem)
+{
+    bel_summary sum;
+    char err[BEL_IO_ERR_LEN];
+    if (!st || !recording_path ||
+        summarise_recording(recording_path, &sum, err, sizeof err) != BEL_OK) {
+        if (st && recording_path) {
+            cli_fail(cmd, "session store: %s", err);
+        }
+        bel_store_destroy(st);
+        return CLI_EXIT_FAIL;
+    }
+    return store_session_end(cmd, st, session_id, &sum, pacer_score, problem);
+}
+
+/* ---- import ---- */
+
+static const char import_help[] =
+    "usage: bellows import REC.csv --client NAME [--start UNIX_S] [--pacer NAME]\n"
+    "\n"
+    "Adds a recording made elsewhere (bellows demo --record, another program) to the\n"
+    "session store as a finished session of NAME: runs the breath pipeline over it,\n"
+    "writes its events into the sessions folder and stores the metrics. The recording\n"
+    "stays where it is; the store keeps its path.\n"
+    "\n"
+    "  --client NAME    whose session it is (added if new)\n"
+    "  --start UNIX_S   when it was recorded, seconds since 1970 (default: the file's\n"
+    "                   modification time)\n"
+    "  --pacer NAME     the pacer preset that was used, if any\n";
+
+int cmd_import(int argc, char **argv)
+{
+    const char *cmd = "import";
+    const char *client = NULL;
+    const char *pacer = NULL;
+    double start_s = 0.0;
+    const cli_opt opts[] = {
+        {"--client", CLI_STRING, &client, 0, 0, "a client's name"},
+        {"--start", CLI_DOUBLE, &start_s, 1.0, 1e11, "seconds since 1970"},
+        {"--pacer", CLI_STRING, &pacer, 0, 0, "a pacer preset's name"},
+    };
+    const char *pos[1];
+    int n_pos = 0;
+    int rc = cli_parse(cmd, argc, argv, opts, 3, pos, 1, &n_pos);
+    if (rc == CLI_HELP_ASKED) {
+        fputs(import_help, stdout);
+        return CLI_EXIT_OK;
+    }
+    if (rc != CLI_PARSED) {
+        return CLI_EXIT_USAGE;
+    }
+    if (n_pos != 1) {
+        return cli_usage_error(cmd, "needs the recording CSV to import");
+    }
+    if (!client) {
+        return cli_usage_error(cmd, "needs --client NAME");
+    }
+    struct stat sb;
+    if (stat(pos[0], &sb) != 0) {
+        return cli_fail(cmd, "%s: cannot open: %s", pos[0], strerror(errno));
+    }
+    char err[BEL_IO_ERR_LEN];
+    bel_source *src = NULL;
+    bel_pipeline *pipe = NULL;
+    bel_event_csv *evw = NULL;
+    bel_store *st = NULL;
+    int exit_code = CLI_EXIT_FAIL;
+    if (bel_source_create_replay(pos[0], false, &src, err, sizeof err) != BEL_OK) {
+        return cli_fail(cmd, "%s", err);
+    }
+    const bel_source_info *info = bel_source_get_info(src);
+    bel_pipeline_config pcfg = bel_pipeline_config_default();
+    pcfg.fs_hz = info->fs_hz;
+    for (int ch = 0; ch < info->n_channels; ch++) {
+        if (strcmp(info->channel_names[ch], "belly") == 0) {
+            pcfg.belly_channel = ch;
+        }
+    }
+    for (int ch = 0; ch < info->n_channels; ch++) {
+        if (ch != pcfg.belly_channel && strcmp(info->channel_names[ch], "chest") == 0) {
+            pcfg.chest_channel = ch;
+        }
+    }
+    if (bel_pipeline_create(&pcfg, &pipe) != BEL_OK) {
+        cli_fail(cmd, "%s: sample rate %.4g Hz is outside 5..2000 Hz", pos[0], info->fs_hz);
+        goto done;
+    }
+    st = store_open_for(cmd);
+    char dir[4096];
+    if (!st || !store_sessions_dir(cmd, dir, sizeof dir)) {
+        goto done;
+    }
+    int64_t client_id = store_client_id(cmd, st, client, true);
+    if (client_id == 0) {
+        goto done;
+    }
+    char rec[PATH_MAX];
+    absolute(pos[0], rec, sizeof rec);
+    char ev_path[4200];
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    snprintf(ev_path, sizeof ev_path, "%s/import-%lld-%09ld-%ld.events.csv", dir,
+             (long long)now.tv_sec, (long)now.tv_nsec, (long)getpid());
+    if (bel_event_csv_create(ev_path, &evw, err, sizeof err) != BEL_OK) {
+        cli_fail(cmd, "%s", err);
+        goto done;
+    }
+    bel_store_session_info si = {client_id,
+                                 start_s > 0.0 ? start_s : (double)sb.st_mtime,
+                                 "imported recording",
+                                 NULL,
+                                 pacer,
+                                 rec,
+                                 ev_path};
+    int64_t id = 0;
+    if (bel_store_begin_session(st, &si, &id) != BEL_OK) {
+        cli_fail(cmd, "%s", bel_store_get_error(st));
+        goto done;
+    }
+    bel_sample s;
+    bel_event ev[BEL_PIPELINE_MAX_EVENTS];
+    const char *failure = NULL;
+    for (;;) {
+        int got = bel_source_read(src, &s, 100);
+        if (got == 0) {
+            break;
+        }
+        if (got < 0) {
+            failure = bel_source_get_error(src);
+            break;
+        }
+        int n = bel_pipeline_process(pipe, &s, ev, BEL_PIPELINE_MAX_EVENTS);
+        for (int k = 0; k < n; k++) {
+            if (bel_event_csv_write(evw, &ev[k]) != BEL_OK) {
+                failure = bel_event_csv_get_error(evw);
+            }
+        }
+        if (failure) {
+            break;
+        }
+    }
+    if (!failure && bel_event_csv_close(evw) != BEL_OK) {
+        failure = bel_event_csv_get_error(evw);
+    }
+    bel_summary sum;
+    bel_pipeline_get_summary(pipe, &sum);
+    bel_store_metrics m = bel_store_metrics_from_summary(&sum);
+    if (bel_store_finish_session(st, id, &m, failure) != BEL_OK) {
+        cli_fail(cmd, "%s", bel_store_get_error(st));
+        goto done;
+    }
+    printf("imported %s as session %lld of ", pos[0], (long long)id);
+    print_text(stdout, client);
+    printf(": %u breaths, %.1f /min\n", (unsigned)sum.n_breaths, (double)sum.rate_bpm);
+    exit_code = failure ? cli_fail(cmd, "%s", failure) : CLI_EXIT_OK;
+done:
+    bel_event_csv_destroy(evw);
+    bel_store_destroy(st);
+    bel_pipeline_destroy(pipe);
+    bel_source_destroy(src);
+    return exit_code;
+}

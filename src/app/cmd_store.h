@@ -1,0 +1,61 @@
+/* cmd_store.h - the session-store commands and the hooks `run` and `assess` call.
+ * SPDX-License-Identifier: MIT */
+#ifndef BELLOWS_CMD_STORE_H
+#define BELLOWS_CMD_STORE_H
+
+#include <stdint.h>
+
+#include "bellows/pipeline.h"
+#include "store.h"
+
+/** Subcommands; each returns the process exit code (argv[0]: first argument after
+ *  the subcommand's name). */
+int cmd_clients(int argc, char **argv);
+int cmd_sessions(int argc, char **argv);
+int cmd_note(int argc, char **argv);
+int cmd_import(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+
+/** Open the default store ($XDG_DATA_HOME/bellows/bellows.db), saying on stderr how
+ *  many sessions were found interrupted. NULL (message printed, naming cmd) on failure.
+ *  Call from: main only. */
+bel_store *store_open_for(const char *cmd);
+
+/** The sessions directory next to the store ($XDG_DATA_HOME/bellows/sessions), created
+ *  0700. false (message printed) on failure. Call from: main only. */
+bool store_sessions_dir(const char *cmd, char *buf, size_t len);
+
+/** The id of the client called name: found, or added when add is true. 0 (message
+ *  printed) on failure or when there is no such client. Call from: main only. */
+int64_t store_client_id(const char *cmd, bel_store *st, const char *name, bool add);
+
+/** Hook for `run --client`: open the store, add the client if new and begin a session
+ *  with its files' paths (made absolute) and what is known of the belt. Returns the
+ *  session id, 0 on failure (message printed; the live session should go on without
+ *  the store). *out_store is the open store for store_session_end (NULL on failure).
+ *  Call from: main only. */
+int64_t store_session_begin(const char *cmd, const char *client, const char *recording_path,
+                            const char *events_path, const char *belt, const char *firmware,
+                            const char *pacer, bel_store **out_store);
+
+/** Hook for the end of `run`: store the summary (and pacer score, NAN for none) and what
+ *  went wrong while recording (NULL: nothing), then close the store. Returns an exit
+ *  code. Call from: main only. */
+int store_session_end(const char *cmd, bel_store *st, int64_t session_id, const bel_summary *sum,
+                      double pacer_score, const char *problem);
+
+/** Like store_session_end, with the summary made by running the pipeline over the
+ *  session's recording (the same code as live, so the same numbers; a recording cut
+ *  short gives the summary of what was written). Call from: main only. */
+int store_session_end_recorded(const char *cmd, bel_store *st, int64_t session_id,
+                               const char *recording_path, double pacer_score, const char *problem);
+
+/** Hook for `assess --client NAME [--after SESSION]`: store an assessment (json: the
+ *  text written to the assessment file) as "after" session after_session (> 0), or
+ *  as "before" the client's next session (0). Returns an exit code (message printed).
+ *  Call from: main only. */
+int store_assessment(const char *cmd, const char *client, int64_t after_session, const char *json,
+                     const bel_summary *sum);
+
+#endif

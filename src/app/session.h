@@ -1,0 +1,141 @@
+/* session.h - the live session engine behind `run`, `demo` and the window: threads, rings, files.
+ *
+ * Threads (DESIGN.md, STYLE.md 6):
+ *   input   reads the source with a 100 ms timeout, runs the pipeline and
+ *           publishes every sample (a bel_session_frame with the metrics) and
+ *           every event through an SPSC ring to the main thread, and the raw
+ *           sample and events through another ring to the writer. It never
+ *           waits on the UI, the disk or the audio: with is_live a full ring
+ *           drops and counts.
+ *   writer  drains its ring into PREFIX.csv and PREFIX.events.csv (and the
+ *           extra events file), flushing at least twice a second, so a killed
+ *           process leaves a readable recording.
+ *   main    bel_session_run_main: prints events and metrics in the terminal and
+ *           calls the window's hooks once per frame.
+ *
+ * Life cycle (main thread): bel_session_create, bel_session_start,
+ * bel_session_run_main (or your own loop over bel_session_poll), bel_session_finish,
+ * bel_session_destroy.
+ *
+ * Hooking a window in: fill a bel_session_hooks. on_sample and on_event get
+ * everything the input thread published, in order, on the main thread;
+ * on_frame runs once per loop turn (every frame_ms) after them and may end the
+ * session by returning false (window closed). bel_session_get_latest gives the
+ * newest frame at any time on the main thread.
+ * SPDX-License-Identifier: MIT */
+#ifndef BELLOWS_SESSION_H
+#define BELLOWS_SESSION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bellows/event.h"
+#include "bellows/pipeline.h"
+#include "bellows/protocol.h"
+#include "bellows/sample.h"
+#include "bellows/status.h"
+#include "serial.h"
+#include "source.h"
+
+typedef struct bel_session_config {
+    bel_source *source; /**< borrowed; must outlive the session; read by the input thread */
+    bel_serial *link;   /**< the source's serial link (signal events, line counters), or NULL */
+    bool invert;        /**< a smaller raw value means expansion */
+    double duration_s;  /**< > 0: stop after this much signal (live: or wall clock) */
+    bool is_live;       /**< a belt: full rings drop and count. false (a fast replay or
+                             simulation): the input waits for room, nothing is dropped */
+    const char *record_prefix; /**< write PREFIX.csv and PREFIX.events.csv; NULL: none (copied) */
+    const char *events_path;   /**< also write the events here; NULL: none (copied) */
+    bool quiet;                /**< bel_session_run_main prints nothing per event */
+} bel_session_config;
+
+/** Defaults: everything off, is_live true. Call from: any thread. */
+bel_session_config bel_session_config_default(void);
+
+/** What the input thread publishes after each sample. */
+typedef struct bel_session_frame {
+    uint64_t index;          /**< samples published before this one */
+    bel_sample sample;       /**< the raw sample */
+    bel_metrics metrics;     /**< the pipeline's running state after it */
+    double published_mono_s; /**< CLOCK_MONOTONIC seconds when it was published */
+} bel_session_frame;
+
+/** Counters, published by the input and writer threads with atomics. */
+typedef struct bel_session_counters {
+    uint64_t n_samples;  /**< samples through the pipeline */
+    uint64_t n_events;   /**< events (pipeline and link) */
+    uint64_t n_missed;   /**< samples reported missing (sequence gaps, signal losses) */
+    uint64_t n_lines;    /**< serial lines received (0 without a serial link) */
+    uint64_t n_rejected; /**< serial lines rejected (garbage, corrupt, truncated) */
+    uint64_t n_rejected_by_kind[BEL_PROTO_ERR_COUNT]; /**< the same by bel_proto_error_kind */
+    uint64_t n_lost;                                  /**< signal_lost events */
+    uint64_t n_reconnects;                            /**< port reopened */
+    uint64_t n_display_dropped; /**< frames/events the main thread was too slow for */
+    uint64_t n_record_dropped;  /**< samples/events the writer was too slow for */
+    bool is_connected;          /**< a belt is sending (true for non-serial sources) */
+} bel_session_counters;
+
+/** Per-frame hooks for a window (all optional; ctx is passed back). */
+typedef struct bel_session_hooks {
+    void *ctx;
+    int frame_ms; /**< main loop period, 1..100 ms (0: 20) */
+    /** Every published sample in order. Call from: main thread (by run_main). */
+    void (*on_sample)(void *ctx, const bel_session_frame *frame);
+    /** Every event in order, interleaved with the samples as published. */
+    void (*on_event)(void *ctx, const bel_event *ev);
+    /** Once per loop turn after the drained items; false ends the session. */
+    bool (*on_frame)(void *ctx, const bel_session_counters *counters);
+} bel_session_hooks;
+
+typedef struct bel_session bel_session;
+
+/** Make a session over cfg->source: pipeline (rate and belly/chest channels
+ *  from the source's info), rings, and the output files (created now, so a
+ *  bad path fails here). *out NULL on failure, err says what and where.
+ *  Call from: main, setup only. */
+BEL_NODISCARD bel_status bel_session_create(const bel_session_config *cfg, bel_session **out,
+                                            char *err, size_t err_len);
+
+/** Start the input and writer threads. Call from: main, once. */
+BEL_NODISCARD bel_status bel_session_start(bel_session *s);
+
+/** Ask the threads to stop (they finish within about 100 ms).
+ *  Call from: any thread (not a signal handler). */
+void bel_session_stop(bel_session *s);
+
+/** True once the input thread has ended (source ended, duration reached,
+ *  stopped, or failed). Call from: any thread. */
+bool bel_session_is_done(const bel_session *s);
+
+/** Take the next published item: 1 with *frame (is_event false) or *ev
+ *  (is_event true) set, 0 when there is none now. Call from: main only. */
+int bel_session_poll(bel_session *s, bool *is_event, bel_session_frame *frame, bel_event *ev);
+
+/** The newest frame seen by bel_session_poll/run_main; false before the first.
+ *  Call from: main only. */
+bool bel_session_get_latest(const bel_session *s, bel_session_frame *out);
+
+/** Counters now. Call from: any thread. */
+void bel_session_get_counters(const bel_session *s, bel_session_counters *out);
+
+/** The main loop: until the input ends, stop_requested() (may be NULL) turns
+ *  true or hooks->on_frame returns false. Prints events (unless quiet) and
+ *  the metrics every 10 s of signal, calls hooks (may be NULL). Then stops
+ *  the threads, drains what is left and prints the final metrics and line
+ *  counters. Returns BEL_OK or the first error (message: bel_session_get_error).
+ *  Call from: main only. */
+BEL_NODISCARD bel_status bel_session_run_main(bel_session *s, const bel_session_hooks *hooks,
+                                              bool (*stop_requested)(void));
+
+/** Stop and join the threads, close the files. Returns the first error
+ *  (source, pipeline or file). Idempotent. Call from: main only. */
+BEL_NODISCARD bel_status bel_session_finish(bel_session *s);
+
+/** Message of the first error, "" if none. Call from: main, after finish. */
+const char *bel_session_get_error(const bel_session *s);
+
+/** Free (finishing first if needed). NULL is fine. Call from: main only. */
+void bel_session_destroy(bel_session *s);
+
+#endif

@@ -1,0 +1,356 @@
+/* ui_session.c - ties the session's published samples and events to the view, pacer and tones.
+ *
+ * All of this runs on the main thread inside bel_session_run_main's hooks: the
+ * input thread publishes through its ring, the hooks fold each item into the
+ * view-model, and on_frame draws it (the window paces the loop at display
+ * rate). The audio callback only reads the _Atomic tone parameters.
+ * SPDX-License-Identifier: MIT */
+#include "ui_session.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "audio.h"
+#include "bellows/pacer.h"
+#include "bellows/tone.h"
+#include "cli.h"
+#include "ui_view.h"
+#include "ui_window.h"
+
+#ifndef BELLOWS_ASSETS_DIR
+#define BELLOWS_ASSETS_DIR "assets"
+#endif
+
+enum { ASSESS_BREATHS = 6, ACTIONS_MAX = 16 };
+
+static const double TREND_EVERY_S = 10.0;
+static const float PACE_STEP_BPM = 0.5f;
+
+struct ui_session {
+    bel_ui_view view;
+    bel_pacer *pacer;
+    bel_tone_params tone;
+    bel_audio *audio;
+    bel_ui_window *win;
+    int chest_channel;
+    bool has_first;
+    double t_first_s;
+    double t_now_s;
+    double next_trend_s;
+    uint32_t last_phase_seq;
+    /* Relaxed-level assessment: troughs and depths of the first breaths. */
+    float trough_min;
+    float troughs[ASSESS_BREATHS];
+    float depths[ASSESS_BREATHS];
+    int n_assessed;
+};
+
+static const char *find_font(void)
+{
+    static const char *const candidates[] = {
+        BELLOWS_ASSETS_DIR "/fonts/DejaVuSans.ttf",
+        "assets/fonts/DejaVuSans.ttf",
+        "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+    };
+    const char *env = getenv("BELLOWS_FONT");
+    if (env && access(env, R_OK) == 0) {
+        return env;
+    }
+    for (size_t i = 0; i < sizeof candidates / sizeof candidates[0]; i++) {
+        if (access(candidates[i], R_OK) == 0) {
+            return candidates[i];
+        }
+    }
+    return NULL;
+}
+
+static int cmp_float(const void *a, const void *b)
+{
+    float x = *(const float *)a;
+    float y = *(const float *)b;
+    return (x > y) - (x < y);
+}
+
+static float median(const float *x, int n)
+{
+    float tmp[ASSESS_BREATHS];
+    memcpy(tmp, x, (size_t)n * sizeof *tmp);
+    qsort(tmp, (size_t)n, sizeof *tmp, cmp_float);
+    return n % 2 ? tmp[n / 2] : 0.5f * (tmp[n / 2 - 1] + tmp[n / 2]);
+}
+
+static void start_assessment(ui_session *u)
+{
+    u->n_assessed = 0;
+    u->trough_min = INFINITY;
+    u->view.relaxed_level = NAN;
+    u->view.relaxed_depth = NAN;
+}
+
+int ui_session_create(const ui_session_options *o, bel_source *src, ui_session **out)
+{
+    *out = NULL;
+    const char *cmd = o->cmd ? o->cmd : "run";
+    int preset = bel_pacer_preset_from_name(o->pacer ? o->pacer : "resonance");
+    if (preset < 0 || preset == BEL_PACER_CUSTOM) {
+        return cli_usage_error(cmd,
+                               "--pacer: '%s' is not one of resonance, box, 4-7-8, even, "
+                               "adaptive",
+                               o->pacer);
+    }
+    ui_session *u = calloc(1, sizeof *u);
+    if (!u) {
+        cli_fail(cmd, "out of memory");
+        return CLI_EXIT_FAIL;
+    }
+    bel_ui_view_init(&u->view);
+    bel_pacer_config pc = bel_pacer_config_default();
+    pc.preset = (bel_pacer_preset)preset;
+    if (bel_pacer_create(&pc, &u->pacer) != BEL_OK) {
+        free(u);
+        cli_fail(cmd, "cannot set up the pacer");
+        return CLI_EXIT_FAIL;
+    }
+    snprintf(u->view.pacer_name, sizeof u->view.pacer_name, "%s", bel_pacer_preset_name(pc.preset));
+    u->chest_channel = -1;
+    const bel_source_info *info = bel_source_get_info(src);
+    for (int ch = 0; ch < info->n_channels; ch++) {
+        if (strcmp(info->channel_names[ch], "chest") == 0) {
+            u->chest_channel = ch;
+        }
+    }
+    u->view.has_chest = u->chest_channel >= 0;
+    snprintf(u->view.source, sizeof u->view.source, "%s", bel_source_describe(src));
+    start_assessment(u);
+    bel_tone_params_init(&u->tone);
+
+    char err[256];
+    if (o->is_audio_wanted) {
+        bel_audio_config ac = bel_audio_config_default();
+        if (bel_audio_create(&ac, &u->tone, &u->audio, err, sizeof err) != BEL_OK) {
+            fprintf(stderr, "bellows %s: no audio output; continuing without tones\n", cmd);
+        }
+    }
+    u->view.is_audio_available = u->audio != NULL;
+    if (o->is_window_wanted) {
+        const char *font = find_font();
+        if (!bel_ui_display_available()) {
+            fprintf(stderr,
+                    "bellows %s: no display; continuing without a window (use "
+                    "--no-window to silence this)\n",
+                    cmd);
+        } else if (!font) {
+            fprintf(stderr,
+                    "bellows %s: no font found (set BELLOWS_FONT to a .ttf file); "
+                    "continuing without a window\n",
+                    cmd);
+        } else if (bel_ui_window_create("bellows", 1280, 800, font, &u->win, err, sizeof err) !=
+                   BEL_OK) {
+            fprintf(stderr, "bellows %s: %s; continuing without a window\n", cmd, err);
+        }
+    }
+    *out = u;
+    return CLI_EXIT_OK;
+}
+
+static void on_sample(void *ctx, const bel_session_frame *f)
+{
+    ui_session *u = ctx;
+    if (!u->has_first) {
+        u->has_first = true;
+        u->t_first_s = f->sample.t_s;
+        u->next_trend_s = f->sample.t_s + TREND_EVERY_S;
+    }
+    u->t_now_s = f->sample.t_s;
+    if (u->view.is_paused) {
+        return;
+    }
+    float chest = NAN;
+    if (u->chest_channel >= 0 && u->chest_channel < f->sample.n_channels) {
+        chest = f->sample.value[u->chest_channel];
+    }
+    u->view.m = f->metrics;
+    bel_ui_view_push_sample(&u->view, f->sample.t_s, f->metrics.belly, chest);
+    if (isfinite(f->metrics.belly) && f->metrics.belly < u->trough_min) {
+        u->trough_min = f->metrics.belly;
+    }
+}
+
+static void assess_breath(ui_session *u, const bel_event *ev)
+{
+    if (u->n_assessed >= ASSESS_BREATHS || u->view.is_holdin || u->view.is_breath_hold ||
+        !isfinite(u->trough_min) || !isfinite(ev->depth)) {
+        u->trough_min = INFINITY;
+        return;
+    }
+    u->troughs[u->n_assessed] = u->trough_min;
+    u->depths[u->n_assessed] = ev->depth;
+    u->n_assessed++;
+    u->trough_min = INFINITY;
+    if (u->n_assessed == ASSESS_BREATHS) {
+        u->view.relaxed_level = median(u->troughs, ASSESS_BREATHS);
+        u->view.relaxed_depth = median(u->depths, ASSESS_BREATHS);
+    }
+}
+
+static void on_event(void *ctx, const bel_event *ev)
+{
+    ui_session *u = ctx;
+    bel_ui_view_push_event(&u->view, ev);
+    switch (ev->kind) {
+    case BEL_EV_INSP_ONSET:
+        assess_breath(u, ev);
+        break;
+    case BEL_EV_HOLDIN_START:
+        u->view.is_holdin = true;
+        bel_tone_request_cue(&u->tone, BEL_TONE_CUE_HOLDIN); /* the synth rate-limits */
+        break;
+    case BEL_EV_HOLDIN_END:
+        u->view.is_holdin = false;
+        break;
+    case BEL_EV_BREATH_HOLD_START:
+        u->view.is_breath_hold = true;
+        break;
+    case BEL_EV_BREATH_HOLD_END:
+        u->view.is_breath_hold = false;
+        break;
+    case BEL_EV_SIGNAL_LOST:
+        u->view.is_signal_lost = true;
+        break;
+    case BEL_EV_SIGNAL_RESTORED:
+        u->view.is_signal_lost = false;
+        break;
+    case BEL_EV_EXP_ONSET:
+    case BEL_EV_COUNT:
+    default:
+        break;
+    }
+    if (u->view.is_pacer_on) {
+        bel_pacer_note_event(u->pacer, ev);
+    }
+    bel_pacer_set_holdin(u->pacer, u->view.is_holdin);
+}
+
+static bool handle_action(ui_session *u, bel_ui_action a)
+{
+    bel_ui_view *v = &u->view;
+    switch (a) {
+    case BEL_UI_ACT_QUIT:
+        return false;
+    case BEL_UI_ACT_PAUSE:
+        v->is_paused = !v->is_paused;
+        bel_pacer_set_paused(u->pacer, v->is_paused);
+        break;
+    case BEL_UI_ACT_PACER:
+        v->is_pacer_on = !v->is_pacer_on;
+        bel_tone_set_cues_on(&u->tone, v->is_pacer_on);
+        bel_pacer_set_paused(u->pacer, v->is_paused || !v->is_pacer_on);
+        break;
+    case BEL_UI_ACT_PACE_UP:
+        bel_pacer_change_rate(u->pacer, PACE_STEP_BPM);
+        break;
+    case BEL_UI_ACT_PACE_DOWN:
+        bel_pacer_change_rate(u->pacer, -PACE_STEP_BPM);
+        break;
+    case BEL_UI_ACT_MUTE:
+        v->is_muted = !v->is_muted;
+        bel_tone_set_muted(&u->tone, v->is_muted);
+        break;
+    case BEL_UI_ACT_LAYOUT:
+        v->layout = v->layout == BEL_UI_PRACTICE ? BEL_UI_THERAPIST : BEL_UI_PRACTICE;
+        break;
+    case BEL_UI_ACT_REASSESS:
+        start_assessment(u);
+        bel_pacer_restart(u->pacer);
+        break;
+    case BEL_UI_ACT_HELP:
+        v->is_help_shown = !v->is_help_shown;
+        break;
+    case BEL_UI_ACT_FULLSCREEN: /* the window did it */
+    case BEL_UI_ACT_NONE:
+    default:
+        break;
+    }
+    return true;
+}
+
+static bool on_frame(void *ctx, const bel_session_counters *c)
+{
+    ui_session *u = ctx;
+    bel_ui_view *v = &u->view;
+    if (u->win) {
+        bel_ui_action acts[ACTIONS_MAX];
+        int n = bel_ui_window_poll(u->win, acts, ACTIONS_MAX);
+        for (int i = 0; i < n; i++) {
+            if (!handle_action(u, acts[i])) {
+                return false;
+            }
+        }
+    }
+    v->is_connected = c->is_connected;
+    v->n_gaps = (uint32_t)c->n_missed;
+    v->n_dropped = (uint32_t)(c->n_display_dropped + c->n_record_dropped);
+    v->n_underruns = u->audio ? bel_audio_get_underruns(u->audio) : 0;
+    if (u->has_first) {
+        v->session_s = u->t_now_s - u->t_first_s;
+        bel_pacer_set_own_rate(u->pacer, v->m.rate_bpm);
+        bel_pacer_update(u->pacer, u->t_now_s, &v->pacer);
+        if (v->pacer.phase_seq != u->last_phase_seq) {
+            u->last_phase_seq = v->pacer.phase_seq;
+            if (v->is_pacer_on && !v->is_paused) {
+                bel_tone_request_cue(&u->tone, bel_tone_cue_for_phase(v->pacer.phase));
+            }
+        }
+        bel_pacer_get_follow(u->pacer, &v->follow);
+        v->expansion = bel_ui_view_expansion(v);
+        bel_tone_set_expansion(&u->tone, v->expansion);
+        if (u->t_now_s >= u->next_trend_s) {
+            u->next_trend_s += TREND_EVERY_S;
+            float rel = isfinite(v->relaxed_depth) && v->relaxed_depth > 0.0f
+                            ? v->m.depth / v->relaxed_depth
+                            : NAN;
+            bel_ui_view_push_trend(v, v->session_s, v->m.rate_bpm, rel, v->follow.score);
+        }
+    }
+    if (u->win && bel_ui_window_draw(u->win, v) != BEL_OK) {
+        fprintf(stderr, "bellows: the window cannot be drawn; continuing without it\n");
+        bel_ui_window_destroy(u->win);
+        u->win = NULL;
+    }
+    return true;
+}
+
+void ui_session_get_hooks(ui_session *u, bel_session_hooks *out)
+{
+    memset(out, 0, sizeof *out);
+    out->ctx = u;
+    /* With a window, drawing paces the loop at display rate; without, 20 ms turns. */
+    out->frame_ms = u->win ? 1 : 20;
+    out->on_sample = on_sample;
+    out->on_event = on_event;
+    out->on_frame = on_frame;
+}
+
+void ui_session_print_summary(const ui_session *u)
+{
+    bel_pacer_follow f;
+    bel_pacer_get_follow(u->pacer, &f);
+    if (f.n_onsets > 0 && isfinite(f.session_score)) {
+        printf("following the %s pacer: %.0f%% over %u breath turns\n", u->view.pacer_name,
+               (double)(f.session_score * 100.0f), (unsigned)f.n_onsets);
+    }
+}
+
+void ui_session_destroy(ui_session *u)
+{
+    if (!u) {
+        return;
+    }
+    bel_ui_window_destroy(u->win);
+    bel_audio_destroy(u->audio);
+    bel_pacer_destroy(u->pacer);
+    free(u);
+}

@@ -1,0 +1,36 @@
+/* ui_session.h - the window, the tones and the pacer of a live session, as bel_session hooks.
+ * SPDX-License-Identifier: MIT */
+#ifndef BELLOWS_UI_SESSION_H
+#define BELLOWS_UI_SESSION_H
+
+#include <stdbool.h>
+
+#include "session.h"
+#include "source.h"
+
+typedef struct ui_session_options {
+    bool is_window_wanted; /**< false: --no-window */
+    bool is_audio_wanted;  /**< false: --no-audio */
+    const char *pacer;     /**< preset name (NULL: resonance) */
+    const char *cmd;       /**< subcommand name, for messages */
+} ui_session_options;
+
+typedef struct ui_session ui_session;
+
+/** Set up the pacer, the window (unless not wanted; with no display says so on
+ *  stderr and goes on without) and the tones (with no sound card says so and goes
+ *  on silently). src is borrowed (its channel names tell which is the chest).
+ *  Returns CLI_EXIT_OK, or CLI_EXIT_USAGE for an unknown pacer name (message
+ *  printed). Call from: main only. */
+int ui_session_create(const ui_session_options *o, bel_source *src, ui_session **out);
+
+/** Hooks to pass to bel_session_run_main. Call from: main only. */
+void ui_session_get_hooks(ui_session *u, bel_session_hooks *out);
+
+/** One line on how closely the breath followed the pacer, printed at the end. */
+void ui_session_print_summary(const ui_session *u);
+
+/** Close the window and the stream. NULL is fine. Call from: main only. */
+void ui_session_destroy(ui_session *u);
+
+#endif

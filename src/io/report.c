@@ -1,0 +1,1020 @@
+/* report.c - the progress report: HTML with inline SVG plots, and loading session files.
+ * SPDX-License-Identifier: MIT */
+#include "report.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "outfile.h"
+
+/* ---- loading a session's files ---- */
+
+static bool grow(void **p, size_t *cap, size_t need, size_t item)
+{
+    if (need <= *cap) {
+        return true;
+    }
+    size_t n = *cap ? *cap : 4096;
+    while (n < need) {
+        if (n > SIZE_MAX / 2 / item) {
+            return false;
+        }
+        n *= 2;
+    }
+    void *q = realloc(*p, n * item);
+    if (!q) {
+        return false;
+    }
+    *p = q;
+    *cap = n;
+    return true;
+}
+
+static bel_status load_events(bel_report_data *d, const char *path, char *err, size_t err_len)
+{
+    FILE *fp = fopen(path, "r");
+    if (!fp) {
+        if (errno == ENOENT) {
+            snprintf(d->warning, sizeof d->warning, "%s: no events file", path);
+            return BEL_OK;
+        }
+        snprintf(err, err_len, "%s: cannot open: %s", path, strerror(errno));
+        return BEL_ERR_IO;
+    }
+    char line[512];
+    size_t cap_t = 0;
+    size_t cap_k = 0;
+    unsigned long lineno = 0;
+    bel_status rc = BEL_OK;
+    while (fgets(line, sizeof line, fp)) {
+        lineno++;
+        if (lineno == 1) {
+            if (strncmp(line, "t,kind", 6) != 0) {
+                snprintf(err, err_len, "%s:1: not an events file (header must start 't,kind')",
+                         path);
+                rc = BEL_ERR_FORMAT;
+                break;
+            }
+            continue;
+        }
+        char *end = NULL;
+        double t = strtod(line, &end);
+        int kind = -1;
+        if (end != line && *end == ',') {
+            char *name = end + 1;
+            size_t n = strcspn(name, ",\r\n");
+            char saved = name[n];
+            name[n] = '\0';
+            kind = bel_event_kind_from_name(name);
+            name[n] = saved;
+        }
+        if (kind < 0 || !isfinite(t)) {
+            if (line[0] == '\n' || line[0] == '\r') {
+                continue;
+            }
+            snprintf(d->warning, sizeof d->warning, "%s:%lu: unreadable event, the rest ignored",
+                     path, lineno);
+            break;
+        }
+        if (!grow((void **)&d->ev_t_s, &cap_t, d->n_events + 1, sizeof *d->ev_t_s) ||
+            !grow((void **)&d->ev_kind, &cap_k, d->n_events + 1, sizeof *d->ev_kind)) {
+            rc = BEL_ERR_NOMEM;
+            break;
+        }
+        d->ev_t_s[d->n_events] = t;
+        d->ev_kind[d->n_events] = (bel_event_kind)kind;
+        d->n_events++;
+    }
+    if (rc == BEL_OK && ferror(fp)) {
+        snprintf(err, err_len, "%s: cannot read: %s", path, strerror(errno));
+        rc = BEL_ERR_IO;
+    }
+    fclose(fp);
+    return rc;
+}
+
+bel_status bel_report_data_create(const char *rec_path, const char *events_path,
+                                  bel_report_data **out, char *err, size_t err_len)
+{
+    char dummy[8];
+    if (!err || err_len == 0) {
+        err = dummy;
+        err_len = sizeof dummy;
+    }
+    err[0] = '\0';
+    if (!out || !rec_path) {
+        return BEL_ERR_ARG;
+    }
+    *out = NULL;
+    bel_report_data *d = calloc(1, sizeof *d);
+    if (!d) {
+        return BEL_ERR_NOMEM;
+    }
+    bel_recording_reader *r = NULL;
+    bel_status rc = bel_recording_reader_create(rec_path, &r, err, err_len);
+    if (rc != BEL_OK) {
+        goto fail;
+    }
+    d->n_channels = bel_recording_reader_get_channel_count(r);
+    d->fs_hz = bel_recording_reader_get_fs_hz(r);
+    for (int ch = 0; ch < d->n_channels; ch++) {
+        snprintf(d->names[ch], sizeof d->names[ch], "%s",
+                 bel_recording_reader_get_channel_name(r, ch));
+    }
+    size_t cap_t = 0;
+    size_t cap_v[BEL_MAX_CHANNELS] = {0};
+    bel_sample s;
+    for (;;) {
+        int got = bel_recording_reader_read(r, &s);
+        if (got == 0) {
+            break;
+        }
+        if (got < 0) { /* keep what came before a damaged row */
+            snprintf(d->warning, sizeof d->warning, "%s", bel_recording_reader_get_error(r));
+            break;
+        }
+        size_t need = d->n_samples + 1;
+        bool ok = grow((void **)&d->t_s, &cap_t, need, sizeof *d->t_s);
+        for (int ch = 0; ok && ch < d->n_channels; ch++) {
+            ok = grow((void **)&d->values[ch], &cap_v[ch], need, sizeof *d->values[ch]);
+        }
+        if (!ok) {
+            rc = BEL_ERR_NOMEM;
+            goto fail;
+        }
+        d->t_s[d->n_samples] = s.t_s;
+        for (int ch = 0; ch < d->n_channels; ch++) {
+            d->values[ch][d->n_samples] = s.value[ch];
+        }
+        d->n_samples++;
+    }
+    bel_recording_reader_destroy(r);
+    r = NULL;
+    if (events_path) {
+        rc = load_events(d, events_path, err, err_len);
+        if (rc != BEL_OK) {
+            goto fail;
+        }
+    }
+    *out = d;
+    return BEL_OK;
+
+fail:
+    bel_recording_reader_destroy(r);
+    bel_report_data_destroy(d);
+    return rc;
+}
+
+void bel_report_data_destroy(bel_report_data *d)
+{
+    if (!d) {
+        return;
+    }
+    free(d->t_s);
+    for (int ch = 0; ch < BEL_MAX_CHANNELS; ch++) {
+        free(d->values[ch]);
+    }
+    free(d->ev_t_s);
+    free(d->ev_kind);
+    free(d);
+}
+
+/* ---- escaping ---- */
+
+static const char *entity(char c)
+{
+    switch (c) {
+    case '&':
+        return "&amp;";
+    case '<':
+        return "&lt;";
+    case '>':
+        return "&gt;";
+    case '"':
+        return "&quot;";
+    case '\'':
+        return "&#39;";
+    default:
+        return NULL;
+    }
+}
+
+size_t bel_report_escape(char *buf, size_t len, const char *s)
+{
+    size_t n = 0;
+    for (; s && *s; s++) {
+        const char *e = entity(*s);
+        size_t k = e ? strlen(e) : 1;
+        if (buf && n + k < len) {
+            memcpy(buf + n, e ? e : s, k);
+        }
+        n += k;
+    }
+    if (buf && len) {
+        buf[n < len ? n : len - 1] = '\0';
+        if (n >= len) { /* do not leave half an entity */
+            char *amp = strrchr(buf, '&');
+            if (amp && !strchr(amp, ';')) {
+                *amp = '\0';
+            }
+        }
+    }
+    return n;
+}
+
+/* ---- writing ---- */
+
+typedef struct writer {
+    bel_outfile *f;
+    bel_status rc; /* first failure; later output is skipped */
+} writer;
+
+static void out(writer *w, const char *fmt, ...) BEL_PRINTF_LIKE(2, 3);
+
+static void out(writer *w, const char *fmt, ...)
+{
+    if (w->rc != BEL_OK) {
+        return;
+    }
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    if (n < 0) {
+        w->rc = BEL_ERR_ARG;
+        return;
+    }
+    if ((size_t)n < sizeof buf) {
+        w->rc = bel_outfile_write(w->f, buf, (size_t)n);
+        return;
+    }
+    char *big = malloc((size_t)n + 1);
+    if (!big) {
+        w->rc = BEL_ERR_NOMEM;
+        return;
+    }
+    va_start(ap, fmt);
+    vsnprintf(big, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    w->rc = bel_outfile_write(w->f, big, (size_t)n);
+    free(big);
+}
+
+/* User text, escaped (NULL: dash). Line breaks become <br> when br. */
+static void out_text(writer *w, const char *s, bool br)
+{
+    if (!s) {
+        out(w, "&#8211;");
+        return;
+    }
+    for (; *s && w->rc == BEL_OK; s++) {
+        const char *e = entity(*s);
+        if (e) {
+            w->rc = bel_outfile_write(w->f, e, strlen(e));
+        } else if (br && *s == '\n') {
+            w->rc = bel_outfile_write(w->f, "<br>", 4);
+        } else {
+            w->rc = bel_outfile_write(w->f, s, 1);
+        }
+    }
+}
+
+typedef enum date_style { DATE_DAY, DATE_MINUTE, DATE_SHORT } date_style;
+
+static void fmt_date(char *buf, size_t len, double unix_s, date_style style)
+{
+    time_t t = (time_t)unix_s;
+    struct tm tm;
+    size_t n = 0;
+    if (isfinite(unix_s) && localtime_r(&t, &tm)) {
+        switch (style) {
+        case DATE_DAY:
+            n = strftime(buf, len, "%Y-%m-%d", &tm);
+            break;
+        case DATE_MINUTE:
+            n = strftime(buf, len, "%Y-%m-%d %H:%M", &tm);
+            break;
+        case DATE_SHORT:
+        default:
+            n = strftime(buf, len, "%d %b", &tm);
+            break;
+        }
+    }
+    if (n == 0) {
+        snprintf(buf, len, "?");
+    }
+}
+
+/* A number with decimals, or an en dash when unknown. */
+static const char *num(char *buf, size_t len, double v, int decimals, const char *suffix)
+{
+    if (isfinite(v)) {
+        snprintf(buf, len, "%.*f%s", decimals, v, suffix);
+    } else {
+        snprintf(buf, len, "&#8211;");
+    }
+    return buf;
+}
+
+/* Round a range step to 1, 2 or 5 times a power of ten. */
+static double nice_step(double range)
+{
+    if (!(range > 0.0)) {
+        return 1.0;
+    }
+    double raw = range / 4.0;
+    double p = pow(10.0, floor(log10(raw)));
+    double m = raw / p;
+    return (m < 1.5 ? 1.0 : m < 3.5 ? 2.0 : m < 7.5 ? 5.0 : 10.0) * p;
+}
+
+enum { PW = 960, PH = 240, PL = 58, PR = 30, PT = 28, PB = 40 };
+
+typedef struct series {
+    const double *y;
+    const char *color;
+    bool hollow;
+    const char *label;
+} series;
+
+/* One progress plot: n points per series over sessions evenly spaced in order,
+ * dates under the axis. pairs: draw a line from series 0 to 1 at each session. */
+static void plot(writer *w, const char *aria, const char *unit, size_t n, const double *start_s,
+                 int n_series, const series *s, bool from_zero, bool pairs)
+{
+    double lo = INFINITY;
+    double hi = -INFINITY;
+    for (int k = 0; k < n_series; k++) {
+        for (size_t i = 0; i < n; i++) {
+            if (isfinite(s[k].y[i])) {
+                lo = fmin(lo, s[k].y[i]);
+                hi = fmax(hi, s[k].y[i]);
+            }
+        }
+    }
+    out(w, "<svg class=\"plot\" viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"%s\">\n", PW, PH,
+        aria);
+    if (!isfinite(lo)) {
+        out(w, "<text x=\"%d\" y=\"%d\" class=\"none\">no values yet</text></svg>\n", PW / 2,
+            PH / 2);
+        return;
+    }
+    if (from_zero) {
+        lo = fmin(lo, 0.0);
+    }
+    double step = nice_step(hi - lo);
+    lo = floor(lo / step) * step;
+    hi = ceil(hi / step) * step;
+    if (hi <= lo) {
+        hi = lo + step;
+    }
+    const double pw = PW - PL - PR;
+    const double ph = PH - PT - PB;
+#define XS(i) (PL + (n > 1 ? (double)(i)*pw / (double)(n - 1) : pw / 2.0))
+#define YS(v) (PT + ph - ((v)-lo) / (hi - lo) * ph)
+    for (double v = lo; v <= hi + step * 0.01; v += step) {
+        out(w, "<line class=\"grid\" x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\"/>", PL, PW - PR,
+            YS(v), YS(v));
+        out(w, "<text class=\"ylab\" x=\"%d\" y=\"%.1f\">%g</text>\n", PL - 6, YS(v) + 4, v);
+    }
+    out(w, "<text class=\"unit\" x=\"%d\" y=\"%d\">%s</text>\n", PL - 40, PT - 12, unit);
+    size_t n_labels = n < 8 ? n : 8;
+    for (size_t j = 0; j < n_labels; j++) {
+        size_t i = n_labels > 1 ? j * (n - 1) / (n_labels - 1) : 0;
+        char d[32];
+        fmt_date(d, sizeof d, start_s[i], DATE_SHORT);
+        const char *anchor = n_labels > 1 && j == 0              ? " style=\"text-anchor:start\""
+                             : n_labels > 1 && j == n_labels - 1 ? " style=\"text-anchor:end\""
+                                                                 : "";
+        out(w, "<text class=\"xlab\" x=\"%.1f\" y=\"%d\"%s>%s</text>\n", XS(i), PH - PB + 18,
+            anchor, d);
+    }
+    if (pairs && n_series >= 2) {
+        for (size_t i = 0; i < n; i++) {
+            if (isfinite(s[0].y[i]) && isfinite(s[1].y[i])) {
+                out(w, "<line class=\"pair\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\"/>",
+                    XS(i), XS(i), YS(s[0].y[i]), YS(s[1].y[i]));
+            }
+        }
+    }
+    for (int k = 0; k < n_series; k++) {
+        if (!pairs) { /* a line through the sessions, broken where a value is missing */
+            bool open = false;
+            for (size_t i = 0; i < n; i++) {
+                if (!isfinite(s[k].y[i])) {
+                    if (open) {
+                        out(w, "\"/>\n");
+                    }
+                    open = false;
+                    continue;
+                }
+                if (!open) {
+                    out(w, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"",
+                        s[k].color);
+                    open = true;
+                }
+                out(w, "%.1f,%.1f ", XS(i), YS(s[k].y[i]));
+            }
+            if (open) {
+                out(w, "\"/>\n");
+            }
+        }
+        double r = n > 60 ? 2.5 : 4.0;
+        for (size_t i = 0; i < n; i++) {
+            if (isfinite(s[k].y[i])) {
+                out(w,
+                    "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%.1f\" fill=\"%s\" stroke=\"%s\" "
+                    "stroke-width=\"2\"/>",
+                    XS(i), YS(s[k].y[i]), r, s[k].hollow ? "#fff" : s[k].color, s[k].color);
+            }
+        }
+        out(w, "\n");
+    }
+#undef XS
+#undef YS
+    out(w, "</svg>\n");
+    if (n_series > 1) {
+        out(w, "<p class=\"legend\">");
+        for (int k = 0; k < n_series; k++) {
+            out(w,
+                "<span><svg width=\"14\" height=\"14\"><circle cx=\"7\" cy=\"7\" r=\"5\" "
+                "fill=\"%s\" stroke=\"%s\" stroke-width=\"2\"/></svg> %s</span>",
+                s[k].hollow ? "#fff" : s[k].color, s[k].color, s[k].label);
+        }
+        out(w, "</p>\n");
+    }
+}
+
+/* Colours: calm blue for breathing, warm amber for held in, violet for breath holds. */
+static const char C_BELLY[] = "#3b7ea1";
+static const char C_CHEST[] = "#7a9e7e";
+static const char C_HOLDIN[] = "#f3c98b";
+static const char C_BHOLD[] = "#cdb4db";
+static const char C_LOST[] = "#c0392b";
+
+/* Shaded spans between start and end events of a kind pair over [t0, t1]. */
+static void spans(writer *w, const bel_report_data *d, bel_event_kind k_start, bel_event_kind k_end,
+                  const char *color, double t0, double t1, double x0, double width, double top,
+                  double height)
+{
+    double open_t = NAN;
+    for (size_t i = 0; i <= d->n_events; i++) {
+        bool at_end = i == d->n_events;
+        if (!at_end && d->ev_kind[i] == k_start && !isfinite(open_t)) {
+            open_t = d->ev_t_s[i];
+        } else if ((at_end || d->ev_kind[i] == k_end) && isfinite(open_t)) {
+            double a = fmax(open_t, t0);
+            double b = fmin(at_end ? t1 : d->ev_t_s[i], t1);
+            if (b > a) {
+                out(w,
+                    "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\" "
+                    "opacity=\"0.7\"/>\n",
+                    x0 + (a - t0) / (t1 - t0) * width, top, fmax(1.0, (b - a) / (t1 - t0) * width),
+                    height, color);
+            }
+            open_t = NAN;
+        }
+    }
+}
+
+/* The breath trace over [t0, t1]: one lane per channel (min/max per pixel column),
+ * hold-in and breath-hold spans shaded, breath onsets ticked when they fit. */
+static void trace(writer *w, const bel_report_data *d, double t0, double t1, const char *aria)
+{
+    enum { TW = 960, LANE = 150, TL = 58, TR = 18, TT = 10, TB = 34 };
+    const int n_lanes = d->n_channels;
+    const int th = TT + TB + LANE * n_lanes;
+    const double pw = TW - TL - TR;
+    const int cols = (int)pw;
+    out(w, "<svg class=\"plot\" viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"%s\">\n", TW, th,
+        aria);
+    if (!(t1 > t0) || d->n_samples == 0) {
+        out(w, "<text x=\"%d\" y=\"%d\" class=\"none\">no samples</text></svg>\n", TW / 2, th / 2);
+        return;
+    }
+    spans(w, d, BEL_EV_HOLDIN_START, BEL_EV_HOLDIN_END, C_HOLDIN, t0, t1, TL, pw, TT,
+          LANE * n_lanes);
+    spans(w, d, BEL_EV_BREATH_HOLD_START, BEL_EV_BREATH_HOLD_END, C_BHOLD, t0, t1, TL, pw, TT,
+          LANE * n_lanes);
+    for (size_t i = 0; i < d->n_events; i++) {
+        if (d->ev_kind[i] == BEL_EV_SIGNAL_LOST && d->ev_t_s[i] >= t0 && d->ev_t_s[i] <= t1) {
+            double x = TL + (d->ev_t_s[i] - t0) / (t1 - t0) * pw;
+            out(w,
+                "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%d\" stroke=\"%s\" "
+                "stroke-width=\"2\"/>\n",
+                x, x, TT, TT + LANE * n_lanes, C_LOST);
+        }
+    }
+    for (int ch = 0; ch < n_lanes; ch++) {
+        const float *v = d->values[ch];
+        double lo = INFINITY;
+        double hi = -INFINITY;
+        for (size_t i = 0; i < d->n_samples; i++) {
+            if (d->t_s[i] >= t0 && d->t_s[i] <= t1 && isfinite(v[i])) {
+                lo = fmin(lo, (double)v[i]);
+                hi = fmax(hi, (double)v[i]);
+            }
+        }
+        if (!isfinite(lo)) {
+            continue;
+        }
+        if (hi - lo < 1e-9) {
+            hi = lo + 1.0;
+        }
+        const double top = TT + LANE * ch + 8;
+        const double lh = LANE - 16;
+        out(w, "<text class=\"lane\" x=\"%d\" y=\"%.1f\">", 4, top + 12);
+        out_text(w, d->names[ch], false);
+        out(w, "</text>\n<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1.3\" points=\"",
+            ch == 0 ? C_BELLY : C_CHEST);
+        /* Each pixel column: its min and max, so no breath is lost by thinning. */
+        size_t i = 0;
+        while (i < d->n_samples && d->t_s[i] < t0) {
+            i++;
+        }
+        for (int c = 0; c < cols && i < d->n_samples; c++) {
+            double col_end = t0 + (t1 - t0) * (c + 1) / cols;
+            double cmin = INFINITY;
+            double cmax = -INFINITY;
+            size_t imin = i;
+            size_t imax = i;
+            for (; i < d->n_samples && d->t_s[i] < col_end; i++) {
+                if ((double)v[i] < cmin) {
+                    cmin = (double)v[i];
+                    imin = i;
+                }
+                if ((double)v[i] > cmax) {
+                    cmax = (double)v[i];
+                    imax = i;
+                }
+            }
+            if (!isfinite(cmin)) {
+                continue;
+            }
+            double x = TL + c + 0.5;
+            double ya = top + lh - ((double)v[imin < imax ? imin : imax] - lo) / (hi - lo) * lh;
+            double yb = top + lh - ((double)v[imin < imax ? imax : imin] - lo) / (hi - lo) * lh;
+            out(w, "%.1f,%.1f %.1f,%.1f ", x, ya, x, yb);
+        }
+        out(w, "\"/>\n");
+    }
+    /* Breath onsets as ticks under the lanes when there is room for them. */
+    size_t n_onsets = 0;
+    for (size_t i = 0; i < d->n_events; i++) {
+        n_onsets += d->ev_kind[i] == BEL_EV_INSP_ONSET && d->ev_t_s[i] >= t0 && d->ev_t_s[i] <= t1;
+    }
+    const int base = TT + LANE * n_lanes;
+    if (n_onsets > 0 && (double)n_onsets < pw / 6.0) {
+        for (size_t i = 0; i < d->n_events; i++) {
+            bool insp = d->ev_kind[i] == BEL_EV_INSP_ONSET;
+            bool exp = d->ev_kind[i] == BEL_EV_EXP_ONSET;
+            if ((insp || exp) && d->ev_t_s[i] >= t0 && d->ev_t_s[i] <= t1) {
+                double x = TL + (d->ev_t_s[i] - t0) / (t1 - t0) * pw;
+                out(w, "<line class=\"%s\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%d\"/>",
+                    insp ? "tin" : "tex", x, x, base + 2, base + (insp ? 10 : 6));
+            }
+        }
+        out(w, "\n");
+    }
+    double step = nice_step(t1 - t0);
+    for (double t = ceil(t0 / step) * step; t <= t1 + 1e-9; t += step) {
+        double x = TL + (t - t0) / (t1 - t0) * pw;
+        out(w, "<text class=\"xlab\" x=\"%.1f\" y=\"%d\">%g s</text>", x, th - 8, t);
+    }
+    out(w, "\n</svg>\n");
+}
+
+typedef struct row {
+    int64_t id;
+    double start_s;
+    char *status;
+    char *notes;
+    char *belt;
+    char *firmware;
+    char *pacer;
+    char *recording;
+    char *events;
+    char *problem;
+    bel_store_metrics m;
+    bool has_before;
+    bool has_after;
+    bel_store_metrics before;
+    bel_store_metrics after;
+} row;
+
+typedef struct rows {
+    row *v;
+    size_t n;
+    size_t cap;
+    bool failed;
+} rows;
+
+static char *dup_or_null(const char *s, bool *failed)
+{
+    if (!s) {
+        return NULL;
+    }
+    char *d = strdup(s);
+    if (!d) {
+        *failed = true;
+    }
+    return d;
+}
+
+static bool collect_row(void *ctx, const bel_store_session *s)
+{
+    rows *r = ctx;
+    if (!grow((void **)&r->v, &r->cap, r->n + 1, sizeof *r->v)) {
+        r->failed = true;
+        return false;
+    }
+    row *x = &r->v[r->n++];
+    memset(x, 0, sizeof *x);
+    x->id = s->id;
+    x->start_s = s->start_unix_s;
+    x->status = dup_or_null(s->status, &r->failed);
+    x->notes = dup_or_null(s->notes, &r->failed);
+    x->belt = dup_or_null(s->belt, &r->failed);
+    x->firmware = dup_or_null(s->firmware, &r->failed);
+    x->pacer = dup_or_null(s->pacer, &r->failed);
+    x->recording = dup_or_null(s->recording_path, &r->failed);
+    x->events = dup_or_null(s->events_path, &r->failed);
+    x->problem = dup_or_null(s->problem, &r->failed);
+    x->m = s->metrics;
+    x->has_before = s->has_before;
+    x->has_after = s->has_after;
+    x->before = s->before;
+    x->after = s->after;
+    return !r->failed;
+}
+
+static void rows_free(rows *r)
+{
+    for (size_t i = 0; i < r->n; i++) {
+        row *x = &r->v[i];
+        free(x->status);
+        free(x->notes);
+        free(x->belt);
+        free(x->firmware);
+        free(x->pacer);
+        free(x->recording);
+        free(x->events);
+        free(x->problem);
+    }
+    free(r->v);
+}
+
+typedef struct client_find {
+    int64_t id;
+    char *name;
+    bool failed;
+} client_find;
+
+static bool find_name(void *ctx, const bel_store_client *c)
+{
+    client_find *f = ctx;
+    if (c->id != f->id) {
+        return true;
+    }
+    f->name = strdup(c->name);
+    f->failed = f->name == NULL;
+    return false;
+}
+
+static const char STYLE[] =
+    "<style>\n"
+    ":root{--ink:#2b3a42;--soft:#6b7c85;--line:#dfe6ea;--bg:#f7f9f8;--card:#fff}\n"
+    "body{margin:0;background:var(--bg);color:var(--ink);"
+    "font:16px/1.5 system-ui,-apple-system,'Segoe UI',Roboto,'Noto Sans',sans-serif}\n"
+    "main{max-width:1000px;margin:0 auto;padding:32px 24px 48px}\n"
+    "h1{font-weight:600;font-size:28px;margin:0}\n"
+    "h2{font-weight:600;font-size:19px;margin:32px 0 8px}\n"
+    ".who{font-size:22px;margin:4px 0;color:#3b7ea1;overflow-wrap:anywhere}\n"
+    ".meta,.hint,.legend{color:var(--soft);font-size:14px;margin:4px 0}\n"
+    ".legend span{margin-right:18px;white-space:nowrap}.legend svg{vertical-align:-2px}\n"
+    ".cards{display:flex;flex-wrap:wrap;gap:12px;margin-top:20px}\n"
+    ".card{background:var(--card);border:1px solid var(--line);border-radius:10px;"
+    "padding:12px 16px;min-width:170px}\n"
+    ".card b{display:block;font-size:22px;font-weight:600}.card span{color:var(--soft);"
+    "font-size:13px}\n"
+    ".plot{width:100%;height:auto;background:var(--card);border:1px solid var(--line);"
+    "border-radius:10px}\n"
+    ".plot .grid{stroke:#edf1f3}.plot text{font-size:12px;fill:var(--soft)}\n"
+    ".plot .ylab{text-anchor:end}.plot .xlab{text-anchor:middle}.plot .none{text-anchor:middle}\n"
+    ".plot .lane{font-size:13px;fill:var(--ink)}.plot .pair{stroke:#b8c4ca;stroke-width:2}\n"
+    ".plot .tin{stroke:#3b7ea1;stroke-width:1.2}.plot .tex{stroke:#7a9e7e;stroke-width:1.2}\n"
+    "table{border-collapse:collapse;width:100%;background:var(--card);font-size:14px;"
+    "border:1px solid var(--line)}\n"
+    "th,td{padding:6px 8px;border-bottom:1px solid var(--line);text-align:right;"
+    "vertical-align:top}\n"
+    "th{color:var(--soft);font-weight:500}td.l,th.l{text-align:left}\n"
+    "td.notes{text-align:left;max-width:260px;overflow-wrap:anywhere}\n"
+    ".interrupted,.problem{color:#b35c00}\n"
+    "dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 16px;font-size:14px}\n"
+    "dt{color:var(--soft)}dd{margin:0;overflow-wrap:anywhere}\n"
+    "footer{margin-top:40px;color:var(--soft);font-size:13px}\n"
+    "</style>\n";
+
+static void card(writer *w, const char *value, const char *label)
+{
+    out(w, "<div class=\"card\"><b>%s</b><span>%s</span></div>\n", value, label);
+}
+
+static void session_section(writer *w, const row *x)
+{
+    char a[64];
+    char b[64];
+    fmt_date(a, sizeof a, x->start_s, DATE_MINUTE);
+    out(w, "<section id=\"session-%lld\">\n<h2>Session %lld, %s</h2>\n<dl>\n", (long long)x->id,
+        (long long)x->id, a);
+    out(w, "<dt>status</dt><dd>");
+    out_text(w, x->status, false);
+    out(w, "</dd><dt>length</dt><dd>%s</dd>\n",
+        num(b, sizeof b, x->m.duration_s / 60.0, 1, " min"));
+    const char *const labels[] = {"belt", "firmware", "pacer", "recording", "events", "problem"};
+    const char *const values[] = {x->belt,      x->firmware, x->pacer,
+                                  x->recording, x->events,   x->problem};
+    for (int i = 0; i < 6; i++) {
+        if (values[i]) {
+            out(w, "<dt>%s</dt><dd>", labels[i]);
+            out_text(w, values[i], false);
+            out(w, "</dd>\n");
+        }
+    }
+    if (x->notes) {
+        out(w, "<dt>notes</dt><dd>");
+        out_text(w, x->notes, true);
+        out(w, "</dd>\n");
+    }
+    out(w, "</dl>\n");
+    if (!x->recording) {
+        out(w, "<p class=\"problem\">No recording is stored for this session.</p></section>\n");
+        return;
+    }
+    bel_report_data *d = NULL;
+    char err[BEL_IO_ERR_LEN];
+    if (bel_report_data_create(x->recording, x->events, &d, err, sizeof err) != BEL_OK) {
+        out(w, "<p class=\"problem\">The recording cannot be read: ");
+        out_text(w, err, false);
+        out(w, "</p></section>\n");
+        return;
+    }
+    if (d->warning[0]) {
+        out(w, "<p class=\"problem\">");
+        out_text(w, d->warning, false);
+        out(w, "</p>\n");
+    }
+    if (d->n_samples > 0) {
+        double t0 = d->t_s[0];
+        double t1 = d->t_s[d->n_samples - 1];
+        out(w, "<h2>Breath trace</h2>\n");
+        trace(w, d, t0, t1, "breath trace of the whole session");
+        if (t1 - t0 > 90.0) {
+            out(w, "<h2>The first minute</h2>\n");
+            trace(w, d, t0, t0 + 60.0, "breath trace of the first minute");
+        }
+        out(w,
+            "<p class=\"legend\"><span><svg width=\"14\" height=\"14\"><rect width=\"14\" "
+            "height=\"14\" fill=\"%s\"/></svg> belly held in</span><span><svg width=\"14\" "
+            "height=\"14\"><rect width=\"14\" height=\"14\" fill=\"%s\"/></svg> breath "
+            "held</span><span><svg width=\"14\" height=\"14\"><rect x=\"6\" width=\"2\" "
+            "height=\"14\" fill=\"%s\"/></svg> signal lost</span><span>long ticks: breathing "
+            "in; short ticks: breathing out</span></p>\n",
+            C_HOLDIN, C_BHOLD, C_LOST);
+    } else {
+        out(w, "<p class=\"problem\">The recording has no samples.</p>\n");
+    }
+    bel_report_data_destroy(d);
+    out(w, "</section>\n");
+}
+
+bel_status bel_report_write(bel_store *st, const bel_report_config *cfg, const char *out_path,
+                            char *err, size_t err_len)
+{
+    char dummy[8];
+    if (!err || err_len == 0) {
+        err = dummy;
+        err_len = sizeof dummy;
+    }
+    err[0] = '\0';
+    if (!st || !cfg || !out_path || cfg->client_id <= 0) {
+        return BEL_ERR_ARG;
+    }
+    client_find cf = {cfg->client_id, NULL, false};
+    int n = bel_store_list_clients(st, find_name, &cf);
+    if (n < 0 || cf.failed) {
+        snprintf(err, err_len, "%s", n < 0 ? bel_store_get_error(st) : "out of memory");
+        free(cf.name);
+        return n < 0 ? (bel_status)n : BEL_ERR_NOMEM;
+    }
+    if (!cf.name) {
+        snprintf(err, err_len, "no client %lld in the store", (long long)cfg->client_id);
+        return BEL_ERR_ARG;
+    }
+    rows r = {NULL, 0, 0, false};
+    bel_status rc = BEL_OK;
+    double *y = NULL;
+    writer w = {NULL, BEL_OK};
+    n = bel_store_list_sessions(st, cfg->client_id, collect_row, &r);
+    if (n < 0 || r.failed) {
+        snprintf(err, err_len, "%s", n < 0 ? bel_store_get_error(st) : "out of memory");
+        rc = n < 0 ? (bel_status)n : BEL_ERR_NOMEM;
+        goto done;
+    }
+    const row *chosen = NULL;
+    for (size_t i = 0; i < r.n; i++) {
+        if (r.v[i].id == cfg->session_id) {
+            chosen = &r.v[i];
+        }
+    }
+    if (cfg->session_id > 0 && !chosen) {
+        snprintf(err, err_len, "session %lld is not one of this client's sessions",
+                 (long long)cfg->session_id);
+        rc = BEL_ERR_ARG;
+        goto done;
+    }
+    const size_t nr = r.n ? r.n : 1;
+    y = calloc(7 * nr, sizeof *y); /* start, rate, share, held, before, after, pacer */
+    if (!y) {
+        rc = BEL_ERR_NOMEM;
+        goto done;
+    }
+    double *t = y;
+    double *rate = y + nr;
+    double *share = y + 2 * nr;
+    double *held = y + 3 * nr;
+    double *before = y + 4 * nr;
+    double *after = y + 5 * nr;
+    double *pacer = y + 6 * nr;
+    bool any_assessment = false;
+    bool any_pacer = false;
+    double total_s = 0.0;
+    for (size_t i = 0; i < r.n; i++) {
+        const row *x = &r.v[i];
+        t[i] = x->start_s;
+        rate[i] = x->m.rate_bpm;
+        share[i] = 100.0 * x->m.belly_share;
+        held[i] = x->m.time_held_in_s;
+        before[i] = x->has_before ? x->before.rate_bpm : (double)NAN;
+        after[i] = x->has_after ? x->after.rate_bpm : (double)NAN;
+        pacer[i] = 100.0 * x->m.pacer_score;
+        any_assessment |= x->has_before || x->has_after;
+        any_pacer |= isfinite(x->m.pacer_score);
+        total_s += isfinite(x->m.duration_s) ? x->m.duration_s : 0.0;
+    }
+
+    rc = bel_outfile_create(out_path, &w.f, err, err_len);
+    if (rc != BEL_OK) {
+        goto done;
+    }
+    char a[64];
+    char b[64];
+    char c[64];
+    out(&w, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+            "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+            "style-src 'unsafe-inline'\">\n"
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+            "<title>Breathing progress: ");
+    out_text(&w, cf.name, false);
+    out(&w,
+        "</title>\n%s</head>\n<body>\n<main>\n<header>\n<h1>Breathing progress</h1>\n"
+        "<p class=\"who\">",
+        STYLE);
+    out_text(&w, cf.name, false);
+    out(&w, "</p>\n");
+    fmt_date(c, sizeof c, cfg->now_unix_s > 0.0 ? cfg->now_unix_s : (double)time(NULL),
+             DATE_MINUTE);
+    if (r.n > 0) {
+        fmt_date(a, sizeof a, r.v[0].start_s, DATE_DAY);
+        fmt_date(b, sizeof b, r.v[r.n - 1].start_s, DATE_DAY);
+        out(&w,
+            "<p class=\"meta\">%zu session%s from %s to %s, %.0f minutes in all. Made %s.</p>\n",
+            r.n, r.n == 1 ? "" : "s", a, b, total_s / 60.0, c);
+    } else {
+        out(&w, "<p class=\"meta\">No sessions yet. Made %s.</p>\n", c);
+    }
+    out(&w, "</header>\n");
+    if (r.n > 0) {
+        const row *first = &r.v[0];
+        const row *last = &r.v[r.n - 1];
+        out(&w, "<section class=\"cards\">\n");
+        char v[96];
+        char lbl[160];
+        snprintf(v, sizeof v, "%s", num(a, sizeof a, last->m.rate_bpm, 1, " /min"));
+        snprintf(lbl, sizeof lbl, "rate, latest (first: %s)",
+                 num(c, sizeof c, first->m.rate_bpm, 1, ""));
+        card(&w, v, lbl);
+        snprintf(v, sizeof v, "%s", num(a, sizeof a, 100.0 * last->m.belly_share, 0, " %"));
+        snprintf(lbl, sizeof lbl, "belly share, latest (first: %s)",
+                 num(c, sizeof c, 100.0 * first->m.belly_share, 0, " %"));
+        card(&w, v, lbl);
+        snprintf(v, sizeof v, "%s", num(a, sizeof a, last->m.time_held_in_s, 0, " s"));
+        snprintf(lbl, sizeof lbl, "held in, latest (first: %s)",
+                 num(c, sizeof c, first->m.time_held_in_s, 0, " s"));
+        card(&w, v, lbl);
+        out(&w, "</section>\n");
+    }
+
+    series s1 = {rate, C_BELLY, false, "rate"};
+    out(&w, "<section>\n<h2>Breathing rate</h2>\n<p class=\"hint\">Breaths per minute in each "
+            "session; slower, steadier breathing reads lower.</p>\n");
+    plot(&w, "breathing rate per session", "breaths/min", r.n, t, 1, &s1, false, false);
+    series s2 = {share, C_CHEST, false, "belly share"};
+    out(&w, "</section>\n<section>\n<h2>Belly share</h2>\n<p class=\"hint\">How much of each "
+            "breath moved the belly rather than the chest (needs the chest belt).</p>\n");
+    plot(&w, "belly share per session", "%", r.n, t, 1, &s2, true, false);
+    series s3 = {held, "#d08c2f", false, "held in"};
+    out(&w, "</section>\n<section>\n<h2>Time held in</h2>\n<p class=\"hint\">Seconds the belly "
+            "was held in during each session.</p>\n");
+    plot(&w, "time the belly was held in per session", "seconds", r.n, t, 1, &s3, true, false);
+    out(&w, "</section>\n<section>\n<h2>Assessment before and after each session</h2>\n");
+    if (any_assessment) {
+        series s4[2] = {{before, "#8a6fb0", true, "before the session"},
+                        {after, C_BELLY, false, "after the session"}};
+        out(&w, "<p class=\"hint\">Breathing rate in the short assessment taken before and after "
+                "each session.</p>\n");
+        plot(&w, "assessed breathing rate before and after each session", "breaths/min", r.n, t, 2,
+             s4, false, true);
+    } else {
+        out(&w,
+            "<p class=\"hint\">No assessments stored yet (bellows assess --client NAME).</p>\n");
+    }
+    out(&w, "</section>\n");
+    if (any_pacer) {
+        series s5 = {pacer, "#5d8a66", false, "pacer"};
+        out(&w, "<section>\n<h2>Following the pacer</h2>\n");
+        plot(&w, "pacer following score per session", "%", r.n, t, 1, &s5, true, false);
+        out(&w, "</section>\n");
+    }
+
+    out(&w, "<section>\n<h2>Sessions</h2>\n<table>\n<tr><th>#</th><th class=\"l\">date</th>"
+            "<th>min</th><th>breaths</th><th>rate</th><th>belly</th><th>held in</th>"
+            "<th>hold-ins</th><th>breath holds</th><th>before &#8594; after</th>"
+            "<th class=\"l\">notes</th></tr>\n");
+    for (size_t i = 0; i < r.n; i++) {
+        const row *x = &r.v[i];
+        char d[8][64];
+        fmt_date(a, sizeof a, x->start_s, DATE_MINUTE);
+        bool interrupted = x->status && strcmp(x->status, "complete") != 0;
+        out(&w,
+            "<tr><td>%lld</td><td class=\"l\">%s%s</td><td>%s</td><td>%s</td><td>%s</td>"
+            "<td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s &#8594; %s</td>"
+            "<td class=\"notes\">",
+            (long long)x->id, a,
+            interrupted ? (strcmp(x->status, "running") == 0 ? " <span class=\"interrupted\">"
+                                                               "running</span>"
+                                                             : " <span class=\"interrupted\">"
+                                                               "interrupted</span>")
+                        : "",
+            num(d[0], 64, x->m.duration_s / 60.0, 1, ""),
+            x->m.n_breaths >= 0 ? (snprintf(d[1], 64, "%lld", (long long)x->m.n_breaths), d[1])
+                                : "&#8211;",
+            num(d[2], 64, x->m.rate_bpm, 1, ""), num(d[3], 64, 100.0 * x->m.belly_share, 0, " %"),
+            num(d[4], 64, x->m.time_held_in_s, 0, " s"),
+            x->m.n_holdins >= 0 ? (snprintf(d[5], 64, "%lld", (long long)x->m.n_holdins), d[5])
+                                : "&#8211;",
+            x->m.n_breath_holds >= 0
+                ? (snprintf(d[6], 64, "%lld", (long long)x->m.n_breath_holds), d[6])
+                : "&#8211;",
+            x->has_before ? num(b, sizeof b, x->before.rate_bpm, 1, "") : "&#8211;",
+            x->has_after ? num(c, sizeof c, x->after.rate_bpm, 1, "") : "&#8211;");
+        if (x->notes) {
+            out_text(&w, x->notes, true);
+        }
+        if (x->problem) {
+            out(&w, "<span class=\"problem\">");
+            out_text(&w, x->problem, false);
+            out(&w, "</span>");
+        }
+        out(&w, "</td></tr>\n");
+    }
+    out(&w, "</table>\n<p class=\"hint\">Rates in breaths per minute; belly: belly share of "
+            "breathing; before &#8594; after: assessed rate.</p>\n</section>\n");
+    if (chosen) {
+        session_section(&w, chosen);
+    }
+    out(&w, "<footer>Made by bellows from its session store. This page contains personal "
+            "health information: keep it private.</footer>\n</main>\n</body>\n</html>\n");
+    rc = w.rc;
+    if (rc == BEL_OK) {
+        rc = bel_outfile_close(w.f);
+    }
+    if (rc != BEL_OK) {
+        snprintf(err, err_len, "%s",
+                 bel_outfile_get_error(w.f)[0] ? bel_outfile_get_error(w.f) : bel_status_str(rc));
+    }
+
+done:
+    bel_outfile_destroy(w.f);
+    free(y);
+    free(cf.name);
+    rows_free(&r);
+    return rc;
+}

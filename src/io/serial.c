@@ -1,0 +1,612 @@
+/* serial.c - the belt on a serial port through libserialport: source, reconnects, discovery.
+ * SPDX-License-Identifier: MIT */
+#include "serial.h"
+
+#include <libserialport.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* Bytes taken from the port per read; a few lines at the fastest rates. */
+enum { SERIAL_BUF_BYTES = 4096 };
+/* Link events waiting for bel_serial_take_event (at most a lost and a restored each read). */
+enum { SERIAL_MAX_PENDING = 8 };
+/* "Ready but no bytes" this many times in a row means the device is gone. */
+enum { SERIAL_EMPTY_READY_MAX = 3 };
+/* Room for a reason, leaving space for "; reconnecting" in the 512-byte error. */
+enum { SERIAL_WHY_LEN = 400 };
+
+struct bel_serial {
+    bel_serial_config cfg;
+    char port_name[BEL_SERIAL_NAME_LEN];
+    struct sp_port *port;
+    struct sp_event_set *events;
+    bel_proto_parser parser;
+    uint8_t buf[SERIAL_BUF_BYTES];
+    size_t buf_pos;
+    size_t buf_len;
+    bel_proto_info info;   /* the info line at create: rate and channels */
+    bool has_info_now;     /* an info line came since the port was (re)opened */
+    bool is_lost;          /* signal_lost reported, signal_restored not yet */
+    bool has_last;         /* a sample was handed out */
+    uint64_t index_last;   /* its index: t_s = index / rate */
+    double mono_last_s;    /* monotonic time it arrived */
+    double mono_lost_s;    /* when the loss was noticed */
+    double mono_request_s; /* when "?" was last sent */
+    double mono_reopen_s;  /* next reopen attempt */
+    int backoff_ms;
+    int n_empty_ready;
+    bel_event pending[SERIAL_MAX_PENDING];
+    int n_pending;
+    bel_serial_stats stats;
+    char err[BEL_IO_ERR_LEN];
+    char desc[BEL_IO_ERR_LEN];
+};
+
+bel_serial_config bel_serial_config_default(void)
+{
+    bel_serial_config c;
+    memset(&c, 0, sizeof c);
+    c.port = NULL;
+    c.read_timeout_ms = 50;
+    c.info_timeout_ms = 5000;
+    c.request_every_ms = 2000;
+    c.silence_lost_ms = 1000;
+    c.reconnect_min_ms = 100;
+    c.reconnect_max_ms = 2000;
+    return c;
+}
+
+static double mono_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static void sleep_ms(double ms)
+{
+    if (ms <= 0.0) {
+        return;
+    }
+    struct timespec ts;
+    ts.tv_sec = (time_t)(ms / 1000.0);
+    ts.tv_nsec = (long)((ms - 1000.0 * (double)ts.tv_sec) * 1e6);
+    nanosleep(&ts, NULL); /* EINTR: return early, the caller re-checks its clock */
+}
+
+/* libserialport's message for the last failed call (error paths only: it allocates). */
+static void sp_message(char *buf, size_t len, const char *port, const char *what)
+{
+    char *msg = sp_last_error_message();
+    snprintf(buf, len, "%s: %s: %s", port, what, msg ? msg : "unknown error");
+    sp_free_error_message(msg);
+}
+
+static void close_port(struct sp_port **port, struct sp_event_set **events)
+{
+    if (events && *events) {
+        sp_free_event_set(*events);
+        *events = NULL;
+    }
+    if (*port) {
+        sp_close(*port);
+        sp_free_port(*port);
+        *port = NULL;
+    }
+}
+
+/* Open and configure name at 115200 8N1, no flow control; on failure err says why. */
+static bel_status open_port(const char *name, struct sp_port **out, char *err, size_t err_len)
+{
+    struct sp_port *p = NULL;
+    *out = NULL;
+    if (sp_get_port_by_name(name, &p) != SP_OK) {
+        sp_message(err, err_len, name, "no such serial port");
+        return BEL_ERR_IO;
+    }
+    if (sp_open(p, SP_MODE_READ_WRITE) != SP_OK) {
+        sp_message(err, err_len, name, "cannot open");
+        sp_free_port(p);
+        return BEL_ERR_IO;
+    }
+    if (sp_set_baudrate(p, (int)BEL_PROTO_BAUD) != SP_OK || sp_set_bits(p, 8) != SP_OK ||
+        sp_set_parity(p, SP_PARITY_NONE) != SP_OK || sp_set_stopbits(p, 1) != SP_OK ||
+        sp_set_flowcontrol(p, SP_FLOWCONTROL_NONE) != SP_OK) {
+        sp_message(err, err_len, name, "cannot set 115200 8N1");
+        close_port(&p, NULL);
+        return BEL_ERR_IO;
+    }
+    *out = p;
+    return BEL_OK;
+}
+
+static void send_request(struct sp_port *port)
+{
+    char line[4];
+    int n = bel_proto_encode_request(line, sizeof line);
+    if (n > 0) {
+        /* A lost request costs only a retry: the result is not needed. */
+        (void)sp_blocking_write(port, line, (size_t)n, 100);
+    }
+}
+
+static void push_event(bel_serial *s, bel_event_kind kind, double t_s, double t_detect_s)
+{
+    if (s->n_pending < SERIAL_MAX_PENDING) {
+        s->pending[s->n_pending++] = bel_event_make(kind, t_s, t_detect_s);
+    }
+}
+
+static double rate_hz(const bel_serial *s) { return (double)s->info.rate_hz; }
+
+/* The belt went away (silent, unplugged, port error): report it once. */
+static void mark_lost(bel_serial *s, double now)
+{
+    if (!s->is_lost) {
+        s->is_lost = true;
+        s->mono_lost_s = now;
+        s->stats.n_lost++;
+        double t_last = s->has_last ? (double)s->index_last / rate_hz(s) : 0.0;
+        double since = s->has_last ? now - s->mono_last_s : 0.0;
+        push_event(s, BEL_EV_SIGNAL_LOST, t_last, t_last + since);
+    }
+    s->stats.is_connected = false;
+    bel_proto_parser_reset(&s->parser);
+}
+
+/* The port failed: close it, report the loss, schedule a reopen. */
+static void drop_port(bel_serial *s, double now, const char *why)
+{
+    if (why) {
+        snprintf(s->err, sizeof s->err, "%s; reconnecting", why);
+    }
+    close_port(&s->port, &s->events);
+    s->buf_pos = s->buf_len = 0;
+    s->has_info_now = false;
+    mark_lost(s, now);
+    s->backoff_ms = s->cfg.reconnect_min_ms;
+    s->mono_reopen_s = now + 1e-3 * s->backoff_ms;
+}
+
+static void try_reopen(bel_serial *s, double now)
+{
+    char why[SERIAL_WHY_LEN];
+    if (open_port(s->port_name, &s->port, why, sizeof why) != BEL_OK ||
+        sp_new_event_set(&s->events) != SP_OK ||
+        sp_add_port_events(s->events, s->port, SP_EVENT_RX_READY) != SP_OK) {
+        if (s->port) {
+            sp_message(why, sizeof why, s->port_name, "cannot wait on the port");
+        }
+        close_port(&s->port, &s->events);
+        snprintf(s->err, sizeof s->err, "%s; retrying", why);
+        s->backoff_ms = s->backoff_ms * 2 > s->cfg.reconnect_max_ms ? s->cfg.reconnect_max_ms
+                                                                    : s->backoff_ms * 2;
+        s->mono_reopen_s = now + 1e-3 * s->backoff_ms;
+        return;
+    }
+    s->stats.n_reconnects++;
+    s->has_info_now = false;
+    s->n_empty_ready = 0;
+    s->buf_pos = s->buf_len = 0;
+    bel_proto_parser_reset(&s->parser);
+    send_request(s->port);
+    s->mono_request_s = now;
+}
+
+/* One parsed sample: give it its time. Returns true if it goes out. */
+static bool take_sample(bel_serial *s, const bel_proto_sample *ps, double now, bel_sample *out)
+{
+    if (!s->has_info_now) {
+        s->stats.n_before_info++; /* rate and channels unconfirmed since (re)open */
+        return false;
+    }
+    uint64_t index = 0;
+    uint32_t n_missed = ps->n_missed;
+    if (s->has_last) {
+        if (s->is_lost) {
+            /* Across a loss the sequence says nothing: the clock gives the gap. */
+            double steps = floor((now - s->mono_last_s) * rate_hz(s) + 0.5);
+            if (steps < 1.0) {
+                steps = 1.0;
+            }
+            if (steps > 4e9) {
+                steps = 4e9;
+            }
+            n_missed = (uint32_t)steps - 1U;
+            s->stats.n_gap_samples += n_missed;
+        }
+        index = s->index_last + 1U + n_missed;
+    } else {
+        n_missed = 0;
+    }
+    *out = bel_proto_make_sample(ps, (double)index / rate_hz(s));
+    out->n_missed = n_missed;
+    if (s->is_lost) {
+        s->is_lost = false;
+        snprintf(s->err, sizeof s->err, "%s", "");
+        push_event(s, BEL_EV_SIGNAL_RESTORED, out->t_s, out->t_s);
+    }
+    s->has_last = true;
+    s->index_last = index;
+    s->mono_last_s = now;
+    s->stats.is_connected = true;
+    return true;
+}
+
+/* An info line: the first one defines the source; later ones must agree. */
+static void take_info(bel_serial *s, const bel_proto_info *info, double now)
+{
+    if (info->rate_hz != s->info.rate_hz || info->n_channels != s->info.n_channels) {
+        snprintf(s->err, sizeof s->err,
+                 "%s: the belt now sends %u channel(s) at %u Hz, not %u at %u Hz as at the "
+                 "start; restart bellows to use it",
+                 s->port_name, (unsigned)info->n_channels, (unsigned)info->rate_hz,
+                 (unsigned)s->info.n_channels, (unsigned)s->info.rate_hz);
+        close_port(&s->port, &s->events);
+        s->buf_pos = s->buf_len = 0;
+        s->has_info_now = false;
+        mark_lost(s, now);
+        s->backoff_ms = s->cfg.reconnect_max_ms;
+        s->mono_reopen_s = now + 1e-3 * s->backoff_ms;
+        return;
+    }
+    s->has_info_now = true;
+}
+
+static int serial_read(void *impl, bel_sample *out, int timeout_ms)
+{
+    bel_serial *s = impl;
+    double deadline = mono_s() + 1e-3 * timeout_ms;
+    bel_proto_msg msg;
+    for (;;) {
+        while (s->buf_pos < s->buf_len) {
+            bel_proto_result r = bel_proto_parser_push(&s->parser, s->buf[s->buf_pos++], &msg);
+            if (r == BEL_PROTO_SAMPLE) {
+                if (take_sample(s, &msg.sample, mono_s(), out)) {
+                    return 1;
+                }
+            } else if (r == BEL_PROTO_INFO) {
+                take_info(s, &msg.info, mono_s());
+            }
+        }
+        double now = mono_s();
+        if (!s->port) {
+            if (now >= s->mono_reopen_s) {
+                try_reopen(s, now);
+            }
+            if (!s->port) {
+                double until = s->mono_reopen_s < deadline ? s->mono_reopen_s : deadline;
+                sleep_ms(1e3 * (until - now));
+                if (mono_s() >= deadline) {
+                    return BEL_ERR_TIMEOUT;
+                }
+                continue;
+            }
+        }
+        if (!s->is_lost && s->has_last && now - s->mono_last_s > 1e-3 * s->cfg.silence_lost_ms) {
+            snprintf(s->err, sizeof s->err, "%s: no samples for %.1f s; waiting for the belt",
+                     s->port_name, now - s->mono_last_s);
+            mark_lost(s, now);
+        }
+        if ((!s->has_info_now || s->is_lost) &&
+            now - s->mono_request_s >= 1e-3 * s->cfg.request_every_ms) {
+            send_request(s->port);
+            s->mono_request_s = now;
+        }
+        double remaining_ms = 1e3 * (deadline - now);
+        if (remaining_ms < 1.0) {
+            return BEL_ERR_TIMEOUT;
+        }
+        unsigned wait_ms =
+            (unsigned)(remaining_ms < s->cfg.read_timeout_ms ? remaining_ms
+                                                             : (double)s->cfg.read_timeout_ms);
+        if (sp_wait(s->events, wait_ms < 1 ? 1 : wait_ms) != SP_OK) {
+            char why[SERIAL_WHY_LEN];
+            sp_message(why, sizeof why, s->port_name, "wait failed");
+            drop_port(s, mono_s(), why);
+            continue;
+        }
+        enum sp_return n = sp_nonblocking_read(s->port, s->buf, sizeof s->buf);
+        if (n < 0) {
+            char why[SERIAL_WHY_LEN];
+            sp_message(why, sizeof why, s->port_name, "read failed (unplugged?)");
+            drop_port(s, mono_s(), why);
+            continue;
+        }
+        if (n == 0) {
+            /* Ready with nothing to read: a hung-up device (TESTING.md), or a
+             * plain timeout. Tell them apart by asking how much is waiting. */
+            double waited_ms = 1e3 * (mono_s() - now);
+            if (waited_ms + 1.0 < (double)wait_ms) {
+                if (sp_input_waiting(s->port) < 0 || ++s->n_empty_ready >= SERIAL_EMPTY_READY_MAX) {
+                    char why[SERIAL_WHY_LEN];
+                    snprintf(why, sizeof why, "%s: the device went away (unplugged?)",
+                             s->port_name);
+                    drop_port(s, mono_s(), why);
+                }
+            }
+            continue;
+        }
+        s->n_empty_ready = 0;
+        s->buf_pos = 0;
+        s->buf_len = (size_t)n;
+    }
+}
+
+static const char *serial_describe(const void *impl) { return ((const bel_serial *)impl)->desc; }
+
+static const char *serial_get_error(const void *impl) { return ((const bel_serial *)impl)->err; }
+
+static void serial_destroy(void *impl)
+{
+    bel_serial *s = impl;
+    if (s) {
+        close_port(&s->port, &s->events);
+        free(s);
+    }
+}
+
+static const bel_source_ops serial_ops = {serial_read, serial_describe, serial_get_error, NULL,
+                                          serial_destroy};
+
+/* Wait up to timeout_ms for an info line on an open port, re-sending "?" every
+ * request_every_ms. Bytes after the info line stay in s->buf for the reads. */
+static bel_status await_info(bel_serial *s, int timeout_ms)
+{
+    double start = mono_s();
+    double deadline = start + 1e-3 * timeout_ms;
+    bel_proto_msg msg;
+    send_request(s->port);
+    s->mono_request_s = start;
+    for (;;) {
+        while (s->buf_pos < s->buf_len) {
+            bel_proto_result r = bel_proto_parser_push(&s->parser, s->buf[s->buf_pos++], &msg);
+            if (r == BEL_PROTO_INFO) {
+                s->info = msg.info;
+                s->has_info_now = true;
+                return BEL_OK;
+            }
+        }
+        double now = mono_s();
+        if (now >= deadline) {
+            return BEL_ERR_TIMEOUT;
+        }
+        if (now - s->mono_request_s >= 1e-3 * s->cfg.request_every_ms) {
+            send_request(s->port);
+            s->mono_request_s = now;
+        }
+        double left_ms = 1e3 * (deadline - now);
+        unsigned wait_ms = (unsigned)(left_ms < 50.0 ? left_ms : 50.0);
+        if (sp_wait(s->events, wait_ms < 1 ? 1 : wait_ms) != SP_OK) {
+            return BEL_ERR_IO;
+        }
+        enum sp_return n = sp_nonblocking_read(s->port, s->buf, sizeof s->buf);
+        if (n < 0) {
+            return BEL_ERR_IO;
+        }
+        s->buf_pos = 0;
+        s->buf_len = (size_t)n;
+    }
+}
+
+static bool config_ok(const bel_serial_config *c)
+{
+    return c->port && c->port[0] != '\0' && strlen(c->port) < BEL_SERIAL_NAME_LEN &&
+           c->read_timeout_ms >= 1 && c->read_timeout_ms <= 100 && c->info_timeout_ms >= 1 &&
+           c->request_every_ms >= 10 && c->silence_lost_ms >= 10 && c->reconnect_min_ms >= 1 &&
+           c->reconnect_max_ms >= c->reconnect_min_ms && c->reconnect_max_ms <= 60000;
+}
+
+static void channel_list(char *buf, size_t len, const bel_proto_info *info)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int ch = 0; ch < info->n_channels && used < len; ch++) {
+        int n = snprintf(buf + used, len - used, "%s%s%s", ch ? ", " : "", info->channel[ch].name,
+                         info->channel[ch].status == BEL_PROTO_CH_ABSENT ? " (absent)" : "");
+        if (n < 0) {
+            break;
+        }
+        used += (size_t)n;
+    }
+}
+
+bel_status bel_serial_source_create(const bel_serial_config *cfg, bel_source **out,
+                                    bel_serial **link, char *err, size_t err_len)
+{
+    char why[SERIAL_WHY_LEN];
+    bel_status st = BEL_ERR_ARG;
+    if (out) {
+        *out = NULL;
+    }
+    if (link) {
+        *link = NULL;
+    }
+    if (err && err_len) {
+        err[0] = '\0';
+    }
+    if (!cfg || !out || !config_ok(cfg)) {
+        if (err && err_len) {
+            snprintf(err, err_len, "serial port: bad settings");
+        }
+        return BEL_ERR_ARG;
+    }
+    bel_serial *s = calloc(1, sizeof *s);
+    if (!s) {
+        st = BEL_ERR_NOMEM;
+        snprintf(why, sizeof why, "%s: out of memory", cfg->port);
+        goto fail;
+    }
+    s->cfg = *cfg;
+    snprintf(s->port_name, sizeof s->port_name, "%s", cfg->port);
+    s->cfg.port = s->port_name;
+    bel_proto_parser_init(&s->parser);
+    st = open_port(s->port_name, &s->port, why, sizeof why);
+    if (st != BEL_OK) {
+        goto fail;
+    }
+    if (sp_new_event_set(&s->events) != SP_OK ||
+        sp_add_port_events(s->events, s->port, SP_EVENT_RX_READY) != SP_OK) {
+        sp_message(why, sizeof why, s->port_name, "cannot wait on the port");
+        st = BEL_ERR_IO;
+        goto fail;
+    }
+    st = await_info(s, cfg->info_timeout_ms);
+    if (st == BEL_ERR_TIMEOUT) {
+        bel_proto_stats ps = bel_proto_parser_get_stats(&s->parser);
+        snprintf(why, sizeof why,
+                 "%s: no info line within %.1f s (%llu bytes, %llu lines, %llu rejected): is a "
+                 "bellows belt with its firmware on this port? (see 'bellows ports')",
+                 s->port_name, 1e-3 * cfg->info_timeout_ms, (unsigned long long)ps.bytes,
+                 (unsigned long long)ps.lines, (unsigned long long)ps.n_errors);
+        goto fail;
+    }
+    if (st != BEL_OK) {
+        sp_message(why, sizeof why, s->port_name, "read failed while waiting for the info line");
+        goto fail;
+    }
+    bel_source_info info;
+    memset(&info, 0, sizeof info);
+    info.fs_hz = (double)s->info.rate_hz;
+    info.n_channels = s->info.n_channels;
+    for (int ch = 0; ch < info.n_channels; ch++) {
+        snprintf(info.channel_names[ch], sizeof info.channel_names[ch], "%s",
+                 s->info.channel[ch].name);
+    }
+    char channels[160];
+    channel_list(channels, sizeof channels, &s->info);
+    snprintf(s->desc, sizeof s->desc, "belt on %s (%s firmware %s, %u Hz, %s)", s->port_name,
+             s->info.device, s->info.firmware, (unsigned)s->info.rate_hz, channels);
+    s->stats.is_connected = true;
+    s->mono_last_s = mono_s();
+    bel_serial *handle = s;
+    st = bel_source_create(&serial_ops, s, &info, out); /* owns s from here, even on failure */
+    s = NULL;
+    if (st != BEL_OK) {
+        snprintf(why, sizeof why, "%s: %s", cfg->port, bel_status_str(st));
+        goto fail;
+    }
+    if (link) {
+        *link = handle;
+    }
+    return BEL_OK;
+fail:
+    serial_destroy(s);
+    if (err && err_len) {
+        snprintf(err, err_len, "%s", why);
+    }
+    return st;
+}
+
+int bel_serial_take_event(bel_serial *link, bel_event *out)
+{
+    if (!link || !out || link->n_pending == 0) {
+        return 0;
+    }
+    *out = link->pending[0];
+    link->n_pending--;
+    memmove(link->pending, link->pending + 1, (size_t)link->n_pending * sizeof link->pending[0]);
+    return 1;
+}
+
+bel_serial_stats bel_serial_get_stats(const bel_serial *link)
+{
+    bel_serial_stats st;
+    memset(&st, 0, sizeof st);
+    if (link) {
+        st = link->stats;
+        st.proto = bel_proto_parser_get_stats(&link->parser);
+    }
+    return st;
+}
+
+const bel_proto_info *bel_serial_get_info(const bel_serial *link)
+{
+    return link ? &link->info : NULL;
+}
+
+const char *bel_serial_get_port(const bel_serial *link) { return link ? link->port_name : ""; }
+
+bel_status bel_serial_probe(const char *port, int timeout_ms, bel_proto_info *info, char *err,
+                            size_t err_len)
+{
+    char why[SERIAL_WHY_LEN] = "";
+    if (info) {
+        memset(info, 0, sizeof *info);
+    }
+    if (err && err_len) {
+        err[0] = '\0';
+    }
+    if (!port || !info || timeout_ms < 1 || timeout_ms > 10000 ||
+        strlen(port) >= BEL_SERIAL_NAME_LEN) {
+        return BEL_ERR_ARG;
+    }
+    bel_serial *s = calloc(1, sizeof *s);
+    if (!s) {
+        return BEL_ERR_NOMEM;
+    }
+    s->cfg = bel_serial_config_default();
+    snprintf(s->port_name, sizeof s->port_name, "%s", port);
+    bel_proto_parser_init(&s->parser);
+    bel_status st = open_port(port, &s->port, why, sizeof why);
+    if (st == BEL_OK) {
+        (void)sp_flush(s->port, SP_BUF_INPUT); /* stale bytes are of no interest */
+        if (sp_new_event_set(&s->events) != SP_OK ||
+            sp_add_port_events(s->events, s->port, SP_EVENT_RX_READY) != SP_OK) {
+            sp_message(why, sizeof why, port, "cannot wait on the port");
+            st = BEL_ERR_IO;
+        } else {
+            st = await_info(s, timeout_ms);
+            if (st == BEL_OK) {
+                *info = s->info;
+            } else if (st == BEL_ERR_TIMEOUT) {
+                snprintf(why, sizeof why, "%s: no answer to the info request within %d ms", port,
+                         timeout_ms);
+            } else {
+                sp_message(why, sizeof why, port, "read failed");
+            }
+        }
+    }
+    serial_destroy(s);
+    if (err && err_len) {
+        snprintf(err, err_len, "%s", why);
+    }
+    return st;
+}
+
+int bel_serial_list_ports(bel_serial_port_desc *out, int max, int timeout_ms, char *err,
+                          size_t err_len)
+{
+    struct sp_port **list = NULL;
+    if (err && err_len) {
+        err[0] = '\0';
+    }
+    if ((!out && max > 0) || max < 0) {
+        return BEL_ERR_ARG;
+    }
+    if (sp_list_ports(&list) != SP_OK) {
+        if (err && err_len) {
+            sp_message(err, err_len, "serial ports", "cannot list");
+        }
+        return BEL_ERR_IO;
+    }
+    int n = 0;
+    for (; list[n] != NULL; n++) {
+        if (n >= max) {
+            continue;
+        }
+        bel_serial_port_desc *d = &out[n];
+        memset(d, 0, sizeof *d);
+        const char *name = sp_get_port_name(list[n]);
+        const char *desc = sp_get_port_description(list[n]);
+        snprintf(d->name, sizeof d->name, "%s", name ? name : "?");
+        snprintf(d->description, sizeof d->description, "%s", desc ? desc : "");
+        bel_status st = bel_serial_probe(d->name, timeout_ms, &d->info, d->error, sizeof d->error);
+        d->is_belt = st == BEL_OK;
+    }
+    sp_free_port_list(list);
+    return n;
+}

@@ -1,0 +1,854 @@
+/* store.c - the session store in SQLite: schema migrations, parameterised statements.
+ * SPDX-License-Identifier: MIT */
+#include "store.h"
+
+#include "outfile.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+struct bel_store {
+    sqlite3 *db;
+    char *path;
+    int n_interrupted;
+    char err[BEL_STORE_ERR_LEN];
+};
+
+/* Migrations in order: MIGRATIONS[v] takes a database from version v to v + 1.
+ * Never edit a released step; add a new one and raise BEL_STORE_SCHEMA_VERSION. */
+static const char *const MIGRATIONS[BEL_STORE_SCHEMA_VERSION] = {
+    /* 0 -> 1: clients, sessions with their first metrics, notes. */
+    "CREATE TABLE clients ("
+    "  id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL UNIQUE,"
+    "  created REAL NOT NULL);"
+    "CREATE TABLE sessions ("
+    "  id INTEGER PRIMARY KEY,"
+    "  client_id INTEGER REFERENCES clients(id) ON DELETE SET NULL,"
+    "  start REAL NOT NULL,"
+    "  duration_s REAL,"
+    "  belt TEXT, firmware TEXT, pacer TEXT,"
+    "  status TEXT NOT NULL DEFAULT 'running'"
+    "    CHECK (status IN ('running', 'complete', 'interrupted')),"
+    "  pid INTEGER,"
+    "  recording_path TEXT, events_path TEXT,"
+    "  n_breaths INTEGER, rate_bpm REAL, depth REAL, ie_ratio REAL, belly_share REAL);"
+    "CREATE INDEX sessions_by_client ON sessions(client_id, start);"
+    "CREATE INDEX sessions_by_start ON sessions(start);"
+    "CREATE INDEX sessions_by_status ON sessions(status);"
+    "CREATE TABLE notes ("
+    "  id INTEGER PRIMARY KEY,"
+    "  session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,"
+    "  created REAL NOT NULL,"
+    "  text TEXT NOT NULL);"
+    "CREATE INDEX notes_by_session ON notes(session_id);",
+    /* 1 -> 2: hold-in metrics, pacer score, recording problems, assessments. */
+    "ALTER TABLE sessions ADD COLUMN time_held_in_s REAL;"
+    "ALTER TABLE sessions ADD COLUMN n_holdins INTEGER;"
+    "ALTER TABLE sessions ADD COLUMN n_breath_holds INTEGER;"
+    "ALTER TABLE sessions ADD COLUMN pacer_score REAL;"
+    "ALTER TABLE sessions ADD COLUMN problem TEXT;"
+    "CREATE TABLE assessments ("
+    "  id INTEGER PRIMARY KEY,"
+    "  client_id INTEGER NOT NULL REFERENCES clients(id) ON DELETE CASCADE,"
+    "  session_id INTEGER REFERENCES sessions(id) ON DELETE SET NULL,"
+    "  kind TEXT NOT NULL CHECK (kind IN ('before', 'after')),"
+    "  taken REAL NOT NULL,"
+    "  json TEXT,"
+    "  duration_s REAL, n_breaths INTEGER, rate_bpm REAL, depth REAL, ie_ratio REAL,"
+    "  belly_share REAL, time_held_in_s REAL, n_holdins INTEGER, n_breath_holds INTEGER,"
+    "  pacer_score REAL);"
+    "CREATE INDEX assessments_by_session ON assessments(session_id, kind, taken);"
+    "CREATE INDEX assessments_by_client ON assessments(client_id, session_id);",
+};
+
+/* The metrics columns, in bel_store_metrics order, for sessions and assessments. */
+#define METRIC_COLS                                                                                \
+    "duration_s, n_breaths, rate_bpm, depth, ie_ratio, belly_share, time_held_in_s, n_holdins, "   \
+    "n_breath_holds, pacer_score"
+enum { N_METRIC_COLS = 10 };
+
+static void set_err(bel_store *st, const char *fmt, ...) BEL_PRINTF_LIKE(2, 3);
+
+static void set_err(bel_store *st, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(st->err, sizeof st->err, fmt, ap);
+    va_end(ap);
+}
+
+/* Record SQLite's message for what just failed; returns BEL_ERR_IO. */
+static bel_status db_fail(bel_store *st, const char *what)
+{
+    set_err(st, "%s: %s: %s", st->path, what, sqlite3_errmsg(st->db));
+    return BEL_ERR_IO;
+}
+
+static double now_unix_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+bel_store_metrics bel_store_metrics_unknown(void)
+{
+    bel_store_metrics m;
+    m.duration_s = NAN;
+    m.n_breaths = -1;
+    m.rate_bpm = NAN;
+    m.depth = NAN;
+    m.ie_ratio = NAN;
+    m.belly_share = NAN;
+    m.time_held_in_s = NAN;
+    m.n_holdins = -1;
+    m.n_breath_holds = -1;
+    m.pacer_score = NAN;
+    return m;
+}
+
+bel_store_metrics bel_store_metrics_from_summary(const bel_summary *s)
+{
+    bel_store_metrics m = bel_store_metrics_unknown();
+    m.duration_s = s->duration_s;
+    m.n_breaths = (int64_t)s->n_breaths;
+    m.rate_bpm = (double)s->rate_bpm;
+    m.depth = (double)s->depth;
+    m.ie_ratio = (double)s->ie_ratio;
+    m.belly_share = (double)s->belly_share;
+    m.time_held_in_s = s->time_held_in_s;
+    m.n_holdins = (int64_t)s->n_holdins;
+    m.n_breath_holds = (int64_t)s->n_breath_holds;
+    return m;
+}
+
+/* ---- binding and reading columns ---- */
+
+static int bind_num(sqlite3_stmt *q, int i, double v)
+{
+    return isfinite(v) ? sqlite3_bind_double(q, i, v) : sqlite3_bind_null(q, i);
+}
+
+static int bind_count(sqlite3_stmt *q, int i, int64_t v)
+{
+    return v >= 0 ? sqlite3_bind_int64(q, i, v) : sqlite3_bind_null(q, i);
+}
+
+static int bind_text(sqlite3_stmt *q, int i, const char *s)
+{
+    return s ? sqlite3_bind_text(q, i, s, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(q, i);
+}
+
+/* Bind the metrics to parameters first .. first + N_METRIC_COLS - 1. */
+static int bind_metrics(sqlite3_stmt *q, int first, const bel_store_metrics *m)
+{
+    int rc = bind_num(q, first, m->duration_s);
+    rc = rc ? rc : bind_count(q, first + 1, m->n_breaths);
+    rc = rc ? rc : bind_num(q, first + 2, m->rate_bpm);
+    rc = rc ? rc : bind_num(q, first + 3, m->depth);
+    rc = rc ? rc : bind_num(q, first + 4, m->ie_ratio);
+    rc = rc ? rc : bind_num(q, first + 5, m->belly_share);
+    rc = rc ? rc : bind_num(q, first + 6, m->time_held_in_s);
+    rc = rc ? rc : bind_count(q, first + 7, m->n_holdins);
+    rc = rc ? rc : bind_count(q, first + 8, m->n_breath_holds);
+    rc = rc ? rc : bind_num(q, first + 9, m->pacer_score);
+    return rc;
+}
+
+static double col_num(sqlite3_stmt *q, int i)
+{
+    return sqlite3_column_type(q, i) == SQLITE_NULL ? (double)NAN : sqlite3_column_double(q, i);
+}
+
+static int64_t col_count(sqlite3_stmt *q, int i)
+{
+    return sqlite3_column_type(q, i) == SQLITE_NULL ? -1 : sqlite3_column_int64(q, i);
+}
+
+static const char *col_text(sqlite3_stmt *q, int i)
+{
+    return sqlite3_column_type(q, i) == SQLITE_NULL ? NULL
+                                                    : (const char *)sqlite3_column_text(q, i);
+}
+
+static bel_store_metrics col_metrics(sqlite3_stmt *q, int first)
+{
+    bel_store_metrics m;
+    m.duration_s = col_num(q, first);
+    m.n_breaths = col_count(q, first + 1);
+    m.rate_bpm = col_num(q, first + 2);
+    m.depth = col_num(q, first + 3);
+    m.ie_ratio = col_num(q, first + 4);
+    m.belly_share = col_num(q, first + 5);
+    m.time_held_in_s = col_num(q, first + 6);
+    m.n_holdins = col_count(q, first + 7);
+    m.n_breath_holds = col_count(q, first + 8);
+    m.pacer_score = col_num(q, first + 9);
+    return m;
+}
+
+static bel_status prepare(bel_store *st, const char *sql, sqlite3_stmt **q)
+{
+    if (sqlite3_prepare_v2(st->db, sql, -1, q, NULL) != SQLITE_OK) {
+        *q = NULL;
+        return db_fail(st, "cannot prepare a statement");
+    }
+    return BEL_OK;
+}
+
+static bel_status exec(bel_store *st, const char *sql, const char *what)
+{
+    if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+        return db_fail(st, what);
+    }
+    return BEL_OK;
+}
+
+/* ---- opening ---- */
+
+bel_status bel_store_default_dir(char *buf, size_t len)
+{
+    if (!buf || len == 0) {
+        return BEL_ERR_ARG;
+    }
+    buf[0] = '\0';
+    const char *xdg = getenv("XDG_DATA_HOME");
+    const char *home = getenv("HOME");
+    int n;
+    if (xdg && xdg[0] == '/') {
+        n = snprintf(buf, len, "%s/bellows", xdg);
+    } else if (home && home[0] != '\0') {
+        n = snprintf(buf, len, "%s/.local/share/bellows", home);
+    } else {
+        return BEL_ERR_ARG;
+    }
+    if (n < 0 || (size_t)n >= len) {
+        buf[0] = '\0';
+        return BEL_ERR_ARG;
+    }
+    return BEL_OK;
+}
+
+/* mkdir -p for the directory part of path, new directories 0700. */
+static bel_status make_parent_dirs(bel_store *st, const char *path)
+{
+    size_t len = strlen(path);
+    char *dir = malloc(len + 1);
+    if (!dir) {
+        return BEL_ERR_NOMEM;
+    }
+    memcpy(dir, path, len + 1);
+    char *slash = strrchr(dir, '/');
+    if (!slash || slash == dir) {
+        free(dir);
+        return BEL_OK;
+    }
+    *slash = '\0';
+    for (char *p = dir + 1;; p++) {
+        bool end = *p == '\0';
+        if (*p == '/' || end) {
+            *p = '\0';
+            if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+                set_err(st, "%s: cannot create the directory: %s", dir, strerror(errno));
+                free(dir);
+                return BEL_ERR_IO;
+            }
+            if (end) {
+                break;
+            }
+            *p = '/';
+        }
+    }
+    free(dir);
+    return BEL_OK;
+}
+
+/* Create the database file 0600 before SQLite does (it would use 0644); its
+ * journal files take the same mode. */
+static bel_status make_file(bel_store *st)
+{
+    int fd = open(st->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        if (errno == EEXIST) {
+            return BEL_OK;
+        }
+        set_err(st, "%s: cannot create: %s", st->path, strerror(errno));
+        return BEL_ERR_IO;
+    }
+    close(fd);
+    return BEL_OK;
+}
+
+static int read_user_version(bel_store *st)
+{
+    sqlite3_stmt *q = NULL;
+    if (prepare(st, "PRAGMA user_version", &q) != BEL_OK) {
+        return BEL_ERR_IO;
+    }
+    int v = BEL_ERR_IO;
+    if (sqlite3_step(q) == SQLITE_ROW) {
+        v = sqlite3_column_int(q, 0);
+    } else {
+        db_fail(st, "cannot read the schema version");
+    }
+    sqlite3_finalize(q);
+    return v;
+}
+
+/* Bring the schema to BEL_STORE_SCHEMA_VERSION, one step per transaction. The
+ * version is re-read inside the transaction, so two processes opening a new store
+ * at once do not both migrate. */
+static bel_status migrate(bel_store *st)
+{
+    for (;;) {
+        if (exec(st, "BEGIN IMMEDIATE", "cannot lock the store to update it") != BEL_OK) {
+            return BEL_ERR_IO;
+        }
+        int v = read_user_version(st);
+        if (v < 0) {
+            goto fail;
+        }
+        if (v > BEL_STORE_SCHEMA_VERSION) {
+            set_err(st,
+                    "%s: written by a newer bellows (schema %d, this one knows %d); update "
+                    "bellows",
+                    st->path, v, BEL_STORE_SCHEMA_VERSION);
+            sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+            return BEL_ERR_FORMAT;
+        }
+        if (v == BEL_STORE_SCHEMA_VERSION) {
+            return exec(st, "COMMIT", "cannot commit");
+        }
+        char what[64];
+        snprintf(what, sizeof what, "cannot update the schema from version %d", v);
+        if (exec(st, MIGRATIONS[v], what) != BEL_OK) {
+            goto fail;
+        }
+        char sql[64];
+        snprintf(sql, sizeof sql, "PRAGMA user_version = %d", v + 1);
+        if (exec(st, sql, "cannot set the schema version") != BEL_OK ||
+            exec(st, "COMMIT", "cannot commit the schema update") != BEL_OK) {
+            goto fail;
+        }
+    }
+fail:
+    sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+    return BEL_ERR_IO;
+}
+
+static bool process_is_gone(int64_t pid)
+{
+    if (pid <= 0 || pid > INT32_MAX) {
+        return true;
+    }
+    return kill((pid_t)pid, 0) != 0 && errno == ESRCH;
+}
+
+/* Sessions left "running" by a process that no longer exists were cut short
+ * (kill -9, crash, power loss): mark them, keep everything else. */
+static bel_status mark_interrupted(bel_store *st)
+{
+    sqlite3_stmt *sel = NULL;
+    sqlite3_stmt *upd = NULL;
+    bel_status rc = prepare(st, "SELECT id, pid FROM sessions WHERE status = 'running'", &sel);
+    if (rc == BEL_OK) {
+        rc = prepare(st,
+                     "UPDATE sessions SET status = 'interrupted' WHERE id = ?1 AND status = "
+                     "'running'",
+                     &upd);
+    }
+    while (rc == BEL_OK) {
+        int step = sqlite3_step(sel);
+        if (step == SQLITE_DONE) {
+            break;
+        }
+        if (step != SQLITE_ROW) {
+            rc = db_fail(st, "cannot look for interrupted sessions");
+            break;
+        }
+        int64_t id = sqlite3_column_int64(sel, 0);
+        int64_t pid = col_count(sel, 1);
+        if (!process_is_gone(pid)) {
+            continue;
+        }
+        sqlite3_reset(upd);
+        sqlite3_bind_int64(upd, 1, id);
+        if (sqlite3_step(upd) != SQLITE_DONE) {
+            rc = db_fail(st, "cannot mark an interrupted session");
+            break;
+        }
+        st->n_interrupted += sqlite3_changes(st->db);
+    }
+    sqlite3_finalize(sel);
+    sqlite3_finalize(upd);
+    return rc;
+}
+
+bel_status bel_store_create(const char *path, bel_store **out, char *err, size_t err_len)
+{
+    if (err && err_len) {
+        err[0] = '\0';
+    }
+    if (!out) {
+        return BEL_ERR_ARG;
+    }
+    *out = NULL;
+    bel_status rc = BEL_ERR_NOMEM;
+    bel_store *st = calloc(1, sizeof *st);
+    if (!st) {
+        goto fail;
+    }
+    if (path) {
+        st->path = strdup(path);
+    } else {
+        char dir[4096];
+        if (bel_store_default_dir(dir, sizeof dir - 16) != BEL_OK) {
+            set_err(st, "no data directory: set HOME or XDG_DATA_HOME");
+            rc = BEL_ERR_ARG;
+            goto fail;
+        }
+        size_t n = strlen(dir) + sizeof "/bellows.db";
+        st->path = malloc(n);
+        if (st->path) {
+            snprintf(st->path, n, "%s/bellows.db", dir);
+        }
+    }
+    if (!st->path) {
+        goto fail;
+    }
+    if (st->path[0] == '\0') {
+        set_err(st, "empty store path");
+        rc = BEL_ERR_ARG;
+        goto fail;
+    }
+    rc = make_parent_dirs(st, st->path);
+    if (rc == BEL_OK) {
+        rc = make_file(st);
+    }
+    if (rc != BEL_OK) {
+        goto fail;
+    }
+    rc = BEL_ERR_IO;
+    if (sqlite3_open_v2(st->path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+        SQLITE_OK) {
+        if (st->db) {
+            db_fail(st, "cannot open");
+        } else {
+            set_err(st, "%s: cannot open (out of memory)", st->path);
+        }
+        goto fail;
+    }
+    sqlite3_extended_result_codes(st->db, 1);
+    sqlite3_busy_timeout(st->db, 5000);
+    /* journal_mode answers with a row; a file that is not a database fails here. */
+    if (sqlite3_exec(st->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL) != SQLITE_OK) {
+        db_fail(st, "not a bellows store (or unreadable)");
+        rc = BEL_ERR_FORMAT;
+        goto fail;
+    }
+    if (exec(st, "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL",
+             "cannot configure the store") != BEL_OK) {
+        goto fail;
+    }
+    rc = migrate(st);
+    if (rc == BEL_OK) {
+        rc = mark_interrupted(st);
+    }
+    if (rc != BEL_OK) {
+        goto fail;
+    }
+    *out = st;
+    return BEL_OK;
+
+fail:
+    if (err && err_len) {
+        snprintf(err, err_len, "%s", st && st->err[0] ? st->err : bel_status_str(rc));
+    }
+    bel_store_destroy(st);
+    return rc;
+}
+
+void bel_store_destroy(bel_store *st)
+{
+    if (!st) {
+        return;
+    }
+    sqlite3_close(st->db);
+    free(st->path);
+    free(st);
+}
+
+const char *bel_store_get_error(const bel_store *st) { return st ? st->err : ""; }
+
+const char *bel_store_get_path(const bel_store *st) { return st ? st->path : ""; }
+
+int bel_store_get_interrupted_count(const bel_store *st) { return st ? st->n_interrupted : 0; }
+
+/* ---- clients ---- */
+
+int bel_store_find_client(bel_store *st, const char *name, int64_t *id)
+{
+    if (id) {
+        *id = 0;
+    }
+    if (!st || !name || !id || name[0] == '\0') {
+        return BEL_ERR_ARG;
+    }
+    sqlite3_stmt *q = NULL;
+    if (prepare(st, "SELECT id FROM clients WHERE name = ?1", &q) != BEL_OK) {
+        return BEL_ERR_IO;
+    }
+    bind_text(q, 1, name);
+    int rc = sqlite3_step(q);
+    int found = 0;
+    if (rc == SQLITE_ROW) {
+        *id = sqlite3_column_int64(q, 0);
+        found = 1;
+    } else if (rc != SQLITE_DONE) {
+        found = db_fail(st, "cannot look up a client");
+    }
+    sqlite3_finalize(q);
+    return found;
+}
+
+bel_status bel_store_add_client(bel_store *st, const char *name, int64_t *id)
+{
+    if (id) {
+        *id = 0;
+    }
+    if (!st || !name || !id || name[0] == '\0') {
+        if (st) {
+            set_err(st, "a client needs a non-empty name");
+        }
+        return BEL_ERR_ARG;
+    }
+    sqlite3_stmt *q = NULL;
+    if (prepare(st,
+                "INSERT INTO clients (name, created) VALUES (?1, ?2) ON CONFLICT(name) DO NOTHING",
+                &q) != BEL_OK) {
+        return BEL_ERR_IO;
+    }
+    bind_text(q, 1, name);
+    sqlite3_bind_double(q, 2, now_unix_s());
+    int rc = sqlite3_step(q);
+    sqlite3_finalize(q);
+    if (rc != SQLITE_DONE) {
+        return db_fail(st, "cannot add a client");
+    }
+    int found = bel_store_find_client(st, name, id);
+    if (found < 0) {
+        return (bel_status)found;
+    }
+    return found ? BEL_OK : db_fail(st, "the new client is missing");
+}
+
+/* ---- sessions ---- */
+
+bel_status bel_store_begin_session(bel_store *st, const bel_store_session_info *info, int64_t *id)
+{
+    if (id) {
+        *id = 0;
+    }
+    if (!st || !info || !id || info->client_id < 0) {
+        return BEL_ERR_ARG;
+    }
+    sqlite3_stmt *q = NULL;
+    if (exec(st, "BEGIN IMMEDIATE", "cannot lock the store") != BEL_OK) {
+        return BEL_ERR_IO;
+    }
+    bel_status rc =
+        prepare(st,
+                "INSERT INTO sessions (client_id, start, belt, firmware, pacer, status, "
+                "pid, recording_path, events_path) "
+                "VALUES (?1, ?2, ?3, ?4, ?5, 'running', ?6, ?7, ?8)",
+                &q);
+    if (rc != BEL_OK) {
+        goto fail;
+    }
+    if (info->client_id > 0) {
+        sqlite3_bind_int64(q, 1, info->client_id);
+    } else {
+        sqlite3_bind_null(q, 1);
+    }
+    sqlite3_bind_double(q, 2, info->start_unix_s > 0.0 ? info->start_unix_s : now_unix_s());
+    bind_text(q, 3, info->belt);
+    bind_text(q, 4, info->firmware);
+    bind_text(q, 5, info->pacer);
+    sqlite3_bind_int64(q, 6, (int64_t)getpid());
+    bind_text(q, 7, info->recording_path);
+    bind_text(q, 8, info->events_path);
+    if (sqlite3_step(q) != SQLITE_DONE) {
+        rc = db_fail(st, "cannot record the session");
+        goto fail;
+    }
+    sqlite3_finalize(q);
+    q = NULL;
+    int64_t new_id = sqlite3_last_insert_rowid(st->db);
+    if (info->client_id > 0) {
+        rc = prepare(st,
+                     "UPDATE assessments SET session_id = ?1 WHERE client_id = ?2 AND "
+                     "session_id IS NULL AND kind = 'before'",
+                     &q);
+        if (rc != BEL_OK) {
+            goto fail;
+        }
+        sqlite3_bind_int64(q, 1, new_id);
+        sqlite3_bind_int64(q, 2, info->client_id);
+        if (sqlite3_step(q) != SQLITE_DONE) {
+            rc = db_fail(st, "cannot link the assessment to the session");
+            goto fail;
+        }
+        sqlite3_finalize(q);
+        q = NULL;
+    }
+    if (exec(st, "COMMIT", "cannot commit the session") != BEL_OK) {
+        rc = BEL_ERR_IO;
+        goto fail;
+    }
+    *id = new_id;
+    return BEL_OK;
+
+fail:
+    sqlite3_finalize(q);
+    sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+    return rc == BEL_OK ? BEL_ERR_IO : rc;
+}
+
+bel_status bel_store_finish_session(bel_store *st, int64_t id, const bel_store_metrics *m,
+                                    const char *problem)
+{
+    if (!st || !m || id <= 0) {
+        return BEL_ERR_ARG;
+    }
+    sqlite3_stmt *q = NULL;
+    if (prepare(st,
+                "UPDATE sessions SET status = 'complete', problem = ?2, (" METRIC_COLS
+                ") = (?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) WHERE id = ?1",
+                &q) != BEL_OK) {
+        return BEL_ERR_IO;
+    }
+    sqlite3_bind_int64(q, 1, id);
+    bind_text(q, 2, problem);
+    bind_metrics(q, 3, m);
+    int rc = sqlite3_step(q);
+    sqlite3_finalize(q);
+    if (rc != SQLITE_DONE) {
+        return db_fail(st, "cannot record the end of the session");
+    }
+    if (sqlite3_changes(st->db) == 0) {
+        set_err(st, "%s: no session %lld", st->path, (long long)id);
+        return BEL_ERR_ARG;
+    }
+    return BEL_OK;
+}
+
+bel_status bel_store_add_assessment(bel_store *st, int64_t client_id, int64_t session_id,
+                                    bel_store_assessment_kind kind, double taken_unix_s,
+                                    const char *json, const bel_store_metrics *m, int64_t *id)
+{
+    if (id) {
+        *id = 0;
+    }
+    if (!st || !m || !id || client_id <= 0 || session_id < 0 ||
+        (kind != BEL_STORE_BEFORE && kind != BEL_STORE_AFTER)) {
+        return BEL_ERR_ARG;
+    }
+    sqlite3_stmt *q = NULL;
+    if (prepare(st,
+                "INSERT INTO assessments (client_id, session_id, kind, taken, json, " METRIC_COLS
+                ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                &q) != BEL_OK) {
+        return BEL_ERR_IO;
+    }
+    sqlite3_bind_int64(q, 1, client_id);
+    if (session_id > 0) {
+        sqlite3_bind_int64(q, 2, session_id);
+    } else {
+        sqlite3_bind_null(q, 2);
+    }
+    bind_text(q, 3, kind == BEL_STORE_BEFORE ? "before" : "after");
+    sqlite3_bind_double(q, 4, taken_unix_s > 0.0 ? taken_unix_s : now_unix_s());
+    bind_text(q, 5, json);
+    bind_metrics(q, 6, m);
+    int rc = sqlite3_step(q);
+    sqlite3_finalize(q);
+    if (rc != SQLITE_DONE) {
+        if (rc == SQLITE_CONSTRAINT_FOREIGNKEY) {
+            set_err(st, "%s: no such client or session", st->path);
+            return BEL_ERR_ARG;
+        }
+        return db_fail(st, "cannot store the assessment");
+    }
+    *id = sqlite3_last_insert_rowid(st->db);
+    return BEL_OK;
+}
+
+bel_status bel_store_add_note(bel_store *st, int64_t session_id, const char *text)
+{
+    if (!st || !text || text[0] == '\0' || session_id <= 0) {
+        if (st) {
+            set_err(st, "a note needs a session and some text");
+        }
+        return BEL_ERR_ARG;
+    }
+    sqlite3_stmt *q = NULL;
+    if (prepare(st, "INSERT INTO notes (session_id, created, text) VALUES (?1, ?2, ?3)", &q) !=
+        BEL_OK) {
+        return BEL_ERR_IO;
+    }
+    sqlite3_bind_int64(q, 1, session_id);
+    sqlite3_bind_double(q, 2, now_unix_s());
+    bind_text(q, 3, text);
+    int rc = sqlite3_step(q);
+    sqlite3_finalize(q);
+    if (rc == SQLITE_CONSTRAINT_FOREIGNKEY) {
+        set_err(st, "%s: no session %lld", st->path, (long long)session_id);
+        return BEL_ERR_ARG;
+    }
+    if (rc != SQLITE_DONE) {
+        return db_fail(st, "cannot store the note");
+    }
+    return BEL_OK;
+}
+
+int bel_store_list_clients(bel_store *st, bel_store_client_fn fn, void *ctx)
+{
+    if (!st || !fn) {
+        return BEL_ERR_ARG;
+    }
+    sqlite3_stmt *q = NULL;
+    if (prepare(st,
+                "SELECT c.id, c.name, c.created, count(s.id), max(s.start) FROM clients c "
+                "LEFT JOIN sessions s ON s.client_id = c.id GROUP BY c.id ORDER BY c.name, c.id",
+                &q) != BEL_OK) {
+        return BEL_ERR_IO;
+    }
+    int n = 0;
+    for (;;) {
+        int rc = sqlite3_step(q);
+        if (rc == SQLITE_DONE) {
+            break;
+        }
+        if (rc != SQLITE_ROW) {
+            n = db_fail(st, "cannot list the clients");
+            break;
+        }
+        bel_store_client c;
+        c.id = sqlite3_column_int64(q, 0);
+        c.name = col_text(q, 1);
+        c.created_unix_s = col_num(q, 2);
+        c.n_sessions = sqlite3_column_int64(q, 3);
+        c.last_session_unix_s = col_num(q, 4);
+        n++;
+        if (!fn(ctx, &c)) {
+            break;
+        }
+    }
+    sqlite3_finalize(q);
+    return n;
+}
+
+/* One query for sessions with their client, notes and latest before/after assessments. */
+#define SESSION_SELECT                                                                             \
+    "SELECT s.id, s.client_id, c.name, s.start, s.status, s.belt, s.firmware, s.pacer, "           \
+    "s.recording_path, s.events_path, s.problem, "                                                 \
+    "(SELECT group_concat(n.text, char(10)) FROM notes n WHERE n.session_id = s.id), "             \
+    "s.duration_s, s.n_breaths, s.rate_bpm, s.depth, s.ie_ratio, s.belly_share, "                  \
+    "s.time_held_in_s, s.n_holdins, s.n_breath_holds, s.pacer_score, "                             \
+    "b.id, b.duration_s, b.n_breaths, b.rate_bpm, b.depth, b.ie_ratio, b.belly_share, "            \
+    "b.time_held_in_s, b.n_holdins, b.n_breath_holds, b.pacer_score, "                             \
+    "a.id, a.duration_s, a.n_breaths, a.rate_bpm, a.depth, a.ie_ratio, a.belly_share, "            \
+    "a.time_held_in_s, a.n_holdins, a.n_breath_holds, a.pacer_score "                              \
+    "FROM sessions s LEFT JOIN clients c ON c.id = s.client_id "                                   \
+    "LEFT JOIN assessments b ON b.id = (SELECT x.id FROM assessments x WHERE x.session_id = "      \
+    "s.id AND x.kind = 'before' ORDER BY x.taken DESC, x.id DESC LIMIT 1) "                        \
+    "LEFT JOIN assessments a ON a.id = (SELECT y.id FROM assessments y WHERE y.session_id = "      \
+    "s.id AND y.kind = 'after' ORDER BY y.taken DESC, y.id DESC LIMIT 1) "
+
+enum { COL_METRICS = 12, COL_BEFORE = 22, COL_AFTER = 33 };
+
+/* Step q and pass each row to fn; returns the count or a negative bel_status. */
+static int run_session_query(bel_store *st, sqlite3_stmt *q, bel_store_session_fn fn, void *ctx)
+{
+    int n = 0;
+    for (;;) {
+        int rc = sqlite3_step(q);
+        if (rc == SQLITE_DONE) {
+            break;
+        }
+        if (rc != SQLITE_ROW) {
+            n = db_fail(st, "cannot read the sessions");
+            break;
+        }
+        bel_store_session s;
+        s.id = sqlite3_column_int64(q, 0);
+        s.client_id = sqlite3_column_type(q, 1) == SQLITE_NULL ? 0 : sqlite3_column_int64(q, 1);
+        s.client_name = col_text(q, 2);
+        s.start_unix_s = col_num(q, 3);
+        s.status = col_text(q, 4);
+        s.belt = col_text(q, 5);
+        s.firmware = col_text(q, 6);
+        s.pacer = col_text(q, 7);
+        s.recording_path = col_text(q, 8);
+        s.events_path = col_text(q, 9);
+        s.problem = col_text(q, 10);
+        s.notes = col_text(q, 11);
+        s.metrics = col_metrics(q, COL_METRICS);
+        s.has_before = sqlite3_column_type(q, COL_BEFORE) != SQLITE_NULL;
+        s.before = col_metrics(q, COL_BEFORE + 1);
+        s.has_after = sqlite3_column_type(q, COL_AFTER) != SQLITE_NULL;
+        s.after = col_metrics(q, COL_AFTER + 1);
+        n++;
+        if (!fn(ctx, &s)) {
+            break;
+        }
+    }
+    return n;
+}
+
+int bel_store_list_sessions(bel_store *st, int64_t client_id, bel_store_session_fn fn, void *ctx)
+{
+    if (!st || !fn || client_id < 0) {
+        return BEL_ERR_ARG;
+    }
+    sqlite3_stmt *q = NULL;
+    const char *sql = client_id > 0 ? SESSION_SELECT "WHERE s.client_id = ?1 ORDER BY s.start, s.id"
+                                    : SESSION_SELECT "ORDER BY s.start, s.id";
+    if (prepare(st, sql, &q) != BEL_OK) {
+        return BEL_ERR_IO;
+    }
+    if (client_id > 0) {
+        sqlite3_bind_int64(q, 1, client_id);
+    }
+    int n = run_session_query(st, q, fn, ctx);
+    sqlite3_finalize(q);
+    return n;
+}
+
+int bel_store_get_session(bel_store *st, int64_t id, bel_store_session_fn fn, void *ctx)
+{
+    if (!st || !fn) {
+        return BEL_ERR_ARG;
+    }
+    sqlite3_stmt *q = NULL;
+    if (prepare(st, SESSION_SELECT "WHERE s.id = ?1", &q) != BEL_OK) {
+        return BEL_ERR_IO;
+    }
+    sqlite3_bind_int64(q, 1, id);
+    int n = run_session_query(st, q, fn, ctx);
+    sqlite3_finalize(q);
+    return n;
+}

@@ -1,0 +1,182 @@
+/* store.h - the session store: clients, sessions, assessments, notes in SQLite.
+ *
+ * One SQLite file in the user's data directory ($XDG_DATA_HOME/bellows/bellows.db,
+ * else ~/.local/share/bellows/bellows.db; directory 0700, file 0600). The schema is
+ * versioned with PRAGMA user_version and migrated in order on open; WAL journal,
+ * foreign keys on. Every statement is parameterised (sqlite3_bind_*), so names and
+ * notes are stored and returned byte for byte, whatever they contain.
+ *
+ * A live session is begun (status "running", with the pid of the process that
+ * records it) and finished (status "complete", with its metrics). A session still
+ * "running" whose process is gone (killed, crashed) is marked "interrupted" the next
+ * time the store is opened; its row and files are kept.
+ *
+ * Not thread-safe: one store object per thread (open another for another thread).
+ * SPDX-License-Identifier: MIT */
+#ifndef BELLOWS_STORE_H
+#define BELLOWS_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bellows/pipeline.h"
+#include "bellows/status.h"
+
+/** Schema version this code writes (PRAGMA user_version). */
+enum { BEL_STORE_SCHEMA_VERSION = 2 };
+
+/** Longest error message a store keeps, including the terminator. */
+enum { BEL_STORE_ERR_LEN = 512 };
+
+typedef struct bel_store bel_store;
+
+/** Key numbers of a session or an assessment. Unknown values are NAN (counts: -1). */
+typedef struct bel_store_metrics {
+    double duration_s;      /**< seconds of signal */
+    int64_t n_breaths;      /**< complete breaths */
+    double rate_bpm;        /**< mean breathing rate, breaths/min */
+    double depth;           /**< mean breath depth, conditioned units */
+    double ie_ratio;        /**< Ti/Te */
+    double belly_share;     /**< belly part of the breathing, 0..1 (chest belt only) */
+    double time_held_in_s;  /**< total time the belly was held in */
+    int64_t n_holdins;      /**< hold-in episodes */
+    int64_t n_breath_holds; /**< breath holds */
+    double pacer_score;     /**< how closely the breath followed the pacer, 0..1; NAN: no pacer */
+} bel_store_metrics;
+
+/** All unknown (NAN, counts -1). Call from: any thread. */
+bel_store_metrics bel_store_metrics_unknown(void);
+
+/** The store's numbers from a pipeline summary (pacer_score NAN: set it yourself).
+ *  Call from: any thread. */
+bel_store_metrics bel_store_metrics_from_summary(const bel_summary *s);
+
+/** What is known when a session begins. Strings are borrowed for the call; NULL
+ *  means not known. */
+typedef struct bel_store_session_info {
+    int64_t client_id;          /**< bel_store_add_client's id, 0 for none */
+    double start_unix_s;        /**< wall-clock start, seconds since 1970 (0: now) */
+    const char *belt;           /**< "simulated", "/dev/ttyACM0", "replay of x.csv" */
+    const char *firmware;       /**< firmware version reported by the belt */
+    const char *pacer;          /**< pacer preset name */
+    const char *recording_path; /**< PREFIX.csv */
+    const char *events_path;    /**< PREFIX.events.csv */
+} bel_store_session_info;
+
+/** A session as listed. Strings are owned by the store and valid only during the
+ *  callback; NULL means not known. */
+typedef struct bel_store_session {
+    int64_t id;
+    int64_t client_id;       /**< 0: no client */
+    const char *client_name; /**< NULL: no client */
+    double start_unix_s;
+    const char *status; /**< "running", "complete" or "interrupted" */
+    const char *belt;
+    const char *firmware;
+    const char *pacer;
+    const char *recording_path;
+    const char *events_path;
+    const char *problem; /**< what went wrong while recording (full disk), NULL: nothing */
+    const char *notes;   /**< the session's notes in order, separated by line breaks; NULL: none */
+    bel_store_metrics metrics;
+    bool has_before;          /**< an assessment before the session is stored */
+    bel_store_metrics before; /**< its key numbers */
+    bool has_after;           /**< an assessment after the session is stored */
+    bel_store_metrics after;
+} bel_store_session;
+
+/** A client as listed; strings valid only during the callback. */
+typedef struct bel_store_client {
+    int64_t id;
+    const char *name;
+    double created_unix_s;
+    int64_t n_sessions;
+    double last_session_unix_s; /**< NAN with no sessions */
+} bel_store_client;
+
+/** Kinds of assessment. */
+typedef enum bel_store_assessment_kind {
+    BEL_STORE_BEFORE = 0, /**< taken before a session */
+    BEL_STORE_AFTER = 1,  /**< taken after a session */
+} bel_store_assessment_kind;
+
+/** Callbacks of the list functions; return false to stop early. */
+typedef bool (*bel_store_session_fn)(void *ctx, const bel_store_session *s);
+typedef bool (*bel_store_client_fn)(void *ctx, const bel_store_client *c);
+
+/** The default data directory: $XDG_DATA_HOME/bellows when XDG_DATA_HOME is an
+ *  absolute path, else $HOME/.local/share/bellows. BEL_ERR_ARG if neither is set
+ *  or buf (len bytes) is too small; buf is "" then. Call from: any thread. */
+BEL_NODISCARD bel_status bel_store_default_dir(char *buf, size_t len);
+
+/** Open (creating if needed) the store at path; NULL path: DIR/bellows.db in
+ *  bel_store_default_dir. Creates missing directories (0700) and the file (0600),
+ *  migrates an older schema, then marks "running" sessions whose process is gone as
+ *  "interrupted". A schema newer than this code is refused (BEL_ERR_FORMAT).
+ *  *out NULL on failure, err (if not NULL) names the file and the reason.
+ *  BEL_ERR_IO, BEL_ERR_FORMAT, BEL_ERR_NOMEM, BEL_ERR_ARG. Call from: setup. */
+BEL_NODISCARD bel_status bel_store_create(const char *path, bel_store **out, char *err,
+                                          size_t err_len);
+
+/** Close and free. NULL is fine. Call from: the owning thread. */
+void bel_store_destroy(bel_store *st);
+
+/** Message of the latest error (naming the file), "" if none. Call from: the owning thread. */
+const char *bel_store_get_error(const bel_store *st);
+
+/** Path of the database file. Call from: the owning thread. */
+const char *bel_store_get_path(const bel_store *st);
+
+/** Sessions marked interrupted when this store was opened. Call from: the owning thread. */
+int bel_store_get_interrupted_count(const bel_store *st);
+
+/** The client called name (exact bytes, non-empty): 1 with *id set, 0 if none
+ *  (*id 0), or a negative bel_status. Call from: the owning thread. */
+int bel_store_find_client(bel_store *st, const char *name, int64_t *id);
+
+/** The id of the client called name, adding it if new. *id 0 on failure.
+ *  BEL_ERR_ARG (empty name), BEL_ERR_IO. Call from: the owning thread. */
+BEL_NODISCARD bel_status bel_store_add_client(bel_store *st, const char *name, int64_t *id);
+
+/** Record the start of a session: status "running" with this process's pid.
+ *  Links the client's "before" assessments not yet tied to a session to it.
+ *  *id 0 on failure. Call from: the owning thread (not the input thread: it
+ *  writes to disk). */
+BEL_NODISCARD bel_status bel_store_begin_session(bel_store *st, const bel_store_session_info *info,
+                                                 int64_t *id);
+
+/** Record the end of a session: its metrics, and problem (NULL: none) such as
+ *  "disk full: recording stopped at 512.0 s". Status becomes "complete".
+ *  BEL_ERR_ARG if there is no such session. Call from: the owning thread. */
+BEL_NODISCARD bel_status bel_store_finish_session(bel_store *st, int64_t id,
+                                                  const bel_store_metrics *m, const char *problem);
+
+/** Store an assessment of client_id taken at taken_unix_s (0: now): its JSON text
+ *  (any text, kept as is) and key numbers. session_id ties it to a session (0: a
+ *  "before" assessment waits for the client's next session). *id 0 on failure.
+ *  Call from: the owning thread. */
+BEL_NODISCARD bel_status bel_store_add_assessment(bel_store *st, int64_t client_id,
+                                                  int64_t session_id,
+                                                  bel_store_assessment_kind kind,
+                                                  double taken_unix_s, const char *json,
+                                                  const bel_store_metrics *m, int64_t *id);
+
+/** Append a note (any non-empty text) to a session. BEL_ERR_ARG if there is no such
+ *  session or text is empty. Call from: the owning thread. */
+BEL_NODISCARD bel_status bel_store_add_note(bel_store *st, int64_t session_id, const char *text);
+
+/** Every client in order of name (bytewise), with session counts. Returns the number
+ *  of clients passed to fn, or a negative bel_status. Call from: the owning thread. */
+int bel_store_list_clients(bel_store *st, bel_store_client_fn fn, void *ctx);
+
+/** Sessions oldest first (by start time, then id), all of them or (client_id > 0)
+ *  one client's. Returns the number passed to fn, or a negative bel_status.
+ *  Call from: the owning thread. */
+int bel_store_list_sessions(bel_store *st, int64_t client_id, bel_store_session_fn fn, void *ctx);
+
+/** One session by id: 1 after calling fn, 0 if there is none, or a negative
+ *  bel_status. Call from: the owning thread. */
+int bel_store_get_session(bel_store *st, int64_t id, bel_store_session_fn fn, void *ctx);
+
+#endif

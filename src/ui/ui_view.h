@@ -1,0 +1,100 @@
+/* ui_view.h - the view-model: everything the window shows, as plain data the input side fills.
+ *
+ * The input loop keeps one bel_ui_view up to date (samples into the trace ring,
+ * events into the log, metrics, pacer state, status) and publishes a copy; the
+ * drawing code only reads a copy. No SDL here, no allocation.
+ * SPDX-License-Identifier: MIT */
+#ifndef BELLOWS_UI_VIEW_H
+#define BELLOWS_UI_VIEW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "bellows/event.h"
+#include "bellows/pacer.h"
+#include "bellows/pipeline.h"
+
+enum {
+    BEL_UI_TRACE_CAP = 4096, /**< trace samples kept (power of two; 80 s at 50 Hz) */
+    BEL_UI_EVENT_CAP = 128,  /**< events kept */
+    BEL_UI_TREND_CAP = 256,  /**< trend points kept */
+};
+
+/** Which layout the window shows. */
+typedef enum bel_ui_layout {
+    BEL_UI_PRACTICE = 0, /**< the person breathing: belly figure, pacer, one trace */
+    BEL_UI_THERAPIST,    /**< both traces, per-breath metrics, trends, event log */
+    BEL_UI_LAYOUT_COUNT
+} bel_ui_layout;
+
+typedef struct bel_ui_view {
+    bel_ui_layout layout;
+    bool is_help_shown;
+    bool is_paused;
+    bool is_muted;
+    bool is_audio_available;
+    bool is_pacer_on;
+    double session_s; /**< session time shown by the timer */
+
+    bel_metrics m;       /**< latest pipeline metrics */
+    float relaxed_level; /**< conditioned belly level at relaxed exhale; NAN until known */
+    float relaxed_depth; /**< relaxed breath depth; NAN until known */
+    float expansion;     /**< belly expansion for the figure, 0..1 (bel_ui_view_expansion) */
+    float belly_share;   /**< belly share of breathing 0..1; NAN without a chest belt */
+    float chest_belly_phase_deg; /**< chest lead over belly, degrees; NAN if unknown */
+    bool has_chest;
+    bool is_holdin;       /**< belly held in now */
+    bool is_breath_hold;  /**< breath held now */
+    bool is_connected;    /**< a belt (or the simulator) is delivering */
+    bool is_signal_lost;  /**< the belt stopped sending */
+    uint32_t n_gaps;      /**< samples reported missing */
+    uint32_t n_dropped;   /**< samples or frames the UI side dropped */
+    uint32_t n_underruns; /**< audio output underruns */
+    char source[96];      /**< "simulated belt", "/dev/ttyACM0", ... */
+
+    bel_pacer_state pacer;
+    bel_pacer_follow follow;
+    char pacer_name[24];
+
+    /* Trace ring: t_s, conditioned belly, chest (raw; NAN without). */
+    double trace_t[BEL_UI_TRACE_CAP];
+    float trace_belly[BEL_UI_TRACE_CAP];
+    float trace_chest[BEL_UI_TRACE_CAP];
+    uint32_t trace_head;  /**< total pushed; index = (head - 1 - k) & (CAP - 1) is k back */
+    float trace_window_s; /**< seconds shown (30..60, default 45) */
+
+    bel_event events[BEL_UI_EVENT_CAP];
+    uint32_t event_head; /**< total pushed */
+
+    /* Session trends, one point per trend_every_s. NAN where unknown. */
+    double trend_t[BEL_UI_TREND_CAP];
+    float trend_rate[BEL_UI_TREND_CAP];
+    float trend_depth_rel[BEL_UI_TREND_CAP];
+    float trend_follow[BEL_UI_TREND_CAP];
+    uint32_t trend_head;
+} bel_ui_view;
+
+/** Empty view: practice layout, pacer on, nothing known (NAN), 45 s trace.
+ *  Call from: any thread. */
+void bel_ui_view_init(bel_ui_view *v);
+
+/** Add one trace sample (chest NAN without a chest belt). Call from: the owning thread. */
+void bel_ui_view_push_sample(bel_ui_view *v, double t_s, float belly, float chest);
+
+/** Add one event to the log. Call from: the owning thread. */
+void bel_ui_view_push_event(bel_ui_view *v, const bel_event *ev);
+
+/** Add one trend point. Call from: the owning thread. */
+void bel_ui_view_push_trend(bel_ui_view *v, double t_s, float rate_bpm, float depth_rel,
+                            float follow);
+
+/** Number of trace samples held (<= BEL_UI_TRACE_CAP). */
+uint32_t bel_ui_view_trace_count(const bel_ui_view *v);
+
+/** Belly expansion 0..1 for the figure and the breath tone: from the relaxed
+ *  level and depth when known (0 at relaxed exhale, 1 at one relaxed depth
+ *  above it), else from the range of the last 15 s of the trace; 0.5 when
+ *  nothing is known. Call from: any thread. */
+float bel_ui_view_expansion(const bel_ui_view *v);
+
+#endif

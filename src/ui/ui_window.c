@@ -1,0 +1,197 @@
+/* ui_window.c - SDL2 window, renderer, key handling and frame pacing.
+ * SPDX-License-Identifier: MIT */
+#include "ui_window.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ui_draw.h"
+
+struct bel_ui_window {
+    SDL_Window *window;
+    SDL_Renderer *renderer;
+    bel_ui *ui;
+    bool has_vsync;
+    bool is_fullscreen;
+    Uint64 frame_ticks; /* performance-counter ticks per display frame */
+    Uint64 next_frame;
+    double last_draw_ms;
+    char renderer_name[32];
+};
+
+bool bel_ui_display_available(void)
+{
+    const char *names[] = {"DISPLAY", "WAYLAND_DISPLAY", "SDL_VIDEODRIVER"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        const char *v = getenv(names[i]);
+        if (v && v[0] != '\0') {
+            return true;
+        }
+    }
+    return false;
+}
+
+bel_ui_action bel_ui_action_for_key(SDL_Keycode key, Uint16 mod)
+{
+    switch (key) {
+    case SDLK_q:
+    case SDLK_ESCAPE:
+        return BEL_UI_ACT_QUIT;
+    case SDLK_SPACE:
+        return BEL_UI_ACT_PAUSE;
+    case SDLK_p:
+        return BEL_UI_ACT_PACER;
+    case SDLK_UP:
+    case SDLK_RIGHT:
+        return BEL_UI_ACT_PACE_UP;
+    case SDLK_DOWN:
+    case SDLK_LEFT:
+        return BEL_UI_ACT_PACE_DOWN;
+    case SDLK_m:
+        return BEL_UI_ACT_MUTE;
+    case SDLK_t:
+        return BEL_UI_ACT_LAYOUT;
+    case SDLK_r:
+        return BEL_UI_ACT_REASSESS;
+    case SDLK_f:
+        return BEL_UI_ACT_FULLSCREEN;
+    case SDLK_h:
+    case SDLK_QUESTION:
+        return BEL_UI_ACT_HELP;
+    case SDLK_SLASH:
+        return (mod & KMOD_SHIFT) ? BEL_UI_ACT_HELP : BEL_UI_ACT_NONE;
+    default:
+        return BEL_UI_ACT_NONE;
+    }
+}
+
+bel_status bel_ui_window_create(const char *title, int w, int h, const char *font_path,
+                                bel_ui_window **out, char *err, size_t err_len)
+{
+    if (err && err_len > 0) {
+        err[0] = '\0';
+    }
+    if (!out) {
+        return BEL_ERR_ARG;
+    }
+    *out = NULL;
+    bel_ui_window *win = calloc(1, sizeof *win);
+    if (!win) {
+        return BEL_ERR_NOMEM;
+    }
+    if (!SDL_WasInit(SDL_INIT_VIDEO) && SDL_InitSubSystem(SDL_INIT_VIDEO) != 0) {
+        snprintf(err, err_len, "cannot open a window: %s", SDL_GetError());
+        goto fail;
+    }
+    win->window = SDL_CreateWindow(title, SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, w, h,
+                                   SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI);
+    if (!win->window) {
+        snprintf(err, err_len, "cannot open a window: %s", SDL_GetError());
+        goto fail;
+    }
+    SDL_SetWindowMinimumSize(win->window, 480, 300);
+    /* When the software renderer draws, present through the native framebuffer (X11
+     * shared memory) rather than through a GL texture: on a machine without a GPU
+     * that GL is itself software and costs twice the CPU. The environment still wins. */
+    SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
+    win->renderer =
+        SDL_CreateRenderer(win->window, -1, SDL_RENDERER_ACCELERATED | SDL_RENDERER_PRESENTVSYNC);
+    if (!win->renderer) {
+        win->renderer = SDL_CreateRenderer(win->window, -1, SDL_RENDERER_SOFTWARE);
+    }
+    if (!win->renderer) {
+        snprintf(err, err_len, "cannot draw in the window: %s", SDL_GetError());
+        goto fail;
+    }
+    SDL_RendererInfo info;
+    if (SDL_GetRendererInfo(win->renderer, &info) == 0) {
+        /* The software renderer reports vsync it cannot do: pace it ourselves. */
+        win->has_vsync = (info.flags & SDL_RENDERER_PRESENTVSYNC) != 0 &&
+                         (info.flags & SDL_RENDERER_SOFTWARE) == 0;
+        snprintf(win->renderer_name, sizeof win->renderer_name, "%s", info.name);
+    }
+    if (bel_ui_create(win->renderer, font_path, &win->ui, err, err_len) != BEL_OK) {
+        goto fail;
+    }
+    int hz = 60;
+    SDL_DisplayMode mode;
+    int display = SDL_GetWindowDisplayIndex(win->window);
+    if (display >= 0 && SDL_GetCurrentDisplayMode(display, &mode) == 0 && mode.refresh_rate >= 30) {
+        hz = mode.refresh_rate;
+    }
+    win->frame_ticks = SDL_GetPerformanceFrequency() / (Uint64)hz;
+    win->next_frame = SDL_GetPerformanceCounter();
+    *out = win;
+    return BEL_OK;
+fail:
+    bel_ui_window_destroy(win);
+    return BEL_ERR_IO;
+}
+
+void bel_ui_window_destroy(bel_ui_window *win)
+{
+    if (!win) {
+        return;
+    }
+    bel_ui_destroy(win->ui);
+    if (win->renderer) {
+        SDL_DestroyRenderer(win->renderer);
+    }
+    if (win->window) {
+        SDL_DestroyWindow(win->window);
+    }
+    free(win);
+}
+
+int bel_ui_window_poll(bel_ui_window *win, bel_ui_action *out, int max)
+{
+    int n = 0;
+    SDL_Event e;
+    while (SDL_PollEvent(&e)) {
+        bel_ui_action a = BEL_UI_ACT_NONE;
+        if (e.type == SDL_QUIT) {
+            a = BEL_UI_ACT_QUIT;
+        } else if (e.type == SDL_KEYDOWN && !e.key.repeat) {
+            a = bel_ui_action_for_key(e.key.keysym.sym, e.key.keysym.mod);
+        } else if (e.type == SDL_KEYDOWN &&
+                   (e.key.keysym.sym == SDLK_UP || e.key.keysym.sym == SDLK_DOWN)) {
+            a = bel_ui_action_for_key(e.key.keysym.sym, e.key.keysym.mod); /* arrows repeat */
+        }
+        if (a == BEL_UI_ACT_FULLSCREEN) {
+            win->is_fullscreen = !win->is_fullscreen;
+            SDL_SetWindowFullscreen(win->window,
+                                    win->is_fullscreen ? SDL_WINDOW_FULLSCREEN_DESKTOP : 0);
+        }
+        if (a != BEL_UI_ACT_NONE && n < max) {
+            out[n++] = a;
+        }
+    }
+    return n;
+}
+
+bel_status bel_ui_window_draw(bel_ui_window *win, const bel_ui_view *v)
+{
+    Uint64 start = SDL_GetPerformanceCounter();
+    bel_status st = bel_ui_draw(win->ui, v);
+    if (st != BEL_OK) {
+        return st;
+    }
+    SDL_RenderPresent(win->renderer);
+    Uint64 now = SDL_GetPerformanceCounter();
+    win->last_draw_ms = (double)(now - start) * 1000.0 / (double)SDL_GetPerformanceFrequency();
+    if (!win->has_vsync) {
+        win->next_frame += win->frame_ticks;
+        if (win->next_frame < now) {
+            win->next_frame = now; /* fell behind: do not try to catch up */
+        } else {
+            Uint32 ms = (Uint32)((win->next_frame - now) * 1000 / SDL_GetPerformanceFrequency());
+            SDL_Delay(ms);
+        }
+    }
+    return BEL_OK;
+}
+
+double bel_ui_window_get_last_draw_ms(const bel_ui_window *win) { return win->last_draw_ms; }
+
+const char *bel_ui_window_renderer_name(const bel_ui_window *win) { return win->renderer_name; }

@@ -1,0 +1,66 @@
+/* ui_window.h - the SDL2 window: create, keys to actions, draw and present at display rate.
+ * SPDX-License-Identifier: MIT */
+#ifndef BELLOWS_UI_WINDOW_H
+#define BELLOWS_UI_WINDOW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <SDL.h>
+
+#include "bellows/status.h"
+#include "ui_view.h"
+
+/** What a key asks for. */
+typedef enum bel_ui_action {
+    BEL_UI_ACT_NONE = 0,
+    BEL_UI_ACT_QUIT,       /**< q, Esc, window closed */
+    BEL_UI_ACT_PAUSE,      /**< space */
+    BEL_UI_ACT_PACER,      /**< p: pacer on/off */
+    BEL_UI_ACT_PACE_UP,    /**< up or right arrow: faster pace */
+    BEL_UI_ACT_PACE_DOWN,  /**< down or left arrow: slower pace */
+    BEL_UI_ACT_MUTE,       /**< m */
+    BEL_UI_ACT_LAYOUT,     /**< t: practice / therapist */
+    BEL_UI_ACT_REASSESS,   /**< r: re-assess the relaxed level */
+    BEL_UI_ACT_FULLSCREEN, /**< f (the window toggles itself as well) */
+    BEL_UI_ACT_HELP,       /**< h or ? */
+} bel_ui_action;
+
+typedef struct bel_ui_window bel_ui_window;
+
+/** True when SDL can be expected to open a window: DISPLAY or WAYLAND_DISPLAY
+ *  is set, or SDL_VIDEODRIVER names a driver. Call from: main only. */
+bool bel_ui_display_available(void);
+
+/** The action for a key with modifiers (KMOD_*). Call from: any thread. */
+bel_ui_action bel_ui_action_for_key(SDL_Keycode key, Uint16 mod);
+
+/** Open a resizable, high-DPI aware window of w x h screen points titled `title`,
+ *  with a renderer (accelerated with vsync when available, else software) and
+ *  the drawer using font_path. On failure err says what failed; BEL_ERR_IO.
+ *  Call from: main only. */
+BEL_NODISCARD bel_status bel_ui_window_create(const char *title, int w, int h,
+                                              const char *font_path, bel_ui_window **out, char *err,
+                                              size_t err_len);
+
+/** Close. NULL is fine. Call from: main only. */
+void bel_ui_window_destroy(bel_ui_window *win);
+
+/** Handle pending window events without waiting; write the actions asked for
+ *  into out (at most max). Toggles fullscreen on f itself. Returns the count.
+ *  Call from: main only. */
+int bel_ui_window_poll(bel_ui_window *win, bel_ui_action *out, int max);
+
+/** Draw v and present. Without vsync it then waits out the rest of the display's
+ *  frame period, so the loop runs at display rate either way.
+ *  Call from: main only. */
+BEL_NODISCARD bel_status bel_ui_window_draw(bel_ui_window *win, const bel_ui_view *v);
+
+/** Milliseconds the last bel_ui_window_draw spent drawing and presenting,
+ *  without the wait for the next display frame. Call from: main only. */
+double bel_ui_window_get_last_draw_ms(const bel_ui_window *win);
+
+/** Name of the renderer in use ("software", "opengl", ...). */
+const char *bel_ui_window_renderer_name(const bel_ui_window *win);
+
+#endif

@@ -1,0 +1,55 @@
+#!/bin/sh
+# report_html.sh - `bellows report`: one self-contained HTML page, every user string escaped;
+# rendered by headless Chromium when it is installed.
+# Usage: sh report_html.sh BELLOWS
+# SPDX-License-Identifier: MIT
+set -u
+BELLOWS=$1
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/bellows_report.XXXXXX") || exit 1
+trap 'rm -rf "$TMP"' EXIT
+fail() {
+    echo "FAIL: $*" >&2
+    exit 1
+}
+export XDG_DATA_HOME="$TMP/data"
+NAME='<script>alert("x")</script> Ünïcødé 😀'
+"$BELLOWS" demo --duration 150 --fast --seed 4 --record "$TMP/a" >/dev/null 2>&1 || fail "demo"
+for start in 1700000000 1700600000 1701200000; do
+    "$BELLOWS" import "$TMP/a.csv" --client "$NAME" --start $start >/dev/null 2>&1 || fail "import"
+done
+"$BELLOWS" note 2 "<img src=x onerror=alert(1)> 'quoted' & \"double\"" >/dev/null 2>&1 ||
+    fail "note"
+"$BELLOWS" report --client "$NAME" --out "$TMP/r.html" --session 2 >"$TMP/out" 2>&1 ||
+    fail "report: $(cat "$TMP/out")"
+R="$TMP/r.html"
+grep -qi '<script' "$R" && fail "unescaped <script> in the page"
+grep -q '<img' "$R" && fail "unescaped <img> from a note"
+grep -qF '&lt;img src=x onerror=alert(1)&gt;' "$R" || fail "the note does not appear escaped"
+grep -qF '&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; Ünïcødé 😀' "$R" ||
+    fail "the name does not appear escaped"
+grep -qF '&#39;quoted&#39; &amp; &quot;double&quot;' "$R" || fail "quotes in the note not escaped"
+grep -Eqi '(src|href)="?(https?:)?//' "$R" && fail "the page refers to the network"
+grep -Eqi '<(script|iframe|object|embed|link)' "$R" && fail "the page has active content"
+[ "$(grep -c '<svg class="plot"' "$R")" -ge 5 ] || fail "expected progress plots and traces"
+grep -q 'Session 2,' "$R" || fail "no section for --session 2"
+grep -q 'class="tin"' "$R" || fail "no breath events in the trace"
+# A session of another client, or none at all, is refused.
+"$BELLOWS" report --client "$NAME" --out "$TMP/x.html" --session 9 >"$TMP/e" 2>&1 &&
+    fail "report for a missing session succeeded"
+grep -q 'session 9 is not one of' "$TMP/e" || fail "message: $(cat "$TMP/e")"
+
+# Render with headless Chromium when available (CI installs it).
+CHROME=$(command -v chromium || command -v chromium-browser || true)
+if [ -n "$CHROME" ]; then
+    mkdir "$TMP/profile"
+    timeout 120 "$CHROME" --headless --no-sandbox --disable-gpu --disable-background-networking \
+        --disable-component-update --disable-sync --no-first-run \
+        --user-data-dir="$TMP/profile" --screenshot="$TMP/shot.png" --window-size=1200,1600 \
+        "file://$R" >"$TMP/chrome.log" 2>&1 || fail "chromium failed: $(tail -n 5 "$TMP/chrome.log")"
+    size=$(stat -c %s "$TMP/shot.png" 2>/dev/null || echo 0)
+    [ "$size" -gt 20000 ] || fail "screenshot is empty or blank ($size bytes)"
+    [ -n "${BELLOWS_REPORT_SHOT:-}" ] && cp "$TMP/shot.png" "$BELLOWS_REPORT_SHOT"
+else
+    echo "chromium not installed: render check skipped"
+fi
+exit 0

@@ -1,0 +1,426 @@
+/* test_store.c - the SQLite session store on real temp files: migration, Unicode, crashes.
+ * SPDX-License-Identifier: MIT */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "store.h"
+
+typedef struct fixture {
+    char dir[256];
+    char path[320];
+} fixture;
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof *f);
+    assert_non_null(f);
+    snprintf(f->dir, sizeof f->dir, "%s/bellows_store.XXXXXX",
+             getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+    assert_non_null(mkdtemp(f->dir));
+    /* A directory that does not exist yet: the store must create it. */
+    snprintf(f->path, sizeof f->path, "%s/data/bellows/bellows.db", f->dir);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    char cmd[400];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
+    assert_int_equal(system(cmd), 0);
+    free(f);
+    return 0;
+}
+
+static bel_store *open_store(const fixture *f)
+{
+    bel_store *st = NULL;
+    char err[BEL_STORE_ERR_LEN];
+    bel_status rc = bel_store_create(f->path, &st, err, sizeof err);
+    if (rc != BEL_OK) {
+        fail_msg("open %s: %s", f->path, err);
+    }
+    return st;
+}
+
+static bel_store_metrics some_metrics(double rate_bpm)
+{
+    bel_store_metrics m = bel_store_metrics_unknown();
+    m.duration_s = 600.0;
+    m.n_breaths = 120;
+    m.rate_bpm = rate_bpm;
+    m.depth = 310.5;
+    m.ie_ratio = 0.7;
+    m.belly_share = 0.62;
+    m.time_held_in_s = 42.5;
+    m.n_holdins = 3;
+    m.n_breath_holds = 1;
+    m.pacer_score = 0.81;
+    return m;
+}
+
+/* Collects what the list callbacks see (copies, since strings die with the call). */
+typedef struct seen {
+    int n;
+    int64_t ids[16];
+    char names[16][256];
+    char notes[16][512];
+    char status[16][16];
+    bel_store_session last;
+} seen;
+
+static bool on_session(void *ctx, const bel_store_session *s)
+{
+    seen *v = ctx;
+    if (v->n < 16) {
+        v->ids[v->n] = s->id;
+        snprintf(v->names[v->n], sizeof v->names[0], "%s", s->client_name ? s->client_name : "");
+        snprintf(v->notes[v->n], sizeof v->notes[0], "%s", s->notes ? s->notes : "");
+        snprintf(v->status[v->n], sizeof v->status[0], "%s", s->status);
+    }
+    v->last = *s;
+    v->last.client_name = NULL; /* not valid after the call */
+    v->last.notes = NULL;
+    v->last.status = NULL;
+    v->last.recording_path = NULL;
+    v->last.events_path = NULL;
+    v->last.belt = NULL;
+    v->last.firmware = NULL;
+    v->last.pacer = NULL;
+    v->last.problem = NULL;
+    v->n++;
+    return true;
+}
+
+static bool on_client(void *ctx, const bel_store_client *c)
+{
+    seen *v = ctx;
+    if (v->n < 16) {
+        v->ids[v->n] = c->id;
+        snprintf(v->names[v->n], sizeof v->names[0], "%s", c->name);
+    }
+    v->n++;
+    return true;
+}
+
+static int64_t begin(bel_store *st, int64_t client, double start)
+{
+    bel_store_session_info info = {client,         start,        "simulated",        "fw 1.2",
+                                   "6 per minute", "/tmp/x.csv", "/tmp/x.events.csv"};
+    int64_t id = 0;
+    assert_int_equal(bel_store_begin_session(st, &info, &id), BEL_OK);
+    assert_true(id > 0);
+    return id;
+}
+
+static void test_store_creates_private_files(void **state)
+{
+    fixture *f = *state;
+    bel_store *st = open_store(f);
+    int64_t c = 0;
+    assert_int_equal(bel_store_add_client(st, "Ann", &c), BEL_OK);
+    bel_store_destroy(st);
+    struct stat sb;
+    char dir[400];
+    snprintf(dir, sizeof dir, "%s/data/bellows", f->dir);
+    assert_int_equal(stat(dir, &sb), 0);
+    assert_int_equal(sb.st_mode & 0777, 0700);
+    assert_int_equal(stat(f->path, &sb), 0);
+    assert_int_equal(sb.st_mode & 0777, 0600);
+}
+
+static void test_store_default_dir_follows_xdg(void **state)
+{
+    (void)state;
+    char buf[512];
+    char *old_xdg = getenv("XDG_DATA_HOME") ? strdup(getenv("XDG_DATA_HOME")) : NULL;
+    char *old_home = getenv("HOME") ? strdup(getenv("HOME")) : NULL;
+    setenv("XDG_DATA_HOME", "/srv/data", 1);
+    assert_int_equal(bel_store_default_dir(buf, sizeof buf), BEL_OK);
+    assert_string_equal(buf, "/srv/data/bellows");
+    setenv("XDG_DATA_HOME", "relative/not/allowed", 1);
+    setenv("HOME", "/home/ann", 1);
+    assert_int_equal(bel_store_default_dir(buf, sizeof buf), BEL_OK);
+    assert_string_equal(buf, "/home/ann/.local/share/bellows");
+    assert_int_equal(bel_store_default_dir(buf, 8), BEL_ERR_ARG);
+    if (old_home) {
+        setenv("HOME", old_home, 1);
+        free(old_home);
+    }
+    if (old_xdg) {
+        setenv("XDG_DATA_HOME", old_xdg, 1);
+        free(old_xdg);
+    } else {
+        unsetenv("XDG_DATA_HOME");
+    }
+}
+
+static void test_store_unicode_round_trips(void **state)
+{
+    fixture *f = *state;
+    static const char *const names[] = {
+        "<script>alert(\"x\")</script> Ünïcødé 😀",
+        "O'Brien; DROP TABLE clients; --",
+        "名前 \"quoted\" & <b>bold</b>",
+    };
+    static const char note[] = "Felt calmer 😌\nline two: 'single' \"double\" <i>&amp;</i> ñ";
+    bel_store *st = open_store(f);
+    int64_t ids[3];
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(bel_store_add_client(st, names[i], &ids[i]), BEL_OK);
+    }
+    int64_t again = 0;
+    assert_int_equal(bel_store_add_client(st, names[0], &again), BEL_OK);
+    assert_true(again == ids[0]); /* the same client, not a second one */
+    int64_t s = begin(st, ids[0], 1000.0);
+    assert_int_equal(bel_store_add_note(st, s, note), BEL_OK);
+    assert_int_equal(bel_store_add_note(st, s, "second"), BEL_OK);
+    bel_store_destroy(st);
+
+    st = open_store(f); /* from disk, not from any cache */
+    seen v = {0};
+    assert_int_equal(bel_store_list_clients(st, on_client, &v), 3);
+    for (int i = 0; i < 3; i++) {
+        int64_t id = 0;
+        assert_int_equal(bel_store_find_client(st, names[i], &id), 1);
+        assert_true(id == ids[i]);
+        bool listed = false;
+        for (int k = 0; k < 3; k++) {
+            listed |= strcmp(v.names[k], names[i]) == 0;
+        }
+        assert_true(listed);
+    }
+    int64_t none = 7;
+    assert_int_equal(bel_store_find_client(st, "Ünïcødé", &none), 0);
+    assert_true(none == 0);
+    memset(&v, 0, sizeof v);
+    assert_int_equal(bel_store_get_session(st, s, on_session, &v), 1);
+    assert_string_equal(v.names[0], names[0]);
+    char both[600];
+    snprintf(both, sizeof both, "%s\nsecond", note);
+    assert_string_equal(v.notes[0], both);
+    bel_store_destroy(st);
+}
+
+static void test_store_lists_in_order_with_metrics(void **state)
+{
+    fixture *f = *state;
+    bel_store *st = open_store(f);
+    int64_t a = 0;
+    int64_t b = 0;
+    assert_int_equal(bel_store_add_client(st, "Bea", &b), BEL_OK);
+    assert_int_equal(bel_store_add_client(st, "Al", &a), BEL_OK);
+    /* Begun out of time order: the list is by start time. */
+    int64_t s3 = begin(st, a, 3000.0);
+    int64_t s1 = begin(st, a, 1000.0);
+    int64_t s2 = begin(st, b, 2000.0);
+    bel_store_metrics m = some_metrics(6.5);
+    assert_int_equal(bel_store_finish_session(st, s1, &m, NULL), BEL_OK);
+    assert_int_equal(bel_store_finish_session(st, 999, &m, NULL), BEL_ERR_ARG);
+    assert_int_equal(bel_store_add_note(st, 999, "nowhere"), BEL_ERR_ARG);
+
+    seen v = {0};
+    assert_int_equal(bel_store_list_sessions(st, 0, on_session, &v), 3);
+    assert_true(v.ids[0] == s1 && v.ids[1] == s2 && v.ids[2] == s3);
+    memset(&v, 0, sizeof v);
+    assert_int_equal(bel_store_list_sessions(st, a, on_session, &v), 2);
+    assert_true(v.ids[0] == s1 && v.ids[1] == s3);
+    assert_string_equal(v.status[0], "complete");
+    assert_string_equal(v.status[1], "running"); /* our own pid is alive */
+
+    memset(&v, 0, sizeof v);
+    assert_int_equal(bel_store_get_session(st, s1, on_session, &v), 1);
+    const bel_store_metrics *g = &v.last.metrics;
+    assert_true(fabs(g->rate_bpm - 6.5) < 1e-9);
+    assert_true(fabs(g->time_held_in_s - 42.5) < 1e-9);
+    assert_true(g->n_holdins == 3 && g->n_breath_holds == 1 && g->n_breaths == 120);
+    assert_true(fabs(g->pacer_score - 0.81) < 1e-9);
+    assert_false(v.last.has_before);
+    assert_int_equal(bel_store_get_session(st, 12345, on_session, &v), 0);
+
+    memset(&v, 0, sizeof v);
+    assert_int_equal(bel_store_list_clients(st, on_client, &v), 2);
+    assert_string_equal(v.names[0], "Al");
+    assert_string_equal(v.names[1], "Bea");
+    bel_store_destroy(st);
+}
+
+static void test_store_assessments_before_and_after(void **state)
+{
+    fixture *f = *state;
+    bel_store *st = open_store(f);
+    int64_t c = 0;
+    assert_int_equal(bel_store_add_client(st, "Cy", &c), BEL_OK);
+    bel_store_metrics before = some_metrics(16.0);
+    bel_store_metrics after = some_metrics(9.0);
+    int64_t aid = 0;
+    /* A "before" assessment waits for the client's next session. */
+    assert_int_equal(
+        bel_store_add_assessment(st, c, 0, BEL_STORE_BEFORE, 0.0, "{\"a\":1}", &before, &aid),
+        BEL_OK);
+    int64_t s = begin(st, c, 5000.0);
+    assert_int_equal(bel_store_add_assessment(st, c, s, BEL_STORE_AFTER, 0.0, "{}", &after, &aid),
+                     BEL_OK);
+    assert_int_equal(bel_store_add_assessment(st, c, 777, BEL_STORE_AFTER, 0.0, "{}", &after, &aid),
+                     BEL_ERR_ARG);
+    assert_true(aid == 0);
+    seen v = {0};
+    assert_int_equal(bel_store_get_session(st, s, on_session, &v), 1);
+    assert_true(v.last.has_before && v.last.has_after);
+    assert_true(fabs(v.last.before.rate_bpm - 16.0) < 1e-9);
+    assert_true(fabs(v.last.after.rate_bpm - 9.0) < 1e-9);
+    /* The next session does not inherit the old "before". */
+    int64_t s2 = begin(st, c, 6000.0);
+    assert_int_equal(bel_store_get_session(st, s2, on_session, &v), 1);
+    assert_false(v.last.has_before);
+    bel_store_destroy(st);
+}
+
+/* A session whose process dies without finishing is interrupted on next open. */
+static void test_store_marks_killed_session_interrupted(void **state)
+{
+    fixture *f = *state;
+    bel_store *st = open_store(f);
+    int64_t c = 0;
+    assert_int_equal(bel_store_add_client(st, "Dee", &c), BEL_OK);
+    bel_store_destroy(st);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        bel_store *cs = NULL;
+        if (bel_store_create(f->path, &cs, NULL, 0) != BEL_OK) {
+            _exit(2);
+        }
+        bel_store_session_info info = {c, 0.0, "simulated", NULL, NULL, "r.csv", "r.events.csv"};
+        int64_t id = 0;
+        if (bel_store_begin_session(cs, &info, &id) != BEL_OK) {
+            _exit(3);
+        }
+        _exit(0); /* like kill -9: no finish, no close */
+    }
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    st = open_store(f);
+    assert_int_equal(bel_store_get_interrupted_count(st), 1);
+    seen v = {0};
+    assert_int_equal(bel_store_list_sessions(st, c, on_session, &v), 1);
+    assert_string_equal(v.status[0], "interrupted");
+    bel_store_destroy(st);
+    st = open_store(f); /* counted once */
+    assert_int_equal(bel_store_get_interrupted_count(st), 0);
+    bel_store_destroy(st);
+}
+
+/* A version-1 store (before assessments and hold-in metrics) written by hand. */
+static const char V1_SCHEMA[] =
+    "CREATE TABLE clients (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, created REAL "
+    "NOT NULL);"
+    "CREATE TABLE sessions (id INTEGER PRIMARY KEY, client_id INTEGER REFERENCES clients(id) "
+    "ON DELETE SET NULL, start REAL NOT NULL, duration_s REAL, belt TEXT, firmware TEXT, pacer "
+    "TEXT, status TEXT NOT NULL DEFAULT 'running' CHECK (status IN ('running', 'complete', "
+    "'interrupted')), pid INTEGER, recording_path TEXT, events_path TEXT, n_breaths INTEGER, "
+    "rate_bpm REAL, depth REAL, ie_ratio REAL, belly_share REAL);"
+    "CREATE INDEX sessions_by_client ON sessions(client_id, start);"
+    "CREATE INDEX sessions_by_start ON sessions(start);"
+    "CREATE INDEX sessions_by_status ON sessions(status);"
+    "CREATE TABLE notes (id INTEGER PRIMARY KEY, session_id INTEGER NOT NULL REFERENCES "
+    "sessions(id) ON DELETE CASCADE, created REAL NOT NULL, text TEXT NOT NULL);"
+    "CREATE INDEX notes_by_session ON notes(session_id);"
+    "INSERT INTO clients VALUES (1, 'Old Client é', 10.0);"
+    "INSERT INTO sessions (id, client_id, start, duration_s, status, pid, recording_path, "
+    "n_breaths, rate_bpm) VALUES (1, 1, 100.0, 300.0, 'complete', 1, 'old.csv', 50, 10.0);"
+    "INSERT INTO notes VALUES (1, 1, 101.0, 'kept note');"
+    "PRAGMA user_version = 1;";
+
+static void test_store_migrates_version_1(void **state)
+{
+    fixture *f = *state;
+    char dir[400];
+    snprintf(dir, sizeof dir, "%s/data", f->dir);
+    assert_int_equal(mkdir(dir, 0700), 0);
+    snprintf(dir, sizeof dir, "%s/data/bellows", f->dir);
+    assert_int_equal(mkdir(dir, 0700), 0);
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, V1_SCHEMA, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+
+    bel_store *st = open_store(f);
+    seen v = {0};
+    assert_int_equal(bel_store_list_sessions(st, 0, on_session, &v), 1);
+    assert_string_equal(v.names[0], "Old Client é");
+    assert_string_equal(v.notes[0], "kept note");
+    assert_string_equal(v.status[0], "complete");
+    assert_true(fabs(v.last.metrics.rate_bpm - 10.0) < 1e-9);
+    assert_true(isnan(v.last.metrics.time_held_in_s)); /* new column, unknown for old rows */
+    /* The new parts work on the migrated store. */
+    bel_store_metrics m = some_metrics(7.0);
+    int64_t aid = 0;
+    assert_int_equal(bel_store_add_assessment(st, 1, 1, BEL_STORE_AFTER, 200.0, "{}", &m, &aid),
+                     BEL_OK);
+    assert_int_equal(bel_store_finish_session(st, 1, &m, "disk full"), BEL_OK);
+    bel_store_destroy(st);
+
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    sqlite3_stmt *q = NULL;
+    assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &q, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(q, 0), BEL_STORE_SCHEMA_VERSION);
+    sqlite3_finalize(q);
+    /* A store from a newer bellows is refused, not damaged. */
+    assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    char err[BEL_STORE_ERR_LEN];
+    assert_int_equal(bel_store_create(f->path, &st, err, sizeof err), BEL_ERR_FORMAT);
+    assert_null(st);
+    assert_non_null(strstr(err, "newer bellows"));
+}
+
+static void test_store_refuses_a_file_that_is_not_a_store(void **state)
+{
+    fixture *f = *state;
+    char p[400];
+    snprintf(p, sizeof p, "%s/junk.db", f->dir);
+    FILE *fp = fopen(p, "w");
+    assert_non_null(fp);
+    for (int i = 0; i < 200; i++) {
+        fputs("this is not a database at all\n", fp);
+    }
+    fclose(fp);
+    bel_store *st = NULL;
+    char err[BEL_STORE_ERR_LEN];
+    assert_true(bel_store_create(p, &st, err, sizeof err) < 0);
+    assert_null(st);
+    assert_non_null(strstr(err, "junk.db"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_store_creates_private_files, setup, teardown),
+        cmocka_unit_test(test_store_default_dir_follows_xdg),
+        cmocka_unit_test_setup_teardown(test_store_unicode_round_trips, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_store_lists_in_order_with_metrics, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_store_assessments_before_and_after, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_store_marks_killed_session_interrupted, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_store_migrates_version_1, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_store_refuses_a_file_that_is_not_a_store, setup,
+                                        teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

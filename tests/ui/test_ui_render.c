@@ -1,0 +1,457 @@
+/* test_ui_render.c - render scripted views offscreen (SDL software renderer on a surface),
+ * check them by pixels, and write each one as a PNG for looking at.
+ *
+ * Usage: test_ui_render FONT.ttf OUT_DIR
+ * SPDX-License-Identifier: MIT */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <SDL.h>
+
+#include "bellows/pacer.h"
+#include "png_write.h"
+#include "ui_draw.h"
+#include "ui_view.h"
+#include "ui_window.h"
+
+static const double PI_D = 3.14159265358979323846;
+static const char *font_path;
+static const char *out_dir;
+
+typedef struct canvas {
+    SDL_Surface *surf;
+    SDL_Renderer *r;
+    bel_ui *ui;
+    int w;
+    int h;
+} canvas;
+
+static void canvas_open(canvas *c, int w, int h)
+{
+    c->w = w;
+    c->h = h;
+    c->surf = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_ARGB8888);
+    assert_non_null(c->surf);
+    c->r = SDL_CreateSoftwareRenderer(c->surf);
+    assert_non_null(c->r);
+    char err[256];
+    assert_int_equal(bel_ui_create(c->r, font_path, &c->ui, err, sizeof err), BEL_OK);
+}
+
+static void canvas_close(canvas *c)
+{
+    bel_ui_destroy(c->ui);
+    SDL_DestroyRenderer(c->r);
+    SDL_FreeSurface(c->surf);
+}
+
+static void render(canvas *c, const bel_ui_view *v, const char *name)
+{
+    assert_int_equal(bel_ui_draw(c->ui, v), BEL_OK);
+    SDL_RenderPresent(c->r);
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s.png", out_dir, name);
+    assert_int_equal(png_write_surface(path, c->surf), 0);
+}
+
+static SDL_Color pixel(const canvas *c, int x, int y)
+{
+    const uint32_t *row = (const uint32_t *)((const uint8_t *)c->surf->pixels + y * c->surf->pitch);
+    uint32_t p = row[x];
+    SDL_Color col = {(uint8_t)(p >> 16), (uint8_t)(p >> 8), (uint8_t)p, 255};
+    return col;
+}
+
+static bool near(SDL_Color a, SDL_Color b, int tol)
+{
+    return abs(a.r - b.r) <= tol && abs(a.g - b.g) <= tol && abs(a.b - b.b) <= tol;
+}
+
+/* Share of the pixels in r that are within tol of colour k. */
+static double share(const canvas *c, SDL_Rect r, bel_ui_color k, int tol)
+{
+    SDL_Color want = bel_ui_get_color(k);
+    long hit = 0;
+    long all = 0;
+    for (int y = r.y; y < r.y + r.h; y++) {
+        for (int x = r.x; x < r.x + r.w; x++) {
+            hit += near(pixel(c, x, y), want, tol);
+            all++;
+        }
+    }
+    return all > 0 ? (double)hit / (double)all : 0.0;
+}
+
+/* A quiet, regular breath: 12/min sine, 60 s, with its turning points as events. */
+static void fill_breathing(bel_ui_view *v, double t_end, bool chest)
+{
+    const double fs = 50.0;
+    const double f = 0.2;
+    for (double t = t_end - 60.0; t <= t_end + 1e-9; t += 1.0 / fs) {
+        float belly = 500.0f + 60.0f * (float)sin(2.0 * PI_D * f * t - PI_D / 2.0);
+        float ch = chest ? 400.0f + 25.0f * (float)sin(2.0 * PI_D * f * t - PI_D / 2.0 + 0.3) : NAN;
+        bel_ui_view_push_sample(v, t, belly, ch);
+    }
+    for (double t = ceil((t_end - 60.0) / 5.0) * 5.0; t <= t_end; t += 2.5) {
+        bool is_trough = fmod(t, 5.0) < 1e-6;
+        bel_event e = bel_event_make(is_trough ? BEL_EV_INSP_ONSET : BEL_EV_EXP_ONSET, t, t + 0.6);
+        e.ti_s = 2.5f;
+        e.te_s = 2.5f;
+        e.depth = 120.0f;
+        bel_ui_view_push_event(v, &e);
+    }
+    v->m.t_s = t_end;
+    v->m.rate_bpm = 12.0f;
+    v->m.rate_spectral_bpm = 12.1f;
+    v->m.depth = 118.0f;
+    v->m.ie_ratio = 0.8f;
+    v->m.variability = 0.07f;
+    v->m.n_breaths = 41;
+    v->relaxed_depth = 120.0f;
+    v->relaxed_level = 440.0f;
+    v->is_connected = true;
+    v->session_s = t_end;
+    v->has_chest = chest;
+    v->follow.score = 0.82f;
+    v->follow.session_score = 0.74f;
+    v->follow.lag_s = 0.6f;
+    snprintf(v->source, sizeof v->source, "simulated belt");
+    snprintf(v->pacer_name, sizeof v->pacer_name, "resonance");
+    v->expansion = bel_ui_view_expansion(v);
+}
+
+/* The pacer state t_s seconds into a resonance pattern (4 s in, 6 s out). */
+static bel_pacer_state pacer_at(double t_s)
+{
+    bel_pacer_config cfg = bel_pacer_config_default();
+    bel_pacer *p = NULL;
+    assert_int_equal(bel_pacer_create(&cfg, &p), BEL_OK);
+    bel_pacer_state st;
+    bel_pacer_update(p, 0.0, &st);
+    bel_pacer_update(p, t_s, &st);
+    bel_pacer_destroy(p);
+    return st;
+}
+
+/* Width of the pacer disc on its centre row: first to last pixel of the pacer colour. */
+static int pacer_diameter(const canvas *c)
+{
+    SDL_Rect r = bel_ui_get_region(BEL_UI_PRACTICE, c->w, c->h, BEL_UI_R_PACER);
+    int u = r.h < r.w ? r.h : r.w;
+    int cy = r.y + (int)lrintf((float)u * 0.45f);
+    SDL_Color want = bel_ui_get_color(BEL_UI_C_PACER);
+    int first = -1;
+    int last = -1;
+    for (int x = r.x; x < r.x + r.w; x++) {
+        if (near(pixel(c, x, cy), want, 8)) {
+            first = first < 0 ? x : first;
+            last = x;
+        }
+    }
+    return first < 0 ? 0 : last - first + 1;
+}
+
+static float expected_diameter(const canvas *c, float size)
+{
+    SDL_Rect r = bel_ui_get_region(BEL_UI_PRACTICE, c->w, c->h, BEL_UI_R_PACER);
+    float u = (float)(r.h < r.w ? r.h : r.w);
+    float r_max = 0.4f * u;
+    float r_min = 0.3f * r_max;
+    return 2.0f * (r_min + (r_max - r_min) * size);
+}
+
+static void test_ui_practice_inhale_and_exhale(void **state)
+{
+    (void)state;
+    canvas c;
+    canvas_open(&c, 1280, 800);
+    bel_ui_view v;
+    bel_ui_view_init(&v);
+    fill_breathing(&v, 300.0, true);
+
+    v.pacer = pacer_at(2.0); /* halfway through "breathe in" */
+    render(&c, &v, "practice_inhale");
+    SDL_Rect cue = bel_ui_get_region(BEL_UI_PRACTICE, c.w, c.h, BEL_UI_R_CUE);
+    assert_true(share(&c, cue, BEL_UI_C_HOLDIN, 6) < 0.001); /* no invitation when relaxed */
+    assert_true(share(&c, cue, BEL_UI_C_BREATH_HOLD, 6) < 0.001);
+    int d_in = pacer_diameter(&c);
+    assert_true(fabsf((float)d_in - expected_diameter(&c, v.pacer.size)) <= 4.0f);
+    SDL_Rect trace = bel_ui_get_region(BEL_UI_PRACTICE, c.w, c.h, BEL_UI_R_TRACE);
+    assert_true(share(&c, trace, BEL_UI_C_BELLY, 10) > 0.005); /* the belly trace is drawn */
+    SDL_Rect status = bel_ui_get_region(BEL_UI_PRACTICE, c.w, c.h, BEL_UI_R_STATUS);
+    assert_true(share(&c, status, BEL_UI_C_OK, 8) > 0.0005); /* belt connected: sage dot */
+    assert_true(share(&c, status, BEL_UI_C_WARN, 8) < 0.0001);
+
+    v.pacer = pacer_at(5.5); /* a quarter into "breathe out" */
+    render(&c, &v, "practice_exhale_early");
+    int d_out1 = pacer_diameter(&c);
+    v.pacer = pacer_at(8.5); /* three quarters into "breathe out" */
+    render(&c, &v, "practice_exhale");
+    int d_out2 = pacer_diameter(&c);
+    assert_true(d_out1 > d_out2 + 20);
+    assert_true(fabsf((float)d_out2 - expected_diameter(&c, v.pacer.size)) <= 4.0f);
+    canvas_close(&c);
+}
+
+static void test_ui_pacer_size_follows_phase(void **state)
+{
+    (void)state;
+    canvas c;
+    canvas_open(&c, 960, 600);
+    bel_ui_view v;
+    bel_ui_view_init(&v);
+    fill_breathing(&v, 120.0, false);
+    int prev = 0;
+    for (double t = 0.4; t < 4.0; t += 0.6) { /* inhale: grows */
+        v.pacer = pacer_at(t);
+        assert_int_equal(v.pacer.phase, BEL_PACER_IN);
+        assert_int_equal(bel_ui_draw(c.ui, &v), BEL_OK);
+        int d = pacer_diameter(&c);
+        assert_true(d > prev);
+        assert_true(fabsf((float)d - expected_diameter(&c, v.pacer.size)) <= 4.0f);
+        prev = d;
+    }
+    prev = 1 << 20;
+    for (double t = 4.4; t < 10.0; t += 0.8) { /* exhale: shrinks */
+        v.pacer = pacer_at(t);
+        assert_int_equal(v.pacer.phase, BEL_PACER_OUT);
+        assert_int_equal(bel_ui_draw(c.ui, &v), BEL_OK);
+        int d = pacer_diameter(&c);
+        assert_true(d < prev);
+        prev = d;
+    }
+    /* Pacer off: no disc. */
+    v.is_pacer_on = false;
+    assert_int_equal(bel_ui_draw(c.ui, &v), BEL_OK);
+    assert_int_equal(pacer_diameter(&c), 0);
+    canvas_close(&c);
+}
+
+static void test_ui_holdin_invitation_only_when_held_in(void **state)
+{
+    (void)state;
+    canvas c;
+    canvas_open(&c, 1280, 800);
+    bel_ui_view v;
+    bel_ui_view_init(&v);
+    fill_breathing(&v, 300.0, true);
+    bel_event e = bel_event_make(BEL_EV_HOLDIN_START, 288.0, 290.0);
+    bel_ui_view_push_event(&v, &e);
+    v.is_holdin = true;
+    v.pacer = pacer_at(1.0);
+    render(&c, &v, "practice_holdin");
+    SDL_Rect cue = bel_ui_get_region(BEL_UI_PRACTICE, c.w, c.h, BEL_UI_R_CUE);
+    assert_true(share(&c, cue, BEL_UI_C_HOLDIN, 6) > 0.4);
+    assert_true(share(&c, cue, BEL_UI_C_BREATH_HOLD, 6) < 0.001);
+
+    v.is_holdin = false;
+    e = bel_event_make(BEL_EV_HOLDIN_END, 299.0, 300.0);
+    bel_ui_view_push_event(&v, &e);
+    assert_int_equal(bel_ui_draw(c.ui, &v), BEL_OK);
+    assert_true(share(&c, cue, BEL_UI_C_HOLDIN, 6) < 0.001); /* gone once released */
+    canvas_close(&c);
+}
+
+static void test_ui_breath_hold_invitation(void **state)
+{
+    (void)state;
+    canvas c;
+    canvas_open(&c, 1280, 800);
+    bel_ui_view v;
+    bel_ui_view_init(&v);
+    fill_breathing(&v, 300.0, true);
+    bel_event e = bel_event_make(BEL_EV_BREATH_HOLD_START, 292.0, 295.0);
+    bel_ui_view_push_event(&v, &e);
+    v.is_breath_hold = true;
+    v.pacer = pacer_at(6.0);
+    render(&c, &v, "practice_breath_hold");
+    SDL_Rect cue = bel_ui_get_region(BEL_UI_PRACTICE, c.w, c.h, BEL_UI_R_CUE);
+    assert_true(share(&c, cue, BEL_UI_C_BREATH_HOLD, 6) > 0.4);
+    assert_true(share(&c, cue, BEL_UI_C_HOLDIN, 6) < 0.001);
+    canvas_close(&c);
+}
+
+static void test_ui_signal_lost_status(void **state)
+{
+    (void)state;
+    canvas c;
+    canvas_open(&c, 1280, 800);
+    bel_ui_view v;
+    bel_ui_view_init(&v);
+    fill_breathing(&v, 300.0, false);
+    bel_event e = bel_event_make(BEL_EV_SIGNAL_LOST, 296.0, 297.0);
+    bel_ui_view_push_event(&v, &e);
+    v.is_signal_lost = true;
+    v.n_gaps = 150;
+    v.pacer = pacer_at(3.0);
+    render(&c, &v, "practice_signal_lost");
+    SDL_Rect status = bel_ui_get_region(BEL_UI_PRACTICE, c.w, c.h, BEL_UI_R_STATUS);
+    assert_true(share(&c, status, BEL_UI_C_WARN, 8) > 0.001); /* amber dot and words */
+    assert_true(share(&c, status, BEL_UI_C_OK, 8) < 0.0001);
+    /* The lost stretch is shaded on the trace, and no alarming red anywhere. */
+    SDL_Rect all = {0, 0, c.w, c.h};
+    long red = 0;
+    for (int y = 0; y < c.h; y += 2) {
+        for (int x = 0; x < c.w; x += 2) {
+            SDL_Color p = pixel(&c, x, y);
+            red += p.r > 180 && p.g < 90 && p.b < 90;
+        }
+    }
+    assert_int_equal(red, 0);
+    (void)all;
+    canvas_close(&c);
+}
+
+static void test_ui_therapist_layout(void **state)
+{
+    (void)state;
+    canvas c;
+    canvas_open(&c, 1280, 800);
+    bel_ui_view v;
+    bel_ui_view_init(&v);
+    fill_breathing(&v, 600.0, true);
+    v.layout = BEL_UI_THERAPIST;
+    v.belly_share = 0.68f;
+    v.chest_belly_phase_deg = 12.0f;
+    for (int i = 0; i < 60; i++) {
+        double t = 10.0 * i;
+        bel_ui_view_push_trend(&v, t, 14.0f - 0.12f * (float)i, 0.9f + 0.003f * (float)i,
+                               0.3f + 0.009f * (float)i);
+    }
+    bel_event e = bel_event_make(BEL_EV_HOLDIN_START, 570.0, 572.0);
+    bel_ui_view_push_event(&v, &e);
+    e = bel_event_make(BEL_EV_HOLDIN_END, 580.0, 581.0);
+    bel_ui_view_push_event(&v, &e);
+    v.pacer = pacer_at(2.0);
+    render(&c, &v, "therapist");
+    SDL_Rect belly = bel_ui_get_region(BEL_UI_THERAPIST, c.w, c.h, BEL_UI_R_TRACE);
+    SDL_Rect chest = bel_ui_get_region(BEL_UI_THERAPIST, c.w, c.h, BEL_UI_R_CHEST_TRACE);
+    SDL_Rect trends = bel_ui_get_region(BEL_UI_THERAPIST, c.w, c.h, BEL_UI_R_TRENDS);
+    SDL_Rect metrics = bel_ui_get_region(BEL_UI_THERAPIST, c.w, c.h, BEL_UI_R_METRICS);
+    assert_true(share(&c, belly, BEL_UI_C_BELLY, 10) > 0.005);
+    assert_true(share(&c, chest, BEL_UI_C_CHEST, 10) > 0.005);
+    assert_true(share(&c, belly, BEL_UI_C_CHEST, 10) < 0.0005);
+    assert_true(share(&c, trends, BEL_UI_C_PACER, 10) > 0.001); /* following trend line */
+    assert_true(share(&c, metrics, BEL_UI_C_TEXT, 40) > 0.01);  /* numbers are written */
+    /* No pacer disc and no invitation band in this layout. */
+    SDL_Rect pr = bel_ui_get_region(BEL_UI_THERAPIST, c.w, c.h, BEL_UI_R_PACER);
+    assert_int_equal(pr.w, 0);
+    canvas_close(&c);
+}
+
+static void test_ui_help_overlay_lists_keys(void **state)
+{
+    (void)state;
+    canvas c;
+    canvas_open(&c, 1280, 800);
+    bel_ui_view v;
+    bel_ui_view_init(&v);
+    fill_breathing(&v, 300.0, true);
+    v.pacer = pacer_at(2.0);
+    assert_int_equal(bel_ui_draw(c.ui, &v), BEL_OK);
+    SDL_Rect help = bel_ui_get_region(BEL_UI_PRACTICE, c.w, c.h, BEL_UI_R_HELP);
+    double key_colour_before = share(&c, help, BEL_UI_C_PACER, 8);
+    v.is_help_shown = true;
+    render(&c, &v, "help");
+    assert_true(share(&c, help, BEL_UI_C_PANEL, 4) > 0.6);
+    /* The key names are written in the pacer colour, the pacer disc is hidden. */
+    double keys = share(&c, help, BEL_UI_C_PACER, 8);
+    assert_true(keys > 0.002 && keys < key_colour_before);
+    canvas_close(&c);
+}
+
+static void test_ui_scales_with_output_size(void **state)
+{
+    (void)state;
+    canvas small;
+    canvas big;
+    canvas_open(&small, 800, 500);
+    canvas_open(&big, 2560, 1600); /* a high-DPI window's output */
+    bel_ui_view v;
+    bel_ui_view_init(&v);
+    fill_breathing(&v, 300.0, true);
+    v.pacer = pacer_at(3.0);
+    assert_int_equal(bel_ui_draw(small.ui, &v), BEL_OK);
+    render(&big, &v, "practice_hidpi");
+    float ratio = (float)pacer_diameter(&big) / (float)pacer_diameter(&small);
+    assert_true(fabsf(ratio - 3.2f) < 0.05f);
+    canvas_close(&small);
+    canvas_close(&big);
+}
+
+static void test_ui_keys_map_to_actions(void **state)
+{
+    (void)state;
+    assert_int_equal(bel_ui_action_for_key(SDLK_SPACE, 0), BEL_UI_ACT_PAUSE);
+    assert_int_equal(bel_ui_action_for_key(SDLK_p, 0), BEL_UI_ACT_PACER);
+    assert_int_equal(bel_ui_action_for_key(SDLK_UP, 0), BEL_UI_ACT_PACE_UP);
+    assert_int_equal(bel_ui_action_for_key(SDLK_DOWN, 0), BEL_UI_ACT_PACE_DOWN);
+    assert_int_equal(bel_ui_action_for_key(SDLK_m, 0), BEL_UI_ACT_MUTE);
+    assert_int_equal(bel_ui_action_for_key(SDLK_t, 0), BEL_UI_ACT_LAYOUT);
+    assert_int_equal(bel_ui_action_for_key(SDLK_r, 0), BEL_UI_ACT_REASSESS);
+    assert_int_equal(bel_ui_action_for_key(SDLK_f, 0), BEL_UI_ACT_FULLSCREEN);
+    assert_int_equal(bel_ui_action_for_key(SDLK_h, 0), BEL_UI_ACT_HELP);
+    assert_int_equal(bel_ui_action_for_key(SDLK_SLASH, KMOD_LSHIFT), BEL_UI_ACT_HELP);
+    assert_int_equal(bel_ui_action_for_key(SDLK_SLASH, 0), BEL_UI_ACT_NONE);
+    assert_int_equal(bel_ui_action_for_key(SDLK_q, 0), BEL_UI_ACT_QUIT);
+    assert_int_equal(bel_ui_action_for_key(SDLK_ESCAPE, 0), BEL_UI_ACT_QUIT);
+    assert_int_equal(bel_ui_action_for_key(SDLK_z, 0), BEL_UI_ACT_NONE);
+}
+
+static void test_ui_expansion_from_relaxed_level(void **state)
+{
+    (void)state;
+    bel_ui_view v;
+    bel_ui_view_init(&v);
+    assert_true(bel_ui_view_expansion(&v) == 0.5f);
+    bel_ui_view_push_sample(&v, 0.0, 100.0f, NAN);
+    bel_ui_view_push_sample(&v, 1.0, 200.0f, NAN);
+    bel_ui_view_push_sample(&v, 2.0, 150.0f, NAN);
+    assert_true(fabsf(bel_ui_view_expansion(&v) - 0.5f) < 1e-6f); /* from the range */
+    v.relaxed_level = 140.0f;
+    v.relaxed_depth = 40.0f;
+    assert_true(fabsf(bel_ui_view_expansion(&v) - 0.25f) < 1e-6f);
+    bel_ui_view_push_sample(&v, 3.0, 100.0f, NAN); /* held in: below relaxed */
+    assert_true(bel_ui_view_expansion(&v) == 0.0f);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 3) {
+        fprintf(stderr, "usage: %s FONT.ttf OUT_DIR\n", argv[0]);
+        return 2;
+    }
+    font_path = argv[1];
+    out_dir = argv[2];
+    if (!getenv("SDL_VIDEODRIVER")) {
+        setenv("SDL_VIDEODRIVER", "dummy", 1);
+    }
+    if (SDL_Init(SDL_INIT_VIDEO) != 0) {
+        fprintf(stderr, "SDL_Init: %s\n", SDL_GetError());
+        return 1;
+    }
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_ui_practice_inhale_and_exhale),
+        cmocka_unit_test(test_ui_pacer_size_follows_phase),
+        cmocka_unit_test(test_ui_holdin_invitation_only_when_held_in),
+        cmocka_unit_test(test_ui_breath_hold_invitation),
+        cmocka_unit_test(test_ui_signal_lost_status),
+        cmocka_unit_test(test_ui_therapist_layout),
+        cmocka_unit_test(test_ui_help_overlay_lists_keys),
+        cmocka_unit_test(test_ui_scales_with_output_size),
+        cmocka_unit_test(test_ui_keys_map_to_actions),
+        cmocka_unit_test(test_ui_expansion_from_relaxed_level),
+    };
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    SDL_Quit();
+    return rc;
+}
