@@ -173,6 +173,8 @@ static void on_sample(void *ctx, const bel_session_frame *f)
         chest = f->sample.value[u->chest_channel];
     }
     u->view.m = f->metrics;
+    u->view.belly_share = f->metrics.belly_share;
+    u->view.chest_belly_phase_deg = f->metrics.chest_belly_phase_deg;
     bel_ui_view_push_sample(&u->view, f->sample.t_s, f->metrics.belly, chest);
     if (isfinite(f->metrics.belly) && f->metrics.belly < u->trough_min) {
         u->trough_min = f->metrics.belly;

@@ -723,7 +723,7 @@ static void draw_status(bel_ui *ui, const bel_ui_view *v, SDL_Rect r)
     float dot = (float)r.h * 0.18f;
     int y = r.y + (r.h - ui->fonts[F_SMALL].height) / 2;
     bel_ui_color c = BEL_UI_C_OK;
-    char line[160];
+    char line[sizeof v->source + 48];
     if (v->is_signal_lost) {
         c = BEL_UI_C_WARN;
         snprintf(line, sizeof line, "signal lost - check the belt (%s)", v->source);

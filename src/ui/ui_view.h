@@ -50,7 +50,7 @@ typedef struct bel_ui_view {
     uint32_t n_gaps;      /**< samples reported missing */
     uint32_t n_dropped;   /**< samples or frames the UI side dropped */
     uint32_t n_underruns; /**< audio output underruns */
-    char source[96];      /**< "simulated belt", "/dev/ttyACM0", ... */
+    char source[160];     /**< "simulated belt", "/dev/ttyACM0", ... */
 
     bel_pacer_state pacer;
     bel_pacer_follow follow;
