@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <poll.h>
 #include <pty.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -59,6 +60,10 @@ typedef struct harness {
     bool is_floating[N_CH];
     bool is_once;     /* stop at the end of the recording */
     bool is_dithered; /* add 0..1 count of noise before quantising */
+    bool is_held;     /* step from row to row (zero-order hold) instead of interpolating */
+    bool is_aligned;  /* the first ADC conversion reads the recording's first row */
+    bool has_t_first; /* t_first_s is known */
+    double t_first_s; /* simulated time of the first ADC conversion */
     uint32_t random;  /* dither generator state */
     size_t cursor;    /* interpolation index, moves forward */
     uint32_t last_mv; /* what the sample-and-hold capacitor held last */
@@ -89,6 +94,12 @@ static void usage(FILE *f)
                "  --float CH      let channel CH (0 belly, 1 chest) float, as if unwired\n"
                "  --no-dither     feed exact counts (default: add 0..1 count of noise, as a\n"
                "                  real sensor does, so oversampling gains resolution)\n"
+               "  --hold          hold each row's value until the next row (default: linear);\n"
+               "                  with --no-dither a firmware at the recording's rate then\n"
+               "                  reads exactly its rows\n"
+               "  --wait-host     power the board up only when the host first writes (it sends\n"
+               "                  '?' on opening), and start the recording at the first\n"
+               "                  sample: the host then receives every row from the first\n"
                "  --link PATH     also make the symlink PATH (must start with /dev/) to the pty\n"
                "  --help          this text\n");
 }
@@ -199,7 +210,7 @@ done:
     return ok;
 }
 
-/* Value of column c at time t_s, linear between rows. */
+/* Value of column c at time t_s, linear between rows (or held from the last row). */
 static double recording_at(harness *h, int c, double t_s)
 {
     const recording *r = &h->rec;
@@ -219,7 +230,7 @@ static double recording_at(harness *h, int c, double t_s)
         h->cursor++;
     }
     size_t i = h->cursor;
-    if (i + 1 >= r->n) {
+    if (i + 1 >= r->n || h->is_held) {
         return r->v[c][i];
     }
     double a = (t - r->t[i]) / (r->t[i + 1] - r->t[i]);
@@ -272,6 +283,13 @@ static void on_adc_trigger(avr_irq_t *irq, uint32_t value, void *param)
     }
     int c = (int)e.mux.src;
     double t_s = (double)h->avr->cycle / (double)h->avr->frequency;
+    if (h->is_aligned) {
+        if (!h->has_t_first) {
+            h->has_t_first = true;
+            h->t_first_s = t_s;
+        }
+        t_s -= h->t_first_s;
+    }
     uint32_t mv;
     if (h->is_floating[c] || c >= h->rec.n_cols) {
         avr_ioport_state_t st;
@@ -408,6 +426,7 @@ int main(int argc, char **argv)
     const char *csv_path = NULL;
     const char *link_path = NULL;
     bool is_fast = false;
+    bool wait_host = false;
     double duration_s = 0.0;
     double speed = 1.0;
     h.is_dithered = true;
@@ -428,6 +447,11 @@ int main(int argc, char **argv)
             }
         } else if (strcmp(a, "--no-dither") == 0) {
             h.is_dithered = false;
+        } else if (strcmp(a, "--wait-host") == 0) {
+            wait_host = true;
+            h.is_aligned = true;
+        } else if (strcmp(a, "--hold") == 0) {
+            h.is_held = true;
         } else if (strcmp(a, "--once") == 0) {
             h.is_once = true;
         } else if (strcmp(a, "--duration") == 0 && i + 1 < argc) {
@@ -549,6 +573,19 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
 
     int rc = 0;
+    if (wait_host) {
+        /* Like a board that resets when the port opens: nothing runs until the
+         * host is there, so it sees the firmware's output from the start. */
+        struct pollfd pfd = {h.master_fd, POLLIN, 0};
+        double give_up = now_s() + 30.0;
+        while (!stop_requested && now_s() < give_up && poll(&pfd, 1, 100) <= 0) {
+        }
+        if (!stop_requested && !(pfd.revents & POLLIN)) {
+            fprintf(stderr, "belt-sim: no host opened %s within 30 s\n", pty_name);
+            rc = 1;
+            stop_requested = 1;
+        }
+    }
     double t0 = now_s();
     uint64_t busy_cycles = 0;
     /* Busiest 20 ms window (one period at 50 Hz): the firmware's headroom. */
