@@ -1,5 +1,6 @@
 /* cmd_assess.c - `bellows assess`: the guided 2-minute assessment; learns a calibration.
  * SPDX-License-Identifier: MIT */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,10 +10,12 @@
 #include "bellows/pipeline.h"
 #include "bellows/sim.h"
 #include "cli.h"
+#include "cmd_store.h"
 #include "recording.h"
 
 static const char assess_help[] =
     "usage: bellows assess [--replay REC.csv] [--seed N] [--fast] [--out ASSESS.json]\n"
+    "                      [--client NAME [--after SESSION]]\n"
     "\n"
     "A guided assessment of about 2 minutes, as a therapist runs it before and after a\n"
     "session: settle (natural breathing, 40 s), one slow deep belly breath (20 s), natural\n"
@@ -24,7 +27,10 @@ static const char assess_help[] =
     "                    of the simulated belt\n"
     "  --seed N          simulated belt seed (default 1)\n"
     "  --fast            do not wait in real time (tests)\n"
-    "  --out FILE.json   where to write the result (default ASSESS.json)\n";
+    "  --out FILE.json   where to write the result (default ASSESS.json; with --client,\n"
+    "                    assess-YYYYmmdd-HHMMSS.json beside the sessions)\n"
+    "  --client NAME     also store it for this client: before their next session, or\n"
+    "  --after SESSION   after that session (its number in 'bellows sessions')\n";
 
 enum { MAX_SAMPLES = 200 * 130 };
 
@@ -72,10 +78,14 @@ int cmd_assess(int argc, char **argv)
 {
     const char *cmd = "assess";
     const char *replay = NULL;
-    const char *out_path = "ASSESS.json";
+    const char *out_path = NULL;
+    const char *client = NULL;
+    uint64_t after = 0;
     uint64_t seed = 1;
     bool fast = false;
     const cli_opt opts[] = {
+        {"--client", CLI_STRING, &client, 0, 0, "a client's name"},
+        {"--after", CLI_U64, &after, 0, 0, "a session number"},
         {"--replay", CLI_STRING, &replay, 0, 0, "a recording CSV"},
         {"--seed", CLI_U64, &seed, 0, 0, "a number"},
         {"--fast", CLI_FLAG, &fast, 0, 0, ""},
@@ -90,6 +100,24 @@ int cmd_assess(int argc, char **argv)
     }
     if (rc != CLI_PARSED) {
         return CLI_EXIT_USAGE;
+    }
+    if (after > 0 && !client) {
+        return cli_usage_error(cmd, "--after needs --client NAME");
+    }
+    char default_out[1024];
+    if (!out_path && client) {
+        char dir[900];
+        if (!store_sessions_dir(cmd, dir, sizeof dir)) {
+            return CLI_EXIT_FAIL;
+        }
+        const time_t now = time(NULL);
+        struct tm tm;
+        char stamp[32];
+        strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", localtime_r(&now, &tm));
+        snprintf(default_out, sizeof default_out, "%s/assess-%s.json", dir, stamp);
+        out_path = default_out;
+    } else if (!out_path) {
+        out_path = "ASSESS.json";
     }
     bel_sample *s = calloc(MAX_SAMPLES, sizeof *s);
     if (!s) {
@@ -194,10 +222,13 @@ int cmd_assess(int argc, char **argv)
     if (!isfinite(m.relaxed_level) || !isfinite(m.relaxed_depth)) {
         return cli_fail(cmd, "no steady breathing was found; check the belt and try again");
     }
-    FILE *f = fopen(out_path, "w");
+    /* The JSON is made in memory first: the same text goes to the file and,
+     * with --client, into the store. */
+    char *json = NULL;
+    size_t json_len = 0;
+    FILE *f = open_memstream(&json, &json_len);
     if (!f) {
-        return cli_fail(cmd, "%s: cannot write (check the folder exists and is writable)",
-                        out_path);
+        return cli_fail(cmd, "out of memory");
     }
     fprintf(f, "{\n  \"calibration\": {\n");
     fprintf(f, "    \"belly_inverted\": %s,\n", pc.invert ? "true" : "false");
@@ -219,13 +250,37 @@ int cmd_assess(int argc, char **argv)
              sum.duration_s > 0 ? sum.time_held_in_s / sum.duration_s : (double)NAN, false);
     json_num(f, "n_breath_holds", (double)sum.n_breath_holds, true);
     fprintf(f, "  }\n}\n");
-    if (fclose(f) != 0) {
-        return cli_fail(cmd, "%s: write failed", out_path);
+    if (fclose(f) != 0 || !json) {
+        free(json);
+        return cli_fail(cmd, "out of memory");
+    }
+    FILE *o = fopen(out_path, "w");
+    if (!o) {
+        rc = cli_fail(cmd, "%s: cannot write: %s (check the folder exists and is writable)",
+                      out_path, strerror(errno));
+        free(json);
+        return rc;
+    }
+    const bool written = fwrite(json, 1, json_len, o) == json_len;
+    const int write_errno = errno;
+    if (fclose(o) != 0 || !written) {
+        rc = cli_fail(cmd, "%s: cannot write: %s", out_path,
+                      strerror(written ? errno : write_errno));
+        free(json);
+        return rc;
     }
     printf("Rate %.1f /min, depth %.1f, I:E %.2f, belly share %.0f %%, held in %.0f s of %.0f s.\n",
            (double)sum.rate_bpm, (double)sum.depth, (double)sum.ie_ratio,
            100.0 * (double)sum.belly_share, sum.time_held_in_s, sum.duration_s);
     printf("Wrote %s\n", out_path);
     exit_code = CLI_EXIT_OK;
+    if (client) {
+        exit_code = store_assessment(cmd, client, (int64_t)after, json, &sum);
+        if (exit_code == CLI_EXIT_OK) {
+            printf("Stored for %s, %s.\n", client,
+                   after ? "after that session" : "before their next session");
+        }
+    }
+    free(json);
     return exit_code;
 }

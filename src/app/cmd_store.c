@@ -57,7 +57,22 @@ bool store_sessions_dir(const char *cmd, char *buf, size_t len)
         cli_fail(cmd, "%s/sessions: path too long", dir);
         return false;
     }
-    /* The data directory exists (the store made it); the sessions folder may not. */
+    /* The data directory may not exist yet (nothing stored so far): make every
+     * missing folder on the way, private to the user. */
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/') {
+            continue;
+        }
+        *p = '\0';
+        const int made = mkdir(buf, 0700);
+        const int why = errno;
+        *p = '/';
+        if (made != 0 && why != EEXIST) {
+            *p = '\0';
+            cli_fail(cmd, "%s: cannot create the folder: %s", buf, strerror(why));
+            return false;
+        }
+    }
     if (mkdir(buf, 0700) != 0 && errno != EEXIST) {
         cli_fail(cmd, "%s: cannot create the folder: %s", buf, strerror(errno));
         return false;

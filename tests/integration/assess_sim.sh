@@ -52,4 +52,22 @@ if "$BELLOWS" analyze "$TMP/early.csv" --events "$TMP/x.csv" --calibration "$TMP
     fail "a malformed calibration was accepted"
 fi
 grep -q "bad.json:1: 'belly_depth' is not a number" "$TMP/d.txt" || fail "unclear error: $(cat "$TMP/d.txt")"
+# A therapist's round: assess before, a session, assess after; the store keeps
+# both, and the client's report shows the assessed rate before -> after.
+export XDG_DATA_HOME="$TMP/xdg"
+"$BELLOWS" assess --fast --seed 4 --client "Ana <b>" >"$TMP/before.txt" 2>&1 ||
+    fail "assess --client failed: $(cat "$TMP/before.txt")"
+grep -q "before their next session" "$TMP/before.txt" || fail "not stored as before"
+ls "$XDG_DATA_HOME"/bellows/sessions/assess-*.json >/dev/null 2>&1 ||
+    fail "the assessment JSON is not beside the sessions"
+"$BELLOWS" run --duration 12 --no-window --no-audio --client "Ana <b>" >"$TMP/run.txt" 2>&1 ||
+    fail "run --client failed: $(cat "$TMP/run.txt")"
+"$BELLOWS" assess --fast --seed 5 --client "Ana <b>" --after 1 >"$TMP/after.txt" 2>&1 ||
+    fail "assess --after failed: $(cat "$TMP/after.txt")"
+"$BELLOWS" report --client "Ana <b>" --out "$TMP/r.html" >/dev/null 2>&1 || fail "report failed"
+grep -Eq '<td>[0-9]+\.[0-9] &#8594; [0-9]+\.[0-9]</td>' "$TMP/r.html" ||
+    fail "the report shows no assessed rate before -> after"
+if "$BELLOWS" assess --fast --after 1 >"$TMP/e.txt" 2>&1; then
+    fail "--after without --client was accepted"
+fi
 echo "assess ok"
