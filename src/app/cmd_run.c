@@ -259,7 +259,8 @@ int cmd_run(int argc, char **argv, bool as_default)
         if (bel_session_finish(session) != BEL_OK && st == BEL_OK) { /* files closed now */
             st = BEL_ERR_IO;
         }
-        store_session_end_recorded(cmd, store, store_id, rec_path, (double)NAN,
+        store_session_end_recorded(cmd, store, store_id, rec_path,
+                                   ui ? ui_session_get_follow_score(ui) : (double)NAN,
                                    st != BEL_OK ? bel_session_get_error(session) : NULL);
         store = NULL;
     }

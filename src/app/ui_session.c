@@ -346,6 +346,13 @@ void ui_session_print_summary(const ui_session *u)
     }
 }
 
+double ui_session_get_follow_score(const ui_session *u)
+{
+    bel_pacer_follow f;
+    bel_pacer_get_follow(u->pacer, &f);
+    return f.n_onsets > 0 && isfinite(f.session_score) ? (double)f.session_score : (double)NAN;
+}
+
 void ui_session_destroy(ui_session *u)
 {
     if (!u) {

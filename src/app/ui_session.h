@@ -30,6 +30,10 @@ void ui_session_get_hooks(ui_session *u, bel_session_hooks *out);
 /** One line on how closely the breath followed the pacer, printed at the end. */
 void ui_session_print_summary(const ui_session *u);
 
+/** How closely the breath followed the pacer over the whole session, 0..1 (the
+ *  mean cosine of the phase difference), NAN when nothing was scored. */
+double ui_session_get_follow_score(const ui_session *u);
+
 /** Close the window and the stream. NULL is fine. Call from: main only. */
 void ui_session_destroy(ui_session *u);
 
