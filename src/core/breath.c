@@ -43,7 +43,7 @@ struct bel_breath {
     int64_t ref_n;  /* sample index of the last confirmed turning point (refined) */
     double ref_t;   /* its time */
     double last_confirm_t;
-    double t_start; /* time of the first sample since reset */
+    double t_start;      /* time of the first sample since reset */
     double min_y, max_y; /* UNKNOWN state: range since reset */
     int64_t min_n, max_n;
     /* Reference depth: median of recent excursions, decaying when nothing happens. */
