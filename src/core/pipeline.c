@@ -13,6 +13,9 @@
 
 enum { N_RECENT = 8 };
 
+/* A flat run at the extreme at least this long is clipping at a rail. */
+static const double clip_min_s = 0.1;
+
 /* A gap longer than this forgets the breath in progress. */
 static const double gap_reset_s = 2.0;
 
@@ -35,6 +38,8 @@ struct bel_pipeline {
     int raw_head;
     /* Clipping: runs of identical values at the extremes seen so far. */
     float prev_raw, raw_min, raw_max;
+    uint32_t clip_run;         /* samples in the current run of one value */
+    uint32_t clip_min_samples; /* run length that is a clip, not quantisation */
     float prev_chest;
     bool have_prev;
     bool started;
@@ -124,6 +129,7 @@ bel_status bel_pipeline_create(const bel_pipeline_config *cfg, bel_pipeline **ou
     p->invert_chest =
         cfg->calibration.is_valid ? cfg->calibration.chest_inverted : cfg->invert_chest;
     p->despike_delay = k / 2;
+    p->clip_min_samples = (uint32_t)fmax(4.0, ceil(clip_min_s * cfg->fs_hz));
     memset(&p->m, 0, sizeof p->m);
     p->m.belly = p->m.baseline = NAN;
     p->m.rate_bpm = p->m.rate_spectral_bpm = p->m.ie_ratio = NAN;
@@ -294,16 +300,20 @@ int bel_pipeline_process(bel_pipeline *p, const bel_sample *s, bel_event *out, i
             chest = bel_median_process(&p->despike_chest, p->invert_chest ? -rc : rc);
         }
     }
-    /* Clipping: a run of identical values at the most extreme value seen. */
+    /* Clipping: the signal flat at the most extreme value seen, for at least
+     * clip_min_s. Shorter runs of one value are quantisation, not a rail. */
     if (!p->have_prev) {
         p->raw_min = p->raw_max = raw;
         p->have_prev = true;
+        p->clip_run = 1;
     } else {
-        if (raw == p->prev_raw && (raw >= p->raw_max || raw <= p->raw_min)) {
-            p->m.n_clipped++;
-        }
+        p->clip_run = raw == p->prev_raw ? p->clip_run + 1 : 1;
         p->raw_min = fminf(p->raw_min, raw);
         p->raw_max = fmaxf(p->raw_max, raw);
+        if ((raw >= p->raw_max || raw <= p->raw_min) && p->clip_run >= p->clip_min_samples) {
+            /* The whole run counts once it is long enough. */
+            p->m.n_clipped += p->clip_run == p->clip_min_samples ? p->clip_run : 1;
+        }
     }
     p->prev_raw = raw;
     /* Despike: running median; count the samples it overrules by far. */
