@@ -101,22 +101,20 @@ void bel_spectrum_reset(bel_spectrum *s)
 static void estimate(bel_spectrum *s)
 {
     const int n = s->n_win;
-    /* Least-squares line through the window, removed (drift). */
-    double sx = 0, sy = 0, sxx = 0, sxy = 0;
-    for (int i = 0; i < n; i++) {
-        double v = (double)s->ring[(s->head + i) % n];
-        sx += i;
-        sy += v;
-        sxx += (double)i * i;
-        sxy += (double)i * v;
+    /* The first difference of the window, mean removed: drift becomes a
+     * constant and a step (posture shift, belly pulled in) a single spike
+     * with a flat spectrum, so neither outweighs the breathing line, whose
+     * frequency the difference does not move. */
+    double mean = 0.0;
+    for (int i = 1; i < n; i++) {
+        mean += (double)s->ring[(s->head + i) % n] - (double)s->ring[(s->head + i - 1) % n];
     }
-    const double den = n * sxx - sx * sx;
-    const double slope = den != 0.0 ? (n * sxy - sx * sy) / den : 0.0;
-    const double icpt = (sy - slope * sx) / n;
+    mean /= (double)(n - 1);
     memset(s->in, 0, sizeof s->in);
-    for (int i = 0; i < n; i++) {
-        double v = (double)s->ring[(s->head + i) % n] - (icpt + slope * i);
-        s->in[i] = (kiss_fft_scalar)(v * (double)s->hann[i]);
+    for (int i = 1; i < n; i++) {
+        const double d =
+            (double)s->ring[(s->head + i) % n] - (double)s->ring[(s->head + i - 1) % n] - mean;
+        s->in[i - 1] = (kiss_fft_scalar)(d * (double)s->hann[i]);
     }
     kiss_fftr(s->plan, s->in, s->out);
     const double df = s->fd_hz / NFFT;
@@ -131,8 +129,11 @@ static void estimate(bel_spectrum *s)
     double best = 0.0, total = 0.0;
     int kb = -1;
     for (int k = lo; k <= hi; k++) {
-        double p =
-            (double)s->out[k].r * (double)s->out[k].r + (double)s->out[k].i * (double)s->out[k].i;
+        /* Divided by k: half of the differencing's f^2 tilt taken back, so the
+         * harmonics of slow, square-ish breaths do not outgrow the fundamental. */
+        double p = ((double)s->out[k].r * (double)s->out[k].r +
+                    (double)s->out[k].i * (double)s->out[k].i) /
+                   (double)k;
         total += p;
         if (p > best) {
             best = p;
@@ -146,10 +147,12 @@ static void estimate(bel_spectrum *s)
     /* Parabolic interpolation on log power. */
     double delta = 0.0;
     if (kb > lo && kb < hi) {
-        double pm = (double)s->out[kb - 1].r * (double)s->out[kb - 1].r +
-                    (double)s->out[kb - 1].i * (double)s->out[kb - 1].i;
-        double pp = (double)s->out[kb + 1].r * (double)s->out[kb + 1].r +
-                    (double)s->out[kb + 1].i * (double)s->out[kb + 1].i;
+        double pm = ((double)s->out[kb - 1].r * (double)s->out[kb - 1].r +
+                     (double)s->out[kb - 1].i * (double)s->out[kb - 1].i) /
+                    (double)(kb - 1);
+        double pp = ((double)s->out[kb + 1].r * (double)s->out[kb + 1].r +
+                     (double)s->out[kb + 1].i * (double)s->out[kb + 1].i) /
+                    (double)(kb + 1);
         double a = log(pm + 1e-30), b = log(best + 1e-30), c = log(pp + 1e-30);
         double d = a - 2.0 * b + c;
         if (d < 0.0) {
