@@ -234,22 +234,10 @@ int cmd_run(int argc, char **argv, bool as_default)
     /* After the first lines, which say which belt and where it records: the window and
      * the tones may add notes. */
     ui_session_options uo = {!no_window, !no_audio, pacer, cmd};
-    exit_code = ui_session_create(&uo, src, &ui);
-    if (exit_code != CLI_EXIT_OK) {
+    bool did_run = false;
+    bel_status st = ui_session_run(&uo, src, session, &ui, &exit_code, &did_run);
+    if (!did_run) {
         goto done;
-    }
-    exit_code = CLI_EXIT_FAIL;
-    bel_session_hooks hooks;
-    ui_session_get_hooks(ui, &hooks);
-
-    if (bel_session_start(session) != BEL_OK) {
-        cli_fail(cmd, "%s", bel_session_get_error(session));
-        goto done;
-    }
-    bel_status st = bel_session_run_main(session, &hooks, cli_stop_requested);
-    ui_session_print_summary(ui);
-    if (cli_stop_requested()) {
-        printf("stopped.\n");
     }
     if (prefix) {
         printf("recorded %s.csv and %s.events.csv\n", prefix, prefix);

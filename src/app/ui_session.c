@@ -353,6 +353,31 @@ double ui_session_get_follow_score(const ui_session *u)
     return f.n_onsets > 0 && isfinite(f.session_score) ? (double)f.session_score : (double)NAN;
 }
 
+bel_status ui_session_run(const ui_session_options *o, bel_source *src, bel_session *session,
+                          ui_session **out_ui, int *exit_code, bool *did_run)
+{
+    *did_run = false;
+    *exit_code = ui_session_create(o, src, out_ui);
+    if (*exit_code != CLI_EXIT_OK) {
+        return BEL_ERR_ARG;
+    }
+    *exit_code = CLI_EXIT_FAIL;
+    bel_session_hooks hooks;
+    ui_session_get_hooks(*out_ui, &hooks);
+    const bel_status started = bel_session_start(session);
+    if (started != BEL_OK) {
+        cli_fail(o->cmd, "%s", bel_session_get_error(session));
+        return started;
+    }
+    *did_run = true;
+    const bel_status st = bel_session_run_main(session, &hooks, cli_stop_requested);
+    ui_session_print_summary(*out_ui);
+    if (cli_stop_requested()) {
+        printf("stopped.\n");
+    }
+    return st;
+}
+
 void ui_session_destroy(ui_session *u)
 {
     if (!u) {

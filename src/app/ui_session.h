@@ -34,6 +34,16 @@ void ui_session_print_summary(const ui_session *u);
  *  mean cosine of the phase difference), NAN when nothing was scored. */
 double ui_session_get_follow_score(const ui_session *u);
 
+/** The live part of `run` and `demo`, after their first lines: set up the window,
+ *  tones and pacer (ui_session_create; *out_ui is the caller's to destroy), start
+ *  the session, run its main loop until Ctrl-C or the end of the source, and print
+ *  the following score (and "stopped." after Ctrl-C). Returns the main loop's
+ *  status; *did_run is false when it never started (a bad pacer name: *exit_code
+ *  CLI_EXIT_USAGE; the session would not start: CLI_EXIT_FAIL; message printed,
+ *  naming o->cmd). Call from: main only. */
+bel_status ui_session_run(const ui_session_options *o, bel_source *src, bel_session *session,
+                          ui_session **out_ui, int *exit_code, bool *did_run);
+
 /** Close the window and the stream. NULL is fine. Call from: main only. */
 void ui_session_destroy(ui_session *u);
 
