@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "bellows/sim.h"
+#include "calibration.h"
 #include "cli.h"
 #include "session.h"
 #include "ui_session.h"
@@ -12,6 +13,8 @@ static const char demo_help[] =
     "usage: bellows demo [--duration S] [--fast] [--seed N] [--rate BPM]\n"
     "                    [--record PREFIX] [--replay REC.csv]\n"
     "                    [--no-window] [--no-audio] [--pacer NAME]\n"
+    "                    [--calibration ASSESS.json] [--volume V] [--no-breath-tone]\n"
+    "                    [--no-pacer-cues] [--no-holdin-cue]\n"
     "\n"
     "A live session on the built-in simulated belt (belly and chest, with a script\n"
     "of hold-ins, breath holds and posture shifts), in real time through the same\n"
@@ -26,7 +29,10 @@ static const char demo_help[] =
     "  --replay REC.csv  play a recording instead of the simulated belt\n"
     "  --no-window       no window (terminal only)\n"
     "  --no-audio        no tones\n"
-    "  --pacer NAME      pacer pattern: resonance (default), box, 4-7-8, even, adaptive\n";
+    "  --pacer NAME      pacer pattern: resonance (default), box, 4-7-8, even, adaptive,\n"
+    "                    or custom:IN-HOLD-OUT-HOLD in seconds "
+    "(custom:4-2-6-0)\n" UI_SESSION_TONE_HELP
+    "  --calibration FILE  start from what an assessment learnt (ASSESS.json)\n";
 
 int cmd_demo(int argc, char **argv, bool as_default)
 {
@@ -40,6 +46,9 @@ int cmd_demo(int argc, char **argv, bool as_default)
     bool no_window = false;
     bool no_audio = false;
     const char *pacer = NULL;
+    const char *calibration = NULL;
+    double volume = 0.7;
+    bool no_breath_tone = false, no_pacer_cues = false, no_holdin_cue = false;
     const cli_opt opts[] = {
         {"--duration", CLI_DOUBLE, &duration_s, 0.0, 1e7, "seconds, 0 for endless"},
         {"--fast", CLI_FLAG, &fast, 0, 0, ""},
@@ -50,6 +59,11 @@ int cmd_demo(int argc, char **argv, bool as_default)
         {"--no-window", CLI_FLAG, &no_window, 0, 0, ""},
         {"--no-audio", CLI_FLAG, &no_audio, 0, 0, ""},
         {"--pacer", CLI_STRING, &pacer, 0, 0, "a pacer name"},
+        {"--calibration", CLI_STRING, &calibration, 0, 0, "an assessment JSON file"},
+        {"--volume", CLI_DOUBLE, &volume, 0.0, 1.0, "a volume from 0 to 1"},
+        {"--no-breath-tone", CLI_FLAG, &no_breath_tone, 0, 0, ""},
+        {"--no-pacer-cues", CLI_FLAG, &no_pacer_cues, 0, 0, ""},
+        {"--no-holdin-cue", CLI_FLAG, &no_holdin_cue, 0, 0, ""},
     };
     const char *pos[1];
     int n_pos = 0;
@@ -84,6 +98,14 @@ int cmd_demo(int argc, char **argv, bool as_default)
         }
     }
     bel_session_config cfg = bel_session_config_default();
+    if (calibration) {
+        char cal_err[BEL_IO_ERR_LEN];
+        if (bel_calibration_load(calibration, &cfg.calibration, cal_err, sizeof cal_err) !=
+            BEL_OK) {
+            cli_fail(cmd, "%s", cal_err);
+            goto done;
+        }
+    }
     cfg.source = src;
     cfg.duration_s = duration_s;
     cfg.is_live = !fast; /* --fast: nothing may be dropped, the input waits instead */
@@ -102,7 +124,8 @@ int cmd_demo(int argc, char **argv, bool as_default)
     }
     fflush(stdout);
     /* After the first line, which says which belt: the window and tones may add notes. */
-    ui_session_options uo = {!no_window, !no_audio, pacer, cmd};
+    ui_session_options uo = {!no_window, !no_audio,      pacer,         cmd,
+                             volume,     no_breath_tone, no_pacer_cues, no_holdin_cue};
     bool did_run = false;
     bel_status st = ui_session_run(&uo, src, session, &ui, &exit_code, &did_run);
     if (!did_run) {

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "bellows/sim.h"
+#include "calibration.h"
 #include "cli.h"
 #include "cmd_store.h"
 #include "serial.h"
@@ -19,7 +20,9 @@
 static const char run_help[] =
     "usage: bellows run [--port PATH] [--duration S] [--events OUT.csv]\n"
     "                   [--record PREFIX | --no-record] [--no-window] [--no-audio]\n"
-    "                   [--invert] [--quiet]\n"
+    "                   [--pacer NAME] [--calibration ASSESS.json] [--client NAME]\n"
+    "                   [--volume V] [--no-breath-tone] [--no-pacer-cues]\n"
+    "                   [--no-holdin-cue] [--invert] [--quiet]\n"
     "\n"
     "A live session on a belt: reads it, follows each breath and prints it. Without\n"
     "--port it takes the first belt that answers (see 'bellows ports'), and the\n"
@@ -36,7 +39,11 @@ static const char run_help[] =
     "  --no-record       do not record\n"
     "  --no-window       no window (terminal only)\n"
     "  --no-audio        no tones\n"
-    "  --pacer NAME      pacer pattern: resonance (default), box, 4-7-8, even, adaptive\n"
+    "  --pacer NAME      pacer pattern: resonance (default), box, 4-7-8, even, adaptive,\n"
+    "                    or custom:IN-HOLD-OUT-HOLD in seconds "
+    "(custom:4-2-6-0)\n" UI_SESSION_TONE_HELP
+    "  --calibration FILE  start from what an assessment learnt (ASSESS.json from\n"
+    "                    'bellows assess'): a held-in belly is noticed from the start\n"
     "  --invert          a smaller value means expansion\n"
     "  --quiet           print only the first lines, errors and the end\n"
     "  --client NAME     store the session as one of NAME's in the session store\n"
@@ -119,6 +126,9 @@ int cmd_run(int argc, char **argv, bool as_default)
     bool no_window = false;
     bool no_audio = false;
     const char *pacer = NULL;
+    const char *calibration = NULL;
+    double volume = 0.7;
+    bool no_breath_tone = false, no_pacer_cues = false, no_holdin_cue = false;
     bool invert = false;
     bool quiet = false;
     const char *client = NULL;
@@ -134,6 +144,11 @@ int cmd_run(int argc, char **argv, bool as_default)
         {"--no-window", CLI_FLAG, &no_window, 0, 0, ""},
         {"--no-audio", CLI_FLAG, &no_audio, 0, 0, ""},
         {"--pacer", CLI_STRING, &pacer, 0, 0, "a pacer name"},
+        {"--calibration", CLI_STRING, &calibration, 0, 0, "an assessment JSON file"},
+        {"--volume", CLI_DOUBLE, &volume, 0.0, 1.0, "a volume from 0 to 1"},
+        {"--no-breath-tone", CLI_FLAG, &no_breath_tone, 0, 0, ""},
+        {"--no-pacer-cues", CLI_FLAG, &no_pacer_cues, 0, 0, ""},
+        {"--no-holdin-cue", CLI_FLAG, &no_holdin_cue, 0, 0, ""},
         {"--invert", CLI_FLAG, &invert, 0, 0, ""},
         {"--quiet", CLI_FLAG, &quiet, 0, 0, ""},
         {"--client", CLI_STRING, &client, 0, 0, "a client's name"},
@@ -196,6 +211,14 @@ int cmd_run(int argc, char **argv, bool as_default)
     }
 
     bel_session_config cfg = bel_session_config_default();
+    if (calibration) {
+        char cal_err[BEL_IO_ERR_LEN];
+        if (bel_calibration_load(calibration, &cfg.calibration, cal_err, sizeof cal_err) !=
+            BEL_OK) {
+            cli_fail(cmd, "%s", cal_err);
+            goto done;
+        }
+    }
     cfg.source = src;
     cfg.link = link;
     cfg.invert = invert;
@@ -233,7 +256,8 @@ int cmd_run(int argc, char **argv, bool as_default)
 
     /* After the first lines, which say which belt and where it records: the window and
      * the tones may add notes. */
-    ui_session_options uo = {!no_window, !no_audio, pacer, cmd};
+    ui_session_options uo = {!no_window, !no_audio,      pacer,         cmd,
+                             volume,     no_breath_tone, no_pacer_cues, no_holdin_cue};
     bool did_run = false;
     bel_status st = ui_session_run(&uo, src, session, &ui, &exit_code, &did_run);
     if (!did_run) {

@@ -86,6 +86,7 @@ bel_session_config bel_session_config_default(void)
     bel_session_config c;
     memset(&c, 0, sizeof c);
     c.is_live = true;
+    c.calibration = bel_holdin_calibration_none();
     return c;
 }
 
@@ -287,6 +288,7 @@ bel_status bel_session_create(const bel_session_config *cfg, bel_session **out, 
     bel_pipeline_config pcfg = bel_pipeline_config_default();
     pcfg.fs_hz = info->fs_hz;
     pcfg.invert = cfg->invert;
+    pcfg.calibration = cfg->calibration;
     pcfg.belly_channel = 0;
     pcfg.chest_channel = -1;
     for (int ch = 0; ch < info->n_channels; ch++) {

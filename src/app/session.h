@@ -48,6 +48,7 @@ typedef struct bel_session_config {
     const char *record_prefix; /**< write PREFIX.csv and PREFIX.events.csv; NULL: none (copied) */
     const char *events_path;   /**< also write the events here; NULL: none (copied) */
     bool quiet;                /**< bel_session_run_main prints nothing per event */
+    bel_holdin_calibration calibration; /**< from an assessment; is_valid false: learn live */
 } bel_session_config;
 
 /** Defaults: everything off, is_live true. Call from: any thread. */

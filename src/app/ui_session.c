@@ -32,6 +32,7 @@ static const float PACE_STEP_BPM = 0.5f;
 struct ui_session {
     bel_ui_view view;
     bel_pacer *pacer;
+    bool is_pacer_cues_off;
     bel_tone_params tone;
     bel_audio *audio;
     bel_ui_window *win;
@@ -90,15 +91,38 @@ static void start_assessment(ui_session *u)
     u->view.relaxed_depth = NAN;
 }
 
+bool ui_session_parse_custom_pacer(const char *text, float phase_s[4])
+{
+    static const char prefix[] = "custom:";
+    if (!text || strncmp(text, prefix, sizeof prefix - 1) != 0) {
+        return false;
+    }
+    const char *p = text + sizeof prefix - 1;
+    for (int i = 0; i < 4; i++) {
+        char *end = NULL;
+        const double v = strtod(p, &end);
+        const double lo = i % 2 == 0 ? 0.5 : 0.0;
+        if (end == p || !(v >= lo && v <= 60.0) || *end != (i < 3 ? '-' : '\0')) {
+            return false;
+        }
+        phase_s[i] = (float)v;
+        p = end + 1;
+    }
+    return true;
+}
+
 int ui_session_create(const ui_session_options *o, bel_source *src, ui_session **out)
 {
     *out = NULL;
     const char *cmd = o->cmd ? o->cmd : "run";
-    int preset = bel_pacer_preset_from_name(o->pacer ? o->pacer : "resonance");
-    if (preset < 0 || preset == BEL_PACER_CUSTOM) {
+    float custom[4] = {0};
+    const bool is_custom = ui_session_parse_custom_pacer(o->pacer, custom);
+    int preset = is_custom ? BEL_PACER_CUSTOM
+                           : bel_pacer_preset_from_name(o->pacer ? o->pacer : "resonance");
+    if (preset < 0 || (preset == BEL_PACER_CUSTOM && !is_custom)) {
         return cli_usage_error(cmd,
                                "--pacer: '%s' is not one of resonance, box, 4-7-8, even, "
-                               "adaptive",
+                               "adaptive, or custom:IN-HOLD-OUT-HOLD in seconds (custom:4-2-6-0)",
                                o->pacer);
     }
     ui_session *u = calloc(1, sizeof *u);
@@ -109,6 +133,9 @@ int ui_session_create(const ui_session_options *o, bel_source *src, ui_session *
     bel_ui_view_init(&u->view);
     bel_pacer_config pc = bel_pacer_config_default();
     pc.preset = (bel_pacer_preset)preset;
+    if (is_custom) {
+        memcpy(pc.phase_s, custom, sizeof custom);
+    }
     if (bel_pacer_create(&pc, &u->pacer) != BEL_OK) {
         free(u);
         cli_fail(cmd, "cannot set up the pacer");
@@ -126,6 +153,11 @@ int ui_session_create(const ui_session_options *o, bel_source *src, ui_session *
     snprintf(u->view.source, sizeof u->view.source, "%s", bel_source_describe(src));
     start_assessment(u);
     bel_tone_params_init(&u->tone);
+    bel_tone_set_volume(&u->tone, (float)o->volume);
+    bel_tone_set_breath_on(&u->tone, !o->is_breath_tone_off);
+    bel_tone_set_cues_on(&u->tone, !o->is_pacer_cues_off);
+    bel_tone_set_holdin_cue_on(&u->tone, !o->is_holdin_cue_off);
+    u->is_pacer_cues_off = o->is_pacer_cues_off;
 
     char err[256];
     if (o->is_audio_wanted) {
@@ -248,7 +280,7 @@ static bool handle_action(ui_session *u, bel_ui_action a)
         break;
     case BEL_UI_ACT_PACER:
         v->is_pacer_on = !v->is_pacer_on;
-        bel_tone_set_cues_on(&u->tone, v->is_pacer_on);
+        bel_tone_set_cues_on(&u->tone, v->is_pacer_on && !u->is_pacer_cues_off);
         bel_pacer_set_paused(u->pacer, v->is_paused || !v->is_pacer_on);
         break;
     case BEL_UI_ACT_PACE_UP:

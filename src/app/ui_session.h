@@ -11,11 +11,27 @@
 typedef struct ui_session_options {
     bool is_window_wanted; /**< false: --no-window */
     bool is_audio_wanted;  /**< false: --no-audio */
-    const char *pacer;     /**< preset name (NULL: resonance) */
+    const char *pacer;     /**< preset name, or custom:IN-HOLD-OUT-HOLD seconds (NULL: resonance) */
     const char *cmd;       /**< subcommand name, for messages */
+    double volume;         /**< tone volume 0..1 */
+    bool is_breath_tone_off; /**< --no-breath-tone */
+    bool is_pacer_cues_off;  /**< --no-pacer-cues */
+    bool is_holdin_cue_off;  /**< --no-holdin-cue */
 } ui_session_options;
 
+/** The tone options every live command takes, and their help lines. */
+#define UI_SESSION_TONE_HELP                                                                       \
+    "  --volume V        tone volume 0..1 (default 0.7); m mutes in the window\n"                  \
+    "  --no-breath-tone  no tone following the belly\n"                                            \
+    "  --no-pacer-cues   no soft cue at each pacer phase\n"                                        \
+    "  --no-holdin-cue   no cue when the belly is held in\n"
+
 typedef struct ui_session ui_session;
+
+/** Parse a custom pacer "custom:IN-HOLD-OUT-HOLD" (seconds, e.g. custom:4-2-6-0) into
+ *  phase_s. false if text is not that form or a value is out of range (in and out
+ *  0.5..60, holds 0..60). Call from: any thread. */
+bool ui_session_parse_custom_pacer(const char *text, float phase_s[4]);
 
 /** Set up the pacer, the window (unless not wanted; with no display says so on
  *  stderr and goes on without) and the tones (with no sound card says so and goes
