@@ -3,7 +3,6 @@
 #include <stdio.h>
 
 #include "bellows/sim.h"
-#include "calibration.h"
 #include "cli.h"
 #include "session.h"
 #include "ui_session.h"
@@ -43,12 +42,7 @@ int cmd_demo(int argc, char **argv, bool as_default)
     double rate_bpm = 14.0;
     const char *prefix = NULL;
     const char *replay_path = NULL;
-    bool no_window = false;
-    bool no_audio = false;
-    const char *pacer = NULL;
-    const char *calibration = NULL;
-    double volume = 0.7;
-    bool no_breath_tone = false, no_pacer_cues = false, no_holdin_cue = false;
+    ui_session_options uo = ui_session_options_default(cmd);
     const cli_opt opts[] = {
         {"--duration", CLI_DOUBLE, &duration_s, 0.0, 1e7, "seconds, 0 for endless"},
         {"--fast", CLI_FLAG, &fast, 0, 0, ""},
@@ -56,14 +50,7 @@ int cmd_demo(int argc, char **argv, bool as_default)
         {"--rate", CLI_DOUBLE, &rate_bpm, 3.0, 40.0, "breaths per minute"},
         {"--record", CLI_STRING, &prefix, 0, 0, "a file name prefix"},
         {"--replay", CLI_STRING, &replay_path, 0, 0, "a recording CSV"},
-        {"--no-window", CLI_FLAG, &no_window, 0, 0, ""},
-        {"--no-audio", CLI_FLAG, &no_audio, 0, 0, ""},
-        {"--pacer", CLI_STRING, &pacer, 0, 0, "a pacer name"},
-        {"--calibration", CLI_STRING, &calibration, 0, 0, "an assessment JSON file"},
-        {"--volume", CLI_DOUBLE, &volume, 0.0, 1.0, "a volume from 0 to 1"},
-        {"--no-breath-tone", CLI_FLAG, &no_breath_tone, 0, 0, ""},
-        {"--no-pacer-cues", CLI_FLAG, &no_pacer_cues, 0, 0, ""},
-        {"--no-holdin-cue", CLI_FLAG, &no_holdin_cue, 0, 0, ""},
+        UI_SESSION_CLI_OPTS(uo),
     };
     const char *pos[1];
     int n_pos = 0;
@@ -98,13 +85,8 @@ int cmd_demo(int argc, char **argv, bool as_default)
         }
     }
     bel_session_config cfg = bel_session_config_default();
-    if (calibration) {
-        char cal_err[BEL_IO_ERR_LEN];
-        if (bel_calibration_load(calibration, &cfg.calibration, cal_err, sizeof cal_err) !=
-            BEL_OK) {
-            cli_fail(cmd, "%s", cal_err);
-            goto done;
-        }
+    if (!ui_session_load_calibration(&uo, &cfg)) {
+        goto done;
     }
     cfg.source = src;
     cfg.duration_s = duration_s;
@@ -124,8 +106,6 @@ int cmd_demo(int argc, char **argv, bool as_default)
     }
     fflush(stdout);
     /* After the first line, which says which belt: the window and tones may add notes. */
-    ui_session_options uo = {!no_window, !no_audio,      pacer,         cmd,
-                             volume,     no_breath_tone, no_pacer_cues, no_holdin_cue};
     bool did_run = false;
     bel_status st = ui_session_run(&uo, src, session, &ui, &exit_code, &did_run);
     if (!did_run) {

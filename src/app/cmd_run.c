@@ -9,7 +9,6 @@
 #include <time.h>
 
 #include "bellows/sim.h"
-#include "calibration.h"
 #include "cli.h"
 #include "cmd_store.h"
 #include "serial.h"
@@ -123,12 +122,7 @@ int cmd_run(int argc, char **argv, bool as_default)
     const char *events_path = NULL;
     const char *prefix = NULL;
     bool no_record = false;
-    bool no_window = false;
-    bool no_audio = false;
-    const char *pacer = NULL;
-    const char *calibration = NULL;
-    double volume = 0.7;
-    bool no_breath_tone = false, no_pacer_cues = false, no_holdin_cue = false;
+    ui_session_options uo = ui_session_options_default(cmd);
     bool invert = false;
     bool quiet = false;
     const char *client = NULL;
@@ -141,14 +135,7 @@ int cmd_run(int argc, char **argv, bool as_default)
         {"--events", CLI_STRING, &events_path, 0, 0, "a file name for the events CSV"},
         {"--record", CLI_STRING, &prefix, 0, 0, "a file name prefix"},
         {"--no-record", CLI_FLAG, &no_record, 0, 0, ""},
-        {"--no-window", CLI_FLAG, &no_window, 0, 0, ""},
-        {"--no-audio", CLI_FLAG, &no_audio, 0, 0, ""},
-        {"--pacer", CLI_STRING, &pacer, 0, 0, "a pacer name"},
-        {"--calibration", CLI_STRING, &calibration, 0, 0, "an assessment JSON file"},
-        {"--volume", CLI_DOUBLE, &volume, 0.0, 1.0, "a volume from 0 to 1"},
-        {"--no-breath-tone", CLI_FLAG, &no_breath_tone, 0, 0, ""},
-        {"--no-pacer-cues", CLI_FLAG, &no_pacer_cues, 0, 0, ""},
-        {"--no-holdin-cue", CLI_FLAG, &no_holdin_cue, 0, 0, ""},
+        UI_SESSION_CLI_OPTS(uo),
         {"--invert", CLI_FLAG, &invert, 0, 0, ""},
         {"--quiet", CLI_FLAG, &quiet, 0, 0, ""},
         {"--client", CLI_STRING, &client, 0, 0, "a client's name"},
@@ -169,9 +156,6 @@ int cmd_run(int argc, char **argv, bool as_default)
     if (client && no_record) {
         return cli_usage_error(cmd, "--client stores the recording: drop --no-record");
     }
-    /* The window and the tones are not wired yet: both flags are accepted now. */
-    (void)no_window;
-    (void)no_audio;
 
     char err[BEL_IO_ERR_LEN];
     char found[BEL_SERIAL_NAME_LEN] = "";
@@ -211,13 +195,8 @@ int cmd_run(int argc, char **argv, bool as_default)
     }
 
     bel_session_config cfg = bel_session_config_default();
-    if (calibration) {
-        char cal_err[BEL_IO_ERR_LEN];
-        if (bel_calibration_load(calibration, &cfg.calibration, cal_err, sizeof cal_err) !=
-            BEL_OK) {
-            cli_fail(cmd, "%s", cal_err);
-            goto done;
-        }
+    if (!ui_session_load_calibration(&uo, &cfg)) {
+        goto done;
     }
     cfg.source = src;
     cfg.link = link;
@@ -236,7 +215,7 @@ int cmd_run(int argc, char **argv, bool as_default)
         snprintf(rec_path, sizeof rec_path, "%s.csv", prefix);
         snprintf(ev_path, sizeof ev_path, "%s.events.csv", prefix);
         store_id = store_session_begin(cmd, client, rec_path, ev_path, bel_source_describe(src),
-                                       NULL, pacer, &store);
+                                       NULL, uo.pacer, &store);
     }
 
     cli_install_stop_handler(); /* before the first line, which tells scripts we are running */
@@ -256,8 +235,6 @@ int cmd_run(int argc, char **argv, bool as_default)
 
     /* After the first lines, which say which belt and where it records: the window and
      * the tones may add notes. */
-    ui_session_options uo = {!no_window, !no_audio,      pacer,         cmd,
-                             volume,     no_breath_tone, no_pacer_cues, no_holdin_cue};
     bool did_run = false;
     bel_status st = ui_session_run(&uo, src, session, &ui, &exit_code, &did_run);
     if (!did_run) {

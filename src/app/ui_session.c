@@ -16,6 +16,7 @@
 #include "audio.h"
 #include "bellows/pacer.h"
 #include "bellows/tone.h"
+#include "calibration.h"
 #include "cli.h"
 #include "ui_view.h"
 #include "ui_window.h"
@@ -91,6 +92,28 @@ static void start_assessment(ui_session *u)
     u->view.relaxed_depth = NAN;
 }
 
+ui_session_options ui_session_options_default(const char *cmd)
+{
+    ui_session_options o;
+    memset(&o, 0, sizeof o);
+    o.cmd = cmd;
+    o.volume = 0.7;
+    return o;
+}
+
+bool ui_session_load_calibration(const ui_session_options *o, bel_session_config *cfg)
+{
+    if (!o->calibration) {
+        return true;
+    }
+    char err[BEL_IO_ERR_LEN];
+    if (bel_calibration_load(o->calibration, &cfg->calibration, err, sizeof err) != BEL_OK) {
+        cli_fail(o->cmd, "%s", err);
+        return false;
+    }
+    return true;
+}
+
 bool ui_session_parse_custom_pacer(const char *text, float phase_s[4])
 {
     static const char prefix[] = "custom:";
@@ -160,14 +183,14 @@ int ui_session_create(const ui_session_options *o, bel_source *src, ui_session *
     u->is_pacer_cues_off = o->is_pacer_cues_off;
 
     char err[256];
-    if (o->is_audio_wanted) {
+    if (!o->is_audio_off) {
         bel_audio_config ac = bel_audio_config_default();
         if (bel_audio_create(&ac, &u->tone, &u->audio, err, sizeof err) != BEL_OK) {
             fprintf(stderr, "bellows %s: no audio output; continuing without tones\n", cmd);
         }
     }
     u->view.is_audio_available = u->audio != NULL;
-    if (o->is_window_wanted) {
+    if (!o->is_window_off) {
         const char *font = find_font();
         if (!bel_ui_display_available()) {
             fprintf(stderr,

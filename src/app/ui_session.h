@@ -9,15 +9,37 @@
 #include "source.h"
 
 typedef struct ui_session_options {
-    bool is_window_wanted; /**< false: --no-window */
-    bool is_audio_wanted;  /**< false: --no-audio */
-    const char *pacer;     /**< preset name, or custom:IN-HOLD-OUT-HOLD seconds (NULL: resonance) */
-    const char *cmd;       /**< subcommand name, for messages */
-    double volume;         /**< tone volume 0..1 */
+    bool is_window_off;      /**< --no-window */
+    bool is_audio_off;       /**< --no-audio */
+    const char *calibration; /**< --calibration ASSESS.json, NULL for none */
+    const char *pacer; /**< preset name, or custom:IN-HOLD-OUT-HOLD seconds (NULL: resonance) */
+    const char *cmd;   /**< subcommand name, for messages */
+    double volume;     /**< tone volume 0..1 */
     bool is_breath_tone_off; /**< --no-breath-tone */
     bool is_pacer_cues_off;  /**< --no-pacer-cues */
     bool is_holdin_cue_off;  /**< --no-holdin-cue */
 } ui_session_options;
+
+/** Defaults for cmd (volume 0.7, everything on, resonance pacer). */
+ui_session_options ui_session_options_default(const char *cmd);
+
+/** The command-line options every live command takes (run, demo), as cli_opt rows
+ *  writing into the ui_session_options o; put them in the command's table. */
+#define UI_SESSION_CLI_OPTS(o)                                                                     \
+    {"--no-window", CLI_FLAG, &(o).is_window_off, 0, 0, ""},                                       \
+        {"--no-audio", CLI_FLAG, &(o).is_audio_off, 0, 0, ""},                                     \
+        {"--pacer", CLI_STRING, &(o).pacer, 0, 0, "a pacer name"},                                 \
+        {"--calibration", CLI_STRING, &(o).calibration, 0, 0, "an assessment JSON file"},          \
+        {"--volume", CLI_DOUBLE, &(o).volume, 0.0, 1.0, "a volume from 0 to 1"},                   \
+        {"--no-breath-tone", CLI_FLAG, &(o).is_breath_tone_off, 0, 0, ""},                         \
+        {"--no-pacer-cues", CLI_FLAG, &(o).is_pacer_cues_off, 0, 0, ""},                           \
+    {                                                                                              \
+        "--no-holdin-cue", CLI_FLAG, &(o).is_holdin_cue_off, 0, 0, ""                              \
+    }
+
+/** Load o->calibration (if given) into cfg->calibration. false (message printed,
+ *  naming the file and o->cmd) if it cannot be read. Call from: main only. */
+bool ui_session_load_calibration(const ui_session_options *o, bel_session_config *cfg);
 
 /** The tone options every live command takes, and their help lines. */
 #define UI_SESSION_TONE_HELP                                                                       \
