@@ -20,6 +20,7 @@
 #define BELLOWS_BREATH_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "bellows/status.h"
 
@@ -52,6 +53,11 @@ typedef struct bel_breath_point {
     double t_detect_s; /**< time of the sample that confirmed it */
     float value;       /**< smoothed signal value at the turning point */
     float excursion;   /**< size of the movement that led to it (signal units, > 0) */
+    float move_s;      /**< how long that movement took from 10 % to 90 % of the way, pauses
+                            and holds left out (NAN for the first point) */
+    float cycle_skew;  /**< skewness of the whole breath cycle that ends here (from the
+                            turning point of the same kind before), drift removed; > 0
+                            when expansion reads up (NAN until two cycles) */
 } bel_breath_point;
 
 typedef struct bel_breath bel_breath;
@@ -85,5 +91,16 @@ float bel_breath_get_noise(const bel_breath *b);
 
 /** True while the detector is between a trough and a peak (inhaling). */
 bool bel_breath_is_inhaling(const bel_breath *b);
+
+/** Times the detector started again at a discontinuity (a belt put on or
+ *  re-tightened, a first move off a rail or leading zeros): it then forgets
+ *  the signal, its scale and its noise. Call from: the owning thread. */
+uint32_t bel_breath_get_restarts(const bel_breath *b);
+
+/** The input's sign was wrong: carry on as if every sample so far had been
+ *  negated (history, filters, state; a rise in progress becomes a fall). The
+ *  learnt depth and noise stay. Call from: the owning thread. Real-time safe
+ *  (bounded by the history length). */
+void bel_breath_negate(bel_breath *b);
 
 #endif

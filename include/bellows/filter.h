@@ -27,6 +27,10 @@ BEL_NODISCARD bel_status bel_biquad_init_highpass(bel_biquad *f, double fs_hz, d
  *  Call from: the thread that owns f. Real-time safe. */
 void bel_biquad_reset(bel_biquad *f, double x);
 
+/** Negate the state: from now on the filter runs as if its whole past input
+ *  had been negated (it is linear). Call from: the owning thread. Real-time safe. */
+void bel_biquad_negate(bel_biquad *f);
+
 /** Filter one sample. Call from: the thread that owns f. Real-time safe. */
 double bel_biquad_process(bel_biquad *f, double x);
 

@@ -110,7 +110,31 @@ void bel_holdin_destroy(bel_holdin *h);
  *  Call from: the owning thread. Real-time safe. */
 void bel_holdin_reset(bel_holdin *h);
 
-/** Tell the detector about a belly turning point (from the breath stage), after
+/** Forget what was learnt from the signal (relaxed level, depths, share): the
+ *  belts' polarity was revised. A calibration's values stay.
+ *  Call from: the owning thread. Real-time safe. */
+void bel_holdin_relearn(bel_holdin *h);
+
+/** Forget the relaxed level only (a step in the belt moved it); depths stay.
+ *  Call from: the owning thread. Real-time safe. */
+void bel_holdin_relearn_level(bel_holdin *h);
+
+/** The belly's (low-passed) extreme value near t_s: the largest (is_peak) or
+ *  smallest within -0.3..+0.6 s of it, from the detector's 10 Hz history; NAN
+ *  when that time is not held. Call from: the owning thread. Real-time safe. */
+float bel_holdin_belly_near(const bel_holdin *h, double t_s, bool is_peak);
+
+/** The belly's and the chest's (low-passed) values at t_s, the filter's
+ *  delay taken into account, from the 10 Hz history; false (and NAN) when that
+ *  time is not held. chest is NAN without a chest belt.
+ *  Call from: the owning thread. Real-time safe. */
+bool bel_holdin_values_at(const bel_holdin *h, double t_s, float *belly, float *chest);
+
+/** The chest belt's polarity was revised: negate its history and state.
+ *  Call from: the owning thread. Real-time safe. */
+void bel_holdin_negate_chest(bel_holdin *h);
+
+/** Tell the detector about a breath turning point (from the breath stage), after
  *  the bel_holdin_process call of the sample that confirmed it.
  *  Call from: the owning thread. Real-time safe (bounded work). */
 void bel_holdin_push_breath(bel_holdin *h, const bel_breath_point *pt);

@@ -22,11 +22,25 @@ enum { BEL_PIPELINE_MAX_EVENTS = 8 }; /* a turning point, hold-in and breath-hol
 typedef struct bel_pipeline bel_pipeline;
 
 typedef struct bel_pipeline_config {
-    double fs_hz;             /**< nominal sample rate, 5..2000 Hz (default 50) */
-    int belly_channel;        /**< index of the belly belt in bel_sample.value (default 0) */
-    int chest_channel;        /**< index of the chest belt, -1 for none (default -1) */
-    bool invert;              /**< true: a smaller raw value means expansion */
-    bool invert_chest;        /**< the same for the chest belt */
+    double fs_hz;      /**< nominal sample rate, 5..2000 Hz (default 50) */
+    int belly_channel; /**< index of the belly belt in bel_sample.value (default 0) */
+    int chest_channel; /**< index of the chest belt, -1 for none (default -1) */
+    bool invert;       /**< true: a smaller raw value means expansion */
+    bool invert_chest; /**< the same for the chest belt */
+    /** Find the belts' polarity from the breathing (default true): a chest
+     *  belt moves with the belly; the movement of an inhalation is shorter
+     *  than that of an exhalation and breathing rests near the exhaled level.
+     *  The shape evidence is weighed over the last 12 breaths (from the 8th)
+     *  and revised when it turns; it is acted on with two belts and only
+     *  reported (polarity_score) with one, where on its own it misreads some
+     *  breathing (ventilated patients). invert/invert_chest are the starting
+     *  guess. False: invert/invert_chest are final (the user said so). A
+     *  valid calibration's polarity always wins. */
+    bool auto_polarity;
+    /** Emit signal_lost/signal_restored for gaps of 0.5 s or more in the
+     *  samples' times (n_missed), as a recording with missing rows has
+     *  (default true). False where the source reports its own link events. */
+    bool report_gaps;
     double spectrum_window_s; /**< window of the spectral rate estimate, 8..120 s (default 32) */
     bel_breath_config breath; /**< detector tuning; its fs_hz is ignored (fs_hz above rules) */
     bel_holdin_config holdin; /**< hold-in and breath-hold tuning; its fs_hz is ignored */
@@ -71,6 +85,15 @@ typedef struct bel_metrics {
     uint32_t n_spikes;         /**< samples replaced as spikes */
     uint32_t n_clipped;        /**< samples at a rail (flat clipped run) */
     uint32_t n_missed;         /**< samples reported missing by the source */
+    float breath;              /**< the detection signal: belly and chest mixed by how much each
+                                    moves with the breath (the belly alone without a chest) */
+    float chest_weight;        /**< the chest's part of the detection signal, 0..1 */
+    bool is_belly_inverted;    /**< the polarity in use for the belly belt */
+    bool is_chest_inverted;    /**< the same for the chest belt */
+    uint32_t n_polarity_flips; /**< times the polarity was revised from the breathing */
+    float polarity_score;      /**< shape evidence over the recent breaths: > 0.5 reads inverted,
+                                    < 0 reads right (NAN until 8 breaths) */
+    uint32_t n_restarts;       /**< times detection started again at a step in the belt */
 } bel_metrics;
 
 /** Whole-run statistics, for summaries. Values not known are NAN. */
@@ -93,6 +116,11 @@ typedef struct bel_summary {
     uint32_t n_spikes;
     uint32_t n_clipped;
     uint32_t n_missed;
+    bool is_belly_inverted;    /**< the belly polarity in use at the end */
+    bool is_chest_inverted;    /**< the chest polarity in use at the end */
+    uint32_t n_polarity_flips; /**< times the polarity was revised from the breathing */
+    float polarity_score;      /**< the last shape evidence (see bel_metrics) */
+    uint32_t n_restarts;       /**< times detection started again at a step in a belt */
 } bel_summary;
 
 /** Defaults: 50 Hz, belly on channel 0, no chest, not inverted, 32 s spectrum,

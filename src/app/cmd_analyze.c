@@ -172,6 +172,7 @@ int cmd_analyze(int argc, char **argv)
     pcfg.belly_channel = belly;
     pcfg.chest_channel = chest_ch;
     pcfg.invert = invert;
+    pcfg.auto_polarity = !invert; /* --invert: the user said which way it reads */
     pcfg.calibration = cal;
     bel_status st = bel_pipeline_create(&pcfg, &pipe);
     if (st != BEL_OK) {

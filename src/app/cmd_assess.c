@@ -204,6 +204,7 @@ int cmd_assess(int argc, char **argv)
     pc.chest_channel = chest;
     pc.invert = looks_inverted(s, n, belly, settle_s, settle_s + deep_s);
     pc.invert_chest = chest >= 0 && looks_inverted(s, n, chest, settle_s, settle_s + deep_s);
+    pc.auto_polarity = false; /* the deep breath said which way each belt reads */
     bel_pipeline *p = NULL;
     if (bel_pipeline_create(&pc, &p) != BEL_OK) {
         free(s);

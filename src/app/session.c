@@ -288,6 +288,9 @@ bel_status bel_session_create(const bel_session_config *cfg, bel_session **out, 
     bel_pipeline_config pcfg = bel_pipeline_config_default();
     pcfg.fs_hz = info->fs_hz;
     pcfg.invert = cfg->invert;
+    pcfg.auto_polarity = !cfg->invert; /* --invert: the user said which way it reads */
+    /* A belt's link reports its own signal_lost/signal_restored as they happen. */
+    pcfg.report_gaps = cfg->link == NULL;
     pcfg.calibration = cfg->calibration;
     pcfg.belly_channel = 0;
     pcfg.chest_channel = -1;

@@ -44,8 +44,20 @@ struct bel_breath {
     double ref_t;   /* its time */
     double last_confirm_t;
     double t_start;      /* time of the first sample since reset */
-    double min_y, max_y; /* UNKNOWN state: range since reset */
+    double min_y, max_y; /* UNKNOWN state: range over the recent window (two buckets) */
     int64_t min_n, max_n;
+    struct bucket {
+        double lo, hi;
+        int64_t lo_n, hi_n;
+    } bk_old, bk_new;
+    double bk_t0; /* start of the newer bucket */
+    /* Discontinuities (a belt put on, re-tightened, a rail): mean |first
+     * difference| of the input, and restarts made. */
+    double absd;
+    uint32_t n_restarts;
+    int64_t prev_ref_n; /* the turning point before ref_n */
+    int n_points;       /* turning points since the last reset */
+    int gap_skip;       /* samples after a gap left out of the noise estimate */
     /* Reference depth: median of recent excursions, decaying when nothing happens. */
     float depths[N_DEPTHS];
     int n_depths, depth_head;
@@ -146,6 +158,8 @@ void bel_breath_destroy(bel_breath *b)
 void bel_breath_reset(bel_breath *b)
 {
     b->n = 0;
+    b->n_points = 0;
+    b->absd = 0.0;
     b->st = ST_UNKNOWN;
     b->ripple_mode = false;
     b->wig_fast_ema = b->wig_slow_ema = 1.0;
@@ -279,6 +293,76 @@ static void refine(const bel_breath *b, bool peak, int64_t from, int64_t to, dou
 
 static void choose_filter(bel_breath *b);
 
+/* Skewness of one whole breath cycle, k0 to k1 (two turning points of the
+ * same kind), after removing the straight line between its ends (drift).
+ * Breathing spends longer near the exhaled level than near the inhaled one
+ * (the end-expiratory pause, the slowing end of an exhalation): the cycle is
+ * skewed towards its peaks, > 0, when expansion reads up. */
+static double cycle_skew(const bel_breath *b, int64_t k0, int64_t k1)
+{
+    const int64_t oldest = b->n > b->cap ? b->n - b->cap : 0;
+    if (k0 < oldest || k1 <= k0 + 4) {
+        return NAN;
+    }
+    const double x0 = hx(b, k0), x1 = hx(b, k1);
+    const double len = (double)(k1 - k0);
+    double s1 = 0.0, s2 = 0.0, s3 = 0.0;
+    for (int64_t k = k0; k <= k1; k++) {
+        s1 += hx(b, k) - (x0 + (x1 - x0) * (double)(k - k0) / len);
+    }
+    const double cnt = len + 1.0;
+    const double mean = s1 / cnt;
+    for (int64_t k = k0; k <= k1; k++) {
+        const double z = hx(b, k) - (x0 + (x1 - x0) * (double)(k - k0) / len) - mean;
+        s2 += z * z;
+        s3 += z * z * z;
+    }
+    s2 /= cnt;
+    s3 /= cnt;
+    return s2 > 0.0 ? s3 / (s2 * sqrt(s2)) : (double)NAN;
+}
+
+/* How long the movement from turning point k0 to k1 took, from 10 % to 90 %
+ * of the way (on the lightly smoothed input): holds and pauses at either end
+ * do not count, only the movement itself. */
+static double move_time(const bel_breath *b, int64_t k0, int64_t k1)
+{
+    const int64_t oldest = b->n > b->cap ? b->n - b->cap : 0;
+    if (k0 < oldest) {
+        k0 = oldest;
+    }
+    if (k1 <= k0 + 1) {
+        return NAN;
+    }
+    const int64_t w = (int64_t)(b->cfg.smooth_s * b->cfg.fs_hz + 0.5);
+    const double v0 = smoothed_at(b, k0, w, k0, k1);
+    const double v1 = smoothed_at(b, k1, w, k0, k1);
+    const double sgn = v1 >= v0 ? 1.0 : -1.0;
+    const double lo = v0 + 0.1 * (v1 - v0), hi = v0 + 0.9 * (v1 - v0);
+    int64_t k10 = -1, k90 = -1;
+    for (int64_t k = k0; k <= k1; k++) {
+        const double z = sgn * smoothed_at(b, k, w, k0, k1);
+        if (k10 < 0 && z >= sgn * lo) {
+            k10 = k;
+        }
+        if (z >= sgn * hi) {
+            k90 = k;
+            break;
+        }
+    }
+    if (k10 < 0 || k90 < k10) {
+        return NAN;
+    }
+    /* The last time below 10 % before reaching 90 %: a false start does not count. */
+    for (int64_t k = k90; k > k10; k--) {
+        if (sgn * smoothed_at(b, k, w, k0, k1) < sgn * lo) {
+            k10 = k;
+            break;
+        }
+    }
+    return ht(b, k90) - ht(b, k10);
+}
+
 static int confirm(bel_breath *b, bool peak, double t_now, bel_breath_point *pt)
 {
     const double exc = fabs(b->ext_val - b->ref_val);
@@ -293,6 +377,10 @@ static int confirm(bel_breath *b, bool peak, double t_now, bel_breath_point *pt)
     pt->t_detect_s = t_now;
     pt->value = v;
     pt->excursion = (float)exc;
+    pt->move_s = b->st == ST_UNKNOWN ? NAN : (float)move_time(b, b->ref_n, k);
+    pt->cycle_skew = b->n_points >= 2 ? (float)cycle_skew(b, b->prev_ref_n, k) : NAN;
+    b->prev_ref_n = b->st == ST_UNKNOWN ? k : b->ref_n;
+    b->n_points = b->st == ST_UNKNOWN ? 1 : b->n_points + 1;
     if (b->st != ST_UNKNOWN) {
         double dur = t_pt - b->ref_t;
         if (dur > 0.0) {
@@ -355,8 +443,63 @@ static void choose_filter(bel_breath *b)
     }
 }
 
+/* Start again from this sample, forgetting the signal, its scale and its
+ * noise: after a discontinuity nothing learnt before it describes what
+ * follows (a belt re-tightened has another offset and gain). The typical
+ * phase duration, a property of the person, is kept. */
+static void restart(bel_breath *b)
+{
+    bel_breath_reset(b);
+    b->n_depths = 0;
+    b->depth_head = 0;
+    b->ref_depth = 0.0;
+    b->noise_abs = 0.0;
+    b->x_min = INFINITY;
+    b->x_max = -INFINITY;
+    b->n_restarts++;
+}
+
+/* A discontinuity: over a quarter of a second the input moved far more than
+ * breathing moves it (30 times its mean movement, twice the breath depth, 16
+ * noise sigmas), or it left a flat run (leading zeros, a rail) for the first
+ * time. Breathing never does that; a belt put on, re-tightened or knocked does. */
+static bool is_jump(const bel_breath *b, float x)
+{
+    const int64_t jw = (int64_t)fmax(1.0, floor(0.25 * b->cfg.fs_hz + 0.5));
+    if (b->n < jw) {
+        return false;
+    }
+    const double dx = fabs((double)x - hx(b, b->n - jw));
+    /* The learnt depth before any decay: breathing that starts again after
+     * a hold is no discontinuity. */
+    const double depth = b->n_depths > 0 ? median_depth(b) : 0.0;
+    const double thr = fmax(fmax(30.0 * b->absd * (double)jw, 16.0 * noise_sigma(b)), 2.0 * depth);
+    return dx > thr;
+}
+
+static void bucket_init(struct bucket *k, double y, int64_t n)
+{
+    k->lo = k->hi = y;
+    k->lo_n = k->hi_n = n;
+}
+
+static void bucket_push(struct bucket *k, double y, int64_t n)
+{
+    if (y > k->hi) {
+        k->hi = y;
+        k->hi_n = n;
+    }
+    if (y < k->lo) {
+        k->lo = y;
+        k->lo_n = n;
+    }
+}
+
 int bel_breath_process(bel_breath *b, double t_s, float x, bel_breath_point *pt)
 {
+    if (is_jump(b, x)) {
+        restart(b);
+    }
     /* History and noise. */
     b->x_min = fminf(b->x_min, x);
     b->x_max = fmaxf(b->x_max, x);
@@ -370,14 +513,32 @@ int bel_breath_process(bel_breath *b, double t_s, float x, bel_breath_point *pt)
         b->x1 = b->x2 = x;
         b->min_y = b->max_y = x;
         b->min_n = b->max_n = 0;
+        bucket_init(&b->bk_old, x, 0);
+        bucket_init(&b->bk_new, x, 0);
+        b->bk_t0 = t_s;
         b->last_confirm_t = t_s;
         b->t_start = t_s;
+    }
+    /* Mean movement per sample: a plain mean over the first 3 s, then an
+     * EMA over about 3 s. */
+    {
+        const double d1 = fabs((double)x - (double)b->x1);
+        const double a = 1.0 / (3.0 * b->cfg.fs_hz);
+        const double n_avg = (double)(b->n + 1);
+        b->absd += (d1 - b->absd) * (n_avg * a < 1.0 ? 1.0 / n_avg : a);
     }
     const double d2 = fabs((double)x - 2.0 * (double)b->x1 + (double)b->x2);
     /* Plain mean over the first 5 s (an EMA started from one value can sit far
      * below the truth for seconds), then the EMA. Skips the first two samples,
      * whose second difference is not defined. */
-    if (b->n_total >= 2) {
+    /* Samples missing just before (a gap in time) make a second difference
+     * that is no noise: leave the two that span it out. */
+    if (b->n > 0 && t_s - ht(b, b->n - 1) > 1.5 / b->cfg.fs_hz) {
+        b->gap_skip = 2;
+    }
+    if (b->gap_skip > 0) {
+        b->gap_skip--;
+    } else if (b->n_total >= 2) {
         const double n_avg = (double)(b->n_total - 1);
         if (n_avg * b->noise_alpha < 1.0) {
             b->noise_abs += (d2 - b->noise_abs) / n_avg;
@@ -407,14 +568,20 @@ int bel_breath_process(bel_breath *b, double t_s, float x, bel_breath_point *pt)
     const double depth = b->ref_depth;
 
     if (b->st == ST_UNKNOWN) {
-        if (y > b->max_y) {
-            b->max_y = y;
-            b->max_n = n;
+        /* The range over the last 5 to 10 s, not since the start: a settling
+         * level or a step leaves it within seconds. */
+        if (t_s - b->bk_t0 >= 5.0) {
+            b->bk_old = b->bk_new;
+            bucket_init(&b->bk_new, y, n);
+            b->bk_t0 = t_s;
         }
-        if (y < b->min_y) {
-            b->min_y = y;
-            b->min_n = n;
-        }
+        bucket_push(&b->bk_new, y, n);
+        const struct bucket *lo = b->bk_old.lo <= b->bk_new.lo ? &b->bk_old : &b->bk_new;
+        const struct bucket *hi = b->bk_old.hi >= b->bk_new.hi ? &b->bk_old : &b->bk_new;
+        b->min_y = lo->lo;
+        b->min_n = lo->lo_n;
+        b->max_y = hi->hi;
+        b->max_n = hi->hi_n;
         const double range = b->max_y - b->min_y;
         const double need = depth > 0.0 ? fmin(range, depth) : range;
         /* Nothing is a breath before the noise is known (warm-up) or while
@@ -464,3 +631,51 @@ float bel_breath_get_reference_depth(const bel_breath *b) { return (float)b->ref
 float bel_breath_get_noise(const bel_breath *b) { return (float)noise_sigma(b); }
 
 bool bel_breath_is_inhaling(const bel_breath *b) { return b->st == ST_RISING; }
+
+uint32_t bel_breath_get_restarts(const bel_breath *b) { return b->n_restarts; }
+
+void bel_breath_negate(bel_breath *b)
+{
+    const int64_t oldest = b->n > b->cap ? b->n - b->cap : 0;
+    for (int64_t k = oldest; k < b->n; k++) {
+        b->hist_x[k & (b->cap - 1)] = -b->hist_x[k & (b->cap - 1)];
+    }
+    bel_biquad_negate(&b->lp);
+    bel_biquad_negate(&b->lp_ripple);
+    b->y = -b->y;
+    b->y_fast = -b->y_fast;
+    b->y_slow = -b->y_slow;
+    b->x1 = -b->x1;
+    b->x2 = -b->x2;
+    const float xmin = b->x_min;
+    b->x_min = -b->x_max;
+    b->x_max = -xmin;
+    b->wig_fast.ext = -b->wig_fast.ext;
+    b->wig_fast.dir = -b->wig_fast.dir;
+    b->wig_slow.ext = -b->wig_slow.ext;
+    b->wig_slow.dir = -b->wig_slow.dir;
+    /* The minimum becomes the maximum: a rise becomes a fall. */
+    const double min_y = b->min_y;
+    const int64_t min_n = b->min_n;
+    b->min_y = -b->max_y;
+    b->min_n = b->max_n;
+    b->max_y = -min_y;
+    b->max_n = min_n;
+    struct bucket *bk[2] = {&b->bk_old, &b->bk_new};
+    for (int i = 0; i < 2; i++) {
+        struct bucket *k = bk[i];
+        const double lo = k->lo;
+        const int64_t lo_n = k->lo_n;
+        k->lo = -k->hi;
+        k->lo_n = k->hi_n;
+        k->hi = -lo;
+        k->hi_n = lo_n;
+    }
+    b->ext_val = -b->ext_val;
+    b->ref_val = -b->ref_val;
+    if (b->st == ST_RISING) {
+        b->st = ST_FALLING;
+    } else if (b->st == ST_FALLING) {
+        b->st = ST_RISING;
+    }
+}

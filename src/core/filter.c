@@ -122,3 +122,9 @@ float bel_median_process(bel_median *m, float x)
     const int filled = m->count;
     return m->sorted[filled / 2];
 }
+
+void bel_biquad_negate(bel_biquad *f)
+{
+    f->z1 = -f->z1;
+    f->z2 = -f->z2;
+}

@@ -174,6 +174,35 @@ void bel_holdin_reset(bel_holdin *h)
     h->s.is_holding_in = h->s.is_breath_hold = false;
 }
 
+void bel_holdin_relearn(bel_holdin *h)
+{
+    if (h->cal.is_valid) {
+        bel_holdin_relearn_level(h);
+        return;
+    }
+    memset(&h->depth_b, 0, sizeof h->depth_b);
+    memset(&h->depth_c, 0, sizeof h->depth_c);
+    memset(&h->share, 0, sizeof h->share);
+    h->level = h->depth = h->cdepth = h->rshare = NAN;
+    h->n_level = 0;
+    h->n_high = 0;
+    h->armed = false;
+    h->st = HS_IDLE;
+    h->bh_on = false;
+    h->have_trough = h->have_peak = false;
+    h->s.is_holding_in = h->s.is_breath_hold = false;
+}
+
+void bel_holdin_relearn_level(bel_holdin *h)
+{
+    h->level = NAN;
+    h->n_level = 0;
+    h->n_high = 0;
+    h->st = HS_IDLE;
+    h->s.is_holding_in = false;
+    h->have_trough = h->have_peak = false;
+}
+
 static int cmp_float(const void *a, const void *b)
 {
     const float fa = *(const float *)a;
@@ -243,6 +272,54 @@ static int64_t ring_from(const bel_holdin *h, double t_s)
         k--;
     }
     return k;
+}
+
+float bel_holdin_belly_near(const bel_holdin *h, double t_s, bool is_peak)
+{
+    if (h->n == 0 || t_s < ring_t(h, ring_oldest(h)) - 0.5) {
+        return NAN;
+    }
+    float best = NAN;
+    for (int64_t k = ring_from(h, t_s - 0.3); k < h->n && ring_t(h, k) <= t_s + 0.6; k++) {
+        const float v = ring_b(h, k);
+        if (!isfinite(best) || (is_peak ? v > best : v < best)) {
+            best = v;
+        }
+    }
+    return best;
+}
+
+bool bel_holdin_values_at(const bel_holdin *h, double t_s, float *belly, float *chest)
+{
+    *belly = *chest = NAN;
+    /* Group delay of the 2nd-order Butterworth low-pass at low frequency:
+     * sqrt(2) / (2 pi fc). */
+    const double delay_s = 1.4142135623730951 / (2.0 * 3.141592653589793 * lp_hz);
+    if (h->n == 0 || t_s < ring_t(h, ring_oldest(h)) - 0.5) {
+        return false;
+    }
+    const int64_t k = ring_from(h, t_s + delay_s);
+    *belly = ring_b(h, k);
+    *chest = h->has_chest ? ring_c(h, k) : NAN;
+    return true;
+}
+
+void bel_holdin_negate_chest(bel_holdin *h)
+{
+    for (int64_t k = ring_oldest(h); k < h->n; k++) {
+        h->rc[k & (RING - 1)] = -h->rc[k & (RING - 1)];
+    }
+    bel_biquad_negate(&h->lp_c);
+    h->xc1 = -h->xc1;
+    h->xc2 = -h->xc2;
+    h->min_c = -h->min_c;
+    h->bh_min_c = -h->bh_min_c;
+    h->bh_max_c = -h->bh_max_c;
+    const float lo = h->bh_min_c;
+    h->bh_min_c = h->bh_max_c;
+    h->bh_max_c = lo;
+    h->rev_c.ext = -h->rev_c.ext;
+    h->rev_c.dir = -h->rev_c.dir;
 }
 
 static bool chest_on(const bel_holdin *h) { return h->has_chest && h->cdepth > 0.0f; }

@@ -11,7 +11,18 @@
 #include "bellows/holdin.h"
 #include "bellows/spectrum.h"
 
-enum { N_RECENT = 8 };
+enum { N_RECENT = 8, N_POLARITY = 12 };
+
+/* Polarity: per breath, ln(rise time / fall time) minus the cycle's skewness
+ * (both > 0 when the belts read the other way round: an inhalation's movement
+ * is the shorter, and breathing rests near the exhaled level). The median over
+ * the last N_POLARITY breaths above this says "inverted"; at least this many
+ * breaths before deciding. */
+static const float polarity_threshold = 0.5f;
+static const int polarity_min_breaths = 8;
+
+/* A gap in the samples of at least this long is a lost signal. */
+static const double gap_event_s = 0.5;
 
 /* A flat run at the extreme at least this long is clipping at a rail. */
 static const double clip_min_s = 0.1;
@@ -31,6 +42,27 @@ struct bel_pipeline {
     bel_median despike;
     bel_median despike_chest;
     bool invert_belly, invert_chest;
+    bool auto_polarity;
+    /* Polarity evidence: ln(rise / fall) of recent breaths. */
+    float pol_log[N_POLARITY];
+    int n_pol, pol_head;
+    float last_rise_s;
+    float polarity_score; /* the latest median evidence (> 0: reads inverted) */
+    uint32_t n_flips;
+    /* The detection signal: belly and chest increments weighted by the
+     * first principal direction of their (low-passed) movement. */
+    bel_biquad disp_lp;
+    double cbb, cbc, ccc; /* covariance of the belts' movements between turning points */
+    int n_mix;            /* movements in it */
+    bool have_mix_tp;
+    float mix_b, mix_c;   /* belly and chest at the last turning point */
+    double e_b, e_c;      /* unit weights */
+    float prev_b, prev_c; /* previous conditioned belly and chest */
+    bool mix_started;
+    double det; /* the detection signal */
+    uint32_t restarts_seen;
+    uint32_t n_restarts_disp;
+    bool disp_started;
     double sum_share;
     uint32_t n_share;
     int despike_delay; /* samples of delay of the median */
@@ -49,6 +81,7 @@ struct bel_pipeline {
     bool have_trough, have_peak;
     double t_trough, t_peak;
     float v_trough, v_peak;
+    float b_peak;     /* the belly's own value at the last peak */
     float ti_pending; /* Ti of the breath in progress (after its peak) */
     breath_rec recent[N_RECENT];
     int n_recent, recent_head;
@@ -70,6 +103,8 @@ bel_pipeline_config bel_pipeline_config_default(void)
     c.belly_channel = 0;
     c.chest_channel = -1;
     c.invert = false;
+    c.auto_polarity = true;
+    c.report_gaps = true;
     c.spectrum_window_s = 32.0;
     c.breath = bel_breath_config_default(c.fs_hz);
     c.invert_chest = false;
@@ -128,6 +163,15 @@ bel_status bel_pipeline_create(const bel_pipeline_config *cfg, bel_pipeline **ou
     p->invert_belly = cfg->calibration.is_valid ? cfg->calibration.belly_inverted : cfg->invert;
     p->invert_chest =
         cfg->calibration.is_valid ? cfg->calibration.chest_inverted : cfg->invert_chest;
+    p->auto_polarity = cfg->auto_polarity && !cfg->calibration.is_valid;
+    if (bel_biquad_init_lowpass(&p->disp_lp, cfg->fs_hz, fmin(1.8, 0.4 * cfg->fs_hz)) != BEL_OK) {
+        st = BEL_ERR_ARG;
+        goto fail;
+    }
+    p->e_b = 1.0;
+    p->e_c = 0.0;
+    p->last_rise_s = NAN;
+    p->polarity_score = NAN;
     p->despike_delay = k / 2;
     p->clip_min_samples = (uint32_t)fmax(4.0, ceil(clip_min_s * cfg->fs_hz));
     memset(&p->m, 0, sizeof p->m);
@@ -200,7 +244,8 @@ static void update_running(bel_pipeline *p, double t_now)
     p->m.variability = n >= 2 ? (float)(sqrt(var > 0.0 ? var : 0.0) / mean) : NAN;
 }
 
-static int emit_point(bel_pipeline *p, const bel_breath_point *pt, bel_event *out)
+/* belly: the belly's own value at the turning point (the baseline is the belly's). */
+static int emit_point(bel_pipeline *p, const bel_breath_point *pt, float belly, bel_event *out)
 {
     bel_event ev =
         bel_event_make(pt->is_peak ? BEL_EV_EXP_ONSET : BEL_EV_INSP_ONSET, pt->t_s, pt->t_detect_s);
@@ -215,6 +260,7 @@ static int emit_point(bel_pipeline *p, const bel_breath_point *pt, bel_event *ou
         p->have_peak = true;
         p->t_peak = pt->t_s;
         p->v_peak = pt->value;
+        p->b_peak = belly;
     } else {
         if (p->have_trough && p->have_peak && p->t_peak > p->t_trough && pt->t_s > p->t_peak &&
             isfinite(p->ti_pending)) {
@@ -237,7 +283,7 @@ static int emit_point(bel_pipeline *p, const bel_breath_point *pt, bel_event *ou
             ev.ti_s = r.ti_s;
             ev.te_s = r.te_s;
             ev.depth = r.depth;
-            const float mid = 0.5f * (p->v_peak + pt->value);
+            const float mid = 0.5f * (p->b_peak + belly);
             p->baseline = isfinite(p->baseline) ? 0.7f * p->baseline + 0.3f * mid : mid;
         }
         if (p->n_insp == 0) {
@@ -257,6 +303,167 @@ static int emit_point(bel_pipeline *p, const bel_breath_point *pt, bel_event *ou
     return 1;
 }
 
+/* Forget the breath in progress (its turning points no longer pair up). */
+static void forget_breath_in_progress(bel_pipeline *p)
+{
+    p->have_trough = p->have_peak = false;
+    p->ti_pending = NAN;
+    p->last_rise_s = NAN;
+}
+
+/* The breathing says the belts read the other way round: negate every
+ * stage's view of the past, and learn the relaxed state again. */
+static void flip_polarity(bel_pipeline *p)
+{
+    p->invert_belly = !p->invert_belly;
+    p->invert_chest = !p->invert_chest;
+    p->det = -p->det;
+    p->prev_b = -p->prev_b;
+    p->prev_c = -p->prev_c;
+    p->mix_b = -p->mix_b;
+    p->mix_c = -p->mix_c;
+    bel_biquad_negate(&p->disp_lp);
+    bel_breath_negate(p->breath);
+    bel_holdin_relearn(p->holdin);
+    forget_breath_in_progress(p);
+    p->n_recent = 0;
+    p->recent_head = 0;
+    p->n_pol = 0;
+    p->pol_head = 0;
+    p->baseline = NAN;
+    p->n_flips++;
+}
+
+/* Polarity evidence from each turning point: how long the rise and the fall
+ * took (10-90 %, pauses and holds left out). Inhalation is the active, shorter
+ * movement in natural breathing and in every paced pattern that is not
+ * symmetric (4-7-8, 5-2-7, 4-6); a symmetric one (box, 5-5) says nothing. */
+static void polarity_evidence(bel_pipeline *p, const bel_breath_point *pt)
+{
+    if (!p->auto_polarity) {
+        return;
+    }
+    if (pt->is_peak) {
+        p->last_rise_s = pt->move_s;
+        return;
+    }
+    const float rise = p->last_rise_s, fall = pt->move_s;
+    p->last_rise_s = NAN;
+    if (!(rise > 0.0f) || !(fall > 0.0f)) {
+        return;
+    }
+    const float sk = isfinite(pt->cycle_skew) ? pt->cycle_skew : 0.0f;
+    p->pol_log[p->pol_head] = logf(rise / fall) - sk;
+    p->pol_head = (p->pol_head + 1) % N_POLARITY;
+    if (p->n_pol < N_POLARITY) {
+        p->n_pol++;
+    }
+    if (p->n_pol < polarity_min_breaths) {
+        return;
+    }
+    float tmp[N_POLARITY];
+    memcpy(tmp, p->pol_log, sizeof tmp);
+    p->polarity_score = median_of(tmp, p->n_pol);
+    if (p->polarity_score > polarity_threshold && p->cfg.chest_channel >= 0) {
+        flip_polarity(p);
+    }
+}
+
+/* One sample of the detection signal: the belly and chest increments with
+ * the current weights. Increments, not levels: a changing weight never makes
+ * a step. */
+static void mix(bel_pipeline *p, float belly, float chest)
+{
+    if (!p->mix_started) {
+        p->mix_started = true;
+        p->det = belly;
+    } else {
+        p->det += p->e_b * (double)(belly - p->prev_b);
+        if (isfinite(chest) && isfinite(p->prev_c)) {
+            p->det += p->e_c * (double)(chest - p->prev_c);
+        }
+    }
+    p->prev_b = belly;
+    p->prev_c = chest;
+}
+
+/* Forget the weights' evidence (after a step or a gap); the weights stay. */
+static void mix_forget(bel_pipeline *p)
+{
+    p->cbb = p->cbc = p->ccc = 0.0;
+    p->n_mix = 0;
+    p->have_mix_tp = false;
+}
+
+/* At each turning point: the belly's and the chest's movement since the last
+ * one update their covariance (over the last few breaths), whose first
+ * principal direction weighs the belts: the belt that moves most with the
+ * breath leads (the chest while the belly is held in), a belt that hardly
+ * moves adds little noise. A chest that keeps moving against the belly reads
+ * the other way round (the belts move together when breathing). */
+static void mix_update(bel_pipeline *p, double t_s)
+{
+    float b, c;
+    if (!bel_holdin_values_at(p->holdin, t_s, &b, &c) || !isfinite(c)) {
+        return;
+    }
+    if (!p->have_mix_tp) {
+        p->have_mix_tp = true;
+        p->mix_b = b;
+        p->mix_c = c;
+        return;
+    }
+    const double db = (double)(b - p->mix_b), dc = (double)(c - p->mix_c);
+    p->mix_b = b;
+    p->mix_c = c;
+    p->n_mix++;
+    const double a = p->n_mix < 4 ? 1.0 / p->n_mix : 0.25;
+    p->cbb += a * (db * db - p->cbb);
+    p->cbc += a * (db * dc - p->cbc);
+    p->ccc += a * (dc * dc - p->ccc);
+    if (p->n_mix < 3 || !(p->cbb + p->ccc > 0.0)) {
+        return;
+    }
+    if (p->auto_polarity && p->n_mix >= 6 && p->cbc < -0.5 * sqrt(p->cbb * p->ccc)) {
+        p->invert_chest = !p->invert_chest;
+        p->cbc = -p->cbc;
+        p->e_c = -p->e_c;
+        p->mix_c = -p->mix_c;
+        p->prev_c = -p->prev_c;
+        bel_holdin_negate_chest(p->holdin);
+    }
+    /* Largest eigenvector of [[cbb, cbc], [cbc, ccc]], kept pointing the way
+     * it pointed (no sign jumps). */
+    const double h = 0.5 * (p->cbb - p->ccc);
+    const double lam = 0.5 * (p->cbb + p->ccc) + sqrt(h * h + p->cbc * p->cbc);
+    double vb, vc;
+    if (fabs(lam - p->ccc) >= fabs(lam - p->cbb)) {
+        vb = lam - p->ccc;
+        vc = p->cbc;
+    } else {
+        vb = p->cbc;
+        vc = lam - p->cbb;
+    }
+    const double norm = sqrt(vb * vb + vc * vc);
+    if (!(norm > 0.0)) {
+        return;
+    }
+    vb /= norm;
+    vc /= norm;
+    double dot = vb * p->e_b + vc * p->e_c;
+    if (dot < 0.0) {
+        vb = -vb;
+        vc = -vc;
+        dot = -dot;
+    }
+    /* Move only for a clear change (more than about 5 degrees): a weight that
+     * jitters with every breath would jitter the timing of flat turns. */
+    if (dot < 0.996) {
+        p->e_b = vb;
+        p->e_c = vc;
+    }
+}
+
 int bel_pipeline_process(bel_pipeline *p, const bel_sample *s, bel_event *out, int max_out)
 {
     if (!p || !s || (!out && max_out > 0) || (p->started && !(s->t_s >= p->t_last)) ||
@@ -268,27 +475,39 @@ int bel_pipeline_process(bel_pipeline *p, const bel_sample *s, bel_event *out, i
     if (!p->started) {
         p->started = true;
         p->t_first = s->t_s;
+        p->t_last = s->t_s;
     }
+    const double t_prev = p->t_last;
     p->t_last = s->t_s;
     p->m.t_s = s->t_s;
     if (s->n_missed > 0) {
         p->m.n_missed += s->n_missed;
-        if ((double)s->n_missed / p->cfg.fs_hz > gap_reset_s) {
+        const double missed_s = (double)s->n_missed / p->cfg.fs_hz;
+        if (p->cfg.report_gaps && missed_s >= gap_event_s && n_out + 2 <= max_out) {
+            out[n_out] = bel_event_make(BEL_EV_SIGNAL_LOST, t_prev, s->t_s);
+            p->n_events[BEL_EV_SIGNAL_LOST]++;
+            n_out++;
+            out[n_out] = bel_event_make(BEL_EV_SIGNAL_RESTORED, s->t_s, s->t_s);
+            p->n_events[BEL_EV_SIGNAL_RESTORED]++;
+            n_out++;
+        }
+        if (missed_s > gap_reset_s) {
             bel_breath_reset(p->breath);
             bel_spectrum_reset(p->spectrum);
             bel_holdin_reset(p->holdin);
-            p->have_trough = p->have_peak = false;
+            forget_breath_in_progress(p);
+            /* The belts may have moved while nothing came: no increment
+             * across the gap. */
+            p->mix_started = false;
+            mix_forget(p);
         }
     }
     float raw = s->value[p->cfg.belly_channel];
     if (!isfinite(raw)) {
-        return 0; /* sources validate; a stray NaN is skipped, not propagated */
+        return n_out; /* sources validate; a stray NaN is skipped, not propagated */
     }
-    if (p->invert_belly) {
-        raw = -raw;
-    }
-    /* The chest: the same despike and sign, aligned with the belly. A stray
-     * NaN repeats the previous chest value. */
+    /* The chest: the same despike, aligned with the belly. A stray NaN
+     * repeats the previous chest value. */
     float chest = NAN;
     if (p->cfg.chest_channel >= 0) {
         float rc = s->value[p->cfg.chest_channel];
@@ -297,7 +516,7 @@ int bel_pipeline_process(bel_pipeline *p, const bel_sample *s, bel_event *out, i
         }
         if (isfinite(rc)) {
             p->prev_chest = rc;
-            chest = bel_median_process(&p->despike_chest, p->invert_chest ? -rc : rc);
+            chest = bel_median_process(&p->despike_chest, rc);
         }
     }
     /* Clipping: the signal flat at the most extreme value seen, for at least
@@ -316,9 +535,11 @@ int bel_pipeline_process(bel_pipeline *p, const bel_sample *s, bel_event *out, i
         }
     }
     p->prev_raw = raw;
-    /* Despike: running median; count the samples it overrules by far. */
+    /* Despike: running median; count the samples it overrules by far. The
+     * sign comes after it (a median commutes with negation), so a revised
+     * polarity needs nothing from the median's past. */
     p->raw_hist[p->raw_head] = raw;
-    const float med = bel_median_process(&p->despike, raw);
+    float med = bel_median_process(&p->despike, raw);
     const float centre = p->raw_hist[(p->raw_head - p->despike_delay + 16) % 16];
     p->raw_head = (p->raw_head + 1) % 16;
     const float depth_ref = bel_breath_get_reference_depth(p->breath);
@@ -326,17 +547,42 @@ int bel_pipeline_process(bel_pipeline *p, const bel_sample *s, bel_event *out, i
         fabsf(centre - med) > fmaxf(0.5f * depth_ref, 8.0f * bel_breath_get_noise(p->breath))) {
         p->m.n_spikes++;
     }
+    if (p->invert_belly) {
+        med = -med;
+    }
+    if (isfinite(chest) && p->invert_chest) {
+        chest = -chest;
+    }
     /* The median delays by despike_delay samples: stamp the sample with the
      * time it stands for, so turning points get their true times. */
     const double t_cond = s->t_s - p->despike_delay / p->cfg.fs_hz;
+    mix(p, med, chest);
     bel_breath_point pt;
     bel_event hev[BEL_HOLDIN_MAX_EVENTS];
     const int n_h = bel_holdin_process(p->holdin, t_cond, med, chest, hev, BEL_HOLDIN_MAX_EVENTS);
-    if (bel_breath_process(p->breath, t_cond, med, &pt)) {
+    const bool is_point = bel_breath_process(p->breath, t_cond, (float)p->det, &pt) == 1;
+    const uint32_t restarts = bel_breath_get_restarts(p->breath);
+    if (restarts != p->restarts_seen) {
+        /* A step in the belt: what the breaths and the relaxed level were
+         * before it says nothing about after. */
+        p->restarts_seen = restarts;
+        forget_breath_in_progress(p);
+        bel_holdin_relearn_level(p->holdin);
+        p->baseline = NAN;
+        mix_forget(p);
+    }
+    if (is_point) {
         pt.t_detect_s = s->t_s;
-        bel_holdin_push_breath(p->holdin, &pt);
+        /* Hold-in judges the belly on its own: give it the belly's value at
+         * the turning point, not the mixed signal's. */
+        bel_breath_point hpt = pt;
+        const float vb = bel_holdin_belly_near(p->holdin, pt.t_s, pt.is_peak);
+        if (isfinite(vb)) {
+            hpt.value = vb;
+        }
+        bel_holdin_push_breath(p->holdin, &hpt);
         if (n_out < max_out) {
-            n_out += emit_point(p, &pt, &out[n_out]);
+            n_out += emit_point(p, &pt, isfinite(vb) ? vb : pt.value, &out[n_out]);
             p->n_events[out[n_out - 1].kind]++;
         }
         if (!pt.is_peak && p->cfg.chest_channel >= 0) {
@@ -346,6 +592,10 @@ int bel_pipeline_process(bel_pipeline *p, const bel_sample *s, bel_event *out, i
                 p->sum_share += (double)hs.belly_share;
                 p->n_share++;
             }
+        }
+        polarity_evidence(p, &pt);
+        if (p->cfg.chest_channel >= 0) {
+            mix_update(p, pt.t_s);
         }
     } else if (p->have_trough) {
         update_running(p, s->t_s);
@@ -357,7 +607,7 @@ int bel_pipeline_process(bel_pipeline *p, const bel_sample *s, bel_event *out, i
             p->n_events[hev[i].kind]++;
         }
     }
-    if (bel_spectrum_push(p->spectrum, med)) {
+    if (bel_spectrum_push(p->spectrum, (float)p->det)) {
         const float r = bel_spectrum_get_rate(p->spectrum);
         p->m.rate_spectral_bpm = r;
         if (isfinite(r)) {
@@ -365,7 +615,19 @@ int bel_pipeline_process(bel_pipeline *p, const bel_sample *s, bel_event *out, i
             p->n_spec++;
         }
     }
-    p->m.belly = bel_breath_get_smoothed(p->breath);
+    if (p->n_restarts_disp != restarts || !p->disp_started) {
+        bel_biquad_reset(&p->disp_lp, med);
+        p->disp_started = true;
+        p->n_restarts_disp = restarts;
+    }
+    p->m.belly = (float)bel_biquad_process(&p->disp_lp, med);
+    p->m.breath = bel_breath_get_smoothed(p->breath);
+    p->m.chest_weight = (float)(fabs(p->e_c) / (fabs(p->e_b) + fabs(p->e_c)));
+    p->m.is_belly_inverted = p->invert_belly;
+    p->m.is_chest_inverted = p->invert_chest;
+    p->m.n_polarity_flips = p->n_flips;
+    p->m.polarity_score = p->polarity_score;
+    p->m.n_restarts = restarts;
     p->m.baseline = p->baseline;
     p->m.phase = bel_breath_is_inhaling(p->breath) ? BEL_PHASE_INHALE : BEL_PHASE_EXHALE;
     if (!p->have_trough && !p->have_peak) {
@@ -420,4 +682,9 @@ void bel_pipeline_get_summary(const bel_pipeline *p, bel_summary *out)
     out->n_spikes = p->m.n_spikes;
     out->n_clipped = p->m.n_clipped;
     out->n_missed = p->m.n_missed;
+    out->is_belly_inverted = p->invert_belly;
+    out->is_chest_inverted = p->invert_chest;
+    out->n_polarity_flips = p->n_flips;
+    out->polarity_score = p->polarity_score;
+    out->n_restarts = bel_breath_get_restarts(p->breath);
 }

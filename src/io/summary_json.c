@@ -178,6 +178,20 @@ static bel_status write_body(bel_outfile *f, const bel_summary_json_info *in)
         st = put_count(f, "n_missed", s->n_missed);
     }
     if (st == BEL_OK) {
+        st = bel_outfile_printf(f, "  \"belly_inverted\": %s,\n  \"chest_inverted\": %s,\n",
+                                s->is_belly_inverted ? "true" : "false",
+                                s->is_chest_inverted ? "true" : "false");
+    }
+    if (st == BEL_OK) {
+        st = put_count(f, "n_polarity_flips", s->n_polarity_flips);
+    }
+    if (st == BEL_OK) {
+        st = put_number(f, "polarity_score", (double)s->polarity_score, ",");
+    }
+    if (st == BEL_OK) {
+        st = put_count(f, "n_restarts", s->n_restarts);
+    }
+    if (st == BEL_OK) {
         st = bel_outfile_write(f, "  \"errors\": [", 13);
     }
     for (int i = 0; i < in->n_errors && st == BEL_OK; i++) {

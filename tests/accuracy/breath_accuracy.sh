@@ -1,10 +1,13 @@
 #!/bin/sh
 # breath_accuracy.sh BELLOWS [SHARED_DIR] - breath detection accuracy of `bellows analyze`
-# on the annotated recordings in SHARED_DIR/data, scored with SHARED_DIR/tools.
+# on every annotated set in SHARED_DIR/data, scored with SHARED_DIR/tools/score_breaths.py.
+# One command for all of them, no per-dataset flags: `analyze REC.csv --events OUT.csv`.
 #
+#   scenarios, scenarios2: insp_onset and exp_onset against the true onsets, outside the
+#              labelled episodes (--skip-labels) and the records' edges (--edges 5 3);
+#              scenarios2 also per kind of scenario (paced, slow, startup, ...)
+#   hexoskin:  against the device's own events, +-0.5 s and +-1.0 s, rate MAE
 #   bidmc:     exp_onset against both annotators (the markers sit on the peaks), +-0.5 s
-#   scenarios: insp_onset and exp_onset against the true onsets, outside the
-#              labelled episodes (--skip-labels)
 #   latency:   median t_detect - t of onsets at 12-20 breaths/min
 #
 # Skips (exit 0) when SHARED_DIR is absent: the repo's own tests never need it.
@@ -18,37 +21,69 @@ if [ ! -d "$shared/data/bidmc" ] || [ ! -d "$shared/tools" ]; then
 fi
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-mkdir -p "$out/bidmc" "$out/scenarios"
-run() { # recording, events file
-    "$bellows" analyze "$1" --events "$2" --quiet
-}
-for f in "$shared"/data/bidmc/bidmc_*.csv; do
-    case $f in *.breaths.csv) continue ;; esac
-    run "$f" "$out/bidmc/$(basename "$f" .csv).events.csv"
-done
-for f in "$shared"/data/scenarios/*.csv; do
-    case $f in *.breaths.csv | *.labels.csv) continue ;; esac
-    run "$f" "$out/scenarios/$(basename "$f" .csv).events.csv"
-done
+sets="scenarios scenarios2 hexoskin bidmc"
+for ds in $sets; do
+    [ -d "$shared/data/$ds" ] || continue
+    mkdir -p "$out/$ds"
+    for f in "$shared/data/$ds"/*.csv; do
+        case $f in *.breaths.csv | *.labels.csv) continue ;; esac
+        echo "$f $out/$ds/$(basename "$f" .csv).events.csv"
+    done
+done | xargs -P "$(nproc)" -n 2 sh -c '"$0" analyze "$1" --events "$2" --quiet' "$bellows"
 score=$shared/tools/score_breaths.py
+pooled() { grep -E 'POOLED|WARNING' || true; }
+for ds in scenarios scenarios2; do
+    [ -d "$out/$ds" ] || continue
+    for kind in insp_onset exp_onset; do
+        echo "== $ds, $kind, --skip-labels --edges 5 3, tol 0.5 s"
+        $py "$score" --ann-dir "$shared/data/$ds" --det-dir "$out/$ds" --det-suffix .events.csv \
+            --kind "$kind" --skip-labels --edges 5 3 --quiet | pooled
+    done
+done
+if [ -d "$out/scenarios2" ]; then
+    echo "== scenarios2 by kind of scenario (F1 insp_onset / exp_onset)"
+    for sk in relaxed holdin holdin_paced posture breath_hold holdin_belly_only mixed paced \
+        startup slow; do
+        ex=""
+        for j in "$shared"/data/scenarios2/*.json; do
+            n=$(basename "$j" .json)
+            grep -q "\"kind\": \"$sk\"" "$j" || ex="$ex --exclude $n"
+        done
+        line="$sk:"
+        for kind in insp_onset exp_onset; do
+            # shellcheck disable=SC2086
+            f1=$($py "$score" --ann-dir "$shared/data/scenarios2" --det-dir "$out/scenarios2" \
+                --det-suffix .events.csv --kind "$kind" --skip-labels --edges 5 3 --quiet $ex |
+                sed -n 's/.*POOLED.*F1=\([0-9.]*\).*/\1/p')
+            line="$line $kind ${f1:-?}"
+        done
+        echo "  $line"
+    done
+fi
+if [ -d "$out/hexoskin" ]; then
+    for tol in 0.5 1.0; do
+        for kind in insp_onset exp_onset; do
+            echo "== hexoskin, $kind against the device's events, tol $tol s"
+            $py "$score" --ann-dir "$shared/data/hexoskin" --det-dir "$out/hexoskin" \
+                --det-suffix .events.csv --kind "$kind" --tol "$tol" --quiet | pooled
+        done
+    done
+fi
 echo "== bidmc, exp_onset, both annotators, tol 0.5 s"
 $py "$score" --ann-dir "$shared/data/bidmc" --det-dir "$out/bidmc" --det-suffix .events.csv \
-    --kind exp_onset --quiet | grep -E 'POOLED|WARNING'
-for kind in insp_onset exp_onset; do
-    echo "== scenarios, $kind, outside labelled episodes, tol 0.5 s"
-    $py "$score" --ann-dir "$shared/data/scenarios" --det-dir "$out/scenarios" \
-        --det-suffix .events.csv --kind "$kind" --skip-labels --quiet | grep -E 'POOLED|WARNING'
-done
+    --kind exp_onset --quiet | pooled
 echo "== feedback latency (t_detect - t) of onsets at 12-20 breaths/min"
 $py - "$out" <<'PY'
 import glob, sys
 import numpy as np, pandas as pd
-for ds in ("scenarios", "bidmc"):
+for ds in ("scenarios", "scenarios2", "hexoskin", "bidmc"):
     lat = []
     for f in glob.glob(f"{sys.argv[1]}/{ds}/*.events.csv"):
         e = pd.read_csv(f)
         e = e[e.kind.isin(["insp_onset", "exp_onset"]) & e.rate_bpm.between(12, 20)]
         lat.append((e.t_detect - e.t).to_numpy())
+    if not lat or not sum(len(x) for x in lat):
+        continue
     lat = np.concatenate(lat)
     print(f"{ds}: median {np.median(lat):.3f} s, p90 {np.percentile(lat, 90):.3f} s, n {len(lat)}")
 PY

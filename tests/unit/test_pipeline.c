@@ -449,6 +449,173 @@ static void test_pipeline_gap_makes_no_breath_inside_it(void **state)
     bel_pipeline_destroy(p);
 }
 
+/* A belt as people really handle it, and a second belt: what is fed to the
+ * pipeline besides the breath wave. */
+typedef struct handling {
+    double zeros_s;     /* the belt reads 0 for this long first */
+    double settle_from; /* then starts this far (in depths) from its level, settling */
+    double step_at_s;   /* a re-tightening step at this time (0: none) */
+    double step_depths; /* its size in breath depths */
+    double gap_from_s;  /* rows missing from here ... */
+    double gap_to_s;    /* ... to here (0: none) */
+    bool chest;         /* a chest belt too (channel 1) */
+    bool both_inverted; /* both belts read smaller on expansion */
+    double held_from_s; /* the belly held in from here ... */
+    double held_to_s;   /* ... to here: its breath 10 %, its level down 1.5 depths */
+} handling;
+
+static void run_handled(const wave *w, const handling *h, result *r)
+{
+    memset(r, 0, sizeof *r);
+    bel_pipeline_config c = bel_pipeline_config_default();
+    c.fs_hz = w->fs;
+    c.chest_channel = h->chest ? 1 : -1;
+    bel_pipeline *p = NULL;
+    assert_int_equal(bel_pipeline_create(&c, &p), BEL_OK);
+    uint64_t seed = 0x9E3779B97F4A7C15ull;
+    const int n = (int)(w->seconds * w->fs);
+    uint32_t missed = 0;
+    for (int i = 0; i < n; i++) {
+        const double t = i / w->fs;
+        if (h->gap_to_s > h->gap_from_s && t >= h->gap_from_s && t < h->gap_to_s) {
+            missed++;
+            continue;
+        }
+        const double v = wave_value(w, t);
+        const bool held = t >= h->held_from_s && t < h->held_to_s;
+        double b = w->offset + w->depth * (held ? 0.1 * v - 1.5 : v) + w->noise * gauss(&seed);
+        double ch = 300.0 + w->depth * (held ? 1.2 : 0.3) * v + w->noise * gauss(&seed);
+        b += h->settle_from * w->depth * exp(-(t - h->zeros_s) / 2.0);
+        if (h->step_at_s > 0.0 && t >= h->step_at_s) {
+            b += h->step_depths * w->depth;
+        }
+        if (h->both_inverted) {
+            b = 20000.0 - b;
+            ch = 20000.0 - ch;
+        }
+        if (t < h->zeros_s) {
+            b = ch = 0.0;
+        }
+        bel_sample s = {t, 0, h->chest ? 2 : 1, {(float)b, (float)ch, 0, 0}};
+        s.n_missed = missed;
+        missed = 0;
+        bel_event ev[BEL_PIPELINE_MAX_EVENTS];
+        const int k = bel_pipeline_process(p, &s, ev, BEL_PIPELINE_MAX_EVENTS);
+        assert_true(k >= 0);
+        for (int j = 0; j < k && r->n_ev < MAX_EV; j++) {
+            r->ev[r->n_ev++] = ev[j];
+        }
+    }
+    bel_pipeline_get_metrics(p, &r->m);
+    bel_pipeline_get_summary(p, &r->sum);
+    bel_pipeline_destroy(p);
+    const double period = w->ti_s + w->top_s + w->te_s + w->bottom_s;
+    for (double t0 = 0.0; t0 < w->seconds; t0 += period) {
+        if (h->gap_to_s > h->gap_from_s && t0 >= h->gap_from_s - 2.0 && t0 < h->gap_to_s) {
+            continue; /* nothing to find inside a gap */
+        }
+        r->truth_insp[r->n_insp++] = t0;
+        if (t0 + w->ti_s + w->top_s < w->seconds) {
+            r->truth_exp[r->n_exp++] = t0 + w->ti_s + w->top_s;
+        }
+    }
+}
+
+static int count_kind(const result *r, bel_event_kind kind)
+{
+    int n = 0;
+    for (int i = 0; i < r->n_ev; i++) {
+        n += r->ev[i].kind == kind;
+    }
+    return n;
+}
+
+/* A belt that starts with zeros and a settling step (as when it is put on or
+ * powered up): breathing is followed within two breaths of the first real
+ * sample, however far the level starts from where it settles. */
+static void test_pipeline_leading_zeros_and_a_settling_step_never_stick(void **state)
+{
+    (void)state;
+    wave w = wave_default();
+    w.offset = 15000.0;
+    handling h = {0};
+    h.zeros_s = 1.0;
+    h.settle_from = 5.0;
+    run_handled(&w, &h, &res);
+    expect_all_breaths(&res, 0.2, h.zeros_s + 2.0 * 4.0 + 4.0, &w);
+    assert_true(res.sum.n_restarts >= 1);
+}
+
+/* A belt re-tightened mid-session (a fast step of 8 breath depths): breathing
+ * is followed again within two breaths of the step, at the old depth. */
+static void test_pipeline_retightened_belt_recovers_within_two_breaths(void **state)
+{
+    (void)state;
+    wave w = wave_default();
+    handling h = {0};
+    h.step_at_s = 60.3;
+    h.step_depths = 8.0;
+    run_handled(&w, &h, &res);
+    expect_all_breaths(&res, 0.2, h.step_at_s + 2.0 * 4.0, &w);
+    assert_true(res.sum.n_restarts >= 1);
+    assert_true(fabsf(res.m.depth - 100.0f) < 15.0f);
+}
+
+/* Rows missing from a recording (an unplugged belt) are marked as live marks
+ * them, signal_lost where the rows stop and signal_restored where they resume. */
+static void test_pipeline_gap_in_time_marks_signal_lost_and_restored(void **state)
+{
+    (void)state;
+    wave w = wave_default();
+    handling h = {0};
+    h.gap_from_s = 40.0;
+    h.gap_to_s = 47.0;
+    run_handled(&w, &h, &res);
+    assert_int_equal(count_kind(&res, BEL_EV_SIGNAL_LOST), 1);
+    assert_int_equal(count_kind(&res, BEL_EV_SIGNAL_RESTORED), 1);
+    for (int i = 0; i < res.n_ev; i++) {
+        if (res.ev[i].kind == BEL_EV_SIGNAL_LOST) {
+            assert_true(fabs(res.ev[i].t_s - 40.0) < 0.05);
+        } else if (res.ev[i].kind == BEL_EV_SIGNAL_RESTORED) {
+            assert_true(fabs(res.ev[i].t_s - 47.0) < 0.05);
+        }
+    }
+    expect_all_breaths(&res, 0.2, h.gap_to_s + 2.0 * 4.0, &w);
+}
+
+/* Two belts that both read smaller on expansion, and nobody said so: the
+ * pipeline finds it from the breathing and reports inhalations as inhalations. */
+static void test_pipeline_two_belts_find_their_polarity(void **state)
+{
+    (void)state;
+    wave w = wave_default();
+    w.bottom_s = 1.0; /* natural breathing: a pause at the exhaled level */
+    w.seconds = 180.0;
+    handling h = {0};
+    h.chest = true;
+    h.both_inverted = true;
+    run_handled(&w, &h, &res);
+    assert_true(res.sum.is_belly_inverted);
+    assert_true(res.sum.is_chest_inverted);
+    expect_all_breaths(&res, 0.2, 90.0, &w);
+}
+
+/* With a chest belt, breaths taken with the belly held in (its breath down to
+ * a tenth, its level dropped) are still counted, from the chest. */
+static void test_pipeline_breaths_with_the_belly_held_in_are_counted(void **state)
+{
+    (void)state;
+    wave w = wave_default();
+    w.seconds = 150.0;
+    handling h = {0};
+    h.chest = true;
+    h.held_from_s = 60.0;
+    h.held_to_s = 150.0;
+    run_handled(&w, &h, &res);
+    expect_all_breaths(&res, 0.25, 60.0 + 3.0 * 4.0, &w);
+    assert_true(res.m.chest_weight > 0.5f); /* the chest leads now */
+}
+
 /* The simulator's belt, with its own truth: the project's own test recording. */
 static void test_pipeline_follows_the_simulated_belt(void **state)
 {
@@ -512,6 +679,11 @@ int main(void)
         cmocka_unit_test(test_pipeline_rejects_bad_input),
         cmocka_unit_test(test_pipeline_gap_makes_no_breath_inside_it),
         cmocka_unit_test(test_pipeline_follows_the_simulated_belt),
+        cmocka_unit_test(test_pipeline_leading_zeros_and_a_settling_step_never_stick),
+        cmocka_unit_test(test_pipeline_retightened_belt_recovers_within_two_breaths),
+        cmocka_unit_test(test_pipeline_gap_in_time_marks_signal_lost_and_restored),
+        cmocka_unit_test(test_pipeline_two_belts_find_their_polarity),
+        cmocka_unit_test(test_pipeline_breaths_with_the_belly_held_in_are_counted),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
