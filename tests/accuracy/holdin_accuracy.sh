@@ -1,6 +1,6 @@
 #!/bin/sh
 # holdin_accuracy.sh BELLOWS [SHARED_DIR] - hold-in and breath-hold accuracy of `bellows analyze`
-# on the labelled scenarios in SHARED_DIR/data/scenarios (score_holdin.py), and the count of
+# on the labelled scenarios in SHARED_DIR/data/scenarios and scenarios2 (score_holdin.py), and the count of
 # hold-ins it reports on the real recordings (bidmc, neurokit2, respinpeace_rip), where no one
 # held the belly in. `analyze` runs the live pipeline: causal, no look-ahead.
 #
@@ -18,20 +18,29 @@ if [ ! -d "$shared/data/scenarios" ] || [ ! -d "$shared/tools" ]; then
     echo "holdin_accuracy: no shared data at $shared; skipped"
     exit 0
 fi
+shared=$(cd "$shared" && pwd)
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 mkdir -p "$out/scenarios" "$out/real"
-for f in "$shared"/data/scenarios/*.csv; do
-    case $f in *.breaths.csv | *.labels.csv) continue ;; esac
-    "$bellows" analyze "$f" --events "$out/scenarios/$(basename "$f" .csv).events.csv" --quiet
+# Both labelled sets together (their names do not clash), with their truth side by side.
+mkdir -p "$out/truth"
+for ds in scenarios scenarios2; do
+    [ -d "$shared/data/$ds" ] || continue
+    for f in "$shared/data/$ds"/*; do
+        ln -sf "$f" "$out/truth/$(basename "$f")"
+    done
+    for f in "$shared/data/$ds"/*.csv; do
+        case $f in *.breaths.csv | *.labels.csv) continue ;; esac
+        "$bellows" analyze "$f" --events "$out/scenarios/$(basename "$f" .csv).events.csv" --quiet
+    done
 done
 score=$shared/tools/score_holdin.py
 echo "== scenarios, holdin"
-$py "$score" --dir "$out/scenarios" --truth "$shared/data/scenarios" | tail -1
-echo "== scenarios, breath_hold"
-$py "$score" --dir "$out/scenarios" --truth "$shared/data/scenarios" --event breath_hold | tail -1
+$py "$score" --dir "$out/scenarios" --truth "$out/truth" | tail -1
+echo "== scenarios, breath_hold of 8 s or more"
+$py "$score" --dir "$out/scenarios" --truth "$out/truth" --event breath_hold --min-dur 8 | tail -1
 echo "== scenarios, holdin detection delay (t_detect - label start)"
-$py - "$out/scenarios" "$shared/data/scenarios" <<'PY'
+$py - "$out/scenarios" "$out/truth" <<'PY'
 import glob, os, sys
 import numpy as np, pandas as pd
 d = []
@@ -59,3 +68,14 @@ for f in "$shared"/data/bidmc/bidmc_*.csv "$shared"/data/neurokit2/*.csv \
     n_bh=$((n_bh + $(grep -c ',breath_hold_start' "$ev" || true)))
 done
 echo "== real recordings (no one holding in): holdin_start=$n_hi breath_hold_start=$n_bh"
+n_hi=0
+n_bh=0
+for f in "$shared"/data/hexoskin/*.csv; do
+    case $f in *.breaths.csv) continue ;; esac
+    [ -f "$f" ] || continue
+    ev="$out/real/$(basename "$f" .csv).events.csv"
+    "$bellows" analyze "$f" --events "$ev" --quiet
+    n_hi=$((n_hi + $(grep -c ',holdin_start' "$ev" || true)))
+    n_bh=$((n_bh + $(grep -c ',breath_hold_start' "$ev" || true)))
+done
+echo "== hexoskin (walking, jogging: out of domain): holdin_start=$n_hi breath_hold_start=$n_bh"
