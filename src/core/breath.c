@@ -55,9 +55,20 @@ struct bel_breath {
      * difference| of the input, and restarts made. */
     double absd;
     uint32_t n_restarts;
-    int64_t prev_ref_n; /* the turning point before ref_n */
-    int n_points;       /* turning points since the last reset */
-    int gap_skip;       /* samples after a gap left out of the noise estimate */
+    int64_t prev_ref_n;            /* the turning point before ref_n */
+    int n_points;                  /* turning points since the last reset */
+    int gap_skip;                  /* samples after a gap left out of the noise estimate */
+    double rise_ema_s, fall_ema_s; /* usual 10-90 % times of rises and falls (0: unknown) */
+    /* Heart-beat ripple: the band between the two detection filters is kept;
+     * its autocorrelation gives the ripple's period, and turning points are
+     * timed on the input averaged over exactly one ripple period (which
+     * cancels the beat and its harmonics). */
+    float *hist_band;
+    bel_biquad band_hp1, band_hp2; /* the band: the fast signal high-passed twice at 0.7 Hz */
+    int64_t ripple_n;              /* odd averaging length in samples, 0: no ripple found */
+    double ripple_amp;             /* its amplitude (band RMS x sqrt 2) */
+    double y_first;                /* the first input since the reset (the band starts from 0) */
+    double next_ripple_t;
     /* Reference depth: median of recent excursions, decaying when nothing happens. */
     float depths[N_DEPTHS];
     int n_depths, depth_head;
@@ -126,10 +137,13 @@ bel_status bel_breath_create(const bel_breath_config *cfg, bel_breath **out)
     }
     b->hist_x = calloc((size_t)b->cap, sizeof *b->hist_x);
     b->hist_t = calloc((size_t)b->cap, sizeof *b->hist_t);
-    if (!b->hist_x || !b->hist_t) {
+    b->hist_band = calloc((size_t)b->cap, sizeof *b->hist_band);
+    if (!b->hist_x || !b->hist_t || !b->hist_band) {
         goto fail;
     }
-    if (bel_biquad_init_lowpass(&b->lp, cfg->fs_hz, cfg->lowpass_hz) != BEL_OK ||
+    if (bel_biquad_init_highpass(&b->band_hp1, cfg->fs_hz, 0.7) != BEL_OK ||
+        bel_biquad_init_highpass(&b->band_hp2, cfg->fs_hz, 0.7) != BEL_OK ||
+        bel_biquad_init_lowpass(&b->lp, cfg->fs_hz, cfg->lowpass_hz) != BEL_OK ||
         bel_biquad_init_lowpass(&b->lp_ripple, cfg->fs_hz, cfg->ripple_lowpass_hz) != BEL_OK) {
         goto fail;
     }
@@ -152,12 +166,14 @@ void bel_breath_destroy(bel_breath *b)
     }
     free(b->hist_x);
     free(b->hist_t);
+    free(b->hist_band);
     free(b);
 }
 
 void bel_breath_reset(bel_breath *b)
 {
     b->n = 0;
+    b->ripple_n = 0;
     b->n_points = 0;
     b->absd = 0.0;
     b->st = ST_UNKNOWN;
@@ -199,16 +215,91 @@ static void add_depth(bel_breath *b, double exc)
     b->ref_depth = median_depth(b);
 }
 
+/* Half-width of the averaging that times turning points: one ripple period
+ * when a heart beat rides on the signal, else smooth_s. */
+static int64_t smooth_w(const bel_breath *b)
+{
+    /* Only a ripple that could move a turn's exit (it reaches half of the
+     * smallest band, trough_hold_frac x depth) needs the wider averaging. */
+    if (b->ripple_n > 0 && b->ripple_amp > 0.5 * (double)b->cfg.trough_hold_frac * b->ref_depth) {
+        return b->ripple_n / 2;
+    }
+    return (int64_t)(b->cfg.smooth_s * b->cfg.fs_hz + 0.5);
+}
+
+/* The ripple's period: the lag (0.5..1.5 s, 40-120 beats/min) where the
+ * band signal of the last 6 s (decimated to about 25 Hz) correlates best with
+ * itself, when that correlation is clear (> 0.5) and not at the range's edge. */
+static void estimate_ripple(bel_breath *b)
+{
+    const int64_t step = b->cfg.fs_hz > 37.5 ? (int64_t)(b->cfg.fs_hz / 25.0) : 1;
+    const double fs_d = b->cfg.fs_hz / (double)step;
+    const int64_t win = (int64_t)(6.0 * fs_d);
+    const int64_t lmin = (int64_t)ceil(0.5 * fs_d), lmax = (int64_t)floor(1.5 * fs_d);
+    b->ripple_n = 0;
+    if (lmin < 3 || (win + lmax + 1) * step > b->n || (win + lmax + 1) * step > b->cap) {
+        return;
+    }
+    const int64_t end = b->n - 1;
+    double best = -2.0, prev = -2.0, before_best = -2.0, after_best = -2.0;
+    int64_t best_l = 0;
+    for (int64_t l = lmin; l <= lmax; l++) {
+        double sxy = 0.0, sxx = 0.0, syy = 0.0;
+        for (int64_t i = 0; i < win; i++) {
+            const double x = (double)b->hist_band[(end - i * step) & (b->cap - 1)];
+            const double y = (double)b->hist_band[(end - (i + l) * step) & (b->cap - 1)];
+            sxy += x * y;
+            sxx += x * x;
+            syy += y * y;
+        }
+        const double r = sxx > 0.0 && syy > 0.0 ? sxy / sqrt(sxx * syy) : 0.0;
+        if (l == best_l + 1) {
+            after_best = r;
+        }
+        if (r > best) {
+            best = r;
+            best_l = l;
+            before_best = prev;
+            after_best = -2.0;
+        }
+        prev = r;
+    }
+    /* A beat is much faster than the breath: a period over 0.4 of the breath's
+     * is breathing that got into the band, not a heart beat. */
+    const bool is_fast = (double)best_l / fs_d < 0.8 * b->half_cycle_s;
+    if (best > 0.5 && is_fast && best_l > lmin && best_l < lmax && before_best < best &&
+        after_best < best) {
+        const int64_t len = best_l * step;
+        b->ripple_n = len % 2 ? len : len + 1;
+        double e = 0.0;
+        for (int64_t i = 0; i < win; i++) {
+            const double x = (double)b->hist_band[(end - i * step) & (b->cap - 1)];
+            e += x * x;
+        }
+        b->ripple_amp = sqrt(2.0 * e / (double)win);
+    }
+}
+
 /* Mean of the input over [k-w, k+w] clipped to [lo, to]. */
 static double smoothed_at(const bel_breath *b, int64_t k, int64_t w, int64_t lo, int64_t to)
 {
-    const int64_t l0 = k - w < lo ? lo : k - w;
-    const int64_t l1 = k + w > to ? to : k + w;
+    /* Near either end the window shrinks on both sides: a one-sided average
+     * would lag a moving signal (the newest samples are where a turn is
+     * confirmed). */
+    if (k - lo < w) {
+        w = k - lo;
+    }
+    if (to - k < w) {
+        w = to - k;
+    }
+    if (w < 0) {
+        w = 0;
+    }
     double sum = 0.0;
-    for (int64_t j = l0; j <= l1; j++) {
+    for (int64_t j = k - w; j <= k + w; j++) {
         sum += hx(b, j);
     }
-    return sum / (double)(l1 - l0 + 1);
+    return sum / (double)(2 * w + 1);
 }
 
 /* Last sample in (k_ext, to] whose smoothed value is still at or beyond thr
@@ -237,27 +328,14 @@ static void refine(const bel_breath *b, bool peak, int64_t from, int64_t to, dou
     if (from > to) {
         from = to;
     }
-    const int64_t w = (int64_t)(b->cfg.smooth_s * b->cfg.fs_hz + 0.5);
+    const int64_t w = smooth_w(b);
     const double sgn = peak ? 1.0 : -1.0;
-    /* Centered running mean over [k-w, k+w] clipped to [from-w.., to]. */
+    /* Centered mean over [k-w, k+w], shrunk symmetrically at the ends. */
     int64_t lo = from - w < oldest ? oldest : from - w;
     double best = -INFINITY;
     int64_t kbest = from;
-    double sum = 0.0;
-    int64_t cnt = 0;
-    int64_t a = lo, e = lo; /* window [a, e) */
     for (int64_t k = from; k <= to; k++) {
-        int64_t want_hi = k + w + 1 > to + 1 ? to + 1 : k + w + 1;
-        int64_t want_lo = k - w < lo ? lo : k - w;
-        while (e < want_hi) {
-            sum += hx(b, e++);
-            cnt++;
-        }
-        while (a < want_lo) {
-            sum -= hx(b, a++);
-            cnt--;
-        }
-        double z = sgn * sum / (double)cnt;
+        const double z = sgn * smoothed_at(b, k, w, lo, to);
         if (z > best) {
             best = z;
             kbest = k;
@@ -274,6 +352,25 @@ static void refine(const bel_breath *b, bool peak, int64_t from, int64_t to, dou
      * extremum is the turning point. */
     const double exit_min_s = peak ? b->cfg.peak_hold_s : b->cfg.trough_hold_s;
     *k_out = ht(b, kl) - ht(b, kbest) >= exit_min_s ? kl : kbest;
+    /* An inhalation starts smoothly (the muscles take over gradually; an
+     * exhalation, elastic recoil, starts at once), so the few-percent exit
+     * above comes a variable while after its start. Time it instead where the
+     * rise passes 10 % of the depth, which ripple and noise hardly move, less
+     * the time a rise takes to get there: 0.32 of its 10-90 % time for a
+     * raised-cosine start (0.35 in theory; 0.32 measured on labelled
+     * inhalations), from this person's recent rises. Never before the lowest
+     * point: a rounded trough comes back to it, a pause to its end. */
+    if (!peak && b->rise_ema_s > 0.0 && depth > 0.0) {
+        const int64_t k10 = last_near(b, sgn, kbest, to, best - 0.1 * depth, w, lo);
+        if (k10 < to) {
+            const double t_on = ht(b, k10) - 0.32 * b->rise_ema_s;
+            int64_t k = k10;
+            while (k > kbest && ht(b, k - 1) >= t_on) {
+                k--;
+            }
+            *k_out = k;
+        }
+    }
     /* Clipped at a rail: a run of one repeated value at the extremum. The
      * true turning point is hidden inside it, best guessed at its middle. */
     const double v = hx(b, kbest);
@@ -334,7 +431,7 @@ static double move_time(const bel_breath *b, int64_t k0, int64_t k1)
     if (k1 <= k0 + 1) {
         return NAN;
     }
-    const int64_t w = (int64_t)(b->cfg.smooth_s * b->cfg.fs_hz + 0.5);
+    const int64_t w = smooth_w(b);
     const double v0 = smoothed_at(b, k0, w, k0, k1);
     const double v1 = smoothed_at(b, k1, w, k0, k1);
     const double sgn = v1 >= v0 ? 1.0 : -1.0;
@@ -378,6 +475,10 @@ static int confirm(bel_breath *b, bool peak, double t_now, bel_breath_point *pt)
     pt->value = v;
     pt->excursion = (float)exc;
     pt->move_s = b->st == ST_UNKNOWN ? NAN : (float)move_time(b, b->ref_n, k);
+    if (pt->move_s > 0.0f) {
+        double *ema = peak ? &b->rise_ema_s : &b->fall_ema_s;
+        *ema = *ema > 0.0 ? 0.7 * *ema + 0.3 * (double)pt->move_s : (double)pt->move_s;
+    }
     pt->cycle_skew = b->n_points >= 2 ? (float)cycle_skew(b, b->prev_ref_n, k) : NAN;
     b->prev_ref_n = b->st == ST_UNKNOWN ? k : b->ref_n;
     b->n_points = b->st == ST_UNKNOWN ? 1 : b->n_points + 1;
@@ -518,6 +619,7 @@ int bel_breath_process(bel_breath *b, double t_s, float x, bel_breath_point *pt)
         b->bk_t0 = t_s;
         b->last_confirm_t = t_s;
         b->t_start = t_s;
+        b->y_first = x;
     }
     /* Mean movement per sample: a plain mean over the first 3 s, then an
      * EMA over about 3 s. */
@@ -551,6 +653,21 @@ int bel_breath_process(bel_breath *b, double t_s, float x, bel_breath_point *pt)
     b->x1 = x;
     b->y_fast = bel_biquad_process(&b->lp, x);
     b->y_slow = bel_biquad_process(&b->lp_ripple, x);
+    if (b->n == 0) {
+        bel_biquad_reset(&b->band_hp1, 0.0);
+        bel_biquad_reset(&b->band_hp2, 0.0);
+    }
+    /* The band of the heart beat (0.7 Hz up, the 1.8 Hz low-pass's slope
+     * above): breathing, even at its harmonics, stays far below it. */
+    const double band = bel_biquad_process(
+        &b->band_hp2, bel_biquad_process(&b->band_hp1, b->n == 0 ? 0.0 : b->y_fast - b->y_first));
+    b->hist_band[b->n & (b->cap - 1)] = (float)band;
+    if (b->n == 0) {
+        b->next_ripple_t = t_s + 1.0;
+    } else if (t_s >= b->next_ripple_t) {
+        estimate_ripple(b);
+        b->next_ripple_t = t_s + 1.0;
+    }
     const double hyst = fmax((double)b->cfg.wiggle_frac * b->ref_depth, 3.0 * noise_sigma(b));
     count_wiggles(&b->wig_fast, b->y_fast, hyst);
     count_wiggles(&b->wig_slow, b->y_slow, hyst);
