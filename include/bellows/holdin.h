@@ -14,10 +14,13 @@
  * breath hold, not a hold-in. The start event is stamped with the time the drop
  * began; it is known (t_detect_s) once a breath has shown the pattern.
  *
- * Breath hold: both belts still (near their level, within still_frac x relaxed
- * depth) for breath_hold_s. breath_hold_start is stamped when that threshold is
- * passed (the wearer has then held for breath_hold_s); breath_hold_end when
- * either belt moves again.
+ * Breath hold: both belts still (within any 2 s they move less than still_frac
+ * x their relaxed depth, or than their own ripple and noise, whichever is
+ * larger: a slow creep during the hold does not count as breathing) for
+ * breath_hold_periods of the wearer's recent breath period, bounded to
+ * breath_hold_min_s..breath_hold_s. breath_hold_start is stamped where the
+ * stillness began, and known (t_detect) at that decision; breath_hold_end
+ * when either belt moves again.
  *
  * The relaxed level and depths are learnt as breathing goes on (from the
  * first few breaths, tracking slow creep), or start from a calibration made
@@ -47,10 +50,12 @@ typedef struct bel_holdin_config {
     float end_frac;       /**< held in ends once the level stays above relaxed - this x depth
                                (0.45) */
     double confirm_min_s; /**< least time from the drop to a hold-in (1.5 s) */
-    double candidate_max_s; /**< a drop without the hold-in pattern is dropped after (30 s) */
-    double fast_s;          /**< the drop must happen within this time (5 s): creep does not */
-    double level_tau_s;     /**< time constant of the relaxed level's tracking (20 s) */
-    double breath_hold_s;   /**< stillness longer than this is a breath hold (10 s, 4..40) */
+    double candidate_max_s;     /**< a drop without the hold-in pattern is dropped after (30 s) */
+    double fast_s;              /**< the drop must happen within this time (5 s): creep does not */
+    double level_tau_s;         /**< time constant of the relaxed level's tracking (20 s) */
+    double breath_hold_s;       /**< stillness this long is always a breath hold (10 s, 4..40) */
+    double breath_hold_min_s;   /**< ... and never one when shorter than this (6 s, 4..40) */
+    double breath_hold_periods; /**< between them: this many recent breath periods (1.5) */
     float still_frac; /**< still: the belly moves less than this x its relaxed depth, the chest less
                          than 3 times this x its own (0.08) */
 } bel_holdin_config;

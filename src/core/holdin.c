@@ -66,6 +66,7 @@ struct bel_holdin {
     /* Breath hold. */
     bool bh_on;
     float bh_min_b, bh_max_b, bh_min_c, bh_max_c;
+
     /* Outputs. */
     bel_holdin_state s;
     double t_last;
@@ -86,6 +87,8 @@ bel_holdin_config bel_holdin_config_default(double fs_hz)
     c.fast_s = 5.0;
     c.level_tau_s = 20.0;
     c.breath_hold_s = 10.0;
+    c.breath_hold_min_s = 6.0;
+    c.breath_hold_periods = 1.5;
     c.still_frac = 0.08f;
     return c;
 }
@@ -120,6 +123,8 @@ bel_status bel_holdin_create(const bel_holdin_config *cfg, const bel_holdin_cali
         !in_range((double)cfg->end_frac, 0.0, 5.0) || !in_range(cfg->confirm_min_s, 0.0, 30.0) ||
         !in_range(cfg->candidate_max_s, 1.0, 45.0) || !in_range(cfg->fast_s, 0.5, 40.0) ||
         !in_range(cfg->level_tau_s, 1.0, 3600.0) || !in_range(cfg->breath_hold_s, 4.0, 40.0) ||
+        !in_range(cfg->breath_hold_min_s, 4.0, cfg->breath_hold_s) ||
+        !in_range(cfg->breath_hold_periods, 0.5, 10.0) ||
         !in_range((double)cfg->still_frac, 0.001, 1.0)) {
         return BEL_ERR_ARG;
     }
@@ -378,6 +383,7 @@ static void arm_if_ready(bel_holdin *h)
 
 void bel_holdin_push_breath(bel_holdin *h, const bel_breath_point *pt)
 {
+
     if (pt->is_peak) {
         h->have_peak = true;
         h->t_peak = pt->t_s;
@@ -565,73 +571,78 @@ static int step_holdin(bel_holdin *h, float yb, float yc, double t, bel_event *o
     return n_out;
 }
 
-/* One 10 Hz step of the breath-hold detector. */
-static int step_breath_hold(bel_holdin *h, float yb, float yc, double t, bel_event *out, int n_out,
-                            int max_out)
+/* Steps of the stillness window: half a breath period, 2..8 s, so that even a
+ * slow, tiny breath (the belly held in) shows its whole inhalation in it. */
+static int64_t still_steps(const bel_holdin *h)
 {
-    if (!h->armed || !(h->depth > 0.0f)) {
+    return (int64_t)(fmin(fmax(0.5 * h->period_s, 2.0), 8.0) / step_s + 0.5);
+}
+
+/* Range (max - min) of a belt's 10 Hz history over the window ending at step k. */
+static float range_still(const bel_holdin *h, bool chest, int64_t k)
+{
+    const int64_t oldest = ring_oldest(h);
+    const int64_t len = still_steps(h);
+    float lo = chest ? ring_c(h, k) : ring_b(h, k), hi = lo;
+    for (int64_t j = k - 1; j >= oldest && j > k - len; j--) {
+        const float v = chest ? ring_c(h, j) : ring_b(h, j);
+        lo = fminf(lo, v);
+        hi = fmaxf(hi, v);
+    }
+    return hi - lo;
+}
+
+/* One 10 Hz step of the breath-hold detector. */
+static int step_breath_hold(bel_holdin *h, double t, bel_event *out, int n_out, int max_out)
+{
+    if (!h->armed || !(h->depth > 0.0f) || h->n < 2) {
         return n_out;
     }
     const bool chest = chest_on(h);
+    /* Still: within the window a belt moves less than still_frac of its
+     * relaxed breath, or than twice its noise. */
     const float thr_b = fmaxf(h->cfg.still_frac * h->depth, 2.0f * noise_of(h->nabs_b));
     const float thr_c =
         chest ? fmaxf(3.0f * h->cfg.still_frac * h->cdepth, 2.0f * noise_of(h->nabs_c)) : INFINITY;
+    const int64_t k_now = h->n - 1;
+    const float rb = range_still(h, false, k_now);
+    const float rc = chest ? range_still(h, true, k_now) : 0.0f;
     if (h->bh_on) {
-        h->bh_min_b = fminf(h->bh_min_b, yb);
-        h->bh_max_b = fmaxf(h->bh_max_b, yb);
-        if (chest) {
-            h->bh_min_c = fminf(h->bh_min_c, yc);
-            h->bh_max_c = fmaxf(h->bh_max_c, yc);
-        }
-        if (h->bh_max_b - h->bh_min_b > 1.5f * thr_b ||
-            (chest && h->bh_max_c - h->bh_min_c > 1.5f * thr_c)) {
+        if (rb > 1.5f * thr_b || (chest && rc > 1.5f * thr_c)) {
             h->bh_on = false;
             h->s.is_breath_hold = false;
             n_out = emit(out, n_out, max_out, BEL_EV_BREATH_HOLD_END, t, t);
         }
         return n_out;
     }
-    if (h->n < 2 || t - ring_t(h, ring_oldest(h)) < h->cfg.breath_hold_s) {
+    if (rb > thr_b || (chest && rc > thr_c)) {
         return n_out;
     }
-    /* Walk back while both belts stay near their level of the last 2 s: how
-     * long they have been still. */
+    /* Walk back while still: how long has it been? */
     const int64_t oldest = ring_oldest(h);
-    const int64_t k2 = ring_from(h, t - 2.0);
-    double mb = 0.0, mc = 0.0;
-    for (int64_t j = k2; j < h->n; j++) {
-        mb += (double)ring_b(h, j);
-        mc += (double)ring_c(h, j);
-    }
-    mb /= (double)(h->n - k2);
-    mc /= (double)(h->n - k2);
-    float lo_b = yb, hi_b = yb, lo_c = yc, hi_c = yc;
-    int64_t k = h->n - 1;
-    while (k > oldest && t - ring_t(h, k) < h->cfg.breath_hold_s + 20.0) {
-        const float b = ring_b(h, k - 1);
-        const float c = ring_c(h, k - 1);
-        if (fabs((double)b - mb) > 0.6 * (double)thr_b ||
-            (chest && fabs((double)c - mc) > 0.6 * (double)thr_c)) {
+    int64_t k = k_now;
+    const int64_t len = still_steps(h);
+    while (k - len > oldest && t - ring_t(h, k) < h->cfg.breath_hold_s + 1.0) {
+        if (range_still(h, false, k - 1) > thr_b ||
+            (chest && range_still(h, true, k - 1) > thr_c)) {
             break;
         }
-        lo_b = fminf(lo_b, b);
-        hi_b = fmaxf(hi_b, b);
-        lo_c = fminf(lo_c, c);
-        hi_c = fmaxf(hi_c, c);
         k--;
     }
-    if (t - ring_t(h, k) >= h->cfg.breath_hold_s) {
+    /* The stillness began within the first still window: half a second into it
+     * (the end of an exhalation settles into it). */
+    const int64_t k0 = k - len + 1 > oldest ? k - len + 1 : oldest;
+    const double t_start = fmin(ring_t(h, k0) + 0.5, ring_t(h, k));
+    const double need_s =
+        fmin(fmax(h->cfg.breath_hold_periods * h->period_s, h->cfg.breath_hold_min_s),
+             h->cfg.breath_hold_s);
+    if (t - t_start >= need_s) {
         h->bh_on = true;
         h->s.is_breath_hold = true;
         h->s.n_breath_holds++;
-        h->bh_min_b = lo_b;
-        h->bh_max_b = hi_b;
-        h->bh_min_c = lo_c;
-        h->bh_max_c = hi_c;
-        /* The event is the moment the stillness passed the threshold; the
-         * time before it counts as held too. */
-        h->s.time_breath_hold_s += t - ring_t(h, k);
-        n_out = emit(out, n_out, max_out, BEL_EV_BREATH_HOLD_START, t, t);
+        /* The time before the decision counts as held too. */
+        h->s.time_breath_hold_s += t - t_start;
+        n_out = emit(out, n_out, max_out, BEL_EV_BREATH_HOLD_START, t_start, t);
     }
     return n_out;
 }
@@ -696,7 +707,7 @@ int bel_holdin_process(bel_holdin *h, double t_s, float belly, float chest, bel_
     h->rt[h->n & (RING - 1)] = t_s;
     h->n++;
     int n_out = 0;
-    n_out = step_breath_hold(h, yb, yc, t_s, out, n_out, max_out);
+    n_out = step_breath_hold(h, t_s, out, n_out, max_out);
     n_out = step_holdin(h, yb, yc, t_s, out, n_out, max_out);
     return n_out;
 }
