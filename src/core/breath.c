@@ -59,6 +59,7 @@ struct bel_breath {
     int n_points;                  /* turning points since the last reset */
     int gap_skip;                  /* samples after a gap left out of the noise estimate */
     double rise_ema_s, fall_ema_s; /* usual 10-90 % times of rises and falls (0: unknown) */
+    double t_band; /* the last time the signal was more than 10 % of the depth from its extreme */
     /* Heart-beat ripple: the band between the two detection filters is kept;
      * its autocorrelation gives the ripple's period, and turning points are
      * timed on the input averaged over exactly one ripple period (which
@@ -352,18 +353,31 @@ static void refine(const bel_breath *b, bool peak, int64_t from, int64_t to, dou
      * extremum is the turning point. */
     const double exit_min_s = peak ? b->cfg.peak_hold_s : b->cfg.trough_hold_s;
     *k_out = ht(b, kl) - ht(b, kbest) >= exit_min_s ? kl : kbest;
-    /* An inhalation starts smoothly (the muscles take over gradually; an
-     * exhalation, elastic recoil, starts at once), so the few-percent exit
-     * above comes a variable while after its start. Time it instead where the
-     * rise passes 10 % of the depth, which ripple and noise hardly move, less
-     * the time a rise takes to get there: 0.32 of its 10-90 % time for a
-     * raised-cosine start (0.35 in theory; 0.32 measured on labelled
-     * inhalations), from this person's recent rises. Never before the lowest
-     * point: a rounded trough comes back to it, a pause to its end. */
-    if (!peak && b->rise_ema_s > 0.0 && depth > 0.0) {
-        const int64_t k10 = last_near(b, sgn, kbest, to, best - 0.1 * depth, w, lo);
-        if (k10 < to) {
-            const double t_on = ht(b, k10) - 0.32 * b->rise_ema_s;
+    /* A movement leaves the few-percent band above a variable while after it
+     * begins (the band is tight against noise and ripple). Time it instead
+     * where it passes 10 % of the depth, which they hardly move, less the time
+     * a movement takes to get there from its start, from this person's recent
+     * 10-90 % times: 0.32 of it for a rise (a raised-cosine start: 0.35 in
+     * theory, 0.32 measured on labelled inhalations), 0.20 for a fall (an
+     * exhalation starts more briskly: 0.20 measured on labelled exhalations).
+     * Never before the extremum: a rounded trough comes back to its lowest
+     * point, a pause to its end. At a peak only after a deliberate hold, the
+     * breath held in for 2.5 s or more within 10 % of the top (pacers hold
+     * for 2 to 7 s); a shorter plateau (a ventilator's) keeps the timing above. */
+    const double move = peak ? b->fall_ema_s : b->rise_ema_s;
+    if (move > 0.0 && depth > 0.0) {
+        const double thr10 = best - 0.1 * depth;
+        const int64_t k10 = last_near(b, sgn, kbest, to, thr10, w, lo);
+        bool is_held = !peak;
+        if (peak) {
+            int64_t k_in = kbest;
+            while (k_in > from && sgn * smoothed_at(b, k_in - 1, w, lo, to) >= thr10) {
+                k_in--;
+            }
+            is_held = ht(b, k10) - ht(b, k_in) >= fmax(move, 2.5);
+        }
+        if (k10 < to && is_held) {
+            const double t_on = ht(b, k10) - (peak ? 0.20 : 0.32) * move;
             int64_t k = k10;
             while (k > kbest && ht(b, k - 1) >= t_on) {
                 k--;
@@ -496,6 +510,7 @@ static int confirm(bel_breath *b, bool peak, double t_now, bel_breath_point *pt)
     b->ext_val = b->y;
     b->ext_n = b->n - 1;
     b->last_confirm_t = t_now;
+    b->t_band = t_now;
     choose_filter(b);
     return 1;
 }
@@ -733,9 +748,16 @@ int bel_breath_process(bel_breath *b, double t_s, float x, bel_breath_point *pt)
     const double exc = s * (b->ext_val - b->ref_val);
     const double rev = s * (b->ext_val - y);
     const double phase_s = ht(b, b->ext_n) - b->ref_t;
+    /* Held at the turn (within 10 % of the extreme for 2.5 s or more: a
+     * breath held, a long pause), ripple and noise can look like the start of
+     * the next movement: then only twice the usual reversal confirms it. */
+    if (rev > 0.1 * depth) {
+        b->t_band = t_s;
+    }
+    const double need_rev =
+        (double)b->cfg.confirm_frac * depth * (t_s - b->t_band >= 2.5 ? 2.0 : 1.0);
     if (exc >= (double)b->cfg.excursion_frac * depth && exc > 2.0 * floor_noise &&
-        rev >= (double)b->cfg.confirm_frac * depth && rev > floor_noise &&
-        phase_s >= b->cfg.min_phase_s) {
+        rev >= need_rev && rev > floor_noise && phase_s >= b->cfg.min_phase_s) {
         return confirm(b, rising, t_s, pt);
     }
     return 0;
