@@ -14,7 +14,7 @@
 #include "recording.h"
 
 static const char assess_help[] =
-    "usage: bellows assess [--replay REC.csv] [--seed N] [--fast] [--out ASSESS.json]\n"
+    "usage: bellows assess --simulated | --replay REC.csv [--seed N] [--fast] [--out ASSESS.json]\n"
     "                      [--client NAME [--after SESSION]]\n"
     "\n"
     "A guided assessment of about 2 minutes, as a therapist runs it before and after a\n"
@@ -23,8 +23,8 @@ static const char assess_help[] =
     "reports rate, depth, I:E, belly share and the time the belly was held in. The result\n"
     "(calibration and report) is written as JSON; give it to `analyze --calibration`.\n"
     "\n"
-    "  --replay REC.csv  take the belts from a recording (columns belly[,chest]) instead\n"
-    "                    of the simulated belt\n"
+    "  --simulated       the built-in simulated belt (not a person; stored marked so)\n"
+    "  --replay REC.csv  take the belts from a recording (columns belly[,chest])\n"
     "  --seed N          simulated belt seed (default 1)\n"
     "  --fast            do not wait in real time (tests)\n"
     "  --out FILE.json   where to write the result (default ASSESS.json; with --client,\n"
@@ -83,7 +83,9 @@ int cmd_assess(int argc, char **argv)
     uint64_t after = 0;
     uint64_t seed = 1;
     bool fast = false;
+    bool simulated = false;
     const cli_opt opts[] = {
+        {"--simulated", CLI_FLAG, &simulated, 0, 0, ""},
         {"--client", CLI_STRING, &client, 0, 0, "a client's name"},
         {"--after", CLI_U64, &after, 0, 0, "a session number"},
         {"--replay", CLI_STRING, &replay, 0, 0, "a recording CSV"},
@@ -100,6 +102,13 @@ int cmd_assess(int argc, char **argv)
     }
     if (rc != CLI_PARSED) {
         return CLI_EXIT_USAGE;
+    }
+    if (simulated && replay) {
+        return cli_usage_error(cmd, "--simulated and --replay contradict each other");
+    }
+    if (!simulated && !replay) {
+        return cli_fail(cmd, "no belt given: --replay REC.csv, or --simulated for the simulated "
+                             "belt (stored marked simulated)");
     }
     if (after > 0 && !client) {
         return cli_usage_error(cmd, "--after needs --client NAME");
@@ -164,7 +173,7 @@ int cmd_assess(int argc, char **argv)
         fs = sc.fs_hz;
         n_ch = bel_sim_channel_count(sim);
         chest = n_ch > 1 ? 1 : -1;
-        printf("No belt given: using the simulated belt.\n");
+        printf("Simulated belt (--simulated): not a person's breathing.\n");
         while (n < MAX_SAMPLES && bel_sim_next(sim, &s[n])) {
             n++;
         }
@@ -276,7 +285,7 @@ int cmd_assess(int argc, char **argv)
     printf("Wrote %s\n", out_path);
     exit_code = CLI_EXIT_OK;
     if (client) {
-        exit_code = store_assessment(cmd, client, (int64_t)after, json, &sum);
+        exit_code = store_assessment(cmd, client, (int64_t)after, json, &sum, simulated);
         if (exit_code == CLI_EXIT_OK) {
             printf("Stored for %s, %s.\n", client,
                    after ? "after that session" : "before their next session");

@@ -200,6 +200,9 @@ static bool print_session(void *ctx, const bel_store_session *s)
            fnum(a[4], 32, s->metrics.time_held_in_s, 0), fcount(a[5], 32, s->metrics.n_holdins),
            fcount(a[6], 32, s->metrics.n_breath_holds), s->status);
     print_text(stdout, s->client_name ? s->client_name : "-");
+    if (s->is_simulated) {
+        printf("  [simulated belt]");
+    }
     putchar('\n');
     if (s->problem) {
         printf("        problem: ");
@@ -352,7 +355,7 @@ static void absolute(const char *path, char *buf, size_t len)
 
 int64_t store_session_begin(const char *cmd, const char *client, const char *recording_path,
                             const char *events_path, const char *belt, const char *firmware,
-                            const char *pacer, bel_store **out_store)
+                            const char *pacer, bool is_simulated, bel_store **out_store)
 {
     *out_store = NULL;
     bel_store *st = store_open_for(cmd);
@@ -374,7 +377,8 @@ int64_t store_session_begin(const char *cmd, const char *client, const char *rec
                                    firmware,
                                    pacer,
                                    recording_path ? rec : NULL,
-                                   events_path ? ev : NULL};
+                                   events_path ? ev : NULL,
+                                   is_simulated};
     int64_t id = 0;
     if (bel_store_begin_session(st, &info, &id) != BEL_OK) {
         cli_fail(cmd, "%s", bel_store_get_error(st));
@@ -403,7 +407,7 @@ int store_session_end(const char *cmd, bel_store *st, int64_t session_id, const 
 }
 
 int store_assessment(const char *cmd, const char *client, int64_t after_session, const char *json,
-                     const bel_summary *sum)
+                     const bel_summary *sum, bool is_simulated)
 {
     bel_store *st = store_open_for(cmd);
     if (!st) {
@@ -418,7 +422,7 @@ int store_assessment(const char *cmd, const char *client, int64_t after_session,
     int64_t id = 0;
     bel_status s = bel_store_add_assessment(st, client_id, after_session,
                                             after_session > 0 ? BEL_STORE_AFTER : BEL_STORE_BEFORE,
-                                            0.0, json, &m, &id);
+                                            is_simulated, 0.0, json, &m, &id);
     if (s == BEL_ERR_ARG) {
         cli_fail(cmd, "no session %lld (see 'bellows sessions')", (long long)after_session);
         goto done;
@@ -591,7 +595,8 @@ int cmd_import(int argc, char **argv)
                                  NULL,
                                  pacer,
                                  rec,
-                                 ev_path};
+                                 ev_path,
+                                 false};
     int64_t id = 0;
     if (bel_store_begin_session(st, &si, &id) != BEL_OK) {
         cli_fail(cmd, "%s", bel_store_get_error(st));

@@ -31,13 +31,14 @@ bool store_sessions_dir(const char *cmd, char *buf, size_t len);
 int64_t store_client_id(const char *cmd, bel_store *st, const char *name, bool add);
 
 /** Hook for `run --client`: open the store, add the client if new and begin a session
- *  with its files' paths (made absolute) and what is known of the belt. Returns the
+ *  with its files' paths (made absolute) and what is known of the belt (is_simulated:
+ *  the simulated belt, stored marked so). Returns the
  *  session id, 0 on failure (message printed; the live session should go on without
  *  the store). *out_store is the open store for store_session_end (NULL on failure).
  *  Call from: main only. */
 int64_t store_session_begin(const char *cmd, const char *client, const char *recording_path,
                             const char *events_path, const char *belt, const char *firmware,
-                            const char *pacer, bel_store **out_store);
+                            const char *pacer, bool is_simulated, bel_store **out_store);
 
 /** Hook for the end of `run`: store the summary (and pacer score, NAN for none) and what
  *  went wrong while recording (NULL: nothing), then close the store. Returns an exit
@@ -52,10 +53,11 @@ int store_session_end_recorded(const char *cmd, bel_store *st, int64_t session_i
                                const char *recording_path, double pacer_score, const char *problem);
 
 /** Hook for `assess --client NAME [--after SESSION]`: store an assessment (json: the
- *  text written to the assessment file) as "after" session after_session (> 0), or
+ *  text written to the assessment file; is_simulated: of the simulated belt, stored
+ *  marked so) as "after" session after_session (> 0), or
  *  as "before" the client's next session (0). Returns an exit code (message printed).
  *  Call from: main only. */
 int store_assessment(const char *cmd, const char *client, int64_t after_session, const char *json,
-                     const bel_summary *sum);
+                     const bel_summary *sum, bool is_simulated);
 
 #endif

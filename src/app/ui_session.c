@@ -173,7 +173,9 @@ int ui_session_create(const ui_session_options *o, bel_source *src, ui_session *
         }
     }
     u->view.has_chest = u->chest_channel >= 0;
-    snprintf(u->view.source, sizeof u->view.source, "%s", bel_source_describe(src));
+    snprintf(u->view.source, sizeof u->view.source, "%s",
+             o->source_label ? o->source_label : bel_source_describe(src));
+    u->view.is_simulated = o->is_simulated;
     start_assessment(u);
     bel_tone_params_init(&u->tone);
     bel_tone_set_volume(&u->tone, (float)o->volume);

@@ -15,9 +15,11 @@ typedef struct ui_session_options {
     const char *pacer; /**< preset name, or custom:IN-HOLD-OUT-HOLD seconds (NULL: resonance) */
     const char *cmd;   /**< subcommand name, for messages */
     double volume;     /**< tone volume 0..1 */
-    bool is_breath_tone_off; /**< --no-breath-tone */
-    bool is_pacer_cues_off;  /**< --no-pacer-cues */
-    bool is_holdin_cue_off;  /**< --no-holdin-cue */
+    bool is_breath_tone_off;  /**< --no-breath-tone */
+    bool is_pacer_cues_off;   /**< --no-pacer-cues */
+    bool is_holdin_cue_off;   /**< --no-holdin-cue */
+    bool is_simulated;        /**< the source is the simulated belt (live_source) */
+    const char *source_label; /**< the window's status line for the source; NULL: describe it */
 } ui_session_options;
 
 /** Defaults for cmd (volume 0.7, everything on, resonance pacer). */

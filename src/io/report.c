@@ -607,6 +607,8 @@ typedef struct row {
     bool has_after;
     bel_store_metrics before;
     bel_store_metrics after;
+    bool is_simulated;        /* the session, of the simulated belt */
+    bool is_assess_simulated; /* its before or after assessment, of the simulated belt */
 } row;
 
 typedef struct rows {
@@ -652,6 +654,8 @@ static bool collect_row(void *ctx, const bel_store_session *s)
     x->has_after = s->has_after;
     x->before = s->before;
     x->after = s->after;
+    x->is_simulated = s->is_simulated;
+    x->is_assess_simulated = s->is_before_simulated || s->is_after_simulated;
     return !r->failed;
 }
 
@@ -716,7 +720,7 @@ static const char STYLE[] =
     "vertical-align:top}\n"
     "th{color:var(--soft);font-weight:500}td.l,th.l{text-align:left}\n"
     "td.notes{text-align:left;max-width:260px;overflow-wrap:anywhere}\n"
-    ".interrupted,.problem{color:#b35c00}\n"
+    ".interrupted,.problem,.simulated{color:#b35c00}\n"
     "dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 16px;font-size:14px}\n"
     "dt{color:var(--soft)}dd{margin:0;overflow-wrap:anywhere}\n"
     "footer{margin-top:40px;color:var(--soft);font-size:13px}\n"
@@ -754,6 +758,9 @@ static void session_section(writer *w, const row *x)
         out(w, "</dd>\n");
     }
     out(w, "</dl>\n");
+    if (x->is_simulated) {
+        out(w, "<p class=\"simulated\">Simulated belt: not a person's breathing.</p>\n");
+    }
     if (!x->recording) {
         out(w, "<p class=\"problem\">No recording is stored for this session.</p></section>\n");
         return;
@@ -985,6 +992,10 @@ bel_status bel_report_write(bel_store *st, const bel_report_config *cfg, const c
                 : "&#8211;",
             x->has_before ? num(b, sizeof b, x->before.rate_bpm, 1, "") : "&#8211;",
             x->has_after ? num(c, sizeof c, x->after.rate_bpm, 1, "") : "&#8211;");
+        if (x->is_simulated || x->is_assess_simulated) {
+            out(&w, "<span class=\"simulated\">%s</span> ",
+                x->is_simulated ? "simulated belt" : "assessment on the simulated belt");
+        }
         if (x->notes) {
             out_text(&w, x->notes, true);
         }

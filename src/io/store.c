@@ -72,6 +72,9 @@ static const char *const MIGRATIONS[BEL_STORE_SCHEMA_VERSION] = {
     "  pacer_score REAL);"
     "CREATE INDEX assessments_by_session ON assessments(session_id, kind, taken);"
     "CREATE INDEX assessments_by_client ON assessments(client_id, session_id);",
+    /* 2 -> 3: sessions and assessments of the simulated belt are marked as such. */
+    "ALTER TABLE sessions ADD COLUMN is_simulated INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE assessments ADD COLUMN is_simulated INTEGER NOT NULL DEFAULT 0;",
 };
 
 /* The metrics columns, in bel_store_metrics order, for sessions and assessments. */
@@ -572,8 +575,8 @@ bel_status bel_store_begin_session(bel_store *st, const bel_store_session_info *
     bel_status rc =
         prepare(st,
                 "INSERT INTO sessions (client_id, start, belt, firmware, pacer, status, "
-                "pid, recording_path, events_path) "
-                "VALUES (?1, ?2, ?3, ?4, ?5, 'running', ?6, ?7, ?8)",
+                "pid, recording_path, events_path, is_simulated) "
+                "VALUES (?1, ?2, ?3, ?4, ?5, 'running', ?6, ?7, ?8, ?9)",
                 &q);
     if (rc != BEL_OK) {
         goto fail;
@@ -590,6 +593,7 @@ bel_status bel_store_begin_session(bel_store *st, const bel_store_session_info *
     sqlite3_bind_int64(q, 6, (int64_t)getpid());
     bind_text(q, 7, info->recording_path);
     bind_text(q, 8, info->events_path);
+    sqlite3_bind_int(q, 9, info->is_simulated ? 1 : 0);
     if (sqlite3_step(q) != SQLITE_DONE) {
         rc = db_fail(st, "cannot record the session");
         goto fail;
@@ -656,8 +660,9 @@ bel_status bel_store_finish_session(bel_store *st, int64_t id, const bel_store_m
 }
 
 bel_status bel_store_add_assessment(bel_store *st, int64_t client_id, int64_t session_id,
-                                    bel_store_assessment_kind kind, double taken_unix_s,
-                                    const char *json, const bel_store_metrics *m, int64_t *id)
+                                    bel_store_assessment_kind kind, bool is_simulated,
+                                    double taken_unix_s, const char *json,
+                                    const bel_store_metrics *m, int64_t *id)
 {
     if (id) {
         *id = 0;
@@ -669,7 +674,8 @@ bel_status bel_store_add_assessment(bel_store *st, int64_t client_id, int64_t se
     sqlite3_stmt *q = NULL;
     if (prepare(st,
                 "INSERT INTO assessments (client_id, session_id, kind, taken, json, " METRIC_COLS
-                ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                ", is_simulated) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
+                "?14, ?15, ?16)",
                 &q) != BEL_OK) {
         return BEL_ERR_IO;
     }
@@ -683,6 +689,7 @@ bel_status bel_store_add_assessment(bel_store *st, int64_t client_id, int64_t se
     sqlite3_bind_double(q, 4, taken_unix_s > 0.0 ? taken_unix_s : now_unix_s());
     bind_text(q, 5, json);
     bind_metrics(q, 6, m);
+    sqlite3_bind_int(q, 16, is_simulated ? 1 : 0);
     int rc = sqlite3_step(q);
     sqlite3_finalize(q);
     if (rc != SQLITE_DONE) {
@@ -771,14 +778,15 @@ int bel_store_list_clients(bel_store *st, bel_store_client_fn fn, void *ctx)
     "b.id, b.duration_s, b.n_breaths, b.rate_bpm, b.depth, b.ie_ratio, b.belly_share, "            \
     "b.time_held_in_s, b.n_holdins, b.n_breath_holds, b.pacer_score, "                             \
     "a.id, a.duration_s, a.n_breaths, a.rate_bpm, a.depth, a.ie_ratio, a.belly_share, "            \
-    "a.time_held_in_s, a.n_holdins, a.n_breath_holds, a.pacer_score "                              \
+    "a.time_held_in_s, a.n_holdins, a.n_breath_holds, a.pacer_score, s.is_simulated, "             \
+    "coalesce(b.is_simulated, 0), coalesce(a.is_simulated, 0) "                                    \
     "FROM sessions s LEFT JOIN clients c ON c.id = s.client_id "                                   \
     "LEFT JOIN assessments b ON b.id = (SELECT x.id FROM assessments x WHERE x.session_id = "      \
     "s.id AND x.kind = 'before' ORDER BY x.taken DESC, x.id DESC LIMIT 1) "                        \
     "LEFT JOIN assessments a ON a.id = (SELECT y.id FROM assessments y WHERE y.session_id = "      \
     "s.id AND y.kind = 'after' ORDER BY y.taken DESC, y.id DESC LIMIT 1) "
 
-enum { COL_METRICS = 12, COL_BEFORE = 22, COL_AFTER = 33 };
+enum { COL_METRICS = 12, COL_BEFORE = 22, COL_AFTER = 33, COL_SIMULATED = 44 };
 
 /* Step q and pass each row to fn; returns the count or a negative bel_status. */
 static int run_session_query(bel_store *st, sqlite3_stmt *q, bel_store_session_fn fn, void *ctx)
@@ -811,6 +819,9 @@ static int run_session_query(bel_store *st, sqlite3_stmt *q, bel_store_session_f
         s.before = col_metrics(q, COL_BEFORE + 1);
         s.has_after = sqlite3_column_type(q, COL_AFTER) != SQLITE_NULL;
         s.after = col_metrics(q, COL_AFTER + 1);
+        s.is_simulated = sqlite3_column_int(q, COL_SIMULATED) != 0;
+        s.is_before_simulated = sqlite3_column_int(q, COL_SIMULATED + 1) != 0;
+        s.is_after_simulated = sqlite3_column_int(q, COL_SIMULATED + 2) != 0;
         n++;
         if (!fn(ctx, &s)) {
             break;

@@ -24,7 +24,7 @@
 #include "bellows/status.h"
 
 /** Schema version this code writes (PRAGMA user_version). */
-enum { BEL_STORE_SCHEMA_VERSION = 2 };
+enum { BEL_STORE_SCHEMA_VERSION = 3 };
 
 /** Longest error message a store keeps, including the terminator. */
 enum { BEL_STORE_ERR_LEN = 512 };
@@ -62,6 +62,7 @@ typedef struct bel_store_session_info {
     const char *pacer;          /**< pacer preset name */
     const char *recording_path; /**< PREFIX.csv */
     const char *events_path;    /**< PREFIX.events.csv */
+    bool is_simulated;          /**< the built-in simulated belt, not a person */
 } bel_store_session_info;
 
 /** A session as listed. Strings are owned by the store and valid only during the
@@ -84,6 +85,9 @@ typedef struct bel_store_session {
     bel_store_metrics before; /**< its key numbers */
     bool has_after;           /**< an assessment after the session is stored */
     bel_store_metrics after;
+    bool is_simulated;        /**< recorded from the simulated belt, not a person */
+    bool is_before_simulated; /**< the before assessment is of the simulated belt */
+    bool is_after_simulated;  /**< the after assessment is of the simulated belt */
 } bel_store_session;
 
 /** A client as listed; strings valid only during the callback. */
@@ -153,12 +157,12 @@ BEL_NODISCARD bel_status bel_store_finish_session(bel_store *st, int64_t id,
                                                   const bel_store_metrics *m, const char *problem);
 
 /** Store an assessment of client_id taken at taken_unix_s (0: now): its JSON text
- *  (any text, kept as is) and key numbers. session_id ties it to a session (0: a
- *  "before" assessment waits for the client's next session). *id 0 on failure.
- *  Call from: the owning thread. */
+ *  (any text, kept as is) and key numbers; is_simulated marks one of the simulated
+ *  belt. session_id ties it to a session (0: a "before" assessment waits for the
+ *  client's next session). *id 0 on failure. Call from: the owning thread. */
 BEL_NODISCARD bel_status bel_store_add_assessment(bel_store *st, int64_t client_id,
                                                   int64_t session_id,
-                                                  bel_store_assessment_kind kind,
+                                                  bel_store_assessment_kind kind, bool is_simulated,
                                                   double taken_unix_s, const char *json,
                                                   const bel_store_metrics *m, int64_t *id);
 

@@ -793,7 +793,10 @@ static void draw_status(bel_ui *ui, const bel_ui_view *v, SDL_Rect r)
     int y = r.y + (r.h - ui->fonts[F_SMALL].height) / 2;
     bel_ui_color c = BEL_UI_C_OK;
     char line[sizeof v->source + 48];
-    if (v->is_signal_lost) {
+    if (v->is_simulated) { /* not a person's breathing: amber, and said in words */
+        c = BEL_UI_C_WARN;
+        snprintf(line, sizeof line, "%s", v->source);
+    } else if (v->is_signal_lost) {
         c = BEL_UI_C_WARN;
         snprintf(line, sizeof line, "signal lost - check the belt (%s)", v->source);
     } else if (!v->is_connected) {
@@ -804,7 +807,7 @@ static void draw_status(bel_ui *ui, const bel_ui_view *v, SDL_Rect r)
     }
     fill_ellipse(ui, (float)(r.x + pad), (float)r.y + (float)r.h * 0.5f, dot, dot, palette[c]);
     draw_text(ui, F_SMALL, r.x + pad * 2, y, A_LEFT,
-              v->is_signal_lost ? palette[BEL_UI_C_WARN] : palette[BEL_UI_C_DIM], line);
+              c == BEL_UI_C_WARN ? palette[BEL_UI_C_WARN] : palette[BEL_UI_C_DIM], line);
     snprintf(line, sizeof line, "gaps %u   spikes %u   clipped %u   dropped %u   audio %s",
              (unsigned)v->n_gaps, (unsigned)v->m.n_spikes, (unsigned)v->m.n_clipped,
              (unsigned)v->n_dropped,

@@ -46,6 +46,7 @@ typedef struct bel_ui_view {
     bool is_holdin;       /**< belly held in now */
     bool is_breath_hold;  /**< breath held now */
     bool is_connected;    /**< a belt (or the simulator) is delivering */
+    bool is_simulated;    /**< the built-in simulated belt: never shown as a connected belt */
     bool is_signal_lost;  /**< the belt stopped sending */
     uint32_t n_gaps;      /**< samples reported missing */
     uint32_t n_dropped;   /**< samples or frames the UI side dropped */

@@ -19,7 +19,7 @@ fail() {
 }
 export XDG_DATA_HOME="$TMP/data"
 
-"$BELLOWS" run --client "Kill Nine" --no-window --no-audio --record "$TMP/k" >"$TMP/out" 2>&1 &
+"$BELLOWS" run --simulated --client "Kill Nine" --no-window --no-audio --record "$TMP/k" >"$TMP/out" 2>&1 &
 pid=$!
 sleep 4
 kill -9 $pid
@@ -42,7 +42,7 @@ grep -q 'class="lane"' "$TMP/r.html" || fail "no trace of the interrupted sessio
 mkdir "$TMP/tiny"
 if [ "$(id -u)" = 0 ] && mount -t tmpfs -o size=16k tmpfs "$TMP/tiny" 2>/dev/null; then
     MNT="$TMP/tiny"
-    "$BELLOWS" run --client "Full Disk" --no-window --no-audio --duration 25 \
+    "$BELLOWS" run --simulated --client "Full Disk" --no-window --no-audio --duration 25 \
         --record "$MNT/f" >"$TMP/fout" 2>"$TMP/ferr"
     grep -q 'No space left on device' "$TMP/ferr" "$TMP/fout" ||
         fail "no clear full-disk error: $(cat "$TMP/ferr")"

@@ -118,8 +118,8 @@ static bool on_client(void *ctx, const bel_store_client *c)
 
 static int64_t begin(bel_store *st, int64_t client, double start)
 {
-    bel_store_session_info info = {client,         start,        "simulated",        "fw 1.2",
-                                   "6 per minute", "/tmp/x.csv", "/tmp/x.events.csv"};
+    bel_store_session_info info = {client,         start,        "simulated",         "fw 1.2",
+                                   "6 per minute", "/tmp/x.csv", "/tmp/x.events.csv", false};
     int64_t id = 0;
     assert_int_equal(bel_store_begin_session(st, &info, &id), BEL_OK);
     assert_true(id > 0);
@@ -268,14 +268,16 @@ static void test_store_assessments_before_and_after(void **state)
     bel_store_metrics after = some_metrics(9.0);
     int64_t aid = 0;
     /* A "before" assessment waits for the client's next session. */
-    assert_int_equal(
-        bel_store_add_assessment(st, c, 0, BEL_STORE_BEFORE, 0.0, "{\"a\":1}", &before, &aid),
-        BEL_OK);
-    int64_t s = begin(st, c, 5000.0);
-    assert_int_equal(bel_store_add_assessment(st, c, s, BEL_STORE_AFTER, 0.0, "{}", &after, &aid),
+    assert_int_equal(bel_store_add_assessment(st, c, 0, BEL_STORE_BEFORE, false, 0.0, "{\"a\":1}",
+                                              &before, &aid),
                      BEL_OK);
-    assert_int_equal(bel_store_add_assessment(st, c, 777, BEL_STORE_AFTER, 0.0, "{}", &after, &aid),
-                     BEL_ERR_ARG);
+    int64_t s = begin(st, c, 5000.0);
+    assert_int_equal(
+        bel_store_add_assessment(st, c, s, BEL_STORE_AFTER, false, 0.0, "{}", &after, &aid),
+        BEL_OK);
+    assert_int_equal(
+        bel_store_add_assessment(st, c, 777, BEL_STORE_AFTER, false, 0.0, "{}", &after, &aid),
+        BEL_ERR_ARG);
     assert_true(aid == 0);
     seen v = {0};
     assert_int_equal(bel_store_get_session(st, s, on_session, &v), 1);
@@ -304,7 +306,8 @@ static void test_store_marks_killed_session_interrupted(void **state)
         if (bel_store_create(f->path, &cs, NULL, 0) != BEL_OK) {
             _exit(2);
         }
-        bel_store_session_info info = {c, 0.0, "simulated", NULL, NULL, "r.csv", "r.events.csv"};
+        bel_store_session_info info = {c,    0.0,     "simulated",    NULL,
+                                       NULL, "r.csv", "r.events.csv", false};
         int64_t id = 0;
         if (bel_store_begin_session(cs, &info, &id) != BEL_OK) {
             _exit(3);
@@ -346,6 +349,42 @@ static const char V1_SCHEMA[] =
     "INSERT INTO notes VALUES (1, 1, 101.0, 'kept note');"
     "PRAGMA user_version = 1;";
 
+/* Sessions and assessments of the simulated belt stay marked so; a person's do not. */
+static void test_store_marks_simulated(void **state)
+{
+    fixture *f = *state;
+    bel_store *st = open_store(f);
+    int64_t c = 0;
+    assert_int_equal(bel_store_add_client(st, "Sim Person", &c), BEL_OK);
+    bel_store_session_info info = {c,    1000.0, "built-in simulated belt", NULL, NULL, NULL,
+                                   NULL, true};
+    int64_t sim_id = 0;
+    assert_int_equal(bel_store_begin_session(st, &info, &sim_id), BEL_OK);
+    int64_t real_id = begin(st, c, 2000.0);
+    bel_store_metrics m = some_metrics(9.0);
+    int64_t aid = 0;
+    assert_int_equal(
+        bel_store_add_assessment(st, c, sim_id, BEL_STORE_AFTER, true, 0.0, "{}", &m, &aid),
+        BEL_OK);
+    bel_store_destroy(st);
+    st = open_store(f); /* what is on disk */
+    seen v = {0};
+    assert_int_equal(bel_store_get_session(st, sim_id, on_session, &v), 1);
+    assert_true(v.last.is_simulated);
+    assert_int_equal(bel_store_get_session(st, real_id, on_session, &v), 1);
+    assert_false(v.last.is_simulated);
+    bel_store_destroy(st);
+    sqlite3 *db = NULL;
+    sqlite3_stmt *q = NULL;
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT is_simulated FROM assessments", -1, &q, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(q, 0), 1);
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+}
+
 static void test_store_migrates_version_1(void **state)
 {
     fixture *f = *state;
@@ -367,11 +406,12 @@ static void test_store_migrates_version_1(void **state)
     assert_string_equal(v.status[0], "complete");
     assert_true(fabs(v.last.metrics.rate_bpm - 10.0) < 1e-9);
     assert_true(isnan(v.last.metrics.time_held_in_s)); /* new column, unknown for old rows */
+    assert_false(v.last.is_simulated);                 /* old rows were of people */
     /* The new parts work on the migrated store. */
     bel_store_metrics m = some_metrics(7.0);
     int64_t aid = 0;
-    assert_int_equal(bel_store_add_assessment(st, 1, 1, BEL_STORE_AFTER, 200.0, "{}", &m, &aid),
-                     BEL_OK);
+    assert_int_equal(
+        bel_store_add_assessment(st, 1, 1, BEL_STORE_AFTER, false, 200.0, "{}", &m, &aid), BEL_OK);
     assert_int_equal(bel_store_finish_session(st, 1, &m, "disk full"), BEL_OK);
     bel_store_destroy(st);
 
@@ -418,6 +458,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_store_assessments_before_and_after, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_marks_killed_session_interrupted, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_store_marks_simulated, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_migrates_version_1, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_refuses_a_file_that_is_not_a_store, setup,
                                         teardown),

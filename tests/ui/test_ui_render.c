@@ -311,6 +311,35 @@ static void test_ui_signal_lost_status(void **state)
     canvas_close(&c);
 }
 
+/* The simulated belt is never shown as a connected belt: amber and in words, in both layouts. */
+static void test_ui_simulated_belt_status(void **state)
+{
+    (void)state;
+    canvas c;
+    canvas_open(&c, 1280, 800);
+    bel_ui_view v;
+    bel_ui_view_init(&v);
+    fill_breathing(&v, 120.0, true);
+    v.pacer = pacer_at(2.0);
+    v.is_connected = true; /* the simulator delivers */
+    v.is_simulated = true;
+    snprintf(v.source, sizeof v.source, "simulated belt - no belt found");
+    for (int lay = 0; lay < BEL_UI_LAYOUT_COUNT; lay++) {
+        v.layout = (bel_ui_layout)lay;
+        render(&c, &v, lay == BEL_UI_PRACTICE ? "practice_simulated" : "therapist_simulated");
+        SDL_Rect status = bel_ui_get_region(v.layout, c.w, c.h, BEL_UI_R_STATUS);
+        assert_true(share(&c, status, BEL_UI_C_WARN, 8) > 0.001);
+        assert_true(share(&c, status, BEL_UI_C_OK, 8) < 0.0001);
+    }
+    /* The same view from a belt shows the green dot: the test can tell them apart. */
+    v.is_simulated = false;
+    v.layout = BEL_UI_PRACTICE;
+    render(&c, &v, "practice_belt_connected");
+    SDL_Rect status = bel_ui_get_region(v.layout, c.w, c.h, BEL_UI_R_STATUS);
+    assert_true(share(&c, status, BEL_UI_C_OK, 8) > 0.0005);
+    canvas_close(&c);
+}
+
 static void test_ui_therapist_layout(void **state)
 {
     (void)state;
@@ -445,6 +474,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_ui_holdin_invitation_only_when_held_in),
         cmocka_unit_test(test_ui_breath_hold_invitation),
         cmocka_unit_test(test_ui_signal_lost_status),
+        cmocka_unit_test(test_ui_simulated_belt_status),
         cmocka_unit_test(test_ui_therapist_layout),
         cmocka_unit_test(test_ui_help_overlay_lists_keys),
         cmocka_unit_test(test_ui_scales_with_output_size),
