@@ -50,7 +50,8 @@ static const char run_help[] =
     "  --invert          a smaller value means expansion\n"
     "  --quiet           print only the first lines, errors and the end\n"
     "  --client NAME     store the session as one of NAME's in the session store\n"
-    "                    ('bellows sessions', 'bellows report')\n"
+    "                    ('bellows sessions', 'bellows report'), starting from NAME's\n"
+    "                    latest assessment unless --calibration is given\n"
     "\n"
     "Exit status: 0 done, 1 the belt or a file failed, 2 bad command line.\n";
 
@@ -182,6 +183,12 @@ int cmd_run(int argc, char **argv, bool as_default)
     if (!ui_session_load_calibration(&uo, &cfg)) {
         goto done;
     }
+    char assessed[32] = "";
+    if (client && !uo.calibration && /* the client's latest assessment, when there is one */
+        !store_client_calibration(cmd, client, ls.is_simulated, &cfg.calibration, assessed,
+                                  sizeof assessed)) {
+        assessed[0] = '\0';
+    }
     cfg.source = src;
     cfg.link = link;
     cfg.invert = invert;
@@ -220,6 +227,10 @@ int cmd_run(int argc, char **argv, bool as_default)
         printf("recording to %s.csv and %s.events.csv\n", prefix, prefix);
     } else {
         printf("not recording (--no-record)\n");
+    }
+    if (assessed[0]) {
+        printf("starting from the client's assessment of %s (relaxed belly depth %.1f)\n", assessed,
+               (double)cfg.calibration.belly_depth);
     }
     fflush(stdout);
 

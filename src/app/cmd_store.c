@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "bellows/pipeline.h"
+#include "calibration.h"
 #include "cli.h"
 #include "event_csv.h"
 #include "source.h"
@@ -440,6 +441,37 @@ int store_assessment(const char *cmd, const char *client, int64_t after_session,
 done:
     bel_store_destroy(st);
     return exit_code;
+}
+
+bool store_client_calibration(const char *cmd, const char *client, bool is_simulated,
+                              bel_holdin_calibration *out, char *when, size_t len)
+{
+    *out = bel_holdin_calibration_none();
+    bel_store *st = store_open_for(cmd);
+    if (!st) {
+        return false;
+    }
+    int64_t id = 0;
+    char *json = NULL;
+    double taken = NAN;
+    bool ok = false;
+    if (bel_store_find_client(st, client, &id) == 1 &&
+        bel_store_get_latest_assessment(st, id, is_simulated, &json, &taken) == 1) {
+        char err[BEL_IO_ERR_LEN];
+        fmt_when(when, len, taken);
+        if (bel_calibration_parse("the stored assessment", json, strlen(json), out, err,
+                                  sizeof err) == BEL_OK) {
+            ok = true;
+        } else {
+            fprintf(stderr,
+                    "bellows %s: the assessment of %s is not usable (%s); learning as "
+                    "the session goes\n",
+                    cmd, when, err);
+        }
+    }
+    free(json);
+    bel_store_destroy(st);
+    return ok;
 }
 
 /* The pipeline's summary of a recording: the same code as live, so the same numbers. */

@@ -52,6 +52,14 @@ int store_session_end(const char *cmd, bel_store *st, int64_t session_id, const 
 int store_session_end_recorded(const char *cmd, bel_store *st, int64_t session_id,
                                const char *recording_path, double pacer_score, const char *problem);
 
+/** The calibration of the latest assessment of client (a person's only, unless
+ *  is_simulated: a session on the simulated belt may start from a simulated one)
+ *  into *out, and when it was taken into when (len bytes). false (*out not valid) when
+ *  there is no such client or assessment or the store cannot be read; the session
+ *  then learns as it goes. Call from: main only. */
+bool store_client_calibration(const char *cmd, const char *client, bool is_simulated,
+                              bel_holdin_calibration *out, char *when, size_t len);
+
 /** Hook for `assess --client NAME [--after SESSION]`: store an assessment (json: the
  *  text written to the assessment file; is_simulated: of the simulated belt, stored
  *  marked so) as "after" session after_session (> 0), or

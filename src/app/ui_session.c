@@ -48,6 +48,9 @@ struct ui_session {
     float troughs[ASSESS_BREATHS];
     float depths[ASSESS_BREATHS];
     int n_assessed;
+    /* The guided assessment (bellows assess), or NULL. */
+    bel_assess *guide;
+    bool is_guide_shown;
 };
 
 static const char *find_font(void)
@@ -183,6 +186,14 @@ int ui_session_create(const ui_session_options *o, bel_source *src, ui_session *
     bel_tone_set_cues_on(&u->tone, !o->is_pacer_cues_off);
     bel_tone_set_holdin_cue_on(&u->tone, !o->is_holdin_cue_off);
     u->is_pacer_cues_off = o->is_pacer_cues_off;
+    if (o->guide) { /* natural breathing is measured: no pacer, no tone to follow */
+        u->guide = o->guide;
+        u->view.is_assessing = true;
+        u->view.is_pacer_on = false;
+        u->view.assess_steps = 3;
+        bel_tone_set_breath_on(&u->tone, false);
+        bel_tone_set_cues_on(&u->tone, true);
+    }
 
     char err[256];
     if (!o->is_audio_off) {
@@ -213,9 +224,73 @@ int ui_session_create(const ui_session_options *o, bel_source *src, ui_session *
     return CLI_EXIT_OK;
 }
 
+/* Say the guide's phase in the window, the terminal and with a soft cue: at the start,
+ * at each change, and why a phase is asked again. */
+static void show_guide(ui_session *u, double t_s, bel_assess_change change)
+{
+    const bel_assess *g = u->guide;
+    bel_ui_view *v = &u->view;
+    const bel_assess_phase ph = bel_assess_get_phase(g);
+    const bool is_final = ph == BEL_ASSESS_DONE || ph == BEL_ASSESS_FAILED;
+    char why[sizeof u->view.assess_why] = "";
+    if (change == BEL_ASSESS_AGAIN || change == BEL_ASSESS_GAVE_UP) {
+        int n = 0;
+        switch (bel_assess_get_why(g, &n)) {
+        case BEL_ASSESS_WHY_NOT_DEEP:
+            snprintf(why, sizeof why,
+                     "The deepest breath was %.1fx the relaxed one; it needs %.1fx.",
+                     (double)bel_assess_get_deep_ratio(g), (double)g->cfg.deep_ratio);
+            break;
+        case BEL_ASSESS_WHY_FEW_BREATHS:
+            snprintf(why, sizeof why, "Only %d breath%s found; check the belt sits snugly.", n,
+                     n == 1 ? " was" : "s were");
+            break;
+        case BEL_ASSESS_WHY_SIGNAL_LOST:
+            snprintf(why, sizeof why, "The belt stopped sending; check its cable.");
+            break;
+        case BEL_ASSESS_WHY_NONE:
+        default:
+            break;
+        }
+    }
+    const double len_s = bel_assess_get_remaining_s(g, t_s);
+    const int try_n = bel_assess_get_try(g);
+    if (is_final) {
+        printf("[%5.1f s] %s%s%s\n", t_s, why, why[0] ? " " : "", bel_assess_phase_prompt(ph));
+    } else {
+        if (why[0]) {
+            printf("[%5.1f s] %s Once more.\n", t_s, why);
+        }
+        printf("[%5.1f s] %s (%.0f s%s): %s\n", t_s, bel_assess_phase_name(ph), len_s,
+               try_n > 1 ? ", asked again" : "", bel_assess_phase_prompt(ph));
+    }
+    fflush(stdout);
+    if (try_n > 1 && !is_final) {
+        snprintf(v->assess_phase, sizeof v->assess_phase, "%s (try %d)", bel_assess_phase_name(ph),
+                 try_n);
+    } else {
+        snprintf(v->assess_phase, sizeof v->assess_phase, "%s", bel_assess_phase_name(ph));
+    }
+    snprintf(v->assess_prompt, sizeof v->assess_prompt, "%s", bel_assess_phase_prompt(ph));
+    snprintf(v->assess_why, sizeof v->assess_why, "%s", why);
+    v->assess_phase_s = (float)len_s;
+    v->assess_remaining_s = (float)len_s;
+    v->assess_step = ph < BEL_ASSESS_DONE ? (int)ph + 1 : 3;
+    /* A soft cue: rising for the deep breath, falling to settle into natural breathing. */
+    bel_tone_request_cue(&u->tone, ph == BEL_ASSESS_DEEP ? BEL_TONE_CUE_IN : BEL_TONE_CUE_OUT);
+}
+
 static void on_sample(void *ctx, const bel_session_frame *f)
 {
     ui_session *u = ctx;
+    if (u->guide) { /* per sample, so each event is counted in the phase it happened in */
+        const bel_assess_change c = bel_assess_update(u->guide, f->sample.t_s);
+        if (!u->is_guide_shown || c != BEL_ASSESS_SAME) {
+            u->is_guide_shown = true;
+            show_guide(u, f->sample.t_s, c);
+        }
+        u->view.assess_remaining_s = (float)bel_assess_get_remaining_s(u->guide, f->sample.t_s);
+    }
     if (!u->has_first) {
         u->has_first = true;
         u->t_first_s = f->sample.t_s;
@@ -259,6 +334,9 @@ static void on_event(void *ctx, const bel_event *ev)
 {
     ui_session *u = ctx;
     bel_ui_view_push_event(&u->view, ev);
+    if (u->guide) {
+        bel_assess_note_event(u->guide, ev);
+    }
     switch (ev->kind) {
     case BEL_EV_INSP_ONSET:
         assess_breath(u, ev);
@@ -340,6 +418,10 @@ static bool on_frame(void *ctx, const bel_session_counters *c)
 {
     ui_session *u = ctx;
     bel_ui_view *v = &u->view;
+    if (u->guide && (bel_assess_get_phase(u->guide) == BEL_ASSESS_DONE ||
+                     bel_assess_get_phase(u->guide) == BEL_ASSESS_FAILED)) {
+        return false; /* the assessment is over */
+    }
     if (u->win) {
         bel_ui_action acts[ACTIONS_MAX];
         int n = bel_ui_window_poll(u->win, acts, ACTIONS_MAX);

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 
+#include "bellows/assess.h"
 #include "session.h"
 #include "source.h"
 
@@ -20,6 +21,9 @@ typedef struct ui_session_options {
     bool is_holdin_cue_off;   /**< --no-holdin-cue */
     bool is_simulated;        /**< the source is the simulated belt (live_source) */
     const char *source_label; /**< the window's status line for the source; NULL: describe it */
+    bel_assess *guide; /**< the guided assessment (borrowed; NULL: none): shown instead of the
+                            pacer, no breath tone, a cue at each phase, prompts in the terminal,
+                            and the session ends when the guide is done or gives up */
 } ui_session_options;
 
 /** Defaults for cmd (volume 0.7, everything on, resonance pacer). */

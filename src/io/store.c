@@ -703,6 +703,39 @@ bel_status bel_store_add_assessment(bel_store *st, int64_t client_id, int64_t se
     return BEL_OK;
 }
 
+int bel_store_get_latest_assessment(bel_store *st, int64_t client_id, bool include_simulated,
+                                    char **json, double *taken_unix_s)
+{
+    if (json) {
+        *json = NULL;
+    }
+    if (!st || !json || !taken_unix_s || client_id <= 0) {
+        return BEL_ERR_ARG;
+    }
+    *taken_unix_s = NAN;
+    sqlite3_stmt *q = NULL;
+    if (prepare(st,
+                "SELECT json, taken FROM assessments WHERE client_id = ?1 AND json IS NOT NULL "
+                "AND (is_simulated = 0 OR ?2) ORDER BY taken DESC, id DESC LIMIT 1",
+                &q) != BEL_OK) {
+        return BEL_ERR_IO;
+    }
+    sqlite3_bind_int64(q, 1, client_id);
+    sqlite3_bind_int(q, 2, include_simulated ? 1 : 0);
+    int found = 0;
+    const int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) {
+        const char *text = (const char *)sqlite3_column_text(q, 0);
+        *json = strdup(text ? text : "");
+        *taken_unix_s = sqlite3_column_double(q, 1);
+        found = *json ? 1 : BEL_ERR_NOMEM;
+    } else if (rc != SQLITE_DONE) {
+        found = db_fail(st, "cannot read the assessments");
+    }
+    sqlite3_finalize(q);
+    return found;
+}
+
 bel_status bel_store_add_note(bel_store *st, int64_t session_id, const char *text)
 {
     if (!st || !text || text[0] == '\0' || session_id <= 0) {

@@ -166,6 +166,13 @@ BEL_NODISCARD bel_status bel_store_add_assessment(bel_store *st, int64_t client_
                                                   double taken_unix_s, const char *json,
                                                   const bel_store_metrics *m, int64_t *id);
 
+/** The latest assessment of client_id (by time taken), of a person only unless
+ *  include_simulated: 1 with *json (its text, malloc'd: the caller frees) and
+ *  *taken_unix_s set, 0 if there is none (*json NULL), or a negative bel_status.
+ *  Call from: the owning thread. */
+int bel_store_get_latest_assessment(bel_store *st, int64_t client_id, bool include_simulated,
+                                    char **json, double *taken_unix_s);
+
 /** Append a note (any non-empty text) to a session. BEL_ERR_ARG if there is no such
  *  session or text is empty. Call from: the owning thread. */
 BEL_NODISCARD bel_status bel_store_add_note(bel_store *st, int64_t session_id, const char *text);

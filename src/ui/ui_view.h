@@ -57,6 +57,16 @@ typedef struct bel_ui_view {
     bel_pacer_follow follow;
     char pacer_name[24];
 
+    /* The guided assessment (bellows assess): shown instead of the pacer. */
+    bool is_assessing;
+    char assess_phase[48];    /**< "deep breath", with "(try 2)" when asked again */
+    char assess_prompt[120];  /**< what to do now */
+    char assess_why[120];     /**< why the phase is asked again, "" the first time */
+    float assess_remaining_s; /**< countdown of the phase */
+    float assess_phase_s;     /**< length of the phase, for the countdown ring */
+    int assess_step;          /**< 1..assess_steps */
+    int assess_steps;
+
     /* Trace ring: t_s, conditioned belly, chest (raw; NAN without). */
     double trace_t[BEL_UI_TRACE_CAP];
     float trace_belly[BEL_UI_TRACE_CAP];

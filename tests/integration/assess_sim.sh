@@ -62,6 +62,11 @@ ls "$XDG_DATA_HOME"/bellows/sessions/assess-*.json >/dev/null 2>&1 ||
     fail "the assessment JSON is not beside the sessions"
 "$BELLOWS" run --simulated --duration 12 --no-window --no-audio --client "Ana <b>" >"$TMP/run.txt" 2>&1 ||
     fail "run --client failed: $(cat "$TMP/run.txt")"
+# The next session starts from that assessment (the simulated belt may use a simulated one).
+depth=$(python3 -c 'import json,sys; print("%.1f" % json.load(open(sys.argv[1]))["calibration"]["belly_depth"])' \
+    "$(ls "$XDG_DATA_HOME"/bellows/sessions/assess-*.json | head -n 1)")
+grep -q "starting from the client's assessment of .* (relaxed belly depth $depth)" "$TMP/run.txt" ||
+    fail "run --client did not start from the assessment (depth $depth): $(cat "$TMP/run.txt")"
 "$BELLOWS" assess --simulated --fast --seed 5 --client "Ana <b>" --after 1 >"$TMP/after.txt" 2>&1 ||
     fail "assess --after failed: $(cat "$TMP/after.txt")"
 "$BELLOWS" report --client "Ana <b>" --out "$TMP/r.html" >/dev/null 2>&1 || fail "report failed"

@@ -25,7 +25,7 @@ rc=$?
 [ $rc -ne 0 ] || fail "run --client without a belt succeeded"
 grep -q -- "--simulated" "$TMP/run.err" || fail "message does not name --simulated: $(cat "$TMP/run.err")"
 grep -q "no belt found" "$TMP/run.err" || fail "message does not say why: $(cat "$TMP/run.err")"
-"$BELLOWS" assess --client "Anna" --fast >"$TMP/as.out" 2>"$TMP/as.err"
+"$BELLOWS" assess --client "Anna" --no-window --no-audio >"$TMP/as.out" 2>"$TMP/as.err"
 [ $? -ne 0 ] || fail "assess --client without a belt succeeded"
 grep -q -- "--simulated" "$TMP/as.err" || fail "assess message does not name --simulated: $(cat "$TMP/as.err")"
 "$BELLOWS" clients >"$TMP/clients.out" 2>&1 || fail "clients"
@@ -40,7 +40,7 @@ grep -q "Anna" "$TMP/clients.out" && fail "a refused run added the client: $(cat
     fail "run --simulated: $(cat "$TMP/sim.out")"
 head -n 1 "$TMP/sim.out" | grep -q "simulated belt (--simulated)" ||
     fail "first line does not say simulated: $(head -n 1 "$TMP/sim.out")"
-"$BELLOWS" assess --simulated --fast --client "Anna" >"$TMP/as2.out" 2>&1 ||
+"$BELLOWS" assess --simulated --fast --client "Anna" --no-window --no-audio >"$TMP/as2.out" 2>&1 ||
     fail "assess --simulated: $(cat "$TMP/as2.out")"
 "$BELLOWS" sessions --client "Anna" >"$TMP/sessions.out" 2>&1 || fail "sessions"
 grep -q "\[simulated belt\]" "$TMP/sessions.out" || fail "sessions list: $(cat "$TMP/sessions.out")"

@@ -385,6 +385,40 @@ static void test_store_marks_simulated(void **state)
     sqlite3_close(db);
 }
 
+/* The latest assessment's text for the next session: a person's, the simulated belt's
+ * only when asked for. */
+static void test_store_latest_assessment(void **state)
+{
+    fixture *f = *state;
+    bel_store *st = open_store(f);
+    int64_t c = 0;
+    assert_int_equal(bel_store_add_client(st, "Bea", &c), BEL_OK);
+    static char dummy[] = "x";
+    char *json = dummy;
+    double taken = 0.0;
+    assert_int_equal(bel_store_get_latest_assessment(st, c, true, &json, &taken), 0);
+    assert_null(json);
+    bel_store_metrics m = some_metrics(8.0);
+    int64_t aid = 0;
+    assert_int_equal(
+        bel_store_add_assessment(st, c, 0, BEL_STORE_BEFORE, false, 100.0, "{\"old\"}", &m, &aid),
+        BEL_OK);
+    assert_int_equal(
+        bel_store_add_assessment(st, c, 0, BEL_STORE_BEFORE, false, 300.0, "{\"new\"}", &m, &aid),
+        BEL_OK);
+    assert_int_equal(
+        bel_store_add_assessment(st, c, 0, BEL_STORE_BEFORE, true, 500.0, "{\"sim\"}", &m, &aid),
+        BEL_OK);
+    assert_int_equal(bel_store_get_latest_assessment(st, c, false, &json, &taken), 1);
+    assert_string_equal(json, "{\"new\"}");
+    assert_true(fabs(taken - 300.0) < 1e-9);
+    free(json);
+    assert_int_equal(bel_store_get_latest_assessment(st, c, true, &json, &taken), 1);
+    assert_string_equal(json, "{\"sim\"}");
+    free(json);
+    bel_store_destroy(st);
+}
+
 static void test_store_migrates_version_1(void **state)
 {
     fixture *f = *state;
@@ -459,6 +493,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_store_marks_killed_session_interrupted, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_store_marks_simulated, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_store_latest_assessment, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_migrates_version_1, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_refuses_a_file_that_is_not_a_store, setup,
                                         teardown),
