@@ -22,6 +22,9 @@ static const char assess_help[] =
     "usage: bellows assess [--port PATH | --simulated | --replay REC.csv] [--out ASSESS.json]\n"
     "                      [--client NAME [--after SESSION]] [--no-window] [--no-audio]\n"
     "                      [--volume V] [--fast] [--seed N]\n"
+    "                      [--pain-low-back N] [--pain-hips N] [--pain-buttocks N]\n"
+    "                      [--pain-thighs N] [--pain-abdomen N] [--pain AREA=N,...]\n"
+    "                      [--thomas-left pass|tight[:DEG]] [--thomas-right ...] [--notes TEXT]\n"
     "\n"
     "A guided assessment of about 2 minutes, as a therapist runs it before and after a\n"
     "session, on the belt in the window: settle (natural breathing, 40 s), one slow deep\n"
@@ -51,6 +54,17 @@ static const char assess_help[] =
     "  --volume V        tone volume 0..1 (default 0.7)\n"
     "  --fast            do not wait in real time (--simulated or --replay only; tests)\n"
     "  --seed N          simulated belt seed (default 1)\n"
+    "\n"
+    "What the therapist found by hand, stored with the assessment and shown in the report\n"
+    "('bellows report') as progress over sessions:\n"
+    "  --pain-low-back N, --pain-hips N, --pain-buttocks N (buttocks and sacrum),\n"
+    "  --pain-thighs N, --pain-abdomen N\n"
+    "                    pain 0..10 in that area\n"
+    "  --pain AREA=N,... pain 0..10 in other areas, e.g. --pain \"neck=3,left shoulder=2\"\n"
+    "  --thomas-left RESULT, --thomas-right RESULT\n"
+    "                    psoas length (Thomas test) on that side: pass or tight, with the\n"
+    "                    hip angle above the table in degrees if measured (tight:15)\n"
+    "  --notes TEXT      the therapist's notes\n"
     "\n"
     "Exit status: 0 done, 1 the assessment could not be completed (nothing stored), 2 bad\n"
     "command line.\n";
@@ -140,6 +154,130 @@ static bel_status read_all(const char *path, double t_end_s, bel_sample **out, s
     return st;
 }
 
+/* The therapist's findings as given on the command line. */
+typedef struct findings_opts {
+    double pain[BEL_STORE_PAIN_AREA_COUNT]; /* -1: not given */
+    const char *pain_other;                 /* "AREA=N,AREA=N" */
+    const char *thomas[2];                  /* left, right: pass | tight [:DEG] */
+    const char *notes;
+    char other[1024]; /* pain_other, split in place */
+} findings_opts;
+
+static bool parse_number(const char *s, double lo, double hi, double *out)
+{
+    char *end = NULL;
+    const double v = strtod(s, &end);
+    if (end == s || *end != '\0' || !(v >= lo && v <= hi)) {
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+/* Fill *f from fo; CLI_EXIT_USAGE (message printed) for a bad value. *any: something given. */
+static int build_findings(const char *cmd, findings_opts *fo, bel_store_findings *f, bool *any)
+{
+    *f = bel_store_findings_none();
+    for (int a = 0; a < BEL_STORE_PAIN_AREA_COUNT; a++) {
+        if (fo->pain[a] >= 0.0) {
+            f->pain[f->n_pain].area = bel_store_pain_area_name((bel_store_pain_area)a);
+            f->pain[f->n_pain].score = fo->pain[a];
+            f->n_pain++;
+        }
+    }
+    if (fo->pain_other) {
+        if (strlen(fo->pain_other) >= sizeof fo->other) {
+            return cli_usage_error(cmd, "--pain: too long");
+        }
+        snprintf(fo->other, sizeof fo->other, "%s", fo->pain_other);
+        char *save = NULL;
+        for (char *item = strtok_r(fo->other, ",", &save); item;
+             item = strtok_r(NULL, ",", &save)) {
+            char *eq = strrchr(item, '=');
+            while (*item == ' ') {
+                item++;
+            }
+            if (!eq || eq == item) {
+                return cli_usage_error(cmd, "--pain: '%s' is not AREA=N (e.g. neck=3)", item);
+            }
+            *eq = '\0';
+            for (char *e = eq - 1; e > item && *e == ' '; e--) {
+                *e = '\0';
+            }
+            double v = 0.0;
+            if (!parse_number(eq + 1, 0.0, 10.0, &v)) {
+                return cli_usage_error(cmd, "--pain: %s: '%s' is not a pain score 0..10", item,
+                                       eq + 1);
+            }
+            if (strlen(item) >= BEL_STORE_AREA_LEN || f->n_pain >= BEL_STORE_MAX_PAIN) {
+                return cli_usage_error(cmd, "--pain: area '%s' is too long, or too many areas",
+                                       item);
+            }
+            for (int k = 0; k < f->n_pain; k++) {
+                if (strcmp(f->pain[k].area, item) == 0) {
+                    return cli_usage_error(cmd, "--pain: '%s' is given twice", item);
+                }
+            }
+            f->pain[f->n_pain].area = item;
+            f->pain[f->n_pain].score = v;
+            f->n_pain++;
+        }
+    }
+    static const char *const opt[2] = {"--thomas-left", "--thomas-right"};
+    for (int side = 0; side < 2; side++) {
+        const char *t = fo->thomas[side];
+        if (!t) {
+            continue;
+        }
+        const char *colon = strchr(t, ':');
+        const size_t n = colon ? (size_t)(colon - t) : strlen(t);
+        if (n == 4 && strncmp(t, "pass", 4) == 0) {
+            f->thomas[side] = BEL_STORE_THOMAS_PASS;
+        } else if (n == 5 && strncmp(t, "tight", 5) == 0) {
+            f->thomas[side] = BEL_STORE_THOMAS_TIGHT;
+        } else {
+            return cli_usage_error(cmd, "%s: '%s' is not pass or tight (tight:15 with the angle)",
+                                   opt[side], t);
+        }
+        if (colon && !parse_number(colon + 1, 0.0, 90.0, &f->thomas_deg[side])) {
+            return cli_usage_error(cmd, "%s: '%s' is not an angle 0..90 degrees", opt[side],
+                                   colon + 1);
+        }
+    }
+    f->notes = fo->notes;
+    *any = f->n_pain > 0 || f->thomas[0] || f->thomas[1] || f->notes;
+    return CLI_EXIT_OK;
+}
+
+static void json_findings(FILE *f, const bel_store_findings *x)
+{
+    fprintf(f, ",\n  \"findings\": {\n    \"pain\": {");
+    for (int i = 0; i < x->n_pain; i++) {
+        fprintf(f, "%s\n      ", i ? "," : "");
+        json_str(f, x->pain[i].area);
+        fprintf(f, ": %g", x->pain[i].score);
+    }
+    fprintf(f, "%s},\n", x->n_pain ? "\n    " : "");
+    static const char *const side[2] = {"left", "right"};
+    for (int s = 0; s < 2; s++) {
+        const bel_store_thomas t = x->thomas[s];
+        fprintf(f, "    \"thomas_%s\": %s,\n", side[s],
+                t == BEL_STORE_THOMAS_PASS    ? "\"pass\""
+                : t == BEL_STORE_THOMAS_TIGHT ? "\"tight\""
+                                              : "null");
+        char key[32];
+        snprintf(key, sizeof key, "thomas_%s_deg", side[s]);
+        json_num(f, key, x->thomas_deg[s], false);
+    }
+    fprintf(f, "    \"notes\": ");
+    if (x->notes) {
+        json_str(f, x->notes);
+    } else {
+        fprintf(f, "null");
+    }
+    fprintf(f, "\n  }");
+}
+
 /* "PREFIX" for the recording of an assessment written to out_path: the path without .json. */
 static void prefix_of(const char *out_path, char *buf, size_t len)
 {
@@ -162,6 +300,7 @@ int cmd_assess(int argc, char **argv)
     bool fast = false;
     bool simulated = false;
     ui_session_options uo = ui_session_options_default(cmd);
+    findings_opts fo = {{-1.0, -1.0, -1.0, -1.0, -1.0}, NULL, {NULL, NULL}, NULL, ""};
     const cli_opt opts[] = {
         {"--port", CLI_STRING, &port, 0, 0, "a serial port such as /dev/ttyACM0"},
         {"--simulated", CLI_FLAG, &simulated, 0, 0, ""},
@@ -174,6 +313,15 @@ int cmd_assess(int argc, char **argv)
         {"--volume", CLI_DOUBLE, &uo.volume, 0.0, 1.0, "a volume from 0 to 1"},
         {"--fast", CLI_FLAG, &fast, 0, 0, ""},
         {"--seed", CLI_U64, &seed, 0, 0, "a number"},
+        {"--pain-low-back", CLI_DOUBLE, &fo.pain[BEL_STORE_PAIN_LOW_BACK], 0, 10, "pain 0..10"},
+        {"--pain-hips", CLI_DOUBLE, &fo.pain[BEL_STORE_PAIN_HIPS], 0, 10, "pain 0..10"},
+        {"--pain-buttocks", CLI_DOUBLE, &fo.pain[BEL_STORE_PAIN_BUTTOCKS], 0, 10, "pain 0..10"},
+        {"--pain-thighs", CLI_DOUBLE, &fo.pain[BEL_STORE_PAIN_THIGHS], 0, 10, "pain 0..10"},
+        {"--pain-abdomen", CLI_DOUBLE, &fo.pain[BEL_STORE_PAIN_ABDOMEN], 0, 10, "pain 0..10"},
+        {"--pain", CLI_STRING, &fo.pain_other, 0, 0, "AREA=N pairs, comma separated"},
+        {"--thomas-left", CLI_STRING, &fo.thomas[0], 0, 0, "pass or tight[:DEG]"},
+        {"--thomas-right", CLI_STRING, &fo.thomas[1], 0, 0, "pass or tight[:DEG]"},
+        {"--notes", CLI_STRING, &fo.notes, 0, 0, "the therapist's notes"},
     };
     const char *pos[1];
     int n_pos = 0;
@@ -195,6 +343,12 @@ int cmd_assess(int argc, char **argv)
     }
     if (after > 0 && !client) {
         return cli_usage_error(cmd, "--after needs --client NAME");
+    }
+    bel_store_findings findings;
+    bool has_findings = false;
+    rc = build_findings(cmd, &fo, &findings, &has_findings);
+    if (rc != CLI_EXIT_OK) {
+        return rc;
     }
 
     /* The belt first: with none, nothing is created. */
@@ -385,7 +539,11 @@ int cmd_assess(int argc, char **argv)
     fprintf(f, ",\n");
     json_num(f, "deep_breath_ratio", (double)bel_assess_get_deep_ratio(&guide), false);
     json_num(f, "deep_breath_start_s", deep_t0, true);
-    fprintf(f, "  }\n}\n");
+    fprintf(f, "  }");
+    if (has_findings) {
+        json_findings(f, &findings);
+    }
+    fprintf(f, "\n}\n");
     if (fclose(f) != 0 || !json) {
         cli_fail(cmd, "out of memory");
         goto done;
@@ -408,7 +566,8 @@ int cmd_assess(int argc, char **argv)
     printf("Wrote %s (recording %s)\n", out_path, rec_path);
     exit_code = CLI_EXIT_OK;
     if (client) {
-        exit_code = store_assessment(cmd, client, (int64_t)after, json, &sum, ls.is_simulated);
+        exit_code = store_assessment(cmd, client, (int64_t)after, json, &sum, ls.is_simulated,
+                                     has_findings ? &findings : NULL);
         if (exit_code == CLI_EXIT_OK) {
             printf("Stored for %s, %s.\n", client,
                    after ? "after that session" : "before their next session");

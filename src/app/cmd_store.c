@@ -408,7 +408,7 @@ int store_session_end(const char *cmd, bel_store *st, int64_t session_id, const 
 }
 
 int store_assessment(const char *cmd, const char *client, int64_t after_session, const char *json,
-                     const bel_summary *sum, bool is_simulated)
+                     const bel_summary *sum, bool is_simulated, const bel_store_findings *f)
 {
     bel_store *st = store_open_for(cmd);
     if (!st) {
@@ -429,6 +429,10 @@ int store_assessment(const char *cmd, const char *client, int64_t after_session,
         goto done;
     }
     if (s != BEL_OK) {
+        cli_fail(cmd, "%s", bel_store_get_error(st));
+        goto done;
+    }
+    if (f && bel_store_set_findings(st, id, f) != BEL_OK) {
         cli_fail(cmd, "%s", bel_store_get_error(st));
         goto done;
     }

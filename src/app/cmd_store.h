@@ -62,10 +62,11 @@ bool store_client_calibration(const char *cmd, const char *client, bool is_simul
 
 /** Hook for `assess --client NAME [--after SESSION]`: store an assessment (json: the
  *  text written to the assessment file; is_simulated: of the simulated belt, stored
- *  marked so) as "after" session after_session (> 0), or
+ *  marked so; f: the therapist's findings, NULL for none) as "after" session
+ *  after_session (> 0), or
  *  as "before" the client's next session (0). Returns an exit code (message printed).
  *  Call from: main only. */
 int store_assessment(const char *cmd, const char *client, int64_t after_session, const char *json,
-                     const bel_summary *sum, bool is_simulated);
+                     const bel_summary *sum, bool is_simulated, const bel_store_findings *f);
 
 #endif

@@ -591,6 +591,18 @@ static void trace(writer *w, const bel_report_data *d, double t0, double t1, con
     out(w, "\n</svg>\n");
 }
 
+/* The therapist's findings at one assessment, copied out of the store. */
+typedef struct found {
+    bool has; /* anything found */
+    int n_pain;
+    char area[BEL_STORE_MAX_PAIN][BEL_STORE_AREA_LEN];
+    double pain[BEL_STORE_MAX_PAIN];
+    bel_store_thomas thomas[2];
+    double thomas_deg[2];
+    char *notes; /* owned; NULL: none */
+    bool failed; /* out of memory */
+} found;
+
 typedef struct row {
     int64_t id;
     double start_s;
@@ -609,6 +621,8 @@ typedef struct row {
     bel_store_metrics after;
     bool is_simulated;        /* the session, of the simulated belt */
     bool is_assess_simulated; /* its before or after assessment, of the simulated belt */
+    int64_t before_id, after_id;
+    found found_before, found_after; /* the therapist's findings at them */
 } row;
 
 typedef struct rows {
@@ -656,6 +670,8 @@ static bool collect_row(void *ctx, const bel_store_session *s)
     x->after = s->after;
     x->is_simulated = s->is_simulated;
     x->is_assess_simulated = s->is_before_simulated || s->is_after_simulated;
+    x->before_id = s->before_id;
+    x->after_id = s->after_id;
     return !r->failed;
 }
 
@@ -671,6 +687,8 @@ static void rows_free(rows *r)
         free(x->recording);
         free(x->events);
         free(x->problem);
+        free(x->found_before.notes);
+        free(x->found_after.notes);
     }
     free(r->v);
 }
@@ -802,6 +820,195 @@ static void session_section(writer *w, const row *x)
     out(w, "</section>\n");
 }
 
+/* ---- the therapist's findings ---- */
+
+static void copy_found(void *ctx, const bel_store_findings *f)
+{
+    found *x = ctx;
+    x->n_pain = f->n_pain < BEL_STORE_MAX_PAIN ? f->n_pain : BEL_STORE_MAX_PAIN;
+    for (int i = 0; i < x->n_pain; i++) {
+        snprintf(x->area[i], sizeof x->area[i], "%s", f->pain[i].area);
+        x->pain[i] = f->pain[i].score;
+    }
+    for (int side = 0; side < 2; side++) {
+        x->thomas[side] = f->thomas[side];
+        x->thomas_deg[side] = f->thomas_deg[side];
+    }
+    if (f->notes) {
+        x->notes = strdup(f->notes);
+        x->failed = x->notes == NULL;
+    }
+    x->has = x->n_pain > 0 || f->thomas[0] || f->thomas[1] || f->notes;
+}
+
+/* Each row's findings at its before and after assessments. */
+static bel_status load_found(bel_store *st, rows *r, char *err, size_t err_len)
+{
+    for (size_t i = 0; i < r->n; i++) {
+        row *x = &r->v[i];
+        const int64_t ids[2] = {x->before_id, x->after_id};
+        found *dst[2] = {&x->found_before, &x->found_after};
+        for (int k = 0; k < 2; k++) {
+            if (ids[k] <= 0) {
+                continue;
+            }
+            const int got = bel_store_get_findings(st, ids[k], copy_found, dst[k]);
+            if (got < 0 || dst[k]->failed) {
+                snprintf(err, err_len, "%s", got < 0 ? bel_store_get_error(st) : "out of memory");
+                return got < 0 ? (bel_status)got : BEL_ERR_NOMEM;
+            }
+        }
+    }
+    return BEL_OK;
+}
+
+/* Pain in area at one assessment, NAN when not scored. */
+static double pain_of(const found *f, const char *area)
+{
+    for (int i = 0; i < f->n_pain; i++) {
+        if (strcmp(f->area[i], area) == 0) {
+            return f->pain[i];
+        }
+    }
+    return NAN;
+}
+
+static void out_thomas(writer *w, const found *b, const found *a, int side)
+{
+    const found *f[2] = {b, a};
+    for (int k = 0; k < 2; k++) {
+        if (k) {
+            out(w, " &#8594; ");
+        }
+        const bel_store_thomas t = f[k] ? f[k]->thomas[side] : BEL_STORE_THOMAS_NOT_DONE;
+        if (t == BEL_STORE_THOMAS_NOT_DONE) {
+            out(w, "&#8211;");
+            continue;
+        }
+        out(w, "%s", t == BEL_STORE_THOMAS_PASS ? "pass" : "tight");
+        if (isfinite(f[k]->thomas_deg[side])) {
+            out(w, " %.0f&#176;", f[k]->thomas_deg[side]);
+        }
+    }
+}
+
+/* "before -> after" of one measure; unknown ones as a dash. */
+static void out_pair(writer *w, const row *x, double before, double after, int decimals,
+                     const char *suffix)
+{
+    char b[64];
+    char a[64];
+    out(w, "<td>%s &#8594; %s</td>",
+        x->has_before ? num(b, sizeof b, before, decimals, suffix) : "&#8211;",
+        x->has_after ? num(a, sizeof a, after, decimals, suffix) : "&#8211;");
+}
+
+enum { MAX_PAIN_PLOT = 8 };
+
+/* Progress of the assessments: the breath figures and what the therapist found, before
+ * and after each session; a plot of pain per area (the latest score of each session). */
+static void findings_section(writer *w, const rows *r, const double *start_s, double *ys)
+{
+    static const char *const colors[MAX_PAIN_PLOT] = {"#c0392b", "#d08c2f", "#8a6fb0", "#3b7ea1",
+                                                      "#5d8a66", "#7a6a58", "#b35c8a", "#4a6b8a"};
+    const char *areas[MAX_PAIN_PLOT];
+    int n_areas = 0;
+    bool any = false;
+    for (size_t i = 0; i < r->n; i++) {
+        const found *f[2] = {&r->v[i].found_before, &r->v[i].found_after};
+        any |= r->v[i].has_before || r->v[i].has_after;
+        for (int k = 0; k < 2; k++) {
+            for (int p = 0; p < f[k]->n_pain; p++) {
+                bool seen = false;
+                for (int j = 0; j < n_areas; j++) {
+                    seen |= strcmp(areas[j], f[k]->area[p]) == 0;
+                }
+                if (!seen && n_areas < MAX_PAIN_PLOT) {
+                    areas[n_areas++] = f[k]->area[p];
+                }
+            }
+        }
+    }
+    if (!any) {
+        return;
+    }
+    out(w, "<section>\n<h2>Assessments and the therapist's findings</h2>\n<p class=\"hint\">"
+           "Before &#8594; after each session: the assessed breathing and what was found by "
+           "hand (pain 0&#8211;10 per area, psoas length by the Thomas test).</p>\n");
+    if (n_areas > 0) {
+        series s[MAX_PAIN_PLOT];
+        char labels[MAX_PAIN_PLOT][BEL_STORE_AREA_LEN * 6];
+        for (int j = 0; j < n_areas; j++) {
+            for (size_t i = 0; i < r->n; i++) {
+                const double after = pain_of(&r->v[i].found_after, areas[j]);
+                ys[j * r->n + i] =
+                    isfinite(after) ? after : pain_of(&r->v[i].found_before, areas[j]);
+            }
+            bel_report_escape(labels[j], sizeof labels[j], areas[j]);
+            s[j].y = ys + j * r->n;
+            s[j].color = colors[j];
+            s[j].hollow = false;
+            s[j].label = labels[j];
+        }
+        plot(w, "pain per area at each session's assessment", "pain 0-10", r->n, start_s, n_areas,
+             s, true, false);
+    }
+    out(w, "<table>\n<tr><th>#</th><th class=\"l\">date</th><th>rate</th><th>belly</th>"
+           "<th>held in</th><th>breath holds</th><th>depth</th><th>I:E</th>"
+           "<th class=\"l\">pain</th><th>psoas left</th><th>psoas right</th>"
+           "<th class=\"l\">notes</th></tr>\n");
+    for (size_t i = 0; i < r->n; i++) {
+        const row *x = &r->v[i];
+        if (!x->has_before && !x->has_after) {
+            continue;
+        }
+        char d[64];
+        fmt_date(d, sizeof d, x->start_s, DATE_MINUTE);
+        out(w, "<tr><td>%lld</td><td class=\"l\">%s</td>", (long long)x->id, d);
+        out_pair(w, x, x->before.rate_bpm, x->after.rate_bpm, 1, "");
+        out_pair(w, x, 100.0 * x->before.belly_share, 100.0 * x->after.belly_share, 0, " %");
+        out_pair(w, x, x->before.time_held_in_s, x->after.time_held_in_s, 0, " s");
+        out_pair(
+            w, x, x->before.n_breath_holds >= 0 ? (double)x->before.n_breath_holds : (double)NAN,
+            x->after.n_breath_holds >= 0 ? (double)x->after.n_breath_holds : (double)NAN, 0, "");
+        out_pair(w, x, x->before.depth, x->after.depth, 0, "");
+        out_pair(w, x, x->before.ie_ratio, x->after.ie_ratio, 2, "");
+        out(w, "<td class=\"l\">");
+        const found *fb = x->has_before ? &x->found_before : NULL;
+        const found *fa = x->has_after ? &x->found_after : NULL;
+        const found *both[2] = {fb, fa};
+        int shown = 0;
+        for (int k = 0; k < 2; k++) { /* each area once, in the order first scored */
+            for (int p = 0; both[k] && p < both[k]->n_pain; p++) {
+                const char *area = both[k]->area[p];
+                if (k == 1 && fb && isfinite(pain_of(fb, area))) {
+                    continue;
+                }
+                char b[64];
+                char a[64];
+                out(w, "%s", shown++ ? "<br>" : "");
+                out_text(w, area, false);
+                out(w, " %s &#8594; %s",
+                    num(b, sizeof b, fb ? pain_of(fb, area) : (double)NAN, 0, ""),
+                    num(a, sizeof a, fa ? pain_of(fa, area) : (double)NAN, 0, ""));
+            }
+        }
+        out(w, "%s</td><td>", shown ? "" : "&#8211;");
+        out_thomas(w, fb, fa, 0);
+        out(w, "</td><td>");
+        out_thomas(w, fb, fa, 1);
+        out(w, "</td><td class=\"notes\">");
+        for (int k = 0; k < 2; k++) {
+            if (both[k] && both[k]->notes) {
+                out(w, "%s<b>%s:</b> ", k && fb && fb->notes ? "<br>" : "", k ? "after" : "before");
+                out_text(w, both[k]->notes, true);
+            }
+        }
+        out(w, "</td></tr>\n");
+    }
+    out(w, "</table>\n</section>\n");
+}
+
 bel_status bel_report_write(bel_store *st, const bel_report_config *cfg, const char *out_path,
                             char *err, size_t err_len)
 {
@@ -835,6 +1042,10 @@ bel_status bel_report_write(bel_store *st, const bel_report_config *cfg, const c
         rc = n < 0 ? (bel_status)n : BEL_ERR_NOMEM;
         goto done;
     }
+    rc = load_found(st, &r, err, err_len);
+    if (rc != BEL_OK) {
+        goto done;
+    }
     const row *chosen = NULL;
     for (size_t i = 0; i < r.n; i++) {
         if (r.v[i].id == cfg->session_id) {
@@ -848,7 +1059,8 @@ bel_status bel_report_write(bel_store *st, const bel_report_config *cfg, const c
         goto done;
     }
     const size_t nr = r.n ? r.n : 1;
-    y = calloc(7 * nr, sizeof *y); /* start, rate, share, held, before, after, pacer */
+    /* start, rate, share, held, before, after, pacer, then pain per area */
+    y = calloc((7 + MAX_PAIN_PLOT) * nr, sizeof *y);
     if (!y) {
         rc = BEL_ERR_NOMEM;
         goto done;
@@ -954,6 +1166,7 @@ bel_status bel_report_write(bel_store *st, const bel_report_config *cfg, const c
             "<p class=\"hint\">No assessments stored yet (bellows assess --client NAME).</p>\n");
     }
     out(&w, "</section>\n");
+    findings_section(&w, &r, t, y + 7 * nr);
     if (any_pacer) {
         series s5 = {pacer, "#5d8a66", false, "pacer"};
         out(&w, "<section>\n<h2>Following the pacer</h2>\n");

@@ -75,6 +75,20 @@ static const char *const MIGRATIONS[BEL_STORE_SCHEMA_VERSION] = {
     /* 2 -> 3: sessions and assessments of the simulated belt are marked as such. */
     "ALTER TABLE sessions ADD COLUMN is_simulated INTEGER NOT NULL DEFAULT 0;"
     "ALTER TABLE assessments ADD COLUMN is_simulated INTEGER NOT NULL DEFAULT 0;",
+    /* 3 -> 4: the therapist's findings with an assessment: pain per area, the psoas
+     * length test per side, notes. */
+    "ALTER TABLE assessments ADD COLUMN thomas_left TEXT CHECK (thomas_left IN ('pass', 'tight'));"
+    "ALTER TABLE assessments ADD COLUMN thomas_left_deg REAL;"
+    "ALTER TABLE assessments ADD COLUMN thomas_right TEXT "
+    "CHECK (thomas_right IN ('pass', 'tight'));"
+    "ALTER TABLE assessments ADD COLUMN thomas_right_deg REAL;"
+    "ALTER TABLE assessments ADD COLUMN findings_notes TEXT;"
+    "CREATE TABLE pain ("
+    "  id INTEGER PRIMARY KEY,"
+    "  assessment_id INTEGER NOT NULL REFERENCES assessments(id) ON DELETE CASCADE,"
+    "  area TEXT NOT NULL,"
+    "  score REAL NOT NULL CHECK (score >= 0 AND score <= 10),"
+    "  UNIQUE (assessment_id, area));",
 };
 
 /* The metrics columns, in bel_store_metrics order, for sessions and assessments. */
@@ -736,6 +750,184 @@ int bel_store_get_latest_assessment(bel_store *st, int64_t client_id, bool inclu
     return found;
 }
 
+const char *bel_store_pain_area_name(bel_store_pain_area a)
+{
+    static const char *const names[BEL_STORE_PAIN_AREA_COUNT] = {
+        "low back", "hips", "buttocks and sacrum", "thighs", "abdomen"};
+    return (unsigned)a < BEL_STORE_PAIN_AREA_COUNT ? names[a] : "";
+}
+
+bel_store_findings bel_store_findings_none(void)
+{
+    bel_store_findings f;
+    memset(&f, 0, sizeof f);
+    f.thomas_deg[0] = f.thomas_deg[1] = NAN;
+    return f;
+}
+
+static const char *thomas_text(bel_store_thomas t)
+{
+    return t == BEL_STORE_THOMAS_PASS ? "pass" : t == BEL_STORE_THOMAS_TIGHT ? "tight" : NULL;
+}
+
+static bool findings_ok(const bel_store_findings *f)
+{
+    if (f->n_pain < 0 || f->n_pain > BEL_STORE_MAX_PAIN) {
+        return false;
+    }
+    for (int i = 0; i < f->n_pain; i++) {
+        const char *a = f->pain[i].area;
+        if (!a || a[0] == '\0' || strlen(a) >= BEL_STORE_AREA_LEN ||
+            !(f->pain[i].score >= 0.0 && f->pain[i].score <= 10.0)) {
+            return false;
+        }
+        for (int k = 0; k < i; k++) {
+            if (strcmp(f->pain[k].area, a) == 0) {
+                return false;
+            }
+        }
+    }
+    for (int side = 0; side < 2; side++) {
+        if ((unsigned)f->thomas[side] > BEL_STORE_THOMAS_TIGHT) {
+            return false;
+        }
+    }
+    return true;
+}
+
+bel_status bel_store_set_findings(bel_store *st, int64_t assessment_id, const bel_store_findings *f)
+{
+    if (!st || !f || assessment_id <= 0 || !findings_ok(f)) {
+        if (st) {
+            set_err(st, "findings: pain scores are 0..10, one per area, areas named");
+        }
+        return BEL_ERR_ARG;
+    }
+    sqlite3_stmt *q = NULL;
+    if (exec(st, "BEGIN IMMEDIATE", "cannot lock the store") != BEL_OK) {
+        return BEL_ERR_IO;
+    }
+    bel_status rc = prepare(st,
+                            "UPDATE assessments SET thomas_left = ?2, thomas_left_deg = ?3, "
+                            "thomas_right = ?4, thomas_right_deg = ?5, findings_notes = ?6 "
+                            "WHERE id = ?1",
+                            &q);
+    if (rc != BEL_OK) {
+        goto fail;
+    }
+    sqlite3_bind_int64(q, 1, assessment_id);
+    bind_text(q, 2, thomas_text(f->thomas[0]));
+    bind_num(q, 3, f->thomas_deg[0]);
+    bind_text(q, 4, thomas_text(f->thomas[1]));
+    bind_num(q, 5, f->thomas_deg[1]);
+    bind_text(q, 6, f->notes);
+    if (sqlite3_step(q) != SQLITE_DONE) {
+        rc = db_fail(st, "cannot store the findings");
+        goto fail;
+    }
+    sqlite3_finalize(q);
+    q = NULL;
+    if (sqlite3_changes(st->db) == 0) {
+        set_err(st, "%s: no assessment %lld", st->path, (long long)assessment_id);
+        rc = BEL_ERR_ARG;
+        goto fail;
+    }
+    rc = prepare(st, "DELETE FROM pain WHERE assessment_id = ?1", &q);
+    if (rc != BEL_OK) {
+        goto fail;
+    }
+    sqlite3_bind_int64(q, 1, assessment_id);
+    if (sqlite3_step(q) != SQLITE_DONE) {
+        rc = db_fail(st, "cannot store the findings");
+        goto fail;
+    }
+    sqlite3_finalize(q);
+    q = NULL;
+    rc = prepare(st, "INSERT INTO pain (assessment_id, area, score) VALUES (?1, ?2, ?3)", &q);
+    for (int i = 0; rc == BEL_OK && i < f->n_pain; i++) {
+        sqlite3_reset(q);
+        sqlite3_bind_int64(q, 1, assessment_id);
+        bind_text(q, 2, f->pain[i].area);
+        sqlite3_bind_double(q, 3, f->pain[i].score);
+        if (sqlite3_step(q) != SQLITE_DONE) {
+            rc = db_fail(st, "cannot store a pain score");
+        }
+    }
+    if (rc != BEL_OK) {
+        goto fail;
+    }
+    sqlite3_finalize(q);
+    q = NULL;
+    if (exec(st, "COMMIT", "cannot commit the findings") != BEL_OK) {
+        rc = BEL_ERR_IO;
+        goto fail;
+    }
+    return BEL_OK;
+
+fail:
+    sqlite3_finalize(q);
+    sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+    return rc == BEL_OK ? BEL_ERR_IO : rc;
+}
+
+static bel_store_thomas thomas_from(const char *s)
+{
+    return !s                       ? BEL_STORE_THOMAS_NOT_DONE
+           : strcmp(s, "pass") == 0 ? BEL_STORE_THOMAS_PASS
+                                    : BEL_STORE_THOMAS_TIGHT;
+}
+
+int bel_store_get_findings(bel_store *st, int64_t assessment_id, bel_store_findings_fn fn,
+                           void *ctx)
+{
+    if (!st || !fn || assessment_id <= 0) {
+        return BEL_ERR_ARG;
+    }
+    sqlite3_stmt *a = NULL;
+    sqlite3_stmt *p = NULL;
+    int found = 0;
+    if (prepare(st,
+                "SELECT thomas_left, thomas_left_deg, thomas_right, thomas_right_deg, "
+                "findings_notes FROM assessments WHERE id = ?1",
+                &a) != BEL_OK ||
+        prepare(st, "SELECT area, score FROM pain WHERE assessment_id = ?1 ORDER BY id", &p) !=
+            BEL_OK) {
+        sqlite3_finalize(a);
+        return BEL_ERR_IO;
+    }
+    sqlite3_bind_int64(a, 1, assessment_id);
+    sqlite3_bind_int64(p, 1, assessment_id);
+    int rc = sqlite3_step(a);
+    if (rc == SQLITE_ROW) {
+        bel_store_findings f = bel_store_findings_none();
+        f.thomas[0] = thomas_from(col_text(a, 0));
+        f.thomas_deg[0] = col_num(a, 1);
+        f.thomas[1] = thomas_from(col_text(a, 2));
+        f.thomas_deg[1] = col_num(a, 3);
+        f.notes = col_text(a, 4);
+        /* Copied: a row's text is gone at the next step. */
+        char areas[BEL_STORE_MAX_PAIN][BEL_STORE_AREA_LEN];
+        while ((rc = sqlite3_step(p)) == SQLITE_ROW && f.n_pain < BEL_STORE_MAX_PAIN) {
+            const char *area = col_text(p, 0);
+            snprintf(areas[f.n_pain], sizeof areas[0], "%s", area ? area : "");
+            f.pain[f.n_pain].area = areas[f.n_pain];
+            f.pain[f.n_pain].score = col_num(p, 1);
+            f.n_pain++;
+        }
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+            found = db_fail(st, "cannot read the pain scores");
+        } else {
+            fn(ctx, &f);
+            found = 1;
+        }
+    } else if (rc != SQLITE_DONE) {
+        found = db_fail(st, "cannot read the findings");
+    }
+    sqlite3_finalize(a);
+    sqlite3_finalize(p);
+    return found;
+}
+
 bel_status bel_store_add_note(bel_store *st, int64_t session_id, const char *text)
 {
     if (!st || !text || text[0] == '\0' || session_id <= 0) {
@@ -855,6 +1047,8 @@ static int run_session_query(bel_store *st, sqlite3_stmt *q, bel_store_session_f
         s.is_simulated = sqlite3_column_int(q, COL_SIMULATED) != 0;
         s.is_before_simulated = sqlite3_column_int(q, COL_SIMULATED + 1) != 0;
         s.is_after_simulated = sqlite3_column_int(q, COL_SIMULATED + 2) != 0;
+        s.before_id = s.has_before ? sqlite3_column_int64(q, COL_BEFORE) : 0;
+        s.after_id = s.has_after ? sqlite3_column_int64(q, COL_AFTER) : 0;
         n++;
         if (!fn(ctx, &s)) {
             break;

@@ -24,7 +24,7 @@
 #include "bellows/status.h"
 
 /** Schema version this code writes (PRAGMA user_version). */
-enum { BEL_STORE_SCHEMA_VERSION = 3 };
+enum { BEL_STORE_SCHEMA_VERSION = 4 };
 
 /** Longest error message a store keeps, including the terminator. */
 enum { BEL_STORE_ERR_LEN = 512 };
@@ -88,6 +88,8 @@ typedef struct bel_store_session {
     bool is_simulated;        /**< recorded from the simulated belt, not a person */
     bool is_before_simulated; /**< the before assessment is of the simulated belt */
     bool is_after_simulated;  /**< the after assessment is of the simulated belt */
+    int64_t before_id;        /**< the before assessment's id (bel_store_get_findings), 0: none */
+    int64_t after_id;         /**< the after assessment's id, 0: none */
 } bel_store_session;
 
 /** A client as listed; strings valid only during the callback. */
@@ -104,6 +106,47 @@ typedef enum bel_store_assessment_kind {
     BEL_STORE_BEFORE = 0, /**< taken before a session */
     BEL_STORE_AFTER = 1,  /**< taken after a session */
 } bel_store_assessment_kind;
+
+/** The fixed pain areas of the therapist's findings (others are free text). */
+typedef enum bel_store_pain_area {
+    BEL_STORE_PAIN_LOW_BACK = 0,
+    BEL_STORE_PAIN_HIPS,
+    BEL_STORE_PAIN_BUTTOCKS, /**< buttocks and sacrum */
+    BEL_STORE_PAIN_THIGHS,
+    BEL_STORE_PAIN_ABDOMEN,
+    BEL_STORE_PAIN_AREA_COUNT
+} bel_store_pain_area;
+
+/** Name of a fixed pain area ("low back", "hips", "buttocks and sacrum", "thighs",
+ *  "abdomen"); "" if out of range. Call from: any thread. */
+const char *bel_store_pain_area_name(bel_store_pain_area a);
+
+/** Result of a psoas length test (Thomas test) on one side. */
+typedef enum bel_store_thomas {
+    BEL_STORE_THOMAS_NOT_DONE = 0,
+    BEL_STORE_THOMAS_PASS, /**< the thigh lies flat: psoas length normal */
+    BEL_STORE_THOMAS_TIGHT /**< the thigh stays raised: psoas short */
+} bel_store_thomas;
+
+enum { BEL_STORE_MAX_PAIN = 16, BEL_STORE_AREA_LEN = 48 };
+
+/** What the therapist found by hand at an assessment. Strings are borrowed for the
+ *  call that takes them, or valid only during the callback that gives them. */
+typedef struct bel_store_findings {
+    int n_pain; /**< areas with a pain score, 0..BEL_STORE_MAX_PAIN */
+    struct {
+        const char *area; /**< a fixed area's name or free text (< BEL_STORE_AREA_LEN bytes) */
+        double score;     /**< 0..10 */
+    } pain[BEL_STORE_MAX_PAIN];
+    bel_store_thomas thomas[2]; /**< psoas length test, [0] left, [1] right */
+    double thomas_deg[2];       /**< hip angle above the table, degrees; NAN: not measured */
+    const char *notes;          /**< NULL: none */
+} bel_store_findings;
+
+/** Nothing found yet: no pain scores, tests not done, no notes. Call from: any thread. */
+bel_store_findings bel_store_findings_none(void);
+
+typedef void (*bel_store_findings_fn)(void *ctx, const bel_store_findings *f);
 
 /** Callbacks of the list functions; return false to stop early. */
 typedef bool (*bel_store_session_fn)(void *ctx, const bel_store_session *s);
@@ -172,6 +215,19 @@ BEL_NODISCARD bel_status bel_store_add_assessment(bel_store *st, int64_t client_
  *  Call from: the owning thread. */
 int bel_store_get_latest_assessment(bel_store *st, int64_t client_id, bool include_simulated,
                                     char **json, double *taken_unix_s);
+
+/** Store the therapist's findings with assessment assessment_id (replacing any).
+ *  BEL_ERR_ARG for no such assessment, a score outside 0..10, an empty or too long
+ *  area name, or the same area twice. Call from: the owning thread. */
+BEL_NODISCARD bel_status bel_store_set_findings(bel_store *st, int64_t assessment_id,
+                                                const bel_store_findings *f);
+
+/** The findings stored with an assessment: 1 after calling fn (areas in the order
+ *  stored), 0 if there is no such assessment, or a negative bel_status. An
+ *  assessment without findings gives bel_store_findings_none(). Call from: the
+ *  owning thread. */
+int bel_store_get_findings(bel_store *st, int64_t assessment_id, bel_store_findings_fn fn,
+                           void *ctx);
 
 /** Append a note (any non-empty text) to a session. BEL_ERR_ARG if there is no such
  *  session or text is empty. Call from: the owning thread. */

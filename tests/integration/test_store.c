@@ -419,6 +419,104 @@ static void test_store_latest_assessment(void **state)
     bel_store_destroy(st);
 }
 
+typedef struct got_findings {
+    int n;
+    bel_store_findings f;
+    char areas[BEL_STORE_MAX_PAIN][BEL_STORE_AREA_LEN];
+    char notes[256];
+} got_findings;
+
+static void on_findings(void *ctx, const bel_store_findings *f)
+{
+    got_findings *g = ctx;
+    g->n++;
+    g->f = *f;
+    for (int i = 0; i < f->n_pain; i++) {
+        snprintf(g->areas[i], sizeof g->areas[i], "%s", f->pain[i].area);
+        g->f.pain[i].area = g->areas[i];
+    }
+    snprintf(g->notes, sizeof g->notes, "%s", f->notes ? f->notes : "(none)");
+    g->f.notes = g->notes;
+}
+
+/* The therapist's findings round-trip with their assessment; bad ones are refused whole. */
+static void test_store_findings(void **state)
+{
+    fixture *f = *state;
+    bel_store *st = open_store(f);
+    int64_t c = 0;
+    assert_int_equal(bel_store_add_client(st, "Cleo", &c), BEL_OK);
+    bel_store_metrics m = some_metrics(8.0);
+    int64_t aid = 0;
+    assert_int_equal(
+        bel_store_add_assessment(st, c, 0, BEL_STORE_BEFORE, false, 0.0, "{}", &m, &aid), BEL_OK);
+    got_findings g = {0};
+    assert_int_equal(bel_store_get_findings(st, aid, on_findings, &g), 1); /* none yet */
+    assert_int_equal(g.f.n_pain, 0);
+    assert_int_equal(g.f.thomas[0], BEL_STORE_THOMAS_NOT_DONE);
+    assert_string_equal(g.notes, "(none)");
+
+    bel_store_findings in = bel_store_findings_none();
+    in.n_pain = 3;
+    in.pain[0].area = bel_store_pain_area_name(BEL_STORE_PAIN_LOW_BACK);
+    in.pain[0].score = 6.0;
+    in.pain[1].area = "épaule gauche";
+    in.pain[1].score = 2.5;
+    in.pain[2].area = bel_store_pain_area_name(BEL_STORE_PAIN_BUTTOCKS);
+    in.pain[2].score = 0.0;
+    in.thomas[0] = BEL_STORE_THOMAS_TIGHT;
+    in.thomas_deg[0] = 15.0;
+    in.thomas[1] = BEL_STORE_THOMAS_PASS;
+    in.notes = "'; DROP TABLE pain; --";
+    assert_int_equal(bel_store_set_findings(st, aid, &in), BEL_OK);
+    bel_store_destroy(st);
+    st = open_store(f);
+    memset(&g, 0, sizeof g);
+    assert_int_equal(bel_store_get_findings(st, aid, on_findings, &g), 1);
+    assert_int_equal(g.f.n_pain, 3);
+    assert_string_equal(g.f.pain[0].area, "low back");
+    assert_true(fabs(g.f.pain[0].score - 6.0) < 1e-12);
+    assert_string_equal(g.f.pain[1].area, "épaule gauche");
+    assert_true(fabs(g.f.pain[1].score - 2.5) < 1e-12);
+    assert_string_equal(g.f.pain[2].area, "buttocks and sacrum");
+    assert_int_equal(g.f.thomas[0], BEL_STORE_THOMAS_TIGHT);
+    assert_true(fabs(g.f.thomas_deg[0] - 15.0) < 1e-12);
+    assert_int_equal(g.f.thomas[1], BEL_STORE_THOMAS_PASS);
+    assert_true(isnan(g.f.thomas_deg[1]));
+    assert_string_equal(g.notes, "'; DROP TABLE pain; --");
+
+    /* Refused whole: a score over 10, the same area twice, no such assessment. */
+    bel_store_findings bad = in;
+    bad.pain[1].score = 10.5;
+    assert_int_equal(bel_store_set_findings(st, aid, &bad), BEL_ERR_ARG);
+    bad = in;
+    bad.pain[2].area = "low back";
+    assert_int_equal(bel_store_set_findings(st, aid, &bad), BEL_ERR_ARG);
+    assert_int_equal(bel_store_set_findings(st, aid + 100, &in), BEL_ERR_ARG);
+    memset(&g, 0, sizeof g);
+    assert_int_equal(bel_store_get_findings(st, aid, on_findings, &g), 1);
+    assert_int_equal(g.f.n_pain, 3); /* unchanged */
+    assert_int_equal(bel_store_get_findings(st, aid + 100, on_findings, &g), 0);
+    /* Replaced, not added to. */
+    bel_store_findings less = bel_store_findings_none();
+    less.n_pain = 1;
+    less.pain[0].area = "hips";
+    less.pain[0].score = 1.0;
+    assert_int_equal(bel_store_set_findings(st, aid, &less), BEL_OK);
+    memset(&g, 0, sizeof g);
+    assert_int_equal(bel_store_get_findings(st, aid, on_findings, &g), 1);
+    assert_int_equal(g.f.n_pain, 1);
+    assert_int_equal(g.f.thomas[0], BEL_STORE_THOMAS_NOT_DONE);
+    /* The session list gives the assessment's id to find them by. */
+    int64_t s = begin(st, c, 9000.0);
+    seen v = {0};
+    assert_int_equal(bel_store_get_session(st, s, on_session, &v), 1);
+    assert_true(v.last.has_before);
+    assert_int_equal(v.last.before_id, aid);
+    assert_int_equal(v.last.after_id, 0);
+    bel_store_destroy(st);
+}
+
 static void test_store_migrates_version_1(void **state)
 {
     fixture *f = *state;
@@ -494,6 +592,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_store_marks_simulated, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_latest_assessment, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_store_findings, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_migrates_version_1, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_refuses_a_file_that_is_not_a_store, setup,
                                         teardown),
