@@ -30,7 +30,10 @@ static const char run_help[] =
     "runs on the built-in simulated belt, saying so in the terminal and the window.\n"
     "A simulated session is stored marked simulated. If the belt\n"
     "is unplugged the session goes on, says so, and picks it up again when it is back.\n"
-    "Every session is recorded (raw samples and events) unless --no-record.\n"
+    "Every session is recorded (raw samples and events) unless --no-record, and stored:\n"
+    "with --client as one of the client's, else as one of your own ('bellows sessions').\n"
+    "The first lines give its number; a session shorter than a minute, or stopped before\n"
+    "--duration, is stored as incomplete.\n"
     "Ctrl-C stops it.\n"
     "\n"
     "  --port PATH       the belt's serial port, e.g. /dev/ttyACM0\n"
@@ -114,7 +117,7 @@ int cmd_run(int argc, char **argv, bool as_default)
     bool invert = false;
     bool quiet = false;
     const char *client = NULL;
-    bel_store *store = NULL; /* session store (--client) */
+    bel_store *store = NULL; /* session store: the client's, or the person's own */
     int64_t store_id = 0;
     char rec_path[4200] = "";
     const cli_opt opts[] = {
@@ -201,7 +204,7 @@ int cmd_run(int argc, char **argv, bool as_default)
         cli_fail(cmd, "%s", err);
         goto done;
     }
-    if (client) { /* the files exist now; a store failure is said and the session goes on */
+    if (prefix) { /* the files exist now; a store failure is said and the session goes on */
         char ev_path[4200];
         snprintf(rec_path, sizeof rec_path, "%s.csv", prefix);
         snprintf(ev_path, sizeof ev_path, "%s.events.csv", prefix);
@@ -228,6 +231,10 @@ int cmd_run(int argc, char **argv, bool as_default)
     } else {
         printf("not recording (--no-record)\n");
     }
+    if (store_id > 0) {
+        printf("session %lld, %s\n", (long long)store_id,
+               client ? "stored for the client" : "stored as one of your own ('bellows sessions')");
+    }
     if (assessed[0]) {
         printf("starting from the client's assessment of %s (relaxed belly depth %.1f)\n", assessed,
                (double)cfg.calibration.belly_depth);
@@ -249,9 +256,9 @@ int cmd_run(int argc, char **argv, bool as_default)
         if (bel_session_finish(session) != BEL_OK && st == BEL_OK) { /* files closed now */
             st = BEL_ERR_IO;
         }
-        store_session_end_recorded(cmd, store, store_id, rec_path,
-                                   ui ? ui_session_get_follow_score(ui) : (double)NAN,
-                                   st != BEL_OK ? bel_session_get_error(session) : NULL);
+        store_session_end_recorded(
+            cmd, store, store_id, rec_path, ui ? ui_session_get_follow_score(ui) : (double)NAN,
+            st != BEL_OK ? bel_session_get_error(session) : NULL, duration_s);
         store = NULL;
     }
     if (st != BEL_OK) {

@@ -286,7 +286,7 @@ static void out_text(writer *w, const char *s, bool br)
     }
 }
 
-typedef enum date_style { DATE_DAY, DATE_MINUTE, DATE_SHORT } date_style;
+typedef enum date_style { DATE_DAY, DATE_MINUTE, DATE_SHORT, DATE_SHORT_TIME } date_style;
 
 static void fmt_date(char *buf, size_t len, double unix_s, date_style style)
 {
@@ -300,6 +300,9 @@ static void fmt_date(char *buf, size_t len, double unix_s, date_style style)
             break;
         case DATE_MINUTE:
             n = strftime(buf, len, "%Y-%m-%d %H:%M", &tm);
+            break;
+        case DATE_SHORT_TIME:
+            n = strftime(buf, len, "%d %b %H:%M", &tm);
             break;
         case DATE_SHORT:
         default:
@@ -389,7 +392,14 @@ static void plot(writer *w, const char *aria, const char *unit, size_t n, const 
     for (size_t j = 0; j < n_labels; j++) {
         size_t i = n_labels > 1 ? j * (n - 1) / (n_labels - 1) : 0;
         char d[32];
-        fmt_date(d, sizeof d, start_s[i], DATE_SHORT);
+        char other[32];
+        fmt_date(d, sizeof d, start_s[i], DATE_DAY);
+        bool same_day = false; /* another session that day: the time tells them apart */
+        for (size_t k = 0; k < n && !same_day; k++) {
+            fmt_date(other, sizeof other, start_s[k], DATE_DAY);
+            same_day = k != i && strcmp(d, other) == 0;
+        }
+        fmt_date(d, sizeof d, start_s[i], same_day ? DATE_SHORT_TIME : DATE_SHORT);
         const char *anchor = n_labels > 1 && j == 0              ? " style=\"text-anchor:start\""
                              : n_labels > 1 && j == n_labels - 1 ? " style=\"text-anchor:end\""
                                                                  : "";
@@ -623,6 +633,7 @@ typedef struct row {
     bool is_assess_simulated; /* its before or after assessment, of the simulated belt */
     int64_t before_id, after_id;
     found found_before, found_after; /* the therapist's findings at them */
+    char *incomplete;                /* why it is not complete, NULL: it is */
 } row;
 
 typedef struct rows {
@@ -670,6 +681,7 @@ static bool collect_row(void *ctx, const bel_store_session *s)
     x->after = s->after;
     x->is_simulated = s->is_simulated;
     x->is_assess_simulated = s->is_before_simulated || s->is_after_simulated;
+    x->incomplete = dup_or_null(s->incomplete, &r->failed);
     x->before_id = s->before_id;
     x->after_id = s->after_id;
     return !r->failed;
@@ -687,6 +699,7 @@ static void rows_free(rows *r)
         free(x->recording);
         free(x->events);
         free(x->problem);
+        free(x->incomplete);
         free(x->found_before.notes);
         free(x->found_after.notes);
     }
@@ -1181,12 +1194,13 @@ bel_status bel_report_write(bel_store *st, const bel_report_config *cfg, const c
     for (size_t i = 0; i < r.n; i++) {
         const row *x = &r.v[i];
         char d[8][64];
+        char e[3][64];
         fmt_date(a, sizeof a, x->start_s, DATE_MINUTE);
         bool interrupted = x->status && strcmp(x->status, "complete") != 0;
         out(&w,
             "<tr><td>%lld</td><td class=\"l\">%s%s</td><td>%s</td><td>%s</td><td>%s</td>"
-            "<td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s &#8594; %s</td>"
-            "<td class=\"notes\">",
+            "<td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s &#8594; %s<br>%s &#8594; %s"
+            "<br>%s &#8594; %s</td><td class=\"notes\">",
             (long long)x->id, a,
             interrupted ? (strcmp(x->status, "running") == 0 ? " <span class=\"interrupted\">"
                                                                "running</span>"
@@ -1203,8 +1217,17 @@ bel_status bel_report_write(bel_store *st, const bel_report_config *cfg, const c
             x->m.n_breath_holds >= 0
                 ? (snprintf(d[6], 64, "%lld", (long long)x->m.n_breath_holds), d[6])
                 : "&#8211;",
-            x->has_before ? num(b, sizeof b, x->before.rate_bpm, 1, "") : "&#8211;",
-            x->has_after ? num(c, sizeof c, x->after.rate_bpm, 1, "") : "&#8211;");
+            x->has_before ? num(b, sizeof b, x->before.rate_bpm, 1, " /min") : "&#8211;",
+            x->has_after ? num(c, sizeof c, x->after.rate_bpm, 1, " /min") : "&#8211;",
+            x->has_before ? num(d[7], 64, 100.0 * x->before.belly_share, 0, " %") : "&#8211;",
+            x->has_after ? num(e[0], 64, 100.0 * x->after.belly_share, 0, " %") : "&#8211;",
+            x->has_before ? num(e[1], 64, x->before.time_held_in_s, 0, " s") : "&#8211;",
+            x->has_after ? num(e[2], 64, x->after.time_held_in_s, 0, " s") : "&#8211;");
+        if (x->incomplete) {
+            out(&w, "<span class=\"interrupted\">incomplete: ");
+            out_text(&w, x->incomplete, false);
+            out(&w, "</span> ");
+        }
         if (x->is_simulated || x->is_assess_simulated) {
             out(&w, "<span class=\"simulated\">%s</span> ",
                 x->is_simulated ? "simulated belt" : "assessment on the simulated belt");
@@ -1220,7 +1243,8 @@ bel_status bel_report_write(bel_store *st, const bel_report_config *cfg, const c
         out(&w, "</td></tr>\n");
     }
     out(&w, "</table>\n<p class=\"hint\">Rates in breaths per minute; belly: belly share of "
-            "breathing; before &#8594; after: assessed rate.</p>\n</section>\n");
+            "breathing; before &#8594; after: the assessments' rate, belly share and time held "
+            "in.</p>\n</section>\n");
     if (chosen) {
         session_section(&w, chosen);
     }

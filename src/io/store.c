@@ -89,6 +89,8 @@ static const char *const MIGRATIONS[BEL_STORE_SCHEMA_VERSION] = {
     "  area TEXT NOT NULL,"
     "  score REAL NOT NULL CHECK (score >= 0 AND score <= 10),"
     "  UNIQUE (assessment_id, area));",
+    /* 4 -> 5: sessions too short or stopped early say so. */
+    "ALTER TABLE sessions ADD COLUMN incomplete TEXT;",
 };
 
 /* The metrics columns, in bel_store_metrics order, for sessions and assessments. */
@@ -1004,7 +1006,7 @@ int bel_store_list_clients(bel_store *st, bel_store_client_fn fn, void *ctx)
     "b.time_held_in_s, b.n_holdins, b.n_breath_holds, b.pacer_score, "                             \
     "a.id, a.duration_s, a.n_breaths, a.rate_bpm, a.depth, a.ie_ratio, a.belly_share, "            \
     "a.time_held_in_s, a.n_holdins, a.n_breath_holds, a.pacer_score, s.is_simulated, "             \
-    "coalesce(b.is_simulated, 0), coalesce(a.is_simulated, 0) "                                    \
+    "coalesce(b.is_simulated, 0), coalesce(a.is_simulated, 0), s.incomplete "                      \
     "FROM sessions s LEFT JOIN clients c ON c.id = s.client_id "                                   \
     "LEFT JOIN assessments b ON b.id = (SELECT x.id FROM assessments x WHERE x.session_id = "      \
     "s.id AND x.kind = 'before' ORDER BY x.taken DESC, x.id DESC LIMIT 1) "                        \
@@ -1047,6 +1049,7 @@ static int run_session_query(bel_store *st, sqlite3_stmt *q, bel_store_session_f
         s.is_simulated = sqlite3_column_int(q, COL_SIMULATED) != 0;
         s.is_before_simulated = sqlite3_column_int(q, COL_SIMULATED + 1) != 0;
         s.is_after_simulated = sqlite3_column_int(q, COL_SIMULATED + 2) != 0;
+        s.incomplete = col_text(q, COL_SIMULATED + 3);
         s.before_id = s.has_before ? sqlite3_column_int64(q, COL_BEFORE) : 0;
         s.after_id = s.has_after ? sqlite3_column_int64(q, COL_AFTER) : 0;
         n++;
@@ -1059,12 +1062,14 @@ static int run_session_query(bel_store *st, sqlite3_stmt *q, bel_store_session_f
 
 int bel_store_list_sessions(bel_store *st, int64_t client_id, bel_store_session_fn fn, void *ctx)
 {
-    if (!st || !fn || client_id < 0) {
+    if (!st || !fn || client_id < BEL_STORE_OWN) {
         return BEL_ERR_ARG;
     }
     sqlite3_stmt *q = NULL;
     const char *sql = client_id > 0 ? SESSION_SELECT "WHERE s.client_id = ?1 ORDER BY s.start, s.id"
-                                    : SESSION_SELECT "ORDER BY s.start, s.id";
+                      : client_id == BEL_STORE_OWN ? SESSION_SELECT
+                          "WHERE s.client_id IS NULL ORDER BY s.start, s.id"
+                                                   : SESSION_SELECT "ORDER BY s.start, s.id";
     if (prepare(st, sql, &q) != BEL_OK) {
         return BEL_ERR_IO;
     }
@@ -1089,4 +1094,139 @@ int bel_store_get_session(bel_store *st, int64_t id, bel_store_session_fn fn, vo
     int n = run_session_query(st, q, fn, ctx);
     sqlite3_finalize(q);
     return n;
+}
+
+/* ---- corrections ---- */
+
+/* Run the statements (each with ?1 = a, ?2 = b) in one transaction; the first must
+ * change a row, else BEL_ERR_ARG with missing as the message. */
+static bel_status change(bel_store *st, const char *const *sql, int n, int64_t a, int64_t b,
+                         const char *missing)
+{
+    if (exec(st, "BEGIN IMMEDIATE", "cannot lock the store") != BEL_OK) {
+        return BEL_ERR_IO;
+    }
+    bel_status rc = BEL_OK;
+    for (int i = 0; i < n && rc == BEL_OK; i++) {
+        sqlite3_stmt *q = NULL;
+        rc = prepare(st, sql[i], &q);
+        if (rc != BEL_OK) {
+            break;
+        }
+        if (sqlite3_bind_parameter_count(q) >= 1) {
+            sqlite3_bind_int64(q, 1, a);
+        }
+        if (sqlite3_bind_parameter_count(q) >= 2) {
+            sqlite3_bind_int64(q, 2, b);
+        }
+        if (sqlite3_step(q) != SQLITE_DONE) {
+            rc = db_fail(st, "cannot change the store");
+        } else if (i == 0 && sqlite3_changes(st->db) == 0) {
+            set_err(st, "%s: %s", st->path, missing);
+            rc = BEL_ERR_ARG;
+        }
+        sqlite3_finalize(q);
+    }
+    if (rc == BEL_OK && exec(st, "COMMIT", "cannot commit the change") != BEL_OK) {
+        rc = BEL_ERR_IO;
+    }
+    if (rc != BEL_OK) {
+        sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+    }
+    return rc;
+}
+
+bel_status bel_store_set_incomplete(bel_store *st, int64_t id, const char *why)
+{
+    if (!st || id <= 0 || !why || why[0] == '\0') {
+        return BEL_ERR_ARG;
+    }
+    sqlite3_stmt *q = NULL;
+    if (prepare(st, "UPDATE sessions SET incomplete = ?2 WHERE id = ?1", &q) != BEL_OK) {
+        return BEL_ERR_IO;
+    }
+    sqlite3_bind_int64(q, 1, id);
+    bind_text(q, 2, why);
+    const int rc = sqlite3_step(q);
+    sqlite3_finalize(q);
+    if (rc != SQLITE_DONE) {
+        return db_fail(st, "cannot mark the session");
+    }
+    if (sqlite3_changes(st->db) == 0) {
+        set_err(st, "%s: no session %lld", st->path, (long long)id);
+        return BEL_ERR_ARG;
+    }
+    return BEL_OK;
+}
+
+bel_status bel_store_rename_client(bel_store *st, int64_t id, const char *name)
+{
+    if (!st || id <= 0 || !name || name[0] == '\0') {
+        return BEL_ERR_ARG;
+    }
+    sqlite3_stmt *q = NULL;
+    if (prepare(st, "UPDATE clients SET name = ?2 WHERE id = ?1", &q) != BEL_OK) {
+        return BEL_ERR_IO;
+    }
+    sqlite3_bind_int64(q, 1, id);
+    bind_text(q, 2, name);
+    const int rc = sqlite3_step(q);
+    sqlite3_finalize(q);
+    if (rc == SQLITE_CONSTRAINT_UNIQUE) {
+        set_err(st, "%s: another client already has that name (merge them instead)", st->path);
+        return BEL_ERR_ARG;
+    }
+    if (rc != SQLITE_DONE) {
+        return db_fail(st, "cannot rename the client");
+    }
+    if (sqlite3_changes(st->db) == 0) {
+        set_err(st, "%s: no client %lld", st->path, (long long)id);
+        return BEL_ERR_ARG;
+    }
+    return BEL_OK;
+}
+
+bel_status bel_store_merge_clients(bel_store *st, int64_t from_id, int64_t into_id)
+{
+    if (!st || from_id <= 0 || into_id <= 0 || from_id == into_id) {
+        if (st) {
+            set_err(st, "%s: merging needs two different clients", st->path);
+        }
+        return BEL_ERR_ARG;
+    }
+    static const char *const sql[] = {
+        "UPDATE clients SET created = min(created, (SELECT created FROM clients WHERE id = ?1)) "
+        "WHERE id = ?2 AND EXISTS (SELECT 1 FROM clients WHERE id = ?1)",
+        "UPDATE sessions SET client_id = ?2 WHERE client_id = ?1",
+        "UPDATE assessments SET client_id = ?2 WHERE client_id = ?1",
+        "DELETE FROM clients WHERE id = ?1",
+    };
+    return change(st, sql, 4, from_id, into_id, "no such client");
+}
+
+bel_status bel_store_delete_session(bel_store *st, int64_t id)
+{
+    if (!st || id <= 0) {
+        return BEL_ERR_ARG;
+    }
+    static const char *const steps[] = {
+        "UPDATE sessions SET pid = pid WHERE id = ?1", /* exists? */
+        "DELETE FROM assessments WHERE session_id = ?1",
+        "DELETE FROM sessions WHERE id = ?1", /* notes go with it (ON DELETE CASCADE) */
+    };
+    return change(st, steps, 3, id, 0, "no such session");
+}
+
+bel_status bel_store_delete_client(bel_store *st, int64_t id)
+{
+    if (!st || id <= 0) {
+        return BEL_ERR_ARG;
+    }
+    static const char *const steps[] = {
+        "UPDATE clients SET name = name WHERE id = ?1", /* exists? */
+        "DELETE FROM assessments WHERE client_id = ?1", /* pain goes with them */
+        "DELETE FROM sessions WHERE client_id = ?1",    /* notes go with them */
+        "DELETE FROM clients WHERE id = ?1",
+    };
+    return change(st, steps, 4, id, 0, "no such client");
 }

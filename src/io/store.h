@@ -24,7 +24,7 @@
 #include "bellows/status.h"
 
 /** Schema version this code writes (PRAGMA user_version). */
-enum { BEL_STORE_SCHEMA_VERSION = 4 };
+enum { BEL_STORE_SCHEMA_VERSION = 5 };
 
 /** Longest error message a store keeps, including the terminator. */
 enum { BEL_STORE_ERR_LEN = 512 };
@@ -88,6 +88,8 @@ typedef struct bel_store_session {
     bool is_simulated;        /**< recorded from the simulated belt, not a person */
     bool is_before_simulated; /**< the before assessment is of the simulated belt */
     bool is_after_simulated;  /**< the after assessment is of the simulated belt */
+    const char *incomplete;   /**< why the session does not count as complete (too short,
+                                   stopped early); NULL: it does */
     int64_t before_id;        /**< the before assessment's id (bel_store_get_findings), 0: none */
     int64_t after_id;         /**< the after assessment's id, 0: none */
 } bel_store_session;
@@ -237,10 +239,36 @@ BEL_NODISCARD bel_status bel_store_add_note(bel_store *st, int64_t session_id, c
  *  of clients passed to fn, or a negative bel_status. Call from: the owning thread. */
 int bel_store_list_clients(bel_store *st, bel_store_client_fn fn, void *ctx);
 
-/** Sessions oldest first (by start time, then id), all of them or (client_id > 0)
- *  one client's. Returns the number passed to fn, or a negative bel_status.
- *  Call from: the owning thread. */
+/** client_id of bel_store_list_sessions for the person's own sessions (no client). */
+enum { BEL_STORE_OWN = -1 };
+
+/** Sessions oldest first (by start time, then id): all of them (client_id 0), one
+ *  client's (client_id > 0), or the person's own (BEL_STORE_OWN). Returns the number
+ *  passed to fn, or a negative bel_status. Call from: the owning thread. */
 int bel_store_list_sessions(bel_store *st, int64_t client_id, bel_store_session_fn fn, void *ctx);
+
+/** Mark a finished session as not complete, saying why ("shorter than a minute").
+ *  BEL_ERR_ARG if there is no such session or why is empty. Call from: the owning thread. */
+BEL_NODISCARD bel_status bel_store_set_incomplete(bel_store *st, int64_t id, const char *why);
+
+/** Rename a client. BEL_ERR_ARG: no such client, an empty name, or the name is
+ *  another client's (merge them instead). Call from: the owning thread. */
+BEL_NODISCARD bel_status bel_store_rename_client(bel_store *st, int64_t id, const char *name);
+
+/** Move every session and assessment of client from_id to into_id and remove from_id,
+ *  in one transaction. BEL_ERR_ARG: no such client, or the same one.
+ *  Call from: the owning thread. */
+BEL_NODISCARD bel_status bel_store_merge_clients(bel_store *st, int64_t from_id, int64_t into_id);
+
+/** Remove a session with its notes and the assessments tied to it (its files are the
+ *  caller's to remove: list it first). BEL_ERR_ARG: no such session.
+ *  Call from: the owning thread. */
+BEL_NODISCARD bel_status bel_store_delete_session(bel_store *st, int64_t id);
+
+/** Remove a client with all their sessions, notes and assessments, in one
+ *  transaction (files: the caller's). BEL_ERR_ARG: no such client.
+ *  Call from: the owning thread. */
+BEL_NODISCARD bel_status bel_store_delete_client(bel_store *st, int64_t id);
 
 /** One session by id: 1 after calling fn, 0 if there is none, or a negative
  *  bel_status. Call from: the owning thread. */

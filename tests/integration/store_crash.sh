@@ -27,10 +27,10 @@ wait $pid 2>/dev/null
 rows=$(($(wc -l <"$TMP/k.csv") - 1))
 # 4 s at 50 Hz, flushed at least each second: 2 s or more are on disk.
 [ "$rows" -ge 100 ] || fail "only $rows rows survived kill -9"
-"$BELLOWS" sessions >"$TMP/s" 2>"$TMP/e" || fail "sessions after the crash: $(cat "$TMP/e")"
+"$BELLOWS" sessions --all >"$TMP/s" 2>"$TMP/e" || fail "sessions after the crash: $(cat "$TMP/e")"
 grep -q 'marked interrupted' "$TMP/e" || fail "no word about the interrupted session: $(cat "$TMP/e")"
 grep -q 'interrupted  *Kill Nine' "$TMP/s" || fail "session not interrupted: $(cat "$TMP/s")"
-"$BELLOWS" sessions >"$TMP/s2" 2>"$TMP/e2" || fail "sessions again"
+"$BELLOWS" sessions --all >"$TMP/s2" 2>"$TMP/e2" || fail "sessions again"
 grep -q 'marked interrupted' "$TMP/e2" && fail "interrupted reported twice"
 # Its data are kept and readable: the report draws its trace, export writes it.
 "$BELLOWS" report --client "Kill Nine" --session 1 --out "$TMP/r.html" >"$TMP/o" 2>&1 ||

@@ -79,6 +79,7 @@ typedef struct seen {
     char names[16][256];
     char notes[16][512];
     char status[16][16];
+    char incomplete[16][64];
     bel_store_session last;
 } seen;
 
@@ -90,6 +91,8 @@ static bool on_session(void *ctx, const bel_store_session *s)
         snprintf(v->names[v->n], sizeof v->names[0], "%s", s->client_name ? s->client_name : "");
         snprintf(v->notes[v->n], sizeof v->notes[0], "%s", s->notes ? s->notes : "");
         snprintf(v->status[v->n], sizeof v->status[0], "%s", s->status);
+        snprintf(v->incomplete[v->n], sizeof v->incomplete[0], "%s",
+                 s->incomplete ? s->incomplete : "");
     }
     v->last = *s;
     v->last.client_name = NULL; /* not valid after the call */
@@ -101,6 +104,7 @@ static bool on_session(void *ctx, const bel_store_session *s)
     v->last.firmware = NULL;
     v->last.pacer = NULL;
     v->last.problem = NULL;
+    v->last.incomplete = NULL;
     v->n++;
     return true;
 }
@@ -517,6 +521,70 @@ static void test_store_findings(void **state)
     bel_store_destroy(st);
 }
 
+/* Corrections: incomplete sessions, own sessions, rename, merge, delete (all or nothing). */
+static void test_store_corrections(void **state)
+{
+    fixture *f = *state;
+    bel_store *st = open_store(f);
+    int64_t ann = 0;
+    int64_t typo = 0;
+    assert_int_equal(bel_store_add_client(st, "Ann", &ann), BEL_OK);
+    assert_int_equal(bel_store_add_client(st, "Anm", &typo), BEL_OK);
+    int64_t own = begin(st, 0, 100.0);
+    int64_t s1 = begin(st, ann, 200.0);
+    int64_t s2 = begin(st, typo, 300.0);
+    bel_store_metrics m = some_metrics(9.0);
+    int64_t aid = 0;
+    assert_int_equal(
+        bel_store_add_assessment(st, typo, s2, BEL_STORE_AFTER, false, 0.0, "{}", &m, &aid),
+        BEL_OK);
+    assert_int_equal(bel_store_set_incomplete(st, own, "shorter than a minute (12 s)"), BEL_OK);
+    assert_int_equal(bel_store_set_incomplete(st, 999, "x"), BEL_ERR_ARG);
+    seen v = {0};
+    assert_int_equal(bel_store_list_sessions(st, BEL_STORE_OWN, on_session, &v), 1);
+    assert_int_equal(v.ids[0], own);
+    assert_string_equal(v.incomplete[0], "shorter than a minute (12 s)");
+    memset(&v, 0, sizeof v);
+    assert_int_equal(bel_store_list_sessions(st, 0, on_session, &v), 3);
+
+    assert_int_equal(bel_store_rename_client(st, typo, "Ann"), BEL_ERR_ARG); /* taken */
+    assert_int_equal(bel_store_rename_client(st, typo, "Anne"), BEL_OK);
+    assert_int_equal(bel_store_merge_clients(st, typo, typo), BEL_ERR_ARG);
+    assert_int_equal(bel_store_merge_clients(st, typo, 999), BEL_ERR_ARG);
+    memset(&v, 0, sizeof v);
+    assert_int_equal(bel_store_list_sessions(st, typo, on_session, &v), 1); /* unchanged */
+    assert_int_equal(bel_store_merge_clients(st, typo, ann), BEL_OK);
+    memset(&v, 0, sizeof v);
+    assert_int_equal(bel_store_list_sessions(st, ann, on_session, &v), 2);
+    assert_true(v.last.has_after); /* the assessment moved with its session */
+    int64_t id = 0;
+    assert_int_equal(bel_store_find_client(st, "Anne", &id), 0);
+
+    assert_int_equal(bel_store_add_note(st, s2, "a note"), BEL_OK);
+    assert_int_equal(bel_store_delete_session(st, s2), BEL_OK);
+    assert_int_equal(bel_store_delete_session(st, s2), BEL_ERR_ARG);
+    memset(&v, 0, sizeof v);
+    assert_int_equal(bel_store_list_sessions(st, ann, on_session, &v), 1);
+    assert_int_equal(v.ids[0], s1);
+    assert_int_equal(bel_store_delete_client(st, ann), BEL_OK);
+    assert_int_equal(bel_store_delete_client(st, ann), BEL_ERR_ARG);
+    memset(&v, 0, sizeof v);
+    assert_int_equal(bel_store_list_sessions(st, 0, on_session, &v), 1); /* only the own one */
+    bel_store_destroy(st);
+    sqlite3 *db = NULL;
+    sqlite3_stmt *q = NULL;
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "SELECT (SELECT count(*) FROM assessments) + (SELECT "
+                                        "count(*) FROM notes) + (SELECT count(*) FROM clients)",
+                                        -1, &q, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(q, 0), 0); /* nothing left behind */
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+}
+
 static void test_store_migrates_version_1(void **state)
 {
     fixture *f = *state;
@@ -593,6 +661,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_store_marks_simulated, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_latest_assessment, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_findings, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_store_corrections, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_migrates_version_1, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_refuses_a_file_that_is_not_a_store, setup,
                                         teardown),
