@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "bellows/assess.h"
 #include "bellows/pipeline.h"
@@ -25,6 +26,7 @@ static const char assess_help[] =
     "                      [--pain-low-back N] [--pain-hips N] [--pain-buttocks N]\n"
     "                      [--pain-thighs N] [--pain-abdomen N] [--pain AREA=N,...]\n"
     "                      [--thomas-left pass|tight[:DEG]] [--thomas-right ...] [--notes TEXT]\n"
+    "                      [--ask]\n"
     "\n"
     "A guided assessment of about 2 minutes, as a therapist runs it before and after a\n"
     "session, on the belt in the window: settle (natural breathing, 40 s), one slow deep\n"
@@ -65,6 +67,8 @@ static const char assess_help[] =
     "                    psoas length (Thomas test) on that side: pass or tight, with the\n"
     "                    hip angle above the table in degrees if measured (tight:15)\n"
     "  --notes TEXT      the therapist's notes\n"
+    "  --ask             ask on the terminal, after the breathing, for each finding not\n"
+    "                    given as an option (Enter skips one)\n"
     "\n"
     "Exit status: 0 done, 1 the assessment could not be completed (nothing stored), 2 bad\n"
     "command line.\n";
@@ -249,6 +253,82 @@ static int build_findings(const char *cmd, findings_opts *fo, bel_store_findings
     return CLI_EXIT_OK;
 }
 
+/* One line from the terminal into buf, without its line break; false at the end of input. */
+static bool ask_line(const char *question, char *buf, size_t len)
+{
+    printf("%s", question);
+    fflush(stdout);
+    if (!fgets(buf, (int)len, stdin)) {
+        buf[0] = '\0';
+        return false;
+    }
+    buf[strcspn(buf, "\r\n")] = '\0';
+    return true;
+}
+
+/* What --ask keeps: the typed lines fo points into. */
+typedef struct answers {
+    char other[1024];
+    char thomas[2][64];
+    char notes[1024];
+} answers;
+
+/* Ask on the terminal for each finding not given as an option (Enter skips it); an
+ * answer that does not read is asked again. Then build *f as build_findings does. */
+static int ask_findings(const char *cmd, findings_opts *fo, answers *ans, bel_store_findings *f,
+                        bool *any)
+{
+    char line[1024];
+    bool more = true;
+    printf("The therapist's findings (Enter skips one):\n");
+    for (int a = 0; a < BEL_STORE_PAIN_AREA_COUNT && more; a++) {
+        while (fo->pain[a] < 0.0) {
+            char q[96];
+            snprintf(q, sizeof q,
+                     "  pain in the %s, 0-10: ", bel_store_pain_area_name((bel_store_pain_area)a));
+            more = ask_line(q, line, sizeof line);
+            if (!more || line[0] == '\0') {
+                break;
+            }
+            if (!parse_number(line, 0.0, 10.0, &fo->pain[a])) {
+                fo->pain[a] = -1.0;
+                printf("  a number from 0 to 10, please\n");
+            }
+        }
+    }
+    static const char *const side[2] = {"left", "right"};
+    char *const slots[4] = {ans->other, ans->thomas[0], ans->thomas[1], ans->notes};
+    const size_t sizes[4] = {sizeof ans->other, sizeof ans->thomas[0], sizeof ans->thomas[1],
+                             sizeof ans->notes};
+    const char **fields[4] = {&fo->pain_other, &fo->thomas[0], &fo->thomas[1], &fo->notes};
+    for (int k = 0; k < 4 && more; k++) {
+        while (!*fields[k]) {
+            char q[96];
+            if (k == 0) {
+                snprintf(q, sizeof q, "  pain elsewhere, AREA=N, ... : ");
+            } else if (k < 3) {
+                snprintf(q, sizeof q,
+                         "  psoas length (Thomas test), %s: pass or tight[:DEG]: ", side[k - 1]);
+            } else {
+                snprintf(q, sizeof q, "  notes: ");
+            }
+            more = ask_line(q, slots[k], sizes[k]);
+            if (!more || slots[k][0] == '\0') {
+                break;
+            }
+            *fields[k] = slots[k];
+            bool unused = false;
+            if (build_findings(cmd, fo, f, &unused) != CLI_EXIT_OK) {
+                *fields[k] = NULL; /* said why; ask again */
+            }
+        }
+    }
+    if (!more) {
+        putchar('\n');
+    }
+    return build_findings(cmd, fo, f, any);
+}
+
 static void json_findings(FILE *f, const bel_store_findings *x)
 {
     fprintf(f, ",\n  \"findings\": {\n    \"pain\": {");
@@ -301,6 +381,8 @@ int cmd_assess(int argc, char **argv)
     bool simulated = false;
     ui_session_options uo = ui_session_options_default(cmd);
     findings_opts fo = {{-1.0, -1.0, -1.0, -1.0, -1.0}, NULL, {NULL, NULL}, NULL, ""};
+    answers ans;
+    bool ask = false;
     const cli_opt opts[] = {
         {"--port", CLI_STRING, &port, 0, 0, "a serial port such as /dev/ttyACM0"},
         {"--simulated", CLI_FLAG, &simulated, 0, 0, ""},
@@ -322,6 +404,7 @@ int cmd_assess(int argc, char **argv)
         {"--thomas-left", CLI_STRING, &fo.thomas[0], 0, 0, "pass or tight[:DEG]"},
         {"--thomas-right", CLI_STRING, &fo.thomas[1], 0, 0, "pass or tight[:DEG]"},
         {"--notes", CLI_STRING, &fo.notes, 0, 0, "the therapist's notes"},
+        {"--ask", CLI_FLAG, &ask, 0, 0, ""},
     };
     const char *pos[1];
     int n_pos = 0;
@@ -349,6 +432,9 @@ int cmd_assess(int argc, char **argv)
     rc = build_findings(cmd, &fo, &findings, &has_findings);
     if (rc != CLI_EXIT_OK) {
         return rc;
+    }
+    if (ask && !isatty(STDIN_FILENO)) {
+        return cli_usage_error(cmd, "--ask needs a terminal; give the findings as options");
     }
 
     /* The belt first: with none, nothing is created. */
@@ -503,6 +589,9 @@ int cmd_assess(int argc, char **argv)
         cli_fail(cmd, "no steady breathing was found in %s; check the belt and try again",
                  rec_path);
         goto done;
+    }
+    if (ask && ask_findings(cmd, &fo, &ans, &findings, &has_findings) != CLI_EXIT_OK) {
+        goto done; /* cannot happen: every answer was checked */
     }
     /* The JSON is made in memory first: the same text goes to the file and,
      * with --client, into the store. */

@@ -52,4 +52,21 @@ done
 # The breath figures of both assessments sit in the same row (rate, belly share, held in, ...).
 grep -F "<tr><td>1</td>" "$TMP/r.html" | grep -Eq '<td>[0-9]+\.[0-9] &#8594; [0-9]+\.[0-9]</td><td>[0-9]+ % &#8594; [0-9]+ %</td><td>[0-9]+ s &#8594; [0-9]+ s</td>' ||
     fail "no before -> after breath figures: $(grep -F '<tr><td>1</td>' "$TMP/r.html")"
+# --ask on a terminal (script(1) gives it one): each finding asked, bad answers asked again.
+"$BELLOWS" assess --simulated --fast --no-window --no-audio --out "$TMP/ask.json" --ask \
+    </dev/null >"$TMP/ask.out" 2>&1
+[ $? -eq 2 ] || fail "--ask without a terminal was accepted"
+if command -v script >/dev/null 2>&1; then
+    printf '5\nx\n11\n3\n\n\n\nneck=2\nloose\ntight:12\npass\nfelt good\n' |
+        script -qec "'$BELLOWS' assess --simulated --fast --no-window --no-audio --out '$TMP/ask.json' --ask" \
+            /dev/null >"$TMP/ask.out" 2>&1 || fail "assess --ask: $(cat "$TMP/ask.out")"
+    grep -q "a number from 0 to 10, please" "$TMP/ask.out" || fail "a bad score was not asked again"
+    python3 - "$TMP/ask.json" <<'PY' || fail "--ask findings: $(cat "$TMP/ask.json")"
+import json, sys
+f = json.load(open(sys.argv[1]))["findings"]
+assert f["pain"] == {"low back": 5, "hips": 3, "neck": 2}, f
+assert f["thomas_left"] == "tight" and f["thomas_left_deg"] == 12, f
+assert f["thomas_right"] == "pass" and f["notes"] == "felt good", f
+PY
+fi
 echo "findings ok"
