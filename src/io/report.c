@@ -755,6 +755,15 @@ static const char STYLE[] =
     "dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 16px;font-size:14px}\n"
     "dt{color:var(--soft)}dd{margin:0;overflow-wrap:anywhere}\n"
     "footer{margin-top:40px;color:var(--soft);font-size:13px}\n"
+    /* Printed on A4: a heading stays with what it introduces, a plot or a row is never
+     * cut, a table's header row repeats on each page, colours print as shown. */
+    "@media print{@page{size:A4;margin:12mm}\n"
+    "body{background:#fff;font-size:10.5pt;-webkit-print-color-adjust:exact;"
+    "print-color-adjust:exact}\n"
+    "main{max-width:none;padding:0}h2{margin:14pt 0 4pt}\n"
+    "h2,.hint{break-after:avoid;page-break-after:avoid}\n"
+    "section,.plot,.cards,.legend,dl,tr{break-inside:avoid;page-break-inside:avoid}\n"
+    "thead{display:table-header-group}th,td{padding:3px 5px}}\n"
     "</style>\n";
 
 static void card(writer *w, const char *value, const char *label)
@@ -966,10 +975,10 @@ static void findings_section(writer *w, const rows *r, const double *start_s, do
         plot(w, "pain per area at each session's assessment", "pain 0-10", r->n, start_s, n_areas,
              s, true, false);
     }
-    out(w, "<table>\n<tr><th>#</th><th class=\"l\">date</th><th>rate</th><th>belly</th>"
-           "<th>held in</th><th>breath holds</th><th>depth</th><th>I:E</th>"
+    out(w, "<table>\n<thead><tr><th>#</th><th class=\"l\">date</th><th>rate</th>"
+           "<th>belly</th><th>held in</th><th>breath holds</th><th>depth</th><th>I:E</th>"
            "<th class=\"l\">pain</th><th>psoas left</th><th>psoas right</th>"
-           "<th class=\"l\">notes</th></tr>\n");
+           "<th class=\"l\">notes</th></tr></thead>\n");
     for (size_t i = 0; i < r->n; i++) {
         const row *x = &r->v[i];
         if (!x->has_before && !x->has_after) {
@@ -1187,10 +1196,10 @@ bel_status bel_report_write(bel_store *st, const bel_report_config *cfg, const c
         out(&w, "</section>\n");
     }
 
-    out(&w, "<section>\n<h2>Sessions</h2>\n<table>\n<tr><th>#</th><th class=\"l\">date</th>"
-            "<th>min</th><th>breaths</th><th>rate</th><th>belly</th><th>held in</th>"
+    out(&w, "<section>\n<h2>Sessions</h2>\n<table>\n<thead><tr><th>#</th><th class=\"l\">date"
+            "</th><th>min</th><th>breaths</th><th>rate</th><th>belly</th><th>held in</th>"
             "<th>hold-ins</th><th>breath holds</th><th>before &#8594; after</th>"
-            "<th class=\"l\">notes</th></tr>\n");
+            "<th class=\"l\">notes</th></tr></thead>\n");
     for (size_t i = 0; i < r.n; i++) {
         const row *x = &r.v[i];
         char d[8][64];
