@@ -17,7 +17,8 @@ static const char export_help[] =
     "Writes session SESSION (an id from 'bellows sessions') as EDF+ for other tools\n"
     "(EDFbrowser, MNE, Polyman): each belt is a respiration signal ('Resp belly', 'Resp\n"
     "chest') in its raw units (counts), kept to 1/65535 of its range; each breath event\n"
-    "(insp_onset, exp_onset) is an annotation at its time, and each episode (holdin,\n"
+    "(insp_onset, exp_onset) and mark (marker 1, 2, ..., discomfort) is an annotation at\n"
+    "its time, and each episode (holdin,\n"
     "breath_hold, signal_lost) one annotation with its duration. No name is written\n"
     "into the file. (MNE: read_raw_edf(..., infer_types=True).)\n"
     "\n"
@@ -43,11 +44,15 @@ static bool take(void *ctx, const bel_store_session *s)
 }
 
 /* The events as annotations, onsets from the start of the first sample as EDF counts
- * them: a breath's turning point is an instant; an episode (held in, breath held,
- * signal lost) is one annotation with its duration, to its end event or, still open,
- * to the last sample. ann holds d->n_events; returns how many were written. */
-static size_t episodes_to_annotations(const bel_report_data *d, bel_edf_annotation *ann)
+ * them: a breath's turning point is an instant, the therapist's markers are "marker 1",
+ * "marker 2", ... (texts in marker_text, one slot per event) and discomfort marks
+ * "discomfort"; an episode (held in, breath held, signal lost) is one annotation with
+ * its duration, to its end event or, still open, to the last sample. ann holds
+ * d->n_events; returns how many were written. */
+static size_t episodes_to_annotations(const bel_report_data *d, bel_edf_annotation *ann,
+                                      char (*marker_text)[16])
 {
+    unsigned n_markers = 0;
     static const struct {
         bel_event_kind start, end;
         const char *name;
@@ -78,6 +83,10 @@ static size_t episodes_to_annotations(const bel_report_data *d, bel_edf_annotati
         ann[n].onset_s = t;
         ann[n].duration_s = 0.0;
         ann[n].text = bel_event_kind_name(d->ev_kind[i]);
+        if (d->ev_kind[i] == BEL_EV_MARKER) {
+            snprintf(marker_text[n], sizeof marker_text[n], "marker %u", ++n_markers);
+            ann[n].text = marker_text[n];
+        }
         if (k < N_EPISODES && d->ev_kind[i] == episodes[k].start) {
             ann[n].text = episodes[k].name;
             open_at[k] = n;
@@ -130,6 +139,7 @@ int cmd_export(int argc, char **argv)
     found f = {0, 0.0, NULL, NULL, false};
     bel_report_data *d = NULL;
     bel_edf_annotation *ann = NULL;
+    char(*marker_text)[16] = NULL;
     char err[BEL_IO_ERR_LEN];
     int n = bel_store_get_session(st, (int64_t)id, take, &f);
     if (n < 0 || f.failed) {
@@ -174,7 +184,12 @@ int cmd_export(int argc, char **argv)
         cli_fail(cmd, "out of memory");
         goto done;
     }
-    const size_t n_ann = episodes_to_annotations(d, ann);
+    marker_text = calloc(d->n_events + 1, sizeof *marker_text);
+    if (!marker_text) {
+        cli_fail(cmd, "out of memory");
+        goto done;
+    }
+    const size_t n_ann = episodes_to_annotations(d, ann, marker_text);
     char code[64];
     char recording[64];
     snprintf(code, sizeof code, "bellows-client-%lld", (long long)f.client_id);
@@ -190,6 +205,7 @@ int cmd_export(int argc, char **argv)
     exit_code = CLI_EXIT_OK;
 done:
     free(ann);
+    free(marker_text);
     bel_report_data_destroy(d);
     free(f.recording);
     free(f.events);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <unistd.h>
 
 #include "audio.h"
@@ -51,6 +52,8 @@ struct ui_session {
     /* The guided assessment (bellows assess), or NULL. */
     bel_assess *guide;
     bool is_guide_shown;
+    bel_session *session; /* for the therapist's marks (k, d) */
+    bool is_stdin_done;   /* stdin ended or failed: no more marks from the terminal */
 };
 
 static const char *find_font(void)
@@ -188,6 +191,7 @@ int ui_session_create(const ui_session_options *o, bel_source *src, ui_session *
     u->is_pacer_cues_off = o->is_pacer_cues_off;
     if (o->guide) { /* natural breathing is measured: no pacer, no tone to follow */
         u->guide = o->guide;
+        u->is_stdin_done = true; /* the terminal is the therapist's, for the findings (--ask) */
         u->view.is_assessing = true;
         u->view.is_pacer_on = false;
         u->view.assess_steps = 3;
@@ -406,6 +410,12 @@ static bool handle_action(ui_session *u, bel_ui_action a)
     case BEL_UI_ACT_HELP:
         v->is_help_shown = !v->is_help_shown;
         break;
+    case BEL_UI_ACT_MARKER: /* recorded at the next sample, then logged like any event */
+        bel_session_mark(u->session, BEL_EV_MARKER);
+        break;
+    case BEL_UI_ACT_DISCOMFORT:
+        bel_session_mark(u->session, BEL_EV_DISCOMFORT);
+        break;
     case BEL_UI_ACT_FULLSCREEN: /* the window did it */
     case BEL_UI_ACT_NONE:
     default:
@@ -414,10 +424,31 @@ static bool handle_action(ui_session *u, bel_ui_action a)
     return true;
 }
 
+/* Marks typed in the terminal (k or d, then Enter), for sessions without a window:
+ * whatever stdin holds now, without waiting. */
+static void read_terminal_marks(ui_session *u)
+{
+    struct pollfd p = {STDIN_FILENO, POLLIN, 0};
+    while (!u->is_stdin_done && poll(&p, 1, 0) > 0) {
+        char buf[64];
+        const ssize_t n = (p.revents & POLLIN) ? read(STDIN_FILENO, buf, sizeof buf) : -1;
+        if (n <= 0) {
+            u->is_stdin_done = true; /* end of input (or none to read): stop asking */
+            return;
+        }
+        for (ssize_t i = 0; i < n; i++) {
+            if (buf[i] == 'k' || buf[i] == 'd') {
+                bel_session_mark(u->session, buf[i] == 'k' ? BEL_EV_MARKER : BEL_EV_DISCOMFORT);
+            }
+        }
+    }
+}
+
 static bool on_frame(void *ctx, const bel_session_counters *c)
 {
     ui_session *u = ctx;
     bel_ui_view *v = &u->view;
+    read_terminal_marks(u);
     if (u->guide && (bel_assess_get_phase(u->guide) == BEL_ASSESS_DONE ||
                      bel_assess_get_phase(u->guide) == BEL_ASSESS_FAILED)) {
         return false; /* the assessment is over */
@@ -501,6 +532,7 @@ bel_status ui_session_run(const ui_session_options *o, bel_source *src, bel_sess
         return BEL_ERR_ARG;
     }
     *exit_code = CLI_EXIT_FAIL;
+    (*out_ui)->session = session;
     bel_session_hooks hooks;
     ui_session_get_hooks(*out_ui, &hooks);
     const bel_status started = bel_session_start(session);

@@ -468,6 +468,8 @@ static const char C_CHEST[] = "#7a9e7e";
 static const char C_HOLDIN[] = "#f3c98b";
 static const char C_BHOLD[] = "#cdb4db";
 static const char C_LOST[] = "#c0392b";
+static const char C_MARK[] = "#2f6f8f";
+static const char C_DISCOMFORT[] = "#b35c00";
 
 /* Shaded spans between start and end events of a kind pair over [t0, t1]. */
 static void spans(writer *w, const bel_report_data *d, bel_event_kind k_start, bel_event_kind k_end,
@@ -520,6 +522,27 @@ static void trace(writer *w, const bel_report_data *d, double t0, double t1, con
                 "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%d\" stroke=\"%s\" "
                 "stroke-width=\"2\"/>\n",
                 x, x, TT, TT + LANE * n_lanes, C_LOST);
+        }
+    }
+    /* The therapist's marks: numbered markers, and discomfort, as dashed lines. */
+    unsigned marker_no = 0;
+    for (size_t i = 0; i < d->n_events; i++) {
+        const bool is_marker = d->ev_kind[i] == BEL_EV_MARKER;
+        marker_no += is_marker;
+        if ((is_marker || d->ev_kind[i] == BEL_EV_DISCOMFORT) && d->ev_t_s[i] >= t0 &&
+            d->ev_t_s[i] <= t1) {
+            double x = TL + (d->ev_t_s[i] - t0) / (t1 - t0) * pw;
+            const char *col = is_marker ? C_MARK : C_DISCOMFORT;
+            out(w,
+                "<line class=\"mark\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%d\" stroke=\"%s\" "
+                "stroke-width=\"1.5\" stroke-dasharray=\"4 3\"/><text class=\"lane\" x=\"%.1f\" "
+                "y=\"%d\" style=\"fill:%s\">",
+                x, x, TT, TT + LANE * n_lanes, col, x + 3.0, TT + 12, col);
+            if (is_marker) {
+                out(w, "%u</text>\n", marker_no);
+            } else {
+                out(w, "!</text>\n");
+            }
         }
     }
     for (int ch = 0; ch < n_lanes; ch++) {
@@ -832,7 +855,8 @@ static void session_section(writer *w, const row *x)
             "height=\"14\" fill=\"%s\"/></svg> belly held in</span><span><svg width=\"14\" "
             "height=\"14\"><rect width=\"14\" height=\"14\" fill=\"%s\"/></svg> breath "
             "held</span><span><svg width=\"14\" height=\"14\"><rect x=\"6\" width=\"2\" "
-            "height=\"14\" fill=\"%s\"/></svg> signal lost</span><span>long ticks: breathing "
+            "height=\"14\" fill=\"%s\"/></svg> signal lost</span><span>1, 2, ...: the "
+            "therapist's markers; !: discomfort</span><span>long ticks: breathing "
             "in; short ticks: breathing out</span></p>\n",
             C_HOLDIN, C_BHOLD, C_LOST);
     } else {

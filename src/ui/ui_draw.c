@@ -927,7 +927,8 @@ static void draw_metrics(bel_ui *ui, const bel_ui_view *v, SDL_Rect r)
     metric_row(ui, r, row++, "lag behind pacer", isfinite(v->follow.lag_s) ? b : "-");
 }
 
-static const char *event_text(const bel_event *e, char *buf, size_t len)
+/* marker_no: the number of a marker (1, 2, ...). */
+static const char *event_text(const bel_event *e, uint32_t marker_no, char *buf, size_t len)
 {
     char a[32];
     switch (e->kind) {
@@ -955,6 +956,12 @@ static const char *event_text(const bel_event *e, char *buf, size_t len)
     case BEL_EV_SIGNAL_RESTORED:
         snprintf(buf, len, "signal back");
         break;
+    case BEL_EV_MARKER:
+        snprintf(buf, len, "marker %u", (unsigned)marker_no);
+        break;
+    case BEL_EV_DISCOMFORT:
+        snprintf(buf, len, "discomfort");
+        break;
     case BEL_EV_COUNT:
     default:
         snprintf(buf, len, "%s", bel_event_kind_name(e->kind));
@@ -973,6 +980,7 @@ static void draw_log(bel_ui *ui, const bel_ui_view *v, SDL_Rect r)
     uint32_t n = v->event_head < BEL_UI_EVENT_CAP ? v->event_head : BEL_UI_EVENT_CAP;
     char buf[96];
     char tb[32];
+    uint32_t marker_no = v->n_markers + 1; /* counted down from the newest */
     for (int k = 0; k < rows && (uint32_t)k < n; k++) {
         const bel_event *e = &v->events[(v->event_head - 1 - (uint32_t)k) % BEL_UI_EVENT_CAP];
         int y = r.y + pad + (k + 1) * lh;
@@ -983,12 +991,15 @@ static void draw_log(bel_ui *ui, const bel_ui_view *v, SDL_Rect r)
             c = palette[BEL_UI_C_HOLDIN];
         } else if (e->kind == BEL_EV_BREATH_HOLD_START) {
             c = palette[BEL_UI_C_BREATH_HOLD];
-        } else if (e->kind == BEL_EV_SIGNAL_LOST) {
+        } else if (e->kind == BEL_EV_SIGNAL_LOST || e->kind == BEL_EV_DISCOMFORT) {
             c = palette[BEL_UI_C_WARN];
+        } else if (e->kind == BEL_EV_MARKER) {
+            c = palette[BEL_UI_C_PACER];
+            marker_no--;
         }
         draw_text(ui, F_SMALL, r.x + pad, y, A_LEFT, palette[BEL_UI_C_DIM], tb);
         draw_text(ui, F_SMALL, r.x + pad + text_width(ui, F_SMALL, "000:00  "), y, A_LEFT, c,
-                  event_text(e, buf, sizeof buf));
+                  event_text(e, marker_no, buf, sizeof buf));
     }
 }
 
@@ -1056,22 +1067,30 @@ static void draw_help(bel_ui *ui, SDL_Rect r)
         {"m", "mute / unmute the tones"},
         {"t", "practice / therapist layout"},
         {"r", "re-assess the relaxed level"},
+        {"k", "mark this moment (numbered)"},
+        {"d", "mark discomfort"},
         {"f", "fullscreen"},
         {"h  or  ?", "this help"},
         {"q  or  Esc", "quit"},
     };
+    const int n_keys = (int)(sizeof keys / sizeof keys[0]);
     int lh = ui->fonts[F_BODY].height * 3 / 2;
+    /* Rows closer together when they would run into "press h to close" at the foot. */
+    const int fixed = ui->fonts[F_LARGE].height + ui->fonts[F_SMALL].height * 3;
+    if (fixed + (n_keys + 1) * lh > r.h) {
+        lh = (r.h - fixed) / (n_keys + 1);
+    }
     int y = r.y + lh / 2;
     draw_text(ui, F_LARGE, r.x + r.w / 2, y, A_CENTER, palette[BEL_UI_C_TEXT], "keys");
     y += ui->fonts[F_LARGE].height + lh / 2;
     int col = r.x + r.w * 2 / 5;
-    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+    for (int i = 0; i < n_keys; i++) {
         draw_text(ui, F_BODY, col - lh / 2, y, A_RIGHT, palette[BEL_UI_C_PACER], keys[i][0]);
         draw_text(ui, F_BODY, col + lh / 2, y, A_LEFT, palette[BEL_UI_C_TEXT], keys[i][1]);
         y += lh;
     }
-    draw_text(ui, F_SMALL, r.x + r.w / 2, r.y + r.h - lh, A_CENTER, palette[BEL_UI_C_DIM],
-              "press h to close");
+    draw_text(ui, F_SMALL, r.x + r.w / 2, r.y + r.h - ui->fonts[F_SMALL].height * 2, A_CENTER,
+              palette[BEL_UI_C_DIM], "press h to close");
 }
 
 /* ---------------------------------------------------------------- frame */

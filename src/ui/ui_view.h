@@ -76,6 +76,7 @@ typedef struct bel_ui_view {
 
     bel_event events[BEL_UI_EVENT_CAP];
     uint32_t event_head; /**< total pushed */
+    uint32_t n_markers;  /**< markers pushed (the log numbers them 1, 2, ...) */
 
     /* Session trends, one point per trend_every_s. NAN where unknown. */
     double trend_t[BEL_UI_TREND_CAP];

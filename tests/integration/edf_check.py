@@ -26,10 +26,14 @@ EPISODES = {
 
 
 def expected_annotations(ev, t_end):
-    """Breath events as instants; each episode as one annotation with its duration."""
-    out, is_open = [], {}
+    """Breath events and marks as instants (markers numbered); each episode as one
+    annotation with its duration."""
+    out, is_open, n_markers = [], {}, 0
     ends = {end: start for start, (_, end) in EPISODES.items()}
     for onset, kind in ev:
+        if kind == "marker":  # the therapist's markers are numbered in order
+            n_markers += 1
+            kind = f"marker {n_markers}"
         if kind in ends and ends[kind] in is_open:
             i = is_open.pop(ends[kind])
             out[i][1] = onset - out[i][0]
@@ -91,7 +95,7 @@ def main():
         assert abs(wd - ad) <= 1.0 / fs, f"{wk}: duration {ad} != {wd}"
     kinds = sorted(set(k for _, _, k in want))
     lasting = sum(1 for _, d, _ in want if d > 0)
-    assert lasting > 0, "no episode with a duration"
+    assert lasting > 0 or "--no-episodes" in sys.argv, "no episode with a duration"
     print(f"{len(want)} annotations match ({', '.join(kinds)}; {lasting} with durations)")
 
 

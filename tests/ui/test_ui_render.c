@@ -517,6 +517,8 @@ static void test_ui_keys_map_to_actions(void **state)
     assert_int_equal(bel_ui_action_for_key(SDLK_r, 0), BEL_UI_ACT_REASSESS);
     assert_int_equal(bel_ui_action_for_key(SDLK_f, 0), BEL_UI_ACT_FULLSCREEN);
     assert_int_equal(bel_ui_action_for_key(SDLK_h, 0), BEL_UI_ACT_HELP);
+    assert_int_equal(bel_ui_action_for_key(SDLK_k, 0), BEL_UI_ACT_MARKER);
+    assert_int_equal(bel_ui_action_for_key(SDLK_d, 0), BEL_UI_ACT_DISCOMFORT);
     assert_int_equal(bel_ui_action_for_key(SDLK_SLASH, KMOD_LSHIFT), BEL_UI_ACT_HELP);
     assert_int_equal(bel_ui_action_for_key(SDLK_SLASH, 0), BEL_UI_ACT_NONE);
     assert_int_equal(bel_ui_action_for_key(SDLK_q, 0), BEL_UI_ACT_QUIT);
