@@ -84,19 +84,44 @@ bool store_sessions_dir(const char *cmd, char *buf, size_t len)
 int64_t store_client_id(const char *cmd, bel_store *st, const char *name, bool add)
 {
     int64_t id = 0;
-    if (add) {
-        if (bel_store_add_client(st, name, &id) != BEL_OK) {
-            cli_fail(cmd, "%s", bel_store_get_error(st));
+    char matched[256];
+    char near[256];
+    const int found =
+        bel_store_match_client(st, name, &id, matched, sizeof matched, near, sizeof near);
+    if (found < 0) {
+        cli_fail(cmd, "%s", bel_store_get_error(st));
+        return 0;
+    }
+    if (found == 1) {
+        if (strcmp(matched, name) != 0) { /* "anna" for "Anna": say which */
+            fprintf(stderr, "bellows %s: client '", cmd);
+            print_text(stderr, matched);
+            fprintf(stderr, "' (the same name up to case, accents and spaces)\n");
         }
         return id;
     }
-    int found = bel_store_find_client(st, name, &id);
-    if (found < 0) {
-        cli_fail(cmd, "%s", bel_store_get_error(st));
-    } else if (found == 0) {
+    if (!add) {
         fprintf(stderr, "bellows %s: no client named '", cmd);
         print_text(stderr, name);
-        fprintf(stderr, "' (see 'bellows clients')\n");
+        if (near[0]) {
+            fprintf(stderr, "'; did you mean '");
+            print_text(stderr, near);
+            fprintf(stderr, "'? (see 'bellows clients')\n");
+        } else {
+            fprintf(stderr, "' (see 'bellows clients')\n");
+        }
+        return 0;
+    }
+    if (bel_store_add_client(st, name, &id) != BEL_OK) {
+        cli_fail(cmd, "%s", bel_store_get_error(st));
+        return 0;
+    }
+    if (near[0]) { /* a typo makes a new client: say so, and how to join them */
+        fprintf(stderr, "bellows %s: new client '", cmd);
+        print_text(stderr, name);
+        fprintf(stderr, "' - did you mean '");
+        print_text(stderr, near);
+        fprintf(stderr, "'? ('bellows merge-clients' joins them)\n");
     }
     return id;
 }
@@ -486,7 +511,7 @@ bool store_client_calibration(const char *cmd, const char *client, bool is_simul
     char *json = NULL;
     double taken = NAN;
     bool ok = false;
-    if (bel_store_find_client(st, client, &id) == 1 &&
+    if (bel_store_match_client(st, client, &id, NULL, 0, NULL, 0) == 1 &&
         bel_store_get_latest_assessment(st, id, is_simulated, &json, &taken) == 1) {
         char err[BEL_IO_ERR_LEN];
         fmt_when(when, len, taken);

@@ -1230,3 +1230,123 @@ bel_status bel_store_delete_client(bel_store *st, int64_t id)
     };
     return change(st, steps, 4, id, 0, "no such client");
 }
+
+/* ---- matching names loosely ---- */
+
+enum { FOLD_MAX = 128 };
+
+/* name for comparing: ASCII lower case, Latin-1 letters without accents (UTF-8 C3 xx),
+ * runs of spaces as one, none at the ends. Longer names are cut at FOLD_MAX - 1. */
+static void fold_name(const char *name, char *out)
+{
+    static const char latin1[] = "aaaaaaaceeeeiiiidnooooo*ouuuuytsaaaaaaaceeeeiiiidnooooo/ouuuuyty";
+    size_t n = 0;
+    bool space = false;
+    for (const unsigned char *p = (const unsigned char *)name; *p && n < FOLD_MAX - 1; p++) {
+        char c = (char)*p;
+        if (*p == 0xC3 && p[1] >= 0x80 && p[1] <= 0xBF) {
+            c = latin1[p[1] - 0x80];
+            p++;
+        } else if (*p >= 'A' && *p <= 'Z') {
+            c = (char)(*p - 'A' + 'a');
+        }
+        if (c == ' ' || c == '\t') {
+            space = n > 0;
+            continue;
+        }
+        if (space && n < FOLD_MAX - 2) {
+            out[n++] = ' ';
+        }
+        space = false;
+        out[n++] = c;
+    }
+    out[n] = '\0';
+}
+
+/* Edit distance between a and b (insertions, deletions, substitutions). */
+static int edits(const char *a, const char *b)
+{
+    int row[FOLD_MAX];
+    int prev[FOLD_MAX];
+    const int na = (int)strlen(a);
+    const int nb = (int)strlen(b);
+    for (int j = 0; j <= nb; j++) {
+        prev[j] = j;
+    }
+    for (int i = 1; i <= na; i++) {
+        row[0] = i;
+        for (int j = 1; j <= nb; j++) {
+            const int sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
+            const int del = prev[j] + 1;
+            const int ins = row[j - 1] + 1;
+            row[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+        }
+        memcpy(prev, row, (size_t)(nb + 1) * sizeof row[0]);
+    }
+    return prev[nb];
+}
+
+typedef struct matcher {
+    char want[FOLD_MAX];
+    int64_t id;
+    char matched[256];
+    char near[256];
+    int near_edits;
+} matcher;
+
+static bool match_one(void *ctx, const bel_store_client *c)
+{
+    matcher *m = ctx;
+    char have[FOLD_MAX];
+    fold_name(c->name, have);
+    if (strcmp(have, m->want) == 0) {
+        if (m->id == 0) {
+            m->id = c->id;
+            snprintf(m->matched, sizeof m->matched, "%s", c->name);
+        }
+        return true;
+    }
+    const int e = edits(have, m->want);
+    if (e <= 2 && e < m->near_edits) {
+        m->near_edits = e;
+        snprintf(m->near, sizeof m->near, "%s", c->name);
+    }
+    return true;
+}
+
+int bel_store_match_client(bel_store *st, const char *name, int64_t *id, char *matched,
+                           size_t matched_len, char *near, size_t near_len)
+{
+    if (matched && matched_len) {
+        matched[0] = '\0';
+    }
+    if (near && near_len) {
+        near[0] = '\0';
+    }
+    int found = bel_store_find_client(st, name, id); /* the exact name first */
+    if (found != 0) {
+        if (found == 1 && matched && matched_len) {
+            snprintf(matched, matched_len, "%s", name);
+        }
+        return found;
+    }
+    matcher m;
+    memset(&m, 0, sizeof m);
+    m.near_edits = 3;
+    fold_name(name, m.want);
+    const int n = bel_store_list_clients(st, match_one, &m);
+    if (n < 0) {
+        return n;
+    }
+    if (m.id > 0) {
+        *id = m.id;
+        if (matched && matched_len) {
+            snprintf(matched, matched_len, "%s", m.matched);
+        }
+        return 1;
+    }
+    if (near && near_len) {
+        snprintf(near, near_len, "%s", m.near);
+    }
+    return 0;
+}

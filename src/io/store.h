@@ -184,6 +184,14 @@ int bel_store_get_interrupted_count(const bel_store *st);
  *  (*id 0), or a negative bel_status. Call from: the owning thread. */
 int bel_store_find_client(bel_store *st, const char *name, int64_t *id);
 
+/** The client whose name is name up to case, accents on Latin letters and extra spaces
+ *  ("anna  " and "Ánna" find "Anna"; the exact name wins): 1 with *id set and the
+ *  stored name copied into matched (matched_len bytes), 0 if none (*id 0; near gets
+ *  the client's name closest to it within 2 typing errors, "" if none), or a negative
+ *  bel_status. matched and near may be NULL. Call from: the owning thread. */
+int bel_store_match_client(bel_store *st, const char *name, int64_t *id, char *matched,
+                           size_t matched_len, char *near, size_t near_len);
+
 /** The id of the client called name, adding it if new. *id 0 on failure.
  *  BEL_ERR_ARG (empty name), BEL_ERR_IO. Call from: the owning thread. */
 BEL_NODISCARD bel_status bel_store_add_client(bel_store *st, const char *name, int64_t *id);

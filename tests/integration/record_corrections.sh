@@ -83,4 +83,12 @@ grep -Eq 'class="xlab"[^>]*>[0-9]{2} [A-Z][a-z]{2} [0-9]{2}:[0-9]{2}<' "$TMP/r.h
     fail "same-day sessions without a time"
 grep -Eq 'class="xlab"[^>]*>[0-9]{2} [A-Z][a-z]{2}<' "$TMP/r.html" ||
     fail "a lone day's session should keep the short date"
+# Names: the same client up to case, accents and spaces; a near miss is offered.
+"$BELLOWS" sessions --client "  iMP " >"$TMP/o" 2>&1 || fail "case-insensitive name: $(cat "$TMP/o")"
+grep -q "client 'Imp' (the same name" "$TMP/o" || fail "no word on the matched name: $(cat "$TMP/o")"
+[ "$(grep -Ec '^ +[0-9]+ ' "$TMP/o")" = 3 ] || fail "Imp's sessions: $(cat "$TMP/o")"
+"$BELLOWS" sessions --client "Imq" >"$TMP/o" 2>&1 && fail "a near miss was taken"
+grep -q "did you mean 'Imp'?" "$TMP/o" || fail "no hint: $(cat "$TMP/o")"
+"$BELLOWS" import "$TMP/good.csv" --client "Ipm" >"$TMP/o" 2>&1 || fail "import Ipm"
+grep -q "new client 'Ipm' - did you mean 'Imp'?" "$TMP/o" || fail "no warning on a new near name: $(cat "$TMP/o")"
 echo "record ok"

@@ -585,6 +585,45 @@ static void test_store_corrections(void **state)
     sqlite3_close(db);
 }
 
+/* Names match up to case, accents and spaces; a near miss is offered, nothing else. */
+static void test_store_match_client(void **state)
+{
+    fixture *f = *state;
+    bel_store *st = open_store(f);
+    int64_t anna = 0;
+    int64_t bo = 0;
+    assert_int_equal(bel_store_add_client(st, "Ánna Müller", &anna), BEL_OK);
+    assert_int_equal(bel_store_add_client(st, "Bo", &bo), BEL_OK);
+    int64_t id = 0;
+    char matched[64];
+    char near[64];
+    static const char *const same[] = {"Ánna Müller", "anna muller", "  ANNA   MÜLLER ",
+                                       "Anna Muller"};
+    for (size_t i = 0; i < sizeof same / sizeof same[0]; i++) {
+        assert_int_equal(
+            bel_store_match_client(st, same[i], &id, matched, sizeof matched, near, sizeof near),
+            1);
+        assert_int_equal(id, anna);
+        assert_string_equal(matched, "Ánna Müller");
+    }
+    assert_int_equal(
+        bel_store_match_client(st, "Ana Mullr", &id, matched, sizeof matched, near, sizeof near),
+        0);
+    assert_int_equal(id, 0);
+    assert_string_equal(near, "Ánna Müller"); /* two typing errors away */
+    assert_int_equal(
+        bel_store_match_client(st, "Carla", &id, matched, sizeof matched, near, sizeof near), 0);
+    assert_string_equal(near, ""); /* nothing close */
+    /* The exact name wins over a folded one. */
+    int64_t lower = 0;
+    assert_int_equal(bel_store_add_client(st, "bo", &lower), BEL_OK);
+    assert_int_equal(bel_store_match_client(st, "bo", &id, NULL, 0, NULL, 0), 1);
+    assert_int_equal(id, lower);
+    assert_int_equal(bel_store_match_client(st, "Bo", &id, NULL, 0, NULL, 0), 1);
+    assert_int_equal(id, bo);
+    bel_store_destroy(st);
+}
+
 static void test_store_migrates_version_1(void **state)
 {
     fixture *f = *state;
@@ -662,6 +701,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_store_latest_assessment, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_findings, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_corrections, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_store_match_client, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_migrates_version_1, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_refuses_a_file_that_is_not_a_store, setup,
                                         teardown),
