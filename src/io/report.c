@@ -1064,11 +1064,15 @@ bel_status bel_report_write(bel_store *st, const bel_report_config *cfg, const c
         err_len = sizeof dummy;
     }
     err[0] = '\0';
-    if (!st || !cfg || !out_path || cfg->client_id <= 0) {
+    if (!st || !cfg || !out_path || (cfg->client_id <= 0 && cfg->client_id != BEL_STORE_OWN)) {
         return BEL_ERR_ARG;
     }
     client_find cf = {cfg->client_id, NULL, false};
-    int n = bel_store_list_clients(st, find_name, &cf);
+    int n = cfg->client_id == BEL_STORE_OWN ? 0 : bel_store_list_clients(st, find_name, &cf);
+    if (cfg->client_id == BEL_STORE_OWN) { /* someone practising alone */
+        cf.name = strdup("Your own sessions");
+        cf.failed = cf.name == NULL;
+    }
     if (n < 0 || cf.failed) {
         snprintf(err, err_len, "%s", n < 0 ? bel_store_get_error(st) : "out of memory");
         free(cf.name);

@@ -67,6 +67,11 @@ n_files=$(find "$XDG_DATA_HOME/bellows/sessions" -name '*.csv' | wc -l)
 "$BELLOWS" sessions --all >"$TMP/s" 2>&1
 [ "$(grep -Ec '^ +[0-9]+ ' "$TMP/s")" = 1 ] || fail "after deleting Anna: $(cat "$TMP/s")"
 
+# Practising alone: the report of your own sessions.
+"$BELLOWS" report --out "$TMP/own.html" >"$TMP/o" 2>&1 || fail "report of your own: $(cat "$TMP/o")"
+grep -q '<p class="who">Your own sessions</p>' "$TMP/own.html" || fail "own report: no title"
+grep -q '<tr><td>1</td>' "$TMP/own.html" || fail "own report lacks session 1"
+
 # A rejected import stores nothing: no client, no session, no events file.
 "$BELLOWS" simulate --out "$TMP/good.csv" --duration 90 --fs 50 --chest --seed 3 >/dev/null || fail "simulate"
 { head -n 2000 "$TMP/good.csv"; echo "40.02,abc,12"; tail -n +2002 "$TMP/good.csv"; } >"$TMP/bad.csv"
