@@ -754,6 +754,7 @@ static const char STYLE[] =
     "main{max-width:1000px;margin:0 auto;padding:32px 24px 48px}\n"
     "h1{font-weight:600;font-size:28px;margin:0}\n"
     "h2{font-weight:600;font-size:19px;margin:32px 0 8px}\n"
+    "h3{font-weight:600;font-size:16px;margin:18px 0 6px}table.fl{width:auto;min-width:60%}\n"
     ".who{font-size:22px;margin:4px 0;color:#3b7ea1;overflow-wrap:anywhere}\n"
     ".meta,.hint,.legend{color:var(--soft);font-size:14px;margin:4px 0}\n"
     ".legend span{margin-right:18px;white-space:nowrap}.legend svg{vertical-align:-2px}\n"
@@ -784,7 +785,7 @@ static const char STYLE[] =
     "body{background:#fff;font-size:10.5pt;-webkit-print-color-adjust:exact;"
     "print-color-adjust:exact}\n"
     "main{max-width:none;padding:0}h2{margin:14pt 0 4pt}\n"
-    "h2,.hint{break-after:avoid;page-break-after:avoid}\n"
+    "h2,h3,.hint{break-after:avoid;page-break-after:avoid}\n"
     "section,.plot,.cards,.legend,dl,tr{break-inside:avoid;page-break-inside:avoid}\n"
     "thead{display:table-header-group}th,td{padding:3px 5px}}\n"
     "</style>\n";
@@ -919,23 +920,25 @@ static double pain_of(const found *f, const char *area)
     return NAN;
 }
 
+/* One side's psoas test at one assessment (f NULL: none). */
+static void out_thomas1(writer *w, const found *f, int side)
+{
+    const bel_store_thomas t = f ? f->thomas[side] : BEL_STORE_THOMAS_NOT_DONE;
+    if (t == BEL_STORE_THOMAS_NOT_DONE) {
+        out(w, "&#8211;");
+        return;
+    }
+    out(w, "%s", t == BEL_STORE_THOMAS_PASS ? "pass" : "tight");
+    if (isfinite(f->thomas_deg[side])) {
+        out(w, " %.0f&#176;", f->thomas_deg[side]);
+    }
+}
+
 static void out_thomas(writer *w, const found *b, const found *a, int side)
 {
-    const found *f[2] = {b, a};
-    for (int k = 0; k < 2; k++) {
-        if (k) {
-            out(w, " &#8594; ");
-        }
-        const bel_store_thomas t = f[k] ? f[k]->thomas[side] : BEL_STORE_THOMAS_NOT_DONE;
-        if (t == BEL_STORE_THOMAS_NOT_DONE) {
-            out(w, "&#8211;");
-            continue;
-        }
-        out(w, "%s", t == BEL_STORE_THOMAS_PASS ? "pass" : "tight");
-        if (isfinite(f[k]->thomas_deg[side])) {
-            out(w, " %.0f&#176;", f[k]->thomas_deg[side]);
-        }
-    }
+    out_thomas1(w, b, side);
+    out(w, " &#8594; ");
+    out_thomas1(w, a, side);
 }
 
 /* "before -> after" of one measure; unknown ones as a dash. */
@@ -950,6 +953,91 @@ static void out_pair(writer *w, const row *x, double before, double after, int d
 }
 
 enum { MAX_PAIN_PLOT = 8 };
+
+/* One assessment of a row: its numbers and findings. */
+typedef struct assessed {
+    const row *x;
+    const bel_store_metrics *m;
+    const found *f;
+    const char *when; /* "before" or "after" */
+} assessed;
+
+/* The first assessment (the earliest session's before, else its after) and the latest
+ * (the last session's after, else its before), side by side for every measure. */
+static void first_latest(writer *w, const rows *r, const char *const *areas, int n_areas)
+{
+    assessed a[2] = {{NULL, NULL, NULL, NULL}, {NULL, NULL, NULL, NULL}};
+    for (size_t i = 0; i < r->n && !a[0].x; i++) {
+        const row *x = &r->v[i];
+        if (x->has_before || x->has_after) {
+            a[0] = x->has_before ? (assessed){x, &x->before, &x->found_before, "before"}
+                                 : (assessed){x, &x->after, &x->found_after, "after"};
+        }
+    }
+    for (size_t i = r->n; i > 0 && !a[1].x; i--) {
+        const row *x = &r->v[i - 1];
+        if (x->has_before || x->has_after) {
+            a[1] = x->has_after ? (assessed){x, &x->after, &x->found_after, "after"}
+                                : (assessed){x, &x->before, &x->found_before, "before"};
+        }
+    }
+    if (!a[0].x || (a[0].x == a[1].x && a[0].m == a[1].m)) {
+        return; /* one assessment: nothing to set beside it */
+    }
+    char d[2][64];
+    for (int k = 0; k < 2; k++) {
+        fmt_date(d[k], sizeof d[k], a[k].x->start_s, DATE_MINUTE);
+    }
+    out(w,
+        "<h3>First and latest assessment</h3>\n<table class=\"fl\">\n<thead><tr><th "
+        "class=\"l\"></th><th>first: %s session %lld, %s</th><th>latest: %s session %lld, "
+        "%s</th></tr></thead>\n",
+        a[0].when, (long long)a[0].x->id, d[0], a[1].when, (long long)a[1].x->id, d[1]);
+    static const struct {
+        const char *name;
+        int decimals;
+        double scale;
+        const char *suffix;
+    } measures[] = {
+        {"rate", 1, 1.0, " /min"},      {"belly share", 0, 100.0, " %"},
+        {"time held in", 0, 1.0, " s"}, {"breath holds", 0, 1.0, ""},
+        {"depth", 0, 1.0, ""},          {"I:E", 2, 1.0, ""},
+    };
+    for (size_t k = 0; k < sizeof measures / sizeof measures[0]; k++) {
+        out(w, "<tr><td class=\"l\">%s</td>", measures[k].name);
+        for (int j = 0; j < 2; j++) {
+            const bel_store_metrics *m = a[j].m;
+            const double v[] = {
+                m->rate_bpm,       m->belly_share,
+                m->time_held_in_s, m->n_breath_holds >= 0 ? (double)m->n_breath_holds : (double)NAN,
+                m->depth,          m->ie_ratio};
+            char b[64];
+            out(w, "<td>%s</td>",
+                num(b, sizeof b, measures[k].scale * v[k], measures[k].decimals,
+                    measures[k].suffix));
+        }
+        out(w, "</tr>\n");
+    }
+    for (int p = 0; p < n_areas; p++) {
+        out(w, "<tr><td class=\"l\">pain, ");
+        out_text(w, areas[p], false);
+        out(w, "</td>");
+        for (int j = 0; j < 2; j++) {
+            char b[64];
+            out(w, "<td>%s</td>", num(b, sizeof b, pain_of(a[j].f, areas[p]), 0, ""));
+        }
+        out(w, "</tr>\n");
+    }
+    static const char *const side[2] = {"psoas left", "psoas right"};
+    for (int s = 0; s < 2; s++) {
+        out(w, "<tr><td class=\"l\">%s</td><td>", side[s]);
+        out_thomas1(w, a[0].f, s);
+        out(w, "</td><td>");
+        out_thomas1(w, a[1].f, s);
+        out(w, "</td></tr>\n");
+    }
+    out(w, "</table>\n");
+}
 
 /* Progress of the assessments: the breath figures and what the therapist found, before
  * and after each session; a plot of pain per area (the latest score of each session). */
@@ -999,6 +1087,8 @@ static void findings_section(writer *w, const rows *r, const double *start_s, do
         plot(w, "pain per area at each session's assessment", "pain 0-10", r->n, start_s, n_areas,
              s, true, false);
     }
+    first_latest(w, r, areas, n_areas);
+    out(w, "<h3>Before &#8594; after each session</h3>\n");
     out(w, "<table>\n<thead><tr><th>#</th><th class=\"l\">date</th><th>rate</th>"
            "<th>belly</th><th>held in</th><th>breath holds</th><th>depth</th><th>I:E</th>"
            "<th class=\"l\">pain</th><th>psoas left</th><th>psoas right</th>"

@@ -49,6 +49,17 @@ for want in "Assessments and the therapist's findings" "low back 6 &#8594; 3" "h
     'aria-label="pain per area at each session' "</svg> neck</span>"; do
     grep -qF -- "$want" "$TMP/r.html" || fail "report lacks '$want'"
 done
+# First and latest assessment side by side, every measure.
+for want in "<h3>First and latest assessment</h3>" "first: before session 1" "latest: after session 1" \
+    '<td class="l">pain, low back</td><td>6</td><td>3</td>' \
+    '<td class="l">psoas left</td><td>tight 15&#176;</td><td>pass</td>' \
+    '<td class="l">belly share</td><td>'; do
+    grep -qF -- "$want" "$TMP/r.html" || fail "report lacks '$want'"
+done
+for m in rate "time held in" "breath holds" depth "I:E"; do
+    grep -Eq "<td class=\"l\">$m</td><td>[0-9.]+( /min| s)?</td><td>[0-9.]+( /min| s)?</td>" "$TMP/r.html" ||
+        fail "first vs latest lacks $m"
+done
 # The breath figures of both assessments sit in the same row (rate, belly share, held in, ...).
 grep -F "<tr><td>1</td>" "$TMP/r.html" | grep -Eq '<td>[0-9]+\.[0-9] &#8594; [0-9]+\.[0-9]</td><td>[0-9]+ % &#8594; [0-9]+ %</td><td>[0-9]+ s &#8594; [0-9]+ s</td>' ||
     fail "no before -> after breath figures: $(grep -F '<tr><td>1</td>' "$TMP/r.html")"
