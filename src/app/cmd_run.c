@@ -192,6 +192,7 @@ int cmd_run(int argc, char **argv, bool as_default)
                                   sizeof assessed)) {
         assessed[0] = '\0';
     }
+    uo.has_calibration = cfg.calibration.is_valid;
     cfg.source = src;
     cfg.link = link;
     cfg.invert = invert;

@@ -54,6 +54,7 @@ struct ui_session {
     bool is_guide_shown;
     bel_session *session; /* for the therapist's marks (k, d) */
     bool is_stdin_done;   /* stdin ended or failed: no more marks from the terminal */
+    bool has_calibration; /* relaxed level and depth from the assessment, until r */
 };
 
 static const char *find_font(void)
@@ -189,6 +190,7 @@ int ui_session_create(const ui_session_options *o, bel_source *src, ui_session *
     bel_tone_set_cues_on(&u->tone, !o->is_pacer_cues_off);
     bel_tone_set_holdin_cue_on(&u->tone, !o->is_holdin_cue_off);
     u->is_pacer_cues_off = o->is_pacer_cues_off;
+    u->has_calibration = o->has_calibration;
     if (o->guide) { /* natural breathing is measured: no pacer, no tone to follow */
         u->guide = o->guide;
         u->is_stdin_done = true; /* the terminal is the therapist's, for the findings (--ask) */
@@ -309,6 +311,12 @@ static void on_sample(void *ctx, const bel_session_frame *f)
         chest = f->sample.value[u->chest_channel];
     }
     u->view.m = f->metrics;
+    if (u->has_calibration && isfinite(f->metrics.relaxed_level) &&
+        isfinite(f->metrics.relaxed_depth)) { /* what the assessment learnt, from the start */
+        u->view.relaxed_level = f->metrics.relaxed_level;
+        u->view.relaxed_depth = f->metrics.relaxed_depth;
+        u->n_assessed = ASSESS_BREATHS;
+    }
     u->view.belly_share = f->metrics.belly_share;
     u->view.chest_belly_phase_deg = f->metrics.chest_belly_phase_deg;
     bel_ui_view_push_sample(&u->view, f->sample.t_s, f->metrics.belly, chest);
@@ -404,6 +412,7 @@ static bool handle_action(ui_session *u, bel_ui_action a)
         v->layout = v->layout == BEL_UI_PRACTICE ? BEL_UI_THERAPIST : BEL_UI_PRACTICE;
         break;
     case BEL_UI_ACT_REASSESS:
+        u->has_calibration = false; /* learn it again from the next breaths */
         start_assessment(u);
         bel_pacer_restart(u->pacer);
         break;

@@ -21,6 +21,8 @@ typedef struct ui_session_options {
     bool is_holdin_cue_off;   /**< --no-holdin-cue */
     bool is_simulated;        /**< the source is the simulated belt (live_source) */
     const char *source_label; /**< the window's status line for the source; NULL: describe it */
+    bool has_calibration;     /**< the session starts from an assessment: the window shows its
+                                   relaxed level and depth from the start (r re-learns live) */
     bel_assess *guide; /**< the guided assessment (borrowed; NULL: none): shown instead of the
                             pacer, no breath tone, a cue at each phase, prompts in the terminal,
                             and the session ends when the guide is done or gives up */
