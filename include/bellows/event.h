@@ -13,6 +13,8 @@ typedef enum bel_event_kind {
     BEL_EV_BREATH_HOLD_END,   /**< breathing resumed */
     BEL_EV_SIGNAL_LOST,       /**< the belt stopped sending */
     BEL_EV_SIGNAL_RESTORED,   /**< the belt is back */
+    BEL_EV_MARKER,            /**< the therapist marked this moment (k); numbered in order */
+    BEL_EV_DISCOMFORT,        /**< the person felt discomfort here (d): listen to your body */
     BEL_EV_COUNT
 } bel_event_kind;
 

@@ -23,6 +23,7 @@ typedef enum bel_sim_episode_kind {
     BEL_SIM_BREATH_HOLD, /**< no breathing */
     BEL_SIM_POSTURE,     /**< baseline step of both belts, same breathing */
     BEL_SIM_TALK,        /**< irregular speech breathing */
+    BEL_SIM_DEEP,        /**< slow deep breaths, as asked in an assessment */
 } bel_sim_episode_kind;
 
 typedef struct bel_sim_episode {
@@ -32,7 +33,8 @@ typedef struct bel_sim_episode {
         duration_s; /**< POSTURE: the step stays until another POSTURE episode; duration ignored */
     float amount;   /**< HOLDIN: pull-in in relaxed belly depths (0.8..2.5);
                          POSTURE: baseline step in relaxed depths (signed);
-                         BREATH_HOLD: 1 = held after an inhale, 0 = after an exhale */
+                         BREATH_HOLD: 1 = held after an inhale, 0 = after an exhale;
+                         DEEP: breath depth in relaxed depths (1.2..5) */
 } bel_sim_episode;
 
 enum { BEL_SIM_MAX_EPISODES = 32 };
@@ -66,7 +68,8 @@ bel_sim_config bel_sim_config_default(void);
  *  few minutes) to cfg. Call from: any thread. */
 void bel_sim_config_demo_script(bel_sim_config *cfg);
 
-/** Parse an episode script such as "holdin@60+30:1.5,hold@120+15,posture@200:-1,talk@250+20"
+/** Parse an episode script such as
+ *  "holdin@60+30:1.5,hold@120+15,posture@200:-1,talk@250+20,deep@300+12:2.5"
  *  (kind@start_s+duration_s[:amount], comma separated) into cfg->episodes.
  *  On BEL_ERR_FORMAT, err (if not NULL) gets a message naming the bad item.
  *  Call from: any thread. */

@@ -1,4 +1,5 @@
-/* cmd_assess.c - `bellows assess`: the guided 2-minute assessment; learns a calibration.
+/* cmd_assess.c - `bellows assess`: the guided assessment on the belt, in the window; learns a
+ * calibration and stores it for the client's next session.
  * SPDX-License-Identifier: MIT */
 #include <errno.h>
 #include <math.h>
@@ -6,44 +7,80 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "bellows/assess.h"
 #include "bellows/pipeline.h"
 #include "bellows/sim.h"
 #include "cli.h"
 #include "cmd_store.h"
+#include "live_source.h"
 #include "recording.h"
+#include "session.h"
+#include "ui_session.h"
 
 static const char assess_help[] =
-    "usage: bellows assess [--replay REC.csv] [--seed N] [--fast] [--out ASSESS.json]\n"
-    "                      [--client NAME [--after SESSION]]\n"
+    "usage: bellows assess [--port PATH | --simulated | --replay REC.csv] [--out ASSESS.json]\n"
+    "                      [--client NAME [--after SESSION]] [--no-window] [--no-audio]\n"
+    "                      [--volume V] [--fast] [--seed N]\n"
+    "                      [--pain-low-back N] [--pain-hips N] [--pain-buttocks N]\n"
+    "                      [--pain-thighs N] [--pain-abdomen N] [--pain AREA=N,...]\n"
+    "                      [--thomas-left pass|tight[:DEG]] [--thomas-right ...] [--notes TEXT]\n"
+    "                      [--ask]\n"
     "\n"
     "A guided assessment of about 2 minutes, as a therapist runs it before and after a\n"
-    "session: settle (natural breathing, 40 s), one slow deep belly breath (20 s), natural\n"
-    "breathing again (60 s). It learns each belt's polarity, relaxed level and depth, and\n"
-    "reports rate, depth, I:E, belly share and the time the belly was held in. The result\n"
-    "(calibration and report) is written as JSON; give it to `analyze --calibration`.\n"
+    "session, on the belt in the window: settle (natural breathing, 40 s), one slow deep\n"
+    "belly breath (20 s), natural breathing again (60 s). Each phase is named with a\n"
+    "countdown and a soft tone at its start, over the live trace, and checked at its end:\n"
+    "the deep breath must be at least 1.5x the relaxed depth, and the natural breathing\n"
+    "long enough; a phase that fails is asked again (three tries). It learns each belt's\n"
+    "polarity, relaxed level and depth, and reports rate, depth, I:E, belly share and the\n"
+    "time the belly was held in. The result (calibration and report) is written as JSON\n"
+    "beside the recording of the assessment; with --client it is stored, and the client's\n"
+    "next 'bellows run --client' starts from it.\n"
     "\n"
-    "  --replay REC.csv  take the belts from a recording (columns belly[,chest]) instead\n"
-    "                    of the simulated belt\n"
-    "  --seed N          simulated belt seed (default 1)\n"
-    "  --fast            do not wait in real time (tests)\n"
-    "  --out FILE.json   where to write the result (default ASSESS.json; with --client,\n"
-    "                    assess-YYYYmmdd-HHMMSS.json beside the sessions)\n"
+    "The belt is chosen as 'bellows run' chooses it: --port, else the first belt found.\n"
+    "With no belt it stops, unless --simulated (the built-in simulated belt, stored marked\n"
+    "simulated) or --replay.\n"
+    "\n"
+    "  --port PATH       the belt's serial port, e.g. /dev/ttyACM0\n"
+    "  --simulated       the built-in simulated belt (not a person's breathing)\n"
+    "  --replay REC.csv  take the belts from a recording (columns belly[,chest])\n"
+    "  --out FILE.json   where to write the result (default ASSESS.json, recording in\n"
+    "                    ASSESS.csv; with --client, assess-YYYYmmdd-HHMMSS.json beside the\n"
+    "                    sessions)\n"
     "  --client NAME     also store it for this client: before their next session, or\n"
-    "  --after SESSION   after that session (its number in 'bellows sessions')\n";
+    "  --after SESSION   after that session (its number in 'bellows sessions')\n"
+    "  --no-window       no window: the phases are prompted in the terminal only\n"
+    "  --no-audio        no tones\n"
+    "  --volume V        tone volume 0..1 (default 0.7)\n"
+    "  --fast            do not wait in real time (--simulated or --replay only; tests)\n"
+    "  --seed N          simulated belt seed (default 1)\n"
+    "\n"
+    "What the therapist found by hand, stored with the assessment and shown in the report\n"
+    "('bellows report') as progress over sessions:\n"
+    "  --pain-low-back N, --pain-hips N, --pain-buttocks N (buttocks and sacrum),\n"
+    "  --pain-thighs N, --pain-abdomen N\n"
+    "                    pain 0..10 in that area\n"
+    "  --pain AREA=N,... pain 0..10 in other areas, e.g. --pain \"neck=3,left shoulder=2\"\n"
+    "  --thomas-left RESULT, --thomas-right RESULT\n"
+    "                    psoas length (Thomas test) on that side: pass or tight, with the\n"
+    "                    hip angle above the table in degrees if measured (tight:15)\n"
+    "  --notes TEXT      the therapist's notes\n"
+    "  --ask             ask on the terminal, after the breathing, for each finding not\n"
+    "                    given as an option (Enter skips one)\n"
+    "\n"
+    "Exit status: 0 done, 1 the assessment could not be completed (nothing stored), 2 bad\n"
+    "command line.\n";
 
-enum { MAX_SAMPLES = 200 * 130 };
-
-static const double settle_s = 40.0, deep_s = 20.0, natural_s = 60.0;
-
-/* Larger excursion above the median than below it in [t0, t1): a deep inhalation
+/* Larger excursion above the mean than below it in [t0, t1): a deep inhalation
  * reads as a larger value, so the belt is not inverted. */
-static bool looks_inverted(const bel_sample *s, int n, int ch, double t0, double t1)
+static bool looks_inverted(const bel_sample *s, size_t n, int ch, double t0, double t1)
 {
     float lo = INFINITY, hi = -INFINITY;
     double sum = 0.0;
     int cnt = 0;
-    for (int i = 0; i < n; i++) {
+    for (size_t i = 0; i < n; i++) {
         if (s[i].t_s >= t0 && s[i].t_s < t1) {
             lo = fminf(lo, s[i].value[ch]);
             hi = fmaxf(hi, s[i].value[ch]);
@@ -58,13 +95,6 @@ static bool looks_inverted(const bel_sample *s, int n, int ch, double t0, double
     return mean - (double)lo > (double)hi - mean;
 }
 
-static void prompt(bool fast, double t_s, const char *text)
-{
-    printf("[%5.1f s] %s\n", t_s, text);
-    fflush(stdout);
-    (void)fast;
-}
-
 static void json_num(FILE *f, const char *key, double v, bool last)
 {
     if (isfinite(v)) {
@@ -74,22 +104,307 @@ static void json_num(FILE *f, const char *key, double v, bool last)
     }
 }
 
+/* The JSON string s (quotes and backslashes escaped, control characters dropped). */
+static void json_str(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; s && *s; s++) {
+        if (*s == '"' || *s == '\\') {
+            fputc('\\', f);
+        }
+        if ((unsigned char)*s >= 32) {
+            fputc(*s, f);
+        }
+    }
+    fputc('"', f);
+}
+
+/* The samples of the recording at path before t_end_s, in *out (n in *n; caller frees). */
+static bel_status read_all(const char *path, double t_end_s, bel_sample **out, size_t *n,
+                           int *belly, int *chest, double *fs, char *err, size_t err_len)
+{
+    *out = NULL;
+    *n = 0;
+    bel_recording_reader *r = NULL;
+    bel_status st = bel_recording_reader_create(path, &r, err, err_len);
+    if (st != BEL_OK) {
+        return st;
+    }
+    *fs = bel_recording_reader_get_fs_hz(r);
+    const int b = bel_recording_reader_find_channel(r, "belly");
+    *belly = b >= 0 ? b : 0;
+    *chest = bel_recording_reader_find_channel(r, "chest");
+    size_t cap = 0;
+    bel_sample x;
+    while (bel_recording_reader_read(r, &x) > 0 && x.t_s < t_end_s) { /* or a cut-off line */
+        if (*n == cap) {
+            cap = cap ? 2 * cap : 8192;
+            bel_sample *grown = realloc(*out, cap * sizeof *grown);
+            if (!grown) {
+                st = BEL_ERR_NOMEM;
+                snprintf(err, err_len, "%.400s: out of memory", path);
+                break;
+            }
+            *out = grown;
+        }
+        (*out)[(*n)++] = x;
+    }
+    bel_recording_reader_destroy(r);
+    if (st != BEL_OK) {
+        free(*out);
+        *out = NULL;
+        *n = 0;
+    }
+    return st;
+}
+
+/* The therapist's findings as given on the command line. */
+typedef struct findings_opts {
+    double pain[BEL_STORE_PAIN_AREA_COUNT]; /* -1: not given */
+    const char *pain_other;                 /* "AREA=N,AREA=N" */
+    const char *thomas[2];                  /* left, right: pass | tight [:DEG] */
+    const char *notes;
+    char other[1024]; /* pain_other, split in place */
+} findings_opts;
+
+static bool parse_number(const char *s, double lo, double hi, double *out)
+{
+    char *end = NULL;
+    const double v = strtod(s, &end);
+    if (end == s || *end != '\0' || !(v >= lo && v <= hi)) {
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+/* Fill *f from fo; CLI_EXIT_USAGE (message printed) for a bad value. *any: something given. */
+static int build_findings(const char *cmd, findings_opts *fo, bel_store_findings *f, bool *any)
+{
+    *f = bel_store_findings_none();
+    for (int a = 0; a < BEL_STORE_PAIN_AREA_COUNT; a++) {
+        if (fo->pain[a] >= 0.0) {
+            f->pain[f->n_pain].area = bel_store_pain_area_name((bel_store_pain_area)a);
+            f->pain[f->n_pain].score = fo->pain[a];
+            f->n_pain++;
+        }
+    }
+    if (fo->pain_other) {
+        if (strlen(fo->pain_other) >= sizeof fo->other) {
+            return cli_usage_error(cmd, "--pain: too long");
+        }
+        snprintf(fo->other, sizeof fo->other, "%s", fo->pain_other);
+        char *save = NULL;
+        for (char *item = strtok_r(fo->other, ",", &save); item;
+             item = strtok_r(NULL, ",", &save)) {
+            char *eq = strrchr(item, '=');
+            while (*item == ' ') {
+                item++;
+            }
+            if (!eq || eq == item) {
+                return cli_usage_error(cmd, "--pain: '%s' is not AREA=N (e.g. neck=3)", item);
+            }
+            *eq = '\0';
+            for (char *e = eq - 1; e > item && *e == ' '; e--) {
+                *e = '\0';
+            }
+            double v = 0.0;
+            if (!parse_number(eq + 1, 0.0, 10.0, &v)) {
+                return cli_usage_error(cmd, "--pain: %s: '%s' is not a pain score 0..10", item,
+                                       eq + 1);
+            }
+            if (strlen(item) >= BEL_STORE_AREA_LEN || f->n_pain >= BEL_STORE_MAX_PAIN) {
+                return cli_usage_error(cmd, "--pain: area '%s' is too long, or too many areas",
+                                       item);
+            }
+            for (int k = 0; k < f->n_pain; k++) {
+                if (strcmp(f->pain[k].area, item) == 0) {
+                    return cli_usage_error(cmd, "--pain: '%s' is given twice", item);
+                }
+            }
+            f->pain[f->n_pain].area = item;
+            f->pain[f->n_pain].score = v;
+            f->n_pain++;
+        }
+    }
+    static const char *const opt[2] = {"--thomas-left", "--thomas-right"};
+    for (int side = 0; side < 2; side++) {
+        const char *t = fo->thomas[side];
+        if (!t) {
+            continue;
+        }
+        const char *colon = strchr(t, ':');
+        const size_t n = colon ? (size_t)(colon - t) : strlen(t);
+        if (n == 4 && strncmp(t, "pass", 4) == 0) {
+            f->thomas[side] = BEL_STORE_THOMAS_PASS;
+        } else if (n == 5 && strncmp(t, "tight", 5) == 0) {
+            f->thomas[side] = BEL_STORE_THOMAS_TIGHT;
+        } else {
+            return cli_usage_error(cmd, "%s: '%s' is not pass or tight (tight:15 with the angle)",
+                                   opt[side], t);
+        }
+        if (colon && !parse_number(colon + 1, 0.0, 90.0, &f->thomas_deg[side])) {
+            return cli_usage_error(cmd, "%s: '%s' is not an angle 0..90 degrees", opt[side],
+                                   colon + 1);
+        }
+    }
+    f->notes = fo->notes;
+    *any = f->n_pain > 0 || f->thomas[0] || f->thomas[1] || f->notes;
+    return CLI_EXIT_OK;
+}
+
+/* One line from the terminal into buf, without its line break; false at the end of input. */
+static bool ask_line(const char *question, char *buf, size_t len)
+{
+    printf("%s", question);
+    fflush(stdout);
+    if (!fgets(buf, (int)len, stdin)) {
+        buf[0] = '\0';
+        return false;
+    }
+    buf[strcspn(buf, "\r\n")] = '\0';
+    return true;
+}
+
+/* What --ask keeps: the typed lines fo points into. */
+typedef struct answers {
+    char other[1024];
+    char thomas[2][64];
+    char notes[1024];
+} answers;
+
+/* Ask on the terminal for each finding not given as an option (Enter skips it); an
+ * answer that does not read is asked again. Then build *f as build_findings does. */
+static int ask_findings(const char *cmd, findings_opts *fo, answers *ans, bel_store_findings *f,
+                        bool *any)
+{
+    char line[1024];
+    bool more = true;
+    printf("The therapist's findings (Enter skips one):\n");
+    for (int a = 0; a < BEL_STORE_PAIN_AREA_COUNT && more; a++) {
+        while (fo->pain[a] < 0.0) {
+            char q[96];
+            snprintf(q, sizeof q,
+                     "  pain in the %s, 0-10: ", bel_store_pain_area_name((bel_store_pain_area)a));
+            more = ask_line(q, line, sizeof line);
+            if (!more || line[0] == '\0') {
+                break;
+            }
+            if (!parse_number(line, 0.0, 10.0, &fo->pain[a])) {
+                fo->pain[a] = -1.0;
+                printf("  a number from 0 to 10, please\n");
+            }
+        }
+    }
+    static const char *const side[2] = {"left", "right"};
+    char *const slots[4] = {ans->other, ans->thomas[0], ans->thomas[1], ans->notes};
+    const size_t sizes[4] = {sizeof ans->other, sizeof ans->thomas[0], sizeof ans->thomas[1],
+                             sizeof ans->notes};
+    const char **fields[4] = {&fo->pain_other, &fo->thomas[0], &fo->thomas[1], &fo->notes};
+    for (int k = 0; k < 4 && more; k++) {
+        while (!*fields[k]) {
+            char q[96];
+            if (k == 0) {
+                snprintf(q, sizeof q, "  pain elsewhere, AREA=N, ... : ");
+            } else if (k < 3) {
+                snprintf(q, sizeof q,
+                         "  psoas length (Thomas test), %s: pass or tight[:DEG]: ", side[k - 1]);
+            } else {
+                snprintf(q, sizeof q, "  notes: ");
+            }
+            more = ask_line(q, slots[k], sizes[k]);
+            if (!more || slots[k][0] == '\0') {
+                break;
+            }
+            *fields[k] = slots[k];
+            bool unused = false;
+            if (build_findings(cmd, fo, f, &unused) != CLI_EXIT_OK) {
+                *fields[k] = NULL; /* said why; ask again */
+            }
+        }
+    }
+    if (!more) {
+        putchar('\n');
+    }
+    return build_findings(cmd, fo, f, any);
+}
+
+static void json_findings(FILE *f, const bel_store_findings *x)
+{
+    fprintf(f, ",\n  \"findings\": {\n    \"pain\": {");
+    for (int i = 0; i < x->n_pain; i++) {
+        fprintf(f, "%s\n      ", i ? "," : "");
+        json_str(f, x->pain[i].area);
+        fprintf(f, ": %g", x->pain[i].score);
+    }
+    fprintf(f, "%s},\n", x->n_pain ? "\n    " : "");
+    static const char *const side[2] = {"left", "right"};
+    for (int s = 0; s < 2; s++) {
+        const bel_store_thomas t = x->thomas[s];
+        fprintf(f, "    \"thomas_%s\": %s,\n", side[s],
+                t == BEL_STORE_THOMAS_PASS    ? "\"pass\""
+                : t == BEL_STORE_THOMAS_TIGHT ? "\"tight\""
+                                              : "null");
+        char key[32];
+        snprintf(key, sizeof key, "thomas_%s_deg", side[s]);
+        json_num(f, key, x->thomas_deg[s], false);
+    }
+    fprintf(f, "    \"notes\": ");
+    if (x->notes) {
+        json_str(f, x->notes);
+    } else {
+        fprintf(f, "null");
+    }
+    fprintf(f, "\n  }");
+}
+
+/* "PREFIX" for the recording of an assessment written to out_path: the path without .json. */
+static void prefix_of(const char *out_path, char *buf, size_t len)
+{
+    snprintf(buf, len, "%s", out_path);
+    const size_t k = strlen(buf);
+    if (k > 5 && strcmp(buf + k - 5, ".json") == 0) {
+        buf[k - 5] = '\0';
+    }
+}
+
 int cmd_assess(int argc, char **argv)
 {
     const char *cmd = "assess";
+    const char *port = NULL;
     const char *replay = NULL;
     const char *out_path = NULL;
     const char *client = NULL;
     uint64_t after = 0;
     uint64_t seed = 1;
     bool fast = false;
+    bool simulated = false;
+    ui_session_options uo = ui_session_options_default(cmd);
+    findings_opts fo = {{-1.0, -1.0, -1.0, -1.0, -1.0}, NULL, {NULL, NULL}, NULL, ""};
+    answers ans;
+    bool ask = false;
     const cli_opt opts[] = {
+        {"--port", CLI_STRING, &port, 0, 0, "a serial port such as /dev/ttyACM0"},
+        {"--simulated", CLI_FLAG, &simulated, 0, 0, ""},
+        {"--replay", CLI_STRING, &replay, 0, 0, "a recording CSV"},
         {"--client", CLI_STRING, &client, 0, 0, "a client's name"},
         {"--after", CLI_U64, &after, 0, 0, "a session number"},
-        {"--replay", CLI_STRING, &replay, 0, 0, "a recording CSV"},
-        {"--seed", CLI_U64, &seed, 0, 0, "a number"},
-        {"--fast", CLI_FLAG, &fast, 0, 0, ""},
         {"--out", CLI_STRING, &out_path, 0, 0, "a file name for the result JSON"},
+        {"--no-window", CLI_FLAG, &uo.is_window_off, 0, 0, ""},
+        {"--no-audio", CLI_FLAG, &uo.is_audio_off, 0, 0, ""},
+        {"--volume", CLI_DOUBLE, &uo.volume, 0.0, 1.0, "a volume from 0 to 1"},
+        {"--fast", CLI_FLAG, &fast, 0, 0, ""},
+        {"--seed", CLI_U64, &seed, 0, 0, "a number"},
+        {"--pain-low-back", CLI_DOUBLE, &fo.pain[BEL_STORE_PAIN_LOW_BACK], 0, 10, "pain 0..10"},
+        {"--pain-hips", CLI_DOUBLE, &fo.pain[BEL_STORE_PAIN_HIPS], 0, 10, "pain 0..10"},
+        {"--pain-buttocks", CLI_DOUBLE, &fo.pain[BEL_STORE_PAIN_BUTTOCKS], 0, 10, "pain 0..10"},
+        {"--pain-thighs", CLI_DOUBLE, &fo.pain[BEL_STORE_PAIN_THIGHS], 0, 10, "pain 0..10"},
+        {"--pain-abdomen", CLI_DOUBLE, &fo.pain[BEL_STORE_PAIN_ABDOMEN], 0, 10, "pain 0..10"},
+        {"--pain", CLI_STRING, &fo.pain_other, 0, 0, "AREA=N pairs, comma separated"},
+        {"--thomas-left", CLI_STRING, &fo.thomas[0], 0, 0, "pass or tight[:DEG]"},
+        {"--thomas-right", CLI_STRING, &fo.thomas[1], 0, 0, "pass or tight[:DEG]"},
+        {"--notes", CLI_STRING, &fo.notes, 0, 0, "the therapist's notes"},
+        {"--ask", CLI_FLAG, &ask, 0, 0, ""},
     };
     const char *pos[1];
     int n_pos = 0;
@@ -101,14 +416,75 @@ int cmd_assess(int argc, char **argv)
     if (rc != CLI_PARSED) {
         return CLI_EXIT_USAGE;
     }
+    if (replay && (simulated || port)) {
+        return cli_usage_error(cmd, "--replay and %s contradict each other",
+                               simulated ? "--simulated" : "--port");
+    }
+    if (fast && !simulated && !replay) {
+        return cli_usage_error(cmd, "--fast needs --simulated or --replay (a belt breathes in "
+                                    "real time)");
+    }
     if (after > 0 && !client) {
         return cli_usage_error(cmd, "--after needs --client NAME");
     }
+    bel_store_findings findings;
+    bool has_findings = false;
+    rc = build_findings(cmd, &fo, &findings, &has_findings);
+    if (rc != CLI_EXIT_OK) {
+        return rc;
+    }
+    if (ask && !isatty(STDIN_FILENO)) {
+        return cli_usage_error(cmd, "--ask needs a terminal; give the findings as options");
+    }
+
+    /* The belt first: with none, nothing is created. */
+    bel_source *src = NULL;
+    live_source ls;
+    memset(&ls, 0, sizeof ls);
+    char err[BEL_IO_ERR_LEN];
+    bel_assess_config gc = bel_assess_config_default();
+    if (replay) {
+        if (bel_source_create_replay(replay, !fast, &src, err, sizeof err) != BEL_OK) {
+            return cli_fail(cmd, "%s", err);
+        }
+        snprintf(ls.label, sizeof ls.label, "%s", bel_source_describe(src));
+    } else {
+        live_source_request req = {.cmd = cmd,
+                                   .port = port,
+                                   .is_simulated_asked = simulated,
+                                   .may_fall_back = false,
+                                   .refusal = "--simulated for the simulated belt (stored marked "
+                                              "simulated)",
+                                   .sim = bel_sim_config_default(),
+                                   .is_realtime = !fast};
+        req.sim.seed = seed;
+        req.sim.chest = true;
+        req.sim.duration_s = 600.0; /* the guide gives up well before */
+        /* The simulated person does as asked: deep breaths early in the deep phase. */
+        req.sim.n_episodes = 1;
+        req.sim.episodes[0].kind = BEL_SIM_DEEP;
+        req.sim.episodes[0].t_start_s = gc.settle_s + 1.0;
+        req.sim.episodes[0].duration_s = 12.0;
+        req.sim.episodes[0].amount = 2.5f;
+        rc = live_source_open(&req, &ls);
+        if (rc != CLI_EXIT_OK) {
+            return rc;
+        }
+        src = ls.src;
+    }
+
     char default_out[1024];
+    char prefix[1024];
+    char rec_path[1100];
+    bel_session *session = NULL;
+    ui_session *ui = NULL;
+    bel_sample *s = NULL;
+    char *json = NULL;
+    int exit_code = CLI_EXIT_FAIL;
     if (!out_path && client) {
         char dir[900];
         if (!store_sessions_dir(cmd, dir, sizeof dir)) {
-            return CLI_EXIT_FAIL;
+            goto done;
         }
         const time_t now = time(NULL);
         struct tm tm;
@@ -119,99 +495,89 @@ int cmd_assess(int argc, char **argv)
     } else if (!out_path) {
         out_path = "ASSESS.json";
     }
-    bel_sample *s = calloc(MAX_SAMPLES, sizeof *s);
-    if (!s) {
-        return cli_fail(cmd, "out of memory");
+    prefix_of(out_path, prefix, sizeof prefix);
+    snprintf(rec_path, sizeof rec_path, "%s.csv", prefix);
+
+    bel_assess guide;
+    bel_assess_init(&guide, &gc);
+    bel_session_config cfg = bel_session_config_default();
+    cfg.source = src;
+    cfg.link = ls.link;
+    cfg.is_live = !fast; /* --fast: nothing may be dropped, the input waits instead */
+    cfg.record_prefix = prefix;
+    cfg.quiet = true; /* the guide's prompts, not every breath */
+    if (bel_session_create(&cfg, &session, err, sizeof err) != BEL_OK) {
+        cli_fail(cmd, "%s", err);
+        goto done;
     }
-    const double total_s = settle_s + deep_s + natural_s;
-    int n = 0, n_ch = 0, belly = 0, chest = -1;
-    double fs = 50.0;
-    int exit_code = CLI_EXIT_FAIL;
-    if (replay) {
-        char err[256];
-        bel_recording_reader *r = NULL;
-        if (bel_recording_reader_create(replay, &r, err, sizeof err) != BEL_OK) {
-            free(s);
-            return cli_fail(cmd, "%s", err);
-        }
-        fs = bel_recording_reader_get_fs_hz(r);
-        n_ch = bel_recording_reader_get_channel_count(r);
-        const int b = bel_recording_reader_find_channel(r, "belly");
-        belly = b >= 0 ? b : 0;
-        chest = bel_recording_reader_find_channel(r, "chest");
-        bel_sample x;
-        int got;
-        while (n < MAX_SAMPLES && (got = bel_recording_reader_read(r, &x)) > 0 && x.t_s < total_s) {
-            s[n++] = x;
-        }
-        bel_recording_reader_destroy(r);
-        const double have_s = n ? s[n - 1].t_s : 0.0;
-        if (have_s < total_s - 5.0) {
-            free(s);
-            return cli_fail(cmd, "%s: needs %.0f s of breathing, has %.0f s", replay, total_s,
-                            have_s);
-        }
-    } else {
-        bel_sim_config sc = bel_sim_config_default();
-        sc.seed = seed;
-        sc.chest = true;
-        sc.duration_s = total_s;
-        bel_sim *sim = NULL;
-        if (bel_sim_create(&sc, &sim) != BEL_OK) {
-            free(s);
-            return cli_fail(cmd, "cannot start the simulated belt");
-        }
-        fs = sc.fs_hz;
-        n_ch = bel_sim_channel_count(sim);
-        chest = n_ch > 1 ? 1 : -1;
-        printf("No belt given: using the simulated belt.\n");
-        while (n < MAX_SAMPLES && bel_sim_next(sim, &s[n])) {
-            n++;
-        }
-        bel_sim_destroy(sim);
+    uo.guide = &guide;
+    uo.is_simulated = ls.is_simulated;
+    uo.source_label = ls.label;
+    cli_install_stop_handler();
+    printf("bellows assess: using the %s%s; about %.0f s; Ctrl-C stops (nothing is stored).\n",
+           bel_source_describe(src), ls.is_simulated ? " (simulated belt - not a person)" : "",
+           gc.settle_s + gc.deep_s + gc.natural_s);
+    fflush(stdout);
+    bool did_run = false;
+    bel_status st = ui_session_run(&uo, src, session, &ui, &exit_code, &did_run);
+    if (!did_run) {
+        goto done;
     }
-    (void)n_ch;
-    /* Guide: prompts at the phase changes; real time unless --fast. */
-    prompt(fast, 0.0, "Settle: sit comfortably and breathe naturally.");
-    const double t_start = cli_now_s();
-    bool said_deep = false, said_natural = false;
-    for (int i = 0; i < n && !fast; i++) {
-        while (!cli_stop_requested() && cli_now_s() - t_start < s[i].t_s) {
-            struct timespec ts = {0, 20000000L};
-            nanosleep(&ts, NULL);
-        }
+    exit_code = CLI_EXIT_FAIL;
+    const bel_status fin = bel_session_finish(session); /* the recording is complete now */
+    if (st == BEL_OK) {
+        st = fin;
+    }
+    if (st != BEL_OK) {
+        cli_fail(cmd, "%s; nothing stored", bel_session_get_error(session));
+        goto done;
+    }
+    const bel_assess_phase ph = bel_assess_get_phase(&guide);
+    if (ph != BEL_ASSESS_DONE) {
         if (cli_stop_requested()) {
-            free(s);
-            return cli_fail(cmd, "stopped; nothing written");
+            cli_fail(cmd, "stopped; nothing stored");
+        } else if (ph == BEL_ASSESS_FAILED) {
+            cli_fail(cmd,
+                     "the %s phase failed three times; nothing stored (check the belt; the "
+                     "recording is in %s)",
+                     bel_assess_phase_name(bel_assess_get_failed_phase(&guide)), rec_path);
+        } else {
+            cli_fail(cmd,
+                     "%s ended during the %s phase, before the assessment was done "
+                     "(it needs about %.0f s of breathing); nothing stored",
+                     replay ? replay : bel_source_describe(src), bel_assess_phase_name(ph),
+                     gc.settle_s + gc.deep_s + gc.natural_s);
         }
-        if (!said_deep && s[i].t_s >= settle_s) {
-            prompt(fast, s[i].t_s, "Now one slow, deep breath into the belly; then let it go.");
-            said_deep = true;
-        }
-        if (!said_natural && s[i].t_s >= settle_s + deep_s) {
-            prompt(fast, s[i].t_s, "Breathe naturally again.");
-            said_natural = true;
-        }
+        goto done;
     }
-    if (fast) {
-        prompt(fast, settle_s, "Now one slow, deep breath into the belly; then let it go.");
-        prompt(fast, settle_s + deep_s, "Breathe naturally again.");
+
+    /* The recording, as stored, through the pipeline with the belts' polarity from the
+     * deep breath: the same numbers `bellows analyze` gives for it. */
+    size_t n = 0;
+    int belly = 0, chest = -1;
+    double fs = 50.0;
+    /* Up to the end of the guide: a fast replay may have read further before it stopped. */
+    if (read_all(rec_path, bel_assess_get_end_s(&guide), &s, &n, &belly, &chest, &fs, err,
+                 sizeof err) != BEL_OK) {
+        cli_fail(cmd, "%s", err);
+        goto done;
     }
-    /* Polarity from the deep breath, then the pipeline over everything. */
+    double deep_t0 = 0.0, deep_t1 = 0.0;
+    (void)bel_assess_get_deep_span(&guide, &deep_t0, &deep_t1);
     bel_pipeline_config pc = bel_pipeline_config_default();
     pc.fs_hz = fs;
     pc.belly_channel = belly;
     pc.chest_channel = chest;
-    pc.invert = looks_inverted(s, n, belly, settle_s, settle_s + deep_s);
-    pc.invert_chest = chest >= 0 && looks_inverted(s, n, chest, settle_s, settle_s + deep_s);
+    pc.invert = looks_inverted(s, n, belly, deep_t0, deep_t1);
+    pc.invert_chest = chest >= 0 && looks_inverted(s, n, chest, deep_t0, deep_t1);
     pc.auto_polarity = false; /* the deep breath said which way each belt reads */
     bel_pipeline *p = NULL;
     if (bel_pipeline_create(&pc, &p) != BEL_OK) {
-        free(s);
-        return cli_fail(cmd, "cannot set up the pipeline (sample rate %.1f Hz)", fs);
+        cli_fail(cmd, "%s: cannot set up the pipeline (sample rate %.1f Hz)", rec_path, fs);
+        goto done;
     }
     bel_event ev[BEL_PIPELINE_MAX_EVENTS];
-    for (int i = 0; i < n; i++) {
+    for (size_t i = 0; i < n; i++) {
         (void)bel_pipeline_process(p, &s[i], ev, BEL_PIPELINE_MAX_EVENTS);
     }
     bel_metrics m;
@@ -219,17 +585,21 @@ int cmd_assess(int argc, char **argv)
     bel_pipeline_get_metrics(p, &m);
     bel_pipeline_get_summary(p, &sum);
     bel_pipeline_destroy(p);
-    free(s);
     if (!isfinite(m.relaxed_level) || !isfinite(m.relaxed_depth)) {
-        return cli_fail(cmd, "no steady breathing was found; check the belt and try again");
+        cli_fail(cmd, "no steady breathing was found in %s; check the belt and try again",
+                 rec_path);
+        goto done;
+    }
+    if (ask && ask_findings(cmd, &fo, &ans, &findings, &has_findings) != CLI_EXIT_OK) {
+        goto done; /* cannot happen: every answer was checked */
     }
     /* The JSON is made in memory first: the same text goes to the file and,
      * with --client, into the store. */
-    char *json = NULL;
     size_t json_len = 0;
     FILE *f = open_memstream(&json, &json_len);
     if (!f) {
-        return cli_fail(cmd, "out of memory");
+        cli_fail(cmd, "out of memory");
+        goto done;
     }
     fprintf(f, "{\n  \"calibration\": {\n");
     fprintf(f, "    \"belly_inverted\": %s,\n", pc.invert ? "true" : "false");
@@ -250,38 +620,53 @@ int cmd_assess(int argc, char **argv)
     json_num(f, "held_in_fraction",
              sum.duration_s > 0 ? sum.time_held_in_s / sum.duration_s : (double)NAN, false);
     json_num(f, "n_breath_holds", (double)sum.n_breath_holds, true);
-    fprintf(f, "  }\n}\n");
+    fprintf(f, "  },\n  \"assessment\": {\n    \"source\": ");
+    json_str(f, bel_source_describe(src));
+    fprintf(f,
+            ",\n    \"simulated\": %s,\n    \"recording\": ", ls.is_simulated ? "true" : "false");
+    json_str(f, rec_path);
+    fprintf(f, ",\n");
+    json_num(f, "deep_breath_ratio", (double)bel_assess_get_deep_ratio(&guide), false);
+    json_num(f, "deep_breath_start_s", deep_t0, true);
+    fprintf(f, "  }");
+    if (has_findings) {
+        json_findings(f, &findings);
+    }
+    fprintf(f, "\n}\n");
     if (fclose(f) != 0 || !json) {
-        free(json);
-        return cli_fail(cmd, "out of memory");
+        cli_fail(cmd, "out of memory");
+        goto done;
     }
     FILE *o = fopen(out_path, "w");
     if (!o) {
-        rc = cli_fail(cmd, "%s: cannot write: %s (check the folder exists and is writable)",
-                      out_path, strerror(errno));
-        free(json);
-        return rc;
+        cli_fail(cmd, "%s: cannot write: %s (check the folder exists and is writable)", out_path,
+                 strerror(errno));
+        goto done;
     }
     const bool written = fwrite(json, 1, json_len, o) == json_len;
     const int write_errno = errno;
     if (fclose(o) != 0 || !written) {
-        rc = cli_fail(cmd, "%s: cannot write: %s", out_path,
-                      strerror(written ? errno : write_errno));
-        free(json);
-        return rc;
+        cli_fail(cmd, "%s: cannot write: %s", out_path, strerror(written ? errno : write_errno));
+        goto done;
     }
     printf("Rate %.1f /min, depth %.1f, I:E %.2f, belly share %.0f %%, held in %.0f s of %.0f s.\n",
            (double)sum.rate_bpm, (double)sum.depth, (double)sum.ie_ratio,
            100.0 * (double)sum.belly_share, sum.time_held_in_s, sum.duration_s);
-    printf("Wrote %s\n", out_path);
+    printf("Wrote %s (recording %s)\n", out_path, rec_path);
     exit_code = CLI_EXIT_OK;
     if (client) {
-        exit_code = store_assessment(cmd, client, (int64_t)after, json, &sum);
+        exit_code = store_assessment(cmd, client, (int64_t)after, json, &sum, ls.is_simulated,
+                                     has_findings ? &findings : NULL);
         if (exit_code == CLI_EXIT_OK) {
             printf("Stored for %s, %s.\n", client,
                    after ? "after that session" : "before their next session");
         }
     }
+done:
     free(json);
+    free(s);
+    bel_session_destroy(session);
+    ui_session_destroy(ui);
+    bel_source_destroy(src);
     return exit_code;
 }

@@ -88,6 +88,7 @@ int cmd_demo(int argc, char **argv, bool as_default)
     if (!ui_session_load_calibration(&uo, &cfg)) {
         goto done;
     }
+    uo.has_calibration = cfg.calibration.is_valid;
     cfg.source = src;
     cfg.duration_s = duration_s;
     cfg.is_live = !fast; /* --fast: nothing may be dropped, the input waits instead */

@@ -15,9 +15,12 @@ static const char export_help[] =
     "usage: bellows export SESSION --edf FILE.edf\n"
     "\n"
     "Writes session SESSION (an id from 'bellows sessions') as EDF+ for other tools\n"
-    "(EDFbrowser, MNE, Polyman): each belt is a signal in its raw units, kept to\n"
-    "1/65535 of its range, and each event (insp_onset, exp_onset, holdin_start, ...)\n"
-    "is an annotation at its time. No name is written into the file.\n"
+    "(EDFbrowser, MNE, Polyman): each belt is a respiration signal ('Resp belly', 'Resp\n"
+    "chest') in its raw units (counts), kept to 1/65535 of its range; each breath event\n"
+    "(insp_onset, exp_onset) and mark (marker 1, 2, ..., discomfort) is an annotation at\n"
+    "its time, and each episode (holdin,\n"
+    "breath_hold, signal_lost) one annotation with its duration. No name is written\n"
+    "into the file. (MNE: read_raw_edf(..., infer_types=True).)\n"
     "\n"
     "  --edf FILE.edf  where to write it\n";
 
@@ -38,6 +41,66 @@ static bool take(void *ctx, const bel_store_session *s)
     f->events = s->events_path ? strdup(s->events_path) : NULL;
     f->failed = (s->recording_path && !f->recording) || (s->events_path && !f->events);
     return false;
+}
+
+/* The events as annotations, onsets from the start of the first sample as EDF counts
+ * them: a breath's turning point is an instant, the therapist's markers are "marker 1",
+ * "marker 2", ... (texts in marker_text, one slot per event) and discomfort marks
+ * "discomfort"; an episode (held in, breath held, signal lost) is one annotation with
+ * its duration, to its end event or, still open, to the last sample. ann holds
+ * d->n_events; returns how many were written. */
+static size_t episodes_to_annotations(const bel_report_data *d, bel_edf_annotation *ann,
+                                      char (*marker_text)[16])
+{
+    unsigned n_markers = 0;
+    static const struct {
+        bel_event_kind start, end;
+        const char *name;
+    } episodes[] = {
+        {BEL_EV_HOLDIN_START, BEL_EV_HOLDIN_END, "holdin"},
+        {BEL_EV_BREATH_HOLD_START, BEL_EV_BREATH_HOLD_END, "breath_hold"},
+        {BEL_EV_SIGNAL_LOST, BEL_EV_SIGNAL_RESTORED, "signal_lost"},
+    };
+    enum { N_EPISODES = sizeof episodes / sizeof episodes[0] };
+    size_t open_at[N_EPISODES];
+    bool is_open[N_EPISODES] = {false};
+    size_t n = 0;
+    for (size_t i = 0; i < d->n_events; i++) {
+        const double t = d->ev_t_s[i] - d->t_s[0];
+        int k = 0;
+        while (k < N_EPISODES && d->ev_kind[i] != episodes[k].start &&
+               d->ev_kind[i] != episodes[k].end) {
+            k++;
+        }
+        if (k < N_EPISODES && d->ev_kind[i] == episodes[k].end && is_open[k]) {
+            ann[open_at[k]].duration_s = fmax(t - ann[open_at[k]].onset_s, 1e-6);
+            is_open[k] = false;
+            continue;
+        }
+        if (k < N_EPISODES && d->ev_kind[i] == episodes[k].start && is_open[k]) {
+            continue; /* already in it */
+        }
+        ann[n].onset_s = t;
+        ann[n].duration_s = 0.0;
+        ann[n].text = bel_event_kind_name(d->ev_kind[i]);
+        if (d->ev_kind[i] == BEL_EV_MARKER) {
+            snprintf(marker_text[n], sizeof marker_text[n], "marker %u", ++n_markers);
+            ann[n].text = marker_text[n];
+        }
+        if (k < N_EPISODES && d->ev_kind[i] == episodes[k].start) {
+            ann[n].text = episodes[k].name;
+            open_at[k] = n;
+            is_open[k] = true;
+        }
+        n++;
+    }
+    const double t_end = d->t_s[d->n_samples - 1] - d->t_s[0];
+    for (int k = 0; k < N_EPISODES; k++) {
+        if (is_open[k]) {
+            ann[open_at[k]].duration_s = fmax(t_end - ann[open_at[k]].onset_s, 1e-6);
+        }
+    }
+    return n;
 }
 
 int cmd_export(int argc, char **argv)
@@ -76,6 +139,7 @@ int cmd_export(int argc, char **argv)
     found f = {0, 0.0, NULL, NULL, false};
     bel_report_data *d = NULL;
     bel_edf_annotation *ann = NULL;
+    char(*marker_text)[16] = NULL;
     char err[BEL_IO_ERR_LEN];
     int n = bel_store_get_session(st, (int64_t)id, take, &f);
     if (n < 0 || f.failed) {
@@ -108,9 +172,11 @@ int cmd_export(int argc, char **argv)
         goto done;
     }
     bel_edf_signal sig[BEL_MAX_CHANNELS];
+    char labels[BEL_MAX_CHANNELS][BEL_RECORDING_NAME_LEN + 8];
     for (int ch = 0; ch < d->n_channels; ch++) {
-        sig[ch].label = d->names[ch];
-        sig[ch].dimension = "";
+        snprintf(labels[ch], sizeof labels[ch], "Resp %s", d->names[ch]); /* EDF+ signal type */
+        sig[ch].label = labels[ch];
+        sig[ch].dimension = "counts"; /* the belt's raw units */
         sig[ch].samples = d->values[ch];
     }
     ann = calloc(d->n_events + 1, sizeof *ann);
@@ -118,17 +184,18 @@ int cmd_export(int argc, char **argv)
         cli_fail(cmd, "out of memory");
         goto done;
     }
-    /* Onsets from the start of the first sample, as EDF counts them. */
-    for (size_t i = 0; i < d->n_events; i++) {
-        ann[i].onset_s = d->ev_t_s[i] - d->t_s[0];
-        ann[i].text = bel_event_kind_name(d->ev_kind[i]);
+    marker_text = calloc(d->n_events + 1, sizeof *marker_text);
+    if (!marker_text) {
+        cli_fail(cmd, "out of memory");
+        goto done;
     }
+    const size_t n_ann = episodes_to_annotations(d, ann, marker_text);
     char code[64];
     char recording[64];
     snprintf(code, sizeof code, "bellows-client-%lld", (long long)f.client_id);
     snprintf(recording, sizeof recording, "bellows-session-%lld", id);
-    bel_edf_info info = {f.start_unix_s, code,        recording, (int)fs, d->n_channels, sig,
-                         d->n_samples,   d->n_events, ann};
+    bel_edf_info info = {f.start_unix_s, code,  recording, (int)fs, d->n_channels, sig,
+                         d->n_samples,   n_ann, ann};
     if (bel_edf_write(edf_path, &info, err, sizeof err) != BEL_OK) {
         cli_fail(cmd, "%s", err);
         goto done;
@@ -138,6 +205,7 @@ int cmd_export(int argc, char **argv)
     exit_code = CLI_EXIT_OK;
 done:
     free(ann);
+    free(marker_text);
     bel_report_data_destroy(d);
     free(f.recording);
     free(f.events);

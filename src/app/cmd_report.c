@@ -10,12 +10,13 @@
 #include "report.h"
 
 static const char report_help[] =
-    "usage: bellows report --client NAME --out FILE.html [--session ID]\n"
+    "usage: bellows report [--client NAME] --out FILE.html [--session ID]\n"
     "\n"
     "Writes one HTML page (no scripts, nothing fetched from the network; open it in\n"
     "any browser or print it) with the client's progress across sessions: breathing\n"
     "rate, belly share, time held in, and the assessment before and after each\n"
-    "session, then a table of the sessions with their notes.\n"
+    "session, then a table of the sessions with their notes. Without --client, your\n"
+    "own sessions (those run without --client).\n"
     "\n"
     "  --client NAME    whose progress\n"
     "  --out FILE.html  where to write the page\n"
@@ -42,9 +43,6 @@ int cmd_report(int argc, char **argv)
     if (rc != CLI_PARSED) {
         return CLI_EXIT_USAGE;
     }
-    if (!client) {
-        return cli_usage_error(cmd, "needs --client NAME");
-    }
     if (!out_path) {
         return cli_usage_error(cmd, "needs --out FILE.html");
     }
@@ -57,7 +55,7 @@ int cmd_report(int argc, char **argv)
         return CLI_EXIT_FAIL;
     }
     int exit_code = CLI_EXIT_FAIL;
-    int64_t client_id = store_client_id(cmd, st, client, false);
+    int64_t client_id = client ? store_client_id(cmd, st, client, false) : BEL_STORE_OWN;
     if (client_id != 0) {
         bel_report_config cfg = {client_id, (int64_t)session, 0.0};
         char err[BEL_IO_ERR_LEN];

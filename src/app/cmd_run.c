@@ -1,4 +1,4 @@
-/* cmd_run.c - `bellows run` (and bare `bellows`): a live session on a belt, else the simulated one.
+/* cmd_run.c - `bellows run` (and bare `bellows`): a live session on a belt (or the simulated one).
  * SPDX-License-Identifier: MIT */
 #include <errno.h>
 #include <math.h>
@@ -11,26 +11,33 @@
 #include "bellows/sim.h"
 #include "cli.h"
 #include "cmd_store.h"
+#include "live_source.h"
 #include "serial.h"
 #include "session.h"
 #include "ui_session.h"
 #include "source.h"
 
 static const char run_help[] =
-    "usage: bellows run [--port PATH] [--duration S] [--events OUT.csv]\n"
+    "usage: bellows run [--port PATH | --simulated] [--duration S] [--events OUT.csv]\n"
     "                   [--record PREFIX | --no-record] [--no-window] [--no-audio]\n"
     "                   [--pacer NAME] [--calibration ASSESS.json] [--client NAME]\n"
     "                   [--volume V] [--no-breath-tone] [--no-pacer-cues]\n"
     "                   [--no-holdin-cue] [--invert] [--quiet]\n"
     "\n"
     "A live session on a belt: reads it, follows each breath and prints it. Without\n"
-    "--port it takes the first belt that answers (see 'bellows ports'), and the\n"
-    "built-in simulated belt when none does; the first line says which. If the belt\n"
+    "--port it takes the first belt that answers (see 'bellows ports'). When none does,\n"
+    "a session for a client (--client) stops unless --simulated is given; otherwise it\n"
+    "runs on the built-in simulated belt, saying so in the terminal and the window.\n"
+    "A simulated session is stored marked simulated. If the belt\n"
     "is unplugged the session goes on, says so, and picks it up again when it is back.\n"
-    "Every session is recorded (raw samples and events) unless --no-record.\n"
+    "Every session is recorded (raw samples and events) unless --no-record, and stored:\n"
+    "with --client as one of the client's, else as one of your own ('bellows sessions').\n"
+    "The first lines give its number; a session shorter than a minute, or stopped before\n"
+    "--duration, is stored as incomplete.\n"
     "Ctrl-C stops it.\n"
     "\n"
     "  --port PATH       the belt's serial port, e.g. /dev/ttyACM0\n"
+    "  --simulated       the built-in simulated belt (not a person's breathing)\n"
     "  --duration S      stop after S seconds (default: run until Ctrl-C)\n"
     "  --events OUT.csv  also write the events to OUT.csv\n"
     "  --record PREFIX   record to PREFIX.csv and PREFIX.events.csv (default:\n"
@@ -46,12 +53,10 @@ static const char run_help[] =
     "  --invert          a smaller value means expansion\n"
     "  --quiet           print only the first lines, errors and the end\n"
     "  --client NAME     store the session as one of NAME's in the session store\n"
-    "                    ('bellows sessions', 'bellows report')\n"
+    "                    ('bellows sessions', 'bellows report'), starting from NAME's\n"
+    "                    latest assessment unless --calibration is given\n"
     "\n"
     "Exit status: 0 done, 1 the belt or a file failed, 2 bad command line.\n";
-
-/* Probe time per port when looking for a belt, ms. */
-enum { RUN_PROBE_MS = 300, RUN_MAX_PORTS = 32 };
 
 /* mkdir -p; false with errno set on failure. */
 static bool make_dirs(char *path)
@@ -99,25 +104,11 @@ static bool default_prefix(char *buf, size_t len, const char *cmd)
     return true;
 }
 
-/* First belt among the listed ports, or "" when none answers. */
-static void find_belt(char *port, size_t len)
-{
-    bel_serial_port_desc ports[RUN_MAX_PORTS];
-    char err[BEL_IO_ERR_LEN];
-    port[0] = '\0';
-    int n = bel_serial_list_ports(ports, RUN_MAX_PORTS, RUN_PROBE_MS, err, sizeof err);
-    for (int k = 0; k < n && k < RUN_MAX_PORTS; k++) {
-        if (ports[k].is_belt) {
-            snprintf(port, len, "%s", ports[k].name);
-            return;
-        }
-    }
-}
-
 int cmd_run(int argc, char **argv, bool as_default)
 {
     const char *cmd = "run";
     const char *port = NULL;
+    bool simulated = false;
     double duration_s = 0.0;
     const char *events_path = NULL;
     const char *prefix = NULL;
@@ -126,11 +117,12 @@ int cmd_run(int argc, char **argv, bool as_default)
     bool invert = false;
     bool quiet = false;
     const char *client = NULL;
-    bel_store *store = NULL; /* session store (--client) */
+    bel_store *store = NULL; /* session store: the client's, or the person's own */
     int64_t store_id = 0;
     char rec_path[4200] = "";
     const cli_opt opts[] = {
         {"--port", CLI_STRING, &port, 0, 0, "a serial port such as /dev/ttyACM0"},
+        {"--simulated", CLI_FLAG, &simulated, 0, 0, ""},
         {"--duration", CLI_DOUBLE, &duration_s, 0.0, 1e7, "seconds, 0 for endless"},
         {"--events", CLI_STRING, &events_path, 0, 0, "a file name for the events CSV"},
         {"--record", CLI_STRING, &prefix, 0, 0, "a file name prefix"},
@@ -158,35 +150,31 @@ int cmd_run(int argc, char **argv, bool as_default)
     }
 
     char err[BEL_IO_ERR_LEN];
-    char found[BEL_SERIAL_NAME_LEN] = "";
     char prefix_buf[4096];
-    bel_source *src = NULL;
-    bel_serial *link = NULL;
     bel_session *session = NULL;
     ui_session *ui = NULL;
     int exit_code = CLI_EXIT_FAIL;
 
-    if (!port) {
-        find_belt(found, sizeof found);
-        if (found[0] != '\0') {
-            port = found;
-        }
+    /* A client's record takes a person's breathing: the simulated belt only when asked. */
+    live_source_request req = {.cmd = cmd,
+                               .port = port,
+                               .is_simulated_asked = simulated,
+                               .may_fall_back = !client,
+                               .refusal = "--simulated to store a simulated session (marked so)",
+                               .sim = bel_sim_config_default(),
+                               .is_realtime = true};
+    req.sim.chest = true;
+    req.sim.duration_s = duration_s;
+    bel_sim_config_demo_script(&req.sim);
+    live_source ls;
+    rc = live_source_open(&req, &ls);
+    if (rc != CLI_EXIT_OK) {
+        return rc;
     }
-    if (port) {
-        bel_serial_config sc = bel_serial_config_default();
-        sc.port = port;
-        if (bel_serial_source_create(&sc, &src, &link, err, sizeof err) != BEL_OK) {
-            return cli_fail(cmd, "%s", err);
-        }
-    } else {
-        bel_sim_config sim = bel_sim_config_default();
-        sim.chest = true;
-        sim.duration_s = duration_s;
-        bel_sim_config_demo_script(&sim);
-        if (bel_source_create_sim(&sim, true, &src, err, sizeof err) != BEL_OK) {
-            return cli_fail(cmd, "%s", err);
-        }
-    }
+    bel_source *src = ls.src;
+    bel_serial *link = ls.link;
+    uo.is_simulated = ls.is_simulated;
+    uo.source_label = ls.label;
     if (!prefix && !no_record) {
         if (!default_prefix(prefix_buf, sizeof prefix_buf, cmd)) {
             goto done;
@@ -198,6 +186,13 @@ int cmd_run(int argc, char **argv, bool as_default)
     if (!ui_session_load_calibration(&uo, &cfg)) {
         goto done;
     }
+    char assessed[32] = "";
+    if (client && !uo.calibration && /* the client's latest assessment, when there is one */
+        !store_client_calibration(cmd, client, ls.is_simulated, &cfg.calibration, assessed,
+                                  sizeof assessed)) {
+        assessed[0] = '\0';
+    }
+    uo.has_calibration = cfg.calibration.is_valid;
     cfg.source = src;
     cfg.link = link;
     cfg.invert = invert;
@@ -210,12 +205,12 @@ int cmd_run(int argc, char **argv, bool as_default)
         cli_fail(cmd, "%s", err);
         goto done;
     }
-    if (client) { /* the files exist now; a store failure is said and the session goes on */
+    if (prefix) { /* the files exist now; a store failure is said and the session goes on */
         char ev_path[4200];
         snprintf(rec_path, sizeof rec_path, "%s.csv", prefix);
         snprintf(ev_path, sizeof ev_path, "%s.events.csv", prefix);
         store_id = store_session_begin(cmd, client, rec_path, ev_path, bel_source_describe(src),
-                                       NULL, uo.pacer, &store);
+                                       NULL, uo.pacer, ls.is_simulated, &store);
     }
 
     cli_install_stop_handler(); /* before the first line, which tells scripts we are running */
@@ -223,13 +218,27 @@ int cmd_run(int argc, char **argv, bool as_default)
     if (link) {
         printf("%s: using the %s; %s.\n", who, bel_source_describe(src),
                duration_s > 0.0 ? "Ctrl-C stops early" : "Ctrl-C to stop");
+    } else if (ls.is_fallback) {
+        printf("%s: simulated belt - no belt found; using the %s (not a person's breathing); "
+               "Ctrl-C to stop.\n",
+               who, bel_source_describe(src));
     } else {
-        printf("%s: no belt found; using the %s; Ctrl-C to stop.\n", who, bel_source_describe(src));
+        printf("%s: simulated belt (--simulated); using the %s (not a person's breathing); "
+               "Ctrl-C to stop.\n",
+               who, bel_source_describe(src));
     }
     if (prefix) {
         printf("recording to %s.csv and %s.events.csv\n", prefix, prefix);
     } else {
         printf("not recording (--no-record)\n");
+    }
+    if (store_id > 0) {
+        printf("session %lld, %s\n", (long long)store_id,
+               client ? "stored for the client" : "stored as one of your own ('bellows sessions')");
+    }
+    if (assessed[0]) {
+        printf("starting from the client's assessment of %s (relaxed belly depth %.1f)\n", assessed,
+               (double)cfg.calibration.belly_depth);
     }
     fflush(stdout);
 
@@ -248,9 +257,9 @@ int cmd_run(int argc, char **argv, bool as_default)
         if (bel_session_finish(session) != BEL_OK && st == BEL_OK) { /* files closed now */
             st = BEL_ERR_IO;
         }
-        store_session_end_recorded(cmd, store, store_id, rec_path,
-                                   ui ? ui_session_get_follow_score(ui) : (double)NAN,
-                                   st != BEL_OK ? bel_session_get_error(session) : NULL);
+        store_session_end_recorded(
+            cmd, store, store_id, rec_path, ui ? ui_session_get_follow_score(ui) : (double)NAN,
+            st != BEL_OK ? bel_session_get_error(session) : NULL, duration_s);
         store = NULL;
     }
     if (st != BEL_OK) {

@@ -22,7 +22,8 @@ static const char simulate_help[] =
     "  --chest            add a chest belt channel\n"
     "  --script TEXT      episodes, e.g. \"holdin@60+30:1.5,hold@120+15,posture@200:-1,"
     "talk@250+20\"\n"
-    "                     (kind@start_s+duration_s[:amount], comma separated)\n"
+    "                     (kind@start_s+duration_s[:amount], comma separated; deep@40+10:2.5:\n"
+    "                     slow deep breaths 2.5x the relaxed depth, as an assessment asks)\n"
     "  --demo-script      add the demo's repeating script of episodes\n"
     "  --truth TRUTH.csv  also write the true events (onsets, hold-ins, breath holds)\n";
 

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "bellows/pipeline.h"
+#include "calibration.h"
 #include "cli.h"
 #include "event_csv.h"
 #include "source.h"
@@ -83,19 +84,44 @@ bool store_sessions_dir(const char *cmd, char *buf, size_t len)
 int64_t store_client_id(const char *cmd, bel_store *st, const char *name, bool add)
 {
     int64_t id = 0;
-    if (add) {
-        if (bel_store_add_client(st, name, &id) != BEL_OK) {
-            cli_fail(cmd, "%s", bel_store_get_error(st));
+    char matched[256];
+    char near[256];
+    const int found =
+        bel_store_match_client(st, name, &id, matched, sizeof matched, near, sizeof near);
+    if (found < 0) {
+        cli_fail(cmd, "%s", bel_store_get_error(st));
+        return 0;
+    }
+    if (found == 1) {
+        if (strcmp(matched, name) != 0) { /* "anna" for "Anna": say which */
+            fprintf(stderr, "bellows %s: client '", cmd);
+            print_text(stderr, matched);
+            fprintf(stderr, "' (the same name up to case, accents and spaces)\n");
         }
         return id;
     }
-    int found = bel_store_find_client(st, name, &id);
-    if (found < 0) {
-        cli_fail(cmd, "%s", bel_store_get_error(st));
-    } else if (found == 0) {
+    if (!add) {
         fprintf(stderr, "bellows %s: no client named '", cmd);
         print_text(stderr, name);
-        fprintf(stderr, "' (see 'bellows clients')\n");
+        if (near[0]) {
+            fprintf(stderr, "'; did you mean '");
+            print_text(stderr, near);
+            fprintf(stderr, "'? (see 'bellows clients')\n");
+        } else {
+            fprintf(stderr, "' (see 'bellows clients')\n");
+        }
+        return 0;
+    }
+    if (bel_store_add_client(st, name, &id) != BEL_OK) {
+        cli_fail(cmd, "%s", bel_store_get_error(st));
+        return 0;
+    }
+    if (near[0]) { /* a typo makes a new client: say so, and how to join them */
+        fprintf(stderr, "bellows %s: new client '", cmd);
+        print_text(stderr, name);
+        fprintf(stderr, "' - did you mean '");
+        print_text(stderr, near);
+        fprintf(stderr, "'? ('bellows merge-clients' joins them)\n");
     }
     return id;
 }
@@ -159,13 +185,15 @@ int cmd_clients(int argc, char **argv)
 /* ---- sessions ---- */
 
 static const char sessions_help[] =
-    "usage: bellows sessions [--client NAME]\n"
+    "usage: bellows sessions [--client NAME | --all]\n"
     "\n"
-    "Lists the recorded sessions, oldest first: id, start, length in minutes, breaths,\n"
-    "mean rate (breaths/min), belly share, time held in, hold-ins, breath holds, status\n"
-    "and client, with each session's notes below it.\n"
+    "Lists your own recorded sessions (those run without --client), oldest first: id,\n"
+    "start, length in minutes, breaths, mean rate (breaths/min), belly share, time held\n"
+    "in, hold-ins, breath holds, status and client, with each session's notes below it.\n"
+    "A session shorter than a minute or stopped early shows as incomplete.\n"
     "\n"
-    "  --client NAME   only this client's sessions\n";
+    "  --client NAME   this client's sessions instead\n"
+    "  --all           everyone's sessions\n";
 
 static const char *fnum(char *buf, size_t len, double v, int decimals)
 {
@@ -198,9 +226,18 @@ static bool print_session(void *ctx, const bel_store_session *s)
            fnum(a[2], 32, s->metrics.rate_bpm, 1),
            fnum(a[3], 32, 100.0 * s->metrics.belly_share, 0),
            fnum(a[4], 32, s->metrics.time_held_in_s, 0), fcount(a[5], 32, s->metrics.n_holdins),
-           fcount(a[6], 32, s->metrics.n_breath_holds), s->status);
+           fcount(a[6], 32, s->metrics.n_breath_holds),
+           s->incomplete && strcmp(s->status, "complete") == 0 ? "incomplete" : s->status);
     print_text(stdout, s->client_name ? s->client_name : "-");
+    if (s->is_simulated) {
+        printf("  [simulated belt]");
+    }
     putchar('\n');
+    if (s->incomplete) {
+        printf("        incomplete: ");
+        print_text(stdout, s->incomplete);
+        putchar('\n');
+    }
     if (s->problem) {
         printf("        problem: ");
         print_text(stdout, s->problem);
@@ -229,10 +266,12 @@ int cmd_sessions(int argc, char **argv)
 {
     const char *cmd = "sessions";
     const char *client = NULL;
-    const cli_opt opts[] = {{"--client", CLI_STRING, &client, 0, 0, "a client's name"}};
+    bool all = false;
+    const cli_opt opts[] = {{"--client", CLI_STRING, &client, 0, 0, "a client's name"},
+                            {"--all", CLI_FLAG, &all, 0, 0, ""}};
     const char *pos[1];
     int n_pos = 0;
-    int rc = cli_parse(cmd, argc, argv, opts, 1, pos, 0, &n_pos);
+    int rc = cli_parse(cmd, argc, argv, opts, 2, pos, 0, &n_pos);
     if (rc == CLI_HELP_ASKED) {
         fputs(sessions_help, stdout);
         return CLI_EXIT_OK;
@@ -240,12 +279,15 @@ int cmd_sessions(int argc, char **argv)
     if (rc != CLI_PARSED) {
         return CLI_EXIT_USAGE;
     }
+    if (client && all) {
+        return cli_usage_error(cmd, "--client and --all contradict each other");
+    }
     bel_store *st = store_open_for(cmd);
     if (!st) {
         return CLI_EXIT_FAIL;
     }
     int exit_code = CLI_EXIT_FAIL;
-    int64_t client_id = 0;
+    int64_t client_id = all ? 0 : BEL_STORE_OWN;
     if (client && (client_id = store_client_id(cmd, st, client, false)) == 0) {
         goto done;
     }
@@ -256,7 +298,9 @@ int cmd_sessions(int argc, char **argv)
         cli_fail(cmd, "%s", bel_store_get_error(st));
         goto done;
     }
-    if (n == 0) {
+    if (n == 0 && client_id == BEL_STORE_OWN) {
+        printf("(no sessions of your own yet: 'bellows run' stores one; --all lists everyone's)\n");
+    } else if (n == 0) {
         printf("(no sessions yet)\n");
     }
     exit_code = CLI_EXIT_OK;
@@ -352,7 +396,7 @@ static void absolute(const char *path, char *buf, size_t len)
 
 int64_t store_session_begin(const char *cmd, const char *client, const char *recording_path,
                             const char *events_path, const char *belt, const char *firmware,
-                            const char *pacer, bel_store **out_store)
+                            const char *pacer, bool is_simulated, bel_store **out_store)
 {
     *out_store = NULL;
     bel_store *st = store_open_for(cmd);
@@ -374,7 +418,8 @@ int64_t store_session_begin(const char *cmd, const char *client, const char *rec
                                    firmware,
                                    pacer,
                                    recording_path ? rec : NULL,
-                                   events_path ? ev : NULL};
+                                   events_path ? ev : NULL,
+                                   is_simulated};
     int64_t id = 0;
     if (bel_store_begin_session(st, &info, &id) != BEL_OK) {
         cli_fail(cmd, "%s", bel_store_get_error(st));
@@ -386,7 +431,7 @@ int64_t store_session_begin(const char *cmd, const char *client, const char *rec
 }
 
 int store_session_end(const char *cmd, bel_store *st, int64_t session_id, const bel_summary *sum,
-                      double pacer_score, const char *problem)
+                      double pacer_score, const char *problem, double planned_s)
 {
     if (!st || session_id <= 0) {
         bel_store_destroy(st);
@@ -395,15 +440,27 @@ int store_session_end(const char *cmd, bel_store *st, int64_t session_id, const 
     bel_store_metrics m = bel_store_metrics_from_summary(sum);
     m.pacer_score = pacer_score;
     int exit_code = CLI_EXIT_OK;
-    if (bel_store_finish_session(st, session_id, &m, problem) != BEL_OK) {
+    char why[96] = "";
+    if (!(sum->duration_s >= STORE_MIN_COMPLETE_S)) {
+        snprintf(why, sizeof why, "shorter than a minute (%.0f s)",
+                 isfinite(sum->duration_s) ? sum->duration_s : 0.0);
+    } else if (planned_s > 0.0 && sum->duration_s < planned_s - 1.0) {
+        snprintf(why, sizeof why, "stopped early (%.0f of %.0f s)", sum->duration_s, planned_s);
+    }
+    if (bel_store_finish_session(st, session_id, &m, problem) != BEL_OK ||
+        (why[0] && bel_store_set_incomplete(st, session_id, why) != BEL_OK)) {
         exit_code = cli_fail(cmd, "%s", bel_store_get_error(st));
+    } else if (why[0]) {
+        printf("session %lld stored as incomplete: %s\n", (long long)session_id, why);
+    } else {
+        printf("session %lld stored\n", (long long)session_id);
     }
     bel_store_destroy(st);
     return exit_code;
 }
 
 int store_assessment(const char *cmd, const char *client, int64_t after_session, const char *json,
-                     const bel_summary *sum)
+                     const bel_summary *sum, bool is_simulated, const bel_store_findings *f)
 {
     bel_store *st = store_open_for(cmd);
     if (!st) {
@@ -418,12 +475,16 @@ int store_assessment(const char *cmd, const char *client, int64_t after_session,
     int64_t id = 0;
     bel_status s = bel_store_add_assessment(st, client_id, after_session,
                                             after_session > 0 ? BEL_STORE_AFTER : BEL_STORE_BEFORE,
-                                            0.0, json, &m, &id);
+                                            is_simulated, 0.0, json, &m, &id);
     if (s == BEL_ERR_ARG) {
         cli_fail(cmd, "no session %lld (see 'bellows sessions')", (long long)after_session);
         goto done;
     }
     if (s != BEL_OK) {
+        cli_fail(cmd, "%s", bel_store_get_error(st));
+        goto done;
+    }
+    if (f && bel_store_set_findings(st, id, f) != BEL_OK) {
         cli_fail(cmd, "%s", bel_store_get_error(st));
         goto done;
     }
@@ -436,6 +497,37 @@ int store_assessment(const char *cmd, const char *client, int64_t after_session,
 done:
     bel_store_destroy(st);
     return exit_code;
+}
+
+bool store_client_calibration(const char *cmd, const char *client, bool is_simulated,
+                              bel_holdin_calibration *out, char *when, size_t len)
+{
+    *out = bel_holdin_calibration_none();
+    bel_store *st = store_open_for(cmd);
+    if (!st) {
+        return false;
+    }
+    int64_t id = 0;
+    char *json = NULL;
+    double taken = NAN;
+    bool ok = false;
+    if (bel_store_match_client(st, client, &id, NULL, 0, NULL, 0) == 1 &&
+        bel_store_get_latest_assessment(st, id, is_simulated, &json, &taken) == 1) {
+        char err[BEL_IO_ERR_LEN];
+        fmt_when(when, len, taken);
+        if (bel_calibration_parse("the stored assessment", json, strlen(json), out, err,
+                                  sizeof err) == BEL_OK) {
+            ok = true;
+        } else {
+            fprintf(stderr,
+                    "bellows %s: the assessment of %s is not usable (%s); learning as "
+                    "the session goes\n",
+                    cmd, when, err);
+        }
+    }
+    free(json);
+    bel_store_destroy(st);
+    return ok;
 }
 
 /* The pipeline's summary of a recording: the same code as live, so the same numbers. */
@@ -478,7 +570,8 @@ static bel_status summarise_recording(const char *path, bel_summary *sum, char *
 }
 
 int store_session_end_recorded(const char *cmd, bel_store *st, int64_t session_id,
-                               const char *recording_path, double pacer_score, const char *problem)
+                               const char *recording_path, double pacer_score, const char *problem,
+                               double planned_s)
 {
     bel_summary sum;
     char err[BEL_IO_ERR_LEN];
@@ -490,7 +583,7 @@ int store_session_end_recorded(const char *cmd, bel_store *st, int64_t session_i
         bel_store_destroy(st);
         return CLI_EXIT_FAIL;
     }
-    return store_session_end(cmd, st, session_id, &sum, pacer_score, problem);
+    return store_session_end(cmd, st, session_id, &sum, pacer_score, problem, planned_s);
 }
 
 /* ---- import ---- */
@@ -501,7 +594,8 @@ static const char import_help[] =
     "Adds a recording made elsewhere (bellows demo --record, another program) to the\n"
     "session store as a finished session of NAME: runs the breath pipeline over it,\n"
     "writes its events into the sessions folder and stores the metrics. The recording\n"
-    "stays where it is; the store keeps its path.\n"
+    "stays where it is; the store keeps its path. A recording with a bad row is refused\n"
+    "whole: nothing is stored.\n"
     "\n"
     "  --client NAME    whose session it is (added if new)\n"
     "  --start UNIX_S   when it was recorded, seconds since 1970 (default: the file's\n"
@@ -565,13 +659,9 @@ int cmd_import(int argc, char **argv)
         cli_fail(cmd, "%s: sample rate %.4g Hz is outside 5..2000 Hz", pos[0], info->fs_hz);
         goto done;
     }
-    st = store_open_for(cmd);
+    /* The recording is read through first: a rejected one stores nothing. */
     char dir[4096];
-    if (!st || !store_sessions_dir(cmd, dir, sizeof dir)) {
-        goto done;
-    }
-    int64_t client_id = store_client_id(cmd, st, client, true);
-    if (client_id == 0) {
+    if (!store_sessions_dir(cmd, dir, sizeof dir)) {
         goto done;
     }
     char rec[PATH_MAX];
@@ -583,18 +673,6 @@ int cmd_import(int argc, char **argv)
              (long long)now.tv_sec, (long)now.tv_nsec, (long)getpid());
     if (bel_event_csv_create(ev_path, &evw, err, sizeof err) != BEL_OK) {
         cli_fail(cmd, "%s", err);
-        goto done;
-    }
-    bel_store_session_info si = {client_id,
-                                 start_s > 0.0 ? start_s : (double)sb.st_mtime,
-                                 "imported recording",
-                                 NULL,
-                                 pacer,
-                                 rec,
-                                 ev_path};
-    int64_t id = 0;
-    if (bel_store_begin_session(st, &si, &id) != BEL_OK) {
-        cli_fail(cmd, "%s", bel_store_get_error(st));
         goto done;
     }
     bel_sample s;
@@ -622,21 +700,333 @@ int cmd_import(int argc, char **argv)
     if (!failure && bel_event_csv_close(evw) != BEL_OK) {
         failure = bel_event_csv_get_error(evw);
     }
+    if (failure) {
+        cli_fail(cmd, "%s; nothing imported", failure);
+        bel_event_csv_destroy(evw);
+        evw = NULL;
+        unlink(ev_path);
+        goto done;
+    }
+    st = store_open_for(cmd);
+    int64_t client_id = st ? store_client_id(cmd, st, client, true) : 0;
+    if (client_id == 0) {
+        unlink(ev_path);
+        goto done;
+    }
+    bel_store_session_info si = {client_id,
+                                 start_s > 0.0 ? start_s : (double)sb.st_mtime,
+                                 "imported recording",
+                                 NULL,
+                                 pacer,
+                                 rec,
+                                 ev_path,
+                                 false};
+    int64_t id = 0;
     bel_summary sum;
     bel_pipeline_get_summary(pipe, &sum);
     bel_store_metrics m = bel_store_metrics_from_summary(&sum);
-    if (bel_store_finish_session(st, id, &m, failure) != BEL_OK) {
+    if (bel_store_begin_session(st, &si, &id) != BEL_OK ||
+        bel_store_finish_session(st, id, &m, NULL) != BEL_OK) {
         cli_fail(cmd, "%s", bel_store_get_error(st));
+        if (id > 0) { /* half stored: take it back */
+            const bel_status undone = bel_store_delete_session(st, id);
+            (void)undone; /* the store's error above says what went wrong */
+        }
+        unlink(ev_path);
         goto done;
     }
     printf("imported %s as session %lld of ", pos[0], (long long)id);
     print_text(stdout, client);
     printf(": %u breaths, %.1f /min\n", (unsigned)sum.n_breaths, (double)sum.rate_bpm);
-    exit_code = failure ? cli_fail(cmd, "%s", failure) : CLI_EXIT_OK;
+    exit_code = CLI_EXIT_OK;
 done:
     bel_event_csv_destroy(evw);
     bel_store_destroy(st);
     bel_pipeline_destroy(pipe);
     bel_source_destroy(src);
+    return exit_code;
+}
+
+/* ---- corrections: rename, merge and delete ---- */
+
+/* The files of sessions, collected to remove after their rows are gone. */
+typedef struct file_list {
+    char **paths;
+    size_t n, cap;
+    bool failed;
+} file_list;
+
+static void add_file(file_list *l, const char *path)
+{
+    if (!path || l->failed) {
+        return;
+    }
+    if (l->n == l->cap) {
+        const size_t cap = l->cap ? 2 * l->cap : 16;
+        char **grown = realloc(l->paths, cap * sizeof *grown);
+        if (!grown) {
+            l->failed = true;
+            return;
+        }
+        l->paths = grown;
+        l->cap = cap;
+    }
+    l->paths[l->n] = strdup(path);
+    l->failed = l->paths[l->n] == NULL;
+    l->n += !l->failed;
+}
+
+static bool collect_files(void *ctx, const bel_store_session *s)
+{
+    file_list *l = ctx;
+    add_file(l, s->recording_path);
+    add_file(l, s->events_path);
+    return !l->failed;
+}
+
+/* Remove the files (those already gone are fine) and free the list; false if one stays. */
+static bool remove_files(const char *cmd, file_list *l)
+{
+    bool ok = true;
+    for (size_t i = 0; i < l->n; i++) {
+        if (unlink(l->paths[i]) == 0) {
+            printf("removed %s\n", l->paths[i]);
+        } else if (errno != ENOENT) {
+            cli_fail(cmd, "%s: cannot remove: %s", l->paths[i], strerror(errno));
+            ok = false;
+        }
+        free(l->paths[i]);
+    }
+    free(l->paths);
+    memset(l, 0, sizeof *l);
+    return ok;
+}
+
+static const char rename_help[] = "usage: bellows rename-client OLD NEW\n"
+                                  "\n"
+                                  "Renames the client OLD to NEW, keeping their sessions and\n"
+                                  "assessments. If NEW is already a client, merge them instead\n"
+                                  "('bellows merge-clients').\n";
+
+int cmd_rename_client(int argc, char **argv)
+{
+    const char *cmd = "rename-client";
+    const char *pos[2];
+    int n_pos = 0;
+    int rc = cli_parse(cmd, argc, argv, NULL, 0, pos, 2, &n_pos);
+    if (rc == CLI_HELP_ASKED) {
+        fputs(rename_help, stdout);
+        return CLI_EXIT_OK;
+    }
+    if (rc != CLI_PARSED) {
+        return CLI_EXIT_USAGE;
+    }
+    if (n_pos != 2 || pos[1][0] == '\0') {
+        return cli_usage_error(cmd, "needs the client's name and the new name");
+    }
+    bel_store *st = store_open_for(cmd);
+    if (!st) {
+        return CLI_EXIT_FAIL;
+    }
+    int exit_code = CLI_EXIT_FAIL;
+    const int64_t id = store_client_id(cmd, st, pos[0], false);
+    if (id > 0) {
+        if (bel_store_rename_client(st, id, pos[1]) != BEL_OK) {
+            cli_fail(cmd, "%s", bel_store_get_error(st));
+        } else {
+            printf("renamed '");
+            print_text(stdout, pos[0]);
+            printf("' to '");
+            print_text(stdout, pos[1]);
+            printf("'\n");
+            exit_code = CLI_EXIT_OK;
+        }
+    }
+    bel_store_destroy(st);
+    return exit_code;
+}
+
+static const char merge_help[] =
+    "usage: bellows merge-clients FROM INTO --yes\n"
+    "\n"
+    "Moves every session and assessment of the client FROM to the client INTO and removes\n"
+    "FROM (a typo in a name made a second client). Without --yes it says what it would do.\n"
+    "\n"
+    "  --yes   do it\n";
+
+int cmd_merge_clients(int argc, char **argv)
+{
+    const char *cmd = "merge-clients";
+    bool yes = false;
+    const cli_opt opts[] = {{"--yes", CLI_FLAG, &yes, 0, 0, ""}};
+    const char *pos[2];
+    int n_pos = 0;
+    int rc = cli_parse(cmd, argc, argv, opts, 1, pos, 2, &n_pos);
+    if (rc == CLI_HELP_ASKED) {
+        fputs(merge_help, stdout);
+        return CLI_EXIT_OK;
+    }
+    if (rc != CLI_PARSED) {
+        return CLI_EXIT_USAGE;
+    }
+    if (n_pos != 2) {
+        return cli_usage_error(cmd, "needs two clients' names: FROM and INTO");
+    }
+    bel_store *st = store_open_for(cmd);
+    if (!st) {
+        return CLI_EXIT_FAIL;
+    }
+    int exit_code = CLI_EXIT_FAIL;
+    const int64_t from = store_client_id(cmd, st, pos[0], false);
+    const int64_t into = from > 0 ? store_client_id(cmd, st, pos[1], false) : 0;
+    if (from > 0 && into > 0) {
+        file_list l = {0}; /* only counted: a merge removes no file */
+        const int n = bel_store_list_sessions(st, from, collect_files, &l);
+        for (size_t i = 0; i < l.n; i++) {
+            free(l.paths[i]);
+        }
+        free(l.paths);
+        if (from == into) {
+            cli_usage_error(cmd, "FROM and INTO are the same client");
+            exit_code = CLI_EXIT_USAGE;
+        } else if (!yes) {
+            printf("would move %d session%s (and the assessments) of '", n, n == 1 ? "" : "s");
+            print_text(stdout, pos[0]);
+            printf("' to '");
+            print_text(stdout, pos[1]);
+            printf("' and remove '");
+            print_text(stdout, pos[0]);
+            printf("'; add --yes to do it\n");
+        } else if (bel_store_merge_clients(st, from, into) != BEL_OK) {
+            cli_fail(cmd, "%s", bel_store_get_error(st));
+        } else {
+            printf("merged '");
+            print_text(stdout, pos[0]);
+            printf("' into '");
+            print_text(stdout, pos[1]);
+            printf("' (%d session%s moved)\n", n, n == 1 ? "" : "s");
+            exit_code = CLI_EXIT_OK;
+        }
+    }
+    bel_store_destroy(st);
+    return exit_code;
+}
+
+static const char delete_client_help[] =
+    "usage: bellows delete-client NAME --yes\n"
+    "\n"
+    "Removes the client NAME with all their sessions, notes and assessments from the\n"
+    "store, and the sessions' recording and events files. Without --yes it says what it\n"
+    "would remove.\n"
+    "\n"
+    "  --yes   do it\n";
+
+int cmd_delete_client(int argc, char **argv)
+{
+    const char *cmd = "delete-client";
+    bool yes = false;
+    const cli_opt opts[] = {{"--yes", CLI_FLAG, &yes, 0, 0, ""}};
+    const char *pos[1];
+    int n_pos = 0;
+    int rc = cli_parse(cmd, argc, argv, opts, 1, pos, 1, &n_pos);
+    if (rc == CLI_HELP_ASKED) {
+        fputs(delete_client_help, stdout);
+        return CLI_EXIT_OK;
+    }
+    if (rc != CLI_PARSED) {
+        return CLI_EXIT_USAGE;
+    }
+    if (n_pos != 1) {
+        return cli_usage_error(cmd, "needs the client's name");
+    }
+    bel_store *st = store_open_for(cmd);
+    if (!st) {
+        return CLI_EXIT_FAIL;
+    }
+    int exit_code = CLI_EXIT_FAIL;
+    file_list l = {0};
+    const int64_t id = store_client_id(cmd, st, pos[0], false);
+    const int n = id > 0 ? bel_store_list_sessions(st, id, collect_files, &l) : -1;
+    if (id > 0 && (n < 0 || l.failed)) {
+        cli_fail(cmd, "%s", n < 0 ? bel_store_get_error(st) : "out of memory");
+    } else if (id > 0 && !yes) {
+        printf("would remove '");
+        print_text(stdout, pos[0]);
+        printf("' with %d session%s, their notes and assessments, and %zu file%s; add --yes to "
+               "do it\n",
+               n, n == 1 ? "" : "s", l.n, l.n == 1 ? "" : "s");
+    } else if (id > 0 && bel_store_delete_client(st, id) != BEL_OK) {
+        cli_fail(cmd, "%s", bel_store_get_error(st));
+    } else if (id > 0) {
+        printf("removed '");
+        print_text(stdout, pos[0]);
+        printf("' and %d session%s from the store\n", n, n == 1 ? "" : "s");
+        exit_code = remove_files(cmd, &l) ? CLI_EXIT_OK : CLI_EXIT_FAIL;
+    }
+    for (size_t i = 0; i < l.n; i++) {
+        free(l.paths[i]);
+    }
+    free(l.paths);
+    bel_store_destroy(st);
+    return exit_code;
+}
+
+static const char delete_session_help[] =
+    "usage: bellows delete-session SESSION --yes\n"
+    "\n"
+    "Removes session SESSION (its number in 'bellows sessions') with its notes and the\n"
+    "assessments taken with it from the store, and its recording and events files.\n"
+    "Without --yes it says what it would remove.\n"
+    "\n"
+    "  --yes   do it\n";
+
+int cmd_delete_session(int argc, char **argv)
+{
+    const char *cmd = "delete-session";
+    bool yes = false;
+    const cli_opt opts[] = {{"--yes", CLI_FLAG, &yes, 0, 0, ""}};
+    const char *pos[1];
+    int n_pos = 0;
+    int rc = cli_parse(cmd, argc, argv, opts, 1, pos, 1, &n_pos);
+    if (rc == CLI_HELP_ASKED) {
+        fputs(delete_session_help, stdout);
+        return CLI_EXIT_OK;
+    }
+    if (rc != CLI_PARSED) {
+        return CLI_EXIT_USAGE;
+    }
+    int64_t id = 0;
+    if (n_pos != 1 || !parse_id(pos[0], &id)) {
+        return cli_usage_error(cmd, "needs a session id (a number from 'bellows sessions')");
+    }
+    bel_store *st = store_open_for(cmd);
+    if (!st) {
+        return CLI_EXIT_FAIL;
+    }
+    int exit_code = CLI_EXIT_FAIL;
+    file_list l = {0};
+    const int n = bel_store_get_session(st, id, collect_files, &l);
+    if (n < 0 || l.failed) {
+        cli_fail(cmd, "%s", n < 0 ? bel_store_get_error(st) : "out of memory");
+    } else if (n == 0) {
+        cli_fail(cmd, "no session %lld (see 'bellows sessions --all')", (long long)id);
+    } else if (!yes) {
+        printf("would remove session %lld, its notes and assessments, and %zu file%s:\n",
+               (long long)id, l.n, l.n == 1 ? "" : "s");
+        for (size_t i = 0; i < l.n; i++) {
+            printf("  %s\n", l.paths[i]);
+        }
+        printf("add --yes to do it\n");
+    } else if (bel_store_delete_session(st, id) != BEL_OK) {
+        cli_fail(cmd, "%s", bel_store_get_error(st));
+    } else {
+        printf("removed session %lld from the store\n", (long long)id);
+        exit_code = remove_files(cmd, &l) ? CLI_EXIT_OK : CLI_EXIT_FAIL;
+    }
+    for (size_t i = 0; i < l.n; i++) {
+        free(l.paths[i]);
+    }
+    free(l.paths);
+    bel_store_destroy(st);
     return exit_code;
 }

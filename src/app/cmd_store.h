@@ -8,6 +8,9 @@
 #include "bellows/pipeline.h"
 #include "store.h"
 
+/** A session shorter than this (seconds of signal) is stored as incomplete. */
+enum { STORE_MIN_COMPLETE_S = 60 };
+
 /** Subcommands; each returns the process exit code (argv[0]: first argument after
  *  the subcommand's name). */
 int cmd_clients(int argc, char **argv);
@@ -16,6 +19,10 @@ int cmd_note(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_export(int argc, char **argv);
+int cmd_rename_client(int argc, char **argv);
+int cmd_merge_clients(int argc, char **argv);
+int cmd_delete_client(int argc, char **argv);
+int cmd_delete_session(int argc, char **argv);
 
 /** Open the default store ($XDG_DATA_HOME/bellows/bellows.db), saying on stderr how
  *  many sessions were found interrupted. NULL (message printed, naming cmd) on failure.
@@ -31,31 +38,44 @@ bool store_sessions_dir(const char *cmd, char *buf, size_t len);
 int64_t store_client_id(const char *cmd, bel_store *st, const char *name, bool add);
 
 /** Hook for `run --client`: open the store, add the client if new and begin a session
- *  with its files' paths (made absolute) and what is known of the belt. Returns the
+ *  with its files' paths (made absolute) and what is known of the belt (is_simulated:
+ *  the simulated belt, stored marked so). Returns the
  *  session id, 0 on failure (message printed; the live session should go on without
  *  the store). *out_store is the open store for store_session_end (NULL on failure).
  *  Call from: main only. */
 int64_t store_session_begin(const char *cmd, const char *client, const char *recording_path,
                             const char *events_path, const char *belt, const char *firmware,
-                            const char *pacer, bel_store **out_store);
+                            const char *pacer, bool is_simulated, bel_store **out_store);
 
 /** Hook for the end of `run`: store the summary (and pacer score, NAN for none) and what
- *  went wrong while recording (NULL: nothing), then close the store. Returns an exit
- *  code. Call from: main only. */
+ *  went wrong while recording (NULL: nothing), mark it incomplete when shorter than
+ *  STORE_MIN_COMPLETE_S or stopped before planned_s (> 0; 0: no plan), say so with the
+ *  session's number, then close the store. Returns an exit code. Call from: main only. */
 int store_session_end(const char *cmd, bel_store *st, int64_t session_id, const bel_summary *sum,
-                      double pacer_score, const char *problem);
+                      double pacer_score, const char *problem, double planned_s);
 
 /** Like store_session_end, with the summary made by running the pipeline over the
  *  session's recording (the same code as live, so the same numbers; a recording cut
  *  short gives the summary of what was written). Call from: main only. */
 int store_session_end_recorded(const char *cmd, bel_store *st, int64_t session_id,
-                               const char *recording_path, double pacer_score, const char *problem);
+                               const char *recording_path, double pacer_score, const char *problem,
+                               double planned_s);
+
+/** The calibration of the latest assessment of client (a person's only, unless
+ *  is_simulated: a session on the simulated belt may start from a simulated one)
+ *  into *out, and when it was taken into when (len bytes). false (*out not valid) when
+ *  there is no such client or assessment or the store cannot be read; the session
+ *  then learns as it goes. Call from: main only. */
+bool store_client_calibration(const char *cmd, const char *client, bool is_simulated,
+                              bel_holdin_calibration *out, char *when, size_t len);
 
 /** Hook for `assess --client NAME [--after SESSION]`: store an assessment (json: the
- *  text written to the assessment file) as "after" session after_session (> 0), or
+ *  text written to the assessment file; is_simulated: of the simulated belt, stored
+ *  marked so; f: the therapist's findings, NULL for none) as "after" session
+ *  after_session (> 0), or
  *  as "before" the client's next session (0). Returns an exit code (message printed).
  *  Call from: main only. */
 int store_assessment(const char *cmd, const char *client, int64_t after_session, const char *json,
-                     const bel_summary *sum);
+                     const bel_summary *sum, bool is_simulated, const bel_store_findings *f);
 
 #endif

@@ -23,9 +23,11 @@ static const char usage[] =
     "  analyze    run the breath pipeline over a recording CSV, write events and a summary\n"
     "  simulate   write the simulated belt's output as a recording CSV\n"
     "  clients    list the clients in the session store\n"
-    "  sessions   list the recorded sessions (--client NAME for one client's)\n"
+    "  sessions   list your own sessions (--client NAME for a client's, --all)\n"
     "  note       add a note to a session: bellows note SESSION TEXT\n"
     "  import     add a recording made elsewhere to the store as a session\n"
+    "  rename-client, merge-clients, delete-client, delete-session\n"
+    "             correct the record (deleting asks for --yes)\n"
     "  report     a client's progress as one HTML page\n"
     "  export     a session as EDF+ (belts as signals, events as annotations)\n"
     "  version    print the version\n"
@@ -63,8 +65,16 @@ int main(int argc, char **argv)
         const char *name;
         int (*fn)(int, char **);
     } store_cmds[] = {
-        {"clients", cmd_clients}, {"sessions", cmd_sessions}, {"note", cmd_note},
-        {"import", cmd_import},   {"report", cmd_report},     {"export", cmd_export},
+        {"clients", cmd_clients},
+        {"sessions", cmd_sessions},
+        {"note", cmd_note},
+        {"import", cmd_import},
+        {"report", cmd_report},
+        {"export", cmd_export},
+        {"rename-client", cmd_rename_client},
+        {"merge-clients", cmd_merge_clients},
+        {"delete-client", cmd_delete_client},
+        {"delete-session", cmd_delete_session},
     };
     for (size_t i = 0; i < sizeof store_cmds / sizeof store_cmds[0]; i++) {
         if (strcmp(cmd, store_cmds[i].name) == 0) {

@@ -65,6 +65,10 @@ struct bel_session {
     _Atomic uint64_t n_lost;
     _Atomic uint64_t n_reconnects;
     _Atomic bool is_connected;
+    /* Marks asked for (main thread) and emitted (input thread), per kind: marker, discomfort. */
+    _Atomic uint32_t n_marks_asked[2];
+    uint32_t n_marks_done[2];
+    _Atomic uint64_t n_markers;
 
     /* Errors: each thread writes its own before its done flag (release). */
     char input_err[BEL_IO_ERR_LEN];
@@ -78,6 +82,7 @@ struct bel_session {
     double next_metrics_s;
     double t_first_s;
     double t_lost_s;
+    uint32_t n_markers_printed; /* main thread: markers printed so far */
     bool has_first;
 };
 
@@ -172,6 +177,12 @@ static void print_event(bel_session *s, const bel_event *ev)
     case BEL_EV_SIGNAL_RESTORED:
         printf("signal restored after a gap of %.1f s (marked in the recording)\n",
                ev->t_s - s->t_lost_s);
+        break;
+    case BEL_EV_MARKER:
+        printf("marker %u\n", (unsigned)++s->n_markers_printed);
+        break;
+    case BEL_EV_DISCOMFORT:
+        printf("discomfort marked: listen to your body\n");
         break;
     case BEL_EV_COUNT:
     default:
@@ -276,6 +287,9 @@ bel_status bel_session_create(const bel_session_config *cfg, bel_session **out, 
     atomic_init(&s->stop, false);
     atomic_init(&s->input_done, false);
     atomic_init(&s->is_connected, true);
+    atomic_init(&s->n_marks_asked[0], 0);
+    atomic_init(&s->n_marks_asked[1], 0);
+    atomic_init(&s->n_markers, 0);
 
     const bel_source_info *info = bel_source_get_info(cfg->source);
     s->n_channels = info->n_channels;
@@ -379,6 +393,31 @@ static void publish_link(bel_session *s)
     atomic_store_explicit(&s->is_connected, st.is_connected, memory_order_relaxed);
 }
 
+/* The marks asked for since the last sample, as events at this sample's time. */
+static void emit_marks(bel_session *s, double t_s)
+{
+    static const bel_event_kind kinds[2] = {BEL_EV_MARKER, BEL_EV_DISCOMFORT};
+    for (int k = 0; k < 2; k++) {
+        const uint32_t asked = atomic_load_explicit(&s->n_marks_asked[k], memory_order_relaxed);
+        while (s->n_marks_done[k] != asked) {
+            s->n_marks_done[k]++;
+            const bel_event ev = bel_event_make(kinds[k], t_s, t_s);
+            publish_event(s, &ev);
+            if (k == 0) {
+                atomic_fetch_add_explicit(&s->n_markers, 1, memory_order_relaxed);
+            }
+        }
+    }
+}
+
+void bel_session_mark(bel_session *s, bel_event_kind kind)
+{
+    if (s && (kind == BEL_EV_MARKER || kind == BEL_EV_DISCOMFORT)) {
+        atomic_fetch_add_explicit(&s->n_marks_asked[kind == BEL_EV_MARKER ? 0 : 1], 1,
+                                  memory_order_relaxed);
+    }
+}
+
 static void *input_main(void *arg)
 {
     bel_session *s = arg;
@@ -431,6 +470,7 @@ static void *input_main(void *arg)
         for (int k = 0; k < n; k++) {
             publish_event(s, &ev[k]);
         }
+        emit_marks(s, smp.t_s);
         u.is_event = false;
         u.frame.index = index++;
         u.frame.sample = smp;
@@ -600,6 +640,7 @@ void bel_session_get_counters(const bel_session *s, bel_session_counters *out)
     out->n_lost = atomic_load_explicit(&s->n_lost, memory_order_relaxed);
     out->n_reconnects = atomic_load_explicit(&s->n_reconnects, memory_order_relaxed);
     out->is_connected = atomic_load_explicit(&s->is_connected, memory_order_relaxed);
+    out->n_markers = atomic_load_explicit(&s->n_markers, memory_order_relaxed);
     out->n_display_dropped = bel_ring_get_dropped(s->ui_ring);
     out->n_record_dropped = bel_ring_get_dropped(s->writer_ring);
 }

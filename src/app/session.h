@@ -75,6 +75,7 @@ typedef struct bel_session_counters {
     uint64_t n_display_dropped; /**< frames/events the main thread was too slow for */
     uint64_t n_record_dropped;  /**< samples/events the writer was too slow for */
     bool is_connected;          /**< a belt is sending (true for non-serial sources) */
+    uint64_t n_markers;         /**< markers (k) recorded so far */
 } bel_session_counters;
 
 /** Per-frame hooks for a window (all optional; ctx is passed back). */
@@ -119,6 +120,11 @@ bool bel_session_get_latest(const bel_session *s, bel_session_frame *out);
 
 /** Counters now. Call from: any thread. */
 void bel_session_get_counters(const bel_session *s, bel_session_counters *out);
+
+/** Mark this moment (kind BEL_EV_MARKER or BEL_EV_DISCOMFORT): the input thread
+ *  emits the event at the next sample, so it is recorded, shown and exported like
+ *  any other. Other kinds are ignored. Call from: any thread (lock-free). */
+void bel_session_mark(bel_session *s, bel_event_kind kind);
 
 /** The main loop: until the input ends, stop_requested() (may be NULL) turns
  *  true or hooks->on_frame returns false. Prints events (unless quiet) and

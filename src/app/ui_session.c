@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <unistd.h>
 
 #include "audio.h"
@@ -48,6 +49,12 @@ struct ui_session {
     float troughs[ASSESS_BREATHS];
     float depths[ASSESS_BREATHS];
     int n_assessed;
+    /* The guided assessment (bellows assess), or NULL. */
+    bel_assess *guide;
+    bool is_guide_shown;
+    bel_session *session; /* for the therapist's marks (k, d) */
+    bool is_stdin_done;   /* stdin ended or failed: no more marks from the terminal */
+    bool has_calibration; /* relaxed level and depth from the assessment, until r */
 };
 
 static const char *find_font(void)
@@ -173,7 +180,9 @@ int ui_session_create(const ui_session_options *o, bel_source *src, ui_session *
         }
     }
     u->view.has_chest = u->chest_channel >= 0;
-    snprintf(u->view.source, sizeof u->view.source, "%s", bel_source_describe(src));
+    snprintf(u->view.source, sizeof u->view.source, "%s",
+             o->source_label ? o->source_label : bel_source_describe(src));
+    u->view.is_simulated = o->is_simulated;
     start_assessment(u);
     bel_tone_params_init(&u->tone);
     bel_tone_set_volume(&u->tone, (float)o->volume);
@@ -181,6 +190,16 @@ int ui_session_create(const ui_session_options *o, bel_source *src, ui_session *
     bel_tone_set_cues_on(&u->tone, !o->is_pacer_cues_off);
     bel_tone_set_holdin_cue_on(&u->tone, !o->is_holdin_cue_off);
     u->is_pacer_cues_off = o->is_pacer_cues_off;
+    u->has_calibration = o->has_calibration;
+    if (o->guide) { /* natural breathing is measured: no pacer, no tone to follow */
+        u->guide = o->guide;
+        u->is_stdin_done = true; /* the terminal is the therapist's, for the findings (--ask) */
+        u->view.is_assessing = true;
+        u->view.is_pacer_on = false;
+        u->view.assess_steps = 3;
+        bel_tone_set_breath_on(&u->tone, false);
+        bel_tone_set_cues_on(&u->tone, true);
+    }
 
     char err[256];
     if (!o->is_audio_off) {
@@ -211,9 +230,73 @@ int ui_session_create(const ui_session_options *o, bel_source *src, ui_session *
     return CLI_EXIT_OK;
 }
 
+/* Say the guide's phase in the window, the terminal and with a soft cue: at the start,
+ * at each change, and why a phase is asked again. */
+static void show_guide(ui_session *u, double t_s, bel_assess_change change)
+{
+    const bel_assess *g = u->guide;
+    bel_ui_view *v = &u->view;
+    const bel_assess_phase ph = bel_assess_get_phase(g);
+    const bool is_final = ph == BEL_ASSESS_DONE || ph == BEL_ASSESS_FAILED;
+    char why[sizeof u->view.assess_why] = "";
+    if (change == BEL_ASSESS_AGAIN || change == BEL_ASSESS_GAVE_UP) {
+        int n = 0;
+        switch (bel_assess_get_why(g, &n)) {
+        case BEL_ASSESS_WHY_NOT_DEEP:
+            snprintf(why, sizeof why,
+                     "The deepest breath was %.1fx the relaxed one; it needs %.1fx.",
+                     (double)bel_assess_get_deep_ratio(g), (double)g->cfg.deep_ratio);
+            break;
+        case BEL_ASSESS_WHY_FEW_BREATHS:
+            snprintf(why, sizeof why, "Only %d breath%s found; check the belt sits snugly.", n,
+                     n == 1 ? " was" : "s were");
+            break;
+        case BEL_ASSESS_WHY_SIGNAL_LOST:
+            snprintf(why, sizeof why, "The belt stopped sending; check its cable.");
+            break;
+        case BEL_ASSESS_WHY_NONE:
+        default:
+            break;
+        }
+    }
+    const double len_s = bel_assess_get_remaining_s(g, t_s);
+    const int try_n = bel_assess_get_try(g);
+    if (is_final) {
+        printf("[%5.1f s] %s%s%s\n", t_s, why, why[0] ? " " : "", bel_assess_phase_prompt(ph));
+    } else {
+        if (why[0]) {
+            printf("[%5.1f s] %s Once more.\n", t_s, why);
+        }
+        printf("[%5.1f s] %s (%.0f s%s): %s\n", t_s, bel_assess_phase_name(ph), len_s,
+               try_n > 1 ? ", asked again" : "", bel_assess_phase_prompt(ph));
+    }
+    fflush(stdout);
+    if (try_n > 1 && !is_final) {
+        snprintf(v->assess_phase, sizeof v->assess_phase, "%s (try %d)", bel_assess_phase_name(ph),
+                 try_n);
+    } else {
+        snprintf(v->assess_phase, sizeof v->assess_phase, "%s", bel_assess_phase_name(ph));
+    }
+    snprintf(v->assess_prompt, sizeof v->assess_prompt, "%s", bel_assess_phase_prompt(ph));
+    snprintf(v->assess_why, sizeof v->assess_why, "%s", why);
+    v->assess_phase_s = (float)len_s;
+    v->assess_remaining_s = (float)len_s;
+    v->assess_step = ph < BEL_ASSESS_DONE ? (int)ph + 1 : 3;
+    /* A soft cue: rising for the deep breath, falling to settle into natural breathing. */
+    bel_tone_request_cue(&u->tone, ph == BEL_ASSESS_DEEP ? BEL_TONE_CUE_IN : BEL_TONE_CUE_OUT);
+}
+
 static void on_sample(void *ctx, const bel_session_frame *f)
 {
     ui_session *u = ctx;
+    if (u->guide) { /* per sample, so each event is counted in the phase it happened in */
+        const bel_assess_change c = bel_assess_update(u->guide, f->sample.t_s);
+        if (!u->is_guide_shown || c != BEL_ASSESS_SAME) {
+            u->is_guide_shown = true;
+            show_guide(u, f->sample.t_s, c);
+        }
+        u->view.assess_remaining_s = (float)bel_assess_get_remaining_s(u->guide, f->sample.t_s);
+    }
     if (!u->has_first) {
         u->has_first = true;
         u->t_first_s = f->sample.t_s;
@@ -228,6 +311,12 @@ static void on_sample(void *ctx, const bel_session_frame *f)
         chest = f->sample.value[u->chest_channel];
     }
     u->view.m = f->metrics;
+    if (u->has_calibration && isfinite(f->metrics.relaxed_level) &&
+        isfinite(f->metrics.relaxed_depth)) { /* what the assessment learnt, from the start */
+        u->view.relaxed_level = f->metrics.relaxed_level;
+        u->view.relaxed_depth = f->metrics.relaxed_depth;
+        u->n_assessed = ASSESS_BREATHS;
+    }
     u->view.belly_share = f->metrics.belly_share;
     u->view.chest_belly_phase_deg = f->metrics.chest_belly_phase_deg;
     bel_ui_view_push_sample(&u->view, f->sample.t_s, f->metrics.belly, chest);
@@ -257,6 +346,9 @@ static void on_event(void *ctx, const bel_event *ev)
 {
     ui_session *u = ctx;
     bel_ui_view_push_event(&u->view, ev);
+    if (u->guide) {
+        bel_assess_note_event(u->guide, ev);
+    }
     switch (ev->kind) {
     case BEL_EV_INSP_ONSET:
         assess_breath(u, ev);
@@ -320,11 +412,18 @@ static bool handle_action(ui_session *u, bel_ui_action a)
         v->layout = v->layout == BEL_UI_PRACTICE ? BEL_UI_THERAPIST : BEL_UI_PRACTICE;
         break;
     case BEL_UI_ACT_REASSESS:
+        u->has_calibration = false; /* learn it again from the next breaths */
         start_assessment(u);
         bel_pacer_restart(u->pacer);
         break;
     case BEL_UI_ACT_HELP:
         v->is_help_shown = !v->is_help_shown;
+        break;
+    case BEL_UI_ACT_MARKER: /* recorded at the next sample, then logged like any event */
+        bel_session_mark(u->session, BEL_EV_MARKER);
+        break;
+    case BEL_UI_ACT_DISCOMFORT:
+        bel_session_mark(u->session, BEL_EV_DISCOMFORT);
         break;
     case BEL_UI_ACT_FULLSCREEN: /* the window did it */
     case BEL_UI_ACT_NONE:
@@ -334,10 +433,35 @@ static bool handle_action(ui_session *u, bel_ui_action a)
     return true;
 }
 
+/* Marks typed in the terminal (k or d, then Enter), for sessions without a window:
+ * whatever stdin holds now, without waiting. */
+static void read_terminal_marks(ui_session *u)
+{
+    struct pollfd p = {STDIN_FILENO, POLLIN, 0};
+    while (!u->is_stdin_done && poll(&p, 1, 0) > 0) {
+        char buf[64];
+        const ssize_t n = (p.revents & POLLIN) ? read(STDIN_FILENO, buf, sizeof buf) : -1;
+        if (n <= 0) {
+            u->is_stdin_done = true; /* end of input (or none to read): stop asking */
+            return;
+        }
+        for (ssize_t i = 0; i < n; i++) {
+            if (buf[i] == 'k' || buf[i] == 'd') {
+                bel_session_mark(u->session, buf[i] == 'k' ? BEL_EV_MARKER : BEL_EV_DISCOMFORT);
+            }
+        }
+    }
+}
+
 static bool on_frame(void *ctx, const bel_session_counters *c)
 {
     ui_session *u = ctx;
     bel_ui_view *v = &u->view;
+    read_terminal_marks(u);
+    if (u->guide && (bel_assess_get_phase(u->guide) == BEL_ASSESS_DONE ||
+                     bel_assess_get_phase(u->guide) == BEL_ASSESS_FAILED)) {
+        return false; /* the assessment is over */
+    }
     if (u->win) {
         bel_ui_action acts[ACTIONS_MAX];
         int n = bel_ui_window_poll(u->win, acts, ACTIONS_MAX);
@@ -417,6 +541,7 @@ bel_status ui_session_run(const ui_session_options *o, bel_source *src, bel_sess
         return BEL_ERR_ARG;
     }
     *exit_code = CLI_EXIT_FAIL;
+    (*out_ui)->session = session;
     bel_session_hooks hooks;
     ui_session_get_hooks(*out_ui, &hooks);
     const bel_status started = bel_session_start(session);

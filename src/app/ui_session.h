@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 
+#include "bellows/assess.h"
 #include "session.h"
 #include "source.h"
 
@@ -15,9 +16,16 @@ typedef struct ui_session_options {
     const char *pacer; /**< preset name, or custom:IN-HOLD-OUT-HOLD seconds (NULL: resonance) */
     const char *cmd;   /**< subcommand name, for messages */
     double volume;     /**< tone volume 0..1 */
-    bool is_breath_tone_off; /**< --no-breath-tone */
-    bool is_pacer_cues_off;  /**< --no-pacer-cues */
-    bool is_holdin_cue_off;  /**< --no-holdin-cue */
+    bool is_breath_tone_off;  /**< --no-breath-tone */
+    bool is_pacer_cues_off;   /**< --no-pacer-cues */
+    bool is_holdin_cue_off;   /**< --no-holdin-cue */
+    bool is_simulated;        /**< the source is the simulated belt (live_source) */
+    const char *source_label; /**< the window's status line for the source; NULL: describe it */
+    bool has_calibration;     /**< the session starts from an assessment: the window shows its
+                                   relaxed level and depth from the start (r re-learns live) */
+    bel_assess *guide; /**< the guided assessment (borrowed; NULL: none): shown instead of the
+                            pacer, no breath tone, a cue at each phase, prompts in the terminal,
+                            and the session ends when the guide is done or gives up */
 } ui_session_options;
 
 /** Defaults for cmd (volume 0.7, everything on, resonance pacer). */

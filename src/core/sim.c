@@ -167,8 +167,9 @@ struct bel_sim {
     uint8_t ep_on[BEL_SIM_MAX_EPISODES];
     double ep_next_start[BEL_SIM_MAX_EPISODES];
     double ep_next_end[BEL_SIM_MAX_EPISODES];
-    int n_holdin_on, n_hold_on, n_talk_on;
-    ramp holdin; /* 0 relaxed .. 1 held in */
+    int n_holdin_on, n_hold_on, n_talk_on, n_deep_on;
+    double deep_amount; /* depth of the deep breaths, relaxed depths */
+    ramp holdin;        /* 0 relaxed .. 1 held in */
     double holdin_amount, holdin_keep, holdin_boost;
     ramp posture; /* baseline step, relaxed depths */
     bool bh_want, bh_after_inhale, bh_held_after_inhale;
@@ -340,6 +341,11 @@ static void plan_breath(bel_sim *s)
         period *= 0.85;
         p->depth *= 1.4;
     }
+    if (s->n_deep_on > 0) { /* asked for a deep breath: slow and deep */
+        period *= 1.3 + 0.2 * s->deep_amount;
+        p->depth = s->deep_amount * (1.0 + 0.05 * g_depth);
+        ifrac = clampd(ifrac + 0.05, 0.3, 0.5);
+    }
     p->ti_s = fmax(0.25, period * ifrac);
     double rest = period - p->ti_s;
     p->tp_s = rest * s->pause_frac * (0.6 + 0.8 * u_c);
@@ -506,6 +512,12 @@ static void episode_edge(bel_sim *s, const bel_sim_episode *e, bool on, double t
     case BEL_SIM_TALK:
         s->n_talk_on += on ? 1 : -1;
         break;
+    case BEL_SIM_DEEP:
+        s->n_deep_on += on ? 1 : -1;
+        if (on) {
+            s->deep_amount = (double)e->amount;
+        }
+        break;
     case BEL_SIM_POSTURE:
     default:
         break;
@@ -609,6 +621,8 @@ static bool amount_ok(bel_sim_episode_kind kind, double a)
         return in_range(a, 0.0, 1.0);
     case BEL_SIM_POSTURE:
         return in_range(a, -10.0, 10.0);
+    case BEL_SIM_DEEP:
+        return in_range(a, 1.2, 5.0);
     case BEL_SIM_TALK:
     default:
         return isfinite(a);
@@ -642,7 +656,7 @@ static bool config_ok(const bel_sim_config *c)
     }
     for (int i = 0; i < c->n_episodes; i++) {
         const bel_sim_episode *e = &c->episodes[i];
-        if ((int)e->kind < BEL_SIM_HOLDIN || e->kind > BEL_SIM_TALK ||
+        if ((int)e->kind < BEL_SIM_HOLDIN || e->kind > BEL_SIM_DEEP ||
             !in_range(e->t_start_s, 0.0, 1e9) || !amount_ok(e->kind, (double)e->amount)) {
             return false;
         }
@@ -737,8 +751,11 @@ static const char *parse_item(char *item, bel_sim_episode *e)
     } else if (strcmp(kind, "talk") == 0) {
         e->kind = BEL_SIM_TALK;
         e->amount = 0.0f;
+    } else if (strcmp(kind, "deep") == 0) {
+        e->kind = BEL_SIM_DEEP;
+        e->amount = 2.5f;
     } else {
-        return "unknown kind (use holdin, hold, posture or talk)";
+        return "unknown kind (use holdin, hold, posture, talk or deep)";
     }
     if (!parse_number(start, false, &e->t_start_s)) {
         return "start is not a number";
@@ -765,6 +782,8 @@ static const char *parse_item(char *item, bel_sim_episode *e)
                 return "holdin amount must be 0.1..5 relaxed depths";
             case BEL_SIM_BREATH_HOLD:
                 return "hold amount must be 0..1 (1: after an inhale, 0: after an exhale)";
+            case BEL_SIM_DEEP:
+                return "deep amount must be 1.2..5 relaxed depths";
             default:
                 return "posture amount must be -10..10 relaxed depths";
             }

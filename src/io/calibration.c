@@ -232,19 +232,33 @@ bel_status bel_calibration_load(const char *path, bel_holdin_calibration *out, c
     const bool too_big = n == MAX_FILE;
     const bool bad = ferror(f) != 0;
     fclose(f);
-    parser p = {path, buf, 0, n, err, err_len};
     bel_status st = BEL_OK;
     if (bad) {
         if (err && err_len) {
             snprintf(err, err_len, "%s: cannot read", path);
         }
         st = BEL_ERR_IO;
-        goto done;
-    }
-    if (too_big) {
+    } else if (too_big) {
+        parser p = {path, buf, 0, n, err, err_len};
         st = fail(&p, "larger than an assessment file can be");
-        goto done;
+    } else {
+        st = bel_calibration_parse(path, buf, n, out, err, err_len);
     }
+    free(buf);
+    return st;
+}
+
+bel_status bel_calibration_parse(const char *name, const char *text, size_t len,
+                                 bel_holdin_calibration *out, char *err, size_t err_len)
+{
+    if (out) {
+        *out = bel_holdin_calibration_none();
+    }
+    if (!name || !text || !out) {
+        return BEL_ERR_ARG;
+    }
+    parser p = {name, text, 0, len, err, err_len};
+    bel_status st = BEL_OK;
     bel_holdin_calibration c = bel_holdin_calibration_none();
     c.belly_level = c.belly_depth = c.chest_level = c.chest_depth = c.belly_share = NAN;
     c.chest_gain = 1.0f;
@@ -284,6 +298,5 @@ bel_status bel_calibration_load(const char *path, bel_holdin_calibration *out, c
     c.is_valid = true;
     *out = c;
 done:
-    free(buf);
     return st;
 }

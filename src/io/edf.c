@@ -55,17 +55,27 @@ static size_t put_text(char *dst, const char *s)
     return n;
 }
 
-/* One TAL "+onset\x14text\x14\0" (an empty text gives the time-keeping TAL
- * "+onset\x14\x14\0"). Writes into dst if not NULL; returns its length. */
-static size_t tal(char *dst, double onset_s, const char *text)
+/* Seconds as EDF+ writes them: no trailing zeros after the point. Returns the length. */
+static int put_seconds(char *dst, size_t len, const char *prefix, double s)
 {
-    char buf[128];
-    int n = snprintf(buf, sizeof buf, "+%.6f", onset_s);
-    while (n > 2 && buf[n - 1] == '0') {
+    int n = snprintf(dst, len, "%s%.6f", prefix, s);
+    while (n > 2 && dst[n - 1] == '0') {
         n--;
     }
-    if (buf[n - 1] == '.') {
+    if (dst[n - 1] == '.') {
         n--;
+    }
+    return n;
+}
+
+/* One TAL "+onset[\x15duration]\x14text\x14\0" (EDF+ 2.2.2; an empty text gives the
+ * time-keeping TAL "+onset\x14\x14\0"). Writes into dst if not NULL; returns its length. */
+static size_t tal(char *dst, double onset_s, double duration_s, const char *text)
+{
+    char buf[200]; /* 48 + 48 + 64 + 3 at most */
+    int n = put_seconds(buf, 48, "+", onset_s);
+    if (duration_s > 0.0) {
+        n += put_seconds(buf + n, 48, "\x15", duration_s);
     }
     size_t len = (size_t)n;
     buf[len++] = 0x14;
@@ -150,11 +160,12 @@ bel_status bel_edf_write(const char *path, const bel_edf_info *info, char *err, 
         return BEL_ERR_NOMEM;
     }
     for (size_t r = 0; r < n_records; r++) {
-        ann_len[r] = tal(NULL, (double)r, "");
+        ann_len[r] = tal(NULL, (double)r, 0.0, "");
     }
     for (size_t a = 0; a < info->n_annotations; a++) {
         size_t r = record_of(info->annotations[a].onset_s, n_records);
-        ann_len[r] += tal(NULL, fmax(0.0, info->annotations[a].onset_s), info->annotations[a].text);
+        ann_len[r] += tal(NULL, fmax(0.0, info->annotations[a].onset_s),
+                          info->annotations[a].duration_s, info->annotations[a].text);
         first[r + 1]++;
     }
     for (size_t r = 0; r < n_records; r++) {
@@ -280,10 +291,10 @@ bel_status bel_edf_write(const char *path, const bel_edf_info *info, char *err, 
         }
         memset(q, 0, ann_bytes);
         char *t = (char *)q;
-        t += tal(t, (double)r, "");
+        t += tal(t, (double)r, 0.0, "");
         for (size_t i = first[r]; i < first[r + 1]; i++) {
             const bel_edf_annotation *a = &info->annotations[order[i]];
-            t += tal(t, fmax(0.0, a->onset_s), a->text);
+            t += tal(t, fmax(0.0, a->onset_s), a->duration_s, a->text);
         }
         rc = bel_outfile_write(f, (const char *)rec, rec_bytes);
     }

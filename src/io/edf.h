@@ -3,7 +3,9 @@
  * EDF+C (continuous): header of 256 + 256 * ns bytes (ASCII fields, space-padded),
  * then data records of 1 s holding samples_per_record 16-bit little-endian samples of
  * each belt and an "EDF Annotations" signal with one time-keeping TAL per record and
- * a TAL per event (onset in seconds from the start, text = the event's kind).
+ * a TAL per event (onset in seconds from the start, its duration when it lasted,
+ * text = what it was). A belt's label carries its EDF+ signal type ("Resp belly"),
+ * so readers (MNE with infer_types, EDFbrowser) take it as respiration.
  * Physical minimum and maximum come from the data; digital range is -32768..32767,
  * so a value is kept to (max - min) / 65535.
  * Spec: Kemp et al., "European data format 'plus' (EDF+)", 2003; edfplus.info.
@@ -20,14 +22,16 @@ enum { BEL_EDF_MAX_SIGNALS = 8 };
 
 /** One belt: n_samples values (borrowed). label: up to 16 ASCII characters. */
 typedef struct bel_edf_signal {
-    const char *label;     /**< "belly" */
+    const char *label;     /**< EDF+ signal type and name, "Resp belly" */
     const char *dimension; /**< physical unit, up to 8 ASCII characters ("" for raw counts) */
     const float *samples;  /**< n_samples values at samples_per_record per second */
 } bel_edf_signal;
 
-/** One annotation: onset in seconds from the start (>= 0) and a short ASCII text. */
+/** One annotation: onset in seconds from the start (>= 0), how long it lasted, and a
+ *  short ASCII text. */
 typedef struct bel_edf_annotation {
     double onset_s;
+    double duration_s; /**< > 0: an episode that lasted this long; 0 or NAN: an instant */
     const char *text;
 } bel_edf_annotation;
 

@@ -286,7 +286,7 @@ static void out_text(writer *w, const char *s, bool br)
     }
 }
 
-typedef enum date_style { DATE_DAY, DATE_MINUTE, DATE_SHORT } date_style;
+typedef enum date_style { DATE_DAY, DATE_MINUTE, DATE_SHORT, DATE_SHORT_TIME } date_style;
 
 static void fmt_date(char *buf, size_t len, double unix_s, date_style style)
 {
@@ -300,6 +300,9 @@ static void fmt_date(char *buf, size_t len, double unix_s, date_style style)
             break;
         case DATE_MINUTE:
             n = strftime(buf, len, "%Y-%m-%d %H:%M", &tm);
+            break;
+        case DATE_SHORT_TIME:
+            n = strftime(buf, len, "%d %b %H:%M", &tm);
             break;
         case DATE_SHORT:
         default:
@@ -389,7 +392,14 @@ static void plot(writer *w, const char *aria, const char *unit, size_t n, const 
     for (size_t j = 0; j < n_labels; j++) {
         size_t i = n_labels > 1 ? j * (n - 1) / (n_labels - 1) : 0;
         char d[32];
-        fmt_date(d, sizeof d, start_s[i], DATE_SHORT);
+        char other[32];
+        fmt_date(d, sizeof d, start_s[i], DATE_DAY);
+        bool same_day = false; /* another session that day: the time tells them apart */
+        for (size_t k = 0; k < n && !same_day; k++) {
+            fmt_date(other, sizeof other, start_s[k], DATE_DAY);
+            same_day = k != i && strcmp(d, other) == 0;
+        }
+        fmt_date(d, sizeof d, start_s[i], same_day ? DATE_SHORT_TIME : DATE_SHORT);
         const char *anchor = n_labels > 1 && j == 0              ? " style=\"text-anchor:start\""
                              : n_labels > 1 && j == n_labels - 1 ? " style=\"text-anchor:end\""
                                                                  : "";
@@ -458,6 +468,8 @@ static const char C_CHEST[] = "#7a9e7e";
 static const char C_HOLDIN[] = "#f3c98b";
 static const char C_BHOLD[] = "#cdb4db";
 static const char C_LOST[] = "#c0392b";
+static const char C_MARK[] = "#2f6f8f";
+static const char C_DISCOMFORT[] = "#b35c00";
 
 /* Shaded spans between start and end events of a kind pair over [t0, t1]. */
 static void spans(writer *w, const bel_report_data *d, bel_event_kind k_start, bel_event_kind k_end,
@@ -510,6 +522,27 @@ static void trace(writer *w, const bel_report_data *d, double t0, double t1, con
                 "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%d\" stroke=\"%s\" "
                 "stroke-width=\"2\"/>\n",
                 x, x, TT, TT + LANE * n_lanes, C_LOST);
+        }
+    }
+    /* The therapist's marks: numbered markers, and discomfort, as dashed lines. */
+    unsigned marker_no = 0;
+    for (size_t i = 0; i < d->n_events; i++) {
+        const bool is_marker = d->ev_kind[i] == BEL_EV_MARKER;
+        marker_no += is_marker;
+        if ((is_marker || d->ev_kind[i] == BEL_EV_DISCOMFORT) && d->ev_t_s[i] >= t0 &&
+            d->ev_t_s[i] <= t1) {
+            double x = TL + (d->ev_t_s[i] - t0) / (t1 - t0) * pw;
+            const char *col = is_marker ? C_MARK : C_DISCOMFORT;
+            out(w,
+                "<line class=\"mark\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%d\" stroke=\"%s\" "
+                "stroke-width=\"1.5\" stroke-dasharray=\"4 3\"/><text class=\"lane\" x=\"%.1f\" "
+                "y=\"%d\" style=\"fill:%s\">",
+                x, x, TT, TT + LANE * n_lanes, col, x + 3.0, TT + 12, col);
+            if (is_marker) {
+                out(w, "%u</text>\n", marker_no);
+            } else {
+                out(w, "!</text>\n");
+            }
         }
     }
     for (int ch = 0; ch < n_lanes; ch++) {
@@ -591,6 +624,18 @@ static void trace(writer *w, const bel_report_data *d, double t0, double t1, con
     out(w, "\n</svg>\n");
 }
 
+/* The therapist's findings at one assessment, copied out of the store. */
+typedef struct found {
+    bool has; /* anything found */
+    int n_pain;
+    char area[BEL_STORE_MAX_PAIN][BEL_STORE_AREA_LEN];
+    double pain[BEL_STORE_MAX_PAIN];
+    bel_store_thomas thomas[2];
+    double thomas_deg[2];
+    char *notes; /* owned; NULL: none */
+    bool failed; /* out of memory */
+} found;
+
 typedef struct row {
     int64_t id;
     double start_s;
@@ -607,6 +652,11 @@ typedef struct row {
     bool has_after;
     bel_store_metrics before;
     bel_store_metrics after;
+    bool is_simulated;        /* the session, of the simulated belt */
+    bool is_assess_simulated; /* its before or after assessment, of the simulated belt */
+    int64_t before_id, after_id;
+    found found_before, found_after; /* the therapist's findings at them */
+    char *incomplete;                /* why it is not complete, NULL: it is */
 } row;
 
 typedef struct rows {
@@ -652,6 +702,11 @@ static bool collect_row(void *ctx, const bel_store_session *s)
     x->has_after = s->has_after;
     x->before = s->before;
     x->after = s->after;
+    x->is_simulated = s->is_simulated;
+    x->is_assess_simulated = s->is_before_simulated || s->is_after_simulated;
+    x->incomplete = dup_or_null(s->incomplete, &r->failed);
+    x->before_id = s->before_id;
+    x->after_id = s->after_id;
     return !r->failed;
 }
 
@@ -667,6 +722,9 @@ static void rows_free(rows *r)
         free(x->recording);
         free(x->events);
         free(x->problem);
+        free(x->incomplete);
+        free(x->found_before.notes);
+        free(x->found_after.notes);
     }
     free(r->v);
 }
@@ -696,6 +754,7 @@ static const char STYLE[] =
     "main{max-width:1000px;margin:0 auto;padding:32px 24px 48px}\n"
     "h1{font-weight:600;font-size:28px;margin:0}\n"
     "h2{font-weight:600;font-size:19px;margin:32px 0 8px}\n"
+    "h3{font-weight:600;font-size:16px;margin:18px 0 6px}table.fl{width:auto;min-width:60%}\n"
     ".who{font-size:22px;margin:4px 0;color:#3b7ea1;overflow-wrap:anywhere}\n"
     ".meta,.hint,.legend{color:var(--soft);font-size:14px;margin:4px 0}\n"
     ".legend span{margin-right:18px;white-space:nowrap}.legend svg{vertical-align:-2px}\n"
@@ -716,10 +775,19 @@ static const char STYLE[] =
     "vertical-align:top}\n"
     "th{color:var(--soft);font-weight:500}td.l,th.l{text-align:left}\n"
     "td.notes{text-align:left;max-width:260px;overflow-wrap:anywhere}\n"
-    ".interrupted,.problem{color:#b35c00}\n"
+    ".interrupted,.problem,.simulated{color:#b35c00}\n"
     "dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 16px;font-size:14px}\n"
     "dt{color:var(--soft)}dd{margin:0;overflow-wrap:anywhere}\n"
     "footer{margin-top:40px;color:var(--soft);font-size:13px}\n"
+    /* Printed on A4: a heading stays with what it introduces, a plot or a row is never
+     * cut, a table's header row repeats on each page, colours print as shown. */
+    "@media print{@page{size:A4;margin:12mm}\n"
+    "body{background:#fff;font-size:10.5pt;-webkit-print-color-adjust:exact;"
+    "print-color-adjust:exact}\n"
+    "main{max-width:none;padding:0}h2{margin:14pt 0 4pt}\n"
+    "h2,h3,.hint{break-after:avoid;page-break-after:avoid}\n"
+    "section,.plot,.cards,.legend,dl,tr{break-inside:avoid;page-break-inside:avoid}\n"
+    "thead{display:table-header-group}th,td{padding:3px 5px}}\n"
     "</style>\n";
 
 static void card(writer *w, const char *value, const char *label)
@@ -754,6 +822,9 @@ static void session_section(writer *w, const row *x)
         out(w, "</dd>\n");
     }
     out(w, "</dl>\n");
+    if (x->is_simulated) {
+        out(w, "<p class=\"simulated\">Simulated belt: not a person's breathing.</p>\n");
+    }
     if (!x->recording) {
         out(w, "<p class=\"problem\">No recording is stored for this session.</p></section>\n");
         return;
@@ -785,7 +856,8 @@ static void session_section(writer *w, const row *x)
             "height=\"14\" fill=\"%s\"/></svg> belly held in</span><span><svg width=\"14\" "
             "height=\"14\"><rect width=\"14\" height=\"14\" fill=\"%s\"/></svg> breath "
             "held</span><span><svg width=\"14\" height=\"14\"><rect x=\"6\" width=\"2\" "
-            "height=\"14\" fill=\"%s\"/></svg> signal lost</span><span>long ticks: breathing "
+            "height=\"14\" fill=\"%s\"/></svg> signal lost</span><span>1, 2, ...: the "
+            "therapist's markers; !: discomfort</span><span>long ticks: breathing "
             "in; short ticks: breathing out</span></p>\n",
             C_HOLDIN, C_BHOLD, C_LOST);
     } else {
@@ -793,6 +865,284 @@ static void session_section(writer *w, const row *x)
     }
     bel_report_data_destroy(d);
     out(w, "</section>\n");
+}
+
+/* ---- the therapist's findings ---- */
+
+static void copy_found(void *ctx, const bel_store_findings *f)
+{
+    found *x = ctx;
+    x->n_pain = f->n_pain < BEL_STORE_MAX_PAIN ? f->n_pain : BEL_STORE_MAX_PAIN;
+    for (int i = 0; i < x->n_pain; i++) {
+        snprintf(x->area[i], sizeof x->area[i], "%s", f->pain[i].area);
+        x->pain[i] = f->pain[i].score;
+    }
+    for (int side = 0; side < 2; side++) {
+        x->thomas[side] = f->thomas[side];
+        x->thomas_deg[side] = f->thomas_deg[side];
+    }
+    if (f->notes) {
+        x->notes = strdup(f->notes);
+        x->failed = x->notes == NULL;
+    }
+    x->has = x->n_pain > 0 || f->thomas[0] || f->thomas[1] || f->notes;
+}
+
+/* Each row's findings at its before and after assessments. */
+static bel_status load_found(bel_store *st, rows *r, char *err, size_t err_len)
+{
+    for (size_t i = 0; i < r->n; i++) {
+        row *x = &r->v[i];
+        const int64_t ids[2] = {x->before_id, x->after_id};
+        found *dst[2] = {&x->found_before, &x->found_after};
+        for (int k = 0; k < 2; k++) {
+            if (ids[k] <= 0) {
+                continue;
+            }
+            const int got = bel_store_get_findings(st, ids[k], copy_found, dst[k]);
+            if (got < 0 || dst[k]->failed) {
+                snprintf(err, err_len, "%s", got < 0 ? bel_store_get_error(st) : "out of memory");
+                return got < 0 ? (bel_status)got : BEL_ERR_NOMEM;
+            }
+        }
+    }
+    return BEL_OK;
+}
+
+/* Pain in area at one assessment, NAN when not scored. */
+static double pain_of(const found *f, const char *area)
+{
+    for (int i = 0; i < f->n_pain; i++) {
+        if (strcmp(f->area[i], area) == 0) {
+            return f->pain[i];
+        }
+    }
+    return NAN;
+}
+
+/* One side's psoas test at one assessment (f NULL: none). */
+static void out_thomas1(writer *w, const found *f, int side)
+{
+    const bel_store_thomas t = f ? f->thomas[side] : BEL_STORE_THOMAS_NOT_DONE;
+    if (t == BEL_STORE_THOMAS_NOT_DONE) {
+        out(w, "&#8211;");
+        return;
+    }
+    out(w, "%s", t == BEL_STORE_THOMAS_PASS ? "pass" : "tight");
+    if (isfinite(f->thomas_deg[side])) {
+        out(w, " %.0f&#176;", f->thomas_deg[side]);
+    }
+}
+
+static void out_thomas(writer *w, const found *b, const found *a, int side)
+{
+    out_thomas1(w, b, side);
+    out(w, " &#8594; ");
+    out_thomas1(w, a, side);
+}
+
+/* "before -> after" of one measure; unknown ones as a dash. */
+static void out_pair(writer *w, const row *x, double before, double after, int decimals,
+                     const char *suffix)
+{
+    char b[64];
+    char a[64];
+    out(w, "<td>%s &#8594; %s</td>",
+        x->has_before ? num(b, sizeof b, before, decimals, suffix) : "&#8211;",
+        x->has_after ? num(a, sizeof a, after, decimals, suffix) : "&#8211;");
+}
+
+enum { MAX_PAIN_PLOT = 8 };
+
+/* One assessment of a row: its numbers and findings. */
+typedef struct assessed {
+    const row *x;
+    const bel_store_metrics *m;
+    const found *f;
+    const char *when; /* "before" or "after" */
+} assessed;
+
+/* The first assessment (the earliest session's before, else its after) and the latest
+ * (the last session's after, else its before), side by side for every measure. */
+static void first_latest(writer *w, const rows *r, const char *const *areas, int n_areas)
+{
+    assessed a[2] = {{NULL, NULL, NULL, NULL}, {NULL, NULL, NULL, NULL}};
+    for (size_t i = 0; i < r->n && !a[0].x; i++) {
+        const row *x = &r->v[i];
+        if (x->has_before || x->has_after) {
+            a[0] = x->has_before ? (assessed){x, &x->before, &x->found_before, "before"}
+                                 : (assessed){x, &x->after, &x->found_after, "after"};
+        }
+    }
+    for (size_t i = r->n; i > 0 && !a[1].x; i--) {
+        const row *x = &r->v[i - 1];
+        if (x->has_before || x->has_after) {
+            a[1] = x->has_after ? (assessed){x, &x->after, &x->found_after, "after"}
+                                : (assessed){x, &x->before, &x->found_before, "before"};
+        }
+    }
+    if (!a[0].x || (a[0].x == a[1].x && a[0].m == a[1].m)) {
+        return; /* one assessment: nothing to set beside it */
+    }
+    char d[2][64];
+    for (int k = 0; k < 2; k++) {
+        fmt_date(d[k], sizeof d[k], a[k].x->start_s, DATE_MINUTE);
+    }
+    out(w,
+        "<h3>First and latest assessment</h3>\n<table class=\"fl\">\n<thead><tr><th "
+        "class=\"l\"></th><th>first: %s session %lld, %s</th><th>latest: %s session %lld, "
+        "%s</th></tr></thead>\n",
+        a[0].when, (long long)a[0].x->id, d[0], a[1].when, (long long)a[1].x->id, d[1]);
+    static const struct {
+        const char *name;
+        int decimals;
+        double scale;
+        const char *suffix;
+    } measures[] = {
+        {"rate", 1, 1.0, " /min"},      {"belly share", 0, 100.0, " %"},
+        {"time held in", 0, 1.0, " s"}, {"breath holds", 0, 1.0, ""},
+        {"depth", 0, 1.0, ""},          {"I:E", 2, 1.0, ""},
+    };
+    for (size_t k = 0; k < sizeof measures / sizeof measures[0]; k++) {
+        out(w, "<tr><td class=\"l\">%s</td>", measures[k].name);
+        for (int j = 0; j < 2; j++) {
+            const bel_store_metrics *m = a[j].m;
+            const double v[] = {
+                m->rate_bpm,       m->belly_share,
+                m->time_held_in_s, m->n_breath_holds >= 0 ? (double)m->n_breath_holds : (double)NAN,
+                m->depth,          m->ie_ratio};
+            char b[64];
+            out(w, "<td>%s</td>",
+                num(b, sizeof b, measures[k].scale * v[k], measures[k].decimals,
+                    measures[k].suffix));
+        }
+        out(w, "</tr>\n");
+    }
+    for (int p = 0; p < n_areas; p++) {
+        out(w, "<tr><td class=\"l\">pain, ");
+        out_text(w, areas[p], false);
+        out(w, "</td>");
+        for (int j = 0; j < 2; j++) {
+            char b[64];
+            out(w, "<td>%s</td>", num(b, sizeof b, pain_of(a[j].f, areas[p]), 0, ""));
+        }
+        out(w, "</tr>\n");
+    }
+    static const char *const side[2] = {"psoas left", "psoas right"};
+    for (int s = 0; s < 2; s++) {
+        out(w, "<tr><td class=\"l\">%s</td><td>", side[s]);
+        out_thomas1(w, a[0].f, s);
+        out(w, "</td><td>");
+        out_thomas1(w, a[1].f, s);
+        out(w, "</td></tr>\n");
+    }
+    out(w, "</table>\n");
+}
+
+/* Progress of the assessments: the breath figures and what the therapist found, before
+ * and after each session; a plot of pain per area (the latest score of each session). */
+static void findings_section(writer *w, const rows *r, const double *start_s, double *ys)
+{
+    static const char *const colors[MAX_PAIN_PLOT] = {"#c0392b", "#d08c2f", "#8a6fb0", "#3b7ea1",
+                                                      "#5d8a66", "#7a6a58", "#b35c8a", "#4a6b8a"};
+    const char *areas[MAX_PAIN_PLOT];
+    int n_areas = 0;
+    bool any = false;
+    for (size_t i = 0; i < r->n; i++) {
+        const found *f[2] = {&r->v[i].found_before, &r->v[i].found_after};
+        any |= r->v[i].has_before || r->v[i].has_after;
+        for (int k = 0; k < 2; k++) {
+            for (int p = 0; p < f[k]->n_pain; p++) {
+                bool seen = false;
+                for (int j = 0; j < n_areas; j++) {
+                    seen |= strcmp(areas[j], f[k]->area[p]) == 0;
+                }
+                if (!seen && n_areas < MAX_PAIN_PLOT) {
+                    areas[n_areas++] = f[k]->area[p];
+                }
+            }
+        }
+    }
+    if (!any) {
+        return;
+    }
+    out(w, "<section>\n<h2>Assessments and the therapist's findings</h2>\n<p class=\"hint\">"
+           "Before &#8594; after each session: the assessed breathing and what was found by "
+           "hand (pain 0&#8211;10 per area, psoas length by the Thomas test).</p>\n");
+    if (n_areas > 0) {
+        series s[MAX_PAIN_PLOT];
+        char labels[MAX_PAIN_PLOT][BEL_STORE_AREA_LEN * 6];
+        for (int j = 0; j < n_areas; j++) {
+            for (size_t i = 0; i < r->n; i++) {
+                const double after = pain_of(&r->v[i].found_after, areas[j]);
+                ys[j * r->n + i] =
+                    isfinite(after) ? after : pain_of(&r->v[i].found_before, areas[j]);
+            }
+            bel_report_escape(labels[j], sizeof labels[j], areas[j]);
+            s[j].y = ys + j * r->n;
+            s[j].color = colors[j];
+            s[j].hollow = false;
+            s[j].label = labels[j];
+        }
+        plot(w, "pain per area at each session's assessment", "pain 0-10", r->n, start_s, n_areas,
+             s, true, false);
+    }
+    first_latest(w, r, areas, n_areas);
+    out(w, "<h3>Before &#8594; after each session</h3>\n");
+    out(w, "<table>\n<thead><tr><th>#</th><th class=\"l\">date</th><th>rate</th>"
+           "<th>belly</th><th>held in</th><th>breath holds</th><th>depth</th><th>I:E</th>"
+           "<th class=\"l\">pain</th><th>psoas left</th><th>psoas right</th>"
+           "<th class=\"l\">notes</th></tr></thead>\n");
+    for (size_t i = 0; i < r->n; i++) {
+        const row *x = &r->v[i];
+        if (!x->has_before && !x->has_after) {
+            continue;
+        }
+        char d[64];
+        fmt_date(d, sizeof d, x->start_s, DATE_MINUTE);
+        out(w, "<tr><td>%lld</td><td class=\"l\">%s</td>", (long long)x->id, d);
+        out_pair(w, x, x->before.rate_bpm, x->after.rate_bpm, 1, "");
+        out_pair(w, x, 100.0 * x->before.belly_share, 100.0 * x->after.belly_share, 0, " %");
+        out_pair(w, x, x->before.time_held_in_s, x->after.time_held_in_s, 0, " s");
+        out_pair(
+            w, x, x->before.n_breath_holds >= 0 ? (double)x->before.n_breath_holds : (double)NAN,
+            x->after.n_breath_holds >= 0 ? (double)x->after.n_breath_holds : (double)NAN, 0, "");
+        out_pair(w, x, x->before.depth, x->after.depth, 0, "");
+        out_pair(w, x, x->before.ie_ratio, x->after.ie_ratio, 2, "");
+        out(w, "<td class=\"l\">");
+        const found *fb = x->has_before ? &x->found_before : NULL;
+        const found *fa = x->has_after ? &x->found_after : NULL;
+        const found *both[2] = {fb, fa};
+        int shown = 0;
+        for (int k = 0; k < 2; k++) { /* each area once, in the order first scored */
+            for (int p = 0; both[k] && p < both[k]->n_pain; p++) {
+                const char *area = both[k]->area[p];
+                if (k == 1 && fb && isfinite(pain_of(fb, area))) {
+                    continue;
+                }
+                char b[64];
+                char a[64];
+                out(w, "%s", shown++ ? "<br>" : "");
+                out_text(w, area, false);
+                out(w, " %s &#8594; %s",
+                    num(b, sizeof b, fb ? pain_of(fb, area) : (double)NAN, 0, ""),
+                    num(a, sizeof a, fa ? pain_of(fa, area) : (double)NAN, 0, ""));
+            }
+        }
+        out(w, "%s</td><td>", shown ? "" : "&#8211;");
+        out_thomas(w, fb, fa, 0);
+        out(w, "</td><td>");
+        out_thomas(w, fb, fa, 1);
+        out(w, "</td><td class=\"notes\">");
+        for (int k = 0; k < 2; k++) {
+            if (both[k] && both[k]->notes) {
+                out(w, "%s<b>%s:</b> ", k && fb && fb->notes ? "<br>" : "", k ? "after" : "before");
+                out_text(w, both[k]->notes, true);
+            }
+        }
+        out(w, "</td></tr>\n");
+    }
+    out(w, "</table>\n</section>\n");
 }
 
 bel_status bel_report_write(bel_store *st, const bel_report_config *cfg, const char *out_path,
@@ -804,11 +1154,15 @@ bel_status bel_report_write(bel_store *st, const bel_report_config *cfg, const c
         err_len = sizeof dummy;
     }
     err[0] = '\0';
-    if (!st || !cfg || !out_path || cfg->client_id <= 0) {
+    if (!st || !cfg || !out_path || (cfg->client_id <= 0 && cfg->client_id != BEL_STORE_OWN)) {
         return BEL_ERR_ARG;
     }
     client_find cf = {cfg->client_id, NULL, false};
-    int n = bel_store_list_clients(st, find_name, &cf);
+    int n = cfg->client_id == BEL_STORE_OWN ? 0 : bel_store_list_clients(st, find_name, &cf);
+    if (cfg->client_id == BEL_STORE_OWN) { /* someone practising alone */
+        cf.name = strdup("Your own sessions");
+        cf.failed = cf.name == NULL;
+    }
     if (n < 0 || cf.failed) {
         snprintf(err, err_len, "%s", n < 0 ? bel_store_get_error(st) : "out of memory");
         free(cf.name);
@@ -828,6 +1182,10 @@ bel_status bel_report_write(bel_store *st, const bel_report_config *cfg, const c
         rc = n < 0 ? (bel_status)n : BEL_ERR_NOMEM;
         goto done;
     }
+    rc = load_found(st, &r, err, err_len);
+    if (rc != BEL_OK) {
+        goto done;
+    }
     const row *chosen = NULL;
     for (size_t i = 0; i < r.n; i++) {
         if (r.v[i].id == cfg->session_id) {
@@ -841,7 +1199,8 @@ bel_status bel_report_write(bel_store *st, const bel_report_config *cfg, const c
         goto done;
     }
     const size_t nr = r.n ? r.n : 1;
-    y = calloc(7 * nr, sizeof *y); /* start, rate, share, held, before, after, pacer */
+    /* start, rate, share, held, before, after, pacer, then pain per area */
+    y = calloc((7 + MAX_PAIN_PLOT) * nr, sizeof *y);
     if (!y) {
         rc = BEL_ERR_NOMEM;
         goto done;
@@ -947,6 +1306,7 @@ bel_status bel_report_write(bel_store *st, const bel_report_config *cfg, const c
             "<p class=\"hint\">No assessments stored yet (bellows assess --client NAME).</p>\n");
     }
     out(&w, "</section>\n");
+    findings_section(&w, &r, t, y + 7 * nr);
     if (any_pacer) {
         series s5 = {pacer, "#5d8a66", false, "pacer"};
         out(&w, "<section>\n<h2>Following the pacer</h2>\n");
@@ -954,19 +1314,20 @@ bel_status bel_report_write(bel_store *st, const bel_report_config *cfg, const c
         out(&w, "</section>\n");
     }
 
-    out(&w, "<section>\n<h2>Sessions</h2>\n<table>\n<tr><th>#</th><th class=\"l\">date</th>"
-            "<th>min</th><th>breaths</th><th>rate</th><th>belly</th><th>held in</th>"
+    out(&w, "<section>\n<h2>Sessions</h2>\n<table>\n<thead><tr><th>#</th><th class=\"l\">date"
+            "</th><th>min</th><th>breaths</th><th>rate</th><th>belly</th><th>held in</th>"
             "<th>hold-ins</th><th>breath holds</th><th>before &#8594; after</th>"
-            "<th class=\"l\">notes</th></tr>\n");
+            "<th class=\"l\">notes</th></tr></thead>\n");
     for (size_t i = 0; i < r.n; i++) {
         const row *x = &r.v[i];
         char d[8][64];
+        char e[3][64];
         fmt_date(a, sizeof a, x->start_s, DATE_MINUTE);
         bool interrupted = x->status && strcmp(x->status, "complete") != 0;
         out(&w,
             "<tr><td>%lld</td><td class=\"l\">%s%s</td><td>%s</td><td>%s</td><td>%s</td>"
-            "<td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s &#8594; %s</td>"
-            "<td class=\"notes\">",
+            "<td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s &#8594; %s<br>%s &#8594; %s"
+            "<br>%s &#8594; %s</td><td class=\"notes\">",
             (long long)x->id, a,
             interrupted ? (strcmp(x->status, "running") == 0 ? " <span class=\"interrupted\">"
                                                                "running</span>"
@@ -983,8 +1344,21 @@ bel_status bel_report_write(bel_store *st, const bel_report_config *cfg, const c
             x->m.n_breath_holds >= 0
                 ? (snprintf(d[6], 64, "%lld", (long long)x->m.n_breath_holds), d[6])
                 : "&#8211;",
-            x->has_before ? num(b, sizeof b, x->before.rate_bpm, 1, "") : "&#8211;",
-            x->has_after ? num(c, sizeof c, x->after.rate_bpm, 1, "") : "&#8211;");
+            x->has_before ? num(b, sizeof b, x->before.rate_bpm, 1, " /min") : "&#8211;",
+            x->has_after ? num(c, sizeof c, x->after.rate_bpm, 1, " /min") : "&#8211;",
+            x->has_before ? num(d[7], 64, 100.0 * x->before.belly_share, 0, " %") : "&#8211;",
+            x->has_after ? num(e[0], 64, 100.0 * x->after.belly_share, 0, " %") : "&#8211;",
+            x->has_before ? num(e[1], 64, x->before.time_held_in_s, 0, " s") : "&#8211;",
+            x->has_after ? num(e[2], 64, x->after.time_held_in_s, 0, " s") : "&#8211;");
+        if (x->incomplete) {
+            out(&w, "<span class=\"interrupted\">incomplete: ");
+            out_text(&w, x->incomplete, false);
+            out(&w, "</span> ");
+        }
+        if (x->is_simulated || x->is_assess_simulated) {
+            out(&w, "<span class=\"simulated\">%s</span> ",
+                x->is_simulated ? "simulated belt" : "assessment on the simulated belt");
+        }
         if (x->notes) {
             out_text(&w, x->notes, true);
         }
@@ -996,7 +1370,8 @@ bel_status bel_report_write(bel_store *st, const bel_report_config *cfg, const c
         out(&w, "</td></tr>\n");
     }
     out(&w, "</table>\n<p class=\"hint\">Rates in breaths per minute; belly: belly share of "
-            "breathing; before &#8594; after: assessed rate.</p>\n</section>\n");
+            "breathing; before &#8594; after: the assessments' rate, belly share and time held "
+            "in.</p>\n</section>\n");
     if (chosen) {
         session_section(&w, chosen);
     }

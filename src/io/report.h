@@ -45,7 +45,7 @@ void bel_report_data_destroy(bel_report_data *d);
 size_t bel_report_escape(char *buf, size_t len, const char *s);
 
 typedef struct bel_report_config {
-    int64_t client_id;  /**< whose progress */
+    int64_t client_id;  /**< whose progress; BEL_STORE_OWN: the person's own sessions */
     int64_t session_id; /**< > 0: add this session's breath trace with its events */
     double now_unix_s;  /**< "made on" date (0: now) */
 } bel_report_config;

@@ -72,6 +72,25 @@ static const char *const MIGRATIONS[BEL_STORE_SCHEMA_VERSION] = {
     "  pacer_score REAL);"
     "CREATE INDEX assessments_by_session ON assessments(session_id, kind, taken);"
     "CREATE INDEX assessments_by_client ON assessments(client_id, session_id);",
+    /* 2 -> 3: sessions and assessments of the simulated belt are marked as such. */
+    "ALTER TABLE sessions ADD COLUMN is_simulated INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE assessments ADD COLUMN is_simulated INTEGER NOT NULL DEFAULT 0;",
+    /* 3 -> 4: the therapist's findings with an assessment: pain per area, the psoas
+     * length test per side, notes. */
+    "ALTER TABLE assessments ADD COLUMN thomas_left TEXT CHECK (thomas_left IN ('pass', 'tight'));"
+    "ALTER TABLE assessments ADD COLUMN thomas_left_deg REAL;"
+    "ALTER TABLE assessments ADD COLUMN thomas_right TEXT "
+    "CHECK (thomas_right IN ('pass', 'tight'));"
+    "ALTER TABLE assessments ADD COLUMN thomas_right_deg REAL;"
+    "ALTER TABLE assessments ADD COLUMN findings_notes TEXT;"
+    "CREATE TABLE pain ("
+    "  id INTEGER PRIMARY KEY,"
+    "  assessment_id INTEGER NOT NULL REFERENCES assessments(id) ON DELETE CASCADE,"
+    "  area TEXT NOT NULL,"
+    "  score REAL NOT NULL CHECK (score >= 0 AND score <= 10),"
+    "  UNIQUE (assessment_id, area));",
+    /* 4 -> 5: sessions too short or stopped early say so. */
+    "ALTER TABLE sessions ADD COLUMN incomplete TEXT;",
 };
 
 /* The metrics columns, in bel_store_metrics order, for sessions and assessments. */
@@ -572,8 +591,8 @@ bel_status bel_store_begin_session(bel_store *st, const bel_store_session_info *
     bel_status rc =
         prepare(st,
                 "INSERT INTO sessions (client_id, start, belt, firmware, pacer, status, "
-                "pid, recording_path, events_path) "
-                "VALUES (?1, ?2, ?3, ?4, ?5, 'running', ?6, ?7, ?8)",
+                "pid, recording_path, events_path, is_simulated) "
+                "VALUES (?1, ?2, ?3, ?4, ?5, 'running', ?6, ?7, ?8, ?9)",
                 &q);
     if (rc != BEL_OK) {
         goto fail;
@@ -590,6 +609,7 @@ bel_status bel_store_begin_session(bel_store *st, const bel_store_session_info *
     sqlite3_bind_int64(q, 6, (int64_t)getpid());
     bind_text(q, 7, info->recording_path);
     bind_text(q, 8, info->events_path);
+    sqlite3_bind_int(q, 9, info->is_simulated ? 1 : 0);
     if (sqlite3_step(q) != SQLITE_DONE) {
         rc = db_fail(st, "cannot record the session");
         goto fail;
@@ -656,8 +676,9 @@ bel_status bel_store_finish_session(bel_store *st, int64_t id, const bel_store_m
 }
 
 bel_status bel_store_add_assessment(bel_store *st, int64_t client_id, int64_t session_id,
-                                    bel_store_assessment_kind kind, double taken_unix_s,
-                                    const char *json, const bel_store_metrics *m, int64_t *id)
+                                    bel_store_assessment_kind kind, bool is_simulated,
+                                    double taken_unix_s, const char *json,
+                                    const bel_store_metrics *m, int64_t *id)
 {
     if (id) {
         *id = 0;
@@ -669,7 +690,8 @@ bel_status bel_store_add_assessment(bel_store *st, int64_t client_id, int64_t se
     sqlite3_stmt *q = NULL;
     if (prepare(st,
                 "INSERT INTO assessments (client_id, session_id, kind, taken, json, " METRIC_COLS
-                ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                ", is_simulated) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
+                "?14, ?15, ?16)",
                 &q) != BEL_OK) {
         return BEL_ERR_IO;
     }
@@ -683,6 +705,7 @@ bel_status bel_store_add_assessment(bel_store *st, int64_t client_id, int64_t se
     sqlite3_bind_double(q, 4, taken_unix_s > 0.0 ? taken_unix_s : now_unix_s());
     bind_text(q, 5, json);
     bind_metrics(q, 6, m);
+    sqlite3_bind_int(q, 16, is_simulated ? 1 : 0);
     int rc = sqlite3_step(q);
     sqlite3_finalize(q);
     if (rc != SQLITE_DONE) {
@@ -694,6 +717,217 @@ bel_status bel_store_add_assessment(bel_store *st, int64_t client_id, int64_t se
     }
     *id = sqlite3_last_insert_rowid(st->db);
     return BEL_OK;
+}
+
+int bel_store_get_latest_assessment(bel_store *st, int64_t client_id, bool include_simulated,
+                                    char **json, double *taken_unix_s)
+{
+    if (json) {
+        *json = NULL;
+    }
+    if (!st || !json || !taken_unix_s || client_id <= 0) {
+        return BEL_ERR_ARG;
+    }
+    *taken_unix_s = NAN;
+    sqlite3_stmt *q = NULL;
+    if (prepare(st,
+                "SELECT json, taken FROM assessments WHERE client_id = ?1 AND json IS NOT NULL "
+                "AND (is_simulated = 0 OR ?2) ORDER BY taken DESC, id DESC LIMIT 1",
+                &q) != BEL_OK) {
+        return BEL_ERR_IO;
+    }
+    sqlite3_bind_int64(q, 1, client_id);
+    sqlite3_bind_int(q, 2, include_simulated ? 1 : 0);
+    int found = 0;
+    const int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) {
+        const char *text = (const char *)sqlite3_column_text(q, 0);
+        *json = strdup(text ? text : "");
+        *taken_unix_s = sqlite3_column_double(q, 1);
+        found = *json ? 1 : BEL_ERR_NOMEM;
+    } else if (rc != SQLITE_DONE) {
+        found = db_fail(st, "cannot read the assessments");
+    }
+    sqlite3_finalize(q);
+    return found;
+}
+
+const char *bel_store_pain_area_name(bel_store_pain_area a)
+{
+    static const char *const names[BEL_STORE_PAIN_AREA_COUNT] = {
+        "low back", "hips", "buttocks and sacrum", "thighs", "abdomen"};
+    return (unsigned)a < BEL_STORE_PAIN_AREA_COUNT ? names[a] : "";
+}
+
+bel_store_findings bel_store_findings_none(void)
+{
+    bel_store_findings f;
+    memset(&f, 0, sizeof f);
+    f.thomas_deg[0] = f.thomas_deg[1] = NAN;
+    return f;
+}
+
+static const char *thomas_text(bel_store_thomas t)
+{
+    return t == BEL_STORE_THOMAS_PASS ? "pass" : t == BEL_STORE_THOMAS_TIGHT ? "tight" : NULL;
+}
+
+static bool findings_ok(const bel_store_findings *f)
+{
+    if (f->n_pain < 0 || f->n_pain > BEL_STORE_MAX_PAIN) {
+        return false;
+    }
+    for (int i = 0; i < f->n_pain; i++) {
+        const char *a = f->pain[i].area;
+        if (!a || a[0] == '\0' || strlen(a) >= BEL_STORE_AREA_LEN ||
+            !(f->pain[i].score >= 0.0 && f->pain[i].score <= 10.0)) {
+            return false;
+        }
+        for (int k = 0; k < i; k++) {
+            if (strcmp(f->pain[k].area, a) == 0) {
+                return false;
+            }
+        }
+    }
+    for (int side = 0; side < 2; side++) {
+        if ((unsigned)f->thomas[side] > BEL_STORE_THOMAS_TIGHT) {
+            return false;
+        }
+    }
+    return true;
+}
+
+bel_status bel_store_set_findings(bel_store *st, int64_t assessment_id, const bel_store_findings *f)
+{
+    if (!st || !f || assessment_id <= 0 || !findings_ok(f)) {
+        if (st) {
+            set_err(st, "findings: pain scores are 0..10, one per area, areas named");
+        }
+        return BEL_ERR_ARG;
+    }
+    sqlite3_stmt *q = NULL;
+    if (exec(st, "BEGIN IMMEDIATE", "cannot lock the store") != BEL_OK) {
+        return BEL_ERR_IO;
+    }
+    bel_status rc = prepare(st,
+                            "UPDATE assessments SET thomas_left = ?2, thomas_left_deg = ?3, "
+                            "thomas_right = ?4, thomas_right_deg = ?5, findings_notes = ?6 "
+                            "WHERE id = ?1",
+                            &q);
+    if (rc != BEL_OK) {
+        goto fail;
+    }
+    sqlite3_bind_int64(q, 1, assessment_id);
+    bind_text(q, 2, thomas_text(f->thomas[0]));
+    bind_num(q, 3, f->thomas_deg[0]);
+    bind_text(q, 4, thomas_text(f->thomas[1]));
+    bind_num(q, 5, f->thomas_deg[1]);
+    bind_text(q, 6, f->notes);
+    if (sqlite3_step(q) != SQLITE_DONE) {
+        rc = db_fail(st, "cannot store the findings");
+        goto fail;
+    }
+    sqlite3_finalize(q);
+    q = NULL;
+    if (sqlite3_changes(st->db) == 0) {
+        set_err(st, "%s: no assessment %lld", st->path, (long long)assessment_id);
+        rc = BEL_ERR_ARG;
+        goto fail;
+    }
+    rc = prepare(st, "DELETE FROM pain WHERE assessment_id = ?1", &q);
+    if (rc != BEL_OK) {
+        goto fail;
+    }
+    sqlite3_bind_int64(q, 1, assessment_id);
+    if (sqlite3_step(q) != SQLITE_DONE) {
+        rc = db_fail(st, "cannot store the findings");
+        goto fail;
+    }
+    sqlite3_finalize(q);
+    q = NULL;
+    rc = prepare(st, "INSERT INTO pain (assessment_id, area, score) VALUES (?1, ?2, ?3)", &q);
+    for (int i = 0; rc == BEL_OK && i < f->n_pain; i++) {
+        sqlite3_reset(q);
+        sqlite3_bind_int64(q, 1, assessment_id);
+        bind_text(q, 2, f->pain[i].area);
+        sqlite3_bind_double(q, 3, f->pain[i].score);
+        if (sqlite3_step(q) != SQLITE_DONE) {
+            rc = db_fail(st, "cannot store a pain score");
+        }
+    }
+    if (rc != BEL_OK) {
+        goto fail;
+    }
+    sqlite3_finalize(q);
+    q = NULL;
+    if (exec(st, "COMMIT", "cannot commit the findings") != BEL_OK) {
+        rc = BEL_ERR_IO;
+        goto fail;
+    }
+    return BEL_OK;
+
+fail:
+    sqlite3_finalize(q);
+    sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+    return rc == BEL_OK ? BEL_ERR_IO : rc;
+}
+
+static bel_store_thomas thomas_from(const char *s)
+{
+    return !s                       ? BEL_STORE_THOMAS_NOT_DONE
+           : strcmp(s, "pass") == 0 ? BEL_STORE_THOMAS_PASS
+                                    : BEL_STORE_THOMAS_TIGHT;
+}
+
+int bel_store_get_findings(bel_store *st, int64_t assessment_id, bel_store_findings_fn fn,
+                           void *ctx)
+{
+    if (!st || !fn || assessment_id <= 0) {
+        return BEL_ERR_ARG;
+    }
+    sqlite3_stmt *a = NULL;
+    sqlite3_stmt *p = NULL;
+    int found = 0;
+    if (prepare(st,
+                "SELECT thomas_left, thomas_left_deg, thomas_right, thomas_right_deg, "
+                "findings_notes FROM assessments WHERE id = ?1",
+                &a) != BEL_OK ||
+        prepare(st, "SELECT area, score FROM pain WHERE assessment_id = ?1 ORDER BY id", &p) !=
+            BEL_OK) {
+        sqlite3_finalize(a);
+        return BEL_ERR_IO;
+    }
+    sqlite3_bind_int64(a, 1, assessment_id);
+    sqlite3_bind_int64(p, 1, assessment_id);
+    int rc = sqlite3_step(a);
+    if (rc == SQLITE_ROW) {
+        bel_store_findings f = bel_store_findings_none();
+        f.thomas[0] = thomas_from(col_text(a, 0));
+        f.thomas_deg[0] = col_num(a, 1);
+        f.thomas[1] = thomas_from(col_text(a, 2));
+        f.thomas_deg[1] = col_num(a, 3);
+        f.notes = col_text(a, 4);
+        /* Copied: a row's text is gone at the next step. */
+        char areas[BEL_STORE_MAX_PAIN][BEL_STORE_AREA_LEN];
+        while ((rc = sqlite3_step(p)) == SQLITE_ROW && f.n_pain < BEL_STORE_MAX_PAIN) {
+            const char *area = col_text(p, 0);
+            snprintf(areas[f.n_pain], sizeof areas[0], "%s", area ? area : "");
+            f.pain[f.n_pain].area = areas[f.n_pain];
+            f.pain[f.n_pain].score = col_num(p, 1);
+            f.n_pain++;
+        }
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+            found = db_fail(st, "cannot read the pain scores");
+        } else {
+            fn(ctx, &f);
+            found = 1;
+        }
+    } else if (rc != SQLITE_DONE) {
+        found = db_fail(st, "cannot read the findings");
+    }
+    sqlite3_finalize(a);
+    sqlite3_finalize(p);
+    return found;
 }
 
 bel_status bel_store_add_note(bel_store *st, int64_t session_id, const char *text)
@@ -771,14 +1005,15 @@ int bel_store_list_clients(bel_store *st, bel_store_client_fn fn, void *ctx)
     "b.id, b.duration_s, b.n_breaths, b.rate_bpm, b.depth, b.ie_ratio, b.belly_share, "            \
     "b.time_held_in_s, b.n_holdins, b.n_breath_holds, b.pacer_score, "                             \
     "a.id, a.duration_s, a.n_breaths, a.rate_bpm, a.depth, a.ie_ratio, a.belly_share, "            \
-    "a.time_held_in_s, a.n_holdins, a.n_breath_holds, a.pacer_score "                              \
+    "a.time_held_in_s, a.n_holdins, a.n_breath_holds, a.pacer_score, s.is_simulated, "             \
+    "coalesce(b.is_simulated, 0), coalesce(a.is_simulated, 0), s.incomplete "                      \
     "FROM sessions s LEFT JOIN clients c ON c.id = s.client_id "                                   \
     "LEFT JOIN assessments b ON b.id = (SELECT x.id FROM assessments x WHERE x.session_id = "      \
     "s.id AND x.kind = 'before' ORDER BY x.taken DESC, x.id DESC LIMIT 1) "                        \
     "LEFT JOIN assessments a ON a.id = (SELECT y.id FROM assessments y WHERE y.session_id = "      \
     "s.id AND y.kind = 'after' ORDER BY y.taken DESC, y.id DESC LIMIT 1) "
 
-enum { COL_METRICS = 12, COL_BEFORE = 22, COL_AFTER = 33 };
+enum { COL_METRICS = 12, COL_BEFORE = 22, COL_AFTER = 33, COL_SIMULATED = 44 };
 
 /* Step q and pass each row to fn; returns the count or a negative bel_status. */
 static int run_session_query(bel_store *st, sqlite3_stmt *q, bel_store_session_fn fn, void *ctx)
@@ -811,6 +1046,12 @@ static int run_session_query(bel_store *st, sqlite3_stmt *q, bel_store_session_f
         s.before = col_metrics(q, COL_BEFORE + 1);
         s.has_after = sqlite3_column_type(q, COL_AFTER) != SQLITE_NULL;
         s.after = col_metrics(q, COL_AFTER + 1);
+        s.is_simulated = sqlite3_column_int(q, COL_SIMULATED) != 0;
+        s.is_before_simulated = sqlite3_column_int(q, COL_SIMULATED + 1) != 0;
+        s.is_after_simulated = sqlite3_column_int(q, COL_SIMULATED + 2) != 0;
+        s.incomplete = col_text(q, COL_SIMULATED + 3);
+        s.before_id = s.has_before ? sqlite3_column_int64(q, COL_BEFORE) : 0;
+        s.after_id = s.has_after ? sqlite3_column_int64(q, COL_AFTER) : 0;
         n++;
         if (!fn(ctx, &s)) {
             break;
@@ -821,12 +1062,14 @@ static int run_session_query(bel_store *st, sqlite3_stmt *q, bel_store_session_f
 
 int bel_store_list_sessions(bel_store *st, int64_t client_id, bel_store_session_fn fn, void *ctx)
 {
-    if (!st || !fn || client_id < 0) {
+    if (!st || !fn || client_id < BEL_STORE_OWN) {
         return BEL_ERR_ARG;
     }
     sqlite3_stmt *q = NULL;
     const char *sql = client_id > 0 ? SESSION_SELECT "WHERE s.client_id = ?1 ORDER BY s.start, s.id"
-                                    : SESSION_SELECT "ORDER BY s.start, s.id";
+                      : client_id == BEL_STORE_OWN ? SESSION_SELECT
+                          "WHERE s.client_id IS NULL ORDER BY s.start, s.id"
+                                                   : SESSION_SELECT "ORDER BY s.start, s.id";
     if (prepare(st, sql, &q) != BEL_OK) {
         return BEL_ERR_IO;
     }
@@ -851,4 +1094,259 @@ int bel_store_get_session(bel_store *st, int64_t id, bel_store_session_fn fn, vo
     int n = run_session_query(st, q, fn, ctx);
     sqlite3_finalize(q);
     return n;
+}
+
+/* ---- corrections ---- */
+
+/* Run the statements (each with ?1 = a, ?2 = b) in one transaction; the first must
+ * change a row, else BEL_ERR_ARG with missing as the message. */
+static bel_status change(bel_store *st, const char *const *sql, int n, int64_t a, int64_t b,
+                         const char *missing)
+{
+    if (exec(st, "BEGIN IMMEDIATE", "cannot lock the store") != BEL_OK) {
+        return BEL_ERR_IO;
+    }
+    bel_status rc = BEL_OK;
+    for (int i = 0; i < n && rc == BEL_OK; i++) {
+        sqlite3_stmt *q = NULL;
+        rc = prepare(st, sql[i], &q);
+        if (rc != BEL_OK) {
+            break;
+        }
+        if (sqlite3_bind_parameter_count(q) >= 1) {
+            sqlite3_bind_int64(q, 1, a);
+        }
+        if (sqlite3_bind_parameter_count(q) >= 2) {
+            sqlite3_bind_int64(q, 2, b);
+        }
+        if (sqlite3_step(q) != SQLITE_DONE) {
+            rc = db_fail(st, "cannot change the store");
+        } else if (i == 0 && sqlite3_changes(st->db) == 0) {
+            set_err(st, "%s: %s", st->path, missing);
+            rc = BEL_ERR_ARG;
+        }
+        sqlite3_finalize(q);
+    }
+    if (rc == BEL_OK && exec(st, "COMMIT", "cannot commit the change") != BEL_OK) {
+        rc = BEL_ERR_IO;
+    }
+    if (rc != BEL_OK) {
+        sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+    }
+    return rc;
+}
+
+bel_status bel_store_set_incomplete(bel_store *st, int64_t id, const char *why)
+{
+    if (!st || id <= 0 || !why || why[0] == '\0') {
+        return BEL_ERR_ARG;
+    }
+    sqlite3_stmt *q = NULL;
+    if (prepare(st, "UPDATE sessions SET incomplete = ?2 WHERE id = ?1", &q) != BEL_OK) {
+        return BEL_ERR_IO;
+    }
+    sqlite3_bind_int64(q, 1, id);
+    bind_text(q, 2, why);
+    const int rc = sqlite3_step(q);
+    sqlite3_finalize(q);
+    if (rc != SQLITE_DONE) {
+        return db_fail(st, "cannot mark the session");
+    }
+    if (sqlite3_changes(st->db) == 0) {
+        set_err(st, "%s: no session %lld", st->path, (long long)id);
+        return BEL_ERR_ARG;
+    }
+    return BEL_OK;
+}
+
+bel_status bel_store_rename_client(bel_store *st, int64_t id, const char *name)
+{
+    if (!st || id <= 0 || !name || name[0] == '\0') {
+        return BEL_ERR_ARG;
+    }
+    sqlite3_stmt *q = NULL;
+    if (prepare(st, "UPDATE clients SET name = ?2 WHERE id = ?1", &q) != BEL_OK) {
+        return BEL_ERR_IO;
+    }
+    sqlite3_bind_int64(q, 1, id);
+    bind_text(q, 2, name);
+    const int rc = sqlite3_step(q);
+    sqlite3_finalize(q);
+    if (rc == SQLITE_CONSTRAINT_UNIQUE) {
+        set_err(st, "%s: another client already has that name (merge them instead)", st->path);
+        return BEL_ERR_ARG;
+    }
+    if (rc != SQLITE_DONE) {
+        return db_fail(st, "cannot rename the client");
+    }
+    if (sqlite3_changes(st->db) == 0) {
+        set_err(st, "%s: no client %lld", st->path, (long long)id);
+        return BEL_ERR_ARG;
+    }
+    return BEL_OK;
+}
+
+bel_status bel_store_merge_clients(bel_store *st, int64_t from_id, int64_t into_id)
+{
+    if (!st || from_id <= 0 || into_id <= 0 || from_id == into_id) {
+        if (st) {
+            set_err(st, "%s: merging needs two different clients", st->path);
+        }
+        return BEL_ERR_ARG;
+    }
+    static const char *const sql[] = {
+        "UPDATE clients SET created = min(created, (SELECT created FROM clients WHERE id = ?1)) "
+        "WHERE id = ?2 AND EXISTS (SELECT 1 FROM clients WHERE id = ?1)",
+        "UPDATE sessions SET client_id = ?2 WHERE client_id = ?1",
+        "UPDATE assessments SET client_id = ?2 WHERE client_id = ?1",
+        "DELETE FROM clients WHERE id = ?1",
+    };
+    return change(st, sql, 4, from_id, into_id, "no such client");
+}
+
+bel_status bel_store_delete_session(bel_store *st, int64_t id)
+{
+    if (!st || id <= 0) {
+        return BEL_ERR_ARG;
+    }
+    static const char *const steps[] = {
+        "UPDATE sessions SET pid = pid WHERE id = ?1", /* exists? */
+        "DELETE FROM assessments WHERE session_id = ?1",
+        "DELETE FROM sessions WHERE id = ?1", /* notes go with it (ON DELETE CASCADE) */
+    };
+    return change(st, steps, 3, id, 0, "no such session");
+}
+
+bel_status bel_store_delete_client(bel_store *st, int64_t id)
+{
+    if (!st || id <= 0) {
+        return BEL_ERR_ARG;
+    }
+    static const char *const steps[] = {
+        "UPDATE clients SET name = name WHERE id = ?1", /* exists? */
+        "DELETE FROM assessments WHERE client_id = ?1", /* pain goes with them */
+        "DELETE FROM sessions WHERE client_id = ?1",    /* notes go with them */
+        "DELETE FROM clients WHERE id = ?1",
+    };
+    return change(st, steps, 4, id, 0, "no such client");
+}
+
+/* ---- matching names loosely ---- */
+
+enum { FOLD_MAX = 128 };
+
+/* name for comparing: ASCII lower case, Latin-1 letters without accents (UTF-8 C3 xx),
+ * runs of spaces as one, none at the ends. Longer names are cut at FOLD_MAX - 1. */
+static void fold_name(const char *name, char *out)
+{
+    static const char latin1[] = "aaaaaaaceeeeiiiidnooooo*ouuuuytsaaaaaaaceeeeiiiidnooooo/ouuuuyty";
+    size_t n = 0;
+    bool space = false;
+    for (const unsigned char *p = (const unsigned char *)name; *p && n < FOLD_MAX - 1; p++) {
+        char c = (char)*p;
+        if (*p == 0xC3 && p[1] >= 0x80 && p[1] <= 0xBF) {
+            c = latin1[p[1] - 0x80];
+            p++;
+        } else if (*p >= 'A' && *p <= 'Z') {
+            c = (char)(*p - 'A' + 'a');
+        }
+        if (c == ' ' || c == '\t') {
+            space = n > 0;
+            continue;
+        }
+        if (space && n < FOLD_MAX - 2) {
+            out[n++] = ' ';
+        }
+        space = false;
+        out[n++] = c;
+    }
+    out[n] = '\0';
+}
+
+/* Edit distance between a and b (insertions, deletions, substitutions). */
+static int edits(const char *a, const char *b)
+{
+    int row[FOLD_MAX];
+    int prev[FOLD_MAX];
+    const int na = (int)strlen(a);
+    const int nb = (int)strlen(b);
+    for (int j = 0; j <= nb; j++) {
+        prev[j] = j;
+    }
+    for (int i = 1; i <= na; i++) {
+        row[0] = i;
+        for (int j = 1; j <= nb; j++) {
+            const int sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
+            const int del = prev[j] + 1;
+            const int ins = row[j - 1] + 1;
+            row[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+        }
+        memcpy(prev, row, (size_t)(nb + 1) * sizeof row[0]);
+    }
+    return prev[nb];
+}
+
+typedef struct matcher {
+    char want[FOLD_MAX];
+    int64_t id;
+    char matched[256];
+    char near[256];
+    int near_edits;
+} matcher;
+
+static bool match_one(void *ctx, const bel_store_client *c)
+{
+    matcher *m = ctx;
+    char have[FOLD_MAX];
+    fold_name(c->name, have);
+    if (strcmp(have, m->want) == 0) {
+        if (m->id == 0) {
+            m->id = c->id;
+            snprintf(m->matched, sizeof m->matched, "%s", c->name);
+        }
+        return true;
+    }
+    const int e = edits(have, m->want);
+    if (e <= 2 && e < m->near_edits) {
+        m->near_edits = e;
+        snprintf(m->near, sizeof m->near, "%s", c->name);
+    }
+    return true;
+}
+
+int bel_store_match_client(bel_store *st, const char *name, int64_t *id, char *matched,
+                           size_t matched_len, char *near, size_t near_len)
+{
+    if (matched && matched_len) {
+        matched[0] = '\0';
+    }
+    if (near && near_len) {
+        near[0] = '\0';
+    }
+    int found = bel_store_find_client(st, name, id); /* the exact name first */
+    if (found != 0) {
+        if (found == 1 && matched && matched_len) {
+            snprintf(matched, matched_len, "%s", name);
+        }
+        return found;
+    }
+    matcher m;
+    memset(&m, 0, sizeof m);
+    m.near_edits = 3;
+    fold_name(name, m.want);
+    const int n = bel_store_list_clients(st, match_one, &m);
+    if (n < 0) {
+        return n;
+    }
+    if (m.id > 0) {
+        *id = m.id;
+        if (matched && matched_len) {
+            snprintf(matched, matched_len, "%s", m.matched);
+        }
+        return 1;
+    }
+    if (near && near_len) {
+        snprintf(near, near_len, "%s", m.near);
+    }
+    return 0;
 }

@@ -24,7 +24,7 @@
 #include "bellows/status.h"
 
 /** Schema version this code writes (PRAGMA user_version). */
-enum { BEL_STORE_SCHEMA_VERSION = 2 };
+enum { BEL_STORE_SCHEMA_VERSION = 5 };
 
 /** Longest error message a store keeps, including the terminator. */
 enum { BEL_STORE_ERR_LEN = 512 };
@@ -62,6 +62,7 @@ typedef struct bel_store_session_info {
     const char *pacer;          /**< pacer preset name */
     const char *recording_path; /**< PREFIX.csv */
     const char *events_path;    /**< PREFIX.events.csv */
+    bool is_simulated;          /**< the built-in simulated belt, not a person */
 } bel_store_session_info;
 
 /** A session as listed. Strings are owned by the store and valid only during the
@@ -84,6 +85,13 @@ typedef struct bel_store_session {
     bel_store_metrics before; /**< its key numbers */
     bool has_after;           /**< an assessment after the session is stored */
     bel_store_metrics after;
+    bool is_simulated;        /**< recorded from the simulated belt, not a person */
+    bool is_before_simulated; /**< the before assessment is of the simulated belt */
+    bool is_after_simulated;  /**< the after assessment is of the simulated belt */
+    const char *incomplete;   /**< why the session does not count as complete (too short,
+                                   stopped early); NULL: it does */
+    int64_t before_id;        /**< the before assessment's id (bel_store_get_findings), 0: none */
+    int64_t after_id;         /**< the after assessment's id, 0: none */
 } bel_store_session;
 
 /** A client as listed; strings valid only during the callback. */
@@ -100,6 +108,47 @@ typedef enum bel_store_assessment_kind {
     BEL_STORE_BEFORE = 0, /**< taken before a session */
     BEL_STORE_AFTER = 1,  /**< taken after a session */
 } bel_store_assessment_kind;
+
+/** The fixed pain areas of the therapist's findings (others are free text). */
+typedef enum bel_store_pain_area {
+    BEL_STORE_PAIN_LOW_BACK = 0,
+    BEL_STORE_PAIN_HIPS,
+    BEL_STORE_PAIN_BUTTOCKS, /**< buttocks and sacrum */
+    BEL_STORE_PAIN_THIGHS,
+    BEL_STORE_PAIN_ABDOMEN,
+    BEL_STORE_PAIN_AREA_COUNT
+} bel_store_pain_area;
+
+/** Name of a fixed pain area ("low back", "hips", "buttocks and sacrum", "thighs",
+ *  "abdomen"); "" if out of range. Call from: any thread. */
+const char *bel_store_pain_area_name(bel_store_pain_area a);
+
+/** Result of a psoas length test (Thomas test) on one side. */
+typedef enum bel_store_thomas {
+    BEL_STORE_THOMAS_NOT_DONE = 0,
+    BEL_STORE_THOMAS_PASS, /**< the thigh lies flat: psoas length normal */
+    BEL_STORE_THOMAS_TIGHT /**< the thigh stays raised: psoas short */
+} bel_store_thomas;
+
+enum { BEL_STORE_MAX_PAIN = 16, BEL_STORE_AREA_LEN = 48 };
+
+/** What the therapist found by hand at an assessment. Strings are borrowed for the
+ *  call that takes them, or valid only during the callback that gives them. */
+typedef struct bel_store_findings {
+    int n_pain; /**< areas with a pain score, 0..BEL_STORE_MAX_PAIN */
+    struct {
+        const char *area; /**< a fixed area's name or free text (< BEL_STORE_AREA_LEN bytes) */
+        double score;     /**< 0..10 */
+    } pain[BEL_STORE_MAX_PAIN];
+    bel_store_thomas thomas[2]; /**< psoas length test, [0] left, [1] right */
+    double thomas_deg[2];       /**< hip angle above the table, degrees; NAN: not measured */
+    const char *notes;          /**< NULL: none */
+} bel_store_findings;
+
+/** Nothing found yet: no pain scores, tests not done, no notes. Call from: any thread. */
+bel_store_findings bel_store_findings_none(void);
+
+typedef void (*bel_store_findings_fn)(void *ctx, const bel_store_findings *f);
 
 /** Callbacks of the list functions; return false to stop early. */
 typedef bool (*bel_store_session_fn)(void *ctx, const bel_store_session *s);
@@ -135,6 +184,14 @@ int bel_store_get_interrupted_count(const bel_store *st);
  *  (*id 0), or a negative bel_status. Call from: the owning thread. */
 int bel_store_find_client(bel_store *st, const char *name, int64_t *id);
 
+/** The client whose name is name up to case, accents on Latin letters and extra spaces
+ *  ("anna  " and "Ánna" find "Anna"; the exact name wins): 1 with *id set and the
+ *  stored name copied into matched (matched_len bytes), 0 if none (*id 0; near gets
+ *  the client's name closest to it within 2 typing errors, "" if none), or a negative
+ *  bel_status. matched and near may be NULL. Call from: the owning thread. */
+int bel_store_match_client(bel_store *st, const char *name, int64_t *id, char *matched,
+                           size_t matched_len, char *near, size_t near_len);
+
 /** The id of the client called name, adding it if new. *id 0 on failure.
  *  BEL_ERR_ARG (empty name), BEL_ERR_IO. Call from: the owning thread. */
 BEL_NODISCARD bel_status bel_store_add_client(bel_store *st, const char *name, int64_t *id);
@@ -153,14 +210,34 @@ BEL_NODISCARD bel_status bel_store_finish_session(bel_store *st, int64_t id,
                                                   const bel_store_metrics *m, const char *problem);
 
 /** Store an assessment of client_id taken at taken_unix_s (0: now): its JSON text
- *  (any text, kept as is) and key numbers. session_id ties it to a session (0: a
- *  "before" assessment waits for the client's next session). *id 0 on failure.
- *  Call from: the owning thread. */
+ *  (any text, kept as is) and key numbers; is_simulated marks one of the simulated
+ *  belt. session_id ties it to a session (0: a "before" assessment waits for the
+ *  client's next session). *id 0 on failure. Call from: the owning thread. */
 BEL_NODISCARD bel_status bel_store_add_assessment(bel_store *st, int64_t client_id,
                                                   int64_t session_id,
-                                                  bel_store_assessment_kind kind,
+                                                  bel_store_assessment_kind kind, bool is_simulated,
                                                   double taken_unix_s, const char *json,
                                                   const bel_store_metrics *m, int64_t *id);
+
+/** The latest assessment of client_id (by time taken), of a person only unless
+ *  include_simulated: 1 with *json (its text, malloc'd: the caller frees) and
+ *  *taken_unix_s set, 0 if there is none (*json NULL), or a negative bel_status.
+ *  Call from: the owning thread. */
+int bel_store_get_latest_assessment(bel_store *st, int64_t client_id, bool include_simulated,
+                                    char **json, double *taken_unix_s);
+
+/** Store the therapist's findings with assessment assessment_id (replacing any).
+ *  BEL_ERR_ARG for no such assessment, a score outside 0..10, an empty or too long
+ *  area name, or the same area twice. Call from: the owning thread. */
+BEL_NODISCARD bel_status bel_store_set_findings(bel_store *st, int64_t assessment_id,
+                                                const bel_store_findings *f);
+
+/** The findings stored with an assessment: 1 after calling fn (areas in the order
+ *  stored), 0 if there is no such assessment, or a negative bel_status. An
+ *  assessment without findings gives bel_store_findings_none(). Call from: the
+ *  owning thread. */
+int bel_store_get_findings(bel_store *st, int64_t assessment_id, bel_store_findings_fn fn,
+                           void *ctx);
 
 /** Append a note (any non-empty text) to a session. BEL_ERR_ARG if there is no such
  *  session or text is empty. Call from: the owning thread. */
@@ -170,10 +247,36 @@ BEL_NODISCARD bel_status bel_store_add_note(bel_store *st, int64_t session_id, c
  *  of clients passed to fn, or a negative bel_status. Call from: the owning thread. */
 int bel_store_list_clients(bel_store *st, bel_store_client_fn fn, void *ctx);
 
-/** Sessions oldest first (by start time, then id), all of them or (client_id > 0)
- *  one client's. Returns the number passed to fn, or a negative bel_status.
- *  Call from: the owning thread. */
+/** client_id of bel_store_list_sessions for the person's own sessions (no client). */
+enum { BEL_STORE_OWN = -1 };
+
+/** Sessions oldest first (by start time, then id): all of them (client_id 0), one
+ *  client's (client_id > 0), or the person's own (BEL_STORE_OWN). Returns the number
+ *  passed to fn, or a negative bel_status. Call from: the owning thread. */
 int bel_store_list_sessions(bel_store *st, int64_t client_id, bel_store_session_fn fn, void *ctx);
+
+/** Mark a finished session as not complete, saying why ("shorter than a minute").
+ *  BEL_ERR_ARG if there is no such session or why is empty. Call from: the owning thread. */
+BEL_NODISCARD bel_status bel_store_set_incomplete(bel_store *st, int64_t id, const char *why);
+
+/** Rename a client. BEL_ERR_ARG: no such client, an empty name, or the name is
+ *  another client's (merge them instead). Call from: the owning thread. */
+BEL_NODISCARD bel_status bel_store_rename_client(bel_store *st, int64_t id, const char *name);
+
+/** Move every session and assessment of client from_id to into_id and remove from_id,
+ *  in one transaction. BEL_ERR_ARG: no such client, or the same one.
+ *  Call from: the owning thread. */
+BEL_NODISCARD bel_status bel_store_merge_clients(bel_store *st, int64_t from_id, int64_t into_id);
+
+/** Remove a session with its notes and the assessments tied to it (its files are the
+ *  caller's to remove: list it first). BEL_ERR_ARG: no such session.
+ *  Call from: the owning thread. */
+BEL_NODISCARD bel_status bel_store_delete_session(bel_store *st, int64_t id);
+
+/** Remove a client with all their sessions, notes and assessments, in one
+ *  transaction (files: the caller's). BEL_ERR_ARG: no such client.
+ *  Call from: the owning thread. */
+BEL_NODISCARD bel_status bel_store_delete_client(bel_store *st, int64_t id);
 
 /** One session by id: 1 after calling fn, 0 if there is none, or a negative
  *  bel_status. Call from: the owning thread. */

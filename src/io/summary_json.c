@@ -153,6 +153,7 @@ static bel_status write_body(bel_outfile *f, const bel_summary_json_info *in)
         {"ie_ratio", s->ie_ratio},
         {"depth", s->depth},
         {"variability", s->variability},
+        {"belly_share", s->belly_share},
     };
     for (size_t i = 0; i < sizeof vals / sizeof vals[0] && st == BEL_OK; i++) {
         st = put_number(f, vals[i].key, (double)vals[i].v, ",");

@@ -722,6 +722,35 @@ static void draw_pacer(bel_ui *ui, const bel_ui_view *v, SDL_Rect r)
               v->is_paused ? "paused" : bel_pacer_phase_word(p->phase));
 }
 
+/* The assessment instead of the pacer: the phase's name, a countdown in a ring that
+ * empties as the phase runs, and what to do now. */
+static void draw_assess(bel_ui *ui, const bel_ui_view *v, SDL_Rect r)
+{
+    float u = (float)(r.h < r.w ? r.h : r.w);
+    float cx = (float)r.x + (float)r.w * 0.5f;
+    float cy = (float)r.y + u * 0.45f;
+    float r_max = u * 0.40f;
+    float left = v->assess_phase_s > 0.0f ? v->assess_remaining_s / v->assess_phase_s : 0.0f;
+    left = fminf(fmaxf(left, 0.0f), 1.0f);
+    ring(ui, cx, cy, r_max, fmaxf(2.0f, u * 0.006f), palette[BEL_UI_C_DIM], palette[BEL_UI_C_BG]);
+    fill_ellipse(ui, cx, cy, r_max * (0.3f + 0.7f * left), r_max * (0.3f + 0.7f * left),
+                 palette[BEL_UI_C_PACER]);
+    char buf[96];
+    snprintf(buf, sizeof buf, "%d", (int)ceilf(fmaxf(v->assess_remaining_s, 0.0f)));
+    draw_text(ui, F_HUGE, (int)cx, (int)cy - ui->fonts[F_HUGE].height / 2, A_CENTER,
+              palette[BEL_UI_C_BG], buf);
+    snprintf(buf, sizeof buf, "%d of %d:  %s", v->assess_step, v->assess_steps, v->assess_phase);
+    draw_text(ui, F_LARGE, (int)cx, (int)(cy + r_max) + (int)(u * 0.02f), A_CENTER,
+              palette[BEL_UI_C_TEXT], buf);
+}
+
+static void draw_assess_prompt(bel_ui *ui, const bel_ui_view *v, SDL_Rect r)
+{
+    fill_round_rect(ui, r, (float)r.h * 0.5f, palette[BEL_UI_C_PANEL]);
+    draw_text(ui, F_BODY, r.x + r.w / 2, r.y + (r.h - ui->fonts[F_BODY].height) / 2, A_CENTER,
+              palette[BEL_UI_C_TEXT], v->assess_prompt);
+}
+
 static void draw_cue(bel_ui *ui, const bel_ui_view *v, SDL_Rect r)
 {
     const char *msg = NULL;
@@ -757,8 +786,18 @@ static void draw_numbers(bel_ui *ui, const bel_ui_view *v, SDL_Rect r)
     } else {
         snprintf(c, sizeof c, "-");
     }
-    snprintf(line, sizeof line, "rate %s /min     depth %s     following the pacer %s",
-             fmt_num(a, sizeof a, 1, v->m.rate_bpm), b, c);
+    if (v->is_assessing && v->assess_why[0]) { /* why the phase is asked again */
+        draw_text(ui, F_BODY, r.x + r.w / 2, r.y + (r.h - ui->fonts[F_BODY].height) / 2, A_CENTER,
+                  palette[BEL_UI_C_WARN], v->assess_why);
+        return;
+    }
+    if (v->is_assessing) { /* no pacer while the breathing is measured */
+        snprintf(line, sizeof line, "rate %s /min     depth %s",
+                 fmt_num(a, sizeof a, 1, v->m.rate_bpm), b);
+    } else {
+        snprintf(line, sizeof line, "rate %s /min     depth %s     following the pacer %s",
+                 fmt_num(a, sizeof a, 1, v->m.rate_bpm), b, c);
+    }
     draw_text(ui, F_BODY, r.x + r.w / 2, r.y + (r.h - ui->fonts[F_BODY].height) / 2, A_CENTER,
               palette[BEL_UI_C_TEXT], line);
 }
@@ -777,7 +816,10 @@ static void draw_top(bel_ui *ui, const bel_ui_view *v, SDL_Rect r)
     draw_text(ui, F_BODY, r.x + pad, y, A_LEFT, palette[BEL_UI_C_DIM], line);
     snprintf(line, sizeof line, "session %s", clock);
     draw_text(ui, F_BODY, r.x + r.w / 2, y, A_CENTER, palette[BEL_UI_C_TEXT], line);
-    if (v->is_pacer_on) {
+    if (v->is_assessing) { /* in both layouts */
+        snprintf(line, sizeof line, "assessment: %.64s  %d s", v->assess_phase,
+                 (int)ceilf(fmaxf(v->assess_remaining_s, 0.0f)));
+    } else if (v->is_pacer_on) {
         snprintf(line, sizeof line, "%s%s  %.1f /min", v->is_paused ? "paused  -  " : "",
                  v->pacer_name, (double)v->pacer.rate_bpm);
     } else {
@@ -793,7 +835,10 @@ static void draw_status(bel_ui *ui, const bel_ui_view *v, SDL_Rect r)
     int y = r.y + (r.h - ui->fonts[F_SMALL].height) / 2;
     bel_ui_color c = BEL_UI_C_OK;
     char line[sizeof v->source + 48];
-    if (v->is_signal_lost) {
+    if (v->is_simulated) { /* not a person's breathing: amber, and said in words */
+        c = BEL_UI_C_WARN;
+        snprintf(line, sizeof line, "%s", v->source);
+    } else if (v->is_signal_lost) {
         c = BEL_UI_C_WARN;
         snprintf(line, sizeof line, "signal lost - check the belt (%s)", v->source);
     } else if (!v->is_connected) {
@@ -802,14 +847,22 @@ static void draw_status(bel_ui *ui, const bel_ui_view *v, SDL_Rect r)
     } else {
         snprintf(line, sizeof line, "belt connected (%s)", v->source);
     }
-    fill_ellipse(ui, (float)(r.x + pad), (float)r.y + (float)r.h * 0.5f, dot, dot, palette[c]);
-    draw_text(ui, F_SMALL, r.x + pad * 2, y, A_LEFT,
-              v->is_signal_lost ? palette[BEL_UI_C_WARN] : palette[BEL_UI_C_DIM], line);
-    snprintf(line, sizeof line, "gaps %u   spikes %u   clipped %u   dropped %u   audio %s",
+    char counts[128];
+    snprintf(counts, sizeof counts, "gaps %u   spikes %u   clipped %u   dropped %u   audio %s",
              (unsigned)v->n_gaps, (unsigned)v->m.n_spikes, (unsigned)v->m.n_clipped,
              (unsigned)v->n_dropped,
              !v->is_audio_available ? "off" : (v->is_muted ? "muted (m)" : "on"));
-    draw_text(ui, F_SMALL, r.x + r.w - pad, y, A_RIGHT, palette[BEL_UI_C_DIM], line);
+    /* A long belt name is shortened with "..." rather than run into the counters. */
+    const int room = r.w - pad * 4 - text_width(ui, F_SMALL, counts);
+    size_t len = strlen(line);
+    while (len > 4 && text_width(ui, F_SMALL, line) > room) {
+        len--;
+        memcpy(line + len - 3, "...", 4);
+    }
+    fill_ellipse(ui, (float)(r.x + pad), (float)r.y + (float)r.h * 0.5f, dot, dot, palette[c]);
+    draw_text(ui, F_SMALL, r.x + pad * 2, y, A_LEFT,
+              c == BEL_UI_C_WARN ? palette[BEL_UI_C_WARN] : palette[BEL_UI_C_DIM], line);
+    draw_text(ui, F_SMALL, r.x + r.w - pad, y, A_RIGHT, palette[BEL_UI_C_DIM], counts);
 }
 
 /* ---------------------------------------------------------------- therapist */
@@ -874,7 +927,8 @@ static void draw_metrics(bel_ui *ui, const bel_ui_view *v, SDL_Rect r)
     metric_row(ui, r, row++, "lag behind pacer", isfinite(v->follow.lag_s) ? b : "-");
 }
 
-static const char *event_text(const bel_event *e, char *buf, size_t len)
+/* marker_no: the number of a marker (1, 2, ...). */
+static const char *event_text(const bel_event *e, uint32_t marker_no, char *buf, size_t len)
 {
     char a[32];
     switch (e->kind) {
@@ -902,6 +956,12 @@ static const char *event_text(const bel_event *e, char *buf, size_t len)
     case BEL_EV_SIGNAL_RESTORED:
         snprintf(buf, len, "signal back");
         break;
+    case BEL_EV_MARKER:
+        snprintf(buf, len, "marker %u", (unsigned)marker_no);
+        break;
+    case BEL_EV_DISCOMFORT:
+        snprintf(buf, len, "discomfort");
+        break;
     case BEL_EV_COUNT:
     default:
         snprintf(buf, len, "%s", bel_event_kind_name(e->kind));
@@ -920,6 +980,7 @@ static void draw_log(bel_ui *ui, const bel_ui_view *v, SDL_Rect r)
     uint32_t n = v->event_head < BEL_UI_EVENT_CAP ? v->event_head : BEL_UI_EVENT_CAP;
     char buf[96];
     char tb[32];
+    uint32_t marker_no = v->n_markers + 1; /* counted down from the newest */
     for (int k = 0; k < rows && (uint32_t)k < n; k++) {
         const bel_event *e = &v->events[(v->event_head - 1 - (uint32_t)k) % BEL_UI_EVENT_CAP];
         int y = r.y + pad + (k + 1) * lh;
@@ -930,12 +991,15 @@ static void draw_log(bel_ui *ui, const bel_ui_view *v, SDL_Rect r)
             c = palette[BEL_UI_C_HOLDIN];
         } else if (e->kind == BEL_EV_BREATH_HOLD_START) {
             c = palette[BEL_UI_C_BREATH_HOLD];
-        } else if (e->kind == BEL_EV_SIGNAL_LOST) {
+        } else if (e->kind == BEL_EV_SIGNAL_LOST || e->kind == BEL_EV_DISCOMFORT) {
             c = palette[BEL_UI_C_WARN];
+        } else if (e->kind == BEL_EV_MARKER) {
+            c = palette[BEL_UI_C_PACER];
+            marker_no--;
         }
         draw_text(ui, F_SMALL, r.x + pad, y, A_LEFT, palette[BEL_UI_C_DIM], tb);
         draw_text(ui, F_SMALL, r.x + pad + text_width(ui, F_SMALL, "000:00  "), y, A_LEFT, c,
-                  event_text(e, buf, sizeof buf));
+                  event_text(e, marker_no, buf, sizeof buf));
     }
 }
 
@@ -1003,22 +1067,30 @@ static void draw_help(bel_ui *ui, SDL_Rect r)
         {"m", "mute / unmute the tones"},
         {"t", "practice / therapist layout"},
         {"r", "re-assess the relaxed level"},
+        {"k", "mark this moment (numbered)"},
+        {"d", "mark discomfort"},
         {"f", "fullscreen"},
         {"h  or  ?", "this help"},
         {"q  or  Esc", "quit"},
     };
+    const int n_keys = (int)(sizeof keys / sizeof keys[0]);
     int lh = ui->fonts[F_BODY].height * 3 / 2;
+    /* Rows closer together when they would run into "press h to close" at the foot. */
+    const int fixed = ui->fonts[F_LARGE].height + ui->fonts[F_SMALL].height * 3;
+    if (fixed + (n_keys + 1) * lh > r.h) {
+        lh = (r.h - fixed) / (n_keys + 1);
+    }
     int y = r.y + lh / 2;
     draw_text(ui, F_LARGE, r.x + r.w / 2, y, A_CENTER, palette[BEL_UI_C_TEXT], "keys");
     y += ui->fonts[F_LARGE].height + lh / 2;
     int col = r.x + r.w * 2 / 5;
-    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+    for (int i = 0; i < n_keys; i++) {
         draw_text(ui, F_BODY, col - lh / 2, y, A_RIGHT, palette[BEL_UI_C_PACER], keys[i][0]);
         draw_text(ui, F_BODY, col + lh / 2, y, A_LEFT, palette[BEL_UI_C_TEXT], keys[i][1]);
         y += lh;
     }
-    draw_text(ui, F_SMALL, r.x + r.w / 2, r.y + r.h - lh, A_CENTER, palette[BEL_UI_C_DIM],
-              "press h to close");
+    draw_text(ui, F_SMALL, r.x + r.w / 2, r.y + r.h - ui->fonts[F_SMALL].height * 2, A_CENTER,
+              palette[BEL_UI_C_DIM], "press h to close");
 }
 
 /* ---------------------------------------------------------------- frame */
@@ -1104,8 +1176,13 @@ bel_status bel_ui_draw(bel_ui *ui, const bel_ui_view *v)
     draw_top(ui, v, bel_ui_get_region(lay, w, h, BEL_UI_R_TOP));
     if (lay == BEL_UI_PRACTICE) {
         draw_belly_figure(ui, v, bel_ui_get_region(lay, w, h, BEL_UI_R_BELLY));
-        draw_pacer(ui, v, bel_ui_get_region(lay, w, h, BEL_UI_R_PACER));
-        draw_cue(ui, v, bel_ui_get_region(lay, w, h, BEL_UI_R_CUE));
+        if (v->is_assessing) {
+            draw_assess(ui, v, bel_ui_get_region(lay, w, h, BEL_UI_R_PACER));
+            draw_assess_prompt(ui, v, bel_ui_get_region(lay, w, h, BEL_UI_R_CUE));
+        } else {
+            draw_pacer(ui, v, bel_ui_get_region(lay, w, h, BEL_UI_R_PACER));
+            draw_cue(ui, v, bel_ui_get_region(lay, w, h, BEL_UI_R_CUE));
+        }
         draw_numbers(ui, v, bel_ui_get_region(lay, w, h, BEL_UI_R_NUMBERS));
         draw_trace(ui, v, bel_ui_get_region(lay, w, h, BEL_UI_R_TRACE), 0, palette[BEL_UI_C_BELLY],
                    "belly");

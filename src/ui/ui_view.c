@@ -47,6 +47,7 @@ void bel_ui_view_push_event(bel_ui_view *v, const bel_event *ev)
 {
     v->events[v->event_head % BEL_UI_EVENT_CAP] = *ev;
     v->event_head++;
+    v->n_markers += ev->kind == BEL_EV_MARKER;
 }
 
 void bel_ui_view_push_trend(bel_ui_view *v, double t_s, float rate_bpm, float depth_rel,

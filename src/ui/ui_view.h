@@ -46,6 +46,7 @@ typedef struct bel_ui_view {
     bool is_holdin;       /**< belly held in now */
     bool is_breath_hold;  /**< breath held now */
     bool is_connected;    /**< a belt (or the simulator) is delivering */
+    bool is_simulated;    /**< the built-in simulated belt: never shown as a connected belt */
     bool is_signal_lost;  /**< the belt stopped sending */
     uint32_t n_gaps;      /**< samples reported missing */
     uint32_t n_dropped;   /**< samples or frames the UI side dropped */
@@ -56,6 +57,16 @@ typedef struct bel_ui_view {
     bel_pacer_follow follow;
     char pacer_name[24];
 
+    /* The guided assessment (bellows assess): shown instead of the pacer. */
+    bool is_assessing;
+    char assess_phase[48];    /**< "deep breath", with "(try 2)" when asked again */
+    char assess_prompt[120];  /**< what to do now */
+    char assess_why[120];     /**< why the phase is asked again, "" the first time */
+    float assess_remaining_s; /**< countdown of the phase */
+    float assess_phase_s;     /**< length of the phase, for the countdown ring */
+    int assess_step;          /**< 1..assess_steps */
+    int assess_steps;
+
     /* Trace ring: t_s, conditioned belly, chest (raw; NAN without). */
     double trace_t[BEL_UI_TRACE_CAP];
     float trace_belly[BEL_UI_TRACE_CAP];
@@ -65,6 +76,7 @@ typedef struct bel_ui_view {
 
     bel_event events[BEL_UI_EVENT_CAP];
     uint32_t event_head; /**< total pushed */
+    uint32_t n_markers;  /**< markers pushed (the log numbers them 1, 2, ...) */
 
     /* Session trends, one point per trend_every_s. NAN where unknown. */
     double trend_t[BEL_UI_TREND_CAP];

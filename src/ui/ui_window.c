@@ -56,6 +56,10 @@ bel_ui_action bel_ui_action_for_key(SDL_Keycode key, Uint16 mod)
         return BEL_UI_ACT_REASSESS;
     case SDLK_f:
         return BEL_UI_ACT_FULLSCREEN;
+    case SDLK_k:
+        return BEL_UI_ACT_MARKER;
+    case SDLK_d:
+        return BEL_UI_ACT_DISCOMFORT;
     case SDLK_h:
     case SDLK_QUESTION:
         return BEL_UI_ACT_HELP;

@@ -24,6 +24,8 @@ typedef enum bel_ui_action {
     BEL_UI_ACT_REASSESS,   /**< r: re-assess the relaxed level */
     BEL_UI_ACT_FULLSCREEN, /**< f (the window toggles itself as well) */
     BEL_UI_ACT_HELP,       /**< h or ? */
+    BEL_UI_ACT_MARKER,     /**< k: mark this moment (numbered markers) */
+    BEL_UI_ACT_DISCOMFORT, /**< d: the person feels discomfort now */
 } bel_ui_action;
 
 typedef struct bel_ui_window bel_ui_window;

@@ -66,8 +66,8 @@ int main(int argc, char **argv)
     for (int i = 0; i < N_SESSIONS; i++) {
         int c = i % N_CLIENTS;
         bel_store_session_info info = {
-            clients[c],           1.6e9 + 3600.0 * i,         "simulated", "1.0", "resonance",
-            "/nonexistent/s.csv", "/nonexistent/s.events.csv"};
+            clients[c],           1.6e9 + 3600.0 * i,          "simulated", "1.0", "resonance",
+            "/nonexistent/s.csv", "/nonexistent/s.events.csv", false};
         int64_t id = 0;
         bel_store_metrics m = bel_store_metrics_unknown();
         m.duration_s = 600.0;
@@ -78,12 +78,12 @@ int main(int argc, char **argv)
         m.n_holdins = rand() % 5;
         m.n_breath_holds = rand() % 3;
         int64_t aid = 0;
-        if (bel_store_add_assessment(st, clients[c], 0, BEL_STORE_BEFORE, 0.0, "{}", &m, &aid) !=
-                BEL_OK ||
+        if (bel_store_add_assessment(st, clients[c], 0, BEL_STORE_BEFORE, false, 0.0, "{}", &m,
+                                     &aid) != BEL_OK ||
             bel_store_begin_session(st, &info, &id) != BEL_OK ||
             bel_store_finish_session(st, id, &m, NULL) != BEL_OK ||
-            bel_store_add_assessment(st, clients[c], id, BEL_STORE_AFTER, 0.0, "{}", &m, &aid) !=
-                BEL_OK ||
+            bel_store_add_assessment(st, clients[c], id, BEL_STORE_AFTER, false, 0.0, "{}", &m,
+                                     &aid) != BEL_OK ||
             (i % 3 == 0 &&
              bel_store_add_note(st, id, "a note <b>with</b> 'markup' 😀") != BEL_OK)) {
             fprintf(stderr, "%s\n", bel_store_get_error(st));

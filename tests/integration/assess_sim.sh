@@ -11,7 +11,7 @@ fail() {
     echo "FAIL: $*" >&2
     exit 1
 }
-"$BELLOWS" assess --fast --seed 3 --out "$TMP/a.json" >"$TMP/out.txt" 2>&1 ||
+"$BELLOWS" assess --simulated --fast --seed 3 --out "$TMP/a.json" >"$TMP/out.txt" 2>&1 ||
     fail "assess failed: $(cat "$TMP/out.txt")"
 grep -q "deep breath" "$TMP/out.txt" || fail "no deep-breath prompt"
 grep -q '"belly_inverted": false' "$TMP/a.json" || fail "polarity wrong: $(cat "$TMP/a.json")"
@@ -55,14 +55,19 @@ grep -q "bad.json:1: 'belly_depth' is not a number" "$TMP/d.txt" || fail "unclea
 # A therapist's round: assess before, a session, assess after; the store keeps
 # both, and the client's report shows the assessed rate before -> after.
 export XDG_DATA_HOME="$TMP/xdg"
-"$BELLOWS" assess --fast --seed 4 --client "Ana <b>" >"$TMP/before.txt" 2>&1 ||
+"$BELLOWS" assess --simulated --fast --seed 4 --client "Ana <b>" >"$TMP/before.txt" 2>&1 ||
     fail "assess --client failed: $(cat "$TMP/before.txt")"
 grep -q "before their next session" "$TMP/before.txt" || fail "not stored as before"
 ls "$XDG_DATA_HOME"/bellows/sessions/assess-*.json >/dev/null 2>&1 ||
     fail "the assessment JSON is not beside the sessions"
-"$BELLOWS" run --duration 12 --no-window --no-audio --client "Ana <b>" >"$TMP/run.txt" 2>&1 ||
+"$BELLOWS" run --simulated --duration 12 --no-window --no-audio --client "Ana <b>" >"$TMP/run.txt" 2>&1 ||
     fail "run --client failed: $(cat "$TMP/run.txt")"
-"$BELLOWS" assess --fast --seed 5 --client "Ana <b>" --after 1 >"$TMP/after.txt" 2>&1 ||
+# The next session starts from that assessment (the simulated belt may use a simulated one).
+depth=$(python3 -c 'import json,sys; print("%.1f" % json.load(open(sys.argv[1]))["calibration"]["belly_depth"])' \
+    "$(ls "$XDG_DATA_HOME"/bellows/sessions/assess-*.json | head -n 1)")
+grep -q "starting from the client's assessment of .* (relaxed belly depth $depth)" "$TMP/run.txt" ||
+    fail "run --client did not start from the assessment (depth $depth): $(cat "$TMP/run.txt")"
+"$BELLOWS" assess --simulated --fast --seed 5 --client "Ana <b>" --after 1 >"$TMP/after.txt" 2>&1 ||
     fail "assess --after failed: $(cat "$TMP/after.txt")"
 "$BELLOWS" report --client "Ana <b>" --out "$TMP/r.html" >/dev/null 2>&1 || fail "report failed"
 grep -Eq '<td>[0-9]+\.[0-9] &#8594; [0-9]+\.[0-9]</td>' "$TMP/r.html" ||

@@ -26,7 +26,7 @@ if "$BELLOWS" run --volume 2 --no-window --no-audio --duration 1 >"$TMP/v.txt" 2
 fi
 grep -q -- "--volume" "$TMP/v.txt" || fail "unclear error for --volume 2: $(cat "$TMP/v.txt")"
 # A session started from an assessment notices a hold-in in its first seconds.
-"$BELLOWS" assess --fast --seed 3 --out "$TMP/a.json" >/dev/null 2>&1 || fail "assess failed"
+"$BELLOWS" assess --simulated --fast --seed 3 --out "$TMP/a.json" >/dev/null 2>&1 || fail "assess failed"
 "$BELLOWS" simulate --out "$TMP/early.csv" --duration 60 --fs 50 --seed 3 --chest \
     --script "holdin@6+40:1.5" >/dev/null 2>&1 || fail "simulate failed"
 "$BELLOWS" demo --fast --replay "$TMP/early.csv" --no-window --no-audio \

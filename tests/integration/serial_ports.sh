@@ -13,7 +13,7 @@ grep -Eq '^no (belt found among [0-9]+ serial port|serial ports found, so no bel
 
 "$BELLOWS" run --duration 1 --no-record --no-window --no-audio >"$TMP/sim.out" 2>&1 ||
     fail "run without a belt failed"
-head -n 1 "$TMP/sim.out" | grep -q '^bellows run: no belt found; using the built-in simulated belt' ||
+head -n 1 "$TMP/sim.out" | grep -q '^bellows run: simulated belt - no belt found; using the built-in simulated belt' ||
     fail "run without a belt, first line: $(head -n 1 "$TMP/sim.out")"
 
 bellows_pty run --port /dev/bellows-no-such-port --no-record >"$TMP/bad.out" 2>&1

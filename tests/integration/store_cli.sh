@@ -16,7 +16,7 @@ NAME='<script>alert("x")</script> Ünïcødé 😀'
 NOTE="O'Brien said \"breathe\" & <b>relax</b> 😌"
 
 "$BELLOWS" sessions >"$TMP/out" 2>&1 || fail "sessions on a new store: $(cat "$TMP/out")"
-grep -q 'no sessions yet' "$TMP/out" || fail "empty store: $(cat "$TMP/out")"
+grep -q 'no sessions' "$TMP/out" || fail "empty store: $(cat "$TMP/out")"
 [ "$(stat -c %a "$TMP/data/bellows")" = 700 ] || fail "data dir not 0700"
 [ "$(stat -c %a "$TMP/data/bellows/bellows.db")" = 600 ] || fail "store not 0600"
 
@@ -40,7 +40,7 @@ first=$(awk '$1 ~ /^[0-9]+$/ {print $1; exit}' "$TMP/s")
 [ "$first" = 2 ] || fail "not oldest first: $(cat "$TMP/s")"
 grep -Eq '^ +2 +2023-11-1[45] [0-9:]+ +2\.0 +[0-9]+ +[0-9.]+ ' "$TMP/s" ||
     fail "session 2 row (2 minutes, breaths, rate): $(cat "$TMP/s")"
-"$BELLOWS" sessions >"$TMP/all" 2>&1 || fail "sessions"
+"$BELLOWS" sessions --all >"$TMP/all" 2>&1 || fail "sessions --all"
 [ "$(grep -c 'complete' "$TMP/all")" = 3 ] || fail "three complete sessions: $(cat "$TMP/all")"
 
 # Errors name the thing and what to do.

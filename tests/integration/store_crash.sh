@@ -19,7 +19,7 @@ fail() {
 }
 export XDG_DATA_HOME="$TMP/data"
 
-"$BELLOWS" run --client "Kill Nine" --no-window --no-audio --record "$TMP/k" >"$TMP/out" 2>&1 &
+"$BELLOWS" run --simulated --client "Kill Nine" --no-window --no-audio --record "$TMP/k" >"$TMP/out" 2>&1 &
 pid=$!
 sleep 4
 kill -9 $pid
@@ -27,10 +27,10 @@ wait $pid 2>/dev/null
 rows=$(($(wc -l <"$TMP/k.csv") - 1))
 # 4 s at 50 Hz, flushed at least each second: 2 s or more are on disk.
 [ "$rows" -ge 100 ] || fail "only $rows rows survived kill -9"
-"$BELLOWS" sessions >"$TMP/s" 2>"$TMP/e" || fail "sessions after the crash: $(cat "$TMP/e")"
+"$BELLOWS" sessions --all >"$TMP/s" 2>"$TMP/e" || fail "sessions after the crash: $(cat "$TMP/e")"
 grep -q 'marked interrupted' "$TMP/e" || fail "no word about the interrupted session: $(cat "$TMP/e")"
 grep -q 'interrupted  *Kill Nine' "$TMP/s" || fail "session not interrupted: $(cat "$TMP/s")"
-"$BELLOWS" sessions >"$TMP/s2" 2>"$TMP/e2" || fail "sessions again"
+"$BELLOWS" sessions --all >"$TMP/s2" 2>"$TMP/e2" || fail "sessions again"
 grep -q 'marked interrupted' "$TMP/e2" && fail "interrupted reported twice"
 # Its data are kept and readable: the report draws its trace, export writes it.
 "$BELLOWS" report --client "Kill Nine" --session 1 --out "$TMP/r.html" >"$TMP/o" 2>&1 ||
@@ -42,7 +42,7 @@ grep -q 'class="lane"' "$TMP/r.html" || fail "no trace of the interrupted sessio
 mkdir "$TMP/tiny"
 if [ "$(id -u)" = 0 ] && mount -t tmpfs -o size=16k tmpfs "$TMP/tiny" 2>/dev/null; then
     MNT="$TMP/tiny"
-    "$BELLOWS" run --client "Full Disk" --no-window --no-audio --duration 25 \
+    "$BELLOWS" run --simulated --client "Full Disk" --no-window --no-audio --duration 25 \
         --record "$MNT/f" >"$TMP/fout" 2>"$TMP/ferr"
     grep -q 'No space left on device' "$TMP/ferr" "$TMP/fout" ||
         fail "no clear full-disk error: $(cat "$TMP/ferr")"

@@ -79,6 +79,7 @@ typedef struct seen {
     char names[16][256];
     char notes[16][512];
     char status[16][16];
+    char incomplete[16][64];
     bel_store_session last;
 } seen;
 
@@ -90,6 +91,8 @@ static bool on_session(void *ctx, const bel_store_session *s)
         snprintf(v->names[v->n], sizeof v->names[0], "%s", s->client_name ? s->client_name : "");
         snprintf(v->notes[v->n], sizeof v->notes[0], "%s", s->notes ? s->notes : "");
         snprintf(v->status[v->n], sizeof v->status[0], "%s", s->status);
+        snprintf(v->incomplete[v->n], sizeof v->incomplete[0], "%s",
+                 s->incomplete ? s->incomplete : "");
     }
     v->last = *s;
     v->last.client_name = NULL; /* not valid after the call */
@@ -101,6 +104,7 @@ static bool on_session(void *ctx, const bel_store_session *s)
     v->last.firmware = NULL;
     v->last.pacer = NULL;
     v->last.problem = NULL;
+    v->last.incomplete = NULL;
     v->n++;
     return true;
 }
@@ -118,8 +122,8 @@ static bool on_client(void *ctx, const bel_store_client *c)
 
 static int64_t begin(bel_store *st, int64_t client, double start)
 {
-    bel_store_session_info info = {client,         start,        "simulated",        "fw 1.2",
-                                   "6 per minute", "/tmp/x.csv", "/tmp/x.events.csv"};
+    bel_store_session_info info = {client,         start,        "simulated",         "fw 1.2",
+                                   "6 per minute", "/tmp/x.csv", "/tmp/x.events.csv", false};
     int64_t id = 0;
     assert_int_equal(bel_store_begin_session(st, &info, &id), BEL_OK);
     assert_true(id > 0);
@@ -268,14 +272,16 @@ static void test_store_assessments_before_and_after(void **state)
     bel_store_metrics after = some_metrics(9.0);
     int64_t aid = 0;
     /* A "before" assessment waits for the client's next session. */
-    assert_int_equal(
-        bel_store_add_assessment(st, c, 0, BEL_STORE_BEFORE, 0.0, "{\"a\":1}", &before, &aid),
-        BEL_OK);
-    int64_t s = begin(st, c, 5000.0);
-    assert_int_equal(bel_store_add_assessment(st, c, s, BEL_STORE_AFTER, 0.0, "{}", &after, &aid),
+    assert_int_equal(bel_store_add_assessment(st, c, 0, BEL_STORE_BEFORE, false, 0.0, "{\"a\":1}",
+                                              &before, &aid),
                      BEL_OK);
-    assert_int_equal(bel_store_add_assessment(st, c, 777, BEL_STORE_AFTER, 0.0, "{}", &after, &aid),
-                     BEL_ERR_ARG);
+    int64_t s = begin(st, c, 5000.0);
+    assert_int_equal(
+        bel_store_add_assessment(st, c, s, BEL_STORE_AFTER, false, 0.0, "{}", &after, &aid),
+        BEL_OK);
+    assert_int_equal(
+        bel_store_add_assessment(st, c, 777, BEL_STORE_AFTER, false, 0.0, "{}", &after, &aid),
+        BEL_ERR_ARG);
     assert_true(aid == 0);
     seen v = {0};
     assert_int_equal(bel_store_get_session(st, s, on_session, &v), 1);
@@ -304,7 +310,8 @@ static void test_store_marks_killed_session_interrupted(void **state)
         if (bel_store_create(f->path, &cs, NULL, 0) != BEL_OK) {
             _exit(2);
         }
-        bel_store_session_info info = {c, 0.0, "simulated", NULL, NULL, "r.csv", "r.events.csv"};
+        bel_store_session_info info = {c,    0.0,     "simulated",    NULL,
+                                       NULL, "r.csv", "r.events.csv", false};
         int64_t id = 0;
         if (bel_store_begin_session(cs, &info, &id) != BEL_OK) {
             _exit(3);
@@ -346,6 +353,277 @@ static const char V1_SCHEMA[] =
     "INSERT INTO notes VALUES (1, 1, 101.0, 'kept note');"
     "PRAGMA user_version = 1;";
 
+/* Sessions and assessments of the simulated belt stay marked so; a person's do not. */
+static void test_store_marks_simulated(void **state)
+{
+    fixture *f = *state;
+    bel_store *st = open_store(f);
+    int64_t c = 0;
+    assert_int_equal(bel_store_add_client(st, "Sim Person", &c), BEL_OK);
+    bel_store_session_info info = {c,    1000.0, "built-in simulated belt", NULL, NULL, NULL,
+                                   NULL, true};
+    int64_t sim_id = 0;
+    assert_int_equal(bel_store_begin_session(st, &info, &sim_id), BEL_OK);
+    int64_t real_id = begin(st, c, 2000.0);
+    bel_store_metrics m = some_metrics(9.0);
+    int64_t aid = 0;
+    assert_int_equal(
+        bel_store_add_assessment(st, c, sim_id, BEL_STORE_AFTER, true, 0.0, "{}", &m, &aid),
+        BEL_OK);
+    bel_store_destroy(st);
+    st = open_store(f); /* what is on disk */
+    seen v = {0};
+    assert_int_equal(bel_store_get_session(st, sim_id, on_session, &v), 1);
+    assert_true(v.last.is_simulated);
+    assert_int_equal(bel_store_get_session(st, real_id, on_session, &v), 1);
+    assert_false(v.last.is_simulated);
+    bel_store_destroy(st);
+    sqlite3 *db = NULL;
+    sqlite3_stmt *q = NULL;
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT is_simulated FROM assessments", -1, &q, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(q, 0), 1);
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+}
+
+/* The latest assessment's text for the next session: a person's, the simulated belt's
+ * only when asked for. */
+static void test_store_latest_assessment(void **state)
+{
+    fixture *f = *state;
+    bel_store *st = open_store(f);
+    int64_t c = 0;
+    assert_int_equal(bel_store_add_client(st, "Bea", &c), BEL_OK);
+    static char dummy[] = "x";
+    char *json = dummy;
+    double taken = 0.0;
+    assert_int_equal(bel_store_get_latest_assessment(st, c, true, &json, &taken), 0);
+    assert_null(json);
+    bel_store_metrics m = some_metrics(8.0);
+    int64_t aid = 0;
+    assert_int_equal(
+        bel_store_add_assessment(st, c, 0, BEL_STORE_BEFORE, false, 100.0, "{\"old\"}", &m, &aid),
+        BEL_OK);
+    assert_int_equal(
+        bel_store_add_assessment(st, c, 0, BEL_STORE_BEFORE, false, 300.0, "{\"new\"}", &m, &aid),
+        BEL_OK);
+    assert_int_equal(
+        bel_store_add_assessment(st, c, 0, BEL_STORE_BEFORE, true, 500.0, "{\"sim\"}", &m, &aid),
+        BEL_OK);
+    assert_int_equal(bel_store_get_latest_assessment(st, c, false, &json, &taken), 1);
+    assert_string_equal(json, "{\"new\"}");
+    assert_true(fabs(taken - 300.0) < 1e-9);
+    free(json);
+    assert_int_equal(bel_store_get_latest_assessment(st, c, true, &json, &taken), 1);
+    assert_string_equal(json, "{\"sim\"}");
+    free(json);
+    bel_store_destroy(st);
+}
+
+typedef struct got_findings {
+    int n;
+    bel_store_findings f;
+    char areas[BEL_STORE_MAX_PAIN][BEL_STORE_AREA_LEN];
+    char notes[256];
+} got_findings;
+
+static void on_findings(void *ctx, const bel_store_findings *f)
+{
+    got_findings *g = ctx;
+    g->n++;
+    g->f = *f;
+    for (int i = 0; i < f->n_pain; i++) {
+        snprintf(g->areas[i], sizeof g->areas[i], "%s", f->pain[i].area);
+        g->f.pain[i].area = g->areas[i];
+    }
+    snprintf(g->notes, sizeof g->notes, "%s", f->notes ? f->notes : "(none)");
+    g->f.notes = g->notes;
+}
+
+/* The therapist's findings round-trip with their assessment; bad ones are refused whole. */
+static void test_store_findings(void **state)
+{
+    fixture *f = *state;
+    bel_store *st = open_store(f);
+    int64_t c = 0;
+    assert_int_equal(bel_store_add_client(st, "Cleo", &c), BEL_OK);
+    bel_store_metrics m = some_metrics(8.0);
+    int64_t aid = 0;
+    assert_int_equal(
+        bel_store_add_assessment(st, c, 0, BEL_STORE_BEFORE, false, 0.0, "{}", &m, &aid), BEL_OK);
+    got_findings g = {0};
+    assert_int_equal(bel_store_get_findings(st, aid, on_findings, &g), 1); /* none yet */
+    assert_int_equal(g.f.n_pain, 0);
+    assert_int_equal(g.f.thomas[0], BEL_STORE_THOMAS_NOT_DONE);
+    assert_string_equal(g.notes, "(none)");
+
+    bel_store_findings in = bel_store_findings_none();
+    in.n_pain = 3;
+    in.pain[0].area = bel_store_pain_area_name(BEL_STORE_PAIN_LOW_BACK);
+    in.pain[0].score = 6.0;
+    in.pain[1].area = "épaule gauche";
+    in.pain[1].score = 2.5;
+    in.pain[2].area = bel_store_pain_area_name(BEL_STORE_PAIN_BUTTOCKS);
+    in.pain[2].score = 0.0;
+    in.thomas[0] = BEL_STORE_THOMAS_TIGHT;
+    in.thomas_deg[0] = 15.0;
+    in.thomas[1] = BEL_STORE_THOMAS_PASS;
+    in.notes = "'; DROP TABLE pain; --";
+    assert_int_equal(bel_store_set_findings(st, aid, &in), BEL_OK);
+    bel_store_destroy(st);
+    st = open_store(f);
+    memset(&g, 0, sizeof g);
+    assert_int_equal(bel_store_get_findings(st, aid, on_findings, &g), 1);
+    assert_int_equal(g.f.n_pain, 3);
+    assert_string_equal(g.f.pain[0].area, "low back");
+    assert_true(fabs(g.f.pain[0].score - 6.0) < 1e-12);
+    assert_string_equal(g.f.pain[1].area, "épaule gauche");
+    assert_true(fabs(g.f.pain[1].score - 2.5) < 1e-12);
+    assert_string_equal(g.f.pain[2].area, "buttocks and sacrum");
+    assert_int_equal(g.f.thomas[0], BEL_STORE_THOMAS_TIGHT);
+    assert_true(fabs(g.f.thomas_deg[0] - 15.0) < 1e-12);
+    assert_int_equal(g.f.thomas[1], BEL_STORE_THOMAS_PASS);
+    assert_true(isnan(g.f.thomas_deg[1]));
+    assert_string_equal(g.notes, "'; DROP TABLE pain; --");
+
+    /* Refused whole: a score over 10, the same area twice, no such assessment. */
+    bel_store_findings bad = in;
+    bad.pain[1].score = 10.5;
+    assert_int_equal(bel_store_set_findings(st, aid, &bad), BEL_ERR_ARG);
+    bad = in;
+    bad.pain[2].area = "low back";
+    assert_int_equal(bel_store_set_findings(st, aid, &bad), BEL_ERR_ARG);
+    assert_int_equal(bel_store_set_findings(st, aid + 100, &in), BEL_ERR_ARG);
+    memset(&g, 0, sizeof g);
+    assert_int_equal(bel_store_get_findings(st, aid, on_findings, &g), 1);
+    assert_int_equal(g.f.n_pain, 3); /* unchanged */
+    assert_int_equal(bel_store_get_findings(st, aid + 100, on_findings, &g), 0);
+    /* Replaced, not added to. */
+    bel_store_findings less = bel_store_findings_none();
+    less.n_pain = 1;
+    less.pain[0].area = "hips";
+    less.pain[0].score = 1.0;
+    assert_int_equal(bel_store_set_findings(st, aid, &less), BEL_OK);
+    memset(&g, 0, sizeof g);
+    assert_int_equal(bel_store_get_findings(st, aid, on_findings, &g), 1);
+    assert_int_equal(g.f.n_pain, 1);
+    assert_int_equal(g.f.thomas[0], BEL_STORE_THOMAS_NOT_DONE);
+    /* The session list gives the assessment's id to find them by. */
+    int64_t s = begin(st, c, 9000.0);
+    seen v = {0};
+    assert_int_equal(bel_store_get_session(st, s, on_session, &v), 1);
+    assert_true(v.last.has_before);
+    assert_int_equal(v.last.before_id, aid);
+    assert_int_equal(v.last.after_id, 0);
+    bel_store_destroy(st);
+}
+
+/* Corrections: incomplete sessions, own sessions, rename, merge, delete (all or nothing). */
+static void test_store_corrections(void **state)
+{
+    fixture *f = *state;
+    bel_store *st = open_store(f);
+    int64_t ann = 0;
+    int64_t typo = 0;
+    assert_int_equal(bel_store_add_client(st, "Ann", &ann), BEL_OK);
+    assert_int_equal(bel_store_add_client(st, "Anm", &typo), BEL_OK);
+    int64_t own = begin(st, 0, 100.0);
+    int64_t s1 = begin(st, ann, 200.0);
+    int64_t s2 = begin(st, typo, 300.0);
+    bel_store_metrics m = some_metrics(9.0);
+    int64_t aid = 0;
+    assert_int_equal(
+        bel_store_add_assessment(st, typo, s2, BEL_STORE_AFTER, false, 0.0, "{}", &m, &aid),
+        BEL_OK);
+    assert_int_equal(bel_store_set_incomplete(st, own, "shorter than a minute (12 s)"), BEL_OK);
+    assert_int_equal(bel_store_set_incomplete(st, 999, "x"), BEL_ERR_ARG);
+    seen v = {0};
+    assert_int_equal(bel_store_list_sessions(st, BEL_STORE_OWN, on_session, &v), 1);
+    assert_int_equal(v.ids[0], own);
+    assert_string_equal(v.incomplete[0], "shorter than a minute (12 s)");
+    memset(&v, 0, sizeof v);
+    assert_int_equal(bel_store_list_sessions(st, 0, on_session, &v), 3);
+
+    assert_int_equal(bel_store_rename_client(st, typo, "Ann"), BEL_ERR_ARG); /* taken */
+    assert_int_equal(bel_store_rename_client(st, typo, "Anne"), BEL_OK);
+    assert_int_equal(bel_store_merge_clients(st, typo, typo), BEL_ERR_ARG);
+    assert_int_equal(bel_store_merge_clients(st, typo, 999), BEL_ERR_ARG);
+    memset(&v, 0, sizeof v);
+    assert_int_equal(bel_store_list_sessions(st, typo, on_session, &v), 1); /* unchanged */
+    assert_int_equal(bel_store_merge_clients(st, typo, ann), BEL_OK);
+    memset(&v, 0, sizeof v);
+    assert_int_equal(bel_store_list_sessions(st, ann, on_session, &v), 2);
+    assert_true(v.last.has_after); /* the assessment moved with its session */
+    int64_t id = 0;
+    assert_int_equal(bel_store_find_client(st, "Anne", &id), 0);
+
+    assert_int_equal(bel_store_add_note(st, s2, "a note"), BEL_OK);
+    assert_int_equal(bel_store_delete_session(st, s2), BEL_OK);
+    assert_int_equal(bel_store_delete_session(st, s2), BEL_ERR_ARG);
+    memset(&v, 0, sizeof v);
+    assert_int_equal(bel_store_list_sessions(st, ann, on_session, &v), 1);
+    assert_int_equal(v.ids[0], s1);
+    assert_int_equal(bel_store_delete_client(st, ann), BEL_OK);
+    assert_int_equal(bel_store_delete_client(st, ann), BEL_ERR_ARG);
+    memset(&v, 0, sizeof v);
+    assert_int_equal(bel_store_list_sessions(st, 0, on_session, &v), 1); /* only the own one */
+    bel_store_destroy(st);
+    sqlite3 *db = NULL;
+    sqlite3_stmt *q = NULL;
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "SELECT (SELECT count(*) FROM assessments) + (SELECT "
+                                        "count(*) FROM notes) + (SELECT count(*) FROM clients)",
+                                        -1, &q, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(q, 0), 0); /* nothing left behind */
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+}
+
+/* Names match up to case, accents and spaces; a near miss is offered, nothing else. */
+static void test_store_match_client(void **state)
+{
+    fixture *f = *state;
+    bel_store *st = open_store(f);
+    int64_t anna = 0;
+    int64_t bo = 0;
+    assert_int_equal(bel_store_add_client(st, "Ánna Müller", &anna), BEL_OK);
+    assert_int_equal(bel_store_add_client(st, "Bo", &bo), BEL_OK);
+    int64_t id = 0;
+    char matched[64];
+    char near[64];
+    static const char *const same[] = {"Ánna Müller", "anna muller", "  ANNA   MÜLLER ",
+                                       "Anna Muller"};
+    for (size_t i = 0; i < sizeof same / sizeof same[0]; i++) {
+        assert_int_equal(
+            bel_store_match_client(st, same[i], &id, matched, sizeof matched, near, sizeof near),
+            1);
+        assert_int_equal(id, anna);
+        assert_string_equal(matched, "Ánna Müller");
+    }
+    assert_int_equal(
+        bel_store_match_client(st, "Ana Mullr", &id, matched, sizeof matched, near, sizeof near),
+        0);
+    assert_int_equal(id, 0);
+    assert_string_equal(near, "Ánna Müller"); /* two typing errors away */
+    assert_int_equal(
+        bel_store_match_client(st, "Carla", &id, matched, sizeof matched, near, sizeof near), 0);
+    assert_string_equal(near, ""); /* nothing close */
+    /* The exact name wins over a folded one. */
+    int64_t lower = 0;
+    assert_int_equal(bel_store_add_client(st, "bo", &lower), BEL_OK);
+    assert_int_equal(bel_store_match_client(st, "bo", &id, NULL, 0, NULL, 0), 1);
+    assert_int_equal(id, lower);
+    assert_int_equal(bel_store_match_client(st, "Bo", &id, NULL, 0, NULL, 0), 1);
+    assert_int_equal(id, bo);
+    bel_store_destroy(st);
+}
+
 static void test_store_migrates_version_1(void **state)
 {
     fixture *f = *state;
@@ -367,11 +645,12 @@ static void test_store_migrates_version_1(void **state)
     assert_string_equal(v.status[0], "complete");
     assert_true(fabs(v.last.metrics.rate_bpm - 10.0) < 1e-9);
     assert_true(isnan(v.last.metrics.time_held_in_s)); /* new column, unknown for old rows */
+    assert_false(v.last.is_simulated);                 /* old rows were of people */
     /* The new parts work on the migrated store. */
     bel_store_metrics m = some_metrics(7.0);
     int64_t aid = 0;
-    assert_int_equal(bel_store_add_assessment(st, 1, 1, BEL_STORE_AFTER, 200.0, "{}", &m, &aid),
-                     BEL_OK);
+    assert_int_equal(
+        bel_store_add_assessment(st, 1, 1, BEL_STORE_AFTER, false, 200.0, "{}", &m, &aid), BEL_OK);
     assert_int_equal(bel_store_finish_session(st, 1, &m, "disk full"), BEL_OK);
     bel_store_destroy(st);
 
@@ -418,6 +697,11 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_store_assessments_before_and_after, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_marks_killed_session_interrupted, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_store_marks_simulated, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_store_latest_assessment, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_store_findings, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_store_corrections, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_store_match_client, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_migrates_version_1, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_refuses_a_file_that_is_not_a_store, setup,
                                         teardown),

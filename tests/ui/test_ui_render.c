@@ -124,7 +124,7 @@ static void fill_breathing(bel_ui_view *v, double t_end, bool chest)
     v->follow.score = 0.82f;
     v->follow.session_score = 0.74f;
     v->follow.lag_s = 0.6f;
-    snprintf(v->source, sizeof v->source, "simulated belt");
+    snprintf(v->source, sizeof v->source, "the belt on /dev/ttyACM0");
     snprintf(v->pacer_name, sizeof v->pacer_name, "resonance");
     v->expansion = bel_ui_view_expansion(v);
 }
@@ -311,6 +311,123 @@ static void test_ui_signal_lost_status(void **state)
     canvas_close(&c);
 }
 
+/* The simulated belt is never shown as a connected belt: amber and in words, in both layouts. */
+static void test_ui_simulated_belt_status(void **state)
+{
+    (void)state;
+    canvas c;
+    canvas_open(&c, 1280, 800);
+    bel_ui_view v;
+    bel_ui_view_init(&v);
+    fill_breathing(&v, 120.0, true);
+    v.pacer = pacer_at(2.0);
+    v.is_connected = true; /* the simulator delivers */
+    v.is_simulated = true;
+    snprintf(v.source, sizeof v.source, "simulated belt - no belt found");
+    for (int lay = 0; lay < BEL_UI_LAYOUT_COUNT; lay++) {
+        v.layout = (bel_ui_layout)lay;
+        render(&c, &v, lay == BEL_UI_PRACTICE ? "practice_simulated" : "therapist_simulated");
+        SDL_Rect status = bel_ui_get_region(v.layout, c.w, c.h, BEL_UI_R_STATUS);
+        assert_true(share(&c, status, BEL_UI_C_WARN, 8) > 0.001);
+        assert_true(share(&c, status, BEL_UI_C_OK, 8) < 0.0001);
+    }
+    /* The same view from a belt shows the green dot: the test can tell them apart. */
+    v.is_simulated = false;
+    v.layout = BEL_UI_PRACTICE;
+    render(&c, &v, "practice_belt_connected");
+    SDL_Rect status = bel_ui_get_region(v.layout, c.w, c.h, BEL_UI_R_STATUS);
+    assert_true(share(&c, status, BEL_UI_C_OK, 8) > 0.0005);
+    canvas_close(&c);
+}
+
+/* The assessment replaces the pacer: the countdown disc shrinks as the phase runs, the
+ * prompt sits in the band below, and a phase asked again says why in amber. */
+static void test_ui_assessment_phases(void **state)
+{
+    (void)state;
+    canvas c;
+    canvas_open(&c, 1280, 800);
+    bel_ui_view v;
+    bel_ui_view_init(&v);
+    fill_breathing(&v, 50.0, true);
+    v.is_pacer_on = false;
+    v.is_assessing = true;
+    v.assess_steps = 3;
+    v.assess_step = 2;
+    v.assess_phase_s = 20.0f;
+    snprintf(v.assess_phase, sizeof v.assess_phase, "deep breath");
+    snprintf(v.assess_prompt, sizeof v.assess_prompt,
+             "Now one slow, deep breath into the belly; then let it go.");
+    SDL_Rect pacer = bel_ui_get_region(BEL_UI_PRACTICE, c.w, c.h, BEL_UI_R_PACER);
+    SDL_Rect cue = bel_ui_get_region(BEL_UI_PRACTICE, c.w, c.h, BEL_UI_R_CUE);
+    SDL_Rect numbers = bel_ui_get_region(BEL_UI_PRACTICE, c.w, c.h, BEL_UI_R_NUMBERS);
+    v.assess_remaining_s = 18.0f;
+    render(&c, &v, "assess_deep_start");
+    const double full = share(&c, pacer, BEL_UI_C_PACER, 8);
+    assert_true(share(&c, cue, BEL_UI_C_PANEL, 8) > 0.2); /* the prompt's band */
+    assert_true(share(&c, numbers, BEL_UI_C_WARN, 8) < 0.0001);
+    v.assess_remaining_s = 4.0f;
+    render(&c, &v, "assess_deep_late");
+    assert_true(share(&c, pacer, BEL_UI_C_PACER, 8) < 0.5 * full); /* the disc empties */
+    snprintf(v.assess_phase, sizeof v.assess_phase, "deep breath (try 2)");
+    snprintf(v.assess_why, sizeof v.assess_why,
+             "The deepest breath was 1.1x the relaxed one; it needs 1.5x.");
+    v.assess_remaining_s = 19.0f;
+    render(&c, &v, "assess_deep_again");
+    assert_true(share(&c, numbers, BEL_UI_C_WARN, 8) > 0.001);
+    canvas_close(&c);
+}
+
+/* A long belt name is shortened, not drawn over the counters at the right of the status line. */
+static void test_ui_long_source_keeps_off_the_counters(void **state)
+{
+    (void)state;
+    canvas c;
+    canvas_open(&c, 1280, 800);
+    bel_ui_view v;
+    bel_ui_view_init(&v);
+    fill_breathing(&v, 60.0, true);
+    v.pacer = pacer_at(1.0);
+    SDL_Rect st = bel_ui_get_region(BEL_UI_PRACTICE, c.w, c.h, BEL_UI_R_STATUS);
+    SDL_Rect right = {st.x + st.w * 55 / 100, st.y, st.w * 45 / 100, st.h};
+    v.source[0] = '\0';
+    render(&c, &v, "status_short_source");
+    static uint32_t before[1280 * 64];
+    assert_true(right.w * right.h <= (int)(sizeof before / sizeof before[0]));
+    for (int y = 0; y < right.h; y++) {
+        for (int x = 0; x < right.w; x++) {
+            SDL_Color p = pixel(&c, right.x + x, right.y + y);
+            before[y * right.w + x] = (uint32_t)(p.r << 16 | p.g << 8 | p.b);
+        }
+    }
+    snprintf(v.source, sizeof v.source,
+             "belt on /dev/serial/by-id/usb-Arduino_LLC_Arduino_Uno_85735313932351F0E1A1-if00 "
+             "(bellows-belt firmware 1.0.0, 50 Hz, belly, chest)");
+    render(&c, &v, "status_long_source");
+    /* Only the counters' columns: from their leftmost drawn pixel (with no source shown,
+     * everything drawn in this part of the line is the counters). */
+    const SDL_Color bg = bel_ui_get_color(BEL_UI_C_BG);
+    const uint32_t bg_px = (uint32_t)(bg.r << 16 | bg.g << 8 | bg.b);
+    int x0 = right.w;
+    for (int y = 0; y < right.h; y++) {
+        for (int x = 0; x < x0; x++) {
+            if (before[y * right.w + x] != bg_px) {
+                x0 = x;
+            }
+        }
+    }
+    assert_true(x0 > 0 && x0 < right.w);
+    long differ = 0;
+    for (int y = 0; y < right.h; y++) {
+        for (int x = x0 - 1; x < right.w; x++) {
+            SDL_Color p = pixel(&c, right.x + x, right.y + y);
+            differ += before[y * right.w + x] != (uint32_t)(p.r << 16 | p.g << 8 | p.b);
+        }
+    }
+    assert_int_equal(differ, 0);
+    canvas_close(&c);
+}
+
 static void test_ui_therapist_layout(void **state)
 {
     (void)state;
@@ -400,6 +517,8 @@ static void test_ui_keys_map_to_actions(void **state)
     assert_int_equal(bel_ui_action_for_key(SDLK_r, 0), BEL_UI_ACT_REASSESS);
     assert_int_equal(bel_ui_action_for_key(SDLK_f, 0), BEL_UI_ACT_FULLSCREEN);
     assert_int_equal(bel_ui_action_for_key(SDLK_h, 0), BEL_UI_ACT_HELP);
+    assert_int_equal(bel_ui_action_for_key(SDLK_k, 0), BEL_UI_ACT_MARKER);
+    assert_int_equal(bel_ui_action_for_key(SDLK_d, 0), BEL_UI_ACT_DISCOMFORT);
     assert_int_equal(bel_ui_action_for_key(SDLK_SLASH, KMOD_LSHIFT), BEL_UI_ACT_HELP);
     assert_int_equal(bel_ui_action_for_key(SDLK_SLASH, 0), BEL_UI_ACT_NONE);
     assert_int_equal(bel_ui_action_for_key(SDLK_q, 0), BEL_UI_ACT_QUIT);
@@ -445,6 +564,9 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_ui_holdin_invitation_only_when_held_in),
         cmocka_unit_test(test_ui_breath_hold_invitation),
         cmocka_unit_test(test_ui_signal_lost_status),
+        cmocka_unit_test(test_ui_simulated_belt_status),
+        cmocka_unit_test(test_ui_assessment_phases),
+        cmocka_unit_test(test_ui_long_source_keeps_off_the_counters),
         cmocka_unit_test(test_ui_therapist_layout),
         cmocka_unit_test(test_ui_help_overlay_lists_keys),
         cmocka_unit_test(test_ui_scales_with_output_size),

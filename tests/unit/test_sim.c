@@ -743,9 +743,12 @@ static void test_sim_parse_script_accepts_good_scripts(void **state)
     assert_int_equal(c.n_episodes, 0);
 
     /* a parsed script makes a valid simulator */
-    assert_int_equal(bel_sim_parse_script("holdin@5+5,hold@12+3:0,posture@20:0.5,talk@25+5", &c,
-                                          err, sizeof err),
-                     BEL_OK);
+    assert_int_equal(
+        bel_sim_parse_script("holdin@5+5,hold@12+3:0,posture@20:0.5,talk@25+5,deep@40+8", &c, err,
+                             sizeof err),
+        BEL_OK);
+    assert_int_equal(c.episodes[4].kind, BEL_SIM_DEEP);
+    assert_true(fabsf(c.episodes[4].amount - 2.5f) < 1e-6f);
     bel_sim *sim = NULL;
     assert_int_equal(bel_sim_create(&c, &sim), BEL_OK);
     bel_sim_destroy(sim);
@@ -768,6 +771,7 @@ static void test_sim_parse_script_rejects_bad_scripts_with_message(void **state)
         {"holdin@60+5:zz", "amount is not a number"},
         {"holdin@60+5:9", "holdin amount"},
         {"hold@60+5:2", "hold amount"},
+        {"deep@60+5:9", "deep amount"},
         {"posture@60:-11", "posture amount"},
         {"holdin@60+5,", "item 2 '': empty item"},
         {"holdin60+5", "item 1 'holdin60+5': expected kind@start_s+duration_s"},
