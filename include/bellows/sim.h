@@ -24,6 +24,11 @@ typedef enum bel_sim_episode_kind {
     BEL_SIM_POSTURE,     /**< baseline step of both belts, same breathing */
     BEL_SIM_TALK,        /**< irregular speech breathing */
     BEL_SIM_DEEP,        /**< slow deep breaths, as asked in an assessment */
+    BEL_SIM_STARTUP,     /**< the belt put on: 0.5 s of zeros, then its level settles from
+                              afar over the duration */
+    BEL_SIM_RETIGHTEN,   /**< the belly belt re-tightened: a fast step (0.1 s) that stays */
+    BEL_SIM_UNPLUG,      /**< the cable pulled: no samples for the duration (the next one
+                              says how many were missed) */
 } bel_sim_episode_kind;
 
 typedef struct bel_sim_episode {
@@ -34,7 +39,10 @@ typedef struct bel_sim_episode {
     float amount;   /**< HOLDIN: pull-in in relaxed belly depths (0.8..2.5);
                          POSTURE: baseline step in relaxed depths (signed);
                          BREATH_HOLD: 1 = held after an inhale, 0 = after an exhale;
-                         DEEP: breath depth in relaxed depths (1.2..5) */
+                         DEEP: breath depth in relaxed depths (1.2..5);
+                         STARTUP: how far the level starts from where it settles, in
+                         relaxed depths (signed, -20..20);
+                         RETIGHTEN: the step in relaxed depths (signed, -20..20) */
 } bel_sim_episode;
 
 enum { BEL_SIM_MAX_EPISODES = 32 };
@@ -69,7 +77,8 @@ bel_sim_config bel_sim_config_default(void);
 void bel_sim_config_demo_script(bel_sim_config *cfg);
 
 /** Parse an episode script such as
- *  "holdin@60+30:1.5,hold@120+15,posture@200:-1,talk@250+20,deep@300+12:2.5"
+ *  "holdin@60+30:1.5,hold@120+15,posture@200:-1,talk@250+20,deep@300+12:2.5",
+ *  or, handling the belt, "startup@0+8:5,retighten@90:3,unplug@150+4"
  *  (kind@start_s+duration_s[:amount], comma separated) into cfg->episodes.
  *  On BEL_ERR_FORMAT, err (if not NULL) gets a message naming the bad item.
  *  Call from: any thread. */

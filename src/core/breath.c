@@ -357,9 +357,10 @@ static void refine(const bel_breath *b, bool peak, int64_t from, int64_t to, dou
      * begins (the band is tight against noise and ripple). Time it instead
      * where it passes 10 % of the depth, which they hardly move, less the time
      * a movement takes to get there from its start, from this person's recent
-     * 10-90 % times: 0.32 of it for a rise (a raised-cosine start: 0.35 in
-     * theory, 0.32 measured on labelled inhalations), 0.20 for a fall (an
-     * exhalation starts more briskly: 0.20 measured on labelled exhalations).
+     * 10-90 % times: 0.34 of it for a rise (a raised-cosine start: 0.35 in
+     * theory, 0.34 measured on the labelled inhalations), 0.15 for a fall (an
+     * exhalation starts more briskly: 0.15 measured on the labelled
+     * exhalations).
      * Never before the extremum: a rounded trough comes back to its lowest
      * point, a pause to its end. At a peak only after a deliberate hold, the
      * breath held in for 2.5 s or more within 10 % of the top (pacers hold
@@ -377,7 +378,7 @@ static void refine(const bel_breath *b, bool peak, int64_t from, int64_t to, dou
             is_held = ht(b, k10) - ht(b, k_in) >= fmax(move, 2.5);
         }
         if (k10 < to && is_held) {
-            const double t_on = ht(b, k10) - (peak ? 0.20 : 0.32) * move;
+            const double t_on = ht(b, k10) - (peak ? 0.15 : 0.34) * move;
             int64_t k = k10;
             while (k > kbest && ht(b, k - 1) >= t_on) {
                 k--;

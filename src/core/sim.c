@@ -171,7 +171,11 @@ struct bel_sim {
     double deep_amount; /* depth of the deep breaths, relaxed depths */
     ramp holdin;        /* 0 relaxed .. 1 held in */
     double holdin_amount, holdin_keep, holdin_boost;
-    ramp posture; /* baseline step, relaxed depths */
+    ramp posture;                                     /* baseline step, relaxed depths */
+    ramp retighten;                                   /* belly belt's step, relaxed depths */
+    double startup_t0, startup_tau_s, startup_amount; /* settling after the belt is put on */
+    bool startup_on;
+    int n_unplug_on; /* cable pulled: samples are not delivered */
     bool bh_want, bh_after_inhale, bh_held_after_inhale;
     double bh_start_t, bh_release_t;
 
@@ -518,7 +522,19 @@ static void episode_edge(bel_sim *s, const bel_sim_episode *e, bool on, double t
             s->deep_amount = (double)e->amount;
         }
         break;
+    case BEL_SIM_STARTUP:
+        if (on) {
+            s->startup_on = true;
+            s->startup_t0 = te;
+            s->startup_tau_s = e->duration_s / 4.0;
+            s->startup_amount = (double)e->amount;
+        }
+        break;
+    case BEL_SIM_UNPLUG:
+        s->n_unplug_on += on ? 1 : -1;
+        break;
     case BEL_SIM_POSTURE:
+    case BEL_SIM_RETIGHTEN:
     default:
         break;
     }
@@ -534,12 +550,16 @@ static void update_episodes(bel_sim *s, double t)
         for (int guard = 0; guard < 4; guard++) {
             double t_start = s->ep_next_start[i];
             double t_end = s->ep_next_end[i];
-            if (e->kind == BEL_SIM_POSTURE) {
+            if (e->kind == BEL_SIM_POSTURE || e->kind == BEL_SIM_RETIGHTEN) {
                 if (t < t_start) {
                     break;
                 }
-                double to = s->posture.to + (double)e->amount;
-                ramp_start(&s->posture, t_start, rng_range(&s->r_event, 0.8, 1.2), to);
+                if (e->kind == BEL_SIM_POSTURE) {
+                    double to = s->posture.to + (double)e->amount;
+                    ramp_start(&s->posture, t_start, rng_range(&s->r_event, 0.8, 1.2), to);
+                } else {
+                    ramp_start(&s->retighten, t_start, 0.1, s->retighten.to + (double)e->amount);
+                }
                 s->ep_next_start[i] = period > 0.0 ? t_start + period : HUGE_VAL;
             } else if (s->ep_on[i] && t_start <= t_end && t >= t_start) {
                 /* the next repeat begins before this one ends: it just goes on */
@@ -623,6 +643,10 @@ static bool amount_ok(bel_sim_episode_kind kind, double a)
         return in_range(a, -10.0, 10.0);
     case BEL_SIM_DEEP:
         return in_range(a, 1.2, 5.0);
+    case BEL_SIM_STARTUP:
+    case BEL_SIM_RETIGHTEN:
+        return in_range(a, -20.0, 20.0);
+    case BEL_SIM_UNPLUG:
     case BEL_SIM_TALK:
     default:
         return isfinite(a);
@@ -656,11 +680,12 @@ static bool config_ok(const bel_sim_config *c)
     }
     for (int i = 0; i < c->n_episodes; i++) {
         const bel_sim_episode *e = &c->episodes[i];
-        if ((int)e->kind < BEL_SIM_HOLDIN || e->kind > BEL_SIM_DEEP ||
+        if ((int)e->kind < BEL_SIM_HOLDIN || e->kind > BEL_SIM_UNPLUG ||
             !in_range(e->t_start_s, 0.0, 1e9) || !amount_ok(e->kind, (double)e->amount)) {
             return false;
         }
-        if (e->kind != BEL_SIM_POSTURE && !(e->duration_s > 0.0 && e->duration_s <= 1e9)) {
+        if (e->kind != BEL_SIM_POSTURE && e->kind != BEL_SIM_RETIGHTEN &&
+            !(e->duration_s > 0.0 && e->duration_s <= 1e9)) {
             return false;
         }
     }
@@ -754,8 +779,18 @@ static const char *parse_item(char *item, bel_sim_episode *e)
     } else if (strcmp(kind, "deep") == 0) {
         e->kind = BEL_SIM_DEEP;
         e->amount = 2.5f;
+    } else if (strcmp(kind, "startup") == 0) {
+        e->kind = BEL_SIM_STARTUP;
+        e->amount = 5.0f;
+    } else if (strcmp(kind, "retighten") == 0) {
+        e->kind = BEL_SIM_RETIGHTEN;
+        e->amount = 3.0f;
+    } else if (strcmp(kind, "unplug") == 0) {
+        e->kind = BEL_SIM_UNPLUG;
+        e->amount = 0.0f;
     } else {
-        return "unknown kind (use holdin, hold, posture, talk or deep)";
+        return "unknown kind (use holdin, hold, posture, talk, deep, startup, retighten or "
+               "unplug)";
     }
     if (!parse_number(start, false, &e->t_start_s)) {
         return "start is not a number";
@@ -768,7 +803,7 @@ static const char *parse_item(char *item, bel_sim_episode *e)
         if (!(e->duration_s > 0.0)) {
             return "duration must be more than 0 s";
         }
-    } else if (e->kind != BEL_SIM_POSTURE) {
+    } else if (e->kind != BEL_SIM_POSTURE && e->kind != BEL_SIM_RETIGHTEN) {
         return "needs a duration (kind@start_s+duration_s)";
     }
     if (colon) {
@@ -784,6 +819,9 @@ static const char *parse_item(char *item, bel_sim_episode *e)
                 return "hold amount must be 0..1 (1: after an inhale, 0: after an exhale)";
             case BEL_SIM_DEEP:
                 return "deep amount must be 1.2..5 relaxed depths";
+            case BEL_SIM_STARTUP:
+            case BEL_SIM_RETIGHTEN:
+                return "startup and retighten amounts must be -20..20 relaxed depths";
             default:
                 return "posture amount must be -10..10 relaxed depths";
             }
@@ -943,6 +981,8 @@ const char *bel_sim_channel_name(const bel_sim *sim, int ch)
     return ch == 0 ? "belly" : "chest";
 }
 
+static void sample_at(bel_sim *s, double t, bel_sample *out);
+
 int bel_sim_next(bel_sim *sim, bel_sample *out)
 {
     if (!sim || !out) {
@@ -952,9 +992,31 @@ int bel_sim_next(bel_sim *sim, bel_sample *out)
     if (s->n_total > 0 && s->n >= s->n_total) {
         return 0;
     }
-    double t = (double)s->n / s->cfg.fs_hz;
+    uint32_t n_missed = 0;
+    double t;
+    for (;;) {
+        if (s->n_total > 0 && s->n >= s->n_total) {
+            return 0;
+        }
+        t = (double)s->n / s->cfg.fs_hz;
+        update_episodes(s, t);
+        /* (at most 10 minutes unplugged at a time: a script that never
+         * plugs back in still yields a sample now and then) */
+        if (s->n_unplug_on <= 0 || (double)n_missed >= 600.0 * s->cfg.fs_hz) {
+            break;
+        }
+        /* Unplugged: the person breathes on, nothing arrives. */
+        sample_at(s, t, out);
+        n_missed = n_missed < UINT32_MAX ? n_missed + 1 : n_missed;
+    }
+    sample_at(s, t, out);
+    out->n_missed = n_missed;
+    return 1;
+}
 
-    update_episodes(s, t);
+/* The sample at t (the episodes already updated); advances the model. */
+static void sample_at(bel_sim *s, double t, bel_sample *out)
+{
 
     if (s->seg.ph == PH_BHOLD && !s->bh_want) {
         s->seg.t1 = fmax(s->bh_release_t, s->seg.t0);
@@ -1010,11 +1072,18 @@ int bel_sim_next(bel_sim *sim, bel_sample *out)
         if (u_spike < p_spike && (int)(u_ch * s->n_ch) == ch) {
             y += (u_sign < 0.5 ? -1.0 : 1.0) * (1.5 + 1.5 * u_mag) * depth;
         }
+        if (ch == 0) {
+            y += ramp_value(&s->retighten, t) * depth;
+        }
+        if (s->startup_on) {
+            const double u = t - s->startup_t0;
+            /* 0.5 s of zeros (the board powering up), then the level settles. */
+            y = u < 0.5 ? 0.0 : y + s->startup_amount * depth * exp(-(u - 0.5) / s->startup_tau_s);
+        }
         y = clampd(floor(y + 0.5), 0.0, full);
         out->value[ch] = (float)y;
     }
     s->n++;
-    return 1;
 }
 
 int bel_sim_take_truth(bel_sim *sim, bel_event *out, int max)

@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -616,6 +617,70 @@ static void test_pipeline_breaths_with_the_belly_held_in_are_counted(void **stat
     assert_true(res.m.chest_weight > 0.5f); /* the chest leads now */
 }
 
+/* Run the simulator through the pipeline, collecting events and truth. */
+static void run_sim(const bel_sim_config *sc, result *r)
+{
+    bel_sim *sim = NULL;
+    assert_int_equal(bel_sim_create(sc, &sim), BEL_OK);
+    bel_pipeline_config c = bel_pipeline_config_default();
+    c.fs_hz = sc->fs_hz;
+    c.chest_channel = sc->chest ? 1 : -1;
+    bel_pipeline *p = NULL;
+    assert_int_equal(bel_pipeline_create(&c, &p), BEL_OK);
+    memset(r, 0, sizeof *r);
+    bel_sample s;
+    bel_event ev[BEL_PIPELINE_MAX_EVENTS];
+    bel_event truth[64];
+    while (bel_sim_next(sim, &s) == 1) {
+        const int k = bel_pipeline_process(p, &s, ev, BEL_PIPELINE_MAX_EVENTS);
+        assert_true(k >= 0);
+        for (int j = 0; j < k && r->n_ev < MAX_EV; j++) {
+            r->ev[r->n_ev++] = ev[j];
+        }
+        const int nt = bel_sim_take_truth(sim, truth, 64);
+        for (int j = 0; j < nt; j++) {
+            if (truth[j].kind == BEL_EV_INSP_ONSET) {
+                r->truth_insp[r->n_insp++] = truth[j].t_s;
+            } else if (truth[j].kind == BEL_EV_EXP_ONSET) {
+                r->truth_exp[r->n_exp++] = truth[j].t_s;
+            }
+        }
+    }
+    bel_pipeline_get_metrics(p, &r->m);
+    bel_pipeline_get_summary(p, &r->sum);
+    bel_pipeline_destroy(p);
+    bel_sim_destroy(sim);
+}
+
+/* Leave out truth within [t0, t1): nothing can be found where no sample came. */
+static void drop_truth(result *r, double t0, double t1)
+{
+    for (int k = 0; k < 2; k++) {
+        double *v = k ? r->truth_exp : r->truth_insp;
+        int *n = k ? &r->n_exp : &r->n_insp;
+        int m = 0;
+        for (int i = 0; i < *n; i++) {
+            if (v[i] < t0 || v[i] >= t1) {
+                v[m++] = v[i];
+            }
+        }
+        *n = m;
+    }
+}
+
+static void expect_f1(const result *r, double t_from, double min_f1, const char *what)
+{
+    for (int k = 0; k < 2; k++) {
+        const bel_event_kind kind = k ? BEL_EV_EXP_ONSET : BEL_EV_INSP_ONSET;
+        const match m = score(r, kind, 0.5, t_from);
+        const double f1 = 2.0 * m.tp / (2.0 * m.tp + m.fp + m.fn);
+        if (!(f1 >= min_f1)) {
+            fail_msg("%s on %s: F1 %.3f (tp %d fp %d fn %d)", bel_event_kind_name(kind), what, f1,
+                     m.tp, m.fp, m.fn);
+        }
+    }
+}
+
 /* The simulator's belt, with its own truth: the project's own test recording. */
 static void test_pipeline_follows_the_simulated_belt(void **state)
 {
@@ -625,40 +690,60 @@ static void test_pipeline_follows_the_simulated_belt(void **state)
     sc.duration_s = 600.0;
     sc.chest = true;
     sc.rate_bpm = 13.0f;
-    bel_sim *sim = NULL;
-    assert_int_equal(bel_sim_create(&sc, &sim), BEL_OK);
-    bel_pipeline_config c = bel_pipeline_config_default();
-    c.fs_hz = sc.fs_hz;
-    bel_pipeline *p = NULL;
-    assert_int_equal(bel_pipeline_create(&c, &p), BEL_OK);
-    memset(&res, 0, sizeof res);
-    bel_sample s;
-    bel_event ev[BEL_PIPELINE_MAX_EVENTS];
-    bel_event truth[64];
-    while (bel_sim_next(sim, &s) == 1) {
-        const int k = bel_pipeline_process(p, &s, ev, BEL_PIPELINE_MAX_EVENTS);
-        for (int j = 0; j < k && res.n_ev < MAX_EV; j++) {
-            res.ev[res.n_ev++] = ev[j];
-        }
-        const int nt = bel_sim_take_truth(sim, truth, 64);
-        for (int j = 0; j < nt; j++) {
-            if (truth[j].kind == BEL_EV_INSP_ONSET) {
-                res.truth_insp[res.n_insp++] = truth[j].t_s;
-            } else if (truth[j].kind == BEL_EV_EXP_ONSET) {
-                res.truth_exp[res.n_exp++] = truth[j].t_s;
+    run_sim(&sc, &res);
+    expect_f1(&res, 10.0, 0.95, "the simulated belt");
+}
+
+/* The simulated belt handled as people handle a real one: put on (zeros, a
+ * settling level), re-tightened, unplugged twice. Breaths are followed from
+ * the second breath on, the unplugs are marked where they were. */
+static void test_pipeline_simulated_belt_put_on_retightened_unplugged(void **state)
+{
+    (void)state;
+    for (int chest = 0; chest <= 1; chest++) {
+        bel_sim_config sc = bel_sim_config_default();
+        sc.seed = 21 + (uint64_t)chest;
+        sc.duration_s = 300.0;
+        sc.chest = chest != 0;
+        assert_int_equal(
+            bel_sim_parse_script("startup@0+8:6,retighten@100:4,unplug@150+5,unplug@220+3", &sc,
+                                 NULL, 0),
+            BEL_OK);
+        run_sim(&sc, &res);
+        drop_truth(&res, 148.0, 160.0);
+        drop_truth(&res, 218.0, 227.0);
+        drop_truth(&res, 98.0, 106.0);
+        expect_f1(&res, 9.0, 0.95, "a belt put on, re-tightened and unplugged");
+        assert_int_equal(count_kind(&res, BEL_EV_SIGNAL_LOST), 2);
+        assert_int_equal(count_kind(&res, BEL_EV_SIGNAL_RESTORED), 2);
+        for (int i = 0; i < res.n_ev; i++) {
+            if (res.ev[i].kind == BEL_EV_SIGNAL_RESTORED) {
+                assert_true(fabs(res.ev[i].t_s - 155.0) < 0.05 ||
+                            fabs(res.ev[i].t_s - 223.0) < 0.05);
             }
         }
     }
-    bel_pipeline_destroy(p);
-    bel_sim_destroy(sim);
-    for (int k = 0; k < 2; k++) {
-        const bel_event_kind kind = k ? BEL_EV_EXP_ONSET : BEL_EV_INSP_ONSET;
-        const match m = score(&res, kind, 0.5, 10.0);
-        const double f1 = 2.0 * m.tp / (2.0 * m.tp + m.fp + m.fn);
-        if (!(f1 >= 0.95)) {
-            fail_msg("%s on the simulated belt: F1 %.3f (tp %d fp %d fn %d)",
-                     bel_event_kind_name(kind), f1, m.tp, m.fp, m.fn);
-        }
+}
+
+/* Following the pacer with a heart beat on the belt (5 % of a breath): 4-7-8
+ * and box, exhale onsets where the fall begins after the hold, inhale onsets
+ * where the rise begins after the pause. */
+static void test_pipeline_simulated_pacer_patterns_with_ripple(void **state)
+{
+    (void)state;
+    static const float paces[][4] = {{4, 7, 8, 0}, {4, 4, 4, 4}, {5, 2, 7, 0}, {5, 0, 5, 0}};
+    for (size_t i = 0; i < sizeof paces / sizeof paces[0]; i++) {
+        bel_sim_config sc = bel_sim_config_default();
+        sc.seed = 31 + (uint64_t)i;
+        sc.duration_s = 360.0;
+        sc.chest = true;
+        memcpy(sc.pace_s, paces[i], sizeof sc.pace_s);
+        sc.cardiac_counts = 0.05f * sc.depth_counts;
+        run_sim(&sc, &res);
+        char what[64];
+        snprintf(what, sizeof what, "the %g-%g-%g-%g pacer", (double)paces[i][0],
+                 (double)paces[i][1], (double)paces[i][2], (double)paces[i][3]);
+        expect_f1(&res, 20.0, 0.9, what);
     }
 }
 
@@ -679,6 +764,8 @@ int main(void)
         cmocka_unit_test(test_pipeline_rejects_bad_input),
         cmocka_unit_test(test_pipeline_gap_makes_no_breath_inside_it),
         cmocka_unit_test(test_pipeline_follows_the_simulated_belt),
+        cmocka_unit_test(test_pipeline_simulated_belt_put_on_retightened_unplugged),
+        cmocka_unit_test(test_pipeline_simulated_pacer_patterns_with_ripple),
         cmocka_unit_test(test_pipeline_leading_zeros_and_a_settling_step_never_stick),
         cmocka_unit_test(test_pipeline_retightened_belt_recovers_within_two_breaths),
         cmocka_unit_test(test_pipeline_gap_in_time_marks_signal_lost_and_restored),
