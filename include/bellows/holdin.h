@@ -14,9 +14,11 @@
  * breath hold, not a hold-in. The start event is stamped with the time the drop
  * began; it is known (t_detect_s) once a breath has shown the pattern.
  *
- * Breath hold: both belts still (within any 2 s they move less than still_frac
- * x their relaxed depth, or than their own ripple and noise, whichever is
- * larger: a slow creep during the hold does not count as breathing) for
+ * Breath hold: both belts still (within a window of half a breath period,
+ * 2..8 s, the belly moves less than still_frac x its relaxed depth and the
+ * chest less than half its relaxed breath, or than twice their noise: a slow
+ * creep is not breathing, a chest belt's heart beat is not either, a tiny
+ * breath with the belly held in is) for
  * breath_hold_periods of the wearer's recent breath period, bounded to
  * breath_hold_min_s..breath_hold_s. breath_hold_start is stamped where the
  * stillness began, and known (t_detect) at that decision; breath_hold_end
@@ -56,8 +58,7 @@ typedef struct bel_holdin_config {
     double breath_hold_s;       /**< stillness this long is always a breath hold (10 s, 4..40) */
     double breath_hold_min_s;   /**< ... and never one when shorter than this (6 s, 4..40) */
     double breath_hold_periods; /**< between them: this many recent breath periods (1.5) */
-    float still_frac; /**< still: the belly moves less than this x its relaxed depth, the chest less
-                         than 3 times this x its own (0.08) */
+    float still_frac; /**< still: the belly moves less than this x its relaxed depth (0.08) */
 } bel_holdin_config;
 
 /** What an assessment learnt. Levels and depths are in sign-corrected raw units

@@ -57,6 +57,7 @@ struct bel_holdin {
     double t_trough, t_peak;
     float v_trough, v_peak;
     double period_s;
+    int n_period; /* periods in period_s */
     /* Hold-in state machine. */
     hstate st;
     double t_cand, t_drop, t_up;
@@ -393,8 +394,11 @@ void bel_holdin_push_breath(bel_holdin *h, const bel_breath_point *pt)
     const bool learning = h->st == HS_IDLE && !h->bh_on;
     if (h->have_trough && h->have_peak && h->t_peak > h->t_trough && pt->t_s > h->t_peak) {
         const double period = pt->t_s - h->t_trough;
-        if (period > 0.5 && period < 60.0) {
-            h->period_s = 0.7 * h->period_s + 0.3 * period;
+        /* The breathing's own period: a cycle that spans a breath hold (more
+         * than twice the usual) says nothing about it. */
+        if (period > 0.5 && period < 60.0 && (h->n_period < 3 || period < 2.0 * h->period_s)) {
+            h->period_s = h->n_period == 0 ? period : 0.7 * h->period_s + 0.3 * period;
+            h->n_period++;
         }
         const float b_exc = h->v_peak - 0.5f * (h->v_trough + pt->value);
         float c_exc = NAN;
@@ -599,11 +603,12 @@ static int step_breath_hold(bel_holdin *h, double t, bel_event *out, int n_out, 
         return n_out;
     }
     const bool chest = chest_on(h);
-    /* Still: within the window a belt moves less than still_frac of its
-     * relaxed breath, or than twice its noise. */
+    /* Still: within the window the belly moves less than still_frac of its
+     * relaxed breath and the chest less than half of its own (a chest belt
+     * that hardly breathes carries its heart beat at a good part of that),
+     * or than twice their noise. */
     const float thr_b = fmaxf(h->cfg.still_frac * h->depth, 2.0f * noise_of(h->nabs_b));
-    const float thr_c =
-        chest ? fmaxf(3.0f * h->cfg.still_frac * h->cdepth, 2.0f * noise_of(h->nabs_c)) : INFINITY;
+    const float thr_c = chest ? fmaxf(0.5f * h->cdepth, 2.0f * noise_of(h->nabs_c)) : INFINITY;
     const int64_t k_now = h->n - 1;
     const float rb = range_still(h, false, k_now);
     const float rc = chest ? range_still(h, true, k_now) : 0.0f;
