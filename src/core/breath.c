@@ -32,8 +32,9 @@ struct bel_breath {
     /* History of the input for timing turning points. */
     float *hist_x;
     double *hist_t;
-    int64_t cap; /* power of two */
-    int64_t n;   /* samples seen since reset */
+    double *hist_cs; /* running sum of hist_x since the reset: O(1) window means */
+    int64_t cap;     /* power of two */
+    int64_t n;       /* samples seen since reset */
     /* Detection state on the low-passed signal y. */
     state st;
     double y;
@@ -139,7 +140,8 @@ bel_status bel_breath_create(const bel_breath_config *cfg, bel_breath **out)
     b->hist_x = calloc((size_t)b->cap, sizeof *b->hist_x);
     b->hist_t = calloc((size_t)b->cap, sizeof *b->hist_t);
     b->hist_band = calloc((size_t)b->cap, sizeof *b->hist_band);
-    if (!b->hist_x || !b->hist_t || !b->hist_band) {
+    b->hist_cs = calloc((size_t)b->cap, sizeof *b->hist_cs);
+    if (!b->hist_x || !b->hist_t || !b->hist_band || !b->hist_cs) {
         goto fail;
     }
     if (bel_biquad_init_highpass(&b->band_hp1, cfg->fs_hz, 0.7) != BEL_OK ||
@@ -168,6 +170,7 @@ void bel_breath_destroy(bel_breath *b)
     free(b->hist_x);
     free(b->hist_t);
     free(b->hist_band);
+    free(b->hist_cs);
     free(b);
 }
 
@@ -185,6 +188,10 @@ void bel_breath_reset(bel_breath *b)
 }
 
 static double hx(const bel_breath *b, int64_t k) { return (double)b->hist_x[k & (b->cap - 1)]; }
+
+/* Oldest sample whose window means can be taken (the running sum just
+ * before it is still held). */
+static int64_t oldest_k(const bel_breath *b) { return b->n >= b->cap ? b->n - b->cap + 1 : 0; }
 
 static double ht(const bel_breath *b, int64_t k) { return b->hist_t[k & (b->cap - 1)]; }
 
@@ -296,11 +303,9 @@ static double smoothed_at(const bel_breath *b, int64_t k, int64_t w, int64_t lo,
     if (w < 0) {
         w = 0;
     }
-    double sum = 0.0;
-    for (int64_t j = k - w; j <= k + w; j++) {
-        sum += hx(b, j);
-    }
-    return sum / (double)(2 * w + 1);
+    const int64_t m = b->cap - 1;
+    const double before = k - w > 0 ? b->hist_cs[(k - w - 1) & m] : 0.0;
+    return (b->hist_cs[(k + w) & m] - before) / (double)(2 * w + 1);
 }
 
 /* Last sample in (k_ext, to] whose smoothed value is still at or beyond thr
@@ -322,7 +327,7 @@ static int64_t last_near(const bel_breath *b, double sgn, int64_t k_ext, int64_t
 static void refine(const bel_breath *b, bool peak, int64_t from, int64_t to, double depth,
                    int64_t *k_out, float *v_out)
 {
-    const int64_t oldest = b->n > b->cap ? b->n - b->cap : 0;
+    const int64_t oldest = oldest_k(b);
     if (from < oldest) {
         from = oldest;
     }
@@ -439,7 +444,7 @@ static double cycle_skew(const bel_breath *b, int64_t k0, int64_t k1)
  * do not count, only the movement itself. */
 static double move_time(const bel_breath *b, int64_t k0, int64_t k1)
 {
-    const int64_t oldest = b->n > b->cap ? b->n - b->cap : 0;
+    const int64_t oldest = oldest_k(b);
     if (k0 < oldest) {
         k0 = oldest;
     }
@@ -621,6 +626,8 @@ int bel_breath_process(bel_breath *b, double t_s, float x, bel_breath_point *pt)
     b->x_min = fminf(b->x_min, x);
     b->x_max = fmaxf(b->x_max, x);
     b->hist_x[b->n & (b->cap - 1)] = x;
+    b->hist_cs[b->n & (b->cap - 1)] =
+        (b->n > 0 ? b->hist_cs[(b->n - 1) & (b->cap - 1)] : 0.0) + (double)x;
     b->hist_t[b->n & (b->cap - 1)] = t_s;
     if (b->n == 0) {
         bel_biquad_reset(&b->lp, x);
@@ -779,6 +786,7 @@ void bel_breath_negate(bel_breath *b)
     const int64_t oldest = b->n > b->cap ? b->n - b->cap : 0;
     for (int64_t k = oldest; k < b->n; k++) {
         b->hist_x[k & (b->cap - 1)] = -b->hist_x[k & (b->cap - 1)];
+        b->hist_cs[k & (b->cap - 1)] = -b->hist_cs[k & (b->cap - 1)];
     }
     bel_biquad_negate(&b->lp);
     bel_biquad_negate(&b->lp_ripple);
