@@ -382,9 +382,23 @@ static void refine(const bel_breath *b, bool peak, int64_t from, int64_t to, dou
             }
             is_held = ht(b, k10) - ht(b, k_in) >= fmax(move, 2.5);
         }
-        if (k10 < to && is_held) {
-            const double t_on = ht(b, k10) - (peak ? 0.15 : 0.34) * move;
-            int64_t k = k10;
+        double back_s = (peak ? 0.15 : 0.34) * move;
+        int64_t k_anchor = k10;
+        if (k10 >= to && !peak) {
+            /* Confirmed before the rise reached 10 % (the detection signal
+             * leads the averaged one): anchor on the level it did reach, with
+             * the raised-cosine time to get there, acos(1 - 2 L) / pi of the
+             * rise, 0.59 of which is its 10-90 % time. */
+            const double reached = (best - sgn * smoothed_at(b, to, w, lo, to)) / depth;
+            const double level = 0.8 * reached;
+            if (level >= 0.04 && level < 0.1) {
+                k_anchor = last_near(b, sgn, kbest, to, best - level * depth, w, lo);
+                back_s = acos(1.0 - 2.0 * level) / 3.141592653589793 / 0.59 * move;
+            }
+        }
+        if (k_anchor < to && is_held) {
+            const double t_on = ht(b, k_anchor) - back_s;
+            int64_t k = k_anchor;
             while (k > kbest && ht(b, k - 1) >= t_on) {
                 k--;
             }
