@@ -64,6 +64,7 @@ struct bel_holdin {
     float min_b, up_b, min_c, up_c;
     reversals rev_b, rev_c;
     bool up_seen;
+    bool after_gap; /* reset (a gap, the start) and the belly not seen at its level since */
     /* Breath hold. */
     bool bh_on;
     float bh_min_b, bh_max_b, bh_min_c, bh_max_c;
@@ -171,6 +172,7 @@ void bel_holdin_destroy(bel_holdin *h) { free(h); }
 
 void bel_holdin_reset(bel_holdin *h)
 {
+    h->after_gap = true;
     h->started = false;
     h->n = 0;
     h->n_raw = 0;
@@ -484,12 +486,15 @@ static bool start_candidate(bel_holdin *h, float yb, float yc, double t)
             break;
         }
     }
-    if (k_left < 0) {
+    /* Just after a gap (or the start) the drop may have happened while
+     * nothing came: a belly already down is a candidate from now. */
+    if (k_left < 0 && !h->after_gap) {
         return false;
     }
+    h->after_gap = false;
     h->st = HS_CANDIDATE;
     h->t_cand = t;
-    h->t_drop = ring_t(h, k_left);
+    h->t_drop = k_left >= 0 ? ring_t(h, k_left) : t;
     h->min_b = yb;
     h->up_b = 0.0f;
     h->min_c = yc;
@@ -507,6 +512,9 @@ static int step_holdin(bel_holdin *h, float yb, float yc, double t, bel_event *o
     if (h->st == HS_IDLE) {
         if (h->armed && !h->bh_on && d > 0.0f) {
             (void)start_candidate(h, yb, yc, t);
+        }
+        if (yb >= h->level - 0.1f * d) {
+            h->after_gap = false;
         }
         return n_out;
     }

@@ -483,15 +483,25 @@ int bel_pipeline_process(bel_pipeline *p, const bel_sample *s, bel_event *out, i
     if (s->n_missed > 0) {
         p->m.n_missed += s->n_missed;
         const double missed_s = (double)s->n_missed / p->cfg.fs_hz;
-        if (p->cfg.report_gaps && missed_s >= gap_event_s && n_out + 2 <= max_out) {
-            out[n_out] = bel_event_make(BEL_EV_SIGNAL_LOST, t_prev, s->t_s);
+        const bool is_gap = p->cfg.report_gaps && missed_s >= gap_event_s;
+        if (is_gap && n_out < max_out) {
+            out[n_out++] = bel_event_make(BEL_EV_SIGNAL_LOST, t_prev, s->t_s);
             p->n_events[BEL_EV_SIGNAL_LOST]++;
-            n_out++;
-            out[n_out] = bel_event_make(BEL_EV_SIGNAL_RESTORED, s->t_s, s->t_s);
-            p->n_events[BEL_EV_SIGNAL_RESTORED]++;
-            n_out++;
         }
         if (missed_s > gap_reset_s) {
+            /* An episode in progress ends where the signal was lost (nothing
+             * says it went on); the relaxed level stays (the same belt: a belly
+             * still held in after the gap is found again). */
+            bel_holdin_state hs0;
+            bel_holdin_get_state(p->holdin, &hs0);
+            if (hs0.is_holding_in && n_out < max_out) {
+                out[n_out++] = bel_event_make(BEL_EV_HOLDIN_END, t_prev, s->t_s);
+                p->n_events[BEL_EV_HOLDIN_END]++;
+            }
+            if (hs0.is_breath_hold && n_out < max_out) {
+                out[n_out++] = bel_event_make(BEL_EV_BREATH_HOLD_END, t_prev, s->t_s);
+                p->n_events[BEL_EV_BREATH_HOLD_END]++;
+            }
             bel_breath_reset(p->breath);
             bel_spectrum_reset(p->spectrum);
             bel_holdin_reset(p->holdin);
@@ -500,6 +510,10 @@ int bel_pipeline_process(bel_pipeline *p, const bel_sample *s, bel_event *out, i
              * across the gap. */
             p->mix_started = false;
             mix_forget(p);
+        }
+        if (is_gap && n_out < max_out) {
+            out[n_out++] = bel_event_make(BEL_EV_SIGNAL_RESTORED, s->t_s, s->t_s);
+            p->n_events[BEL_EV_SIGNAL_RESTORED]++;
         }
     }
     float raw = s->value[p->cfg.belly_channel];

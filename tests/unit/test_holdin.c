@@ -227,6 +227,24 @@ static void test_holdin_breath_hold_threshold_is_configurable(void **state)
     assert_int_equal(count(BEL_EV_BREATH_HOLD_START), 2);
 }
 
+/* The belt unplugged while the belly is held in: the hold-in ends where the
+ * signal was lost (nothing says it went on), and is found again after the
+ * belt is back if the belly is still held in. */
+static void test_holdin_ends_at_an_unplug_and_is_found_again(void **state)
+{
+    (void)state;
+    bel_sim_config c = sim_cfg(70, 200.0, true);
+    add_script(&c, "holdin@60+60:1.5,unplug@80+6");
+    run(&c, NULL);
+    const bel_event *e = find(BEL_EV_HOLDIN_END, 79.0, 80.05);
+    assert_non_null(e);
+    assert_true(e->t_detect_s >= 86.0 && e->t_detect_s < 86.1);
+    assert_non_null(find(BEL_EV_HOLDIN_START, 85.5, 110.0));
+    assert_non_null(find(BEL_EV_HOLDIN_END, 119.0, 128.0));
+    assert_int_equal(count(BEL_EV_SIGNAL_LOST), 1);
+    assert_false(res.last.is_holding_in);
+}
+
 static void test_holdin_belly_share_near_split(void **state)
 {
     (void)state;
@@ -320,6 +338,7 @@ int main(void)
         cmocka_unit_test(test_holdin_no_alarm_on_talking),
         cmocka_unit_test(test_holdin_breath_holds_after_inhale_and_exhale),
         cmocka_unit_test(test_holdin_breath_hold_threshold_is_configurable),
+        cmocka_unit_test(test_holdin_ends_at_an_unplug_and_is_found_again),
         cmocka_unit_test(test_holdin_belly_share_near_split),
         cmocka_unit_test(test_holdin_calibration_detects_from_the_start),
         cmocka_unit_test(test_holdin_deterministic),
