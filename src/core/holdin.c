@@ -444,10 +444,13 @@ void bel_holdin_push_breath(bel_holdin *h, const bel_breath_point *pt)
                 h->level = v;
                 h->n_high = 0;
             }
-        } else {
+        } else if (!(h->armed && h->depth > 0.0f && v < h->level - h->cfg.drop_frac * h->depth)) {
+            /* Creep is slow: at a slow (paced) rate one breath moves the level
+             * at most as much as 5 s would, and a trough that is a drop (a
+             * hold-in not yet confirmed) teaches nothing. */
             h->n_high = 0;
             const double dt = h->have_trough ? pt->t_s - h->t_trough : h->period_s;
-            const double a = 1.0 - exp(-fmax(dt, 0.0) / h->cfg.level_tau_s);
+            const double a = 1.0 - exp(-fmin(fmax(dt, 0.0), 5.0) / h->cfg.level_tau_s);
             h->level += (float)a * (v - h->level);
         }
         if (h->n_level < N_LEARN) {

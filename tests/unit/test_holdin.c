@@ -245,6 +245,31 @@ static void test_holdin_ends_at_an_unplug_and_is_found_again(void **state)
     assert_false(res.last.is_holding_in);
 }
 
+/* Slow paced breathing (4-7-8, one breath in 19 s): a hold-in is found and
+ * its held-in level is never learnt as the relaxed one, so it is found again
+ * the next time. */
+static void test_holdin_found_at_slow_paced_rates(void **state)
+{
+    (void)state;
+    for (int chest = 0; chest <= 1; chest++) {
+        bel_sim_config c = sim_cfg(80 + (uint64_t)chest, 400.0, chest != 0);
+        const float pace[4] = {4.0f, 7.0f, 8.0f, 0.0f};
+        memcpy(c.pace_s, pace, sizeof pace);
+        add_script(&c, "holdin@120+60:1.5,holdin@280+60:1.5");
+        run(&c, NULL);
+        /* Stamped where the belly dropped, known within a breath and a half
+         * (a breath is 19 s here), ended where it was let go. */
+        const double starts[2] = {120.0, 280.0};
+        for (int i = 0; i < 2; i++) {
+            const bel_event *st = find(BEL_EV_HOLDIN_START, starts[i] - 1.0, starts[i] + 3.0);
+            assert_non_null(st);
+            assert_true(st->t_detect_s <= starts[i] + 28.5);
+            assert_non_null(find(BEL_EV_HOLDIN_END, starts[i] + 58.0, starts[i] + 66.0));
+        }
+        assert_int_equal(count(BEL_EV_HOLDIN_START), 2);
+    }
+}
+
 static void test_holdin_belly_share_near_split(void **state)
 {
     (void)state;
@@ -339,6 +364,7 @@ int main(void)
         cmocka_unit_test(test_holdin_breath_holds_after_inhale_and_exhale),
         cmocka_unit_test(test_holdin_breath_hold_threshold_is_configurable),
         cmocka_unit_test(test_holdin_ends_at_an_unplug_and_is_found_again),
+        cmocka_unit_test(test_holdin_found_at_slow_paced_rates),
         cmocka_unit_test(test_holdin_belly_share_near_split),
         cmocka_unit_test(test_holdin_calibration_detects_from_the_start),
         cmocka_unit_test(test_holdin_deterministic),
