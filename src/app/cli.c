@@ -11,6 +11,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "text.h"
+
 /* The one mutable global allowed (STYLE.md 5): set by the signal handler. */
 static volatile sig_atomic_t stop_flag = 0;
 
@@ -40,25 +42,37 @@ double cli_now_s(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+/* A message on stderr. It may quote file names, channel names and belt text: control
+ * characters are shown as '?' so none of them reaches the terminal. */
+static void put_message(const char *cmd, const char *fmt, va_list ap, const char *tail)
+    BEL_PRINTF_LIKE(2, 0);
+
+static void put_message(const char *cmd, const char *fmt, va_list ap, const char *tail)
+{
+    char msg[4096];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    fprintf(stderr, "bellows %s: ", cmd);
+    bel_text_put(stderr, msg);
+    fputs(tail, stderr);
+}
+
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
-    fprintf(stderr, "bellows %s: ", cmd);
+    char tail[96];
+    snprintf(tail, sizeof tail, " (see 'bellows %s --help')\n", cmd);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    put_message(cmd, fmt, ap, tail);
     va_end(ap);
-    fprintf(stderr, " (see 'bellows %s --help')\n", cmd);
     return CLI_EXIT_USAGE;
 }
 
 int cli_fail(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
-    fprintf(stderr, "bellows %s: ", cmd);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    put_message(cmd, fmt, ap, "\n");
     va_end(ap);
-    fputc('\n', stderr);
     return CLI_EXIT_FAIL;
 }
 

@@ -8,6 +8,7 @@
 #include "bellows/pipeline.h"
 #include "calibration.h"
 #include "cli.h"
+#include "text.h"
 #include "event_csv.h"
 #include "source.h"
 #include "summary_json.h"
@@ -52,7 +53,9 @@ static void show_progress(const char *path, uint64_t done, uint64_t total, int *
         bar[i] = i < fill ? '#' : '.';
     }
     bar[40] = '\0';
-    fprintf(stderr, "\ranalyzing %s [%s] %3d%%", path, bar, pct);
+    fputs("\ranalyzing ", stderr);
+    bel_text_put(stderr, path);
+    fprintf(stderr, " [%s] %3d%%", bar, pct);
     fflush(stderr);
 }
 
@@ -105,7 +108,7 @@ int cmd_analyze(int argc, char **argv)
     char err[BEL_IO_ERR_LEN];
     bel_holdin_calibration cal = bel_holdin_calibration_none();
     if (calibration && bel_calibration_load(calibration, &cal, err, sizeof err) != BEL_OK) {
-        fprintf(stderr, "bellows %s: %s\n", cmd, err);
+        (void)cli_fail(cmd, "%s", err);
         return CLI_EXIT_FAIL;
     }
     bel_source *src = NULL;
@@ -116,7 +119,7 @@ int cmd_analyze(int argc, char **argv)
     char pipe_err[160];
 
     if (bel_source_create_replay(in_path, false, &src, err, sizeof err) != BEL_OK) {
-        fprintf(stderr, "bellows %s: %s\n", cmd, err);
+        (void)cli_fail(cmd, "%s", err);
         return CLI_EXIT_FAIL;
     }
     const bel_source_info *info = bel_source_get_info(src);
@@ -227,7 +230,7 @@ int cmd_analyze(int argc, char **argv)
         fprintf(stderr, "\r%*s\r", (int)strlen(in_path) + 60, "");
     }
     if (file_error) {
-        fprintf(stderr, "bellows %s: %s\n", cmd, file_error);
+        (void)cli_fail(cmd, "%s", file_error);
     }
     if (bel_event_csv_close(events) != BEL_OK) {
         cli_fail(cmd, "%s", bel_event_csv_get_error(events));

@@ -159,7 +159,7 @@ int cmd_export(int argc, char **argv)
         goto done;
     }
     if (d->warning[0]) {
-        fprintf(stderr, "bellows export: %s\n", d->warning);
+        (void)cli_fail(cmd, "%s", d->warning);
     }
     const double fs = round(d->fs_hz);
     if (!(fs >= 1.0 && fs <= 10000.0 && fabs(d->fs_hz - fs) <= 0.001 * fs)) {

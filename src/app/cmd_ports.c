@@ -5,6 +5,7 @@
 
 #include "cli.h"
 #include "serial.h"
+#include "text.h"
 
 static const char ports_help[] =
     "usage: bellows ports [--timeout MS] [PORT...]\n"
@@ -32,7 +33,9 @@ static void print_port(const bel_serial_port_desc *d)
         printf("%-20s not a belt (%s)", d->name, d->error);
     }
     if (d->description[0] != '\0') {
-        printf("  [%s]", d->description);
+        printf("  ["); /* the USB device's own words: no control characters through */
+        bel_text_put(stdout, d->description);
+        printf("]");
     }
     printf("\n");
 }

@@ -17,16 +17,7 @@
 #include "cli.h"
 #include "event_csv.h"
 #include "source.h"
-
-/* User text on the terminal as written, except control characters (which could
- * drive the terminal) shown as '?'. */
-static void print_text(FILE *f, const char *s)
-{
-    for (; s && *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        fputc(c < 32 || c == 127 ? '?' : c, f);
-    }
-}
+#include "text.h"
 
 bel_store *store_open_for(const char *cmd)
 {
@@ -95,17 +86,17 @@ int64_t store_client_id(const char *cmd, bel_store *st, const char *name, bool a
     if (found == 1) {
         if (strcmp(matched, name) != 0) { /* "anna" for "Anna": say which */
             fprintf(stderr, "bellows %s: client '", cmd);
-            print_text(stderr, matched);
+            bel_text_put(stderr, matched);
             fprintf(stderr, "' (the same name up to case, accents and spaces)\n");
         }
         return id;
     }
     if (!add) {
         fprintf(stderr, "bellows %s: no client named '", cmd);
-        print_text(stderr, name);
+        bel_text_put(stderr, name);
         if (near[0]) {
             fprintf(stderr, "'; did you mean '");
-            print_text(stderr, near);
+            bel_text_put(stderr, near);
             fprintf(stderr, "'? (see 'bellows clients')\n");
         } else {
             fprintf(stderr, "' (see 'bellows clients')\n");
@@ -118,9 +109,9 @@ int64_t store_client_id(const char *cmd, bel_store *st, const char *name, bool a
     }
     if (near[0]) { /* a typo makes a new client: say so, and how to join them */
         fprintf(stderr, "bellows %s: new client '", cmd);
-        print_text(stderr, name);
+        bel_text_put(stderr, name);
         fprintf(stderr, "' - did you mean '");
-        print_text(stderr, near);
+        bel_text_put(stderr, near);
         fprintf(stderr, "'? ('bellows merge-clients' joins them)\n");
     }
     return id;
@@ -149,7 +140,7 @@ static bool print_client(void *ctx, const bel_store_client *c)
     char when[32];
     fmt_when(when, sizeof when, c->last_session_unix_s);
     printf("%5lld  %8lld  %-16s  ", (long long)c->id, (long long)c->n_sessions, when);
-    print_text(stdout, c->name);
+    bel_text_put(stdout, c->name);
     putchar('\n');
     return true;
 }
@@ -228,19 +219,19 @@ static bool print_session(void *ctx, const bel_store_session *s)
            fnum(a[4], 32, s->metrics.time_held_in_s, 0), fcount(a[5], 32, s->metrics.n_holdins),
            fcount(a[6], 32, s->metrics.n_breath_holds),
            s->incomplete && strcmp(s->status, "complete") == 0 ? "incomplete" : s->status);
-    print_text(stdout, s->client_name ? s->client_name : "-");
+    bel_text_put(stdout, s->client_name ? s->client_name : "-");
     if (s->is_simulated) {
         printf("  [simulated belt]");
     }
     putchar('\n');
     if (s->incomplete) {
         printf("        incomplete: ");
-        print_text(stdout, s->incomplete);
+        bel_text_put(stdout, s->incomplete);
         putchar('\n');
     }
     if (s->problem) {
         printf("        problem: ");
-        print_text(stdout, s->problem);
+        bel_text_put(stdout, s->problem);
         putchar('\n');
     }
     /* Notes line by line, so line breaks in a note show as written. */
@@ -252,7 +243,7 @@ static bool print_session(void *ctx, const bel_store_session *s)
             size_t k = n < sizeof line - 1 ? n : sizeof line - 1;
             memcpy(line, p, k);
             line[k] = '\0';
-            print_text(stdout, line);
+            bel_text_put(stdout, line);
             p += k;
             n -= k;
         }
@@ -736,7 +727,7 @@ int cmd_import(int argc, char **argv)
         goto done;
     }
     printf("imported %s as session %lld of ", pos[0], (long long)id);
-    print_text(stdout, client);
+    bel_text_put(stdout, client);
     printf(": %u breaths, %.1f /min\n", (unsigned)sum.n_breaths, (double)sum.rate_bpm);
     exit_code = CLI_EXIT_OK;
 done:
@@ -835,9 +826,9 @@ int cmd_rename_client(int argc, char **argv)
             cli_fail(cmd, "%s", bel_store_get_error(st));
         } else {
             printf("renamed '");
-            print_text(stdout, pos[0]);
+            bel_text_put(stdout, pos[0]);
             printf("' to '");
-            print_text(stdout, pos[1]);
+            bel_text_put(stdout, pos[1]);
             printf("'\n");
             exit_code = CLI_EXIT_OK;
         }
@@ -891,19 +882,19 @@ int cmd_merge_clients(int argc, char **argv)
             exit_code = CLI_EXIT_USAGE;
         } else if (!yes) {
             printf("would move %d session%s (and the assessments) of '", n, n == 1 ? "" : "s");
-            print_text(stdout, pos[0]);
+            bel_text_put(stdout, pos[0]);
             printf("' to '");
-            print_text(stdout, pos[1]);
+            bel_text_put(stdout, pos[1]);
             printf("' and remove '");
-            print_text(stdout, pos[0]);
+            bel_text_put(stdout, pos[0]);
             printf("'; add --yes to do it\n");
         } else if (bel_store_merge_clients(st, from, into) != BEL_OK) {
             cli_fail(cmd, "%s", bel_store_get_error(st));
         } else {
             printf("merged '");
-            print_text(stdout, pos[0]);
+            bel_text_put(stdout, pos[0]);
             printf("' into '");
-            print_text(stdout, pos[1]);
+            bel_text_put(stdout, pos[1]);
             printf("' (%d session%s moved)\n", n, n == 1 ? "" : "s");
             exit_code = CLI_EXIT_OK;
         }
@@ -951,7 +942,7 @@ int cmd_delete_client(int argc, char **argv)
         cli_fail(cmd, "%s", n < 0 ? bel_store_get_error(st) : "out of memory");
     } else if (id > 0 && !yes) {
         printf("would remove '");
-        print_text(stdout, pos[0]);
+        bel_text_put(stdout, pos[0]);
         printf("' with %d session%s, their notes and assessments, and %zu file%s; add --yes to "
                "do it\n",
                n, n == 1 ? "" : "s", l.n, l.n == 1 ? "" : "s");
@@ -959,7 +950,7 @@ int cmd_delete_client(int argc, char **argv)
         cli_fail(cmd, "%s", bel_store_get_error(st));
     } else if (id > 0) {
         printf("removed '");
-        print_text(stdout, pos[0]);
+        bel_text_put(stdout, pos[0]);
         printf("' and %d session%s from the store\n", n, n == 1 ? "" : "s");
         exit_code = remove_files(cmd, &l) ? CLI_EXIT_OK : CLI_EXIT_FAIL;
     }

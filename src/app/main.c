@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "text.h"
 #include "cmd_store.h"
 
 #ifndef BELLOWS_VERSION
@@ -96,10 +97,8 @@ int main(int argc, char **argv)
         fputs(usage, stdout);
         return CLI_EXIT_OK;
     }
-    if (cmd[0] == '-') {
-        fprintf(stderr, "bellows: unknown option '%s' (see 'bellows --help')\n", cmd);
-    } else {
-        fprintf(stderr, "bellows: unknown command '%s' (see 'bellows --help')\n", cmd);
-    }
+    fprintf(stderr, "bellows: unknown %s '", cmd[0] == '-' ? "option" : "command");
+    bel_text_put(stderr, cmd);
+    fputs("' (see 'bellows --help')\n", stderr);
     return CLI_EXIT_USAGE;
 }

@@ -223,7 +223,7 @@ int ui_session_create(const ui_session_options *o, bel_source *src, ui_session *
                     cmd);
         } else if (bel_ui_window_create("bellows", 1280, 800, font, &u->win, err, sizeof err) !=
                    BEL_OK) {
-            fprintf(stderr, "bellows %s: %s; continuing without a window\n", cmd, err);
+            (void)cli_fail(cmd, "%s; continuing without a window", err);
         }
     }
     *out = u;

@@ -16,7 +16,7 @@
 
 #include "outfile.h"
 
-enum { MAX_FILE = 1 << 20, MAX_KEY = 64 };
+enum { MAX_FILE = 1 << 20, MAX_KEY = 64, MAX_NUMBER = 64 };
 
 typedef struct parser {
     const char *path;
@@ -151,13 +151,23 @@ static bel_status read_scalar(parser *p, const char *key, double *v)
         *v = NAN;
         return BEL_OK;
     }
+    /* The text is not NUL-terminated: strtod gets a terminated copy of the characters
+     * a JSON number can have (which also keeps out strtod's "inf", "nan" and hex). */
+    char num[MAX_NUMBER];
+    size_t k = 0;
+    while (p->i + k < p->n && k + 1 < sizeof num && strchr("0123456789+-.eE", at[k]) &&
+           at[k] != '\0') {
+        num[k] = at[k];
+        k++;
+    }
+    num[k] = '\0';
     char *end = NULL;
     errno = 0;
-    *v = strtod(at, &end);
-    if (end == at || errno == ERANGE || !isfinite(*v)) {
+    *v = strtod(num, &end);
+    if (end == num || errno == ERANGE || !isfinite(*v)) {
         return fail(p, "'%s' is not a number", key);
     }
-    p->i += (size_t)(end - at);
+    p->i += (size_t)(end - num);
     return BEL_OK;
 }
 
@@ -254,10 +264,13 @@ bel_status bel_calibration_parse(const char *name, const char *text, size_t len,
     if (out) {
         *out = bel_holdin_calibration_none();
     }
-    if (!name || !text || !out) {
+    if (err && err_len) {
+        err[0] = '\0';
+    }
+    if (!name || (!text && len) || !out) {
         return BEL_ERR_ARG;
     }
-    parser p = {name, text, 0, len, err, err_len};
+    parser p = {name, text ? text : "", 0, len, err, err_len};
     bel_status st = BEL_OK;
     bel_holdin_calibration c = bel_holdin_calibration_none();
     c.belly_level = c.belly_depth = c.chest_level = c.chest_depth = c.belly_share = NAN;

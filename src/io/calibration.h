@@ -18,7 +18,8 @@ BEL_NODISCARD bel_status bel_calibration_load(const char *path, bel_holdin_calib
                                               char *err, size_t err_len);
 
 /** The same from the text of an assessment (len bytes, e.g. as kept in the session
- *  store); name stands for the file in messages. Call from: any thread. */
+ *  store; not NUL-terminated, may hold any bytes); name stands for the file in
+ *  messages. Call from: any thread. */
 BEL_NODISCARD bel_status bel_calibration_parse(const char *name, const char *text, size_t len,
                                                bel_holdin_calibration *out, char *err,
                                                size_t err_len);

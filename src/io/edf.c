@@ -55,9 +55,26 @@ static size_t put_text(char *dst, const char *s)
     return n;
 }
 
-/* Seconds as EDF+ writes them: no trailing zeros after the point. Returns the length. */
+/* Latest time a TAL is written with: the most records the header can count. */
+static const double MAX_ONSET_S = 99999999.0;
+
+/* An annotation's onset inside the recording, [0, n_records] s: a time before the
+ * first sample or after the last record (or not a number) goes to that end. */
+static double onset_in(double onset_s, size_t n_records)
+{
+    if (!(onset_s > 0.0)) {
+        return 0.0;
+    }
+    return fmin(onset_s, (double)n_records);
+}
+
+/* Seconds as EDF+ writes them: no trailing zeros after the point. s is clamped to
+ * [0, MAX_ONSET_S] (a recording starting at t = -1e300 put its events 1e300 s in, and
+ * "%.6f" of that overran the buffer), so the number takes at most 16 characters after
+ * the prefix. Returns the length. */
 static int put_seconds(char *dst, size_t len, const char *prefix, double s)
 {
+    s = fmin(fmax(s, 0.0), MAX_ONSET_S);
     int n = snprintf(dst, len, "%s%.6f", prefix, s);
     while (n > 2 && dst[n - 1] == '0') {
         n--;
@@ -164,7 +181,7 @@ bel_status bel_edf_write(const char *path, const bel_edf_info *info, char *err, 
     }
     for (size_t a = 0; a < info->n_annotations; a++) {
         size_t r = record_of(info->annotations[a].onset_s, n_records);
-        ann_len[r] += tal(NULL, fmax(0.0, info->annotations[a].onset_s),
+        ann_len[r] += tal(NULL, onset_in(info->annotations[a].onset_s, n_records),
                           info->annotations[a].duration_s, info->annotations[a].text);
         first[r + 1]++;
     }
@@ -294,7 +311,7 @@ bel_status bel_edf_write(const char *path, const bel_edf_info *info, char *err, 
         t += tal(t, (double)r, 0.0, "");
         for (size_t i = first[r]; i < first[r + 1]; i++) {
             const bel_edf_annotation *a = &info->annotations[order[i]];
-            t += tal(t, fmax(0.0, a->onset_s), a->duration_s, a->text);
+            t += tal(t, onset_in(a->onset_s, n_records), a->duration_s, a->text);
         }
         rc = bel_outfile_write(f, (const char *)rec, rec_bytes);
     }

@@ -28,7 +28,8 @@ typedef struct bel_edf_signal {
 } bel_edf_signal;
 
 /** One annotation: onset in seconds from the start (>= 0), how long it lasted, and a
- *  short ASCII text. */
+ *  short ASCII text. An onset before the start or after the last record is written at
+ *  that end. */
 typedef struct bel_edf_annotation {
     double onset_s;
     double duration_s; /**< > 0: an episode that lasted this long; 0 or NAN: an instant */

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "text.h"
+
 /* Read buffer; also the longest line accepted. */
 enum { READ_BUF_BYTES = 1 << 20 };
 /* Longest field text handed to strtod on the slow path. */
@@ -55,12 +57,17 @@ static void quote_text(char *dst, size_t cap, const char *s, size_t n)
 {
     size_t o = 0;
     size_t shown = n > QUOTE_MAX ? QUOTE_MAX : n;
+    size_t ok = 0; /* s[i..i+ok) is printable UTF-8 */
     for (size_t i = 0; i < shown && o + 5 < cap; i++) {
         unsigned char c = (unsigned char)s[i];
-        if (c < 0x20 || c == 0x7f) {
+        if (ok == 0) {
+            ok = bel_text_find_control(s + i, shown - i);
+        }
+        if (ok == 0) {
             o += (size_t)snprintf(dst + o, cap - o, "\\x%02x", c);
         } else {
             dst[o++] = (char)c;
+            ok--;
         }
     }
     if (shown < n && o + 4 < cap) {
@@ -364,6 +371,7 @@ static int parse_header(bel_recording_reader *r)
                  r->path);
         return set_error(r, BEL_ERR_FORMAT, msg);
     }
+    const char *line_start = s;
     /* A UTF-8 byte order mark is not part of the first name. */
     if (e - s >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) {
         s += 3;
@@ -418,6 +426,17 @@ static int parse_header(bel_recording_reader *r)
                          "%s:%ld: bad header: name of column %d is longer than %d characters "
                          "('%s')",
                          r->path, r->line, col + 1, BEL_RECORDING_NAME_LEN - 1, q);
+                return set_error(r, BEL_ERR_FORMAT, msg);
+            }
+            /* A NUL would cut the name short; control characters and bytes that are
+             * not UTF-8 would reach the terminal wherever the name is shown. */
+            size_t bad = bel_text_find_control(ns, n);
+            if (bad < n) {
+                snprintf(msg, sizeof msg,
+                         "%s:%ld:%ld: bad header: name of column %d has the control or "
+                         "non-UTF-8 byte \\x%02x",
+                         r->path, r->line, (long)(ns + bad - line_start) + 1, col + 1,
+                         (unsigned)(unsigned char)ns[bad]);
                 return set_error(r, BEL_ERR_FORMAT, msg);
             }
             memcpy(r->names[col - 1], ns, n);

@@ -338,6 +338,28 @@ static double nice_step(double range)
     return (m < 1.5 ? 1.0 : m < 3.5 ? 2.0 : m < 7.5 ? 5.0 : 10.0) * p;
 }
 
+/* Most ticks on an axis; nice_step gives about four to ten. */
+enum { MAX_TICKS = 32 };
+
+/* Tick values first, first + step, ... up to limit, at most MAX_TICKS, each larger
+ * than the one before. Each is computed from first (not summed), and a value that
+ * does not move (a step below the spacing of doubles, as at t = 2^48 s) is skipped,
+ * so the loop always ends. Returns the number of ticks. */
+static int axis_ticks(double first, double step, double limit, double ticks[MAX_TICKS])
+{
+    int n = 0;
+    for (int k = 0; k < MAX_TICKS && isfinite(first) && step > 0.0; k++) {
+        double v = first + (double)k * step;
+        if (!(v <= limit)) {
+            break;
+        }
+        if (n == 0 || v > ticks[n - 1]) {
+            ticks[n++] = v;
+        }
+    }
+    return n;
+}
+
 enum { PW = 960, PH = 240, PL = 58, PR = 30, PT = 28, PB = 40 };
 
 typedef struct series {
@@ -382,7 +404,10 @@ static void plot(writer *w, const char *aria, const char *unit, size_t n, const 
     const double ph = PH - PT - PB;
 #define XS(i) (PL + (n > 1 ? (double)(i)*pw / (double)(n - 1) : pw / 2.0))
 #define YS(v) (PT + ph - ((v)-lo) / (hi - lo) * ph)
-    for (double v = lo; v <= hi + step * 0.01; v += step) {
+    double ticks[MAX_TICKS];
+    const int n_ticks = axis_ticks(lo, step, hi + step * 0.01, ticks);
+    for (int k = 0; k < n_ticks; k++) {
+        const double v = ticks[k];
         out(w, "<line class=\"grid\" x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\"/>", PL, PW - PR,
             YS(v), YS(v));
         out(w, "<text class=\"ylab\" x=\"%d\" y=\"%.1f\">%g</text>\n", PL - 6, YS(v) + 4, v);
@@ -617,7 +642,10 @@ static void trace(writer *w, const bel_report_data *d, double t0, double t1, con
         out(w, "\n");
     }
     double step = nice_step(t1 - t0);
-    for (double t = ceil(t0 / step) * step; t <= t1 + 1e-9; t += step) {
+    double ticks[MAX_TICKS];
+    const int n_ticks = axis_ticks(ceil(t0 / step) * step, step, t1 + 1e-9, ticks);
+    for (int k = 0; k < n_ticks; k++) {
+        const double t = ticks[k];
         double x = TL + (t - t0) / (t1 - t0) * pw;
         out(w, "<text class=\"xlab\" x=\"%.1f\" y=\"%d\">%g s</text>", x, th - 8, t);
     }

@@ -417,6 +417,96 @@ static void test_summary_json_escapes_and_nulls(void **state)
     }
 }
 
+/* Open a file of exactly len bytes (it may hold NULs); the message goes to err. */
+static bel_status open_bytes(const char *name, const char *bytes, size_t len, char *err,
+                             size_t err_len, char *path, size_t path_len)
+{
+    snprintf(path, path_len, "%s/%s", tmp_dir, name);
+    FILE *fp = fopen(path, "wb");
+    assert_non_null(fp);
+    assert_int_equal(fwrite(bytes, 1, len, fp), len);
+    assert_int_equal(fclose(fp), 0);
+    bel_recording_reader *r = NULL;
+    bel_status st = bel_recording_reader_create(path, &r, err, err_len);
+    bel_recording_reader_destroy(r);
+    return st;
+}
+
+/* A NUL in a channel name cut it short without a word: now the header is refused,
+ * naming file, line and column. */
+static void test_recording_nul_in_header_is_refused_with_its_column(void **state)
+{
+    (void)state;
+    static const char text[] = "t,belly,ch\0est\n0,1,2\n0.02,1,2\n";
+    char err[BEL_IO_ERR_LEN];
+    char path[512];
+    char want[600];
+    assert_int_equal(
+        open_bytes("nul.csv", text, sizeof text - 1, err, sizeof err, path, sizeof path),
+        BEL_ERR_FORMAT);
+    snprintf(want, sizeof want, "%s:1:11: bad header: name of column 3", path);
+    if (!strstr(err, want) || !strstr(err, "\\x00")) {
+        fail_msg("message '%s' lacks '%s' or '\\x00'", err, want);
+    }
+}
+
+/* 8-bit and 7-bit controls (0x9b is a terminal's CSI), DEL, C1 written as UTF-8 and
+ * malformed UTF-8 in a name are refused; names in other scripts are kept. */
+static void test_recording_control_bytes_in_names_are_refused(void **state)
+{
+    (void)state;
+    static const char *const bad[] = {"t,bel\x9b"
+                                      "2J\n0,1\n0.02,1\n",
+                                      "t,\x1b[2Jx\n0,1\n0.02,1\n",
+                                      "t,a\x7f\n0,1\n0.02,1\n",
+                                      "t,a\xc2\x9b\n0,1\n0.02,1\n",
+                                      "t,\xc3\n0,1\n0.02,1\n",
+                                      "t,\xed\xa0\x80\n0,1\n0.02,1\n"};
+    static const char *const col[] = {":1:6: ", ":1:3: ", ":1:4: ", ":1:4: ", ":1:3: ", ":1:3: "};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char err[BEL_IO_ERR_LEN];
+        char path[512];
+        char want[600];
+        assert_int_equal(
+            open_bytes("ctl.csv", bad[i], strlen(bad[i]), err, sizeof err, path, sizeof path),
+            BEL_ERR_FORMAT);
+        snprintf(want, sizeof want, "%s%sbad header", path, col[i]);
+        if (!strstr(err, want)) {
+            fail_msg("case %zu: message '%s' lacks '%s'", i, err, want);
+        }
+        for (const char *c = err; *c; c++) {
+            unsigned char u = (unsigned char)*c;
+            assert_false(u < 0x20 || u >= 0x7f); /* the message itself is plain */
+        }
+    }
+    /* U+011B (c4 9b) holds the byte 0x9b as part of a character: a fine name. */
+    static const char good[] = "t,b\xc4\x9b\xc5\xa1,\xe8\x85\xb9\n0,1,2\n0.02,1,2\n";
+    char err[BEL_IO_ERR_LEN];
+    char path[512];
+    assert_int_equal(
+        open_bytes("utf8.csv", good, sizeof good - 1, err, sizeof err, path, sizeof path), BEL_OK);
+}
+
+/* A bad byte in a value is quoted escaped, never as itself. */
+static void test_recording_bad_value_is_quoted_escaped(void **state)
+{
+    (void)state;
+    static const char text[] = "t,belly\n0,1\n0.02,1\n0.04,5\x9b"
+                               "2J\n";
+    char path[512];
+    write_file("val.csv", text, path, sizeof path);
+    bel_recording_reader *r = NULL;
+    char err[BEL_IO_ERR_LEN];
+    assert_int_equal(bel_recording_reader_create(path, &r, err, sizeof err), BEL_OK);
+    bel_sample s;
+    assert_int_equal(bel_recording_reader_read(r, &s), 1);
+    assert_int_equal(bel_recording_reader_read(r, &s), 1);
+    assert_int_equal(bel_recording_reader_read(r, &s), BEL_ERR_FORMAT);
+    const char *msg = bel_recording_reader_get_error(r);
+    assert_non_null(strstr(msg, "'5\\x9b2J'"));
+    bel_recording_reader_destroy(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -433,6 +523,9 @@ int main(void)
         cmocka_unit_test(test_recording_writer_reports_full_disk),
         cmocka_unit_test(test_event_csv_writes_rows_with_empty_nan_fields),
         cmocka_unit_test(test_summary_json_escapes_and_nulls),
+        cmocka_unit_test(test_recording_nul_in_header_is_refused_with_its_column),
+        cmocka_unit_test(test_recording_control_bytes_in_names_are_refused),
+        cmocka_unit_test(test_recording_bad_value_is_quoted_escaped),
     };
     return cmocka_run_group_tests(tests, make_tmp_dir, remove_tmp_dir);
 }
