@@ -637,18 +637,18 @@ int cmd_assess(int argc, char **argv)
         cli_fail(cmd, "out of memory");
         goto done;
     }
-    FILE *o = fopen(out_path, "w");
-    if (!o) {
-        cli_fail(cmd, "%s: cannot write: %s (check the folder exists and is writable)", out_path,
-                 strerror(errno));
+    bel_outfile *o = NULL;
+    char out_err[BEL_IO_ERR_LEN];
+    if (bel_outfile_create(out_path, &o, out_err, sizeof out_err) != BEL_OK) {
+        cli_fail(cmd, "%s (check the folder exists and is writable)", out_err);
         goto done;
     }
-    const bool written = fwrite(json, 1, json_len, o) == json_len;
-    const int write_errno = errno;
-    if (fclose(o) != 0 || !written) {
-        cli_fail(cmd, "%s: cannot write: %s", out_path, strerror(written ? errno : write_errno));
+    if (bel_outfile_write(o, json, json_len) != BEL_OK || bel_outfile_close(o) != BEL_OK) {
+        cli_fail(cmd, "%s", bel_outfile_get_error(o));
+        bel_outfile_destroy(o);
         goto done;
     }
+    bel_outfile_destroy(o);
     printf("Rate %.1f /min, depth %.1f, I:E %.2f, belly share %.0f %%, held in %.0f s of %.0f s.\n",
            (double)sum.rate_bpm, (double)sum.depth, (double)sum.ie_ratio,
            100.0 * (double)sum.belly_share, sum.time_held_in_s, sum.duration_s);

@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
 #include "bellows/sim.h"
@@ -58,40 +57,13 @@ static const char run_help[] =
     "\n"
     "Exit status: 0 done, 1 the belt or a file failed, 2 bad command line.\n";
 
-/* mkdir -p; false with errno set on failure. */
-static bool make_dirs(char *path)
-{
-    for (char *p = path + 1; *p; p++) {
-        if (*p == '/') {
-            *p = '\0';
-            int rc = mkdir(path, 0755);
-            *p = '/';
-            if (rc != 0 && errno != EEXIST) {
-                return false;
-            }
-        }
-    }
-    return mkdir(path, 0755) == 0 || errno == EEXIST;
-}
-
-/* The default recording prefix: $XDG_DATA_HOME/bellows/sessions/YYYYmmdd-HHMMSS. */
+/* The default recording prefix: $XDG_DATA_HOME/bellows/sessions/YYYYmmdd-HHMMSS, the
+ * folders made private (store_sessions_dir). */
 static bool default_prefix(char *buf, size_t len, const char *cmd)
 {
     char dir[3072];
-    const char *xdg = getenv("XDG_DATA_HOME");
-    const char *home = getenv("HOME");
-    if (xdg && xdg[0] == '/') {
-        snprintf(dir, sizeof dir, "%s/bellows/sessions", xdg);
-    } else if (home && home[0] == '/') {
-        snprintf(dir, sizeof dir, "%s/.local/share/bellows/sessions", home);
-    } else {
-        cli_fail(cmd, "cannot tell where to record (neither XDG_DATA_HOME nor HOME is set); "
-                      "use --record PREFIX or --no-record");
-        return false;
-    }
-    if (!make_dirs(dir)) {
-        cli_fail(cmd, "cannot create %s: %s; use --record PREFIX or --no-record", dir,
-                 strerror(errno));
+    if (!store_sessions_dir(cmd, dir, sizeof dir)) {
+        fprintf(stderr, "bellows %s: use --record PREFIX or --no-record\n", cmd);
         return false;
     }
     time_t now = time(NULL);

@@ -16,6 +16,7 @@
 #include "calibration.h"
 #include "cli.h"
 #include "event_csv.h"
+#include "privacy.h"
 #include "source.h"
 #include "text.h"
 
@@ -51,22 +52,9 @@ bool store_sessions_dir(const char *cmd, char *buf, size_t len)
     }
     /* The data directory may not exist yet (nothing stored so far): make every
      * missing folder on the way, private to the user. */
-    for (char *p = buf + 1; *p; p++) {
-        if (*p != '/') {
-            continue;
-        }
-        *p = '\0';
-        const int made = mkdir(buf, 0700);
-        const int why = errno;
-        *p = '/';
-        if (made != 0 && why != EEXIST) {
-            *p = '\0';
-            cli_fail(cmd, "%s: cannot create the folder: %s", buf, strerror(why));
-            return false;
-        }
-    }
-    if (mkdir(buf, 0700) != 0 && errno != EEXIST) {
-        cli_fail(cmd, "%s: cannot create the folder: %s", buf, strerror(errno));
+    char err[BEL_IO_ERR_LEN];
+    if (bel_privacy_make_dirs(buf, err, sizeof err) != BEL_OK) {
+        cli_fail(cmd, "%s", err[0] ? err : "out of memory");
         return false;
     }
     return true;

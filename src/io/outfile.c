@@ -7,6 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include "privacy.h"
 
 /* Large stdio buffer: recordings are written a line at a time. */
 enum { OUTFILE_BUF_BYTES = 1 << 16 };
@@ -49,11 +52,17 @@ bel_status bel_outfile_create(const char *path, bel_outfile **out, char *err, si
         goto nomem;
     }
     strcpy(f->path, path);
-    f->fp = fopen(path, "w");
+    int fd = bel_privacy_open(path, false, err, err_len);
+    if (fd < 0) {
+        bel_outfile_destroy(f);
+        return BEL_ERR_IO;
+    }
+    f->fp = fdopen(fd, "w");
     if (!f->fp) {
         if (err && err_len) {
             snprintf(err, err_len, "%s: cannot create: %s", path, strerror(errno));
         }
+        close(fd);
         bel_outfile_destroy(f);
         return BEL_ERR_IO;
     }

@@ -18,9 +18,9 @@ enum { BEL_IO_ERR_LEN = 512 };
 
 typedef struct bel_outfile bel_outfile;
 
-/** Create (truncate) `path` for writing; copies path. *out is NULL on failure and
- *  err (if not NULL) gets "PATH: cannot create: REASON". BEL_ERR_IO, BEL_ERR_NOMEM.
- *  Call from: setup, or the thread that owns the file. */
+/** Create (truncate) `path` for writing, mode 0600 whatever the umask (privacy.h); copies
+ *  path. *out is NULL on failure and err (if not NULL) gets "PATH: cannot create: REASON".
+ *  BEL_ERR_IO, BEL_ERR_NOMEM. Call from: setup, or the thread that owns the file. */
 BEL_NODISCARD bel_status bel_outfile_create(const char *path, bel_outfile **out, char *err,
                                             size_t err_len);
 

@@ -3,6 +3,7 @@
 #include "store.h"
 
 #include "outfile.h"
+#include "privacy.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -261,50 +262,40 @@ bel_status bel_store_default_dir(char *buf, size_t len)
     return BEL_OK;
 }
 
-/* mkdir -p for the directory part of path, new directories 0700. */
+/* mkdir -p for the directory part of path, new directories 0700 (privacy.h). */
 static bel_status make_parent_dirs(bel_store *st, const char *path)
 {
-    size_t len = strlen(path);
+    const char *slash = strrchr(path, '/');
+    if (!slash || slash == path) {
+        return BEL_OK;
+    }
+    size_t len = (size_t)(slash - path);
     char *dir = malloc(len + 1);
     if (!dir) {
         return BEL_ERR_NOMEM;
     }
-    memcpy(dir, path, len + 1);
-    char *slash = strrchr(dir, '/');
-    if (!slash || slash == dir) {
-        free(dir);
-        return BEL_OK;
-    }
-    *slash = '\0';
-    for (char *p = dir + 1;; p++) {
-        bool end = *p == '\0';
-        if (*p == '/' || end) {
-            *p = '\0';
-            if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-                set_err(st, "%s: cannot create the directory: %s", dir, strerror(errno));
-                free(dir);
-                return BEL_ERR_IO;
-            }
-            if (end) {
-                break;
-            }
-            *p = '/';
-        }
+    memcpy(dir, path, len);
+    dir[len] = '\0';
+    char msg[BEL_STORE_ERR_LEN];
+    bel_status rc = bel_privacy_make_dirs(dir, msg, sizeof msg);
+    if (rc == BEL_ERR_IO) {
+        set_err(st, "%s", msg);
     }
     free(dir);
-    return BEL_OK;
+    return rc;
 }
 
 /* Create the database file 0600 before SQLite does (it would use 0644); its
  * journal files take the same mode. */
 static bel_status make_file(bel_store *st)
 {
-    int fd = open(st->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    char msg[BEL_STORE_ERR_LEN];
+    int fd = bel_privacy_open(st->path, true, msg, sizeof msg);
     if (fd < 0) {
         if (errno == EEXIST) {
             return BEL_OK;
         }
-        set_err(st, "%s: cannot create: %s", st->path, strerror(errno));
+        set_err(st, "%s", msg);
         return BEL_ERR_IO;
     }
     close(fd);

@@ -1,0 +1,31 @@
+/* privacy.h - the folders and files bellows writes are the user's alone: folders 0700,
+ * files 0600, whatever the umask (DESIGN.md: health data is private).
+ *
+ * Every folder and file bellows creates (the store, recordings, events, assessments,
+ * reports, exports) is made here; nothing else calls mkdir or creates a file.
+ * SPDX-License-Identifier: MIT */
+#ifndef BELLOWS_PRIVACY_H
+#define BELLOWS_PRIVACY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "bellows/status.h"
+
+/** Mode of the folders bellows creates. */
+enum { BEL_PRIVACY_DIR_MODE = 0700, BEL_PRIVACY_FILE_MODE = 0600 };
+
+/** mkdir -p dir: each missing folder on the way is created 0700 (set after mkdir, so the
+ *  umask does not matter); folders that exist are left as they are. err (if not NULL)
+ *  names the folder that failed: "/x/y: cannot create the folder: Permission denied".
+ *  BEL_ERR_IO, BEL_ERR_NOMEM, BEL_ERR_ARG. Call from: any thread (file system). */
+BEL_NODISCARD bel_status bel_privacy_make_dirs(const char *dir, char *err, size_t err_len);
+
+/** Open path for writing, mode 0600 whatever the umask: created if missing; with
+ *  is_new, fails (errno EEXIST, status BEL_ERR_IO) if it exists; otherwise truncated, and
+ *  made 0600 if it is a regular file of this user (a device such as /dev/null is not). Returns the
+ * file descriptor (close-on-exec) or a negative bel_status, with errno kept and err (if not NULL)
+ * "PATH: cannot create: REASON". Call from: any thread (file system). */
+BEL_NODISCARD int bel_privacy_open(const char *path, bool is_new, char *err, size_t err_len);
+
+#endif
