@@ -427,6 +427,9 @@ int cmd_assess(int argc, char **argv)
     if (after > 0 && !client) {
         return cli_usage_error(cmd, "--after needs --client NAME");
     }
+    if (client && client[0] == '\0') {
+        return cli_usage_error(cmd, "--client needs a name");
+    }
     bel_store_findings findings;
     bool has_findings = false;
     rc = build_findings(cmd, &fo, &findings, &has_findings);

@@ -62,6 +62,11 @@ int cmd_demo(int argc, char **argv, bool as_default)
     if (rc != CLI_PARSED) {
         return CLI_EXIT_USAGE;
     }
+    bel_holdin_calibration calibration; /* every option is checked before anything is made */
+    rc = ui_session_check_options(&uo, &calibration);
+    if (rc != CLI_EXIT_OK) {
+        return rc;
+    }
 
     char err[BEL_IO_ERR_LEN];
     bel_source *src = NULL;
@@ -85,9 +90,7 @@ int cmd_demo(int argc, char **argv, bool as_default)
         }
     }
     bel_session_config cfg = bel_session_config_default();
-    if (!ui_session_load_calibration(&uo, &cfg)) {
-        goto done;
-    }
+    cfg.calibration = calibration;
     uo.has_calibration = cfg.calibration.is_valid;
     cfg.source = src;
     cfg.duration_s = duration_s;

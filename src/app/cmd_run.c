@@ -120,6 +120,14 @@ int cmd_run(int argc, char **argv, bool as_default)
     if (client && no_record) {
         return cli_usage_error(cmd, "--client stores the recording: drop --no-record");
     }
+    if (client && client[0] == '\0') {
+        return cli_usage_error(cmd, "--client needs a name");
+    }
+    bel_holdin_calibration calibration; /* every option is checked before anything is made */
+    rc = ui_session_check_options(&uo, &calibration);
+    if (rc != CLI_EXIT_OK) {
+        return rc;
+    }
 
     char err[BEL_IO_ERR_LEN];
     char prefix_buf[4096];
@@ -155,9 +163,7 @@ int cmd_run(int argc, char **argv, bool as_default)
     }
 
     bel_session_config cfg = bel_session_config_default();
-    if (!ui_session_load_calibration(&uo, &cfg)) {
-        goto done;
-    }
+    cfg.calibration = calibration;
     char assessed[32] = "";
     if (client && !uo.calibration && /* the client's latest assessment, when there is one */
         !store_client_calibration(cmd, client, ls.is_simulated, &cfg.calibration, assessed,

@@ -108,19 +108,6 @@ ui_session_options ui_session_options_default(const char *cmd)
     return o;
 }
 
-bool ui_session_load_calibration(const ui_session_options *o, bel_session_config *cfg)
-{
-    if (!o->calibration) {
-        return true;
-    }
-    char err[BEL_IO_ERR_LEN];
-    if (bel_calibration_load(o->calibration, &cfg->calibration, err, sizeof err) != BEL_OK) {
-        cli_fail(o->cmd, "%s", err);
-        return false;
-    }
-    return true;
-}
-
 bool ui_session_parse_custom_pacer(const char *text, float phase_s[4])
 {
     static const char prefix[] = "custom:";
@@ -141,20 +128,50 @@ bool ui_session_parse_custom_pacer(const char *text, float phase_s[4])
     return true;
 }
 
+/* The pacer o->pacer names: its preset (custom: phase_s too), or -1 if it names none. */
+static int pacer_of(const ui_session_options *o, float phase_s[4])
+{
+    const bool is_custom = ui_session_parse_custom_pacer(o->pacer, phase_s);
+    int preset = is_custom ? BEL_PACER_CUSTOM
+                           : bel_pacer_preset_from_name(o->pacer ? o->pacer : "resonance");
+    return preset < 0 || (preset == BEL_PACER_CUSTOM && !is_custom) ? -1 : preset;
+}
+
+static int bad_pacer(const ui_session_options *o)
+{
+    return cli_usage_error(o->cmd ? o->cmd : "run",
+                           "--pacer: '%s' is not one of resonance, box, 4-7-8, even, "
+                           "adaptive, or custom:IN-HOLD-OUT-HOLD in seconds (custom:4-2-6-0)",
+                           o->pacer);
+}
+
+int ui_session_check_options(const ui_session_options *o, bel_holdin_calibration *calibration)
+{
+    const char *cmd = o->cmd ? o->cmd : "run";
+    float custom[4] = {0};
+    if (pacer_of(o, custom) < 0) {
+        return bad_pacer(o);
+    }
+    *calibration = bel_holdin_calibration_none();
+    if (o->calibration) {
+        char err[BEL_IO_ERR_LEN];
+        if (bel_calibration_load(o->calibration, calibration, err, sizeof err) != BEL_OK) {
+            return cli_fail(cmd, "--calibration: %s", err);
+        }
+    }
+    return CLI_EXIT_OK;
+}
+
 int ui_session_create(const ui_session_options *o, bel_source *src, ui_session **out)
 {
     *out = NULL;
     const char *cmd = o->cmd ? o->cmd : "run";
     float custom[4] = {0};
-    const bool is_custom = ui_session_parse_custom_pacer(o->pacer, custom);
-    int preset = is_custom ? BEL_PACER_CUSTOM
-                           : bel_pacer_preset_from_name(o->pacer ? o->pacer : "resonance");
-    if (preset < 0 || (preset == BEL_PACER_CUSTOM && !is_custom)) {
-        return cli_usage_error(cmd,
-                               "--pacer: '%s' is not one of resonance, box, 4-7-8, even, "
-                               "adaptive, or custom:IN-HOLD-OUT-HOLD in seconds (custom:4-2-6-0)",
-                               o->pacer);
+    const int preset = pacer_of(o, custom);
+    if (preset < 0) {
+        return bad_pacer(o);
     }
+    const bool is_custom = preset == BEL_PACER_CUSTOM;
     ui_session *u = calloc(1, sizeof *u);
     if (!u) {
         cli_fail(cmd, "out of memory");

@@ -45,9 +45,11 @@ ui_session_options ui_session_options_default(const char *cmd);
         "--no-holdin-cue", CLI_FLAG, &(o).is_holdin_cue_off, 0, 0, ""                              \
     }
 
-/** Load o->calibration (if given) into cfg->calibration. false (message printed,
- *  naming the file and o->cmd) if it cannot be read. Call from: main only. */
-bool ui_session_load_calibration(const ui_session_options *o, bel_session_config *cfg);
+/** Check the options before anything is created: the pacer name (CLI_EXIT_USAGE) and
+ *  the calibration file, loaded into *calibration (bel_holdin_calibration_none() without
+ *  one; CLI_EXIT_FAIL if it cannot be read). Message printed, naming o->cmd and the file.
+ *  CLI_EXIT_OK when all is well. Call from: main only. */
+int ui_session_check_options(const ui_session_options *o, bel_holdin_calibration *calibration);
 
 /** The tone options every live command takes, and their help lines. */
 #define UI_SESSION_TONE_HELP                                                                       \
