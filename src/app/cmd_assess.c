@@ -485,15 +485,14 @@ int cmd_assess(int argc, char **argv)
     char *json = NULL;
     int exit_code = CLI_EXIT_FAIL;
     if (!out_path && client) {
-        char dir[900];
-        if (!store_sessions_dir(cmd, dir, sizeof dir)) {
+        /* Names of its own, also for two assessments started in the same second: the
+         * result and the assessment's recording and events. */
+        static const char *const exts[] = {".json", ".csv", ".events.csv"};
+        char stem[900];
+        if (!store_new_names(cmd, "assess-", exts, 3, stem, sizeof stem)) {
             goto done;
         }
-        const time_t now = time(NULL);
-        struct tm tm;
-        char stamp[32];
-        strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", localtime_r(&now, &tm));
-        snprintf(default_out, sizeof default_out, "%s/assess-%s.json", dir, stamp);
+        snprintf(default_out, sizeof default_out, "%s.json", stem);
         out_path = default_out;
     } else if (!out_path) {
         out_path = "ASSESS.json";

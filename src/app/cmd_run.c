@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "bellows/sim.h"
 #include "cli.h"
@@ -56,25 +57,6 @@ static const char run_help[] =
     "                    latest assessment unless --calibration is given\n"
     "\n"
     "Exit status: 0 done, 1 the belt or a file failed, 2 bad command line.\n";
-
-/* The default recording prefix: $XDG_DATA_HOME/bellows/sessions/YYYYmmdd-HHMMSS, the
- * folders made private (store_sessions_dir). */
-static bool default_prefix(char *buf, size_t len, const char *cmd)
-{
-    char dir[3072];
-    if (!store_sessions_dir(cmd, dir, sizeof dir)) {
-        fprintf(stderr, "bellows %s: use --record PREFIX or --no-record\n", cmd);
-        return false;
-    }
-    time_t now = time(NULL);
-    struct tm tm;
-    char stamp[32] = "session";
-    if (localtime_r(&now, &tm)) {
-        strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
-    }
-    snprintf(buf, len, "%s/%s", dir, stamp);
-    return true;
-}
 
 int cmd_run(int argc, char **argv, bool as_default)
 {
@@ -156,7 +138,9 @@ int cmd_run(int argc, char **argv, bool as_default)
     uo.is_simulated = ls.is_simulated;
     uo.source_label = ls.label;
     if (!prefix && !no_record) {
-        if (!default_prefix(prefix_buf, sizeof prefix_buf, cmd)) {
+        static const char *const exts[] = {".csv", ".events.csv"};
+        if (!store_new_names(cmd, "", exts, 2, prefix_buf, sizeof prefix_buf)) {
+            fprintf(stderr, "bellows %s: use --record PREFIX or --no-record\n", cmd);
             goto done;
         }
         prefix = prefix_buf;
@@ -181,6 +165,13 @@ int cmd_run(int argc, char **argv, bool as_default)
     cfg.quiet = quiet;
     if (bel_session_create(&cfg, &session, err, sizeof err) != BEL_OK) {
         cli_fail(cmd, "%s", err);
+        if (prefix == prefix_buf) { /* the names claimed above stay empty: give them back */
+            char path[4200];
+            snprintf(path, sizeof path, "%s.csv", prefix);
+            unlink(path);
+            snprintf(path, sizeof path, "%s.events.csv", prefix);
+            unlink(path);
+        }
         goto done;
     }
     if (prefix) { /* the files exist now; a store failure is said and the session goes on */

@@ -60,6 +60,29 @@ bool store_sessions_dir(const char *cmd, char *buf, size_t len)
     return true;
 }
 
+bool store_new_names(const char *cmd, const char *kind, const char *const *exts, int n_exts,
+                     char *buf, size_t len)
+{
+    char dir[3072];
+    if (!store_sessions_dir(cmd, dir, sizeof dir)) {
+        return false;
+    }
+    time_t now = time(NULL);
+    struct tm tm;
+    char stamp[32] = "session";
+    if (localtime_r(&now, &tm)) {
+        strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+    }
+    char stem[3200];
+    snprintf(stem, sizeof stem, "%s/%s%s", dir, kind, stamp);
+    char err[BEL_IO_ERR_LEN];
+    if (bel_privacy_claim_names(stem, exts, n_exts, buf, len, err, sizeof err) != BEL_OK) {
+        cli_fail(cmd, "%s", err[0] ? err : "file name too long");
+        return false;
+    }
+    return true;
+}
+
 int64_t store_client_id(const char *cmd, bel_store *st, const char *name, bool add)
 {
     int64_t id = 0;

@@ -33,6 +33,13 @@ bel_store *store_open_for(const char *cmd);
  *  0700. false (message printed) on failure. Call from: main only. */
 bool store_sessions_dir(const char *cmd, char *buf, size_t len);
 
+/** New, unused file names in the sessions directory: DIR/KIND + YYYYmmdd-HHMMSS, with
+ *  "-2", "-3", ... when that is taken (two sessions in one second). Every stem + exts[i]
+ *  is created empty, 0600, so no other process takes it; the stem goes to buf. false
+ *  (message printed) on failure. Call from: main only. */
+bool store_new_names(const char *cmd, const char *kind, const char *const *exts, int n_exts,
+                     char *buf, size_t len);
+
 /** The id of the client called name: found, or added when add is true. 0 (message
  *  printed) on failure or when there is no such client. Call from: main only. */
 int64_t store_client_id(const char *cmd, bel_store *st, const char *name, bool add);

@@ -102,3 +102,59 @@ int bel_privacy_open(const char *path, bool is_new, char *err, size_t err_len)
     }
     return fd;
 }
+
+enum { MAX_CLAIM_EXTS = 8, MAX_CLAIM_TRIES = 9999 };
+
+bel_status bel_privacy_claim_names(const char *stem, const char *const *exts, int n_exts, char *out,
+                                   size_t out_len, char *err, size_t err_len)
+{
+    if (err && err_len) {
+        err[0] = '\0';
+    }
+    if (!stem || !exts || n_exts < 1 || n_exts > MAX_CLAIM_EXTS || !out || out_len == 0) {
+        return BEL_ERR_ARG;
+    }
+    out[0] = '\0';
+    for (int k = 1; k <= MAX_CLAIM_TRIES; k++) {
+        char name[4096];
+        int n =
+            k == 1 ? snprintf(out, out_len, "%s", stem) : snprintf(out, out_len, "%s-%d", stem, k);
+        if (n < 0 || (size_t)n >= out_len) {
+            out[0] = '\0';
+            return BEL_ERR_ARG;
+        }
+        int made = 0;
+        bool taken = false;
+        for (; made < n_exts; made++) {
+            n = snprintf(name, sizeof name, "%s%s", out, exts[made]);
+            if (n < 0 || (size_t)n >= sizeof name) {
+                out[0] = '\0';
+                return BEL_ERR_ARG;
+            }
+            int fd = bel_privacy_open(name, true, err, err_len);
+            if (fd < 0) {
+                taken = errno == EEXIST;
+                break;
+            }
+            close(fd);
+        }
+        if (made == n_exts) {
+            return BEL_OK;
+        }
+        const int why = errno;
+        for (int i = 0; i < made; i++) { /* this stem is only partly free: give it back */
+            snprintf(name, sizeof name, "%s%s", out, exts[i]);
+            unlink(name);
+        }
+        if (!taken) {
+            errno = why;
+            out[0] = '\0';
+            return BEL_ERR_IO;
+        }
+    }
+    if (err && err_len) {
+        snprintf(err, err_len, "%s: no free name after %d tries", stem, MAX_CLAIM_TRIES);
+    }
+    out[0] = '\0';
+    return BEL_ERR_IO;
+}

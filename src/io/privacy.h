@@ -28,4 +28,15 @@ BEL_NODISCARD bel_status bel_privacy_make_dirs(const char *dir, char *err, size_
  * "PATH: cannot create: REASON". Call from: any thread (file system). */
 BEL_NODISCARD int bel_privacy_open(const char *path, bool is_new, char *err, size_t err_len);
 
+/** Claim a set of new file names: for stem, then stem-2, stem-3, ... (up to stem-9999),
+ *  create stem+exts[i] for every i, each new (O_EXCL) and 0600, until one stem has
+ *  all of them free; files of a stem that was only partly free are removed again. The
+ *  chosen stem goes to out (out_len bytes), the files are left empty for the caller to
+ *  write, so two writers (two sessions started in the same second) never share one.
+ *  err (if not NULL) names the file that failed. BEL_ERR_IO, BEL_ERR_ARG (too long).
+ *  Call from: any thread (file system). */
+BEL_NODISCARD bel_status bel_privacy_claim_names(const char *stem, const char *const *exts,
+                                                 int n_exts, char *out, size_t out_len, char *err,
+                                                 size_t err_len);
+
 #endif
