@@ -131,7 +131,7 @@ int cmd_export(int argc, char **argv)
     if (!edf_path) {
         return cli_usage_error(cmd, "needs --edf FILE.edf");
     }
-    bel_store *st = store_open_for(cmd);
+    bel_store *st = store_open_to_read(cmd);
     if (!st) {
         return CLI_EXIT_FAIL;
     }

@@ -50,7 +50,7 @@ int cmd_report(int argc, char **argv)
         return cli_usage_error(cmd, "--session: %llu is not a session id",
                                (unsigned long long)session);
     }
-    bel_store *st = store_open_for(cmd);
+    bel_store *st = store_open_to_read(cmd);
     if (!st) {
         return CLI_EXIT_FAIL;
     }

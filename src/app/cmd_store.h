@@ -23,11 +23,18 @@ int cmd_rename_client(int argc, char **argv);
 int cmd_merge_clients(int argc, char **argv);
 int cmd_delete_client(int argc, char **argv);
 int cmd_delete_session(int argc, char **argv);
+/** `bellows store check`: the store is ours and sound. */
+int cmd_store(int argc, char **argv);
 
 /** Open the default store ($XDG_DATA_HOME/bellows/bellows.db), saying on stderr how
  *  many sessions were found interrupted. NULL (message printed, naming cmd) on failure.
  *  Call from: main only. */
 bel_store *store_open_for(const char *cmd);
+
+/** Open the default store for a command that only reads it (clients, sessions, report,
+ *  export): as store_open_for, but a store that cannot be written here (read-only disk
+ *  or folder) is opened read-only. NULL (message printed) on failure. Call from: main only. */
+bel_store *store_open_to_read(const char *cmd);
 
 /** The sessions directory next to the store ($XDG_DATA_HOME/bellows/sessions), created
  *  0700. false (message printed) on failure. Call from: main only. */

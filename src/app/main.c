@@ -31,6 +31,7 @@ static const char usage[] =
     "             correct the record (deleting asks for --yes)\n"
     "  report     a client's progress as one HTML page\n"
     "  export     a session as EDF+ (belts as signals, events as annotations)\n"
+    "  store      check the session store: bellows store check\n"
     "  version    print the version\n"
     "  help       this text\n"
     "\n"
@@ -76,6 +77,7 @@ int main(int argc, char **argv)
         {"merge-clients", cmd_merge_clients},
         {"delete-client", cmd_delete_client},
         {"delete-session", cmd_delete_session},
+        {"store", cmd_store},
     };
     for (size_t i = 0; i < sizeof store_cmds / sizeof store_cmds[0]; i++) {
         if (strcmp(cmd, store_cmds[i].name) == 0) {

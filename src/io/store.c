@@ -285,23 +285,6 @@ static bel_status make_parent_dirs(bel_store *st, const char *path)
     return rc;
 }
 
-/* Create the database file 0600 before SQLite does (it would use 0644); its
- * journal files take the same mode. */
-static bel_status make_file(bel_store *st)
-{
-    char msg[BEL_STORE_ERR_LEN];
-    int fd = bel_privacy_open(st->path, true, msg, sizeof msg);
-    if (fd < 0) {
-        if (errno == EEXIST) {
-            return BEL_OK;
-        }
-        set_err(st, "%s", msg);
-        return BEL_ERR_IO;
-    }
-    close(fd);
-    return BEL_OK;
-}
-
 static int read_user_version(bel_store *st)
 {
     sqlite3_stmt *q = NULL;
@@ -407,7 +390,203 @@ static bel_status mark_interrupted(bel_store *st)
     return rc;
 }
 
-bel_status bel_store_create(const char *path, bel_store **out, char *err, size_t err_len)
+/* What a store file must be before SQLite may touch it: not empty (an empty file is
+ * not a new store: whatever was there is gone, and saying nothing would lose it for
+ * good) and an SQLite database. 1: it is, 0: there is no file, or a negative status. */
+static int check_file(bel_store *st)
+{
+    int fd = open(st->path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ENOENT) {
+            return 0;
+        }
+        set_err(st, "%s: cannot open the store: %s", st->path, strerror(errno));
+        return BEL_ERR_IO;
+    }
+    struct stat sb;
+    char head[16];
+    ssize_t got = -1;
+    if (fstat(fd, &sb) == 0) {
+        got = read(fd, head, sizeof head);
+    }
+    const int why = errno;
+    close(fd);
+    if (got < 0) {
+        set_err(st, "%s: cannot read the store: %s", st->path, strerror(why));
+        return BEL_ERR_IO;
+    }
+    if (!S_ISREG(sb.st_mode)) {
+        set_err(st, "%s: not a file; move it away or set XDG_DATA_HOME", st->path);
+        return BEL_ERR_FORMAT;
+    }
+    if (sb.st_size == 0) {
+        set_err(st,
+                "%s: the store is an empty file (0 bytes), so its sessions are not there; it "
+                "was left as it is: restore it from a backup, or move it away to start a new "
+                "store",
+                st->path);
+        return BEL_ERR_FORMAT;
+    }
+    if (got != (ssize_t)sizeof head || memcmp(head, "SQLite format 3", 16) != 0) {
+        set_err(st,
+                "%s: not a bellows store (not an SQLite database); it was left as it is: move "
+                "it away or set XDG_DATA_HOME",
+                st->path);
+        return BEL_ERR_FORMAT;
+    }
+    return 1;
+}
+
+/* The open database is a bellows store (or an empty database), and SQLite finds it
+ * sound. Reads only: a foreign or damaged file is left exactly as it was. */
+static bel_status check_database(bel_store *st)
+{
+    sqlite3_stmt *q = NULL;
+    char verdict[200] = "";
+    int rc = sqlite3_prepare_v2(st->db, "PRAGMA quick_check(1)", -1, &q, NULL);
+    if (rc == SQLITE_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+        const unsigned char *t = sqlite3_column_text(q, 0);
+        snprintf(verdict, sizeof verdict, "%s", t ? (const char *)t : "");
+        rc = SQLITE_OK;
+    }
+    if (rc != SQLITE_OK || strcmp(verdict, "ok") != 0) {
+        const int code = rc != SQLITE_OK ? sqlite3_extended_errcode(st->db) : SQLITE_CORRUPT;
+        sqlite3_finalize(q);
+        if ((code & 0xff) == SQLITE_BUSY || (code & 0xff) == SQLITE_CANTOPEN ||
+            (code & 0xff) == SQLITE_IOERR || (code & 0xff) == SQLITE_READONLY) {
+            db_fail(st, "cannot read the store");
+            return BEL_ERR_IO;
+        }
+        set_err(st,
+                "%s: the store is damaged (SQLite: %s); it was left as it is: restore it from a "
+                "backup ('bellows store check' says more)",
+                st->path, verdict[0] ? verdict : sqlite3_errmsg(st->db));
+        return BEL_ERR_FORMAT;
+    }
+    sqlite3_finalize(q);
+    int v = read_user_version(st);
+    if (v < 0) {
+        return BEL_ERR_IO;
+    }
+    q = NULL;
+    int n_tables = -1;
+    int n_ours = 0;
+    if (prepare(st,
+                "SELECT count(*), coalesce(sum(name IN ('clients', 'sessions')), 0) FROM "
+                "sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'",
+                &q) != BEL_OK) {
+        return BEL_ERR_IO;
+    }
+    if (sqlite3_step(q) == SQLITE_ROW) {
+        n_tables = sqlite3_column_int(q, 0);
+        n_ours = sqlite3_column_int(q, 1);
+    }
+    sqlite3_finalize(q);
+    if (n_tables < 0) {
+        return db_fail(st, "cannot read the store's tables");
+    }
+    /* An empty database (a new store cut short before its tables) holds nothing to lose. */
+    const bool is_empty = v == 0 && n_tables == 0;
+    if (!is_empty && !(v >= 1 && n_ours == 2)) {
+        set_err(st,
+                "%s: an SQLite database, but not a bellows store; it was left as it is: move "
+                "it away or set XDG_DATA_HOME",
+                st->path);
+        return BEL_ERR_FORMAT;
+    }
+    return BEL_OK;
+}
+
+/* A new store is made under a temporary name and linked into place complete, so no
+ * process ever sees a half-made one (an empty file would be refused). */
+static bel_status make_new_store(bel_store *st)
+{
+    size_t n = strlen(st->path) + 48;
+    char *tmp = malloc(n);
+    if (!tmp) {
+        return BEL_ERR_NOMEM;
+    }
+    snprintf(tmp, n, "%s.new-%ld", st->path, (long)getpid());
+    char msg[BEL_STORE_ERR_LEN];
+    unlink(tmp); /* our own leftover, from a pid long gone */
+    int fd = bel_privacy_open(tmp, true, msg, sizeof msg);
+    if (fd < 0) {
+        set_err(st, "%s", msg);
+        free(tmp);
+        return BEL_ERR_IO;
+    }
+    close(fd);
+    bel_status rc = BEL_ERR_IO;
+    char *const final_path = st->path;
+    st->path = tmp; /* messages name the file being made */
+    if (sqlite3_open_v2(tmp, &st->db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+        db_fail(st, "cannot make a new store");
+    } else if (exec(st, "PRAGMA journal_mode = WAL", "cannot make a new store") == BEL_OK) {
+        rc = migrate(st);
+    }
+    if (sqlite3_close(st->db) != SQLITE_OK && rc == BEL_OK) {
+        db_fail(st, "cannot close the new store");
+        rc = BEL_ERR_IO;
+    }
+    st->db = NULL;
+    st->path = final_path;
+    if (rc == BEL_OK && link(tmp, final_path) != 0 && errno != EEXIST) {
+        set_err(st, "%s: cannot create: %s", final_path, strerror(errno));
+        rc = BEL_ERR_IO;
+    }
+    /* EEXIST: another process made it first; theirs is used. */
+    unlink(tmp);
+    snprintf(tmp, n, "%s.new-%ld-wal", final_path, (long)getpid());
+    unlink(tmp);
+    snprintf(tmp, n, "%s.new-%ld-shm", final_path, (long)getpid());
+    unlink(tmp);
+    free(tmp);
+    return rc;
+}
+
+/* SQLite URI for path opened immutable (a store on a read-only medium, where SQLite
+ * cannot make the WAL index): '%', '?' and '#' escaped. */
+static char *immutable_uri(const char *path)
+{
+    size_t n = strlen(path);
+    char *uri = malloc(3 * n + 32);
+    if (!uri) {
+        return NULL;
+    }
+    char *o = uri + sprintf(uri, "file:");
+    for (const char *c = path; *c; c++) {
+        if (*c == '%' || *c == '?' || *c == '#') {
+            o += sprintf(o, "%%%02X", (unsigned)(unsigned char)*c);
+        } else {
+            *o++ = *c;
+        }
+    }
+    strcpy(o, "?immutable=1");
+    return uri;
+}
+
+/* Can this process write path and the folder it is in (not a read-only disk)? */
+static bool parent_is_writable(const char *path)
+{
+    if (access(path, W_OK) != 0) {
+        return false;
+    }
+    const char *slash = strrchr(path, '/');
+    if (!slash) {
+        return access(".", W_OK) == 0;
+    }
+    char dir[4096];
+    size_t n = (size_t)(slash - path);
+    if (n >= sizeof dir) {
+        return false;
+    }
+    memcpy(dir, path, n);
+    dir[n] = '\0';
+    return access(n ? dir : "/", W_OK) == 0;
+}
+
+static bel_status open_store(const char *path, bool is_read_only, bel_store **out, char *err,
+                             size_t err_len)
 {
     if (err && err_len) {
         err[0] = '\0';
@@ -444,16 +623,49 @@ bel_status bel_store_create(const char *path, bel_store **out, char *err, size_t
         rc = BEL_ERR_ARG;
         goto fail;
     }
-    rc = make_parent_dirs(st, st->path);
-    if (rc == BEL_OK) {
-        rc = make_file(st);
-    }
-    if (rc != BEL_OK) {
+    int there = check_file(st);
+    if (there < 0) {
+        rc = (bel_status)there;
         goto fail;
     }
+    if (there == 0 && is_read_only) {
+        set_err(st, "%s: no store there yet", st->path);
+        rc = BEL_ERR_IO;
+        goto fail;
+    }
+    if (there == 0) {
+        rc = make_parent_dirs(st, st->path);
+        if (rc == BEL_OK) {
+            rc = make_new_store(st);
+        }
+        if (rc != BEL_OK) {
+            goto fail;
+        }
+    }
     rc = BEL_ERR_IO;
-    if (sqlite3_open_v2(st->path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
-        SQLITE_OK) {
+    /* No SQLITE_OPEN_CREATE: the file is there, checked; SQLite must not make another.
+     * Reading only where the store could be written: a read-write connection that may
+     * only query (PRAGMA query_only), so that closing it tidies the WAL files away as
+     * usual; a read-only connection would leave them behind. */
+    const bool is_writable = !is_read_only || parent_is_writable(st->path);
+    int flags = is_writable ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY;
+    int orc = sqlite3_open_v2(st->path, &st->db, flags, NULL);
+    if (orc == SQLITE_OK && is_read_only && is_writable &&
+        sqlite3_exec(st->db, "PRAGMA query_only = 1", NULL, NULL, NULL) != SQLITE_OK) {
+        orc = SQLITE_ERROR;
+    }
+    if (orc == SQLITE_OK && !is_writable &&
+        sqlite3_exec(st->db, "SELECT 1 FROM sqlite_schema LIMIT 1", NULL, NULL, NULL) !=
+            SQLITE_OK) {
+        /* On a read-only medium SQLite cannot make the WAL index: nothing can change the
+         * file there, so it may be read as immutable. */
+        char *uri = immutable_uri(st->path);
+        sqlite3_close(st->db);
+        st->db = NULL;
+        orc = uri ? sqlite3_open_v2(uri, &st->db, flags | SQLITE_OPEN_URI, NULL) : SQLITE_NOMEM;
+        free(uri);
+    }
+    if (orc != SQLITE_OK) {
         if (st->db) {
             db_fail(st, "cannot open");
         } else {
@@ -463,10 +675,18 @@ bel_status bel_store_create(const char *path, bel_store **out, char *err, size_t
     }
     sqlite3_extended_result_codes(st->db, 1);
     sqlite3_busy_timeout(st->db, 5000);
-    /* journal_mode answers with a row; a file that is not a database fails here. */
+    /* Before anything is written (the WAL switch writes the header): ours, and sound. */
+    rc = check_database(st);
+    if (rc != BEL_OK) {
+        goto fail;
+    }
+    if (is_read_only) {
+        *out = st;
+        return BEL_OK;
+    }
+    rc = BEL_ERR_IO;
     if (sqlite3_exec(st->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL) != SQLITE_OK) {
-        db_fail(st, "not a bellows store (or unreadable)");
-        rc = BEL_ERR_FORMAT;
+        db_fail(st, "cannot use the store (is it on a read-only disk?)");
         goto fail;
     }
     if (exec(st, "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL",
@@ -488,6 +708,45 @@ fail:
         snprintf(err, err_len, "%s", st && st->err[0] ? st->err : bel_status_str(rc));
     }
     bel_store_destroy(st);
+    return rc;
+}
+
+bel_status bel_store_create(const char *path, bel_store **out, char *err, size_t err_len)
+{
+    return open_store(path, false, out, err, err_len);
+}
+
+bel_status bel_store_open_read_only(const char *path, bel_store **out, char *err, size_t err_len)
+{
+    return open_store(path, true, out, err, err_len);
+}
+
+int bel_store_check(bel_store *st, bel_store_check_fn fn, void *ctx)
+{
+    if (!st || !fn) {
+        return BEL_ERR_ARG;
+    }
+    sqlite3_stmt *q = NULL;
+    if (prepare(st, "PRAGMA integrity_check(100)", &q) != BEL_OK) {
+        return BEL_ERR_IO;
+    }
+    int n_problems = 0;
+    int step;
+    while ((step = sqlite3_step(q)) == SQLITE_ROW) {
+        const unsigned char *t = sqlite3_column_text(q, 0);
+        if (t && strcmp((const char *)t, "ok") == 0) {
+            continue;
+        }
+        n_problems++;
+        if (!fn(ctx, t ? (const char *)t : "")) {
+            break;
+        }
+    }
+    int rc = n_problems;
+    if (step != SQLITE_ROW && step != SQLITE_DONE) {
+        rc = db_fail(st, "cannot check the store");
+    }
+    sqlite3_finalize(q);
     return rc;
 }
 

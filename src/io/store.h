@@ -160,13 +160,31 @@ typedef bool (*bel_store_client_fn)(void *ctx, const bel_store_client *c);
 BEL_NODISCARD bel_status bel_store_default_dir(char *buf, size_t len);
 
 /** Open (creating if needed) the store at path; NULL path: DIR/bellows.db in
- *  bel_store_default_dir. Creates missing directories (0700) and the file (0600),
- *  migrates an older schema, then marks "running" sessions whose process is gone as
- *  "interrupted". A schema newer than this code is refused (BEL_ERR_FORMAT).
+ *  bel_store_default_dir. Creates missing directories (0700) and a new store (0600,
+ *  made under a temporary name and linked into place whole), migrates an older schema,
+ *  then marks "running" sessions whose process is gone as "interrupted". Refused with
+ *  BEL_ERR_FORMAT and left exactly as they are, before SQLite writes anything: an
+ *  empty (0-byte) file, a file that is not SQLite, an SQLite database that is not a
+ *  bellows store, a store that fails SQLite's quick check, a schema newer than this code.
  *  *out NULL on failure, err (if not NULL) names the file and the reason.
  *  BEL_ERR_IO, BEL_ERR_FORMAT, BEL_ERR_NOMEM, BEL_ERR_ARG. Call from: setup. */
 BEL_NODISCARD bel_status bel_store_create(const char *path, bel_store **out, char *err,
                                           size_t err_len);
+
+/** Open the store at path (NULL: the default) for reading only: nothing is created,
+ *  migrated or marked, so a store on a read-only disk or folder can still be listed
+ *  and reported. Same checks and errors as bel_store_create; a missing file is
+ *  BEL_ERR_IO ("no store there yet"). Writing functions fail on it.
+ *  Call from: setup. */
+BEL_NODISCARD bel_status bel_store_open_read_only(const char *path, bel_store **out, char *err,
+                                                  size_t err_len);
+
+/** Callback of bel_store_check: one problem SQLite found; return false to stop. */
+typedef bool (*bel_store_check_fn)(void *ctx, const char *problem);
+
+/** SQLite's full integrity check of the store: the number of problems (0: sound),
+ *  each passed to fn, or a negative bel_status. Call from: the owning thread. */
+int bel_store_check(bel_store *st, bel_store_check_fn fn, void *ctx);
 
 /** Close and free. NULL is fine. Call from: the owning thread. */
 void bel_store_destroy(bel_store *st);

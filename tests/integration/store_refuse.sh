@@ -1,0 +1,97 @@
+#!/bin/sh
+# store_refuse.sh - the session store is never silently lost: an empty file, a file
+# that is not SQLite, another program's SQLite database and a damaged store are refused
+# with a message naming the path, and left byte for byte as they were; a store on a
+# read-only disk can still be listed and reported (with root and tmpfs); store check.
+# Usage: sh store_refuse.sh BELLOWS
+# SPDX-License-Identifier: MIT
+set -u
+BELLOWS=$1
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/bellows_refuse.XXXXXX") || exit 1
+MNT=""
+cleanup() {
+    [ -n "$MNT" ] && umount "$MNT" 2>/dev/null
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
+fail() {
+    echo "FAIL: $*" >&2
+    exit 1
+}
+export XDG_DATA_HOME="$TMP/data"
+DB="$XDG_DATA_HOME/bellows/bellows.db"
+mkdir -p "$XDG_DATA_HOME/bellows"
+"$BELLOWS" demo --fast --duration 60 --seed 2 --record "$TMP/a" >/dev/null 2>&1 || fail "demo"
+
+# refused WHAT ARGS...: bellows ARGS fails naming the store and WHAT, and the store
+# file is left exactly as it was, with no journal beside it.
+refused() {
+    what=$1
+    shift
+    before=$(cksum <"$DB")
+    "$BELLOWS" "$@" >"$TMP/out" 2>"$TMP/err" && fail "bellows $* used a store that is $what"
+    grep -qF "$DB: " "$TMP/err" || fail "bellows $*: message does not name $DB: $(cat "$TMP/err")"
+    grep -q "$what" "$TMP/err" || fail "bellows $*: message does not say '$what': $(cat "$TMP/err")"
+    grep -q 'left as it is' "$TMP/err" || fail "bellows $*: message: $(cat "$TMP/err")"
+    [ "$(cksum <"$DB")" = "$before" ] || fail "bellows $* changed a store that is $what"
+    [ -e "$DB-wal" ] && fail "bellows $* made a WAL beside a store that is $what"
+    return 0
+}
+
+# An empty file: not a new store (the history it held would be gone without a word).
+: >"$DB"
+refused "empty file" sessions
+refused "empty file" import "$TMP/a.csv" --client Ann
+refused "empty file" store check
+[ -s "$DB" ] && fail "the empty store was written"
+
+# Text, and another program's SQLite database (rollback journal: WAL must not be set).
+echo "my shopping list" >"$DB"
+refused "not an SQLite database" sessions
+rm "$DB"
+python3 -c 'import sqlite3, sys
+c = sqlite3.connect(sys.argv[1]); c.execute("create table photos(id, path)")
+c.execute("insert into photos values (1, \"x.jpg\")"); c.commit(); c.close()' "$DB" ||
+    fail "python3 sqlite3"
+refused "not a bellows store" sessions
+refused "not a bellows store" import "$TMP/a.csv" --client Ann
+# Bytes 18 and 19 of an SQLite header are 2 in WAL mode, 1 otherwise.
+[ "$(od -An -tu1 -j18 -N2 "$DB" | tr -s ' ')" = " 1 1" ] || fail "the foreign database was switched to WAL"
+rm "$DB"
+
+# A real store, damaged: a b-tree page's type byte overwritten.
+"$BELLOWS" import "$TMP/a.csv" --client Ann >"$TMP/out" 2>&1 || fail "import: $(cat "$TMP/out")"
+"$BELLOWS" store check >"$TMP/out" 2>&1 || fail "store check of a sound store: $(cat "$TMP/out")"
+grep -q "$DB: sound: 1 client, 1 session" "$TMP/out" || fail "store check: $(cat "$TMP/out")"
+[ -e "$DB-wal" ] && fail "the WAL was not checkpointed at exit"
+cp "$DB" "$TMP/good.db"
+size=$(stat -c %s "$DB")
+[ "$size" -ge 8192 ] || fail "store of $size bytes"
+printf '\377' | dd of="$DB" bs=1 seek=$((size - 4096)) conv=notrunc 2>/dev/null
+refused "damaged" sessions
+refused "damaged" report --client Ann --out "$TMP/r.html"
+refused "damaged" import "$TMP/a.csv" --client Ann
+refused "damaged" store check
+[ -e "$TMP/r.html" ] && fail "report written from a damaged store"
+cp "$TMP/good.db" "$DB"
+
+# A store on a read-only disk is still read (needs root and tmpfs; skipped otherwise).
+mkdir "$TMP/ro"
+if [ "$(id -u)" = 0 ] && mount -t tmpfs -o size=4m tmpfs "$TMP/ro" 2>/dev/null; then
+    MNT="$TMP/ro"
+    mkdir -p "$MNT/bellows"
+    cp "$DB" "$MNT/bellows/bellows.db"
+    mount -o remount,ro "$MNT" || fail "remount read-only"
+    export XDG_DATA_HOME="$MNT"
+    "$BELLOWS" sessions >"$TMP/out" 2>&1 || fail "sessions on a read-only disk: $(cat "$TMP/out")"
+    grep -q 'complete  *Ann' "$TMP/out" || fail "sessions on a read-only disk: $(cat "$TMP/out")"
+    "$BELLOWS" clients >"$TMP/out" 2>&1 || fail "clients on a read-only disk: $(cat "$TMP/out")"
+    "$BELLOWS" report --client Ann --out "$TMP/r.html" >"$TMP/out" 2>&1 ||
+        fail "report from a read-only disk: $(cat "$TMP/out")"
+    "$BELLOWS" store check >"$TMP/out" 2>&1 || fail "store check read-only: $(cat "$TMP/out")"
+    "$BELLOWS" note 1 "x" >"$TMP/out" 2>&1 && fail "a note was written to a read-only disk"
+    grep -q 'bellows.db' "$TMP/out" || fail "note on a read-only store: $(cat "$TMP/out")"
+else
+    echo "not root or no tmpfs: read-only store check skipped"
+fi
+exit 0
