@@ -9,10 +9,8 @@
 start_socat
 "$FEEDER" "$LINK_B" "$TMP/rec.csv" --speed 1 2>"$TMP/feeder.err" &
 PIDS="$!"
-bellows_pty run --port "$LINK_A" --record "$TMP/sess" --no-window --no-audio \
-    >"$TMP/run.out" 2>"$TMP/run.err" &
-BPID=$!
-PIDS="$PIDS $BPID"
+bellows_pty_start run --port "$LINK_A" --record "$TMP/sess" --no-window --no-audio \
+    >"$TMP/run.out" 2>"$TMP/run.err"
 n=0
 while ! grep -q '^recording to' "$TMP/run.out" 2>/dev/null && [ $n -lt 100 ]; do
     sleep 0.1

@@ -16,10 +16,33 @@ PIDS=
 export XDG_DATA_HOME="$TMP/xdg"
 # The shim is preloaded ahead of the sanitizer runtime of a sanitized build.
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
+# Processes of this test still running: anything given this test's own pty links.
+leftovers() {
+    pgrep -f -- "/dev/bellows-test-$$-[ab]" | grep -vx "$$"
+}
 cleanup() {
+    rc=$?
     for p in $PIDS $SOCAT_PID; do kill -9 "$p" 2>/dev/null; done
+    # No test leaves a process behind: what is still here was missed (a kill that hit
+    # a subshell instead of bellows, say); fail, naming it, and end it.
+    n=0
+    while [ -n "$(leftovers)" ] && [ $n -lt 20 ]; do
+        sleep 0.1
+        n=$((n + 1))
+    done
+    left=$(leftovers)
+    if [ -n "$left" ]; then
+        echo "FAIL: left running after the test:" >&2
+        for p in $left; do
+            tr '\0' ' ' <"/proc/$p/cmdline" >&2 2>/dev/null
+            echo >&2
+            kill -9 "$p" 2>/dev/null
+        done
+        rc=1
+    fi
     rm -f "$LINK_A" "$LINK_B"
     rm -rf "$TMP"
+    exit $rc
 }
 trap cleanup EXIT
 fail() {
@@ -50,6 +73,15 @@ start_socat() {
 # bellows with the test-only ioctl shim (a pty has no modem lines).
 bellows_pty() {
     LD_PRELOAD="$SHIM" "$BELLOWS" "$@"
+}
+
+# The same in the background, its pid in BPID and PIDS. `bellows_pty ... &` would
+# background a subshell running the function: $! would be the subshell's, and killing
+# it would leave bellows running.
+bellows_pty_start() {
+    LD_PRELOAD="$SHIM" "$BELLOWS" "$@" &
+    BPID=$!
+    PIDS="$PIDS $BPID"
 }
 
 # insp_onset times of an events CSV before T seconds.
