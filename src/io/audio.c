@@ -66,6 +66,18 @@ static void stderr_restore(int saved)
     }
 }
 
+/* PortAudio's ALSA host asserts, aborting the program, when ALSA's configuration cannot
+ * be loaded or defines no PCM at all (ALSA_CONFIG_PATH naming a missing or empty file).
+ * Load it here first, as PortAudio would, and see that it has PCMs. */
+static bool alsa_config_is_usable(void)
+{
+    if (snd_config_update() < 0 || !snd_config) {
+        return false;
+    }
+    snd_config_t *pcm = NULL;
+    return snd_config_search(snd_config, "pcm", &pcm) >= 0 && pcm != NULL;
+}
+
 static int callback(const void *input, void *output, unsigned long n_frames,
                     const PaStreamCallbackTimeInfo *time_info, PaStreamCallbackFlags flags,
                     void *user)
@@ -114,6 +126,12 @@ bel_status bel_audio_create(const bel_audio_config *cfg, bel_tone_params *params
         goto fail;
     }
     snd_lib_error_set_handler(alsa_quiet);
+    if (!alsa_config_is_usable()) {
+        snprintf(err, err_len, "no audio output (no usable ALSA configuration%s%s)",
+                 getenv("ALSA_CONFIG_PATH") ? " in ALSA_CONFIG_PATH=" : "",
+                 getenv("ALSA_CONFIG_PATH") ? getenv("ALSA_CONFIG_PATH") : "");
+        goto fail;
+    }
     int saved = stderr_mute();
     PaError pe = Pa_Initialize();
     stderr_restore(saved);
