@@ -218,18 +218,28 @@ int cmd_run(int argc, char **argv, bool as_default)
     if (!did_run) {
         goto done;
     }
-    if (prefix) {
+    if (prefix && st == BEL_OK) {
         printf("recorded %s.csv and %s.events.csv\n", prefix, prefix);
+    } else if (prefix) {
+        printf("kept what was recorded before the failure in %s.csv and %s.events.csv\n", prefix,
+               prefix);
     }
     fflush(stdout);
     if (store) {
         if (bel_session_finish(session) != BEL_OK && st == BEL_OK) { /* files closed now */
             st = BEL_ERR_IO;
         }
-        store_session_end_recorded(
+        /* The store's final write failing is a failed session too (its figures are
+         * not stored): said, and the exit status says so. */
+        int stored = store_session_end_recorded(
             cmd, store, store_id, rec_path, ui ? ui_session_get_follow_score(ui) : (double)NAN,
             st != BEL_OK ? bel_session_get_error(session) : NULL, duration_s);
         store = NULL;
+        if (stored != CLI_EXIT_OK && st == BEL_OK) {
+            cli_fail(cmd, "the session's figures were not stored; its recording is kept: %s.csv",
+                     prefix);
+            goto done;
+        }
     }
     if (st != BEL_OK) {
         cli_fail(cmd, "%s", bel_session_get_error(session));

@@ -13,6 +13,7 @@
 #include "bellows/ring.h"
 #include "event_csv.h"
 #include "recording.h"
+#include "text.h"
 
 /* Ring sizes: about 80 s of samples at 50 Hz for the display, 160 s for the disk. */
 enum { SESSION_UI_RING = 4096, SESSION_WRITER_RING = 8192 };
@@ -73,6 +74,7 @@ struct bel_session {
     /* Errors: each thread writes its own before its done flag (release). */
     char input_err[BEL_IO_ERR_LEN];
     char writer_err[BEL_IO_ERR_LEN];
+    _Atomic bool is_write_failed; /* set (release) once writer_err is final */
     char err[BEL_IO_ERR_LEN];
     bel_status status;
 
@@ -84,6 +86,7 @@ struct bel_session {
     double t_lost_s;
     uint32_t n_markers_printed; /* main thread: markers printed so far */
     bool has_first;
+    bool is_write_failure_told;
 };
 
 bel_session_config bel_session_config_default(void)
@@ -286,6 +289,7 @@ bel_status bel_session_create(const bel_session_config *cfg, bel_session **out, 
     s->cfg.events_path = s->events_path;
     atomic_init(&s->stop, false);
     atomic_init(&s->input_done, false);
+    atomic_init(&s->is_write_failed, false);
     atomic_init(&s->is_connected, true);
     atomic_init(&s->n_marks_asked[0], 0);
     atomic_init(&s->n_marks_asked[1], 0);
@@ -491,6 +495,9 @@ static void writer_fail(bel_session *s, const char *msg)
 {
     if (s->writer_err[0] == '\0') {
         snprintf(s->writer_err, sizeof s->writer_err, "%s", msg);
+        /* The main thread says so at once (and the window shows it); writer_err is
+         * never changed again, so it may read it after this. */
+        atomic_store_explicit(&s->is_write_failed, true, memory_order_release);
     }
 }
 
@@ -643,6 +650,23 @@ void bel_session_get_counters(const bel_session *s, bel_session_counters *out)
     out->n_markers = atomic_load_explicit(&s->n_markers, memory_order_relaxed);
     out->n_display_dropped = bel_ring_get_dropped(s->ui_ring);
     out->n_record_dropped = bel_ring_get_dropped(s->writer_ring);
+    out->is_recording_failed = atomic_load_explicit(&s->is_write_failed, memory_order_acquire);
+}
+
+/* A failed write (a full disk) is said the moment the writer meets it, not at the end:
+ * the feedback goes on, and what was written so far stays in the files. */
+static void tell_write_failure(bel_session *s)
+{
+    if (s->is_write_failure_told ||
+        !atomic_load_explicit(&s->is_write_failed, memory_order_acquire)) {
+        return;
+    }
+    s->is_write_failure_told = true;
+    fflush(stdout);
+    fputs("bellows: the recording stopped: ", stderr);
+    bel_text_put(stderr, s->writer_err);
+    fputs(". The session goes on without recording; what was written so far is kept.\n", stderr);
+    fflush(stderr);
 }
 
 /* Drain the main thread's ring: print and hand to the hooks. */
@@ -693,6 +717,7 @@ bel_status bel_session_run_main(bel_session *s, const bel_session_hooks *hooks,
     for (;;) {
         bool is_done = bel_session_is_done(s); /* before draining: nothing is left behind */
         drain(s, hooks);
+        tell_write_failure(s);
         if (hooks && hooks->on_frame) {
             bel_session_get_counters(s, &c);
             if (!hooks->on_frame(hooks->ctx, &c)) {
@@ -707,6 +732,7 @@ bel_status bel_session_run_main(bel_session *s, const bel_session_hooks *hooks,
     bel_session_stop(s);
     bel_status st = bel_session_finish(s);
     drain(s, hooks);
+    tell_write_failure(s); /* the final flush and close may be the first to fail */
     if (!s->cfg.quiet) {
         if (s->has_latest) {
             print_metrics(&s->latest.metrics);

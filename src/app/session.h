@@ -76,6 +76,8 @@ typedef struct bel_session_counters {
     uint64_t n_record_dropped;  /**< samples/events the writer was too slow for */
     bool is_connected;          /**< a belt is sending (true for non-serial sources) */
     uint64_t n_markers;         /**< markers (k) recorded so far */
+    bool is_recording_failed;   /**< a write to the session's files failed (a full disk):
+                                     nothing more is recorded; bel_session_run_main says so */
 } bel_session_counters;
 
 /** Per-frame hooks for a window (all optional; ctx is passed back). */
@@ -128,7 +130,8 @@ void bel_session_mark(bel_session *s, bel_event_kind kind);
 
 /** The main loop: until the input ends, stop_requested() (may be NULL) turns
  *  true or hooks->on_frame returns false. Prints events (unless quiet) and
- *  the metrics every 10 s of signal, calls hooks (may be NULL). Then stops
+ *  the metrics every 10 s of signal, calls hooks (may be NULL), and says on stderr
+ *  the moment a write to the session's files fails (the session goes on). Then stops
  *  the threads, drains what is left and prints the final metrics and line
  *  counters. Returns BEL_OK or the first error (message: bel_session_get_error).
  *  Call from: main only. */

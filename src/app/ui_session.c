@@ -489,6 +489,7 @@ static bool on_frame(void *ctx, const bel_session_counters *c)
         }
     }
     v->is_connected = c->is_connected;
+    v->is_recording_failed = c->is_recording_failed;
     v->n_gaps = (uint32_t)c->n_missed;
     v->n_dropped = (uint32_t)(c->n_display_dropped + c->n_record_dropped);
     v->n_underruns = u->audio ? bel_audio_get_underruns(u->audio) : 0;

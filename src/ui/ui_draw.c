@@ -835,7 +835,10 @@ static void draw_status(bel_ui *ui, const bel_ui_view *v, SDL_Rect r)
     int y = r.y + (r.h - ui->fonts[F_SMALL].height) / 2;
     bel_ui_color c = BEL_UI_C_OK;
     char line[sizeof v->source + 48];
-    if (v->is_simulated) { /* not a person's breathing: amber, and said in words */
+    if (v->is_recording_failed) {
+        c = BEL_UI_C_WARN;
+        snprintf(line, sizeof line, "not recording: the disk is full or failed (%s)", v->source);
+    } else if (v->is_simulated) { /* not a person's breathing: amber, and said in words */
         c = BEL_UI_C_WARN;
         snprintf(line, sizeof line, "%s", v->source);
     } else if (v->is_signal_lost) {

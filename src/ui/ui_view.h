@@ -43,15 +43,16 @@ typedef struct bel_ui_view {
     float belly_share;   /**< belly share of breathing 0..1; NAN without a chest belt */
     float chest_belly_phase_deg; /**< chest lead over belly, degrees; NAN if unknown */
     bool has_chest;
-    bool is_holdin;       /**< belly held in now */
-    bool is_breath_hold;  /**< breath held now */
-    bool is_connected;    /**< a belt (or the simulator) is delivering */
-    bool is_simulated;    /**< the built-in simulated belt: never shown as a connected belt */
-    bool is_signal_lost;  /**< the belt stopped sending */
-    uint32_t n_gaps;      /**< samples reported missing */
-    uint32_t n_dropped;   /**< samples or frames the UI side dropped */
-    uint32_t n_underruns; /**< audio output underruns */
-    char source[160];     /**< "simulated belt", "/dev/ttyACM0", ... */
+    bool is_holdin;           /**< belly held in now */
+    bool is_breath_hold;      /**< breath held now */
+    bool is_connected;        /**< a belt (or the simulator) is delivering */
+    bool is_simulated;        /**< the built-in simulated belt: never shown as a connected belt */
+    bool is_signal_lost;      /**< the belt stopped sending */
+    bool is_recording_failed; /**< the session's files cannot be written (a full disk) */
+    uint32_t n_gaps;          /**< samples reported missing */
+    uint32_t n_dropped;       /**< samples or frames the UI side dropped */
+    uint32_t n_underruns;     /**< audio output underruns */
+    char source[160];         /**< "simulated belt", "/dev/ttyACM0", ... */
 
     bel_pacer_state pacer;
     bel_pacer_follow follow;

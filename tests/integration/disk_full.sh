@@ -1,0 +1,76 @@
+#!/bin/sh
+# disk_full.sh - a full disk during a live session is said at once, while the feedback
+# goes on, and what was written is kept; when only the store's final write fails, the
+# exit status says so. Needs root and tmpfs (exit 77, skipped, otherwise).
+# Usage: sh disk_full.sh BELLOWS
+# SPDX-License-Identifier: MIT
+set -u
+BELLOWS=$1
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/bellows_full.XXXXXX") || exit 1
+MNT="$TMP/mnt"
+BPID=
+cleanup() {
+    [ -n "$BPID" ] && kill -9 "$BPID" 2>/dev/null && wait "$BPID" 2>/dev/null
+    umount "$MNT" 2>/dev/null
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
+fail() {
+    echo "FAIL: $*" >&2
+    exit 1
+}
+mkdir "$MNT"
+if [ "$(id -u)" != 0 ] || ! mount -t tmpfs -o size=16k tmpfs "$MNT" 2>/dev/null; then
+    echo "SKIP: needs root and tmpfs" >&2
+    exit 77
+fi
+export XDG_DATA_HOME="$TMP/data"
+
+# 1. The recording's disk fills a few seconds in (8 KiB free, about 1 KiB a second).
+dd if=/dev/zero of="$MNT/filler" bs=1k count=8 2>/dev/null
+"$BELLOWS" run --no-window --no-audio --duration 20 --record "$MNT/f" >"$TMP/out" 2>"$TMP/err" &
+BPID=$!
+n=0
+while ! grep -q 'the recording stopped' "$TMP/err" && [ $n -lt 150 ]; do
+    sleep 0.1
+    n=$((n + 1))
+done
+grep -q 'the recording stopped: .*f.csv: cannot write: No space left on device' "$TMP/err" ||
+    fail "no word of the full disk within 15 s: $(cat "$TMP/err")"
+kill -0 "$BPID" 2>/dev/null || fail "the full disk was said only at the end (or the session died)"
+wait "$BPID"
+rc=$?
+BPID=
+[ $rc = 1 ] || fail "exit $rc after the recording failed"
+[ "$(grep -c 'the recording stopped' "$TMP/err")" = 1 ] || fail "said more than once: $(cat "$TMP/err")"
+# The live feedback went on to the end: metrics at 10 s and breaths after 15 s.
+grep -Eq '^\[ *1[5-9]\.[0-9] s\]' "$TMP/out" || fail "feedback stopped: $(tail -n 5 "$TMP/out")"
+grep -q '^kept what was recorded before the failure in' "$TMP/out" ||
+    fail "end line: $(tail -n 3 "$TMP/out")"
+head -n 1 "$MNT/f.csv" | grep -q '^t,' || fail "what was written is lost"
+rows=$(($(wc -l <"$MNT/f.csv") - 1))
+[ "$rows" -ge 100 ] || fail "only $rows rows kept"
+rm -f "$MNT"/*
+
+# 2. Only the store's final write fails: the store's disk fills during the session.
+export XDG_DATA_HOME="$MNT"
+umount "$MNT"
+mount -t tmpfs -o size=512k tmpfs "$MNT" || fail "tmpfs"
+"$BELLOWS" sessions >/dev/null 2>&1 || fail "new store"
+"$BELLOWS" run --no-window --no-audio --quiet --duration 4 --client Ann --record "$TMP/r" \
+    >"$TMP/out" 2>"$TMP/err" &
+BPID=$!
+n=0
+while ! grep -q '^recording to' "$TMP/out" && [ $n -lt 100 ]; do
+    sleep 0.1
+    n=$((n + 1))
+done
+dd if=/dev/zero of="$MNT/filler" bs=4k 2>/dev/null
+wait "$BPID"
+rc=$?
+BPID=
+[ $rc = 1 ] || fail "exit $rc when the session's figures could not be stored: $(cat "$TMP/err")"
+grep -q "figures were not stored; its recording is kept: $TMP/r.csv" "$TMP/err" ||
+    fail "message: $(cat "$TMP/err")"
+[ "$(wc -l <"$TMP/r.csv")" -gt 150 ] || fail "the recording was not kept"
+exit 0
