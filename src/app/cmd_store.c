@@ -20,6 +20,15 @@
 #include "source.h"
 #include "text.h"
 
+/* Make one of bellows' own folders or files private if an older bellows left it open to
+ * others; a failure is said and changes nothing else. */
+static void make_private(const char *cmd, const char *path)
+{
+    if (bel_privacy_tighten(path) != BEL_OK) {
+        cli_fail(cmd, "%s: cannot make it private (mode 0700/0600): %s", path, strerror(errno));
+    }
+}
+
 bel_store *store_open_for(const char *cmd)
 {
     bel_store *st = NULL;
@@ -28,6 +37,13 @@ bel_store *store_open_for(const char *cmd)
         cli_fail(cmd, "session store: %s", err);
         return NULL;
     }
+    /* bellows' own folder and store, made by an older bellows (0755, 0644), are made
+     * private now; a failure changes nothing else. */
+    char dir[4096];
+    if (bel_store_default_dir(dir, sizeof dir) == BEL_OK) {
+        make_private(cmd, dir);
+    }
+    make_private(cmd, bel_store_get_path(st));
     int n = bel_store_get_interrupted_count(st);
     if (n > 0) {
         fprintf(stderr,
@@ -160,6 +176,8 @@ bool store_sessions_dir(const char *cmd, char *buf, size_t len)
         cli_fail(cmd, "%s", err[0] ? err : "out of memory");
         return false;
     }
+    make_private(cmd, dir);
+    make_private(cmd, buf);
     return true;
 }
 

@@ -103,6 +103,26 @@ int bel_privacy_open(const char *path, bool is_new, char *err, size_t err_len)
     return fd;
 }
 
+bel_status bel_privacy_tighten(const char *path)
+{
+    struct stat sb;
+    if (!path || lstat(path, &sb) != 0 || sb.st_uid != geteuid()) {
+        return BEL_OK;
+    }
+    mode_t want;
+    if (S_ISDIR(sb.st_mode)) {
+        want = BEL_PRIVACY_DIR_MODE;
+    } else if (S_ISREG(sb.st_mode)) {
+        want = BEL_PRIVACY_FILE_MODE;
+    } else {
+        return BEL_OK;
+    }
+    if ((sb.st_mode & 077) == 0) {
+        return BEL_OK;
+    }
+    return chmod(path, want) == 0 ? BEL_OK : BEL_ERR_IO;
+}
+
 enum { MAX_CLAIM_EXTS = 8, MAX_CLAIM_TRIES = 9999 };
 
 bel_status bel_privacy_claim_names(const char *stem, const char *const *exts, int n_exts, char *out,

@@ -28,6 +28,12 @@ BEL_NODISCARD bel_status bel_privacy_make_dirs(const char *dir, char *err, size_
  * "PATH: cannot create: REASON". Call from: any thread (file system). */
 BEL_NODISCARD int bel_privacy_open(const char *path, bool is_new, char *err, size_t err_len);
 
+/** Make path (a folder: 0700, a regular file: 0600) private if it is this user's and
+ *  others may read it (made by an older bellows, or under another umask). Anything else
+ *  (missing, not ours, a device) is left alone. BEL_ERR_IO (errno kept) if chmod fails.
+ *  Call from: any thread (file system). */
+BEL_NODISCARD bel_status bel_privacy_tighten(const char *path);
+
 /** Claim a set of new file names: for stem, then stem-2, stem-3, ... (up to stem-9999),
  *  create stem+exts[i] for every i, each new (O_EXCL) and 0600, until one stem has
  *  all of them free; files of a stem that was only partly free are removed again. The

@@ -46,6 +46,15 @@ for mask in 022 002 000; do
         [ "$(stat -c %a /dev/null)" = 666 ] || fail "/dev/null lost its mode"
     ) || exit 1
 done
+# Folders and a store an older bellows left open to others are made private when used.
+export XDG_DATA_HOME="$TMP/022/data"
+chmod 755 "$XDG_DATA_HOME/bellows" "$XDG_DATA_HOME/bellows/sessions"
+chmod 644 "$XDG_DATA_HOME/bellows/bellows.db"
+"$BELLOWS" sessions >/dev/null 2>&1 || fail "sessions"
+[ "$(stat -c %a "$XDG_DATA_HOME/bellows" "$XDG_DATA_HOME/bellows/bellows.db" | tr '\n' ' ')" = "700 600 " ] ||
+    fail "the data folder and store were not made private"
+"$BELLOWS" import "$TMP/022/out/demo.csv" --client Bo >/dev/null 2>&1 || fail "import"
+[ "$(stat -c %a "$XDG_DATA_HOME/bellows/sessions")" = 700 ] || fail "the sessions folder was not made private"
 "$BELLOWS" analyze "$TMP/022/out/demo.csv" --events /dev/null --quiet >/dev/null 2>&1 ||
     fail "--events /dev/null"
 [ "$(stat -c %a /dev/null)" = 666 ] || fail "/dev/null lost its mode"
