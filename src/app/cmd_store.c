@@ -99,42 +99,21 @@ static bool print_problem(void *ctx, const char *problem)
 
 static const char store_help[] =
     "usage: bellows store check\n"
+    "       bellows store backup FILE.db\n"
     "\n"
-    "Checks the session store ($XDG_DATA_HOME/bellows/bellows.db): that it is a bellows\n"
-    "store and that SQLite's full integrity check finds nothing wrong. Changes nothing.\n"
+    "check   checks the session store ($XDG_DATA_HOME/bellows/bellows.db): that it is a\n"
+    "        bellows store and that SQLite's full integrity check finds nothing wrong.\n"
+    "        Changes nothing.\n"
+    "backup  copies the whole store into FILE.db (a new file, private to you), consistent\n"
+    "        even while a session is being recorded. To restore it, put it in place of\n"
+    "        bellows.db. Recordings stay where they are (the sessions folder).\n"
     "\n"
-    "Exit status: 0 sound, 1 damaged or unreadable (the problems are listed), 2 bad\n"
-    "command line.\n";
+    "Exit status: 0 done (check: sound), 1 damaged or unreadable (the problems are\n"
+    "listed) or the copy failed, 2 bad command line.\n";
 
-int cmd_store(int argc, char **argv)
+/* `store check`: the open's own checks, then SQLite's full integrity check. */
+static int store_check(const char *cmd, bel_store *st, const char *path)
 {
-    const char *cmd = "store";
-    const char *pos[2];
-    int n_pos = 0;
-    int rc = cli_parse(cmd, argc, argv, NULL, 0, pos, 2, &n_pos);
-    if (rc == CLI_HELP_ASKED) {
-        fputs(store_help, stdout);
-        return CLI_EXIT_OK;
-    }
-    if (rc != CLI_PARSED) {
-        return CLI_EXIT_USAGE;
-    }
-    if (n_pos != 1 || strcmp(pos[0], "check") != 0) {
-        return cli_usage_error(cmd, "%s",
-                               n_pos == 0 ? "which? 'bellows store check'"
-                                          : "the only store command is 'check'");
-    }
-    char dir[4096];
-    char path[4200];
-    if (bel_store_default_dir(dir, sizeof dir) != BEL_OK) {
-        return cli_fail(cmd, "no data directory: set HOME or XDG_DATA_HOME");
-    }
-    snprintf(path, sizeof path, "%s/bellows.db", dir);
-    bel_store *st = NULL;
-    char err[BEL_STORE_ERR_LEN];
-    if (bel_store_open_read_only(path, &st, err, sizeof err) != BEL_OK) {
-        return cli_fail(cmd, "%s", err);
-    }
     int exit_code = CLI_EXIT_FAIL;
     char prefix[4300];
     snprintf(prefix, sizeof prefix, "%s: ", path);
@@ -151,6 +130,53 @@ int cmd_store(int argc, char **argv)
     } else {
         printf("%s: sound: %d client%s, %d session%s\n", path, n_clients, n_clients == 1 ? "" : "s",
                n_sessions, n_sessions == 1 ? "" : "s");
+        exit_code = CLI_EXIT_OK;
+    }
+    return exit_code;
+}
+
+int cmd_store(int argc, char **argv)
+{
+    const char *cmd = "store";
+    const char *pos[3];
+    int n_pos = 0;
+    int rc = cli_parse(cmd, argc, argv, NULL, 0, pos, 3, &n_pos);
+    if (rc == CLI_HELP_ASKED) {
+        fputs(store_help, stdout);
+        return CLI_EXIT_OK;
+    }
+    if (rc != CLI_PARSED) {
+        return CLI_EXIT_USAGE;
+    }
+    const bool is_check = n_pos == 1 && strcmp(pos[0], "check") == 0;
+    const bool is_backup = n_pos >= 1 && strcmp(pos[0], "backup") == 0;
+    if (!is_check && !is_backup) {
+        return cli_usage_error(cmd, "%s",
+                               n_pos == 0 ? "which? 'bellows store check' or 'bellows store "
+                                            "backup FILE.db'"
+                                          : "the store commands are 'check' and 'backup FILE.db'");
+    }
+    if (is_backup && n_pos != 2) {
+        return cli_usage_error(cmd, "backup needs one FILE.db to write");
+    }
+    char dir[4096];
+    char path[4200];
+    if (bel_store_default_dir(dir, sizeof dir) != BEL_OK) {
+        return cli_fail(cmd, "no data directory: set HOME or XDG_DATA_HOME");
+    }
+    snprintf(path, sizeof path, "%s/bellows.db", dir);
+    bel_store *st = NULL;
+    char err[BEL_STORE_ERR_LEN];
+    if (bel_store_open_read_only(path, &st, err, sizeof err) != BEL_OK) {
+        return cli_fail(cmd, "%s", err);
+    }
+    int exit_code = CLI_EXIT_FAIL;
+    if (is_check) {
+        exit_code = store_check(cmd, st, path);
+    } else if (bel_store_backup(st, pos[1], err, sizeof err) != BEL_OK) {
+        cli_fail(cmd, "%s", err);
+    } else {
+        printf("copied %s to %s\n", path, pos[1]);
         exit_code = CLI_EXIT_OK;
     }
     bel_store_destroy(st);

@@ -23,7 +23,7 @@ int cmd_rename_client(int argc, char **argv);
 int cmd_merge_clients(int argc, char **argv);
 int cmd_delete_client(int argc, char **argv);
 int cmd_delete_session(int argc, char **argv);
-/** `bellows store check`: the store is ours and sound. */
+/** `bellows store check` (the store is ours and sound) and `store backup FILE`. */
 int cmd_store(int argc, char **argv);
 
 /** Open the default store ($XDG_DATA_HOME/bellows/bellows.db), saying on stderr how

@@ -31,7 +31,7 @@ static const char usage[] =
     "             correct the record (deleting asks for --yes)\n"
     "  report     a client's progress as one HTML page\n"
     "  export     a session as EDF+ (belts as signals, events as annotations)\n"
-    "  store      check the session store: bellows store check\n"
+    "  store      check or back up the session store (check, backup FILE)\n"
     "  version    print the version\n"
     "  help       this text\n"
     "\n"

@@ -750,6 +750,48 @@ int bel_store_check(bel_store *st, bel_store_check_fn fn, void *ctx)
     return rc;
 }
 
+bel_status bel_store_backup(bel_store *st, const char *dest_path, char *err, size_t err_len)
+{
+    if (err && err_len) {
+        err[0] = '\0';
+    }
+    if (!st || !st->db || !dest_path || dest_path[0] == '\0') {
+        return BEL_ERR_ARG;
+    }
+    int fd = bel_privacy_open(dest_path, true, err, err_len); /* new, 0600 */
+    if (fd < 0) {
+        return BEL_ERR_IO;
+    }
+    close(fd);
+    sqlite3 *dest = NULL;
+    bel_status rc = BEL_ERR_IO;
+    const char *why = "cannot open";
+    if (sqlite3_open_v2(dest_path, &dest, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK) {
+        why = "cannot copy the store into it";
+        sqlite3_backup *b = sqlite3_backup_init(dest, "main", st->db, "main");
+        if (b) {
+            int step = sqlite3_backup_step(b, -1);
+            if (sqlite3_backup_finish(b) == SQLITE_OK && step == SQLITE_DONE) {
+                rc = BEL_OK;
+            }
+        }
+    }
+    if (rc != BEL_OK && err && err_len) {
+        snprintf(err, err_len, "%s: %s: %s", dest_path, why,
+                 dest ? sqlite3_errmsg(dest) : "out of memory");
+    }
+    if (sqlite3_close(dest) != SQLITE_OK && rc == BEL_OK) {
+        if (err && err_len) {
+            snprintf(err, err_len, "%s: cannot close: %s", dest_path, sqlite3_errmsg(dest));
+        }
+        rc = BEL_ERR_IO;
+    }
+    if (rc != BEL_OK) {
+        unlink(dest_path); /* a half copy is no backup */
+    }
+    return rc;
+}
+
 void bel_store_destroy(bel_store *st)
 {
     if (!st) {

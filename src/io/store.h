@@ -186,6 +186,13 @@ typedef bool (*bel_store_check_fn)(void *ctx, const char *problem);
  *  each passed to fn, or a negative bel_status. Call from: the owning thread. */
 int bel_store_check(bel_store *st, bel_store_check_fn fn, void *ctx);
 
+/** Copy the whole store, consistent even while sessions are being written (SQLite's
+ *  online backup API), into a new file at dest_path (0600; an existing file is refused,
+ *  never overwritten). The copy is a store bellows opens like this one. BEL_ERR_IO (err
+ *  names the file), BEL_ERR_ARG. Call from: the owning thread. */
+BEL_NODISCARD bel_status bel_store_backup(bel_store *st, const char *dest_path, char *err,
+                                          size_t err_len);
+
 /** Close and free. NULL is fine. Call from: the owning thread. */
 void bel_store_destroy(bel_store *st);
 

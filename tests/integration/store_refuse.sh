@@ -2,7 +2,8 @@
 # store_refuse.sh - the session store is never silently lost: an empty file, a file
 # that is not SQLite, another program's SQLite database and a damaged store are refused
 # with a message naming the path, and left byte for byte as they were; a store on a
-# read-only disk can still be listed and reported (with root and tmpfs); store check.
+# read-only disk can still be listed and reported (with root and tmpfs); store check and
+# store backup.
 # Usage: sh store_refuse.sh BELLOWS
 # SPDX-License-Identifier: MIT
 set -u
@@ -64,6 +65,36 @@ rm "$DB"
 "$BELLOWS" store check >"$TMP/out" 2>&1 || fail "store check of a sound store: $(cat "$TMP/out")"
 grep -q "$DB: sound: 1 client, 1 session" "$TMP/out" || fail "store check: $(cat "$TMP/out")"
 [ -e "$DB-wal" ] && fail "the WAL was not checkpointed at exit"
+# A backup is a new private file that bellows opens as the store; never overwritten.
+"$BELLOWS" store backup "$TMP/backup.db" >"$TMP/out" 2>&1 || fail "store backup: $(cat "$TMP/out")"
+[ "$(stat -c %a "$TMP/backup.db")" = 600 ] || fail "backup not 0600"
+before=$(cksum <"$TMP/backup.db")
+"$BELLOWS" store backup "$TMP/backup.db" >"$TMP/out" 2>&1 && fail "a backup overwrote a file"
+grep -q "backup.db: cannot create: File exists" "$TMP/out" || fail "message: $(cat "$TMP/out")"
+[ "$(cksum <"$TMP/backup.db")" = "$before" ] || fail "the existing backup was changed"
+mkdir -p "$TMP/restored/bellows"
+cp "$TMP/backup.db" "$TMP/restored/bellows/bellows.db"
+XDG_DATA_HOME="$TMP/restored" "$BELLOWS" sessions >"$TMP/out" 2>&1 || fail "sessions of the backup"
+grep -q 'complete  *Ann' "$TMP/out" || fail "the backup lacks the session: $(cat "$TMP/out")"
+XDG_DATA_HOME="$TMP/restored" "$BELLOWS" store check >"$TMP/out" 2>&1 || fail "backup unsound"
+# ... also while a session is being recorded into the store.
+"$BELLOWS" run --no-window --no-audio --quiet --duration 3 --client Bo --record "$TMP/live" \
+    >"$TMP/live.out" 2>&1 &
+live=$!
+n=0
+while ! grep -q '^recording to' "$TMP/live.out" && [ $n -lt 100 ]; do
+    sleep 0.1
+    n=$((n + 1))
+done
+"$BELLOWS" store backup "$TMP/during.db" >"$TMP/out" 2>&1 || fail "backup during a session: $(cat "$TMP/out")"
+wait $live || fail "the session failed during the backup: $(cat "$TMP/live.out")"
+rm -rf "$TMP/restored/bellows"/*
+cp "$TMP/during.db" "$TMP/restored/bellows/bellows.db"
+XDG_DATA_HOME="$TMP/restored" "$BELLOWS" store check >"$TMP/out" 2>&1 ||
+    fail "backup made during a session is unsound: $(cat "$TMP/out")"
+grep -q 'sound: 2 clients, 2 sessions' "$TMP/out" || fail "backup during a session: $(cat "$TMP/out")"
+"$BELLOWS" store check >/dev/null 2>&1 || fail "store unsound after the backups"
+
 cp "$DB" "$TMP/good.db"
 size=$(stat -c %s "$DB")
 [ "$size" -ge 8192 ] || fail "store of $size bytes"
@@ -85,6 +116,8 @@ if [ "$(id -u)" = 0 ] && mount -t tmpfs -o size=4m tmpfs "$TMP/ro" 2>/dev/null; 
     export XDG_DATA_HOME="$MNT"
     "$BELLOWS" sessions >"$TMP/out" 2>&1 || fail "sessions on a read-only disk: $(cat "$TMP/out")"
     grep -q 'complete  *Ann' "$TMP/out" || fail "sessions on a read-only disk: $(cat "$TMP/out")"
+    "$BELLOWS" store backup "$TMP/ro_backup.db" >"$TMP/out" 2>&1 ||
+        fail "backup of a store on a read-only disk: $(cat "$TMP/out")"
     "$BELLOWS" clients >"$TMP/out" 2>&1 || fail "clients on a read-only disk: $(cat "$TMP/out")"
     "$BELLOWS" report --client Ann --out "$TMP/r.html" >"$TMP/out" 2>&1 ||
         fail "report from a read-only disk: $(cat "$TMP/out")"
