@@ -29,6 +29,70 @@ static void make_private(const char *cmd, const char *path)
     }
 }
 
+static bel_status summarise_recording(const char *path, bel_summary *sum, char *err, size_t len);
+
+/* Interrupted sessions to recover, copied out of the list callback. */
+enum { RECOVER_MAX = 32 };
+typedef struct to_recover {
+    int n;
+    int64_t id[RECOVER_MAX];
+    char *recording[RECOVER_MAX];
+} to_recover;
+
+static bool note_unrecovered(void *ctx, const bel_store_session *s)
+{
+    to_recover *r = ctx;
+    if (r->n >= RECOVER_MAX) {
+        return false; /* the rest on a later open */
+    }
+    r->recording[r->n] = strdup(s->recording_path);
+    if (r->recording[r->n]) {
+        r->id[r->n++] = s->id;
+    }
+    return true;
+}
+
+/* A session killed before its end (kill -9, power loss) keeps its recording but never got
+ * its figures: work them out from what was recorded, with the pipeline as in a live
+ * session (default settings: the session's own --invert or --calibration are not known
+ * here), and store them marked as recovered. Said on stderr; failures are kept in the
+ * session's problem so they are not tried again. */
+static void recover_interrupted(const char *cmd, bel_store *st)
+{
+    to_recover r;
+    memset(&r, 0, sizeof r);
+    if (bel_store_list_unrecovered(st, note_unrecovered, &r) < 0) {
+        cli_fail(cmd, "%s", bel_store_get_error(st));
+    }
+    int n_done = 0;
+    for (int i = 0; i < r.n; i++) {
+        bel_summary sum;
+        char err[BEL_IO_ERR_LEN];
+        bel_store_metrics m = bel_store_metrics_unknown();
+        char problem[BEL_IO_ERR_LEN + 64];
+        if (summarise_recording(r.recording[i], &sum, err, sizeof err) == BEL_OK) {
+            m = bel_store_metrics_from_summary(&sum);
+            snprintf(problem, sizeof problem,
+                     "interrupted; figures worked out afterwards from its recording");
+        } else {
+            snprintf(problem, sizeof problem, "interrupted; its recording cannot be read: %s", err);
+        }
+        if (bel_store_set_recovered(st, r.id[i], &m, problem) != BEL_OK) {
+            cli_fail(cmd, "%s", bel_store_get_error(st));
+        } else if (isfinite(m.duration_s)) {
+            n_done++;
+        }
+        free(r.recording[i]);
+    }
+    if (n_done > 0) {
+        fprintf(stderr,
+                "bellows %s: figures of %d interrupted session%s worked out from %s "
+                "recording%s\n",
+                cmd, n_done, n_done == 1 ? "" : "s", n_done == 1 ? "its" : "their",
+                n_done == 1 ? "" : "s");
+    }
+}
+
 bel_store *store_open_for(const char *cmd)
 {
     bel_store *st = NULL;
@@ -51,6 +115,7 @@ bel_store *store_open_for(const char *cmd)
                 "interrupted, recordings kept\n",
                 cmd, n, n == 1 ? "" : "s");
     }
+    recover_interrupted(cmd, st);
     return st;
 }
 

@@ -1373,6 +1373,52 @@ int bel_store_list_sessions(bel_store *st, int64_t client_id, bel_store_session_
     return n;
 }
 
+int bel_store_list_unrecovered(bel_store *st, bel_store_session_fn fn, void *ctx)
+{
+    if (!st || !fn) {
+        return BEL_ERR_ARG;
+    }
+    sqlite3_stmt *q = NULL;
+    if (prepare(st,
+                SESSION_SELECT "WHERE s.status = 'interrupted' AND s.duration_s IS NULL AND "
+                               "s.problem IS NULL AND s.recording_path IS NOT NULL ORDER BY s.id",
+                &q) != BEL_OK) {
+        return BEL_ERR_IO;
+    }
+    int n = run_session_query(st, q, fn, ctx);
+    sqlite3_finalize(q);
+    return n;
+}
+
+bel_status bel_store_set_recovered(bel_store *st, int64_t id, const bel_store_metrics *m,
+                                   const char *problem)
+{
+    if (!st || !m || !problem || id <= 0) {
+        return BEL_ERR_ARG;
+    }
+    sqlite3_stmt *q = NULL;
+    if (prepare(st,
+                "UPDATE sessions SET problem = ?2, (" METRIC_COLS
+                ") = (?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) WHERE id = ?1 AND status = "
+                "'interrupted'",
+                &q) != BEL_OK) {
+        return BEL_ERR_IO;
+    }
+    sqlite3_bind_int64(q, 1, id);
+    bind_text(q, 2, problem);
+    bind_metrics(q, 3, m);
+    int rc = sqlite3_step(q);
+    sqlite3_finalize(q);
+    if (rc != SQLITE_DONE) {
+        return db_fail(st, "cannot store an interrupted session's figures");
+    }
+    if (sqlite3_changes(st->db) == 0) {
+        set_err(st, "%s: no interrupted session %lld", st->path, (long long)id);
+        return BEL_ERR_ARG;
+    }
+    return BEL_OK;
+}
+
 int bel_store_get_session(bel_store *st, int64_t id, bel_store_session_fn fn, void *ctx)
 {
     if (!st || !fn) {

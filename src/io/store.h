@@ -268,6 +268,19 @@ int bel_store_get_findings(bel_store *st, int64_t assessment_id, bel_store_findi
  *  session or text is empty. Call from: the owning thread. */
 BEL_NODISCARD bel_status bel_store_add_note(bel_store *st, int64_t session_id, const char *text);
 
+/** Interrupted sessions whose figures were never stored (the process was killed before
+ *  the end) and nobody has tried to recover yet: status "interrupted", no duration, no
+ *  problem, a recording path. Returns the number passed to fn, or a negative bel_status.
+ *  Call from: the owning thread. */
+int bel_store_list_unrecovered(bel_store *st, bel_store_session_fn fn, void *ctx);
+
+/** Store figures worked out afterwards for interrupted session id (m may be all unknown
+ *  when the recording cannot be read); problem says so (kept, so it is not tried again).
+ *  The status stays "interrupted". BEL_ERR_ARG (no such interrupted session), BEL_ERR_IO.
+ *  Call from: the owning thread. */
+BEL_NODISCARD bel_status bel_store_set_recovered(bel_store *st, int64_t id,
+                                                 const bel_store_metrics *m, const char *problem);
+
 /** Every client in order of name (bytewise), with session counts. Returns the number
  *  of clients passed to fn, or a negative bel_status. Call from: the owning thread. */
 int bel_store_list_clients(bel_store *st, bel_store_client_fn fn, void *ctx);

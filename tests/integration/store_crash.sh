@@ -1,6 +1,7 @@
 #!/bin/sh
 # store_crash.sh - crash safety: a `bellows run --client` killed with -9 leaves a readable
-# recording, and the store marks the session interrupted on the next start, keeping it.
+# recording, and the store marks the session interrupted on the next start, keeping it and
+# working out its figures from the recording.
 # With root and tmpfs: a full disk gives a clear error while the live feedback goes on.
 # Usage: sh store_crash.sh BELLOWS
 # SPDX-License-Identifier: MIT
@@ -30,8 +31,16 @@ rows=$(($(wc -l <"$TMP/k.csv") - 1))
 "$BELLOWS" sessions --all >"$TMP/s" 2>"$TMP/e" || fail "sessions after the crash: $(cat "$TMP/e")"
 grep -q 'marked interrupted' "$TMP/e" || fail "no word about the interrupted session: $(cat "$TMP/e")"
 grep -q 'interrupted  *Kill Nine' "$TMP/s" || fail "session not interrupted: $(cat "$TMP/s")"
+# Its figures are worked out from the recording it kept, once, and marked so.
+grep -q 'figures of 1 interrupted session worked out from its recording' "$TMP/e" ||
+    fail "figures not recovered: $(cat "$TMP/e")"
+grep -Eq '^ +1 +[0-9-]+ [0-9:]+ +0\.[0-9] +[0-9]+ .*interrupted +Kill Nine' "$TMP/s" ||
+    fail "no figures (minutes, breaths) for the interrupted session: $(cat "$TMP/s")"
+grep -q 'problem: interrupted; figures worked out afterwards from its recording' "$TMP/s" ||
+    fail "recovered figures are not marked: $(cat "$TMP/s")"
 "$BELLOWS" sessions --all >"$TMP/s2" 2>"$TMP/e2" || fail "sessions again"
 grep -q 'marked interrupted' "$TMP/e2" && fail "interrupted reported twice"
+grep -q 'worked out' "$TMP/e2" && fail "figures recovered twice"
 # Its data are kept and readable: the report draws its trace, export writes it.
 "$BELLOWS" report --client "Kill Nine" --session 1 --out "$TMP/r.html" >"$TMP/o" 2>&1 ||
     fail "report of the interrupted session: $(cat "$TMP/o")"
