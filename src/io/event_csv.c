@@ -13,7 +13,15 @@ const char BEL_EVENT_CSV_HEADER[] = "t,kind,t_detect,ti,te,depth,rate_bpm,ie_rat
 
 struct bel_event_csv {
     bel_outfile *f;
+    char err[BEL_IO_ERR_LEN]; /* an event that cannot be written (the file's own errors: f) */
 };
+
+static bel_status bad_event(bel_event_csv *w, const char *what)
+{
+    snprintf(w->err, sizeof w->err, "%s: cannot write an event: %s", bel_outfile_get_path(w->f),
+             what);
+    return BEL_ERR_ARG;
+}
 
 bel_status bel_event_csv_create(const char *path, bel_event_csv **out, char *err, size_t err_len)
 {
@@ -56,26 +64,29 @@ static size_t put_float(char *buf, size_t len, float v)
 
 bel_status bel_event_csv_write(bel_event_csv *w, const bel_event *ev)
 {
-    char line[256];
+    char line[64 + 32 + 64 + 5 * 24 + 8]; /* the most each field below may take */
     size_t n = 0;
     int k;
     if (!w || !ev) {
         return BEL_ERR_ARG;
     }
+    if (!isfinite(ev->t_s)) {
+        return bad_event(w, "its time is not a number");
+    }
     k = bel_recording_format_time(line, 64, ev->t_s);
     if (k <= 0 || k >= 64) {
-        return BEL_ERR_ARG;
+        return bad_event(w, "its time does not fit");
     }
     n = (size_t)k;
     k = snprintf(line + n, 32, ",%s,", bel_event_kind_name(ev->kind));
     if (k <= 0 || k >= 32) {
-        return BEL_ERR_ARG;
+        return bad_event(w, "its kind is unknown");
     }
     n += (size_t)k;
     if (isfinite(ev->t_detect_s)) {
         k = bel_recording_format_time(line + n, 64, ev->t_detect_s);
         if (k <= 0 || k >= 64) {
-            return BEL_ERR_ARG;
+            return bad_event(w, "its detection time does not fit");
         }
         n += (size_t)k;
     }
@@ -109,5 +120,5 @@ void bel_event_csv_destroy(bel_event_csv *w)
 
 const char *bel_event_csv_get_error(const bel_event_csv *w)
 {
-    return w ? bel_outfile_get_error(w->f) : "";
+    return !w ? "" : w->err[0] ? w->err : bel_outfile_get_error(w->f);
 }

@@ -20,8 +20,9 @@ BEL_NODISCARD bel_status bel_event_csv_create(const char *path, bel_event_csv **
                                               size_t err_len);
 
 /** Append one event: times to the microsecond, other fields with 6 significant
- *  digits, an empty field where the value is NAN. BEL_ERR_IO (sticky) on failure.
- *  Call from: the owning thread. */
+ *  digits, an empty field where the value is NAN. BEL_ERR_IO (sticky) on failure;
+ *  BEL_ERR_ARG for an event with no time (nothing written). bel_event_csv_get_error
+ *  says which. Call from: the owning thread. */
 BEL_NODISCARD bel_status bel_event_csv_write(bel_event_csv *w, const bel_event *ev);
 
 /** Flush buffered rows to the OS. Call from: the owning thread. */

@@ -699,6 +699,19 @@ struct bel_recording_writer {
 
 int bel_recording_format_time(char *buf, size_t len, double t_s)
 {
+    if (isfinite(t_s) && fabs(t_s) >= 1e15) {
+        /* Microseconds mean nothing this far out (doubles are 0.125 s apart at 1e15), and
+         * "%.6f" of 1e300 takes 308 characters: the shortest exponent form that reads back
+         * as the same double. */
+        int n = 0;
+        for (int digits = 15; digits <= 17; digits++) {
+            n = snprintf(buf, len, "%.*g", digits, t_s);
+            if (n <= 0 || (size_t)n >= len || strtod(buf, NULL) == t_s) {
+                break;
+            }
+        }
+        return n;
+    }
     int n = snprintf(buf, len, "%.6f", t_s);
     if (n <= 0 || (size_t)n >= len) {
         return n;

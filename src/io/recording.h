@@ -100,8 +100,9 @@ void bel_recording_writer_destroy(bel_recording_writer *w);
 const char *bel_recording_writer_get_error(const bel_recording_writer *w);
 
 /** Format t_s as seconds to the microsecond with trailing zeros dropped
- *  ("12.34", "0"). Returns the length written (buf holds at least 32 bytes).
- *  Call from: any thread. */
+ *  ("12.34", "0"); from 1e15 s on (where microseconds mean nothing), the shortest
+ *  exponent form that reads back exactly ("-1e+300"). Returns the length written, at
+ *  most 31 for any finite t_s (buf holds at least 32 bytes). Call from: any thread. */
 int bel_recording_format_time(char *buf, size_t len, double t_s);
 
 #endif

@@ -379,6 +379,38 @@ static void test_event_csv_writes_rows_with_empty_nan_fields(void **state)
                                          "60,holdin_start,62.04,,,,,\n");
 }
 
+/* A valid recording may start at t = -1e300: its events lie there too. "%.6f" of such a
+ * time needs 308 characters, and the event was refused with no message at all. */
+static void test_event_csv_writes_far_times_and_names_what_it_cannot(void **state)
+{
+    char path[512];
+    char err[BEL_IO_ERR_LEN];
+    bel_event_csv *w = NULL;
+    (void)state;
+    snprintf(path, sizeof path, "%s/far.events.csv", tmp_dir);
+    assert_int_equal(bel_event_csv_create(path, &w, err, sizeof err), BEL_OK);
+    bel_event a = bel_event_make(BEL_EV_SIGNAL_LOST, -1e300, 0.02);
+    bel_event b = bel_event_make(BEL_EV_INSP_ONSET, 281474976710656.0625, 1e15);
+    bel_event c = bel_event_make(BEL_EV_EXP_ONSET, (double)NAN, 1.0);
+    assert_int_equal(bel_event_csv_write(w, &a), BEL_OK);
+    assert_int_equal(bel_event_csv_write(w, &b), BEL_OK);
+    assert_int_equal(bel_event_csv_write(w, &c), BEL_ERR_ARG);
+    assert_non_null(strstr(bel_event_csv_get_error(w), "far.events.csv: cannot write an event"));
+    assert_int_equal(bel_event_csv_close(w), BEL_OK);
+    bel_event_csv_destroy(w);
+    assert_string_equal(read_file(path), "t,kind,t_detect,ti,te,depth,rate_bpm,ie_ratio\n"
+                                         "-1e+300,signal_lost,0.02,,,,,\n"
+                                         "281474976710656.0625,insp_onset,1e+15,,,,,\n");
+    char buf[32];
+    static const double far[] = {-1e300, 1.7976931348623157e308, 1e15, -4.9406564584124654e-324,
+                                 0.1 + 1e16};
+    for (size_t i = 0; i < sizeof far / sizeof far[0]; i++) {
+        int n = bel_recording_format_time(buf, sizeof buf, far[i]);
+        assert_true(n > 0 && n < (int)sizeof buf);
+        assert_true(strtod(buf, NULL) == (fabs(far[i]) < 1e-6 ? 0.0 : far[i]));
+    }
+}
+
 static void test_summary_json_escapes_and_nulls(void **state)
 {
     char buf[128];
@@ -522,6 +554,7 @@ int main(void)
         cmocka_unit_test(test_recording_writer_round_trip),
         cmocka_unit_test(test_recording_writer_reports_full_disk),
         cmocka_unit_test(test_event_csv_writes_rows_with_empty_nan_fields),
+        cmocka_unit_test(test_event_csv_writes_far_times_and_names_what_it_cannot),
         cmocka_unit_test(test_summary_json_escapes_and_nulls),
         cmocka_unit_test(test_recording_nul_in_header_is_refused_with_its_column),
         cmocka_unit_test(test_recording_control_bytes_in_names_are_refused),
