@@ -174,7 +174,8 @@ int cmd_run(int argc, char **argv, bool as_default)
         }
         goto done;
     }
-    if (prefix) { /* the files exist now; a store failure is said and the session goes on */
+    if (prefix) { /* the files exist now; a store failure is said, the session goes on, and
+                   * with --client the exit status says it was not stored */
         char ev_path[4200];
         snprintf(rec_path, sizeof rec_path, "%s.csv", prefix);
         snprintf(ev_path, sizeof ev_path, "%s.events.csv", prefix);
@@ -240,6 +241,12 @@ int cmd_run(int argc, char **argv, bool as_default)
                      prefix);
             goto done;
         }
+    } else if (client && st == BEL_OK) {
+        cli_fail(cmd,
+                 "the session was not stored (see above); its recording is kept: %s.csv (add "
+                 "it later with 'bellows import %s.csv --client NAME')",
+                 prefix, prefix);
+        goto done;
     }
     if (st != BEL_OK) {
         cli_fail(cmd, "%s", bel_session_get_error(session));

@@ -57,14 +57,16 @@ export XDG_DATA_HOME="$MNT"
 umount "$MNT"
 mount -t tmpfs -o size=512k tmpfs "$MNT" || fail "tmpfs"
 "$BELLOWS" sessions >/dev/null 2>&1 || fail "new store"
-"$BELLOWS" run --no-window --no-audio --quiet --duration 4 --client Ann --record "$TMP/r" \
+"$BELLOWS" run --no-window --no-audio --quiet --duration 8 --client Ann --record "$TMP/r" \
     >"$TMP/out" 2>"$TMP/err" &
 BPID=$!
 n=0
-while ! grep -q '^recording to' "$TMP/out" && [ $n -lt 100 ]; do
+while ! grep -q '^recording to' "$TMP/out" && [ $n -lt 600 ]; do
     sleep 0.1
     n=$((n + 1))
 done
+# Only once the session (and its store row) has started may the disk fill.
+grep -q '^recording to' "$TMP/out" || fail "the session did not start: $(cat "$TMP/err")"
 dd if=/dev/zero of="$MNT/filler" bs=4k 2>/dev/null
 wait "$BPID"
 rc=$?

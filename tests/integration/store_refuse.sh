@@ -45,6 +45,14 @@ refused "empty file" sessions
 refused "empty file" import "$TMP/a.csv" --client Ann
 refused "empty file" store check
 [ -s "$DB" ] && fail "the empty store was written"
+# A session for a client goes on without the store, keeps its recording, and exits 1.
+"$BELLOWS" run --client Ann --no-window --no-audio --quiet --duration 1 --record "$TMP/unstored" \
+    >"$TMP/out" 2>"$TMP/err" && fail "run --client exited 0 with its session not stored"
+grep -q "the session was not stored (see above); its recording is kept: $TMP/unstored.csv" \
+    "$TMP/err" || fail "run --client on a refused store: $(cat "$TMP/err")"
+grep -q 'empty file' "$TMP/err" || fail "run --client does not say why: $(cat "$TMP/err")"
+[ "$(wc -l <"$TMP/unstored.csv")" -gt 40 ] || fail "the unstored session's recording is not kept"
+[ -s "$DB" ] && fail "the empty store was written by run"
 
 # Text, and another program's SQLite database (rollback journal: WAL must not be set).
 echo "my shopping list" >"$DB"
