@@ -57,22 +57,23 @@ export XDG_DATA_HOME="$MNT"
 umount "$MNT"
 mount -t tmpfs -o size=512k tmpfs "$MNT" || fail "tmpfs"
 "$BELLOWS" sessions >/dev/null 2>&1 || fail "new store"
+# Files of their own: the wait below must not see the first part's "recording to".
 "$BELLOWS" run --no-window --no-audio --quiet --duration 8 --client Ann --record "$TMP/r" \
-    >"$TMP/out" 2>"$TMP/err" &
+    >"$TMP/out2" 2>"$TMP/err2" &
 BPID=$!
 n=0
-while ! grep -q '^recording to' "$TMP/out" && [ $n -lt 600 ]; do
+while ! grep -q '^recording to' "$TMP/out2" && [ $n -lt 600 ]; do
     sleep 0.1
     n=$((n + 1))
 done
 # Only once the session (and its store row) has started may the disk fill.
-grep -q '^recording to' "$TMP/out" || fail "the session did not start: $(cat "$TMP/err")"
+grep -q '^recording to' "$TMP/out2" || fail "the session did not start: $(cat "$TMP/err2")"
 dd if=/dev/zero of="$MNT/filler" bs=4k 2>/dev/null
 wait "$BPID"
 rc=$?
 BPID=
-[ $rc = 1 ] || fail "exit $rc when the session's figures could not be stored: $(cat "$TMP/err")"
-grep -q "figures were not stored; its recording is kept: $TMP/r.csv" "$TMP/err" ||
-    fail "message: $(cat "$TMP/err")"
+[ $rc = 1 ] || fail "exit $rc when the session's figures could not be stored: $(cat "$TMP/err2")"
+grep -q "figures were not stored; its recording is kept: $TMP/r.csv" "$TMP/err2" ||
+    fail "message: $(cat "$TMP/err2")"
 [ "$(wc -l <"$TMP/r.csv")" -gt 150 ] || fail "the recording was not kept"
 exit 0
