@@ -31,6 +31,7 @@ struct bel_serial {
     bool has_info_now;     /* an info line came since the port was (re)opened */
     bool is_lost;          /* signal_lost reported, signal_restored not yet */
     bool has_last;         /* a sample was handed out */
+    bool is_changed;       /* the belt's info no longer matches the session's: it ends */
     uint64_t index_last;   /* its index: t_s = index / rate */
     double mono_last_s;    /* monotonic time it arrived */
     double mono_lost_s;    /* when the loss was noticed */
@@ -236,15 +237,20 @@ static bool take_sample(bel_serial *s, const bel_proto_sample *ps, double now, b
     return true;
 }
 
-/* An info line: the first one defines the source; later ones must agree. */
+/* An info line: the first one defines the source; later ones must agree. One that does
+ * not (another belt plugged in, the firmware changed) ends the session with that said:
+ * its samples cannot go on in the same recording and pipeline, and waiting for the old
+ * belt behind a "signal lost" would hide why nothing comes. */
 static void take_info(bel_serial *s, const bel_proto_info *info, double now)
 {
     if (info->rate_hz != s->info.rate_hz || info->n_channels != s->info.n_channels) {
         snprintf(s->err, sizeof s->err,
                  "%s: the belt now sends %u channel(s) at %u Hz, not %u at %u Hz as at the "
-                 "start; restart bellows to use it",
+                 "start; the session ends here (its recording is kept): start a new one to "
+                 "use the belt as it is now",
                  s->port_name, (unsigned)info->n_channels, (unsigned)info->rate_hz,
                  (unsigned)s->info.n_channels, (unsigned)s->info.rate_hz);
+        s->is_changed = true;
         close_port(&s->port, &s->events);
         s->buf_pos = s->buf_len = 0;
         s->has_info_now = false;
@@ -262,7 +268,10 @@ static int serial_read(void *impl, bel_sample *out, int timeout_ms)
     double deadline = mono_s() + 1e-3 * timeout_ms;
     bel_proto_msg msg;
     for (;;) {
-        while (s->buf_pos < s->buf_len) {
+        if (s->is_changed) {
+            return BEL_ERR_PROTOCOL; /* s->err says what changed */
+        }
+        while (s->buf_pos < s->buf_len && !s->is_changed) {
             bel_proto_result r = bel_proto_parser_push(&s->parser, s->buf[s->buf_pos++], &msg);
             if (r == BEL_PROTO_SAMPLE) {
                 if (take_sample(s, &msg.sample, mono_s(), out)) {
