@@ -106,7 +106,7 @@ bel_status bel_event_csv_flush(bel_event_csv *w)
 
 bel_status bel_event_csv_close(bel_event_csv *w)
 {
-    return w ? bel_outfile_close(w->f) : BEL_ERR_ARG;
+    return w ? bel_outfile_close_lines(w->f) : BEL_ERR_ARG;
 }
 
 void bel_event_csv_destroy(bel_event_csv *w)

@@ -7,6 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "privacy.h"
@@ -157,6 +160,50 @@ bel_status bel_outfile_close(bel_outfile *f)
         }
     }
     return f->status;
+}
+
+/* End the file at its last complete line: a write that failed half way (a full disk)
+ * leaves the start of a line, which a reader would take for a damaged row. Shrinking a
+ * file needs no space. */
+static void trim_to_last_line(const char *path)
+{
+    int fd = open(path, O_RDWR | O_CLOEXEC);
+    if (fd < 0) {
+        return;
+    }
+    struct stat sb;
+    if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode)) {
+        char buf[4096];
+        off_t end = sb.st_size;
+        bool is_done = false;
+        while (end > 0 && !is_done) {
+            size_t n = end > (off_t)sizeof buf ? sizeof buf : (size_t)end;
+            off_t at = end - (off_t)n;
+            if (pread(fd, buf, n, at) != (ssize_t)n) {
+                break;
+            }
+            for (size_t i = n; i > 0 && !is_done; i--) {
+                if (buf[i - 1] == '\n') {
+                    is_done = true;
+                    const off_t keep = at + (off_t)i;
+                    if (keep < sb.st_size && ftruncate(fd, keep) != 0) {
+                        /* left as it is: a reader reports the cut line after the rows */
+                    }
+                }
+            }
+            end = at;
+        }
+    }
+    close(fd);
+}
+
+bel_status bel_outfile_close_lines(bel_outfile *f)
+{
+    bel_status st = bel_outfile_close(f);
+    if (st == BEL_ERR_IO && f && f->path) {
+        trim_to_last_line(f->path);
+    }
+    return st;
 }
 
 void bel_outfile_destroy(bel_outfile *f)

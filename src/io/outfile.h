@@ -42,6 +42,11 @@ BEL_NODISCARD bel_status bel_outfile_flush(bel_outfile *f);
  *  Call from: the owning thread. */
 BEL_NODISCARD bel_status bel_outfile_close(bel_outfile *f);
 
+/** bel_outfile_close for a text file of lines (recordings, events): when a write failed
+ *  (a full disk), the file is cut back to its last complete line, so what was written
+ *  reads cleanly. Call from: the owning thread. */
+BEL_NODISCARD bel_status bel_outfile_close_lines(bel_outfile *f);
+
 /** Close (ignoring errors) if still open, then free. NULL is fine. Call from: teardown. */
 void bel_outfile_destroy(bel_outfile *f);
 

@@ -821,7 +821,7 @@ bel_status bel_recording_writer_flush(bel_recording_writer *w)
 
 bel_status bel_recording_writer_close(bel_recording_writer *w)
 {
-    return w ? bel_outfile_close(w->f) : BEL_ERR_ARG;
+    return w ? bel_outfile_close_lines(w->f) : BEL_ERR_ARG;
 }
 
 void bel_recording_writer_destroy(bel_recording_writer *w)

@@ -89,7 +89,8 @@ BEL_NODISCARD bel_status bel_recording_writer_write(bel_recording_writer *w, con
 /** Flush buffered rows to the OS. Call from: the owning thread. */
 BEL_NODISCARD bel_status bel_recording_writer_flush(bel_recording_writer *w);
 
-/** Flush and close; returns the first error of the file's life.
+/** Flush and close; returns the first error of the file's life. After a failed write
+ *  (a full disk) the file is cut back to its last complete row.
  *  Call from: the owning thread. */
 BEL_NODISCARD bel_status bel_recording_writer_close(bel_recording_writer *w);
 
