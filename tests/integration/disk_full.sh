@@ -30,7 +30,7 @@ export XDG_DATA_HOME="$TMP/data"
 # samples at about 0.7 KiB a second; the simulated belt is the same every time, and the
 # second page ends in the middle of a row).
 dd if=/dev/zero of="$MNT/filler" bs=1k count=4 2>/dev/null
-"$BELLOWS" run --no-window --no-audio --duration 30 --record "$MNT/f" >"$TMP/out" 2>"$TMP/err" &
+"$BELLOWS" run --simulated --no-window --no-audio --duration 30 --record "$MNT/f" >"$TMP/out" 2>"$TMP/err" &
 BPID=$!
 n=0
 while ! grep -q 'the recording stopped' "$TMP/err" && [ $n -lt 250 ]; do
@@ -67,7 +67,7 @@ umount "$MNT"
 mount -t tmpfs -o size=512k tmpfs "$MNT" || fail "tmpfs"
 "$BELLOWS" sessions >/dev/null 2>&1 || fail "new store"
 # Files of their own: the wait below must not see the first part's "recording to".
-"$BELLOWS" run --no-window --no-audio --quiet --duration 8 --client Ann --record "$TMP/r" \
+"$BELLOWS" run --simulated --no-window --no-audio --quiet --duration 8 --client Ann --record "$TMP/r" \
     >"$TMP/out2" 2>"$TMP/err2" &
 BPID=$!
 n=0

@@ -31,26 +31,25 @@ expect() {
     [ -s "$TMP/err" ] || fail "bellows $*: no message"
 }
 
-expect 2 run --pacer bogus --client Ann --no-window --no-audio --duration 1
-expect 2 run --pacer bogus --no-window --no-audio --duration 1
-expect 2 run --pacer custom:4-2-6 --record "$TMP/work/x" --no-window --no-audio --duration 1
-expect 1 run --calibration "$TMP/none.json" --client Ann --no-window --no-audio --duration 1
-expect 1 run --calibration "$TMP/bad.json" --client Ann --no-window --no-audio --duration 1
+expect 2 run --simulated --pacer bogus --client Ann --no-window --no-audio --duration 1
+expect 2 run --simulated --pacer bogus --no-window --no-audio --duration 1
+expect 2 run --simulated --pacer custom:4-2-6 --record "$TMP/work/x" --no-window --no-audio --duration 1
+expect 1 run --simulated --calibration "$TMP/none.json" --client Ann --no-window --no-audio --duration 1
+expect 1 run --simulated --calibration "$TMP/bad.json" --client Ann --no-window --no-audio --duration 1
 grep -q 'bad.json:1:' "$TMP/err" || fail "--calibration message: $(cat "$TMP/err")"
-expect 2 run --client "" --no-window --no-audio --duration 1
-expect 2 run --volume 2 --client Ann --no-window --no-audio --duration 1
-expect 2 run --duration -1 --client Ann --no-window --no-audio
+expect 2 run --simulated --client "" --no-window --no-audio --duration 1
+expect 2 run --simulated --volume 2 --client Ann --no-window --no-audio --duration 1
+expect 2 run --simulated --duration -1 --client Ann --no-window --no-audio
 expect 2 demo --pacer bogus --record "$TMP/work/d" --no-window --no-audio --fast --duration 5
 expect 1 demo --calibration "$TMP/bad.json" --record "$TMP/work/d" --fast --duration 5
 expect 2 demo --rate 99 --record "$TMP/work/d" --no-window --no-audio --fast --duration 5
-expect 2 assess --client "" --fast
-expect 2 assess --after 3 --fast
+expect 2 assess --simulated --client "" --fast
+expect 2 assess --simulated --after 3 --fast
 expect 1 assess --client Ann --fast --replay "$TMP/none.csv"
 expect 2 analyze "$TMP/none.csv" --events "$TMP/work/e.csv" --channel
 expect 1 analyze "$TMP/none.csv" --events "$TMP/work/e.csv" --calibration "$TMP/bad.json"
 expect 2 export x --edf "$TMP/work/x.edf"
 expect 2 export 1
 expect 2 report --client Ann
-expect 2 report --out "$TMP/work/r.html"
 expect 2 report --client Ann --out "$TMP/work/r.html" --session -4
 exit 0

@@ -22,11 +22,11 @@ for mask in 022 002 000; do
         run() {
             "$BELLOWS" "$@" >"$OUT/log" 2>&1 || fail "umask $mask: bellows $*: $(cat "$OUT/log")"
         }
-        run run --no-window --no-audio --quiet --duration 2 --client Ann --events "$OUT/run.csv"
-        run assess --fast --seed 3 --client Ann
+        run run --simulated --no-window --no-audio --quiet --duration 2 --client Ann --events "$OUT/run.csv"
+        run assess --simulated --fast --seed 3 --client Ann
         run demo --fast --duration 60 --seed 2 --record "$OUT/demo"
         run analyze "$OUT/demo.csv" --events "$OUT/an.csv" --summary "$OUT/an.json" --quiet
-        run assess --fast --seed 4 --out "$OUT/assess.json"
+        run assess --simulated --fast --seed 4 --out "$OUT/assess.json"
         run import "$OUT/demo.csv" --client Ann
         run report --client Ann --out "$OUT/r.html"
         run export 2 --edf "$OUT/x.edf"

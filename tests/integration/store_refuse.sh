@@ -46,7 +46,7 @@ refused "empty file" import "$TMP/a.csv" --client Ann
 refused "empty file" store check
 [ -s "$DB" ] && fail "the empty store was written"
 # A session for a client goes on without the store, keeps its recording, and exits 1.
-"$BELLOWS" run --client Ann --no-window --no-audio --quiet --duration 1 --record "$TMP/unstored" \
+"$BELLOWS" run --simulated --client Ann --no-window --no-audio --quiet --duration 1 --record "$TMP/unstored" \
     >"$TMP/out" 2>"$TMP/err" && fail "run --client exited 0 with its session not stored"
 grep -q "the session was not stored (see above); its recording is kept: $TMP/unstored.csv" \
     "$TMP/err" || fail "run --client on a refused store: $(cat "$TMP/err")"
@@ -82,11 +82,11 @@ grep -q "backup.db: cannot create: File exists" "$TMP/out" || fail "message: $(c
 [ "$(cksum <"$TMP/backup.db")" = "$before" ] || fail "the existing backup was changed"
 mkdir -p "$TMP/restored/bellows"
 cp "$TMP/backup.db" "$TMP/restored/bellows/bellows.db"
-XDG_DATA_HOME="$TMP/restored" "$BELLOWS" sessions >"$TMP/out" 2>&1 || fail "sessions of the backup"
+XDG_DATA_HOME="$TMP/restored" "$BELLOWS" sessions --all >"$TMP/out" 2>&1 || fail "sessions of the backup"
 grep -q 'complete  *Ann' "$TMP/out" || fail "the backup lacks the session: $(cat "$TMP/out")"
 XDG_DATA_HOME="$TMP/restored" "$BELLOWS" store check >"$TMP/out" 2>&1 || fail "backup unsound"
 # ... also while a session is being recorded into the store.
-"$BELLOWS" run --no-window --no-audio --quiet --duration 3 --client Bo --record "$TMP/live" \
+"$BELLOWS" run --simulated --no-window --no-audio --quiet --duration 3 --client Bo --record "$TMP/live" \
     >"$TMP/live.out" 2>&1 &
 live=$!
 n=0
@@ -122,7 +122,7 @@ if [ "$(id -u)" = 0 ] && mount -t tmpfs -o size=4m tmpfs "$TMP/ro" 2>/dev/null; 
     cp "$DB" "$MNT/bellows/bellows.db"
     mount -o remount,ro "$MNT" || fail "remount read-only"
     export XDG_DATA_HOME="$MNT"
-    "$BELLOWS" sessions >"$TMP/out" 2>&1 || fail "sessions on a read-only disk: $(cat "$TMP/out")"
+    "$BELLOWS" sessions --all >"$TMP/out" 2>&1 || fail "sessions on a read-only disk: $(cat "$TMP/out")"
     grep -q 'complete  *Ann' "$TMP/out" || fail "sessions on a read-only disk: $(cat "$TMP/out")"
     "$BELLOWS" store backup "$TMP/ro_backup.db" >"$TMP/out" 2>&1 ||
         fail "backup of a store on a read-only disk: $(cat "$TMP/out")"
