@@ -6,6 +6,9 @@ set -u
 BELLOWS=$1
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/bellows_cli_analyze.XXXXXX") || exit 1
 trap 'rm -rf "$TMP"' EXIT
+# Its own data folder: bare bellows and run store sessions, and the user's store (or
+# another test's) must neither be touched nor speak up in this test's output.
+export XDG_DATA_HOME="$TMP/data"
 fail() {
     echo "FAIL: $*" >&2
     exit 1
