@@ -208,7 +208,7 @@ static double median_depth(const bel_breath *b)
     qsort(tmp, (size_t)b->n_depths, sizeof(float), cmp_float);
     /* The median: one sigh or one missed breath does not move it. */
     if (b->n_depths % 2) {
-        return tmp[b->n_depths / 2];
+        return (double)tmp[b->n_depths / 2];
     }
     return 0.5 * ((double)tmp[b->n_depths / 2 - 1] + (double)tmp[b->n_depths / 2]);
 }
@@ -338,7 +338,7 @@ static void refine(const bel_breath *b, bool peak, int64_t from, int64_t to, dou
     const double sgn = peak ? 1.0 : -1.0;
     /* Centered mean over [k-w, k+w], shrunk symmetrically at the ends. */
     int64_t lo = from - w < oldest ? oldest : from - w;
-    double best = -INFINITY;
+    double best = -HUGE_VAL;
     int64_t kbest = from;
     for (int64_t k = from; k <= to; k++) {
         const double z = sgn * smoothed_at(b, k, w, lo, to);
@@ -433,7 +433,7 @@ static double cycle_skew(const bel_breath *b, int64_t k0, int64_t k1)
 {
     const int64_t oldest = b->n > b->cap ? b->n - b->cap : 0;
     if (k0 < oldest || k1 <= k0 + 4) {
-        return NAN;
+        return (double)NAN;
     }
     const double x0 = hx(b, k0), x1 = hx(b, k1);
     const double len = (double)(k1 - k0);
@@ -463,7 +463,7 @@ static double move_time(const bel_breath *b, int64_t k0, int64_t k1)
         k0 = oldest;
     }
     if (k1 <= k0 + 1) {
-        return NAN;
+        return (double)NAN;
     }
     const int64_t w = smooth_w(b);
     const double v0 = smoothed_at(b, k0, w, k0, k1);
@@ -482,7 +482,7 @@ static double move_time(const bel_breath *b, int64_t k0, int64_t k1)
         }
     }
     if (k10 < 0 || k90 < k10) {
-        return NAN;
+        return (double)NAN;
     }
     /* The last time below 10 % before reaching 90 %: a false start does not count. */
     for (int64_t k = k90; k > k10; k--) {
@@ -644,19 +644,19 @@ int bel_breath_process(bel_breath *b, double t_s, float x, bel_breath_point *pt)
         (b->n > 0 ? b->hist_cs[(b->n - 1) & (b->cap - 1)] : 0.0) + (double)x;
     b->hist_t[b->n & (b->cap - 1)] = t_s;
     if (b->n == 0) {
-        bel_biquad_reset(&b->lp, x);
-        bel_biquad_reset(&b->lp_ripple, x);
-        b->wig_fast.ext = b->wig_slow.ext = x;
+        bel_biquad_reset(&b->lp, (double)x);
+        bel_biquad_reset(&b->lp_ripple, (double)x);
+        b->wig_fast.ext = b->wig_slow.ext = (double)x;
         b->wig_fast.dir = b->wig_slow.dir = 1;
         b->x1 = b->x2 = x;
-        b->min_y = b->max_y = x;
+        b->min_y = b->max_y = (double)x;
         b->min_n = b->max_n = 0;
-        bucket_init(&b->bk_old, x, 0);
-        bucket_init(&b->bk_new, x, 0);
+        bucket_init(&b->bk_old, (double)x, 0);
+        bucket_init(&b->bk_new, (double)x, 0);
         b->bk_t0 = t_s;
         b->last_confirm_t = t_s;
         b->t_start = t_s;
-        b->y_first = x;
+        b->y_first = (double)x;
     }
     /* Mean movement per sample: a plain mean over the first 3 s, then an
      * EMA over about 3 s. */
@@ -688,8 +688,8 @@ int bel_breath_process(bel_breath *b, double t_s, float x, bel_breath_point *pt)
     b->n_total++;
     b->x2 = b->x1;
     b->x1 = x;
-    b->y_fast = bel_biquad_process(&b->lp, x);
-    b->y_slow = bel_biquad_process(&b->lp_ripple, x);
+    b->y_fast = bel_biquad_process(&b->lp, (double)x);
+    b->y_slow = bel_biquad_process(&b->lp_ripple, (double)x);
     if (b->n == 0) {
         bel_biquad_reset(&b->band_hp1, 0.0);
         bel_biquad_reset(&b->band_hp2, 0.0);

@@ -351,7 +351,7 @@ static void update_lag(bel_holdin *h)
     }
     mb /= (double)len;
     mc /= (double)len;
-    double best = -INFINITY;
+    double best = -HUGE_VAL;
     int best_lag = 0;
     for (int lag = -max_lag; lag <= max_lag; lag++) {
         double sum = 0.0;

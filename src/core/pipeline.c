@@ -376,7 +376,7 @@ static void mix(bel_pipeline *p, float belly, float chest)
 {
     if (!p->mix_started) {
         p->mix_started = true;
-        p->det = belly;
+        p->det = (double)belly;
     } else {
         p->det += p->e_b * (double)(belly - p->prev_b);
         if (isfinite(chest) && isfinite(p->prev_c)) {
@@ -630,11 +630,11 @@ int bel_pipeline_process(bel_pipeline *p, const bel_sample *s, bel_event *out, i
         }
     }
     if (p->n_restarts_disp != restarts || !p->disp_started) {
-        bel_biquad_reset(&p->disp_lp, med);
+        bel_biquad_reset(&p->disp_lp, (double)med);
         p->disp_started = true;
         p->n_restarts_disp = restarts;
     }
-    p->m.belly = (float)bel_biquad_process(&p->disp_lp, med);
+    p->m.belly = (float)bel_biquad_process(&p->disp_lp, (double)med);
     p->m.breath = bel_breath_get_smoothed(p->breath);
     p->m.chest_weight = (float)(fabs(p->e_c) / (fabs(p->e_b) + fabs(p->e_c)));
     p->m.is_belly_inverted = p->invert_belly;
