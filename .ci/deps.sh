@@ -1,7 +1,16 @@
 #!/bin/sh
 # deps.sh - install every Debian 12 package bellows needs to build, run and test.
-# Run as root (or with sudo). One list, used by the README and by CI.
+# One list, used by the README and by CI. Run it as root (a fresh Debian 12
+# container has no sudo) or as a user with sudo: it raises itself with sudo only
+# when it is not root.
 set -eu
+if [ "$(id -u)" -ne 0 ]; then
+    if ! command -v sudo >/dev/null 2>&1; then
+        echo "deps.sh: installing packages needs root: run it as root, or install sudo" >&2
+        exit 1
+    fi
+    exec sudo sh "$0" "$@"
+fi
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
 # build tools and the core (kissfft), unit tests (cmocka), fuzzing and format (clang)
