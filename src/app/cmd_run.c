@@ -69,7 +69,6 @@ int cmd_run(int argc, char **argv, bool as_default)
     bool no_record = false;
     ui_session_options uo = ui_session_options_default(cmd);
     bool invert = false;
-    bool quiet = false;
     const char *client = NULL;
     bel_store *store = NULL; /* session store: the client's, or the person's own */
     int64_t store_id = 0;
@@ -83,7 +82,7 @@ int cmd_run(int argc, char **argv, bool as_default)
         {"--no-record", CLI_FLAG, &no_record, 0, 0, ""},
         UI_SESSION_CLI_OPTS(uo),
         {"--invert", CLI_FLAG, &invert, 0, 0, ""},
-        {"--quiet", CLI_FLAG, &quiet, 0, 0, ""},
+        {"--quiet", CLI_FLAG, &uo.is_quiet, 0, 0, ""},
         {"--client", CLI_STRING, &client, 0, 0, "a client's name"},
     };
     const char *pos[1];
@@ -162,7 +161,7 @@ int cmd_run(int argc, char **argv, bool as_default)
     cfg.is_live = true;
     cfg.record_prefix = prefix;
     cfg.events_path = events_path;
-    cfg.quiet = quiet;
+    cfg.quiet = uo.is_quiet;
     if (bel_session_create(&cfg, &session, err, sizeof err) != BEL_OK) {
         cli_fail(cmd, "%s", err);
         if (prefix == prefix_buf) { /* the names claimed above stay empty: give them back */
@@ -196,6 +195,9 @@ int cmd_run(int argc, char **argv, bool as_default)
         printf("%s: simulated belt (--simulated); using the %s (not a person's breathing); "
                "Ctrl-C to stop.\n",
                who, bel_source_describe(src));
+    }
+    if (as_default) { /* bare `bellows` says what it started */
+        printf("a live session, as 'bellows run' ('bellows --help' lists the other commands)\n");
     }
     if (prefix) {
         printf("recording to %s.csv and %s.events.csv\n", prefix, prefix);

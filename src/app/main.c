@@ -1,15 +1,13 @@
 /* main.c - the bellows command: subcommand dispatch, help and version.
  * SPDX-License-Identifier: MIT */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "bellows_version.h"
 #include "cli.h"
 #include "text.h"
 #include "cmd_store.h"
-
-#ifndef BELLOWS_VERSION
-#define BELLOWS_VERSION "unknown"
-#endif
 
 static const char usage[] =
     "usage: bellows [COMMAND] [OPTIONS]\n"
@@ -32,17 +30,27 @@ static const char usage[] =
     "  report     a client's progress as one HTML page\n"
     "  export     a session as EDF+ (belts as signals, events as annotations)\n"
     "  store      check or back up the session store (check, backup FILE)\n"
-    "  version    print the version\n"
+    "  version    print the version (also --version)\n"
     "  help       this text\n"
     "\n"
     "'bellows COMMAND --help' describes each command. Without a command, bellows\n"
-    "runs a live session ('bellows run') on the first belt it finds, and on the\n"
-    "built-in simulated belt when none is plugged in, saying which.\n";
+    "runs a live session ('bellows run', and takes its options) on the first belt it\n"
+    "finds, and on the built-in simulated belt when none is plugged in, saying which.\n";
+
+/* Bare `bellows`, or `bellows --run-option...`: a live session as `bellows run`. */
+static bool is_default_run(int argc, char **argv)
+{
+    if (argc < 2) {
+        return true;
+    }
+    const char *a = argv[1];
+    return strncmp(a, "--", 2) == 0 && strcmp(a, "--help") != 0 && strcmp(a, "--version") != 0;
+}
 
 int main(int argc, char **argv)
 {
-    if (argc < 2) {
-        return cmd_run(0, argv + 1, true);
+    if (is_default_run(argc, argv)) {
+        return cmd_run(argc - 1, argv + 1, true);
     }
     const char *cmd = argv[1];
     if (strcmp(cmd, "assess") == 0) {
@@ -92,7 +100,7 @@ int main(int argc, char **argv)
             fputs("usage: bellows version\n\nPrints the version of bellows.\n", stdout);
             return CLI_EXIT_OK;
         }
-        printf("bellows %s\n", BELLOWS_VERSION);
+        printf("bellows %s\n", BEL_VERSION);
         return CLI_EXIT_OK;
     }
     if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {

@@ -228,10 +228,16 @@ int ui_session_create(const ui_session_options *o, bel_source *src, ui_session *
     u->view.is_audio_available = u->audio != NULL;
     if (!o->is_window_off) {
         const char *font = find_font();
-        if (!bel_ui_display_available()) {
+        if (!bel_ui_display_available() && o->is_quiet) {
             fprintf(stderr,
                     "bellows %s: no display; continuing without a window (use "
                     "--no-window to silence this)\n",
+                    cmd);
+        } else if (!bel_ui_display_available()) {
+            fprintf(stderr,
+                    "bellows %s: no display, so no window: following the breath here instead, "
+                    "a line per breath turn and a summary every 10 s (--no-window skips this "
+                    "note)\n",
                     cmd);
         } else if (!font) {
             fprintf(stderr,

@@ -19,6 +19,7 @@ typedef struct ui_session_options {
     bool is_breath_tone_off;  /**< --no-breath-tone */
     bool is_pacer_cues_off;   /**< --no-pacer-cues */
     bool is_holdin_cue_off;   /**< --no-holdin-cue */
+    bool is_quiet;            /**< the terminal shows no breath lines (run --quiet) */
     bool is_simulated;        /**< the source is the simulated belt (live_source) */
     const char *source_label; /**< the window's status line for the source; NULL: describe it */
     bool has_calibration;     /**< the session starts from an assessment: the window shows its
@@ -66,10 +67,10 @@ typedef struct ui_session ui_session;
 bool ui_session_parse_custom_pacer(const char *text, float phase_s[4]);
 
 /** Set up the pacer, the window (unless not wanted; with no display says so on
- *  stderr and goes on without) and the tones (with no sound card says so and goes
- *  on silently). src is borrowed (its channel names tell which is the chest).
- *  Returns CLI_EXIT_OK, or CLI_EXIT_USAGE for an unknown pacer name (message
- *  printed). Call from: main only. */
+ *  stderr, and that the breath is followed in the terminal, and goes on without)
+ *  and the tones (with no sound card says so and goes on silently). src is
+ *  borrowed (its channel names tell which is the chest). Returns CLI_EXIT_OK, or
+ *  CLI_EXIT_USAGE for an unknown pacer name (message printed). Call from: main only. */
 int ui_session_create(const ui_session_options *o, bel_source *src, ui_session **out);
 
 /** Hooks to pass to bel_session_run_main. Call from: main only. */
