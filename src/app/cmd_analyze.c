@@ -1,8 +1,17 @@
-/* cmd_analyze.c - `bellows analyze`: the live pipeline over a recording, events and summary out.
+/* cmd_analyze.c - `bellows analyze`: the live pipeline over recordings, events and summaries out.
+ *
+ * One recording (REC.csv --events OUT.csv [--summary OUT.json]) or many in one process
+ * (A.csv B.csv FOLDER... --out-dir D: D/NAME.events.csv and D/NAME.summary.json each, one
+ * progress bar, a table at the end). Both run each file through analyze_file.
  * SPDX-License-Identifier: MIT */
+#include <dirent.h>
+#include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "bellows/pipeline.h"
@@ -15,14 +24,22 @@
 
 static const char analyze_help[] =
     "usage: bellows analyze REC.csv --events OUT.csv [--summary OUT.json]\n"
+    "       bellows analyze REC.csv|FOLDER... --out-dir DIR\n"
     "                       [--channel NAME] [--chest NAME] [--invert]\n"
     "                       [--calibration ASSESS.json] [--quiet]\n"
     "\n"
     "Runs the same breath pipeline as a live session over a recording CSV\n"
     "(header 't,<channel>...', t in seconds) as fast as possible.\n"
     "\n"
+    "With --out-dir it takes any number of recordings and folders (a folder gives\n"
+    "its *.csv files, not *.events.csv) in one process: each REC.csv gets\n"
+    "DIR/REC.events.csv and DIR/REC.summary.json, one progress bar runs over all of\n"
+    "them, and a table of the results ends it. A bad file is named and skipped.\n"
+    "\n"
     "  --events OUT.csv    write the events (t,kind,t_detect,ti,te,depth,rate_bpm,ie_ratio)\n"
     "  --summary OUT.json  write a summary: rates, depth, I:E, breath count, errors\n"
+    "  --out-dir DIR       write every recording's events and summary into DIR (made if\n"
+    "                      missing)\n"
     "  --channel NAME      the belly channel (default: the column named 'belly', else the\n"
     "                      first channel)\n"
     "  --chest NAME        the chest channel (default: a column named 'chest', if any)\n"
@@ -34,29 +51,93 @@ static const char analyze_help[] =
     "Exit status: 0 done, 1 bad or unreadable input or output, 2 bad command line.\n"
     "On a bad row the events before it are kept and the summary lists the error.\n";
 
-/* Files above this size get a progress bar (when stderr is a terminal). */
+/* A single file above this size gets a progress bar (when stderr is a terminal). */
 static const uint64_t PROGRESS_MIN_BYTES = 8u << 20;
 
-static void show_progress(const char *path, uint64_t done, uint64_t total, int *last_pct)
+enum { ANALYZE_BAR_WIDTH = 40, ANALYZE_MSG_LEN = 1024 };
+
+/* The options shared by every file of a run. */
+typedef struct analyze_opts {
+    const char *channel;
+    const char *chest;
+    bool invert;
+    bool quiet;
+    bel_holdin_calibration cal;
+} analyze_opts;
+
+/* The one progress bar of a run: bytes of all files together. */
+typedef struct analyze_progress {
+    bool is_on;
+    bool is_drawn;       /* a bar is on the line (clear it before a message) */
+    uint64_t done_files; /* bytes of the files already finished */
+    uint64_t total;      /* bytes of all files */
+    int last_pct;
+    char label[128]; /* what is being analysed: the path, or "3/27 NAME" */
+} analyze_progress;
+
+/* What one file gave. */
+typedef struct analyze_result {
+    int exit_code; /* CLI_EXIT_OK, CLI_EXIT_FAIL, CLI_EXIT_USAGE */
+    uint64_t n_samples;
+    uint64_t n_events;
+    double fs_hz;
+    char channel[BEL_RECORDING_NAME_LEN];
+    bel_summary sum;
+    char error[ANALYZE_MSG_LEN]; /* the first message about this file, "" */
+} analyze_result;
+
+static void progress_clear(analyze_progress *pg)
 {
-    int pct = total ? (int)(100.0 * (double)done / (double)total) : 0;
+    if (pg->is_drawn) {
+        fprintf(stderr, "\r%*s\r", (int)strlen(pg->label) + 60, "");
+        pg->is_drawn = false;
+    }
+}
+
+static void progress_show(analyze_progress *pg, uint64_t done)
+{
+    uint64_t all = pg->done_files + done;
+    int pct = pg->total ? (int)(100.0 * (double)all / (double)pg->total) : 0;
     if (pct > 100) {
         pct = 100;
     }
-    if (pct == *last_pct) {
+    if (pct == pg->last_pct) {
         return;
     }
-    *last_pct = pct;
-    char bar[41];
-    int fill = pct * 40 / 100;
-    for (int i = 0; i < 40; i++) {
+    pg->last_pct = pct;
+    char bar[ANALYZE_BAR_WIDTH + 1];
+    int fill = pct * ANALYZE_BAR_WIDTH / 100;
+    for (int i = 0; i < ANALYZE_BAR_WIDTH; i++) {
         bar[i] = i < fill ? '#' : '.';
     }
-    bar[40] = '\0';
+    bar[ANALYZE_BAR_WIDTH] = '\0';
     fputs("\ranalyzing ", stderr);
-    bel_text_put(stderr, path);
+    bel_text_put(stderr, pg->label); /* a path from the command line: no control bytes */
     fprintf(stderr, " [%s] %3d%%", bar, pct);
     fflush(stderr);
+    pg->is_drawn = true;
+}
+
+/* Say what went wrong with a file ("bellows analyze: MESSAGE", with the --help pointer
+ * when usage), and keep the first message for the table. */
+static void file_problem(analyze_progress *pg, analyze_result *r, bool usage, const char *fmt, ...)
+    BEL_PRINTF_LIKE(4, 5);
+static void file_problem(analyze_progress *pg, analyze_result *r, bool usage, const char *fmt, ...)
+{
+    char msg[ANALYZE_MSG_LEN];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    progress_clear(pg);
+    if (usage) {
+        cli_usage_error("analyze", "%s", msg);
+    } else {
+        cli_fail("analyze", "%s", msg);
+    }
+    if (r->error[0] == '\0') {
+        snprintf(r->error, sizeof r->error, "%s", msg);
+    }
 }
 
 static void format_ie(char *buf, size_t len, float ie_ratio)
@@ -68,66 +149,30 @@ static void format_ie(char *buf, size_t len, float ie_ratio)
     }
 }
 
-int cmd_analyze(int argc, char **argv)
+/* Run in_path through the pipeline into events_path (and summary_path unless NULL).
+ * Messages go to stderr as they happen and the first is kept in r. */
+static void analyze_file(const analyze_opts *o, const char *in_path, const char *events_path,
+                         const char *summary_path, analyze_progress *pg, analyze_result *r)
 {
-    const char *cmd = "analyze";
-    const char *events_path = NULL;
-    const char *summary_path = NULL;
-    const char *channel = NULL;
-    const char *chest = NULL;
-    bool invert = false;
-    bool quiet = false;
-    const char *calibration = NULL;
-    const cli_opt opts[] = {
-        {"--calibration", CLI_STRING, &calibration, 0, 0, "an assessment JSON file"},
-        {"--events", CLI_STRING, &events_path, 0, 0, "a file name for the events CSV"},
-        {"--summary", CLI_STRING, &summary_path, 0, 0, "a file name for the summary JSON"},
-        {"--channel", CLI_STRING, &channel, 0, 0, "the belly channel's name"},
-        {"--chest", CLI_STRING, &chest, 0, 0, "the chest channel's name"},
-        {"--invert", CLI_FLAG, &invert, 0, 0, ""},
-        {"--quiet", CLI_FLAG, &quiet, 0, 0, ""},
-    };
-    const char *pos[1];
-    int n_pos = 0;
-    int rc = cli_parse(cmd, argc, argv, opts, (int)(sizeof opts / sizeof opts[0]), pos, 1, &n_pos);
-    if (rc == CLI_HELP_ASKED) {
-        fputs(analyze_help, stdout);
-        return CLI_EXIT_OK;
-    }
-    if (rc != CLI_PARSED) {
-        return CLI_EXIT_USAGE;
-    }
-    if (n_pos != 1) {
-        return cli_usage_error(cmd, "which recording? give one REC.csv");
-    }
-    if (!events_path) {
-        return cli_usage_error(cmd, "--events OUT.csv is required");
-    }
-    const char *in_path = pos[0];
-
+    memset(r, 0, sizeof *r);
+    r->exit_code = CLI_EXIT_FAIL;
     char err[BEL_IO_ERR_LEN];
-    bel_holdin_calibration cal = bel_holdin_calibration_none();
-    if (calibration && bel_calibration_load(calibration, &cal, err, sizeof err) != BEL_OK) {
-        (void)cli_fail(cmd, "%s", err);
-        return CLI_EXIT_FAIL;
-    }
     bel_source *src = NULL;
     bel_pipeline *pipe = NULL;
     bel_event_csv *events = NULL;
-    int exit_code = CLI_EXIT_FAIL;
     const char *file_error = NULL;
     char pipe_err[160];
 
     if (bel_source_create_replay(in_path, false, &src, err, sizeof err) != BEL_OK) {
-        (void)cli_fail(cmd, "%s", err);
-        return CLI_EXIT_FAIL;
+        file_problem(pg, r, false, "%s", err);
+        return;
     }
     const bel_source_info *info = bel_source_get_info(src);
 
     int belly = -1;
-    if (channel) {
+    if (o->channel) {
         for (int ch = 0; ch < info->n_channels; ch++) {
-            if (strcmp(info->channel_names[ch], channel) == 0) {
+            if (strcmp(info->channel_names[ch], o->channel) == 0) {
                 belly = ch;
             }
         }
@@ -143,62 +188,64 @@ int cmd_analyze(int argc, char **argv)
     }
     int chest_ch = -1;
     for (int ch = 0; ch < info->n_channels; ch++) {
-        if (ch != belly && strcmp(info->channel_names[ch], chest ? chest : "chest") == 0) {
+        if (ch != belly && strcmp(info->channel_names[ch], o->chest ? o->chest : "chest") == 0) {
             chest_ch = ch;
         }
     }
-    if (belly < 0 || (chest && chest_ch < 0)) {
+    if (belly < 0 || (o->chest && chest_ch < 0)) {
         char list[BEL_MAX_CHANNELS * (BEL_RECORDING_NAME_LEN + 2)] = "";
         for (int ch = 0; ch < info->n_channels; ch++) {
             strcat(list, ch ? ", " : "");
             strcat(list, info->channel_names[ch]);
         }
-        rc = cli_usage_error(cmd, "%s: '%s' is not a channel of %s (it has: %s)",
-                             belly < 0 ? "--channel" : "--chest", belly < 0 ? channel : chest,
-                             in_path, list);
+        file_problem(pg, r, true, "%s: '%s' is not a channel of %s (it has: %s)",
+                     belly < 0 ? "--channel" : "--chest", belly < 0 ? o->channel : o->chest,
+                     in_path, list);
+        r->exit_code = CLI_EXIT_USAGE;
         bel_source_destroy(src);
-        return rc;
+        return;
     }
     if (!(info->fs_hz >= 5.0 && info->fs_hz <= 2000.0)) {
         if (isfinite(info->fs_hz)) {
-            cli_fail(cmd, "%s: sample rate %.4g Hz (from the time column) is outside 5..2000 Hz",
-                     in_path, info->fs_hz);
+            file_problem(pg, r, false,
+                         "%s: sample rate %.4g Hz (from the time column) is outside 5..2000 Hz",
+                         in_path, info->fs_hz);
         } else {
-            cli_fail(cmd, "%s: too few samples to tell the sample rate (need at least 2)", in_path);
+            file_problem(pg, r, false,
+                         "%s: too few samples to tell the sample rate (need at least 2)", in_path);
         }
         bel_source_destroy(src);
-        return CLI_EXIT_FAIL;
+        return;
     }
+    r->fs_hz = info->fs_hz;
+    snprintf(r->channel, sizeof r->channel, "%s", info->channel_names[belly]);
 
     bel_pipeline_config pcfg = bel_pipeline_config_default();
     pcfg.fs_hz = info->fs_hz;
     pcfg.belly_channel = belly;
     pcfg.chest_channel = chest_ch;
-    pcfg.invert = invert;
-    pcfg.auto_polarity = !invert; /* --invert: the user said which way it reads */
-    pcfg.calibration = cal;
+    pcfg.invert = o->invert;
+    pcfg.auto_polarity = !o->invert; /* --invert: the user said which way it reads */
+    pcfg.calibration = o->cal;
     bel_status st = bel_pipeline_create(&pcfg, &pipe);
     if (st != BEL_OK) {
-        cli_fail(cmd, "%s: cannot set up the pipeline (%s)", in_path, bel_status_str(st));
+        file_problem(pg, r, false, "%s: cannot set up the pipeline (%s)", in_path,
+                     bel_status_str(st));
         bel_source_destroy(src);
-        return CLI_EXIT_FAIL;
+        return;
     }
     if (bel_event_csv_create(events_path, &events, err, sizeof err) != BEL_OK) {
-        cli_fail(cmd, "%s", err);
+        file_problem(pg, r, false, "%s", err);
         goto done;
     }
 
     uint64_t done_bytes = 0;
     uint64_t total_bytes = 0;
     bel_source_get_progress(src, &done_bytes, &total_bytes);
-    bool progress = !quiet && total_bytes >= PROGRESS_MIN_BYTES && isatty(STDERR_FILENO);
-    int last_pct = -1;
-    uint64_t n_samples = 0;
-    uint64_t n_events = 0;
     bel_sample s;
     bel_event ev[BEL_PIPELINE_MAX_EVENTS];
     for (;;) {
-        rc = bel_source_read(src, &s, 100);
+        int rc = bel_source_read(src, &s, 100);
         if (rc == 0) {
             break;
         }
@@ -206,73 +253,372 @@ int cmd_analyze(int argc, char **argv)
             file_error = bel_source_get_error(src);
             break;
         }
-        n_samples++;
+        r->n_samples++;
         int n = bel_pipeline_process(pipe, &s, ev, BEL_PIPELINE_MAX_EVENTS);
         if (n < 0) {
             snprintf(pipe_err, sizeof pipe_err, "%s: the pipeline refused sample %llu (%s)",
-                     in_path, (unsigned long long)n_samples, bel_status_str(n));
+                     in_path, (unsigned long long)r->n_samples, bel_status_str(n));
             file_error = pipe_err;
             break;
         }
         for (int k = 0; k < n; k++) {
             if (bel_event_csv_write(events, &ev[k]) != BEL_OK) {
-                cli_fail(cmd, "%s", bel_event_csv_get_error(events));
+                file_problem(pg, r, false, "%s", bel_event_csv_get_error(events));
                 goto done;
             }
         }
-        n_events += (uint64_t)n;
-        if (progress && (n_samples & 0xffff) == 0) {
+        r->n_events += (uint64_t)n;
+        if (pg->is_on && (r->n_samples & 0xffff) == 0) {
             bel_source_get_progress(src, &done_bytes, &total_bytes);
-            show_progress(in_path, done_bytes, total_bytes, &last_pct);
+            progress_show(pg, done_bytes);
         }
     }
-    if (progress) {
-        fprintf(stderr, "\r%*s\r", (int)strlen(in_path) + 60, "");
-    }
     if (file_error) {
-        (void)cli_fail(cmd, "%s", file_error);
+        file_problem(pg, r, false, "%s", file_error);
     }
     if (bel_event_csv_close(events) != BEL_OK) {
-        cli_fail(cmd, "%s", bel_event_csv_get_error(events));
+        file_problem(pg, r, false, "%s", bel_event_csv_get_error(events));
         goto done;
     }
 
-    bel_summary sum;
-    bel_pipeline_get_summary(pipe, &sum);
+    bel_pipeline_get_summary(pipe, &r->sum);
     if (summary_path) {
         const char *errors[1] = {file_error};
         bel_summary_json_info js = {
             .input_path = in_path,
             .channel = info->channel_names[belly],
             .chest_channel = chest_ch >= 0 ? info->channel_names[chest_ch] : NULL,
-            .inverted = invert,
+            .inverted = o->invert,
             .fs_hz = info->fs_hz,
-            .n_samples = n_samples,
-            .summary = &sum,
+            .n_samples = r->n_samples,
+            .summary = &r->sum,
             .n_errors = file_error ? 1 : 0,
             .errors = errors,
         };
         if (bel_summary_json_write(summary_path, &js, err, sizeof err) != BEL_OK) {
-            cli_fail(cmd, "%s", err);
+            file_problem(pg, r, false, "%s", err);
             goto done;
         }
     }
-    if (!quiet && !file_error) {
-        char ie[32];
-        format_ie(ie, sizeof ie, sum.ie_ratio);
-        printf("%s: %.1f s of '%s' at %.4g Hz: %u breaths, %.1f breaths/min (spectral %.1f), "
-               "I:E %s, depth %.4g\n",
-               in_path, sum.duration_s, info->channel_names[belly], info->fs_hz,
-               (unsigned)sum.n_breaths, (double)sum.rate_bpm, (double)sum.rate_spectral_bpm, ie,
-               (double)sum.depth);
-        printf("events: %s (%llu rows)%s%s\n", events_path, (unsigned long long)n_events,
-               summary_path ? ", summary: " : "", summary_path ? summary_path : "");
-    }
-    exit_code = file_error ? CLI_EXIT_FAIL : CLI_EXIT_OK;
+    r->exit_code = file_error ? CLI_EXIT_FAIL : CLI_EXIT_OK;
 
 done:
     bel_event_csv_destroy(events);
     bel_pipeline_destroy(pipe);
     bel_source_destroy(src);
+}
+
+/* `bellows analyze REC.csv --events OUT.csv [--summary OUT.json]`. */
+static int analyze_single(const analyze_opts *o, const char *in_path, const char *events_path,
+                          const char *summary_path)
+{
+    analyze_progress pg = {.last_pct = -1};
+    snprintf(pg.label, sizeof pg.label, "%s", in_path);
+    struct stat stbuf;
+    if (!o->quiet && isatty(STDERR_FILENO) && stat(in_path, &stbuf) == 0 &&
+        (uint64_t)stbuf.st_size >= PROGRESS_MIN_BYTES) {
+        pg.is_on = true;
+        pg.total = (uint64_t)stbuf.st_size;
+    }
+    analyze_result r;
+    analyze_file(o, in_path, events_path, summary_path, &pg, &r);
+    progress_clear(&pg);
+    if (!o->quiet && r.exit_code == CLI_EXIT_OK) {
+        char ie[32];
+        format_ie(ie, sizeof ie, r.sum.ie_ratio);
+        printf("%s: %.1f s of '%s' at %.4g Hz: %u breaths, %.1f breaths/min (spectral %.1f), "
+               "I:E %s, depth %.4g\n",
+               in_path, r.sum.duration_s, r.channel, r.fs_hz, (unsigned)r.sum.n_breaths,
+               (double)r.sum.rate_bpm, (double)r.sum.rate_spectral_bpm, ie, (double)r.sum.depth);
+        printf("events: %s (%llu rows)%s%s\n", events_path, (unsigned long long)r.n_events,
+               summary_path ? ", summary: " : "", summary_path ? summary_path : "");
+    }
+    return r.exit_code;
+}
+
+/* The list of recordings of a batch; names are owned. */
+typedef struct analyze_list {
+    char **paths;
+    size_t n;
+    size_t cap;
+} analyze_list;
+
+static bool list_add(analyze_list *l, const char *path)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 64;
+        char **p = realloc(l->paths, cap * sizeof *p);
+        if (!p) {
+            return false;
+        }
+        l->paths = p;
+        l->cap = cap;
+    }
+    l->paths[l->n] = strdup(path);
+    if (!l->paths[l->n]) {
+        return false;
+    }
+    l->n++;
+    return true;
+}
+
+static void list_free(analyze_list *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        free(l->paths[i]);
+    }
+    free(l->paths);
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s);
+    size_t k = strlen(suffix);
+    return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Add the recordings of folder dir (its *.csv, not *.events.csv), sorted by name.
+ * false (message printed) when it cannot be read or has none. */
+static bool list_add_folder(analyze_list *l, const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d) {
+        cli_fail("analyze", "%s: cannot read the folder: %s", dir, strerror(errno));
+        return false;
+    }
+    size_t first = l->n;
+    const struct dirent *e;
+    bool ok = true;
+    while (ok && (e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.' || !ends_with(e->d_name, ".csv") ||
+            ends_with(e->d_name, ".events.csv")) {
+            continue;
+        }
+        char path[4096];
+        int len =
+            snprintf(path, sizeof path, "%s%s%s", dir, ends_with(dir, "/") ? "" : "/", e->d_name);
+        struct stat st;
+        if (len < 0 || (size_t)len >= sizeof path || stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
+            continue;
+        }
+        ok = list_add(l, path);
+    }
+    closedir(d);
+    if (!ok) {
+        cli_fail("analyze", "out of memory");
+        return false;
+    }
+    if (l->n == first) {
+        cli_fail("analyze", "%s: no recordings (*.csv) in this folder", dir);
+        return false;
+    }
+    qsort(l->paths + first, l->n - first, sizeof *l->paths, cmp_str);
+    return true;
+}
+
+/* NAME of .../NAME.csv (or of .../NAME when it has no .csv), into buf. */
+static void recording_stem(const char *path, char *buf, size_t len)
+{
+    const char *slash = strrchr(path, '/');
+    const char *base = slash ? slash + 1 : path;
+    size_t n = strlen(base);
+    if (ends_with(base, ".csv")) {
+        n -= 4;
+    }
+    snprintf(buf, len, "%.*s", (int)n, base);
+}
+
+/* The outputs of a batch: the table and the last line. */
+static void print_table(const analyze_list *list, const analyze_result *results, size_t n_ok,
+                        const char *out_dir)
+{
+    printf("%-24s %10s %7s %8s %8s %7s %9s  %s\n", "recording", "duration_s", "breaths", "rate_bpm",
+           "spectral", "I:E", "depth", "result");
+    for (size_t i = 0; i < list->n; i++) {
+        const analyze_result *r = &results[i];
+        char stem[256];
+        recording_stem(list->paths[i], stem, sizeof stem);
+        if (r->exit_code != CLI_EXIT_OK) {
+            printf("%-24s %10s %7s %8s %8s %7s %9s  error: %s\n", stem, "-", "-", "-", "-", "-",
+                   "-", r->error);
+            continue;
+        }
+        char ie[32];
+        format_ie(ie, sizeof ie, r->sum.ie_ratio);
+        printf("%-24s %10.1f %7u %8.1f %8.1f %7s %9.4g  ok\n", stem, r->sum.duration_s,
+               (unsigned)r->sum.n_breaths, (double)r->sum.rate_bpm,
+               (double)r->sum.rate_spectral_bpm, ie, (double)r->sum.depth);
+    }
+    printf("%zu recording(s): %zu analyzed, %zu failed; events and summaries in %s\n", list->n,
+           n_ok, list->n - n_ok, out_dir);
+}
+
+/* `bellows analyze REC.csv|FOLDER... --out-dir DIR`. Every argument is checked, and the
+ * output names too, before DIR is made; then a bad file is said and the next one runs. */
+static int analyze_batch(const analyze_opts *o, const char *const *args, int n_args,
+                         const char *out_dir)
+{
+    const char *cmd = "analyze";
+    analyze_list list = {0};
+    analyze_result *results = NULL;
+    uint64_t *sizes = NULL;
+    analyze_progress pg = {.is_on = !o->quiet && isatty(STDERR_FILENO), .last_pct = -1};
+    int exit_code = CLI_EXIT_FAIL;
+    for (int i = 0; i < n_args; i++) {
+        struct stat st;
+        if (stat(args[i], &st) != 0) {
+            cli_fail(cmd, "%s: %s", args[i], strerror(errno));
+            goto done;
+        }
+        if (S_ISDIR(st.st_mode) ? !list_add_folder(&list, args[i]) : !list_add(&list, args[i])) {
+            goto done;
+        }
+    }
+    /* Each recording's outputs are named after it: two of the same name would collide. */
+    for (size_t i = 0; i < list.n; i++) {
+        char a[256];
+        recording_stem(list.paths[i], a, sizeof a);
+        for (size_t k = 0; k < i; k++) {
+            char b[256];
+            recording_stem(list.paths[k], b, sizeof b);
+            if (strcmp(a, b) == 0) {
+                exit_code = cli_usage_error(cmd,
+                                            "%s and %s would both write %s/%s.events.csv; "
+                                            "analyze them into different --out-dir folders",
+                                            list.paths[k], list.paths[i], out_dir, a);
+                goto done;
+            }
+        }
+    }
+    results = calloc(list.n, sizeof *results);
+    sizes = calloc(list.n, sizeof *sizes);
+    if (!results || !sizes) {
+        cli_fail(cmd, "out of memory");
+        goto done;
+    }
+    if (mkdir(out_dir, 0700) != 0 && errno != EEXIST) {
+        cli_fail(cmd, "--out-dir %s: cannot create it: %s", out_dir, strerror(errno));
+        goto done;
+    }
+    struct stat dst;
+    if (stat(out_dir, &dst) != 0 || !S_ISDIR(dst.st_mode)) {
+        cli_fail(cmd, "--out-dir %s: not a folder", out_dir);
+        goto done;
+    }
+    for (size_t i = 0; i < list.n; i++) {
+        struct stat st;
+        sizes[i] = stat(list.paths[i], &st) == 0 ? (uint64_t)st.st_size : 0;
+        pg.total += sizes[i];
+    }
+    size_t n_ok = 0;
+    exit_code = CLI_EXIT_OK;
+    for (size_t i = 0; i < list.n; i++) {
+        char stem[256];
+        char ev_path[4400];
+        char sum_path[4400];
+        recording_stem(list.paths[i], stem, sizeof stem);
+        snprintf(ev_path, sizeof ev_path, "%s/%s.events.csv", out_dir, stem);
+        snprintf(sum_path, sizeof sum_path, "%s/%s.summary.json", out_dir, stem);
+        snprintf(pg.label, sizeof pg.label, "%zu/%zu %.60s", i + 1, list.n, stem);
+        if (pg.is_on) {
+            pg.last_pct = -1;
+            progress_show(&pg, 0);
+        }
+        analyze_file(o, list.paths[i], ev_path, sum_path, &pg, &results[i]);
+        pg.done_files += sizes[i];
+        if (results[i].exit_code == CLI_EXIT_OK) {
+            n_ok++;
+        } else if (results[i].exit_code > exit_code) {
+            exit_code = results[i].exit_code;
+        }
+    }
+    progress_clear(&pg);
+    if (!o->quiet) {
+        print_table(&list, results, n_ok, out_dir);
+    }
+
+done:
+    free(sizes);
+    free(results);
+    list_free(&list);
+    return exit_code;
+}
+
+int cmd_analyze(int argc, char **argv)
+{
+    const char *cmd = "analyze";
+    const char *events_path = NULL;
+    const char *summary_path = NULL;
+    const char *out_dir = NULL;
+    const char *calibration = NULL;
+    analyze_opts o = {.cal = bel_holdin_calibration_none()};
+    const cli_opt opts[] = {
+        {"--calibration", CLI_STRING, &calibration, 0, 0, "an assessment JSON file"},
+        {"--events", CLI_STRING, &events_path, 0, 0, "a file name for the events CSV"},
+        {"--summary", CLI_STRING, &summary_path, 0, 0, "a file name for the summary JSON"},
+        {"--out-dir", CLI_STRING, &out_dir, 0, 0, "a folder for the outputs"},
+        {"--channel", CLI_STRING, &o.channel, 0, 0, "the belly channel's name"},
+        {"--chest", CLI_STRING, &o.chest, 0, 0, "the chest channel's name"},
+        {"--invert", CLI_FLAG, &o.invert, 0, 0, ""},
+        {"--quiet", CLI_FLAG, &o.quiet, 0, 0, ""},
+    };
+    const char **pos = calloc((size_t)argc + 1, sizeof *pos);
+    if (!pos) {
+        return cli_fail(cmd, "out of memory");
+    }
+    int n_pos = 0;
+    int rc =
+        cli_parse(cmd, argc, argv, opts, (int)(sizeof opts / sizeof opts[0]), pos, argc, &n_pos);
+    int exit_code = CLI_EXIT_USAGE;
+    if (rc == CLI_HELP_ASKED) {
+        fputs(analyze_help, stdout);
+        exit_code = CLI_EXIT_OK;
+        goto done;
+    }
+    if (rc != CLI_PARSED) {
+        goto done;
+    }
+    if (out_dir && (events_path || summary_path)) {
+        exit_code = cli_usage_error(cmd,
+                                    "%s names one file's output; with --out-dir each "
+                                    "recording's go to DIR/NAME.events.csv and "
+                                    "DIR/NAME.summary.json",
+                                    events_path ? "--events" : "--summary");
+        goto done;
+    }
+    if (n_pos == 0) {
+        exit_code = cli_usage_error(cmd, "which recording? give one REC.csv");
+        goto done;
+    }
+    if (!out_dir && n_pos > 1) {
+        exit_code = cli_usage_error(cmd,
+                                    "unexpected argument '%s': --events takes one recording; "
+                                    "for several give --out-dir DIR",
+                                    pos[1]);
+        goto done;
+    }
+    if (!out_dir && !events_path) {
+        exit_code = cli_usage_error(cmd, "--events OUT.csv is required");
+        goto done;
+    }
+
+    char err[BEL_IO_ERR_LEN];
+    if (calibration && bel_calibration_load(calibration, &o.cal, err, sizeof err) != BEL_OK) {
+        (void)cli_fail(cmd, "%s", err);
+        exit_code = CLI_EXIT_FAIL;
+        goto done;
+    }
+    if (out_dir) {
+        exit_code = analyze_batch(&o, pos, n_pos, out_dir);
+    } else {
+        exit_code = analyze_single(&o, pos[0], events_path, summary_path);
+    }
+done:
+    free(pos);
     return exit_code;
 }
