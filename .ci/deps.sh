@@ -18,6 +18,7 @@ apt-get update -q
 # live belt (libserialport; socat for the pty tests), window and tones (SDL2,
 # SDL2_ttf, PortAudio, ALSA; Xvfb for the window benchmark), session store (SQLite)
 # firmware (avr-gcc) and running it without a board (simavr), report render (Chromium)
+# the installed tree's checks (man-db and groff for the man pages, xmllint for the icon)
 apt-get install -y -q --no-install-recommends \
     build-essential cmake pkg-config git ca-certificates time \
     libkissfft-dev libcmocka-dev clang libclang-rt-14-dev clang-format-16 \
@@ -26,4 +27,5 @@ apt-get install -y -q --no-install-recommends \
     libsdl2-dev libsdl2-ttf-dev portaudio19-dev libasound2-dev xvfb xauth \
     libsqlite3-dev \
     gcc-avr binutils-avr avr-libc libsimavr-dev libsimavrparts1 libelf-dev \
-    chromium
+    chromium \
+    man-db libxml2-utils

@@ -25,6 +25,9 @@
 #ifndef BELLOWS_ASSETS_DIR
 #define BELLOWS_ASSETS_DIR "assets"
 #endif
+#ifndef BELLOWS_DATA_FROM_BINDIR
+#define BELLOWS_DATA_FROM_BINDIR "../share/bellows"
+#endif
 
 enum { ASSESS_BREATHS = 6, ACTIONS_MAX = 16 };
 
@@ -57,7 +60,11 @@ struct ui_session {
     bool has_calibration; /* relaxed level and depth from the assessment, until r */
 };
 
-static const char *find_font(void)
+/* The font: $BELLOWS_FONT; else the installed one, found from where this binary is
+ * (PREFIX/bin/bellows -> PREFIX/share/bellows/fonts), so any prefix and a staged
+ * install work; else the source tree's (a build-tree binary); else the system's.
+ * false when none is readable. */
+static bool find_font(char *buf, size_t len)
 {
     static const char *const candidates[] = {
         BELLOWS_ASSETS_DIR "/fonts/DejaVuSans.ttf",
@@ -66,14 +73,30 @@ static const char *find_font(void)
     };
     const char *env = getenv("BELLOWS_FONT");
     if (env && access(env, R_OK) == 0) {
-        return env;
+        snprintf(buf, len, "%s", env);
+        return true;
+    }
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    char *slash = NULL;
+    if (n > 0) {
+        exe[n] = '\0';
+        slash = strrchr(exe, '/');
+    }
+    if (slash) {
+        *slash = '\0';
+        int w = snprintf(buf, len, "%s/%s/fonts/DejaVuSans.ttf", exe, BELLOWS_DATA_FROM_BINDIR);
+        if (w > 0 && (size_t)w < len && access(buf, R_OK) == 0) {
+            return true;
+        }
     }
     for (size_t i = 0; i < sizeof candidates / sizeof candidates[0]; i++) {
         if (access(candidates[i], R_OK) == 0) {
-            return candidates[i];
+            snprintf(buf, len, "%s", candidates[i]);
+            return true;
         }
     }
-    return NULL;
+    return false;
 }
 
 static int cmp_float(const void *a, const void *b)
@@ -227,7 +250,8 @@ int ui_session_create(const ui_session_options *o, bel_source *src, ui_session *
     }
     u->view.is_audio_available = u->audio != NULL;
     if (!o->is_window_off) {
-        const char *font = find_font();
+        char font[4608];
+        const bool has_font = find_font(font, sizeof font);
         if (!bel_ui_display_available() && o->is_quiet) {
             fprintf(stderr,
                     "bellows %s: no display; continuing without a window (use "
@@ -239,7 +263,7 @@ int ui_session_create(const ui_session_options *o, bel_source *src, ui_session *
                     "a line per breath turn and a summary every 10 s (--no-window skips this "
                     "note)\n",
                     cmd);
-        } else if (!font) {
+        } else if (!has_font) {
             fprintf(stderr,
                     "bellows %s: no font found (set BELLOWS_FONT to a .ttf file); "
                     "continuing without a window\n",
