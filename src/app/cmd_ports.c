@@ -12,9 +12,13 @@ static const char ports_help[] =
     "\n"
     "Lists the serial ports and asks each for the belt's info line; the ones that\n"
     "answer are marked as belts, with their firmware version, rate and channels.\n"
+    "A port sending Arduino Serial Plotter lines (numbers separated by spaces, commas\n"
+    "or tabs, 'name:value' if labelled: any sketch) is a belt too; the line says\n"
+    "which format it heard, the rate the lines came at and the channels.\n"
     "PORT... are probed too (for ports the system does not list).\n"
     "\n"
-    "  --timeout MS   how long to wait for each port's answer (default 300)\n"
+    "  --timeout MS   how long to wait for each port's answer (default 300; a sketch\n"
+    "                 needs a few lines' time, and an Uno restarts when opened)\n"
     "\n"
     "Exit status: 0 a belt was found, 1 none was, 2 bad command line.\n";
 
@@ -22,15 +26,20 @@ enum { PORTS_MAX = 64, PORTS_MAX_EXTRA = 16 };
 
 static void print_port(const bel_serial_port_desc *d)
 {
-    if (d->is_belt) {
+    if (d->is_belt && d->format == BEL_SERIAL_FORMAT_PLOTTER) {
+        printf("%-20s belt: a sketch sending %s, about %u Hz, channels", d->name,
+               bel_serial_format_name(d->format), (unsigned)d->info.rate_hz);
+    } else if (d->is_belt) {
         printf("%-20s belt: %s firmware %s, %u Hz, channels", d->name, d->info.device,
                d->info.firmware, (unsigned)d->info.rate_hz);
+    } else {
+        printf("%-20s not a belt (%s)", d->name, d->error);
+    }
+    if (d->is_belt) {
         for (int ch = 0; ch < d->info.n_channels; ch++) {
             printf("%s %s%s", ch ? "," : "", d->info.channel[ch].name,
                    d->info.channel[ch].status == BEL_PROTO_CH_ABSENT ? " (absent)" : "");
         }
-    } else {
-        printf("%-20s not a belt (%s)", d->name, d->error);
     }
     if (d->description[0] != '\0') {
         printf("  ["); /* the USB device's own words: no control characters through */
@@ -71,7 +80,7 @@ int cmd_ports(int argc, char **argv)
         bel_serial_port_desc *d = &ports[n++];
         memset(d, 0, sizeof *d);
         snprintf(d->name, sizeof d->name, "%s", pos[k]);
-        d->is_belt = bel_serial_probe(pos[k], (int)timeout_ms, &d->info, d->error,
+        d->is_belt = bel_serial_probe(pos[k], (int)timeout_ms, &d->info, &d->format, d->error,
                                       sizeof d->error) == BEL_OK;
     }
     int n_belts = 0;
@@ -86,7 +95,7 @@ int cmd_ports(int argc, char **argv)
     }
     if (n_belts == 0) {
         printf("no belt found among %d serial port(s): is the belt plugged in and running the "
-               "bellows firmware?\n",
+               "bellows firmware, or a sketch printing numbers?\n",
                n);
         return CLI_EXIT_FAIL;
     }

@@ -18,13 +18,15 @@
 #include "source.h"
 
 static const char run_help[] =
-    "usage: bellows run [--port PATH | --simulated] [--duration S] [--events OUT.csv]\n"
+    "usage: bellows run [--port PATH | --simulated] [--rate HZ] [--duration S]\n"
+    "                   [--events OUT.csv]\n"
     "                   [--record PREFIX | --no-record] [--no-window] [--no-audio]\n"
     "                   [--pacer NAME] [--calibration ASSESS.json] [--client NAME]\n"
     "                   [--volume V] [--no-breath-tone] [--no-pacer-cues]\n"
     "                   [--no-holdin-cue] [--invert] [--quiet]\n"
     "\n"
-    "A live session on a belt: reads it, follows each breath and prints it. Without\n"
+    "A live session on a belt: reads it, follows each breath and prints it. A belt is\n"
+    "the bellows firmware, or any sketch printing Arduino Serial Plotter lines. Without\n"
     "--port it takes the first belt that answers (see 'bellows ports'). When none does,\n"
     "a session for a client (--client) stops unless --simulated is given; otherwise it\n"
     "runs on the built-in simulated belt, saying so in the terminal and the window.\n"
@@ -38,6 +40,8 @@ static const char run_help[] =
     "\n"
     "  --port PATH       the belt's serial port, e.g. /dev/ttyACM0\n"
     "  --simulated       the built-in simulated belt (not a person's breathing)\n"
+    "  --rate HZ         a sketch sending Arduino Serial Plotter lines sends HZ of them a\n"
+    "                    second (default: each is timed on arrival)\n"
     "  --duration S      stop after S seconds (default: run until Ctrl-C)\n"
     "  --events OUT.csv  also write the events to OUT.csv\n"
     "  --record PREFIX   record to PREFIX.csv and PREFIX.events.csv (default:\n"
@@ -64,6 +68,7 @@ int cmd_run(int argc, char **argv, bool as_default)
     const char *port = NULL;
     bool simulated = false;
     double duration_s = 0.0;
+    double rate_hz = 0.0;
     const char *events_path = NULL;
     const char *prefix = NULL;
     bool no_record = false;
@@ -76,6 +81,7 @@ int cmd_run(int argc, char **argv, bool as_default)
     const cli_opt opts[] = {
         {"--port", CLI_STRING, &port, 0, 0, "a serial port such as /dev/ttyACM0"},
         {"--simulated", CLI_FLAG, &simulated, 0, 0, ""},
+        {"--rate", CLI_DOUBLE, &rate_hz, 5.0, 2000.0, "samples per second"},
         {"--duration", CLI_DOUBLE, &duration_s, 0.0, 1e7, "seconds, 0 for endless"},
         {"--events", CLI_STRING, &events_path, 0, 0, "a file name for the events CSV"},
         {"--record", CLI_STRING, &prefix, 0, 0, "a file name prefix"},
@@ -123,7 +129,8 @@ int cmd_run(int argc, char **argv, bool as_default)
                                .may_fall_back = !client,
                                .refusal = "--simulated to store a simulated session (marked so)",
                                .sim = bel_sim_config_default(),
-                               .is_realtime = true};
+                               .is_realtime = true,
+                               .plotter_rate_hz = rate_hz};
     req.sim.chest = true;
     req.sim.duration_s = duration_s;
     bel_sim_config_demo_script(&req.sim);

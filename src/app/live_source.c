@@ -48,6 +48,7 @@ int live_source_open(const live_source_request *r, live_source *out)
     if (port) {
         bel_serial_config sc = bel_serial_config_default();
         sc.port = port;
+        sc.plotter_rate_hz = r->plotter_rate_hz;
         if (bel_serial_source_create(&sc, &out->src, &out->link, err, sizeof err) != BEL_OK) {
             return cli_fail(r->cmd, "%s", err);
         }

@@ -21,6 +21,8 @@ typedef struct live_source_request {
                                   message, naming the way out (e.g. "--simulated") */
     bel_sim_config sim;      /**< the simulated belt, when it is used */
     bool is_realtime;        /**< pace the simulated belt to the clock */
+    double plotter_rate_hz;  /**< --rate HZ of a sketch's Serial Plotter lines; 0: timed on
+                                  arrival (bel_serial_config.plotter_rate_hz) */
 } live_source_request;
 
 /** The chosen source. */

@@ -17,6 +17,24 @@ enum { SERIAL_MAX_PENDING = 8 };
 enum { SERIAL_EMPTY_READY_MAX = 3 };
 /* Room for a reason, leaving space for "; reconnecting" in the 512-byte error. */
 enum { SERIAL_WHY_LEN = 400 };
+/* Serial Plotter lines: this many decide the format at once (and give the arrival rate);
+ * at least PLOTTER_MIN_LINES by the deadline will do. */
+enum { PLOTTER_DETECT_LINES = 20, PLOTTER_MIN_LINES = 3 };
+/* Intervals between live plotter lines kept for the rate's median. */
+enum { PLOTTER_RATE_DT_MAX = 64 };
+static const double PLOTTER_RATE_SPAN_S = 0.5;
+/* A read that waited this long found no backlog: the lines from then on arrive live. */
+static const double PLOTTER_LIVE_WAIT_S = 0.002;
+/* A backlog is read in a few ms; a stream too fast to ever make a read wait is live
+ * after this. */
+static const double PLOTTER_BACKLOG_MAX_S = 0.05;
+/* Below this median interval lines come several to a read (above 2 kHz, or bunched). */
+static const double PLOTTER_MEDIAN_MIN_S = 0.0005;
+/* Timed on arrival, samples are at least this far apart (lines come in bursts, and a
+ * recording prints t to the microsecond and must go strictly forward). */
+static const double PLOTTER_MIN_STEP_S = 1e-4;
+static const double PLOTTER_RATE_MIN_HZ = 1.0;
+static const double PLOTTER_RATE_MAX_HZ = 2000.0;
 
 struct bel_serial {
     bel_serial_config cfg;
@@ -24,6 +42,19 @@ struct bel_serial {
     struct sp_port *port;
     struct sp_event_set *events;
     bel_proto_parser parser;
+    bel_plotter_parser plotter; /* the same bytes as Serial Plotter lines */
+    bel_serial_format format;   /* decided at open */
+    double fs_hz;               /* the rate samples are timed by (plotter: given or estimated) */
+    bool is_arrival_timed;      /* plotter lines without a given rate: the clock times them */
+    uint32_t n_plotter_seen;    /* plotter lines while deciding the format */
+    bool is_backlog;            /* still reading what was waiting (no wait has waited yet) */
+    uint32_t n_rate_lines;      /* plotter lines after the backlog: they give the rate */
+    double mono_rate_first_s;
+    double mono_rate_last_s;
+    double rate_dt_s[PLOTTER_RATE_DT_MAX]; /* the first intervals between them */
+    bel_plotter_line plotter_first;        /* the first plotter line: channel names */
+    double mono_start_s;                   /* arrival-timed: time 0 */
+    double t_last_s;                       /* time of the last sample handed out */
     uint8_t buf[SERIAL_BUF_BYTES];
     size_t buf_pos;
     size_t buf_len;
@@ -57,7 +88,21 @@ bel_serial_config bel_serial_config_default(void)
     c.silence_lost_ms = 1000;
     c.reconnect_min_ms = 100;
     c.reconnect_max_ms = 2000;
+    c.plotter_rate_hz = 0.0;
     return c;
+}
+
+const char *bel_serial_format_name(bel_serial_format format)
+{
+    switch (format) {
+    case BEL_SERIAL_FORMAT_BELLOWS:
+        return "bellows firmware";
+    case BEL_SERIAL_FORMAT_PLOTTER:
+        return "Arduino Serial Plotter lines";
+    case BEL_SERIAL_FORMAT_NONE:
+    default:
+        return "nothing recognised";
+    }
 }
 
 static double mono_s(void)
@@ -141,7 +186,7 @@ static void push_event(bel_serial *s, bel_event_kind kind, double t_s, double t_
     }
 }
 
-static double rate_hz(const bel_serial *s) { return (double)s->info.rate_hz; }
+static double rate_hz(const bel_serial *s) { return s->fs_hz; }
 
 /* The belt went away (silent, unplugged, port error): report it once. */
 static void mark_lost(bel_serial *s, double now)
@@ -156,6 +201,7 @@ static void mark_lost(bel_serial *s, double now)
     }
     s->stats.is_connected = false;
     bel_proto_parser_reset(&s->parser);
+    bel_plotter_parser_reset(&s->plotter);
 }
 
 /* The port failed: close it, report the loss, schedule a reopen. */
@@ -193,19 +239,23 @@ static void try_reopen(bel_serial *s, double now)
     s->n_empty_ready = 0;
     s->buf_pos = s->buf_len = 0;
     bel_proto_parser_reset(&s->parser);
-    send_request(s->port);
+    bel_plotter_parser_reset(&s->plotter);
+    if (s->format == BEL_SERIAL_FORMAT_BELLOWS) {
+        send_request(s->port);
+    }
     s->mono_request_s = now;
 }
 
-/* One parsed sample: give it its time. Returns true if it goes out. */
-static bool take_sample(bel_serial *s, const bel_proto_sample *ps, double now, bel_sample *out)
+/* Give a sample its time and gap (seq_missed: the sequence numbers' gap). Returns true if
+ * it goes out, false while the format is unconfirmed since the port was (re)opened. */
+static bool stamp_sample(bel_serial *s, uint32_t seq_missed, double now, bel_sample *out)
 {
     if (!s->has_info_now) {
         s->stats.n_before_info++; /* rate and channels unconfirmed since (re)open */
         return false;
     }
     uint64_t index = 0;
-    uint32_t n_missed = ps->n_missed;
+    uint32_t n_missed = seq_missed;
     if (s->has_last) {
         if (s->is_lost) {
             /* Across a loss the sequence says nothing: the clock gives the gap. */
@@ -222,8 +272,17 @@ static bool take_sample(bel_serial *s, const bel_proto_sample *ps, double now, b
         index = s->index_last + 1U + n_missed;
     } else {
         n_missed = 0;
+        s->mono_start_s = now;
     }
-    *out = bel_proto_make_sample(ps, (double)index / rate_hz(s));
+    if (s->is_arrival_timed) {
+        /* Timed on arrival: the clock, kept strictly increasing (lines come in bursts). */
+        double t = now - s->mono_start_s;
+        out->t_s = s->has_last && t < s->t_last_s + PLOTTER_MIN_STEP_S
+                       ? s->t_last_s + PLOTTER_MIN_STEP_S
+                       : t;
+    } else {
+        out->t_s = (double)index / rate_hz(s);
+    }
     out->n_missed = n_missed;
     if (s->is_lost) {
         s->is_lost = false;
@@ -233,8 +292,28 @@ static bool take_sample(bel_serial *s, const bel_proto_sample *ps, double now, b
     s->has_last = true;
     s->index_last = index;
     s->mono_last_s = now;
+    s->t_last_s = out->t_s;
     s->stats.is_connected = true;
     return true;
+}
+
+/* One parsed bellows sample. Returns true if it goes out. */
+static bool take_sample(bel_serial *s, const bel_proto_sample *ps, double now, bel_sample *out)
+{
+    *out = bel_proto_make_sample(ps, 0.0);
+    return stamp_sample(s, ps->n_missed, now, out);
+}
+
+/* One Serial Plotter line (the parser keeps the count of values). After a reopen the
+ * first line confirms the format again. Returns true if it goes out. */
+static bool take_plotter_line(bel_serial *s, const bel_plotter_line *line, double now,
+                              bel_sample *out)
+{
+    s->has_info_now = true;
+    memset(out, 0, sizeof *out);
+    out->n_channels = line->n_values;
+    memcpy(out->value, line->value, sizeof out->value);
+    return stamp_sample(s, 0, now, out);
 }
 
 /* An info line: the first one defines the source; later ones must agree. One that does
@@ -267,9 +346,18 @@ static int serial_read(void *impl, bel_sample *out, int timeout_ms)
     bel_serial *s = impl;
     double deadline = mono_s() + 1e-3 * timeout_ms;
     bel_proto_msg msg;
+    bel_plotter_line line;
+    bel_plotter_error_kind line_err;
     for (;;) {
         if (s->is_changed) {
             return BEL_ERR_PROTOCOL; /* s->err says what changed */
+        }
+        while (s->buf_pos < s->buf_len && s->format == BEL_SERIAL_FORMAT_PLOTTER) {
+            if (bel_plotter_parser_push(&s->plotter, s->buf[s->buf_pos++], &line, &line_err) ==
+                    BEL_PLOTTER_LINE &&
+                take_plotter_line(s, &line, mono_s(), out)) {
+                return 1;
+            }
         }
         while (s->buf_pos < s->buf_len && !s->is_changed) {
             bel_proto_result r = bel_proto_parser_push(&s->parser, s->buf[s->buf_pos++], &msg);
@@ -300,7 +388,7 @@ static int serial_read(void *impl, bel_sample *out, int timeout_ms)
                      s->port_name, now - s->mono_last_s);
             mark_lost(s, now);
         }
-        if ((!s->has_info_now || s->is_lost) &&
+        if (s->format == BEL_SERIAL_FORMAT_BELLOWS && (!s->has_info_now || s->is_lost) &&
             now - s->mono_request_s >= 1e-3 * s->cfg.request_every_ms) {
             send_request(s->port);
             s->mono_request_s = now;
@@ -361,26 +449,114 @@ static void serial_destroy(void *impl)
 static const bel_source_ops serial_ops = {serial_read, serial_describe, serial_get_error, NULL,
                                           serial_destroy};
 
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a;
+    double y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The lines' rate: one over the median interval between live lines, which a stalled
+ * or a bunched line does not move; the mean over their span when lines come several
+ * to a read (the median then says 0). 0 when there is nothing to go by. */
+static double estimate_rate(bel_serial *s)
+{
+    size_t n_dt = s->n_rate_lines > 1 ? s->n_rate_lines - 1 : 0;
+    n_dt = n_dt < PLOTTER_RATE_DT_MAX ? n_dt : PLOTTER_RATE_DT_MAX;
+    double span = s->mono_rate_last_s - s->mono_rate_first_s;
+    if (n_dt == 0 || !(span > 0.0)) {
+        return 0.0;
+    }
+    qsort(s->rate_dt_s, n_dt, sizeof s->rate_dt_s[0], cmp_double);
+    double median = s->rate_dt_s[n_dt / 2];
+    return median >= PLOTTER_MEDIAN_MIN_S ? 1.0 / median : (s->n_rate_lines - 1) / span;
+}
+
+/* Serial Plotter lines were heard: make up the info a belt would have sent (names from
+ * the first line's labels, the rate given or estimated from the lines' arrival). */
+static void become_plotter(bel_serial *s)
+{
+    s->format = BEL_SERIAL_FORMAT_PLOTTER;
+    double fs = s->cfg.plotter_rate_hz;
+    s->is_arrival_timed = !(fs > 0.0);
+    if (s->is_arrival_timed) {
+        fs = estimate_rate(s);
+        fs = floor(fs * 10.0 + 0.5) / 10.0; /* 0.1 Hz is all the estimate is good for */
+        fs = fs < PLOTTER_RATE_MIN_HZ ? PLOTTER_RATE_MIN_HZ : fs;
+        fs = fs > PLOTTER_RATE_MAX_HZ ? PLOTTER_RATE_MAX_HZ : fs;
+    }
+    s->fs_hz = fs;
+    memset(&s->info, 0, sizeof s->info);
+    s->info.version = BEL_PROTO_VERSION;
+    snprintf(s->info.device, sizeof s->info.device, "Serial Plotter");
+    snprintf(s->info.firmware, sizeof s->info.firmware, "-");
+    double rounded = floor(fs + 0.5);
+    s->info.rate_hz = (uint16_t)(rounded > BEL_PROTO_RATE_MAX_HZ ? BEL_PROTO_RATE_MAX_HZ : rounded);
+    s->info.n_channels = s->plotter_first.n_values;
+    for (int ch = 0; ch < s->info.n_channels; ch++) {
+        bel_plotter_channel_name(&s->plotter_first, ch, s->info.channel[ch].name,
+                                 sizeof s->info.channel[ch].name);
+        s->info.channel[ch].status = BEL_PROTO_CH_OK;
+    }
+    s->has_info_now = true;
+}
+
 /* Wait up to timeout_ms for an info line on an open port, re-sending "?" every
- * request_every_ms. Bytes after the info line stay in s->buf for the reads. */
+ * request_every_ms, or for Serial Plotter lines (the same bytes through both parsers).
+ * Bytes after the deciding line stay in s->buf for the reads. */
 static bel_status await_info(bel_serial *s, int timeout_ms)
 {
     double start = mono_s();
     double deadline = start + 1e-3 * timeout_ms;
     bel_proto_msg msg;
+    bel_plotter_line line;
+    bel_plotter_error_kind line_err;
     send_request(s->port);
     s->mono_request_s = start;
+    s->is_backlog = true;
     for (;;) {
         while (s->buf_pos < s->buf_len) {
-            bel_proto_result r = bel_proto_parser_push(&s->parser, s->buf[s->buf_pos++], &msg);
+            uint8_t byte = s->buf[s->buf_pos++];
+            bel_proto_result r = bel_proto_parser_push(&s->parser, byte, &msg);
             if (r == BEL_PROTO_INFO) {
                 s->info = msg.info;
+                s->fs_hz = (double)msg.info.rate_hz;
+                s->format = BEL_SERIAL_FORMAT_BELLOWS;
                 s->has_info_now = true;
                 return BEL_OK;
+            }
+            if (bel_plotter_parser_push(&s->plotter, byte, &line, &line_err) == BEL_PLOTTER_LINE) {
+                double now = mono_s();
+                if (s->n_plotter_seen++ == 0) {
+                    s->plotter_first = line;
+                }
+                /* The rate comes from lines arriving live, not from a backlog read at once
+                 * (what a pty, socat or a driver held from before the open). */
+                if (!s->is_backlog) {
+                    if (s->n_rate_lines > 0 && s->n_rate_lines <= PLOTTER_RATE_DT_MAX) {
+                        s->rate_dt_s[s->n_rate_lines - 1] = now - s->mono_rate_last_s;
+                    }
+                    if (s->n_rate_lines++ == 0) {
+                        s->mono_rate_first_s = now;
+                    }
+                    s->mono_rate_last_s = now;
+                }
+                bool is_rate_known =
+                    s->cfg.plotter_rate_hz > 0.0 ||
+                    (s->n_rate_lines >= 2 &&
+                     s->mono_rate_last_s - s->mono_rate_first_s >= PLOTTER_RATE_SPAN_S);
+                if (s->n_plotter_seen >= PLOTTER_DETECT_LINES && is_rate_known) {
+                    become_plotter(s);
+                    return BEL_OK;
+                }
             }
         }
         double now = mono_s();
         if (now >= deadline) {
+            if (s->n_plotter_seen >= PLOTTER_MIN_LINES) {
+                become_plotter(s);
+                return BEL_OK;
+            }
             return BEL_ERR_TIMEOUT;
         }
         if (now - s->mono_request_s >= 1e-3 * s->cfg.request_every_ms) {
@@ -391,6 +567,11 @@ static bel_status await_info(bel_serial *s, int timeout_ms)
         unsigned wait_ms = (unsigned)(left_ms < 50.0 ? left_ms : 50.0);
         if (sp_wait(s->events, wait_ms < 1 ? 1 : wait_ms) != SP_OK) {
             return BEL_ERR_IO;
+        }
+        double after_wait = mono_s();
+        if (after_wait - now >= PLOTTER_LIVE_WAIT_S ||
+            after_wait - start >= PLOTTER_BACKLOG_MAX_S) {
+            s->is_backlog = false;
         }
         enum sp_return n = sp_nonblocking_read(s->port, s->buf, sizeof s->buf);
         if (n < 0) {
@@ -406,7 +587,9 @@ static bool config_ok(const bel_serial_config *c)
     return c->port && c->port[0] != '\0' && strlen(c->port) < BEL_SERIAL_NAME_LEN &&
            c->read_timeout_ms >= 1 && c->read_timeout_ms <= 100 && c->info_timeout_ms >= 1 &&
            c->request_every_ms >= 10 && c->silence_lost_ms >= 10 && c->reconnect_min_ms >= 1 &&
-           c->reconnect_max_ms >= c->reconnect_min_ms && c->reconnect_max_ms <= 60000;
+           c->reconnect_max_ms >= c->reconnect_min_ms && c->reconnect_max_ms <= 60000 &&
+           (c->plotter_rate_hz == 0.0 || (c->plotter_rate_hz >= PLOTTER_RATE_MIN_HZ &&
+                                          c->plotter_rate_hz <= PLOTTER_RATE_MAX_HZ));
 }
 
 static void channel_list(char *buf, size_t len, const bel_proto_info *info)
@@ -426,7 +609,7 @@ static void channel_list(char *buf, size_t len, const bel_proto_info *info)
 bel_status bel_serial_source_create(const bel_serial_config *cfg, bel_source **out,
                                     bel_serial **link, char *err, size_t err_len)
 {
-    char why[SERIAL_WHY_LEN];
+    char why[BEL_IO_ERR_LEN]; /* all of it goes to err */
     bel_status st = BEL_ERR_ARG;
     if (out) {
         *out = NULL;
@@ -453,6 +636,7 @@ bel_status bel_serial_source_create(const bel_serial_config *cfg, bel_source **o
     snprintf(s->port_name, sizeof s->port_name, "%s", cfg->port);
     s->cfg.port = s->port_name;
     bel_proto_parser_init(&s->parser);
+    bel_plotter_parser_init(&s->plotter);
     st = open_port(s->port_name, &s->port, why, sizeof why);
     if (st != BEL_OK) {
         goto fail;
@@ -463,14 +647,16 @@ bel_status bel_serial_source_create(const bel_serial_config *cfg, bel_source **o
         st = BEL_ERR_IO;
         goto fail;
     }
+    /* Bytes from before the open would arrive as one burst and spoil an arrival rate. */
+    (void)sp_flush(s->port, SP_BUF_INPUT);
     st = await_info(s, cfg->info_timeout_ms);
     if (st == BEL_ERR_TIMEOUT) {
         bel_proto_stats ps = bel_proto_parser_get_stats(&s->parser);
         snprintf(why, sizeof why,
-                 "%s: no info line within %.1f s (%llu bytes, %llu lines, %llu rejected): is a "
-                 "bellows belt with its firmware on this port? (see 'bellows ports')",
-                 s->port_name, 1e-3 * cfg->info_timeout_ms, (unsigned long long)ps.bytes,
-                 (unsigned long long)ps.lines, (unsigned long long)ps.n_errors);
+                 "%s: no info line or plotter lines in %.1f s (%llu lines, %llu rejected): is a "
+                 "bellows belt or a sketch printing numbers on this port? (see 'bellows ports')",
+                 s->port_name, 1e-3 * cfg->info_timeout_ms, (unsigned long long)ps.lines,
+                 (unsigned long long)ps.n_errors);
         goto fail;
     }
     if (st != BEL_OK) {
@@ -479,7 +665,7 @@ bel_status bel_serial_source_create(const bel_serial_config *cfg, bel_source **o
     }
     bel_source_info info;
     memset(&info, 0, sizeof info);
-    info.fs_hz = (double)s->info.rate_hz;
+    info.fs_hz = s->fs_hz;
     info.n_channels = s->info.n_channels;
     for (int ch = 0; ch < info.n_channels; ch++) {
         snprintf(info.channel_names[ch], sizeof info.channel_names[ch], "%s",
@@ -487,8 +673,15 @@ bel_status bel_serial_source_create(const bel_serial_config *cfg, bel_source **o
     }
     char channels[160];
     channel_list(channels, sizeof channels, &s->info);
-    snprintf(s->desc, sizeof s->desc, "belt on %s (%s firmware %s, %u Hz, %s)", s->port_name,
-             s->info.device, s->info.firmware, (unsigned)s->info.rate_hz, channels);
+    if (s->format == BEL_SERIAL_FORMAT_PLOTTER) {
+        snprintf(s->desc, sizeof s->desc,
+                 "sketch on %s (Arduino Serial Plotter lines, %.4g Hz %s, %s)", s->port_name,
+                 s->fs_hz, s->is_arrival_timed ? "estimated, timed on arrival" : "from --rate",
+                 channels);
+    } else {
+        snprintf(s->desc, sizeof s->desc, "belt on %s (%s firmware %s, %u Hz, %s)", s->port_name,
+                 s->info.device, s->info.firmware, (unsigned)s->info.rate_hz, channels);
+    }
     s->stats.is_connected = true;
     s->mono_last_s = mono_s();
     bel_serial *handle = s;
@@ -529,7 +722,31 @@ bel_serial_stats bel_serial_get_stats(const bel_serial *link)
         st = link->stats;
         st.proto = bel_proto_parser_get_stats(&link->parser);
     }
+    if (link && link->format == BEL_SERIAL_FORMAT_PLOTTER) {
+        /* Plotter lines in the protocol's counters, so sessions show them alike. */
+        static const bel_proto_error_kind as_proto[BEL_PLOTTER_ERR_COUNT] = {
+            BEL_PROTO_ERR_NONE,     BEL_PROTO_ERR_MALFORMED,
+            BEL_PROTO_ERR_OVERLONG, BEL_PROTO_ERR_TOO_MANY_CHANNELS,
+            BEL_PROTO_ERR_RANGE,    BEL_PROTO_ERR_CHANNEL_COUNT,
+        };
+        bel_plotter_stats ps = bel_plotter_parser_get_stats(&link->plotter);
+        memset(&st.proto, 0, sizeof st.proto);
+        st.proto.bytes = ps.bytes;
+        st.proto.lines = ps.lines;
+        st.proto.lines_ok = ps.lines_ok;
+        st.proto.samples = ps.lines_ok;
+        st.proto.empty = ps.empty + ps.skipped;
+        st.proto.n_errors = ps.n_errors;
+        for (int k = 1; k < BEL_PLOTTER_ERR_COUNT; k++) {
+            st.proto.errors[as_proto[k]] += ps.errors[k];
+        }
+    }
     return st;
+}
+
+bel_serial_format bel_serial_get_format(const bel_serial *link)
+{
+    return link ? link->format : BEL_SERIAL_FORMAT_NONE;
 }
 
 const bel_proto_info *bel_serial_get_info(const bel_serial *link)
@@ -539,12 +756,15 @@ const bel_proto_info *bel_serial_get_info(const bel_serial *link)
 
 const char *bel_serial_get_port(const bel_serial *link) { return link ? link->port_name : ""; }
 
-bel_status bel_serial_probe(const char *port, int timeout_ms, bel_proto_info *info, char *err,
-                            size_t err_len)
+bel_status bel_serial_probe(const char *port, int timeout_ms, bel_proto_info *info,
+                            bel_serial_format *format, char *err, size_t err_len)
 {
     char why[SERIAL_WHY_LEN] = "";
     if (info) {
         memset(info, 0, sizeof *info);
+    }
+    if (format) {
+        *format = BEL_SERIAL_FORMAT_NONE;
     }
     if (err && err_len) {
         err[0] = '\0';
@@ -560,6 +780,7 @@ bel_status bel_serial_probe(const char *port, int timeout_ms, bel_proto_info *in
     s->cfg = bel_serial_config_default();
     snprintf(s->port_name, sizeof s->port_name, "%s", port);
     bel_proto_parser_init(&s->parser);
+    bel_plotter_parser_init(&s->plotter);
     bel_status st = open_port(port, &s->port, why, sizeof why);
     if (st == BEL_OK) {
         (void)sp_flush(s->port, SP_BUF_INPUT); /* stale bytes are of no interest */
@@ -571,9 +792,14 @@ bel_status bel_serial_probe(const char *port, int timeout_ms, bel_proto_info *in
             st = await_info(s, timeout_ms);
             if (st == BEL_OK) {
                 *info = s->info;
+                if (format) {
+                    *format = s->format;
+                }
             } else if (st == BEL_ERR_TIMEOUT) {
-                snprintf(why, sizeof why, "%s: no answer to the info request within %d ms", port,
-                         timeout_ms);
+                snprintf(why, sizeof why,
+                         "%s: no answer to the info request and no Serial Plotter lines within "
+                         "%d ms",
+                         port, timeout_ms);
             } else {
                 sp_message(why, sizeof why, port, "read failed");
             }
@@ -613,7 +839,8 @@ int bel_serial_list_ports(bel_serial_port_desc *out, int max, int timeout_ms, ch
         const char *desc = sp_get_port_description(list[n]);
         snprintf(d->name, sizeof d->name, "%s", name ? name : "?");
         snprintf(d->description, sizeof d->description, "%s", desc ? desc : "");
-        bel_status st = bel_serial_probe(d->name, timeout_ms, &d->info, d->error, sizeof d->error);
+        bel_status st =
+            bel_serial_probe(d->name, timeout_ms, &d->info, &d->format, d->error, sizeof d->error);
         d->is_belt = st == BEL_OK;
     }
     sp_free_port_list(list);

@@ -1,5 +1,8 @@
 /* serial.h - the belt on a serial port (libserialport): a bel_source, link events, port discovery.
  *
+ * Two formats: the bellows firmware (hardware/PROTOCOL.md), and any sketch printing
+ * Arduino Serial Plotter lines (bellows/plotter.h), told apart when the port opens.
+ *
  * Opens the port at 115200 8N1, asks for the info line ("?"), and from then on
  * reads with short timeouts, feeds the protocol parser byte by byte and hands
  * out samples whose time comes from the sample rate and the sequence numbers
@@ -18,6 +21,7 @@
 #include <stdint.h>
 
 #include "bellows/event.h"
+#include "bellows/plotter.h"
 #include "bellows/protocol.h"
 #include "bellows/status.h"
 #include "source.h"
@@ -33,7 +37,22 @@ typedef struct bel_serial_config {
     int silence_lost_ms;  /**< no sample for this long while open: signal lost (default 1000) */
     int reconnect_min_ms; /**< first reopen delay after a loss (default 100) */
     int reconnect_max_ms; /**< back-off doubles up to this (default 2000) */
+    /** A sketch printing Serial Plotter lines: its sample rate in Hz, 1..2000, and each
+     *  sample's time is its count over it; 0 (default): timed on arrival (the monotonic
+     *  clock), the rate estimated from the first lines. */
+    double plotter_rate_hz;
 } bel_serial_config;
+
+/** What a port speaks. */
+typedef enum bel_serial_format {
+    BEL_SERIAL_FORMAT_NONE = 0, /**< nothing recognised */
+    BEL_SERIAL_FORMAT_BELLOWS,  /**< the bellows firmware: info line, sequence numbers, CRC */
+    BEL_SERIAL_FORMAT_PLOTTER,  /**< Arduino Serial Plotter lines from any sketch */
+} bel_serial_format;
+
+/** "bellows firmware", "Arduino Serial Plotter lines", "nothing recognised". Never NULL.
+ *  Call from: any thread. */
+const char *bel_serial_format_name(bel_serial_format format);
 
 /** Defaults as documented in bel_serial_config, port NULL. Call from: any thread. */
 bel_serial_config bel_serial_config_default(void);
@@ -51,13 +70,14 @@ typedef struct bel_serial_stats {
 typedef struct bel_serial bel_serial;
 
 /** Open cfg->port, send "?" and wait (up to info_timeout_ms) for the info
- *  line; then wrap it as a source (fs_hz and channel names from the info
- *  line). *out owns the serial state; *link (optional, may be NULL) is a
- *  borrowed handle to it for bel_serial_take_event and bel_serial_get_stats,
- *  valid until the source is destroyed. On failure both are NULL and err
- *  names the port and what to do ("/dev/ttyACM0: no info line within 5 s: is
- *  it a bellows belt? ..."). BEL_ERR_IO, BEL_ERR_TIMEOUT, BEL_ERR_PROTOCOL,
- *  BEL_ERR_ARG, BEL_ERR_NOMEM. Call from: setup (blocks up to info_timeout_ms). */
+ *  line, or for Serial Plotter lines (20 of them, or at least 3 by the deadline);
+ *  then wrap it as a source (fs_hz and channel names from the info line, or from
+ *  the plotter lines' labels and cfg->plotter_rate_hz or their arrival rate). *out owns the serial
+ * state; *link (optional, may be NULL) is a borrowed handle to it for bel_serial_take_event and
+ * bel_serial_get_stats, valid until the source is destroyed. On failure both are NULL and err names
+ * the port and what to do ("/dev/ttyACM0: no info line within 5 s: is it a bellows belt? ...").
+ * BEL_ERR_IO, BEL_ERR_TIMEOUT, BEL_ERR_PROTOCOL, BEL_ERR_ARG, BEL_ERR_NOMEM. Call from: setup
+ * (blocks up to info_timeout_ms). */
 BEL_NODISCARD bel_status bel_serial_source_create(const bel_serial_config *cfg, bel_source **out,
                                                   bel_serial **link, char *err, size_t err_len);
 
@@ -70,8 +90,12 @@ int bel_serial_take_event(bel_serial *link, bel_event *out);
 /** Counters so far. Call from: the thread that reads the source. */
 bel_serial_stats bel_serial_get_stats(const bel_serial *link);
 
-/** The info line the belt sent at open. Call from: any thread. */
+/** The info line the belt sent at open; for Serial Plotter lines one made up from
+ *  them (device "Serial Plotter", the rate rounded). Call from: any thread. */
 const bel_proto_info *bel_serial_get_info(const bel_serial *link);
+
+/** Which format the port speaks. Call from: any thread. */
+bel_serial_format bel_serial_get_format(const bel_serial *link);
 
 /** The port's name as given. Call from: any thread. */
 const char *bel_serial_get_port(const bel_serial *link);
@@ -80,17 +104,18 @@ const char *bel_serial_get_port(const bel_serial *link);
 typedef struct bel_serial_port_desc {
     char name[BEL_SERIAL_NAME_LEN];        /**< "/dev/ttyACM0" */
     char description[BEL_SERIAL_NAME_LEN]; /**< from the OS ("Arduino Uno"), may be "" */
-    bool is_belt;                          /**< answered "?" with a valid info line */
-    bel_proto_info info;                   /**< that info line (is_belt only) */
+    bool is_belt;                          /**< answered "?" or sends Serial Plotter lines */
+    bel_serial_format format;              /**< what it sends (is_belt only) */
+    bel_proto_info info;                   /**< its info line, or one made up (is_belt only) */
     char error[160];                       /**< why not a belt ("cannot open: ..."), or "" */
 } bel_serial_port_desc;
 
 /** Open `port`, send "?" and wait up to timeout_ms (<= 10000) for an info
- *  line. Returns BEL_OK with *info set, BEL_ERR_TIMEOUT when nothing valid
- *  came, BEL_ERR_IO when the port cannot be opened; err says why.
- *  Call from: setup or a command (blocks). */
+ *  line or Serial Plotter lines. Returns BEL_OK with *info and *format (may be
+ *  NULL) set, BEL_ERR_TIMEOUT when nothing valid came, BEL_ERR_IO when the port
+ *  cannot be opened; err says why. Call from: setup or a command (blocks). */
 BEL_NODISCARD bel_status bel_serial_probe(const char *port, int timeout_ms, bel_proto_info *info,
-                                          char *err, size_t err_len);
+                                          bel_serial_format *format, char *err, size_t err_len);
 
 /** List the serial ports the OS knows (sp_list_ports) and probe each with
  *  bel_serial_probe(timeout_ms). Fills up to max entries of out; returns the

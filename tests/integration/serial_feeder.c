@@ -1,7 +1,7 @@
 /* serial_feeder.c - TEST ONLY: plays a recording into a pty as a belt would (hardware/PROTOCOL.md).
  *
  * usage: serial_feeder DEVICE REC.csv [--speed X] [--start ROW] [--corrupt EVERY]
- *                      [--wait-request 0|1]
+ *                      [--wait-request 0|1] [--plotter plain|labels]
  * Waits for the host's "?" (unless --wait-request 0), sends the info line
  * (belt "bellows-belt", firmware "test-1", the recording's rate and channel
  * names), then one sample line per row from ROW on, seq from 0, paced at X
@@ -11,11 +11,18 @@
  * checksum), a line cut short without its end (it and the next lost, one
  * rejected line). On exit prints "injected: G garbage F flipped T truncated
  * SENT samples" on stderr. Exits 3 when the pty goes away (socat killed).
+ *
+ * --plotter: be a plain Arduino sketch instead: no info line, no answer to "?",
+ * each row as an Arduino Serial Plotter line, "512\t300\r\n" (plain) or
+ * "belly:512,chest:300\r\n" (labels, the recording's channel names), after a
+ * "Starting..." line; --corrupt N then puts a line of text before every Nth
+ * row (no sample lost).
  * SPDX-License-Identifier: MIT */
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,6 +90,7 @@ int main(int argc, char **argv)
     long start_row = 0;
     long corrupt_every = 0;
     int wait_request = 1;
+    const char *plotter = NULL;
     for (int i = 3; i + 1 < argc; i += 2) {
         if (strcmp(argv[i], "--speed") == 0) {
             speed = atof(argv[i + 1]);
@@ -92,6 +100,9 @@ int main(int argc, char **argv)
             corrupt_every = atol(argv[i + 1]);
         } else if (strcmp(argv[i], "--wait-request") == 0) {
             wait_request = atoi(argv[i + 1]);
+        } else if (strcmp(argv[i], "--plotter") == 0) {
+            plotter = argv[i + 1];
+            wait_request = 0;
         }
     }
     char err[BEL_IO_ERR_LEN];
@@ -151,7 +162,9 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    if (write_all(fd, info_line, (size_t)info_len) != 0) {
+    static const char starting[] = "Starting...\r\n";
+    if (plotter ? write_all(fd, starting, sizeof starting - 1) != 0
+                : write_all(fd, info_line, (size_t)info_len) != 0) {
         return 3;
     }
     long n_garbage = 0;
@@ -168,6 +181,11 @@ int main(int argc, char **argv)
         }
         double due = t0 + (double)n_sent / (fs * speed);
         double now = mono_s();
+        if (plotter && due < now) {
+            /* A sketch never catches up after a blocked write: it just goes on. */
+            t0 += now - due;
+            due = now;
+        }
         if (due > now) {
             struct timespec ts = {(time_t)(due - now),
                                   (long)((due - now - floor(due - now)) * 1e9)};
@@ -178,7 +196,7 @@ int main(int argc, char **argv)
             rc = 3;
             break;
         }
-        if (n_req > 0 && write_all(fd, info_line, (size_t)info_len) != 0) {
+        if (n_req > 0 && !plotter && write_all(fd, info_line, (size_t)info_len) != 0) {
             rc = 3;
             break;
         }
@@ -187,12 +205,32 @@ int main(int argc, char **argv)
             values[ch] = (int32_t)lroundf(s.value[ch]);
         }
         char line[BEL_PROTO_BUF_SIZE + 64];
-        int len = bel_proto_encode_sample(line, BEL_PROTO_BUF_SIZE, seq++, values, s.n_channels);
+        int len = 0;
+        if (plotter) {
+            bool is_labelled = strcmp(plotter, "labels") == 0;
+            for (int ch = 0; ch < s.n_channels; ch++) {
+                len += snprintf(line + len, sizeof line - (size_t)len, "%s%s%s%ld",
+                                ch == 0 ? "" : (is_labelled ? "," : "\t"),
+                                is_labelled ? bel_recording_reader_get_channel_name(rec, ch) : "",
+                                is_labelled ? ":" : "", (long)values[ch]);
+            }
+            len += snprintf(line + len, sizeof line - (size_t)len, "\r\n");
+            if (corrupt_every > 0 && n_sent > 0 && n_sent % corrupt_every == 0) {
+                static const char text[] = "sensor ok, reading...\r\n";
+                if (write_all(fd, text, sizeof text - 1) != 0) {
+                    rc = 3;
+                    break;
+                }
+                n_garbage++;
+            }
+        } else {
+            len = bel_proto_encode_sample(line, BEL_PROTO_BUF_SIZE, seq++, values, s.n_channels);
+        }
         if (len < 0) {
             rc = 2;
             break;
         }
-        if (corrupt_every > 0 && n_sent > 0 && n_sent % corrupt_every == 0 &&
+        if (!plotter && corrupt_every > 0 && n_sent > 0 && n_sent % corrupt_every == 0 &&
             row < n_rows * 8 / 10) {
             switch ((n_sent / corrupt_every) % 3) {
             case 0: {
