@@ -1,7 +1,7 @@
 #!/bin/sh
 # run_fuzz.sh - run a fuzzer for a bounded time, for CI and by hand.
 #   tests/fuzz/run_fuzz.sh BUILD_DIR SECONDS [TARGET]
-# TARGET: protocol (the default), calibration or recording.
+# TARGET: protocol (the default), calibration, recording or plotter.
 # BUILD_DIR was configured with CC=clang -DBELLOWS_FUZZ=ON. The seed corpus is
 # copied, so the checkout is not modified. Exits non-zero if the fuzzer found
 # a crash or a broken property; the input is then in BUILD_DIR/fuzz-artifacts/.
@@ -9,7 +9,7 @@
 set -eu
 
 if [ $# -ne 2 ] && [ $# -ne 3 ]; then
-    echo "usage: $0 BUILD_DIR SECONDS [protocol|calibration|recording]" >&2
+    echo "usage: $0 BUILD_DIR SECONDS [protocol|calibration|recording|plotter]" >&2
     exit 2
 fi
 build=$1
@@ -26,12 +26,16 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/corpus" "$build/fuzz-artifacts"
 cp "$here"/corpus/"$target"/* "$work/corpus/"
-dict=
+# Past crashes and the token dictionary, where the target has them.
+extra=""
+[ -d "$here/regressions/$target" ] && extra="$here/regressions/$target"
+dict=""
 [ -f "$here/$target.dict" ] && dict="-dict=$here/$target.dict"
 
 status=0
+# shellcheck disable=SC2086 # $dict and $extra are empty or one word
 "$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
-    $dict -artifact_prefix="$build/fuzz-artifacts/" "$work/corpus" "$here/regressions/$target" ||
+    $dict -artifact_prefix="$build/fuzz-artifacts/" "$work/corpus" $extra ||
     status=$?
 
 if [ "$status" -ne 0 ]; then
