@@ -17,7 +17,8 @@ apt-get update -q
 # accuracy and EDF read-back scripts (python3: numpy, pandas, MNE)
 # live belt (libserialport; socat for the pty tests), window and tones (SDL2,
 # SDL2_ttf, PortAudio, ALSA; Xvfb for the window benchmark), session store (SQLite)
-# firmware (avr-gcc) and running it without a board (simavr), report render (Chromium)
+# firmware (avr-gcc) and running it without a board (simavr), report render and print
+# check (Chromium, poppler-utils)
 # the installed tree's checks (man-db and groff for the man pages, xmllint for the icon)
 apt-get install -y -q --no-install-recommends \
     build-essential cmake pkg-config git ca-certificates time \
@@ -27,5 +28,5 @@ apt-get install -y -q --no-install-recommends \
     libsdl2-dev libsdl2-ttf-dev portaudio19-dev libasound2-dev xvfb xauth \
     libsqlite3-dev \
     gcc-avr binutils-avr avr-libc libsimavr-dev libsimavrparts1 libelf-dev \
-    chromium \
+    chromium poppler-utils \
     man-db libxml2-utils
