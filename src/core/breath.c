@@ -765,7 +765,17 @@ int bel_breath_process(bel_breath *b, double t_s, float x, bel_breath_point *pt)
         b->ext_n = n;
     }
     if (s * y < s * b->ref_val) {
-        b->ref_val = y; /* the previous turning point was not the extreme one */
+        /* The previous turning point was not the extreme one. Far beyond it
+         * (a turn confirmed early on noise, a recording that starts
+         * mid-breath), the phase starts again here: its extreme so far was
+         * before the real turn, and a phase that short blocks every turn. */
+        if (s * (b->ref_val - y) > (double)b->cfg.excursion_frac * depth) {
+            b->ref_n = n;
+            b->ref_t = t_s;
+            b->ext_val = y;
+            b->ext_n = n;
+        }
+        b->ref_val = y;
     }
     const double exc = s * (b->ext_val - b->ref_val);
     const double rev = s * (b->ext_val - y);
