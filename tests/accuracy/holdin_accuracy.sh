@@ -56,26 +56,22 @@ for f in sorted(glob.glob(os.path.join(sys.argv[2], "*.labels.csv"))):
 if d:
     print(f"holdin detect delay: median={np.median(d):.2f} s p90={np.percentile(d, 90):.2f} s n={len(d)}")
 PY
-n_hi=0
-n_bh=0
-for f in "$shared"/data/bidmc/bidmc_*.csv "$shared"/data/neurokit2/*.csv \
-    "$shared"/data/respinpeace_rip/*.csv; do
-    case $f in *.breaths.csv) continue ;; esac
-    [ -f "$f" ] || continue
-    ev="$out/real/$(basename "$f" .csv).events.csv"
-    "$bellows" analyze "$f" --events "$ev" --quiet
-    n_hi=$((n_hi + $(grep -c ',holdin_start' "$ev" || true)))
-    n_bh=$((n_bh + $(grep -c ',breath_hold_start' "$ev" || true)))
-done
+# count_episodes RECORDING...: analyze each, and set n_hi and n_bh to the hold-ins and breath
+# holds they report.
+count_episodes() {
+    n_hi=0
+    n_bh=0
+    for f in "$@"; do
+        case $f in *.breaths.csv) continue ;; esac
+        [ -f "$f" ] || continue
+        ev="$out/real/$(basename "$f" .csv).events.csv"
+        "$bellows" analyze "$f" --events "$ev" --quiet
+        n_hi=$((n_hi + $(grep -c ',holdin_start' "$ev" || true)))
+        n_bh=$((n_bh + $(grep -c ',breath_hold_start' "$ev" || true)))
+    done
+}
+count_episodes "$shared"/data/bidmc/bidmc_*.csv "$shared"/data/neurokit2/*.csv \
+    "$shared"/data/respinpeace_rip/*.csv
 echo "== real recordings (no one holding in): holdin_start=$n_hi breath_hold_start=$n_bh"
-n_hi=0
-n_bh=0
-for f in "$shared"/data/hexoskin/*.csv; do
-    case $f in *.breaths.csv) continue ;; esac
-    [ -f "$f" ] || continue
-    ev="$out/real/$(basename "$f" .csv).events.csv"
-    "$bellows" analyze "$f" --events "$ev" --quiet
-    n_hi=$((n_hi + $(grep -c ',holdin_start' "$ev" || true)))
-    n_bh=$((n_bh + $(grep -c ',breath_hold_start' "$ev" || true)))
-done
+count_episodes "$shared"/data/hexoskin/*.csv
 echo "== hexoskin (walking, jogging: out of domain): holdin_start=$n_hi breath_hold_start=$n_bh"
