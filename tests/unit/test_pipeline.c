@@ -87,6 +87,25 @@ static double wave_value(const wave *w, double t)
     return v;
 }
 
+/* One sample through the pipeline; its events are kept in r. */
+static void feed(bel_pipeline *p, const bel_sample *s, result *r)
+{
+    bel_event ev[BEL_PIPELINE_MAX_EVENTS];
+    const int k = bel_pipeline_process(p, s, ev, BEL_PIPELINE_MAX_EVENTS);
+    assert_true(k >= 0);
+    for (int j = 0; j < k && r->n_ev < MAX_EV; j++) {
+        r->ev[r->n_ev++] = ev[j];
+    }
+}
+
+/* The running and whole-run figures into r; the pipeline is destroyed. */
+static void finish(bel_pipeline *p, result *r)
+{
+    bel_pipeline_get_metrics(p, &r->m);
+    bel_pipeline_get_summary(p, &r->sum);
+    bel_pipeline_destroy(p);
+}
+
 static void run_wave(const wave *w, result *r)
 {
     memset(r, 0, sizeof *r);
@@ -114,16 +133,9 @@ static void run_wave(const wave *w, result *r)
             x = -x;
         }
         bel_sample s = {t, 0, 1, {(float)x, 0, 0, 0}};
-        bel_event ev[BEL_PIPELINE_MAX_EVENTS];
-        const int k = bel_pipeline_process(p, &s, ev, BEL_PIPELINE_MAX_EVENTS);
-        assert_true(k >= 0);
-        for (int j = 0; j < k && r->n_ev < MAX_EV; j++) {
-            r->ev[r->n_ev++] = ev[j];
-        }
+        feed(p, &s, r);
     }
-    bel_pipeline_get_metrics(p, &r->m);
-    bel_pipeline_get_summary(p, &r->sum);
-    bel_pipeline_destroy(p);
+    finish(p, r);
     /* Truth: inhale starts at the end of the bottom pause, exhale at the end of the top hold. */
     const double period = w->ti_s + w->top_s + w->te_s + w->bottom_s;
     for (double t0 = 0.0; t0 < w->seconds; t0 += period) {
@@ -500,16 +512,9 @@ static void run_handled(const wave *w, const handling *h, result *r)
         bel_sample s = {t, 0, h->chest ? 2 : 1, {(float)b, (float)ch, 0, 0}};
         s.n_missed = missed;
         missed = 0;
-        bel_event ev[BEL_PIPELINE_MAX_EVENTS];
-        const int k = bel_pipeline_process(p, &s, ev, BEL_PIPELINE_MAX_EVENTS);
-        assert_true(k >= 0);
-        for (int j = 0; j < k && r->n_ev < MAX_EV; j++) {
-            r->ev[r->n_ev++] = ev[j];
-        }
+        feed(p, &s, r);
     }
-    bel_pipeline_get_metrics(p, &r->m);
-    bel_pipeline_get_summary(p, &r->sum);
-    bel_pipeline_destroy(p);
+    finish(p, r);
     const double period = w->ti_s + w->top_s + w->te_s + w->bottom_s;
     for (double t0 = 0.0; t0 < w->seconds; t0 += period) {
         if (h->gap_to_s > h->gap_from_s && t0 >= h->gap_from_s - 2.0 && t0 < h->gap_to_s) {
@@ -629,14 +634,9 @@ static void run_sim(const bel_sim_config *sc, result *r)
     assert_int_equal(bel_pipeline_create(&c, &p), BEL_OK);
     memset(r, 0, sizeof *r);
     bel_sample s;
-    bel_event ev[BEL_PIPELINE_MAX_EVENTS];
     bel_event truth[64];
     while (bel_sim_next(sim, &s) == 1) {
-        const int k = bel_pipeline_process(p, &s, ev, BEL_PIPELINE_MAX_EVENTS);
-        assert_true(k >= 0);
-        for (int j = 0; j < k && r->n_ev < MAX_EV; j++) {
-            r->ev[r->n_ev++] = ev[j];
-        }
+        feed(p, &s, r);
         const int nt = bel_sim_take_truth(sim, truth, 64);
         for (int j = 0; j < nt; j++) {
             if (truth[j].kind == BEL_EV_INSP_ONSET) {
@@ -646,9 +646,7 @@ static void run_sim(const bel_sim_config *sc, result *r)
             }
         }
     }
-    bel_pipeline_get_metrics(p, &r->m);
-    bel_pipeline_get_summary(p, &r->sum);
-    bel_pipeline_destroy(p);
+    finish(p, r);
     bel_sim_destroy(sim);
 }
 
