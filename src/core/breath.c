@@ -805,6 +805,17 @@ bool bel_breath_is_inhaling(const bel_breath *b) { return b->st == ST_RISING; }
 
 uint32_t bel_breath_get_restarts(const bel_breath *b) { return b->n_restarts; }
 
+/* A lowest and a highest value with where they were, for the negated signal. */
+static void negate_range(double *lo, int64_t *lo_n, double *hi, int64_t *hi_n)
+{
+    const double l = *lo;
+    const int64_t l_n = *lo_n;
+    *lo = -*hi;
+    *lo_n = *hi_n;
+    *hi = -l;
+    *hi_n = l_n;
+}
+
 void bel_breath_negate(bel_breath *b)
 {
     const int64_t oldest = b->n > b->cap ? b->n - b->cap : 0;
@@ -827,22 +838,9 @@ void bel_breath_negate(bel_breath *b)
     b->wig_slow.ext = -b->wig_slow.ext;
     b->wig_slow.dir = -b->wig_slow.dir;
     /* The minimum becomes the maximum: a rise becomes a fall. */
-    const double min_y = b->min_y;
-    const int64_t min_n = b->min_n;
-    b->min_y = -b->max_y;
-    b->min_n = b->max_n;
-    b->max_y = -min_y;
-    b->max_n = min_n;
-    struct bucket *bk[2] = {&b->bk_old, &b->bk_new};
-    for (int i = 0; i < 2; i++) {
-        struct bucket *k = bk[i];
-        const double lo = k->lo;
-        const int64_t lo_n = k->lo_n;
-        k->lo = -k->hi;
-        k->lo_n = k->hi_n;
-        k->hi = -lo;
-        k->hi_n = lo_n;
-    }
+    negate_range(&b->min_y, &b->min_n, &b->max_y, &b->max_n);
+    negate_range(&b->bk_old.lo, &b->bk_old.lo_n, &b->bk_old.hi, &b->bk_old.hi_n);
+    negate_range(&b->bk_new.lo, &b->bk_new.lo_n, &b->bk_new.hi, &b->bk_new.hi_n);
     b->ext_val = -b->ext_val;
     b->ref_val = -b->ref_val;
     if (b->st == ST_RISING) {
