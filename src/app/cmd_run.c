@@ -54,7 +54,8 @@ static const char run_help[] =
     "(custom:4-2-6-0)\n" UI_SESSION_TONE_HELP
     "  --calibration FILE  start from what an assessment learnt (ASSESS.json from\n"
     "                    'bellows assess'): a held-in belly is noticed from the start\n"
-    "  --invert          a smaller value means expansion\n"
+    "  --invert          a smaller value means expansion (with two belts bellows\n"
+    "                    finds it from the breathing; this overrides it)\n"
     "  --quiet           print only the first lines, errors and the end\n"
     "  --client NAME     store the session as one of NAME's in the session store\n"
     "                    ('bellows sessions', 'bellows report'), starting from NAME's\n"
