@@ -939,17 +939,20 @@ fail:
     return rc == BEL_OK ? BEL_ERR_IO : rc;
 }
 
-bel_status bel_store_finish_session(bel_store *st, int64_t id, const bel_store_metrics *m,
-                                    const char *problem)
+/* Store a session's figures and problem with an UPDATE of the sessions row id
+ * (set: "status = 'complete', " or "", the extra condition: "" or " AND ...").
+ * what: the error's words; which: the kind of session missing ("", "interrupted "). */
+static bel_status update_figures(bel_store *st, int64_t id, const bel_store_metrics *m,
+                                 const char *problem, const char *set, const char *cond,
+                                 const char *what, const char *which)
 {
-    if (!st || !m || id <= 0) {
-        return BEL_ERR_ARG;
-    }
+    char sql[512];
+    snprintf(sql, sizeof sql,
+             "UPDATE sessions SET %sproblem = ?2, (" METRIC_COLS
+             ") = (?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) WHERE id = ?1%s",
+             set, cond);
     sqlite3_stmt *q = NULL;
-    if (prepare(st,
-                "UPDATE sessions SET status = 'complete', problem = ?2, (" METRIC_COLS
-                ") = (?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) WHERE id = ?1",
-                &q) != BEL_OK) {
+    if (prepare(st, sql, &q) != BEL_OK) {
         return BEL_ERR_IO;
     }
     sqlite3_bind_int64(q, 1, id);
@@ -958,13 +961,23 @@ bel_status bel_store_finish_session(bel_store *st, int64_t id, const bel_store_m
     int rc = sqlite3_step(q);
     sqlite3_finalize(q);
     if (rc != SQLITE_DONE) {
-        return db_fail(st, "cannot record the end of the session");
+        return db_fail(st, what);
     }
     if (sqlite3_changes(st->db) == 0) {
-        set_err(st, "%s: no session %lld", st->path, (long long)id);
+        set_err(st, "%s: no %ssession %lld", st->path, which, (long long)id);
         return BEL_ERR_ARG;
     }
     return BEL_OK;
+}
+
+bel_status bel_store_finish_session(bel_store *st, int64_t id, const bel_store_metrics *m,
+                                    const char *problem)
+{
+    if (!st || !m || id <= 0) {
+        return BEL_ERR_ARG;
+    }
+    return update_figures(st, id, m, problem, "status = 'complete', ", "",
+                          "cannot record the end of the session", "");
 }
 
 bel_status bel_store_add_assessment(bel_store *st, int64_t client_id, int64_t session_id,
@@ -1396,27 +1409,8 @@ bel_status bel_store_set_recovered(bel_store *st, int64_t id, const bel_store_me
     if (!st || !m || !problem || id <= 0) {
         return BEL_ERR_ARG;
     }
-    sqlite3_stmt *q = NULL;
-    if (prepare(st,
-                "UPDATE sessions SET problem = ?2, (" METRIC_COLS
-                ") = (?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) WHERE id = ?1 AND status = "
-                "'interrupted'",
-                &q) != BEL_OK) {
-        return BEL_ERR_IO;
-    }
-    sqlite3_bind_int64(q, 1, id);
-    bind_text(q, 2, problem);
-    bind_metrics(q, 3, m);
-    int rc = sqlite3_step(q);
-    sqlite3_finalize(q);
-    if (rc != SQLITE_DONE) {
-        return db_fail(st, "cannot store an interrupted session's figures");
-    }
-    if (sqlite3_changes(st->db) == 0) {
-        set_err(st, "%s: no interrupted session %lld", st->path, (long long)id);
-        return BEL_ERR_ARG;
-    }
-    return BEL_OK;
+    return update_figures(st, id, m, problem, "", " AND status = 'interrupted'",
+                          "cannot store an interrupted session's figures", "interrupted ");
 }
 
 int bel_store_get_session(bel_store *st, int64_t id, bel_store_session_fn fn, void *ctx)
