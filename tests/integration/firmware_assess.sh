@@ -5,34 +5,8 @@
 # firmware's ADC. The client's next `run --client` starts from that assessment.
 # Usage: sh firmware_assess.sh BELLOWS HARNESS FIRMWARE.elf SHIM
 # SPDX-License-Identifier: MIT
-set -u
-BELLOWS=$1
-HARNESS=$2
-ELF=$3
-SHIM=$4
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/bellows_fwa.XXXXXX") || exit 1
-LINK=/dev/bellows-test-$$-fwa
-SIM_PID=
-export XDG_DATA_HOME="$TMP/xdg"
-export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
-cleanup() {
-    [ -n "$SIM_PID" ] && kill "$SIM_PID" 2>/dev/null
-    rm -f "$LINK"
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-fail() {
-    echo "FAIL: $*" >&2
-    for f in "$TMP"/*.out "$TMP"/*.err; do
-        [ -f "$f" ] && { echo "--- $f" >&2; tail -n 20 "$f" >&2; }
-    done
-    exit 1
-}
-if ! touch "/dev/bellows-probe-$$" 2>/dev/null; then
-    echo "SKIP: cannot create links in /dev (needs root)" >&2
-    exit 77
-fi
-rm -f "/dev/bellows-probe-$$"
+FW_TAG=fwa
+. "$(dirname "$0")/firmware_lib.sh"
 
 # A person doing as asked: relaxed breathing, deep breaths early in the deep phase (40-60 s).
 # 122 s, so the belt is still sending when the guide ends at 120 s.
@@ -42,15 +16,7 @@ awk -F, 'NR == 1 || $1 < 120' "$TMP/rec.csv" >"$TMP/ref.csv"
 "$BELLOWS" analyze "$TMP/ref.csv" --events "$TMP/ref.events.csv" --summary "$TMP/ref.json" \
     --quiet || fail "analyze"
 
-"$HARNESS" --speed 8 --once --no-dither --hold --wait-host --link "$LINK" "$ELF" "$TMP/rec.csv" \
-    >"$TMP/sim.out" 2>"$TMP/sim.err" &
-SIM_PID=$!
-n=0
-while [ ! -e "$LINK" ] && [ $n -lt 100 ]; do
-    sleep 0.05
-    n=$((n + 1))
-done
-[ -e "$LINK" ] || fail "the harness made no pty link"
+start_belt "$TMP/rec.csv"
 LD_PRELOAD="$SHIM" "$BELLOWS" assess --port "$LINK" --client "Fw Client" --no-window --no-audio \
     >"$TMP/assess.out" 2>"$TMP/assess.err" || fail "bellows assess"
 head -n 1 "$TMP/assess.out" | grep -q "using the belt on $LINK" ||

@@ -5,35 +5,9 @@
 # Usage: sh firmware_e2e.sh BELLOWS HARNESS FIRMWARE.elf SHIM [RECORDING.csv]
 # Without RECORDING, the simulator makes a 60 s belly+chest one with episodes.
 # SPDX-License-Identifier: MIT
-set -u
-BELLOWS=$1
-HARNESS=$2
-ELF=$3
-SHIM=$4
+FW_TAG=fw
 REC=${5:-}
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/bellows_fw.XXXXXX") || exit 1
-LINK=/dev/bellows-test-$$-fw
-SIM_PID=
-export XDG_DATA_HOME="$TMP/xdg"
-export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
-cleanup() {
-    [ -n "$SIM_PID" ] && kill "$SIM_PID" 2>/dev/null
-    rm -f "$LINK"
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-fail() {
-    echo "FAIL: $*" >&2
-    for f in "$TMP"/*.out "$TMP"/*.err; do
-        [ -f "$f" ] && { echo "--- $f" >&2; tail -n 20 "$f" >&2; }
-    done
-    exit 1
-}
-if ! touch "/dev/bellows-probe-$$" 2>/dev/null; then
-    echo "SKIP: cannot create links in /dev (needs root)" >&2
-    exit 77
-fi
-rm -f "/dev/bellows-probe-$$"
+. "$(dirname "$0")/firmware_lib.sh"
 
 if [ -z "$REC" ]; then
     REC=$TMP/rec.csv
@@ -44,17 +18,7 @@ span=$(awk -F, 'NR > 1 { t = $1 } END { print t }' "$REC")
 dur=$(awk -v s="$span" 'BEGIN { print s - 2 }')
 "$BELLOWS" analyze "$REC" --events "$TMP/ref.csv" --quiet || fail "analyze $REC"
 
-# No dither, rows held: the firmware reads exactly the recording's rows (x4: oversampling).
-# --wait-host: the board powers up when bellows opens the port (as an Arduino resets).
-"$HARNESS" --speed 8 --once --no-dither --hold --wait-host --link "$LINK" "$ELF" "$REC" >"$TMP/sim.out" \
-    2>"$TMP/sim.err" &
-SIM_PID=$!
-n=0
-while [ ! -e "$LINK" ] && [ $n -lt 100 ]; do
-    sleep 0.05
-    n=$((n + 1))
-done
-[ -e "$LINK" ] || fail "the harness made no pty link"
+start_belt "$REC"
 LD_PRELOAD="$SHIM" "$BELLOWS" run --port "$LINK" --duration "$dur" --events "$TMP/run.csv" \
     --no-record --no-window --no-audio >"$TMP/run.out" 2>"$TMP/run.err" || fail "bellows run"
 head -n 1 "$TMP/run.out" | grep -q "using the belt on $LINK" || fail "first line: $(head -n 1 "$TMP/run.out")"
