@@ -20,16 +20,14 @@ enum { SERIAL_WHY_LEN = 400 };
 /* Serial Plotter lines: this many decide the format at once (and give the arrival rate);
  * at least PLOTTER_MIN_LINES by the deadline will do. */
 enum { PLOTTER_DETECT_LINES = 20, PLOTTER_MIN_LINES = 3 };
-/* Intervals between live plotter lines kept for the rate's median. */
-enum { PLOTTER_RATE_DT_MAX = 64 };
+/* Arrival times of the first live plotter lines, kept for the rate. */
+enum { PLOTTER_RATE_T_MAX = 64 };
 static const double PLOTTER_RATE_SPAN_S = 0.5;
 /* A read that waited this long found no backlog: the lines from then on arrive live. */
 static const double PLOTTER_LIVE_WAIT_S = 0.002;
 /* A backlog is read in a few ms; a stream too fast to ever make a read wait is live
  * after this. */
 static const double PLOTTER_BACKLOG_MAX_S = 0.05;
-/* Below this median interval lines come several to a read (above 2 kHz, or bunched). */
-static const double PLOTTER_MEDIAN_MIN_S = 0.0005;
 /* Timed on arrival, samples are at least this far apart (lines come in bursts, and a
  * recording prints t to the microsecond and must go strictly forward). */
 static const double PLOTTER_MIN_STEP_S = 1e-4;
@@ -51,7 +49,7 @@ struct bel_serial {
     uint32_t n_rate_lines;      /* plotter lines after the backlog: they give the rate */
     double mono_rate_first_s;
     double mono_rate_last_s;
-    double rate_dt_s[PLOTTER_RATE_DT_MAX]; /* the first intervals between them */
+    double rate_t_s[PLOTTER_RATE_T_MAX]; /* the first ones' arrival times */
     bel_plotter_line plotter_first;        /* the first plotter line: channel names */
     double mono_start_s;                   /* arrival-timed: time 0 */
     double t_last_s;                       /* time of the last sample handed out */
@@ -449,27 +447,45 @@ static void serial_destroy(void *impl)
 static const bel_source_ops serial_ops = {serial_read, serial_describe, serial_get_error, NULL,
                                           serial_destroy};
 
-static int cmp_double(const void *a, const void *b)
+/* The lines' rate from the arrival times of the first live lines. A line can arrive late
+ * (a stalled writer, a busy machine, several lines to one read) but never before it was
+ * sent, so the sender's schedule is a line in (index, time) below every point: the
+ * supporting line highest at the mean index, which is the lower convex hull's edge over
+ * that index. Its slope is the interval, whatever the delays; the mean over the span when
+ * there are only the two ends. 0 when there is nothing to go by. */
+static double estimate_rate(const bel_serial *s)
 {
-    double x = *(const double *)a;
-    double y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* The lines' rate: one over the median interval between live lines, which a stalled
- * or a bunched line does not move; the mean over their span when lines come several
- * to a read (the median then says 0). 0 when there is nothing to go by. */
-static double estimate_rate(bel_serial *s)
-{
-    size_t n_dt = s->n_rate_lines > 1 ? s->n_rate_lines - 1 : 0;
-    n_dt = n_dt < PLOTTER_RATE_DT_MAX ? n_dt : PLOTTER_RATE_DT_MAX;
-    double span = s->mono_rate_last_s - s->mono_rate_first_s;
-    if (n_dt == 0 || !(span > 0.0)) {
+    size_t n = s->n_rate_lines < PLOTTER_RATE_T_MAX ? s->n_rate_lines : PLOTTER_RATE_T_MAX;
+    if (n < 2 || !(s->rate_t_s[n - 1] > s->rate_t_s[0])) {
         return 0.0;
     }
-    qsort(s->rate_dt_s, n_dt, sizeof s->rate_dt_s[0], cmp_double);
-    double median = s->rate_dt_s[n_dt / 2];
-    return median >= PLOTTER_MEDIAN_MIN_S ? 1.0 / median : (s->n_rate_lines - 1) / span;
+    /* Lower hull of the points (i, t[i]), i rising (Andrew's monotone chain). */
+    size_t hull[PLOTTER_RATE_T_MAX];
+    size_t h = 0;
+    for (size_t i = 0; i < n; i++) {
+        while (h >= 2) {
+            size_t a = hull[h - 2];
+            size_t b = hull[h - 1];
+            /* b lies on or above the chord a-i: it is not on the lower hull. */
+            double cross = (double)(b - a) * (s->rate_t_s[i] - s->rate_t_s[a]) -
+                           (double)(i - a) * (s->rate_t_s[b] - s->rate_t_s[a]);
+            if (cross > 0.0) {
+                break;
+            }
+            h--;
+        }
+        hull[h++] = i;
+    }
+    double mid = 0.5 * (double)(n - 1);
+    size_t e = 1;
+    while (e + 1 < h && (double)hull[e] < mid) {
+        e++;
+    }
+    double dt = (s->rate_t_s[hull[e]] - s->rate_t_s[hull[e - 1]]) / (double)(hull[e] - hull[e - 1]);
+    if (!(dt > 0.0)) { /* several lines to every read: the mean over the span */
+        dt = (s->rate_t_s[n - 1] - s->rate_t_s[0]) / (double)(n - 1);
+    }
+    return 1.0 / dt;
 }
 
 /* Serial Plotter lines were heard: make up the info a belt would have sent (names from
@@ -533,8 +549,8 @@ static bel_status await_info(bel_serial *s, int timeout_ms)
                 /* The rate comes from lines arriving live, not from a backlog read at once
                  * (what a pty, socat or a driver held from before the open). */
                 if (!s->is_backlog) {
-                    if (s->n_rate_lines > 0 && s->n_rate_lines <= PLOTTER_RATE_DT_MAX) {
-                        s->rate_dt_s[s->n_rate_lines - 1] = now - s->mono_rate_last_s;
+                    if (s->n_rate_lines < PLOTTER_RATE_T_MAX) {
+                        s->rate_t_s[s->n_rate_lines] = now;
                     }
                     if (s->n_rate_lines++ == 0) {
                         s->mono_rate_first_s = now;

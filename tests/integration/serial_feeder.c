@@ -181,8 +181,10 @@ int main(int argc, char **argv)
         }
         double due = t0 + (double)n_sent / (fs * speed);
         double now = mono_s();
-        if (plotter && due < now) {
-            /* A sketch never catches up after a blocked write: it just goes on. */
+        if (plotter && due < now - 0.5) {
+            /* A sketch's loop keeps its schedule (this process may be late on a busy
+             * machine: the lines then go out together), but after a write blocked for
+             * long it just goes on. */
             t0 += now - due;
             due = now;
         }
