@@ -50,9 +50,9 @@ struct bel_serial {
     double mono_rate_first_s;
     double mono_rate_last_s;
     double rate_t_s[PLOTTER_RATE_T_MAX]; /* the first ones' arrival times */
-    bel_plotter_line plotter_first;        /* the first plotter line: channel names */
-    double mono_start_s;                   /* arrival-timed: time 0 */
-    double t_last_s;                       /* time of the last sample handed out */
+    bel_plotter_line plotter_first;      /* the first plotter line: channel names */
+    double mono_start_s;                 /* arrival-timed: time 0 */
+    double t_last_s;                     /* time of the last sample handed out */
     uint8_t buf[SERIAL_BUF_BYTES];
     size_t buf_pos;
     size_t buf_len;
