@@ -31,6 +31,7 @@ struct bel_breath {
     double wig_fast_ema, wig_slow_ema;
     /* History of the input for timing turning points. */
     float *hist_x;
+    float *hist_y; /* the detection signal y */
     double *hist_t;
     double *hist_cs; /* running sum of hist_x since the reset: O(1) window means */
     int64_t cap;     /* power of two */
@@ -60,7 +61,10 @@ struct bel_breath {
     int n_points;                  /* turning points since the last reset */
     int gap_skip;                  /* samples after a gap left out of the noise estimate */
     double rise_ema_s, fall_ema_s; /* usual 10-90 % times of rises and falls (0: unknown) */
-    double t_band; /* the last time the signal was more than 10 % of the depth from its extreme */
+    /* The band within 10 % of the depth of the current extreme: when the signal entered
+     * it (NAN: not yet looked up) and first left it, for the extreme at band_ext_n. */
+    int64_t band_ext_n;
+    double band_t_in, band_t_out;
     /* Heart-beat ripple: the band between the two detection filters is kept;
      * its autocorrelation gives the ripple's period, and turning points are
      * timed on the input averaged over exactly one ripple period (which
@@ -69,6 +73,7 @@ struct bel_breath {
     bel_biquad band_hp1, band_hp2; /* the band: the fast signal high-passed twice at 0.7 Hz */
     int64_t ripple_n;              /* odd averaging length in samples, 0: no ripple found */
     double ripple_amp;             /* its amplitude (band RMS x sqrt 2) */
+    double band_rms;               /* the band's RMS over the last 6 s: beat and noise */
     double y_first;                /* the first input since the reset (the band starts from 0) */
     double next_ripple_t;
     /* Reference depth: median of recent excursions, decaying when nothing happens. */
@@ -140,8 +145,9 @@ bel_status bel_breath_create(const bel_breath_config *cfg, bel_breath **out)
     b->hist_x = calloc((size_t)b->cap, sizeof *b->hist_x);
     b->hist_t = calloc((size_t)b->cap, sizeof *b->hist_t);
     b->hist_band = calloc((size_t)b->cap, sizeof *b->hist_band);
+    b->hist_y = calloc((size_t)b->cap, sizeof *b->hist_y);
     b->hist_cs = calloc((size_t)b->cap, sizeof *b->hist_cs);
-    if (!b->hist_x || !b->hist_t || !b->hist_band || !b->hist_cs) {
+    if (!b->hist_x || !b->hist_t || !b->hist_band || !b->hist_y || !b->hist_cs) {
         goto fail;
     }
     if (bel_biquad_init_highpass(&b->band_hp1, cfg->fs_hz, 0.7) != BEL_OK ||
@@ -170,6 +176,7 @@ void bel_breath_destroy(bel_breath *b)
     free(b->hist_x);
     free(b->hist_t);
     free(b->hist_band);
+    free(b->hist_y);
     free(b->hist_cs);
     free(b);
 }
@@ -249,6 +256,28 @@ static void estimate_ripple(bel_breath *b)
         return;
     }
     const int64_t end = b->n - 1;
+    {
+        /* The median of six one-second mean squares: a step or a burst in one second
+         * does not make the whole band loud. */
+        double ms[6] = {0.0};
+        const int64_t chunk = win / 6;
+        for (int c = 0; c < 6 && chunk > 0; c++) {
+            for (int64_t i = c * chunk; i < (c + 1) * chunk; i++) {
+                const double x = (double)b->hist_band[(end - i * step) & (b->cap - 1)];
+                ms[c] += x * x;
+            }
+            ms[c] /= (double)chunk;
+        }
+        for (int i = 1; i < 6; i++) { /* insertion sort of six */
+            const double v = ms[i];
+            int j = i;
+            for (; j > 0 && ms[j - 1] > v; j--) {
+                ms[j] = ms[j - 1];
+            }
+            ms[j] = v;
+        }
+        b->band_rms = sqrt(0.5 * (ms[2] + ms[3]));
+    }
     double best = -2.0, prev = -2.0, before_best = -2.0, after_best = -2.0;
     int64_t best_l = 0;
     for (int64_t l = lmin; l <= lmax; l++) {
@@ -530,7 +559,7 @@ static int confirm(bel_breath *b, bool peak, double t_now, bel_breath_point *pt)
     b->ext_val = b->y;
     b->ext_n = b->n - 1;
     b->last_confirm_t = t_now;
-    b->t_band = t_now;
+    b->band_ext_n = -1;
     choose_filter(b);
     return 1;
 }
@@ -599,6 +628,20 @@ static void restart(bel_breath *b)
  * breathing moves it (30 times its mean movement, twice the breath depth, 16
  * noise sigmas), or it left a flat run (leading zeros, a rail) for the first
  * time. Breathing never does that; a belt put on, re-tightened or knocked does. */
+/* When the detection signal last came within 10 % of the depth of the current
+ * extreme (side s) before reaching it, not before the last turning point. */
+static double band_entry(const bel_breath *b, double s, double depth)
+{
+    const int64_t oldest = oldest_k(b);
+    const int64_t stop = b->ref_n > oldest ? b->ref_n : oldest;
+    const double edge = s * b->ext_val - 0.1 * depth;
+    int64_t k = b->ext_n;
+    while (k > stop && s * (double)b->hist_y[(k - 1) & (b->cap - 1)] >= edge) {
+        k--;
+    }
+    return ht(b, k);
+}
+
 static bool is_jump(const bel_breath *b, float x)
 {
     const int64_t jw = (int64_t)fmax(1.0, floor(0.25 * b->cfg.fs_hz + 0.5));
@@ -710,6 +753,7 @@ int bel_breath_process(bel_breath *b, double t_s, float x, bel_breath_point *pt)
     count_wiggles(&b->wig_slow, b->y_slow, hyst);
     const double y = b->ripple_mode ? b->y_slow : b->y_fast;
     b->y = y;
+    b->hist_y[b->n & (b->cap - 1)] = (float)y;
     const int64_t n = b->n++;
 
     /* Decay the reference depth while nothing is confirmed for long. */
@@ -780,17 +824,37 @@ int bel_breath_process(bel_breath *b, double t_s, float x, bel_breath_point *pt)
     const double exc = s * (b->ext_val - b->ref_val);
     const double rev = s * (b->ext_val - y);
     const double phase_s = ht(b, b->ext_n) - b->ref_t;
-    /* Held at the turn (within 10 % of the extreme for 2.5 s or more: a
-     * breath held, a long pause), ripple and noise can look like the start of
-     * the next movement: then only twice the usual reversal confirms it. */
-    if (rev > 0.1 * depth) {
-        b->t_band = t_s;
+    /* Held at the turn (within 10 % of the extreme for 2.5 s or more, until the
+     * reversal left that band: a breath held, a long pause), ripple and noise can
+     * look like the start of the next movement: then only twice the usual reversal
+     * confirms it. Judged on the whole stay in the band, also after a jump of
+     * ripple out of it (a slow rise is no stay: the extreme moves with it). */
+    if (b->ext_n != b->band_ext_n) {
+        b->band_ext_n = b->ext_n;
+        b->band_t_in = (double)NAN;
+        b->band_t_out = HUGE_VAL;
     }
-    const double need_rev =
-        (double)b->cfg.confirm_frac * depth * (t_s - b->t_band >= 2.5 ? 2.0 : 1.0);
+    if (rev > 0.1 * depth && b->band_t_out == HUGE_VAL) {
+        b->band_t_out = t_s;
+    }
+    double need_rev = (double)b->cfg.confirm_frac * depth;
+    /* What rides on the fast signal above 0.7 Hz (a heart beat, noise) swings it with no
+     * breath at all: a sine peak to trough by 2.83 times its RMS. No reversal within
+     * three times the band's RMS is a breath. */
+    if (!b->ripple_mode) {
+        need_rev = fmax(need_rev, 3.0 * b->band_rms);
+    }
     if (exc >= (double)b->cfg.excursion_frac * depth && exc > 2.0 * floor_noise &&
         rev >= need_rev && rev > floor_noise && phase_s >= b->cfg.min_phase_s) {
-        return confirm(b, rising, t_s, pt);
+        if (isnan(b->band_t_in)) {
+            b->band_t_in = band_entry(b, s, depth);
+        }
+        if (fmin(t_s, b->band_t_out) - b->band_t_in >= 2.5) {
+            need_rev *= 2.0;
+        }
+        if (rev >= need_rev) {
+            return confirm(b, rising, t_s, pt);
+        }
     }
     return 0;
 }
