@@ -73,7 +73,6 @@ struct bel_breath {
     bel_biquad band_hp1, band_hp2; /* the band: the fast signal high-passed twice at 0.7 Hz */
     int64_t ripple_n;              /* odd averaging length in samples, 0: no ripple found */
     double ripple_amp;             /* its amplitude (band RMS x sqrt 2) */
-    double band_rms;               /* the band's RMS over the last 6 s: beat and noise */
     double y_first;                /* the first input since the reset (the band starts from 0) */
     double next_ripple_t;
     /* Reference depth: median of recent excursions, decaying when nothing happens. */
@@ -256,28 +255,6 @@ static void estimate_ripple(bel_breath *b)
         return;
     }
     const int64_t end = b->n - 1;
-    {
-        /* The median of six one-second mean squares: a step or a burst in one second
-         * does not make the whole band loud. */
-        double ms[6] = {0.0};
-        const int64_t chunk = win / 6;
-        for (int c = 0; c < 6 && chunk > 0; c++) {
-            for (int64_t i = c * chunk; i < (c + 1) * chunk; i++) {
-                const double x = (double)b->hist_band[(end - i * step) & (b->cap - 1)];
-                ms[c] += x * x;
-            }
-            ms[c] /= (double)chunk;
-        }
-        for (int i = 1; i < 6; i++) { /* insertion sort of six */
-            const double v = ms[i];
-            int j = i;
-            for (; j > 0 && ms[j - 1] > v; j--) {
-                ms[j] = ms[j - 1];
-            }
-            ms[j] = v;
-        }
-        b->band_rms = sqrt(0.5 * (ms[2] + ms[3]));
-    }
     double best = -2.0, prev = -2.0, before_best = -2.0, after_best = -2.0;
     int64_t best_l = 0;
     for (int64_t l = lmin; l <= lmax; l++) {
@@ -838,12 +815,6 @@ int bel_breath_process(bel_breath *b, double t_s, float x, bel_breath_point *pt)
         b->band_t_out = t_s;
     }
     double need_rev = (double)b->cfg.confirm_frac * depth;
-    /* What rides on the fast signal above 0.7 Hz (a heart beat, noise) swings it with no
-     * breath at all: a sine peak to trough by 2.83 times its RMS. No reversal within
-     * three times the band's RMS is a breath. */
-    if (!b->ripple_mode) {
-        need_rev = fmax(need_rev, 3.0 * b->band_rms);
-    }
     if (exc >= (double)b->cfg.excursion_frac * depth && exc > 2.0 * floor_noise &&
         rev >= need_rev && rev > floor_noise && phase_s >= b->cfg.min_phase_s) {
         if (isnan(b->band_t_in)) {

@@ -549,7 +549,7 @@ static int step_holdin(bel_holdin *h, float yb, float yc, double t, bel_event *o
             /* A completed chest inhalation, or one already larger than a relaxed
              * chest breath (in relaxed breathing the belly would have passed
              * keep_max by then). */
-            breathing = (h->rev_c.count >= 2 && h->up_c >= h->cfg.chest_min * h->cdepth) ||
+            breathing = (h->rev_c.count >= 1 && h->up_c >= h->cfg.chest_min * h->cdepth) ||
                         h->up_c >= 1.2f * h->cdepth;
             const float share = h->up_b / (h->up_b + h->cal.chest_gain * h->up_c);
             share_ok = !(h->rshare > 0.0f) || share <= h->cfg.share_drop * h->rshare;
