@@ -473,6 +473,30 @@ static int emit(bel_event *out, int n_out, int max_out, bel_event_kind kind, dou
     return n_out;
 }
 
+/* Where the drop that left the level at k_left began: a belly going down slowly (the
+ * end of an exhalation) and then sucked in is stamped where the fast part starts, the
+ * first of the steps falling at a quarter of the steepest one's speed or more. */
+static int64_t drop_start(const bel_holdin *h, int64_t k_left)
+{
+    float steepest = 0.0f;
+    int64_t k_steep = -1;
+    for (int64_t k = k_left + 1; k < h->n; k++) {
+        const float fall = ring_b(h, k - 1) - ring_b(h, k);
+        if (fall > steepest) {
+            steepest = fall;
+            k_steep = k;
+        }
+    }
+    if (k_steep < 0) {
+        return k_left;
+    }
+    int64_t k = k_steep;
+    while (k - 1 > k_left && ring_b(h, k - 2) - ring_b(h, k - 1) >= 0.25f * steepest) {
+        k--;
+    }
+    return k - 1;
+}
+
 /* Start of a candidate: the drop must be fast (the belly was near its relaxed
  * level within fast_s); it is stamped where the belly last left that level. */
 static bool start_candidate(bel_holdin *h, float yb, float yc, double t)
@@ -497,13 +521,19 @@ static bool start_candidate(bel_holdin *h, float yb, float yc, double t)
     h->after_gap = false;
     h->st = HS_CANDIDATE;
     h->t_cand = t;
-    h->t_drop = k_left >= 0 ? ring_t(h, k_left) : t;
+    h->t_drop = k_left >= 0 ? ring_t(h, drop_start(h, k_left)) : t;
     h->min_b = yb;
     h->up_b = 0.0f;
+    /* The chest counts from where the drop began: sucking in often comes with a chest
+     * inhalation made while the belly goes down. */
     h->min_c = yc;
-    h->up_c = 0.0f;
+    for (int64_t k = k_left >= 0 ? k_left : h->n; k < h->n; k++) {
+        h->min_c = fminf(h->min_c, ring_c(h, k));
+    }
+    h->up_c = yc - h->min_c;
     rev_init(&h->rev_b, yb, -1);
-    rev_init(&h->rev_c, yc, -1);
+    rev_init(&h->rev_c, h->min_c, -1);
+    rev_push(&h->rev_c, yc, fmaxf(0.2f * h->cdepth, 2.0f * noise_of(h->nabs_c)));
     return true;
 }
 

@@ -120,6 +120,67 @@ static void test_holdin_detected_with_chest(void **state)
     assert_int_equal(res.sum.n_holdins, 2);
 }
 
+/* Deterministic noise in [-1, 1] (xorshift). */
+static double noise1(uint64_t *x)
+{
+    *x ^= *x << 13;
+    *x ^= *x >> 7;
+    *x ^= *x << 17;
+    return (double)(*x >> 11) / (double)(1ULL << 52) - 1.0;
+}
+
+/* Two belts at 50 Hz, 12 breaths/min (belly 40, chest 15 units); at 57 s the belly
+ * sinks slowly (a long exhalation's tail), at 60 s it is sucked in by 1.3 depths in
+ * 1 s while the chest fills by 4 relaxed chest breaths, and both stay there, breath
+ * held, until 72 s, when they let go. */
+static void run_sucked_in_with_chest_filled(void)
+{
+    bel_pipeline_config pc = bel_pipeline_config_default();
+    pc.fs_hz = 50.0;
+    pc.chest_channel = 1;
+    bel_pipeline *p = NULL;
+    assert_int_equal(bel_pipeline_create(&pc, &p), BEL_OK);
+    memset(&res, 0, sizeof res);
+    uint64_t seed = 0x9e3779b97f4a7c15ULL;
+    bel_event ev[BEL_PIPELINE_MAX_EVENTS];
+    for (int i = 0; i < 50 * 100; i++) {
+        const double t = i / 50.0;
+        const double ph = 0.5 - 0.5 * cos(2.0 * 3.141592653589793 * 0.2 * t); /* 0 exhaled .. 1 inhaled */
+        double belly = 500.0 + 40.0 * ph, chest = 300.0 + 15.0 * ph;
+        if (t >= 57.0 && t < 72.0) {
+            /* From 57 s the breath stops where it is (0 at 55 s + a period): a slow
+             * sinking of 10 units by 60 s, then the fast suck-in and the filled chest. */
+            const double slow = fmin(t - 57.0, 3.0) / 3.0;
+            const double fast = t < 60.0 ? 0.0 : 0.5 - 0.5 * cos(3.141592653589793 * fmin(t - 60.0, 1.0));
+            belly = 500.0 - 10.0 * slow - 52.0 * fast;
+            chest = 300.0 + 60.0 * fast;
+        }
+        bel_sample s = {.t_s = t, .n_channels = 2};
+        s.value[0] = (float)(belly + 0.4 * noise1(&seed));
+        s.value[1] = (float)(chest + 0.2 * noise1(&seed));
+        const int n = bel_pipeline_process(p, &s, ev, BEL_PIPELINE_MAX_EVENTS);
+        assert_true(n >= 0);
+        for (int k = 0; k < n && res.n_ev < MAX_EV; k++) {
+            res.ev[res.n_ev++] = ev[k];
+        }
+    }
+    bel_pipeline_destroy(p);
+}
+
+/* The belly sucked in while the chest fills and the breath is held (no chest
+ * breathing to wait for): a hold-in, stamped where the fast drop began (not where
+ * the slow sinking before it left the level), decided within 4 s. */
+static void test_holdin_found_when_the_chest_fills_as_the_belly_is_sucked_in(void **state)
+{
+    (void)state;
+    run_sucked_in_with_chest_filled();
+    const bel_event *st = find(BEL_EV_HOLDIN_START, 50.0, 72.0);
+    assert_non_null(st);
+    assert_true(fabs(st->t_s - 60.0) <= 0.6);
+    assert_true(st->t_detect_s - 60.0 <= 4.0);
+    assert_int_equal(count(BEL_EV_HOLDIN_START), 1);
+}
+
 static void test_holdin_detected_belly_only(void **state)
 {
     (void)state;
@@ -357,6 +418,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_holdin_detected_with_chest),
         cmocka_unit_test(test_holdin_detected_belly_only),
+        cmocka_unit_test(test_holdin_found_when_the_chest_fills_as_the_belly_is_sucked_in),
         cmocka_unit_test(test_holdin_no_alarm_on_posture_shifts),
         cmocka_unit_test(test_holdin_no_alarm_on_creep_sighs_spikes),
         cmocka_unit_test(test_holdin_no_alarm_on_paced_breathing),
