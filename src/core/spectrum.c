@@ -10,7 +10,10 @@
 
 static const double pi = 3.14159265358979323846;
 
-enum { NFFT = 1024, MAX_WIN = 512 };
+/* The transform: the window zero-padded to twice its length, rounded up to a
+ * power of two (a 32 s window at 4.2 Hz: 256 points). Twice the length is
+ * enough for the parabolic interpolation of the peak; longer only costs. */
+enum { MAX_NFFT = 1024, MAX_WIN = 512 };
 
 struct bel_spectrum {
     bel_spectrum_config cfg;
@@ -18,14 +21,16 @@ struct bel_spectrum {
     double fd_hz;     /* decimated rate */
     int n_win;        /* decimated samples per window (<= MAX_WIN) */
     int update_every; /* decimated samples between estimates */
+    int nfft;         /* transform length */
     double acc;
     int acc_n;
     float ring[MAX_WIN];
     int head, filled, since_update;
     float rate_bpm;
     kiss_fftr_cfg plan;
-    kiss_fft_scalar in[NFFT];
-    kiss_fft_cpx out[NFFT / 2 + 1];
+    kiss_fft_scalar in[MAX_NFFT];
+    kiss_fft_cpx out[MAX_NFFT / 2 + 1];
+    float lin[MAX_WIN]; /* the window in time order */
     float hann[MAX_WIN];
 };
 
@@ -69,7 +74,11 @@ bel_status bel_spectrum_create(const bel_spectrum_config *cfg, bel_spectrum **ou
     for (int i = 0; i < s->n_win; i++) {
         s->hann[i] = (float)(0.5 - 0.5 * cos(2.0 * pi * (i + 0.5) / s->n_win));
     }
-    s->plan = kiss_fftr_alloc(NFFT, 0, NULL, NULL);
+    s->nfft = 64;
+    while (s->nfft < 2 * s->n_win && s->nfft < MAX_NFFT) {
+        s->nfft *= 2;
+    }
+    s->plan = kiss_fftr_alloc(s->nfft, 0, NULL, NULL);
     if (!s->plan) {
         free(s);
         return BEL_ERR_NOMEM;
@@ -105,26 +114,29 @@ static void estimate(bel_spectrum *s)
      * constant and a step (posture shift, belly pulled in) a single spike
      * with a flat spectrum, so neither outweighs the breathing line, whose
      * frequency the difference does not move. */
+    const int nfft = s->nfft;
+    /* The ring in time order: oldest first. */
+    memcpy(s->lin, &s->ring[s->head], (size_t)(n - s->head) * sizeof *s->lin);
+    memcpy(&s->lin[n - s->head], s->ring, (size_t)s->head * sizeof *s->lin);
     double mean = 0.0;
     for (int i = 1; i < n; i++) {
-        mean += (double)s->ring[(s->head + i) % n] - (double)s->ring[(s->head + i - 1) % n];
+        mean += (double)s->lin[i] - (double)s->lin[i - 1];
     }
     mean /= (double)(n - 1);
-    memset(s->in, 0, sizeof s->in);
     for (int i = 1; i < n; i++) {
-        const double d =
-            (double)s->ring[(s->head + i) % n] - (double)s->ring[(s->head + i - 1) % n] - mean;
+        const double d = (double)s->lin[i] - (double)s->lin[i - 1] - mean;
         s->in[i - 1] = (kiss_fft_scalar)(d * (double)s->hann[i]);
     }
+    memset(&s->in[n - 1], 0, (size_t)(nfft - (n - 1)) * sizeof *s->in);
     kiss_fftr(s->plan, s->in, s->out);
-    const double df = s->fd_hz / NFFT;
+    const double df = s->fd_hz / nfft;
     int lo = (int)ceil(s->cfg.min_rate_bpm / 60.0 / df);
     int hi = (int)floor(s->cfg.max_rate_bpm / 60.0 / df);
     if (lo < 1) {
         lo = 1;
     }
-    if (hi > NFFT / 2 - 1) {
-        hi = NFFT / 2 - 1;
+    if (hi > nfft / 2 - 1) {
+        hi = nfft / 2 - 1;
     }
     double best = 0.0, total = 0.0;
     int kb = -1;
