@@ -263,32 +263,36 @@ static num_result parse_number(const char *s, const char *e, double *out)
  * text): parse_fields then reads the row again and names what is wrong. */
 static bool parse_fields_fast(const char *p, const char *e, int n_cols, double *v)
 {
+    /* *e is never a digit, '.' or ',' (next_line ends a line at its '\n' or
+     * '\r', or at the buffer's '\0'): the digit loops need no bound check. */
     for (int col = 0; col < n_cols; col++) {
-        const bool neg = p < e && *p == '-';
+        const bool neg = *p == '-';
         p += neg;
-        uint64_t mant = 0;
+        uint64_t mant = 0; /* wraps (harmlessly) only past 18 digits, refused below */
         const char *d0 = p;
-        while (p < e && (unsigned)(*p - '0') < 10) {
+        while ((unsigned)(*p - '0') < 10) {
             mant = mant * 10 + (uint64_t)(*p - '0');
             p++;
         }
-        long n_int = p - d0, n_frac = 0;
-        if (p < e && *p == '.') {
+        long n_digits = p - d0, n_frac = 0;
+        if (*p == '.') {
             const char *f0 = ++p;
-            while (p < e && (unsigned)(*p - '0') < 10) {
+            while ((unsigned)(*p - '0') < 10) {
                 mant = mant * 10 + (uint64_t)(*p - '0');
                 p++;
             }
             n_frac = p - f0;
+            n_digits += n_frac;
         }
-        /* 18 digits cannot wrap the mantissa (10^18 < 2^64). */
-        if (n_int + n_frac == 0 || n_int + n_frac > 18 || mant > (UINT64_C(1) << 53)) {
+        if (n_digits == 0 || n_digits > 18 || mant > (UINT64_C(1) << 53)) {
             return false;
         }
-        const double x = n_frac > 0 ? (double)mant / pow10_tab[n_frac] : (double)mant;
+        /* Signed: one conversion instruction (the mantissa is below 2^53). */
+        const double m = (double)(int64_t)mant;
+        const double x = n_frac > 0 ? m / pow10_tab[n_frac] : m;
         v[col] = neg ? -x : x;
         if (col + 1 < n_cols) {
-            if (p == e || *p != ',') {
+            if (*p != ',') {
                 return false;
             }
             p++;
