@@ -581,8 +581,8 @@ int bel_pipeline_process(bel_pipeline *p, const bel_sample *s, bel_event *out, i
      * polarity needs nothing from the median's past. */
     p->raw_hist[p->raw_head] = raw;
     float med = bel_median_process(&p->despike, raw);
-    const float centre = p->raw_hist[(p->raw_head - p->despike_delay + 16) % 16];
-    p->raw_head = (p->raw_head + 1) % 16;
+    const float centre = p->raw_hist[(p->raw_head - p->despike_delay + 16) & 15];
+    p->raw_head = (p->raw_head + 1) & 15;
     const float depth_ref = bel_breath_get_reference_depth(p->breath);
     if (depth_ref > 0.0f) {
         const float half = 0.5f * depth_ref, noise8 = 8.0f * bel_breath_get_noise(p->breath);
