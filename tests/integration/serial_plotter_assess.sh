@@ -10,7 +10,11 @@
 "$BELLOWS" simulate --out "$TMP/rec.csv" --duration 200 --seed 3 --chest \
     --script "deep@42+12:2.5" || fail "simulate"
 start_socat
-"$FEEDER" "$LINK_B" "$TMP/rec.csv" --plotter plain --speed 10 2>"$TMP/feeder.err" &
+# The lines start at the host's first "?" (--wait-request 1 after --plotter): none is
+# flushed at the open, so the recording's deep breath falls in the deep-breath phase
+# however busy the machine.
+"$FEEDER" "$LINK_B" "$TMP/rec.csv" --plotter plain --wait-request 1 --speed 10 \
+    2>"$TMP/feeder.err" &
 PIDS="$!"
 bellows_pty assess --port "$LINK_A" --rate 50 --out "$TMP/as.json" --no-window --no-audio \
     >"$TMP/as.out" 2>"$TMP/as.err"
