@@ -1,10 +1,10 @@
-/* spectrum.h - spectral breath-rate estimate: kissfft over a sliding window.
+/* spectrum.h - spectral breath-rate estimate: a DFT over a sliding window.
  *
  * The input is decimated to about 4 Hz by block averaging; every update_s the
- * last window_s are detrended, Hann-windowed, zero-padded and transformed,
- * and the strongest peak between 3 and 40 breaths/min (parabolic
- * interpolation) is the rate. A second opinion beside the count of breaths.
- * SPDX-License-Identifier: MIT */
+ * last window_s are differenced, Hann-windowed and zero-padded to twice their
+ * length, the transform's bins between 3 and 40 breaths/min are computed, and
+ * the strongest peak among them (parabolic interpolation) is the rate. A second opinion beside the
+ * count of breaths. SPDX-License-Identifier: MIT */
 #ifndef BELLOWS_SPECTRUM_H
 #define BELLOWS_SPECTRUM_H
 
@@ -23,15 +23,16 @@ typedef struct bel_spectrum_config {
 /** Defaults for fs_hz. */
 bel_spectrum_config bel_spectrum_config_default(double fs_hz);
 
-/** Make an estimator (allocates the FFT plan). BEL_ERR_ARG, BEL_ERR_NOMEM. Call from: setup. */
+/** Make an estimator (allocates the table of the band's basis). BEL_ERR_ARG, BEL_ERR_NOMEM.
+ *  Call from: setup. */
 BEL_NODISCARD bel_status bel_spectrum_create(const bel_spectrum_config *cfg, bel_spectrum **out);
 
 /** Free. NULL is fine. */
 void bel_spectrum_destroy(bel_spectrum *s);
 
 /** Push one input sample. Returns 1 when a new estimate was made by this
- *  sample, else 0. Call from: the owning thread. Real-time safe: one FFT of
- *  at most 1024 points per update_s. */
+ *  sample, else 0. Call from: the owning thread. Real-time safe: one DFT of
+ *  the band's bins of at most 1024 points per update_s. */
 int bel_spectrum_push(bel_spectrum *s, float x);
 
 /** Latest rate in breaths/min, NAN until the window has filled once or when

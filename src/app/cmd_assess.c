@@ -20,8 +20,9 @@
 #include "ui_session.h"
 
 static const char assess_help[] =
-    "usage: bellows assess [--port PATH | --simulated | --replay REC.csv] [--out ASSESS.json]\n"
-    "                      [--client NAME [--after SESSION]] [--no-window] [--no-audio]\n"
+    "usage: bellows assess [--port PATH | --simulated | --replay REC.csv] [--rate HZ]\n"
+    "                      [--out ASSESS.json] [--client NAME [--after SESSION]]\n"
+    "                      [--no-window] [--no-audio]\n"
     "                      [--volume V] [--fast] [--seed N]\n"
     "                      [--pain-low-back N] [--pain-hips N] [--pain-buttocks N]\n"
     "                      [--pain-thighs N] [--pain-abdomen N] [--pain AREA=N,...]\n"
@@ -46,6 +47,8 @@ static const char assess_help[] =
     "  --port PATH       the belt's serial port, e.g. /dev/ttyACM0\n"
     "  --simulated       the built-in simulated belt (not a person's breathing)\n"
     "  --replay REC.csv  take the belts from a recording (columns belly[,chest])\n"
+    "  --rate HZ         a sketch sending Arduino Serial Plotter lines sends HZ of them a\n"
+    "                    second (default: each is timed on arrival), as for 'bellows run'\n"
     "  --out FILE.json   where to write the result (default ASSESS.json, recording in\n"
     "                    ASSESS.csv; with --client, assess-YYYYmmdd-HHMMSS.json beside the\n"
     "                    sessions)\n"
@@ -379,6 +382,7 @@ int cmd_assess(int argc, char **argv)
     uint64_t seed = 1;
     bool fast = false;
     bool simulated = false;
+    double rate_hz = 0.0;
     ui_session_options uo = ui_session_options_default(cmd);
     findings_opts fo = {{-1.0, -1.0, -1.0, -1.0, -1.0}, NULL, {NULL, NULL}, NULL, ""};
     answers ans;
@@ -387,6 +391,7 @@ int cmd_assess(int argc, char **argv)
         {"--port", CLI_STRING, &port, 0, 0, "a serial port such as /dev/ttyACM0"},
         {"--simulated", CLI_FLAG, &simulated, 0, 0, ""},
         {"--replay", CLI_STRING, &replay, 0, 0, "a recording CSV"},
+        {"--rate", CLI_DOUBLE, &rate_hz, 5.0, 2000.0, "samples per second"},
         {"--client", CLI_STRING, &client, 0, 0, "a client's name"},
         {"--after", CLI_U64, &after, 0, 0, "a session number"},
         {"--out", CLI_STRING, &out_path, 0, 0, "a file name for the result JSON"},
@@ -419,6 +424,10 @@ int cmd_assess(int argc, char **argv)
     if (replay && (simulated || port)) {
         return cli_usage_error(cmd, "--replay and %s contradict each other",
                                simulated ? "--simulated" : "--port");
+    }
+    if (replay && rate_hz > 0.0) {
+        return cli_usage_error(cmd, "--rate is for a belt's Serial Plotter lines; a recording "
+                                    "has its own times");
     }
     if (fast && !simulated && !replay) {
         return cli_usage_error(cmd, "--fast needs --simulated or --replay (a belt breathes in "
@@ -459,7 +468,8 @@ int cmd_assess(int argc, char **argv)
                                    .refusal = "--simulated for the simulated belt (stored marked "
                                               "simulated)",
                                    .sim = bel_sim_config_default(),
-                                   .is_realtime = !fast};
+                                   .is_realtime = !fast,
+                                   .plotter_rate_hz = rate_hz};
         req.sim.seed = seed;
         req.sim.chest = true;
         req.sim.duration_s = 600.0; /* the guide gives up well before */

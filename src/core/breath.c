@@ -11,6 +11,10 @@
 
 enum { N_DEPTHS = 6 };
 
+/* estimate_ripple's window and lags in decimated samples: under 6 s + 1.5 s
+ * at under 50 Hz. */
+enum { RIPPLE_MAX = 512 };
+
 /* Seconds of signal before the first turning point may be confirmed. */
 static const double warmup_s = 1.5;
 
@@ -78,7 +82,8 @@ struct bel_breath {
     /* Reference depth: median of recent excursions, decaying when nothing happens. */
     float depths[N_DEPTHS];
     int n_depths, depth_head;
-    float x_min, x_max; /* extremes of the input since creation: the rails if it clips */
+    double depth_median; /* median_depth() as of the last add_depth (is_jump's, every sample) */
+    float x_min, x_max;  /* extremes of the input since creation: the rails if it clips */
     double ref_depth;
     double half_cycle_s; /* recent typical phase duration */
     /* Noise: EMA of |second difference| of the input. */
@@ -226,7 +231,8 @@ static void add_depth(bel_breath *b, double exc)
     if (b->n_depths < N_DEPTHS) {
         b->n_depths++;
     }
-    b->ref_depth = median_depth(b);
+    b->depth_median = median_depth(b);
+    b->ref_depth = b->depth_median;
 }
 
 /* Half-width of the averaging that times turning points: one ripple period
@@ -255,16 +261,28 @@ static void estimate_ripple(bel_breath *b)
         return;
     }
     const int64_t end = b->n - 1;
+    /* The decimated band, newest first, and its squares, gathered once: the
+     * sums below add the same products in the same order as over the ring. */
+    double xs[RIPPLE_MAX], sq[RIPPLE_MAX];
+    const int64_t n_xs = win + lmax;
+    if (n_xs > RIPPLE_MAX) {
+        return;
+    }
+    for (int64_t i = 0; i < n_xs; i++) {
+        xs[i] = (double)b->hist_band[(end - i * step) & (b->cap - 1)];
+        sq[i] = xs[i] * xs[i];
+    }
+    double sxx = 0.0; /* the same for every lag */
+    for (int64_t i = 0; i < win; i++) {
+        sxx += sq[i];
+    }
     double best = -2.0, prev = -2.0, before_best = -2.0, after_best = -2.0;
     int64_t best_l = 0;
     for (int64_t l = lmin; l <= lmax; l++) {
-        double sxy = 0.0, sxx = 0.0, syy = 0.0;
+        double sxy = 0.0, syy = 0.0;
         for (int64_t i = 0; i < win; i++) {
-            const double x = (double)b->hist_band[(end - i * step) & (b->cap - 1)];
-            const double y = (double)b->hist_band[(end - (i + l) * step) & (b->cap - 1)];
-            sxy += x * y;
-            sxx += x * x;
-            syy += y * y;
+            sxy += xs[i] * xs[i + l];
+            syy += sq[i + l];
         }
         const double r = sxx > 0.0 && syy > 0.0 ? sxy / sqrt(sxx * syy) : 0.0;
         if (l == best_l + 1) {
@@ -285,12 +303,7 @@ static void estimate_ripple(bel_breath *b)
         after_best < best) {
         const int64_t len = best_l * step;
         b->ripple_n = len % 2 ? len : len + 1;
-        double e = 0.0;
-        for (int64_t i = 0; i < win; i++) {
-            const double x = (double)b->hist_band[(end - i * step) & (b->cap - 1)];
-            e += x * x;
-        }
-        b->ripple_amp = sqrt(2.0 * e / (double)win);
+        b->ripple_amp = sqrt(2.0 * sxx / (double)win);
     }
 }
 
@@ -628,7 +641,7 @@ static bool is_jump(const bel_breath *b, float x)
     const double dx = fabs((double)x - hx(b, b->n - jw));
     /* The learnt depth before any decay: breathing that starts again after
      * a hold is no discontinuity. */
-    const double depth = b->n_depths > 0 ? median_depth(b) : 0.0;
+    const double depth = b->n_depths > 0 ? b->depth_median : 0.0;
     const double thr = fmax(fmax(30.0 * b->absd * (double)jw, 16.0 * noise_sigma(b)), 2.0 * depth);
     return dx > thr;
 }

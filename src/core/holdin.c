@@ -351,19 +351,24 @@ static void update_lag(bel_holdin *h)
     }
     mb /= (double)len;
     mc /= (double)len;
+    /* The mean-removed belts, made once for all lags (len <= RING); each lag
+     * adds the same products in the same order as over the ring. */
+    double xb[RING], xc[RING];
+    for (int64_t i = 0; i < len; i++) {
+        xb[i] = (double)ring_b(h, k0 + i) - mb;
+        xc[i] = (double)ring_c(h, k0 + i) - mc;
+    }
     double best = -HUGE_VAL;
     int best_lag = 0;
     for (int lag = -max_lag; lag <= max_lag; lag++) {
+        /* The k whose k + lag is inside [k0, k1]. */
+        const int64_t i0 = lag < 0 ? -lag : 0;
+        const int64_t i1 = lag > 0 ? len - lag : len;
         double sum = 0.0;
-        int64_t cnt = 0;
-        for (int64_t k = k0; k <= k1; k++) {
-            const int64_t j = k + lag;
-            if (j < k0 || j > k1) {
-                continue;
-            }
-            sum += ((double)ring_b(h, k) - mb) * ((double)ring_c(h, j) - mc);
-            cnt++;
+        for (int64_t i = i0; i < i1; i++) {
+            sum += xb[i] * xc[i + lag];
         }
+        const int64_t cnt = i1 > i0 ? i1 - i0 : 0;
         const double r = cnt ? sum / (double)cnt : -HUGE_VAL;
         if (r > best) {
             best = r;
@@ -631,8 +636,9 @@ static float range_still(const bel_holdin *h, bool chest, int64_t k)
     float lo = chest ? ring_c(h, k) : ring_b(h, k), hi = lo;
     for (int64_t j = k - 1; j >= oldest && j > k - len; j--) {
         const float v = chest ? ring_c(h, j) : ring_b(h, j);
-        lo = fminf(lo, v);
-        hi = fmaxf(hi, v);
+        /* Comparisons, not fminf/fmaxf calls: the ring holds finite values. */
+        lo = v < lo ? v : lo;
+        hi = v > hi ? v : hi;
     }
     return hi - lo;
 }

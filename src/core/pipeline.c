@@ -85,6 +85,10 @@ struct bel_pipeline {
     float ti_pending; /* Ti of the breath in progress (after its peak) */
     breath_rec recent[N_RECENT];
     int n_recent, recent_head;
+    /* Figures of the recent breaths, made when one completes (they change
+     * only then): sum and sum of squares of the durations, and the medians. */
+    double recent_sum, recent_sum2;
+    float recent_ie, recent_ti, recent_te, recent_depth, recent_variability;
     float baseline;
     bel_metrics m;
     /* Whole-run accumulators. */
@@ -213,7 +217,9 @@ static float median_of(float *v, int n)
     return n % 2 ? v[n / 2] : 0.5f * (v[n / 2 - 1] + v[n / 2]);
 }
 
-static void update_running(bel_pipeline *p, double t_now)
+/* The recent breaths' figures, when a breath completes: four medians and the
+ * sums of the durations. */
+static void update_recent(bel_pipeline *p)
 {
     const int n = p->n_recent;
     if (n == 0) {
@@ -230,18 +236,37 @@ static void update_running(bel_pipeline *p, double t_now)
         sum += (double)r->dur_s;
         sum2 += (double)r->dur_s * (double)r->dur_s;
     }
+    p->recent_sum = sum;
+    p->recent_sum2 = sum2;
+    p->recent_ie = median_of(ie, n);
+    p->recent_ti = median_of(ti, n);
+    p->recent_te = median_of(te, n);
+    p->recent_depth = median_of(dep, n);
+    const double mean = sum / n;
+    const double var = sum2 / n - mean * mean;
+    p->recent_variability = n >= 2 ? (float)(sqrt(var > 0.0 ? var : 0.0) / mean) : NAN;
+}
+
+/* The running figures at t_now: the recent breaths' (update_recent) and the
+ * rate, which a breath in progress lowers as time passes. */
+static void update_running(bel_pipeline *p, double t_now)
+{
+    const int n = p->n_recent;
+    if (n == 0) {
+        return;
+    }
     /* A breath still in progress that already lasts longer than usual
      * lowers the rate as time passes (a pause or a hold). */
+    const double sum = p->recent_sum;
     const double mean = sum / n;
     const double open = p->have_trough ? t_now - p->t_trough : 0.0;
     const double span = sum + (open > mean ? open - mean : 0.0);
     p->m.rate_bpm = (float)(60.0 * n / span);
-    p->m.ie_ratio = median_of(ie, n);
-    p->m.ti_s = median_of(ti, n);
-    p->m.te_s = median_of(te, n);
-    p->m.depth = median_of(dep, n);
-    const double var = sum2 / n - mean * mean;
-    p->m.variability = n >= 2 ? (float)(sqrt(var > 0.0 ? var : 0.0) / mean) : NAN;
+    p->m.ie_ratio = p->recent_ie;
+    p->m.ti_s = p->recent_ti;
+    p->m.te_s = p->recent_te;
+    p->m.depth = p->recent_depth;
+    p->m.variability = p->recent_variability;
 }
 
 /* belly: the belly's own value at the turning point (the baseline is the belly's). */
@@ -274,6 +299,7 @@ static int emit_point(bel_pipeline *p, const bel_breath_point *pt, float belly, 
             if (p->n_recent < N_RECENT) {
                 p->n_recent++;
             }
+            update_recent(p);
             p->m.n_breaths++;
             p->sum_ti += (double)r.ti_s;
             p->sum_te += (double)r.te_s;
@@ -541,8 +567,9 @@ int bel_pipeline_process(bel_pipeline *p, const bel_sample *s, bel_event *out, i
         p->clip_run = 1;
     } else {
         p->clip_run = raw == p->prev_raw ? p->clip_run + 1 : 1;
-        p->raw_min = fminf(p->raw_min, raw);
-        p->raw_max = fmaxf(p->raw_max, raw);
+        /* Comparisons, not fminf/fmaxf: both are finite, and these are no calls. */
+        p->raw_min = raw < p->raw_min ? raw : p->raw_min;
+        p->raw_max = raw > p->raw_max ? raw : p->raw_max;
         if ((raw >= p->raw_max || raw <= p->raw_min) && p->clip_run >= p->clip_min_samples) {
             /* The whole run counts once it is long enough. */
             p->m.n_clipped += p->clip_run == p->clip_min_samples ? p->clip_run : 1;
@@ -554,12 +581,14 @@ int bel_pipeline_process(bel_pipeline *p, const bel_sample *s, bel_event *out, i
      * polarity needs nothing from the median's past. */
     p->raw_hist[p->raw_head] = raw;
     float med = bel_median_process(&p->despike, raw);
-    const float centre = p->raw_hist[(p->raw_head - p->despike_delay + 16) % 16];
-    p->raw_head = (p->raw_head + 1) % 16;
+    const float centre = p->raw_hist[(p->raw_head - p->despike_delay + 16) & 15];
+    p->raw_head = (p->raw_head + 1) & 15;
     const float depth_ref = bel_breath_get_reference_depth(p->breath);
-    if (depth_ref > 0.0f &&
-        fabsf(centre - med) > fmaxf(0.5f * depth_ref, 8.0f * bel_breath_get_noise(p->breath))) {
-        p->m.n_spikes++;
+    if (depth_ref > 0.0f) {
+        const float half = 0.5f * depth_ref, noise8 = 8.0f * bel_breath_get_noise(p->breath);
+        if (fabsf(centre - med) > (half > noise8 ? half : noise8)) {
+            p->m.n_spikes++;
+        }
     }
     if (p->invert_belly) {
         med = -med;

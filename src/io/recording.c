@@ -254,6 +254,55 @@ static num_result parse_number(const char *s, const char *e, double *out)
     return NUM_OK;
 }
 
+/* The plain rows that make up nearly every recording ("12.34,-567,89.5"):
+ * each field an optional '-', digits, an optional '.' and digits, at most 18
+ * digits in all, separated by single commas, nothing else. One pass, no
+ * strtod: an integer mantissa below 2^53 divided by an exact power of ten is
+ * the correctly rounded double, the same value parse_number gives. false for
+ * anything else (blanks, '+', exponents, long numbers, a wrong count, bad
+ * text): parse_fields then reads the row again and names what is wrong. */
+static bool parse_fields_fast(const char *p, const char *e, int n_cols, double *v)
+{
+    /* *e is never a digit, '.' or ',' (next_line ends a line at its '\n' or
+     * '\r', or at the buffer's '\0'): the digit loops need no bound check. */
+    for (int col = 0; col < n_cols; col++) {
+        const bool neg = *p == '-';
+        p += neg;
+        uint64_t mant = 0; /* wraps (harmlessly) only past 18 digits, refused below */
+        const char *d0 = p;
+        while ((unsigned)(*p - '0') < 10) {
+            mant = mant * 10 + (uint64_t)(*p - '0');
+            p++;
+        }
+        long n_digits = p - d0, n_frac = 0;
+        if (*p == '.') {
+            const char *f0 = ++p;
+            while ((unsigned)(*p - '0') < 10) {
+                mant = mant * 10 + (uint64_t)(*p - '0');
+                p++;
+            }
+            n_frac = p - f0;
+            n_digits += n_frac;
+        }
+        if (n_digits == 0 || n_digits > 18 || mant > (UINT64_C(1) << 53)) {
+            return false;
+        }
+        /* Signed: one conversion instruction (the mantissa is below 2^53). */
+        const double m = (double)(int64_t)mant;
+        const double x = n_frac > 0 ? m / pow10_tab[n_frac] : m;
+        v[col] = neg ? -x : x;
+        if (col + 1 < n_cols) {
+            if (*p != ',') {
+                return false;
+            }
+            p++;
+        } else if (p != e) {
+            return false;
+        }
+    }
+    return true;
+}
+
 /* ---- rows ----------------------------------------------------------------------------- */
 
 static int row_error(bel_recording_reader *r, int col, const char *text, size_t n,
@@ -267,34 +316,12 @@ static int row_error(bel_recording_reader *r, int col, const char *text, size_t 
     return set_error(r, BEL_ERR_FORMAT, msg);
 }
 
-/* Parse the next data row. Returns 1, 0 at the end, or a negative status. */
-static int parse_row(bel_recording_reader *r, bel_sample *out)
+/* Parse the n_cols fields of the row [s, e) into v, naming the first field
+ * that is wrong. Returns 1 or a negative status. */
+static int parse_fields(bel_recording_reader *r, const char *s, const char *e, int n_cols,
+                        double *v)
 {
     char msg[BEL_IO_ERR_LEN];
-    char *s;
-    char *e;
-    int rc;
-    for (;;) {
-        rc = next_line(r, &s, &e);
-        if (rc <= 0) {
-            return rc;
-        }
-        if (s != e) {
-            break;
-        }
-        if (r->blank_line == 0) {
-            r->blank_line = r->line;
-        }
-    }
-    if (r->blank_line) {
-        snprintf(msg, sizeof msg, "%s:%ld: empty line (only allowed at the end of the file)",
-                 r->path, r->blank_line);
-        r->line = r->blank_line;
-        return set_error(r, BEL_ERR_FORMAT, msg);
-    }
-
-    const int n_cols = r->n_channels + 1;
-    double v[BEL_MAX_CHANNELS + 1];
     const char *p = s;
     for (int col = 0; col < n_cols; col++) {
         const char *fe = p;
@@ -332,6 +359,44 @@ static int parse_row(bel_recording_reader *r, bel_sample *out)
             snprintf(msg, sizeof msg, "%s:%ld: %d columns, but the header has %d", r->path, r->line,
                      n_found, n_cols);
             return set_error(r, BEL_ERR_FORMAT, msg);
+        }
+    }
+
+    return 1;
+}
+
+/* Parse the next data row. Returns 1, 0 at the end, or a negative status. */
+static int parse_row(bel_recording_reader *r, bel_sample *out)
+{
+    char msg[BEL_IO_ERR_LEN];
+    char *s;
+    char *e;
+    int rc;
+    for (;;) {
+        rc = next_line(r, &s, &e);
+        if (rc <= 0) {
+            return rc;
+        }
+        if (s != e) {
+            break;
+        }
+        if (r->blank_line == 0) {
+            r->blank_line = r->line;
+        }
+    }
+    if (r->blank_line) {
+        snprintf(msg, sizeof msg, "%s:%ld: empty line (only allowed at the end of the file)",
+                 r->path, r->blank_line);
+        r->line = r->blank_line;
+        return set_error(r, BEL_ERR_FORMAT, msg);
+    }
+
+    const int n_cols = r->n_channels + 1;
+    double v[BEL_MAX_CHANNELS + 1];
+    if (!parse_fields_fast(s, e, n_cols, v)) {
+        rc = parse_fields(r, s, e, n_cols, v);
+        if (rc < 0) {
+            return rc;
         }
     }
 

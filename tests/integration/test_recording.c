@@ -209,6 +209,51 @@ static void test_recording_parses_times_exactly(void **state)
     bel_recording_reader_destroy(r);
 }
 
+/* Plain rows take the reader's one-pass path, anything else the general one:
+ * every form reads as the double strtod gives, bit for bit. */
+static void test_recording_plain_and_exotic_rows_read_as_strtod(void **state)
+{
+    static const char *const times[] = {"0.1",
+                                        "0.30258",
+                                        "00000.5",
+                                        ".75",
+                                        "1.",
+                                        "2.000000000000000001",
+                                        "2.5",
+                                        "3.14159265358979",
+                                        "4e0",
+                                        "5.25",
+                                        " 6.5",
+                                        "9007199254.740993",
+                                        "1e10",
+                                        "10000000001",
+                                        "20000000000.0625"};
+    static const char *const vals[] = {
+        "-12",         "0.001", "-0",    "7.",    "+5",
+        "-.5",         "1e2",   "123",   "65535", "-1.5",
+        "3.40282e+38", "0.3",   "-9e-3", "42",    "123456789012345678"};
+    char text[2048];
+    char path[512];
+    char err[BEL_IO_ERR_LEN];
+    bel_recording_reader *r = NULL;
+    bel_sample s;
+    (void)state;
+    size_t o = (size_t)snprintf(text, sizeof text, "t,x\n");
+    for (size_t i = 0; i < sizeof times / sizeof times[0]; i++) {
+        o += (size_t)snprintf(text + o, sizeof text - o, "%s,%s\n", times[i], vals[i]);
+    }
+    write_file("plain.csv", text, path, sizeof path);
+    assert_int_equal(bel_recording_reader_create(path, &r, err, sizeof err), BEL_OK);
+    for (size_t i = 0; i < sizeof times / sizeof times[0]; i++) {
+        assert_int_equal(bel_recording_reader_read(r, &s), 1);
+        assert_true(s.t_s == strtod(times[i], NULL));
+        assert_true(s.value[0] == (float)strtod(vals[i], NULL));
+        assert_true(!signbit(s.value[0]) == !signbit(strtod(vals[i], NULL)));
+    }
+    assert_int_equal(bel_recording_reader_read(r, &s), 0);
+    bel_recording_reader_destroy(r);
+}
+
 static void test_recording_missing_file(void **state)
 {
     char path[512];
@@ -545,6 +590,7 @@ int main(void)
         cmocka_unit_test(test_recording_reads_rows_names_and_rate),
         cmocka_unit_test(test_recording_streams_a_long_file),
         cmocka_unit_test(test_recording_parses_times_exactly),
+        cmocka_unit_test(test_recording_plain_and_exotic_rows_read_as_strtod),
         cmocka_unit_test(test_recording_missing_file),
         cmocka_unit_test(test_recording_empty_file_and_no_samples),
         cmocka_unit_test(test_recording_bad_headers),

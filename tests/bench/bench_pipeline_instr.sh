@@ -1,0 +1,33 @@
+#!/bin/sh
+# bench_pipeline_instr.sh BENCH_PIPELINE [HOURS] - instructions per sample of the
+# pipeline and of each stage inside it (the stages' entry points called by
+# bel_pipeline_process, inclusive), counted by callgrind: exact, unlike times on
+# a shared machine. Skips, saying so, without valgrind.
+set -eu
+bench=$1
+hours=${2:-0.25}
+if ! command -v valgrind >/dev/null 2>&1 || ! command -v callgrind_annotate >/dev/null 2>&1; then
+    echo "bench_pipeline_instr: valgrind (callgrind) not installed; skipped"
+    exit 0
+fi
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+valgrind --tool=callgrind --toggle-collect=stage_pipeline --callgrind-out-file="$dir/cg.out" "$bench" "$hours" 1 >"$dir/out" 2>"$dir/err" ||
+    { cat "$dir/err" >&2; exit 1; }
+n=$(sed -n 's/^bench_pipeline: \([0-9]*\) samples.*/\1/p' "$dir/out")
+callgrind_annotate --inclusive=yes "$dir/cg.out" >"$dir/ann" 2>/dev/null
+awk -v n="$n" '
+    function ir(v) { gsub(",", "", v); return v + 0 }
+    /:stage_pipeline( |$)/ { all = ir($1) }
+    /:bel_median_process( |$)/ { despike = ir($1) }
+    /:bel_breath_process( |$)/ { breath = ir($1) }
+    /:bel_holdin_process( |$)/ { holdin += ir($1) }
+    /:bel_holdin_push_breath( |$)/ { holdin += ir($1) }
+    /:bel_spectrum_push( |$)/ { spectrum = ir($1) }
+    END {
+        if (!n || !all) { print "bench_pipeline_instr: no figures"; exit 1 }
+        glue = all - despike - breath - holdin - spectrum
+        printf "bench_pipeline_instr: %d samples, instructions/sample: pipeline %.0f\n", n, all / n
+        printf "bench_pipeline_instr: per stage: despike (2 belts) %.0f, breath %.0f, hold-in %.0f, spectrum %.0f, glue %.0f\n",
+            despike / n, breath / n, holdin / n, spectrum / n, glue / n
+    }' "$dir/ann"
