@@ -1,4 +1,4 @@
-/* spectrum.h - spectral breath-rate estimate: a DFT over a sliding window.
+/* spectrum.h - spectral breath-rate estimate: kissfft over a sliding window.
  *
  * The input is decimated to about 4 Hz by block averaging; every update_s the
  * last window_s are differenced, Hann-windowed and zero-padded to twice their

@@ -1,7 +1,8 @@
-/* spectrum.c - sliding-window breath rate: the DFT of the window at the band's bins only.
+/* spectrum.c - sliding-window breath rate: kissfft's real transform of the window.
  * SPDX-License-Identifier: MIT */
 #include "bellows/spectrum.h"
 
+#include <kiss_fftr.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,10 +12,8 @@ static const double pi = 3.14159265358979323846;
 /* The transform's grid: the window zero-padded to at least one and a half
  * times its length, rounded up to a power of two (a 32 s window at 4.2 Hz, 133
  * samples: 256 points, 0.98 breaths/min a bin), enough for the parabolic
- * interpolation of the peak. Only the bins of the band (3-40 breaths/min: 37
- * of the 129) are computed, as sums of the window against a table of their
- * cosines and sines made at create: 4,900 multiply-adds an estimate, run four
- * bins at a time. */
+ * interpolation of the peak; kissfft's real transform of that size once a
+ * second. */
 enum { MAX_NFFT = 1024, MAX_WIN = 512 };
 
 struct bel_spectrum {
@@ -30,9 +29,10 @@ struct bel_spectrum {
     float ring[MAX_WIN];
     int head, filled, since_update;
     float rate_bpm;
-    float *cos_tab, *sin_tab; /* [n][k - lo], n < n_win - 1: the band's basis */
-    float in[MAX_WIN];        /* the windowed first difference */
-    float lin[MAX_WIN];       /* the window in time order */
+    kiss_fftr_cfg plan;
+    kiss_fft_scalar in[MAX_NFFT]; /* the windowed first difference, zero-padded */
+    kiss_fft_cpx out[MAX_NFFT / 2 + 1];
+    float lin[MAX_WIN]; /* the window in time order */
     float hann[MAX_WIN];
 };
 
@@ -89,22 +89,10 @@ bel_status bel_spectrum_create(const bel_spectrum_config *cfg, bel_spectrum **ou
     if (s->hi > s->nfft / 2 - 1) {
         s->hi = s->nfft / 2 - 1;
     }
-    const int nb = s->hi >= s->lo ? s->hi - s->lo + 1 : 0;
-    const size_t n_tab = (size_t)(s->n_win - 1) * (size_t)(nb > 0 ? nb : 1);
-    s->cos_tab = malloc(n_tab * sizeof *s->cos_tab);
-    s->sin_tab = malloc(n_tab * sizeof *s->sin_tab);
-    if (!s->cos_tab || !s->sin_tab) {
+    s->plan = kiss_fftr_alloc(s->nfft, 0, NULL, NULL);
+    if (!s->plan) {
         bel_spectrum_destroy(s);
         return BEL_ERR_NOMEM;
-    }
-    for (int n = 0; n < s->n_win - 1; n++) {
-        for (int j = 0; j < nb; j++) {
-            /* The angle's turns reduced exactly before the double cos/sin. */
-            const long turns = ((long)n * (long)(s->lo + j)) % s->nfft;
-            const double w = 2.0 * pi * (double)turns / (double)s->nfft;
-            s->cos_tab[(size_t)n * (size_t)nb + (size_t)j] = (float)cos(w);
-            s->sin_tab[(size_t)n * (size_t)nb + (size_t)j] = (float)sin(w);
-        }
     }
     bel_spectrum_reset(s);
     *out = s;
@@ -116,8 +104,7 @@ void bel_spectrum_destroy(bel_spectrum *s)
     if (!s) {
         return;
     }
-    free(s->cos_tab);
-    free(s->sin_tab);
+    kiss_fftr_free(s->plan);
     free(s);
 }
 
@@ -131,12 +118,11 @@ void bel_spectrum_reset(bel_spectrum *s)
     s->rate_bpm = NAN;
 }
 
-/* Power of bin k (re and im start at bin lo), divided by k: half of the
- * differencing's f^2 tilt taken back, so the harmonics of slow, square-ish
- * breaths do not outgrow the fundamental. */
-static double power_at(const float *re, const float *im, int lo, int k)
+/* Power of bin k divided by k: half of the differencing's f^2 tilt taken back,
+ * so the harmonics of slow, square-ish breaths do not outgrow the fundamental. */
+static double power_at(const kiss_fft_cpx *out, int k)
 {
-    const double r = (double)re[k - lo], i = (double)im[k - lo];
+    const double r = (double)out[k].r, i = (double)out[k].i;
     return (r * r + i * i) / (double)k;
 }
 
@@ -162,26 +148,15 @@ static void estimate(bel_spectrum *s)
     mean /= (double)(n - 1);
     for (int i = 1; i < n; i++) {
         const double d = (double)s->lin[i] - (double)s->lin[i - 1] - mean;
-        s->in[i - 1] = (float)(d * (double)s->hann[i]);
+        s->in[i - 1] = (kiss_fft_scalar)(d * (double)s->hann[i]);
     }
-    /* The band's bins of the zero-padded transform: independent sums over
-     * the bins (the inner loop), which the compiler runs several at a time
-     * (local arrays: nothing else can point into them). */
-    float re[MAX_NFFT / 2 + 1] = {0}, im[MAX_NFFT / 2 + 1] = {0};
-    for (int i = 0; i < n - 1; i++) {
-        const float x = s->in[i];
-        const float *c = &s->cos_tab[(size_t)i * (size_t)nb];
-        const float *sn = &s->sin_tab[(size_t)i * (size_t)nb];
-        for (int j = 0; j < nb; j++) {
-            re[j] += x * c[j];
-            im[j] += x * sn[j];
-        }
-    }
+    memset(&s->in[n - 1], 0, (size_t)(s->nfft - (n - 1)) * sizeof s->in[0]);
+    kiss_fftr(s->plan, s->in, s->out);
     const double df = s->fd_hz / s->nfft;
     double best = 0.0, total = 0.0;
     int kb = -1;
     for (int k = lo; k <= hi; k++) {
-        const double p = power_at(re, im, lo, k);
+        const double p = power_at(s->out, k);
         total += p;
         if (p > best) {
             best = p;
@@ -195,8 +170,8 @@ static void estimate(bel_spectrum *s)
     /* Parabolic interpolation on log power. */
     double delta = 0.0;
     if (kb > lo && kb < hi) {
-        const double a = log(power_at(re, im, lo, kb - 1) + 1e-30), b = log(best + 1e-30),
-                     c = log(power_at(re, im, lo, kb + 1) + 1e-30);
+        const double a = log(power_at(s->out, kb - 1) + 1e-30), b = log(best + 1e-30),
+                     c = log(power_at(s->out, kb + 1) + 1e-30);
         const double d = a - 2.0 * b + c;
         if (d < 0.0) {
             delta = 0.5 * (a - c) / d;
