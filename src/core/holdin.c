@@ -41,6 +41,12 @@ struct bel_holdin {
     /* The 10 Hz ring. */
     float rb[RING], rc[RING];
     double rt[RING];
+    /* Stillness: the range of each belt over the window ending at a step, kept with
+     * the step and the window's length it was made for (the walk back over a long
+     * hold asks for the same windows every step). */
+    float rng_b[RING], rng_c[RING];
+    int64_t rng_k[RING];
+    int64_t rng_len[RING];
     int64_t n;
     /* Raw noise (EMA of |second difference|) per belt. */
     float xb1, xb2, xc1, xc2;
@@ -180,6 +186,9 @@ void bel_holdin_reset(bel_holdin *h)
     h->bh_on = false;
     h->have_trough = h->have_peak = false;
     h->s.is_holding_in = h->s.is_breath_hold = false;
+    for (int i = 0; i < RING; i++) {
+        h->rng_k[i] = -1;
+    }
 }
 
 void bel_holdin_relearn(bel_holdin *h)
@@ -629,18 +638,31 @@ static int64_t still_steps(const bel_holdin *h)
 }
 
 /* Range (max - min) of a belt's 10 Hz history over the window ending at step k. */
-static float range_still(const bel_holdin *h, bool chest, int64_t k)
+static float range_still(bel_holdin *h, bool chest, int64_t k)
 {
     const int64_t oldest = ring_oldest(h);
     const int64_t len = still_steps(h);
-    float lo = chest ? ring_c(h, k) : ring_b(h, k), hi = lo;
-    for (int64_t j = k - 1; j >= oldest && j > k - len; j--) {
-        const float v = chest ? ring_c(h, j) : ring_b(h, j);
-        /* Comparisons, not fminf/fmaxf calls: the ring holds finite values. */
-        lo = v < lo ? v : lo;
-        hi = v > hi ? v : hi;
+    const int64_t slot = k & (RING - 1);
+    const bool whole = k - len + 1 >= oldest; /* the window is all in the ring */
+    if (whole && h->rng_k[slot] == k && h->rng_len[slot] == len) {
+        return chest ? h->rng_c[slot] : h->rng_b[slot];
     }
-    return hi - lo;
+    float lo_b = ring_b(h, k), hi_b = lo_b, lo_c = ring_c(h, k), hi_c = lo_c;
+    for (int64_t j = k - 1; j >= oldest && j > k - len; j--) {
+        const float vb = ring_b(h, j), vc = ring_c(h, j);
+        /* Comparisons, not fminf/fmaxf calls: the ring holds finite values. */
+        lo_b = vb < lo_b ? vb : lo_b;
+        hi_b = vb > hi_b ? vb : hi_b;
+        lo_c = vc < lo_c ? vc : lo_c;
+        hi_c = vc > hi_c ? vc : hi_c;
+    }
+    if (whole) {
+        h->rng_k[slot] = k;
+        h->rng_len[slot] = len;
+        h->rng_b[slot] = hi_b - lo_b;
+        h->rng_c[slot] = hi_c - lo_c;
+    }
+    return chest ? hi_c - lo_c : hi_b - lo_b;
 }
 
 /* One 10 Hz step of the breath-hold detector. */
