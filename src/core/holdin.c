@@ -63,7 +63,9 @@ struct bel_holdin {
     double t_trough, t_peak;
     float v_trough, v_peak;
     double period_s;
-    int n_period; /* periods in period_s */
+    int n_period;  /* periods in period_s */
+    int lag_steps; /* the chest-belly lag found last, in 10 Hz steps */
+    int n_lag;     /* lag searches since the reset */
     /* Hold-in state machine. */
     hstate st;
     double t_cand, t_drop, t_up;
@@ -188,6 +190,8 @@ void bel_holdin_reset(bel_holdin *h)
     h->s.is_holding_in = h->s.is_breath_hold = false;
     for (int i = 0; i < RING; i++) {
         h->rng_k[i] = -1;
+        h->n_lag = 0;
+        h->lag_steps = 0;
     }
 }
 
@@ -343,6 +347,20 @@ static bool chest_on(const bel_holdin *h) { return h->has_chest && h->cdepth > 0
 
 /* Chest minus belly lag by cross-correlation of the mean-removed signals over
  * the last three breaths (at most 40 s), lags within half a breath (at most 3 s). */
+/* Mean product of the mean-removed belts with the chest lag steps later. */
+static double lag_corr(const double *xb, const double *xc, int64_t len, int lag)
+{
+    /* The k whose k + lag is inside [k0, k1]. */
+    const int64_t i0 = lag < 0 ? -lag : 0;
+    const int64_t i1 = lag > 0 ? len - lag : len;
+    double sum = 0.0;
+    for (int64_t i = i0; i < i1; i++) {
+        sum += xb[i] * xc[i + lag];
+    }
+    const int64_t cnt = i1 > i0 ? i1 - i0 : 0;
+    return cnt ? sum / (double)cnt : -HUGE_VAL;
+}
+
 static void update_lag(bel_holdin *h)
 {
     const double win_s = fmin(3.0 * h->period_s, 40.0);
@@ -367,23 +385,35 @@ static void update_lag(bel_holdin *h)
         xb[i] = (double)ring_b(h, k0 + i) - mb;
         xc[i] = (double)ring_c(h, k0 + i) - mc;
     }
+    /* The lag moves little from breath to breath: searched around the last one,
+     * widened while the best sits at the edge of what was searched; the whole range
+     * at first and every eighth breath (another peak may have grown). */
+    int lo = -max_lag, hi = max_lag;
+    if (h->n_lag++ % 8 != 0) {
+        lo = h->lag_steps - 3 < -max_lag ? -max_lag : h->lag_steps - 3;
+        hi = h->lag_steps + 3 > max_lag ? max_lag : h->lag_steps + 3;
+    }
     double best = -HUGE_VAL;
     int best_lag = 0;
-    for (int lag = -max_lag; lag <= max_lag; lag++) {
-        /* The k whose k + lag is inside [k0, k1]. */
-        const int64_t i0 = lag < 0 ? -lag : 0;
-        const int64_t i1 = lag > 0 ? len - lag : len;
-        double sum = 0.0;
-        for (int64_t i = i0; i < i1; i++) {
-            sum += xb[i] * xc[i + lag];
+    for (;;) {
+        for (int lag = lo; lag <= hi; lag++) {
+            const double r = lag_corr(xb, xc, len, lag);
+            if (r > best) {
+                best = r;
+                best_lag = lag;
+            }
         }
-        const int64_t cnt = i1 > i0 ? i1 - i0 : 0;
-        const double r = cnt ? sum / (double)cnt : -HUGE_VAL;
-        if (r > best) {
-            best = r;
-            best_lag = lag;
+        if (best_lag == lo && lo > -max_lag) {
+            hi = lo - 1;
+            lo = lo - 1;
+        } else if (best_lag == hi && hi < max_lag) {
+            lo = hi + 1;
+            hi = hi + 1;
+        } else {
+            break;
         }
     }
+    h->lag_steps = best_lag;
     h->s.phase_lag_s = (float)(best_lag * step_s);
     h->s.phase_deg = (float)(360.0 * best_lag * step_s / h->period_s);
 }

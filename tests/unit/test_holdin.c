@@ -145,13 +145,15 @@ static void run_sucked_in_with_chest_filled(void)
     bel_event ev[BEL_PIPELINE_MAX_EVENTS];
     for (int i = 0; i < 50 * 100; i++) {
         const double t = i / 50.0;
-        const double ph = 0.5 - 0.5 * cos(2.0 * 3.141592653589793 * 0.2 * t); /* 0 exhaled .. 1 inhaled */
+        const double ph =
+            0.5 - 0.5 * cos(2.0 * 3.141592653589793 * 0.2 * t); /* 0 exhaled .. 1 inhaled */
         double belly = 500.0 + 40.0 * ph, chest = 300.0 + 15.0 * ph;
         if (t >= 57.0 && t < 72.0) {
             /* From 57 s the breath stops where it is (0 at 55 s + a period): a slow
              * sinking of 10 units by 60 s, then the fast suck-in and the filled chest. */
             const double slow = fmin(t - 57.0, 3.0) / 3.0;
-            const double fast = t < 60.0 ? 0.0 : 0.5 - 0.5 * cos(3.141592653589793 * fmin(t - 60.0, 1.0));
+            const double fast =
+                t < 60.0 ? 0.0 : 0.5 - 0.5 * cos(3.141592653589793 * fmin(t - 60.0, 1.0));
             belly = 500.0 - 10.0 * slow - 52.0 * fast;
             chest = 300.0 + 60.0 * fast;
         }
@@ -179,6 +181,40 @@ static void test_holdin_found_when_the_chest_fills_as_the_belly_is_sucked_in(voi
     assert_true(fabs(st->t_s - 60.0) <= 0.6);
     assert_true(st->t_detect_s - 60.0 <= 4.0);
     assert_int_equal(count(BEL_EV_HOLDIN_START), 1);
+}
+
+/* The chest-belly lag: two belts at 50 Hz, 12 breaths/min, the chest 0.6 s behind the
+ * belly for 90 s, then 0.2 s ahead of it (the lag is searched around its last value):
+ * at each end the lag reported is the one the belts have. */
+static float lag_after(double t_end)
+{
+    bel_pipeline_config pc = bel_pipeline_config_default();
+    pc.fs_hz = 50.0;
+    pc.chest_channel = 1;
+    bel_pipeline *p = NULL;
+    assert_int_equal(bel_pipeline_create(&pc, &p), BEL_OK);
+    uint64_t seed = 0x51ed270b2f3a1c4dULL;
+    bel_event ev[BEL_PIPELINE_MAX_EVENTS];
+    for (int i = 0; i < (int)(50.0 * t_end); i++) {
+        const double t = i / 50.0;
+        const double lag = t < 90.0 ? 0.6 : -0.2;
+        const double w = 2.0 * 3.141592653589793 * 0.2;
+        bel_sample s = {.t_s = t, .n_channels = 2};
+        s.value[0] = (float)(500.0 + 20.0 * sin(w * t) + 0.3 * noise1(&seed));
+        s.value[1] = (float)(300.0 + 10.0 * sin(w * (t - lag)) + 0.3 * noise1(&seed));
+        assert_true(bel_pipeline_process(p, &s, ev, BEL_PIPELINE_MAX_EVENTS) >= 0);
+    }
+    bel_metrics m;
+    bel_pipeline_get_metrics(p, &m);
+    bel_pipeline_destroy(p);
+    return m.chest_belly_lag_s;
+}
+
+static void test_holdin_chest_belly_lag_follows_the_belts(void **state)
+{
+    (void)state;
+    assert_true(fabsf(lag_after(88.0) - 0.6f) <= 0.15f);
+    assert_true(fabsf(lag_after(180.0) + 0.2f) <= 0.15f);
 }
 
 static void test_holdin_detected_belly_only(void **state)
@@ -418,6 +454,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_holdin_detected_with_chest),
         cmocka_unit_test(test_holdin_detected_belly_only),
+        cmocka_unit_test(test_holdin_chest_belly_lag_follows_the_belts),
         cmocka_unit_test(test_holdin_found_when_the_chest_fills_as_the_belly_is_sucked_in),
         cmocka_unit_test(test_holdin_no_alarm_on_posture_shifts),
         cmocka_unit_test(test_holdin_no_alarm_on_creep_sighs_spikes),
