@@ -15,6 +15,8 @@ typedef enum bel_event_kind {
     BEL_EV_SIGNAL_RESTORED,   /**< the belt is back */
     BEL_EV_MARKER,            /**< the therapist marked this moment (k); numbered in order */
     BEL_EV_DISCOMFORT,        /**< the person felt discomfort here (d): listen to your body */
+    BEL_EV_PAUSE,             /**< the session was paused (space): no cues, the clock stops */
+    BEL_EV_RESUME,            /**< the session goes on after a pause */
     BEL_EV_COUNT
 } bel_event_kind;
 

@@ -66,9 +66,10 @@ struct bel_session {
     _Atomic uint64_t n_lost;
     _Atomic uint64_t n_reconnects;
     _Atomic bool is_connected;
-    /* Marks asked for (main thread) and emitted (input thread), per kind: marker, discomfort. */
-    _Atomic uint32_t n_marks_asked[2];
-    uint32_t n_marks_done[2];
+    /* Marks asked for (main thread) and emitted (input thread), per kind: marker, discomfort,
+     * pause, resume. */
+    _Atomic uint32_t n_marks_asked[4];
+    uint32_t n_marks_done[4];
     _Atomic uint64_t n_markers;
 
     /* Errors: each thread writes its own before its done flag (release). */
@@ -187,6 +188,12 @@ static void print_event(bel_session *s, const bel_event *ev)
     case BEL_EV_DISCOMFORT:
         printf("discomfort marked: listen to your body\n");
         break;
+    case BEL_EV_PAUSE:
+        printf("paused (marked in the recording)\n");
+        break;
+    case BEL_EV_RESUME:
+        printf("resumed\n");
+        break;
     case BEL_EV_COUNT:
     default:
         printf("%s\n", bel_event_kind_name(ev->kind));
@@ -291,8 +298,9 @@ bel_status bel_session_create(const bel_session_config *cfg, bel_session **out, 
     atomic_init(&s->input_done, false);
     atomic_init(&s->is_write_failed, false);
     atomic_init(&s->is_connected, true);
-    atomic_init(&s->n_marks_asked[0], 0);
-    atomic_init(&s->n_marks_asked[1], 0);
+    for (int k = 0; k < 4; k++) {
+        atomic_init(&s->n_marks_asked[k], 0);
+    }
     atomic_init(&s->n_markers, 0);
 
     const bel_source_info *info = bel_source_get_info(cfg->source);
@@ -400,8 +408,9 @@ static void publish_link(bel_session *s)
 /* The marks asked for since the last sample, as events at this sample's time. */
 static void emit_marks(bel_session *s, double t_s)
 {
-    static const bel_event_kind kinds[2] = {BEL_EV_MARKER, BEL_EV_DISCOMFORT};
-    for (int k = 0; k < 2; k++) {
+    static const bel_event_kind kinds[4] = {BEL_EV_MARKER, BEL_EV_DISCOMFORT, BEL_EV_PAUSE,
+                                            BEL_EV_RESUME};
+    for (int k = 0; k < 4; k++) {
         const uint32_t asked = atomic_load_explicit(&s->n_marks_asked[k], memory_order_relaxed);
         while (s->n_marks_done[k] != asked) {
             s->n_marks_done[k]++;
@@ -416,9 +425,12 @@ static void emit_marks(bel_session *s, double t_s)
 
 void bel_session_mark(bel_session *s, bel_event_kind kind)
 {
-    if (s && (kind == BEL_EV_MARKER || kind == BEL_EV_DISCOMFORT)) {
-        atomic_fetch_add_explicit(&s->n_marks_asked[kind == BEL_EV_MARKER ? 0 : 1], 1,
-                                  memory_order_relaxed);
+    static const bel_event_kind kinds[4] = {BEL_EV_MARKER, BEL_EV_DISCOMFORT, BEL_EV_PAUSE,
+                                            BEL_EV_RESUME};
+    for (int k = 0; s && k < 4; k++) {
+        if (kind == kinds[k]) {
+            atomic_fetch_add_explicit(&s->n_marks_asked[k], 1, memory_order_relaxed);
+        }
     }
 }
 

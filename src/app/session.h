@@ -123,7 +123,8 @@ bool bel_session_get_latest(const bel_session *s, bel_session_frame *out);
 /** Counters now. Call from: any thread. */
 void bel_session_get_counters(const bel_session *s, bel_session_counters *out);
 
-/** Mark this moment (kind BEL_EV_MARKER or BEL_EV_DISCOMFORT): the input thread
+/** Mark this moment (kind BEL_EV_MARKER, BEL_EV_DISCOMFORT, BEL_EV_PAUSE or
+ *  BEL_EV_RESUME): the input thread
  *  emits the event at the next sample, so it is recorded, shown and exported like
  *  any other. Other kinds are ignored. Call from: any thread (lock-free). */
 void bel_session_mark(bel_session *s, bel_event_kind kind);

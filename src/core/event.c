@@ -8,6 +8,7 @@
 static const char *const kind_names[BEL_EV_COUNT] = {
     "insp_onset",      "exp_onset",   "holdin_start",    "holdin_end", "breath_hold_start",
     "breath_hold_end", "signal_lost", "signal_restored", "marker",     "discomfort",
+    "pause",           "resume",
 };
 
 const char *bel_event_kind_name(bel_event_kind kind)
