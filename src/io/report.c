@@ -493,6 +493,7 @@ static const char C_CHEST[] = "#7a9e7e";
 static const char C_HOLDIN[] = "#f3c98b";
 static const char C_BHOLD[] = "#cdb4db";
 static const char C_LOST[] = "#c0392b";
+static const char C_LOST_SPAN[] = "#d5d8dc"; /* the belt was away: a grey stretch */
 static const char C_MARK[] = "#2f6f8f";
 static const char C_DISCOMFORT[] = "#b35c00";
 
@@ -539,6 +540,8 @@ static void trace(writer *w, const bel_report_data *d, double t0, double t1, con
     spans(w, d, BEL_EV_HOLDIN_START, BEL_EV_HOLDIN_END, C_HOLDIN, t0, t1, TL, pw, TT,
           LANE * n_lanes);
     spans(w, d, BEL_EV_BREATH_HOLD_START, BEL_EV_BREATH_HOLD_END, C_BHOLD, t0, t1, TL, pw, TT,
+          LANE * n_lanes);
+    spans(w, d, BEL_EV_SIGNAL_LOST, BEL_EV_SIGNAL_RESTORED, C_LOST_SPAN, t0, t1, TL, pw, TT,
           LANE * n_lanes);
     for (size_t i = 0; i < d->n_events; i++) {
         if (d->ev_kind[i] == BEL_EV_SIGNAL_LOST && d->ev_t_s[i] >= t0 && d->ev_t_s[i] <= t1) {
@@ -592,18 +595,30 @@ static void trace(writer *w, const bel_report_data *d, double t0, double t1, con
         out_text(w, d->names[ch], false);
         out(w, "</text>\n<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1.3\" points=\"",
             ch == 0 ? C_BELLY : C_CHEST);
-        /* Each pixel column: its min and max, so no breath is lost by thinning. */
+        /* Each pixel column: its min and max, so no breath is lost by thinning. A gap in
+         * the samples (the belt unplugged, rows missing) ends the line: it is drawn as a
+         * gap, never bridged by a straight line. */
+        const double gap_s = fmax(0.5, d->fs_hz > 0.0 ? 3.0 / d->fs_hz : 0.5);
         size_t i = 0;
         while (i < d->n_samples && d->t_s[i] < t0) {
             i++;
         }
+        double t_prev = NAN;
         for (int c = 0; c < cols && i < d->n_samples; c++) {
             double col_end = t0 + (t1 - t0) * (c + 1) / cols;
             double cmin = INFINITY;
             double cmax = -INFINITY;
+            if (i < d->n_samples && d->t_s[i] < col_end && isfinite(t_prev) &&
+                d->t_s[i] - t_prev >= gap_s) {
+                out(w,
+                    "\"/>\n<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1.3\" "
+                    "points=\"",
+                    ch == 0 ? C_BELLY : C_CHEST);
+            }
             size_t imin = i;
             size_t imax = i;
             for (; i < d->n_samples && d->t_s[i] < col_end; i++) {
+                t_prev = d->t_s[i];
                 if ((double)v[i] < cmin) {
                     cmin = (double)v[i];
                     imin = i;

@@ -38,6 +38,19 @@ grep -q 'class="tin"' "$R" || fail "no breath events in the trace"
     fail "report for a missing session succeeded"
 grep -q 'session 9 is not one of' "$TMP/e" || fail "message: $(cat "$TMP/e")"
 
+# A gap in the recording (the belt unplugged for 15 s) is drawn as a gap: the trace's line
+# ends before it and starts again after it, in the whole-session and first-minute traces.
+awk -F, 'NR == 1 || $1 < 40 || $1 > 55' "$TMP/a.csv" >"$TMP/gap.csv"
+"$BELLOWS" import "$TMP/gap.csv" --client gap --start 1702000000 >/dev/null 2>&1 || fail "import gap"
+"$BELLOWS" report --client gap --out "$TMP/g.html" --session 4 >"$TMP/out" 2>&1 ||
+    fail "report with a gap: $(cat "$TMP/out")"
+belly_lines() { grep -o '<polyline fill="none" stroke="#[0-9a-f]*" stroke-width="1.3"' "$1" |
+    grep -c "$(grep -o '<polyline fill="none" stroke="#[0-9a-f]*" stroke-width="1.3"' "$R" | head -n 1)"; }
+whole=$(belly_lines "$R")
+gapped=$(belly_lines "$TMP/g.html")
+[ "$gapped" -ge $((whole * 2)) ] ||
+    fail "the gap is bridged: $gapped belly lines with a gap, $whole without"
+
 # Render with headless Chromium when available (CI installs it).
 CHROME=$(command -v chromium || command -v chromium-browser || true)
 if [ -n "$CHROME" ]; then
