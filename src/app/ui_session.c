@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <poll.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "audio.h"
@@ -29,9 +30,13 @@
 #define BELLOWS_DATA_FROM_BINDIR "../share/bellows"
 #endif
 
-enum { ASSESS_BREATHS = 6, ACTIONS_MAX = 16 };
+enum { ACTIONS_MAX = 16 };
 
 static const double TREND_EVERY_S = 10.0;
+/* No sample for this long: the session's time goes on by the clock (the belt is away). */
+static const double STALL_S = 0.3;
+/* No sample for this long, or the link said so: the belt is unplugged. */
+static const double UNPLUGGED_S = 1.0;
 static const float PACE_STEP_BPM = 0.5f;
 
 struct ui_session {
@@ -47,17 +52,23 @@ struct ui_session {
     double t_now_s;
     double next_trend_s;
     uint32_t last_phase_seq;
-    /* Relaxed-level assessment: troughs and depths of the first breaths. */
-    float trough_min;
-    float troughs[ASSESS_BREATHS];
-    float depths[ASSESS_BREATHS];
-    int n_assessed;
+    int belly_channel;
+    bel_ui_smoother smoother; /* the figure's, trace's and tone's own belly signal */
+    uint32_t n_restarts;      /* the pipeline's restarts (steps in the belt) seen */
+    double fs_hz;
+    double t_last_sample_s;    /* signal time of the latest sample */
+    double mono_last_sample_s; /* CLOCK_MONOTONIC when it was published */
+    double paused_s;           /* session time spent paused (the clock stops) */
+    double t_pause_start_s;
+    /* The cues the options (and keys) allow; the pause and an unplugged belt silence
+     * them on top. */
+    bool is_breath_tone_wanted;
+    bool is_holdin_cue_wanted;
     /* The guided assessment (bellows assess), or NULL. */
     bel_assess *guide;
     bool is_guide_shown;
     bel_session *session; /* for the therapist's marks (k, d) */
     bool is_stdin_done;   /* stdin ended or failed: no more marks from the terminal */
-    bool has_calibration; /* relaxed level and depth from the assessment, until r */
 };
 
 /* The font: $BELLOWS_FONT; else the installed one, found from where this binary is
@@ -97,29 +108,6 @@ static bool find_font(char *buf, size_t len)
         }
     }
     return false;
-}
-
-static int cmp_float(const void *a, const void *b)
-{
-    float x = *(const float *)a;
-    float y = *(const float *)b;
-    return (x > y) - (x < y);
-}
-
-static float median(const float *x, int n)
-{
-    float tmp[ASSESS_BREATHS];
-    memcpy(tmp, x, (size_t)n * sizeof *tmp);
-    qsort(tmp, (size_t)n, sizeof *tmp, cmp_float);
-    return n % 2 ? tmp[n / 2] : 0.5f * (tmp[n / 2 - 1] + tmp[n / 2]);
-}
-
-static void start_assessment(ui_session *u)
-{
-    u->n_assessed = 0;
-    u->trough_min = INFINITY;
-    u->view.relaxed_level = NAN;
-    u->view.relaxed_depth = NAN;
 }
 
 ui_session_options ui_session_options_default(const char *cmd)
@@ -213,30 +201,45 @@ int ui_session_create(const ui_session_options *o, bel_source *src, ui_session *
     }
     snprintf(u->view.pacer_name, sizeof u->view.pacer_name, "%s", bel_pacer_preset_name(pc.preset));
     u->chest_channel = -1;
+    u->belly_channel = 0;
     const bel_source_info *info = bel_source_get_info(src);
     for (int ch = 0; ch < info->n_channels; ch++) {
         if (strcmp(info->channel_names[ch], "chest") == 0) {
             u->chest_channel = ch;
         }
     }
+    for (int ch = 0; ch < info->n_channels; ch++) { /* as the session engine chooses it */
+        if (strcmp(info->channel_names[ch], "belly") == 0) {
+            u->belly_channel = ch;
+        }
+    }
+    const double fs_hz = info->fs_hz > 0.0 ? info->fs_hz : 50.0; /* the session checks it */
+    u->fs_hz = fs_hz;
+    if (bel_ui_smoother_init(&u->smoother, fs_hz) != BEL_OK) {
+        bel_pacer_destroy(u->pacer);
+        free(u);
+        cli_fail(cmd, "cannot set up the display filter");
+        return CLI_EXIT_FAIL;
+    }
     u->view.has_chest = u->chest_channel >= 0;
     snprintf(u->view.source, sizeof u->view.source, "%s",
              o->source_label ? o->source_label : bel_source_describe(src));
     u->view.is_simulated = o->is_simulated;
-    start_assessment(u);
     bel_tone_params_init(&u->tone);
     bel_tone_set_volume(&u->tone, (float)o->volume);
     bel_tone_set_breath_on(&u->tone, !o->is_breath_tone_off);
     bel_tone_set_cues_on(&u->tone, !o->is_pacer_cues_off);
     bel_tone_set_holdin_cue_on(&u->tone, !o->is_holdin_cue_off);
     u->is_pacer_cues_off = o->is_pacer_cues_off;
-    u->has_calibration = o->has_calibration;
+    u->is_breath_tone_wanted = !o->is_breath_tone_off;
+    u->is_holdin_cue_wanted = !o->is_holdin_cue_off;
     if (o->guide) { /* natural breathing is measured: no pacer, no tone to follow */
         u->guide = o->guide;
         u->is_stdin_done = true; /* the terminal is the therapist's, for the findings (--ask) */
         u->view.is_assessing = true;
         u->view.is_pacer_on = false;
         u->view.assess_steps = 3;
+        u->is_breath_tone_wanted = false;
         bel_tone_set_breath_on(&u->tone, false);
         bel_tone_set_cues_on(&u->tone, true);
     }
@@ -349,44 +352,44 @@ static void on_sample(void *ctx, const bel_session_frame *f)
         u->t_first_s = f->sample.t_s;
         u->next_trend_s = f->sample.t_s + TREND_EVERY_S;
     }
-    u->t_now_s = f->sample.t_s;
+    const bool is_after_gap = f->sample.n_missed > 0 || u->view.is_signal_lost ||
+                              f->published_mono_s - u->mono_last_sample_s >= UNPLUGGED_S;
+    u->t_now_s = fmax(u->t_now_s, f->sample.t_s);
+    u->t_last_sample_s = f->sample.t_s;
+    u->mono_last_sample_s = f->published_mono_s;
     if (u->view.is_paused) {
         return;
+    }
+    if (is_after_gap && u->view.trace_head > 0) {
+        /* The belt was away: the line breaks here (drawn as a gap, never bridged), and
+         * the figure ranges itself on what comes now. */
+        bel_ui_view_push_sample(&u->view, f->sample.t_s - 0.5 / u->fs_hz, NAN, NAN);
+        u->view.range_from_s = f->sample.t_s;
     }
     float chest = NAN;
     if (u->chest_channel >= 0 && u->chest_channel < f->sample.n_channels) {
         chest = f->sample.value[u->chest_channel];
     }
-    u->view.m = f->metrics;
-    if (u->has_calibration && isfinite(f->metrics.relaxed_level) &&
-        isfinite(f->metrics.relaxed_depth)) { /* what the assessment learnt, from the start */
-        u->view.relaxed_level = f->metrics.relaxed_level;
-        u->view.relaxed_depth = f->metrics.relaxed_depth;
-        u->n_assessed = ASSESS_BREATHS;
+    const bel_metrics *m = &f->metrics;
+    bel_ui_view *v = &u->view;
+    v->m = *m;
+    /* What the pipeline has learnt and decided, as it publishes it. */
+    v->relaxed_level = m->relaxed_level;
+    v->relaxed_depth = m->relaxed_depth;
+    v->is_holdin = m->is_holding_in;
+    v->is_breath_hold = m->is_breath_hold;
+    v->belly_share = m->belly_share;
+    v->chest_belly_phase_deg = m->chest_belly_phase_deg;
+    if (m->n_restarts != u->n_restarts) { /* a step in the belt: range the figure afresh */
+        u->n_restarts = m->n_restarts;
+        v->range_from_s = f->sample.t_s;
     }
-    u->view.belly_share = f->metrics.belly_share;
-    u->view.chest_belly_phase_deg = f->metrics.chest_belly_phase_deg;
-    bel_ui_view_push_sample(&u->view, f->sample.t_s, f->metrics.belly, chest);
-    if (isfinite(f->metrics.belly) && f->metrics.belly < u->trough_min) {
-        u->trough_min = f->metrics.belly;
-    }
-}
-
-static void assess_breath(ui_session *u, const bel_event *ev)
-{
-    if (u->n_assessed >= ASSESS_BREATHS || u->view.is_holdin || u->view.is_breath_hold ||
-        !isfinite(u->trough_min) || !isfinite(ev->depth)) {
-        u->trough_min = INFINITY;
-        return;
-    }
-    u->troughs[u->n_assessed] = u->trough_min;
-    u->depths[u->n_assessed] = ev->depth;
-    u->n_assessed++;
-    u->trough_min = INFINITY;
-    if (u->n_assessed == ASSESS_BREATHS) {
-        u->view.relaxed_level = median(u->troughs, ASSESS_BREATHS);
-        u->view.relaxed_depth = median(u->depths, ASSESS_BREATHS);
-    }
+    const float raw =
+        u->belly_channel < f->sample.n_channels ? f->sample.value[u->belly_channel] : NAN;
+    const float belly = bel_ui_smoother_process(&u->smoother, f->sample.t_s, raw, m);
+    bel_ui_view_push_sample(v, f->sample.t_s, belly, chest);
+    v->expansion = bel_ui_view_expansion(v);
+    bel_tone_set_expansion(&u->tone, v->expansion);
 }
 
 static void on_event(void *ctx, const bel_event *ev)
@@ -397,37 +400,23 @@ static void on_event(void *ctx, const bel_event *ev)
         bel_assess_note_event(u->guide, ev);
     }
     switch (ev->kind) {
-    case BEL_EV_INSP_ONSET:
-        assess_breath(u, ev);
-        break;
     case BEL_EV_HOLDIN_START:
-        u->view.is_holdin = true;
         bel_tone_request_cue(&u->tone, BEL_TONE_CUE_HOLDIN); /* the synth rate-limits */
-        break;
-    case BEL_EV_HOLDIN_END:
-        u->view.is_holdin = false;
-        break;
-    case BEL_EV_BREATH_HOLD_START:
-        u->view.is_breath_hold = true;
-        break;
-    case BEL_EV_BREATH_HOLD_END:
-        u->view.is_breath_hold = false;
         break;
     case BEL_EV_SIGNAL_LOST:
         u->view.is_signal_lost = true;
+        bel_ui_view_push_sample(&u->view, ev->t_s + 1e-6, NAN, NAN); /* the line ends */
         break;
     case BEL_EV_SIGNAL_RESTORED:
         u->view.is_signal_lost = false;
         break;
-    case BEL_EV_EXP_ONSET:
-    case BEL_EV_COUNT:
     default:
         break;
     }
     if (u->view.is_pacer_on) {
         bel_pacer_note_event(u->pacer, ev);
     }
-    bel_pacer_set_holdin(u->pacer, u->view.is_holdin);
+    bel_pacer_set_holdin(u->pacer, u->view.m.is_holding_in);
 }
 
 static bool handle_action(ui_session *u, bel_ui_action a)
@@ -436,9 +425,16 @@ static bool handle_action(ui_session *u, bel_ui_action a)
     switch (a) {
     case BEL_UI_ACT_QUIT:
         return false;
-    case BEL_UI_ACT_PAUSE:
+    case BEL_UI_ACT_PAUSE: /* no cues, the clock stops, the recording marks it */
         v->is_paused = !v->is_paused;
-        bel_pacer_set_paused(u->pacer, v->is_paused);
+        bel_pacer_set_paused(u->pacer, v->is_paused || !v->is_pacer_on);
+        if (v->is_paused) {
+            u->t_pause_start_s = u->t_now_s;
+        } else {
+            u->paused_s += u->t_now_s - u->t_pause_start_s;
+            bel_ui_view_push_sample(v, u->t_now_s, NAN, NAN); /* the paused stretch: a gap */
+        }
+        bel_session_mark(u->session, v->is_paused ? BEL_EV_PAUSE : BEL_EV_RESUME);
         break;
     case BEL_UI_ACT_PACER:
         v->is_pacer_on = !v->is_pacer_on;
@@ -458,9 +454,8 @@ static bool handle_action(ui_session *u, bel_ui_action a)
     case BEL_UI_ACT_LAYOUT:
         v->layout = v->layout == BEL_UI_PRACTICE ? BEL_UI_THERAPIST : BEL_UI_PRACTICE;
         break;
-    case BEL_UI_ACT_REASSESS:
-        u->has_calibration = false; /* learn it again from the next breaths */
-        start_assessment(u);
+    case BEL_UI_ACT_REASSESS: /* the figure ranges itself from the next breaths */
+        v->range_from_s = u->t_now_s;
         bel_pacer_restart(u->pacer);
         break;
     case BEL_UI_ACT_HELP:
@@ -524,7 +519,33 @@ static bool on_frame(void *ctx, const bel_session_counters *c)
     v->n_dropped = (uint32_t)(c->n_display_dropped + c->n_record_dropped);
     v->n_underruns = u->audio ? bel_audio_get_underruns(u->audio) : 0;
     if (u->has_first) {
-        v->session_s = u->t_now_s - u->t_first_s;
+        /* The belt away (unplugged): the session's time goes on by the clock, so the
+         * clock, the pacer and the trace go on; replugged, the samples' times (which
+         * count the gap) take over. */
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        const double since_s =
+            (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec - u->mono_last_sample_s;
+        if (since_s > STALL_S) {
+            u->t_now_s = fmax(u->t_now_s, u->t_last_sample_s + since_s);
+        }
+        v->is_unplugged = v->is_signal_lost || since_s >= UNPLUGGED_S;
+        if (v->is_unplugged) { /* nothing is known about the belly now */
+            v->is_holdin = false;
+            v->is_breath_hold = false;
+        }
+        v->t_now_s = u->t_now_s;
+        const double paused_now_s = v->is_paused ? u->t_now_s - u->t_pause_start_s : 0.0;
+        v->session_s = u->t_now_s - u->t_first_s - u->paused_s - paused_now_s;
+        /* The tones: the breath tone fades out while the belt is away or paused, and
+         * the pause silences every cue. */
+        const bool is_quiet = v->is_paused || v->is_unplugged;
+        bel_tone_set_breath_on(&u->tone, u->is_breath_tone_wanted && !is_quiet);
+        bel_tone_set_holdin_cue_on(&u->tone, u->is_holdin_cue_wanted && !is_quiet);
+        if (!u->guide) {
+            bel_tone_set_cues_on(&u->tone,
+                                 v->is_pacer_on && !u->is_pacer_cues_off && !v->is_paused);
+        }
         bel_pacer_set_own_rate(u->pacer, v->m.rate_bpm);
         bel_pacer_update(u->pacer, u->t_now_s, &v->pacer);
         if (v->pacer.phase_seq != u->last_phase_seq) {
@@ -534,8 +555,6 @@ static bool on_frame(void *ctx, const bel_session_counters *c)
             }
         }
         bel_pacer_get_follow(u->pacer, &v->follow);
-        v->expansion = bel_ui_view_expansion(v);
-        bel_tone_set_expansion(&u->tone, v->expansion);
         if (u->t_now_s >= u->next_trend_s) {
             u->next_trend_s += TREND_EVERY_S;
             float rel = isfinite(v->relaxed_depth) && v->relaxed_depth > 0.0f

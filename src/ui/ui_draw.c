@@ -494,12 +494,32 @@ static float depth_rel(const bel_ui_view *v)
     return NAN;
 }
 
+/* Following is worth a number once there are breaths to judge. */
+static bool has_follow(const bel_ui_view *v)
+{
+    return v->is_pacer_on && isfinite(v->follow.score) &&
+           v->follow.n_onsets >= BEL_UI_FOLLOW_MIN_ONSETS;
+}
+
+/* Depth as a multiple of relaxed, or "learning..." until the relaxed depth is known:
+ * never the belt's raw units. */
+static const char *fmt_depth(char *buf, size_t len, int decimals, const bel_ui_view *v)
+{
+    const float dr = depth_rel(v);
+    if (isfinite(dr)) {
+        snprintf(buf, len, "%.*fx relaxed", decimals, (double)dr);
+    } else {
+        snprintf(buf, len, "learning...");
+    }
+    return buf;
+}
+
 static double latest_t(const bel_ui_view *v)
 {
     if (v->trace_head == 0) {
-        return v->m.t_s;
+        return fmax(v->m.t_s, v->t_now_s);
     }
-    return v->trace_t[(v->trace_head - 1) & (BEL_UI_TRACE_CAP - 1)];
+    return fmax(v->trace_t[(v->trace_head - 1) & (BEL_UI_TRACE_CAP - 1)], v->t_now_s);
 }
 
 /* ---------------------------------------------------------------- traces */
@@ -544,6 +564,16 @@ static void draw_spans(bel_ui *ui, const bel_ui_view *v, SDL_Rect r, double t0, 
         }
         if (which < 0) {
             continue;
+        }
+        /* Nothing is known about the belly while the belt is away: an episode open when
+         * it went ends there (the pipeline ends it at the gap once the belt is back). */
+        for (int j = 0; which == 2 && is_start && j < 2 && n_span < BEL_UI_EVENT_CAP; j++) {
+            if (isfinite(open[j])) {
+                span_t0[n_span] = open[j];
+                span_t1[n_span] = e->t_s;
+                span_k[n_span++] = j;
+                open[j] = NAN;
+            }
         }
         if (is_start) {
             open[which] = e->t_s;
@@ -755,7 +785,10 @@ static void draw_cue(bel_ui *ui, const bel_ui_view *v, SDL_Rect r)
 {
     const char *msg = NULL;
     bel_ui_color c = BEL_UI_C_HOLDIN;
-    if (v->is_holdin) {
+    if (v->is_unplugged) { /* replaces whatever the band said about the belly */
+        msg = "belt unplugged - plug it back in";
+        c = BEL_UI_C_WARN;
+    } else if (v->is_holdin) {
         msg = "let the belly soften";
     } else if (v->is_breath_hold) {
         msg = "let the breath flow again, gently";
@@ -774,29 +807,20 @@ static void draw_numbers(bel_ui *ui, const bel_ui_view *v, SDL_Rect r)
     char a[32];
     char line[160];
     char b[32];
-    char c[32];
-    float dr = depth_rel(v);
-    if (isfinite(dr)) {
-        snprintf(b, sizeof b, "%.1fx relaxed", (double)dr);
-    } else {
-        fmt_num(b, sizeof b, 0, v->m.depth);
-    }
-    if (v->is_pacer_on && isfinite(v->follow.score)) {
-        snprintf(c, sizeof c, "%.0f%%", (double)(v->follow.score * 100.0f));
-    } else {
-        snprintf(c, sizeof c, "-");
-    }
+    fmt_depth(b, sizeof b, 1, v);
     if (v->is_assessing && v->assess_why[0]) { /* why the phase is asked again */
         draw_text(ui, F_BODY, r.x + r.w / 2, r.y + (r.h - ui->fonts[F_BODY].height) / 2, A_CENTER,
                   palette[BEL_UI_C_WARN], v->assess_why);
         return;
     }
-    if (v->is_assessing) { /* no pacer while the breathing is measured */
+    /* Following the pacer only once there are breaths to judge; no pacer while the
+     * breathing is measured. */
+    if (!v->is_assessing && has_follow(v)) {
+        snprintf(line, sizeof line, "rate %s /min     depth %s     following the pacer %.0f%%",
+                 fmt_num(a, sizeof a, 1, v->m.rate_bpm), b, (double)(v->follow.score * 100.0f));
+    } else {
         snprintf(line, sizeof line, "rate %s /min     depth %s",
                  fmt_num(a, sizeof a, 1, v->m.rate_bpm), b);
-    } else {
-        snprintf(line, sizeof line, "rate %s /min     depth %s     following the pacer %s",
-                 fmt_num(a, sizeof a, 1, v->m.rate_bpm), b, c);
     }
     draw_text(ui, F_BODY, r.x + r.w / 2, r.y + (r.h - ui->fonts[F_BODY].height) / 2, A_CENTER,
               palette[BEL_UI_C_TEXT], line);
@@ -889,16 +913,20 @@ static void draw_metrics(bel_ui *ui, const bel_ui_view *v, SDL_Rect r)
     fill_round_rect(ui, r, (float)r.h * 0.03f, palette[BEL_UI_C_PANEL]);
     int row = 0;
     snprintf(b, sizeof b, "%s /min", fmt_num(c, sizeof c, 1, v->m.rate_bpm));
-    metric_row(ui, r, row++, "rate", b);
-    snprintf(b, sizeof b, "%s /min", fmt_num(c, sizeof c, 1, v->m.rate_spectral_bpm));
-    metric_row(ui, r, row++, "rate (spectral)", b);
-    float dr = depth_rel(v);
-    if (isfinite(dr)) {
-        snprintf(b, sizeof b, "%.2fx relaxed", (double)dr);
+    metric_row(ui, r, row++, "rate (breaths counted)", b);
+    /* The spectrum's rate is a check on the count: the same when the breathing is
+     * regular; far apart when breaths are missed or doubled, or the breathing is
+     * irregular (then the count is the one to trust). */
+    const float rc = v->m.rate_bpm;
+    const float rs = v->m.rate_spectral_bpm;
+    if (isfinite(rs) && isfinite(rc) && fabsf(rs - rc) > 0.2f * fmaxf(rc, 1.0f)) {
+        snprintf(b, sizeof b, "%s /min, differs", fmt_num(c, sizeof c, 1, rs));
     } else {
-        snprintf(b, sizeof b, "%s (not assessed)", fmt_num(c, sizeof c, 0, v->m.depth));
+        snprintf(b, sizeof b, "%s /min%s", fmt_num(c, sizeof c, 1, rs),
+                 isfinite(rs) ? ", agrees" : "");
     }
-    metric_row(ui, r, row++, "depth", b);
+    metric_row(ui, r, row++, "check: spectral rate", b);
+    metric_row(ui, r, row++, "depth", fmt_depth(b, sizeof b, 2, v));
     if (isfinite(v->m.ie_ratio) && v->m.ie_ratio > 0.0f) {
         snprintf(b, sizeof b, "1 : %.1f", 1.0 / (double)v->m.ie_ratio);
     } else {
@@ -923,8 +951,13 @@ static void draw_metrics(bel_ui *ui, const bel_ui_view *v, SDL_Rect r)
     }
     metric_row(ui, r, row++, "pacer", b);
     char s2[32];
-    snprintf(b, sizeof b, "%s%% (session %s%%)", fmt_num(c, sizeof c, 0, v->follow.score * 100.0f),
-             fmt_num(s2, sizeof s2, 0, v->follow.session_score * 100.0f));
+    if (has_follow(v)) {
+        snprintf(b, sizeof b, "%s%% (session %s%%)",
+                 fmt_num(c, sizeof c, 0, v->follow.score * 100.0f),
+                 fmt_num(s2, sizeof s2, 0, v->follow.session_score * 100.0f));
+    } else {
+        snprintf(b, sizeof b, "%s", v->is_pacer_on ? "after a few breaths" : "-");
+    }
     metric_row(ui, r, row++, "following", b);
     snprintf(b, sizeof b, "%+.1f s", (double)v->follow.lag_s);
     metric_row(ui, r, row++, "lag behind pacer", isfinite(v->follow.lag_s) ? b : "-");
@@ -964,6 +997,12 @@ static const char *event_text(const bel_event *e, uint32_t marker_no, char *buf,
         break;
     case BEL_EV_DISCOMFORT:
         snprintf(buf, len, "discomfort");
+        break;
+    case BEL_EV_PAUSE:
+        snprintf(buf, len, "paused");
+        break;
+    case BEL_EV_RESUME:
+        snprintf(buf, len, "resumed");
         break;
     case BEL_EV_COUNT:
     default:

@@ -6,6 +6,13 @@
 #include <string.h>
 
 static const double EXPANSION_WINDOW_S = 15.0;
+/* A stretch that holds a breath's trough unless the level moved: longer than a slow
+ * paced breath's time above its middle (4-7-8: 13 s), and a short one for a move far
+ * beyond any breath. */
+static const double EXPANSION_RECENT_S = 12.0;
+static const double EXPANSION_SHORT_S = 5.0;
+/* A gap this long in the samples starts the display signal again. */
+static const double EXPANSION_GAP_S = 0.5;
 
 void bel_ui_view_init(bel_ui_view *v)
 {
@@ -19,6 +26,7 @@ void bel_ui_view_init(bel_ui_view *v)
     v->belly_share = NAN;
     v->chest_belly_phase_deg = NAN;
     v->trace_window_s = 45.0f;
+    v->range_from_s = -INFINITY;
     v->m.t_s = 0.0;
     v->m.belly = NAN;
     v->m.baseline = NAN;
@@ -66,6 +74,34 @@ uint32_t bel_ui_view_trace_count(const bel_ui_view *v)
     return v->trace_head < BEL_UI_TRACE_CAP ? v->trace_head : BEL_UI_TRACE_CAP;
 }
 
+bel_status bel_ui_smoother_init(bel_ui_smoother *s, double fs_hz)
+{
+    memset(s, 0, sizeof *s);
+    if (!(fs_hz > 0.0)) {
+        return BEL_ERR_ARG;
+    }
+    const double fc =
+        BEL_UI_DISPLAY_CUTOFF_HZ < 0.4 * fs_hz ? BEL_UI_DISPLAY_CUTOFF_HZ : 0.4 * fs_hz;
+    return bel_biquad_init_lowpass(&s->lp, fs_hz, fc);
+}
+
+float bel_ui_smoother_process(bel_ui_smoother *s, double t_s, float raw, const bel_metrics *m)
+{
+    if (!isfinite(raw)) {
+        return NAN;
+    }
+    const float x = m->is_belly_inverted ? -raw : raw;
+    if (!s->is_started || s->is_inverted != m->is_belly_inverted ||
+        s->n_restarts != m->n_restarts || t_s - s->t_last_s >= EXPANSION_GAP_S) {
+        bel_biquad_reset(&s->lp, (double)x);
+        s->is_started = true;
+        s->is_inverted = m->is_belly_inverted;
+        s->n_restarts = m->n_restarts;
+    }
+    s->t_last_s = t_s;
+    return (float)bel_biquad_process(&s->lp, (double)x);
+}
+
 static float clamp01(float x) { return x < 0.0f ? 0.0f : (x > 1.0f ? 1.0f : x); }
 
 float bel_ui_view_expansion(const bel_ui_view *v)
@@ -79,25 +115,50 @@ float bel_ui_view_expansion(const bel_ui_view *v)
     if (!isfinite(now)) {
         return 0.5f;
     }
-    if (isfinite(v->relaxed_level) && isfinite(v->relaxed_depth) && v->relaxed_depth > 0.0f) {
-        return clamp01((now - v->relaxed_level) / v->relaxed_depth);
-    }
-    double t_end = v->trace_t[last];
+    /* The range of the last 15 s and of the last 6 s, since range_from_s. */
+    const double t_end = v->trace_t[last];
     float lo = INFINITY;
     float hi = -INFINITY;
+    float lo_recent = INFINITY;
+    float hi_recent = -INFINITY;
+    float lo_short = INFINITY;
     for (uint32_t k = 0; k < n; k++) {
         uint32_t i = (v->trace_head - 1 - k) & (BEL_UI_TRACE_CAP - 1);
-        if (t_end - v->trace_t[i] > EXPANSION_WINDOW_S) {
+        if (t_end - v->trace_t[i] > EXPANSION_WINDOW_S || v->trace_t[i] < v->range_from_s) {
             break;
         }
         float x = v->trace_belly[i];
         if (isfinite(x)) {
             lo = x < lo ? x : lo;
             hi = x > hi ? x : hi;
+            if (t_end - v->trace_t[i] <= EXPANSION_RECENT_S) {
+                lo_recent = x < lo_recent ? x : lo_recent;
+                hi_recent = x > hi_recent ? x : hi_recent;
+            }
+            if (t_end - v->trace_t[i] <= EXPANSION_SHORT_S) {
+                lo_short = x < lo_short ? x : lo_short;
+            }
         }
     }
-    if (!(hi > lo)) {
+    const bool has_depth = isfinite(v->relaxed_depth) && v->relaxed_depth > 0.0f;
+    const float depth = has_depth ? v->relaxed_depth : hi - lo;
+    if (!(depth > 0.0f)) {
         return 0.5f;
     }
-    return clamp01((now - lo) / (hi - lo));
+    float level = lo;
+    if (isfinite(v->relaxed_level) && has_depth) {
+        level = v->relaxed_level;
+        /* Only with enough of the window seen since range_from_s. */
+        const bool has_recent = t_end - v->range_from_s >= EXPANSION_RECENT_S;
+        const bool is_far = lo_short > level + 1.5f * depth && t_end - v->range_from_s >= 2.0;
+        const bool is_moved = has_recent && !v->is_breath_hold &&
+                              (lo_recent > level + 0.5f * depth ||
+                               (!v->is_holdin && hi_recent < level + 0.5f * depth));
+        if (is_far) {
+            level = lo_short;
+        } else if (is_moved) {
+            level = lo_recent;
+        }
+    }
+    return clamp01((now - level) / depth);
 }

@@ -11,13 +11,15 @@
 #include <stdint.h>
 
 #include "bellows/event.h"
+#include "bellows/filter.h"
 #include "bellows/pacer.h"
 #include "bellows/pipeline.h"
 
 enum {
-    BEL_UI_TRACE_CAP = 4096, /**< trace samples kept (power of two; 80 s at 50 Hz) */
-    BEL_UI_EVENT_CAP = 128,  /**< events kept */
-    BEL_UI_TREND_CAP = 256,  /**< trend points kept */
+    BEL_UI_TRACE_CAP = 4096,      /**< trace samples kept (power of two; 80 s at 50 Hz) */
+    BEL_UI_EVENT_CAP = 128,       /**< events kept */
+    BEL_UI_TREND_CAP = 256,       /**< trend points kept */
+    BEL_UI_FOLLOW_MIN_ONSETS = 4, /**< breath turns scored before following is shown */
 };
 
 /** Which layout the window shows. */
@@ -36,10 +38,14 @@ typedef struct bel_ui_view {
     bool is_pacer_on;
     double session_s; /**< session time shown by the timer */
 
-    bel_metrics m;       /**< latest pipeline metrics */
-    float relaxed_level; /**< conditioned belly level at relaxed exhale; NAN until known */
-    float relaxed_depth; /**< relaxed breath depth; NAN until known */
+    bel_metrics m; /**< latest pipeline metrics */
+    float
+        relaxed_level; /**< the pipeline's relaxed belly level (m.relaxed_level); NAN until known */
+    float relaxed_depth; /**< the pipeline's relaxed breath depth (m.relaxed_depth); NAN until known
+                          */
     float expansion;     /**< belly expansion for the figure, 0..1 (bel_ui_view_expansion) */
+    double range_from_s; /**< the figure ranges itself on samples from here on (a step in the
+                              belt, a gap, r): what came before says nothing about the level */
     float belly_share;   /**< belly share of breathing 0..1; NAN without a chest belt */
     float chest_belly_phase_deg; /**< chest lead over belly, degrees; NAN if unknown */
     bool has_chest;
@@ -48,6 +54,11 @@ typedef struct bel_ui_view {
     bool is_connected;        /**< a belt (or the simulator) is delivering */
     bool is_simulated;        /**< the built-in simulated belt: never shown as a connected belt */
     bool is_signal_lost;      /**< the belt stopped sending */
+    bool is_unplugged;        /**< the belt is away now (lost, or nothing for a second): the
+                                   band says to plug it back in */
+    double t_now_s;           /**< the session's signal time now: goes on by the clock while
+                                   the belt is away, so the trace scrolls on (0: the latest
+                                   sample's) */
     bool is_recording_failed; /**< the session's files cannot be written (a full disk) */
     uint32_t n_gaps;          /**< samples reported missing */
     uint32_t n_dropped;       /**< samples or frames the UI side dropped */
@@ -68,7 +79,8 @@ typedef struct bel_ui_view {
     int assess_step;          /**< 1..assess_steps */
     int assess_steps;
 
-    /* Trace ring: t_s, conditioned belly, chest (raw; NAN without). */
+    /* Trace ring: t_s, the display signal (bel_ui_smoother), chest (raw; NAN without).
+     * A NAN belly is a break in the line (a gap in the signal). */
     double trace_t[BEL_UI_TRACE_CAP];
     float trace_belly[BEL_UI_TRACE_CAP];
     float trace_chest[BEL_UI_TRACE_CAP];
@@ -87,6 +99,33 @@ typedef struct bel_ui_view {
     uint32_t trend_head;
 } bel_ui_view;
 
+/** Cut-off of the display signal's low-pass: a 2nd-order Butterworth delays a breath
+ *  by sqrt(2) / (2 pi fc) = 37.5 ms at 6 Hz (the goal is <= 40 ms), and still takes
+ *  off the belt's sample-to-sample jitter. The detector's smoothed signal (m.belly)
+ *  is about 165 ms behind: fine for deciding, too slow to follow. */
+static const double BEL_UI_DISPLAY_CUTOFF_HZ = 6.0;
+
+/** The figure's, trace's and tone's own lightly smoothed belly signal, from the
+ *  raw sample with the pipeline's polarity. Caller-owned; fields private. */
+typedef struct bel_ui_smoother {
+    bel_biquad lp;       /* private */
+    bool is_started;     /* private */
+    bool is_inverted;    /* private */
+    uint32_t n_restarts; /* private */
+    double t_last_s;     /* private */
+} bel_ui_smoother;
+
+/** Set up for samples at fs_hz (the cut-off is capped at 0.4 fs_hz). BEL_ERR_ARG for
+ *  fs_hz <= 0. Call from: setup. */
+BEL_NODISCARD bel_status bel_ui_smoother_init(bel_ui_smoother *s, double fs_hz);
+
+/** One raw belly value at t_s with the pipeline's metrics after it (for its polarity
+ *  and restarts); returns the display value in the pipeline's conditioned units (those
+ *  of m->relaxed_level). Starts again without a transient after a gap of 0.5 s or more,
+ *  a step in the belt (m->n_restarts) or a polarity change. NAN in, NAN out.
+ *  Call from: the owning thread. Real-time safe. */
+float bel_ui_smoother_process(bel_ui_smoother *s, double t_s, float raw, const bel_metrics *m);
+
 /** Empty view: practice layout, pacer on, nothing known (NAN), 45 s trace.
  *  Call from: any thread. */
 void bel_ui_view_init(bel_ui_view *v);
@@ -104,10 +143,14 @@ void bel_ui_view_push_trend(bel_ui_view *v, double t_s, float rate_bpm, float de
 /** Number of trace samples held (<= BEL_UI_TRACE_CAP). */
 uint32_t bel_ui_view_trace_count(const bel_ui_view *v);
 
-/** Belly expansion 0..1 for the figure and the breath tone: from the relaxed
- *  level and depth when known (0 at relaxed exhale, 1 at one relaxed depth
- *  above it), else from the range of the last 15 s of the trace; 0.5 when
- *  nothing is known. Call from: any thread. */
+/** Belly expansion 0..1 for the figure and the breath tone: from the pipeline's
+ *  relaxed level and depth when known (0 at relaxed exhale, 1 at one relaxed depth
+ *  above it), else from the range of the last 15 s of the trace since range_from_s.
+ *  It never sticks: when the last 12 s all lie above level + depth / 2, or
+ *  (not held in) all below level + depth / 2 (breaths that never fill), or the last 5 s above level
+ * + 1.5 depth (sitting up, slumping, before the pipeline has re-learnt its level), their lowest
+ * point is the level. The depth is never re-ranged: a belly held in keeps its tiny breaths tiny.
+ * 0.5 when nothing is known. Call from: any thread. */
 float bel_ui_view_expansion(const bel_ui_view *v);
 
 #endif

@@ -124,6 +124,7 @@ static void fill_breathing(bel_ui_view *v, double t_end, bool chest)
     v->follow.score = 0.82f;
     v->follow.session_score = 0.74f;
     v->follow.lag_s = 0.6f;
+    v->follow.n_onsets = 60;
     snprintf(v->source, sizeof v->source, "the belt on /dev/ttyACM0");
     snprintf(v->pacer_name, sizeof v->pacer_name, "resonance");
     v->expansion = bel_ui_view_expansion(v);
@@ -543,6 +544,228 @@ static void test_ui_expansion_from_relaxed_level(void **state)
     assert_true(bel_ui_view_expansion(&v) == 0.0f);
 }
 
+/* Quiet breathing (12/min) around level, depth deep, from t0 to t1 s, through the display
+ * signal as the live session makes it; returns the expansion's lowest and highest over
+ * [from_s, t1]. */
+static void breathe(bel_ui_view *v, double t0, double t1, float level, float deep, double from_s,
+                    float *lo, float *hi)
+{
+    *lo = INFINITY;
+    *hi = -INFINITY;
+    for (double t = t0; t < t1; t += 0.02) {
+        const float x = level + deep * 0.5f * (1.0f - (float)cos(2.0 * PI_D * 0.2 * t));
+        bel_ui_view_push_sample(v, t, x, NAN);
+        const float e = bel_ui_view_expansion(v);
+        if (t >= from_s) {
+            *lo = fminf(*lo, e);
+            *hi = fmaxf(*hi, e);
+        }
+    }
+}
+
+/* Sitting up moves the belt's level by several breaths' depth before the pipeline has
+ * re-learnt its relaxed level: the figure (and the breath tone) must not stay pinned at
+ * full, but range itself again within a few seconds. */
+static void test_ui_figure_reranges_after_posture_change(void **state)
+{
+    (void)state;
+    bel_ui_view v;
+    bel_ui_view_init(&v);
+    v.relaxed_level = 500.0f;
+    v.relaxed_depth = 60.0f;
+    float lo = 0.0f;
+    float hi = 0.0f;
+    breathe(&v, 0.0, 60.0, 500.0f, 60.0f, 30.0, &lo, &hi);
+    assert_true(lo < 0.05f && hi > 0.9f);
+    /* Sitting up: 3 relaxed depths higher; the pipeline still says 500. */
+    breathe(&v, 60.0, 80.0, 680.0f, 60.0f, 66.0, &lo, &hi);
+    assert_true(lo < 0.1f);
+    assert_true(hi > 0.9f);
+    /* A smaller move (1 depth up): within 12 s. */
+    breathe(&v, 80.0, 120.0, 500.0f, 60.0f, 95.0, &lo, &hi);
+    breathe(&v, 120.0, 150.0, 560.0f, 60.0f, 133.0, &lo, &hi);
+    assert_true(lo < 0.1f);
+    assert_true(hi > 0.9f);
+    /* Slumping: the level drops 2 depths (not a hold-in, the pipeline says). */
+    breathe(&v, 150.0, 180.0, 440.0f, 60.0f, 163.0, &lo, &hi);
+    assert_true(hi > 0.9f);
+    /* A step in the belt (the pipeline forgets its level: NAN) ranges from the step. */
+    v.relaxed_level = NAN;
+    v.range_from_s = 180.0;
+    breathe(&v, 180.0, 200.0, 900.0f, 60.0f, 186.0, &lo, &hi);
+    assert_true(lo < 0.1f && hi > 0.9f);
+}
+
+/* A hold-in before anything is calibrated: the belly drops and the breaths are tiny.
+ * They must be drawn tiny, not as full belly breaths. */
+static void test_ui_figure_small_in_uncalibrated_holdin(void **state)
+{
+    (void)state;
+    bel_ui_view v;
+    bel_ui_view_init(&v);
+    float lo = 0.0f;
+    float hi = 0.0f;
+    breathe(&v, 0.0, 20.0, 500.0f, 60.0f, 10.0, &lo, &hi); /* nothing learnt: NAN level */
+    assert_true(hi > 0.9f);
+    breathe(&v, 20.0, 30.0, 420.0f, 8.0f, 22.0, &lo, &hi); /* held in, tiny breaths */
+    assert_true(hi - lo < 0.25f);
+    /* The same with the relaxed depth learnt but the level not yet. */
+    v.relaxed_depth = 60.0f;
+    breathe(&v, 30.0, 40.0, 420.0f, 8.0f, 30.0, &lo, &hi);
+    assert_true(hi - lo < 0.2f);
+}
+
+/* The display signal follows a 0.25 Hz breath within 40 ms, and starts again after a
+ * gap without a transient; the pipeline's polarity is applied. */
+static void test_ui_display_signal_delay(void **state)
+{
+    (void)state;
+    bel_ui_smoother sm;
+    assert_int_equal(bel_ui_smoother_init(&sm, 50.0), BEL_OK);
+    bel_metrics m;
+    memset(&m, 0, sizeof m);
+    double cross_in = NAN;
+    double cross_out = NAN;
+    float prev_y = NAN;
+    for (int i = 0; i < 50 * 20; i++) {
+        const double t = i / 50.0;
+        const float x = 100.0f * (float)sin(2.0 * PI_D * 0.25 * t);
+        const float y = bel_ui_smoother_process(&sm, t, x, &m);
+        /* Upward zero crossings after the start, in the 3rd cycle (t = 8 s). */
+        if (t > 7.0 && t < 9.0 && isnan(cross_out) && prev_y < 0.0f && y >= 0.0f) {
+            cross_out = t - 0.02 * (double)y / (double)(y - prev_y);
+        }
+        prev_y = y;
+    }
+    cross_in = 8.0;
+    const double delay_s = cross_out - cross_in;
+    printf("display signal delay at 0.25 Hz: %.1f ms\n", delay_s * 1000.0);
+    assert_true(delay_s > 0.0 && delay_s <= 0.040);
+    /* After a gap: the first value is the sample itself (no ramp from the old level). */
+    const float y = bel_ui_smoother_process(&sm, 30.0, 500.0f, &m);
+    assert_true(fabsf(y - 500.0f) < 1e-3f);
+    m.is_belly_inverted = true;
+    assert_true(fabsf(bel_ui_smoother_process(&sm, 30.02, 500.0f, &m) + 500.0f) < 1e-3f);
+}
+
+/* The first minute: nothing learnt yet and no breaths to judge. The numbers say
+ * "learning..." instead of the belt's raw units, and nothing about following. */
+static void test_ui_first_minute_no_raw_units(void **state)
+{
+    (void)state;
+    canvas c;
+    canvas_open(&c, 1280, 800);
+    bel_ui_view v;
+    bel_ui_view_init(&v);
+    fill_breathing(&v, 40.0, true);
+    v.relaxed_depth = NAN;
+    v.relaxed_level = NAN;
+    v.m.depth = 510.0f;
+    v.follow.n_onsets = 1;
+    v.follow.score = 0.54f;
+    v.pacer = pacer_at(2.0);
+    v.expansion = bel_ui_view_expansion(&v);
+    render(&c, &v, "practice_learning");
+    v.layout = BEL_UI_THERAPIST;
+    render(&c, &v, "therapist_learning");
+    /* After a posture change, the figure and the numbers from the pipeline again. */
+    bel_ui_view_init(&v);
+    fill_breathing(&v, 120.0, false);
+    float lo = 0.0f;
+    float hi = 0.0f;
+    breathe(&v, 120.0, 131.0, 640.0f, 120.0f, 125.0, &lo, &hi);
+    v.m.t_s = 131.0;
+    v.session_s = 131.0;
+    v.pacer = pacer_at(2.0);
+    v.expansion = bel_ui_view_expansion(&v);
+    render(&c, &v, "practice_posture_change");
+    canvas_close(&c);
+}
+
+/* Share of the columns of r (right of x0) that hold any pixel of colour k. */
+static double columns_with(const canvas *c, SDL_Rect r, int x0, bel_ui_color k)
+{
+    SDL_Color want = bel_ui_get_color(k);
+    int hit = 0;
+    int all = 0;
+    for (int x = x0; x < r.x + r.w - 4; x++) {
+        bool any = false;
+        for (int y = r.y + 4; y < r.y + r.h - 4 && !any; y++) {
+            any = near(pixel(c, x, y), want, 10);
+        }
+        hit += any;
+        all++;
+    }
+    return all > 0 ? (double)hit / (double)all : 0.0;
+}
+
+/* Unplugged during a hold-in: the band says to plug the belt back in instead of anything
+ * about the belly, the trace scrolls on with the clock and the lost stretch is a gap (no
+ * line bridging it); replugged, the line starts again after the gap. */
+static void test_ui_unplugged_and_replugged(void **state)
+{
+    (void)state;
+    canvas c;
+    canvas_open(&c, 1280, 800);
+    bel_ui_view v;
+    bel_ui_view_init(&v);
+    fill_breathing(&v, 300.0, false);
+    bel_event e = bel_event_make(BEL_EV_HOLDIN_START, 290.0, 292.0);
+    bel_ui_view_push_event(&v, &e);
+    e = bel_event_make(BEL_EV_SIGNAL_LOST, 300.0, 300.5);
+    bel_ui_view_push_event(&v, &e);
+    bel_ui_view_push_sample(&v, 300.0 + 1e-6, NAN, NAN);
+    v.is_signal_lost = true;
+    v.is_unplugged = true;
+    v.is_holdin = false;
+    v.t_now_s = 312.0; /* 12 s later by the clock */
+    v.session_s = 312.0;
+    v.pacer = pacer_at(7.0);
+    render(&c, &v, "practice_unplugged");
+    SDL_Rect cue = bel_ui_get_region(BEL_UI_PRACTICE, c.w, c.h, BEL_UI_R_CUE);
+    assert_true(share(&c, cue, BEL_UI_C_WARN, 6) > 0.4);
+    assert_true(share(&c, cue, BEL_UI_C_HOLDIN, 6) < 0.001);
+    SDL_Rect tr = bel_ui_get_region(BEL_UI_PRACTICE, c.w, c.h, BEL_UI_R_TRACE);
+    /* The last 12 of 45 s: no belly line (about 26 % of the width). */
+    const int x_lost = tr.x + (int)((double)tr.w * (1.0 - 12.0 / 45.0)) + 6;
+    assert_true(columns_with(&c, tr, x_lost, BEL_UI_C_BELLY) < 0.03);
+    assert_true(columns_with(&c, tr, tr.x + 8, BEL_UI_C_BELLY) > 0.5);
+
+    /* Replugged at 315 s: the line starts again, the gap stays a gap. */
+    e = bel_event_make(BEL_EV_SIGNAL_RESTORED, 315.0, 315.0);
+    bel_ui_view_push_event(&v, &e);
+    v.is_signal_lost = false;
+    v.is_unplugged = false;
+    for (double t = 315.0; t <= 325.0; t += 0.02) {
+        bel_ui_view_push_sample(&v, t, 700.0f + 60.0f * (float)sin(2.0 * PI_D * 0.2 * t), NAN);
+    }
+    v.t_now_s = 325.0;
+    v.session_s = 325.0;
+    render(&c, &v, "practice_replugged");
+    assert_true(share(&c, cue, BEL_UI_C_WARN, 6) < 0.001);
+    const int x_gap0 = tr.x + (int)((double)tr.w * (1.0 - 25.0 / 45.0)) + 6;
+    const int x_gap1 = tr.x + (int)((double)tr.w * (1.0 - 10.0 / 45.0)) - 6;
+    SDL_Rect gap = {x_gap0, tr.y, x_gap1 - x_gap0, tr.h};
+    assert_true(columns_with(&c, gap, gap.x, BEL_UI_C_BELLY) < 0.05);
+    assert_true(columns_with(&c, tr, x_gap1 + 12, BEL_UI_C_BELLY) > 0.8);
+    canvas_close(&c);
+}
+
+/* Paused: the pacer says so, and no band. */
+static void test_ui_paused(void **state)
+{
+    (void)state;
+    canvas c;
+    canvas_open(&c, 1280, 800);
+    bel_ui_view v;
+    bel_ui_view_init(&v);
+    fill_breathing(&v, 200.0, false);
+    v.is_paused = true;
+    v.pacer = pacer_at(2.0);
+    render(&c, &v, "practice_paused");
+    canvas_close(&c);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 3) {
@@ -572,6 +795,12 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_ui_scales_with_output_size),
         cmocka_unit_test(test_ui_keys_map_to_actions),
         cmocka_unit_test(test_ui_expansion_from_relaxed_level),
+        cmocka_unit_test(test_ui_figure_reranges_after_posture_change),
+        cmocka_unit_test(test_ui_figure_small_in_uncalibrated_holdin),
+        cmocka_unit_test(test_ui_display_signal_delay),
+        cmocka_unit_test(test_ui_first_minute_no_raw_units),
+        cmocka_unit_test(test_ui_unplugged_and_replugged),
+        cmocka_unit_test(test_ui_paused),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     SDL_Quit();
