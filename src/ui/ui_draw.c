@@ -852,44 +852,95 @@ static void draw_top(bel_ui *ui, const bel_ui_view *v, SDL_Rect r)
     draw_text(ui, F_BODY, r.x + r.w - pad, y, A_RIGHT, palette[BEL_UI_C_DIM], line);
 }
 
+/* s shortened in its middle with "..." to fit width px (a device path keeps its start
+ * and its end, which tell belts apart); "" when not even "..." fits. */
+static void fit_middle(const bel_ui *ui, font_size f, char *s, size_t cap, int width)
+{
+    if (text_width(ui, f, s) <= width) {
+        return;
+    }
+    char full[256];
+    snprintf(full, sizeof full, "%s", s);
+    const size_t n = strlen(full);
+    for (size_t keep = n; keep > 0; keep--) {
+        const size_t head = (keep + 1) / 2;
+        const size_t tail = keep - head;
+        snprintf(s, cap, "%.*s...%s", (int)head, full, full + n - tail);
+        if (text_width(ui, f, s) <= width) {
+            return;
+        }
+    }
+    snprintf(s, cap, "%s", text_width(ui, f, "...") <= width ? "..." : "");
+}
+
 static void draw_status(bel_ui *ui, const bel_ui_view *v, SDL_Rect r)
 {
     int pad = r.h / 2;
     float dot = (float)r.h * 0.18f;
     int y = r.y + (r.h - ui->fonts[F_SMALL].height) / 2;
     bel_ui_color c = BEL_UI_C_OK;
-    char line[sizeof v->source + 48];
+    /* The words first, the source's name after them in brackets: the name is what gets
+     * shortened, never the warning. */
+    const char *words = "belt connected";
     if (v->is_recording_failed) {
         c = BEL_UI_C_WARN;
-        snprintf(line, sizeof line, "not recording: the disk is full or failed (%s)", v->source);
+        words = "not recording: the disk is full or failed";
     } else if (v->is_simulated) { /* not a person's breathing: amber, and said in words */
         c = BEL_UI_C_WARN;
-        snprintf(line, sizeof line, "%s", v->source);
-    } else if (v->is_signal_lost) {
+        words = "";
+    } else if (v->is_signal_lost || v->is_unplugged) {
         c = BEL_UI_C_WARN;
-        snprintf(line, sizeof line, "signal lost - check the belt (%s)", v->source);
+        words = "signal lost - check the belt";
     } else if (!v->is_connected) {
         c = BEL_UI_C_DIM;
-        snprintf(line, sizeof line, "waiting for the belt (%s)", v->source);
-    } else {
-        snprintf(line, sizeof line, "belt connected (%s)", v->source);
+        words = "waiting for the belt";
     }
+    const char *audio = !v->is_audio_available ? "off" : (v->is_muted ? "muted (m)" : "on");
     char counts[128];
     snprintf(counts, sizeof counts, "gaps %u   spikes %u   clipped %u   dropped %u   audio %s",
              (unsigned)v->n_gaps, (unsigned)v->m.n_spikes, (unsigned)v->m.n_clipped,
-             (unsigned)v->n_dropped,
-             !v->is_audio_available ? "off" : (v->is_muted ? "muted (m)" : "on"));
-    /* A long belt name is shortened with "..." rather than run into the counters. */
-    const int room = r.w - pad * 4 - text_width(ui, F_SMALL, counts);
-    size_t len = strlen(line);
-    while (len > 4 && text_width(ui, F_SMALL, line) > room) {
-        len--;
-        memcpy(line + len - 3, "...", 4);
+             (unsigned)v->n_dropped, audio);
+    const int x_text = r.x + pad * 2;
+    const int x_end = r.x + r.w - pad;
+    const int min_name = text_width(ui, F_SMALL, " (/dev/tty...)");
+    const int need = text_width(ui, F_SMALL, words) + (v->source[0] ? min_name : 0);
+    if (x_end - x_text - text_width(ui, F_SMALL, counts) - pad * 2 < need) {
+        /* Too narrow: the counters that say something (not zero), then none. */
+        char part[32];
+        counts[0] = '\0';
+        const unsigned vals[4] = {(unsigned)v->n_gaps, (unsigned)v->m.n_spikes,
+                                  (unsigned)v->m.n_clipped, (unsigned)v->n_dropped};
+        static const char *const names[4] = {"gaps", "spikes", "clipped", "dropped"};
+        for (int k = 0; k < 4; k++) {
+            if (vals[k] > 0) {
+                snprintf(part, sizeof part, "%s%s %u", counts[0] ? "  " : "", names[k], vals[k]);
+                strncat(counts, part, sizeof counts - strlen(counts) - 1);
+            }
+        }
+        snprintf(part, sizeof part, "%saudio %s", counts[0] ? "  " : "", audio);
+        strncat(counts, part, sizeof counts - strlen(counts) - 1);
+        if (x_end - x_text - text_width(ui, F_SMALL, counts) - pad * 2 < need) {
+            counts[0] = '\0';
+        }
+    }
+    const int room = x_end - x_text - (counts[0] ? text_width(ui, F_SMALL, counts) + pad * 2 : 0);
+    char line[sizeof v->source + 64];
+    char name[sizeof v->source];
+    snprintf(name, sizeof name, "%s", v->source);
+    if (words[0] && name[0]) {
+        const int w_words = text_width(ui, F_SMALL, words) + text_width(ui, F_SMALL, " ()");
+        fit_middle(ui, F_SMALL, name, sizeof name, room - w_words);
+        snprintf(line, sizeof line, name[0] ? "%s (%s)" : "%s", words, name);
+    } else {
+        fit_middle(ui, F_SMALL, name, sizeof name, room);
+        snprintf(line, sizeof line, "%s", words[0] ? words : name);
     }
     fill_ellipse(ui, (float)(r.x + pad), (float)r.y + (float)r.h * 0.5f, dot, dot, palette[c]);
-    draw_text(ui, F_SMALL, r.x + pad * 2, y, A_LEFT,
+    draw_text(ui, F_SMALL, x_text, y, A_LEFT,
               c == BEL_UI_C_WARN ? palette[BEL_UI_C_WARN] : palette[BEL_UI_C_DIM], line);
-    draw_text(ui, F_SMALL, r.x + r.w - pad, y, A_RIGHT, palette[BEL_UI_C_DIM], counts);
+    if (counts[0]) {
+        draw_text(ui, F_SMALL, x_end, y, A_RIGHT, palette[BEL_UI_C_DIM], counts);
+    }
 }
 
 /* ---------------------------------------------------------------- therapist */

@@ -766,6 +766,50 @@ static void test_ui_paused(void **state)
     canvas_close(&c);
 }
 
+/* A belt with a long name, and the signal lost, at a small and a large window: the
+ * warning's words are always there (in amber, from the left), the name is shortened
+ * in its middle, and nothing is drawn over anything else. */
+static void test_ui_status_line_fits_any_size(void **state)
+{
+    (void)state;
+    static const int sizes[][2] = {{800, 600}, {1920, 1080}, {640, 480}};
+    for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+        canvas c;
+        canvas_open(&c, sizes[k][0], sizes[k][1]);
+        bel_ui_view v;
+        bel_ui_view_init(&v);
+        fill_breathing(&v, 60.0, true);
+        v.pacer = pacer_at(1.0);
+        v.n_gaps = 250;
+        v.m.n_spikes = 3;
+        snprintf(v.source, sizeof v.source,
+                 "belt on /dev/serial/by-id/usb-Arduino_LLC_Arduino_Uno_85735313932351F0E1A1-"
+                 "if00 (bellows-belt firmware 1.0.0, 50 Hz, belly, chest)");
+        v.is_signal_lost = true;
+        char name[64];
+        snprintf(name, sizeof name, "status_long_lost_%dx%d", c.w, c.h);
+        render(&c, &v, name);
+        SDL_Rect st = bel_ui_get_region(BEL_UI_PRACTICE, c.w, c.h, BEL_UI_R_STATUS);
+        /* The words "signal lost - check the belt": amber text in the first third. */
+        SDL_Rect words = {st.x + st.h, st.y, st.w / 3 - st.h, st.h};
+        assert_true(share(&c, words, BEL_UI_C_WARN, 40) > 0.01);
+        /* The text and the counters never meet: a gap of background between them. */
+        const SDL_Color bg = bel_ui_get_color(BEL_UI_C_BG);
+        int run = 0;
+        int best = 0;
+        for (int x = st.x + st.w / 3; x < st.x + st.w - st.h; x++) {
+            bool empty = true;
+            for (int y = st.y; y < st.y + st.h && empty; y++) {
+                empty = near(pixel(&c, x, y), bg, 2);
+            }
+            run = empty ? run + 1 : 0;
+            best = run > best ? run : best;
+        }
+        assert_true(best >= st.h / 2);
+        canvas_close(&c);
+    }
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 3) {
@@ -801,6 +845,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_ui_first_minute_no_raw_units),
         cmocka_unit_test(test_ui_unplugged_and_replugged),
         cmocka_unit_test(test_ui_paused),
+        cmocka_unit_test(test_ui_status_line_fits_any_size),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     SDL_Quit();
