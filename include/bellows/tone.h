@@ -11,7 +11,8 @@
  * with full expansion, brighter (second harmonic) as it rises; cues are
  * sines with a gentle attack and a long decay: C5 (523 Hz) at "breathe in",
  * G4 (392 Hz) at a hold, E4 (330 Hz) at "breathe out"; the hold-in cue is a
- * rising pair D4 then A4, played at most once per 20 s.
+ * rising pair D4 then A4, played at most once per 20 s; the breath-hold cue a soft
+ * falling pair A4 then E4 ("let the breath go"), also at most once per 20 s.
  * SPDX-License-Identifier: MIT */
 #ifndef BELLOWS_TONE_H
 #define BELLOWS_TONE_H
@@ -25,10 +26,11 @@
 
 /** Kinds of cue. */
 typedef enum bel_tone_cue {
-    BEL_TONE_CUE_IN = 0, /**< pacer: breathe in */
-    BEL_TONE_CUE_HOLD,   /**< pacer: hold (either hold) */
-    BEL_TONE_CUE_OUT,    /**< pacer: breathe out */
-    BEL_TONE_CUE_HOLDIN, /**< the belly is held in: "let it soften" */
+    BEL_TONE_CUE_IN = 0,      /**< pacer: breathe in */
+    BEL_TONE_CUE_HOLD,        /**< pacer: hold (either hold) */
+    BEL_TONE_CUE_OUT,         /**< pacer: breathe out */
+    BEL_TONE_CUE_HOLDIN,      /**< the belly is held in: "let it soften" */
+    BEL_TONE_CUE_BREATH_HOLD, /**< the breath is held (not asked by the pacer): "let it flow" */
     BEL_TONE_CUE_COUNT
 } bel_tone_cue;
 
@@ -40,6 +42,7 @@ typedef struct bel_tone_params {
     _Atomic bool is_breath_on;                         /**< breath tone on */
     _Atomic bool is_cues_on;                           /**< pacer cues on */
     _Atomic bool is_holdin_cue_on;                     /**< hold-in cue on */
+    _Atomic bool is_hold_cue_on;                       /**< breath-hold cue on */
     _Atomic float expansion;                           /**< belly expansion 0..1 */
     _Atomic uint32_t cue_requests[BEL_TONE_CUE_COUNT]; /**< bumped once per requested cue */
 } bel_tone_params;
@@ -51,13 +54,15 @@ typedef struct bel_tone_config {
     float breath_amp;                 /**< breath tone peak amplitude (0.12) */
     float cue_hz[BEL_TONE_CUE_COUNT]; /**< pitch of each cue (holdin: the first note) */
     float holdin_second_hz;           /**< second note of the hold-in cue (440) */
+    float hold_second_hz;             /**< second note of the breath-hold cue (329.63) */
     float holdin_gap_s;               /**< start of the second note after the first (0.35) */
     float cue_amp;                    /**< cue peak amplitude (0.22) */
     float cue_attack_s;               /**< raised-cosine attack (0.015) */
     float cue_decay_s;                /**< exponential decay time constant (0.25) */
     float cue_len_s;                  /**< cue length; the last 20 % fades linearly to 0 (0.9) */
     float ramp_s;                     /**< parameter ramp time constant (0.02) */
-    float holdin_min_interval_s;      /**< hold-in cues closer than this are skipped (20) */
+    float holdin_min_interval_s;      /**< hold-in cues closer than this are skipped (20); the
+                                           same for breath-hold cues */
 } bel_tone_config;
 
 typedef struct bel_tone bel_tone;
@@ -80,6 +85,7 @@ void bel_tone_set_muted(bel_tone_params *params, bool muted);
 void bel_tone_set_breath_on(bel_tone_params *params, bool on);
 void bel_tone_set_cues_on(bel_tone_params *params, bool on);
 void bel_tone_set_holdin_cue_on(bel_tone_params *params, bool on);
+void bel_tone_set_hold_cue_on(bel_tone_params *params, bool on);
 void bel_tone_set_expansion(bel_tone_params *params, float expansion);
 
 /** Ask for one cue; the callback plays it at the start of its next buffer.

@@ -64,6 +64,8 @@ struct ui_session {
      * them on top. */
     bool is_breath_tone_wanted;
     bool is_holdin_cue_wanted;
+    bool is_hold_cue_wanted;
+    bool is_cues_off_by_key; /* c: every cue off (the options' choices come back with c) */
     /* The guided assessment (bellows assess), or NULL. */
     bel_assess *guide;
     bool is_guide_shown;
@@ -233,6 +235,7 @@ int ui_session_create(const ui_session_options *o, bel_source *src, ui_session *
     u->is_pacer_cues_off = o->is_pacer_cues_off;
     u->is_breath_tone_wanted = !o->is_breath_tone_off;
     u->is_holdin_cue_wanted = !o->is_holdin_cue_off;
+    u->is_hold_cue_wanted = !o->is_hold_cue_off;
     if (o->guide) { /* natural breathing is measured: no pacer, no tone to follow */
         u->guide = o->guide;
         u->is_stdin_done = true; /* the terminal is the therapist's, for the findings (--ask) */
@@ -392,6 +395,13 @@ static void on_sample(void *ctx, const bel_session_frame *f)
     bel_tone_set_expansion(&u->tone, v->expansion);
 }
 
+/* The pacer is on and in one of its holds: a breath held now is what it asked for. */
+static bool pacer_asks_hold(const bel_ui_view *v)
+{
+    return v->is_pacer_on && !v->is_assessing &&
+           (v->pacer.phase == BEL_PACER_HOLD_IN || v->pacer.phase == BEL_PACER_HOLD_OUT);
+}
+
 static void on_event(void *ctx, const bel_event *ev)
 {
     ui_session *u = ctx;
@@ -402,6 +412,12 @@ static void on_event(void *ctx, const bel_event *ev)
     switch (ev->kind) {
     case BEL_EV_HOLDIN_START:
         bel_tone_request_cue(&u->tone, BEL_TONE_CUE_HOLDIN); /* the synth rate-limits */
+        break;
+    case BEL_EV_BREATH_HOLD_START:
+        /* At the hold decision, gently; never while the pacer itself asks for a hold. */
+        if (!pacer_asks_hold(&u->view)) {
+            bel_tone_request_cue(&u->tone, BEL_TONE_CUE_BREATH_HOLD); /* rate-limited too */
+        }
         break;
     case BEL_EV_SIGNAL_LOST:
         u->view.is_signal_lost = true;
@@ -450,6 +466,12 @@ static bool handle_action(ui_session *u, bel_ui_action a)
     case BEL_UI_ACT_MUTE:
         v->is_muted = !v->is_muted;
         bel_tone_set_muted(&u->tone, v->is_muted);
+        break;
+    case BEL_UI_ACT_CUES: /* every cue off, or back as the options had them */
+        u->is_cues_off_by_key = !u->is_cues_off_by_key;
+        break;
+    case BEL_UI_ACT_BREATH_TONE:
+        u->is_breath_tone_wanted = !u->is_breath_tone_wanted && !u->guide;
         break;
     case BEL_UI_ACT_LAYOUT:
         v->layout = v->layout == BEL_UI_PRACTICE ? BEL_UI_THERAPIST : BEL_UI_PRACTICE;
@@ -540,12 +562,16 @@ static bool on_frame(void *ctx, const bel_session_counters *c)
         /* The tones: the breath tone fades out while the belt is away or paused, and
          * the pause silences every cue. */
         const bool is_quiet = v->is_paused || v->is_unplugged;
+        const bool is_cues_quiet = is_quiet || u->is_cues_off_by_key;
         bel_tone_set_breath_on(&u->tone, u->is_breath_tone_wanted && !is_quiet);
-        bel_tone_set_holdin_cue_on(&u->tone, u->is_holdin_cue_wanted && !is_quiet);
+        bel_tone_set_holdin_cue_on(&u->tone, u->is_holdin_cue_wanted && !is_cues_quiet);
+        bel_tone_set_hold_cue_on(&u->tone, u->is_hold_cue_wanted && !is_cues_quiet);
         if (!u->guide) {
-            bel_tone_set_cues_on(&u->tone,
-                                 v->is_pacer_on && !u->is_pacer_cues_off && !v->is_paused);
+            bel_tone_set_cues_on(&u->tone, v->is_pacer_on && !u->is_pacer_cues_off &&
+                                               !v->is_paused && !u->is_cues_off_by_key);
         }
+        v->is_cues_off = u->is_cues_off_by_key;
+        v->is_breath_tone_off = !u->is_breath_tone_wanted;
         bel_pacer_set_own_rate(u->pacer, v->m.rate_bpm);
         bel_pacer_update(u->pacer, u->t_now_s, &v->pacer);
         if (v->pacer.phase_seq != u->last_phase_seq) {

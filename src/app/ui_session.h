@@ -19,6 +19,7 @@ typedef struct ui_session_options {
     bool is_breath_tone_off;  /**< --no-breath-tone */
     bool is_pacer_cues_off;   /**< --no-pacer-cues */
     bool is_holdin_cue_off;   /**< --no-holdin-cue */
+    bool is_hold_cue_off;     /**< --no-hold-cue */
     bool is_quiet;            /**< the terminal shows no breath lines (run --quiet) */
     bool is_simulated;        /**< the source is the simulated belt (live_source) */
     const char *source_label; /**< the window's status line for the source; NULL: describe it */
@@ -42,8 +43,9 @@ ui_session_options ui_session_options_default(const char *cmd);
         {"--volume", CLI_DOUBLE, &(o).volume, 0.0, 1.0, "a volume from 0 to 1"},                   \
         {"--no-breath-tone", CLI_FLAG, &(o).is_breath_tone_off, 0, 0, ""},                         \
         {"--no-pacer-cues", CLI_FLAG, &(o).is_pacer_cues_off, 0, 0, ""},                           \
+        {"--no-holdin-cue", CLI_FLAG, &(o).is_holdin_cue_off, 0, 0, ""},                           \
     {                                                                                              \
-        "--no-holdin-cue", CLI_FLAG, &(o).is_holdin_cue_off, 0, 0, ""                              \
+        "--no-hold-cue", CLI_FLAG, &(o).is_hold_cue_off, 0, 0, ""                                  \
     }
 
 /** Check the options before anything is created: the pacer name (CLI_EXIT_USAGE) and
@@ -57,7 +59,8 @@ int ui_session_check_options(const ui_session_options *o, bel_holdin_calibration
     "  --volume V        tone volume 0..1 (default 0.7); m mutes in the window\n"                  \
     "  --no-breath-tone  no tone following the belly\n"                                            \
     "  --no-pacer-cues   no soft cue at each pacer phase\n"                                        \
-    "  --no-holdin-cue   no cue when the belly is held in\n"
+    "  --no-holdin-cue   no cue when the belly is held in\n"                                       \
+    "  --no-hold-cue     no cue when the breath is held (none while the pacer asks for a hold)\n"
 
 typedef struct ui_session ui_session;
 

@@ -14,10 +14,12 @@ enum {
 static const float TWO_PI_F = 6.28318530718f;
 static const float BRIGHTNESS = 0.3f;       /* second-harmonic share at full expansion */
 static const float FREQ_RAMP_FACTOR = 3.0f; /* pitch glides slower than gains */
+static const float HOLD_GAIN = 0.7f;        /* the breath-hold cue, gentler than the others */
 
 typedef struct voice {
     bool is_active;
     bool is_holdin; /* on the hold-in bus (else the pacer-cue bus) */
+    bool is_hold;   /* on the breath-hold bus (a gentler gain) */
     float freq_hz;
     float phase; /* 0..1 */
     int32_t n;   /* samples since start; negative while delayed */
@@ -33,11 +35,13 @@ struct bel_tone {
     int32_t fade_n;
     int64_t holdin_interval_n;
     int64_t since_holdin_n;
+    int64_t since_hold_n; /* the same for the breath-hold cue */
     /* Ramped state. */
     float master;
     float breath_gain;
     float cue_gain;
     float holdin_gain;
+    float hold_gain;
     float expansion;
     float breath_phase;
     voice voices[MAX_VOICES];
@@ -58,6 +62,8 @@ bel_tone_config bel_tone_config_default(double fs_hz)
     c.cue_hz[BEL_TONE_CUE_OUT] = 329.63f;
     c.cue_hz[BEL_TONE_CUE_HOLDIN] = 293.66f;
     c.holdin_second_hz = 440.0f;
+    c.cue_hz[BEL_TONE_CUE_BREATH_HOLD] = 440.0f;
+    c.hold_second_hz = 329.63f;
     c.holdin_gap_s = 0.35f;
     c.cue_amp = 0.22f;
     c.cue_attack_s = 0.015f;
@@ -75,6 +81,7 @@ void bel_tone_params_init(bel_tone_params *params)
     atomic_init(&params->is_breath_on, true);
     atomic_init(&params->is_cues_on, true);
     atomic_init(&params->is_holdin_cue_on, true);
+    atomic_init(&params->is_hold_cue_on, true);
     atomic_init(&params->expansion, 0.0f);
     for (int i = 0; i < BEL_TONE_CUE_COUNT; i++) {
         atomic_init(&params->cue_requests[i], 0u);
@@ -113,6 +120,11 @@ void bel_tone_set_cues_on(bel_tone_params *params, bool on)
 void bel_tone_set_holdin_cue_on(bel_tone_params *params, bool on)
 {
     atomic_store_explicit(&params->is_holdin_cue_on, on, memory_order_relaxed);
+}
+
+void bel_tone_set_hold_cue_on(bel_tone_params *params, bool on)
+{
+    atomic_store_explicit(&params->is_hold_cue_on, on, memory_order_relaxed);
 }
 
 void bel_tone_set_expansion(bel_tone_params *params, float expansion)
@@ -159,7 +171,8 @@ static bool config_ok(const bel_tone_config *c)
             return false;
         }
     }
-    return c->holdin_second_hz > 20.0f && c->holdin_second_hz < nyquist && c->breath_amp >= 0.0f &&
+    return c->holdin_second_hz > 20.0f && c->holdin_second_hz < nyquist &&
+           c->hold_second_hz > 20.0f && c->hold_second_hz < nyquist && c->breath_amp >= 0.0f &&
            c->breath_amp <= 0.5f && c->cue_amp >= 0.0f && c->cue_amp <= 0.5f &&
            c->cue_attack_s >= 0.001f && c->cue_attack_s < c->cue_len_s * 0.5f &&
            c->cue_decay_s > 0.0f && c->cue_len_s > 0.0f && c->cue_len_s <= 10.0f &&
@@ -189,6 +202,7 @@ bel_status bel_tone_create(const bel_tone_config *cfg, bel_tone **out)
     t->fade_n = (int32_t)lrintf(0.2f * cfg->cue_len_s * t->fs);
     t->holdin_interval_n = (int64_t)llrint((double)cfg->holdin_min_interval_s * cfg->fs_hz);
     t->since_holdin_n = t->holdin_interval_n; /* the first hold-in cue may play at once */
+    t->since_hold_n = t->holdin_interval_n;
     *out = t;
     return BEL_OK;
 }
@@ -203,7 +217,7 @@ uint32_t bel_tone_get_cues_played(const bel_tone *t, bel_tone_cue cue)
     return t->played[cue];
 }
 
-static void start_voice(bel_tone *t, float freq_hz, int32_t delay_n, bool is_holdin)
+static void start_voice(bel_tone *t, float freq_hz, int32_t delay_n, bool is_holdin, bool is_hold)
 {
     /* Take a free voice, or else the one that has played longest. */
     int pick = 0;
@@ -219,6 +233,7 @@ static void start_voice(bel_tone *t, float freq_hz, int32_t delay_n, bool is_hol
     voice *v = &t->voices[pick];
     v->is_active = true;
     v->is_holdin = is_holdin;
+    v->is_hold = is_hold;
     v->freq_hz = freq_hz;
     v->phase = 0.0f;
     v->n = -delay_n;
@@ -229,6 +244,7 @@ static void take_requests(bel_tone *t, bel_tone_params *params, int n_frames)
 {
     bool cues_on = atomic_load_explicit(&params->is_cues_on, memory_order_relaxed);
     bool holdin_on = atomic_load_explicit(&params->is_holdin_cue_on, memory_order_relaxed);
+    bool hold_on = atomic_load_explicit(&params->is_hold_cue_on, memory_order_relaxed);
     for (int k = 0; k < BEL_TONE_CUE_COUNT; k++) {
         uint32_t c = atomic_load_explicit(&params->cue_requests[k], memory_order_acquire);
         if (c == t->seen[k]) {
@@ -238,18 +254,29 @@ static void take_requests(bel_tone *t, bel_tone_params *params, int n_frames)
         if (k == BEL_TONE_CUE_HOLDIN) {
             if (holdin_on && t->since_holdin_n >= t->holdin_interval_n) {
                 t->since_holdin_n = 0;
-                start_voice(t, t->cfg.cue_hz[k], 0, true);
+                start_voice(t, t->cfg.cue_hz[k], 0, true, false);
                 start_voice(t, t->cfg.holdin_second_hz,
-                            (int32_t)lrintf(t->cfg.holdin_gap_s * t->fs), true);
+                            (int32_t)lrintf(t->cfg.holdin_gap_s * t->fs), true, false);
+                t->played[k]++;
+            }
+        } else if (k == BEL_TONE_CUE_BREATH_HOLD) {
+            if (hold_on && t->since_hold_n >= t->holdin_interval_n) {
+                t->since_hold_n = 0;
+                start_voice(t, t->cfg.cue_hz[k], 0, false, true);
+                start_voice(t, t->cfg.hold_second_hz, (int32_t)lrintf(t->cfg.holdin_gap_s * t->fs),
+                            false, true);
                 t->played[k]++;
             }
         } else if (cues_on) {
-            start_voice(t, t->cfg.cue_hz[k], 0, false);
+            start_voice(t, t->cfg.cue_hz[k], 0, false, false);
             t->played[k]++;
         }
     }
     if (t->since_holdin_n < t->holdin_interval_n) {
         t->since_holdin_n += n_frames;
+    }
+    if (t->since_hold_n < t->holdin_interval_n) {
+        t->since_hold_n += n_frames;
     }
 }
 
@@ -284,6 +311,9 @@ void bel_tone_process(bel_tone *t, bel_tone_params *params, float *out, int n_fr
         atomic_load_explicit(&params->is_cues_on, memory_order_relaxed) ? 1.0f : 0.0f;
     float target_holdin =
         atomic_load_explicit(&params->is_holdin_cue_on, memory_order_relaxed) ? 1.0f : 0.0f;
+    /* The breath-hold cue is gentler than the others (0.7 of their level). */
+    float target_hold =
+        atomic_load_explicit(&params->is_hold_cue_on, memory_order_relaxed) ? HOLD_GAIN : 0.0f;
     float target_exp = atomic_load_explicit(&params->expansion, memory_order_relaxed);
     target_exp = isfinite(target_exp) ? clampf(target_exp, 0.0f, 1.0f) : 0.0f;
 
@@ -295,6 +325,7 @@ void bel_tone_process(bel_tone *t, bel_tone_params *params, float *out, int n_fr
         t->breath_gain += g * (target_breath - t->breath_gain);
         t->cue_gain += g * (target_cue - t->cue_gain);
         t->holdin_gain += g * (target_holdin - t->holdin_gain);
+        t->hold_gain += g * (target_hold - t->hold_gain);
         t->expansion += gp * (target_exp - t->expansion);
 
         float e = t->expansion;
@@ -307,6 +338,7 @@ void bel_tone_process(bel_tone *t, bel_tone_params *params, float *out, int n_fr
 
         float cues = 0.0f;
         float holdin = 0.0f;
+        float hold = 0.0f;
         for (int k = 0; k < MAX_VOICES; k++) {
             voice *v = &t->voices[k];
             if (!v->is_active) {
@@ -318,6 +350,8 @@ void bel_tone_process(bel_tone *t, bel_tone_params *params, float *out, int n_fr
                 v->phase -= floorf(v->phase);
                 if (v->is_holdin) {
                     holdin += x;
+                } else if (v->is_hold) {
+                    hold += x;
                 } else {
                     cues += x;
                 }
@@ -327,8 +361,8 @@ void bel_tone_process(bel_tone *t, bel_tone_params *params, float *out, int n_fr
                 v->is_active = false;
             }
         }
-        float y =
-            t->master * (t->breath_gain * breath + t->cue_gain * cues + t->holdin_gain * holdin);
+        float y = t->master * (t->breath_gain * breath + t->cue_gain * cues +
+                               t->holdin_gain * holdin + t->hold_gain * hold);
         for (int c = 0; c < n_channels; c++) {
             out[i * n_channels + c] = y;
         }

@@ -790,7 +790,10 @@ static void draw_cue(bel_ui *ui, const bel_ui_view *v, SDL_Rect r)
         c = BEL_UI_C_WARN;
     } else if (v->is_holdin) {
         msg = "let the belly soften";
-    } else if (v->is_breath_hold) {
+    } else if (v->is_breath_hold &&
+               !(v->is_pacer_on && !v->is_assessing &&
+                 (v->pacer.phase == BEL_PACER_HOLD_IN || v->pacer.phase == BEL_PACER_HOLD_OUT))) {
+        /* Not while the pacer itself asks for a hold. */
         msg = "let the breath flow again, gently";
         c = BEL_UI_C_BREATH_HOLD;
     }
@@ -895,7 +898,10 @@ static void draw_status(bel_ui *ui, const bel_ui_view *v, SDL_Rect r)
         c = BEL_UI_C_DIM;
         words = "waiting for the belt";
     }
-    const char *audio = !v->is_audio_available ? "off" : (v->is_muted ? "muted (m)" : "on");
+    const char *audio = !v->is_audio_available ? "off"
+                        : v->is_muted          ? "muted (m)"
+                        : v->is_cues_off       ? "on, cues off (c)"
+                                               : "on";
     char counts[128];
     snprintf(counts, sizeof counts, "gaps %u   spikes %u   clipped %u   dropped %u   audio %s",
              (unsigned)v->n_gaps, (unsigned)v->m.n_spikes, (unsigned)v->m.n_clipped,
@@ -1158,8 +1164,9 @@ static void draw_help(bel_ui *ui, SDL_Rect r)
         {"p", "pacer on / off"},
         {"up / down", "pacer faster / slower"},
         {"m", "mute / unmute the tones"},
+        {"b  /  c", "breath tone  /  cues  on / off"},
         {"t", "practice / therapist layout"},
-        {"r", "re-assess the relaxed level"},
+        {"r", "re-range the figure, restart the pacer"},
         {"k", "mark this moment (numbered)"},
         {"d", "mark discomfort"},
         {"f", "fullscreen"},

@@ -34,6 +34,8 @@ typedef struct bel_ui_view {
     bool is_help_shown;
     bool is_paused;
     bool is_muted;
+    bool is_cues_off;        /**< c: every cue switched off */
+    bool is_breath_tone_off; /**< no breath tone (option or b) */
     bool is_audio_available;
     bool is_pacer_on;
     double session_s; /**< session time shown by the timer */

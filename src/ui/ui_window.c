@@ -50,6 +50,10 @@ bel_ui_action bel_ui_action_for_key(SDL_Keycode key, Uint16 mod)
         return BEL_UI_ACT_PACE_DOWN;
     case SDLK_m:
         return BEL_UI_ACT_MUTE;
+    case SDLK_c:
+        return BEL_UI_ACT_CUES;
+    case SDLK_b:
+        return BEL_UI_ACT_BREATH_TONE;
     case SDLK_t:
         return BEL_UI_ACT_LAYOUT;
     case SDLK_r:

@@ -14,18 +14,20 @@
 /** What a key asks for. */
 typedef enum bel_ui_action {
     BEL_UI_ACT_NONE = 0,
-    BEL_UI_ACT_QUIT,       /**< q, Esc, window closed */
-    BEL_UI_ACT_PAUSE,      /**< space */
-    BEL_UI_ACT_PACER,      /**< p: pacer on/off */
-    BEL_UI_ACT_PACE_UP,    /**< up or right arrow: faster pace */
-    BEL_UI_ACT_PACE_DOWN,  /**< down or left arrow: slower pace */
-    BEL_UI_ACT_MUTE,       /**< m */
-    BEL_UI_ACT_LAYOUT,     /**< t: practice / therapist */
-    BEL_UI_ACT_REASSESS,   /**< r: re-assess the relaxed level */
-    BEL_UI_ACT_FULLSCREEN, /**< f (the window toggles itself as well) */
-    BEL_UI_ACT_HELP,       /**< h or ? */
-    BEL_UI_ACT_MARKER,     /**< k: mark this moment (numbered markers) */
-    BEL_UI_ACT_DISCOMFORT, /**< d: the person feels discomfort now */
+    BEL_UI_ACT_QUIT,        /**< q, Esc, window closed */
+    BEL_UI_ACT_PAUSE,       /**< space */
+    BEL_UI_ACT_PACER,       /**< p: pacer on/off */
+    BEL_UI_ACT_PACE_UP,     /**< up or right arrow: faster pace */
+    BEL_UI_ACT_PACE_DOWN,   /**< down or left arrow: slower pace */
+    BEL_UI_ACT_MUTE,        /**< m */
+    BEL_UI_ACT_LAYOUT,      /**< t: practice / therapist */
+    BEL_UI_ACT_REASSESS,    /**< r: re-assess the relaxed level */
+    BEL_UI_ACT_FULLSCREEN,  /**< f (the window toggles itself as well) */
+    BEL_UI_ACT_HELP,        /**< h or ? */
+    BEL_UI_ACT_MARKER,      /**< k: mark this moment (numbered markers) */
+    BEL_UI_ACT_DISCOMFORT,  /**< d: the person feels discomfort now */
+    BEL_UI_ACT_CUES,        /**< c: every cue off / back on */
+    BEL_UI_ACT_BREATH_TONE, /**< b: the breath tone off / on */
 } bel_ui_action;
 
 typedef struct bel_ui_window bel_ui_window;

@@ -278,6 +278,19 @@ static void test_ui_breath_hold_invitation(void **state)
     SDL_Rect cue = bel_ui_get_region(BEL_UI_PRACTICE, c.w, c.h, BEL_UI_R_CUE);
     assert_true(share(&c, cue, BEL_UI_C_BREATH_HOLD, 6) > 0.4);
     assert_true(share(&c, cue, BEL_UI_C_HOLDIN, 6) < 0.001);
+    /* While the pacer itself asks for a hold, a held breath gets no band. */
+    bel_pacer_config pc = bel_pacer_config_default();
+    pc.preset = BEL_PACER_BOX;
+    bel_pacer *p = NULL;
+    assert_int_equal(bel_pacer_create(&pc, &p), BEL_OK);
+    bel_pacer_update(p, 0.0, &v.pacer);
+    for (double t = 0.0; t < 30.0 && v.pacer.phase != BEL_PACER_HOLD_IN; t += 0.1) {
+        bel_pacer_update(p, t, &v.pacer);
+    }
+    bel_pacer_destroy(p);
+    assert_int_equal(v.pacer.phase, BEL_PACER_HOLD_IN);
+    render(&c, &v, "practice_breath_hold_pacer_hold");
+    assert_true(share(&c, cue, BEL_UI_C_BREATH_HOLD, 6) < 0.001);
     canvas_close(&c);
 }
 
@@ -524,6 +537,8 @@ static void test_ui_keys_map_to_actions(void **state)
     assert_int_equal(bel_ui_action_for_key(SDLK_SLASH, 0), BEL_UI_ACT_NONE);
     assert_int_equal(bel_ui_action_for_key(SDLK_q, 0), BEL_UI_ACT_QUIT);
     assert_int_equal(bel_ui_action_for_key(SDLK_ESCAPE, 0), BEL_UI_ACT_QUIT);
+    assert_int_equal(bel_ui_action_for_key(SDLK_c, 0), BEL_UI_ACT_CUES);
+    assert_int_equal(bel_ui_action_for_key(SDLK_b, 0), BEL_UI_ACT_BREATH_TONE);
     assert_int_equal(bel_ui_action_for_key(SDLK_z, 0), BEL_UI_ACT_NONE);
 }
 

@@ -313,6 +313,61 @@ static void test_tone_params_lock_free_and_bad_config(void **state)
     assert_int_equal(bel_tone_cue_for_phase(BEL_PACER_OUT), BEL_TONE_CUE_OUT);
 }
 
+/* The breath-hold cue: a falling pair (A4 then E4), gentler than the hold-in cue, at most
+ * once per 20 s, switched on and off on its own (not with the hold-in or pacer cues). */
+static void test_tone_breath_hold_cue(void **state)
+{
+    (void)state;
+    rig r;
+    rig_open(&r);
+    bel_tone_set_breath_on(&r.params, false);
+    bel_tone_set_cues_on(&r.params, false);
+    bel_tone_set_holdin_cue_on(&r.params, false);
+    const int n = (int)(1.2 * FS);
+    float *x = calloc((size_t)n, sizeof *x);
+    assert_non_null(x);
+    bel_tone_request_cue(&r.params, BEL_TONE_CUE_BREATH_HOLD);
+    render(&r, x, n, BUF);
+    assert_int_equal(bel_tone_get_cues_played(r.tone, BEL_TONE_CUE_BREATH_HOLD), 1);
+    const double f1 = zc_freq(x, (int)(0.05 * FS), (int)(0.3 * FS));
+    const double f2 = zc_freq(x, (int)(1.0 * FS), (int)(1.15 * FS));
+    printf("breath-hold cue: %.1f Hz then %.1f Hz\n", f1, f2);
+    assert_true(fabs(f1 - 440.0) < 5.0);
+    assert_true(fabs(f2 - 329.6) < 5.0);
+    float peak_hold = 0.0f;
+    for (int i = 0; i < n; i++) {
+        peak_hold = fmaxf(peak_hold, fabsf(x[i]));
+    }
+    /* Asked again at once: skipped (20 s). */
+    bel_tone_request_cue(&r.params, BEL_TONE_CUE_BREATH_HOLD);
+    render(&r, x, n, BUF);
+    assert_int_equal(bel_tone_get_cues_played(r.tone, BEL_TONE_CUE_BREATH_HOLD), 1);
+    bel_tone_destroy(r.tone);
+
+    /* Gentler than the hold-in cue; switched off, silent. */
+    rig_open(&r);
+    bel_tone_set_breath_on(&r.params, false);
+    bel_tone_request_cue(&r.params, BEL_TONE_CUE_HOLDIN);
+    render(&r, x, n, BUF);
+    float peak_holdin = 0.0f;
+    for (int i = 0; i < n; i++) {
+        peak_holdin = fmaxf(peak_holdin, fabsf(x[i]));
+    }
+    printf("peaks: breath-hold %.3f, hold-in %.3f\n", (double)peak_hold, (double)peak_holdin);
+    assert_true(peak_hold > 0.4f * peak_holdin && peak_hold < 0.8f * peak_holdin);
+    bel_tone_set_hold_cue_on(&r.params, false);
+    render(&r, x, n, BUF); /* let the gain ramp down */
+    bel_tone_request_cue(&r.params, BEL_TONE_CUE_BREATH_HOLD);
+    render(&r, x, n, BUF);
+    float peak_off = 0.0f;
+    for (int i = 0; i < n; i++) {
+        peak_off = fmaxf(peak_off, fabsf(x[i]));
+    }
+    assert_true(peak_off < 1e-4f);
+    free(x);
+    bel_tone_destroy(r.tone);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -322,6 +377,7 @@ int main(void)
         cmocka_unit_test(test_tone_parameter_changes_do_not_click),
         cmocka_unit_test(test_tone_holdin_cue_at_most_once_per_20_s),
         cmocka_unit_test(test_tone_switches_and_mute_silence),
+        cmocka_unit_test(test_tone_breath_hold_cue),
         cmocka_unit_test(test_tone_params_lock_free_and_bad_config),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
