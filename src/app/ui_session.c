@@ -66,6 +66,16 @@ struct ui_session {
     bool is_holdin_cue_wanted;
     bool is_hold_cue_wanted;
     bool is_cues_off_by_key; /* c: every cue off (the options' choices come back with c) */
+    /* The summary's tallies, from the published events and metrics. */
+    uint32_t n_onsets;
+    double t_first_onset_s;
+    double t_last_onset_s;
+    double share_sum;
+    uint32_t n_share;
+    double t_holdin_start_s; /* NAN when not held in */
+    double held_in_s;
+    uint32_t n_holdins;
+    uint32_t n_holds;
     /* The guided assessment (bellows assess), or NULL. */
     bel_assess *guide;
     bool is_guide_shown;
@@ -236,6 +246,7 @@ int ui_session_create(const ui_session_options *o, bel_source *src, ui_session *
     u->is_breath_tone_wanted = !o->is_breath_tone_off;
     u->is_holdin_cue_wanted = !o->is_holdin_cue_off;
     u->is_hold_cue_wanted = !o->is_hold_cue_off;
+    u->t_holdin_start_s = NAN;
     if (o->guide) { /* natural breathing is measured: no pacer, no tone to follow */
         u->guide = o->guide;
         u->is_stdin_done = true; /* the terminal is the therapist's, for the findings (--ask) */
@@ -410,10 +421,28 @@ static void on_event(void *ctx, const bel_event *ev)
         bel_assess_note_event(u->guide, ev);
     }
     switch (ev->kind) {
+    case BEL_EV_INSP_ONSET:
+        u->t_first_onset_s = u->n_onsets == 0 ? ev->t_s : u->t_first_onset_s;
+        u->t_last_onset_s = ev->t_s;
+        u->n_onsets++;
+        if (isfinite(u->view.m.belly_share)) {
+            u->share_sum += (double)u->view.m.belly_share;
+            u->n_share++;
+        }
+        break;
     case BEL_EV_HOLDIN_START:
         bel_tone_request_cue(&u->tone, BEL_TONE_CUE_HOLDIN); /* the synth rate-limits */
+        u->t_holdin_start_s = ev->t_s;
+        u->n_holdins++;
+        break;
+    case BEL_EV_HOLDIN_END:
+        if (isfinite(u->t_holdin_start_s)) {
+            u->held_in_s += ev->t_s - u->t_holdin_start_s;
+        }
+        u->t_holdin_start_s = NAN;
         break;
     case BEL_EV_BREATH_HOLD_START:
+        u->n_holds++;
         /* At the hold decision, gently; never while the pacer itself asks for a hold. */
         if (!pacer_asks_hold(&u->view)) {
             bel_tone_request_cue(&u->tone, BEL_TONE_CUE_BREATH_HOLD); /* rate-limited too */
@@ -435,11 +464,43 @@ static void on_event(void *ctx, const bel_event *ev)
     bel_pacer_set_holdin(u->pacer, u->view.m.is_holding_in);
 }
 
+static void fill_summary(ui_session *u)
+{
+    bel_ui_summary *s = &u->view.summary;
+    bel_pacer_follow f;
+    bel_pacer_get_follow(u->pacer, &f);
+    memset(s, 0, sizeof *s);
+    s->session_s = u->view.session_s;
+    s->n_breaths = u->view.m.n_breaths;
+    s->rate_bpm = u->n_onsets >= 2 && u->t_last_onset_s > u->t_first_onset_s
+                      ? (float)(60.0 * (u->n_onsets - 1) / (u->t_last_onset_s - u->t_first_onset_s))
+                      : NAN;
+    s->belly_share = u->n_share > 0 ? (float)(u->share_sum / u->n_share) : NAN;
+    s->held_in_s = u->held_in_s;
+    if (isfinite(u->t_holdin_start_s)) { /* still held in at the end */
+        s->held_in_s += u->t_now_s - u->t_holdin_start_s;
+    }
+    s->n_holdins = u->n_holdins;
+    s->n_holds = u->n_holds;
+    s->follow = f.n_onsets >= BEL_UI_FOLLOW_MIN_ONSETS ? f.session_score : NAN;
+    if (!u->guide) {
+        snprintf(s->pacer_name, sizeof s->pacer_name, "%s", u->view.pacer_name);
+    }
+}
+
 static bool handle_action(ui_session *u, bel_ui_action a)
 {
     bel_ui_view *v = &u->view;
+    if (v->is_summary_shown) {
+        return false; /* any key after the summary: the end */
+    }
     switch (a) {
-    case BEL_UI_ACT_QUIT:
+    case BEL_UI_ACT_QUIT: /* the summary first; the next key ends the session */
+        fill_summary(u);
+        v->is_summary_shown = true;
+        v->is_help_shown = false;
+        break;
+    case BEL_UI_ACT_CLOSE:
         return false;
     case BEL_UI_ACT_PAUSE: /* no cues, the clock stops, the recording marks it */
         v->is_paused = !v->is_paused;
@@ -561,7 +622,7 @@ static bool on_frame(void *ctx, const bel_session_counters *c)
         v->session_s = u->t_now_s - u->t_first_s - u->paused_s - paused_now_s;
         /* The tones: the breath tone fades out while the belt is away or paused, and
          * the pause silences every cue. */
-        const bool is_quiet = v->is_paused || v->is_unplugged;
+        const bool is_quiet = v->is_paused || v->is_unplugged || v->is_summary_shown;
         const bool is_cues_quiet = is_quiet || u->is_cues_off_by_key;
         bel_tone_set_breath_on(&u->tone, u->is_breath_tone_wanted && !is_quiet);
         bel_tone_set_holdin_cue_on(&u->tone, u->is_holdin_cue_wanted && !is_cues_quiet);
@@ -616,6 +677,16 @@ void ui_session_print_summary(const ui_session *u)
         printf("following the %s pacer: %.0f%% over %u breath turns\n", u->view.pacer_name,
                (double)(f.session_score * 100.0f), (unsigned)f.n_onsets);
     }
+    if (u->guide || !u->has_first) {
+        return;
+    }
+    char label[10][40];
+    char value[10][48];
+    const int n = bel_ui_summary_lines(&u->view.summary, label, value, 10);
+    printf("this session:\n");
+    for (int i = 0; i < n; i++) {
+        printf("  %-20s %s\n", label[i], value[i]);
+    }
 }
 
 double ui_session_get_follow_score(const ui_session *u)
@@ -623,6 +694,28 @@ double ui_session_get_follow_score(const ui_session *u)
     bel_pacer_follow f;
     bel_pacer_get_follow(u->pacer, &f);
     return f.n_onsets > 0 && isfinite(f.session_score) ? (double)f.session_score : (double)NAN;
+}
+
+/* The session ended by itself (its source or duration): the summary stays in the window
+ * until a key, the window is closed, or a minute went by; only for someone at the
+ * keyboard (stdin a terminal), so scripted runs end at once. */
+static void show_summary_until_key(ui_session *u)
+{
+    if (!u->win || !isatty(STDIN_FILENO) || u->guide) {
+        return;
+    }
+    u->view.is_summary_shown = true;
+    bel_tone_set_breath_on(&u->tone, false);
+    bel_tone_set_cues_on(&u->tone, false);
+    for (int k = 0; k < 60 * 20 && !cli_stop_requested(); k++) {
+        bel_ui_action acts[ACTIONS_MAX];
+        if (bel_ui_window_poll(u->win, acts, ACTIONS_MAX) > 0 ||
+            bel_ui_window_draw(u->win, &u->view) != BEL_OK) {
+            return;
+        }
+        struct timespec ts = {0, 50 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
 }
 
 bel_status ui_session_run(const ui_session_options *o, bel_source *src, bel_session *session,
@@ -644,7 +737,12 @@ bel_status ui_session_run(const ui_session_options *o, bel_source *src, bel_sess
     }
     *did_run = true;
     const bel_status st = bel_session_run_main(session, &hooks, cli_stop_requested);
-    ui_session_print_summary(*out_ui);
+    ui_session *u = *out_ui;
+    if (!u->view.is_summary_shown) {
+        fill_summary(u);
+        show_summary_until_key(u);
+    }
+    ui_session_print_summary(u);
     if (cli_stop_requested()) {
         printf("stopped.\n");
     }

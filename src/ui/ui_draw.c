@@ -1193,6 +1193,34 @@ static void draw_help(bel_ui *ui, SDL_Rect r)
               palette[BEL_UI_C_DIM], "press h to close");
 }
 
+/* ---------------------------------------------------------------- summary */
+
+static void draw_summary(bel_ui *ui, const bel_ui_view *v, SDL_Rect r)
+{
+    SDL_Rect all = {0, 0, ui->w, ui->h};
+    fill_rect(ui, all, with_alpha(palette[BEL_UI_C_BG], 220));
+    fill_round_rect(ui, r, (float)r.h * 0.03f, palette[BEL_UI_C_PANEL]);
+    char label[10][40];
+    char value[10][48];
+    const int n = bel_ui_summary_lines(&v->summary, label, value, 10);
+    int lh = ui->fonts[F_BODY].height * 3 / 2;
+    const int fixed = ui->fonts[F_LARGE].height + ui->fonts[F_SMALL].height * 3;
+    if (fixed + (n + 1) * lh > r.h) {
+        lh = (r.h - fixed) / (n + 1);
+    }
+    int y = r.y + lh / 2;
+    draw_text(ui, F_LARGE, r.x + r.w / 2, y, A_CENTER, palette[BEL_UI_C_TEXT], "this session");
+    y += ui->fonts[F_LARGE].height + lh / 2;
+    const int col = r.x + r.w / 2;
+    for (int i = 0; i < n; i++) {
+        draw_text(ui, F_BODY, col - lh / 2, y, A_RIGHT, palette[BEL_UI_C_DIM], label[i]);
+        draw_text(ui, F_BODY, col + lh / 2, y, A_LEFT, palette[BEL_UI_C_TEXT], value[i]);
+        y += lh;
+    }
+    draw_text(ui, F_SMALL, r.x + r.w / 2, r.y + r.h - ui->fonts[F_SMALL].height * 2, A_CENTER,
+              palette[BEL_UI_C_DIM], "press any key to close");
+}
+
 /* ---------------------------------------------------------------- frame */
 
 bel_status bel_ui_create(SDL_Renderer *r, const char *font_path, bel_ui **out, char *err,
@@ -1296,7 +1324,9 @@ bel_status bel_ui_draw(bel_ui *ui, const bel_ui_view *v)
         draw_log(ui, v, bel_ui_get_region(lay, w, h, BEL_UI_R_LOG));
     }
     draw_status(ui, v, bel_ui_get_region(lay, w, h, BEL_UI_R_STATUS));
-    if (v->is_help_shown) {
+    if (v->is_summary_shown) {
+        draw_summary(ui, v, bel_ui_get_region(lay, w, h, BEL_UI_R_HELP));
+    } else if (v->is_help_shown) {
         draw_help(ui, bel_ui_get_region(lay, w, h, BEL_UI_R_HELP));
     }
     return BEL_OK;

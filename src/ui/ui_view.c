@@ -3,6 +3,7 @@
 #include "ui_view.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 static const double EXPANSION_WINDOW_S = 15.0;
@@ -161,4 +162,41 @@ float bel_ui_view_expansion(const bel_ui_view *v)
         }
     }
     return clamp01((now - level) / depth);
+}
+
+int bel_ui_summary_lines(const bel_ui_summary *s, char (*label)[40], char (*value)[48], int max)
+{
+    int n = 0;
+#define LINE(l, ...)                                                                               \
+    do {                                                                                           \
+        if (n < max) {                                                                             \
+            snprintf(label[n], sizeof label[n], "%s", l);                                          \
+            snprintf(value[n], sizeof value[n], __VA_ARGS__);                                      \
+            n++;                                                                                   \
+        }                                                                                          \
+    } while (0)
+    const long t = s->session_s > 0.0 ? (long)s->session_s : 0;
+    LINE("time", "%ld:%02ld", t / 60, t % 60);
+    LINE("breaths", "%u", (unsigned)s->n_breaths);
+    if (isfinite(s->rate_bpm)) {
+        LINE("mean rate", "%.1f /min", (double)s->rate_bpm);
+    } else {
+        LINE("mean rate", "-");
+    }
+    if (isfinite(s->belly_share)) {
+        LINE("belly share", "%.0f%%", (double)(s->belly_share * 100.0f));
+    } else {
+        LINE("belly share", "- (no chest belt)");
+    }
+    const long h = s->held_in_s > 0.0 ? (long)lround(s->held_in_s) : 0;
+    LINE("time held in", "%ld:%02ld (%u time%s)", h / 60, h % 60, (unsigned)s->n_holdins,
+         s->n_holdins == 1 ? "" : "s");
+    LINE("breath holds", "%u", (unsigned)s->n_holds);
+    if (isfinite(s->follow) && s->pacer_name[0]) {
+        LINE("following the pacer", "%.0f%% (%s)", (double)(s->follow * 100.0f), s->pacer_name);
+    } else {
+        LINE("following the pacer", "-");
+    }
+#undef LINE
+    return n;
 }

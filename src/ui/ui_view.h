@@ -29,9 +29,29 @@ typedef enum bel_ui_layout {
     BEL_UI_LAYOUT_COUNT
 } bel_ui_layout;
 
+/** The end-of-session summary, shown in the window and printed in the terminal. */
+typedef struct bel_ui_summary {
+    double session_s;    /**< practice time (pauses left out) */
+    uint32_t n_breaths;  /**< complete breaths */
+    float rate_bpm;      /**< mean rate over the detected breaths; NAN with fewer than 2 */
+    float belly_share;   /**< mean belly share of the breaths; NAN without a chest belt */
+    double held_in_s;    /**< time the belly was held in */
+    uint32_t n_holdins;  /**< hold-ins */
+    uint32_t n_holds;    /**< breath holds */
+    float follow;        /**< following the pacer over the session 0..1; NAN: not judged */
+    char pacer_name[24]; /**< the pacer followed, "" when it was off */
+} bel_ui_summary;
+
+/** The summary's lines (label, value) into label[k] and value[k] (each len bytes), at
+ *  most max lines; returns the count. Shared by the window and the terminal so both say
+ *  the same. Call from: any thread. */
+int bel_ui_summary_lines(const bel_ui_summary *s, char (*label)[40], char (*value)[48], int max);
+
 typedef struct bel_ui_view {
     bel_ui_layout layout;
     bool is_help_shown;
+    bool is_summary_shown; /**< the end-of-session summary over everything */
+    bel_ui_summary summary;
     bool is_paused;
     bool is_muted;
     bool is_cues_off;        /**< c: every cue switched off */

@@ -159,7 +159,7 @@ int bel_ui_window_poll(bel_ui_window *win, bel_ui_action *out, int max)
     while (SDL_PollEvent(&e)) {
         bel_ui_action a = BEL_UI_ACT_NONE;
         if (e.type == SDL_QUIT) {
-            a = BEL_UI_ACT_QUIT;
+            a = BEL_UI_ACT_CLOSE;
         } else if (e.type == SDL_KEYDOWN && !e.key.repeat) {
             a = bel_ui_action_for_key(e.key.keysym.sym, e.key.keysym.mod);
         } else if (e.type == SDL_KEYDOWN &&

@@ -28,6 +28,7 @@ typedef enum bel_ui_action {
     BEL_UI_ACT_DISCOMFORT,  /**< d: the person feels discomfort now */
     BEL_UI_ACT_CUES,        /**< c: every cue off / back on */
     BEL_UI_ACT_BREATH_TONE, /**< b: the breath tone off / on */
+    BEL_UI_ACT_CLOSE,       /**< the window was closed: the end at once */
 } bel_ui_action;
 
 typedef struct bel_ui_window bel_ui_window;

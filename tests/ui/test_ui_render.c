@@ -825,6 +825,40 @@ static void test_ui_status_line_fits_any_size(void **state)
     }
 }
 
+/* The end-of-session summary in the window: its seven lines over the practice layout. */
+static void test_ui_summary(void **state)
+{
+    (void)state;
+    canvas c;
+    canvas_open(&c, 1280, 800);
+    bel_ui_view v;
+    bel_ui_view_init(&v);
+    fill_breathing(&v, 600.0, true);
+    v.pacer = pacer_at(2.0);
+    v.is_summary_shown = true;
+    v.summary.session_s = 605.0;
+    v.summary.n_breaths = 71;
+    v.summary.rate_bpm = 7.1f;
+    v.summary.belly_share = 0.68f;
+    v.summary.held_in_s = 42.0;
+    v.summary.n_holdins = 3;
+    v.summary.n_holds = 1;
+    v.summary.follow = 0.78f;
+    snprintf(v.summary.pacer_name, sizeof v.summary.pacer_name, "resonance");
+    char label[10][40];
+    char value[10][48];
+    assert_int_equal(bel_ui_summary_lines(&v.summary, label, value, 10), 7);
+    assert_string_equal(value[0], "10:05");
+    assert_string_equal(value[2], "7.1 /min");
+    assert_string_equal(value[3], "68%");
+    assert_string_equal(value[4], "0:42 (3 times)");
+    assert_string_equal(value[6], "78% (resonance)");
+    render(&c, &v, "summary");
+    SDL_Rect r = bel_ui_get_region(BEL_UI_PRACTICE, c.w, c.h, BEL_UI_R_HELP);
+    assert_true(share(&c, r, BEL_UI_C_PANEL, 2) > 0.7);
+    canvas_close(&c);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 3) {
@@ -861,6 +895,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_ui_unplugged_and_replugged),
         cmocka_unit_test(test_ui_paused),
         cmocka_unit_test(test_ui_status_line_fits_any_size),
+        cmocka_unit_test(test_ui_summary),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     SDL_Quit();
