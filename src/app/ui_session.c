@@ -20,6 +20,8 @@
 #include "bellows/tone.h"
 #include "calibration.h"
 #include "cli.h"
+#include "privacy.h"
+#include "store.h"
 #include "ui_view.h"
 #include "ui_window.h"
 
@@ -120,6 +122,29 @@ static bool find_font(char *buf, size_t len)
         }
     }
     return false;
+}
+
+/* The first live window on this account opens with the help (how to put the belt on,
+ * what the figure, disc and band mean): true when it has never been shown, and it is
+ * noted (DATA_DIR/help-seen, 0600) so it is not shown again unasked. */
+static bool is_first_run(void)
+{
+    char dir[4096];
+    char path[4200];
+    if (bel_store_default_dir(dir, sizeof dir) != BEL_OK) {
+        return false;
+    }
+    snprintf(path, sizeof path, "%s/help-seen", dir);
+    if (access(path, F_OK) == 0) {
+        return false;
+    }
+    if (bel_privacy_make_dirs(dir, NULL, 0) == BEL_OK) {
+        const int fd = bel_privacy_open(path, false, NULL, 0);
+        if (fd >= 0) {
+            close(fd);
+        }
+    }
+    return true;
 }
 
 ui_session_options ui_session_options_default(const char *cmd)
@@ -288,6 +313,9 @@ int ui_session_create(const ui_session_options *o, bel_source *src, ui_session *
         } else if (bel_ui_window_create("bellows", 1280, 800, font, &u->win, err, sizeof err) !=
                    BEL_OK) {
             (void)cli_fail(cmd, "%s; continuing without a window", err);
+        }
+        if (u->win && !o->guide) {
+            u->view.is_help_shown = is_first_run();
         }
     }
     *out = u;

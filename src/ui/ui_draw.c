@@ -95,7 +95,7 @@ SDL_Rect bel_ui_get_region(bel_ui_layout layout, int w, int h, bel_ui_region reg
     case BEL_UI_R_STATUS:
         return frac_rect(w, h, 0.0f, 0.945f, 1.0f, 1.0f);
     case BEL_UI_R_HELP:
-        return frac_rect(w, h, 0.2f, 0.12f, 0.8f, 0.88f);
+        return frac_rect(w, h, 0.06f, 0.12f, 0.94f, 0.88f);
     case BEL_UI_REGION_COUNT:
     default:
         break;
@@ -1154,39 +1154,63 @@ static void draw_trends(bel_ui *ui, const bel_ui_view *v, SDL_Rect r)
 
 /* ---------------------------------------------------------------- help */
 
+/* The help: on the left how to put the belt on and what the window shows (the first
+ * run opens with it), on the right the keys. */
 static void draw_help(bel_ui *ui, SDL_Rect r)
 {
     SDL_Rect all = {0, 0, ui->w, ui->h};
     fill_rect(ui, all, with_alpha(palette[BEL_UI_C_BG], 200));
     fill_round_rect(ui, r, (float)r.h * 0.03f, palette[BEL_UI_C_PANEL]);
+    static const char *const guide[][2] = {
+        {"the belt", "around the belly, over the navel,"},
+        {"", "snug but comfortable; sit or lie at ease"},
+        {"the figure", "your belly: it grows as you breathe in"},
+        {"the disc", "the pacer: breathe in as it grows,"},
+        {"", "out as it shrinks; the number counts down"},
+        {"the band", "a gentle word when the belly is held in"},
+        {"", "or the breath is held; it goes when you let go"},
+        {"the tones", "a soft tone follows the belly; cues mark"},
+        {"", "the pacer's turns (m mutes, c cues off)"},
+    };
     static const char *const keys[][2] = {
         {"space", "pause / resume"},
         {"p", "pacer on / off"},
         {"up / down", "pacer faster / slower"},
-        {"m", "mute / unmute the tones"},
-        {"b  /  c", "breath tone  /  cues  on / off"},
-        {"t", "practice / therapist layout"},
-        {"r", "re-range the figure, restart the pacer"},
-        {"k", "mark this moment (numbered)"},
-        {"d", "mark discomfort"},
+        {"m", "mute / unmute"},
+        {"b  /  c", "breath tone / cues"},
+        {"t", "practice / therapist"},
+        {"r", "re-range the figure"},
+        {"k  /  d", "mark moment / discomfort"},
         {"f", "fullscreen"},
         {"h  or  ?", "this help"},
-        {"q  or  Esc", "quit"},
+        {"q  or  Esc", "summary, then quit"},
     };
+    const int n_guide = (int)(sizeof guide / sizeof guide[0]);
     const int n_keys = (int)(sizeof keys / sizeof keys[0]);
-    int lh = ui->fonts[F_BODY].height * 3 / 2;
+    const font_size f = F_SMALL;
+    int lh = ui->fonts[f].height * 3 / 2;
     /* Rows closer together when they would run into "press h to close" at the foot. */
     const int fixed = ui->fonts[F_LARGE].height + ui->fonts[F_SMALL].height * 3;
     if (fixed + (n_keys + 1) * lh > r.h) {
         lh = (r.h - fixed) / (n_keys + 1);
     }
-    int y = r.y + lh / 2;
-    draw_text(ui, F_LARGE, r.x + r.w / 2, y, A_CENTER, palette[BEL_UI_C_TEXT], "keys");
-    y += ui->fonts[F_LARGE].height + lh / 2;
-    int col = r.x + r.w * 2 / 5;
+    int y0 = r.y + lh / 2;
+    draw_text(ui, F_LARGE, r.x + r.w / 2, y0, A_CENTER, palette[BEL_UI_C_TEXT],
+              "breathing with bellows");
+    y0 += ui->fonts[F_LARGE].height + lh / 2;
+    const int pad = r.w / 40;
+    const int col_a = r.x + pad + r.w * 13 / 100;
+    int y = y0;
+    for (int i = 0; i < n_guide; i++) {
+        draw_text(ui, f, col_a, y, A_RIGHT, palette[BEL_UI_C_PACER], guide[i][0]);
+        draw_text(ui, f, col_a + pad, y, A_LEFT, palette[BEL_UI_C_TEXT], guide[i][1]);
+        y += lh;
+    }
+    const int col_b = r.x + r.w * 71 / 100;
+    y = y0;
     for (int i = 0; i < n_keys; i++) {
-        draw_text(ui, F_BODY, col - lh / 2, y, A_RIGHT, palette[BEL_UI_C_PACER], keys[i][0]);
-        draw_text(ui, F_BODY, col + lh / 2, y, A_LEFT, palette[BEL_UI_C_TEXT], keys[i][1]);
+        draw_text(ui, f, col_b - pad / 2, y, A_RIGHT, palette[BEL_UI_C_PACER], keys[i][0]);
+        draw_text(ui, f, col_b + pad / 2, y, A_LEFT, palette[BEL_UI_C_TEXT], keys[i][1]);
         y += lh;
     }
     draw_text(ui, F_SMALL, r.x + r.w / 2, r.y + r.h - ui->fonts[F_SMALL].height * 2, A_CENTER,
