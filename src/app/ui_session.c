@@ -48,6 +48,7 @@ struct ui_session {
     bel_tone_params tone;
     bel_audio *audio;
     bel_ui_window *win;
+    bel_ui_window *win2; /* --therapist-window: the therapist layout, or NULL */
     int chest_channel;
     bool has_first;
     double t_first_s;
@@ -316,6 +317,14 @@ int ui_session_create(const ui_session_options *o, bel_source *src, ui_session *
         }
         if (u->win && !o->guide) {
             u->view.is_help_shown = is_first_run();
+        }
+        if (u->win && o->is_therapist_window &&
+            bel_ui_window_create("bellows - therapist", 1280, 800, font, &u->win2, err,
+                                 sizeof err) != BEL_OK) {
+            (void)cli_fail(cmd, "%s; continuing without the therapist's window", err);
+        }
+        if (u->win2) {
+            bel_ui_window_place_beside(u->win2, u->win);
         }
     }
     *out = u;
@@ -678,6 +687,20 @@ static bool on_frame(void *ctx, const bel_session_counters *c)
             bel_ui_view_push_trend(v, v->session_s, v->m.rate_bpm, rel, v->follow.score);
         }
     }
+    if (u->win2) { /* the therapist's, first: the client's window paces the loop */
+        const bel_ui_layout layout = v->layout;
+        const bool is_help = v->is_help_shown;
+        v->layout = BEL_UI_THERAPIST;
+        v->is_help_shown = false;
+        const bel_status st2 = bel_ui_window_draw_now(u->win2, v);
+        v->layout = layout;
+        v->is_help_shown = is_help;
+        if (st2 != BEL_OK) {
+            fprintf(stderr, "bellows: the therapist's window cannot be drawn; closing it\n");
+            bel_ui_window_destroy(u->win2);
+            u->win2 = NULL;
+        }
+    }
     if (u->win && bel_ui_window_draw(u->win, v) != BEL_OK) {
         fprintf(stderr, "bellows: the window cannot be drawn; continuing without it\n");
         bel_ui_window_destroy(u->win);
@@ -782,6 +805,7 @@ void ui_session_destroy(ui_session *u)
     if (!u) {
         return;
     }
+    bel_ui_window_destroy(u->win2);
     bel_ui_window_destroy(u->win);
     bel_audio_destroy(u->audio);
     bel_pacer_destroy(u->pacer);

@@ -20,6 +20,8 @@ typedef struct ui_session_options {
     bool is_pacer_cues_off;   /**< --no-pacer-cues */
     bool is_holdin_cue_off;   /**< --no-holdin-cue */
     bool is_hold_cue_off;     /**< --no-hold-cue */
+    bool is_therapist_window; /**< --therapist-window: the therapist layout in a second window
+                                   while the first shows the practice layout */
     bool is_quiet;            /**< the terminal shows no breath lines (run --quiet) */
     bool is_simulated;        /**< the source is the simulated belt (live_source) */
     const char *source_label; /**< the window's status line for the source; NULL: describe it */
@@ -44,6 +46,7 @@ ui_session_options ui_session_options_default(const char *cmd);
         {"--no-breath-tone", CLI_FLAG, &(o).is_breath_tone_off, 0, 0, ""},                         \
         {"--no-pacer-cues", CLI_FLAG, &(o).is_pacer_cues_off, 0, 0, ""},                           \
         {"--no-holdin-cue", CLI_FLAG, &(o).is_holdin_cue_off, 0, 0, ""},                           \
+        {"--therapist-window", CLI_FLAG, &(o).is_therapist_window, 0, 0, ""},                      \
     {                                                                                              \
         "--no-hold-cue", CLI_FLAG, &(o).is_hold_cue_off, 0, 0, ""                                  \
     }
@@ -60,7 +63,9 @@ int ui_session_check_options(const ui_session_options *o, bel_holdin_calibration
     "  --no-breath-tone  no tone following the belly\n"                                            \
     "  --no-pacer-cues   no soft cue at each pacer phase\n"                                        \
     "  --no-holdin-cue   no cue when the belly is held in\n"                                       \
-    "  --no-hold-cue     no cue when the breath is held (none while the pacer asks for a hold)\n"
+    "  --no-hold-cue     no cue when the breath is held (none while the pacer asks for a hold)\n"  \
+    "  --therapist-window  the therapist layout in a second window (put it on a second\n"          \
+    "                    display) while the first shows the practice layout\n"
 
 typedef struct ui_session ui_session;
 

@@ -160,6 +160,14 @@ int bel_ui_window_poll(bel_ui_window *win, bel_ui_action *out, int max)
         bel_ui_action a = BEL_UI_ACT_NONE;
         if (e.type == SDL_QUIT) {
             a = BEL_UI_ACT_CLOSE;
+        } else if (e.type == SDL_WINDOWEVENT && e.window.event == SDL_WINDOWEVENT_CLOSE) {
+            /* This window closed: the end. Another one (the therapist's second window)
+             * is only hidden; the session goes on in this one. */
+            if (e.window.windowID == SDL_GetWindowID(win->window)) {
+                a = BEL_UI_ACT_CLOSE;
+            } else if (SDL_GetWindowFromID(e.window.windowID)) {
+                SDL_HideWindow(SDL_GetWindowFromID(e.window.windowID));
+            }
         } else if (e.type == SDL_KEYDOWN && !e.key.repeat) {
             a = bel_ui_action_for_key(e.key.keysym.sym, e.key.keysym.mod);
         } else if (e.type == SDL_KEYDOWN &&
@@ -176,6 +184,35 @@ int bel_ui_window_poll(bel_ui_window *win, bel_ui_action *out, int max)
         }
     }
     return n;
+}
+
+void bel_ui_window_place_beside(bel_ui_window *win, const bel_ui_window *first)
+{
+    if (SDL_GetNumVideoDisplays() > 1 &&
+        SDL_GetWindowDisplayIndex(first->window) != 1) { /* the other display */
+        SDL_SetWindowPosition(win->window, (int)SDL_WINDOWPOS_CENTERED_DISPLAY(1),
+                              (int)SDL_WINDOWPOS_CENTERED_DISPLAY(1));
+        return;
+    }
+    int x = 0;
+    int y = 0;
+    int w = 0;
+    int h = 0;
+    SDL_GetWindowPosition(first->window, &x, &y);
+    SDL_GetWindowSize(first->window, &w, &h);
+    SDL_SetWindowPosition(win->window, x + w + 16, y);
+}
+
+bel_status bel_ui_window_draw_now(bel_ui_window *win, const bel_ui_view *v)
+{
+    if (!(SDL_GetWindowFlags(win->window) & SDL_WINDOW_SHOWN)) {
+        return BEL_OK; /* closed (hidden) by the user */
+    }
+    const bel_status st = bel_ui_draw(win->ui, v);
+    if (st == BEL_OK) {
+        SDL_RenderPresent(win->renderer);
+    }
+    return st;
 }
 
 bel_status bel_ui_window_draw(bel_ui_window *win, const bel_ui_view *v)

@@ -51,8 +51,10 @@ BEL_NODISCARD bel_status bel_ui_window_create(const char *title, int w, int h,
 /** Close. NULL is fine. Call from: main only. */
 void bel_ui_window_destroy(bel_ui_window *win);
 
-/** Handle pending window events without waiting; write the actions asked for
- *  into out (at most max). Toggles fullscreen on f itself. Returns the count.
+/** Handle pending window events without waiting (of every window of the process: keys in
+ *  a second window act too); write the actions asked for into out (at most max). Toggles
+ *  fullscreen on f itself. Closing this window asks for BEL_UI_ACT_CLOSE; closing another
+ *  hides it. Returns the count.
  *  Call from: main only. */
 int bel_ui_window_poll(bel_ui_window *win, bel_ui_action *out, int max);
 
@@ -60,6 +62,15 @@ int bel_ui_window_poll(bel_ui_window *win, bel_ui_action *out, int max);
  *  frame period, so the loop runs at display rate either way.
  *  Call from: main only. */
 BEL_NODISCARD bel_status bel_ui_window_draw(bel_ui_window *win, const bel_ui_view *v);
+
+/** Put win on the second display when there is one, else just right of first.
+ *  Call from: main only. */
+void bel_ui_window_place_beside(bel_ui_window *win, const bel_ui_window *first);
+
+/** Draw v and present, without waiting for the next display frame: for a second window
+ *  drawn in the same loop turn as the first (which paces the loop). Nothing when the
+ *  window was closed (hidden). Call from: main only. */
+BEL_NODISCARD bel_status bel_ui_window_draw_now(bel_ui_window *win, const bel_ui_view *v);
 
 /** Milliseconds the last bel_ui_window_draw spent drawing and presenting,
  *  without the wait for the next display frame. Call from: main only. */
