@@ -123,12 +123,21 @@ float bel_ui_view_expansion(const bel_ui_view *v)
     float lo_recent = INFINITY;
     float hi_recent = -INFINITY;
     float lo_short = INFINITY;
+    float lo_all = INFINITY;
+    float hi_all = -INFINITY;
     for (uint32_t k = 0; k < n; k++) {
         uint32_t i = (v->trace_head - 1 - k) & (BEL_UI_TRACE_CAP - 1);
-        if (t_end - v->trace_t[i] > EXPANSION_WINDOW_S || v->trace_t[i] < v->range_from_s) {
+        if (t_end - v->trace_t[i] > EXPANSION_WINDOW_S) {
             break;
         }
         float x = v->trace_belly[i];
+        if (isfinite(x)) { /* the whole window, for the least span (below) */
+            lo_all = x < lo_all ? x : lo_all;
+            hi_all = x > hi_all ? x : hi_all;
+        }
+        if (v->trace_t[i] < v->range_from_s) {
+            continue;
+        }
         if (isfinite(x)) {
             lo = x < lo ? x : lo;
             hi = x > hi ? x : hi;
@@ -142,7 +151,9 @@ float bel_ui_view_expansion(const bel_ui_view *v)
         }
     }
     const bool has_depth = isfinite(v->relaxed_depth) && v->relaxed_depth > 0.0f;
-    const float depth = has_depth ? v->relaxed_depth : hi - lo;
+    /* Without a relaxed depth, the range since range_from_s, but never less than a quarter
+     * of the whole window's: a still belt's noise after a step is not a full breath. */
+    const float depth = has_depth ? v->relaxed_depth : fmaxf(hi - lo, 0.25f * (hi_all - lo_all));
     if (!(depth > 0.0f)) {
         return 0.5f;
     }

@@ -609,6 +609,19 @@ static void test_ui_figure_reranges_after_posture_change(void **state)
     v.range_from_s = 180.0;
     breathe(&v, 180.0, 200.0, 900.0f, 60.0f, 186.0, &lo, &hi);
     assert_true(lo < 0.1f && hi > 0.9f);
+    /* A still belt after a step (nothing learnt): its noise is not drawn as breaths. */
+    bel_ui_view_init(&v);
+    breathe(&v, 0.0, 20.0, 500.0f, 60.0f, 10.0, &lo, &hi);
+    v.range_from_s = 20.0;
+    lo = INFINITY;
+    hi = -INFINITY;
+    for (double t = 20.0; t < 30.0; t += 0.02) {
+        bel_ui_view_push_sample(&v, t, 700.0f + 0.5f * (float)sin(37.0 * t), NAN);
+        const float e = bel_ui_view_expansion(&v);
+        lo = t > 21.0 ? fminf(lo, e) : lo;
+        hi = t > 21.0 ? fmaxf(hi, e) : hi;
+    }
+    assert_true(hi - lo < 0.1f);
 }
 
 /* A hold-in before anything is calibrated: the belly drops and the breaths are tiny.
