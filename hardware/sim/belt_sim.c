@@ -72,6 +72,9 @@ typedef struct harness {
     uint8_t tx[TX_BUF]; /* UART output waiting for the pty */
     size_t tx_len;
     uint64_t tx_dropped;
+    FILE *line_log; /* --line-log: when each line went into the pty */
+    char line[128]; /* the line being written, for the log */
+    size_t line_len;
     uint8_t rx[RX_BUF]; /* pty input waiting for the UART */
     size_t rx_len;
     size_t rx_pos;
@@ -101,6 +104,8 @@ static void usage(FILE *f)
                "                  '?' on opening), and start the recording at the first\n"
                "                  sample: the host then receives every row from the first\n"
                "  --link PATH     also make the symlink PATH (must start with /dev/) to the pty\n"
+               "  --line-log FILE write the CLOCK_MONOTONIC time each line went into the pty\n"
+               "                  and the line to FILE (latency benchmarks)\n"
                "  --help          this text\n");
 }
 
@@ -348,12 +353,29 @@ static void free_firmware(elf_firmware_t *fw)
 
 /* ---- pty -------------------------------------------------------------- */
 
+static double now_s(void);
+
 static void flush_tx(harness *h)
 {
     if (h->tx_len == 0) {
         return;
     }
     ssize_t n = write(h->master_fd, h->tx, h->tx_len);
+    if (n > 0 && h->line_log) {
+        /* The moment each complete line was handed to the pty: a latency benchmark's
+         * "line written". */
+        const double t = now_s();
+        for (ssize_t i = 0; i < n; i++) {
+            const char ch = (char)h->tx[i];
+            if (ch == '\n') {
+                h->line[h->line_len] = '\0';
+                fprintf(h->line_log, "%.6f %s\n", t, h->line);
+                h->line_len = 0;
+            } else if (ch != '\r' && h->line_len + 1 < sizeof h->line) {
+                h->line[h->line_len++] = ch;
+            }
+        }
+    }
     if (n > 0) {
         memmove(h->tx, h->tx + n, h->tx_len - (size_t)n);
         h->tx_len -= (size_t)n;
@@ -468,6 +490,13 @@ int main(int argc, char **argv)
                 return 2;
             }
             h.is_floating[c[0] - '0'] = true;
+        } else if (strcmp(a, "--line-log") == 0 && i + 1 < argc) {
+            h.line_log = fopen(argv[++i], "w");
+            if (!h.line_log) {
+                fprintf(stderr, "belt-sim: --line-log %s: %s\n", argv[i], strerror(errno));
+                return 2;
+            }
+            setvbuf(h.line_log, NULL, _IOLBF, 0); /* whole lines even if killed */
         } else if (strcmp(a, "--link") == 0 && i + 1 < argc) {
             link_path = argv[++i];
             if (strncmp(link_path, "/dev/", 5) != 0) {

@@ -38,6 +38,9 @@ typedef struct writer_item {
 } writer_item;
 
 struct bel_session {
+    /* Called on the input thread with each frame, before it is published (NULL: none). */
+    void (*on_input)(void *ctx, const bel_session_frame *frame);
+    void *on_input_ctx;
     bel_session_config cfg;
     char *record_prefix;
     char *events_path;
@@ -492,6 +495,9 @@ static void *input_main(void *arg)
         u.frame.sample = smp;
         bel_pipeline_get_metrics(s->pipe, &u.frame.metrics);
         u.frame.published_mono_s = mono_s();
+        if (s->on_input) {
+            s->on_input(s->on_input_ctx, &u.frame);
+        }
         publish(s, s->ui_ring, &u);
         atomic_fetch_add_explicit(&s->n_samples, 1, memory_order_relaxed);
         atomic_fetch_add_explicit(&s->n_missed, smp.n_missed, memory_order_relaxed);
@@ -585,6 +591,15 @@ static void *writer_main(void *arg)
 }
 
 /* ---- control -------------------------------------------------------------------------- */
+
+void bel_session_set_input_hook(bel_session *s,
+                                void (*fn)(void *ctx, const bel_session_frame *frame), void *ctx)
+{
+    if (s && !s->is_started) {
+        s->on_input = fn;
+        s->on_input_ctx = ctx;
+    }
+}
 
 bel_status bel_session_start(bel_session *s)
 {

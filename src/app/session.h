@@ -101,6 +101,14 @@ typedef struct bel_session bel_session;
 BEL_NODISCARD bel_status bel_session_create(const bel_session_config *cfg, bel_session **out,
                                             char *err, size_t err_len);
 
+/** Have fn(ctx, frame) called on the input thread with every frame, as soon as the
+ *  pipeline has run and before it is published: for what must follow the belt without
+ *  waiting for the main loop (the breath tone's target). fn must be real-time safe: no
+ *  locks, no allocation, no I/O, bounded work. Ignored once started.
+ *  Call from: main, before bel_session_start. */
+void bel_session_set_input_hook(bel_session *s,
+                                void (*fn)(void *ctx, const bel_session_frame *frame), void *ctx);
+
 /** Start the input and writer threads. Call from: main, once. */
 BEL_NODISCARD bel_status bel_session_start(bel_session *s);
 

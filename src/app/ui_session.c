@@ -41,6 +41,15 @@ static const double STALL_S = 0.3;
 static const double UNPLUGGED_S = 1.0;
 static const float PACE_STEP_BPM = 0.5f;
 
+/* The belly followed for the figure or the tone: a display signal of its own into a view,
+ * and the expansion it makes. One per thread that follows it. */
+typedef struct follower {
+    bel_ui_view *v;
+    bel_ui_smoother smoother;
+    uint32_t n_restarts; /* the pipeline's restarts (steps in the belt) seen */
+    double mono_last_s;  /* when the previous frame was published */
+} follower;
+
 struct ui_session {
     bel_ui_view view;
     bel_pacer *pacer;
@@ -56,8 +65,8 @@ struct ui_session {
     double next_trend_s;
     uint32_t last_phase_seq;
     int belly_channel;
-    bel_ui_smoother smoother; /* the figure's, trace's and tone's own belly signal */
-    uint32_t n_restarts;      /* the pipeline's restarts (steps in the belt) seen */
+    follower figure;    /* main thread: the figure and the trace (view) */
+    follower tone_side; /* input thread: the breath tone's target (its own view) */
     double fs_hz;
     double t_last_sample_s;    /* signal time of the latest sample */
     double mono_last_sample_s; /* CLOCK_MONOTONIC when it was published */
@@ -69,6 +78,8 @@ struct ui_session {
     bool is_holdin_cue_wanted;
     bool is_hold_cue_wanted;
     bool is_cues_off_by_key; /* c: every cue off (the options' choices come back with c) */
+    bool has_input_hook;     /* the tone's target is set from the input thread */
+    FILE *latency_log;       /* $BELLOWS_LATENCY_LOG (tests/bench): frames and callbacks */
     /* The summary's tallies, from the published events and metrics. */
     uint32_t n_onsets;
     double t_first_onset_s;
@@ -253,7 +264,14 @@ int ui_session_create(const ui_session_options *o, bel_source *src, ui_session *
     }
     const double fs_hz = info->fs_hz > 0.0 ? info->fs_hz : 50.0; /* the session checks it */
     u->fs_hz = fs_hz;
-    if (bel_ui_smoother_init(&u->smoother, fs_hz) != BEL_OK) {
+    u->figure.v = &u->view;
+    u->tone_side.v = calloc(1, sizeof *u->tone_side.v);
+    if (u->tone_side.v) {
+        bel_ui_view_init(u->tone_side.v);
+    }
+    if (!u->tone_side.v || bel_ui_smoother_init(&u->figure.smoother, fs_hz) != BEL_OK ||
+        bel_ui_smoother_init(&u->tone_side.smoother, fs_hz) != BEL_OK) {
+        free(u->tone_side.v);
         bel_pacer_destroy(u->pacer);
         free(u);
         cli_fail(cmd, "cannot set up the display filter");
@@ -285,10 +303,20 @@ int ui_session_create(const ui_session_options *o, bel_source *src, ui_session *
     }
 
     char err[256];
+    const char *log_path = getenv("BELLOWS_LATENCY_LOG");
+    if (log_path && log_path[0]) {
+        u->latency_log = fopen(log_path, "w");
+    }
     if (!o->is_audio_off) {
         bel_audio_config ac = bel_audio_config_default();
+        ac.is_timing_on = u->latency_log != NULL;
         if (bel_audio_create(&ac, &u->tone, &u->audio, err, sizeof err) != BEL_OK) {
             fprintf(stderr, "bellows %s: no audio output; continuing without tones\n", cmd);
+        } else { /* once: what the device gave */
+            printf("tones: %d-frame buffers, output latency %.1f ms\n",
+                   bel_audio_get_frames_per_buf(u->audio),
+                   bel_audio_get_output_latency_s(u->audio) * 1000.0);
+            fflush(stdout);
         }
     }
     u->view.is_audio_available = u->audio != NULL;
@@ -387,6 +415,41 @@ static void show_guide(ui_session *u, double t_s, bel_assess_change change)
     bel_tone_request_cue(&u->tone, ph == BEL_ASSESS_DEEP ? BEL_TONE_CUE_IN : BEL_TONE_CUE_OUT);
 }
 
+/* One published frame into a follower: what the pipeline has learnt and decided, the
+ * display signal (a break in the line after a gap), and the expansion it makes. */
+static void follow(follower *fo, const bel_session_frame *f, int belly_ch, int chest_ch,
+                   double fs_hz, bool is_lost)
+{
+    bel_ui_view *v = fo->v;
+    const bool is_after_gap =
+        f->sample.n_missed > 0 || is_lost || f->published_mono_s - fo->mono_last_s >= UNPLUGGED_S;
+    fo->mono_last_s = f->published_mono_s;
+    if (is_after_gap && v->trace_head > 0) {
+        /* The belt was away: the line breaks here (drawn as a gap, never bridged), and
+         * the figure ranges itself on what comes now. */
+        bel_ui_view_push_sample(v, f->sample.t_s - 0.5 / fs_hz, NAN, NAN);
+        v->range_from_s = f->sample.t_s;
+    }
+    const float chest =
+        chest_ch >= 0 && chest_ch < f->sample.n_channels ? f->sample.value[chest_ch] : NAN;
+    const bel_metrics *m = &f->metrics;
+    v->m = *m;
+    v->relaxed_level = m->relaxed_level;
+    v->relaxed_depth = m->relaxed_depth;
+    v->is_holdin = m->is_holding_in;
+    v->is_breath_hold = m->is_breath_hold;
+    v->belly_share = m->belly_share;
+    v->chest_belly_phase_deg = m->chest_belly_phase_deg;
+    if (m->n_restarts != fo->n_restarts) { /* a step in the belt: range the figure afresh */
+        fo->n_restarts = m->n_restarts;
+        v->range_from_s = f->sample.t_s;
+    }
+    const float raw = belly_ch < f->sample.n_channels ? f->sample.value[belly_ch] : NAN;
+    const float belly = bel_ui_smoother_process(&fo->smoother, f->sample.t_s, raw, m);
+    bel_ui_view_push_sample(v, f->sample.t_s, belly, chest);
+    v->expansion = bel_ui_view_expansion(v);
+}
+
 static void on_sample(void *ctx, const bel_session_frame *f)
 {
     ui_session *u = ctx;
@@ -403,44 +466,35 @@ static void on_sample(void *ctx, const bel_session_frame *f)
         u->t_first_s = f->sample.t_s;
         u->next_trend_s = f->sample.t_s + TREND_EVERY_S;
     }
-    const bool is_after_gap = f->sample.n_missed > 0 || u->view.is_signal_lost ||
-                              f->published_mono_s - u->mono_last_sample_s >= UNPLUGGED_S;
+    const bool is_lost = u->view.is_signal_lost;
     u->t_now_s = fmax(u->t_now_s, f->sample.t_s);
     u->t_last_sample_s = f->sample.t_s;
     u->mono_last_sample_s = f->published_mono_s;
     if (u->view.is_paused) {
+        u->figure.mono_last_s = f->published_mono_s;
         return;
     }
-    if (is_after_gap && u->view.trace_head > 0) {
-        /* The belt was away: the line breaks here (drawn as a gap, never bridged), and
-         * the figure ranges itself on what comes now. */
-        bel_ui_view_push_sample(&u->view, f->sample.t_s - 0.5 / u->fs_hz, NAN, NAN);
-        u->view.range_from_s = f->sample.t_s;
+    follow(&u->figure, f, u->belly_channel, u->chest_channel, u->fs_hz, is_lost);
+    if (u->latency_log) { /* when the input thread published it, raw and as displayed */
+        const bel_ui_view *v = &u->view;
+        fprintf(u->latency_log, "S %.6f %.3f %.3f\n", f->published_mono_s,
+                (double)(u->belly_channel < f->sample.n_channels ? f->sample.value[u->belly_channel]
+                                                                 : NAN),
+                (double)v->trace_belly[(v->trace_head - 1) & (BEL_UI_TRACE_CAP - 1)]);
     }
-    float chest = NAN;
-    if (u->chest_channel >= 0 && u->chest_channel < f->sample.n_channels) {
-        chest = f->sample.value[u->chest_channel];
+    if (!u->has_input_hook) { /* no session to hook into (tests): the tone from here */
+        bel_tone_set_expansion(&u->tone, u->view.expansion);
     }
-    const bel_metrics *m = &f->metrics;
-    bel_ui_view *v = &u->view;
-    v->m = *m;
-    /* What the pipeline has learnt and decided, as it publishes it. */
-    v->relaxed_level = m->relaxed_level;
-    v->relaxed_depth = m->relaxed_depth;
-    v->is_holdin = m->is_holding_in;
-    v->is_breath_hold = m->is_breath_hold;
-    v->belly_share = m->belly_share;
-    v->chest_belly_phase_deg = m->chest_belly_phase_deg;
-    if (m->n_restarts != u->n_restarts) { /* a step in the belt: range the figure afresh */
-        u->n_restarts = m->n_restarts;
-        v->range_from_s = f->sample.t_s;
-    }
-    const float raw =
-        u->belly_channel < f->sample.n_channels ? f->sample.value[u->belly_channel] : NAN;
-    const float belly = bel_ui_smoother_process(&u->smoother, f->sample.t_s, raw, m);
-    bel_ui_view_push_sample(v, f->sample.t_s, belly, chest);
-    v->expansion = bel_ui_view_expansion(v);
-    bel_tone_set_expansion(&u->tone, v->expansion);
+}
+
+/* Input thread (bel_session_set_input_hook): the breath tone's target as soon as the
+ * pipeline has run, not once per drawn frame. Touches only its own follower and the
+ * _Atomic tone parameters. */
+static void on_input(void *ctx, const bel_session_frame *f)
+{
+    ui_session *u = ctx;
+    follow(&u->tone_side, f, u->belly_channel, -1, u->fs_hz, false);
+    bel_tone_set_expansion(&u->tone, u->tone_side.v->expansion);
 }
 
 /* The pacer is on and in one of its holds: a breath held now is what it asked for. */
@@ -574,8 +628,8 @@ static bool handle_action(ui_session *u, bel_ui_action a)
     case BEL_UI_ACT_LAYOUT:
         v->layout = v->layout == BEL_UI_PRACTICE ? BEL_UI_THERAPIST : BEL_UI_PRACTICE;
         break;
-    case BEL_UI_ACT_REASSESS: /* the figure ranges itself from the next breaths */
-        v->range_from_s = u->t_now_s;
+    case BEL_UI_ACT_REASSESS:         /* the figure ranges itself from the next breaths */
+        v->range_from_s = u->t_now_s; /* (the tone's follower re-ranges at the next step) */
         bel_pacer_restart(u->pacer);
         break;
     case BEL_UI_ACT_HELP:
@@ -611,6 +665,27 @@ static void read_terminal_marks(ui_session *u)
             if (buf[i] == 'k' || buf[i] == 'd') {
                 bel_session_mark(u->session, buf[i] == 'k' ? BEL_EV_MARKER : BEL_EV_DISCOMFORT);
             }
+        }
+    }
+}
+
+/* The latency benchmark's record: each presented frame (its time and the display value
+ * it drew) and each audio callback (its time, its distance to the DAC, its target). */
+static void log_latency(ui_session *u, double present_s)
+{
+    const bel_ui_view *v = &u->view;
+    const float shown =
+        v->trace_head > 0 ? v->trace_belly[(v->trace_head - 1) & (BEL_UI_TRACE_CAP - 1)] : NAN;
+    if (u->win) {
+        fprintf(u->latency_log, "F %.6f %.3f %.3f\n", present_s, (double)shown,
+                (double)v->expansion);
+    }
+    bel_audio_timing at[64];
+    int n = 0;
+    while (u->audio && (n = bel_audio_take_timings(u->audio, at, 64)) > 0) {
+        for (int i = 0; i < n; i++) {
+            fprintf(u->latency_log, "A %.6f %.6f %.4f\n", at[i].mono_s, at[i].dac_delay_s,
+                    (double)at[i].expansion);
         }
     }
 }
@@ -701,10 +776,17 @@ static bool on_frame(void *ctx, const bel_session_counters *c)
             u->win2 = NULL;
         }
     }
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    const double draw_start_s = (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
     if (u->win && bel_ui_window_draw(u->win, v) != BEL_OK) {
         fprintf(stderr, "bellows: the window cannot be drawn; continuing without it\n");
         bel_ui_window_destroy(u->win);
         u->win = NULL;
+    }
+    if (u->latency_log) { /* presented: drawing and presenting took last_draw_ms */
+        log_latency(u,
+                    draw_start_s + (u->win ? 1e-3 * bel_ui_window_get_last_draw_ms(u->win) : 0.0));
     }
     return true;
 }
@@ -779,6 +861,8 @@ bel_status ui_session_run(const ui_session_options *o, bel_source *src, bel_sess
     }
     *exit_code = CLI_EXIT_FAIL;
     (*out_ui)->session = session;
+    bel_session_set_input_hook(session, on_input, *out_ui);
+    (*out_ui)->has_input_hook = true;
     bel_session_hooks hooks;
     ui_session_get_hooks(*out_ui, &hooks);
     const bel_status started = bel_session_start(session);
@@ -804,6 +888,10 @@ void ui_session_destroy(ui_session *u)
 {
     if (!u) {
         return;
+    }
+    free(u->tone_side.v);
+    if (u->latency_log) {
+        fclose(u->latency_log);
     }
     bel_ui_window_destroy(u->win2);
     bel_ui_window_destroy(u->win);

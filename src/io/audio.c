@@ -9,7 +9,10 @@
 #include <stdlib.h>
 
 #include <fcntl.h>
+#include <time.h>
 #include <unistd.h>
+
+#include "bellows/ring.h"
 
 #include <alsa/asoundlib.h>
 #include <portaudio.h>
@@ -22,11 +25,14 @@ struct bel_audio {
     bool is_pa_open;
     _Atomic uint32_t n_underruns;
     _Atomic uint64_t n_frames;
+    int frames_per_buf;      /* what the device took */
+    double output_latency_s; /* the stream's own figure */
+    bel_ring *timing;        /* callback timings (is_timing_on), else NULL */
 };
 
 bel_audio_config bel_audio_config_default(void)
 {
-    bel_audio_config c = {48000.0, 256, 2};
+    bel_audio_config c = {48000.0, 128, 2, false};
     return c;
 }
 
@@ -83,10 +89,18 @@ static int callback(const void *input, void *output, unsigned long n_frames,
                     void *user)
 {
     (void)input;
-    (void)time_info;
     bel_audio *a = user;
     if (flags & paOutputUnderflow) {
         atomic_fetch_add_explicit(&a->n_underruns, 1u, memory_order_relaxed);
+    }
+    if (a->timing) { /* the benchmark: when, how far from the DAC, and for which target */
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        bel_audio_timing t;
+        t.mono_s = (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+        t.dac_delay_s = time_info ? time_info->outputBufferDacTime - time_info->currentTime : 0.0;
+        t.expansion = atomic_load_explicit(&a->params->expansion, memory_order_relaxed);
+        (void)bel_ring_push(a->timing, &t); /* full: dropped */
     }
     bel_tone_process(a->tone, a->params, output, (int)n_frames, a->cfg.n_channels);
     atomic_fetch_add_explicit(&a->n_frames, (uint64_t)n_frames, memory_order_relaxed);
@@ -125,6 +139,11 @@ bel_status bel_audio_create(const bel_audio_config *cfg, bel_tone_params *params
         snprintf(err, err_len, "cannot set up the tones (%s)", bel_status_str(st));
         goto fail;
     }
+    if (cfg->is_timing_on &&
+        bel_ring_create(4096, sizeof(bel_audio_timing), &a->timing) != BEL_OK) {
+        st = BEL_ERR_NOMEM;
+        goto fail;
+    }
     snd_lib_error_set_handler(alsa_quiet);
     if (!alsa_config_is_usable()) {
         snprintf(err, err_len, "no audio output (no usable ALSA configuration%s%s)",
@@ -152,13 +171,25 @@ bel_status bel_audio_create(const bel_audio_config *cfg, bel_tone_params *params
     op.sampleFormat = paFloat32;
     op.suggestedLatency = info ? info->defaultLowOutputLatency : 0.02;
     op.hostApiSpecificStreamInfo = NULL;
-    pe = Pa_OpenStream(&a->stream, NULL, &op, cfg->fs_hz, (unsigned long)cfg->frames_per_buf,
-                       paClipOff, callback, a);
+    /* The smallest buffer the device takes: the one asked for (128 frames, 2.7 ms),
+     * else 256, else whatever it likes. */
+    const unsigned long tries[3] = {(unsigned long)cfg->frames_per_buf, 256,
+                                    paFramesPerBufferUnspecified};
+    pe = paInvalidFlag;
+    for (int k = 0; k < 3 && pe != paNoError; k++) {
+        if (k > 0 && tries[k] == tries[k - 1]) {
+            continue;
+        }
+        pe = Pa_OpenStream(&a->stream, NULL, &op, cfg->fs_hz, tries[k], paClipOff, callback, a);
+        a->frames_per_buf = (int)tries[k];
+    }
     if (pe != paNoError) {
         a->stream = NULL;
         snprintf(err, err_len, "no audio output (%s)", Pa_GetErrorText(pe));
         goto fail;
     }
+    const PaStreamInfo *si = Pa_GetStreamInfo(a->stream);
+    a->output_latency_s = si ? si->outputLatency : 0.0;
     pe = Pa_StartStream(a->stream);
     if (pe != paNoError) {
         snprintf(err, err_len, "no audio output (%s)", Pa_GetErrorText(pe));
@@ -186,6 +217,7 @@ void bel_audio_destroy(bel_audio *a)
         stderr_restore(saved);
     }
     bel_tone_destroy(a->tone);
+    bel_ring_destroy(a->timing);
     free(a);
 }
 
@@ -197,4 +229,17 @@ uint32_t bel_audio_get_underruns(const bel_audio *a)
 uint64_t bel_audio_get_frames(const bel_audio *a)
 {
     return atomic_load_explicit(&a->n_frames, memory_order_relaxed);
+}
+
+int bel_audio_get_frames_per_buf(const bel_audio *a) { return a->frames_per_buf; }
+
+double bel_audio_get_output_latency_s(const bel_audio *a) { return a->output_latency_s; }
+
+int bel_audio_take_timings(bel_audio *a, bel_audio_timing *out, int max)
+{
+    int n = 0;
+    while (a->timing && n < max && bel_ring_pop(a->timing, &out[n])) {
+        n++;
+    }
+    return n;
 }

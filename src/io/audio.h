@@ -3,6 +3,7 @@
 #ifndef BELLOWS_AUDIO_H
 #define BELLOWS_AUDIO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -13,13 +14,22 @@ enum { BEL_AUDIO_ERR_LEN = 256 };
 
 typedef struct bel_audio_config {
     double fs_hz;       /**< output rate (default 48000) */
-    int frames_per_buf; /**< callback buffer (default 256, about 5 ms) */
+    int frames_per_buf; /**< callback buffer (default 128, 2.7 ms; 256 or the device's
+                             own when it refuses) */
     int n_channels;     /**< 1 or 2 (default 2) */
+    bool is_timing_on;  /**< keep each callback's timing (bel_audio_take_timings) */
 } bel_audio_config;
 
 typedef struct bel_audio bel_audio;
 
-/** Defaults: 48 kHz, 256 frames, stereo. Call from: any thread. */
+/** One callback's timing (for the latency benchmark). */
+typedef struct bel_audio_timing {
+    double mono_s;      /**< CLOCK_MONOTONIC at the callback's start */
+    double dac_delay_s; /**< its first frame reaches the DAC this much later (PortAudio) */
+    float expansion;    /**< the breath tone's target it synthesised towards */
+} bel_audio_timing;
+
+/** Defaults: 48 kHz, 128 frames, stereo, no timings. Call from: any thread. */
 bel_audio_config bel_audio_config_default(void);
 
 /** Open the default output device and start playing. The callback only runs
@@ -38,5 +48,16 @@ uint32_t bel_audio_get_underruns(const bel_audio *a);
 
 /** Frames the callback has produced so far. Call from: any thread. */
 uint64_t bel_audio_get_frames(const bel_audio *a);
+
+/** Frames per callback buffer the device took. Call from: any thread. */
+int bel_audio_get_frames_per_buf(const bel_audio *a);
+
+/** The stream's output latency as PortAudio reports it (Pa_GetStreamInfo), seconds.
+ *  Call from: any thread. */
+double bel_audio_get_output_latency_s(const bel_audio *a);
+
+/** Take up to max callback timings kept since the last call (is_timing_on); the count.
+ *  Call from: one thread (main). */
+int bel_audio_take_timings(bel_audio *a, bel_audio_timing *out, int max);
 
 #endif
