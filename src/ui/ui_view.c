@@ -116,7 +116,14 @@ float bel_ui_view_expansion(const bel_ui_view *v)
     if (!isfinite(now)) {
         return 0.5f;
     }
-    /* The range of the last 15 s and of the last 6 s, since range_from_s. */
+    /* The stretch that holds a trough: 1.3 breaths at the pipeline's rate (4..12 s), 12 s
+     * while the rate is not known. */
+    double recent_s = EXPANSION_RECENT_S;
+    if (isfinite(v->m.rate_bpm) && v->m.rate_bpm > 0.0f) {
+        recent_s = fmin(fmax(1.3 * 60.0 / (double)v->m.rate_bpm, 4.0), EXPANSION_RECENT_S);
+    }
+    /* The range of the last 15 s, of the recent stretch and of the last 5 s, since
+     * range_from_s. */
     const double t_end = v->trace_t[last];
     float lo = INFINITY;
     float hi = -INFINITY;
@@ -141,7 +148,7 @@ float bel_ui_view_expansion(const bel_ui_view *v)
         if (isfinite(x)) {
             lo = x < lo ? x : lo;
             hi = x > hi ? x : hi;
-            if (t_end - v->trace_t[i] <= EXPANSION_RECENT_S) {
+            if (t_end - v->trace_t[i] <= recent_s) {
                 lo_recent = x < lo_recent ? x : lo_recent;
                 hi_recent = x > hi_recent ? x : hi_recent;
             }
@@ -161,7 +168,7 @@ float bel_ui_view_expansion(const bel_ui_view *v)
     if (isfinite(v->relaxed_level) && has_depth) {
         level = v->relaxed_level;
         /* Only with enough of the window seen since range_from_s. */
-        const bool has_recent = t_end - v->range_from_s >= EXPANSION_RECENT_S;
+        const bool has_recent = t_end - v->range_from_s >= recent_s;
         const bool is_far = lo_short > level + 1.5f * depth && t_end - v->range_from_s >= 2.0;
         const bool is_moved = has_recent && !v->is_breath_hold &&
                               (lo_recent > level + 0.5f * depth ||

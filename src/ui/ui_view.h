@@ -168,7 +168,8 @@ uint32_t bel_ui_view_trace_count(const bel_ui_view *v);
 /** Belly expansion 0..1 for the figure and the breath tone: from the pipeline's
  *  relaxed level and depth when known (0 at relaxed exhale, 1 at one relaxed depth
  *  above it), else from the range of the last 15 s of the trace since range_from_s.
- *  It never sticks: when the last 12 s all lie above level + depth / 2, or
+ *  It never sticks: when the last 1.3 breaths (at m.rate_bpm; 4..12 s, 12 s
+ *  while unknown) all lie above level + depth / 2, or
  *  (not held in) all below level + depth / 2 (breaths that never fill), or the last 5 s above level
  * + 1.5 depth (sitting up, slumping, before the pipeline has re-learnt its level), their lowest
  * point is the level. The depth is never re-ranged: a belly held in keeps its tiny breaths tiny.
