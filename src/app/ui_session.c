@@ -82,8 +82,9 @@ struct ui_session {
     FILE *latency_log;       /* $BELLOWS_LATENCY_LOG (tests/bench): frames and callbacks */
     /* The summary's tallies, from the published events and metrics. */
     uint32_t n_onsets;
-    double t_first_onset_s;
     double t_last_onset_s;
+    double breaths_s;     /* the breaths' durations added up */
+    uint32_t n_intervals; /* and how many */
     double share_sum;
     uint32_t n_share;
     double t_holdin_start_s; /* NAN when not held in */
@@ -513,7 +514,11 @@ static void on_event(void *ctx, const bel_event *ev)
     }
     switch (ev->kind) {
     case BEL_EV_INSP_ONSET:
-        u->t_first_onset_s = u->n_onsets == 0 ? ev->t_s : u->t_first_onset_s;
+        /* Breaths one after the other (not across a gap or a hold-in of 15 s or more). */
+        if (u->n_onsets > 0 && ev->t_s - u->t_last_onset_s < 15.0) {
+            u->breaths_s += ev->t_s - u->t_last_onset_s;
+            u->n_intervals++;
+        }
         u->t_last_onset_s = ev->t_s;
         u->n_onsets++;
         if (isfinite(u->view.m.belly_share)) {
@@ -563,8 +568,8 @@ static void fill_summary(ui_session *u)
     memset(s, 0, sizeof *s);
     s->session_s = u->view.session_s;
     s->n_breaths = u->view.m.n_breaths;
-    s->rate_bpm = u->n_onsets >= 2 && u->t_last_onset_s > u->t_first_onset_s
-                      ? (float)(60.0 * (u->n_onsets - 1) / (u->t_last_onset_s - u->t_first_onset_s))
+    s->rate_bpm = u->n_intervals > 0 && u->breaths_s > 0.0
+                      ? (float)(60.0 * u->n_intervals / u->breaths_s)
                       : NAN;
     s->belly_share = u->n_share > 0 ? (float)(u->share_sum / u->n_share) : NAN;
     s->held_in_s = u->held_in_s;
