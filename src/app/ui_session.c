@@ -8,6 +8,7 @@
 #include "ui_session.h"
 
 #include <math.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,9 +78,11 @@ struct ui_session {
     bool is_breath_tone_wanted;
     bool is_holdin_cue_wanted;
     bool is_hold_cue_wanted;
-    bool is_cues_off_by_key; /* c: every cue off (the options' choices come back with c) */
-    bool has_input_hook;     /* the tone's target is set from the input thread */
-    FILE *latency_log;       /* $BELLOWS_LATENCY_LOG (tests/bench): frames and callbacks */
+    bool is_cues_off_by_key;     /* c: every cue off (the options' choices come back with c) */
+    bool has_input_hook;         /* the tone's target is set from the input thread */
+    _Atomic uint32_t n_reranges; /* r pressed (main thread); the tone's follower sees it */
+    uint32_t n_reranges_seen;    /* input thread */
+    FILE *latency_log;           /* $BELLOWS_LATENCY_LOG (tests/bench): frames and callbacks */
     /* The summary's tallies, from the published events and metrics. */
     uint32_t n_onsets;
     double t_last_onset_s;
@@ -238,6 +241,7 @@ int ui_session_create(const ui_session_options *o, bel_source *src, ui_session *
         cli_fail(cmd, "out of memory");
         return CLI_EXIT_FAIL;
     }
+    atomic_init(&u->n_reranges, 0u);
     bel_ui_view_init(&u->view);
     bel_pacer_config pc = bel_pacer_config_default();
     pc.preset = (bel_pacer_preset)preset;
@@ -494,6 +498,11 @@ static void on_sample(void *ctx, const bel_session_frame *f)
 static void on_input(void *ctx, const bel_session_frame *f)
 {
     ui_session *u = ctx;
+    const uint32_t r = atomic_load_explicit(&u->n_reranges, memory_order_relaxed);
+    if (r != u->n_reranges_seen) { /* r: range the tone afresh too */
+        u->n_reranges_seen = r;
+        u->tone_side.v->range_from_s = f->sample.t_s;
+    }
     follow(&u->tone_side, f, u->belly_channel, -1, u->fs_hz, false);
     bel_tone_set_expansion(&u->tone, u->tone_side.v->expansion);
 }
@@ -633,8 +642,9 @@ static bool handle_action(ui_session *u, bel_ui_action a)
     case BEL_UI_ACT_LAYOUT:
         v->layout = v->layout == BEL_UI_PRACTICE ? BEL_UI_THERAPIST : BEL_UI_PRACTICE;
         break;
-    case BEL_UI_ACT_REASSESS:         /* the figure ranges itself from the next breaths */
-        v->range_from_s = u->t_now_s; /* (the tone's follower re-ranges at the next step) */
+    case BEL_UI_ACT_REASSESS: /* the figure ranges itself from the next breaths */
+        v->range_from_s = u->t_now_s;
+        atomic_fetch_add_explicit(&u->n_reranges, 1, memory_order_relaxed);
         bel_pacer_restart(u->pacer);
         break;
     case BEL_UI_ACT_HELP:

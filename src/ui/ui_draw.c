@@ -718,6 +718,10 @@ static void draw_belly_figure(bel_ui *ui, const bel_ui_view *v, SDL_Rect r)
     if (v->is_holdin) {
         bc = mix(bc, palette[BEL_UI_C_HOLDIN], 0.5f);
     }
+    if (v->is_unplugged) { /* nothing is known about the belly now: a faint, resting belly */
+        bc = mix(bc, palette[BEL_UI_C_PANEL], 0.7f);
+        e = 0.3f;
+    }
     fill_ellipse(ui, cx + u * 0.03f * e, torso_cy + u * 0.14f, rx, ry, bc);
     draw_text(ui, F_SMALL, (int)cx, r.y + r.h - ui->fonts[F_SMALL].height, A_CENTER,
               palette[BEL_UI_C_DIM], "belly");

@@ -749,7 +749,10 @@ static void test_ui_unplugged_and_replugged(void **state)
     v.t_now_s = 312.0; /* 12 s later by the clock */
     v.session_s = 312.0;
     v.pacer = pacer_at(7.0);
+    SDL_Rect fig = bel_ui_get_region(BEL_UI_PRACTICE, c.w, c.h, BEL_UI_R_BELLY);
     render(&c, &v, "practice_unplugged");
+    /* The belly figure is faint: nothing is known about the belly while the belt is away. */
+    assert_true(share(&c, fig, BEL_UI_C_BELLY, 12) < 0.005);
     SDL_Rect cue = bel_ui_get_region(BEL_UI_PRACTICE, c.w, c.h, BEL_UI_R_CUE);
     assert_true(share(&c, cue, BEL_UI_C_WARN, 6) > 0.4);
     assert_true(share(&c, cue, BEL_UI_C_HOLDIN, 6) < 0.001);
@@ -770,6 +773,7 @@ static void test_ui_unplugged_and_replugged(void **state)
     v.t_now_s = 325.0;
     v.session_s = 325.0;
     render(&c, &v, "practice_replugged");
+    assert_true(share(&c, fig, BEL_UI_C_BELLY, 12) > 0.05);
     assert_true(share(&c, cue, BEL_UI_C_WARN, 6) < 0.001);
     const int x_gap0 = tr.x + (int)((double)tr.w * (1.0 - 25.0 / 45.0)) + 6;
     const int x_gap1 = tr.x + (int)((double)tr.w * (1.0 - 10.0 / 45.0)) - 6;
