@@ -16,6 +16,7 @@
 
 #include "bellows/pipeline.h"
 #include "calibration.h"
+#include "engine.h"
 #include "cli.h"
 #include "text.h"
 #include "event_csv.h"
@@ -119,6 +120,19 @@ static void progress_show(analyze_progress *pg, uint64_t done)
     pg->is_drawn = true;
 }
 
+/* The engine's progress call: the bytes read of this file. */
+static void progress_step(void *ctx, const bel_source *src, uint64_t n_samples)
+{
+    analyze_progress *pg = ctx;
+    (void)n_samples;
+    if (pg->is_on) {
+        uint64_t done = 0;
+        uint64_t total = 0;
+        bel_source_get_progress(src, &done, &total);
+        progress_show(pg, done);
+    }
+}
+
 /* Say what went wrong with a file ("bellows analyze: MESSAGE", with the --help pointer
  * when usage), and keep the first message for the table. */
 static void file_problem(analyze_progress *pg, analyze_result *r, bool usage, const char *fmt, ...)
@@ -162,73 +176,32 @@ static void analyze_file(const analyze_opts *o, const char *in_path, const char 
     bel_pipeline *pipe = NULL;
     bel_event_csv *events = NULL;
     const char *file_error = NULL;
-    char pipe_err[160];
 
     if (bel_source_create_replay(in_path, false, &src, err, sizeof err) != BEL_OK) {
         file_problem(pg, r, false, "%s", err);
         return;
     }
     const bel_source_info *info = bel_source_get_info(src);
-
-    int belly = -1;
-    if (o->channel) {
-        for (int ch = 0; ch < info->n_channels; ch++) {
-            if (strcmp(info->channel_names[ch], o->channel) == 0) {
-                belly = ch;
-            }
-        }
-    } else {
-        for (int ch = 0; ch < info->n_channels; ch++) {
-            if (strcmp(info->channel_names[ch], "belly") == 0) {
-                belly = ch;
-            }
-        }
-        if (belly < 0) {
-            belly = 0;
-        }
-    }
-    int chest_ch = -1;
-    for (int ch = 0; ch < info->n_channels; ch++) {
-        if (ch != belly && strcmp(info->channel_names[ch], o->chest ? o->chest : "chest") == 0) {
-            chest_ch = ch;
-        }
-    }
-    if (belly < 0 || (o->chest && chest_ch < 0)) {
-        char list[BEL_MAX_CHANNELS * (BEL_RECORDING_NAME_LEN + 2)] = "";
-        for (int ch = 0; ch < info->n_channels; ch++) {
-            strcat(list, ch ? ", " : "");
-            strcat(list, info->channel_names[ch]);
-        }
-        file_problem(pg, r, true, "%s: '%s' is not a channel of %s (it has: %s)",
-                     belly < 0 ? "--channel" : "--chest", belly < 0 ? o->channel : o->chest,
-                     in_path, list);
-        r->exit_code = CLI_EXIT_USAGE;
-        bel_source_destroy(src);
-        return;
-    }
-    if (!(info->fs_hz >= 5.0 && info->fs_hz <= 2000.0)) {
-        if (isfinite(info->fs_hz)) {
-            file_problem(pg, r, false,
-                         "%s: sample rate %.4g Hz (from the time column) is outside 5..2000 Hz",
-                         in_path, info->fs_hz);
-        } else {
-            file_problem(pg, r, false,
-                         "%s: too few samples to tell the sample rate (need at least 2)", in_path);
+    bel_engine_settings es = bel_engine_settings_default();
+    es.belly_name = o->channel;
+    es.chest_name = o->chest;
+    es.invert = o->invert;
+    es.calibration = o->cal;
+    bel_pipeline_config pcfg;
+    bel_status st = bel_engine_pipeline_config(info, &es, in_path, &pcfg, err, sizeof err);
+    if (st != BEL_OK) {
+        file_problem(pg, r, st == BEL_ERR_ARG, "%s", err);
+        if (st == BEL_ERR_ARG) {
+            r->exit_code = CLI_EXIT_USAGE;
         }
         bel_source_destroy(src);
         return;
     }
+    const int belly = pcfg.belly_channel;
+    const int chest_ch = pcfg.chest_channel;
     r->fs_hz = info->fs_hz;
     snprintf(r->channel, sizeof r->channel, "%s", info->channel_names[belly]);
-
-    bel_pipeline_config pcfg = bel_pipeline_config_default();
-    pcfg.fs_hz = info->fs_hz;
-    pcfg.belly_channel = belly;
-    pcfg.chest_channel = chest_ch;
-    pcfg.invert = o->invert;
-    pcfg.auto_polarity = !o->invert; /* --invert: the user said which way it reads */
-    pcfg.calibration = o->cal;
-    bel_status st = bel_pipeline_create(&pcfg, &pipe);
+    st = bel_pipeline_create(&pcfg, &pipe);
     if (st != BEL_OK) {
         file_problem(pg, r, false, "%s: cannot set up the pipeline (%s)", in_path,
                      bel_status_str(st));
@@ -240,40 +213,16 @@ static void analyze_file(const analyze_opts *o, const char *in_path, const char 
         goto done;
     }
 
-    uint64_t done_bytes = 0;
-    uint64_t total_bytes = 0;
-    bel_source_get_progress(src, &done_bytes, &total_bytes);
-    bel_sample s;
-    bel_event ev[BEL_PIPELINE_MAX_EVENTS];
-    for (;;) {
-        int rc = bel_source_read(src, &s, 100);
-        if (rc == 0) {
-            break;
+    bel_engine_result run;
+    if (bel_engine_run_offline(src, pipe, events, INFINITY, progress_step, pg, &run) != BEL_OK) {
+        if (run.is_write_failed) {
+            file_problem(pg, r, false, "%s", run.err);
+            goto done;
         }
-        if (rc < 0) {
-            file_error = bel_source_get_error(src);
-            break;
-        }
-        r->n_samples++;
-        int n = bel_pipeline_process(pipe, &s, ev, BEL_PIPELINE_MAX_EVENTS);
-        if (n < 0) {
-            snprintf(pipe_err, sizeof pipe_err, "%s: the pipeline refused sample %llu (%s)",
-                     in_path, (unsigned long long)r->n_samples, bel_status_str(n));
-            file_error = pipe_err;
-            break;
-        }
-        for (int k = 0; k < n; k++) {
-            if (bel_event_csv_write(events, &ev[k]) != BEL_OK) {
-                file_problem(pg, r, false, "%s", bel_event_csv_get_error(events));
-                goto done;
-            }
-        }
-        r->n_events += (uint64_t)n;
-        if (pg->is_on && (r->n_samples & 0xffff) == 0) {
-            bel_source_get_progress(src, &done_bytes, &total_bytes);
-            progress_show(pg, done_bytes);
-        }
+        file_error = run.err;
     }
+    r->n_samples = run.n_samples;
+    r->n_events = run.n_events;
     if (file_error) {
         file_problem(pg, r, false, "%s", file_error);
     }
@@ -282,7 +231,7 @@ static void analyze_file(const analyze_opts *o, const char *in_path, const char 
         goto done;
     }
 
-    bel_pipeline_get_summary(pipe, &r->sum);
+    r->sum = run.summary;
     if (summary_path) {
         const char *errors[1] = {file_error};
         bel_summary_json_info js = {

@@ -14,6 +14,7 @@
 #include "bellows/sim.h"
 #include "cli.h"
 #include "cmd_store.h"
+#include "engine.h"
 #include "live_source.h"
 #include "recording.h"
 #include "session.h"
@@ -23,7 +24,7 @@ static const char assess_help[] =
     "usage: bellows assess [--port PATH | --simulated | --replay REC.csv] [--rate HZ]\n"
     "                      [--out ASSESS.json] [--client NAME [--after SESSION]]\n"
     "                      [--no-window] [--no-audio]\n"
-    "                      [--volume V] [--fast] [--seed N]\n"
+    "                      [--volume V] [--fast] [--seed N] [--belt-speed X]\n"
     "                      [--pain-low-back N] [--pain-hips N] [--pain-buttocks N]\n"
     "                      [--pain-thighs N] [--pain-abdomen N] [--pain AREA=N,...]\n"
     "                      [--thomas-left pass|tight[:DEG]] [--thomas-right ...] [--notes TEXT]\n"
@@ -59,6 +60,9 @@ static const char assess_help[] =
     "  --volume V        tone volume 0..1 (default 0.7)\n"
     "  --fast            do not wait in real time (--simulated or --replay only; tests)\n"
     "  --seed N          simulated belt seed (default 1)\n"
+    "  --belt-speed X    the belt plays X times faster than real time (a simulator or a\n"
+    "                    recording standing in for a belt; default 1). A belt sending far\n"
+    "                    faster or slower than its stated rate ends the session, saying so\n"
     "\n"
     "What the therapist found by hand, stored with the assessment and shown in the report\n"
     "('bellows report') as progress over sessions:\n"
@@ -122,9 +126,10 @@ static void json_str(FILE *f, const char *s)
     fputc('"', f);
 }
 
-/* The samples of the recording at path before t_end_s, in *out (n in *n; caller frees). */
-static bel_status read_all(const char *path, double t_end_s, bel_sample **out, size_t *n,
-                           int *belly, int *chest, double *fs, char *err, size_t err_len)
+/* The samples of the recording at path in [t0_s, t1_s) (the deep breath), in *out (n in
+ * *n; caller frees): only that span is kept, however long the recording. */
+static bel_status read_span(const char *path, double t0_s, double t1_s, bel_sample **out, size_t *n,
+                            char *err, size_t err_len)
 {
     *out = NULL;
     *n = 0;
@@ -133,15 +138,14 @@ static bel_status read_all(const char *path, double t_end_s, bel_sample **out, s
     if (st != BEL_OK) {
         return st;
     }
-    *fs = bel_recording_reader_get_fs_hz(r);
-    const int b = bel_recording_reader_find_channel(r, "belly");
-    *belly = b >= 0 ? b : 0;
-    *chest = bel_recording_reader_find_channel(r, "chest");
     size_t cap = 0;
     bel_sample x;
-    while (bel_recording_reader_read(r, &x) > 0 && x.t_s < t_end_s) { /* or a cut-off line */
+    while (bel_recording_reader_read(r, &x) > 0 && x.t_s < t1_s) { /* or a cut-off line */
+        if (x.t_s < t0_s) {
+            continue;
+        }
         if (*n == cap) {
-            cap = cap ? 2 * cap : 8192;
+            cap = cap ? 2 * cap : 1024;
             bel_sample *grown = realloc(*out, cap * sizeof *grown);
             if (!grown) {
                 st = BEL_ERR_NOMEM;
@@ -380,6 +384,7 @@ int cmd_assess(int argc, char **argv)
     const char *client = NULL;
     uint64_t after = 0;
     uint64_t seed = 1;
+    double belt_speed = 1.0;
     bool fast = false;
     bool simulated = false;
     double rate_hz = 0.0;
@@ -400,6 +405,7 @@ int cmd_assess(int argc, char **argv)
         {"--volume", CLI_DOUBLE, &uo.volume, 0.0, 1.0, "a volume from 0 to 1"},
         {"--fast", CLI_FLAG, &fast, 0, 0, ""},
         {"--seed", CLI_U64, &seed, 0, 0, "a number"},
+        {"--belt-speed", CLI_DOUBLE, &belt_speed, 0.01, 100.0, "a factor from 0.01 to 100"},
         {"--pain-low-back", CLI_DOUBLE, &fo.pain[BEL_STORE_PAIN_LOW_BACK], 0, 10, "pain 0..10"},
         {"--pain-hips", CLI_DOUBLE, &fo.pain[BEL_STORE_PAIN_HIPS], 0, 10, "pain 0..10"},
         {"--pain-buttocks", CLI_DOUBLE, &fo.pain[BEL_STORE_PAIN_BUTTOCKS], 0, 10, "pain 0..10"},
@@ -469,7 +475,8 @@ int cmd_assess(int argc, char **argv)
                                               "simulated)",
                                    .sim = bel_sim_config_default(),
                                    .is_realtime = !fast,
-                                   .plotter_rate_hz = rate_hz};
+                                   .plotter_rate_hz = rate_hz,
+                                   .belt_speed = belt_speed};
         req.sim.seed = seed;
         req.sim.chest = true;
         req.sim.duration_s = 600.0; /* the guide gives up well before */
@@ -564,39 +571,50 @@ int cmd_assess(int argc, char **argv)
     }
 
     /* The recording, as stored, through the pipeline with the belts' polarity from the
-     * deep breath: the same numbers `bellows analyze` gives for it. */
+     * deep breath: the same numbers `bellows analyze` gives for it. Up to the end of the
+     * guide: a fast replay may have read further before it stopped. */
+    double deep_t0 = 0.0, deep_t1 = 0.0;
+    (void)bel_assess_get_deep_span(&guide, &deep_t0, &deep_t1);
+    bel_source *rs = NULL;
+    bel_pipeline *p = NULL;
+    bel_engine_settings es = bel_engine_settings_default();
+    bel_pipeline_config pc;
     size_t n = 0;
-    int belly = 0, chest = -1;
-    double fs = 50.0;
-    /* Up to the end of the guide: a fast replay may have read further before it stopped. */
-    if (read_all(rec_path, bel_assess_get_end_s(&guide), &s, &n, &belly, &chest, &fs, err,
-                 sizeof err) != BEL_OK) {
+    bel_engine_result res;
+    bel_status rst = bel_source_create_replay(rec_path, false, &rs, err, sizeof err);
+    if (rst == BEL_OK) {
+        rst = bel_engine_pipeline_config(bel_source_get_info(rs), &es, rec_path, &pc, err,
+                                         sizeof err);
+    }
+    if (rst == BEL_OK) {
+        rst = read_span(rec_path, deep_t0, deep_t1, &s, &n, err, sizeof err);
+    }
+    if (rst == BEL_OK) {
+        es.invert = looks_inverted(s, n, pc.belly_channel, deep_t0, deep_t1);
+        es.invert_chest =
+            pc.chest_channel >= 0 && looks_inverted(s, n, pc.chest_channel, deep_t0, deep_t1);
+        es.is_polarity_known = true; /* the deep breath said which way each belt reads */
+        rst = bel_engine_pipeline_config(bel_source_get_info(rs), &es, rec_path, &pc, err,
+                                         sizeof err);
+    }
+    if (rst == BEL_OK && bel_pipeline_create(&pc, &p) != BEL_OK) {
+        rst = BEL_ERR_FORMAT;
+        snprintf(err, sizeof err, "%.400s: cannot set up the pipeline", rec_path);
+    }
+    if (rst == BEL_OK) {
+        /* A cut-off last line ends it, as in the session that wrote it. */
+        const bel_status ran =
+            bel_engine_run_offline(rs, p, NULL, bel_assess_get_end_s(&guide), NULL, NULL, &res);
+        (void)ran;
+    }
+    bel_pipeline_destroy(p);
+    bel_source_destroy(rs);
+    if (rst != BEL_OK) {
         cli_fail(cmd, "%s", err);
         goto done;
     }
-    double deep_t0 = 0.0, deep_t1 = 0.0;
-    (void)bel_assess_get_deep_span(&guide, &deep_t0, &deep_t1);
-    bel_pipeline_config pc = bel_pipeline_config_default();
-    pc.fs_hz = fs;
-    pc.belly_channel = belly;
-    pc.chest_channel = chest;
-    pc.invert = looks_inverted(s, n, belly, deep_t0, deep_t1);
-    pc.invert_chest = chest >= 0 && looks_inverted(s, n, chest, deep_t0, deep_t1);
-    pc.auto_polarity = false; /* the deep breath said which way each belt reads */
-    bel_pipeline *p = NULL;
-    if (bel_pipeline_create(&pc, &p) != BEL_OK) {
-        cli_fail(cmd, "%s: cannot set up the pipeline (sample rate %.1f Hz)", rec_path, fs);
-        goto done;
-    }
-    bel_event ev[BEL_PIPELINE_MAX_EVENTS];
-    for (size_t i = 0; i < n; i++) {
-        (void)bel_pipeline_process(p, &s[i], ev, BEL_PIPELINE_MAX_EVENTS);
-    }
-    bel_metrics m;
-    bel_summary sum;
-    bel_pipeline_get_metrics(p, &m);
-    bel_pipeline_get_summary(p, &sum);
-    bel_pipeline_destroy(p);
+    const bel_metrics m = res.metrics;
+    const bel_summary sum = res.summary;
     if (!isfinite(m.relaxed_level) || !isfinite(m.relaxed_depth)) {
         cli_fail(cmd, "no steady breathing was found in %s; check the belt and try again",
                  rec_path);

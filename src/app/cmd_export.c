@@ -66,7 +66,7 @@ static size_t episodes_to_annotations(const bel_report_data *d, bel_edf_annotati
     bool is_open[N_EPISODES] = {false};
     size_t n = 0;
     for (size_t i = 0; i < d->n_events; i++) {
-        const double t = d->ev_t_s[i] - d->t_s[0];
+        const double t = d->ev_t_s[i] - d->t_first_s;
         int k = 0;
         while (k < N_EPISODES && d->ev_kind[i] != episodes[k].start &&
                d->ev_kind[i] != episodes[k].end) {
@@ -94,13 +94,25 @@ static size_t episodes_to_annotations(const bel_report_data *d, bel_edf_annotati
         }
         n++;
     }
-    const double t_end = d->t_s[d->n_samples - 1] - d->t_s[0];
+    const double t_end = d->t_last_s - d->t_first_s;
     for (int k = 0; k < N_EPISODES; k++) {
         if (is_open[k]) {
             ann[open_at[k]].duration_s = fmax(t_end - ann[open_at[k]].onset_s, 1e-6);
         }
     }
     return n;
+}
+
+/* The recording read a second time, row by row, as the EDF writer asks for it. */
+static int read_row(void *ctx, float *values)
+{
+    bel_recording_reader *r = ctx;
+    bel_sample s;
+    const int got = bel_recording_reader_read(r, &s);
+    if (got > 0) {
+        memcpy(values, s.value, (size_t)bel_recording_reader_get_channel_count(r) * sizeof *values);
+    }
+    return got;
 }
 
 int cmd_export(int argc, char **argv)
@@ -139,6 +151,7 @@ int cmd_export(int argc, char **argv)
     found f = {0, 0.0, NULL, NULL, false};
     bel_report_data *d = NULL;
     bel_edf_annotation *ann = NULL;
+    bel_recording_reader *rows = NULL; /* the samples, streamed into the EDF+ */
     char(*marker_text)[16] = NULL;
     char err[BEL_IO_ERR_LEN];
     int n = bel_store_get_session(st, (int64_t)id, take, &f);
@@ -177,7 +190,9 @@ int cmd_export(int argc, char **argv)
         snprintf(labels[ch], sizeof labels[ch], "Resp %s", d->names[ch]); /* EDF+ signal type */
         sig[ch].label = labels[ch];
         sig[ch].dimension = "counts"; /* the belt's raw units */
-        sig[ch].samples = d->values[ch];
+        sig[ch].samples = NULL; /* streamed: read_row */
+        sig[ch].min = (double)d->min[ch];
+        sig[ch].max = (double)d->max[ch];
     }
     ann = calloc(d->n_events + 1, sizeof *ann);
     if (!ann) {
@@ -194,8 +209,12 @@ int cmd_export(int argc, char **argv)
     char recording[64];
     snprintf(code, sizeof code, "bellows-client-%lld", (long long)f.client_id);
     snprintf(recording, sizeof recording, "bellows-session-%lld", id);
+    if (bel_recording_reader_create(f.recording, &rows, err, sizeof err) != BEL_OK) {
+        cli_fail(cmd, "session %lld: %s", id, err);
+        goto done;
+    }
     bel_edf_info info = {f.start_unix_s, code,  recording, (int)fs, d->n_channels, sig,
-                         d->n_samples,   n_ann, ann};
+                         d->n_samples,   n_ann, ann,       read_row, rows};
     if (bel_edf_write(edf_path, &info, err, sizeof err) != BEL_OK) {
         cli_fail(cmd, "%s", err);
         goto done;
@@ -206,6 +225,7 @@ int cmd_export(int argc, char **argv)
 done:
     free(ann);
     free(marker_text);
+    bel_recording_reader_destroy(rows);
     bel_report_data_destroy(d);
     free(f.recording);
     free(f.events);

@@ -23,7 +23,7 @@ static const char run_help[] =
     "                   [--record PREFIX | --no-record] [--no-window] [--no-audio]\n"
     "                   [--pacer NAME] [--calibration ASSESS.json] [--client NAME]\n"
     "                   [--volume V] [--no-breath-tone] [--no-pacer-cues]\n"
-    "                   [--no-holdin-cue] [--invert] [--quiet]\n"
+    "                   [--no-holdin-cue] [--invert] [--quiet] [--belt-speed X]\n"
     "\n"
     "A live session on a belt: reads it, follows each breath and prints it. A belt is\n"
     "the bellows firmware, or any sketch printing Arduino Serial Plotter lines. Without\n"
@@ -43,6 +43,9 @@ static const char run_help[] =
     "  --rate HZ         a sketch sending Arduino Serial Plotter lines sends HZ of them a\n"
     "                    second (default: each is timed on arrival)\n"
     "  --duration S      stop after S seconds (default: run until Ctrl-C)\n"
+    "  --belt-speed X    the belt plays X times faster than real time (a simulator or a\n"
+    "                    recording standing in for a belt; default 1). A belt sending far\n"
+    "                    faster or slower than its stated rate ends the session, saying so\n"
     "  --events OUT.csv  also write the events to OUT.csv\n"
     "  --record PREFIX   record to PREFIX.csv and PREFIX.events.csv (default:\n"
     "                    $XDG_DATA_HOME/bellows/sessions/YYYYmmdd-HHMMSS)\n"
@@ -70,6 +73,7 @@ int cmd_run(int argc, char **argv, bool as_default)
     bool simulated = false;
     double duration_s = 0.0;
     double rate_hz = 0.0;
+    double belt_speed = 1.0;
     const char *events_path = NULL;
     const char *prefix = NULL;
     bool no_record = false;
@@ -83,6 +87,7 @@ int cmd_run(int argc, char **argv, bool as_default)
         {"--port", CLI_STRING, &port, 0, 0, "a serial port such as /dev/ttyACM0"},
         {"--simulated", CLI_FLAG, &simulated, 0, 0, ""},
         {"--rate", CLI_DOUBLE, &rate_hz, 5.0, 2000.0, "samples per second"},
+        {"--belt-speed", CLI_DOUBLE, &belt_speed, 0.01, 100.0, "a factor from 0.01 to 100"},
         {"--duration", CLI_DOUBLE, &duration_s, 0.0, 1e7, "seconds, 0 for endless"},
         {"--events", CLI_STRING, &events_path, 0, 0, "a file name for the events CSV"},
         {"--record", CLI_STRING, &prefix, 0, 0, "a file name prefix"},
@@ -131,7 +136,8 @@ int cmd_run(int argc, char **argv, bool as_default)
                                .refusal = "--simulated to store a simulated session (marked so)",
                                .sim = bel_sim_config_default(),
                                .is_realtime = true,
-                               .plotter_rate_hz = rate_hz};
+                               .plotter_rate_hz = rate_hz,
+                               .belt_speed = belt_speed};
     req.sim.chest = true;
     req.sim.duration_s = duration_s;
     bel_sim_config_demo_script(&req.sim);
@@ -240,10 +246,13 @@ int cmd_run(int argc, char **argv, bool as_default)
         if (bel_session_finish(session) != BEL_OK && st == BEL_OK) { /* files closed now */
             st = BEL_ERR_IO;
         }
-        /* The store's final write failing is a failed session too (its figures are
-         * not stored): said, and the exit status says so. */
-        int stored = store_session_end_recorded(
-            cmd, store, store_id, rec_path, ui ? ui_session_get_follow_score(ui) : (double)NAN,
+        /* What is stored is what the session's own pipeline computed, with its
+         * --invert and calibration: the figures the person saw. The store's final write
+         * failing is a failed session too: said, and the exit status says so. */
+        bel_summary sum;
+        (void)bel_session_get_summary(session, &sum); /* finished just above */
+        int stored = store_session_end(
+            cmd, store, store_id, &sum, ui ? ui_session_get_follow_score(ui) : (double)NAN,
             st != BEL_OK ? bel_session_get_error(session) : NULL, duration_s);
         store = NULL;
         if (stored != CLI_EXIT_OK && st == BEL_OK) {

@@ -15,6 +15,7 @@
 #include "bellows/pipeline.h"
 #include "calibration.h"
 #include "cli.h"
+#include "engine.h"
 #include "event_csv.h"
 #include "privacy.h"
 #include "source.h"
@@ -28,8 +29,6 @@ static void make_private(const char *cmd, const char *path)
         cli_fail(cmd, "%s: cannot make it private (mode 0700/0600): %s", path, strerror(errno));
     }
 }
-
-static bel_status summarise_recording(const char *path, bel_summary *sum, char *err, size_t len);
 
 /* Interrupted sessions to recover, copied out of the list callback. */
 enum { RECOVER_MAX = 32 };
@@ -70,7 +69,8 @@ static void recover_interrupted(const char *cmd, bel_store *st)
         char err[BEL_IO_ERR_LEN];
         bel_store_metrics m = bel_store_metrics_unknown();
         char problem[BEL_IO_ERR_LEN + 64];
-        if (summarise_recording(r.recording[i], &sum, err, sizeof err) == BEL_OK) {
+        const bel_engine_settings es = bel_engine_settings_default();
+        if (bel_engine_summarise(r.recording[i], &es, &sum, err, sizeof err) == BEL_OK) {
             m = bel_store_metrics_from_summary(&sum);
             snprintf(problem, sizeof problem,
                      "interrupted; figures worked out afterwards from its recording");
@@ -744,62 +744,6 @@ bool store_client_calibration(const char *cmd, const char *client, bool is_simul
     return ok;
 }
 
-/* The pipeline's summary of a recording: the same code as live, so the same numbers. */
-static bel_status summarise_recording(const char *path, bel_summary *sum, char *err, size_t len)
-{
-    bel_source *src = NULL;
-    bel_pipeline *pipe = NULL;
-    bel_status rc = bel_source_create_replay(path, false, &src, err, len);
-    if (rc != BEL_OK) {
-        return rc;
-    }
-    const bel_source_info *info = bel_source_get_info(src);
-    bel_pipeline_config pcfg = bel_pipeline_config_default();
-    pcfg.fs_hz = info->fs_hz;
-    for (int ch = 0; ch < info->n_channels; ch++) {
-        if (strcmp(info->channel_names[ch], "belly") == 0) {
-            pcfg.belly_channel = ch;
-        }
-    }
-    for (int ch = 0; ch < info->n_channels; ch++) {
-        if (ch != pcfg.belly_channel && strcmp(info->channel_names[ch], "chest") == 0) {
-            pcfg.chest_channel = ch;
-        }
-    }
-    rc = bel_pipeline_create(&pcfg, &pipe);
-    if (rc != BEL_OK) {
-        snprintf(err, len, "%s: sample rate %.4g Hz is outside 5..2000 Hz", path, info->fs_hz);
-        bel_source_destroy(src);
-        return rc;
-    }
-    bel_sample smp;
-    bel_event ev[BEL_PIPELINE_MAX_EVENTS];
-    while (bel_source_read(src, &smp, 100) > 0) { /* a cut-off last line ends it */
-        (void)bel_pipeline_process(pipe, &smp, ev, BEL_PIPELINE_MAX_EVENTS);
-    }
-    bel_pipeline_get_summary(pipe, sum);
-    bel_pipeline_destroy(pipe);
-    bel_source_destroy(src);
-    return BEL_OK;
-}
-
-int store_session_end_recorded(const char *cmd, bel_store *st, int64_t session_id,
-                               const char *recording_path, double pacer_score, const char *problem,
-                               double planned_s)
-{
-    bel_summary sum;
-    char err[BEL_IO_ERR_LEN];
-    if (!st || !recording_path ||
-        summarise_recording(recording_path, &sum, err, sizeof err) != BEL_OK) {
-        if (st && recording_path) {
-            cli_fail(cmd, "session store: %s", err);
-        }
-        bel_store_destroy(st);
-        return CLI_EXIT_FAIL;
-    }
-    return store_session_end(cmd, st, session_id, &sum, pacer_score, problem, planned_s);
-}
-
 /* ---- import ---- */
 
 static const char import_help[] =
@@ -856,21 +800,15 @@ int cmd_import(int argc, char **argv)
     if (bel_source_create_replay(pos[0], false, &src, err, sizeof err) != BEL_OK) {
         return cli_fail(cmd, "%s", err);
     }
-    const bel_source_info *info = bel_source_get_info(src);
-    bel_pipeline_config pcfg = bel_pipeline_config_default();
-    pcfg.fs_hz = info->fs_hz;
-    for (int ch = 0; ch < info->n_channels; ch++) {
-        if (strcmp(info->channel_names[ch], "belly") == 0) {
-            pcfg.belly_channel = ch;
-        }
-    }
-    for (int ch = 0; ch < info->n_channels; ch++) {
-        if (ch != pcfg.belly_channel && strcmp(info->channel_names[ch], "chest") == 0) {
-            pcfg.chest_channel = ch;
-        }
+    bel_pipeline_config pcfg;
+    const bel_engine_settings es = bel_engine_settings_default();
+    if (bel_engine_pipeline_config(bel_source_get_info(src), &es, pos[0], &pcfg, err, sizeof err) !=
+        BEL_OK) {
+        cli_fail(cmd, "%s", err);
+        goto done;
     }
     if (bel_pipeline_create(&pcfg, &pipe) != BEL_OK) {
-        cli_fail(cmd, "%s: sample rate %.4g Hz is outside 5..2000 Hz", pos[0], info->fs_hz);
+        cli_fail(cmd, "%s: cannot set up the pipeline", pos[0]);
         goto done;
     }
     /* The recording is read through first: a rejected one stores nothing. */
@@ -889,27 +827,10 @@ int cmd_import(int argc, char **argv)
         cli_fail(cmd, "%s", err);
         goto done;
     }
-    bel_sample s;
-    bel_event ev[BEL_PIPELINE_MAX_EVENTS];
+    bel_engine_result run;
     const char *failure = NULL;
-    for (;;) {
-        int got = bel_source_read(src, &s, 100);
-        if (got == 0) {
-            break;
-        }
-        if (got < 0) {
-            failure = bel_source_get_error(src);
-            break;
-        }
-        int n = bel_pipeline_process(pipe, &s, ev, BEL_PIPELINE_MAX_EVENTS);
-        for (int k = 0; k < n; k++) {
-            if (bel_event_csv_write(evw, &ev[k]) != BEL_OK) {
-                failure = bel_event_csv_get_error(evw);
-            }
-        }
-        if (failure) {
-            break;
-        }
+    if (bel_engine_run_offline(src, pipe, evw, INFINITY, NULL, NULL, &run) != BEL_OK) {
+        failure = run.err;
     }
     if (!failure && bel_event_csv_close(evw) != BEL_OK) {
         failure = bel_event_csv_get_error(evw);
@@ -936,8 +857,7 @@ int cmd_import(int argc, char **argv)
                                  ev_path,
                                  false};
     int64_t id = 0;
-    bel_summary sum;
-    bel_pipeline_get_summary(pipe, &sum);
+    const bel_summary sum = run.summary;
     bel_store_metrics m = bel_store_metrics_from_summary(&sum);
     if (bel_store_begin_session(st, &si, &id) != BEL_OK ||
         bel_store_finish_session(st, id, &m, NULL) != BEL_OK) {

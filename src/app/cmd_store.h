@@ -68,13 +68,6 @@ int64_t store_session_begin(const char *cmd, const char *client, const char *rec
 int store_session_end(const char *cmd, bel_store *st, int64_t session_id, const bel_summary *sum,
                       double pacer_score, const char *problem, double planned_s);
 
-/** Like store_session_end, with the summary made by running the pipeline over the
- *  session's recording (the same code as live, so the same numbers; a recording cut
- *  short gives the summary of what was written). Call from: main only. */
-int store_session_end_recorded(const char *cmd, bel_store *st, int64_t session_id,
-                               const char *recording_path, double pacer_score, const char *problem,
-                               double planned_s);
-
 /** The calibration of the latest assessment of client (a person's only, unless
  *  is_simulated: a session on the simulated belt may start from a simulated one)
  *  into *out, and when it was taken into when (len bytes). false (*out not valid) when

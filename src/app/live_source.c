@@ -49,6 +49,7 @@ int live_source_open(const live_source_request *r, live_source *out)
         bel_serial_config sc = bel_serial_config_default();
         sc.port = port;
         sc.plotter_rate_hz = r->plotter_rate_hz;
+        sc.speed = r->belt_speed > 0.0 ? r->belt_speed : 1.0;
         if (bel_serial_source_create(&sc, &out->src, &out->link, err, sizeof err) != BEL_OK) {
             return cli_fail(r->cmd, "%s", err);
         }

@@ -23,6 +23,8 @@ typedef struct live_source_request {
     bool is_realtime;        /**< pace the simulated belt to the clock */
     double plotter_rate_hz;  /**< --rate HZ of a sketch's Serial Plotter lines; 0: timed on
                                   arrival (bel_serial_config.plotter_rate_hz) */
+    double belt_speed;       /**< --belt-speed X: the belt plays X times faster than real
+                                  time (bel_serial_config.speed); 0: 1 */
 } live_source_request;
 
 /** The chosen source. */

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "bellows/ring.h"
+#include "engine.h"
 #include "event_csv.h"
 #include "recording.h"
 #include "text.h"
@@ -308,30 +309,16 @@ bel_status bel_session_create(const bel_session_config *cfg, bel_session **out, 
 
     const bel_source_info *info = bel_source_get_info(cfg->source);
     s->n_channels = info->n_channels;
-    if (!(info->fs_hz >= 5.0 && info->fs_hz <= 2000.0)) {
-        st = BEL_ERR_FORMAT;
-        snprintf(msg, sizeof msg, "%s: sample rate %.4g Hz is outside 5..2000 Hz",
-                 bel_source_describe(cfg->source), info->fs_hz);
-        goto fail;
-    }
-    bel_pipeline_config pcfg = bel_pipeline_config_default();
-    pcfg.fs_hz = info->fs_hz;
-    pcfg.invert = cfg->invert;
-    pcfg.auto_polarity = !cfg->invert; /* --invert: the user said which way it reads */
+    bel_engine_settings es = bel_engine_settings_default();
+    es.invert = cfg->invert;
+    es.calibration = cfg->calibration;
     /* A belt's link reports its own signal_lost/signal_restored as they happen. */
-    pcfg.report_gaps = cfg->link == NULL;
-    pcfg.calibration = cfg->calibration;
-    pcfg.belly_channel = 0;
-    pcfg.chest_channel = -1;
-    for (int ch = 0; ch < info->n_channels; ch++) {
-        if (strcmp(info->channel_names[ch], "belly") == 0) {
-            pcfg.belly_channel = ch;
-        }
-    }
-    for (int ch = 0; ch < info->n_channels; ch++) {
-        if (ch != pcfg.belly_channel && strcmp(info->channel_names[ch], "chest") == 0) {
-            pcfg.chest_channel = ch;
-        }
+    es.report_gaps = cfg->link == NULL;
+    bel_pipeline_config pcfg;
+    st = bel_engine_pipeline_config(info, &es, bel_source_describe(cfg->source), &pcfg, msg,
+                                    sizeof msg);
+    if (st != BEL_OK) {
+        goto fail;
     }
     st = bel_pipeline_create(&pcfg, &s->pipe);
     if (st != BEL_OK) {
@@ -793,6 +780,16 @@ bel_status bel_session_finish(bel_session *s)
 }
 
 const char *bel_session_get_error(const bel_session *s) { return s ? s->err : ""; }
+
+bool bel_session_get_summary(const bel_session *s, bel_summary *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!s || !s->is_finished) {
+        return false;
+    }
+    bel_pipeline_get_summary(s->pipe, out);
+    return true;
+}
 
 void bel_session_destroy(bel_session *s)
 {

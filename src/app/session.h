@@ -151,6 +151,11 @@ BEL_NODISCARD bel_status bel_session_run_main(bel_session *s, const bel_session_
  *  (source, pipeline or file). Idempotent. Call from: main only. */
 BEL_NODISCARD bel_status bel_session_finish(bel_session *s);
 
+/** The summary of everything the session's own pipeline processed (the figures the
+ *  person saw, with the session's polarity and calibration): what is stored. false
+ *  (*out zeroed) before bel_session_finish. Call from: main only, after finish. */
+bool bel_session_get_summary(const bel_session *s, bel_summary *out);
+
 /** Message of the first error, "" if none. Call from: main, after finish. */
 const char *bel_session_get_error(const bel_session *s);
 

@@ -32,6 +32,18 @@ static const double PLOTTER_BACKLOG_MAX_S = 0.05;
  * recording prints t to the microsecond and must go strictly forward). */
 static const double PLOTTER_MIN_STEP_S = 1e-4;
 static const double PLOTTER_RATE_MIN_HZ = 1.0;
+/* The belt's own rate against the clock (samples timed by count over the stated rate):
+ * watched from RATE_SETTLE_S after the start or a restore (a backlog is read by then),
+ * judged once RATE_MIN_SPAN_S (fast) or RATE_MIN_SPAN_SLOW_S (slow) of clock went by.
+ * Wrong means the samples' time runs more than RATE_FACTOR times faster or slower than
+ * the clock, beyond RATE_SLACK_S: far outside a crystal's error, and far enough that a
+ * host stalled for a second or two is not taken for a wrong belt. A belt sending 10x
+ * its stated rate is caught after about 3 s, before a 60 s session would have ended. */
+static const double RATE_SETTLE_S = 1.0;
+static const double RATE_MIN_SPAN_S = 2.0;
+static const double RATE_MIN_SPAN_SLOW_S = 4.0;
+static const double RATE_FACTOR = 1.5;
+static const double RATE_SLACK_S = 1.0;
 static const double PLOTTER_RATE_MAX_HZ = 2000.0;
 
 struct bel_serial {
@@ -56,11 +68,15 @@ struct bel_serial {
     uint8_t buf[SERIAL_BUF_BYTES];
     size_t buf_pos;
     size_t buf_len;
-    bel_proto_info info;   /* the info line at create: rate and channels */
-    bool has_info_now;     /* an info line came since the port was (re)opened */
-    bool is_lost;          /* signal_lost reported, signal_restored not yet */
-    bool has_last;         /* a sample was handed out */
-    bool is_changed;       /* the belt's info no longer matches the session's: it ends */
+    bel_proto_info info;    /* the info line at create: rate and channels */
+    bool has_info_now;      /* an info line came since the port was (re)opened */
+    bool is_lost;           /* signal_lost reported, signal_restored not yet */
+    bool has_last;          /* a sample was handed out */
+    bool is_changed;        /* the belt's info no longer matches the session's: it ends */
+    bool has_rate_ref;      /* the rate check's starting point is set */
+    double rate_watch_s;    /* monotonic time the rate check starts from (after settling) */
+    double rate_ref_mono_s; /* its starting point: monotonic time and sample time */
+    double rate_ref_t_s;
     uint64_t index_last;   /* its index: t_s = index / rate */
     double mono_last_s;    /* monotonic time it arrived */
     double mono_lost_s;    /* when the loss was noticed */
@@ -87,6 +103,7 @@ bel_serial_config bel_serial_config_default(void)
     c.reconnect_min_ms = 100;
     c.reconnect_max_ms = 2000;
     c.plotter_rate_hz = 0.0;
+    c.speed = 1.0;
     return c;
 }
 
@@ -244,6 +261,55 @@ static void try_reopen(bel_serial *s, double now)
     s->mono_request_s = now;
 }
 
+/* The session ends (its recording kept) with why in s->err: the belt's samples cannot
+ * go on in the same recording and pipeline. */
+static void end_link(bel_serial *s, double now)
+{
+    s->is_changed = true;
+    close_port(&s->port, &s->events);
+    s->buf_pos = s->buf_len = 0;
+    s->has_info_now = false;
+    mark_lost(s, now);
+    s->backoff_ms = s->cfg.reconnect_max_ms;
+    s->mono_reopen_s = now + 1e-3 * s->backoff_ms;
+}
+
+/* A belt sending at another rate than it says (its info line, or --rate for a sketch)
+ * would put wrong times on every sample: a 10x belt ends a 60 s session after 6 s and
+ * shows 10x the breathing rate. Compare the samples' time with the clock's, and end the
+ * session saying so. Arrival-timed samples need no check. */
+static void check_rate(bel_serial *s, double now, double t_s)
+{
+    if (s->is_arrival_timed || now < s->rate_watch_s) {
+        return;
+    }
+    if (!s->has_rate_ref) {
+        s->has_rate_ref = true;
+        s->rate_ref_mono_s = now;
+        s->rate_ref_t_s = t_s;
+        return;
+    }
+    const double clock_s = (now - s->rate_ref_mono_s) * s->cfg.speed; /* in the belt's time */
+    const double sent_s = t_s - s->rate_ref_t_s;
+    const bool is_fast =
+        clock_s >= RATE_MIN_SPAN_S && sent_s > RATE_FACTOR * clock_s + RATE_SLACK_S;
+    const bool is_slow =
+        clock_s >= RATE_MIN_SPAN_SLOW_S && sent_s < clock_s / RATE_FACTOR - RATE_SLACK_S;
+    if (!is_fast && !is_slow) {
+        return;
+    }
+    const double measured_hz = rate_hz(s) * sent_s / clock_s;
+    const bool is_plotter = s->format == BEL_SERIAL_FORMAT_PLOTTER;
+    snprintf(s->err, sizeof s->err,
+             "%.120s: the belt sends about %.0f samples a second, but %s %.4g Hz, so its "
+             "samples' times would be wrong (%.1f s of samples in %.1f s); the session ends "
+             "here (its recording is kept): set the belt's rate right (%s) and start again",
+             s->port_name, measured_hz, is_plotter ? "--rate says" : "its info line says",
+             rate_hz(s), sent_s, clock_s,
+             is_plotter ? "--rate, or none to time on arrival" : "firmware");
+    end_link(s, now);
+}
+
 /* Give a sample its time and gap (seq_missed: the sequence numbers' gap). Returns true if
  * it goes out, false while the format is unconfirmed since the port was (re)opened. */
 static bool stamp_sample(bel_serial *s, uint32_t seq_missed, double now, bel_sample *out)
@@ -254,6 +320,10 @@ static bool stamp_sample(bel_serial *s, uint32_t seq_missed, double now, bel_sam
     }
     uint64_t index = 0;
     uint32_t n_missed = seq_missed;
+    if (!s->has_last || s->is_lost) { /* the rate is watched afresh once a backlog is read */
+        s->has_rate_ref = false;
+        s->rate_watch_s = now + RATE_SETTLE_S;
+    }
     if (s->has_last) {
         if (s->is_lost) {
             /* Across a loss the sequence says nothing: the clock gives the gap. */
@@ -292,6 +362,7 @@ static bool stamp_sample(bel_serial *s, uint32_t seq_missed, double now, bel_sam
     s->mono_last_s = now;
     s->t_last_s = out->t_s;
     s->stats.is_connected = true;
+    check_rate(s, now, out->t_s);
     return true;
 }
 
@@ -327,13 +398,7 @@ static void take_info(bel_serial *s, const bel_proto_info *info, double now)
                  "use the belt as it is now",
                  s->port_name, (unsigned)info->n_channels, (unsigned)info->rate_hz,
                  (unsigned)s->info.n_channels, (unsigned)s->info.rate_hz);
-        s->is_changed = true;
-        close_port(&s->port, &s->events);
-        s->buf_pos = s->buf_len = 0;
-        s->has_info_now = false;
-        mark_lost(s, now);
-        s->backoff_ms = s->cfg.reconnect_max_ms;
-        s->mono_reopen_s = now + 1e-3 * s->backoff_ms;
+        end_link(s, now);
         return;
     }
     s->has_info_now = true;
@@ -605,7 +670,8 @@ static bool config_ok(const bel_serial_config *c)
            c->request_every_ms >= 10 && c->silence_lost_ms >= 10 && c->reconnect_min_ms >= 1 &&
            c->reconnect_max_ms >= c->reconnect_min_ms && c->reconnect_max_ms <= 60000 &&
            (c->plotter_rate_hz == 0.0 || (c->plotter_rate_hz >= PLOTTER_RATE_MIN_HZ &&
-                                          c->plotter_rate_hz <= PLOTTER_RATE_MAX_HZ));
+                                          c->plotter_rate_hz <= PLOTTER_RATE_MAX_HZ)) &&
+           c->speed >= 0.01 && c->speed <= 100.0;
 }
 
 static void channel_list(char *buf, size_t len, const bel_proto_info *info)

@@ -41,6 +41,12 @@ typedef struct bel_serial_config {
      *  sample's time is its count over it; 0 (default): timed on arrival (the monotonic
      *  clock), the rate estimated from the first lines. */
     double plotter_rate_hz;
+    /** The belt plays this many times faster than real time, 0.01..100 (default 1): a
+     *  simulator or a recording standing in for a belt. Its samples keep the times its
+     *  rate gives them; the check of that rate against the clock expects them this much
+     *  faster. A belt sending far faster or slower than its rate says (info line, or
+     *  plotter_rate_hz) ends the session with a message (BEL_ERR_PROTOCOL from read). */
+    double speed;
 } bel_serial_config;
 
 /** What a port speaks. */

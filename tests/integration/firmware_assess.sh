@@ -17,7 +17,7 @@ awk -F, 'NR == 1 || $1 < 120' "$TMP/rec.csv" >"$TMP/ref.csv"
     --quiet || fail "analyze"
 
 start_belt "$TMP/rec.csv"
-LD_PRELOAD="$SHIM" "$BELLOWS" assess --port "$LINK" --client "Fw Client" --no-window --no-audio \
+LD_PRELOAD="$SHIM" "$BELLOWS" assess --port "$LINK" --belt-speed 8 --client "Fw Client" --no-window --no-audio \
     >"$TMP/assess.out" 2>"$TMP/assess.err" || fail "bellows assess"
 head -n 1 "$TMP/assess.out" | grep -q "using the belt on $LINK" ||
     fail "first line: $(head -n 1 "$TMP/assess.out")"

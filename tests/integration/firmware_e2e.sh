@@ -19,7 +19,7 @@ dur=$(awk -v s="$span" 'BEGIN { print s - 2 }')
 "$BELLOWS" analyze "$REC" --events "$TMP/ref.csv" --quiet || fail "analyze $REC"
 
 start_belt "$REC"
-LD_PRELOAD="$SHIM" "$BELLOWS" run --port "$LINK" --duration "$dur" --events "$TMP/run.csv" \
+LD_PRELOAD="$SHIM" "$BELLOWS" run --port "$LINK" --belt-speed 8 --duration "$dur" --events "$TMP/run.csv" \
     --no-record --no-window --no-audio >"$TMP/run.out" 2>"$TMP/run.err" || fail "bellows run"
 head -n 1 "$TMP/run.out" | grep -q "using the belt on $LINK" || fail "first line: $(head -n 1 "$TMP/run.out")"
 

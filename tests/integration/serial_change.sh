@@ -12,7 +12,7 @@ head -n 1 "$TMP/one.csv" | grep -q '^t,belly$' || fail "one.csv: $(head -n 1 "$T
 start_socat
 "$FEEDER" "$LINK_B" "$TMP/two.csv" --speed 4 2>"$TMP/feeder1.err" &
 PIDS="$PIDS $!"
-bellows_pty_start run --port "$LINK_A" --duration 40 --record "$TMP/sess" --no-window \
+bellows_pty_start run --port "$LINK_A" --belt-speed 4 --duration 40 --record "$TMP/sess" --no-window \
     --no-audio >"$TMP/run.out" 2>"$TMP/run.err"
 sleep 3
 kill -9 "$SOCAT_PID" # unplugged...

@@ -26,7 +26,7 @@ grep -Eq "^$LINK_A +belt: a sketch sending Arduino Serial Plotter lines, about (
 # sent values row for row (from where the format was settled).
 "$FEEDER" "$LINK_B" "$TMP/rec.csv" --plotter plain --speed 10 --corrupt 50 2>"$TMP/feeder2.err" &
 PIDS="$!"
-bellows_pty run --port "$LINK_A" --rate 50 --duration 30 --events "$TMP/run.csv" \
+bellows_pty run --port "$LINK_A" --rate 50 --belt-speed 10 --duration 30 --events "$TMP/run.csv" \
     --record "$TMP/sess" --no-window --no-audio >"$TMP/run.out" 2>"$TMP/run.err"
 rc=$?
 [ $rc -eq 0 ] || fail "bellows run --rate 50 exit $rc"

@@ -16,7 +16,7 @@ start_socat
 "$FEEDER" "$LINK_B" "$TMP/rec.csv" --plotter plain --wait-request 1 --speed 10 \
     2>"$TMP/feeder.err" &
 PIDS="$!"
-bellows_pty assess --port "$LINK_A" --rate 50 --out "$TMP/as.json" --no-window --no-audio \
+bellows_pty assess --port "$LINK_A" --rate 50 --belt-speed 10 --out "$TMP/as.json" --no-window --no-audio \
     >"$TMP/as.out" 2>"$TMP/as.err"
 rc=$?
 kill "$PIDS" 2>/dev/null

@@ -11,7 +11,7 @@
 start_socat
 "$FEEDER" "$LINK_B" "$TMP/rec.csv" --speed 10 2>"$TMP/feeder.err" &
 PIDS="$!"
-bellows_pty run --port "$LINK_A" --duration 39.9 --events "$TMP/run.csv" --record "$TMP/sess" \
+bellows_pty run --port "$LINK_A" --belt-speed 10 --duration 39.9 --events "$TMP/run.csv" --record "$TMP/sess" \
     --no-window --no-audio >"$TMP/run.out" 2>"$TMP/run.err"
 rc=$?
 [ $rc -eq 0 ] || fail "bellows run exit $rc"

@@ -10,7 +10,7 @@
 start_socat
 "$FEEDER" "$LINK_B" "$TMP/rec.csv" --speed 4 2>"$TMP/feeder1.err" &
 PIDS="$!"
-bellows_pty_start run --port "$LINK_A" --duration 30 --events "$TMP/run.csv" --record "$TMP/sess" \
+bellows_pty_start run --port "$LINK_A" --belt-speed 4 --duration 30 --events "$TMP/run.csv" --record "$TMP/sess" \
     --no-window --no-audio >"$TMP/run.out" 2>"$TMP/run.err"
 sleep 3
 kill -9 "$SOCAT_PID" # unplugged

@@ -1,0 +1,88 @@
+/* engine.h - the one place a belt or a recording becomes pipeline settings, and the offline loop.
+ *
+ * Every command that runs the breath pipeline (run, demo, assess, analyze, import, the
+ * recovery of interrupted sessions) decides the belly and chest channels, the belts'
+ * polarity and the calibration here, so the same recording gives the same figures
+ * whichever command reads it. The live session (session.c) runs the pipeline made from
+ * these settings on its input thread and keeps its own summary; the offline commands run
+ * bel_engine_run_offline: source -> pipeline -> events file, one loop.
+ * SPDX-License-Identifier: MIT */
+#ifndef BELLOWS_ENGINE_H
+#define BELLOWS_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bellows/pipeline.h"
+#include "bellows/status.h"
+#include "event_csv.h"
+#include "serial.h"
+#include "source.h"
+
+/** How a session reads its belts. */
+typedef struct bel_engine_settings {
+    const char *belly_name; /**< the belly channel's name; NULL: "belly", else the first */
+    const char *chest_name; /**< the chest channel's name; NULL: "chest" when there is one */
+    bool invert;            /**< the belly belt reads smaller on expansion */
+    bool invert_chest;      /**< the chest belt reads smaller on expansion */
+    /** invert and invert_chest are known (the user said so, or an assessment's deep
+     *  breath showed it). false: with two belts the pipeline finds the polarity from the
+     *  breathing, starting from invert (which, when true, the user gave: then it is kept). */
+    bool is_polarity_known;
+    bool report_gaps; /**< the pipeline marks gaps in the samples' times (false where a
+                           serial link reports its own signal_lost/signal_restored) */
+    bel_holdin_calibration calibration; /**< an assessment's; is_valid false: learn live */
+} bel_engine_settings;
+
+/** Defaults: channels by name, polarity found from the breathing, gaps reported, no
+ *  calibration. Call from: any thread. */
+bel_engine_settings bel_engine_settings_default(void);
+
+/** The belly and chest channels of info under es: *belly (>= 0) and *chest (-1: none).
+ *  BEL_ERR_ARG when a channel named in es is not in info (err names it and lists the
+ *  channels, prefixed by what, e.g. the file name). Call from: any thread. */
+BEL_NODISCARD bel_status bel_engine_choose_channels(const bel_source_info *info,
+                                                    const bel_engine_settings *es, const char *what,
+                                                    int *belly, int *chest, char *err,
+                                                    size_t err_len);
+
+/** The pipeline configuration for a source with info, read as es says. BEL_ERR_ARG: a
+ *  named channel is missing; BEL_ERR_FORMAT: no usable sample rate (err says which,
+ *  prefixed by what). *out is the default configuration on failure.
+ *  Call from: any thread. */
+BEL_NODISCARD bel_status bel_engine_pipeline_config(const bel_source_info *info,
+                                                    const bel_engine_settings *es, const char *what,
+                                                    bel_pipeline_config *out, char *err,
+                                                    size_t err_len);
+
+/** Called every 65536 samples of an offline run (progress bars). */
+typedef void (*bel_engine_progress_fn)(void *ctx, const bel_source *src, uint64_t n_samples);
+
+/** What an offline run did. */
+typedef struct bel_engine_result {
+    uint64_t n_samples;       /**< samples through the pipeline */
+    uint64_t n_events;        /**< events out of it */
+    bel_summary summary;      /**< the pipeline's summary of them */
+    bel_metrics metrics;      /**< its running state after the last */
+    char err[BEL_IO_ERR_LEN]; /**< the problem that ended the run early, "" if none */
+    bool is_write_failed;     /**< that problem was writing the events file */
+} bel_engine_result;
+
+/** Every sample of src before t_end_s (INFINITY: all) through pipe, its events into
+ *  events (NULL: none; not closed here). Ends at the source's end or at the first
+ *  problem: a bad row or an unreadable source (BEL_ERR_FORMAT or the source's status),
+ *  a sample the pipeline refuses, or a failed events write (BEL_ERR_IO,
+ *  r->is_write_failed); r->err says which, and the summary is that of what was read.
+ *  progress may be NULL. Call from: one thread (the one reading src). */
+BEL_NODISCARD bel_status bel_engine_run_offline(bel_source *src, bel_pipeline *pipe,
+                                                bel_event_csv *events, double t_end_s,
+                                                bel_engine_progress_fn progress, void *ctx,
+                                                bel_engine_result *r);
+
+/** A recording's summary with es: replay, pipeline, run (a cut-off last line ends it and
+ *  counts as the end). BEL_OK with *sum; else err says why. Call from: any thread. */
+BEL_NODISCARD bel_status bel_engine_summarise(const char *path, const bel_engine_settings *es,
+                                              bel_summary *sum, char *err, size_t err_len);
+
+#endif
