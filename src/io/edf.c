@@ -142,13 +142,13 @@ bel_status bel_edf_write(const char *path, const bel_edf_info *info, char *err, 
     char pmax_s[BEL_EDF_MAX_SIGNALS][16];
     for (int k = 0; k < ns; k++) {
         const float *x = info->signals[k].samples;
-        double lo = INFINITY;
-        double hi = -INFINITY;
-        for (size_t i = 0; x && i < info->n_samples; i++) {
+        double lo = info->read ? info->signals[k].min : (double)INFINITY;
+        double hi = info->read ? info->signals[k].max : -(double)INFINITY;
+        for (size_t i = 0; x && !info->read && i < info->n_samples; i++) {
             lo = fmin(lo, (double)x[i]);
             hi = fmax(hi, (double)x[i]);
         }
-        if (!x || !isfinite(lo) || !isfinite(hi)) {
+        if ((!x && !info->read) || !isfinite(lo) || !isfinite(hi)) {
             if (err && err_len) {
                 snprintf(err, err_len, "%s: signal %d has no finite samples", path, k);
             }
@@ -291,14 +291,44 @@ bel_status bel_edf_write(const char *path, const bel_edf_info *info, char *err, 
     }
     rc = bel_outfile_write(f, hdr, hdr_bytes);
 
+    /* One record's samples of every signal: from the arrays or the stream, padded with
+     * the last values. */
+    float *row = info->read ? calloc(spr * (size_t)ns, sizeof *row) : NULL;
+    float last[BEL_EDF_MAX_SIGNALS] = {0};
+    size_t n_read = 0;
+    if (info->read && !row) {
+        rc = BEL_ERR_NOMEM;
+    }
     for (size_t r = 0; r < n_records && rc == BEL_OK; r++) {
+        for (size_t i = 0; row && i < spr; i++) {
+            float *v = row + i * (size_t)ns;
+            int got = n_read < info->n_samples ? info->read(info->read_ctx, v) : 0;
+            if (got < 0) {
+                rc = (bel_status)got;
+                if (err && err_len) {
+                    snprintf(err, err_len, "%s: the samples could not be read (%s)", path,
+                             bel_status_str(rc));
+                }
+                break;
+            }
+            if (got == 0) {
+                memcpy(v, last, (size_t)ns * sizeof *v);
+            } else {
+                memcpy(last, v, (size_t)ns * sizeof *v);
+                n_read++;
+            }
+        }
+        if (rc != BEL_OK) {
+            break;
+        }
         unsigned char *q = rec;
         for (int k = 0; k < ns; k++) {
             const float *x = info->signals[k].samples;
             const double gain = (double)(DIG_MAX - DIG_MIN) / (pmax[k] - pmin[k]);
             for (size_t i = 0; i < spr; i++) {
                 size_t j = r * spr + i;
-                double v = (double)x[j < info->n_samples ? j : info->n_samples - 1];
+                double v = row ? (double)row[i * (size_t)ns + (size_t)k]
+                               : (double)x[j < info->n_samples ? j : info->n_samples - 1];
                 long d = lround((v - pmin[k]) * gain + (double)DIG_MIN);
                 d = d < DIG_MIN ? DIG_MIN : (d > DIG_MAX ? DIG_MAX : d);
                 uint16_t u = (uint16_t)(int16_t)d;
@@ -315,10 +345,11 @@ bel_status bel_edf_write(const char *path, const bel_edf_info *info, char *err, 
         }
         rc = bel_outfile_write(f, (const char *)rec, rec_bytes);
     }
+    free(row);
     if (rc == BEL_OK) {
         rc = bel_outfile_close(f);
     }
-    if (rc != BEL_OK && err && err_len) {
+    if (rc != BEL_OK && err && err_len && err[0] == '\0') {
         snprintf(err, err_len, "%s", bel_outfile_get_error(f));
     }
 

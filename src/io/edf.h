@@ -20,12 +20,20 @@
 /** Most belt signals in one file. */
 enum { BEL_EDF_MAX_SIGNALS = 8 };
 
-/** One belt: n_samples values (borrowed). label: up to 16 ASCII characters. */
+/** One belt: n_samples values (borrowed), or streamed (bel_edf_info.read). label: up to 16
+ *  ASCII characters. */
 typedef struct bel_edf_signal {
     const char *label;     /**< EDF+ signal type and name, "Resp belly" */
     const char *dimension; /**< physical unit, up to 8 ASCII characters ("" for raw counts) */
-    const float *samples;  /**< n_samples values at samples_per_record per second */
+    const float *samples;  /**< n_samples values at samples_per_record per second; NULL when
+                                streamed */
+    double min, max;       /**< streamed: the lowest and highest value (the header's physical
+                                range); ignored with samples */
 } bel_edf_signal;
+
+/** A streamed file's next sample of every signal into values[0..n_signals-1]: 1, 0 at
+ *  the end, or a negative bel_status. Called n_samples times at most, in order. */
+typedef int (*bel_edf_read_fn)(void *ctx, float *values);
 
 /** One annotation: onset in seconds from the start (>= 0), how long it lasted, and a
  *  short ASCII text. An onset before the start or after the last record is written at
@@ -46,6 +54,11 @@ typedef struct bel_edf_info {
     size_t n_samples; /**< per signal; the last record is padded with the last value */
     size_t n_annotations;
     const bel_edf_annotation *annotations;
+    /** NULL: the samples are in signals[k].samples. Else they are read one by one as the
+     *  records are written (memory bounded whatever the length), with the range in
+     *  signals[k].min and max; a source ending early pads with the last values. */
+    bel_edf_read_fn read;
+    void *read_ctx;
 } bel_edf_info;
 
 /** Write info as an EDF+C file at path. Non-ASCII characters in labels, codes and

@@ -127,30 +127,29 @@ bel_status bel_report_data_create(const char *rec_path, const char *events_path,
         snprintf(d->names[ch], sizeof d->names[ch], "%s",
                  bel_recording_reader_get_channel_name(r, ch));
     }
-    size_t cap_t = 0;
-    size_t cap_v[BEL_MAX_CHANNELS] = {0};
+    for (int ch = 0; ch < BEL_MAX_CHANNELS; ch++) {
+        d->min[ch] = NAN;
+        d->max[ch] = NAN;
+    }
     bel_sample s;
     for (;;) {
         int got = bel_recording_reader_read(r, &s);
         if (got == 0) {
             break;
         }
-        if (got < 0) { /* keep what came before a damaged row */
+        if (got < 0) { /* count what came before a damaged row */
             snprintf(d->warning, sizeof d->warning, "%s", bel_recording_reader_get_error(r));
             break;
         }
-        size_t need = d->n_samples + 1;
-        bool ok = grow((void **)&d->t_s, &cap_t, need, sizeof *d->t_s);
-        for (int ch = 0; ok && ch < d->n_channels; ch++) {
-            ok = grow((void **)&d->values[ch], &cap_v[ch], need, sizeof *d->values[ch]);
+        if (d->n_samples == 0) {
+            d->t_first_s = s.t_s;
         }
-        if (!ok) {
-            rc = BEL_ERR_NOMEM;
-            goto fail;
-        }
-        d->t_s[d->n_samples] = s.t_s;
+        d->t_last_s = s.t_s;
         for (int ch = 0; ch < d->n_channels; ch++) {
-            d->values[ch][d->n_samples] = s.value[ch];
+            if (isfinite(s.value[ch])) {
+                d->min[ch] = isfinite(d->min[ch]) ? fminf(d->min[ch], s.value[ch]) : s.value[ch];
+                d->max[ch] = isfinite(d->max[ch]) ? fmaxf(d->max[ch], s.value[ch]) : s.value[ch];
+            }
         }
         d->n_samples++;
     }
@@ -175,10 +174,6 @@ void bel_report_data_destroy(bel_report_data *d)
 {
     if (!d) {
         return;
-    }
-    free(d->t_s);
-    for (int ch = 0; ch < BEL_MAX_CHANNELS; ch++) {
-        free(d->values[ch]);
     }
     free(d->ev_t_s);
     free(d->ev_kind);
@@ -522,9 +517,86 @@ static void spans(writer *w, const bel_report_data *d, bel_event_kind k_start, b
     }
 }
 
-/* The breath trace over [t0, t1]: one lane per channel (min/max per pixel column),
- * hold-in and breath-hold spans shaded, breath onsets ticked when they fit. */
-static void trace(writer *w, const bel_report_data *d, double t0, double t1, const char *aria)
+/* Width of the trace's plot area in pixel columns (TW - TL - TR in trace). */
+enum { TRACE_COLS = 884 };
+
+/* One lane of the trace over [t0, t1]: each pixel column's lowest and highest value and
+ * which came first (sample ordinals), and the lane's range. */
+typedef struct lane_bins {
+    double lo, hi;
+    double cmin[TRACE_COLS], cmax[TRACE_COLS];
+    uint64_t imin[TRACE_COLS], imax[TRACE_COLS];
+    bool is_gap_before[TRACE_COLS]; /* the column's first sample follows a gap (lane 0 only) */
+} lane_bins;
+
+/* Read the recording at path (its first n_samples rows) once into bins[0..n_ch-1] over
+ * [t0, t1], marking the columns that start after a gap of gap_s or more: memory does not
+ * grow with the recording's length. */
+static bel_status bin_trace(const char *path, size_t n_samples, int n_ch, double t0, double t1,
+                            double gap_s, lane_bins *bins)
+{
+    for (int ch = 0; ch < n_ch; ch++) {
+        bins[ch].lo = INFINITY;
+        bins[ch].hi = -INFINITY;
+        for (int c = 0; c < TRACE_COLS; c++) {
+            bins[ch].cmin[c] = INFINITY;
+            bins[ch].cmax[c] = -INFINITY;
+        }
+    }
+    char err[BEL_IO_ERR_LEN];
+    bel_recording_reader *r = NULL;
+    bel_status rc = bel_recording_reader_create(path, &r, err, sizeof err);
+    if (rc != BEL_OK) {
+        return rc;
+    }
+    int c = 0;
+    int c_last = -1;     /* the column of the previous binned sample */
+    double t_prev = NAN; /* its time */
+    double col_end = t0 + (t1 - t0) * 1 / TRACE_COLS;
+    bel_sample s;
+    for (uint64_t i = 0; i < n_samples && bel_recording_reader_read(r, &s) > 0; i++) {
+        if (s.t_s < t0) {
+            continue;
+        }
+        for (int ch = 0; ch < n_ch && s.t_s <= t1; ch++) {
+            if (isfinite(s.value[ch])) {
+                bins[ch].lo = fmin(bins[ch].lo, (double)s.value[ch]);
+                bins[ch].hi = fmax(bins[ch].hi, (double)s.value[ch]);
+            }
+        }
+        while (c < TRACE_COLS && !(s.t_s < col_end)) {
+            c++;
+            col_end = t0 + (t1 - t0) * (c + 1) / TRACE_COLS;
+        }
+        if (c == TRACE_COLS) {
+            break;
+        }
+        if (c != c_last && isfinite(t_prev) && s.t_s - t_prev >= gap_s) {
+            bins[0].is_gap_before[c] = true;
+        }
+        c_last = c;
+        t_prev = s.t_s;
+        for (int ch = 0; ch < n_ch; ch++) {
+            lane_bins *b = &bins[ch];
+            if ((double)s.value[ch] < b->cmin[c]) {
+                b->cmin[c] = (double)s.value[ch];
+                b->imin[c] = i;
+            }
+            if ((double)s.value[ch] > b->cmax[c]) {
+                b->cmax[c] = (double)s.value[ch];
+                b->imax[c] = i;
+            }
+        }
+    }
+    bel_recording_reader_destroy(r);
+    return BEL_OK;
+}
+
+/* The breath trace over [t0, t1] of the recording at path: one lane per channel (min/max
+ * per pixel column), hold-in and breath-hold spans shaded, breath onsets ticked when they
+ * fit. */
+static void trace(writer *w, const bel_report_data *d, const char *path, double t0, double t1,
+                  const char *aria)
 {
     enum { TW = 960, LANE = 150, TL = 58, TR = 18, TT = 10, TB = 34 };
     const int n_lanes = d->n_channels;
@@ -573,16 +645,16 @@ static void trace(writer *w, const bel_report_data *d, double t0, double t1, con
             }
         }
     }
-    for (int ch = 0; ch < n_lanes; ch++) {
-        const float *v = d->values[ch];
-        double lo = INFINITY;
-        double hi = -INFINITY;
-        for (size_t i = 0; i < d->n_samples; i++) {
-            if (d->t_s[i] >= t0 && d->t_s[i] <= t1 && isfinite(v[i])) {
-                lo = fmin(lo, (double)v[i]);
-                hi = fmax(hi, (double)v[i]);
-            }
-        }
+    lane_bins *bins = calloc((size_t)n_lanes, sizeof *bins);
+    const double gap_s = fmax(0.5, d->fs_hz > 0.0 ? 3.0 / d->fs_hz : 0.5);
+    if (!bins || bin_trace(path, d->n_samples, n_lanes, t0, t1, gap_s, bins) != BEL_OK) {
+        free(bins); /* read a moment ago; gone or out of memory now: no lanes */
+        bins = NULL;
+    }
+    for (int ch = 0; bins && ch < n_lanes; ch++) {
+        const lane_bins *b = &bins[ch];
+        double lo = b->lo;
+        double hi = b->hi;
         if (!isfinite(lo)) {
             continue;
         }
@@ -598,46 +670,25 @@ static void trace(writer *w, const bel_report_data *d, double t0, double t1, con
         /* Each pixel column: its min and max, so no breath is lost by thinning. A gap in
          * the samples (the belt unplugged, rows missing) ends the line: it is drawn as a
          * gap, never bridged by a straight line. */
-        const double gap_s = fmax(0.5, d->fs_hz > 0.0 ? 3.0 / d->fs_hz : 0.5);
-        size_t i = 0;
-        while (i < d->n_samples && d->t_s[i] < t0) {
-            i++;
-        }
-        double t_prev = NAN;
-        for (int c = 0; c < cols && i < d->n_samples; c++) {
-            double col_end = t0 + (t1 - t0) * (c + 1) / cols;
-            double cmin = INFINITY;
-            double cmax = -INFINITY;
-            if (i < d->n_samples && d->t_s[i] < col_end && isfinite(t_prev) &&
-                d->t_s[i] - t_prev >= gap_s) {
+        for (int c = 0; c < cols && c < TRACE_COLS; c++) {
+            if (bins[0].is_gap_before[c]) {
                 out(w,
                     "\"/>\n<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1.3\" "
                     "points=\"",
                     ch == 0 ? C_BELLY : C_CHEST);
             }
-            size_t imin = i;
-            size_t imax = i;
-            for (; i < d->n_samples && d->t_s[i] < col_end; i++) {
-                t_prev = d->t_s[i];
-                if ((double)v[i] < cmin) {
-                    cmin = (double)v[i];
-                    imin = i;
-                }
-                if ((double)v[i] > cmax) {
-                    cmax = (double)v[i];
-                    imax = i;
-                }
-            }
-            if (!isfinite(cmin)) {
+            if (!isfinite(b->cmin[c])) {
                 continue;
             }
+            const bool is_min_first = b->imin[c] < b->imax[c];
             double x = TL + c + 0.5;
-            double ya = top + lh - ((double)v[imin < imax ? imin : imax] - lo) / (hi - lo) * lh;
-            double yb = top + lh - ((double)v[imin < imax ? imax : imin] - lo) / (hi - lo) * lh;
+            double ya = top + lh - ((is_min_first ? b->cmin[c] : b->cmax[c]) - lo) / (hi - lo) * lh;
+            double yb = top + lh - ((is_min_first ? b->cmax[c] : b->cmin[c]) - lo) / (hi - lo) * lh;
             out(w, "%.1f,%.1f %.1f,%.1f ", x, ya, x, yb);
         }
         out(w, "\"/>\n");
     }
+    free(bins);
     /* Breath onsets as ticks under the lanes when there is room for them. */
     size_t n_onsets = 0;
     for (size_t i = 0; i < d->n_events; i++) {
@@ -886,13 +937,13 @@ static void session_section(writer *w, const row *x)
         out(w, "</p>\n");
     }
     if (d->n_samples > 0) {
-        double t0 = d->t_s[0];
-        double t1 = d->t_s[d->n_samples - 1];
+        double t0 = d->t_first_s;
+        double t1 = d->t_last_s;
         out(w, "<h2>Breath trace</h2>\n");
-        trace(w, d, t0, t1, "breath trace of the whole session");
+        trace(w, d, x->recording, t0, t1, "breath trace of the whole session");
         if (t1 - t0 > 90.0) {
             out(w, "<h2>The first minute</h2>\n");
-            trace(w, d, t0, t0 + 60.0, "breath trace of the first minute");
+            trace(w, d, x->recording, t0, t0 + 60.0, "breath trace of the first minute");
         }
         out(w,
             "<p class=\"legend\"><span><svg width=\"14\" height=\"14\"><rect width=\"14\" "

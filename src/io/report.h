@@ -15,23 +15,25 @@
 #include "recording.h"
 #include "store.h"
 
-/** A session's recording and events in memory. Read-only for callers. */
+/** What a session's recording holds (read through once, not kept: memory does not grow
+ *  with its length), and its events in memory. Read-only for callers. */
 typedef struct bel_report_data {
     int n_channels;
     char names[BEL_MAX_CHANNELS][BEL_RECORDING_NAME_LEN];
-    double fs_hz;     /**< from the recording's time steps */
-    size_t n_samples; /**< rows read */
-    double *t_s;      /**< n_samples times */
-    float *values[BEL_MAX_CHANNELS];
+    double fs_hz;                  /**< from the recording's time steps */
+    size_t n_samples;              /**< rows read (up to a damaged one) */
+    double t_first_s, t_last_s;    /**< times of the first and last of them */
+    float min[BEL_MAX_CHANNELS];   /**< lowest finite value of each channel (NAN: none) */
+    float max[BEL_MAX_CHANNELS];   /**< highest finite value of each channel (NAN: none) */
     size_t n_events;
     double *ev_t_s;               /**< n_events onsets, seconds */
     bel_event_kind *ev_kind;      /**< n_events kinds */
     char warning[BEL_IO_ERR_LEN]; /**< why reading stopped early (a cut-off last line), "" */
 } bel_report_data;
 
-/** Read the recording CSV at rec_path and, if events_path is not NULL and exists,
- *  its events CSV. A damaged row (a session killed mid-line) ends the reading: the
- *  rows before it are kept and warning says where. *out NULL on failure, err names
+/** Read through the recording CSV at rec_path and, if events_path is not NULL and
+ *  exists, load its events CSV. A damaged row (a session killed mid-line) ends the
+ *  reading: the rows before it count and warning says where. *out NULL on failure, err names
  *  the file. BEL_ERR_IO, BEL_ERR_FORMAT, BEL_ERR_NOMEM, BEL_ERR_ARG.
  *  Call from: any thread (allocates). */
 BEL_NODISCARD bel_status bel_report_data_create(const char *rec_path, const char *events_path,
