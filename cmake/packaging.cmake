@@ -1,6 +1,8 @@
 # packaging.cmake - how bellows is installed (cmake --install) and packed as a .deb (cpack).
 #
-#   bin/bellows                                      the program
+#   bin/bellows                                      the program (no window or sound)
+#   libexec/bellows/bellows-live                     the same with the window and tones:
+#                                                    bellows runs it for run, demo, assess
 #   share/bellows/fonts/                             its font (found from bin/, see ui_session.c)
 #   share/man/man1/bellows.1.gz, bellows-CMD.1.gz    made at build time from the --help texts
 #   share/bash-completion/completions/bellows        likewise
@@ -22,6 +24,7 @@ add_custom_command(
 add_custom_target(bellows_docs ALL DEPENDS ${BEL_DOCS_DIR}/stamp)
 
 install(TARGETS bellows RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+install(TARGETS bellows-live RUNTIME DESTINATION ${CMAKE_INSTALL_LIBEXECDIR}/bellows)
 install(FILES assets/fonts/DejaVuSans.ttf assets/fonts/LICENSE-DejaVu.txt
         DESTINATION ${CMAKE_INSTALL_DATADIR}/bellows/fonts)
 install(DIRECTORY ${BEL_DOCS_DIR}/man/ DESTINATION ${CMAKE_INSTALL_MANDIR}/man1

@@ -1,8 +1,17 @@
 /* main.c - the bellows command: subcommand dispatch, help and version.
+ *
+ * Built twice. `bellows` (BELLOWS_LIVE_EXEC set) is lean: the commands that need no window
+ * or sound (analyze, simulate, ports, the store commands, report, export) run in it,
+ * and it loads neither SDL2 nor PortAudio; for the live commands (run, demo, assess and
+ * bare `bellows`) it executes `bellows-live` (the same program with the window and the
+ * tones) in its place, with the same arguments and process id.
  * SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bellows_version.h"
 #include "cli.h"
@@ -37,6 +46,39 @@ static const char usage[] =
     "runs a live session ('bellows run', and takes its options) on the first belt it\n"
     "finds, and on the built-in simulated belt when none is plugged in, saying which.\n";
 
+#ifdef BELLOWS_LIVE_EXEC
+/* Replace this process with bellows-live: next to this binary (a build tree), else where
+ * it is installed relative to it (BELLOWS_LIVE_EXEC, e.g. ../libexec/bellows/bellows-live).
+ * Returns only on failure, with the message printed. */
+static int exec_live(const char *cmd, char **argv)
+{
+    char self[PATH_MAX];
+    const ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n <= 0) {
+        return cli_fail(cmd, "cannot find where bellows is installed (/proc/self/exe: %s)",
+                        strerror(errno));
+    }
+    self[n] = '\0';
+    char *slash = strrchr(self, '/');
+    if (slash) {
+        slash[1] = '\0';
+    }
+    static const char *const places[2] = {"bellows-live", BELLOWS_LIVE_EXEC};
+    char path[PATH_MAX + 64];
+    for (int i = 0; i < 2; i++) {
+        snprintf(path, sizeof path, "%s%s", self, places[i]);
+        if (access(path, X_OK) == 0) {
+            execv(path, argv);
+            return cli_fail(cmd, "cannot start %s: %s", path, strerror(errno));
+        }
+    }
+    return cli_fail(cmd,
+                    "the live part of bellows (window, tones) is not installed: %s%s is "
+                    "missing; reinstall bellows",
+                    self, BELLOWS_LIVE_EXEC);
+}
+#endif
+
 /* Bare `bellows`, or `bellows --run-option...`: a live session as `bellows run`. */
 static bool is_default_run(int argc, char **argv)
 {
@@ -49,24 +91,35 @@ static bool is_default_run(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    const bool is_live_cmd =
+        argc >= 2 && (strcmp(argv[1], "run") == 0 || strcmp(argv[1], "demo") == 0 ||
+                      strcmp(argv[1], "assess") == 0);
+#ifdef BELLOWS_LIVE_EXEC
+    if (is_default_run(argc, argv) || is_live_cmd) {
+        return exec_live(is_live_cmd ? argv[1] : "run", argv);
+    }
+#else
     if (is_default_run(argc, argv)) {
         return cmd_run(argc - 1, argv + 1, true);
     }
+#endif
     const char *cmd = argv[1];
-    if (strcmp(cmd, "assess") == 0) {
+#ifndef BELLOWS_LIVE_EXEC
+    if (is_live_cmd && strcmp(cmd, "assess") == 0) {
         return cmd_assess(argc - 2, argv + 2);
     }
+    if (is_live_cmd && strcmp(cmd, "run") == 0) {
+        return cmd_run(argc - 2, argv + 2, false);
+    }
+    if (is_live_cmd && strcmp(cmd, "demo") == 0) {
+        return cmd_demo(argc - 2, argv + 2, false);
+    }
+#endif
     if (strcmp(cmd, "analyze") == 0) {
         return cmd_analyze(argc - 2, argv + 2);
     }
-    if (strcmp(cmd, "run") == 0) {
-        return cmd_run(argc - 2, argv + 2, false);
-    }
     if (strcmp(cmd, "ports") == 0) {
         return cmd_ports(argc - 2, argv + 2);
-    }
-    if (strcmp(cmd, "demo") == 0) {
-        return cmd_demo(argc - 2, argv + 2, false);
     }
     if (strcmp(cmd, "simulate") == 0) {
         return cmd_simulate(argc - 2, argv + 2);

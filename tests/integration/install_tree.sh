@@ -24,6 +24,13 @@ for f in bin/bellows share/bellows/fonts/DejaVuSans.ttf share/bellows/fonts/LICE
     [ -f "$I/$f" ] || fail "not installed: $f"
 done
 [ -x "$B" ] || fail "bin/bellows is not executable"
+# The live commands are bellows-live, out of PATH, run by bellows; the others need no
+# window or sound library.
+[ -x "$I/libexec/bellows/bellows-live" ] || fail "not installed: libexec/bellows/bellows-live"
+ldd "$B" | grep -qiE 'sdl|portaudio|asound' && fail "bin/bellows links a window or sound library"
+out=$(cd "$TMP" && XDG_DATA_HOME="$TMP/xdg" "$B" demo --fast --duration 3 --no-window \
+    --no-audio 2>&1) || fail "installed bellows demo: $out"
+echo "$out" | grep -q '^samples: 150,' || fail "installed bellows demo: $out"
 [ "$("$B" --version)" = "$("$BUILD/src/bellows" --version)" ] || fail "installed --version differs"
 cmp -s "$I/lib/udev/rules.d/70-bellows-belt.rules" "$SRC/hardware/udev/70-bellows-belt.rules" ||
     fail "the installed udev rule differs from hardware/udev"
@@ -72,8 +79,8 @@ if command -v xmllint >/dev/null 2>&1; then
     xmllint --noout "$I/share/icons/hicolor/scalable/apps/bellows.svg" || fail "icon is not valid XML"
 fi
 
-# The installed binary uses the installed font, also after the tree is moved: a broken
-# font there must be the one it complains about.
+# The installed binary (bellows-live, which draws) uses the installed font, also after the
+# tree is moved: a broken font there must be the one it complains about.
 font_note() { # font_note PREFIX: what a windowed demo says about the font
     env -u BELLOWS_FONT SDL_VIDEODRIVER=dummy "$1/bin/bellows" demo --fast --duration 1 \
         --no-audio 2>&1 | grep -i font
@@ -82,6 +89,6 @@ font_note() { # font_note PREFIX: what a windowed demo says about the font
 mv "$I" "$TMP/moved"
 printf 'not a font' >"$TMP/moved/share/bellows/fonts/DejaVuSans.ttf"
 note=$(cd / && font_note "$TMP/moved")
-echo "$note" | grep -q "^bellows demo: $TMP/moved/bin/../share/bellows/fonts/DejaVuSans.ttf: cannot load the font" ||
+echo "$note" | grep -q "^bellows demo: $TMP/moved/libexec/bellows/../../share/bellows/fonts/DejaVuSans.ttf: cannot load the font" ||
     fail "the moved binary did not use its own font: '$note'"
 echo "ok"
