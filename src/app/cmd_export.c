@@ -190,7 +190,7 @@ int cmd_export(int argc, char **argv)
         snprintf(labels[ch], sizeof labels[ch], "Resp %s", d->names[ch]); /* EDF+ signal type */
         sig[ch].label = labels[ch];
         sig[ch].dimension = "counts"; /* the belt's raw units */
-        sig[ch].samples = NULL; /* streamed: read_row */
+        sig[ch].samples = NULL;       /* streamed: read_row */
         sig[ch].min = (double)d->min[ch];
         sig[ch].max = (double)d->max[ch];
     }
@@ -213,7 +213,7 @@ int cmd_export(int argc, char **argv)
         cli_fail(cmd, "session %lld: %s", id, err);
         goto done;
     }
-    bel_edf_info info = {f.start_unix_s, code,  recording, (int)fs, d->n_channels, sig,
+    bel_edf_info info = {f.start_unix_s, code,  recording, (int)fs,  d->n_channels, sig,
                          d->n_samples,   n_ann, ann,       read_row, rows};
     if (bel_edf_write(edf_path, &info, err, sizeof err) != BEL_OK) {
         cli_fail(cmd, "%s", err);

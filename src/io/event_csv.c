@@ -1,10 +1,14 @@
-/* event_csv.c - events CSV writer.
+/* event_csv.c - events CSV writer and reader.
  * SPDX-License-Identifier: MIT */
 #include "event_csv.h"
 
+#include <errno.h>
 #include <math.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "outfile.h"
 #include "recording.h"
@@ -121,4 +125,116 @@ void bel_event_csv_destroy(bel_event_csv *w)
 const char *bel_event_csv_get_error(const bel_event_csv *w)
 {
     return !w ? "" : w->err[0] ? w->err : bel_outfile_get_error(w->f);
+}
+
+/* ---- reading ---- */
+
+static bool grow(void **p, size_t *cap, size_t need, size_t item)
+{
+    if (need <= *cap) {
+        return true;
+    }
+    size_t n = *cap ? *cap : 4096;
+    while (n < need) {
+        if (n > SIZE_MAX / 2 / item) {
+            return false;
+        }
+        n *= 2;
+    }
+    void *q = realloc(*p, n * item);
+    if (!q) {
+        return false;
+    }
+    *p = q;
+    *cap = n;
+    return true;
+}
+
+bel_status bel_event_csv_read(const char *path, bel_event_list *out, char *err, size_t err_len)
+{
+    char dummy[8];
+    if (!err || err_len == 0) {
+        err = dummy;
+        err_len = sizeof dummy;
+    }
+    err[0] = '\0';
+    if (!out) {
+        return BEL_ERR_ARG;
+    }
+    memset(out, 0, sizeof *out);
+    if (!path) {
+        return BEL_ERR_ARG;
+    }
+    bel_event_list *d = out;
+    FILE *fp = fopen(path, "r");
+    if (!fp) {
+        if (errno == ENOENT) {
+            snprintf(d->warning, sizeof d->warning, "%s: no events file", path);
+            return BEL_OK;
+        }
+        snprintf(err, err_len, "%s: cannot open: %s", path, strerror(errno));
+        return BEL_ERR_IO;
+    }
+    char line[512];
+    size_t cap_t = 0;
+    size_t cap_k = 0;
+    unsigned long lineno = 0;
+    bel_status rc = BEL_OK;
+    while (fgets(line, sizeof line, fp)) {
+        lineno++;
+        if (lineno == 1) {
+            if (strncmp(line, "t,kind", 6) != 0) {
+                snprintf(err, err_len, "%s:1: not an events file (header must start 't,kind')",
+                         path);
+                rc = BEL_ERR_FORMAT;
+                break;
+            }
+            continue;
+        }
+        char *end = NULL;
+        double t = strtod(line, &end);
+        int kind = -1;
+        if (end != line && *end == ',') {
+            char *name = end + 1;
+            size_t n = strcspn(name, ",\r\n");
+            char saved = name[n];
+            name[n] = '\0';
+            kind = bel_event_kind_from_name(name);
+            name[n] = saved;
+        }
+        if (kind < 0 || !isfinite(t)) {
+            if (line[0] == '\n' || line[0] == '\r') {
+                continue;
+            }
+            snprintf(d->warning, sizeof d->warning, "%s:%lu: unreadable event, the rest ignored",
+                     path, lineno);
+            break;
+        }
+        if (!grow((void **)&d->t_s, &cap_t, d->n + 1, sizeof *d->t_s) ||
+            !grow((void **)&d->kind, &cap_k, d->n + 1, sizeof *d->kind)) {
+            rc = BEL_ERR_NOMEM;
+            break;
+        }
+        d->t_s[d->n] = t;
+        d->kind[d->n] = (bel_event_kind)kind;
+        d->n++;
+    }
+    if (rc == BEL_OK && ferror(fp)) {
+        snprintf(err, err_len, "%s: cannot read: %s", path, strerror(errno));
+        rc = BEL_ERR_IO;
+    }
+    fclose(fp);
+    if (rc != BEL_OK) {
+        bel_event_list_free(d);
+    }
+    return rc;
+}
+
+void bel_event_list_free(bel_event_list *l)
+{
+    if (l) {
+        free(l->t_s);
+        free(l->kind);
+        memset(l, 0, sizeof *l);
+    }
 }

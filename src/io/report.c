@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "event_csv.h"
 #include "outfile.h"
 
 /* ---- loading a session's files ---- */
@@ -38,65 +39,18 @@ static bool grow(void **p, size_t *cap, size_t need, size_t item)
 
 static bel_status load_events(bel_report_data *d, const char *path, char *err, size_t err_len)
 {
-    FILE *fp = fopen(path, "r");
-    if (!fp) {
-        if (errno == ENOENT) {
-            snprintf(d->warning, sizeof d->warning, "%s: no events file", path);
-            return BEL_OK;
-        }
-        snprintf(err, err_len, "%s: cannot open: %s", path, strerror(errno));
-        return BEL_ERR_IO;
+    bel_event_list l;
+    bel_status rc = bel_event_csv_read(path, &l, err, err_len);
+    if (rc != BEL_OK) {
+        return rc;
     }
-    char line[512];
-    size_t cap_t = 0;
-    size_t cap_k = 0;
-    unsigned long lineno = 0;
-    bel_status rc = BEL_OK;
-    while (fgets(line, sizeof line, fp)) {
-        lineno++;
-        if (lineno == 1) {
-            if (strncmp(line, "t,kind", 6) != 0) {
-                snprintf(err, err_len, "%s:1: not an events file (header must start 't,kind')",
-                         path);
-                rc = BEL_ERR_FORMAT;
-                break;
-            }
-            continue;
-        }
-        char *end = NULL;
-        double t = strtod(line, &end);
-        int kind = -1;
-        if (end != line && *end == ',') {
-            char *name = end + 1;
-            size_t n = strcspn(name, ",\r\n");
-            char saved = name[n];
-            name[n] = '\0';
-            kind = bel_event_kind_from_name(name);
-            name[n] = saved;
-        }
-        if (kind < 0 || !isfinite(t)) {
-            if (line[0] == '\n' || line[0] == '\r') {
-                continue;
-            }
-            snprintf(d->warning, sizeof d->warning, "%s:%lu: unreadable event, the rest ignored",
-                     path, lineno);
-            break;
-        }
-        if (!grow((void **)&d->ev_t_s, &cap_t, d->n_events + 1, sizeof *d->ev_t_s) ||
-            !grow((void **)&d->ev_kind, &cap_k, d->n_events + 1, sizeof *d->ev_kind)) {
-            rc = BEL_ERR_NOMEM;
-            break;
-        }
-        d->ev_t_s[d->n_events] = t;
-        d->ev_kind[d->n_events] = (bel_event_kind)kind;
-        d->n_events++;
+    d->n_events = l.n;
+    d->ev_t_s = l.t_s;
+    d->ev_kind = l.kind;
+    if (l.warning[0]) {
+        snprintf(d->warning, sizeof d->warning, "%s", l.warning);
     }
-    if (rc == BEL_OK && ferror(fp)) {
-        snprintf(err, err_len, "%s: cannot read: %s", path, strerror(errno));
-        rc = BEL_ERR_IO;
-    }
-    fclose(fp);
-    return rc;
+    return BEL_OK;
 }
 
 bel_status bel_report_data_create(const char *rec_path, const char *events_path,

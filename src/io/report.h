@@ -20,11 +20,11 @@
 typedef struct bel_report_data {
     int n_channels;
     char names[BEL_MAX_CHANNELS][BEL_RECORDING_NAME_LEN];
-    double fs_hz;                  /**< from the recording's time steps */
-    size_t n_samples;              /**< rows read (up to a damaged one) */
-    double t_first_s, t_last_s;    /**< times of the first and last of them */
-    float min[BEL_MAX_CHANNELS];   /**< lowest finite value of each channel (NAN: none) */
-    float max[BEL_MAX_CHANNELS];   /**< highest finite value of each channel (NAN: none) */
+    double fs_hz;                /**< from the recording's time steps */
+    size_t n_samples;            /**< rows read (up to a damaged one) */
+    double t_first_s, t_last_s;  /**< times of the first and last of them */
+    float min[BEL_MAX_CHANNELS]; /**< lowest finite value of each channel (NAN: none) */
+    float max[BEL_MAX_CHANNELS]; /**< highest finite value of each channel (NAN: none) */
     size_t n_events;
     double *ev_t_s;               /**< n_events onsets, seconds */
     bel_event_kind *ev_kind;      /**< n_events kinds */

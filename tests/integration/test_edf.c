@@ -68,7 +68,8 @@ static void test_edf_far_onsets_stay_inside_the_recording(void **state)
         {1e300, 0.0, "insp_onset"}, {-1e300, 0.0, "exp_onset"}, {INFINITY, 0.0, "holdin_start"},
         {NAN, 0.0, "holdin_end"},   {1.5, 0.0, "insp_onset"},
     };
-    const bel_edf_info info = {1700000000.0, "X", "bellows", FS, NS, &sig, N_SAMPLES, 5, ann, NULL, NULL};
+    const bel_edf_info info = {1700000000.0, "X", "bellows", FS,   NS,  &sig,
+                               N_SAMPLES,    5,   ann,       NULL, NULL};
     char path[320];
     char err[256];
     snprintf(path, sizeof path, "%s/far.edf", tmp_dir);
