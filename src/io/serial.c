@@ -289,8 +289,10 @@ static void check_rate(bel_serial *s, double now, double t_s)
         s->rate_ref_t_s = t_s;
         return;
     }
-    const double clock_s = (now - s->rate_ref_mono_s) * s->cfg.speed; /* in the belt's time */
-    const double sent_s = t_s - s->rate_ref_t_s;
+    /* Both in real seconds: a belt playing faster (speed) sends its time that much faster;
+     * the slack is for the host's and the link's stalls, which are real time. */
+    const double clock_s = now - s->rate_ref_mono_s;
+    const double sent_s = (t_s - s->rate_ref_t_s) / s->cfg.speed;
     const bool is_fast =
         clock_s >= RATE_MIN_SPAN_S && sent_s > RATE_FACTOR * clock_s + RATE_SLACK_S;
     const bool is_slow =
@@ -298,7 +300,7 @@ static void check_rate(bel_serial *s, double now, double t_s)
     if (!is_fast && !is_slow) {
         return;
     }
-    const double measured_hz = rate_hz(s) * sent_s / clock_s;
+    const double measured_hz = rate_hz(s) * sent_s / clock_s; /* per second of the belt's */
     const bool is_plotter = s->format == BEL_SERIAL_FORMAT_PLOTTER;
     snprintf(s->err, sizeof s->err,
              "%.120s: the belt sends about %.0f samples a second, but %s %.4g Hz, so its "
