@@ -11,8 +11,8 @@
 
 #include <cmocka.h>
 
-#include "../../hardware/firmware/bellows_belt/src/belt_config.h"
-#include "../../hardware/firmware/bellows_belt/src/sampler.c"
+#include "belt_config.h"
+#include "sampler.h"
 #include "bellows/protocol.h"
 
 /* One period with every reading of channel ch at raw (and no probe). */

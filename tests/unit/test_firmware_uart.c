@@ -10,8 +10,8 @@
 
 #include <cmocka.h>
 
-#include "../../hardware/firmware/bellows_belt/src/byte_ring.c"
-#include "../../hardware/firmware/bellows_belt/src/rx_line.c"
+#include "byte_ring.h"
+#include "rx_line.h"
 
 static void test_firmware_uart_ring_rejects_bad_sizes(void **state)
 {
