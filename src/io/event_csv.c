@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "outfile.h"
+#include "grow.h"
 #include "recording.h"
 
 const char BEL_EVENT_CSV_HEADER[] = "t,kind,t_detect,ti,te,depth,rate_bpm,ie_ratio";
@@ -129,27 +130,6 @@ const char *bel_event_csv_get_error(const bel_event_csv *w)
 
 /* ---- reading ---- */
 
-static bool grow(void **p, size_t *cap, size_t need, size_t item)
-{
-    if (need <= *cap) {
-        return true;
-    }
-    size_t n = *cap ? *cap : 4096;
-    while (n < need) {
-        if (n > SIZE_MAX / 2 / item) {
-            return false;
-        }
-        n *= 2;
-    }
-    void *q = realloc(*p, n * item);
-    if (!q) {
-        return false;
-    }
-    *p = q;
-    *cap = n;
-    return true;
-}
-
 bel_status bel_event_csv_read(const char *path, bel_event_list *out, char *err, size_t err_len)
 {
     char dummy[8];
@@ -210,8 +190,8 @@ bel_status bel_event_csv_read(const char *path, bel_event_list *out, char *err, 
                      path, lineno);
             break;
         }
-        if (!grow((void **)&d->t_s, &cap_t, d->n + 1, sizeof *d->t_s) ||
-            !grow((void **)&d->kind, &cap_k, d->n + 1, sizeof *d->kind)) {
+        if (!bel_grow((void **)&d->t_s, &cap_t, d->n + 1, sizeof *d->t_s) ||
+            !bel_grow((void **)&d->kind, &cap_k, d->n + 1, sizeof *d->kind)) {
             rc = BEL_ERR_NOMEM;
             break;
         }

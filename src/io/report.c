@@ -12,30 +12,10 @@
 #include <time.h>
 
 #include "event_csv.h"
+#include "grow.h"
 #include "outfile.h"
 
 /* ---- loading a session's files ---- */
-
-static bool grow(void **p, size_t *cap, size_t need, size_t item)
-{
-    if (need <= *cap) {
-        return true;
-    }
-    size_t n = *cap ? *cap : 4096;
-    while (n < need) {
-        if (n > SIZE_MAX / 2 / item) {
-            return false;
-        }
-        n *= 2;
-    }
-    void *q = realloc(*p, n * item);
-    if (!q) {
-        return false;
-    }
-    *p = q;
-    *cap = n;
-    return true;
-}
 
 static bel_status load_events(bel_report_data *d, const char *path, char *err, size_t err_len)
 {
@@ -729,7 +709,7 @@ static char *dup_or_null(const char *s, bool *failed)
 static bool collect_row(void *ctx, const bel_store_session *s)
 {
     rows *r = ctx;
-    if (!grow((void **)&r->v, &r->cap, r->n + 1, sizeof *r->v)) {
+    if (!bel_grow((void **)&r->v, &r->cap, r->n + 1, sizeof *r->v)) {
         r->failed = true;
         return false;
     }

@@ -10,14 +10,6 @@
 
 #include "calibration.h"
 
-/* A broken property is a crash: libFuzzer saves the input, ctest fails. */
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            abort();                                                                               \
-        }                                                                                          \
-    } while (0)
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     /* An exact copy, so that a sanitizer sees any read past the end (the replay runner's

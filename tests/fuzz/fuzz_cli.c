@@ -13,13 +13,6 @@
 
 #include "cli.h"
 
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            abort();                                                                               \
-        }                                                                                          \
-    } while (0)
-
 enum { MAX_ARGS = 32, MAX_POS = 2 };
 
 /* True if p points at or into one of the arguments. */

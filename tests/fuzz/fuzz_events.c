@@ -4,7 +4,7 @@
  * SPDX-License-Identifier: MIT */
 #define _GNU_SOURCE /* memfd_create: the input as a file without touching the disk */
 
-#include "fuzz_target.h"
+#include "fuzz_file.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -16,25 +16,10 @@
 #include "event_csv.h"
 #include "text.h"
 
-/* A broken property is a crash: libFuzzer saves the input, ctest fails. */
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            abort();                                                                               \
-        }                                                                                          \
-    } while (0)
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    int fd = memfd_create("fuzz.events.csv", MFD_CLOEXEC);
-    CHECK(fd >= 0);
-    for (size_t done = 0; done < size;) {
-        ssize_t n = write(fd, data + done, size - done);
-        CHECK(n > 0);
-        done += (size_t)n;
-    }
     char path[64];
-    snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+    int fd = fuzz_file(data, size, path, sizeof path);
     bel_event_list l;
     char err[BEL_IO_ERR_LEN] = "";
     bel_status st = bel_event_csv_read(path, &l, err, sizeof err);

@@ -9,14 +9,6 @@
 
 #include "bellows/plotter.h"
 
-/* A broken property is a crash: libFuzzer saves the input, ctest fails. */
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            abort();                                                                               \
-        }                                                                                          \
-    } while (0)
-
 static void check_line(const bel_plotter_parser *p, const bel_plotter_line *line)
 {
     CHECK(line->n_values >= 1 && line->n_values <= BEL_MAX_CHANNELS);

@@ -10,14 +10,6 @@
 #include "bellows/proto_encode.h"
 #include "bellows/protocol.h"
 
-/* A broken property is a crash: libFuzzer saves the input, ctest fails. */
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            abort();                                                                               \
-        }                                                                                          \
-    } while (0)
-
 /* CRC-8 (poly 0x07, init 0) computed another way: long division of the
  * message followed by eight zero bits, as in the textbook definition. */
 static uint8_t reference_crc8(const uint8_t *s, size_t n)

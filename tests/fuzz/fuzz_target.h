@@ -5,6 +5,15 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
+
+/* A broken property is a crash: libFuzzer saves the input, ctest fails. */
+#define CHECK(cond)                                                                                \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            abort();                                                                               \
+        }                                                                                          \
+    } while (0)
 
 /** Run one input; aborts on a broken property, returns 0 otherwise.
  *  Call from: libFuzzer or the replay runner. */
