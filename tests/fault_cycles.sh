@@ -13,55 +13,36 @@ set -u
 BUILD=$(cd "$1" && pwd)
 N_UNPLUG=${2:-100}
 N_KILL=${3:-20}
-BELLOWS=$BUILD/src/bellows
-FEEDER=$BUILD/tests/integration/serial_feeder
-SHIM=$BUILD/tests/integration/libbellows_pty_shim.so
-SOCAT=$(command -v socat) || { echo "fault_cycles.sh: needs socat" >&2; exit 2; }
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/bellows_faults.XXXXXX") || exit 1
-LINK_A=/dev/bellows-test-$$-a
-LINK_B=/dev/bellows-test-$$-b
-SOCAT_PID=
+SOCAT=$(command -v socat) || {
+    echo "fault_cycles.sh: needs socat" >&2
+    exit 2
+}
+# The serial tests' set-up: TMP, the pty links, start_socat, fail, and a cleanup that ends
+# every process started here.
+set -- "$BUILD/src/bellows" "$BUILD/tests/integration/serial_feeder" \
+    "$BUILD/tests/integration/libbellows_pty_shim.so" "$SOCAT"
+. "$(dirname "$0")/integration/serial_lib.sh"
 FEED_PID=
-BPID=
-export XDG_DATA_HOME="$TMP/data"
-cleanup() {
-    for p in $BPID $FEED_PID $SOCAT_PID; do kill -9 "$p" 2>/dev/null; done
-    rm -f "$LINK_A" "$LINK_B"
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-fail() {
-    echo "FAIL: $*" >&2
-    exit 1
-}
 
-plug() {
-    rm -f "$LINK_A" "$LINK_B"
-    "$SOCAT" pty,raw,echo=0,link="$LINK_A" pty,raw,echo=0,link="$LINK_B" 2>>"$TMP/socat.err" &
-    SOCAT_PID=$!
-    n=0
-    while { [ ! -e "$LINK_A" ] || [ ! -e "$LINK_B" ]; } && [ $n -lt 100 ]; do
-        sleep 0.05
-        n=$((n + 1))
-    done
+plug() { # plug ROW: the belt plugged in, playing the recording from ROW
+    start_socat
     "$FEEDER" "$LINK_B" "$TMP/rec.csv" --start "$1" 2>>"$TMP/feeder.err" &
     FEED_PID=$!
+    PIDS="$PIDS $FEED_PID"
 }
 unplug() {
     kill -9 "$SOCAT_PID" 2>/dev/null
     wait "$SOCAT_PID" 2>/dev/null
     wait "$FEED_PID" 2>/dev/null
     SOCAT_PID=
-    FEED_PID=
 }
 
 # ---- 1: unplug and plug in again -------------------------------------------------------
 "$BELLOWS" simulate --out "$TMP/rec.csv" --duration 3600 --seed 7 --chest >/dev/null ||
     fail "simulate"
 plug 0
-LD_PRELOAD="$SHIM" "$BELLOWS" run --port "$LINK_A" --client Cycles --record "$TMP/cyc" \
-    --no-window --no-audio >"$TMP/run.out" 2>"$TMP/run.err" &
-BPID=$!
+bellows_pty_start run --port "$LINK_A" --client Cycles --record "$TMP/cyc" \
+    --no-window --no-audio >"$TMP/run.out" 2>"$TMP/run.err"
 sleep 2
 start=$(date +%s)
 i=0
@@ -76,7 +57,6 @@ sleep 2
 kill -INT "$BPID"
 wait "$BPID"
 rc=$?
-BPID=
 unplug
 took=$(($(date +%s) - start))
 samples=$(sed -n 's/^samples: \([0-9]*\),.*/\1/p' "$TMP/run.out" | tail -n 1)
@@ -101,6 +81,7 @@ while [ $i -lt "$N_KILL" ]; do
     "$BELLOWS" run --simulated --client Killed --no-window --no-audio --quiet \
         >"$TMP/k$i.out" 2>"$TMP/k$i.err" &
     BPID=$!
+    PIDS="$PIDS $BPID"
     # Wait for the first line (the session has begun), then a random 1..6 s.
     n=0
     while ! grep -q '^session ' "$TMP/k$i.out" 2>/dev/null && [ $n -lt 100 ]; do
@@ -112,7 +93,6 @@ while [ $i -lt "$N_KILL" ]; do
     kill -9 "$BPID"
     t1=$(date +%s.%N)
     wait "$BPID" 2>/dev/null
-    BPID=
     rec=$(sed -n 's/^recording to \(.*\.csv\) and .*/\1/p' "$TMP/k$i.out")
     rows=$(($(wc -l <"$rec") - 1))
     ran=$(echo "$t1 $t0" | awk '{ printf "%.2f", $1 - $2 }')
@@ -129,7 +109,7 @@ done
 check2=$?
 recovered=$(grep -c 'figures worked out afterwards' "$TMP/killed.out")
 echo "kill -9: $N_KILL sessions; most seconds short: $(sort -n "$TMP/shorts" | tail -n 1)"
-echo "  said when the store was next opened: $(cat "$TMP"/k*.err "$TMP/killed.err" | grep -c 'did not finish') time(s)"
+echo "  stored as interrupted: $(awk '$1 ~ /^[0-9]+$/ && $11 == "interrupted"' "$TMP/killed.out" | wc -l) of $N_KILL"
 echo "  sessions with figures recovered from their recording: $recovered of $N_KILL"
 echo "  store check: exit $check2: $(tr '\n' ' ' <"$TMP/check2.out")"
 echo "permissions under the data folder (mode count):"
