@@ -193,3 +193,55 @@ int cli_parse(const char *cmd, int argc, char **argv, const cli_opt *opts, int n
     }
     return CLI_PARSED;
 }
+
+/* Column of the options' help text (STYLE of the hand-written texts before). */
+enum { CLI_HELP_COLUMN = 20 };
+
+void cli_print_help(FILE *f, const cli_help *h, const cli_opt *opts, int n_opts)
+{
+    /* Usage: each form on its own line, the second on aligned under the first. */
+    const char *form = h->forms ? h->forms : "";
+    bool is_first = true;
+    for (;;) {
+        const size_t len = strcspn(form, "\n");
+        fprintf(f, "%s bellows %s%s%.*s\n", is_first ? "usage:" : "      ", h->name, len ? " " : "",
+                (int)len, form);
+        is_first = false;
+        if (form[len] == '\0' || form[len + 1] == '\0') {
+            break;
+        }
+        form += len + 1;
+    }
+    if (h->about && h->about[0]) {
+        fprintf(f, "\n%s", h->about);
+    }
+    bool has_options = false;
+    for (int k = 0; k < n_opts; k++) {
+        const cli_opt *o = &opts[k];
+        if (!o->help) {
+            continue;
+        }
+        if (!has_options) {
+            fputc('\n', f);
+            has_options = true;
+        }
+        int w = fprintf(f, "  %s%s%s", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
+        const char *text = o->help;
+        for (bool is_line1 = true; *text; is_line1 = false) {
+            const size_t len = strcspn(text, "\n");
+            if (is_line1) {
+                fprintf(f, "%*s", w < CLI_HELP_COLUMN - 1 ? CLI_HELP_COLUMN - w : 2, "");
+            } else {
+                fprintf(f, "%*s", CLI_HELP_COLUMN, "");
+            }
+            fprintf(f, "%.*s\n", (int)len, text);
+            text += len + (text[len] == '\n');
+        }
+        if (!o->help[0]) {
+            fputc('\n', f);
+        }
+    }
+    if (h->more && h->more[0]) {
+        fprintf(f, "\n%s", h->more);
+    }
+}

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "outfile.h"
 
@@ -19,6 +20,8 @@ typedef enum cli_kind {
     CLI_U64,    /**< dest is uint64_t (decimal) */
 } cli_kind;
 
+/** One option of a command: how it is parsed and how --help shows it. A command's table
+ *  of these is the one place its options are written down. */
 typedef struct cli_opt {
     const char *name; /**< "--duration" */
     cli_kind kind;
@@ -26,7 +29,25 @@ typedef struct cli_opt {
     double min; /**< CLI_DOUBLE range */
     double max;
     const char *what; /**< the value in words, for errors: "seconds" */
+    const char *arg;  /**< the value's name in the help: "S"; NULL for a flag */
+    const char *help; /**< what it does, for --help (lines after the first are indented
+                           under it by cli_print_help); NULL: not shown */
 } cli_opt;
+
+/** What a command's --help says besides its options. */
+typedef struct cli_help {
+    const char *name;  /**< "analyze" */
+    const char *forms; /**< the usage line(s) after "bellows NAME", one form a line:
+                            "REC.csv --events OUT.csv [OPTIONS]" */
+    const char *about; /**< what it does: paragraphs, blank-line separated */
+    const char *more;  /**< after the options (exit status, ...); NULL: nothing */
+} cli_help;
+
+/** Print the help of a command: its usage forms, about, every option of opts with a
+ *  help text ("  --name ARG  help", continuation lines indented to the text), then more.
+ *  The man pages and the bash completion are made from this text (cmake/gen_docs.sh).
+ *  Call from: main only. */
+void cli_print_help(FILE *f, const cli_help *h, const cli_opt *opts, int n_opts);
 
 /** Results of cli_parse. */
 enum { CLI_PARSED = 0, CLI_HELP_ASKED = 1, CLI_BAD = 2 };

@@ -23,35 +23,19 @@
 #include "source.h"
 #include "summary_json.h"
 
-static const char analyze_help[] =
-    "usage: bellows analyze REC.csv --events OUT.csv [--summary OUT.json]\n"
-    "       bellows analyze REC.csv|FOLDER... --out-dir DIR\n"
-    "                       [--channel NAME] [--chest NAME] [--invert]\n"
-    "                       [--calibration ASSESS.json] [--quiet]\n"
-    "\n"
+static const cli_help analyze_help = {
+    "analyze",
+    "REC.csv --events OUT.csv [OPTIONS]\n"
+    "REC.csv|FOLDER... --out-dir DIR [OPTIONS]",
     "Runs the same breath pipeline as a live session over a recording CSV\n"
     "(header 't,<channel>...', t in seconds) as fast as possible.\n"
     "\n"
     "With --out-dir it takes any number of recordings and folders (a folder gives\n"
     "its *.csv files, not *.events.csv) in one process: each REC.csv gets\n"
     "DIR/REC.events.csv and DIR/REC.summary.json, one progress bar runs over all of\n"
-    "them, and a table of the results ends it. A bad file is named and skipped.\n"
-    "\n"
-    "  --events OUT.csv    write the events (t,kind,t_detect,ti,te,depth,rate_bpm,ie_ratio)\n"
-    "  --summary OUT.json  write a summary: rates, depth, I:E, breath count, errors\n"
-    "  --out-dir DIR       write every recording's events and summary into DIR (made if\n"
-    "                      missing)\n"
-    "  --channel NAME      the belly channel (default: the column named 'belly', else the\n"
-    "                      first channel)\n"
-    "  --chest NAME        the chest channel (default: a column named 'chest', if any)\n"
-    "  --invert            a smaller value means expansion (with two belts bellows\n"
-    "                      finds it from the breathing; this overrides it)\n"
-    "  --calibration FILE  start from the relaxed level, depth and polarity an assessment\n"
-    "                      learnt (ASSESS.json from 'bellows assess')\n"
-    "  --quiet             print nothing but errors (no progress bar, no result line)\n"
-    "\n"
+    "them, and a table of the results ends it. A bad file is named and skipped.\n",
     "Exit status: 0 done, 1 bad or unreadable input or output, 2 bad command line.\n"
-    "On a bad row the events before it are kept and the summary lists the error.\n";
+    "On a bad row the events before it are kept and the summary lists the error.\n"};
 
 /* A single file above this size gets a progress bar (when stderr is a terminal). */
 static const uint64_t PROGRESS_MIN_BYTES = 8u << 20;
@@ -508,14 +492,26 @@ int cmd_analyze(int argc, char **argv)
     const char *calibration = NULL;
     analyze_opts o = {.cal = bel_holdin_calibration_none()};
     const cli_opt opts[] = {
-        {"--calibration", CLI_STRING, &calibration, 0, 0, "an assessment JSON file"},
-        {"--events", CLI_STRING, &events_path, 0, 0, "a file name for the events CSV"},
-        {"--summary", CLI_STRING, &summary_path, 0, 0, "a file name for the summary JSON"},
-        {"--out-dir", CLI_STRING, &out_dir, 0, 0, "a folder for the outputs"},
-        {"--channel", CLI_STRING, &o.channel, 0, 0, "the belly channel's name"},
-        {"--chest", CLI_STRING, &o.chest, 0, 0, "the chest channel's name"},
-        {"--invert", CLI_FLAG, &o.invert, 0, 0, ""},
-        {"--quiet", CLI_FLAG, &o.quiet, 0, 0, ""},
+        {"--calibration", CLI_STRING, &calibration, 0, 0, "an assessment JSON file", "FILE",
+         "start from the relaxed level, depth and polarity an assessment\n"
+         "learnt (ASSESS.json from 'bellows assess')"},
+        {"--events", CLI_STRING, &events_path, 0, 0, "a file name for the events CSV", "OUT.csv",
+         "write the events (t,kind,t_detect,ti,te,depth,rate_bpm,ie_ratio)"},
+        {"--summary", CLI_STRING, &summary_path, 0, 0, "a file name for the summary JSON",
+         "OUT.json", "write a summary: rates, depth, I:E, breath count, errors"},
+        {"--out-dir", CLI_STRING, &out_dir, 0, 0, "a folder for the outputs", "DIR",
+         "write every recording's events and summary into DIR (made if\n"
+         "missing)"},
+        {"--channel", CLI_STRING, &o.channel, 0, 0, "the belly channel's name", "NAME",
+         "the belly channel (default: the column named 'belly', else the\n"
+         "first channel)"},
+        {"--chest", CLI_STRING, &o.chest, 0, 0, "the chest channel's name", "NAME",
+         "the chest channel (default: a column named 'chest', if any)"},
+        {"--invert", CLI_FLAG, &o.invert, 0, 0, "", NULL,
+         "a smaller value means expansion (with two belts bellows\n"
+         "finds it from the breathing; this overrides it)"},
+        {"--quiet", CLI_FLAG, &o.quiet, 0, 0, "", NULL,
+         "print nothing but errors (no progress bar, no result line)"},
     };
     const char **pos = calloc((size_t)argc + 1, sizeof *pos);
     if (!pos) {
@@ -526,7 +522,7 @@ int cmd_analyze(int argc, char **argv)
         cli_parse(cmd, argc, argv, opts, (int)(sizeof opts / sizeof opts[0]), pos, argc, &n_pos);
     int exit_code = CLI_EXIT_USAGE;
     if (rc == CLI_HELP_ASKED) {
-        fputs(analyze_help, stdout);
+        cli_print_help(stdout, &analyze_help, opts, (int)(sizeof opts / sizeof opts[0]));
         exit_code = CLI_EXIT_OK;
         goto done;
     }

@@ -20,16 +20,8 @@
 #include "session.h"
 #include "ui_session.h"
 
-static const char assess_help[] =
-    "usage: bellows assess [--port PATH | --simulated | --replay REC.csv] [--rate HZ]\n"
-    "                      [--out ASSESS.json] [--client NAME [--after SESSION]]\n"
-    "                      [--no-window] [--no-audio]\n"
-    "                      [--volume V] [--fast] [--seed N] [--belt-speed X]\n"
-    "                      [--pain-low-back N] [--pain-hips N] [--pain-buttocks N]\n"
-    "                      [--pain-thighs N] [--pain-abdomen N] [--pain AREA=N,...]\n"
-    "                      [--thomas-left pass|tight[:DEG]] [--thomas-right ...] [--notes TEXT]\n"
-    "                      [--ask]\n"
-    "\n"
+static const cli_help assess_help = {
+    "assess", "[OPTIONS]",
     "A guided assessment of about 2 minutes, as a therapist runs it before and after a\n"
     "session, on the belt in the window: settle (natural breathing, 40 s), one slow deep\n"
     "belly breath (20 s), natural breathing again (60 s). Each phase is named with a\n"
@@ -45,40 +37,11 @@ static const char assess_help[] =
     "With no belt it stops, unless --simulated (the built-in simulated belt, stored marked\n"
     "simulated) or --replay.\n"
     "\n"
-    "  --port PATH       the belt's serial port, e.g. /dev/ttyACM0\n"
-    "  --simulated       the built-in simulated belt (not a person's breathing)\n"
-    "  --replay REC.csv  take the belts from a recording (columns belly[,chest])\n"
-    "  --rate HZ         a sketch sending Arduino Serial Plotter lines sends HZ of them a\n"
-    "                    second (default: each is timed on arrival), as for 'bellows run'\n"
-    "  --out FILE.json   where to write the result (default ASSESS.json, recording in\n"
-    "                    ASSESS.csv; with --client, assess-YYYYmmdd-HHMMSS.json beside the\n"
-    "                    sessions)\n"
-    "  --client NAME     also store it for this client: before their next session, or\n"
-    "  --after SESSION   after that session (its number in 'bellows sessions')\n"
-    "  --no-window       no window: the phases are prompted in the terminal only\n"
-    "  --no-audio        no tones\n"
-    "  --volume V        tone volume 0..1 (default 0.7)\n"
-    "  --fast            do not wait in real time (--simulated or --replay only; tests)\n"
-    "  --seed N          simulated belt seed (default 1)\n"
-    "  --belt-speed X    the belt plays X times faster than real time (a simulator or a\n"
-    "                    recording standing in for a belt; default 1). A belt sending far\n"
-    "                    faster or slower than its stated rate ends the session, saying so\n"
-    "\n"
-    "What the therapist found by hand, stored with the assessment and shown in the report\n"
-    "('bellows report') as progress over sessions:\n"
-    "  --pain-low-back N, --pain-hips N, --pain-buttocks N (buttocks and sacrum),\n"
-    "  --pain-thighs N, --pain-abdomen N\n"
-    "                    pain 0..10 in that area\n"
-    "  --pain AREA=N,... pain 0..10 in other areas, e.g. --pain \"neck=3,left shoulder=2\"\n"
-    "  --thomas-left RESULT, --thomas-right RESULT\n"
-    "                    psoas length (Thomas test) on that side: pass or tight, with the\n"
-    "                    hip angle above the table in degrees if measured (tight:15)\n"
-    "  --notes TEXT      the therapist's notes\n"
-    "  --ask             ask on the terminal, after the breathing, for each finding not\n"
-    "                    given as an option (Enter skips one)\n"
-    "\n"
+    "What the therapist found by hand (--pain-*, --thomas-*, --notes, --ask) is stored\n"
+    "with the assessment and shown in the report ('bellows report') as progress over\n"
+    "sessions.\n",
     "Exit status: 0 done, 1 the assessment could not be completed (nothing stored), 2 bad\n"
-    "command line.\n";
+    "command line.\n"};
 
 /* Larger excursion above the mean than below it in [t0, t1): a deep inhalation
  * reads as a larger value, so the belt is not inverted. */
@@ -393,35 +356,63 @@ int cmd_assess(int argc, char **argv)
     answers ans;
     bool ask = false;
     const cli_opt opts[] = {
-        {"--port", CLI_STRING, &port, 0, 0, "a serial port such as /dev/ttyACM0"},
-        {"--simulated", CLI_FLAG, &simulated, 0, 0, ""},
-        {"--replay", CLI_STRING, &replay, 0, 0, "a recording CSV"},
-        {"--rate", CLI_DOUBLE, &rate_hz, 5.0, 2000.0, "samples per second"},
-        {"--client", CLI_STRING, &client, 0, 0, "a client's name"},
-        {"--after", CLI_U64, &after, 0, 0, "a session number"},
-        {"--out", CLI_STRING, &out_path, 0, 0, "a file name for the result JSON"},
-        {"--no-window", CLI_FLAG, &uo.is_window_off, 0, 0, ""},
-        {"--no-audio", CLI_FLAG, &uo.is_audio_off, 0, 0, ""},
-        {"--volume", CLI_DOUBLE, &uo.volume, 0.0, 1.0, "a volume from 0 to 1"},
-        {"--fast", CLI_FLAG, &fast, 0, 0, ""},
-        {"--seed", CLI_U64, &seed, 0, 0, "a number"},
-        {"--belt-speed", CLI_DOUBLE, &belt_speed, 0.01, 100.0, "a factor from 0.01 to 100"},
-        {"--pain-low-back", CLI_DOUBLE, &fo.pain[BEL_STORE_PAIN_LOW_BACK], 0, 10, "pain 0..10"},
-        {"--pain-hips", CLI_DOUBLE, &fo.pain[BEL_STORE_PAIN_HIPS], 0, 10, "pain 0..10"},
-        {"--pain-buttocks", CLI_DOUBLE, &fo.pain[BEL_STORE_PAIN_BUTTOCKS], 0, 10, "pain 0..10"},
-        {"--pain-thighs", CLI_DOUBLE, &fo.pain[BEL_STORE_PAIN_THIGHS], 0, 10, "pain 0..10"},
-        {"--pain-abdomen", CLI_DOUBLE, &fo.pain[BEL_STORE_PAIN_ABDOMEN], 0, 10, "pain 0..10"},
-        {"--pain", CLI_STRING, &fo.pain_other, 0, 0, "AREA=N pairs, comma separated"},
-        {"--thomas-left", CLI_STRING, &fo.thomas[0], 0, 0, "pass or tight[:DEG]"},
-        {"--thomas-right", CLI_STRING, &fo.thomas[1], 0, 0, "pass or tight[:DEG]"},
-        {"--notes", CLI_STRING, &fo.notes, 0, 0, "the therapist's notes"},
-        {"--ask", CLI_FLAG, &ask, 0, 0, ""},
+        {"--port", CLI_STRING, &port, 0, 0, "a serial port such as /dev/ttyACM0", "PATH",
+         "the belt's serial port, e.g. /dev/ttyACM0"},
+        {"--simulated", CLI_FLAG, &simulated, 0, 0, "", NULL,
+         "the built-in simulated belt (not a person's breathing)"},
+        {"--replay", CLI_STRING, &replay, 0, 0, "a recording CSV", "REC.csv",
+         "take the belts from a recording (columns belly[,chest])"},
+        {"--rate", CLI_DOUBLE, &rate_hz, 5.0, 2000.0, "samples per second", "HZ",
+         "a sketch sending Arduino Serial Plotter lines sends HZ of them a\n"
+         "second (default: each is timed on arrival), as for 'bellows run'"},
+        {"--client", CLI_STRING, &client, 0, 0, "a client's name", "NAME",
+         "also store it for this client: before their next session, or"},
+        {"--after", CLI_U64, &after, 0, 0, "a session number", "SESSION",
+         "after that session (its number in 'bellows sessions')"},
+        {"--out", CLI_STRING, &out_path, 0, 0, "a file name for the result JSON", "FILE.json",
+         "where to write the result (default ASSESS.json, recording in\n"
+         "ASSESS.csv; with --client, assess-YYYYmmdd-HHMMSS.json beside the\n"
+         "sessions)"},
+        {"--no-window", CLI_FLAG, &uo.is_window_off, 0, 0, "", NULL,
+         "no window: the phases are prompted in the terminal only"},
+        {"--no-audio", CLI_FLAG, &uo.is_audio_off, 0, 0, "", NULL, "no tones"},
+        {"--volume", CLI_DOUBLE, &uo.volume, 0.0, 1.0, "a volume from 0 to 1", "V",
+         "tone volume 0..1 (default 0.7)"},
+        {"--fast", CLI_FLAG, &fast, 0, 0, "", NULL,
+         "do not wait in real time (--simulated or --replay only; tests)"},
+        {"--seed", CLI_U64, &seed, 0, 0, "a number", "N", "simulated belt seed (default 1)"},
+        {"--belt-speed", CLI_DOUBLE, &belt_speed, 0.01, 100.0, "a factor from 0.01 to 100", "X",
+         "the belt plays X times faster than real time (a simulator or a\n"
+         "recording standing in for a belt; default 1). A belt sending far\n"
+         "faster or slower than its stated rate ends the session, saying so"},
+        {"--pain-low-back", CLI_DOUBLE, &fo.pain[BEL_STORE_PAIN_LOW_BACK], 0, 10, "pain 0..10", "N",
+         "pain 0..10 in the low back"},
+        {"--pain-hips", CLI_DOUBLE, &fo.pain[BEL_STORE_PAIN_HIPS], 0, 10, "pain 0..10", "N",
+         "pain 0..10 in the hips"},
+        {"--pain-buttocks", CLI_DOUBLE, &fo.pain[BEL_STORE_PAIN_BUTTOCKS], 0, 10, "pain 0..10", "N",
+         "pain 0..10 in the buttocks and sacrum"},
+        {"--pain-thighs", CLI_DOUBLE, &fo.pain[BEL_STORE_PAIN_THIGHS], 0, 10, "pain 0..10", "N",
+         "pain 0..10 in the thighs"},
+        {"--pain-abdomen", CLI_DOUBLE, &fo.pain[BEL_STORE_PAIN_ABDOMEN], 0, 10, "pain 0..10", "N",
+         "pain 0..10 in the abdomen"},
+        {"--pain", CLI_STRING, &fo.pain_other, 0, 0, "AREA=N pairs, comma separated", "AREA=N,...",
+         "pain 0..10 in other areas, e.g. --pain \"neck=3,left shoulder=2\""},
+        {"--thomas-left", CLI_STRING, &fo.thomas[0], 0, 0, "pass or tight[:DEG]", "RESULT",
+         "psoas length (Thomas test) on the left: pass or tight, with the\n"
+         "hip angle above the table in degrees if measured (tight:15)"},
+        {"--thomas-right", CLI_STRING, &fo.thomas[1], 0, 0, "pass or tight[:DEG]", "RESULT",
+         "the same on the right"},
+        {"--notes", CLI_STRING, &fo.notes, 0, 0, "the therapist's notes", "TEXT",
+         "the therapist's notes"},
+        {"--ask", CLI_FLAG, &ask, 0, 0, "", NULL,
+         "ask on the terminal, after the breathing, for each finding not\n"
+         "given as an option (Enter skips one)"},
     };
     const char *pos[1];
     int n_pos = 0;
     int rc = cli_parse(cmd, argc, argv, opts, (int)(sizeof opts / sizeof opts[0]), pos, 0, &n_pos);
     if (rc == CLI_HELP_ASKED) {
-        fputs(assess_help, stdout);
+        cli_print_help(stdout, &assess_help, opts, (int)(sizeof opts / sizeof opts[0]));
         return CLI_EXIT_OK;
     }
     if (rc != CLI_PARSED) {

@@ -8,30 +8,13 @@
 #include "ui_session.h"
 #include "source.h"
 
-static const char demo_help[] =
-    "usage: bellows demo [--duration S] [--fast] [--seed N] [--rate BPM]\n"
-    "                    [--record PREFIX] [--replay REC.csv]\n"
-    "                    [--no-window] [--no-audio] [--pacer NAME]\n"
-    "                    [--calibration ASSESS.json] [--volume V] [--no-breath-tone]\n"
-    "                    [--no-pacer-cues] [--no-holdin-cue]\n"
-    "\n"
+static const cli_help demo_help = {
+    "demo", "[OPTIONS]",
     "A live session on the built-in simulated belt (belly and chest, with a script\n"
     "of hold-ins, breath holds and posture shifts), in real time through the same\n"
     "session engine and pipeline as a real belt. Prints each breath and, every 10 s,\n"
-    "the metrics. Ctrl-C stops it.\n"
-    "\n"
-    "  --duration S      stop after S seconds of signal (default: run until Ctrl-C)\n"
-    "  --fast            do not wait for real time\n"
-    "  --seed N          seed of the simulated belt (default 1)\n"
-    "  --rate BPM        mean breathing rate of the simulated belt, 3..40 (default 14)\n"
-    "  --record PREFIX   also write PREFIX.csv (the recording) and PREFIX.events.csv\n"
-    "  --replay REC.csv  play a recording instead of the simulated belt\n"
-    "  --no-window       no window (terminal only)\n"
-    "  --no-audio        no tones\n"
-    "  --pacer NAME      pacer pattern: resonance (default), box, 4-7-8, even, adaptive,\n"
-    "                    or custom:IN-HOLD-OUT-HOLD in seconds "
-    "(custom:4-2-6-0)\n" UI_SESSION_TONE_HELP
-    "  --calibration FILE  start from what an assessment learnt (ASSESS.json)\n";
+    "the metrics. Ctrl-C stops it.\n",
+    NULL};
 
 int cmd_demo(int argc, char **argv, bool as_default)
 {
@@ -44,19 +27,24 @@ int cmd_demo(int argc, char **argv, bool as_default)
     const char *replay_path = NULL;
     ui_session_options uo = ui_session_options_default(cmd);
     const cli_opt opts[] = {
-        {"--duration", CLI_DOUBLE, &duration_s, 0.0, 1e7, "seconds, 0 for endless"},
-        {"--fast", CLI_FLAG, &fast, 0, 0, ""},
-        {"--seed", CLI_U64, &seed, 0, 0, "a whole number"},
-        {"--rate", CLI_DOUBLE, &rate_bpm, 3.0, 40.0, "breaths per minute"},
-        {"--record", CLI_STRING, &prefix, 0, 0, "a file name prefix"},
-        {"--replay", CLI_STRING, &replay_path, 0, 0, "a recording CSV"},
+        {"--duration", CLI_DOUBLE, &duration_s, 0.0, 1e7, "seconds, 0 for endless", "S",
+         "stop after S seconds of signal (default: run until Ctrl-C)"},
+        {"--fast", CLI_FLAG, &fast, 0, 0, "", NULL, "do not wait for real time"},
+        {"--seed", CLI_U64, &seed, 0, 0, "a whole number", "N",
+         "seed of the simulated belt (default 1)"},
+        {"--rate", CLI_DOUBLE, &rate_bpm, 3.0, 40.0, "breaths per minute", "BPM",
+         "mean breathing rate of the simulated belt, 3..40 (default 14)"},
+        {"--record", CLI_STRING, &prefix, 0, 0, "a file name prefix", "PREFIX",
+         "also write PREFIX.csv (the recording) and PREFIX.events.csv"},
+        {"--replay", CLI_STRING, &replay_path, 0, 0, "a recording CSV", "REC.csv",
+         "play a recording instead of the simulated belt"},
         UI_SESSION_CLI_OPTS(uo),
     };
     const char *pos[1];
     int n_pos = 0;
     int rc = cli_parse(cmd, argc, argv, opts, (int)(sizeof opts / sizeof opts[0]), pos, 0, &n_pos);
     if (rc == CLI_HELP_ASKED) {
-        fputs(demo_help, stdout);
+        cli_print_help(stdout, &demo_help, opts, (int)(sizeof opts / sizeof opts[0]));
         return CLI_EXIT_OK;
     }
     if (rc != CLI_PARSED) {

@@ -11,18 +11,16 @@
 #include "edf.h"
 #include "report.h"
 
-static const char export_help[] =
-    "usage: bellows export SESSION --edf FILE.edf\n"
-    "\n"
+static const cli_help export_help = {
+    "export", "SESSION --edf FILE.edf",
     "Writes session SESSION (an id from 'bellows sessions') as EDF+ for other tools\n"
     "(EDFbrowser, MNE, Polyman): each belt is a respiration signal ('Resp belly', 'Resp\n"
     "chest') in its raw units (counts), kept to 1/65535 of its range; each breath event\n"
     "(insp_onset, exp_onset) and mark (marker 1, 2, ..., discomfort) is an annotation at\n"
     "its time, and each episode (holdin,\n"
     "breath_hold, signal_lost) one annotation with its duration. No name is written\n"
-    "into the file. (MNE: read_raw_edf(..., infer_types=True).)\n"
-    "\n"
-    "  --edf FILE.edf  where to write it\n";
+    "into the file. (MNE: read_raw_edf(..., infer_types=True).)\n",
+    NULL};
 
 typedef struct found {
     int64_t client_id;
@@ -119,12 +117,13 @@ int cmd_export(int argc, char **argv)
 {
     const char *cmd = "export";
     const char *edf_path = NULL;
-    const cli_opt opts[] = {{"--edf", CLI_STRING, &edf_path, 0, 0, "a file name for the EDF+"}};
+    const cli_opt opts[] = {{"--edf", CLI_STRING, &edf_path, 0, 0, "a file name for the EDF+",
+                             "FILE.edf", "where to write it"}};
     const char *pos[1];
     int n_pos = 0;
     int rc = cli_parse(cmd, argc, argv, opts, 1, pos, 1, &n_pos);
     if (rc == CLI_HELP_ASKED) {
-        fputs(export_help, stdout);
+        cli_print_help(stdout, &export_help, opts, 1);
         return CLI_EXIT_OK;
     }
     if (rc != CLI_PARSED) {

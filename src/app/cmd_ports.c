@@ -7,20 +7,15 @@
 #include "serial.h"
 #include "text.h"
 
-static const char ports_help[] =
-    "usage: bellows ports [--timeout MS] [PORT...]\n"
-    "\n"
+static const cli_help ports_help = {
+    "ports", "[PORT...] [OPTIONS]",
     "Lists the serial ports and asks each for the belt's info line; the ones that\n"
     "answer are marked as belts, with their firmware version, rate and channels.\n"
     "A port sending Arduino Serial Plotter lines (numbers separated by spaces, commas\n"
     "or tabs, 'name:value' if labelled: any sketch) is a belt too; the line says\n"
     "which format it heard, the rate the lines came at and the channels.\n"
-    "PORT... are probed too (for ports the system does not list).\n"
-    "\n"
-    "  --timeout MS   how long to wait for each port's answer (default 300; a sketch\n"
-    "                 needs a few lines' time, and an Uno restarts when opened)\n"
-    "\n"
-    "Exit status: 0 a belt was found, 1 none was, 2 bad command line.\n";
+    "PORT... are probed too (for ports the system does not list).\n",
+    "Exit status: 0 a belt was found, 1 none was, 2 bad command line.\n"};
 
 enum { PORTS_MAX = 64, PORTS_MAX_EXTRA = 16 };
 
@@ -54,14 +49,16 @@ int cmd_ports(int argc, char **argv)
     const char *cmd = "ports";
     double timeout_ms = 300.0;
     const cli_opt opts[] = {
-        {"--timeout", CLI_DOUBLE, &timeout_ms, 10.0, 10000.0, "milliseconds"},
+        {"--timeout", CLI_DOUBLE, &timeout_ms, 10.0, 10000.0, "milliseconds", "MS",
+         "how long to wait for each port's answer (default 300; a sketch\n"
+         "needs a few lines' time, and an Uno restarts when opened)"},
     };
     const char *pos[PORTS_MAX_EXTRA];
     int n_pos = 0;
     int rc = cli_parse(cmd, argc, argv, opts, (int)(sizeof opts / sizeof opts[0]), pos,
                        PORTS_MAX_EXTRA, &n_pos);
     if (rc == CLI_HELP_ASKED) {
-        fputs(ports_help, stdout);
+        cli_print_help(stdout, &ports_help, opts, (int)(sizeof opts / sizeof opts[0]));
         return CLI_EXIT_OK;
     }
     if (rc != CLI_PARSED) {

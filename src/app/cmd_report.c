@@ -9,18 +9,14 @@
 #include "cmd_store.h"
 #include "report.h"
 
-static const char report_help[] =
-    "usage: bellows report [--client NAME] --out FILE.html [--session ID]\n"
-    "\n"
+static const cli_help report_help = {
+    "report", "--out FILE.html [OPTIONS]",
     "Writes one HTML page (no scripts, nothing fetched from the network; open it in\n"
     "any browser or print it) with the client's progress across sessions: breathing\n"
     "rate, belly share, time held in, and the assessment before and after each\n"
     "session, then a table of the sessions with their notes. Without --client, your\n"
-    "own sessions (those run without --client).\n"
-    "\n"
-    "  --client NAME    whose progress\n"
-    "  --out FILE.html  where to write the page\n"
-    "  --session ID     also show this session's breath trace with its events\n";
+    "own sessions (those run without --client).\n",
+    NULL};
 
 int cmd_report(int argc, char **argv)
 {
@@ -29,15 +25,17 @@ int cmd_report(int argc, char **argv)
     const char *out_path = NULL;
     uint64_t session = 0;
     const cli_opt opts[] = {
-        {"--client", CLI_STRING, &client, 0, 0, "a client's name"},
-        {"--out", CLI_STRING, &out_path, 0, 0, "a file name for the HTML page"},
-        {"--session", CLI_U64, &session, 0, 0, "a session id from 'bellows sessions'"},
+        {"--client", CLI_STRING, &client, 0, 0, "a client's name", "NAME", "whose progress"},
+        {"--out", CLI_STRING, &out_path, 0, 0, "a file name for the HTML page", "FILE.html",
+         "where to write the page"},
+        {"--session", CLI_U64, &session, 0, 0, "a session id from 'bellows sessions'", "ID",
+         "also show this session's breath trace with its events"},
     };
     const char *pos[1];
     int n_pos = 0;
     int rc = cli_parse(cmd, argc, argv, opts, 3, pos, 0, &n_pos);
     if (rc == CLI_HELP_ASKED) {
-        fputs(report_help, stdout);
+        cli_print_help(stdout, &report_help, opts, 3);
         return CLI_EXIT_OK;
     }
     if (rc != CLI_PARSED) {

@@ -17,14 +17,8 @@
 #include "ui_session.h"
 #include "source.h"
 
-static const char run_help[] =
-    "usage: bellows run [--port PATH | --simulated] [--rate HZ] [--duration S]\n"
-    "                   [--events OUT.csv]\n"
-    "                   [--record PREFIX | --no-record] [--no-window] [--no-audio]\n"
-    "                   [--pacer NAME] [--calibration ASSESS.json] [--client NAME]\n"
-    "                   [--volume V] [--no-breath-tone] [--no-pacer-cues]\n"
-    "                   [--no-holdin-cue] [--invert] [--quiet] [--belt-speed X]\n"
-    "\n"
+static const cli_help run_help = {
+    "run", "[OPTIONS]",
     "A live session on a belt: reads it, follows each breath and prints it. A belt is\n"
     "the bellows firmware, or any sketch printing Arduino Serial Plotter lines. Without\n"
     "--port it takes the first belt that answers (see 'bellows ports'). When none does,\n"
@@ -36,35 +30,8 @@ static const char run_help[] =
     "with --client as one of the client's, else as one of your own ('bellows sessions').\n"
     "The first lines give its number; a session shorter than a minute, or stopped before\n"
     "--duration, is stored as incomplete.\n"
-    "Ctrl-C stops it.\n"
-    "\n"
-    "  --port PATH       the belt's serial port, e.g. /dev/ttyACM0\n"
-    "  --simulated       the built-in simulated belt (not a person's breathing)\n"
-    "  --rate HZ         a sketch sending Arduino Serial Plotter lines sends HZ of them a\n"
-    "                    second (default: each is timed on arrival)\n"
-    "  --duration S      stop after S seconds (default: run until Ctrl-C)\n"
-    "  --belt-speed X    the belt plays X times faster than real time (a simulator or a\n"
-    "                    recording standing in for a belt; default 1). A belt sending far\n"
-    "                    faster or slower than its stated rate ends the session, saying so\n"
-    "  --events OUT.csv  also write the events to OUT.csv\n"
-    "  --record PREFIX   record to PREFIX.csv and PREFIX.events.csv (default:\n"
-    "                    $XDG_DATA_HOME/bellows/sessions/YYYYmmdd-HHMMSS)\n"
-    "  --no-record       do not record\n"
-    "  --no-window       no window (terminal only)\n"
-    "  --no-audio        no tones\n"
-    "  --pacer NAME      pacer pattern: resonance (default), box, 4-7-8, even, adaptive,\n"
-    "                    or custom:IN-HOLD-OUT-HOLD in seconds "
-    "(custom:4-2-6-0)\n" UI_SESSION_TONE_HELP
-    "  --calibration FILE  start from what an assessment learnt (ASSESS.json from\n"
-    "                    'bellows assess'): a held-in belly is noticed from the start\n"
-    "  --invert          a smaller value means expansion (with two belts bellows\n"
-    "                    finds it from the breathing; this overrides it)\n"
-    "  --quiet           print only the first lines, errors and the end\n"
-    "  --client NAME     store the session as one of NAME's in the session store\n"
-    "                    ('bellows sessions', 'bellows report'), starting from NAME's\n"
-    "                    latest assessment unless --calibration is given\n"
-    "\n"
-    "Exit status: 0 done, 1 the belt or a file failed, 2 bad command line.\n";
+    "Ctrl-C stops it.\n",
+    "Exit status: 0 done, 1 the belt or a file failed, 2 bad command line.\n"};
 
 int cmd_run(int argc, char **argv, bool as_default)
 {
@@ -84,24 +51,41 @@ int cmd_run(int argc, char **argv, bool as_default)
     int64_t store_id = 0;
     char rec_path[4200] = "";
     const cli_opt opts[] = {
-        {"--port", CLI_STRING, &port, 0, 0, "a serial port such as /dev/ttyACM0"},
-        {"--simulated", CLI_FLAG, &simulated, 0, 0, ""},
-        {"--rate", CLI_DOUBLE, &rate_hz, 5.0, 2000.0, "samples per second"},
-        {"--belt-speed", CLI_DOUBLE, &belt_speed, 0.01, 100.0, "a factor from 0.01 to 100"},
-        {"--duration", CLI_DOUBLE, &duration_s, 0.0, 1e7, "seconds, 0 for endless"},
-        {"--events", CLI_STRING, &events_path, 0, 0, "a file name for the events CSV"},
-        {"--record", CLI_STRING, &prefix, 0, 0, "a file name prefix"},
-        {"--no-record", CLI_FLAG, &no_record, 0, 0, ""},
+        {"--port", CLI_STRING, &port, 0, 0, "a serial port such as /dev/ttyACM0", "PATH",
+         "the belt's serial port, e.g. /dev/ttyACM0"},
+        {"--simulated", CLI_FLAG, &simulated, 0, 0, "", NULL,
+         "the built-in simulated belt (not a person's breathing)"},
+        {"--rate", CLI_DOUBLE, &rate_hz, 5.0, 2000.0, "samples per second", "HZ",
+         "a sketch sending Arduino Serial Plotter lines sends HZ of them a\n"
+         "second (default: each is timed on arrival)"},
+        {"--belt-speed", CLI_DOUBLE, &belt_speed, 0.01, 100.0, "a factor from 0.01 to 100", "X",
+         "the belt plays X times faster than real time (a simulator or a\n"
+         "recording standing in for a belt; default 1). A belt sending far\n"
+         "faster or slower than its stated rate ends the session, saying so"},
+        {"--duration", CLI_DOUBLE, &duration_s, 0.0, 1e7, "seconds, 0 for endless", "S",
+         "stop after S seconds (default: run until Ctrl-C)"},
+        {"--events", CLI_STRING, &events_path, 0, 0, "a file name for the events CSV", "OUT.csv",
+         "also write the events to OUT.csv"},
+        {"--record", CLI_STRING, &prefix, 0, 0, "a file name prefix", "PREFIX",
+         "record to PREFIX.csv and PREFIX.events.csv (default:\n"
+         "$XDG_DATA_HOME/bellows/sessions/YYYYmmdd-HHMMSS)"},
+        {"--no-record", CLI_FLAG, &no_record, 0, 0, "", NULL, "do not record"},
         UI_SESSION_CLI_OPTS(uo),
-        {"--invert", CLI_FLAG, &invert, 0, 0, ""},
-        {"--quiet", CLI_FLAG, &uo.is_quiet, 0, 0, ""},
-        {"--client", CLI_STRING, &client, 0, 0, "a client's name"},
+        {"--invert", CLI_FLAG, &invert, 0, 0, "", NULL,
+         "a smaller value means expansion (with two belts bellows\n"
+         "finds it from the breathing; this overrides it)"},
+        {"--quiet", CLI_FLAG, &uo.is_quiet, 0, 0, "", NULL,
+         "print only the first lines, errors and the end"},
+        {"--client", CLI_STRING, &client, 0, 0, "a client's name", "NAME",
+         "store the session as one of NAME's in the session store\n"
+         "('bellows sessions', 'bellows report'), starting from NAME's\n"
+         "latest assessment unless --calibration is given"},
     };
     const char *pos[1];
     int n_pos = 0;
     int rc = cli_parse(cmd, argc, argv, opts, (int)(sizeof opts / sizeof opts[0]), pos, 0, &n_pos);
     if (rc == CLI_HELP_ASKED) {
-        fputs(run_help, stdout);
+        cli_print_help(stdout, &run_help, opts, (int)(sizeof opts / sizeof opts[0]));
         return CLI_EXIT_OK;
     }
     if (rc != CLI_PARSED) {

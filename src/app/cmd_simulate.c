@@ -7,25 +7,11 @@
 #include "event_csv.h"
 #include "recording.h"
 
-static const char simulate_help[] =
-    "usage: bellows simulate --out REC.csv --duration S [--fs HZ] [--seed N] [--rate BPM]\n"
-    "                        [--chest] [--script TEXT] [--demo-script] [--truth TRUTH.csv]\n"
-    "\n"
+static const cli_help simulate_help = {
+    "simulate", "--out REC.csv --duration S [OPTIONS]",
     "Writes the built-in simulated belt's output as a recording CSV (t,belly[,chest]),\n"
-    "as fast as possible, and optionally the true events as an events CSV.\n"
-    "\n"
-    "  --out REC.csv      the recording to write\n"
-    "  --duration S       seconds of signal (> 0)\n"
-    "  --fs HZ            sample rate, 5..1000 (default 50)\n"
-    "  --seed N           random seed (default 1); the same seed gives the same file\n"
-    "  --rate BPM         mean breathing rate, 3..40 (default 14)\n"
-    "  --chest            add a chest belt channel\n"
-    "  --script TEXT      episodes, e.g. \"holdin@60+30:1.5,hold@120+15,posture@200:-1,"
-    "talk@250+20\"\n"
-    "                     (kind@start_s+duration_s[:amount], comma separated; deep@40+10:2.5:\n"
-    "                     slow deep breaths 2.5x the relaxed depth, as an assessment asks)\n"
-    "  --demo-script      add the demo's repeating script of episodes\n"
-    "  --truth TRUTH.csv  also write the true events (onsets, hold-ins, breath holds)\n";
+    "as fast as possible, and optionally the true events as an events CSV.\n",
+    NULL};
 
 static int write_truth(bel_sim *sim, bel_event_csv *truth)
 {
@@ -57,21 +43,31 @@ int cmd_simulate(int argc, char **argv)
     bool chest = false;
     bool demo_script = false;
     const cli_opt opts[] = {
-        {"--out", CLI_STRING, &out_path, 0, 0, "a file name for the recording"},
-        {"--duration", CLI_DOUBLE, &duration_s, 1e-3, 1e7, "seconds"},
-        {"--fs", CLI_DOUBLE, &fs_hz, 5.0, 1000.0, "samples per second"},
-        {"--seed", CLI_U64, &seed, 0, 0, "a whole number"},
-        {"--rate", CLI_DOUBLE, &rate_bpm, 3.0, 40.0, "breaths per minute"},
-        {"--chest", CLI_FLAG, &chest, 0, 0, ""},
-        {"--script", CLI_STRING, &script, 0, 0, "an episode script"},
-        {"--demo-script", CLI_FLAG, &demo_script, 0, 0, ""},
-        {"--truth", CLI_STRING, &truth_path, 0, 0, "a file name for the true events"},
+        {"--out", CLI_STRING, &out_path, 0, 0, "a file name for the recording", "REC.csv",
+         "the recording to write"},
+        {"--duration", CLI_DOUBLE, &duration_s, 1e-3, 1e7, "seconds", "S",
+         "seconds of signal (> 0)"},
+        {"--fs", CLI_DOUBLE, &fs_hz, 5.0, 1000.0, "samples per second", "HZ",
+         "sample rate, 5..1000 (default 50)"},
+        {"--seed", CLI_U64, &seed, 0, 0, "a whole number", "N",
+         "random seed (default 1); the same seed gives the same file"},
+        {"--rate", CLI_DOUBLE, &rate_bpm, 3.0, 40.0, "breaths per minute", "BPM",
+         "mean breathing rate, 3..40 (default 14)"},
+        {"--chest", CLI_FLAG, &chest, 0, 0, "", NULL, "add a chest belt channel"},
+        {"--script", CLI_STRING, &script, 0, 0, "an episode script", "TEXT",
+         "episodes, e.g. \"holdin@60+30:1.5,hold@120+15,posture@200:-1,talk@250+20\"\n"
+         "(kind@start_s+duration_s[:amount], comma separated; deep@40+10:2.5:\n"
+         "slow deep breaths 2.5x the relaxed depth, as an assessment asks)"},
+        {"--demo-script", CLI_FLAG, &demo_script, 0, 0, "", NULL,
+         "add the demo's repeating script of episodes"},
+        {"--truth", CLI_STRING, &truth_path, 0, 0, "a file name for the true events", "TRUTH.csv",
+         "also write the true events (onsets, hold-ins, breath holds)"},
     };
     const char *pos[1];
     int n_pos = 0;
     int rc = cli_parse(cmd, argc, argv, opts, (int)(sizeof opts / sizeof opts[0]), pos, 0, &n_pos);
     if (rc == CLI_HELP_ASKED) {
-        fputs(simulate_help, stdout);
+        cli_print_help(stdout, &simulate_help, opts, (int)(sizeof opts / sizeof opts[0]));
         return CLI_EXIT_OK;
     }
     if (rc != CLI_PARSED) {

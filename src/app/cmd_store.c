@@ -162,10 +162,10 @@ static bool print_problem(void *ctx, const char *problem)
     return true;
 }
 
-static const char store_help[] =
-    "usage: bellows store check\n"
-    "       bellows store backup FILE.db\n"
-    "\n"
+static const cli_help store_help = {
+    "store",
+    "check\n"
+    "backup FILE.db",
     "check   checks the session store ($XDG_DATA_HOME/bellows/bellows.db): that it is a\n"
     "        bellows store and that SQLite's full integrity check finds nothing wrong.\n"
     "        Changes nothing.\n"
@@ -174,7 +174,8 @@ static const char store_help[] =
     "        bellows.db. Recordings stay where they are (the sessions folder).\n"
     "\n"
     "Exit status: 0 done (check: sound), 1 damaged or unreadable (the problems are\n"
-    "listed) or the copy failed, 2 bad command line.\n";
+    "listed) or the copy failed, 2 bad command line.\n",
+    NULL};
 
 /* `store check`: the open's own checks, then SQLite's full integrity check. */
 static int store_check(const char *cmd, bel_store *st, const char *path)
@@ -207,7 +208,7 @@ int cmd_store(int argc, char **argv)
     int n_pos = 0;
     int rc = cli_parse(cmd, argc, argv, NULL, 0, pos, 3, &n_pos);
     if (rc == CLI_HELP_ASKED) {
-        fputs(store_help, stdout);
+        cli_print_help(stdout, &store_help, NULL, 0);
         return CLI_EXIT_OK;
     }
     if (rc != CLI_PARSED) {
@@ -342,10 +343,11 @@ int64_t store_client_id(const char *cmd, bel_store *st, const char *name, bool a
 
 /* ---- clients ---- */
 
-static const char clients_help[] = "usage: bellows clients\n"
-                                   "\n"
-                                   "Lists the clients in the session store with their number of\n"
-                                   "sessions and the date of the latest one.\n";
+static const cli_help clients_help = {
+    "clients", "",
+    "Lists the clients in the session store with their number of\n"
+    "sessions and the date of the latest one.\n",
+    NULL};
 
 static void fmt_when(char *buf, size_t len, double unix_s)
 {
@@ -374,7 +376,7 @@ int cmd_clients(int argc, char **argv)
     int n_pos = 0;
     int rc = cli_parse("clients", argc, argv, NULL, 0, pos, 0, &n_pos);
     if (rc == CLI_HELP_ASKED) {
-        fputs(clients_help, stdout);
+        cli_print_help(stdout, &clients_help, NULL, 0);
         return CLI_EXIT_OK;
     }
     if (rc != CLI_PARSED) {
@@ -398,16 +400,13 @@ int cmd_clients(int argc, char **argv)
 
 /* ---- sessions ---- */
 
-static const char sessions_help[] =
-    "usage: bellows sessions [--client NAME | --all]\n"
-    "\n"
+static const cli_help sessions_help = {
+    "sessions", "[OPTIONS]",
     "Lists your own recorded sessions (those run without --client), oldest first: id,\n"
     "start, length in minutes, breaths, mean rate (breaths/min), belly share, time held\n"
     "in, hold-ins, breath holds, status and client, with each session's notes below it.\n"
-    "A session shorter than a minute or stopped early shows as incomplete.\n"
-    "\n"
-    "  --client NAME   this client's sessions instead\n"
-    "  --all           everyone's sessions\n";
+    "A session shorter than a minute or stopped early shows as incomplete.\n",
+    NULL};
 
 static const char *fnum(char *buf, size_t len, double v, int decimals)
 {
@@ -481,13 +480,14 @@ int cmd_sessions(int argc, char **argv)
     const char *cmd = "sessions";
     const char *client = NULL;
     bool all = false;
-    const cli_opt opts[] = {{"--client", CLI_STRING, &client, 0, 0, "a client's name"},
-                            {"--all", CLI_FLAG, &all, 0, 0, ""}};
+    const cli_opt opts[] = {{"--client", CLI_STRING, &client, 0, 0, "a client's name", "NAME",
+                             "this client's sessions instead"},
+                            {"--all", CLI_FLAG, &all, 0, 0, "", NULL, "everyone's sessions"}};
     const char *pos[1];
     int n_pos = 0;
     int rc = cli_parse(cmd, argc, argv, opts, 2, pos, 0, &n_pos);
     if (rc == CLI_HELP_ASKED) {
-        fputs(sessions_help, stdout);
+        cli_print_help(stdout, &sessions_help, opts, 2);
         return CLI_EXIT_OK;
     }
     if (rc != CLI_PARSED) {
@@ -525,10 +525,10 @@ done:
 
 /* ---- note ---- */
 
-static const char note_help[] = "usage: bellows note SESSION TEXT\n"
-                                "\n"
-                                "Adds TEXT (any text; quote it for the shell) as a note to\n"
-                                "session SESSION (the id 'bellows sessions' shows).\n";
+static const cli_help note_help = {"note", "SESSION TEXT",
+                                   "Adds TEXT (any text; quote it for the shell) as a note to\n"
+                                   "session SESSION (the id 'bellows sessions' shows).\n",
+                                   NULL};
 
 static bool parse_id(const char *s, int64_t *id)
 {
@@ -549,7 +549,7 @@ int cmd_note(int argc, char **argv)
     int n_pos = 0;
     int rc = cli_parse(cmd, argc, argv, NULL, 0, pos, 2, &n_pos);
     if (rc == CLI_HELP_ASKED) {
-        fputs(note_help, stdout);
+        cli_print_help(stdout, &note_help, NULL, 0);
         return CLI_EXIT_OK;
     }
     if (rc != CLI_PARSED) {
@@ -746,19 +746,14 @@ bool store_client_calibration(const char *cmd, const char *client, bool is_simul
 
 /* ---- import ---- */
 
-static const char import_help[] =
-    "usage: bellows import REC.csv --client NAME [--start UNIX_S] [--pacer NAME]\n"
-    "\n"
+static const cli_help import_help = {
+    "import", "REC.csv --client NAME [OPTIONS]",
     "Adds a recording made elsewhere (bellows demo --record, another program) to the\n"
     "session store as a finished session of NAME: runs the breath pipeline over it,\n"
     "writes its events into the sessions folder and stores the metrics. The recording\n"
     "stays where it is; the store keeps its path. A recording with a bad row is refused\n"
-    "whole: nothing is stored.\n"
-    "\n"
-    "  --client NAME    whose session it is (added if new)\n"
-    "  --start UNIX_S   when it was recorded, seconds since 1970 (default: the file's\n"
-    "                   modification time)\n"
-    "  --pacer NAME     the pacer preset that was used, if any\n";
+    "whole: nothing is stored.\n",
+    NULL};
 
 int cmd_import(int argc, char **argv)
 {
@@ -767,15 +762,19 @@ int cmd_import(int argc, char **argv)
     const char *pacer = NULL;
     double start_s = 0.0;
     const cli_opt opts[] = {
-        {"--client", CLI_STRING, &client, 0, 0, "a client's name"},
-        {"--start", CLI_DOUBLE, &start_s, 1.0, 1e11, "seconds since 1970"},
-        {"--pacer", CLI_STRING, &pacer, 0, 0, "a pacer preset's name"},
+        {"--client", CLI_STRING, &client, 0, 0, "a client's name", "NAME",
+         "whose session it is (added if new)"},
+        {"--start", CLI_DOUBLE, &start_s, 1.0, 1e11, "seconds since 1970", "UNIX_S",
+         "when it was recorded, seconds since 1970 (default: the file's\n"
+         "modification time)"},
+        {"--pacer", CLI_STRING, &pacer, 0, 0, "a pacer preset's name", "NAME",
+         "the pacer preset that was used, if any"},
     };
     const char *pos[1];
     int n_pos = 0;
     int rc = cli_parse(cmd, argc, argv, opts, 3, pos, 1, &n_pos);
     if (rc == CLI_HELP_ASKED) {
-        fputs(import_help, stdout);
+        cli_print_help(stdout, &import_help, opts, 3);
         return CLI_EXIT_OK;
     }
     if (rc != CLI_PARSED) {
@@ -936,11 +935,11 @@ static bool remove_files(const char *cmd, file_list *l)
     return ok;
 }
 
-static const char rename_help[] = "usage: bellows rename-client OLD NEW\n"
-                                  "\n"
-                                  "Renames the client OLD to NEW, keeping their sessions and\n"
-                                  "assessments. If NEW is already a client, merge them instead\n"
-                                  "('bellows merge-clients').\n";
+static const cli_help rename_help = {"rename-client", "OLD NEW",
+                                     "Renames the client OLD to NEW, keeping their sessions and\n"
+                                     "assessments. If NEW is already a client, merge them instead\n"
+                                     "('bellows merge-clients').\n",
+                                     NULL};
 
 int cmd_rename_client(int argc, char **argv)
 {
@@ -949,7 +948,7 @@ int cmd_rename_client(int argc, char **argv)
     int n_pos = 0;
     int rc = cli_parse(cmd, argc, argv, NULL, 0, pos, 2, &n_pos);
     if (rc == CLI_HELP_ASKED) {
-        fputs(rename_help, stdout);
+        cli_print_help(stdout, &rename_help, NULL, 0);
         return CLI_EXIT_OK;
     }
     if (rc != CLI_PARSED) {
@@ -980,24 +979,22 @@ int cmd_rename_client(int argc, char **argv)
     return exit_code;
 }
 
-static const char merge_help[] =
-    "usage: bellows merge-clients FROM INTO --yes\n"
-    "\n"
+static const cli_help merge_help = {
+    "merge-clients", "FROM INTO --yes",
     "Moves every session and assessment of the client FROM to the client INTO and removes\n"
-    "FROM (a typo in a name made a second client). Without --yes it says what it would do.\n"
-    "\n"
-    "  --yes   do it\n";
+    "FROM (a typo in a name made a second client). Without --yes it says what it would do.\n",
+    NULL};
 
 int cmd_merge_clients(int argc, char **argv)
 {
     const char *cmd = "merge-clients";
     bool yes = false;
-    const cli_opt opts[] = {{"--yes", CLI_FLAG, &yes, 0, 0, ""}};
+    const cli_opt opts[] = {{"--yes", CLI_FLAG, &yes, 0, 0, "", NULL, "do it"}};
     const char *pos[2];
     int n_pos = 0;
     int rc = cli_parse(cmd, argc, argv, opts, 1, pos, 2, &n_pos);
     if (rc == CLI_HELP_ASKED) {
-        fputs(merge_help, stdout);
+        cli_print_help(stdout, &merge_help, opts, 1);
         return CLI_EXIT_OK;
     }
     if (rc != CLI_PARSED) {
@@ -1046,25 +1043,23 @@ int cmd_merge_clients(int argc, char **argv)
     return exit_code;
 }
 
-static const char delete_client_help[] =
-    "usage: bellows delete-client NAME --yes\n"
-    "\n"
+static const cli_help delete_client_help = {
+    "delete-client", "NAME --yes",
     "Removes the client NAME with all their sessions, notes and assessments from the\n"
     "store, and the sessions' recording and events files. Without --yes it says what it\n"
-    "would remove.\n"
-    "\n"
-    "  --yes   do it\n";
+    "would remove.\n",
+    NULL};
 
 int cmd_delete_client(int argc, char **argv)
 {
     const char *cmd = "delete-client";
     bool yes = false;
-    const cli_opt opts[] = {{"--yes", CLI_FLAG, &yes, 0, 0, ""}};
+    const cli_opt opts[] = {{"--yes", CLI_FLAG, &yes, 0, 0, "", NULL, "do it"}};
     const char *pos[1];
     int n_pos = 0;
     int rc = cli_parse(cmd, argc, argv, opts, 1, pos, 1, &n_pos);
     if (rc == CLI_HELP_ASKED) {
-        fputs(delete_client_help, stdout);
+        cli_print_help(stdout, &delete_client_help, opts, 1);
         return CLI_EXIT_OK;
     }
     if (rc != CLI_PARSED) {
@@ -1105,25 +1100,23 @@ int cmd_delete_client(int argc, char **argv)
     return exit_code;
 }
 
-static const char delete_session_help[] =
-    "usage: bellows delete-session SESSION --yes\n"
-    "\n"
+static const cli_help delete_session_help = {
+    "delete-session", "SESSION --yes",
     "Removes session SESSION (its number in 'bellows sessions') with its notes and the\n"
     "assessments taken with it from the store, and its recording and events files.\n"
-    "Without --yes it says what it would remove.\n"
-    "\n"
-    "  --yes   do it\n";
+    "Without --yes it says what it would remove.\n",
+    NULL};
 
 int cmd_delete_session(int argc, char **argv)
 {
     const char *cmd = "delete-session";
     bool yes = false;
-    const cli_opt opts[] = {{"--yes", CLI_FLAG, &yes, 0, 0, ""}};
+    const cli_opt opts[] = {{"--yes", CLI_FLAG, &yes, 0, 0, "", NULL, "do it"}};
     const char *pos[1];
     int n_pos = 0;
     int rc = cli_parse(cmd, argc, argv, opts, 1, pos, 1, &n_pos);
     if (rc == CLI_HELP_ASKED) {
-        fputs(delete_session_help, stdout);
+        cli_print_help(stdout, &delete_session_help, opts, 1);
         return CLI_EXIT_OK;
     }
     if (rc != CLI_PARSED) {

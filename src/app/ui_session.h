@@ -38,17 +38,60 @@ ui_session_options ui_session_options_default(const char *cmd);
 /** The command-line options every live command takes (run, demo), as cli_opt rows
  *  writing into the ui_session_options o; put them in the command's table. */
 #define UI_SESSION_CLI_OPTS(o)                                                                     \
-    {"--no-window", CLI_FLAG, &(o).is_window_off, 0, 0, ""},                                       \
-        {"--no-audio", CLI_FLAG, &(o).is_audio_off, 0, 0, ""},                                     \
-        {"--pacer", CLI_STRING, &(o).pacer, 0, 0, "a pacer name"},                                 \
-        {"--calibration", CLI_STRING, &(o).calibration, 0, 0, "an assessment JSON file"},          \
-        {"--volume", CLI_DOUBLE, &(o).volume, 0.0, 1.0, "a volume from 0 to 1"},                   \
-        {"--no-breath-tone", CLI_FLAG, &(o).is_breath_tone_off, 0, 0, ""},                         \
-        {"--no-pacer-cues", CLI_FLAG, &(o).is_pacer_cues_off, 0, 0, ""},                           \
-        {"--no-holdin-cue", CLI_FLAG, &(o).is_holdin_cue_off, 0, 0, ""},                           \
-        {"--therapist-window", CLI_FLAG, &(o).is_therapist_window, 0, 0, ""},                      \
+    {"--no-window", CLI_FLAG, &(o).is_window_off, 0, 0, "", NULL, "no window (terminal only)"},    \
+        {"--no-audio", CLI_FLAG, &(o).is_audio_off, 0, 0, "", NULL, "no tones"},                   \
+        {"--pacer",                                                                                \
+         CLI_STRING,                                                                               \
+         &(o).pacer,                                                                               \
+         0,                                                                                        \
+         0,                                                                                        \
+         "a pacer name",                                                                           \
+         "NAME",                                                                                   \
+         "pacer pattern: resonance (default), box, 4-7-8, even, adaptive,\n"                       \
+         "or custom:IN-HOLD-OUT-HOLD in seconds (custom:4-2-6-0)"},                                \
+        {"--calibration",                                                                          \
+         CLI_STRING,                                                                               \
+         &(o).calibration,                                                                         \
+         0,                                                                                        \
+         0,                                                                                        \
+         "an assessment JSON file",                                                                \
+         "FILE",                                                                                   \
+         "start from what an assessment learnt (ASSESS.json from\n"                                \
+         "'bellows assess'): a held-in belly is noticed from the start"},                          \
+        {"--volume",  CLI_DOUBLE,                                                                  \
+         &(o).volume, 0.0,                                                                         \
+         1.0,         "a volume from 0 to 1",                                                      \
+         "V",         "tone volume 0..1 (default 0.7); m mutes in the window"},                    \
+        {"--no-breath-tone",           CLI_FLAG, &(o).is_breath_tone_off, 0, 0, "", NULL,          \
+         "no tone following the belly"},                                                           \
+        {"--no-pacer-cues",                                                                        \
+         CLI_FLAG,                                                                                 \
+         &(o).is_pacer_cues_off,                                                                   \
+         0,                                                                                        \
+         0,                                                                                        \
+         "",                                                                                       \
+         NULL,                                                                                     \
+         "no soft cue at each pacer phase"},                                                       \
+        {"--no-holdin-cue",                                                                        \
+         CLI_FLAG,                                                                                 \
+         &(o).is_holdin_cue_off,                                                                   \
+         0,                                                                                        \
+         0,                                                                                        \
+         "",                                                                                       \
+         NULL,                                                                                     \
+         "no cue when the belly is held in"},                                                      \
+        {"--therapist-window",                                                                     \
+         CLI_FLAG,                                                                                 \
+         &(o).is_therapist_window,                                                                 \
+         0,                                                                                        \
+         0,                                                                                        \
+         "",                                                                                       \
+         NULL,                                                                                     \
+         "the therapist layout in a second window (put it on a second\n"                           \
+         "display) while the first shows the practice layout"},                                    \
     {                                                                                              \
-        "--no-hold-cue", CLI_FLAG, &(o).is_hold_cue_off, 0, 0, ""                                  \
+        "--no-hold-cue", CLI_FLAG, &(o).is_hold_cue_off, 0, 0, "", NULL,                           \
+            "no cue when the breath is held (none while the pacer asks for a hold)"                \
     }
 
 /** Check the options before anything is created: the pacer name (CLI_EXIT_USAGE) and
@@ -56,16 +99,6 @@ ui_session_options ui_session_options_default(const char *cmd);
  *  one; CLI_EXIT_FAIL if it cannot be read). Message printed, naming o->cmd and the file.
  *  CLI_EXIT_OK when all is well. Call from: main only. */
 int ui_session_check_options(const ui_session_options *o, bel_holdin_calibration *calibration);
-
-/** The tone options every live command takes, and their help lines. */
-#define UI_SESSION_TONE_HELP                                                                       \
-    "  --volume V        tone volume 0..1 (default 0.7); m mutes in the window\n"                  \
-    "  --no-breath-tone  no tone following the belly\n"                                            \
-    "  --no-pacer-cues   no soft cue at each pacer phase\n"                                        \
-    "  --no-holdin-cue   no cue when the belly is held in\n"                                       \
-    "  --no-hold-cue     no cue when the breath is held (none while the pacer asks for a hold)\n"  \
-    "  --therapist-window  the therapist layout in a second window (put it on a second\n"          \
-    "                    display) while the first shows the practice layout\n"
 
 typedef struct ui_session ui_session;
 

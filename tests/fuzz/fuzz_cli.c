@@ -44,10 +44,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     double num = 7.0;
     uint64_t count = 3;
     const cli_opt opts[] = {
-        {"--flag", CLI_FLAG, &flag, 0, 0, ""},
-        {"--name", CLI_STRING, &str, 0, 0, "a name"},
-        {"--duration", CLI_DOUBLE, &num, 0.5, 100.0, "seconds"},
-        {"--seed", CLI_U64, &count, 0, 0, "a number"},
+        {"--flag", CLI_FLAG, &flag, 0, 0, "", NULL, "a flag"},
+        {"--name", CLI_STRING, &str, 0, 0, "a name", "NAME", "a name"},
+        {"--duration", CLI_DOUBLE, &num, 0.5, 100.0, "seconds", "S", "seconds"},
+        {"--seed", CLI_U64, &count, 0, 0, "a number", "N", "a number"},
     };
     const char *pos[MAX_POS] = {NULL, NULL};
     int n_pos = -1;
