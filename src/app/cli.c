@@ -245,3 +245,14 @@ void cli_print_help(FILE *f, const cli_help *h, const cli_opt *opts, int n_opts)
         fprintf(f, "\n%s", h->more);
     }
 }
+
+bool cli_parse_command(const cli_help *h, int argc, char **argv, const cli_opt *opts, int n_opts,
+                       const char **pos, int max_pos, int *n_pos, int *exit_code)
+{
+    const int rc = cli_parse(h->name, argc, argv, opts, n_opts, pos, max_pos, n_pos);
+    *exit_code = rc == CLI_BAD ? CLI_EXIT_USAGE : CLI_EXIT_OK;
+    if (rc == CLI_HELP_ASKED) {
+        cli_print_help(stdout, h, opts, n_opts);
+    }
+    return rc == CLI_PARSED;
+}

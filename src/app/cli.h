@@ -43,6 +43,13 @@ typedef struct cli_help {
     const char *more;  /**< after the options (exit status, ...); NULL: nothing */
 } cli_help;
 
+/** cli_parse for the command h->name, printing its help (cli_print_help to stdout) when
+ *  asked. true: go on with the parsed options; false: return *exit_code (CLI_EXIT_OK
+ *  after the help, CLI_EXIT_USAGE after a bad command line, message printed).
+ *  Call from: main only. */
+bool cli_parse_command(const cli_help *h, int argc, char **argv, const cli_opt *opts, int n_opts,
+                       const char **pos, int max_pos, int *n_pos, int *exit_code);
+
 /** Print the help of a command: its usage forms, about, every option of opts with a
  *  help text ("  --name ARG  help", continuation lines indented to the text), then more.
  *  The man pages and the bash completion are made from this text (cmake/gen_docs.sh).

@@ -518,17 +518,12 @@ int cmd_analyze(int argc, char **argv)
         return cli_fail(cmd, "out of memory");
     }
     int n_pos = 0;
-    int rc =
-        cli_parse(cmd, argc, argv, opts, (int)(sizeof opts / sizeof opts[0]), pos, argc, &n_pos);
     int exit_code = CLI_EXIT_USAGE;
-    if (rc == CLI_HELP_ASKED) {
-        cli_print_help(stdout, &analyze_help, opts, (int)(sizeof opts / sizeof opts[0]));
-        exit_code = CLI_EXIT_OK;
+    if (!cli_parse_command(&analyze_help, argc, argv, opts, (int)(sizeof opts / sizeof opts[0]),
+                           pos, argc, &n_pos, &exit_code)) {
         goto done;
     }
-    if (rc != CLI_PARSED) {
-        goto done;
-    }
+    exit_code = CLI_EXIT_USAGE;
     if (out_dir && (events_path || summary_path)) {
         exit_code = cli_usage_error(cmd,
                                     "%s names one file's output; with --out-dir each "

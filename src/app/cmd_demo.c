@@ -42,13 +42,10 @@ int cmd_demo(int argc, char **argv, bool as_default)
     };
     const char *pos[1];
     int n_pos = 0;
-    int rc = cli_parse(cmd, argc, argv, opts, (int)(sizeof opts / sizeof opts[0]), pos, 0, &n_pos);
-    if (rc == CLI_HELP_ASKED) {
-        cli_print_help(stdout, &demo_help, opts, (int)(sizeof opts / sizeof opts[0]));
-        return CLI_EXIT_OK;
-    }
-    if (rc != CLI_PARSED) {
-        return CLI_EXIT_USAGE;
+    int rc = CLI_EXIT_OK;
+    if (!cli_parse_command(&demo_help, argc, argv, opts, (int)(sizeof opts / sizeof opts[0]), pos,
+                           0, &n_pos, &rc)) {
+        return rc;
     }
     bel_holdin_calibration calibration; /* every option is checked before anything is made */
     rc = ui_session_check_options(&uo, &calibration);

@@ -121,13 +121,9 @@ int cmd_export(int argc, char **argv)
                              "FILE.edf", "where to write it"}};
     const char *pos[1];
     int n_pos = 0;
-    int rc = cli_parse(cmd, argc, argv, opts, 1, pos, 1, &n_pos);
-    if (rc == CLI_HELP_ASKED) {
-        cli_print_help(stdout, &export_help, opts, 1);
-        return CLI_EXIT_OK;
-    }
-    if (rc != CLI_PARSED) {
-        return CLI_EXIT_USAGE;
+    int rc = CLI_EXIT_OK;
+    if (!cli_parse_command(&export_help, argc, argv, opts, 1, pos, 1, &n_pos, &rc)) {
+        return rc;
     }
     if (n_pos != 1) {
         return cli_usage_error(cmd, "needs a session id");

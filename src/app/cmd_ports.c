@@ -55,14 +55,10 @@ int cmd_ports(int argc, char **argv)
     };
     const char *pos[PORTS_MAX_EXTRA];
     int n_pos = 0;
-    int rc = cli_parse(cmd, argc, argv, opts, (int)(sizeof opts / sizeof opts[0]), pos,
-                       PORTS_MAX_EXTRA, &n_pos);
-    if (rc == CLI_HELP_ASKED) {
-        cli_print_help(stdout, &ports_help, opts, (int)(sizeof opts / sizeof opts[0]));
-        return CLI_EXIT_OK;
-    }
-    if (rc != CLI_PARSED) {
-        return CLI_EXIT_USAGE;
+    int rc = CLI_EXIT_OK;
+    if (!cli_parse_command(&ports_help, argc, argv, opts, (int)(sizeof opts / sizeof opts[0]), pos,
+                           PORTS_MAX_EXTRA, &n_pos, &rc)) {
+        return rc;
     }
     static bel_serial_port_desc ports[PORTS_MAX + PORTS_MAX_EXTRA];
     char err[BEL_IO_ERR_LEN];

@@ -33,13 +33,9 @@ int cmd_report(int argc, char **argv)
     };
     const char *pos[1];
     int n_pos = 0;
-    int rc = cli_parse(cmd, argc, argv, opts, 3, pos, 0, &n_pos);
-    if (rc == CLI_HELP_ASKED) {
-        cli_print_help(stdout, &report_help, opts, 3);
-        return CLI_EXIT_OK;
-    }
-    if (rc != CLI_PARSED) {
-        return CLI_EXIT_USAGE;
+    int rc = CLI_EXIT_OK;
+    if (!cli_parse_command(&report_help, argc, argv, opts, 3, pos, 0, &n_pos, &rc)) {
+        return rc;
     }
     if (!out_path) {
         return cli_usage_error(cmd, "needs --out FILE.html");

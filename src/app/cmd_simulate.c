@@ -65,13 +65,10 @@ int cmd_simulate(int argc, char **argv)
     };
     const char *pos[1];
     int n_pos = 0;
-    int rc = cli_parse(cmd, argc, argv, opts, (int)(sizeof opts / sizeof opts[0]), pos, 0, &n_pos);
-    if (rc == CLI_HELP_ASKED) {
-        cli_print_help(stdout, &simulate_help, opts, (int)(sizeof opts / sizeof opts[0]));
-        return CLI_EXIT_OK;
-    }
-    if (rc != CLI_PARSED) {
-        return CLI_EXIT_USAGE;
+    int rc = CLI_EXIT_OK;
+    if (!cli_parse_command(&simulate_help, argc, argv, opts, (int)(sizeof opts / sizeof opts[0]),
+                           pos, 0, &n_pos, &rc)) {
+        return rc;
     }
     if (!out_path) {
         return cli_usage_error(cmd, "--out REC.csv is required");

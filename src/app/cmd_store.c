@@ -206,13 +206,9 @@ int cmd_store(int argc, char **argv)
     const char *cmd = "store";
     const char *pos[3];
     int n_pos = 0;
-    int rc = cli_parse(cmd, argc, argv, NULL, 0, pos, 3, &n_pos);
-    if (rc == CLI_HELP_ASKED) {
-        cli_print_help(stdout, &store_help, NULL, 0);
-        return CLI_EXIT_OK;
-    }
-    if (rc != CLI_PARSED) {
-        return CLI_EXIT_USAGE;
+    int rc = CLI_EXIT_OK;
+    if (!cli_parse_command(&store_help, argc, argv, NULL, 0, pos, 3, &n_pos, &rc)) {
+        return rc;
     }
     const bool is_check = n_pos == 1 && strcmp(pos[0], "check") == 0;
     const bool is_backup = n_pos >= 1 && strcmp(pos[0], "backup") == 0;
@@ -374,13 +370,9 @@ int cmd_clients(int argc, char **argv)
 {
     const char *pos[1];
     int n_pos = 0;
-    int rc = cli_parse("clients", argc, argv, NULL, 0, pos, 0, &n_pos);
-    if (rc == CLI_HELP_ASKED) {
-        cli_print_help(stdout, &clients_help, NULL, 0);
-        return CLI_EXIT_OK;
-    }
-    if (rc != CLI_PARSED) {
-        return CLI_EXIT_USAGE;
+    int rc = CLI_EXIT_OK;
+    if (!cli_parse_command(&clients_help, argc, argv, NULL, 0, pos, 0, &n_pos, &rc)) {
+        return rc;
     }
     bel_store *st = store_open_to_read("clients");
     if (!st) {
@@ -485,13 +477,9 @@ int cmd_sessions(int argc, char **argv)
                             {"--all", CLI_FLAG, &all, 0, 0, "", NULL, "everyone's sessions"}};
     const char *pos[1];
     int n_pos = 0;
-    int rc = cli_parse(cmd, argc, argv, opts, 2, pos, 0, &n_pos);
-    if (rc == CLI_HELP_ASKED) {
-        cli_print_help(stdout, &sessions_help, opts, 2);
-        return CLI_EXIT_OK;
-    }
-    if (rc != CLI_PARSED) {
-        return CLI_EXIT_USAGE;
+    int rc = CLI_EXIT_OK;
+    if (!cli_parse_command(&sessions_help, argc, argv, opts, 2, pos, 0, &n_pos, &rc)) {
+        return rc;
     }
     if (client && all) {
         return cli_usage_error(cmd, "--client and --all contradict each other");
@@ -547,13 +535,9 @@ int cmd_note(int argc, char **argv)
     const char *cmd = "note";
     const char *pos[2];
     int n_pos = 0;
-    int rc = cli_parse(cmd, argc, argv, NULL, 0, pos, 2, &n_pos);
-    if (rc == CLI_HELP_ASKED) {
-        cli_print_help(stdout, &note_help, NULL, 0);
-        return CLI_EXIT_OK;
-    }
-    if (rc != CLI_PARSED) {
-        return CLI_EXIT_USAGE;
+    int rc = CLI_EXIT_OK;
+    if (!cli_parse_command(&note_help, argc, argv, NULL, 0, pos, 2, &n_pos, &rc)) {
+        return rc;
     }
     int64_t id = 0;
     if (n_pos != 2) {
@@ -772,13 +756,9 @@ int cmd_import(int argc, char **argv)
     };
     const char *pos[1];
     int n_pos = 0;
-    int rc = cli_parse(cmd, argc, argv, opts, 3, pos, 1, &n_pos);
-    if (rc == CLI_HELP_ASKED) {
-        cli_print_help(stdout, &import_help, opts, 3);
-        return CLI_EXIT_OK;
-    }
-    if (rc != CLI_PARSED) {
-        return CLI_EXIT_USAGE;
+    int rc = CLI_EXIT_OK;
+    if (!cli_parse_command(&import_help, argc, argv, opts, 3, pos, 1, &n_pos, &rc)) {
+        return rc;
     }
     if (n_pos != 1) {
         return cli_usage_error(cmd, "needs the recording CSV to import");
@@ -946,13 +926,9 @@ int cmd_rename_client(int argc, char **argv)
     const char *cmd = "rename-client";
     const char *pos[2];
     int n_pos = 0;
-    int rc = cli_parse(cmd, argc, argv, NULL, 0, pos, 2, &n_pos);
-    if (rc == CLI_HELP_ASKED) {
-        cli_print_help(stdout, &rename_help, NULL, 0);
-        return CLI_EXIT_OK;
-    }
-    if (rc != CLI_PARSED) {
-        return CLI_EXIT_USAGE;
+    int rc = CLI_EXIT_OK;
+    if (!cli_parse_command(&rename_help, argc, argv, NULL, 0, pos, 2, &n_pos, &rc)) {
+        return rc;
     }
     if (n_pos != 2 || pos[1][0] == '\0') {
         return cli_usage_error(cmd, "needs the client's name and the new name");
@@ -979,6 +955,24 @@ int cmd_rename_client(int argc, char **argv)
     return exit_code;
 }
 
+/* The options of a command that changes the record only with --yes (merge-clients,
+ * delete-client, delete-session): parsed (or its help shown), exactly n_want arguments
+ * into pos (else the usage error need). false: return *exit_code (message printed). */
+static bool parse_with_yes(const cli_help *h, int argc, char **argv, bool *yes, const char **pos,
+                           int n_want, const char *need, int *exit_code)
+{
+    const cli_opt opts[] = {{"--yes", CLI_FLAG, yes, 0, 0, "", NULL, "do it"}};
+    int n_pos = 0;
+    if (!cli_parse_command(h, argc, argv, opts, 1, pos, n_want, &n_pos, exit_code)) {
+        return false;
+    }
+    if (n_pos != n_want) {
+        *exit_code = cli_usage_error(h->name, "%s", need);
+        return false;
+    }
+    return true;
+}
+
 static const cli_help merge_help = {
     "merge-clients", "FROM INTO --yes",
     "Moves every session and assessment of the client FROM to the client INTO and removes\n"
@@ -989,25 +983,17 @@ int cmd_merge_clients(int argc, char **argv)
 {
     const char *cmd = "merge-clients";
     bool yes = false;
-    const cli_opt opts[] = {{"--yes", CLI_FLAG, &yes, 0, 0, "", NULL, "do it"}};
     const char *pos[2];
-    int n_pos = 0;
-    int rc = cli_parse(cmd, argc, argv, opts, 1, pos, 2, &n_pos);
-    if (rc == CLI_HELP_ASKED) {
-        cli_print_help(stdout, &merge_help, opts, 1);
-        return CLI_EXIT_OK;
-    }
-    if (rc != CLI_PARSED) {
-        return CLI_EXIT_USAGE;
-    }
-    if (n_pos != 2) {
-        return cli_usage_error(cmd, "needs two clients' names: FROM and INTO");
+    int exit_code = CLI_EXIT_OK;
+    if (!parse_with_yes(&merge_help, argc, argv, &yes, pos, 2,
+                        "needs two clients' names: FROM and INTO", &exit_code)) {
+        return exit_code;
     }
     bel_store *st = store_open_for(cmd);
     if (!st) {
         return CLI_EXIT_FAIL;
     }
-    int exit_code = CLI_EXIT_FAIL;
+    exit_code = CLI_EXIT_FAIL;
     const int64_t from = store_client_id(cmd, st, pos[0], false);
     const int64_t into = from > 0 ? store_client_id(cmd, st, pos[1], false) : 0;
     if (from > 0 && into > 0) {
@@ -1054,25 +1040,17 @@ int cmd_delete_client(int argc, char **argv)
 {
     const char *cmd = "delete-client";
     bool yes = false;
-    const cli_opt opts[] = {{"--yes", CLI_FLAG, &yes, 0, 0, "", NULL, "do it"}};
     const char *pos[1];
-    int n_pos = 0;
-    int rc = cli_parse(cmd, argc, argv, opts, 1, pos, 1, &n_pos);
-    if (rc == CLI_HELP_ASKED) {
-        cli_print_help(stdout, &delete_client_help, opts, 1);
-        return CLI_EXIT_OK;
-    }
-    if (rc != CLI_PARSED) {
-        return CLI_EXIT_USAGE;
-    }
-    if (n_pos != 1) {
-        return cli_usage_error(cmd, "needs the client's name");
+    int exit_code = CLI_EXIT_OK;
+    if (!parse_with_yes(&delete_client_help, argc, argv, &yes, pos, 1, "needs the client's name",
+                        &exit_code)) {
+        return exit_code;
     }
     bel_store *st = store_open_for(cmd);
     if (!st) {
         return CLI_EXIT_FAIL;
     }
-    int exit_code = CLI_EXIT_FAIL;
+    exit_code = CLI_EXIT_FAIL;
     file_list l = {0};
     const int64_t id = store_client_id(cmd, st, pos[0], false);
     const int n = id > 0 ? bel_store_list_sessions(st, id, collect_files, &l) : -1;
@@ -1111,26 +1089,21 @@ int cmd_delete_session(int argc, char **argv)
 {
     const char *cmd = "delete-session";
     bool yes = false;
-    const cli_opt opts[] = {{"--yes", CLI_FLAG, &yes, 0, 0, "", NULL, "do it"}};
     const char *pos[1];
-    int n_pos = 0;
-    int rc = cli_parse(cmd, argc, argv, opts, 1, pos, 1, &n_pos);
-    if (rc == CLI_HELP_ASKED) {
-        cli_print_help(stdout, &delete_session_help, opts, 1);
-        return CLI_EXIT_OK;
-    }
-    if (rc != CLI_PARSED) {
-        return CLI_EXIT_USAGE;
-    }
+    int exit_code = CLI_EXIT_OK;
+    static const char need[] = "needs a session id (a number from 'bellows sessions')";
     int64_t id = 0;
-    if (n_pos != 1 || !parse_id(pos[0], &id)) {
-        return cli_usage_error(cmd, "needs a session id (a number from 'bellows sessions')");
+    if (!parse_with_yes(&delete_session_help, argc, argv, &yes, pos, 1, need, &exit_code)) {
+        return exit_code;
+    }
+    if (!parse_id(pos[0], &id)) { /* checked before the store is opened (or made) */
+        return cli_usage_error(cmd, "%s", need);
     }
     bel_store *st = store_open_for(cmd);
     if (!st) {
         return CLI_EXIT_FAIL;
     }
-    int exit_code = CLI_EXIT_FAIL;
+    exit_code = CLI_EXIT_FAIL;
     file_list l = {0};
     const int n = bel_store_get_session(st, id, collect_files, &l);
     if (n < 0 || l.failed) {
