@@ -24,16 +24,16 @@ set -- "$BUILD/src/bellows" "$BUILD/tests/integration/serial_feeder" \
 . "$(dirname "$0")/integration/serial_lib.sh"
 FEED_PID=
 
-plug() { # plug ROW: the belt plugged in, playing the recording from ROW
+plug() { # plug ROW: the belt plugged in, playing the recording from ROW (a board that
+    # restarts: info line at once, sequence from 0)
     start_socat
-    "$FEEDER" "$LINK_B" "$TMP/rec.csv" --start "$1" 2>>"$TMP/feeder.err" &
+    "$FEEDER" "$LINK_B" "$TMP/rec.csv" --start "$1" --wait-request 0 2>>"$TMP/feeder.err" &
     FEED_PID=$!
     PIDS="$PIDS $FEED_PID"
 }
 unplug() {
-    kill -9 "$SOCAT_PID" 2>/dev/null
-    wait "$SOCAT_PID" 2>/dev/null
-    wait "$FEED_PID" 2>/dev/null
+    kill -9 "$SOCAT_PID" "$FEED_PID" 2>/dev/null
+    wait "$SOCAT_PID" "$FEED_PID" 2>/dev/null
     SOCAT_PID=
 }
 

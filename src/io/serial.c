@@ -322,13 +322,21 @@ static bool stamp_sample(bel_serial *s, uint32_t seq_missed, double now, bel_sam
     }
     uint64_t index = 0;
     uint32_t n_missed = seq_missed;
-    if (!s->has_last || s->is_lost) { /* the rate is watched afresh once a backlog is read */
+    /* A jump in the sequence longer than the time since the last sample (and the slack)
+     * cannot be lines lost on the way: the belt started again (it was unplugged and
+     * plugged in too quickly for a loss to show, or reset). Count the gap by the clock,
+     * as across a loss, and watch its rate afresh. */
+    const bool is_restarted =
+        s->has_last && !s->is_lost && !s->is_arrival_timed &&
+        (double)seq_missed / (rate_hz(s) * s->cfg.speed) > now - s->mono_last_s + RATE_SLACK_S;
+    if (!s->has_last || s->is_lost || is_restarted) { /* the rate is watched afresh */
         s->has_rate_ref = false;
         s->rate_watch_s = now + RATE_SETTLE_S;
     }
     if (s->has_last) {
-        if (s->is_lost) {
-            /* Across a loss the sequence says nothing: the clock gives the gap. */
+        if (s->is_lost || is_restarted) {
+            /* Across a loss (or a restart) the sequence says nothing: the clock gives the
+             * gap. */
             double steps = floor((now - s->mono_last_s) * rate_hz(s) + 0.5);
             if (steps < 1.0) {
                 steps = 1.0;
