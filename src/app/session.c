@@ -86,6 +86,7 @@ struct bel_session {
     /* Main thread only. */
     bool has_latest;
     bel_session_frame latest;
+    float term_relaxed_depth; /* main thread: the relaxed depth of the last frame drained */
     double next_metrics_s;
     double t_first_s;
     double t_lost_s;
@@ -140,6 +141,18 @@ static const char *num(char *buf, size_t len, int decimals, float v)
     return buf;
 }
 
+/* A depth as a multiple of the relaxed breath, as the window shows it (no sensor
+ * units): "1.3x relaxed", or "learning..." until a relaxed breath is known. */
+static const char *rel_depth(char *buf, size_t len, float depth, float relaxed)
+{
+    if (isfinite(depth) && isfinite(relaxed) && relaxed > 0.0f) {
+        snprintf(buf, len, "%.1fx relaxed", (double)(depth / relaxed));
+    } else {
+        snprintf(buf, len, "learning...");
+    }
+    return buf;
+}
+
 static void print_event(bel_session *s, const bel_event *ev)
 {
     char a[32];
@@ -152,7 +165,8 @@ static void print_event(bel_session *s, const bel_event *ev)
         if (isfinite(ev->ti_s) && isfinite(ev->te_s)) {
             printf("in    breath %s s (in %s s, out %s s), depth %s\n",
                    num(a, sizeof a, 1, ev->ti_s + ev->te_s), num(b, sizeof b, 1, ev->ti_s),
-                   num(c, sizeof c, 1, ev->te_s), num(d, sizeof d, 0, ev->depth));
+                   num(c, sizeof c, 1, ev->te_s),
+                   rel_depth(d, sizeof d, ev->depth, s->term_relaxed_depth));
         } else {
             printf("in\n");
         }
@@ -160,7 +174,7 @@ static void print_event(bel_session *s, const bel_event *ev)
     case BEL_EV_EXP_ONSET:
         if (isfinite(ev->ti_s)) {
             printf("out   after %s s in, depth %s\n", num(a, sizeof a, 1, ev->ti_s),
-                   num(b, sizeof b, 0, ev->depth));
+                   rel_depth(b, sizeof b, ev->depth, s->term_relaxed_depth));
         } else {
             printf("out\n");
         }
@@ -216,9 +230,9 @@ static void print_metrics(const bel_metrics *m)
     } else {
         snprintf(ie, sizeof ie, "-");
     }
-    printf("[%8.1f s]  ---   rate %s/min (spectral %s), depth %s, I:E %s, breaths: %u\n", m->t_s,
-           num(a, sizeof a, 1, m->rate_bpm), num(b, sizeof b, 1, m->rate_spectral_bpm),
-           num(c, sizeof c, 0, m->depth), ie, (unsigned)m->n_breaths);
+    printf("[%8.1f s]  ---   rate %s/min (spectral check %s), depth %s, I:E %s, breaths: %u\n",
+           m->t_s, num(a, sizeof a, 1, m->rate_bpm), num(b, sizeof b, 1, m->rate_spectral_bpm),
+           rel_depth(c, sizeof c, m->depth, m->relaxed_depth), ie, (unsigned)m->n_breaths);
 }
 
 static void print_counters(const bel_session_counters *c, bool has_link)
@@ -291,6 +305,7 @@ bel_status bel_session_create(const bel_session_config *cfg, bel_session **out, 
         goto fail;
     }
     s->cfg = *cfg;
+    s->term_relaxed_depth = NAN;
     s->record_prefix = copy_str(cfg->record_prefix);
     s->events_path = copy_str(cfg->events_path);
     if ((cfg->record_prefix && !s->record_prefix) || (cfg->events_path && !s->events_path)) {
@@ -701,6 +716,7 @@ static void drain(bel_session *s, const bel_session_hooks *hooks)
             }
             continue;
         }
+        s->term_relaxed_depth = frame.metrics.relaxed_depth;
         if (!s->has_first) {
             s->has_first = true;
             s->t_first_s = frame.sample.t_s;
