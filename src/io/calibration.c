@@ -7,6 +7,7 @@
 #include "calibration.h"
 
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -193,6 +194,10 @@ static bel_status parse_calibration(parser *p, bel_holdin_calibration *c)
         if (st != BEL_OK) {
             return st;
         }
+        /* Every value is kept as a float: one beyond its range is no calibration. */
+        if (!isnan(v) && !(fabs(v) <= (double)FLT_MAX)) {
+            return fail(p, "'%s' is out of range", key);
+        }
         if (strcmp(key, "belly_inverted") == 0) {
             c->belly_inverted = v != 0.0;
         } else if (strcmp(key, "chest_inverted") == 0) {
@@ -304,7 +309,7 @@ bel_status bel_calibration_parse(const char *name, const char *text, size_t len,
         st = fail(&p, "no \"calibration\" object (is this an assessment file?)");
         goto done;
     }
-    if (!(c.belly_depth > 0.0f) || !isfinite(c.belly_level)) {
+    if (!(c.belly_depth > 0.0f) || !isfinite(c.belly_depth) || !isfinite(c.belly_level)) {
         st = fail(&p, "the calibration has no relaxed belly level and depth");
         goto done;
     }
