@@ -21,7 +21,8 @@ SOCAT=$(command -v socat) || {
 # every process started here.
 set -- "$BUILD/src/bellows" "$BUILD/tests/integration/serial_feeder" \
     "$BUILD/tests/integration/libbellows_pty_shim.so" "$SOCAT"
-. "$(dirname "$0")/integration/serial_lib.sh"
+TEST_LIB_DIR="$(dirname "$0")/integration"
+. "$TEST_LIB_DIR/serial_lib.sh"
 FEED_PID=
 
 plug() { # plug ROW: the belt plugged in, playing the recording from ROW (a board that

@@ -12,7 +12,8 @@
 # SPDX-License-Identifier: MIT
 FW_TAG=lat
 ALSA_CONF=$5
-. "$(dirname "$0")/../integration/firmware_lib.sh"
+TEST_LIB_DIR="$(dirname "$0")/../integration"
+. "$TEST_LIB_DIR/firmware_lib.sh"
 command -v xvfb-run >/dev/null && command -v python3 >/dev/null || {
     echo "xvfb-run or python3 not installed: skipped"
     exit 0

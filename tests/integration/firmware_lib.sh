@@ -19,18 +19,8 @@ cleanup() {
     rm -rf "$TMP"
 }
 trap cleanup EXIT
-fail() {
-    echo "FAIL: $*" >&2
-    for f in "$TMP"/*.out "$TMP"/*.err; do
-        [ -f "$f" ] && { echo "--- $f" >&2; tail -n 20 "$f" >&2; }
-    done
-    exit 1
-}
-if ! touch "/dev/bellows-probe-$$" 2>/dev/null; then
-    echo "SKIP: cannot create links in /dev (needs root)" >&2
-    exit 77
-fi
-rm -f "/dev/bellows-probe-$$"
+# Beside this file: callers outside tests/integration set TEST_LIB_DIR to it.
+. "${TEST_LIB_DIR:-$(dirname "$0")}/test_lib.sh"
 
 # start_belt RECORDING.csv: the firmware reads exactly the recording's rows (no dither, rows
 # held; x4 for its oversampling), 8 times real time, once; the board powers up when bellows

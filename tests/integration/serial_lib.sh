@@ -45,18 +45,8 @@ cleanup() {
     exit $rc
 }
 trap cleanup EXIT
-fail() {
-    echo "FAIL: $*" >&2
-    for f in "$TMP"/*.out "$TMP"/*.err; do
-        [ -f "$f" ] && { echo "--- $f" >&2; tail -n 20 "$f" >&2; }
-    done
-    exit 1
-}
-if ! touch "/dev/bellows-probe-$$" 2>/dev/null; then
-    echo "SKIP: cannot create links in /dev (needs root)" >&2
-    exit 77
-fi
-rm -f "/dev/bellows-probe-$$"
+# Beside this file: callers outside tests/integration set TEST_LIB_DIR to it.
+. "${TEST_LIB_DIR:-$(dirname "$0")}/test_lib.sh"
 
 start_socat() {
     rm -f "$LINK_A" "$LINK_B"
