@@ -20,9 +20,10 @@
  * creep is not breathing, a chest belt's heart beat is not either, a tiny
  * breath with the belly held in is) for
  * breath_hold_periods of the wearer's recent breath period, bounded to
- * breath_hold_min_s..breath_hold_s. breath_hold_start is stamped where the
- * stillness began, and known (t_detect) at that decision; breath_hold_end
- * when either belt moves again.
+ * breath_hold_min_s..breath_hold_s, counted from the start of the first still
+ * window. breath_hold_start is stamped where breathing stopped (half a second
+ * into that window: the end of an exhalation settles into it), and known
+ * (t_detect) at that decision; breath_hold_end when either belt moves again.
  *
  * The relaxed level and depths are learnt as breathing goes on (from the
  * first few breaths, tracking slow creep), or start from a calibration made

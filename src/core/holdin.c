@@ -733,14 +733,15 @@ static int step_breath_hold(bel_holdin *h, double t, bel_event *out, int n_out, 
         }
         k--;
     }
-    /* The stillness began within the first still window: half a second into it
-     * (the end of an exhalation settles into it). */
+    /* The stillness began within the first still window: breathing stopped
+     * half a second into it (the end of an exhalation settles into it), and
+     * it has lasted since the window's start. */
     const int64_t k0 = k - len + 1 > oldest ? k - len + 1 : oldest;
     const double t_start = fmin(ring_t(h, k0) + 0.5, ring_t(h, k));
     const double need_s =
         fmin(fmax(h->cfg.breath_hold_periods * h->period_s, h->cfg.breath_hold_min_s),
              h->cfg.breath_hold_s);
-    if (t - t_start >= need_s) {
+    if (t - ring_t(h, k0) >= need_s) {
         h->bh_on = true;
         h->s.is_breath_hold = true;
         h->s.n_breath_holds++;

@@ -288,15 +288,17 @@ static void test_holdin_breath_holds_after_inhale_and_exhale(void **state)
         add_script(&c, "hold@60+20:1,hold@140+25:0");
         run(&c, NULL);
         /* The start is stamped where the stillness began (the simulated hold
-         * begins with the next suitable turn of the breath, within a few s)
-         * and decided 1.5 breath periods (6..10 s) later. */
+         * begins with the next suitable turn of the breath, within a few s),
+         * half a second into the first still window, and decided once the
+         * stillness has lasted 1.5 breath periods (6..10 s) from that
+         * window's start. */
         assert_int_equal(count(BEL_EV_BREATH_HOLD_START), 2);
         const bel_event *a = find(BEL_EV_BREATH_HOLD_START, 59.0, 66.0);
         const bel_event *b = find(BEL_EV_BREATH_HOLD_START, 139.0, 146.0);
         assert_non_null(a);
         assert_non_null(b);
-        assert_true(a->t_detect_s - a->t_s >= 6.0 && a->t_detect_s - a->t_s <= 10.5);
-        assert_true(b->t_detect_s - b->t_s >= 6.0 && b->t_detect_s - b->t_s <= 10.5);
+        assert_true(a->t_detect_s - a->t_s >= 5.5 && a->t_detect_s - a->t_s <= 10.0);
+        assert_true(b->t_detect_s - b->t_s >= 5.5 && b->t_detect_s - b->t_s <= 10.0);
         assert_int_equal(count(BEL_EV_BREATH_HOLD_END), 2);
         assert_int_equal(count(BEL_EV_HOLDIN_START), 0);
         assert_int_equal(res.sum.n_breath_holds, 2);
