@@ -50,6 +50,13 @@ struct bel_holdin {
     int64_t n;
     /* Raw noise (EMA of |second difference|) per belt. */
     float xb1, xb2, xc1, xc2;
+    /* Clipping of the belly: its lowest and highest value, the run of one
+     * repeated value, how often values repeat elsewhere, and when the belly
+     * last sat at its highest value (pushed out to the belt's rail). */
+    float clip_lo, clip_hi;
+    int64_t clip_run;
+    double clip_rep;
+    double t_clip_hi;
     double nabs_b, nabs_c, noise_alpha;
     int64_t n_raw;
     /* Learnt relaxed state. */
@@ -81,6 +88,41 @@ struct bel_holdin {
     bel_holdin_state s;
     double t_last;
 };
+
+/* Until values are seen to change from sample to sample, a repeated value
+ * says nothing (a coarse, still belt repeats them all the time). */
+static void clip_forget(bel_holdin *h)
+{
+    h->clip_lo = INFINITY;
+    h->clip_hi = -INFINITY;
+    h->clip_run = 0;
+    h->clip_rep = 1.0;
+    h->t_clip_hi = -HUGE_VAL;
+}
+
+/* A belt overloaded: the belly held at one repeated value, the highest it has
+ * read, for 0.2 s or more and for longer than its values repeat by chance
+ * elsewhere (a coarse, still belt repeats them often). A cough, a sneeze or a
+ * knock drives a belt to its rail; breathing and sucking in do not. */
+static void clip_push(bel_holdin *h, double t, float belly)
+{
+    h->clip_run = h->n_raw > 0 && belly == h->xb1 ? h->clip_run + 1 : 0;
+    const bool at_lo = belly <= h->clip_lo, at_hi = belly >= h->clip_hi;
+    if (!at_lo && !at_hi) {
+        h->clip_rep += h->noise_alpha * ((h->clip_run > 0 ? 1.0 : 0.0) - h->clip_rep);
+    }
+    h->clip_lo = fminf(h->clip_lo, belly);
+    h->clip_hi = fmaxf(h->clip_hi, belly);
+    /* Runs of repeats are about geometric: one this long would come by chance
+     * less than once in a thousand. */
+    if (!(h->clip_rep < 0.99)) {
+        return;
+    }
+    const double need = fmax(fmax(3.0, 0.2 * h->cfg.fs_hz), log(1e-3) / log(h->clip_rep));
+    if (at_hi && (double)(h->clip_run + 1) >= need) {
+        h->t_clip_hi = t;
+    }
+}
 
 bel_holdin_config bel_holdin_config_default(double fs_hz)
 {
@@ -159,6 +201,7 @@ bel_status bel_holdin_create(const bel_holdin_config *cfg, const bel_holdin_cali
         return BEL_ERR_ARG;
     }
     h->noise_alpha = 1.0 - exp(-1.0 / (5.0 * cfg->fs_hz));
+    clip_forget(h);
     h->level = h->depth = h->cdepth = h->rshare = NAN;
     h->period_s = 4.0;
     if (h->cal.is_valid) {
@@ -197,6 +240,7 @@ void bel_holdin_reset(bel_holdin *h)
 
 void bel_holdin_relearn(bel_holdin *h)
 {
+    clip_forget(h); /* the belly may read the other way round from now */
     if (h->cal.is_valid) {
         bel_holdin_relearn_level(h);
         return;
@@ -562,6 +606,11 @@ static bool start_candidate(bel_holdin *h, float yb, float yc, double t)
     if (k_left < 0 && !h->after_gap) {
         return false;
     }
+    /* A belly that falls within 2 s of being pushed out to the belt's rail is
+     * the end of a cough or a knock, not sucked in. */
+    if (k_left >= 0 && h->t_clip_hi >= ring_t(h, k_left) - 2.0) {
+        return false;
+    }
     h->after_gap = false;
     h->st = HS_CANDIDATE;
     h->t_cand = t;
@@ -768,6 +817,7 @@ int bel_holdin_process(bel_holdin *h, double t_s, float belly, float chest, bel_
         bel_biquad_reset(&h->lp_b, (double)belly);
         bel_biquad_reset(&h->lp_c, (double)chest);
     }
+    clip_push(h, t_s, belly);
     const double db = fabs((double)belly - 2.0 * (double)h->xb1 + (double)h->xb2);
     const double dc = fabs((double)chest - 2.0 * (double)h->xc1 + (double)h->xc2);
     if (h->n_raw < 3) {

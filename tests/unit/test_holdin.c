@@ -280,6 +280,79 @@ static void test_holdin_no_alarm_on_talking(void **state)
     }
 }
 
+/* The cough of a real recording (bidmc_15 at 41 s, 125 Hz, a 12-bit belt
+ * clipping at -0.7506 and 1.7506): pushed out to the top rail for 0.45 s,
+ * down to the bottom rail for 0.8 s, then back over 3 s with a shallow
+ * breath on the way. No one sucked the belly in. */
+static float bidmc_like(double t, uint64_t *rng)
+{
+    /* The cough, piecewise linear through points read off the recording's plot. */
+    static const double pts[][2] = {
+        {40.60, 0.14},  {40.88, 1.90},  {41.30, 1.90},  {41.50, 1.28},
+        {41.75, 1.26},  {42.25, 0.00},  {42.50, -0.90}, {43.25, -0.90},
+        {43.35, -0.62}, {43.60, -0.63}, {43.86, -0.32}, {44.15, -0.63},
+        {44.50, -0.38}, {44.90, -0.14}, {45.50, -0.05}, {46.50, 0.00},
+    };
+    const int n_pts = (int)(sizeof pts / sizeof pts[0]);
+    double x = 0.04 + 0.32 * sin(6.283185307179586 * (t - 38.0) / 4.3);
+    if (t >= pts[0][0] && t < pts[n_pts - 1][0]) {
+        int k = 0;
+        while (t >= pts[k + 1][0]) {
+            k++;
+        }
+        const double w = (t - pts[k][0]) / (pts[k + 1][0] - pts[k][0]);
+        const double c = pts[k][1] + w * (pts[k + 1][1] - pts[k][1]);
+        /* From 45.5 s breathing comes back. */
+        const double b = t > 45.5 ? (t - 45.5) / 1.0 : 0.0;
+        x = (1.0 - b) * c + b * x;
+    }
+    *rng = *rng * 6364136223846793005ULL + 1442695040888963407ULL;
+    x += 0.004 * ((double)(*rng >> 11) / 9007199254740992.0 - 0.5);
+    x = fmin(fmax(x, -0.75061), 1.7506);
+    return (float)(0.00244 * floor(x / 0.00244 + 0.5));
+}
+
+static void test_holdin_no_alarm_on_a_cough_that_overloads_the_belt(void **state)
+{
+    (void)state;
+    bel_pipeline_config pc = bel_pipeline_config_default();
+    pc.fs_hz = 125.0;
+    bel_pipeline *p = NULL;
+    assert_int_equal(bel_pipeline_create(&pc, &p), BEL_OK);
+    uint64_t rng = 7;
+    int n_holdin = 0, n_breaths = 0;
+    for (int i = 0; i < 125 * 90; i++) {
+        bel_sample s = {0};
+        s.t_s = i / 125.0;
+        s.n_channels = 1;
+        s.value[0] = bidmc_like(s.t_s, &rng);
+        bel_event ev[BEL_PIPELINE_MAX_EVENTS];
+        const int n = bel_pipeline_process(p, &s, ev, BEL_PIPELINE_MAX_EVENTS);
+        assert_true(n >= 0);
+        for (int k = 0; k < n; k++) {
+            n_holdin += ev[k].kind == BEL_EV_HOLDIN_START;
+            n_breaths += ev[k].kind == BEL_EV_INSP_ONSET;
+        }
+    }
+    bel_pipeline_destroy(p);
+    assert_true(n_breaths >= 15);
+    assert_int_equal(n_holdin, 0);
+}
+
+/* A loose belt: the belly sucked in pulls it to its lowest reading. That rail
+ * is the hold-in itself, and it is still found. */
+static void test_holdin_found_when_sucking_in_takes_the_belt_to_its_rail(void **state)
+{
+    (void)state;
+    for (int chest = 0; chest <= 1; chest++) {
+        bel_sim_config c = sim_cfg(62 + (uint64_t)chest, 200.0, chest != 0);
+        add_script(&c, "holdin@80+40:3");
+        run(&c, NULL);
+        assert_int_equal(count(BEL_EV_HOLDIN_START), 1);
+        expect_holdin(80.0, 120.0);
+    }
+}
+
 static void test_holdin_breath_holds_after_inhale_and_exhale(void **state)
 {
     (void)state;
@@ -462,6 +535,8 @@ int main(void)
         cmocka_unit_test(test_holdin_no_alarm_on_creep_sighs_spikes),
         cmocka_unit_test(test_holdin_no_alarm_on_paced_breathing),
         cmocka_unit_test(test_holdin_no_alarm_on_talking),
+        cmocka_unit_test(test_holdin_found_when_sucking_in_takes_the_belt_to_its_rail),
+        cmocka_unit_test(test_holdin_no_alarm_on_a_cough_that_overloads_the_belt),
         cmocka_unit_test(test_holdin_breath_holds_after_inhale_and_exhale),
         cmocka_unit_test(test_holdin_breath_hold_threshold_is_configurable),
         cmocka_unit_test(test_holdin_ends_at_an_unplug_and_is_found_again),
