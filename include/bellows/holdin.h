@@ -141,6 +141,11 @@ bool bel_holdin_values_at(const bel_holdin *h, double t_s, float *belly, float *
  *  Call from: the owning thread. Real-time safe. */
 void bel_holdin_negate_chest(bel_holdin *h);
 
+/** The belly belt's polarity was revised: negate its history and state (the
+ *  relaxed state is for bel_holdin_relearn). Call from: the owning thread.
+ *  Real-time safe. */
+void bel_holdin_negate_belly(bel_holdin *h);
+
 /** Tell the detector about a breath turning point (from the breath stage), after
  *  the bel_holdin_process call of the sample that confirmed it.
  *  Call from: the owning thread. Real-time safe (bounded work). */

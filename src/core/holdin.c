@@ -369,6 +369,23 @@ bool bel_holdin_values_at(const bel_holdin *h, double t_s, float *belly, float *
     return true;
 }
 
+void bel_holdin_negate_belly(bel_holdin *h)
+{
+    for (int64_t k = ring_oldest(h); k < h->n; k++) {
+        h->rb[k & (RING - 1)] = -h->rb[k & (RING - 1)];
+    }
+    bel_biquad_negate(&h->lp_b);
+    h->xb1 = -h->xb1;
+    h->xb2 = -h->xb2;
+    h->min_b = -h->min_b;
+    const float lo = -h->bh_min_b;
+    h->bh_min_b = -h->bh_max_b;
+    h->bh_max_b = lo;
+    h->rev_b.ext = -h->rev_b.ext;
+    h->rev_b.dir = -h->rev_b.dir;
+    clip_forget(h);
+}
+
 void bel_holdin_negate_chest(bel_holdin *h)
 {
     for (int64_t k = ring_oldest(h); k < h->n; k++) {

@@ -17,7 +17,10 @@ enum { N_RECENT = 8, N_POLARITY = 12 };
  * (both > 0 when the belts read the other way round: an inhalation's movement
  * is the shorter, and breathing rests near the exhaled level). The median over
  * the last N_POLARITY breaths above this says "inverted"; at least this many
- * breaths before deciding. */
+ * breaths before deciding. A belt does not turn round while it is worn: the
+ * evidence of every breath since the last decision (each clipped to +-1) must
+ * also say so, so that minutes of exercise, when exhaling becomes the brisk
+ * movement, do not undo what the resting breaths before showed. */
 static const float polarity_threshold = 0.5f;
 static const int polarity_min_breaths = 8;
 
@@ -46,6 +49,8 @@ struct bel_pipeline {
     /* Polarity evidence: ln(rise / fall) of recent breaths. */
     float pol_log[N_POLARITY];
     int n_pol, pol_head;
+    double pol_total;   /* clipped evidence for "inverted" since the last decision */
+    double chest_total; /* clipped chest-against-belly evidence since the last chest decision */
     float last_rise_s;
     float polarity_score; /* the latest median evidence (> 0: reads inverted) */
     uint32_t n_flips;
@@ -350,12 +355,17 @@ static void flip_polarity(bel_pipeline *p)
     p->mix_c = -p->mix_c;
     bel_biquad_negate(&p->disp_lp);
     bel_breath_negate(p->breath);
+    bel_holdin_negate_belly(p->holdin);
+    if (p->cfg.chest_channel >= 0) {
+        bel_holdin_negate_chest(p->holdin);
+    }
     bel_holdin_relearn(p->holdin);
     forget_breath_in_progress(p);
     p->n_recent = 0;
     p->recent_head = 0;
     p->n_pol = 0;
     p->pol_head = 0;
+    p->pol_total = -p->pol_total; /* what decided it, now for the new reading */
     p->baseline = NAN;
     p->n_flips++;
 }
@@ -380,6 +390,7 @@ static void polarity_evidence(bel_pipeline *p, const bel_breath_point *pt)
     }
     const float sk = isfinite(pt->cycle_skew) ? pt->cycle_skew : 0.0f;
     p->pol_log[p->pol_head] = logf(rise / fall) - sk;
+    p->pol_total += fmin(fmax((double)p->pol_log[p->pol_head], -1.0), 1.0);
     p->pol_head = (p->pol_head + 1) % N_POLARITY;
     if (p->n_pol < N_POLARITY) {
         p->n_pol++;
@@ -390,7 +401,7 @@ static void polarity_evidence(bel_pipeline *p, const bel_breath_point *pt)
     float tmp[N_POLARITY];
     memcpy(tmp, p->pol_log, sizeof tmp);
     p->polarity_score = median_of(tmp, p->n_pol);
-    if (p->polarity_score > polarity_threshold && p->cfg.chest_channel >= 0) {
+    if (p->polarity_score > polarity_threshold && p->pol_total > 0.0 && p->cfg.chest_channel >= 0) {
         flip_polarity(p);
     }
 }
@@ -450,8 +461,13 @@ static void mix_update(bel_pipeline *p, double t_s)
     if (p->n_mix < 3 || !(p->cbb + p->ccc > 0.0)) {
         return;
     }
-    if (p->auto_polarity && p->n_mix >= 6 && p->cbc < -0.5 * sqrt(p->cbb * p->ccc)) {
+    if (p->cbb * p->ccc > 0.0) {
+        p->chest_total += fmin(fmax(db * dc / sqrt(p->cbb * p->ccc), -1.0), 1.0);
+    }
+    if (p->auto_polarity && p->n_mix >= 6 && p->cbc < -0.5 * sqrt(p->cbb * p->ccc) &&
+        p->chest_total < 0.0) {
         p->invert_chest = !p->invert_chest;
+        p->chest_total = -p->chest_total;
         p->cbc = -p->cbc;
         p->e_c = -p->e_c;
         p->mix_c = -p->mix_c;

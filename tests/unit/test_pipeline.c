@@ -606,6 +606,54 @@ static void test_pipeline_two_belts_find_their_polarity(void **state)
     expect_all_breaths(&res, 0.2, 90.0, &w);
 }
 
+/* A minute and a half of exercise after five minutes of rest: breathing gets
+ * brisk and the exhalation becomes the shorter movement, which alone reads
+ * like a belt worn the other way round. The belts have not turned: what the
+ * more numerous resting breaths showed stands, and the brisk breaths are
+ * counted the right way round. */
+static void test_pipeline_exercise_breathing_does_not_turn_the_belts_round(void **state)
+{
+    (void)state;
+    wave rest = wave_default();
+    rest.bottom_s = 1.0;
+    wave brisk = wave_default();
+    brisk.ti_s = 1.4;
+    brisk.te_s = 0.6;
+    memset(&res, 0, sizeof res);
+    bel_pipeline_config c = bel_pipeline_config_default();
+    c.fs_hz = 50.0;
+    c.chest_channel = 1;
+    bel_pipeline *p = NULL;
+    assert_int_equal(bel_pipeline_create(&c, &p), BEL_OK);
+    uint64_t seed = 0x9E3779B97F4A7C15ull;
+    const double t_brisk = 300.0, t_end = 390.0;
+    for (int i = 0; i < (int)(t_end * 50.0); i++) {
+        const double t = i / 50.0;
+        const double v = t < t_brisk ? wave_value(&rest, t) : wave_value(&brisk, t - t_brisk);
+        const double b = 500.0 + 100.0 * v + 0.5 * gauss(&seed);
+        const double ch = 300.0 + 30.0 * v + 0.5 * gauss(&seed);
+        bel_sample s = {t, 0, 2, {(float)b, (float)ch, 0, 0}};
+        feed(p, &s, &res);
+    }
+    finish(p, &res);
+    assert_int_equal(res.sum.n_polarity_flips, 0);
+    assert_false(res.sum.is_belly_inverted);
+    assert_false(res.sum.is_chest_inverted);
+    /* The brisk breaths (2 s each) are found, inhalations where they begin. */
+    const double period = brisk.ti_s + brisk.te_s;
+    int found = 0, n_truth = 0;
+    for (double t0 = t_brisk + 20.0; t0 < t_end - 3.0; t0 += period) {
+        n_truth++;
+        for (int i = 0; i < res.n_ev; i++) {
+            if (res.ev[i].kind == BEL_EV_INSP_ONSET && fabs(res.ev[i].t_s - t0) <= 0.3) {
+                found++;
+                break;
+            }
+        }
+    }
+    assert_true(found >= n_truth - 2);
+}
+
 /* With a chest belt, breaths taken with the belly held in (its breath down to
  * a tenth, its level dropped) are still counted, from the chest. */
 static void test_pipeline_breaths_with_the_belly_held_in_are_counted(void **state)
@@ -803,6 +851,7 @@ int main(void)
         cmocka_unit_test(test_pipeline_retightened_belt_recovers_within_two_breaths),
         cmocka_unit_test(test_pipeline_gap_in_time_marks_signal_lost_and_restored),
         cmocka_unit_test(test_pipeline_two_belts_find_their_polarity),
+        cmocka_unit_test(test_pipeline_exercise_breathing_does_not_turn_the_belts_round),
         cmocka_unit_test(test_pipeline_breaths_with_the_belly_held_in_are_counted),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
