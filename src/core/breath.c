@@ -518,7 +518,12 @@ static int confirm(bel_breath *b, bool peak, double t_now, bel_breath_point *pt)
     const double exc = fabs(b->ext_val - b->ref_val);
     int64_t k;
     float v;
-    const double depth = b->ref_depth > 0.0 ? b->ref_depth : exc;
+    /* The turn is timed against the size of the movements around it: the
+     * usual depth (which decays through a long pause) and this breath's own
+     * last movement, each a guess, weighed alike (their geometric mean). A
+     * breath twice the usual one no longer leaves the 10 % band, and so seems
+     * to start, at a twentieth of its way. */
+    const double depth = b->ref_depth > 0.0 ? sqrt(b->ref_depth * exc) : exc;
     int64_t from = b->st == ST_UNKNOWN ? (peak ? b->min_n : b->max_n) : b->ref_n + 1;
     refine(b, peak, from, b->n - 1, depth, &k, &v);
     const double t_pt = ht(b, k);
