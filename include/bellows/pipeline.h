@@ -31,7 +31,8 @@ typedef struct bel_pipeline_config {
      *  belt moves with the belly; the movement of an inhalation is shorter
      *  than that of an exhalation and breathing rests near the exhaled level.
      *  The shape evidence is weighed over the last 12 breaths (from the 8th)
-     *  and revised when it turns; it is acted on with two belts and only
+     *  and revised when it turns and all breaths since the last decision
+     *  agree (exercise does not undo minutes of rest); it is acted on with two belts and only
      *  reported (polarity_score) with one, where on its own it misreads some
      *  breathing (ventilated patients). invert/invert_chest are the starting
      *  guess. False: invert/invert_chest are final (the user said so). A
@@ -141,6 +142,15 @@ void bel_pipeline_destroy(bel_pipeline *p);
  *  detection. Returns the number written, or BEL_ERR_ARG.
  *  Call from: the input thread. Real-time safe: bounded work, no allocation. */
 int bel_pipeline_process(bel_pipeline *p, const bel_sample *s, bel_event *out, int max_out);
+
+/** The person says the belts read the other way round (the figure shrank as
+ *  they breathed in): both are turned round now, the relaxed state is learnt
+ *  again, and this polarity is final for the rest of the run (no revision from
+ *  the breathing). A hold-in or breath hold in progress ends now with its end
+ *  event. Writes up to max_out events (2 is enough) and returns how many, or
+ *  BEL_ERR_ARG. Call from: the thread that calls process, between samples.
+ *  Real-time safe. */
+int bel_pipeline_turn_round(bel_pipeline *p, bel_event *out, int max_out);
 
 /** Copy the running metrics. Call from: the thread that calls process. */
 void bel_pipeline_get_metrics(const bel_pipeline *p, bel_metrics *out);

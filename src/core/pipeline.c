@@ -370,6 +370,34 @@ static void flip_polarity(bel_pipeline *p)
     p->n_flips++;
 }
 
+int bel_pipeline_turn_round(bel_pipeline *p, bel_event *out, int max_out)
+{
+    if (!p || (!out && max_out > 0)) {
+        return BEL_ERR_ARG;
+    }
+    bel_holdin_state before, after;
+    bel_holdin_get_state(p->holdin, &before);
+    flip_polarity(p);
+    p->auto_polarity = false;
+    bel_holdin_get_state(p->holdin, &after);
+    /* What ended with the relaxed state ends now, with its event. */
+    int n_out = 0;
+    if (before.is_holding_in && !after.is_holding_in && n_out < max_out) {
+        out[n_out++] = bel_event_make(BEL_EV_HOLDIN_END, p->t_last, p->t_last);
+        p->n_events[BEL_EV_HOLDIN_END]++;
+    }
+    if (before.is_breath_hold && !after.is_breath_hold && n_out < max_out) {
+        out[n_out++] = bel_event_make(BEL_EV_BREATH_HOLD_END, p->t_last, p->t_last);
+        p->n_events[BEL_EV_BREATH_HOLD_END]++;
+    }
+    p->m.is_belly_inverted = p->invert_belly;
+    p->m.is_chest_inverted = p->invert_chest;
+    p->m.n_polarity_flips = p->n_flips;
+    p->m.is_holding_in = after.is_holding_in;
+    p->m.is_breath_hold = after.is_breath_hold;
+    return n_out;
+}
+
 /* Polarity evidence from each turning point: how long the rise and the fall
  * took (10-90 %, pauses and holds left out). Inhalation is the active, shorter
  * movement in natural breathing and in every paced pattern that is not

@@ -606,6 +606,47 @@ static void test_pipeline_two_belts_find_their_polarity(void **state)
     expect_all_breaths(&res, 0.2, 90.0, &w);
 }
 
+/* One belt wired the other way round: the person sees the figure shrink as
+ * they breathe in and says so (the window's i) at 40 s. From then on the
+ * breaths are found the right way round, for good: the breathing never turns
+ * it back. */
+static void test_pipeline_one_belt_turned_round_by_the_person(void **state)
+{
+    (void)state;
+    wave w = wave_default();
+    w.bottom_s = 1.0;
+    w.seconds = 180.0;
+    memset(&res, 0, sizeof res);
+    bel_pipeline_config c = bel_pipeline_config_default();
+    c.fs_hz = w.fs;
+    bel_pipeline *p = NULL;
+    assert_int_equal(bel_pipeline_create(&c, &p), BEL_OK);
+    bel_event ev[2];
+    assert_int_equal(bel_pipeline_turn_round(NULL, ev, 2), BEL_ERR_ARG);
+    uint64_t seed = 0x9E3779B97F4A7C15ull;
+    for (int i = 0; i < (int)(w.seconds * w.fs); i++) {
+        const double t = i / w.fs;
+        if (i == (int)(40.0 * w.fs)) {
+            assert_true(bel_pipeline_turn_round(p, ev, 2) >= 0);
+            bel_metrics m;
+            bel_pipeline_get_metrics(p, &m);
+            assert_true(m.is_belly_inverted);
+        }
+        const double x = -(w.offset + w.depth * wave_value(&w, t) + w.noise * gauss(&seed));
+        bel_sample s = {t, 0, 1, {(float)x, 0, 0, 0}};
+        feed(p, &s, &res);
+    }
+    finish(p, &res);
+    const double period = w.ti_s + w.te_s + w.bottom_s;
+    for (double t0 = 0.0; t0 < w.seconds; t0 += period) {
+        res.truth_insp[res.n_insp++] = t0;
+        res.truth_exp[res.n_exp++] = t0 + w.ti_s;
+    }
+    assert_true(res.sum.is_belly_inverted);
+    assert_int_equal(res.sum.n_polarity_flips, 1);
+    expect_all_breaths(&res, 0.2, 60.0, &w);
+}
+
 /* A minute and a half of exercise after five minutes of rest: breathing gets
  * brisk and the exhalation becomes the shorter movement, which alone reads
  * like a belt worn the other way round. The belts have not turned: what the
@@ -852,6 +893,7 @@ int main(void)
         cmocka_unit_test(test_pipeline_gap_in_time_marks_signal_lost_and_restored),
         cmocka_unit_test(test_pipeline_two_belts_find_their_polarity),
         cmocka_unit_test(test_pipeline_exercise_breathing_does_not_turn_the_belts_round),
+        cmocka_unit_test(test_pipeline_one_belt_turned_round_by_the_person),
         cmocka_unit_test(test_pipeline_breaths_with_the_belly_held_in_are_counted),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
