@@ -110,16 +110,17 @@ static void clip_push(bel_holdin *h, double t, float belly)
     const bool at_lo = belly <= h->clip_lo, at_hi = belly >= h->clip_hi;
     if (!at_lo && !at_hi) {
         h->clip_rep += h->noise_alpha * ((h->clip_run > 0 ? 1.0 : 0.0) - h->clip_rep);
-    }
-    h->clip_lo = fminf(h->clip_lo, belly);
-    h->clip_hi = fmaxf(h->clip_hi, belly);
-    /* Runs of repeats are about geometric: one this long would come by chance
-     * less than once in a thousand. */
-    if (!(h->clip_rep < 0.99)) {
         return;
     }
-    const double need = fmax(fmax(3.0, 0.2 * h->cfg.fs_hz), log(1e-3) / log(h->clip_rep));
-    if (at_hi && (double)(h->clip_run + 1) >= need) {
+    h->clip_lo = belly < h->clip_lo ? belly : h->clip_lo;
+    h->clip_hi = belly > h->clip_hi ? belly : h->clip_hi;
+    /* Runs of repeats are about geometric: one this long would come by chance
+     * less than once in a thousand. */
+    const double run = (double)(h->clip_run + 1);
+    if (!at_hi || run < 3.0 || run < 0.2 * h->cfg.fs_hz || !(h->clip_rep < 0.99)) {
+        return;
+    }
+    if (run >= log(1e-3) / log(h->clip_rep)) {
         h->t_clip_hi = t;
     }
 }
