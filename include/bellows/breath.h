@@ -97,6 +97,12 @@ bool bel_breath_is_inhaling(const bel_breath *b);
  *  the signal, its scale and its noise. Call from: the owning thread. */
 uint32_t bel_breath_get_restarts(const bel_breath *b);
 
+/** Breathing has stopped (a breath hold, judged by the hold-in stage): while
+ *  still, the reference depth is kept instead of decaying, so the ripple and
+ *  drift of a long hold are not taken for the next breath. Call from: the
+ *  owning thread. */
+void bel_breath_set_still(bel_breath *b, bool still);
+
 /** The input's sign was wrong: carry on as if every sample so far had been
  *  negated (history, filters, state; a rise in progress becomes a fall). The
  *  learnt depth and noise stay. Call from: the owning thread. Real-time safe

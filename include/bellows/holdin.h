@@ -158,6 +158,10 @@ void bel_holdin_push_breath(bel_holdin *h, const bel_breath_point *pt);
 int bel_holdin_process(bel_holdin *h, double t_s, float belly, float chest, bel_event *out,
                        int max_out);
 
+/** Whether a breath hold is on (the same as the state's is_breath_hold, without
+ *  copying it). Call from: the owning thread. */
+bool bel_holdin_is_breath_hold(const bel_holdin *h);
+
 /** Copy the live values. Call from: the owning thread. */
 void bel_holdin_get_state(const bel_holdin *h, bel_holdin_state *out);
 

@@ -85,6 +85,7 @@ struct bel_breath {
     double depth_median; /* median_depth() as of the last add_depth (is_jump's, every sample) */
     float x_min, x_max;  /* extremes of the input since creation: the rails if it clips */
     double ref_depth;
+    bool is_still;       /* breathing has stopped (bel_breath_set_still): no decay */
     double half_cycle_s; /* recent typical phase duration */
     /* Noise: EMA of |second difference| of the input. */
     float x1, x2;
@@ -754,7 +755,7 @@ int bel_breath_process(bel_breath *b, double t_s, float x, bel_breath_point *pt)
     /* Decay the reference depth while nothing is confirmed for long. */
     const double quiet_s = t_s - b->last_confirm_t;
     const double patience = fmax(2.5 * b->half_cycle_s, 3.0);
-    if (quiet_s > patience && b->ref_depth > 0.0) {
+    if (quiet_s > patience && b->ref_depth > 0.0 && !b->is_still) {
         b->ref_depth *= exp(-1.0 / (4.0 * b->cfg.fs_hz));
     }
     const double floor_noise = (double)b->cfg.noise_mult * noise_sigma(b);
@@ -857,6 +858,8 @@ float bel_breath_get_noise(const bel_breath *b) { return (float)noise_sigma(b); 
 bool bel_breath_is_inhaling(const bel_breath *b) { return b->st == ST_RISING; }
 
 uint32_t bel_breath_get_restarts(const bel_breath *b) { return b->n_restarts; }
+
+void bel_breath_set_still(bel_breath *b, bool still) { b->is_still = still; }
 
 /* A lowest and a highest value with where they were, for the negated signal. */
 static void negate_range(double *lo, int64_t *lo_n, double *hi, int64_t *hi_n)

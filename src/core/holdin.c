@@ -885,6 +885,8 @@ int bel_holdin_process(bel_holdin *h, double t_s, float belly, float chest, bel_
     return n_out;
 }
 
+bool bel_holdin_is_breath_hold(const bel_holdin *h) { return h->s.is_breath_hold; }
+
 void bel_holdin_get_state(const bel_holdin *h, bel_holdin_state *out)
 {
     *out = h->s;

@@ -647,6 +647,7 @@ int bel_pipeline_process(bel_pipeline *p, const bel_sample *s, bel_event *out, i
     bel_breath_point pt;
     bel_event hev[BEL_HOLDIN_MAX_EVENTS];
     const int n_h = bel_holdin_process(p->holdin, t_cond, med, chest, hev, BEL_HOLDIN_MAX_EVENTS);
+    bel_breath_set_still(p->breath, bel_holdin_is_breath_hold(p->holdin));
     const bool is_point = bel_breath_process(p->breath, t_cond, (float)p->det, &pt) == 1;
     const uint32_t restarts = bel_breath_get_restarts(p->breath);
     if (restarts != p->restarts_seen) {

@@ -769,6 +769,43 @@ static void expect_f1(const result *r, double t_from, double min_f1, const char 
 }
 
 /* The simulator's belt, with its own truth: the project's own test recording. */
+/* A long breath hold after an exhalation (16 s at 14/min, two belts): the
+ * heart beat and the drift of the hold are no breath. The inhalation that
+ * ends it is found where it begins. (Before, the learnt depth decayed
+ * through the hold until ripple confirmed an inhalation 5 s early.) */
+static void test_pipeline_no_breath_inside_a_long_hold(void **state)
+{
+    (void)state;
+    for (uint64_t seed = 5; seed <= 7; seed++) {
+        bel_sim_config sc = bel_sim_config_default();
+        sc.seed = seed;
+        sc.duration_s = 100.0;
+        sc.chest = true;
+        char err[128];
+        assert_int_equal(bel_sim_parse_script("hold@40+16:0", &sc, err, sizeof err), BEL_OK);
+        run_sim(&sc, &res);
+        double t_hold = NAN, t_end = NAN;
+        for (int i = 0; i < res.n_ev; i++) {
+            if (res.ev[i].kind == BEL_EV_BREATH_HOLD_START && isnan(t_hold)) {
+                t_hold = res.ev[i].t_s;
+            } else if (res.ev[i].kind == BEL_EV_BREATH_HOLD_END && isnan(t_end)) {
+                t_end = res.ev[i].t_s;
+            }
+        }
+        assert_true(t_hold > 40.0 && t_hold < 45.0);
+        assert_true(t_end > 55.0 && t_end < 58.0);
+        for (int i = 0; i < res.n_ev; i++) {
+            const bel_event *e = &res.ev[i];
+            if (e->kind == BEL_EV_INSP_ONSET || e->kind == BEL_EV_EXP_ONSET) {
+                if (e->t_s > t_hold + 1.0 && e->t_s < 55.0) { /* the script's hold ends at 56 s */
+                    fail_msg("seed %d: %s at %.2f s inside the hold %.2f-%.2f s", (int)seed,
+                             bel_event_kind_name(e->kind), e->t_s, t_hold, t_end);
+                }
+            }
+        }
+    }
+}
+
 static void test_pipeline_follows_the_simulated_belt(void **state)
 {
     (void)state;
@@ -885,6 +922,7 @@ int main(void)
         cmocka_unit_test(test_pipeline_rejects_bad_input),
         cmocka_unit_test(test_pipeline_gap_makes_no_breath_inside_it),
         cmocka_unit_test(test_pipeline_follows_the_simulated_belt),
+        cmocka_unit_test(test_pipeline_no_breath_inside_a_long_hold),
         cmocka_unit_test(test_pipeline_simulated_belt_put_on_retightened_unplugged),
         cmocka_unit_test(test_pipeline_simulated_pacer_patterns_with_ripple),
         cmocka_unit_test(test_pipeline_start_mid_breath_does_not_block),
