@@ -10,7 +10,7 @@
 #include "bellows/filter.h"
 
 /* Signals are examined at 10 Hz; the ring keeps 51.2 s of them. */
-enum { RING = 512, N_LEARN = 8 };
+enum { RING = 512, N_LEARN = 8, N_PERIODS = 5 };
 static const double step_s = 0.1;
 /* Low-pass before examination: keeps breathing (under 1 Hz), drops most of the
  * noise and of the cardiac ripple. */
@@ -69,8 +69,9 @@ struct bel_holdin {
     bool have_trough, have_peak;
     double t_trough, t_peak;
     float v_trough, v_peak;
-    double period_s;
-    int n_period;  /* periods in period_s */
+    double period_s; /* the median of the last N_PERIODS breath periods */
+    float periods[N_PERIODS];
+    int n_period;  /* periods seen */
     int lag_steps; /* the chest-belly lag found last, in 10 Hz steps */
     int n_lag;     /* lag searches since the reset */
     /* Hold-in state machine. */
@@ -505,8 +506,21 @@ void bel_holdin_push_breath(bel_holdin *h, const bel_breath_point *pt)
         /* The breathing's own period: a cycle that spans a breath hold (more
          * than twice the usual) says nothing about it. */
         if (period > 0.5 && period < 60.0 && (h->n_period < 3 || period < 2.0 * h->period_s)) {
-            h->period_s = h->n_period == 0 ? period : 0.7 * h->period_s + 0.3 * period;
+            h->periods[h->n_period % N_PERIODS] = (float)period;
             h->n_period++;
+            const int n = h->n_period < N_PERIODS ? h->n_period : N_PERIODS;
+            float tmp[N_PERIODS];
+            memcpy(tmp, h->periods, sizeof tmp);
+            /* Insertion sort: five values. */
+            for (int i = 1; i < n; i++) {
+                for (int j = i; j > 0 && tmp[j - 1] > tmp[j]; j--) {
+                    const float x = tmp[j];
+                    tmp[j] = tmp[j - 1];
+                    tmp[j - 1] = x;
+                }
+            }
+            h->period_s =
+                n % 2 ? (double)tmp[n / 2] : 0.5 * ((double)tmp[n / 2 - 1] + (double)tmp[n / 2]);
         }
         const float b_exc = h->v_peak - 0.5f * (h->v_trough + pt->value);
         float c_exc = NAN;
