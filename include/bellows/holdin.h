@@ -162,6 +162,9 @@ int bel_holdin_process(bel_holdin *h, double t_s, float belly, float chest, bel_
  *  copying it). Call from: the owning thread. */
 bool bel_holdin_is_breath_hold(const bel_holdin *h);
 
+/** Whether a hold-in is on (the state's is_holding_in). Call from: the owning thread. */
+bool bel_holdin_is_holding_in(const bel_holdin *h);
+
 /** Copy the live values. Call from: the owning thread. */
 void bel_holdin_get_state(const bel_holdin *h, bel_holdin_state *out);
 

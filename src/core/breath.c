@@ -61,9 +61,10 @@ struct bel_breath {
      * difference| of the input, and restarts made. */
     double absd;
     uint32_t n_restarts;
-    int64_t prev_ref_n;            /* the turning point before ref_n */
-    int n_points;                  /* turning points since the last reset */
-    int gap_skip;                  /* samples after a gap left out of the noise estimate */
+    bool is_fresh;      /* reset from outside (the start, a gap), not restarted at a jump */
+    int64_t prev_ref_n; /* the turning point before ref_n */
+    int n_points;       /* turning points since the last reset */
+    int gap_skip;       /* samples after a gap left out of the noise estimate */
     double rise_ema_s, fall_ema_s; /* usual 10-90 % times of rises and falls (0: unknown) */
     /* The band within 10 % of the depth of the current extreme: when the signal entered
      * it (NAN: not yet looked up) and first left it, for the extreme at band_ext_n. */
@@ -188,6 +189,7 @@ void bel_breath_destroy(bel_breath *b)
 
 void bel_breath_reset(bel_breath *b)
 {
+    b->is_fresh = true;
     b->n = 0;
     b->ripple_n = 0;
     b->n_points = 0;
@@ -611,6 +613,7 @@ static void choose_filter(bel_breath *b)
 static void restart(bel_breath *b)
 {
     bel_breath_reset(b);
+    b->is_fresh = false;
     b->n_depths = 0;
     b->depth_head = 0;
     b->ref_depth = 0.0;
@@ -638,11 +641,35 @@ static double band_entry(const bel_breath *b, double s, double depth)
     return ht(b, k);
 }
 
+/* The first quarter second after a (re)start holds a step (a belt powering
+ * up reaches its level in a few samples): one move from a sample to the next
+ * over 20 times the mean of the others and 4 times the next largest (the
+ * scales learnt so far would include it). */
+static bool settling_step(const bel_breath *b, int64_t jw)
+{
+    double sum = 0.0, big = 0.0, next = 0.0;
+    for (int64_t k = b->n - jw + 1; k < b->n; k++) {
+        const double d = fabs(hx(b, k) - hx(b, k - 1));
+        sum += d;
+        if (d > big) {
+            next = big;
+            big = d;
+        } else if (d > next) {
+            next = d;
+        }
+    }
+    const double others = (sum - big) / (double)(jw - 2);
+    return big > 20.0 * others && big > 4.0 * next;
+}
+
 static bool is_jump(const bel_breath *b, float x)
 {
     const int64_t jw = (int64_t)fmax(1.0, floor(0.25 * b->cfg.fs_hz + 0.5));
     if (b->n < jw) {
         return false;
+    }
+    if (b->n == jw && jw >= 8 && b->is_fresh && settling_step(b, jw)) {
+        return true;
     }
     const double dx = fabs((double)x - hx(b, b->n - jw));
     /* The learnt depth before any decay: breathing that starts again after

@@ -901,6 +901,8 @@ int bel_holdin_process(bel_holdin *h, double t_s, float belly, float chest, bel_
 
 bool bel_holdin_is_breath_hold(const bel_holdin *h) { return h->s.is_breath_hold; }
 
+bool bel_holdin_is_holding_in(const bel_holdin *h) { return h->s.is_holding_in; }
+
 void bel_holdin_get_state(const bel_holdin *h, bel_holdin_state *out)
 {
     *out = h->s;

@@ -46,6 +46,7 @@ struct bel_pipeline {
     bel_median despike_chest;
     bool invert_belly, invert_chest;
     bool auto_polarity;
+    bool has_reading; /* a sample with every belt in use not 0 came (since the start or a gap) */
     /* Polarity evidence: ln(rise / fall) of recent breaths. */
     float pol_log[N_POLARITY];
     int n_pol, pol_head;
@@ -579,6 +580,13 @@ int bel_pipeline_process(bel_pipeline *p, const bel_sample *s, bel_event *out, i
             /* The belts may have moved while nothing came: no increment
              * across the gap. */
             p->mix_started = false;
+            p->has_reading = false;
+            /* Nor in the despike medians: old values would come out of them
+             * for the first samples after the gap, and then a step. */
+            const bel_status st_b = bel_median_init(&p->despike, p->despike.n);
+            const bel_status st_c = bel_median_init(&p->despike_chest, p->despike_chest.n);
+            (void)st_b; /* the same valid windows as at create */
+            (void)st_c;
             mix_forget(p);
         }
         if (is_gap && n_out < max_out) {
@@ -589,6 +597,16 @@ int bel_pipeline_process(bel_pipeline *p, const bel_sample *s, bel_event *out, i
     float raw = s->value[p->cfg.belly_channel];
     if (!isfinite(raw)) {
         return n_out; /* sources validate; a stray NaN is skipped, not propagated */
+    }
+    /* A belt powering up sends zeros before its first reading: no signal, and
+     * no step from 0 for the stages to learn. Until every belt in use reads
+     * something else (at the start, and after a gap), such samples are passed
+     * over. */
+    if (!p->has_reading) {
+        if (raw == 0.0f || (p->cfg.chest_channel >= 0 && s->value[p->cfg.chest_channel] == 0.0f)) {
+            return n_out;
+        }
+        p->has_reading = true;
     }
     /* The chest: the same despike, aligned with the belly. A stray NaN
      * repeats the previous chest value. */
@@ -655,6 +673,11 @@ int bel_pipeline_process(bel_pipeline *p, const bel_sample *s, bel_event *out, i
          * before it says nothing about after. */
         p->restarts_seen = restarts;
         forget_breath_in_progress(p);
+        /* A hold-in in progress ends here, said like any other end. */
+        if (bel_holdin_is_holding_in(p->holdin) && n_out < max_out) {
+            out[n_out++] = bel_event_make(BEL_EV_HOLDIN_END, t_cond, s->t_s);
+            p->n_events[BEL_EV_HOLDIN_END]++;
+        }
         bel_holdin_relearn_level(p->holdin);
         p->baseline = NAN;
         mix_forget(p);

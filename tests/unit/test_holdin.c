@@ -353,6 +353,24 @@ static void test_holdin_found_when_sucking_in_takes_the_belt_to_its_rail(void **
     }
 }
 
+/* The belt re-tightened while the belly is held in: the detectors start again
+ * from the step, and the hold-in in progress ends there with its event (every
+ * start has its end: the window, tones and recording agree). */
+static void test_holdin_in_progress_ends_with_its_event_at_a_belt_step(void **state)
+{
+    (void)state;
+    for (int chest = 0; chest <= 1; chest++) {
+        bel_sim_config c = sim_cfg(70 + (uint64_t)chest, 200.0, chest != 0);
+        add_script(&c, "holdin@60+60:1.5,retighten@90:8");
+        run(&c, NULL);
+        assert_true(count(BEL_EV_HOLDIN_START) >= 1);
+        assert_int_equal(count(BEL_EV_HOLDIN_START), count(BEL_EV_HOLDIN_END));
+        const bel_event *en = find(BEL_EV_HOLDIN_END, 89.0, 92.0);
+        assert_non_null(en);
+        assert_false(res.last.is_holding_in);
+    }
+}
+
 static void test_holdin_breath_holds_after_inhale_and_exhale(void **state)
 {
     (void)state;
@@ -537,6 +555,7 @@ int main(void)
         cmocka_unit_test(test_holdin_no_alarm_on_talking),
         cmocka_unit_test(test_holdin_found_when_sucking_in_takes_the_belt_to_its_rail),
         cmocka_unit_test(test_holdin_no_alarm_on_a_cough_that_overloads_the_belt),
+        cmocka_unit_test(test_holdin_in_progress_ends_with_its_event_at_a_belt_step),
         cmocka_unit_test(test_holdin_breath_holds_after_inhale_and_exhale),
         cmocka_unit_test(test_holdin_breath_hold_threshold_is_configurable),
         cmocka_unit_test(test_holdin_ends_at_an_unplug_and_is_found_again),
