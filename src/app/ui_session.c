@@ -645,6 +645,7 @@ static bool handle_action(ui_session *u, bel_ui_action a)
     case BEL_UI_ACT_REASSESS: /* the figure ranges itself from the next breaths */
         v->range_from_s = u->t_now_s;
         atomic_fetch_add_explicit(&u->n_reranges, 1, memory_order_relaxed);
+        bel_session_relearn(u->session); /* and the pipeline its relaxed level */
         bel_pacer_restart(u->pacer);
         break;
     case BEL_UI_ACT_HELP:
@@ -664,7 +665,8 @@ static bool handle_action(ui_session *u, bel_ui_action a)
     return true;
 }
 
-/* Marks typed in the terminal (k or d, then Enter), for sessions without a window:
+/* Marks typed in the terminal (k or d, then Enter; r re-learns the relaxed level), for
+ * sessions without a window:
  * whatever stdin holds now, without waiting. */
 static void read_terminal_marks(ui_session *u)
 {
@@ -679,6 +681,8 @@ static void read_terminal_marks(ui_session *u)
         for (ssize_t i = 0; i < n; i++) {
             if (buf[i] == 'k' || buf[i] == 'd') {
                 bel_session_mark(u->session, buf[i] == 'k' ? BEL_EV_MARKER : BEL_EV_DISCOMFORT);
+            } else if (buf[i] == 'r') { /* as in the window */
+                (void)handle_action(u, BEL_UI_ACT_REASSESS);
             }
         }
     }
