@@ -472,6 +472,7 @@ static void on_sample(void *ctx, const bel_session_frame *f)
         u->next_trend_s = f->sample.t_s + TREND_EVERY_S;
     }
     const bool is_lost = u->view.is_signal_lost;
+    u->view.n_dropouts += f->sample.n_missed > 0; /* the status line says so, in seconds */
     u->t_now_s = fmax(u->t_now_s, f->sample.t_s);
     u->t_last_sample_s = f->sample.t_s;
     u->mono_last_sample_s = f->published_mono_s;
@@ -696,8 +697,10 @@ static void log_latency(ui_session *u, double present_s)
     const float shown =
         v->trace_head > 0 ? v->trace_belly[(v->trace_head - 1) & (BEL_UI_TRACE_CAP - 1)] : NAN;
     if (u->win) {
-        fprintf(u->latency_log, "F %.6f %.3f %.3f\n", present_s, (double)shown,
-                (double)v->expansion);
+        /* and what it cost: drawing and presenting (ms), the newest sample's publication */
+        fprintf(u->latency_log, "F %.6f %.3f %.3f %.3f %.6f\n", present_s, (double)shown,
+                (double)v->expansion, bel_ui_window_get_last_draw_ms(u->win),
+                u->mono_last_sample_s);
     }
     bel_audio_timing at[64];
     int n = 0;
@@ -729,7 +732,7 @@ static bool on_frame(void *ctx, const bel_session_counters *c)
     }
     v->is_connected = c->is_connected;
     v->is_recording_failed = c->is_recording_failed;
-    v->n_gaps = (uint32_t)c->n_missed;
+    v->lost_s = (double)c->n_missed / u->fs_hz;
     v->n_dropped = (uint32_t)(c->n_display_dropped + c->n_record_dropped);
     v->n_underruns = u->audio ? bel_audio_get_underruns(u->audio) : 0;
     if (u->has_first) {

@@ -8,6 +8,7 @@
 #define BELLOWS_UI_VIEW_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "bellows/event.h"
@@ -47,6 +48,11 @@ typedef struct bel_ui_summary {
  *  the same. Call from: any thread. */
 int bel_ui_summary_lines(const bel_ui_summary *s, char (*label)[40], char (*value)[48], int max);
 
+/** The status line's words for signal lost in dropouts, as a person reads them ("1.2 s
+ *  of signal lost (2 dropouts)"; is_short: "1.2 s lost"), into buf; "" when there were
+ *  none. Call from: any thread. */
+void bel_ui_lost_words(double lost_s, uint32_t n_dropouts, bool is_short, char *buf, size_t len);
+
 typedef struct bel_ui_view {
     bel_ui_layout layout;
     bool is_help_shown;
@@ -82,7 +88,8 @@ typedef struct bel_ui_view {
                                    the belt is away, so the trace scrolls on (0: the latest
                                    sample's) */
     bool is_recording_failed; /**< the session's files cannot be written (a full disk) */
-    uint32_t n_gaps;          /**< samples reported missing */
+    double lost_s;            /**< signal time lost in dropouts (samples that never came) */
+    uint32_t n_dropouts;      /**< times the signal dropped out (samples went missing) */
     uint32_t n_dropped;       /**< samples or frames the UI side dropped */
     uint32_t n_underruns;     /**< audio output underruns */
     char source[160];         /**< "simulated belt", "/dev/ttyACM0", ... */

@@ -305,7 +305,8 @@ static void test_ui_signal_lost_status(void **state)
     bel_event e = bel_event_make(BEL_EV_SIGNAL_LOST, 296.0, 297.0);
     bel_ui_view_push_event(&v, &e);
     v.is_signal_lost = true;
-    v.n_gaps = 150;
+    v.lost_s = 3.0;
+    v.n_dropouts = 1;
     v.pacer = pacer_at(3.0);
     render(&c, &v, "practice_signal_lost");
     SDL_Rect status = bel_ui_get_region(BEL_UI_PRACTICE, c.w, c.h, BEL_UI_R_STATUS);
@@ -812,7 +813,8 @@ static void test_ui_status_line_fits_any_size(void **state)
         bel_ui_view_init(&v);
         fill_breathing(&v, 60.0, true);
         v.pacer = pacer_at(1.0);
-        v.n_gaps = 250;
+        v.lost_s = 5.0;
+        v.n_dropouts = 2;
         v.m.n_spikes = 3;
         snprintf(v.source, sizeof v.source,
                  "belt on /dev/serial/by-id/usb-Arduino_LLC_Arduino_Uno_85735313932351F0E1A1-"
@@ -840,6 +842,24 @@ static void test_ui_status_line_fits_any_size(void **state)
         assert_true(best >= st.h / 2);
         canvas_close(&c);
     }
+}
+
+/* Samples that never came are said as the signal time lost and how many dropouts, and
+ * only when there were any: never a bare count of samples. */
+static void test_ui_lost_words(void **state)
+{
+    (void)state;
+    char buf[64];
+    bel_ui_lost_words(0.0, 0, false, buf, sizeof buf);
+    assert_string_equal(buf, "");
+    bel_ui_lost_words(3.04, 2, false, buf, sizeof buf);
+    assert_string_equal(buf, "3.0 s of signal lost (2 dropouts)");
+    bel_ui_lost_words(0.02, 1, false, buf, sizeof buf); /* one sample at 50 Hz */
+    assert_string_equal(buf, "0.1 s of signal lost (1 dropout)");
+    bel_ui_lost_words(75.0, 3, true, buf, sizeof buf);
+    assert_string_equal(buf, "75 s lost");
+    bel_ui_lost_words(600.0, 4, false, buf, sizeof buf);
+    assert_string_equal(buf, "10 min of signal lost (4 dropouts)");
 }
 
 /* The end-of-session summary in the window: its seven lines over the practice layout. */
@@ -912,6 +932,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_ui_unplugged_and_replugged),
         cmocka_unit_test(test_ui_paused),
         cmocka_unit_test(test_ui_status_line_fits_any_size),
+        cmocka_unit_test(test_ui_lost_words),
         cmocka_unit_test(test_ui_summary),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
