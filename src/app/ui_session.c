@@ -349,7 +349,9 @@ int ui_session_create(const ui_session_options *o, bel_source *src, ui_session *
             (void)cli_fail(cmd, "%s; continuing without a window", err);
         }
         if (u->win && !o->guide) {
-            u->view.is_help_shown = is_first_run();
+            if (is_first_run()) {
+                bel_ui_view_open_first_help(&u->view);
+            }
         }
         if (u->win && o->is_therapist_window &&
             bel_ui_window_create("bellows - therapist", 1280, 800, font, &u->win2, err,
@@ -594,11 +596,25 @@ static void fill_summary(ui_session *u)
     }
 }
 
+/* r: the figure and the tone range themselves from the next breaths, and the pipeline
+ * learns its relaxed level afresh (a hold-in in progress ends). */
+static void relearn(ui_session *u)
+{
+    u->view.range_from_s = u->t_now_s;
+    atomic_fetch_add_explicit(&u->n_reranges, 1, memory_order_relaxed);
+    bel_session_relearn(u->session);
+    bel_pacer_restart(u->pacer);
+}
+
 static bool handle_action(ui_session *u, bel_ui_action a)
 {
     bel_ui_view *v = &u->view;
     if (v->is_summary_shown) {
         return false; /* any key after the summary: the end */
+    }
+    if (v->is_help_shown && a != BEL_UI_ACT_QUIT && a != BEL_UI_ACT_CLOSE) {
+        v->is_help_shown = false; /* any key closes the help, and only that */
+        return true;
     }
     switch (a) {
     case BEL_UI_ACT_QUIT: /* the summary first; the next key ends the session */
@@ -643,11 +659,8 @@ static bool handle_action(ui_session *u, bel_ui_action a)
     case BEL_UI_ACT_LAYOUT:
         v->layout = v->layout == BEL_UI_PRACTICE ? BEL_UI_THERAPIST : BEL_UI_PRACTICE;
         break;
-    case BEL_UI_ACT_REASSESS: /* the figure ranges itself from the next breaths */
-        v->range_from_s = u->t_now_s;
-        atomic_fetch_add_explicit(&u->n_reranges, 1, memory_order_relaxed);
-        bel_session_relearn(u->session); /* and the pipeline its relaxed level */
-        bel_pacer_restart(u->pacer);
+    case BEL_UI_ACT_REASSESS:
+        relearn(u);
         break;
     case BEL_UI_ACT_HELP:
         v->is_help_shown = !v->is_help_shown;
@@ -659,6 +672,7 @@ static bool handle_action(ui_session *u, bel_ui_action a)
         bel_session_mark(u->session, BEL_EV_DISCOMFORT);
         break;
     case BEL_UI_ACT_FULLSCREEN: /* the window did it */
+    case BEL_UI_ACT_KEY:
     case BEL_UI_ACT_NONE:
     default:
         break;
@@ -683,7 +697,7 @@ static void read_terminal_marks(ui_session *u)
             if (buf[i] == 'k' || buf[i] == 'd') {
                 bel_session_mark(u->session, buf[i] == 'k' ? BEL_EV_MARKER : BEL_EV_DISCOMFORT);
             } else if (buf[i] == 'r') { /* as in the window */
-                (void)handle_action(u, BEL_UI_ACT_REASSESS);
+                relearn(u);
             }
         }
     }
@@ -730,6 +744,7 @@ static bool on_frame(void *ctx, const bel_session_counters *c)
             }
         }
     }
+    bel_ui_view_update_help(v);
     v->is_connected = c->is_connected;
     v->is_recording_failed = c->is_recording_failed;
     v->lost_s = (double)c->n_missed / u->fs_hz;

@@ -1185,7 +1185,7 @@ static void draw_help(bel_ui *ui, SDL_Rect r)
         {"m", "mute / unmute"},
         {"b  /  c", "breath tone / cues"},
         {"t", "practice / therapist"},
-        {"r", "re-range the figure"},
+        {"r", "this is my rest now (re-learn)"},
         {"k  /  d", "mark moment / discomfort"},
         {"f", "fullscreen"},
         {"h  or  ?", "this help"},
@@ -1195,7 +1195,7 @@ static void draw_help(bel_ui *ui, SDL_Rect r)
     const int n_keys = (int)(sizeof keys / sizeof keys[0]);
     const font_size f = F_SMALL;
     int lh = ui->fonts[f].height * 3 / 2;
-    /* Rows closer together when they would run into "press h to close" at the foot. */
+    /* Rows closer together when they would run into the closing line at the foot. */
     const int fixed = ui->fonts[F_LARGE].height + ui->fonts[F_SMALL].height * 3;
     if (fixed + (n_keys + 1) * lh > r.h) {
         lh = (r.h - fixed) / (n_keys + 1);
@@ -1220,7 +1220,7 @@ static void draw_help(bel_ui *ui, SDL_Rect r)
         y += lh;
     }
     draw_text(ui, F_SMALL, r.x + r.w / 2, r.y + r.h - ui->fonts[F_SMALL].height * 2, A_CENTER,
-              palette[BEL_UI_C_DIM], "press h to close");
+              palette[BEL_UI_C_DIM], "any key closes this; h shows it again");
 }
 
 /* ---------------------------------------------------------------- summary */

@@ -182,6 +182,24 @@ float bel_ui_view_expansion(const bel_ui_view *v)
     return clamp01((now - level) / depth);
 }
 
+void bel_ui_view_open_first_help(bel_ui_view *v)
+{
+    v->is_help_shown = true;
+    v->is_help_first = true;
+    v->help_from_n_breaths = v->m.n_breaths;
+}
+
+void bel_ui_view_update_help(bel_ui_view *v)
+{
+    if (!v->is_help_shown) {
+        v->is_help_first = false;
+    } else if (v->is_help_first &&
+               v->m.n_breaths >= v->help_from_n_breaths + (uint32_t)BEL_UI_HELP_BREATHS) {
+        v->is_help_shown = false;
+        v->is_help_first = false;
+    }
+}
+
 void bel_ui_lost_words(double lost_s, uint32_t n_dropouts, bool is_short, char *buf, size_t len)
 {
     if (len == 0) {

@@ -21,6 +21,7 @@ enum {
     BEL_UI_EVENT_CAP = 128,       /**< events kept */
     BEL_UI_TREND_CAP = 256,       /**< trend points kept */
     BEL_UI_FOLLOW_MIN_ONSETS = 4, /**< breath turns scored before following is shown */
+    BEL_UI_HELP_BREATHS = 3,      /**< breaths counted that close the first run's help */
 };
 
 /** Which layout the window shows. */
@@ -56,7 +57,10 @@ void bel_ui_lost_words(double lost_s, uint32_t n_dropouts, bool is_short, char *
 typedef struct bel_ui_view {
     bel_ui_layout layout;
     bool is_help_shown;
-    bool is_summary_shown; /**< the end-of-session summary over everything */
+    bool is_help_first;           /**< the help opened by itself (first run): it closes once
+                                       BEL_UI_HELP_BREATHS breaths are counted after it opened */
+    uint32_t help_from_n_breaths; /**< m.n_breaths when it opened */
+    bool is_summary_shown;        /**< the end-of-session summary over everything */
     bel_ui_summary summary;
     bool is_paused;
     bool is_muted;
@@ -127,6 +131,15 @@ typedef struct bel_ui_view {
     float trend_follow[BEL_UI_TREND_CAP];
     uint32_t trend_head;
 } bel_ui_view;
+
+/** Open the help by itself (the first run, to say how to put the belt on): it closes at
+ *  any key, or once the belt shows BEL_UI_HELP_BREATHS breaths (bel_ui_view_update_help),
+ *  so it never hides the breath for long; h opens it again. Call from: main only. */
+void bel_ui_view_open_first_help(bel_ui_view *v);
+
+/** Close the first run's help once its breaths are counted (call after m is updated).
+ *  A help opened with h stays until a key. Call from: main only. */
+void bel_ui_view_update_help(bel_ui_view *v);
 
 /** Cut-off of the display signal's low-pass: a 2nd-order Butterworth delays a breath
  *  by sqrt(2) / (2 pi fc) = 37.5 ms at 6 Hz (the goal is <= 40 ms), and still takes

@@ -170,6 +170,12 @@ int bel_ui_window_poll(bel_ui_window *win, bel_ui_action *out, int max)
             }
         } else if (e.type == SDL_KEYDOWN && !e.key.repeat) {
             a = bel_ui_action_for_key(e.key.keysym.sym, e.key.keysym.mod);
+            const SDL_Scancode sc = e.key.keysym.scancode;
+            const bool is_modifier = (sc >= SDL_SCANCODE_LCTRL && sc <= SDL_SCANCODE_RGUI) ||
+                                     sc == SDL_SCANCODE_CAPSLOCK || sc == SDL_SCANCODE_MODE;
+            if (a == BEL_UI_ACT_NONE && !is_modifier) { /* Shift of '?' is not a key yet */
+                a = BEL_UI_ACT_KEY;
+            }
         } else if (e.type == SDL_KEYDOWN &&
                    (e.key.keysym.sym == SDLK_UP || e.key.keysym.sym == SDLK_DOWN)) {
             a = bel_ui_action_for_key(e.key.keysym.sym, e.key.keysym.mod); /* arrows repeat */

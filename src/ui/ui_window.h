@@ -29,6 +29,7 @@ typedef enum bel_ui_action {
     BEL_UI_ACT_CUES,        /**< c: every cue off / back on */
     BEL_UI_ACT_BREATH_TONE, /**< b: the breath tone off / on */
     BEL_UI_ACT_CLOSE,       /**< the window was closed: the end at once */
+    BEL_UI_ACT_KEY,         /**< any other key (not a modifier alone): closes the help */
 } bel_ui_action;
 
 typedef struct bel_ui_window bel_ui_window;

@@ -844,6 +844,29 @@ static void test_ui_status_line_fits_any_size(void **state)
     }
 }
 
+/* The first run's help closes by itself once the belt shows breaths (it must not hide
+ * the breath it explains); one opened with h stays until a key. */
+static void test_ui_first_help_closes_once_breaths_are_counted(void **state)
+{
+    (void)state;
+    bel_ui_view v;
+    bel_ui_view_init(&v);
+    v.m.n_breaths = 1;
+    bel_ui_view_open_first_help(&v);
+    for (uint32_t n = 1; n < 1 + BEL_UI_HELP_BREATHS; n++) {
+        v.m.n_breaths = n;
+        bel_ui_view_update_help(&v);
+        assert_true(v.is_help_shown);
+    }
+    v.m.n_breaths = 1 + BEL_UI_HELP_BREATHS;
+    bel_ui_view_update_help(&v);
+    assert_false(v.is_help_shown);
+    v.is_help_shown = true; /* h */
+    v.m.n_breaths += 10;
+    bel_ui_view_update_help(&v);
+    assert_true(v.is_help_shown);
+}
+
 /* Samples that never came are said as the signal time lost and how many dropouts, and
  * only when there were any: never a bare count of samples. */
 static void test_ui_lost_words(void **state)
@@ -933,6 +956,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_ui_paused),
         cmocka_unit_test(test_ui_status_line_fits_any_size),
         cmocka_unit_test(test_ui_lost_words),
+        cmocka_unit_test(test_ui_first_help_closes_once_breaths_are_counted),
         cmocka_unit_test(test_ui_summary),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
