@@ -93,6 +93,7 @@ struct bel_session {
     double t_first_s;
     double t_lost_s;
     uint32_t n_markers_printed; /* main thread: markers printed so far */
+    bool is_paused_printed;     /* main thread: between a pause and its resume */
     bool has_first;
     bool is_write_failure_told;
 };
@@ -734,7 +735,12 @@ static void drain(bel_session *s, const bel_session_hooks *hooks)
     bool printed = false;
     while (bel_session_poll(s, &is_event, &frame, &ev) == 1) {
         if (is_event) {
-            if (!s->cfg.quiet) {
+            /* Paused: the breath and its guidance are recorded, not said. */
+            const bool is_guidance = ev.kind <= BEL_EV_BREATH_HOLD_END;
+            if (ev.kind == BEL_EV_PAUSE || ev.kind == BEL_EV_RESUME) {
+                s->is_paused_printed = ev.kind == BEL_EV_PAUSE;
+            }
+            if (!s->cfg.quiet && !(s->is_paused_printed && is_guidance)) {
                 print_event(s, &ev);
                 printed = true;
             }

@@ -520,7 +520,12 @@ static bool pacer_asks_hold(const bel_ui_view *v)
 static void on_event(void *ctx, const bel_event *ev)
 {
     ui_session *u = ctx;
-    bel_ui_view_push_event(&u->view, ev);
+    /* Paused: the recording has every event (and the pause), but nothing is shown or
+     * cued; the summary's tallies still count it, as the stored summary does. */
+    const bool is_shown = !u->view.is_paused || ev->kind == BEL_EV_PAUSE;
+    if (is_shown) {
+        bel_ui_view_push_event(&u->view, ev);
+    }
     if (u->guide) {
         bel_assess_note_event(u->guide, ev);
     }
@@ -539,20 +544,22 @@ static void on_event(void *ctx, const bel_event *ev)
         }
         break;
     case BEL_EV_HOLDIN_START:
-        bel_tone_request_cue(&u->tone, BEL_TONE_CUE_HOLDIN); /* the synth rate-limits */
+        if (is_shown) {
+            bel_tone_request_cue(&u->tone, BEL_TONE_CUE_HOLDIN); /* the synth rate-limits */
+        }
         u->t_holdin_start_s = ev->t_s;
         u->n_holdins++;
         break;
     case BEL_EV_HOLDIN_END:
-        if (isfinite(u->t_holdin_start_s)) {
-            u->held_in_s += ev->t_s - u->t_holdin_start_s;
+        if (isfinite(u->t_holdin_start_s) && !u->view.is_paused) { /* paused: banked then */
+            u->held_in_s += fmax(ev->t_s - u->t_holdin_start_s, 0.0);
         }
         u->t_holdin_start_s = NAN;
         break;
     case BEL_EV_BREATH_HOLD_START:
         u->n_holds++;
         /* At the hold decision, gently; never while the pacer itself asks for a hold. */
-        if (!pacer_asks_hold(&u->view)) {
+        if (is_shown && !pacer_asks_hold(&u->view)) {
             bel_tone_request_cue(&u->tone, BEL_TONE_CUE_BREATH_HOLD); /* rate-limited too */
         }
         break;
@@ -566,7 +573,7 @@ static void on_event(void *ctx, const bel_event *ev)
     default:
         break;
     }
-    if (u->view.is_pacer_on) {
+    if (u->view.is_pacer_on && is_shown) {
         bel_pacer_note_event(u->pacer, ev);
     }
     bel_pacer_set_holdin(u->pacer, u->view.m.is_holding_in);
@@ -585,7 +592,7 @@ static void fill_summary(ui_session *u)
                       : NAN;
     s->belly_share = u->n_share > 0 ? (float)(u->share_sum / u->n_share) : NAN;
     s->held_in_s = u->held_in_s;
-    if (isfinite(u->t_holdin_start_s)) { /* still held in at the end */
+    if (isfinite(u->t_holdin_start_s) && !u->view.is_paused) { /* still held in at the end */
         s->held_in_s += u->t_now_s - u->t_holdin_start_s;
     }
     s->n_holdins = u->n_holdins;
@@ -627,6 +634,12 @@ static bool handle_action(ui_session *u, bel_ui_action a)
     case BEL_UI_ACT_PAUSE: /* no cues, the clock stops, the recording marks it */
         v->is_paused = !v->is_paused;
         bel_pacer_set_paused(u->pacer, v->is_paused || !v->is_pacer_on);
+        if (isfinite(u->t_holdin_start_s)) { /* a hold-in's time counts outside pauses */
+            if (v->is_paused) {
+                u->held_in_s += fmax(u->t_now_s - u->t_holdin_start_s, 0.0);
+            }
+            u->t_holdin_start_s = u->t_now_s;
+        }
         if (v->is_paused) {
             u->t_pause_start_s = u->t_now_s;
         } else {
@@ -762,7 +775,7 @@ static bool on_frame(void *ctx, const bel_session_counters *c)
             u->t_now_s = fmax(u->t_now_s, u->t_last_sample_s + since_s);
         }
         v->is_unplugged = v->is_signal_lost || since_s >= UNPLUGGED_S;
-        if (v->is_unplugged) { /* nothing is known about the belly now */
+        if (v->is_unplugged || v->is_paused) { /* nothing known, or nothing to say now */
             v->is_holdin = false;
             v->is_breath_hold = false;
         }
