@@ -192,21 +192,68 @@ int bel_ui_window_poll(bel_ui_window *win, bel_ui_action *out, int max)
     return n;
 }
 
-void bel_ui_window_place_beside(bel_ui_window *win, const bel_ui_window *first)
+/* Space between the two windows on one display, in screen points. */
+static const int PAIR_GAP = 16;
+
+static int min_int(int a, int b) { return a < b ? a : b; }
+
+void bel_ui_place_pair(const SDL_Rect *displays, int n_displays, int first_display, SDL_Rect *first,
+                       SDL_Rect *second)
 {
-    if (SDL_GetNumVideoDisplays() > 1 &&
-        SDL_GetWindowDisplayIndex(first->window) != 1) { /* the other display */
-        SDL_SetWindowPosition(win->window, (int)SDL_WINDOWPOS_CENTERED_DISPLAY(1),
-                              (int)SDL_WINDOWPOS_CENTERED_DISPLAY(1));
+    if (n_displays < 1) {
+        second->x = first->x + first->w + PAIR_GAP;
+        second->y = first->y;
         return;
     }
-    int x = 0;
-    int y = 0;
-    int w = 0;
-    int h = 0;
-    SDL_GetWindowPosition(first->window, &x, &y);
-    SDL_GetWindowSize(first->window, &w, &h);
-    SDL_SetWindowPosition(win->window, x + w + 16, y);
+    const int d1 = first_display >= 0 && first_display < n_displays ? first_display : 0;
+    if (n_displays > 1) { /* the first other display */
+        const SDL_Rect *o = &displays[d1 == 0 ? 1 : 0];
+        second->w = min_int(second->w, o->w);
+        second->h = min_int(second->h, o->h);
+        second->x = o->x + (o->w - second->w) / 2;
+        second->y = o->y + (o->h - second->h) / 2;
+        return;
+    }
+    const SDL_Rect *d = &displays[d1];
+    if (first->w + PAIR_GAP + second->w > d->w) { /* halves */
+        first->w = second->w = (d->w - PAIR_GAP) / 2;
+    }
+    first->h = min_int(first->h, d->h);
+    second->h = min_int(second->h, d->h);
+    first->x = d->x + (d->w - (first->w + PAIR_GAP + second->w)) / 2;
+    second->x = first->x + first->w + PAIR_GAP;
+    first->y = d->y + (d->h - first->h) / 2;
+    second->y = d->y + (d->h - second->h) / 2;
+}
+
+void bel_ui_window_place_beside(bel_ui_window *win, bel_ui_window *first)
+{
+    enum { MAX_DISPLAYS = 8 };
+    SDL_Rect displays[MAX_DISPLAYS];
+    int n = SDL_GetNumVideoDisplays();
+    n = n > MAX_DISPLAYS ? MAX_DISPLAYS : n;
+    for (int k = 0; k < n; k++) {
+        if (SDL_GetDisplayUsableBounds(k, &displays[k]) != 0 &&
+            SDL_GetDisplayBounds(k, &displays[k]) != 0) {
+            n = k; /* the displays known so far */
+            break;
+        }
+    }
+    SDL_Rect a = {0, 0, 0, 0};
+    SDL_Rect b = {0, 0, 0, 0};
+    SDL_GetWindowPosition(first->window, &a.x, &a.y);
+    SDL_GetWindowSize(first->window, &a.w, &a.h);
+    SDL_GetWindowSize(win->window, &b.w, &b.h);
+    const SDL_Rect a0 = a;
+    bel_ui_place_pair(displays, n, SDL_GetWindowDisplayIndex(first->window), &a, &b);
+    if (a.w != a0.w || a.h != a0.h) {
+        SDL_SetWindowSize(first->window, a.w, a.h);
+    }
+    if (a.x != a0.x || a.y != a0.y) {
+        SDL_SetWindowPosition(first->window, a.x, a.y);
+    }
+    SDL_SetWindowSize(win->window, b.w, b.h);
+    SDL_SetWindowPosition(win->window, b.x, b.y);
 }
 
 bel_status bel_ui_window_draw_now(bel_ui_window *win, const bel_ui_view *v)

@@ -64,9 +64,19 @@ int bel_ui_window_poll(bel_ui_window *win, bel_ui_action *out, int max);
  *  Call from: main only. */
 BEL_NODISCARD bel_status bel_ui_window_draw(bel_ui_window *win, const bel_ui_view *v);
 
-/** Put win on the second display when there is one, else just right of first.
+/** Put win on another display than first's when there is one (bel_ui_place_pair), else
+ *  beside first on its display, both made smaller when they do not fit side by side.
  *  Call from: main only. */
-void bel_ui_window_place_beside(bel_ui_window *win, const bel_ui_window *first);
+void bel_ui_window_place_beside(bel_ui_window *win, bel_ui_window *first);
+
+/** Where a second window goes (the therapist's): centred on another display than the
+ *  first window's when there is one (displays: each display's usable area; first_display
+ *  the first window's), made no larger than that display; else beside the first on its
+ *  display, the pair centred, and when they do not fit side by side each gets half of
+ *  it (never one on top of the other). *first and *second hold the windows' sizes in and
+ *  their places out. Call from: any thread. */
+void bel_ui_place_pair(const SDL_Rect *displays, int n_displays, int first_display, SDL_Rect *first,
+                       SDL_Rect *second);
 
 /** Draw v and present, without waiting for the next display frame: for a second window
  *  drawn in the same loop turn as the first (which paces the loop). Nothing when the

@@ -867,6 +867,52 @@ static void test_ui_first_help_closes_once_breaths_are_counted(void **state)
     assert_true(v.is_help_shown);
 }
 
+static bool rects_overlap(const SDL_Rect *a, const SDL_Rect *b)
+{
+    return a->x < b->x + b->w && b->x < a->x + a->w && a->y < b->y + b->h && b->y < a->y + a->h;
+}
+
+static bool rect_inside(const SDL_Rect *r, const SDL_Rect *d)
+{
+    return r->x >= d->x && r->y >= d->y && r->x + r->w <= d->x + d->w && r->y + r->h <= d->y + d->h;
+}
+
+/* The therapist's window: never on top of the client's. On one display that fits both,
+ * beside it at full size; on a laptop's display, each takes half; with a second display,
+ * centred there and the client's window left where it is. */
+static void test_ui_second_window_placed_beside_or_on_the_other_display(void **state)
+{
+    (void)state;
+    const SDL_Rect wide = {0, 0, 2600, 850};
+    SDL_Rect a = {660, 25, 1280, 800};
+    SDL_Rect b = {0, 0, 1280, 800};
+    bel_ui_place_pair(&wide, 1, 0, &a, &b);
+    assert_int_equal(a.w, 1280);
+    assert_int_equal(b.w, 1280);
+    assert_false(rects_overlap(&a, &b));
+    assert_true(rect_inside(&a, &wide) && rect_inside(&b, &wide));
+
+    const SDL_Rect laptop = {0, 0, 1280, 800};
+    a = (SDL_Rect){0, 0, 1280, 800};
+    b = (SDL_Rect){0, 0, 1280, 800};
+    bel_ui_place_pair(&laptop, 1, 0, &a, &b);
+    assert_false(rects_overlap(&a, &b));
+    assert_true(rect_inside(&a, &laptop) && rect_inside(&b, &laptop));
+    assert_true(a.w >= 600 && b.w >= 600); /* halves, not slivers */
+
+    const SDL_Rect two[2] = {{0, 0, 1280, 800}, {1280, 0, 1920, 1080}};
+    a = (SDL_Rect){0, 0, 1280, 800};
+    b = (SDL_Rect){0, 0, 1280, 800};
+    bel_ui_place_pair(two, 2, 0, &a, &b);
+    assert_true(rect_inside(&b, &two[1]));
+    assert_int_equal(a.x, 0);
+    assert_int_equal(a.w, 1280);
+    a = (SDL_Rect){1500, 100, 1280, 800}; /* the client's window on the second display */
+    b = (SDL_Rect){0, 0, 1280, 800};
+    bel_ui_place_pair(two, 2, 1, &a, &b);
+    assert_true(rect_inside(&b, &two[0]));
+}
+
 /* Samples that never came are said as the signal time lost and how many dropouts, and
  * only when there were any: never a bare count of samples. */
 static void test_ui_lost_words(void **state)
@@ -956,6 +1002,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_ui_paused),
         cmocka_unit_test(test_ui_status_line_fits_any_size),
         cmocka_unit_test(test_ui_lost_words),
+        cmocka_unit_test(test_ui_second_window_placed_beside_or_on_the_other_display),
         cmocka_unit_test(test_ui_first_help_closes_once_breaths_are_counted),
         cmocka_unit_test(test_ui_summary),
     };
