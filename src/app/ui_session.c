@@ -99,6 +99,7 @@ struct ui_session {
     bool is_guide_shown;
     bel_session *session; /* for the therapist's marks (k, d) */
     bool is_stdin_done;   /* stdin ended or failed: no more marks from the terminal */
+    bool has_news;        /* a sample, an event or a key since the last frame drawn */
 };
 
 /* The font: $BELLOWS_FONT; else the installed one, found from where this binary is
@@ -474,6 +475,7 @@ static void on_sample(void *ctx, const bel_session_frame *f)
         u->next_trend_s = f->sample.t_s + TREND_EVERY_S;
     }
     const bool is_lost = u->view.is_signal_lost;
+    u->has_news = true;
     u->view.n_dropouts += f->sample.n_missed > 0; /* the status line says so, in seconds */
     u->t_now_s = fmax(u->t_now_s, f->sample.t_s);
     u->t_last_sample_s = f->sample.t_s;
@@ -520,6 +522,7 @@ static bool pacer_asks_hold(const bel_ui_view *v)
 static void on_event(void *ctx, const bel_event *ev)
 {
     ui_session *u = ctx;
+    u->has_news = true;
     /* Paused: the recording has every event (and the pause), but nothing is shown or
      * cued; the summary's tallies still count it, as the stored summary does. */
     const bool is_shown = !u->view.is_paused || ev->kind == BEL_EV_PAUSE;
@@ -616,6 +619,7 @@ static void relearn(ui_session *u)
 static bool handle_action(ui_session *u, bel_ui_action a)
 {
     bel_ui_view *v = &u->view;
+    u->has_news = true;
     if (v->is_summary_shown) {
         return false; /* any key after the summary: the end */
     }
@@ -812,7 +816,23 @@ static bool on_frame(void *ctx, const bel_session_counters *c)
             bel_ui_view_push_trend(v, v->session_s, v->m.rate_bpm, rel, v->follow.score);
         }
     }
-    if (u->win2) { /* the therapist's, first: the client's window paces the loop */
+    /* Drawn as soon as something new came (a sample, a key), at most at display rate:
+     * a fixed 60 Hz grid made each sample wait for the next slot of it. */
+    if (u->win && !bel_ui_window_is_frame_due(u->win, u->has_news)) {
+        return true;
+    }
+    u->has_news = false;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    const double draw_start_s = (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+    if (u->win && bel_ui_window_draw_now(u->win, v) != BEL_OK) {
+        fprintf(stderr, "bellows: the window cannot be drawn; continuing without it\n");
+        bel_ui_window_destroy(u->win);
+        u->win = NULL;
+    }
+    const double present_s =
+        draw_start_s + (u->win ? 1e-3 * bel_ui_window_get_last_draw_ms(u->win) : 0.0);
+    if (u->win2) { /* the therapist's after the client's: it never delays the client's */
         const bel_ui_layout layout = v->layout;
         const bool is_help = v->is_help_shown;
         v->layout = BEL_UI_THERAPIST;
@@ -826,17 +846,8 @@ static bool on_frame(void *ctx, const bel_session_counters *c)
             u->win2 = NULL;
         }
     }
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    const double draw_start_s = (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-    if (u->win && bel_ui_window_draw(u->win, v) != BEL_OK) {
-        fprintf(stderr, "bellows: the window cannot be drawn; continuing without it\n");
-        bel_ui_window_destroy(u->win);
-        u->win = NULL;
-    }
     if (u->latency_log) { /* presented: drawing and presenting took last_draw_ms */
-        log_latency(u,
-                    draw_start_s + (u->win ? 1e-3 * bel_ui_window_get_last_draw_ms(u->win) : 0.0));
+        log_latency(u, present_s);
     }
     return true;
 }
@@ -845,7 +856,8 @@ void ui_session_get_hooks(ui_session *u, bel_session_hooks *out)
 {
     memset(out, 0, sizeof *out);
     out->ctx = u;
-    /* With a window, drawing paces the loop at display rate; without, 20 ms turns. */
+    /* With a window, 1 ms turns: a frame is drawn as soon as a sample came (at most at
+     * display rate, bel_ui_window_is_frame_due); without, 20 ms turns. */
     out->frame_ms = u->win ? 1 : 20;
     out->on_sample = on_sample;
     out->on_event = on_event;
