@@ -143,6 +143,15 @@ void bel_pipeline_destroy(bel_pipeline *p);
  *  Call from: the input thread. Real-time safe: bounded work, no allocation. */
 int bel_pipeline_process(bel_pipeline *p, const bel_sample *s, bel_event *out, int max_out);
 
+/** The person asks for the relaxed level to be learnt afresh (the window's r, after
+ *  sitting up or lying down): it is forgotten now and learnt again from the next
+ *  breaths (the relaxed depths stay). A hold-in in progress ends now, at the latest
+ *  sample's time, with its holdin_end event, so what is shown, sounded and recorded
+ *  agree. Writes up to max_out events (1 is enough) and returns how many, or
+ *  BEL_ERR_ARG. Call from: the thread that calls process, between samples.
+ *  Real-time safe. */
+int bel_pipeline_relearn(bel_pipeline *p, bel_event *out, int max_out);
+
 /** The person says the belts read the other way round (the figure shrank as
  *  they breathed in): both are turned round now, the relaxed state is learnt
  *  again, and this polarity is final for the rest of the run (no revision from

@@ -75,6 +75,8 @@ struct bel_session {
     _Atomic uint32_t n_marks_asked[4];
     uint32_t n_marks_done[4];
     _Atomic uint64_t n_markers;
+    _Atomic uint32_t n_relearns_asked; /* bel_session_relearn (main thread) */
+    uint32_t n_relearns_done;          /* input thread */
 
     /* Errors: each thread writes its own before its done flag (release). */
     char input_err[BEL_IO_ERR_LEN];
@@ -91,6 +93,7 @@ struct bel_session {
     double t_first_s;
     double t_lost_s;
     uint32_t n_markers_printed; /* main thread: markers printed so far */
+    bool is_paused_printed;     /* main thread: between a pause and its resume */
     bool has_first;
     bool is_write_failure_told;
 };
@@ -321,6 +324,7 @@ bel_status bel_session_create(const bel_session_config *cfg, bel_session **out, 
         atomic_init(&s->n_marks_asked[k], 0);
     }
     atomic_init(&s->n_markers, 0);
+    atomic_init(&s->n_relearns_asked, 0u);
 
     const bel_source_info *info = bel_source_get_info(cfg->source);
     s->n_channels = info->n_channels;
@@ -428,6 +432,29 @@ static void emit_marks(bel_session *s, double t_s)
     }
 }
 
+/* r asked for since the last sample: the pipeline learns its relaxed level afresh, and
+ * a hold-in in progress ends with its event (recorded and shown like any other). */
+static void relearn_if_asked(bel_session *s)
+{
+    const uint32_t asked = atomic_load_explicit(&s->n_relearns_asked, memory_order_relaxed);
+    if (asked == s->n_relearns_done) {
+        return;
+    }
+    s->n_relearns_done = asked;
+    bel_event ev[BEL_PIPELINE_MAX_EVENTS];
+    const int n = bel_pipeline_relearn(s->pipe, ev, BEL_PIPELINE_MAX_EVENTS);
+    for (int k = 0; k < n; k++) {
+        publish_event(s, &ev[k]);
+    }
+}
+
+void bel_session_relearn(bel_session *s)
+{
+    if (s) {
+        atomic_fetch_add_explicit(&s->n_relearns_asked, 1, memory_order_relaxed);
+    }
+}
+
 void bel_session_mark(bel_session *s, bel_event_kind kind)
 {
     static const bel_event_kind kinds[4] = {BEL_EV_MARKER, BEL_EV_DISCOMFORT, BEL_EV_PAUSE,
@@ -492,6 +519,7 @@ static void *input_main(void *arg)
             publish_event(s, &ev[k]);
         }
         emit_marks(s, smp.t_s);
+        relearn_if_asked(s);
         u.is_event = false;
         u.frame.index = index++;
         u.frame.sample = smp;
@@ -707,7 +735,12 @@ static void drain(bel_session *s, const bel_session_hooks *hooks)
     bool printed = false;
     while (bel_session_poll(s, &is_event, &frame, &ev) == 1) {
         if (is_event) {
-            if (!s->cfg.quiet) {
+            /* Paused: the breath and its guidance are recorded, not said. */
+            const bool is_guidance = ev.kind <= BEL_EV_BREATH_HOLD_END;
+            if (ev.kind == BEL_EV_PAUSE || ev.kind == BEL_EV_RESUME) {
+                s->is_paused_printed = ev.kind == BEL_EV_PAUSE;
+            }
+            if (!s->cfg.quiet && !(s->is_paused_printed && is_guidance)) {
                 print_event(s, &ev);
                 printed = true;
             }

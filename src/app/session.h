@@ -137,6 +137,11 @@ void bel_session_get_counters(const bel_session *s, bel_session_counters *out);
  *  any other. Other kinds are ignored. Call from: any thread (lock-free). */
 void bel_session_mark(bel_session *s, bel_event_kind kind);
 
+/** The person asks for the relaxed level to be learnt afresh (r): at the next sample the
+ *  input thread calls bel_pipeline_relearn, whose holdin_end (a hold-in in progress) is
+ *  published, recorded and shown like any event. Call from: any thread (lock-free). */
+void bel_session_relearn(bel_session *s);
+
 /** The main loop: until the input ends, stop_requested() (may be NULL) turns
  *  true or hooks->on_frame returns false. Prints events (unless quiet) and
  *  the metrics every 10 s of signal, calls hooks (may be NULL), and says on stderr

@@ -99,6 +99,7 @@ struct ui_session {
     bool is_guide_shown;
     bel_session *session; /* for the therapist's marks (k, d) */
     bool is_stdin_done;   /* stdin ended or failed: no more marks from the terminal */
+    bool has_news;        /* a sample, an event or a key since the last frame drawn */
 };
 
 /* The font: $BELLOWS_FONT; else the installed one, found from where this binary is
@@ -349,7 +350,9 @@ int ui_session_create(const ui_session_options *o, bel_source *src, ui_session *
             (void)cli_fail(cmd, "%s; continuing without a window", err);
         }
         if (u->win && !o->guide) {
-            u->view.is_help_shown = is_first_run();
+            if (is_first_run()) {
+                bel_ui_view_open_first_help(&u->view);
+            }
         }
         if (u->win && o->is_therapist_window &&
             bel_ui_window_create("bellows - therapist", 1280, 800, font, &u->win2, err,
@@ -472,6 +475,8 @@ static void on_sample(void *ctx, const bel_session_frame *f)
         u->next_trend_s = f->sample.t_s + TREND_EVERY_S;
     }
     const bool is_lost = u->view.is_signal_lost;
+    u->has_news = true;
+    u->view.n_dropouts += f->sample.n_missed > 0; /* the status line says so, in seconds */
     u->t_now_s = fmax(u->t_now_s, f->sample.t_s);
     u->t_last_sample_s = f->sample.t_s;
     u->mono_last_sample_s = f->published_mono_s;
@@ -517,7 +522,13 @@ static bool pacer_asks_hold(const bel_ui_view *v)
 static void on_event(void *ctx, const bel_event *ev)
 {
     ui_session *u = ctx;
-    bel_ui_view_push_event(&u->view, ev);
+    u->has_news = true;
+    /* Paused: the recording has every event (and the pause), but nothing is shown or
+     * cued; the summary's tallies still count it, as the stored summary does. */
+    const bool is_shown = !u->view.is_paused || ev->kind == BEL_EV_PAUSE;
+    if (is_shown) {
+        bel_ui_view_push_event(&u->view, ev);
+    }
     if (u->guide) {
         bel_assess_note_event(u->guide, ev);
     }
@@ -536,20 +547,22 @@ static void on_event(void *ctx, const bel_event *ev)
         }
         break;
     case BEL_EV_HOLDIN_START:
-        bel_tone_request_cue(&u->tone, BEL_TONE_CUE_HOLDIN); /* the synth rate-limits */
+        if (is_shown) {
+            bel_tone_request_cue(&u->tone, BEL_TONE_CUE_HOLDIN); /* the synth rate-limits */
+        }
         u->t_holdin_start_s = ev->t_s;
         u->n_holdins++;
         break;
     case BEL_EV_HOLDIN_END:
-        if (isfinite(u->t_holdin_start_s)) {
-            u->held_in_s += ev->t_s - u->t_holdin_start_s;
+        if (isfinite(u->t_holdin_start_s) && !u->view.is_paused) { /* paused: banked then */
+            u->held_in_s += fmax(ev->t_s - u->t_holdin_start_s, 0.0);
         }
         u->t_holdin_start_s = NAN;
         break;
     case BEL_EV_BREATH_HOLD_START:
         u->n_holds++;
         /* At the hold decision, gently; never while the pacer itself asks for a hold. */
-        if (!pacer_asks_hold(&u->view)) {
+        if (is_shown && !pacer_asks_hold(&u->view)) {
             bel_tone_request_cue(&u->tone, BEL_TONE_CUE_BREATH_HOLD); /* rate-limited too */
         }
         break;
@@ -563,7 +576,7 @@ static void on_event(void *ctx, const bel_event *ev)
     default:
         break;
     }
-    if (u->view.is_pacer_on) {
+    if (u->view.is_pacer_on && is_shown) {
         bel_pacer_note_event(u->pacer, ev);
     }
     bel_pacer_set_holdin(u->pacer, u->view.m.is_holding_in);
@@ -582,7 +595,7 @@ static void fill_summary(ui_session *u)
                       : NAN;
     s->belly_share = u->n_share > 0 ? (float)(u->share_sum / u->n_share) : NAN;
     s->held_in_s = u->held_in_s;
-    if (isfinite(u->t_holdin_start_s)) { /* still held in at the end */
+    if (isfinite(u->t_holdin_start_s) && !u->view.is_paused) { /* still held in at the end */
         s->held_in_s += u->t_now_s - u->t_holdin_start_s;
     }
     s->n_holdins = u->n_holdins;
@@ -593,11 +606,26 @@ static void fill_summary(ui_session *u)
     }
 }
 
+/* r: the figure and the tone range themselves from the next breaths, and the pipeline
+ * learns its relaxed level afresh (a hold-in in progress ends). */
+static void relearn(ui_session *u)
+{
+    u->view.range_from_s = u->t_now_s;
+    atomic_fetch_add_explicit(&u->n_reranges, 1, memory_order_relaxed);
+    bel_session_relearn(u->session);
+    bel_pacer_restart(u->pacer);
+}
+
 static bool handle_action(ui_session *u, bel_ui_action a)
 {
     bel_ui_view *v = &u->view;
+    u->has_news = true;
     if (v->is_summary_shown) {
         return false; /* any key after the summary: the end */
+    }
+    if (v->is_help_shown && a != BEL_UI_ACT_QUIT && a != BEL_UI_ACT_CLOSE) {
+        v->is_help_shown = false; /* any key closes the help, and only that */
+        return true;
     }
     switch (a) {
     case BEL_UI_ACT_QUIT: /* the summary first; the next key ends the session */
@@ -610,6 +638,12 @@ static bool handle_action(ui_session *u, bel_ui_action a)
     case BEL_UI_ACT_PAUSE: /* no cues, the clock stops, the recording marks it */
         v->is_paused = !v->is_paused;
         bel_pacer_set_paused(u->pacer, v->is_paused || !v->is_pacer_on);
+        if (isfinite(u->t_holdin_start_s)) { /* a hold-in's time counts outside pauses */
+            if (v->is_paused) {
+                u->held_in_s += fmax(u->t_now_s - u->t_holdin_start_s, 0.0);
+            }
+            u->t_holdin_start_s = u->t_now_s;
+        }
         if (v->is_paused) {
             u->t_pause_start_s = u->t_now_s;
         } else {
@@ -642,10 +676,8 @@ static bool handle_action(ui_session *u, bel_ui_action a)
     case BEL_UI_ACT_LAYOUT:
         v->layout = v->layout == BEL_UI_PRACTICE ? BEL_UI_THERAPIST : BEL_UI_PRACTICE;
         break;
-    case BEL_UI_ACT_REASSESS: /* the figure ranges itself from the next breaths */
-        v->range_from_s = u->t_now_s;
-        atomic_fetch_add_explicit(&u->n_reranges, 1, memory_order_relaxed);
-        bel_pacer_restart(u->pacer);
+    case BEL_UI_ACT_REASSESS:
+        relearn(u);
         break;
     case BEL_UI_ACT_HELP:
         v->is_help_shown = !v->is_help_shown;
@@ -657,6 +689,7 @@ static bool handle_action(ui_session *u, bel_ui_action a)
         bel_session_mark(u->session, BEL_EV_DISCOMFORT);
         break;
     case BEL_UI_ACT_FULLSCREEN: /* the window did it */
+    case BEL_UI_ACT_KEY:
     case BEL_UI_ACT_NONE:
     default:
         break;
@@ -664,7 +697,8 @@ static bool handle_action(ui_session *u, bel_ui_action a)
     return true;
 }
 
-/* Marks typed in the terminal (k or d, then Enter), for sessions without a window:
+/* Marks typed in the terminal (k or d, then Enter; r re-learns the relaxed level), for
+ * sessions without a window:
  * whatever stdin holds now, without waiting. */
 static void read_terminal_marks(ui_session *u)
 {
@@ -679,6 +713,8 @@ static void read_terminal_marks(ui_session *u)
         for (ssize_t i = 0; i < n; i++) {
             if (buf[i] == 'k' || buf[i] == 'd') {
                 bel_session_mark(u->session, buf[i] == 'k' ? BEL_EV_MARKER : BEL_EV_DISCOMFORT);
+            } else if (buf[i] == 'r') { /* as in the window */
+                relearn(u);
             }
         }
     }
@@ -692,8 +728,10 @@ static void log_latency(ui_session *u, double present_s)
     const float shown =
         v->trace_head > 0 ? v->trace_belly[(v->trace_head - 1) & (BEL_UI_TRACE_CAP - 1)] : NAN;
     if (u->win) {
-        fprintf(u->latency_log, "F %.6f %.3f %.3f\n", present_s, (double)shown,
-                (double)v->expansion);
+        /* and what it cost: drawing and presenting (ms), the newest sample's publication */
+        fprintf(u->latency_log, "F %.6f %.3f %.3f %.3f %.6f\n", present_s, (double)shown,
+                (double)v->expansion, bel_ui_window_get_last_draw_ms(u->win),
+                u->mono_last_sample_s);
     }
     bel_audio_timing at[64];
     int n = 0;
@@ -723,9 +761,10 @@ static bool on_frame(void *ctx, const bel_session_counters *c)
             }
         }
     }
+    bel_ui_view_update_help(v);
     v->is_connected = c->is_connected;
     v->is_recording_failed = c->is_recording_failed;
-    v->n_gaps = (uint32_t)c->n_missed;
+    v->lost_s = (double)c->n_missed / u->fs_hz;
     v->n_dropped = (uint32_t)(c->n_display_dropped + c->n_record_dropped);
     v->n_underruns = u->audio ? bel_audio_get_underruns(u->audio) : 0;
     if (u->has_first) {
@@ -740,7 +779,7 @@ static bool on_frame(void *ctx, const bel_session_counters *c)
             u->t_now_s = fmax(u->t_now_s, u->t_last_sample_s + since_s);
         }
         v->is_unplugged = v->is_signal_lost || since_s >= UNPLUGGED_S;
-        if (v->is_unplugged) { /* nothing is known about the belly now */
+        if (v->is_unplugged || v->is_paused) { /* nothing known, or nothing to say now */
             v->is_holdin = false;
             v->is_breath_hold = false;
         }
@@ -777,7 +816,23 @@ static bool on_frame(void *ctx, const bel_session_counters *c)
             bel_ui_view_push_trend(v, v->session_s, v->m.rate_bpm, rel, v->follow.score);
         }
     }
-    if (u->win2) { /* the therapist's, first: the client's window paces the loop */
+    /* Drawn as soon as something new came (a sample, a key), at most at display rate:
+     * a fixed 60 Hz grid made each sample wait for the next slot of it. */
+    if (u->win && !bel_ui_window_is_frame_due(u->win, u->has_news)) {
+        return true;
+    }
+    u->has_news = false;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    const double draw_start_s = (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+    if (u->win && bel_ui_window_draw_now(u->win, v) != BEL_OK) {
+        fprintf(stderr, "bellows: the window cannot be drawn; continuing without it\n");
+        bel_ui_window_destroy(u->win);
+        u->win = NULL;
+    }
+    const double present_s =
+        draw_start_s + (u->win ? 1e-3 * bel_ui_window_get_last_draw_ms(u->win) : 0.0);
+    if (u->win2) { /* the therapist's after the client's: it never delays the client's */
         const bel_ui_layout layout = v->layout;
         const bool is_help = v->is_help_shown;
         v->layout = BEL_UI_THERAPIST;
@@ -791,17 +846,8 @@ static bool on_frame(void *ctx, const bel_session_counters *c)
             u->win2 = NULL;
         }
     }
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    const double draw_start_s = (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-    if (u->win && bel_ui_window_draw(u->win, v) != BEL_OK) {
-        fprintf(stderr, "bellows: the window cannot be drawn; continuing without it\n");
-        bel_ui_window_destroy(u->win);
-        u->win = NULL;
-    }
     if (u->latency_log) { /* presented: drawing and presenting took last_draw_ms */
-        log_latency(u,
-                    draw_start_s + (u->win ? 1e-3 * bel_ui_window_get_last_draw_ms(u->win) : 0.0));
+        log_latency(u, present_s);
     }
     return true;
 }
@@ -810,7 +856,8 @@ void ui_session_get_hooks(ui_session *u, bel_session_hooks *out)
 {
     memset(out, 0, sizeof *out);
     out->ctx = u;
-    /* With a window, drawing paces the loop at display rate; without, 20 ms turns. */
+    /* With a window, 1 ms turns: a frame is drawn as soon as a sample came (at most at
+     * display rate, bel_ui_window_is_frame_due); without, 20 ms turns. */
     out->frame_ms = u->win ? 1 : 20;
     out->on_sample = on_sample;
     out->on_event = on_event;

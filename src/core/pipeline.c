@@ -759,6 +759,25 @@ int bel_pipeline_process(bel_pipeline *p, const bel_sample *s, bel_event *out, i
     return n_out;
 }
 
+int bel_pipeline_relearn(bel_pipeline *p, bel_event *out, int max_out)
+{
+    if (!p || (!out && max_out > 0)) {
+        return BEL_ERR_ARG;
+    }
+    int n_out = 0;
+    bel_holdin_state hs;
+    bel_holdin_get_state(p->holdin, &hs);
+    if (hs.is_holding_in && n_out < max_out) {
+        out[n_out++] = bel_event_make(BEL_EV_HOLDIN_END, p->t_last, p->t_last);
+        p->n_events[BEL_EV_HOLDIN_END]++;
+    }
+    bel_holdin_relearn_level(p->holdin);
+    bel_holdin_get_state(p->holdin, &hs);
+    p->m.relaxed_level = hs.relaxed_level;
+    p->m.is_holding_in = hs.is_holding_in;
+    return n_out;
+}
+
 void bel_pipeline_get_metrics(const bel_pipeline *p, bel_metrics *out) { *out = p->m; }
 
 void bel_pipeline_get_summary(const bel_pipeline *p, bel_summary *out)

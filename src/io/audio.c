@@ -73,15 +73,16 @@ static void stderr_restore(int saved)
 }
 
 /* PortAudio's ALSA host asserts, aborting the program, when ALSA's configuration cannot
- * be loaded or defines no PCM at all (ALSA_CONFIG_PATH naming a missing or empty file).
- * Load it here first, as PortAudio would, and see that it has PCMs. */
+ * be loaded, defines no PCM at all (ALSA_CONFIG_PATH naming a missing or empty file), or
+ * no default PCM (a file with only other devices). Load it here first, as PortAudio
+ * would, and see that it has a default PCM. */
 static bool alsa_config_is_usable(void)
 {
     if (snd_config_update() < 0 || !snd_config) {
         return false;
     }
     snd_config_t *pcm = NULL;
-    return snd_config_search(snd_config, "pcm", &pcm) >= 0 && pcm != NULL;
+    return snd_config_search(snd_config, "pcm.default", &pcm) >= 0 && pcm != NULL;
 }
 
 static int callback(const void *input, void *output, unsigned long n_frames,

@@ -906,22 +906,24 @@ static void draw_status(bel_ui *ui, const bel_ui_view *v, SDL_Rect r)
                         : v->is_muted          ? "muted (m)"
                         : v->is_cues_off       ? "on, cues off (c)"
                                                : "on";
-    char counts[128];
-    snprintf(counts, sizeof counts, "gaps %u   spikes %u   clipped %u   dropped %u   audio %s",
-             (unsigned)v->n_gaps, (unsigned)v->m.n_spikes, (unsigned)v->m.n_clipped,
+    char lost[64];
+    bel_ui_lost_words(v->lost_s, v->n_dropouts, false, lost, sizeof lost);
+    char counts[192];
+    snprintf(counts, sizeof counts, "%s%sspikes %u   clipped %u   dropped %u   audio %s", lost,
+             lost[0] ? "   " : "", (unsigned)v->m.n_spikes, (unsigned)v->m.n_clipped,
              (unsigned)v->n_dropped, audio);
     const int x_text = r.x + pad * 2;
     const int x_end = r.x + r.w - pad;
     const int min_name = text_width(ui, F_SMALL, " (/dev/tty...)");
     const int need = text_width(ui, F_SMALL, words) + (v->source[0] ? min_name : 0);
     if (x_end - x_text - text_width(ui, F_SMALL, counts) - pad * 2 < need) {
-        /* Too narrow: the counters that say something (not zero), then none. */
-        char part[32];
-        counts[0] = '\0';
-        const unsigned vals[4] = {(unsigned)v->n_gaps, (unsigned)v->m.n_spikes,
-                                  (unsigned)v->m.n_clipped, (unsigned)v->n_dropped};
-        static const char *const names[4] = {"gaps", "spikes", "clipped", "dropped"};
-        for (int k = 0; k < 4; k++) {
+        /* Too narrow: what says something (the signal lost, counters not zero), then none. */
+        char part[48];
+        bel_ui_lost_words(v->lost_s, v->n_dropouts, true, counts, sizeof counts);
+        const unsigned vals[3] = {(unsigned)v->m.n_spikes, (unsigned)v->m.n_clipped,
+                                  (unsigned)v->n_dropped};
+        static const char *const names[3] = {"spikes", "clipped", "dropped"};
+        for (int k = 0; k < 3; k++) {
             if (vals[k] > 0) {
                 snprintf(part, sizeof part, "%s%s %u", counts[0] ? "  " : "", names[k], vals[k]);
                 strncat(counts, part, sizeof counts - strlen(counts) - 1);
@@ -1183,7 +1185,7 @@ static void draw_help(bel_ui *ui, SDL_Rect r)
         {"m", "mute / unmute"},
         {"b  /  c", "breath tone / cues"},
         {"t", "practice / therapist"},
-        {"r", "re-range the figure"},
+        {"r", "this is my rest now (re-learn)"},
         {"k  /  d", "mark moment / discomfort"},
         {"f", "fullscreen"},
         {"h  or  ?", "this help"},
@@ -1193,7 +1195,7 @@ static void draw_help(bel_ui *ui, SDL_Rect r)
     const int n_keys = (int)(sizeof keys / sizeof keys[0]);
     const font_size f = F_SMALL;
     int lh = ui->fonts[f].height * 3 / 2;
-    /* Rows closer together when they would run into "press h to close" at the foot. */
+    /* Rows closer together when they would run into the closing line at the foot. */
     const int fixed = ui->fonts[F_LARGE].height + ui->fonts[F_SMALL].height * 3;
     if (fixed + (n_keys + 1) * lh > r.h) {
         lh = (r.h - fixed) / (n_keys + 1);
@@ -1218,7 +1220,7 @@ static void draw_help(bel_ui *ui, SDL_Rect r)
         y += lh;
     }
     draw_text(ui, F_SMALL, r.x + r.w / 2, r.y + r.h - ui->fonts[F_SMALL].height * 2, A_CENTER,
-              palette[BEL_UI_C_DIM], "press h to close");
+              palette[BEL_UI_C_DIM], "any key closes this; h shows it again");
 }
 
 /* ---------------------------------------------------------------- summary */

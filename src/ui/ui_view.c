@@ -182,6 +182,52 @@ float bel_ui_view_expansion(const bel_ui_view *v)
     return clamp01((now - level) / depth);
 }
 
+void bel_ui_view_open_first_help(bel_ui_view *v)
+{
+    v->is_help_shown = true;
+    v->is_help_first = true;
+    v->help_from_n_breaths = v->m.n_breaths;
+}
+
+void bel_ui_view_update_help(bel_ui_view *v)
+{
+    if (!v->is_help_shown) {
+        v->is_help_first = false;
+    } else if (v->is_help_first &&
+               v->m.n_breaths >= v->help_from_n_breaths + (uint32_t)BEL_UI_HELP_BREATHS) {
+        v->is_help_shown = false;
+        v->is_help_first = false;
+    }
+}
+
+void bel_ui_lost_words(double lost_s, uint32_t n_dropouts, bool is_short, char *buf, size_t len)
+{
+    if (len == 0) {
+        return;
+    }
+    buf[0] = '\0';
+    if (n_dropouts == 0 && !(lost_s > 0.0)) {
+        return;
+    }
+    char t[32];
+    const double s = lost_s > 0.1 ? lost_s : 0.1; /* a sample or two: still said */
+    if (s < 10.0) {
+        snprintf(t, sizeof t, "%.1f s", s);
+    } else if (s < 120.0) {
+        snprintf(t, sizeof t, "%.0f s", s);
+    } else {
+        snprintf(t, sizeof t, "%.0f min", s / 60.0);
+    }
+    if (is_short) {
+        snprintf(buf, len, "%s lost", t);
+    } else if (n_dropouts > 0) {
+        snprintf(buf, len, "%s of signal lost (%u dropout%s)", t, (unsigned)n_dropouts,
+                 n_dropouts == 1 ? "" : "s");
+    } else {
+        snprintf(buf, len, "%s of signal lost", t);
+    }
+}
+
 int bel_ui_summary_lines(const bel_ui_summary *s, char (*label)[40], char (*value)[48], int max)
 {
     int n = 0;

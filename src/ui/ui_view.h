@@ -8,6 +8,7 @@
 #define BELLOWS_UI_VIEW_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "bellows/event.h"
@@ -20,6 +21,7 @@ enum {
     BEL_UI_EVENT_CAP = 128,       /**< events kept */
     BEL_UI_TREND_CAP = 256,       /**< trend points kept */
     BEL_UI_FOLLOW_MIN_ONSETS = 4, /**< breath turns scored before following is shown */
+    BEL_UI_HELP_BREATHS = 3,      /**< breaths counted that close the first run's help */
 };
 
 /** Which layout the window shows. */
@@ -47,10 +49,18 @@ typedef struct bel_ui_summary {
  *  the same. Call from: any thread. */
 int bel_ui_summary_lines(const bel_ui_summary *s, char (*label)[40], char (*value)[48], int max);
 
+/** The status line's words for signal lost in dropouts, as a person reads them ("1.2 s
+ *  of signal lost (2 dropouts)"; is_short: "1.2 s lost"), into buf; "" when there were
+ *  none. Call from: any thread. */
+void bel_ui_lost_words(double lost_s, uint32_t n_dropouts, bool is_short, char *buf, size_t len);
+
 typedef struct bel_ui_view {
     bel_ui_layout layout;
     bool is_help_shown;
-    bool is_summary_shown; /**< the end-of-session summary over everything */
+    bool is_help_first;           /**< the help opened by itself (first run): it closes once
+                                       BEL_UI_HELP_BREATHS breaths are counted after it opened */
+    uint32_t help_from_n_breaths; /**< m.n_breaths when it opened */
+    bool is_summary_shown;        /**< the end-of-session summary over everything */
     bel_ui_summary summary;
     bool is_paused;
     bool is_muted;
@@ -82,7 +92,8 @@ typedef struct bel_ui_view {
                                    the belt is away, so the trace scrolls on (0: the latest
                                    sample's) */
     bool is_recording_failed; /**< the session's files cannot be written (a full disk) */
-    uint32_t n_gaps;          /**< samples reported missing */
+    double lost_s;            /**< signal time lost in dropouts (samples that never came) */
+    uint32_t n_dropouts;      /**< times the signal dropped out (samples went missing) */
     uint32_t n_dropped;       /**< samples or frames the UI side dropped */
     uint32_t n_underruns;     /**< audio output underruns */
     char source[160];         /**< "simulated belt", "/dev/ttyACM0", ... */
@@ -120,6 +131,15 @@ typedef struct bel_ui_view {
     float trend_follow[BEL_UI_TREND_CAP];
     uint32_t trend_head;
 } bel_ui_view;
+
+/** Open the help by itself (the first run, to say how to put the belt on): it closes at
+ *  any key, or once the belt shows BEL_UI_HELP_BREATHS breaths (bel_ui_view_update_help),
+ *  so it never hides the breath for long; h opens it again. Call from: main only. */
+void bel_ui_view_open_first_help(bel_ui_view *v);
+
+/** Close the first run's help once its breaths are counted (call after m is updated).
+ *  A help opened with h stays until a key. Call from: main only. */
+void bel_ui_view_update_help(bel_ui_view *v);
 
 /** Cut-off of the display signal's low-pass: a 2nd-order Butterworth delays a breath
  *  by sqrt(2) / (2 pi fc) = 37.5 ms at 6 Hz (the goal is <= 40 ms), and still takes

@@ -16,6 +16,7 @@ struct bel_ui_window {
     bool is_fullscreen;
     Uint64 frame_ticks; /* performance-counter ticks per display frame */
     Uint64 next_frame;
+    Uint64 last_draw_start; /* performance counter when the last frame began */
     double last_draw_ms;
     char renderer_name[32];
 };
@@ -74,6 +75,33 @@ bel_ui_action bel_ui_action_for_key(SDL_Keycode key, Uint16 mod)
     }
 }
 
+/* True when the renderer is OpenGL drawn by the CPU (Mesa's llvmpipe, softpipe, swrast),
+ * and no renderer was asked for by name (SDL_RENDER_DRIVER wins). */
+static bool is_software_gl(SDL_Renderer *r)
+{
+    SDL_RendererInfo info;
+    const char *asked = SDL_GetHint(SDL_HINT_RENDER_DRIVER);
+    if ((asked && asked[0]) || SDL_GetRendererInfo(r, &info) != 0 ||
+        strncmp(info.name, "opengl", 6) != 0) {
+        return false;
+    }
+    typedef const unsigned char *(*get_string_fn)(unsigned int);
+    get_string_fn get_string = NULL;
+    void *fn = SDL_GL_GetProcAddress("glGetString");
+    memcpy(&get_string, &fn, sizeof get_string); /* object to function pointer */
+    const unsigned char *name = get_string ? get_string(0x1F01u) : NULL; /* GL_RENDERER */
+    if (!name) {
+        return false;
+    }
+    static const char *const soft[] = {"llvmpipe", "softpipe", "Software Rasterizer", "swrast"};
+    for (size_t i = 0; i < sizeof soft / sizeof soft[0]; i++) {
+        if (strstr((const char *)name, soft[i])) {
+            return true;
+        }
+    }
+    return false;
+}
+
 bel_status bel_ui_window_create(const char *title, int w, int h, const char *font_path,
                                 bel_ui_window **out, char *err, size_t err_len)
 {
@@ -105,6 +133,13 @@ bel_status bel_ui_window_create(const char *title, int w, int h, const char *fon
     SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
     win->renderer =
         SDL_CreateRenderer(win->window, -1, SDL_RENDERER_ACCELERATED | SDL_RENDERER_PRESENTVSYNC);
+    if (win->renderer && is_software_gl(win->renderer)) {
+        /* An OpenGL that is itself software (Mesa's llvmpipe: no GPU, or Xvfb) drew a
+         * frame in twice the time SDL's own software renderer takes (23 vs 11 ms at
+         * 1280x800), and that time is the figure's lag behind the belt. */
+        SDL_DestroyRenderer(win->renderer);
+        win->renderer = NULL;
+    }
     if (!win->renderer) {
         win->renderer = SDL_CreateRenderer(win->window, -1, SDL_RENDERER_SOFTWARE);
     }
@@ -170,6 +205,12 @@ int bel_ui_window_poll(bel_ui_window *win, bel_ui_action *out, int max)
             }
         } else if (e.type == SDL_KEYDOWN && !e.key.repeat) {
             a = bel_ui_action_for_key(e.key.keysym.sym, e.key.keysym.mod);
+            const SDL_Scancode sc = e.key.keysym.scancode;
+            const bool is_modifier = (sc >= SDL_SCANCODE_LCTRL && sc <= SDL_SCANCODE_RGUI) ||
+                                     sc == SDL_SCANCODE_CAPSLOCK || sc == SDL_SCANCODE_MODE;
+            if (a == BEL_UI_ACT_NONE && !is_modifier) { /* Shift of '?' is not a key yet */
+                a = BEL_UI_ACT_KEY;
+            }
         } else if (e.type == SDL_KEYDOWN &&
                    (e.key.keysym.sym == SDLK_UP || e.key.keysym.sym == SDLK_DOWN)) {
             a = bel_ui_action_for_key(e.key.keysym.sym, e.key.keysym.mod); /* arrows repeat */
@@ -186,21 +227,79 @@ int bel_ui_window_poll(bel_ui_window *win, bel_ui_action *out, int max)
     return n;
 }
 
-void bel_ui_window_place_beside(bel_ui_window *win, const bel_ui_window *first)
+/* Space between the two windows on one display, in screen points. */
+static const int PAIR_GAP = 16;
+
+static int min_int(int a, int b) { return a < b ? a : b; }
+
+void bel_ui_place_pair(const SDL_Rect *displays, int n_displays, int first_display, SDL_Rect *first,
+                       SDL_Rect *second)
 {
-    if (SDL_GetNumVideoDisplays() > 1 &&
-        SDL_GetWindowDisplayIndex(first->window) != 1) { /* the other display */
-        SDL_SetWindowPosition(win->window, (int)SDL_WINDOWPOS_CENTERED_DISPLAY(1),
-                              (int)SDL_WINDOWPOS_CENTERED_DISPLAY(1));
+    if (n_displays < 1) {
+        second->x = first->x + first->w + PAIR_GAP;
+        second->y = first->y;
         return;
     }
-    int x = 0;
-    int y = 0;
-    int w = 0;
-    int h = 0;
-    SDL_GetWindowPosition(first->window, &x, &y);
-    SDL_GetWindowSize(first->window, &w, &h);
-    SDL_SetWindowPosition(win->window, x + w + 16, y);
+    const int d1 = first_display >= 0 && first_display < n_displays ? first_display : 0;
+    if (n_displays > 1) { /* the first other display */
+        const SDL_Rect *o = &displays[d1 == 0 ? 1 : 0];
+        second->w = min_int(second->w, o->w);
+        second->h = min_int(second->h, o->h);
+        second->x = o->x + (o->w - second->w) / 2;
+        second->y = o->y + (o->h - second->h) / 2;
+        return;
+    }
+    const SDL_Rect *d = &displays[d1];
+    if (first->w + PAIR_GAP + second->w > d->w) { /* halves */
+        first->w = second->w = (d->w - PAIR_GAP) / 2;
+    }
+    first->h = min_int(first->h, d->h);
+    second->h = min_int(second->h, d->h);
+    first->x = d->x + (d->w - (first->w + PAIR_GAP + second->w)) / 2;
+    second->x = first->x + first->w + PAIR_GAP;
+    first->y = d->y + (d->h - first->h) / 2;
+    second->y = d->y + (d->h - second->h) / 2;
+}
+
+void bel_ui_window_place_beside(bel_ui_window *win, bel_ui_window *first)
+{
+    enum { MAX_DISPLAYS = 8 };
+    SDL_Rect displays[MAX_DISPLAYS];
+    int n = SDL_GetNumVideoDisplays();
+    n = n > MAX_DISPLAYS ? MAX_DISPLAYS : n;
+    for (int k = 0; k < n; k++) {
+        if (SDL_GetDisplayUsableBounds(k, &displays[k]) != 0 &&
+            SDL_GetDisplayBounds(k, &displays[k]) != 0) {
+            n = k; /* the displays known so far */
+            break;
+        }
+    }
+    SDL_Rect a = {0, 0, 0, 0};
+    SDL_Rect b = {0, 0, 0, 0};
+    SDL_GetWindowPosition(first->window, &a.x, &a.y);
+    SDL_GetWindowSize(first->window, &a.w, &a.h);
+    SDL_GetWindowSize(win->window, &b.w, &b.h);
+    const SDL_Rect a0 = a;
+    bel_ui_place_pair(displays, n, SDL_GetWindowDisplayIndex(first->window), &a, &b);
+    if (a.w != a0.w || a.h != a0.h) {
+        SDL_SetWindowSize(first->window, a.w, a.h);
+    }
+    if (a.x != a0.x || a.y != a0.y) {
+        SDL_SetWindowPosition(first->window, a.x, a.y);
+    }
+    SDL_SetWindowSize(win->window, b.w, b.h);
+    SDL_SetWindowPosition(win->window, b.x, b.y);
+}
+
+bool bel_ui_window_is_frame_due(const bel_ui_window *win, bool has_news)
+{
+    if (win->has_vsync) {
+        return true; /* presenting waits for the display */
+    }
+    /* Frames start at most every 3/4 display frame with news (belt samples come with
+     * some jitter: one due a little early is drawn at once, not held to a full frame). */
+    const Uint64 since = SDL_GetPerformanceCounter() - win->last_draw_start;
+    return has_news ? 4u * since >= 3u * win->frame_ticks : since >= 2u * win->frame_ticks;
 }
 
 bel_status bel_ui_window_draw_now(bel_ui_window *win, const bel_ui_view *v)
@@ -208,16 +307,21 @@ bel_status bel_ui_window_draw_now(bel_ui_window *win, const bel_ui_view *v)
     if (!(SDL_GetWindowFlags(win->window) & SDL_WINDOW_SHOWN)) {
         return BEL_OK; /* closed (hidden) by the user */
     }
+    const Uint64 start = SDL_GetPerformanceCounter();
+    win->last_draw_start = start;
     const bel_status st = bel_ui_draw(win->ui, v);
     if (st == BEL_OK) {
         SDL_RenderPresent(win->renderer);
+        win->last_draw_ms = (double)(SDL_GetPerformanceCounter() - start) * 1000.0 /
+                            (double)SDL_GetPerformanceFrequency();
     }
     return st;
 }
 
 bel_status bel_ui_window_draw(bel_ui_window *win, const bel_ui_view *v)
 {
-    Uint64 start = SDL_GetPerformanceCounter();
+    const Uint64 start = SDL_GetPerformanceCounter();
+    win->last_draw_start = start;
     bel_status st = bel_ui_draw(win->ui, v);
     if (st != BEL_OK) {
         return st;

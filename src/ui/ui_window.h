@@ -29,6 +29,7 @@ typedef enum bel_ui_action {
     BEL_UI_ACT_CUES,        /**< c: every cue off / back on */
     BEL_UI_ACT_BREATH_TONE, /**< b: the breath tone off / on */
     BEL_UI_ACT_CLOSE,       /**< the window was closed: the end at once */
+    BEL_UI_ACT_KEY,         /**< any other key (not a modifier alone): closes the help */
 } bel_ui_action;
 
 typedef struct bel_ui_window bel_ui_window;
@@ -63,16 +64,33 @@ int bel_ui_window_poll(bel_ui_window *win, bel_ui_action *out, int max);
  *  Call from: main only. */
 BEL_NODISCARD bel_status bel_ui_window_draw(bel_ui_window *win, const bel_ui_view *v);
 
-/** Put win on the second display when there is one, else just right of first.
+/** Put win on another display than first's when there is one (bel_ui_place_pair), else
+ *  beside first on its display, both made smaller when they do not fit side by side.
  *  Call from: main only. */
-void bel_ui_window_place_beside(bel_ui_window *win, const bel_ui_window *first);
+void bel_ui_window_place_beside(bel_ui_window *win, bel_ui_window *first);
 
-/** Draw v and present, without waiting for the next display frame: for a second window
- *  drawn in the same loop turn as the first (which paces the loop). Nothing when the
- *  window was closed (hidden). Call from: main only. */
+/** Where a second window goes (the therapist's): centred on another display than the
+ *  first window's when there is one (displays: each display's usable area; first_display
+ *  the first window's), made no larger than that display; else beside the first on its
+ *  display, the pair centred, and when they do not fit side by side each gets half of
+ *  it (never one on top of the other). *first and *second hold the windows' sizes in and
+ *  their places out. Call from: any thread. */
+void bel_ui_place_pair(const SDL_Rect *displays, int n_displays, int first_display, SDL_Rect *first,
+                       SDL_Rect *second);
+
+/** Draw v and present, without waiting for the next display frame (a loop that asks
+ *  bel_ui_window_is_frame_due first, or a second window drawn in the same turn). Nothing
+ *  when the window was closed (hidden). Call from: main only. */
 BEL_NODISCARD bel_status bel_ui_window_draw_now(bel_ui_window *win, const bel_ui_view *v);
 
-/** Milliseconds the last bel_ui_window_draw spent drawing and presenting,
+/** Whether to draw now, for a loop that turns often (every millisecond) and draws with
+ *  bel_ui_window_draw_now: with vsync always (presenting waits for the display); without,
+ *  when has_news (a sample came, a key was pressed: shown at once, not at the next slot
+ *  of a fixed grid) once 3/4 of a display frame has passed since the last frame began,
+ *  else after two frames (the clock and the pacer move on). Call from: main only. */
+bool bel_ui_window_is_frame_due(const bel_ui_window *win, bool has_news);
+
+/** Milliseconds the last bel_ui_window_draw (or _draw_now) spent drawing and presenting,
  *  without the wait for the next display frame. Call from: main only. */
 double bel_ui_window_get_last_draw_ms(const bel_ui_window *win);
 

@@ -4,16 +4,22 @@
 # plays the tones (PortAudio into ALSA's file plugin). The harness logs when each line went
 # into the pty; bellows ($BELLOWS_LATENCY_LOG) when each frame was presented with the value
 # it drew, and each audio callback with its distance to the DAC and the tone's target.
-# Prints p50/p95 of line written -> frame presented, -> audio callback and -> DAC. Two runs:
-# the window alone (ALSA's file plugin is not paced: its callbacks spin a core, which slows
-# the drawing on a small machine), then with the tones. Not a pass/fail timing test: it
-# fails only when nothing could be measured.
-# Usage: sh bench_latency.sh BELLOWS HARNESS FIRMWARE.elf SHIM ALSA_CONF
+# Prints p50/p95 of line written -> frame presented, -> audio callback and -> DAC, and
+# where a frame's time goes. Runs: the window alone (ALSA's file plugin is not paced: its
+# callbacks spin a core, which slows the drawing on a small machine), then with the tones
+# into that file, then (jackd installed) with the tones on JACK's dummy backend, a clock
+# paced like a sound card's, so PortAudio's DAC time is real. Not a pass/fail timing
+# test: it fails only when nothing could be measured. BELLOWS_LATENCY_KEEP=DIR keeps the
+# logs there.
+# Usage: sh bench_latency.sh BELLOWS HARNESS FIRMWARE.elf SHIM ALSA_CONF [ALSA_NO_CARD_CONF]
 # SPDX-License-Identifier: MIT
 FW_TAG=lat
 ALSA_CONF=$5
+ALSA_NONE=${6:-}
+JACK_PID=
 TEST_LIB_DIR="$(dirname "$0")/../integration"
 . "$TEST_LIB_DIR/firmware_lib.sh"
+trap '[ -n "$JACK_PID" ] && kill "$JACK_PID" 2>/dev/null; cleanup' EXIT
 command -v xvfb-run >/dev/null && command -v python3 >/dev/null || {
     echo "xvfb-run or python3 not installed: skipped"
     exit 0
@@ -38,8 +44,17 @@ for row in open(sys.argv[1]):
     if text.startswith("S,"):
         lines.append((float(t), int(text.split("*")[0].split(",")[2])))
 frames, calls, samples = [], [], []
+draw_ms, age_ms, period_ms = [], [], []
+t_prev = None
 for row in open(sys.argv[2]):
     f = row.split()
+    if f[0] == "F" and len(f) >= 6:  # where a frame's time goes
+        draw_ms.append(float(f[4]))
+        if float(f[5]) > 0:
+            age_ms.append(1000.0 * (float(f[1]) - float(f[5])))
+        if t_prev is not None:
+            period_ms.append(1000.0 * (float(f[1]) - t_prev))
+        t_prev = float(f[1])
     if f[0] == "F" and f[2] != "nan":
         frames.append((float(f[1]), float(f[2])))
     elif f[0] == "S" and f[3] != "nan":
@@ -91,6 +106,11 @@ def pct(x, p):
 
 
 print(f"{len(steps)} steps, {len(frames)} frames, {len(calls)} audio callbacks")
+for name, x in (("frame period", period_ms), ("drawing and presenting a frame", draw_ms),
+                ("newest sample published -> frame presented", age_ms)):
+    if x:
+        x = sorted(x)
+        print(f"{name}: p50 {x[len(x) // 2]:.1f} ms, p95 {x[int(0.95 * (len(x) - 1))]:.1f} ms")
 for name, x in (
         ("line written -> sample published (serial, parser, pipeline)", out["pub"]),
         ("line written -> display signal half-way (+ 6 Hz display filter)", out["disp"]),
@@ -121,10 +141,28 @@ measure() {
     timeout 120 xvfb-run -a -s "-screen 0 1280x800x24" sh "$TMP/inner.sh" || fail "bellows run"
     grep '^tones:' "$TMP/run.out"
     python3 "$TMP/analyze.py" "$TMP/lines.log" "$TMP/bellows.log" || fail "nothing measured"
+    if [ -n "${BELLOWS_LATENCY_KEEP:-}" ]; then # the logs, to look into
+        cp "$TMP/lines.log" "$TMP/bellows.log" "$TMP/run.out" "$BELLOWS_LATENCY_KEEP/" 2>/dev/null
+    fi
     kill "$SIM_PID" 2>/dev/null
     wait "$SIM_PID" 2>/dev/null
     SIM_PID=
 }
 measure --no-audio "the window alone"
 measure "" "the window and the tones"
+if [ -n "$ALSA_NONE" ] && command -v jackd >/dev/null; then
+    # A server of our own (its own name); PortAudio takes JACK when ALSA has no card.
+    JACK_DEFAULT_SERVER=bellows-bench-$$
+    export JACK_DEFAULT_SERVER
+    jackd --no-realtime -n "$JACK_DEFAULT_SERVER" -d dummy -r 48000 -p 128 \
+        >"$TMP/jackd.out" 2>&1 &
+    JACK_PID=$!
+    sleep 2
+    ALSA_CONF=$ALSA_NONE
+    measure "" "the window and the tones on JACK's dummy clock (48 kHz, 128 frames)"
+    kill "$JACK_PID" 2>/dev/null
+    wait "$JACK_PID" 2>/dev/null
+else
+    echo "--- jackd not installed (package jackd2): no run on a paced audio clock"
+fi
 exit 0

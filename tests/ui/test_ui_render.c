@@ -305,7 +305,8 @@ static void test_ui_signal_lost_status(void **state)
     bel_event e = bel_event_make(BEL_EV_SIGNAL_LOST, 296.0, 297.0);
     bel_ui_view_push_event(&v, &e);
     v.is_signal_lost = true;
-    v.n_gaps = 150;
+    v.lost_s = 3.0;
+    v.n_dropouts = 1;
     v.pacer = pacer_at(3.0);
     render(&c, &v, "practice_signal_lost");
     SDL_Rect status = bel_ui_get_region(BEL_UI_PRACTICE, c.w, c.h, BEL_UI_R_STATUS);
@@ -812,7 +813,8 @@ static void test_ui_status_line_fits_any_size(void **state)
         bel_ui_view_init(&v);
         fill_breathing(&v, 60.0, true);
         v.pacer = pacer_at(1.0);
-        v.n_gaps = 250;
+        v.lost_s = 5.0;
+        v.n_dropouts = 2;
         v.m.n_spikes = 3;
         snprintf(v.source, sizeof v.source,
                  "belt on /dev/serial/by-id/usb-Arduino_LLC_Arduino_Uno_85735313932351F0E1A1-"
@@ -840,6 +842,93 @@ static void test_ui_status_line_fits_any_size(void **state)
         assert_true(best >= st.h / 2);
         canvas_close(&c);
     }
+}
+
+/* The first run's help closes by itself once the belt shows breaths (it must not hide
+ * the breath it explains); one opened with h stays until a key. */
+static void test_ui_first_help_closes_once_breaths_are_counted(void **state)
+{
+    (void)state;
+    bel_ui_view v;
+    bel_ui_view_init(&v);
+    v.m.n_breaths = 1;
+    bel_ui_view_open_first_help(&v);
+    for (uint32_t n = 1; n < 1 + BEL_UI_HELP_BREATHS; n++) {
+        v.m.n_breaths = n;
+        bel_ui_view_update_help(&v);
+        assert_true(v.is_help_shown);
+    }
+    v.m.n_breaths = 1 + BEL_UI_HELP_BREATHS;
+    bel_ui_view_update_help(&v);
+    assert_false(v.is_help_shown);
+    v.is_help_shown = true; /* h */
+    v.m.n_breaths += 10;
+    bel_ui_view_update_help(&v);
+    assert_true(v.is_help_shown);
+}
+
+static bool rects_overlap(const SDL_Rect *a, const SDL_Rect *b)
+{
+    return a->x < b->x + b->w && b->x < a->x + a->w && a->y < b->y + b->h && b->y < a->y + a->h;
+}
+
+static bool rect_inside(const SDL_Rect *r, const SDL_Rect *d)
+{
+    return r->x >= d->x && r->y >= d->y && r->x + r->w <= d->x + d->w && r->y + r->h <= d->y + d->h;
+}
+
+/* The therapist's window: never on top of the client's. On one display that fits both,
+ * beside it at full size; on a laptop's display, each takes half; with a second display,
+ * centred there and the client's window left where it is. */
+static void test_ui_second_window_placed_beside_or_on_the_other_display(void **state)
+{
+    (void)state;
+    const SDL_Rect wide = {0, 0, 2600, 850};
+    SDL_Rect a = {660, 25, 1280, 800};
+    SDL_Rect b = {0, 0, 1280, 800};
+    bel_ui_place_pair(&wide, 1, 0, &a, &b);
+    assert_int_equal(a.w, 1280);
+    assert_int_equal(b.w, 1280);
+    assert_false(rects_overlap(&a, &b));
+    assert_true(rect_inside(&a, &wide) && rect_inside(&b, &wide));
+
+    const SDL_Rect laptop = {0, 0, 1280, 800};
+    a = (SDL_Rect){0, 0, 1280, 800};
+    b = (SDL_Rect){0, 0, 1280, 800};
+    bel_ui_place_pair(&laptop, 1, 0, &a, &b);
+    assert_false(rects_overlap(&a, &b));
+    assert_true(rect_inside(&a, &laptop) && rect_inside(&b, &laptop));
+    assert_true(a.w >= 600 && b.w >= 600); /* halves, not slivers */
+
+    const SDL_Rect two[2] = {{0, 0, 1280, 800}, {1280, 0, 1920, 1080}};
+    a = (SDL_Rect){0, 0, 1280, 800};
+    b = (SDL_Rect){0, 0, 1280, 800};
+    bel_ui_place_pair(two, 2, 0, &a, &b);
+    assert_true(rect_inside(&b, &two[1]));
+    assert_int_equal(a.x, 0);
+    assert_int_equal(a.w, 1280);
+    a = (SDL_Rect){1500, 100, 1280, 800}; /* the client's window on the second display */
+    b = (SDL_Rect){0, 0, 1280, 800};
+    bel_ui_place_pair(two, 2, 1, &a, &b);
+    assert_true(rect_inside(&b, &two[0]));
+}
+
+/* Samples that never came are said as the signal time lost and how many dropouts, and
+ * only when there were any: never a bare count of samples. */
+static void test_ui_lost_words(void **state)
+{
+    (void)state;
+    char buf[64];
+    bel_ui_lost_words(0.0, 0, false, buf, sizeof buf);
+    assert_string_equal(buf, "");
+    bel_ui_lost_words(3.04, 2, false, buf, sizeof buf);
+    assert_string_equal(buf, "3.0 s of signal lost (2 dropouts)");
+    bel_ui_lost_words(0.02, 1, false, buf, sizeof buf); /* one sample at 50 Hz */
+    assert_string_equal(buf, "0.1 s of signal lost (1 dropout)");
+    bel_ui_lost_words(75.0, 3, true, buf, sizeof buf);
+    assert_string_equal(buf, "75 s lost");
+    bel_ui_lost_words(600.0, 4, false, buf, sizeof buf);
+    assert_string_equal(buf, "10 min of signal lost (4 dropouts)");
 }
 
 /* The end-of-session summary in the window: its seven lines over the practice layout. */
@@ -912,6 +1001,9 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_ui_unplugged_and_replugged),
         cmocka_unit_test(test_ui_paused),
         cmocka_unit_test(test_ui_status_line_fits_any_size),
+        cmocka_unit_test(test_ui_lost_words),
+        cmocka_unit_test(test_ui_second_window_placed_beside_or_on_the_other_display),
+        cmocka_unit_test(test_ui_first_help_closes_once_breaths_are_counted),
         cmocka_unit_test(test_ui_summary),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);

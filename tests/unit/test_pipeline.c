@@ -755,6 +755,62 @@ static void test_pipeline_breaths_with_the_belly_held_in_are_counted(void **stat
     assert_true(res.m.chest_weight > 0.5f); /* the chest leads now */
 }
 
+/* r pressed while the belly is held in (the person sat up, say, and this is their new
+ * rest): the hold-in ends at once with its event, the relaxed level is learnt again at
+ * the new level from the next breaths, and no new hold-in is reported there. */
+static void test_pipeline_relearn_ends_a_holdin_and_learns_the_level_again(void **state)
+{
+    (void)state;
+    wave w = wave_default();
+    bel_pipeline_config c = bel_pipeline_config_default();
+    c.chest_channel = 1;
+    bel_pipeline *p = NULL;
+    assert_int_equal(bel_pipeline_create(&c, &p), BEL_OK);
+    uint64_t seed = 0x9E3779B97F4A7C15ull;
+    bel_event ev[BEL_PIPELINE_MAX_EVENTS];
+    bel_metrics m;
+    int n_start_after = 0;
+    float level_before = NAN;
+    for (int i = 0; i < 50 * 140; i++) {
+        const double t = i / 50.0;
+        const double v = wave_value(&w, t);
+        const bool held = t >= 60.0;
+        const double b = 500.0 + 100.0 * (held ? 0.1 * v - 1.5 : v) + 0.5 * gauss(&seed);
+        const double ch = 300.0 + 100.0 * (held ? 1.2 : 0.3) * v + 0.5 * gauss(&seed);
+        bel_sample s = {t, 0, 2, {(float)b, (float)ch, 0, 0}};
+        const int n = bel_pipeline_process(p, &s, ev, BEL_PIPELINE_MAX_EVENTS);
+        for (int k = 0; k < n; k++) {
+            n_start_after += ev[k].kind == BEL_EV_HOLDIN_START && t > 90.0;
+        }
+        if (i == 50 * 90) {
+            bel_pipeline_get_metrics(p, &m);
+            assert_true(m.is_holding_in); /* found before r */
+            level_before = m.relaxed_level;
+            assert_true(level_before > 450.0f);
+            assert_int_equal(bel_pipeline_relearn(p, ev, BEL_PIPELINE_MAX_EVENTS), 1);
+            assert_int_equal(ev[0].kind, BEL_EV_HOLDIN_END);
+            assert_true(fabs(ev[0].t_s - t) < 1e-9);
+            bel_pipeline_get_metrics(p, &m);
+            assert_false(m.is_holding_in);
+            assert_true(isnan(m.relaxed_level)); /* learning again */
+        }
+    }
+    bel_pipeline_get_metrics(p, &m);
+    /* The held level is the rest now: its troughs are at 500 - 150. */
+    if (!(fabsf(m.relaxed_level - 350.0f) < 25.0f)) {
+        fail_msg("relaxed level %.1f after r, expected about 350 (was %.1f)",
+                 (double)m.relaxed_level, (double)level_before);
+    }
+    assert_false(m.is_holding_in);
+    assert_int_equal(n_start_after, 0);
+    bel_summary sum;
+    bel_pipeline_get_summary(p, &sum);
+    assert_int_equal(sum.n_events[BEL_EV_HOLDIN_END], 1);
+    /* Not held in: nothing to end. */
+    assert_int_equal(bel_pipeline_relearn(p, ev, BEL_PIPELINE_MAX_EVENTS), 0);
+    bel_pipeline_destroy(p);
+}
+
 /* Run the simulator through the pipeline, collecting events and truth. */
 static void run_sim(const bel_sim_config *sc, result *r)
 {
@@ -978,6 +1034,7 @@ int main(void)
         cmocka_unit_test(test_pipeline_exercise_breathing_does_not_turn_the_belts_round),
         cmocka_unit_test(test_pipeline_one_belt_turned_round_by_the_person),
         cmocka_unit_test(test_pipeline_breaths_with_the_belly_held_in_are_counted),
+        cmocka_unit_test(test_pipeline_relearn_ends_a_holdin_and_learns_the_level_again),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
