@@ -7,6 +7,9 @@
 #ifndef BELLOWS_FILTER_H
 #define BELLOWS_FILTER_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
 #include "bellows/status.h"
 
 /** Direct-form-II-transposed biquad. Fields are private. */
@@ -53,5 +56,29 @@ BEL_NODISCARD bel_status bel_median_init(bel_median *m, int n);
 /** Push x, return the median of the last n samples (of fewer while filling).
  *  Call from: the owning thread. Real-time safe, O(n). */
 float bel_median_process(bel_median *m, float x);
+
+/** A belt held at a rail (clipped): a run of one repeated value at the lowest
+ *  or highest value seen, at least 0.1 s long and longer than values repeat
+ *  by chance elsewhere (runs of repeats are about geometric: one this long
+ *  comes by chance less than once in a thousand; a coarse, still belt repeats
+ *  its values often, so its runs are not rails). Fields private. */
+typedef struct bel_rail {
+    float lo, hi, prev;            /* private */
+    uint32_t run, min_run;         /* private */
+    double rep, alpha;             /* private: how often a value repeats the one before */
+    bool started, is_top, counted; /* private */
+} bel_rail;
+
+/** Start (again): nothing seen. Call from: setup, or the owning thread. */
+void bel_rail_init(bel_rail *r, double fs_hz);
+
+/** Push x. Returns how many samples are newly known to be clipped: 0 while
+ *  not, the whole run once it is long enough, then 1 a sample. Call from: the
+ *  owning thread. Real-time safe. */
+uint32_t bel_rail_push(bel_rail *r, float x);
+
+/** Whether the run judged clipped is at the highest value seen (else the
+ *  lowest). Call from: the owning thread. */
+bool bel_rail_is_top(const bel_rail *r);
 
 #endif

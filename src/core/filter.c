@@ -159,3 +159,51 @@ void bel_biquad_negate(bel_biquad *f)
     f->z1 = -f->z1;
     f->z2 = -f->z2;
 }
+
+void bel_rail_init(bel_rail *r, double fs_hz)
+{
+    r->lo = INFINITY;
+    r->hi = -INFINITY;
+    r->prev = 0.0f;
+    r->run = 0;
+    r->min_run = (uint32_t)fmax(3.0, ceil(0.1 * fs_hz));
+    /* Until values are seen to change, a repeat says nothing. */
+    r->rep = 1.0;
+    r->alpha = 1.0 - exp(-1.0 / (5.0 * fs_hz));
+    r->started = false;
+    r->is_top = false;
+    r->counted = false;
+}
+
+uint32_t bel_rail_push(bel_rail *r, float x)
+{
+    const bool repeat = r->started && x == r->prev;
+    r->run = repeat ? r->run + 1 : 1;
+    if (!repeat) {
+        r->counted = false;
+    }
+    r->started = true;
+    r->prev = x;
+    const bool at_lo = x <= r->lo, at_hi = x >= r->hi;
+    if (!at_lo && !at_hi) {
+        r->rep += r->alpha * ((repeat ? 1.0 : 0.0) - r->rep);
+        return 0;
+    }
+    r->lo = x < r->lo ? x : r->lo;
+    r->hi = x > r->hi ? x : r->hi;
+    if (r->run < r->min_run || !(r->rep < 0.99)) {
+        return 0;
+    }
+    /* A run of n equal values comes by chance with probability about rep^(n-1). */
+    if (r->rep > 0.0 && (double)(r->run - 1) < log(1e-3) / log(r->rep)) {
+        return 0;
+    }
+    r->is_top = at_hi;
+    if (r->counted) {
+        return 1;
+    }
+    r->counted = true; /* the whole run, once it is long enough */
+    return r->run;
+}
+
+bool bel_rail_is_top(const bel_rail *r) { return r->is_top; }

@@ -50,12 +50,9 @@ struct bel_holdin {
     int64_t n;
     /* Raw noise (EMA of |second difference|) per belt. */
     float xb1, xb2, xc1, xc2;
-    /* Clipping of the belly: its lowest and highest value, the run of one
-     * repeated value, how often values repeat elsewhere, and when the belly
-     * last sat at its highest value (pushed out to the belt's rail). */
-    float clip_lo, clip_hi;
-    int64_t clip_run;
-    double clip_rep;
+    /* The belly held at a rail, and when it last sat at the top one (pushed
+     * out to the belt's rail). */
+    bel_rail rail;
     double t_clip_hi;
     double nabs_b, nabs_c, noise_alpha;
     int64_t n_raw;
@@ -90,40 +87,11 @@ struct bel_holdin {
     double t_last;
 };
 
-/* Until values are seen to change from sample to sample, a repeated value
- * says nothing (a coarse, still belt repeats them all the time). */
+/* The rail tracker starts again (the belly may read the other way round). */
 static void clip_forget(bel_holdin *h)
 {
-    h->clip_lo = INFINITY;
-    h->clip_hi = -INFINITY;
-    h->clip_run = 0;
-    h->clip_rep = 1.0;
+    bel_rail_init(&h->rail, h->cfg.fs_hz);
     h->t_clip_hi = -HUGE_VAL;
-}
-
-/* A belt overloaded: the belly held at one repeated value, the highest it has
- * read, for 0.2 s or more and for longer than its values repeat by chance
- * elsewhere (a coarse, still belt repeats them often). A cough, a sneeze or a
- * knock drives a belt to its rail; breathing and sucking in do not. */
-static void clip_push(bel_holdin *h, double t, float belly)
-{
-    h->clip_run = h->n_raw > 0 && belly == h->xb1 ? h->clip_run + 1 : 0;
-    const bool at_lo = belly <= h->clip_lo, at_hi = belly >= h->clip_hi;
-    if (!at_lo && !at_hi) {
-        h->clip_rep += h->noise_alpha * ((h->clip_run > 0 ? 1.0 : 0.0) - h->clip_rep);
-        return;
-    }
-    h->clip_lo = belly < h->clip_lo ? belly : h->clip_lo;
-    h->clip_hi = belly > h->clip_hi ? belly : h->clip_hi;
-    /* Runs of repeats are about geometric: one this long would come by chance
-     * less than once in a thousand. */
-    const double run = (double)(h->clip_run + 1);
-    if (!at_hi || run < 3.0 || run < 0.2 * h->cfg.fs_hz || !(h->clip_rep < 0.99)) {
-        return;
-    }
-    if (run >= log(1e-3) / log(h->clip_rep)) {
-        h->t_clip_hi = t;
-    }
 }
 
 bel_holdin_config bel_holdin_config_default(double fs_hz)
@@ -849,7 +817,11 @@ int bel_holdin_process(bel_holdin *h, double t_s, float belly, float chest, bel_
         bel_biquad_reset(&h->lp_b, (double)belly);
         bel_biquad_reset(&h->lp_c, (double)chest);
     }
-    clip_push(h, t_s, belly);
+    /* A cough, a sneeze or a knock drives a belt to its rail; breathing and
+     * sucking in do not. */
+    if (bel_rail_push(&h->rail, belly) > 0 && bel_rail_is_top(&h->rail)) {
+        h->t_clip_hi = t_s;
+    }
     const double db = fabs((double)belly - 2.0 * (double)h->xb1 + (double)h->xb2);
     const double dc = fabs((double)chest - 2.0 * (double)h->xc1 + (double)h->xc2);
     if (h->n_raw < 3) {

@@ -27,9 +27,6 @@ static const int polarity_min_breaths = 8;
 /* A gap in the samples of at least this long is a lost signal. */
 static const double gap_event_s = 0.5;
 
-/* A flat run at the extreme at least this long is clipping at a rail. */
-static const double clip_min_s = 0.1;
-
 /* A gap longer than this forgets the breath in progress. */
 static const double gap_reset_s = 2.0;
 
@@ -75,11 +72,8 @@ struct bel_pipeline {
     float raw_hist[16];
     int raw_head;
     /* Clipping: runs of identical values at the extremes seen so far. */
-    float prev_raw, raw_min, raw_max;
-    uint32_t clip_run;         /* samples in the current run of one value */
-    uint32_t clip_min_samples; /* run length that is a clip, not quantisation */
+    bel_rail rail; /* the raw belly held at a rail */
     float prev_chest;
-    bool have_prev;
     bool started;
     double t_last;
     double t_first;
@@ -183,7 +177,7 @@ bel_status bel_pipeline_create(const bel_pipeline_config *cfg, bel_pipeline **ou
     p->last_rise_s = NAN;
     p->polarity_score = NAN;
     p->despike_delay = k / 2;
-    p->clip_min_samples = (uint32_t)fmax(4.0, ceil(clip_min_s * cfg->fs_hz));
+    bel_rail_init(&p->rail, cfg->fs_hz);
     memset(&p->m, 0, sizeof p->m);
     p->m.belly = p->m.baseline = NAN;
     p->m.rate_bpm = p->m.rate_spectral_bpm = p->m.ie_ratio = NAN;
@@ -621,23 +615,8 @@ int bel_pipeline_process(bel_pipeline *p, const bel_sample *s, bel_event *out, i
             chest = bel_median_process(&p->despike_chest, rc);
         }
     }
-    /* Clipping: the signal flat at the most extreme value seen, for at least
-     * clip_min_s. Shorter runs of one value are quantisation, not a rail. */
-    if (!p->have_prev) {
-        p->raw_min = p->raw_max = raw;
-        p->have_prev = true;
-        p->clip_run = 1;
-    } else {
-        p->clip_run = raw == p->prev_raw ? p->clip_run + 1 : 1;
-        /* Comparisons, not fminf/fmaxf: both are finite, and these are no calls. */
-        p->raw_min = raw < p->raw_min ? raw : p->raw_min;
-        p->raw_max = raw > p->raw_max ? raw : p->raw_max;
-        if ((raw >= p->raw_max || raw <= p->raw_min) && p->clip_run >= p->clip_min_samples) {
-            /* The whole run counts once it is long enough. */
-            p->m.n_clipped += p->clip_run == p->clip_min_samples ? p->clip_run : 1;
-        }
-    }
-    p->prev_raw = raw;
+    /* Clipping: the raw belly held at a rail (filter.h). */
+    p->m.n_clipped += bel_rail_push(&p->rail, raw);
     /* Despike: running median; count the samples it overrules by far. The
      * sign comes after it (a median commutes with negation), so a revised
      * polarity needs nothing from the median's past. */

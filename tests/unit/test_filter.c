@@ -146,12 +146,57 @@ static void test_filter_median_matches_a_sort(void **state)
     }
 }
 
+/* A fine-grained belt with noise, driven to its top rail for 0.3 s: the whole
+ * run is counted once it is long enough, and it is the top rail. */
+static void test_rail_a_held_extreme_is_a_rail(void **state)
+{
+    (void)state;
+    bel_rail r;
+    bel_rail_init(&r, 100.0);
+    uint32_t n = 0;
+    unsigned seed = 1;
+    for (int i = 0; i < 1000; i++) {
+        seed = seed * 1103515245u + 12345u;
+        const float noise = (float)((seed >> 16) & 0x7fff) / 32768.0f;
+        const float x = 500.0f + 100.0f * sinf(0.05f * (float)i) + noise;
+        n += bel_rail_push(&r, x);
+    }
+    assert_int_equal(n, 0);
+    for (int i = 0; i < 30; i++) {
+        n += bel_rail_push(&r, 1023.0f);
+    }
+    assert_int_equal(n, 30);
+    assert_true(bel_rail_is_top(&r));
+    n += bel_rail_push(&r, 600.0f);
+    assert_int_equal(n, 30);
+}
+
+/* A coarse, still belt repeats its values all the time: a run of 0.3 s at its
+ * highest value is no rail. */
+static void test_rail_a_coarse_still_belt_is_no_rail(void **state)
+{
+    (void)state;
+    bel_rail r;
+    bel_rail_init(&r, 100.0);
+    uint32_t n = 0;
+    for (int i = 0; i < 2000; i++) {
+        /* 512 or 513, changing about every tenth sample. */
+        n += bel_rail_push(&r, (i / 10) % 3 == 0 ? 513.0f : 512.0f);
+    }
+    for (int i = 0; i < 30; i++) {
+        n += bel_rail_push(&r, 513.0f);
+    }
+    assert_int_equal(n, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_filter_lowpass_passes_breath_and_stops_heartbeat),
         cmocka_unit_test(test_filter_highpass_removes_offset),
         cmocka_unit_test(test_filter_reset_starts_without_a_step),
+        cmocka_unit_test(test_rail_a_held_extreme_is_a_rail),
+        cmocka_unit_test(test_rail_a_coarse_still_belt_is_no_rail),
         cmocka_unit_test(test_filter_median_matches_a_sort),
         cmocka_unit_test(test_filter_rejects_cutoff_outside_band),
         cmocka_unit_test(test_filter_median_removes_single_spike),
