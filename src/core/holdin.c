@@ -339,39 +339,36 @@ bool bel_holdin_values_at(const bel_holdin *h, double t_s, float *belly, float *
     return true;
 }
 
-void bel_holdin_negate_belly(bel_holdin *h)
+/* One belt's history and state negated: its ring, filter, last raw values,
+ * the candidate's and the breath hold's extremes (which swap), its reversals. */
+static void negate_belt(const bel_holdin *h, float *ring, bel_biquad *lp, float *x1, float *x2,
+                        float *min_v, float *bh_min, float *bh_max, reversals *rev)
 {
     for (int64_t k = ring_oldest(h); k < h->n; k++) {
-        h->rb[k & (RING - 1)] = -h->rb[k & (RING - 1)];
+        ring[k & (RING - 1)] = -ring[k & (RING - 1)];
     }
-    bel_biquad_negate(&h->lp_b);
-    h->xb1 = -h->xb1;
-    h->xb2 = -h->xb2;
-    h->min_b = -h->min_b;
-    const float lo = -h->bh_min_b;
-    h->bh_min_b = -h->bh_max_b;
-    h->bh_max_b = lo;
-    h->rev_b.ext = -h->rev_b.ext;
-    h->rev_b.dir = -h->rev_b.dir;
+    bel_biquad_negate(lp);
+    *x1 = -*x1;
+    *x2 = -*x2;
+    *min_v = -*min_v;
+    const float lo = -*bh_min;
+    *bh_min = -*bh_max;
+    *bh_max = lo;
+    rev->ext = -rev->ext;
+    rev->dir = -rev->dir;
+}
+
+void bel_holdin_negate_belly(bel_holdin *h)
+{
+    negate_belt(h, h->rb, &h->lp_b, &h->xb1, &h->xb2, &h->min_b, &h->bh_min_b, &h->bh_max_b,
+                &h->rev_b);
     clip_forget(h);
 }
 
 void bel_holdin_negate_chest(bel_holdin *h)
 {
-    for (int64_t k = ring_oldest(h); k < h->n; k++) {
-        h->rc[k & (RING - 1)] = -h->rc[k & (RING - 1)];
-    }
-    bel_biquad_negate(&h->lp_c);
-    h->xc1 = -h->xc1;
-    h->xc2 = -h->xc2;
-    h->min_c = -h->min_c;
-    h->bh_min_c = -h->bh_min_c;
-    h->bh_max_c = -h->bh_max_c;
-    const float lo = h->bh_min_c;
-    h->bh_min_c = h->bh_max_c;
-    h->bh_max_c = lo;
-    h->rev_c.ext = -h->rev_c.ext;
-    h->rev_c.dir = -h->rev_c.dir;
+    negate_belt(h, h->rc, &h->lp_c, &h->xc1, &h->xc2, &h->min_c, &h->bh_min_c, &h->bh_max_c,
+                &h->rev_c);
 }
 
 static bool chest_on(const bel_holdin *h) { return h->has_chest && h->cdepth > 0.0f; }
