@@ -77,6 +77,8 @@ struct bel_holdin {
     float min_b, up_b, min_c, up_c;
     reversals rev_b, rev_c;
     bool up_seen;
+    int n_full;     /* full belly breaths in a row while held in */
+    double t_full;  /* where the first of them began */
     bool after_gap; /* reset (a gap, the start) and the belly not seen at its level since */
     /* Breath hold. */
     bool bh_on;
@@ -488,6 +490,18 @@ void bel_holdin_push_breath(bel_holdin *h, const bel_breath_point *pt)
                 n % 2 ? (double)tmp[n / 2] : 0.5 * ((double)tmp[n / 2 - 1] + (double)tmp[n / 2]);
         }
         const float b_exc = h->v_peak - 0.5f * (h->v_trough + pt->value);
+        /* Held in, the belly's breath is small; two full belly breaths in a
+         * row at the lower level say it is not held in (the wearer moved, or
+         * the level was learnt wrong): the hold-in ends where they began. */
+        if (h->st == HS_HELD && h->depth > 0.0f) {
+            if (b_exc >= h->cfg.keep_max * h->depth) {
+                if (++h->n_full == 1) {
+                    h->t_full = h->t_trough;
+                }
+            } else {
+                h->n_full = 0;
+            }
+        }
         float c_exc = NAN;
         if (h->has_chest && h->n > 0) {
             const int64_t k0 = ring_from(h, h->t_trough);
@@ -682,6 +696,7 @@ static int step_holdin(bel_holdin *h, float yb, float yc, double t, bel_event *o
             h->s.is_holding_in = true;
             h->s.n_holdins++;
             h->up_seen = false;
+            h->n_full = 0;
             n_out = emit(out, n_out, max_out, BEL_EV_HOLDIN_START, h->t_drop, t);
         }
         return n_out;
@@ -702,6 +717,13 @@ static int step_holdin(bel_holdin *h, float yb, float yc, double t, bel_event *o
         h->st = HS_IDLE;
         h->s.is_holding_in = false;
         n_out = emit(out, n_out, max_out, BEL_EV_HOLDIN_END, h->t_up, t);
+    } else if (h->n_full >= 2) {
+        /* The level the belly breathes fully at is its relaxed one now. */
+        h->level = h->v_trough;
+        h->n_high = 0;
+        h->st = HS_IDLE;
+        h->s.is_holding_in = false;
+        n_out = emit(out, n_out, max_out, BEL_EV_HOLDIN_END, h->t_full, t);
     }
     return n_out;
 }

@@ -44,6 +44,7 @@ struct bel_pipeline {
     bool invert_belly, invert_chest;
     bool auto_polarity;
     bool has_reading; /* a sample with every belt in use not 0 came (since the start or a gap) */
+    double t_reading; /* ... at this time */
     /* Polarity evidence: ln(rise / fall) of recent breaths. */
     float pol_log[N_POLARITY];
     int n_pol, pol_head;
@@ -601,6 +602,7 @@ int bel_pipeline_process(bel_pipeline *p, const bel_sample *s, bel_event *out, i
             return n_out;
         }
         p->has_reading = true;
+        p->t_reading = s->t_s;
     }
     /* The chest: the same despike, aligned with the belly. A stray NaN
      * repeats the previous chest value. */
@@ -657,7 +659,14 @@ int bel_pipeline_process(bel_pipeline *p, const bel_sample *s, bel_event *out, i
             out[n_out++] = bel_event_make(BEL_EV_HOLDIN_END, t_cond, s->t_s);
             p->n_events[BEL_EV_HOLDIN_END]++;
         }
-        bel_holdin_relearn_level(p->holdin);
+        if (s->t_s - p->t_reading < 0.5) {
+            /* The belt settling in its first samples: nothing the hold-in
+             * stage has seen (its filters, noise and ring hold the step) is
+             * the belt's yet. */
+            bel_holdin_reset(p->holdin);
+        } else {
+            bel_holdin_relearn_level(p->holdin);
+        }
         p->baseline = NAN;
         mix_forget(p);
     }

@@ -371,6 +371,23 @@ static void test_holdin_in_progress_ends_with_its_event_at_a_belt_step(void **st
     }
 }
 
+/* One belt, and the wearer slumps: the belly's level drops 1.5 breaths, as
+ * when sucked in. At first it cannot be told from a hold-in; once the belly
+ * breathes fully at the new level (two breaths) it is not held in, and the
+ * alarm ends there instead of staying on for the rest of the session. */
+static void test_holdin_ends_when_the_belly_breathes_fully_at_the_lower_level(void **state)
+{
+    (void)state;
+    for (uint64_t seed = 81; seed <= 83; seed++) {
+        bel_sim_config c = sim_cfg(seed, 200.0, false);
+        add_script(&c, "posture@60:-1.5");
+        run(&c, NULL);
+        assert_int_equal(count(BEL_EV_HOLDIN_START), count(BEL_EV_HOLDIN_END));
+        assert_false(res.last.is_holding_in);
+        assert_true(res.sum.time_held_in_s < 20.0);
+    }
+}
+
 static void test_holdin_breath_holds_after_inhale_and_exhale(void **state)
 {
     (void)state;
@@ -556,6 +573,7 @@ int main(void)
         cmocka_unit_test(test_holdin_found_when_sucking_in_takes_the_belt_to_its_rail),
         cmocka_unit_test(test_holdin_no_alarm_on_a_cough_that_overloads_the_belt),
         cmocka_unit_test(test_holdin_in_progress_ends_with_its_event_at_a_belt_step),
+        cmocka_unit_test(test_holdin_ends_when_the_belly_breathes_fully_at_the_lower_level),
         cmocka_unit_test(test_holdin_breath_holds_after_inhale_and_exhale),
         cmocka_unit_test(test_holdin_breath_hold_threshold_is_configurable),
         cmocka_unit_test(test_holdin_ends_at_an_unplug_and_is_found_again),
