@@ -31,7 +31,8 @@ figures() {
 }
 
 # check CLIENT OPTION...: run for the client with the options, then compare the stored
-# row with analyze over the recording with the same options and with none.
+# row with analyze over the recording with the same options, with none (the recording
+# carries the session's settings), and over the recording without its settings lines.
 check() {
     client=$1
     shift
@@ -43,14 +44,20 @@ check() {
     [ -f "$rec" ] || fail "run $*: no recording named in: $(cat "$TMP/run.out")"
     "$BELLOWS" analyze "$rec" --events "$TMP/e.csv" --summary "$TMP/same.json" "$@" \
         >/dev/null 2>&1 || fail "analyze $rec $*"
-    "$BELLOWS" analyze "$rec" --events "$TMP/e.csv" --summary "$TMP/plain.json" \
+    "$BELLOWS" analyze "$rec" --events "$TMP/e.csv" --summary "$TMP/own.json" \
         >/dev/null 2>&1 || fail "analyze $rec"
+    grep -v '^#' "$rec" >"$TMP/plain.csv"
+    "$BELLOWS" analyze "$TMP/plain.csv" --events "$TMP/e.csv" --summary "$TMP/plain.json" \
+        >/dev/null 2>&1 || fail "analyze $TMP/plain.csv"
     same=$(figures "$TMP/same.json")
+    own=$(figures "$TMP/own.json")
     plain=$(figures "$TMP/plain.json")
     [ "$same" != "$plain" ] ||
         fail "run $*: the settings change nothing here ($same); the test proves nothing"
     [ "$stored" = "$same" ] ||
         fail "run $*: stored '$stored' (breaths rate belly), the session computed '$same' (a re-analysis with default settings gives '$plain')"
+    [ "$own" = "$same" ] ||
+        fail "run $*: analyze of the recording alone gives '$own', not the session's '$same'"
     echo "run $*: stored $stored, as the session computed"
 }
 
