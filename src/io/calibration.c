@@ -38,15 +38,34 @@ static int line_of(const parser *p)
 
 static bel_status fail(parser *p, const char *fmt, ...) BEL_PRINTF_LIKE(2, 3);
 
+/* s with each byte that is not printable ASCII (the file's own bytes, such as its keys,
+ * quoted in a message: a control character or a lone 0x9b would reach the terminal) as
+ * \xNN, into out: ASCII only, so cutting the message short never splits a character. */
+static void escape_text(const char *s, char *out, size_t out_len)
+{
+    size_t o = 0;
+    for (; *s && o + 5 < out_len; s++) {
+        const unsigned char c = (unsigned char)*s;
+        if (c >= 0x20 && c < 0x7f) {
+            out[o++] = (char)c;
+        } else {
+            o += (size_t)snprintf(out + o, out_len - o, "\\x%02x", (unsigned)c);
+        }
+    }
+    out[o] = '\0';
+}
+
 static bel_status fail(parser *p, const char *fmt, ...)
 {
     if (p->err && p->err_len) {
         char msg[256];
+        char shown[4 * sizeof msg];
         va_list ap;
         va_start(ap, fmt);
         vsnprintf(msg, sizeof msg, fmt, ap);
         va_end(ap);
-        snprintf(p->err, p->err_len, "%s:%d: %s", p->path, line_of(p), msg);
+        escape_text(msg, shown, sizeof shown);
+        snprintf(p->err, p->err_len, "%s:%d: %s", p->path, line_of(p), shown);
     }
     return BEL_ERR_FORMAT;
 }

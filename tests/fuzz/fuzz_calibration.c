@@ -79,6 +79,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         CHECK(st == BEL_ERR_FORMAT);
         CHECK(!c.is_valid);
         CHECK(strncmp(err, "fuzz.json:", 10) == 0);
+        /* The file's bytes quoted in the message are escaped: nothing reaches a terminal. */
+        for (const char *e = err; *e; e++) {
+            CHECK((unsigned char)*e >= 0x20 && (unsigned char)*e < 0x7f);
+        }
     }
     free(text);
     return 0;

@@ -90,6 +90,19 @@ static void test_calibration_rejects_what_json_does_not_call_a_number(void **sta
     }
 }
 
+/* A key with a terminal's control bytes (0x9b is an 8-bit CSI) is quoted escaped in the
+ * message, which goes to the terminal. */
+static void test_calibration_message_escapes_the_files_bytes(void **state)
+{
+    (void)state;
+    static const char text[] = "{\"calibration\": {\"belly\x9b[2J\x01\" 1}}";
+    bel_holdin_calibration c;
+    char err[256];
+    assert_int_equal(bel_calibration_parse("a.json", text, strlen(text), &c, err, sizeof err),
+                     BEL_ERR_FORMAT);
+    assert_string_equal(err, "a.json:1: expected ':' after 'belly\\x9b[2J\\x01'");
+}
+
 /* What bellows assess writes reads back as the very floats it learnt (a calibration of
  * 1/3 written to 6 digits read back as another float), in the file and in the one-line
  * form, and the file keeps its report and findings, escaped. */
@@ -143,6 +156,7 @@ int main(void)
         cmocka_unit_test(test_calibration_complete_at_the_end_of_the_bytes),
         cmocka_unit_test(test_calibration_rejects_what_json_does_not_call_a_number),
         cmocka_unit_test(test_calibration_written_reads_back_the_same_floats),
+        cmocka_unit_test(test_calibration_message_escapes_the_files_bytes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
