@@ -28,7 +28,9 @@ static const cli_help analyze_help = {
     "REC.csv --events OUT.csv [OPTIONS]\n"
     "REC.csv|FOLDER... --out-dir DIR [OPTIONS]",
     "Runs the same breath pipeline as a live session over a recording CSV\n"
-    "(header 't,<channel>...', t in seconds) as fast as possible.\n"
+    "(header 't,<channel>...', t in seconds) as fast as possible. A recording made by\n"
+    "a bellows session says how that session read the belts (--invert, an assessment's\n"
+    "calibration): it is read the same way, unless --invert or --calibration is given.\n"
     "\n"
     "With --out-dir it takes any number of recordings and folders (a folder gives\n"
     "its *.csv files, not *.events.csv) in one process: each REC.csv gets\n"
@@ -171,6 +173,8 @@ static void analyze_file(const analyze_opts *o, const char *in_path, const char 
     es.chest_name = o->chest;
     es.invert = o->invert;
     es.calibration = o->cal;
+    /* A session's recording is read as the session read it, unless told otherwise. */
+    es.use_recorded = !o->invert && !o->cal.is_valid;
     bel_pipeline_config pcfg;
     bel_status st = bel_engine_pipeline_config(info, &es, in_path, &pcfg, err, sizeof err);
     if (st != BEL_OK) {
@@ -222,7 +226,7 @@ static void analyze_file(const analyze_opts *o, const char *in_path, const char 
             .input_path = in_path,
             .channel = info->channel_names[belly],
             .chest_channel = chest_ch >= 0 ? info->channel_names[chest_ch] : NULL,
-            .inverted = o->invert,
+            .inverted = pcfg.calibration.is_valid ? pcfg.calibration.belly_inverted : pcfg.invert,
             .fs_hz = info->fs_hz,
             .n_samples = r->n_samples,
             .summary = &r->sum,

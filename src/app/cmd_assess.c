@@ -12,6 +12,7 @@
 #include "bellows/assess.h"
 #include "bellows/pipeline.h"
 #include "bellows/sim.h"
+#include "calibration.h"
 #include "cli.h"
 #include "cmd_store.h"
 #include "engine.h"
@@ -63,30 +64,6 @@ static bool looks_inverted(const bel_sample *s, size_t n, int ch, double t0, dou
     }
     const double mean = sum / cnt;
     return mean - (double)lo > (double)hi - mean;
-}
-
-static void json_num(FILE *f, const char *key, double v, bool last)
-{
-    if (isfinite(v)) {
-        fprintf(f, "    \"%s\": %.6g%s\n", key, v, last ? "" : ",");
-    } else {
-        fprintf(f, "    \"%s\": null%s\n", key, last ? "" : ",");
-    }
-}
-
-/* The JSON string s (quotes and backslashes escaped, control characters dropped). */
-static void json_str(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (; s && *s; s++) {
-        if (*s == '"' || *s == '\\') {
-            fputc('\\', f);
-        }
-        if ((unsigned char)*s >= 32) {
-            fputc(*s, f);
-        }
-    }
-    fputc('"', f);
 }
 
 /* The samples of the recording at path in [t0_s, t1_s) (the deep breath), in *out (n in
@@ -297,35 +274,6 @@ static int ask_findings(const char *cmd, findings_opts *fo, answers *ans, bel_st
         putchar('\n');
     }
     return build_findings(cmd, fo, f, any);
-}
-
-static void json_findings(FILE *f, const bel_store_findings *x)
-{
-    fprintf(f, ",\n  \"findings\": {\n    \"pain\": {");
-    for (int i = 0; i < x->n_pain; i++) {
-        fprintf(f, "%s\n      ", i ? "," : "");
-        json_str(f, x->pain[i].area);
-        fprintf(f, ": %g", x->pain[i].score);
-    }
-    fprintf(f, "%s},\n", x->n_pain ? "\n    " : "");
-    static const char *const side[2] = {"left", "right"};
-    for (int s = 0; s < 2; s++) {
-        const bel_store_thomas t = x->thomas[s];
-        fprintf(f, "    \"thomas_%s\": %s,\n", side[s],
-                t == BEL_STORE_THOMAS_PASS    ? "\"pass\""
-                : t == BEL_STORE_THOMAS_TIGHT ? "\"tight\""
-                                              : "null");
-        char key[32];
-        snprintf(key, sizeof key, "thomas_%s_deg", side[s]);
-        json_num(f, key, x->thomas_deg[s], false);
-    }
-    fprintf(f, "    \"notes\": ");
-    if (x->notes) {
-        json_str(f, x->notes);
-    } else {
-        fprintf(f, "null");
-    }
-    fprintf(f, "\n  }");
 }
 
 /* "PREFIX" for the recording of an assessment written to out_path: the path without .json. */
@@ -611,47 +559,28 @@ int cmd_assess(int argc, char **argv)
     if (ask && ask_findings(cmd, &fo, &ans, &findings, &has_findings) != CLI_EXIT_OK) {
         goto done; /* cannot happen: every answer was checked */
     }
-    /* The JSON is made in memory first: the same text goes to the file and,
-     * with --client, into the store. */
+    /* The same text goes to the file and, with --client, into the store. */
+    bel_calibration_assessment a = {
+        .calibration = bel_holdin_calibration_none(),
+        .summary = &sum,
+        .chest_belly_lag_s = (double)m.chest_belly_lag_s,
+        .source = bel_source_describe(src),
+        .is_simulated = ls.is_simulated,
+        .recording = rec_path,
+        .deep_breath_ratio = (double)bel_assess_get_deep_ratio(&guide),
+        .deep_breath_start_s = deep_t0,
+        .findings = has_findings ? &findings : NULL,
+    };
+    a.calibration.belly_inverted = pc.invert;
+    a.calibration.chest_inverted = pc.invert_chest;
+    a.calibration.belly_level = m.relaxed_level;
+    a.calibration.belly_depth = m.relaxed_depth;
+    a.calibration.chest_level = NAN;
+    a.calibration.chest_depth = m.relaxed_chest_depth;
+    a.calibration.chest_gain = 1.0f;
+    a.calibration.belly_share = m.relaxed_share;
     size_t json_len = 0;
-    FILE *f = open_memstream(&json, &json_len);
-    if (!f) {
-        cli_fail(cmd, "out of memory");
-        goto done;
-    }
-    fprintf(f, "{\n  \"calibration\": {\n");
-    fprintf(f, "    \"belly_inverted\": %s,\n", pc.invert ? "true" : "false");
-    fprintf(f, "    \"chest_inverted\": %s,\n", pc.invert_chest ? "true" : "false");
-    json_num(f, "belly_level", (double)m.relaxed_level, false);
-    json_num(f, "belly_depth", (double)m.relaxed_depth, false);
-    json_num(f, "chest_depth", (double)m.relaxed_chest_depth, false);
-    json_num(f, "chest_gain", 1.0, false);
-    json_num(f, "belly_share", (double)m.relaxed_share, true);
-    fprintf(f, "  },\n  \"report\": {\n");
-    json_num(f, "duration_s", sum.duration_s, false);
-    json_num(f, "rate_bpm", (double)sum.rate_bpm, false);
-    json_num(f, "depth", (double)sum.depth, false);
-    json_num(f, "ie_ratio", (double)sum.ie_ratio, false);
-    json_num(f, "belly_share", (double)sum.belly_share, false);
-    json_num(f, "chest_belly_lag_s", (double)m.chest_belly_lag_s, false);
-    json_num(f, "time_held_in_s", sum.time_held_in_s, false);
-    json_num(f, "held_in_fraction",
-             sum.duration_s > 0 ? sum.time_held_in_s / sum.duration_s : (double)NAN, false);
-    json_num(f, "n_breath_holds", (double)sum.n_breath_holds, true);
-    fprintf(f, "  },\n  \"assessment\": {\n    \"source\": ");
-    json_str(f, bel_source_describe(src));
-    fprintf(f,
-            ",\n    \"simulated\": %s,\n    \"recording\": ", ls.is_simulated ? "true" : "false");
-    json_str(f, rec_path);
-    fprintf(f, ",\n");
-    json_num(f, "deep_breath_ratio", (double)bel_assess_get_deep_ratio(&guide), false);
-    json_num(f, "deep_breath_start_s", deep_t0, true);
-    fprintf(f, "  }");
-    if (has_findings) {
-        json_findings(f, &findings);
-    }
-    fprintf(f, "\n}\n");
-    if (fclose(f) != 0 || !json) {
+    if (bel_calibration_format(&a, &json, &json_len) != BEL_OK) {
         cli_fail(cmd, "out of memory");
         goto done;
     }

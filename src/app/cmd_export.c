@@ -113,6 +113,81 @@ static int read_row(void *ctx, float *values)
     return got;
 }
 
+bel_status export_edf(const char *rec_path, const char *events_path, const char *edf_path,
+                      const export_edf_info *x, export_edf_result *res, char *err, size_t err_len)
+{
+    memset(res, 0, sizeof *res);
+    err[0] = '\0';
+    bel_report_data *d = NULL;
+    bel_edf_annotation *ann = NULL;
+    bel_recording_reader *rows = NULL; /* the samples, streamed into the EDF+ */
+    char(*marker_text)[16] = NULL;
+    bel_status st = bel_report_data_create(rec_path, events_path, &d, err, err_len);
+    if (st != BEL_OK) {
+        return st;
+    }
+    snprintf(res->warning, sizeof res->warning, "%s", d->warning);
+    const double fs = round(d->fs_hz);
+    if (!(fs >= 1.0 && fs <= 10000.0 && fabs(d->fs_hz - fs) <= 0.001 * fs)) {
+        snprintf(err, err_len,
+                 "%s: sample rate %.6g Hz is not a whole number of Hz, which EDF needs", rec_path,
+                 d->fs_hz);
+        st = BEL_ERR_FORMAT;
+        goto done;
+    }
+    if (d->n_samples == 0) {
+        snprintf(err, err_len, "%s: no samples to export", rec_path);
+        st = BEL_ERR_FORMAT;
+        goto done;
+    }
+    bel_edf_signal sig[BEL_MAX_CHANNELS];
+    char labels[BEL_MAX_CHANNELS][BEL_RECORDING_NAME_LEN + 8];
+    for (int ch = 0; ch < d->n_channels; ch++) {
+        snprintf(labels[ch], sizeof labels[ch], "Resp %s", d->names[ch]); /* EDF+ signal type */
+        sig[ch].label = labels[ch];
+        sig[ch].dimension = "counts"; /* the belt's raw units */
+        sig[ch].samples = NULL;       /* streamed: read_row */
+        sig[ch].min = (double)d->min[ch];
+        sig[ch].max = (double)d->max[ch];
+    }
+    ann = calloc(d->n_events + 1, sizeof *ann);
+    marker_text = calloc(d->n_events + 1, sizeof *marker_text);
+    if (!ann || !marker_text) {
+        snprintf(err, err_len, "out of memory");
+        st = BEL_ERR_NOMEM;
+        goto done;
+    }
+    const size_t n_ann = episodes_to_annotations(d, ann, marker_text);
+    st = bel_recording_reader_create(rec_path, &rows, err, err_len);
+    if (st != BEL_OK) {
+        goto done;
+    }
+    bel_edf_info info = {x->start_unix_s,
+                         x->patient_code,
+                         x->recording_code,
+                         (int)fs,
+                         d->n_channels,
+                         sig,
+                         d->n_samples,
+                         n_ann,
+                         ann,
+                         read_row,
+                         rows};
+    st = bel_edf_write(edf_path, &info, err, err_len);
+    if (st == BEL_OK) {
+        res->n_signals = d->n_channels;
+        res->n_samples = d->n_samples;
+        res->fs_hz = fs;
+        res->n_annotations = n_ann;
+    }
+done:
+    free(ann);
+    free(marker_text);
+    bel_recording_reader_destroy(rows);
+    bel_report_data_destroy(d);
+    return st;
+}
+
 int cmd_export(int argc, char **argv)
 {
     const char *cmd = "export";
@@ -144,10 +219,6 @@ int cmd_export(int argc, char **argv)
     }
     int exit_code = CLI_EXIT_FAIL;
     found f = {0, 0.0, NULL, NULL, false};
-    bel_report_data *d = NULL;
-    bel_edf_annotation *ann = NULL;
-    bel_recording_reader *rows = NULL; /* the samples, streamed into the EDF+ */
-    char(*marker_text)[16] = NULL;
     char err[BEL_IO_ERR_LEN];
     int n = bel_store_get_session(st, (int64_t)id, take, &f);
     if (n < 0 || f.failed) {
@@ -162,66 +233,27 @@ int cmd_export(int argc, char **argv)
         cli_fail(cmd, "session %lld has no recording stored", id);
         goto done;
     }
-    if (bel_report_data_create(f.recording, f.events, &d, err, sizeof err) != BEL_OK) {
-        cli_fail(cmd, "session %lld: %s", id, err);
-        goto done;
-    }
-    if (d->warning[0]) {
-        (void)cli_fail(cmd, "%s", d->warning);
-    }
-    const double fs = round(d->fs_hz);
-    if (!(fs >= 1.0 && fs <= 10000.0 && fabs(d->fs_hz - fs) <= 0.001 * fs)) {
-        cli_fail(cmd, "%s: sample rate %.6g Hz is not a whole number of Hz, which EDF needs",
-                 f.recording, d->fs_hz);
-        goto done;
-    }
-    if (d->n_samples == 0) {
-        cli_fail(cmd, "%s: no samples to export", f.recording);
-        goto done;
-    }
-    bel_edf_signal sig[BEL_MAX_CHANNELS];
-    char labels[BEL_MAX_CHANNELS][BEL_RECORDING_NAME_LEN + 8];
-    for (int ch = 0; ch < d->n_channels; ch++) {
-        snprintf(labels[ch], sizeof labels[ch], "Resp %s", d->names[ch]); /* EDF+ signal type */
-        sig[ch].label = labels[ch];
-        sig[ch].dimension = "counts"; /* the belt's raw units */
-        sig[ch].samples = NULL;       /* streamed: read_row */
-        sig[ch].min = (double)d->min[ch];
-        sig[ch].max = (double)d->max[ch];
-    }
-    ann = calloc(d->n_events + 1, sizeof *ann);
-    if (!ann) {
-        cli_fail(cmd, "out of memory");
-        goto done;
-    }
-    marker_text = calloc(d->n_events + 1, sizeof *marker_text);
-    if (!marker_text) {
-        cli_fail(cmd, "out of memory");
-        goto done;
-    }
-    const size_t n_ann = episodes_to_annotations(d, ann, marker_text);
     char code[64];
     char recording[64];
     snprintf(code, sizeof code, "bellows-client-%lld", (long long)f.client_id);
     snprintf(recording, sizeof recording, "bellows-session-%lld", id);
-    if (bel_recording_reader_create(f.recording, &rows, err, sizeof err) != BEL_OK) {
+    const export_edf_info x = {f.start_unix_s, code, recording};
+    export_edf_result res;
+    if (export_edf(f.recording, f.events, edf_path, &x, &res, err, sizeof err) != BEL_OK) {
+        if (res.warning[0]) {
+            (void)cli_fail(cmd, "%s", res.warning);
+        }
         cli_fail(cmd, "session %lld: %s", id, err);
         goto done;
     }
-    bel_edf_info info = {f.start_unix_s, code,  recording, (int)fs,  d->n_channels, sig,
-                         d->n_samples,   n_ann, ann,       read_row, rows};
-    if (bel_edf_write(edf_path, &info, err, sizeof err) != BEL_OK) {
-        cli_fail(cmd, "%s", err);
-        goto done;
+    if (res.warning[0]) {
+        (void)cli_fail(cmd, "%s", res.warning);
     }
     printf("wrote %s: %d signal%s, %zu samples each at %.0f Hz, %zu annotations\n", edf_path,
-           d->n_channels, d->n_channels == 1 ? "" : "s", d->n_samples, fs, d->n_events);
+           res.n_signals, res.n_signals == 1 ? "" : "s", res.n_samples, res.fs_hz,
+           res.n_annotations);
     exit_code = CLI_EXIT_OK;
 done:
-    free(ann);
-    free(marker_text);
-    bel_recording_reader_destroy(rows);
-    bel_report_data_destroy(d);
     free(f.recording);
     free(f.events);
     bel_store_destroy(st);

@@ -104,7 +104,7 @@ int cmd_simulate(int argc, char **argv)
     for (int ch = 0; ch < n_ch; ch++) {
         names[ch] = bel_sim_channel_name(sim, ch);
     }
-    if (bel_recording_writer_create(out_path, n_ch, names, &rec, err, sizeof err) != BEL_OK) {
+    if (bel_recording_writer_create(out_path, n_ch, names, NULL, &rec, err, sizeof err) != BEL_OK) {
         cli_fail(cmd, "%s", err);
         goto done;
     }

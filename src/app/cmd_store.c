@@ -52,9 +52,9 @@ static bool note_unrecovered(void *ctx, const bel_store_session *s)
 }
 
 /* A session killed before its end (kill -9, power loss) keeps its recording but never got
- * its figures: work them out from what was recorded, with the pipeline as in a live
- * session (default settings: the session's own --invert or --calibration are not known
- * here), and store them marked as recovered. Said on stderr; failures are kept in the
+ * its figures: work them out from what was recorded, with the pipeline set up as the
+ * session's was (its --invert and calibration, written into its recording), and store
+ * them marked as recovered. Said on stderr; failures are kept in the
  * session's problem so they are not tried again. */
 static void recover_interrupted(const char *cmd, bel_store *st)
 {
@@ -69,7 +69,8 @@ static void recover_interrupted(const char *cmd, bel_store *st)
         char err[BEL_IO_ERR_LEN];
         bel_store_metrics m = bel_store_metrics_unknown();
         char problem[BEL_IO_ERR_LEN + 64];
-        const bel_engine_settings es = bel_engine_settings_default();
+        bel_engine_settings es = bel_engine_settings_default();
+        es.use_recorded = true;
         if (bel_engine_summarise(r.recording[i], &es, &sum, err, sizeof err) == BEL_OK) {
             m = bel_store_metrics_from_summary(&sum);
             snprintf(problem, sizeof problem,
@@ -780,7 +781,8 @@ int cmd_import(int argc, char **argv)
         return cli_fail(cmd, "%s", err);
     }
     bel_pipeline_config pcfg;
-    const bel_engine_settings es = bel_engine_settings_default();
+    bel_engine_settings es = bel_engine_settings_default();
+    es.use_recorded = true; /* a bellows recording: read as its session read it */
     if (bel_engine_pipeline_config(bel_source_get_info(src), &es, pos[0], &pcfg, err, sizeof err) !=
         BEL_OK) {
         cli_fail(cmd, "%s", err);

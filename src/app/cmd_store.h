@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "bellows/pipeline.h"
+#include "recording.h"
 #include "store.h"
 
 /** A session shorter than this (seconds of signal) is stored as incomplete. */
@@ -23,6 +24,31 @@ int cmd_rename_client(int argc, char **argv);
 int cmd_merge_clients(int argc, char **argv);
 int cmd_delete_client(int argc, char **argv);
 int cmd_delete_session(int argc, char **argv);
+/** What an EDF+ export writes into the file's header besides the samples. */
+typedef struct export_edf_info {
+    double start_unix_s;        /**< when the recording started, seconds since 1970 */
+    const char *patient_code;   /**< EDF+ patient code (no name: "bellows-client-N") */
+    const char *recording_code; /**< EDF+ recording code ("bellows-session-N") */
+} export_edf_info;
+
+/** What an EDF+ export wrote. */
+typedef struct export_edf_result {
+    int n_signals;                /**< belts written */
+    size_t n_samples;             /**< per signal */
+    double fs_hz;                 /**< the whole number of Hz written */
+    size_t n_annotations;         /**< events and episodes */
+    char warning[BEL_IO_ERR_LEN]; /**< why the recording was read only in part (a cut-off
+                                       last line), "" if it was read whole */
+} export_edf_result;
+
+/** The recording at rec_path (its events at events_path; NULL or missing: none) as
+ *  EDF+ at edf_path, streamed (memory bounded by the events, not the recording). Prints
+ *  nothing: BEL_OK with *res, or an error (err names the file: BEL_ERR_FORMAT for a
+ *  recording EDF cannot hold, BEL_ERR_IO, BEL_ERR_NOMEM). Call from: main only. */
+BEL_NODISCARD bel_status export_edf(const char *rec_path, const char *events_path,
+                                    const char *edf_path, const export_edf_info *x,
+                                    export_edf_result *res, char *err, size_t err_len);
+
 /** `bellows store check` (the store is ours and sound) and `store backup FILE`. */
 int cmd_store(int argc, char **argv);
 

@@ -75,13 +75,30 @@ bel_status bel_engine_pipeline_config(const bel_source_info *info, const bel_eng
     out->fs_hz = info->fs_hz;
     out->belly_channel = belly;
     out->chest_channel = chest;
-    out->invert = es->invert;
-    out->invert_chest = es->invert_chest;
+    bel_engine_settings use = *es;
+    if (es->use_recorded) { /* the session's own, from its recording */
+        use.invert = info->recorded.invert;
+        use.invert_chest = info->recorded.invert_chest;
+        use.is_polarity_known = info->recorded.is_polarity_known;
+        use.calibration = info->recorded.calibration;
+    }
+    out->invert = use.invert;
+    out->invert_chest = use.invert_chest;
     /* --invert is the user's word: it is not second-guessed from the breathing. */
-    out->auto_polarity = !es->is_polarity_known && !es->invert;
-    out->report_gaps = es->report_gaps;
-    out->calibration = es->calibration;
+    out->auto_polarity = !use.is_polarity_known && !use.invert;
+    out->report_gaps = use.report_gaps;
+    out->calibration = use.calibration;
     return BEL_OK;
+}
+
+bel_recording_settings bel_engine_recorded_settings(const bel_pipeline_config *pc)
+{
+    bel_recording_settings rs = bel_recording_settings_default();
+    rs.invert = pc->invert;
+    rs.invert_chest = pc->invert_chest;
+    rs.is_polarity_known = !pc->auto_polarity;
+    rs.calibration = pc->calibration;
+    return rs;
 }
 
 bel_status bel_engine_run_offline(bel_source *src, bel_pipeline *pipe, bel_event_csv *events,

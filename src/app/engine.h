@@ -33,6 +33,11 @@ typedef struct bel_engine_settings {
     bool report_gaps; /**< the pipeline marks gaps in the samples' times (false where a
                            serial link reports its own signal_lost/signal_restored) */
     bel_holdin_calibration calibration; /**< an assessment's; is_valid false: learn live */
+    /** Re-analysing a recording: the settings its session wrote into it (the source's
+     *  info.recorded) replace invert, invert_chest, is_polarity_known and calibration, so
+     *  the figures are those the person saw. A recording without them reads with these
+     *  fields as given. */
+    bool use_recorded;
 } bel_engine_settings;
 
 /** Defaults: channels by name, polarity found from the breathing, gaps reported, no
@@ -55,6 +60,10 @@ BEL_NODISCARD bel_status bel_engine_pipeline_config(const bel_source_info *info,
                                                     const bel_engine_settings *es, const char *what,
                                                     bel_pipeline_config *out, char *err,
                                                     size_t err_len);
+
+/** What a recording made with pipeline configuration pc carries (recording.h), so that
+ *  a re-analysis with use_recorded sets up the same pipeline. Call from: any thread. */
+bel_recording_settings bel_engine_recorded_settings(const bel_pipeline_config *pc);
 
 /** Called every 65536 samples of an offline run (progress bars). */
 typedef void (*bel_engine_progress_fn)(void *ctx, const bel_source *src, uint64_t n_samples);

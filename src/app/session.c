@@ -265,8 +265,10 @@ static void print_counters(const bel_session_counters *c, bool has_link)
 
 /* ---- create --------------------------------------------------------------------------- */
 
-static bel_status open_outputs(bel_session *s, const bel_source_info *info, char *err,
-                               size_t err_len)
+/* The recording (carrying the settings the pipeline runs with, so that a re-analysis, such
+ * as the recovery of an interrupted session, gives the same figures) and the events. */
+static bel_status open_outputs(bel_session *s, const bel_source_info *info,
+                               const bel_pipeline_config *pcfg, char *err, size_t err_len)
 {
     char path[4096];
     const char *names[BEL_MAX_CHANNELS];
@@ -276,7 +278,8 @@ static bel_status open_outputs(bel_session *s, const bel_source_info *info, char
     bel_status st = BEL_OK;
     if (s->record_prefix) {
         snprintf(path, sizeof path, "%s.csv", s->record_prefix);
-        st = bel_recording_writer_create(path, info->n_channels, names, &s->rec, err, err_len);
+        const bel_recording_settings rs = bel_engine_recorded_settings(pcfg);
+        st = bel_recording_writer_create(path, info->n_channels, names, &rs, &s->rec, err, err_len);
         if (st != BEL_OK) {
             return st;
         }
@@ -351,7 +354,7 @@ bel_status bel_session_create(const bel_session_config *cfg, bel_session **out, 
     if (st != BEL_OK) {
         goto fail;
     }
-    st = open_outputs(s, info, msg, sizeof msg);
+    st = open_outputs(s, info, &pcfg, msg, sizeof msg);
     if (st != BEL_OK) {
         goto fail;
     }

@@ -21,6 +21,7 @@
 #include "bellows/tone.h"
 #include "calibration.h"
 #include "cli.h"
+#include "engine.h"
 #include "privacy.h"
 #include "store.h"
 #include "ui_view.h"
@@ -255,18 +256,14 @@ int ui_session_create(const ui_session_options *o, bel_source *src, ui_session *
         return CLI_EXIT_FAIL;
     }
     snprintf(u->view.pacer_name, sizeof u->view.pacer_name, "%s", bel_pacer_preset_name(pc.preset));
-    u->chest_channel = -1;
-    u->belly_channel = 0;
+    /* The channels the session's pipeline reads: chosen where the session chooses them. */
     const bel_source_info *info = bel_source_get_info(src);
-    for (int ch = 0; ch < info->n_channels; ch++) {
-        if (strcmp(info->channel_names[ch], "chest") == 0) {
-            u->chest_channel = ch;
-        }
-    }
-    for (int ch = 0; ch < info->n_channels; ch++) { /* as the session engine chooses it */
-        if (strcmp(info->channel_names[ch], "belly") == 0) {
-            u->belly_channel = ch;
-        }
+    const bel_engine_settings es = bel_engine_settings_default();
+    char why[BEL_IO_ERR_LEN];
+    if (bel_engine_choose_channels(info, &es, bel_source_describe(src), &u->belly_channel,
+                                   &u->chest_channel, why, sizeof why) != BEL_OK) {
+        u->belly_channel = 0; /* cannot happen: by default every source has a belly */
+        u->chest_channel = -1;
     }
     const double fs_hz = info->fs_hz > 0.0 ? info->fs_hz : 50.0; /* the session checks it */
     u->fs_hz = fs_hz;

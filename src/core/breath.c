@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "bellows/filter.h"
+#include "core_alloc.h"
 
 enum { N_DEPTHS = 6 };
 
@@ -138,7 +139,7 @@ bel_status bel_breath_create(const bel_breath_config *cfg, bel_breath **out)
         !(cfg->confirm_frac > 0.0f) || !(cfg->smooth_s >= 0.0) || !(cfg->smooth_s <= 1.0)) {
         return BEL_ERR_ARG;
     }
-    bel_breath *b = calloc(1, sizeof *b);
+    bel_breath *b = BEL_CORE_CALLOC(1, sizeof *b);
     if (!b) {
         return BEL_ERR_NOMEM;
     }
@@ -148,11 +149,11 @@ bel_status bel_breath_create(const bel_breath_config *cfg, bel_breath **out)
     while (b->cap < want) {
         b->cap <<= 1;
     }
-    b->hist_x = calloc((size_t)b->cap, sizeof *b->hist_x);
-    b->hist_t = calloc((size_t)b->cap, sizeof *b->hist_t);
-    b->hist_band = calloc((size_t)b->cap, sizeof *b->hist_band);
-    b->hist_y = calloc((size_t)b->cap, sizeof *b->hist_y);
-    b->hist_cs = calloc((size_t)b->cap, sizeof *b->hist_cs);
+    b->hist_x = BEL_CORE_CALLOC((size_t)b->cap, sizeof *b->hist_x);
+    b->hist_t = BEL_CORE_CALLOC((size_t)b->cap, sizeof *b->hist_t);
+    b->hist_band = BEL_CORE_CALLOC((size_t)b->cap, sizeof *b->hist_band);
+    b->hist_y = BEL_CORE_CALLOC((size_t)b->cap, sizeof *b->hist_y);
+    b->hist_cs = BEL_CORE_CALLOC((size_t)b->cap, sizeof *b->hist_cs);
     if (!b->hist_x || !b->hist_t || !b->hist_band || !b->hist_y || !b->hist_cs) {
         goto fail;
     }
@@ -179,12 +180,12 @@ void bel_breath_destroy(bel_breath *b)
     if (!b) {
         return;
     }
-    free(b->hist_x);
-    free(b->hist_t);
-    free(b->hist_band);
-    free(b->hist_y);
-    free(b->hist_cs);
-    free(b);
+    BEL_CORE_FREE(b->hist_x);
+    BEL_CORE_FREE(b->hist_t);
+    BEL_CORE_FREE(b->hist_band);
+    BEL_CORE_FREE(b->hist_y);
+    BEL_CORE_FREE(b->hist_cs);
+    BEL_CORE_FREE(b);
 }
 
 void bel_breath_reset(bel_breath *b)

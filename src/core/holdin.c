@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "bellows/filter.h"
+#include "core_alloc.h"
 
 /* Signals are examined at 10 Hz; the ring keeps 51.2 s of them. */
 enum { RING = 512, N_LEARN = 8, N_PERIODS = 5 };
@@ -157,7 +158,7 @@ bel_status bel_holdin_create(const bel_holdin_config *cfg, const bel_holdin_cali
          (has_chest && (!(cal->chest_depth > 0.0f) || !(cal->chest_gain > 0.0f))))) {
         return BEL_ERR_ARG;
     }
-    bel_holdin *h = calloc(1, sizeof *h);
+    bel_holdin *h = BEL_CORE_CALLOC(1, sizeof *h);
     if (!h) {
         return BEL_ERR_NOMEM;
     }
@@ -169,7 +170,7 @@ bel_status bel_holdin_create(const bel_holdin_config *cfg, const bel_holdin_cali
     h->has_chest = has_chest;
     if (bel_biquad_init_lowpass(&h->lp_b, cfg->fs_hz, lp_hz) != BEL_OK ||
         bel_biquad_init_lowpass(&h->lp_c, cfg->fs_hz, lp_hz) != BEL_OK) {
-        free(h);
+        BEL_CORE_FREE(h);
         return BEL_ERR_ARG;
     }
     h->noise_alpha = 1.0 - exp(-1.0 / (5.0 * cfg->fs_hz));
@@ -191,7 +192,7 @@ bel_status bel_holdin_create(const bel_holdin_config *cfg, const bel_holdin_cali
     return BEL_OK;
 }
 
-void bel_holdin_destroy(bel_holdin *h) { free(h); }
+void bel_holdin_destroy(bel_holdin *h) { BEL_CORE_FREE(h); }
 
 void bel_holdin_reset(bel_holdin *h)
 {

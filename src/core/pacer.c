@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "core_alloc.h"
 
 enum {
     HISTORY = 32, /* remembered phase starts (IN and OUT), about 16 cycles */
@@ -189,7 +190,7 @@ bel_status bel_pacer_create(const bel_pacer_config *cfg, bel_pacer **out)
     if (!cfg || !config_ok(cfg)) {
         return BEL_ERR_ARG;
     }
-    bel_pacer *p = calloc(1, sizeof *p);
+    bel_pacer *p = BEL_CORE_CALLOC(1, sizeof *p);
     if (!p) {
         return BEL_ERR_NOMEM;
     }
@@ -200,7 +201,7 @@ bel_status bel_pacer_create(const bel_pacer_config *cfg, bel_pacer **out)
     return BEL_OK;
 }
 
-void bel_pacer_destroy(bel_pacer *p) { free(p); }
+void bel_pacer_destroy(bel_pacer *p) { BEL_CORE_FREE(p); }
 
 static void add_mark(bel_pacer *p, double t_s, bool is_inhale)
 {

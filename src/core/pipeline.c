@@ -10,6 +10,7 @@
 #include "bellows/filter.h"
 #include "bellows/holdin.h"
 #include "bellows/spectrum.h"
+#include "core_alloc.h"
 
 enum { N_RECENT = 8, N_POLARITY = 12 };
 
@@ -130,7 +131,7 @@ bel_status bel_pipeline_create(const bel_pipeline_config *cfg, bel_pipeline **ou
         !(cfg->spectrum_window_s <= 120.0)) {
         return BEL_ERR_ARG;
     }
-    bel_pipeline *p = calloc(1, sizeof *p);
+    bel_pipeline *p = BEL_CORE_CALLOC(1, sizeof *p);
     if (!p) {
         return BEL_ERR_NOMEM;
     }
@@ -202,7 +203,7 @@ void bel_pipeline_destroy(bel_pipeline *p)
     bel_breath_destroy(p->breath);
     bel_spectrum_destroy(p->spectrum);
     bel_holdin_destroy(p->holdin);
-    free(p);
+    BEL_CORE_FREE(p);
 }
 
 static int cmp_float(const void *a, const void *b)

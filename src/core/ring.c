@@ -5,6 +5,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include "core_alloc.h"
 
 /* head and tail count items ever pushed and popped (they wrap at SIZE_MAX + 1,
  * a multiple of any power-of-two capacity, so head - tail stays right).
@@ -30,12 +31,12 @@ bel_status bel_ring_create(size_t capacity, size_t item_size, bel_ring **out)
         return BEL_ERR_ARG;
     }
     /* Both factors are bounded above (2^24 * 2^16), so the product fits 64 bits. */
-    bel_ring *r = aligned_alloc(64, (sizeof *r + 63) / 64 * 64);
+    bel_ring *r = BEL_CORE_ALIGNED_ALLOC(64, (sizeof *r + 63) / 64 * 64);
     if (!r) {
         goto fail;
     }
     memset(r, 0, sizeof *r);
-    r->items = malloc(capacity * item_size);
+    r->items = BEL_CORE_MALLOC(capacity * item_size);
     if (!r->items) {
         goto fail;
     }
@@ -56,8 +57,8 @@ void bel_ring_destroy(bel_ring *ring)
     if (!ring) {
         return;
     }
-    free(ring->items);
-    free(ring);
+    BEL_CORE_FREE(ring->items);
+    BEL_CORE_FREE(ring);
 }
 
 bool bel_ring_push(bel_ring *ring, const void *item)

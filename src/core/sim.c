@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "core_alloc.h"
 
 enum {
     TRUTH_CAP = 64,   /* queued truth events; the oldest is dropped when full */
@@ -905,7 +906,7 @@ bel_status bel_sim_create(const bel_sim_config *cfg, bel_sim **out)
     if (!cfg || !out || !config_ok(cfg)) {
         return BEL_ERR_ARG;
     }
-    bel_sim *s = calloc(1, sizeof *s);
+    bel_sim *s = BEL_CORE_CALLOC(1, sizeof *s);
     if (!s) {
         return BEL_ERR_NOMEM;
     }
@@ -969,7 +970,7 @@ bel_status bel_sim_create(const bel_sim_config *cfg, bel_sim **out)
     return BEL_OK;
 }
 
-void bel_sim_destroy(bel_sim *sim) { free(sim); }
+void bel_sim_destroy(bel_sim *sim) { BEL_CORE_FREE(sim); }
 
 int bel_sim_channel_count(const bel_sim *sim) { return sim ? sim->n_ch : 0; }
 

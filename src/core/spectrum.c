@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "core_alloc.h"
 
 static const double pi = 3.14159265358979323846;
 
@@ -53,7 +54,7 @@ bel_status bel_spectrum_create(const bel_spectrum_config *cfg, bel_spectrum **ou
         !(cfg->min_rate_bpm > 0.0) || !(cfg->max_rate_bpm > cfg->min_rate_bpm)) {
         return BEL_ERR_ARG;
     }
-    bel_spectrum *s = calloc(1, sizeof *s);
+    bel_spectrum *s = BEL_CORE_CALLOC(1, sizeof *s);
     if (!s) {
         return BEL_ERR_NOMEM;
     }
@@ -89,8 +90,14 @@ bel_status bel_spectrum_create(const bel_spectrum_config *cfg, bel_spectrum **ou
     if (s->hi > s->nfft / 2 - 1) {
         s->hi = s->nfft / 2 - 1;
     }
-    s->plan = kiss_fftr_alloc(s->nfft, 0, NULL, NULL);
+    /* kissfft's plan in memory of our own (its size asked first), so that every
+     * allocation of the core goes through core_alloc.h. */
+    size_t plan_bytes = 0;
+    (void)kiss_fftr_alloc(s->nfft, 0, NULL, &plan_bytes);
+    void *mem = plan_bytes > 0 ? BEL_CORE_MALLOC(plan_bytes) : NULL;
+    s->plan = mem ? kiss_fftr_alloc(s->nfft, 0, mem, &plan_bytes) : NULL;
     if (!s->plan) {
+        BEL_CORE_FREE(mem);
         bel_spectrum_destroy(s);
         return BEL_ERR_NOMEM;
     }
@@ -104,8 +111,8 @@ void bel_spectrum_destroy(bel_spectrum *s)
     if (!s) {
         return;
     }
-    kiss_fftr_free(s->plan);
-    free(s);
+    BEL_CORE_FREE(s->plan); /* our memory (bel_spectrum_create), not kissfft's */
+    BEL_CORE_FREE(s);
 }
 
 void bel_spectrum_reset(bel_spectrum *s)

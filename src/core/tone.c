@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "core_alloc.h"
 
 enum {
     MAX_VOICES = 8,
@@ -190,7 +191,7 @@ bel_status bel_tone_create(const bel_tone_config *cfg, bel_tone **out)
     if (!cfg || !config_ok(cfg)) {
         return BEL_ERR_ARG;
     }
-    bel_tone *t = calloc(1, sizeof *t);
+    bel_tone *t = BEL_CORE_CALLOC(1, sizeof *t);
     if (!t) {
         return BEL_ERR_NOMEM;
     }
@@ -207,7 +208,7 @@ bel_status bel_tone_create(const bel_tone_config *cfg, bel_tone **out)
     return BEL_OK;
 }
 
-void bel_tone_destroy(bel_tone *t) { free(t); }
+void bel_tone_destroy(bel_tone *t) { BEL_CORE_FREE(t); }
 
 uint32_t bel_tone_get_cues_played(const bel_tone *t, bel_tone_cue cue)
 {

@@ -1,8 +1,7 @@
-/* calibration.c - a small reader for the calibration block of an assessment's JSON.
+/* calibration.c - the assessment JSON: its writer, and a small reader of its calibration.
  *
- * Only what `bellows assess` writes is needed: one object "calibration" whose
- * members are numbers, booleans or null. Other members of the file are skipped
- * as balanced JSON values.
+ * The reader needs only what the writer puts in "calibration": members that are numbers,
+ * booleans or null. Other members of the file are skipped as balanced JSON values.
  * SPDX-License-Identifier: MIT */
 #include "calibration.h"
 
@@ -16,6 +15,7 @@
 #include <string.h>
 
 #include "outfile.h"
+#include "summary_json.h"
 
 enum { MAX_FILE = 1 << 20, MAX_KEY = 64, MAX_NUMBER = 64 };
 
@@ -38,15 +38,34 @@ static int line_of(const parser *p)
 
 static bel_status fail(parser *p, const char *fmt, ...) BEL_PRINTF_LIKE(2, 3);
 
+/* s with each byte that is not printable ASCII (the file's own bytes, such as its keys,
+ * quoted in a message: a control character or a lone 0x9b would reach the terminal) as
+ * \xNN, into out: ASCII only, so cutting the message short never splits a character. */
+static void escape_text(const char *s, char *out, size_t out_len)
+{
+    size_t o = 0;
+    for (; *s && o + 5 < out_len; s++) {
+        const unsigned char c = (unsigned char)*s;
+        if (c >= 0x20 && c < 0x7f) {
+            out[o++] = (char)c;
+        } else {
+            o += (size_t)snprintf(out + o, out_len - o, "\\x%02x", (unsigned)c);
+        }
+    }
+    out[o] = '\0';
+}
+
 static bel_status fail(parser *p, const char *fmt, ...)
 {
     if (p->err && p->err_len) {
         char msg[256];
+        char shown[4 * sizeof msg];
         va_list ap;
         va_start(ap, fmt);
         vsnprintf(msg, sizeof msg, fmt, ap);
         va_end(ap);
-        snprintf(p->err, p->err_len, "%s:%d: %s", p->path, line_of(p), msg);
+        escape_text(msg, shown, sizeof shown);
+        snprintf(p->err, p->err_len, "%s:%d: %s", p->path, line_of(p), shown);
     }
     return BEL_ERR_FORMAT;
 }
@@ -221,6 +240,179 @@ static bel_status parse_calibration(parser *p, bel_holdin_calibration *c)
     }
     return BEL_OK;
 }
+
+/* ---- writer ---- */
+
+/* The shortest of %.6g .. %.9g that reads back as the float v (%.9g always does); null
+ * for a value that is not finite. */
+static void put_float(FILE *f, float v)
+{
+    if (!isfinite(v)) {
+        fputs("null", f);
+        return;
+    }
+    char buf[32];
+    for (int digits = 6; digits <= 9; digits++) {
+        snprintf(buf, sizeof buf, "%.*g", digits, (double)v);
+        if ((float)strtod(buf, NULL) == v) {
+            break;
+        }
+    }
+    fputs(buf, f);
+}
+
+/* The members of the calibration object, each after sep ("\n    " or " "). */
+static void put_calibration(FILE *f, const bel_holdin_calibration *c, const char *sep)
+{
+    fprintf(f, "%s\"belly_inverted\": %s,", sep, c->belly_inverted ? "true" : "false");
+    fprintf(f, "%s\"chest_inverted\": %s,", sep, c->chest_inverted ? "true" : "false");
+    static const char *const keys[] = {"belly_level", "belly_depth", "chest_level",
+                                       "chest_depth", "chest_gain",  "belly_share"};
+    const float v[] = {c->belly_level, c->belly_depth, c->chest_level,
+                       c->chest_depth, c->chest_gain,  c->belly_share};
+    for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+        fprintf(f, "%s\"%s\": ", sep, keys[k]);
+        put_float(f, v[k]);
+        if (k + 1 < sizeof keys / sizeof keys[0]) {
+            fputc(',', f);
+        }
+    }
+}
+
+static void json_num(FILE *f, const char *key, double v, bool last)
+{
+    if (isfinite(v)) {
+        fprintf(f, "    \"%s\": %.6g%s\n", key, v, last ? "" : ",");
+    } else {
+        fprintf(f, "    \"%s\": null%s\n", key, last ? "" : ",");
+    }
+}
+
+/* The JSON string literal of s (NULL: null). */
+static void json_str(FILE *f, const char *s)
+{
+    if (!s) {
+        fputs("null", f);
+        return;
+    }
+    char small[256];
+    const size_t need = bel_summary_json_escape(small, sizeof small, s);
+    if (need < sizeof small) {
+        fputs(small, f);
+        return;
+    }
+    char *big = malloc(need + 1);
+    if (big) {
+        (void)bel_summary_json_escape(big, need + 1, s);
+        fputs(big, f);
+        free(big);
+    } else {
+        fputs("null", f); /* the stream fails too: the caller sees out of memory */
+    }
+}
+
+static void json_findings(FILE *f, const bel_store_findings *x)
+{
+    fprintf(f, ",\n  \"findings\": {\n    \"pain\": {");
+    for (int i = 0; i < x->n_pain; i++) {
+        fprintf(f, "%s\n      ", i ? "," : "");
+        json_str(f, x->pain[i].area);
+        fprintf(f, ": %g", x->pain[i].score);
+    }
+    fprintf(f, "%s},\n", x->n_pain ? "\n    " : "");
+    static const char *const side[2] = {"left", "right"};
+    for (int s = 0; s < 2; s++) {
+        const bel_store_thomas t = x->thomas[s];
+        fprintf(f, "    \"thomas_%s\": %s,\n", side[s],
+                t == BEL_STORE_THOMAS_PASS    ? "\"pass\""
+                : t == BEL_STORE_THOMAS_TIGHT ? "\"tight\""
+                                              : "null");
+        char key[32];
+        snprintf(key, sizeof key, "thomas_%s_deg", side[s]);
+        json_num(f, key, x->thomas_deg[s], false);
+    }
+    fprintf(f, "    \"notes\": ");
+    json_str(f, x->notes);
+    fprintf(f, "\n  }");
+}
+
+bel_status bel_calibration_format(const bel_calibration_assessment *a, char **out, size_t *out_len)
+{
+    if (out) {
+        *out = NULL;
+    }
+    if (out_len) {
+        *out_len = 0;
+    }
+    if (!a || !a->summary || !out || !out_len) {
+        return BEL_ERR_ARG;
+    }
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    if (!f) {
+        return BEL_ERR_NOMEM;
+    }
+    const bel_summary *sum = a->summary;
+    fprintf(f, "{\n  \"calibration\": {");
+    put_calibration(f, &a->calibration, "\n    ");
+    fprintf(f, "\n  },\n  \"report\": {\n");
+    json_num(f, "duration_s", sum->duration_s, false);
+    json_num(f, "rate_bpm", (double)sum->rate_bpm, false);
+    json_num(f, "depth", (double)sum->depth, false);
+    json_num(f, "ie_ratio", (double)sum->ie_ratio, false);
+    json_num(f, "belly_share", (double)sum->belly_share, false);
+    json_num(f, "chest_belly_lag_s", a->chest_belly_lag_s, false);
+    json_num(f, "time_held_in_s", sum->time_held_in_s, false);
+    json_num(f, "held_in_fraction",
+             sum->duration_s > 0 ? sum->time_held_in_s / sum->duration_s : (double)NAN, false);
+    json_num(f, "n_breath_holds", (double)sum->n_breath_holds, true);
+    fprintf(f, "  },\n  \"assessment\": {\n    \"source\": ");
+    json_str(f, a->source);
+    fprintf(f,
+            ",\n    \"simulated\": %s,\n    \"recording\": ", a->is_simulated ? "true" : "false");
+    json_str(f, a->recording);
+    fprintf(f, ",\n");
+    json_num(f, "deep_breath_ratio", a->deep_breath_ratio, false);
+    json_num(f, "deep_breath_start_s", a->deep_breath_start_s, true);
+    fprintf(f, "  }");
+    if (a->findings) {
+        json_findings(f, a->findings);
+    }
+    fprintf(f, "\n}\n");
+    const bool failed = ferror(f) != 0;
+    if (fclose(f) != 0 || failed || !text) {
+        free(text);
+        return BEL_ERR_NOMEM;
+    }
+    *out = text;
+    *out_len = len;
+    return BEL_OK;
+}
+
+size_t bel_calibration_format_line(const bel_holdin_calibration *c, char *buf, size_t len)
+{
+    char *text = NULL;
+    size_t n = 0;
+    FILE *f = c ? open_memstream(&text, &n) : NULL;
+    if (f) {
+        fprintf(f, "{\"calibration\": {");
+        put_calibration(f, c, " ");
+        fprintf(f, " }}");
+    }
+    if (!f || fclose(f) != 0 || !text) {
+        free(text);
+        text = NULL;
+        n = 0;
+    }
+    if (len > 0) {
+        snprintf(buf, len, "%s", text ? text : "");
+    }
+    free(text);
+    return n;
+}
+
+/* ---- reader ---- */
 
 bel_status bel_calibration_load(const char *path, bel_holdin_calibration *out, char *err,
                                 size_t err_len)

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "calibration.h"
 #include "text.h"
 
 /* Read buffer; also the longest line accepted. */
@@ -33,6 +34,7 @@ struct bel_recording_reader {
 
     int n_channels;
     char names[BEL_MAX_CHANNELS][BEL_RECORDING_NAME_LEN];
+    bel_recording_settings settings;
 
     double fs_hz;
     double t_prev; /* time of the last parsed row */
@@ -421,13 +423,82 @@ static int parse_row(bel_recording_reader *r, bel_sample *out)
 
 /* ---- header --------------------------------------------------------------------------- */
 
+bel_recording_settings bel_recording_settings_default(void)
+{
+    bel_recording_settings rs;
+    memset(&rs, 0, sizeof rs);
+    rs.calibration = bel_holdin_calibration_none();
+    return rs;
+}
+
+static const char SETTINGS_TAG[] = "# bellows settings:";
+static const char CALIBRATION_TAG[] = "# bellows calibration:";
+
+/* The flag "key=0" or "key=1" among the words of [s, e) into *v; false if it is missing
+ * or not 0 or 1. */
+static bool read_flag(const char *s, const char *e, const char *key, bool *v)
+{
+    const size_t k = strlen(key);
+    for (const char *p = s; p + k + 2 <= e; p++) {
+        if ((p == s || p[-1] == ' ') && memcmp(p, key, k) == 0 && p[k] == '=' &&
+            (p[k + 1] == '0' || p[k + 1] == '1') && (p + k + 2 == e || p[k + 2] == ' ')) {
+            *v = p[k + 1] == '1';
+            return true;
+        }
+    }
+    return false;
+}
+
+/* A comment line [s, e) before the header: the session's settings when it is one of ours.
+ * Returns 1, or a negative status for a settings line that does not read. */
+static int parse_comment(bel_recording_reader *r, const char *s, const char *e)
+{
+    char msg[BEL_IO_ERR_LEN];
+    const size_t n = (size_t)(e - s);
+    const size_t ns = sizeof SETTINGS_TAG - 1;
+    const size_t nc = sizeof CALIBRATION_TAG - 1;
+    bel_recording_settings *rs = &r->settings;
+    if (n >= ns && memcmp(s, SETTINGS_TAG, ns) == 0) {
+        if (!read_flag(s + ns, e, "invert", &rs->invert) ||
+            !read_flag(s + ns, e, "invert_chest", &rs->invert_chest) ||
+            !read_flag(s + ns, e, "polarity_known", &rs->is_polarity_known)) {
+            snprintf(msg, sizeof msg,
+                     "%s:%ld: the session's settings do not read (expected invert=0|1 "
+                     "invert_chest=0|1 polarity_known=0|1)",
+                     r->path, r->line);
+            return set_error(r, BEL_ERR_FORMAT, msg);
+        }
+    } else if (n >= nc && memcmp(s, CALIBRATION_TAG, nc) == 0) {
+        char name[64];
+        char why[BEL_IO_ERR_LEN];
+        snprintf(name, sizeof name, "line %ld", r->line);
+        if (bel_calibration_parse(name, s + nc, n - nc, &rs->calibration, why, sizeof why) !=
+            BEL_OK) {
+            snprintf(msg, sizeof msg, "%.200s: the session's calibration: %.280s", r->path, why);
+            return set_error(r, BEL_ERR_FORMAT, msg);
+        }
+    }
+    return 1;
+}
+
 static int parse_header(bel_recording_reader *r)
 {
     char msg[BEL_IO_ERR_LEN];
     char q[QUOTE_MAX * 4 + 8];
     char *s;
     char *e;
-    int rc = next_line(r, &s, &e);
+    int rc;
+    r->settings = bel_recording_settings_default();
+    for (;;) {
+        rc = next_line(r, &s, &e);
+        if (rc <= 0 || s == e || *s != '#') {
+            break;
+        }
+        rc = parse_comment(r, s, e);
+        if (rc < 0) {
+            return rc;
+        }
+    }
     if (rc < 0) {
         return rc;
     }
@@ -739,6 +810,11 @@ int bel_recording_reader_find_channel(const bel_recording_reader *r, const char 
     return -1;
 }
 
+const bel_recording_settings *bel_recording_reader_get_settings(const bel_recording_reader *r)
+{
+    return &r->settings;
+}
+
 const char *bel_recording_reader_get_path(const bel_recording_reader *r)
 {
     return r ? r->path : "";
@@ -806,7 +882,29 @@ static int format_value(char *buf, size_t len, float v)
     return snprintf(buf, len, "%.9g", (double)v);
 }
 
+/* The settings as comment lines, when they are not the defaults. */
+static bel_status write_settings(bel_outfile *f, const bel_recording_settings *rs)
+{
+    if (!rs ||
+        (!rs->invert && !rs->invert_chest && !rs->is_polarity_known && !rs->calibration.is_valid)) {
+        return BEL_OK;
+    }
+    bel_status st =
+        bel_outfile_printf(f, "%s invert=%d invert_chest=%d polarity_known=%d\n", SETTINGS_TAG,
+                           rs->invert, rs->invert_chest, rs->is_polarity_known);
+    if (st == BEL_OK && rs->calibration.is_valid) {
+        char line[1024];
+        const size_t n = bel_calibration_format_line(&rs->calibration, line, sizeof line);
+        if (n == 0 || n >= sizeof line) {
+            return BEL_ERR_NOMEM;
+        }
+        st = bel_outfile_printf(f, "%s %s\n", CALIBRATION_TAG, line);
+    }
+    return st;
+}
+
 bel_status bel_recording_writer_create(const char *path, int n_channels, const char *const *names,
+                                       const bel_recording_settings *settings,
                                        bel_recording_writer **out, char *err, size_t err_len)
 {
     bel_recording_writer *w = NULL;
@@ -836,7 +934,10 @@ bel_status bel_recording_writer_create(const char *path, int n_channels, const c
     if (st != BEL_OK) {
         goto fail;
     }
-    st = bel_outfile_write(w->f, "t", 1);
+    st = write_settings(w->f, settings);
+    if (st == BEL_OK) {
+        st = bel_outfile_write(w->f, "t", 1);
+    }
     for (int ch = 0; ch < n_channels && st == BEL_OK; ch++) {
         st = bel_outfile_printf(w->f, ",%s", names[ch]);
     }

@@ -3,13 +3,23 @@
  * Format (DESIGN.md): a header `t,<name>...` with 1..BEL_MAX_CHANNELS channels,
  * then one row per sample, t in seconds, strictly increasing, raw sensor units.
  * Lines may end in \n or \r\n; blank lines at the end are ignored.
+ *
+ * Lines starting with '#' before the header are comments. A bellows session that read
+ * its belts other than a plain re-analysis would (--invert, an assessment's calibration)
+ * says so there, so that re-analysing the recording gives the figures the person saw:
+ *   # bellows settings: invert=1 invert_chest=0 polarity_known=1
+ *   # bellows calibration: {"calibration": {"belly_inverted": false, ...}}
+ * (the second line only with a calibration, in the assessment file's form, calibration.h).
+ * A recording without them (older, or made elsewhere) was read with the defaults.
  * SPDX-License-Identifier: MIT */
 #ifndef BELLOWS_RECORDING_H
 #define BELLOWS_RECORDING_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bellows/holdin.h"
 #include "bellows/sample.h"
 #include "bellows/status.h"
 #include "outfile.h"
@@ -19,6 +29,19 @@ enum { BEL_RECORDING_NAME_LEN = 64 };
 
 /** Rows used to estimate the sample rate (median time step). */
 enum { BEL_RECORDING_RATE_ROWS = 64 };
+
+/** How the session that made a recording read its belts, beyond what the samples say. */
+typedef struct bel_recording_settings {
+    bool invert;                        /**< the belly belt read smaller on expansion */
+    bool invert_chest;                  /**< the chest belt read smaller on expansion */
+    bool is_polarity_known;             /**< invert and invert_chest were final, not found from the
+                                             breathing */
+    bel_holdin_calibration calibration; /**< the calibration used; is_valid false: none */
+} bel_recording_settings;
+
+/** The defaults (what a recording without settings lines was read with): not inverted,
+ *  polarity found from the breathing, no calibration. Call from: any thread. */
+bel_recording_settings bel_recording_settings_default(void);
 
 typedef struct bel_recording_reader bel_recording_reader;
 
@@ -64,6 +87,11 @@ int bel_recording_reader_find_channel(const bel_recording_reader *r, const char 
 /** The path given at create. Call from: any thread. */
 const char *bel_recording_reader_get_path(const bel_recording_reader *r);
 
+/** The settings the recording's comment lines give; bel_recording_settings_default() when
+ *  it has none. A settings line that does not read is a BEL_ERR_FORMAT at create, naming
+ *  the line. Call from: any thread after create. */
+const bel_recording_settings *bel_recording_reader_get_settings(const bel_recording_reader *r);
+
 /** Bytes consumed so far and the file size (0 if not a regular
  *  file), for progress. Call from: the reading thread. */
 void bel_recording_reader_get_progress(const bel_recording_reader *r, uint64_t *bytes_done,
@@ -72,11 +100,14 @@ void bel_recording_reader_get_progress(const bel_recording_reader *r, uint64_t *
 typedef struct bel_recording_writer bel_recording_writer;
 
 /** Create a recording CSV at path with a header `t,<names...>`. names[i] must be
- *  non-empty and free of commas, quotes and line breaks. *out NULL on failure;
+ *  non-empty and free of commas, quotes and line breaks. settings (NULL: the defaults)
+ *  go before the header as comment lines when they are not the defaults; a recording
+ *  made with the defaults is the plain `t,<names...>` CSV. *out NULL on failure;
  *  err (if not NULL) gets the reason. BEL_ERR_ARG, BEL_ERR_IO, BEL_ERR_NOMEM.
  *  Call from: setup, or the thread that writes. */
 BEL_NODISCARD bel_status bel_recording_writer_create(const char *path, int n_channels,
                                                      const char *const *names,
+                                                     const bel_recording_settings *settings,
                                                      bel_recording_writer **out, char *err,
                                                      size_t err_len);
 

@@ -227,6 +227,7 @@ bel_status bel_source_create_replay(const char *path, bool realtime, bel_source 
         snprintf(info.channel_names[ch], sizeof info.channel_names[ch], "%s",
                  bel_recording_reader_get_channel_name(r->reader, ch));
     }
+    info.recorded = *bel_recording_reader_get_settings(r->reader);
     st = bel_source_create(&replay_ops, r, &info, out);
     if (st != BEL_OK && err && err_len) {
         snprintf(err, err_len, "%s: %s", path, bel_status_str(st));

@@ -22,6 +22,9 @@ typedef struct bel_source_info {
     double fs_hz;   /**< nominal sample rate; NAN if unknown */
     int n_channels; /**< 1..BEL_MAX_CHANNELS */
     char channel_names[BEL_MAX_CHANNELS][BEL_RECORDING_NAME_LEN];
+    /** A replay: how the session that made the recording read its belts (its comment
+     *  lines, recording.h); is_valid false calibration and no flags otherwise. */
+    bel_recording_settings recorded;
 } bel_source_info;
 
 /** Implementation table. `impl` is the implementation's own state. */

@@ -1,7 +1,7 @@
 /* fuzz_recording.c - libFuzzer target: the recording CSV reader on any bytes never
  * crashes, hands out only rows that keep the format's promises (finite values, time
- * strictly increasing), names the file in every error, and gives channel names that
- * are printable text.
+ * strictly increasing), names the file in every error, gives channel names that are
+ * printable text, and reads a session's settings lines into a usable calibration or none.
  * SPDX-License-Identifier: MIT */
 #define _GNU_SOURCE /* memfd_create: the input as a file without touching the disk */
 
@@ -39,6 +39,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         CHECK(len > 0 && len < BEL_RECORDING_NAME_LEN);
         CHECK(bel_text_find_control(name, len) == len);
     }
+    /* A session's settings: a calibration read from them is a usable one. */
+    const bel_recording_settings *rs = bel_recording_reader_get_settings(r);
+    CHECK(!rs->calibration.is_valid ||
+          (rs->calibration.belly_depth > 0.0f && isfinite(rs->calibration.belly_depth)));
     bel_sample s;
     double t_prev = -INFINITY;
     int rc;

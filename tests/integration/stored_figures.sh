@@ -2,13 +2,19 @@
 # stored_figures.sh - `run --client` stores what its own pipeline computed, with the
 # session's --invert and --calibration: the stored breaths, rate and belly share are
 # those `analyze` gives for the recording with the same settings (not those of a
-# re-analysis with default settings, which differ here).
+# re-analysis with default settings, which differ here). The same when the session is
+# killed with -9 in the middle and its figures are recovered from its recording.
 # Usage: sh stored_figures.sh BELLOWS
 # SPDX-License-Identifier: MIT
 set -u
 BELLOWS=$1
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/bellows_stored.XXXXXX") || exit 1
-trap 'rm -rf "$TMP"' EXIT
+pid=""
+cleanup() {
+    [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
 fail() {
     echo "FAIL: $*" >&2
     exit 1
@@ -30,30 +36,60 @@ figures() {
         END { printf "%d %.1f %.0f\n", b, r, 100 * s }' "$1"
 }
 
-# check CLIENT OPTION...: run for the client with the options, then compare the stored
-# row with analyze over the recording with the same options and with none.
+# check CLIENT HOW OPTION...: run for the client with the options, to the end (HOW =
+# complete, 15 s) or killed with -9 after 14 s (HOW = killed: the next `sessions` recovers
+# its figures from its recording), then compare the stored row with analyze over the
+# recording with the same options, with none (the recording carries the session's
+# settings), and over the recording without its settings lines (the defaults).
 check() {
     client=$1
-    shift
-    "$BELLOWS" run --simulated --client "$client" --duration 15 --no-window --no-audio --quiet \
-        "$@" >"$TMP/run.out" 2>&1 || fail "run $*: $(cat "$TMP/run.out")"
-    "$BELLOWS" sessions --client "$client" >"$TMP/list.out" 2>&1 || fail "sessions: $(cat "$TMP/list.out")"
+    how=$2
+    shift 2
+    rec="$TMP/$client"
+    if [ "$how" = complete ]; then
+        "$BELLOWS" run --simulated --client "$client" --duration 15 --no-window --no-audio \
+            --quiet --record "$rec" "$@" >"$TMP/run.out" 2>&1 || fail "run $*: $(cat "$TMP/run.out")"
+    else
+        "$BELLOWS" run --simulated --client "$client" --no-window --no-audio --quiet \
+            --record "$rec" "$@" >"$TMP/run.out" 2>&1 &
+        pid=$!
+        sleep 14
+        kill -9 "$pid"
+        wait "$pid" 2>/dev/null
+        pid=""
+    fi
+    "$BELLOWS" sessions --client "$client" >"$TMP/list.out" 2>"$TMP/list.err" ||
+        fail "sessions: $(cat "$TMP/list.err")"
+    if [ "$how" = killed ]; then
+        grep -q 'figures of 1 interrupted session worked out' "$TMP/list.err" ||
+            fail "run $* killed: not recovered: $(cat "$TMP/list.err")"
+    fi
     stored=$(awk '$1 ~ /^[0-9]+$/ { print $5, $6, $7; exit }' "$TMP/list.out")
-    rec=$(sed -n 's/^recorded \(.*\.csv\) and .*/\1/p' "$TMP/run.out")
-    [ -f "$rec" ] || fail "run $*: no recording named in: $(cat "$TMP/run.out")"
-    "$BELLOWS" analyze "$rec" --events "$TMP/e.csv" --summary "$TMP/same.json" "$@" \
-        >/dev/null 2>&1 || fail "analyze $rec $*"
-    "$BELLOWS" analyze "$rec" --events "$TMP/e.csv" --summary "$TMP/plain.json" \
-        >/dev/null 2>&1 || fail "analyze $rec"
+    # A killed session's last line may be cut: analyze then says so, after its summary.
+    "$BELLOWS" analyze "$rec.csv" --events "$TMP/e.csv" --summary "$TMP/same.json" "$@" \
+        >/dev/null 2>&1
+    "$BELLOWS" analyze "$rec.csv" --events "$TMP/e.csv" --summary "$TMP/own.json" \
+        >/dev/null 2>&1
+    grep -v '^#' "$rec.csv" >"$TMP/plain.csv"
+    "$BELLOWS" analyze "$TMP/plain.csv" --events "$TMP/e.csv" --summary "$TMP/plain.json" \
+        >/dev/null 2>&1
+    [ -s "$TMP/same.json" ] && [ -s "$TMP/own.json" ] && [ -s "$TMP/plain.json" ] ||
+        fail "analyze $rec.csv"
     same=$(figures "$TMP/same.json")
+    own=$(figures "$TMP/own.json")
     plain=$(figures "$TMP/plain.json")
+    rm -f "$TMP/same.json" "$TMP/own.json" "$TMP/plain.json"
     [ "$same" != "$plain" ] ||
         fail "run $*: the settings change nothing here ($same); the test proves nothing"
     [ "$stored" = "$same" ] ||
-        fail "run $*: stored '$stored' (breaths rate belly), the session computed '$same' (a re-analysis with default settings gives '$plain')"
-    echo "run $*: stored $stored, as the session computed"
+        fail "run $* ($how): stored '$stored' (breaths rate belly), the session computed '$same' (a re-analysis with default settings gives '$plain')"
+    [ "$own" = "$same" ] ||
+        fail "run $*: analyze of the recording alone gives '$own', not the session's '$same'"
+    echo "run $* ($how): stored $stored, as the session computed (defaults: $plain)"
 }
 
-check Ann --invert
-check Bo --calibration "$TMP/inv.json"
+check Ann complete --invert
+check Bo complete --calibration "$TMP/inv.json"
+check Cy killed --invert
+check Di killed --calibration "$TMP/inv.json"
 exit 0

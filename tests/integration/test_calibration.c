@@ -90,12 +90,73 @@ static void test_calibration_rejects_what_json_does_not_call_a_number(void **sta
     }
 }
 
+/* A key with a terminal's control bytes (0x9b is an 8-bit CSI) is quoted escaped in the
+ * message, which goes to the terminal. */
+static void test_calibration_message_escapes_the_files_bytes(void **state)
+{
+    (void)state;
+    static const char text[] = "{\"calibration\": {\"belly\x9b[2J\x01\" 1}}";
+    bel_holdin_calibration c;
+    char err[256];
+    assert_int_equal(bel_calibration_parse("a.json", text, strlen(text), &c, err, sizeof err),
+                     BEL_ERR_FORMAT);
+    assert_string_equal(err, "a.json:1: expected ':' after 'belly\\x9b[2J\\x01'");
+}
+
+/* What bellows assess writes reads back as the very floats it learnt (a calibration of
+ * 1/3 written to 6 digits read back as another float), in the file and in the one-line
+ * form, and the file keeps its report and findings, escaped. */
+static void test_calibration_written_reads_back_the_same_floats(void **state)
+{
+    (void)state;
+    bel_holdin_calibration c = bel_holdin_calibration_none();
+    c.belly_inverted = true;
+    c.belly_level = 512.123457f;
+    c.belly_depth = 1.0f / 3.0f;
+    c.chest_level = NAN;
+    c.chest_depth = 7.0f / 9.0f;
+    c.chest_gain = 1.0f;
+    c.belly_share = 0.6f;
+    bel_summary sum;
+    memset(&sum, 0, sizeof sum);
+    sum.duration_s = 120.0;
+    sum.rate_bpm = 11.5f;
+    bel_store_findings fi;
+    memset(&fi, 0, sizeof fi);
+    fi.thomas_deg[0] = fi.thomas_deg[1] = NAN;
+    fi.notes = "said \"better\"\x01";
+    const bel_calibration_assessment a = {
+        c, &sum, NAN, "the built-in simulated belt", true, "/tmp/a.csv", 2.5, 41.0, &fi};
+    char *text = NULL;
+    size_t len = 0;
+    assert_int_equal(bel_calibration_format(&a, &text, &len), BEL_OK);
+    assert_int_equal(strlen(text), len);
+    assert_non_null(strstr(text, "\"rate_bpm\": 11.5,"));
+    assert_non_null(strstr(text, "\"notes\": \"said \\\"better\\\"\\u0001\""));
+    assert_non_null(strstr(text, "\"belly_share\": 0.6\n"));
+    bel_holdin_calibration back;
+    char err[256];
+    assert_int_equal(bel_calibration_parse("a.json", text, len, &back, err, sizeof err), BEL_OK);
+    free(text);
+    assert_true(back.is_valid && back.belly_inverted && !back.chest_inverted);
+    assert_true(back.belly_level == c.belly_level && back.belly_depth == c.belly_depth);
+    assert_true(back.chest_depth == c.chest_depth && back.belly_share == c.belly_share);
+    assert_true(isnan(back.chest_level) && back.chest_gain == 1.0f);
+    char line[512];
+    const size_t n = bel_calibration_format_line(&c, line, sizeof line);
+    assert_true(n > 0 && n < sizeof line && !strchr(line, '\n'));
+    assert_int_equal(bel_calibration_parse("line", line, n, &back, err, sizeof err), BEL_OK);
+    assert_true(back.belly_depth == c.belly_depth && back.belly_inverted);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_calibration_number_at_the_end_of_the_bytes),
         cmocka_unit_test(test_calibration_complete_at_the_end_of_the_bytes),
         cmocka_unit_test(test_calibration_rejects_what_json_does_not_call_a_number),
+        cmocka_unit_test(test_calibration_written_reads_back_the_same_floats),
+        cmocka_unit_test(test_calibration_message_escapes_the_files_bytes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

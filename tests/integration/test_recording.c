@@ -345,7 +345,8 @@ static void test_recording_writer_round_trip(void **state)
     bel_recording_reader *r = NULL;
     (void)state;
     snprintf(path, sizeof path, "%s/written.csv", tmp_dir);
-    assert_int_equal(bel_recording_writer_create(path, 2, names, &w, err, sizeof err), BEL_OK);
+    assert_int_equal(bel_recording_writer_create(path, 2, names, NULL, &w, err, sizeof err),
+                     BEL_OK);
     bel_sample in[3] = {
         {0.0, 0, 2, {512.0f, 300.0f, 0, 0}},
         {1.0 / 30.0, 0, 2, {513.25f, -7.0f, 0, 0}},
@@ -370,6 +371,92 @@ static void test_recording_writer_round_trip(void **state)
     bel_recording_reader_destroy(r);
 }
 
+/* A session's settings (an inverted belt, an assessment's calibration) go into its
+ * recording and read back the same, before a header and rows that stay as they were; a
+ * session with the defaults writes the plain CSV. */
+static void test_recording_settings_round_trip(void **state)
+{
+    char path[512];
+    char err[BEL_IO_ERR_LEN];
+    const char *names[2] = {"belly", "chest"};
+    bel_recording_writer *w = NULL;
+    bel_recording_reader *r = NULL;
+    (void)state;
+    bel_recording_settings rs = bel_recording_settings_default();
+    rs.invert = true;
+    rs.is_polarity_known = true;
+    rs.calibration.is_valid = true;
+    rs.calibration.belly_inverted = true;
+    rs.calibration.belly_level = -512.125f;
+    rs.calibration.belly_depth = 1.0f / 3.0f;
+    rs.calibration.belly_share = 0.6f;
+    snprintf(path, sizeof path, "%s/settings.csv", tmp_dir);
+    assert_int_equal(bel_recording_writer_create(path, 2, names, &rs, &w, err, sizeof err), BEL_OK);
+    bel_sample in = {0.0, 0, 2, {512.0f, 300.0f, 0, 0}};
+    assert_int_equal(bel_recording_writer_write(w, &in), BEL_OK);
+    in.t_s = 0.02;
+    assert_int_equal(bel_recording_writer_write(w, &in), BEL_OK);
+    assert_int_equal(bel_recording_writer_close(w), BEL_OK);
+    bel_recording_writer_destroy(w);
+    const char *text = read_file(path);
+    static const char head[] = "# bellows settings: invert=1 invert_chest=0 polarity_known=1\n"
+                               "# bellows calibration: {\"calibration\": {";
+    assert_true(strncmp(text, head, sizeof head - 1) == 0);
+    assert_non_null(strstr(text, "}}\nt,belly,chest\n0,512,300\n0.02,512,300\n"));
+    assert_int_equal(bel_recording_reader_create(path, &r, err, sizeof err), BEL_OK);
+    const bel_recording_settings *back = bel_recording_reader_get_settings(r);
+    assert_true(back->invert && !back->invert_chest && back->is_polarity_known);
+    assert_true(back->calibration.is_valid && back->calibration.belly_inverted);
+    assert_true(back->calibration.belly_level == rs.calibration.belly_level);
+    assert_true(back->calibration.belly_depth == rs.calibration.belly_depth);
+    assert_true(back->calibration.belly_share == rs.calibration.belly_share);
+    assert_true(isnan(back->calibration.chest_depth));
+    assert_int_equal(bel_recording_reader_get_channel_count(r), 2);
+    bel_sample s;
+    assert_int_equal(bel_recording_reader_read(r, &s), 1);
+    assert_true(s.t_s == 0.0 && s.value[0] == 512.0f);
+    bel_recording_reader_destroy(r);
+
+    /* The defaults: no comment lines; an older recording reads with the defaults. */
+    rs = bel_recording_settings_default();
+    assert_int_equal(bel_recording_writer_create(path, 2, names, &rs, &w, err, sizeof err), BEL_OK);
+    assert_int_equal(bel_recording_writer_write(w, &in), BEL_OK);
+    assert_int_equal(bel_recording_writer_close(w), BEL_OK);
+    bel_recording_writer_destroy(w);
+    assert_string_equal(read_file(path), "t,belly,chest\n0.02,512,300\n");
+    write_file("old.csv", "t,belly\n0,1\n0.02,2\n", path, sizeof path);
+    assert_int_equal(bel_recording_reader_create(path, &r, err, sizeof err), BEL_OK);
+    back = bel_recording_reader_get_settings(r);
+    assert_false(back->invert || back->invert_chest || back->is_polarity_known);
+    assert_false(back->calibration.is_valid);
+    bel_recording_reader_destroy(r);
+}
+
+/* Other comment lines are skipped; a settings line that does not read is refused, naming
+ * its line, rather than read as the defaults (the figures would differ). */
+static void test_recording_bad_settings_are_refused(void **state)
+{
+    char path[512];
+    char err[BEL_IO_ERR_LEN];
+    bel_recording_reader *r = NULL;
+    (void)state;
+    write_file("comment.csv", "# made by hand\nt,belly\n0,1\n0.02,2\n", path, sizeof path);
+    assert_int_equal(bel_recording_reader_create(path, &r, err, sizeof err), BEL_OK);
+    assert_false(bel_recording_reader_get_settings(r)->invert);
+    bel_recording_reader_destroy(r);
+    write_file("badflag.csv", "# bellows settings: invert=yes\nt,belly\n0,1\n0.02,2\n", path,
+               sizeof path);
+    assert_int_equal(bel_recording_reader_create(path, &r, err, sizeof err), BEL_ERR_FORMAT);
+    assert_non_null(strstr(err, "badflag.csv:1: the session's settings do not read"));
+    write_file("badcal.csv",
+               "# bellows settings: invert=0 invert_chest=0 polarity_known=0\n"
+               "# bellows calibration: {\"calibration\": {\"belly_depth\": -1}}\n"
+               "t,belly\n0,1\n0.02,2\n",
+               path, sizeof path);
+    assert_int_equal(bel_recording_reader_create(path, &r, err, sizeof err), BEL_ERR_FORMAT);
+    assert_non_null(strstr(err, "badcal.csv: the session's calibration: line 2:"));
+}
+
 static void test_recording_writer_reports_full_disk(void **state)
 {
     char err[BEL_IO_ERR_LEN];
@@ -380,7 +467,7 @@ static void test_recording_writer_reports_full_disk(void **state)
     if (access("/dev/full", W_OK) != 0) {
         skip();
     }
-    assert_int_equal(bel_recording_writer_create("/dev/full", 1, names, &w, err, sizeof err),
+    assert_int_equal(bel_recording_writer_create("/dev/full", 1, names, NULL, &w, err, sizeof err),
                      BEL_OK);
     bel_status st = BEL_OK;
     for (int i = 0; i < 100000 && st == BEL_OK; i++) {
@@ -398,7 +485,8 @@ static void test_recording_writer_reports_full_disk(void **state)
     /* An unwritable place is named too. */
     char path[512];
     snprintf(path, sizeof path, "%s/no_such_dir/x.csv", tmp_dir);
-    assert_int_equal(bel_recording_writer_create(path, 1, names, &w, err, sizeof err), BEL_ERR_IO);
+    assert_int_equal(bel_recording_writer_create(path, 1, names, NULL, &w, err, sizeof err),
+                     BEL_ERR_IO);
     assert_null(w);
     assert_non_null(strstr(err, path));
 }
@@ -605,6 +693,8 @@ int main(void)
         cmocka_unit_test(test_recording_nul_in_header_is_refused_with_its_column),
         cmocka_unit_test(test_recording_control_bytes_in_names_are_refused),
         cmocka_unit_test(test_recording_bad_value_is_quoted_escaped),
+        cmocka_unit_test(test_recording_settings_round_trip),
+        cmocka_unit_test(test_recording_bad_settings_are_refused),
     };
     return cmocka_run_group_tests(tests, make_tmp_dir, remove_tmp_dir);
 }
