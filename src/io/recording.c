@@ -812,7 +812,8 @@ int bel_recording_reader_find_channel(const bel_recording_reader *r, const char 
 
 const bel_recording_settings *bel_recording_reader_get_settings(const bel_recording_reader *r)
 {
-    return &r->settings;
+    static const bel_recording_settings none = {false, false, false, {0}};
+    return r ? &r->settings : &none;
 }
 
 const char *bel_recording_reader_get_path(const bel_recording_reader *r)

@@ -89,7 +89,8 @@ const char *bel_recording_reader_get_path(const bel_recording_reader *r);
 
 /** The settings the recording's comment lines give; bel_recording_settings_default() when
  *  it has none. A settings line that does not read is a BEL_ERR_FORMAT at create, naming
- *  the line. Call from: any thread after create. */
+ *  the line; not inverted and no calibration for a NULL reader, as the other getters
+ *  answer it. Call from: any thread after create. */
 const bel_recording_settings *bel_recording_reader_get_settings(const bel_recording_reader *r);
 
 /** Bytes consumed so far and the file size (0 if not a regular
