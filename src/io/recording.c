@@ -307,14 +307,16 @@ static bool parse_fields_fast(const char *p, const char *e, int n_cols, double *
 
 /* ---- rows ----------------------------------------------------------------------------- */
 
-static int row_error(bel_recording_reader *r, int col, const char *text, size_t n,
+/* A field's error, named FILE:LINE:COLUMN (the column counted in bytes from 1, as
+ * compilers and editors do) and by the header's name for it. */
+static int row_error(bel_recording_reader *r, int col, const char *row, const char *text, size_t n,
                      const char *problem)
 {
     char q[QUOTE_MAX * 4 + 8];
     char msg[BEL_IO_ERR_LEN];
     quote_text(q, sizeof q, text, n);
-    snprintf(msg, sizeof msg, "%s:%ld: column '%s': '%s' %s", r->path, r->line, column_name(r, col),
-             q, problem);
+    snprintf(msg, sizeof msg, "%s:%ld:%ld: column '%s': '%s' %s", r->path, r->line,
+             (long)(text - row) + 1, column_name(r, col), q, problem);
     return set_error(r, BEL_ERR_FORMAT, msg);
 }
 
@@ -332,24 +334,25 @@ static int parse_fields(bel_recording_reader *r, const char *s, const char *e, i
         }
         num_result nr = parse_number(p, fe, &v[col]);
         if (nr == NUM_EMPTY) {
-            snprintf(msg, sizeof msg, "%s:%ld: column '%s': missing value", r->path, r->line,
-                     column_name(r, col));
+            snprintf(msg, sizeof msg, "%s:%ld:%ld: column '%s': missing value", r->path, r->line,
+                     (long)(p - s) + 1, column_name(r, col));
             return set_error(r, BEL_ERR_FORMAT, msg);
         }
         if (nr == NUM_BAD) {
-            return row_error(r, col, p, (size_t)(fe - p), "is not a number");
+            return row_error(r, col, s, p, (size_t)(fe - p), "is not a number");
         }
         if (nr == NUM_NONFINITE) {
-            return row_error(r, col, p, (size_t)(fe - p), "is not a finite number");
+            return row_error(r, col, s, p, (size_t)(fe - p), "is not a finite number");
         }
         if (col > 0 && !isfinite((float)v[col])) {
-            return row_error(r, col, p, (size_t)(fe - p), "is out of range");
+            return row_error(r, col, s, p, (size_t)(fe - p), "is out of range");
         }
         if (col + 1 < n_cols) {
             if (fe == e) {
                 snprintf(msg, sizeof msg,
-                         "%s:%ld: missing value for column '%s' (row has %d of %d columns)",
-                         r->path, r->line, column_name(r, col + 1), col + 1, n_cols);
+                         "%s:%ld:%ld: missing value for column '%s' (row has %d of %d columns)",
+                         r->path, r->line, (long)(fe - s) + 1, column_name(r, col + 1), col + 1,
+                         n_cols);
                 return set_error(r, BEL_ERR_FORMAT, msg);
             }
             p = fe + 1;
@@ -358,8 +361,8 @@ static int parse_fields(bel_recording_reader *r, const char *s, const char *e, i
             for (const char *q = fe + 1; q < e; q++) {
                 n_found += *q == ',';
             }
-            snprintf(msg, sizeof msg, "%s:%ld: %d columns, but the header has %d", r->path, r->line,
-                     n_found, n_cols);
+            snprintf(msg, sizeof msg, "%s:%ld:%ld: %d columns, but the header has %d", r->path,
+                     r->line, (long)(fe - s) + 1, n_found, n_cols);
             return set_error(r, BEL_ERR_FORMAT, msg);
         }
     }

@@ -50,12 +50,12 @@ bad header.csv "time,belly\n0,1\n0.02,2\n" ":1: bad header: first column must be
 bad dup.csv "t,belly,belly\n0,1,2\n" ":1: bad header: channel 'belly' appears twice"
 bad noname.csv "t,belly,\n0,1,2\n" ":1: bad header: column 3 has no name"
 bad toomany.csv "t,a,b,c,d,e\n0,1,2,3,4,5\n" ":1: bad header: 5 channels, at most 4"
-bad nan.csv "t,belly\n0,1\n0.02,abc\n" ":3: column 'belly': 'abc' is not a number"
-bad late.csv "t,belly\n${GOOD}6.00,12x\n" ":302: column 'belly': '12x' is not a number"
-bad missing_value.csv "t,belly,chest\n${GOOD}" ":2: missing value for column 'chest'"
-bad empty_value.csv "t,belly\n${GOOD}6.00,\n" ":302: column 'belly': missing value"
-bad extra.csv "t,belly\n${GOOD}6.00,1,2\n" ":302: 3 columns, but the header has 2"
-bad inf.csv "t,belly\n${GOOD}6.00,inf\n" ":302: column 'belly': 'inf' is not a finite number"
+bad nan.csv "t,belly\n0,1\n0.02,abc\n" ":3:6: column 'belly': 'abc' is not a number"
+bad late.csv "t,belly\n${GOOD}6.00,12x\n" ":302:6: column 'belly': '12x' is not a number"
+bad missing_value.csv "t,belly,chest\n${GOOD}" ":2:9: missing value for column 'chest'"
+bad empty_value.csv "t,belly\n${GOOD}6.00,\n" ":302:6: column 'belly': missing value"
+bad extra.csv "t,belly\n${GOOD}6.00,1,2\n" ":302:7: 3 columns, but the header has 2"
+bad inf.csv "t,belly\n${GOOD}6.00,inf\n" ":302:6: column 'belly': 'inf' is not a finite number"
 bad backwards.csv "t,belly\n${GOOD}5.00,1\n" ":302: time goes backwards: t=5 after t=5.98"
 bad repeat.csv "t,belly\n${GOOD}5.98,1\n" ":302: time repeats"
 bad blank.csv "t,belly\n${GOOD}\n6.00,1\n" ":302: empty line"
@@ -70,7 +70,7 @@ printf 't,belly\n%b6.00,oops\n' "$GOOD" >"$TMP/partial.csv"
 [ "$(head -n 1 "$TMP/pev.csv")" = "t,kind,t_detect,ti,te,depth,rate_bpm,ie_ratio" ] ||
     fail "no events file for partial.csv"
 grep -q '"ok": false' "$TMP/psum.json" || fail "summary of partial.csv says ok"
-grep -qF "partial.csv:302: column 'belly': 'oops' is not a number" "$TMP/psum.json" ||
+grep -qF "partial.csv:302:6: column 'belly': 'oops' is not a number" "$TMP/psum.json" ||
     fail "summary lacks the error: $(cat "$TMP/psum.json")"
 
 # Output that cannot be written.

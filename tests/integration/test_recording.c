@@ -304,10 +304,10 @@ static void test_recording_bad_values_early(void **state)
     (void)state;
     /* In the first rows, with nothing good before it: reported at open. */
     expect_create_error("v1.csv", "t,belly\n0,abc\n",
-                        ":2: ", "column 'belly': 'abc' is not a number");
+                        ":2:3: ", "column 'belly': 'abc' is not a number");
     expect_create_error("v2.csv", "t,belly,chest\n0,1\n",
-                        ":2: ", "missing value for column 'chest'");
-    expect_create_error("v3.csv", "t,belly\nx1,1\n", ":2: ", "column 't': 'x1' is not a number");
+                        ":2:4: ", "missing value for column 'chest'");
+    expect_create_error("v3.csv", "t,belly\nx1,1\n", ":2:1: ", "column 't': 'x1' is not a number");
 }
 
 static void test_recording_bad_values_later(void **state)
@@ -315,25 +315,25 @@ static void test_recording_bad_values_later(void **state)
     (void)state;
     /* Line numbers count the header: row i is on line i + 2. */
     expect_read_error("l1.csv", rows_then(100, "2.00,12a\n"), 100,
-                      ":102: ", "column 'belly': '12a' is not a number");
+                      ":102:6: ", "column 'belly': '12a' is not a number");
     expect_read_error("l2.csv", rows_then(100, "2.00,\n"), 100,
-                      ":102: ", "column 'belly': missing value");
+                      ":102:6: ", "column 'belly': missing value");
     expect_read_error("l3.csv", rows_then(100, "2.00\n"), 100,
-                      ":102: ", "missing value for column 'belly'");
+                      ":102:5: ", "missing value for column 'belly'");
     expect_read_error("l4.csv", rows_then(100, "2.00,1,2\n"), 100,
-                      ":102: ", "3 columns, but the header has 2");
+                      ":102:7: ", "3 columns, but the header has 2");
     expect_read_error("l5.csv", rows_then(100, "2.00,nan\n"), 100,
-                      ":102: ", "'nan' is not a finite number");
+                      ":102:6: ", "'nan' is not a finite number");
     expect_read_error("l6.csv", rows_then(100, "2.00,inf\n"), 100,
-                      ":102: ", "'inf' is not a finite number");
-    expect_read_error("l7.csv", rows_then(100, "2.00,1e300\n"), 100, ":102: ", "out of range");
+                      ":102:6: ", "'inf' is not a finite number");
+    expect_read_error("l7.csv", rows_then(100, "2.00,1e300\n"), 100, ":102:6: ", "out of range");
     expect_read_error("l8.csv", rows_then(100, "1.50,1\n"), 100,
                       ":102: ", "time goes backwards: t=1.5 after t=1.98 on line 101");
     expect_read_error("l9.csv", rows_then(100, "1.98,1\n"), 100, ":102: ", "time repeats");
     expect_read_error("l10.csv", rows_then(100, "\n2.00,1\n"), 100, ":102: ", "empty line");
     /* A few good rows before the error: they are handed out first. */
     expect_read_error("l11.csv", rows_then(3, "0.06,oops\n"), 3,
-                      ":5: ", "column 'belly': 'oops' is not a number");
+                      ":5:6: ", "column 'belly': 'oops' is not a number");
 }
 
 static void test_recording_writer_round_trip(void **state)
