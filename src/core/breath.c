@@ -81,6 +81,15 @@ struct bel_breath {
     double ripple_amp;             /* its amplitude (band RMS x sqrt 2) */
     double y_first;                /* the first input since the reset (the band starts from 0) */
     double next_ripple_t;
+    /* The estimate is asked for once a second but only used when a turning
+     * point is timed: the ask is kept (the sample count and the phase duration
+     * it was made with) and answered at the next turning point, or before the
+     * history it needs is overwritten. ripple_at < 0: nothing pending. */
+    int64_t ripple_at;
+    int64_t ripple_oldest; /* oldest sample the pending estimate reads */
+    double ripple_half_cycle_s;
+    bool ripple_amp_known; /* pending, its amplitude computed, its lags not yet */
+    double ripple_amp_pending;
     /* Reference depth: median of recent excursions, decaying when nothing happens. */
     float depths[N_DEPTHS];
     int n_depths, depth_head;
@@ -193,6 +202,7 @@ void bel_breath_reset(bel_breath *b)
     b->is_fresh = true;
     b->n = 0;
     b->ripple_n = 0;
+    b->ripple_at = -1;
     b->n_points = 0;
     b->absd = 0.0;
     b->st = ST_UNKNOWN;
@@ -239,41 +249,83 @@ static void add_depth(bel_breath *b, double exc)
     b->ref_depth = b->depth_median;
 }
 
+/* Whether a ripple of amplitude amp is strong enough to time turning points
+ * over: only one that could move a turn's exit (it reaches half of the
+ * smallest band, trough_hold_frac x depth) needs the wider averaging. */
+static bool ripple_matters(const bel_breath *b, double amp)
+{
+    return amp > 0.5 * (double)b->cfg.trough_hold_frac * b->ref_depth;
+}
+
 /* Half-width of the averaging that times turning points: one ripple period
- * when a heart beat rides on the signal, else smooth_s. */
+ * when a heart beat rides on the signal, else smooth_s. ripple_n is up to
+ * date here: confirm() answers a pending estimate (ripple_resolve) first. */
 static int64_t smooth_w(const bel_breath *b)
 {
-    /* Only a ripple that could move a turn's exit (it reaches half of the
-     * smallest band, trough_hold_frac x depth) needs the wider averaging. */
-    if (b->ripple_n > 0 && b->ripple_amp > 0.5 * (double)b->cfg.trough_hold_frac * b->ref_depth) {
+    if (b->ripple_n > 0 && ripple_matters(b, b->ripple_amp)) {
         return b->ripple_n / 2;
     }
     return (int64_t)(b->cfg.smooth_s * b->cfg.fs_hz + 0.5);
 }
 
+/* estimate_ripple's grid: the band decimated to about 25 Hz (step input
+ * samples a decimated one, at fs_d), a window of win and lags lmin..lmax in
+ * decimated samples. */
+typedef struct ripple_grid {
+    int64_t step, win, lmin, lmax;
+    double fs_d;
+} ripple_grid;
+
+static ripple_grid ripple_grid_of(const bel_breath *b)
+{
+    ripple_grid g;
+    g.step = b->cfg.fs_hz > 37.5 ? (int64_t)(b->cfg.fs_hz / 25.0) : 1;
+    g.fs_d = b->cfg.fs_hz / (double)g.step;
+    g.win = (int64_t)(6.0 * g.fs_d);
+    g.lmin = (int64_t)ceil(0.5 * g.fs_d);
+    g.lmax = (int64_t)floor(1.5 * g.fs_d);
+    return g;
+}
+
+/* Whether the history at n samples holds the estimate's window and lags. */
+static bool ripple_fits(const bel_breath *b, const ripple_grid *g, int64_t n)
+{
+    const int64_t span = (g->win + g->lmax + 1) * g->step;
+    return g->lmin >= 3 && span <= n && span <= b->cap && g->win + g->lmax <= RIPPLE_MAX;
+}
+
+/* Sum of squares of the decimated band over the window ending at sample end,
+ * newest first (the order estimate_ripple adds them in). */
+static double ripple_sxx(const bel_breath *b, const ripple_grid *g, int64_t end)
+{
+    double sxx = 0.0;
+    for (int64_t i = 0; i < g->win; i++) {
+        const double x = (double)b->hist_band[(end - i * g->step) & (b->cap - 1)];
+        sxx += x * x;
+    }
+    return sxx;
+}
+
 /* The ripple's period: the lag (0.5..1.5 s, 40-120 beats/min) where the
  * band signal of the last 6 s (decimated to about 25 Hz) correlates best with
- * itself, when that correlation is clear (> 0.5) and not at the range's edge. */
+ * itself, when that correlation is clear (> 0.5) and not at the range's edge.
+ * Made on the history as it was when asked (ripple_at samples, the phase
+ * duration then). */
 static void estimate_ripple(bel_breath *b)
 {
-    const int64_t step = b->cfg.fs_hz > 37.5 ? (int64_t)(b->cfg.fs_hz / 25.0) : 1;
-    const double fs_d = b->cfg.fs_hz / (double)step;
-    const int64_t win = (int64_t)(6.0 * fs_d);
-    const int64_t lmin = (int64_t)ceil(0.5 * fs_d), lmax = (int64_t)floor(1.5 * fs_d);
+    const ripple_grid g = ripple_grid_of(b);
+    const int64_t n = b->ripple_at;
     b->ripple_n = 0;
-    if (lmin < 3 || (win + lmax + 1) * step > b->n || (win + lmax + 1) * step > b->cap) {
+    if (!ripple_fits(b, &g, n)) {
         return;
     }
-    const int64_t end = b->n - 1;
+    const int64_t end = n - 1, win = g.win, lmin = g.lmin, lmax = g.lmax;
     /* The decimated band, newest first, and its squares, gathered once: the
      * sums below add the same products in the same order as over the ring. */
     double xs[RIPPLE_MAX], sq[RIPPLE_MAX];
     const int64_t n_xs = win + lmax;
-    if (n_xs > RIPPLE_MAX) {
-        return;
-    }
     for (int64_t i = 0; i < n_xs; i++) {
-        xs[i] = (double)b->hist_band[(end - i * step) & (b->cap - 1)];
+        xs[i] = (double)b->hist_band[(end - i * g.step) & (b->cap - 1)];
         sq[i] = xs[i] * xs[i];
     }
     double sxx = 0.0; /* the same for every lag */
@@ -302,13 +354,51 @@ static void estimate_ripple(bel_breath *b)
     }
     /* A beat is much faster than the breath: a period over 0.4 of the breath's
      * is breathing that got into the band, not a heart beat. */
-    const bool is_fast = (double)best_l / fs_d < 0.8 * b->half_cycle_s;
+    const bool is_fast = (double)best_l / g.fs_d < 0.8 * b->ripple_half_cycle_s;
     if (best > 0.5 && is_fast && best_l > lmin && best_l < lmax && before_best < best &&
         after_best < best) {
-        const int64_t len = best_l * step;
+        const int64_t len = best_l * g.step;
         b->ripple_n = len % 2 ? len : len + 1;
         b->ripple_amp = sqrt(2.0 * sxx / (double)win);
     }
+}
+
+/* Ask for the ripple estimate on the history as it is now (answered later by
+ * ripple_resolve; a newer ask replaces an unanswered one). */
+static void ripple_ask(bel_breath *b)
+{
+    const ripple_grid g = ripple_grid_of(b);
+    b->ripple_at = b->n;
+    b->ripple_oldest = b->n - 1 - (g.win + g.lmax - 1) * g.step;
+    b->ripple_half_cycle_s = b->half_cycle_s;
+    b->ripple_amp_known = false;
+}
+
+/* Answer a pending ask, as far as smooth_w needs it: a ripple too weak to
+ * matter at the current depth is not timed (ripple_n 0 gives smooth_w the same
+ * answer), and its period is found only if a later use needs it. With force,
+ * all of it (its history is about to be overwritten). */
+static void ripple_resolve(bel_breath *b, bool force)
+{
+    if (b->ripple_at < 0) {
+        return;
+    }
+    if (!b->ripple_amp_known) {
+        const ripple_grid g = ripple_grid_of(b);
+        if (!ripple_fits(b, &g, b->ripple_at)) {
+            b->ripple_n = 0;
+            b->ripple_at = -1;
+            return;
+        }
+        b->ripple_amp_pending = sqrt(2.0 * ripple_sxx(b, &g, b->ripple_at - 1) / (double)g.win);
+        b->ripple_amp_known = true;
+    }
+    if (!force && !ripple_matters(b, b->ripple_amp_pending)) {
+        b->ripple_n = 0;
+        return;
+    }
+    estimate_ripple(b);
+    b->ripple_at = -1;
 }
 
 /* Mean of the input over [k-w, k+w] clipped to [lo, to]. */
@@ -519,6 +609,7 @@ static double move_time(const bel_breath *b, int64_t k0, int64_t k1)
 
 static int confirm(bel_breath *b, bool peak, double t_now, bel_breath_point *pt)
 {
+    ripple_resolve(b, false);
     const double exc = fabs(b->ext_val - b->ref_val);
     int64_t k;
     float v;
@@ -703,6 +794,10 @@ int bel_breath_process(bel_breath *b, double t_s, float x, bel_breath_point *pt)
     if (is_jump(b, x)) {
         restart(b);
     }
+    /* The pending ripple estimate's history is about to be overwritten. */
+    if (b->ripple_at >= 0 && b->n - b->ripple_oldest >= b->cap) {
+        ripple_resolve(b, true);
+    }
     /* History and noise. */
     b->x_min = fminf(b->x_min, x);
     b->x_max = fmaxf(b->x_max, x);
@@ -769,7 +864,7 @@ int bel_breath_process(bel_breath *b, double t_s, float x, bel_breath_point *pt)
     if (b->n == 0) {
         b->next_ripple_t = t_s + 1.0;
     } else if (t_s >= b->next_ripple_t) {
-        estimate_ripple(b);
+        ripple_ask(b);
         b->next_ripple_t = t_s + 1.0;
     }
     const double hyst = fmax((double)b->cfg.wiggle_frac * b->ref_depth, 3.0 * noise_sigma(b));
