@@ -102,7 +102,9 @@ struct bel_breath {
     float x1, x2;
     double noise_abs;
     double noise_alpha;
-    int64_t n_total; /* samples since start of time (for noise warm-up) */
+    int64_t jump_w;     /* is_jump's span: a quarter of a second, in samples */
+    double depth_decay; /* the reference depth's decay per quiet sample */
+    int64_t n_total;    /* samples since start of time (for noise warm-up) */
 };
 
 bel_breath_config bel_breath_config_default(double fs_hz)
@@ -173,6 +175,8 @@ bel_status bel_breath_create(const bel_breath_config *cfg, bel_breath **out)
         goto fail;
     }
     b->noise_alpha = 1.0 - exp(-1.0 / (5.0 * cfg->fs_hz));
+    b->jump_w = (int64_t)fmax(1.0, floor(0.25 * cfg->fs_hz + 0.5));
+    b->depth_decay = exp(-1.0 / (4.0 * cfg->fs_hz));
     b->half_cycle_s = 2.0;
     b->x_min = INFINITY;
     b->x_max = -INFINITY;
@@ -219,6 +223,10 @@ static double hx(const bel_breath *b, int64_t k) { return (double)b->hist_x[k & 
 static int64_t oldest_k(const bel_breath *b) { return b->n >= b->cap ? b->n - b->cap + 1 : 0; }
 
 static double ht(const bel_breath *b, int64_t k) { return b->hist_t[k & (b->cap - 1)]; }
+
+/* The larger of two numbers, neither NaN: fmax without the call (the per-sample
+ * path). */
+static double max_d(double a, double c) { return a > c ? a : c; }
 
 static double noise_sigma(const bel_breath *b)
 {
@@ -756,7 +764,7 @@ static bool settling_step(const bel_breath *b, int64_t jw)
 
 static bool is_jump(const bel_breath *b, float x)
 {
-    const int64_t jw = (int64_t)fmax(1.0, floor(0.25 * b->cfg.fs_hz + 0.5));
+    const int64_t jw = b->jump_w;
     if (b->n < jw) {
         return false;
     }
@@ -767,7 +775,8 @@ static bool is_jump(const bel_breath *b, float x)
     /* The learnt depth before any decay: breathing that starts again after
      * a hold is no discontinuity. */
     const double depth = b->n_depths > 0 ? b->depth_median : 0.0;
-    const double thr = fmax(fmax(30.0 * b->absd * (double)jw, 16.0 * noise_sigma(b)), 2.0 * depth);
+    const double thr =
+        max_d(max_d(30.0 * b->absd * (double)jw, 16.0 * noise_sigma(b)), 2.0 * depth);
     return dx > thr;
 }
 
@@ -799,8 +808,9 @@ int bel_breath_process(bel_breath *b, double t_s, float x, bel_breath_point *pt)
         ripple_resolve(b, true);
     }
     /* History and noise. */
-    b->x_min = fminf(b->x_min, x);
-    b->x_max = fmaxf(b->x_max, x);
+    /* fminf and fmaxf without the calls (a NaN x leaves both, as they do). */
+    b->x_min = x < b->x_min ? x : b->x_min;
+    b->x_max = x > b->x_max ? x : b->x_max;
     b->hist_x[b->n & (b->cap - 1)] = x;
     b->hist_cs[b->n & (b->cap - 1)] =
         (b->n > 0 ? b->hist_cs[(b->n - 1) & (b->cap - 1)] : 0.0) + (double)x;
@@ -867,7 +877,7 @@ int bel_breath_process(bel_breath *b, double t_s, float x, bel_breath_point *pt)
         ripple_ask(b);
         b->next_ripple_t = t_s + 1.0;
     }
-    const double hyst = fmax((double)b->cfg.wiggle_frac * b->ref_depth, 3.0 * noise_sigma(b));
+    const double hyst = max_d((double)b->cfg.wiggle_frac * b->ref_depth, 3.0 * noise_sigma(b));
     count_wiggles(&b->wig_fast, b->y_fast, hyst);
     count_wiggles(&b->wig_slow, b->y_slow, hyst);
     const double y = b->ripple_mode ? b->y_slow : b->y_fast;
@@ -877,9 +887,9 @@ int bel_breath_process(bel_breath *b, double t_s, float x, bel_breath_point *pt)
 
     /* Decay the reference depth while nothing is confirmed for long. */
     const double quiet_s = t_s - b->last_confirm_t;
-    const double patience = fmax(2.5 * b->half_cycle_s, 3.0);
+    const double patience = max_d(2.5 * b->half_cycle_s, 3.0);
     if (quiet_s > patience && b->ref_depth > 0.0 && !b->is_still) {
-        b->ref_depth *= exp(-1.0 / (4.0 * b->cfg.fs_hz));
+        b->ref_depth *= b->depth_decay;
     }
     const double floor_noise = (double)b->cfg.noise_mult * noise_sigma(b);
     const double depth = b->ref_depth;
