@@ -16,6 +16,10 @@ enum { N_DEPTHS = 6 };
  * at under 50 Hz. */
 enum { RIPPLE_MAX = 512 };
 
+/* estimate_ripple's first look, at every third lag: below this best, no lag
+ * correlates clearly (> 0.5). */
+static const double ripple_coarse = 0.4;
+
 /* Seconds of signal before the first turning point may be confirmed. */
 static const double warmup_s = 1.5;
 
@@ -314,6 +318,18 @@ static double ripple_sxx(const bel_breath *b, const ripple_grid *g, int64_t end)
     return sxx;
 }
 
+/* Correlation of the decimated band (xs, newest first; sq its squares) over
+ * the window of win with itself l samples earlier. */
+static double ripple_r(const double *xs, const double *sq, int64_t win, double sxx, int64_t l)
+{
+    double sxy = 0.0, syy = 0.0;
+    for (int64_t i = 0; i < win; i++) {
+        sxy += xs[i] * xs[i + l];
+        syy += sq[i + l];
+    }
+    return sxx > 0.0 && syy > 0.0 ? sxy / sqrt(sxx * syy) : 0.0;
+}
+
 /* The ripple's period: the lag (0.5..1.5 s, 40-120 beats/min) where the
  * band signal of the last 6 s (decimated to about 25 Hz) correlates best with
  * itself, when that correlation is clear (> 0.5) and not at the range's edge.
@@ -340,25 +356,42 @@ static void estimate_ripple(bel_breath *b)
     for (int64_t i = 0; i < win; i++) {
         sxx += sq[i];
     }
+    /* First every third lag: each lag is then within one (40 ms) of one looked
+     * at, and the band (0.7-2.5 Hz) moves the correlation little over 40 ms, so a
+     * clear peak (> 0.5) shows as more than ripple_coarse at its neighbour. With
+     * none, there is no ripple to time by, and the other lags are not needed. */
+    double r[RIPPLE_MAX]; /* by lag */
+    bool have[RIPPLE_MAX] = {false};
+    double coarse = -2.0;
+    int64_t l_last = lmin;
+    for (int64_t l = lmin + 1; l <= lmax; l += 3) {
+        r[l] = ripple_r(xs, sq, win, sxx, l);
+        have[l] = true;
+        coarse = r[l] > coarse ? r[l] : coarse;
+        l_last = l;
+    }
+    if (l_last < lmax - 1) {
+        r[lmax] = ripple_r(xs, sq, win, sxx, lmax);
+        have[lmax] = true;
+        coarse = r[lmax] > coarse ? r[lmax] : coarse;
+    }
+    if (!(coarse > ripple_coarse)) {
+        return;
+    }
     double best = -2.0, prev = -2.0, before_best = -2.0, after_best = -2.0;
     int64_t best_l = 0;
     for (int64_t l = lmin; l <= lmax; l++) {
-        double sxy = 0.0, syy = 0.0;
-        for (int64_t i = 0; i < win; i++) {
-            sxy += xs[i] * xs[i + l];
-            syy += sq[i + l];
-        }
-        const double r = sxx > 0.0 && syy > 0.0 ? sxy / sqrt(sxx * syy) : 0.0;
+        const double rl = have[l] ? r[l] : ripple_r(xs, sq, win, sxx, l);
         if (l == best_l + 1) {
-            after_best = r;
+            after_best = rl;
         }
-        if (r > best) {
-            best = r;
+        if (rl > best) {
+            best = rl;
             best_l = l;
             before_best = prev;
             after_best = -2.0;
         }
-        prev = r;
+        prev = rl;
     }
     /* A beat is much faster than the breath: a period over 0.4 of the breath's
      * is breathing that got into the band, not a heart beat. */
