@@ -1,10 +1,10 @@
 /* spectrum.h - spectral breath-rate estimate: kissfft over a sliding window.
  *
  * The input is decimated to about 4 Hz by block averaging; every update_s the
- * last window_s are differenced, Hann-windowed and zero-padded to twice their
- * length, the transform's bins between 3 and 40 breaths/min are computed, and
- * the strongest peak among them (parabolic interpolation) is the rate. A second opinion beside the
- * count of breaths. SPDX-License-Identifier: MIT */
+ * last window_s are differenced, Hann-windowed and zero-padded by a fifth
+ * (to a length kissfft transforms fast), the transform's bins between 3 and 40 breaths/min are
+ * computed, and the strongest peak among them (parabolic interpolation) is the rate. A second
+ * opinion beside the count of breaths. SPDX-License-Identifier: MIT */
 #ifndef BELLOWS_SPECTRUM_H
 #define BELLOWS_SPECTRUM_H
 
