@@ -306,14 +306,19 @@ static bool ripple_fits(const bel_breath *b, const ripple_grid *g, int64_t n)
     return g->lmin >= 3 && span <= n && span <= b->cap && g->win + g->lmax <= RIPPLE_MAX;
 }
 
-/* Sum of squares of the decimated band over the window ending at sample end,
- * newest first (the order estimate_ripple adds them in). */
-static double ripple_sxx(const bel_breath *b, const ripple_grid *g, int64_t end)
+/* The decimated band over the pending ask's window and lags (xs, newest first),
+ * its squares (sq), and the sum of the window's squares (added in the order the
+ * correlations add theirs). */
+static double ripple_gather(const bel_breath *b, const ripple_grid *g, double *xs, double *sq)
 {
+    const int64_t end = b->ripple_at - 1, n_xs = g->win + g->lmax;
+    for (int64_t i = 0; i < n_xs; i++) {
+        xs[i] = (double)b->hist_band[(end - i * g->step) & (b->cap - 1)];
+        sq[i] = xs[i] * xs[i];
+    }
     double sxx = 0.0;
     for (int64_t i = 0; i < g->win; i++) {
-        const double x = (double)b->hist_band[(end - i * g->step) & (b->cap - 1)];
-        sxx += x * x;
+        sxx += sq[i];
     }
     return sxx;
 }
@@ -333,29 +338,13 @@ static double ripple_r(const double *xs, const double *sq, int64_t win, double s
 /* The ripple's period: the lag (0.5..1.5 s, 40-120 beats/min) where the
  * band signal of the last 6 s (decimated to about 25 Hz) correlates best with
  * itself, when that correlation is clear (> 0.5) and not at the range's edge.
- * Made on the history as it was when asked (ripple_at samples, the phase
- * duration then). */
-static void estimate_ripple(bel_breath *b)
+ * Made on the history as it was when asked (ripple_gather, the phase duration
+ * then). */
+static void estimate_ripple(bel_breath *b, const ripple_grid *g, const double *xs, const double *sq,
+                            double sxx)
 {
-    const ripple_grid g = ripple_grid_of(b);
-    const int64_t n = b->ripple_at;
+    const int64_t win = g->win, lmin = g->lmin, lmax = g->lmax;
     b->ripple_n = 0;
-    if (!ripple_fits(b, &g, n)) {
-        return;
-    }
-    const int64_t end = n - 1, win = g.win, lmin = g.lmin, lmax = g.lmax;
-    /* The decimated band, newest first, and its squares, gathered once: the
-     * sums below add the same products in the same order as over the ring. */
-    double xs[RIPPLE_MAX], sq[RIPPLE_MAX];
-    const int64_t n_xs = win + lmax;
-    for (int64_t i = 0; i < n_xs; i++) {
-        xs[i] = (double)b->hist_band[(end - i * g.step) & (b->cap - 1)];
-        sq[i] = xs[i] * xs[i];
-    }
-    double sxx = 0.0; /* the same for every lag */
-    for (int64_t i = 0; i < win; i++) {
-        sxx += sq[i];
-    }
     /* First every third lag: each lag is then within one (40 ms) of one looked
      * at, and the band (0.7-2.5 Hz) moves the correlation little over 40 ms, so a
      * clear peak (> 0.5) shows as more than ripple_coarse at its neighbour. With
@@ -395,10 +384,10 @@ static void estimate_ripple(bel_breath *b)
     }
     /* A beat is much faster than the breath: a period over 0.4 of the breath's
      * is breathing that got into the band, not a heart beat. */
-    const bool is_fast = (double)best_l / g.fs_d < 0.8 * b->ripple_half_cycle_s;
+    const bool is_fast = (double)best_l / g->fs_d < 0.8 * b->ripple_half_cycle_s;
     if (best > 0.5 && is_fast && best_l > lmin && best_l < lmax && before_best < best &&
         after_best < best) {
-        const int64_t len = best_l * g.step;
+        const int64_t len = best_l * g->step;
         b->ripple_n = len % 2 ? len : len + 1;
         b->ripple_amp = sqrt(2.0 * sxx / (double)win);
     }
@@ -424,21 +413,25 @@ static void ripple_resolve(bel_breath *b, bool force)
     if (b->ripple_at < 0) {
         return;
     }
-    if (!b->ripple_amp_known) {
-        const ripple_grid g = ripple_grid_of(b);
-        if (!ripple_fits(b, &g, b->ripple_at)) {
-            b->ripple_n = 0;
-            b->ripple_at = -1;
-            return;
-        }
-        b->ripple_amp_pending = sqrt(2.0 * ripple_sxx(b, &g, b->ripple_at - 1) / (double)g.win);
-        b->ripple_amp_known = true;
+    const ripple_grid g = ripple_grid_of(b);
+    if (!ripple_fits(b, &g, b->ripple_at)) {
+        b->ripple_n = 0;
+        b->ripple_at = -1;
+        return;
     }
+    if (b->ripple_amp_known && !force && !ripple_matters(b, b->ripple_amp_pending)) {
+        b->ripple_n = 0;
+        return;
+    }
+    double xs[RIPPLE_MAX], sq[RIPPLE_MAX];
+    const double sxx = ripple_gather(b, &g, xs, sq);
+    b->ripple_amp_pending = sqrt(2.0 * sxx / (double)g.win);
+    b->ripple_amp_known = true;
     if (!force && !ripple_matters(b, b->ripple_amp_pending)) {
         b->ripple_n = 0;
         return;
     }
-    estimate_ripple(b);
+    estimate_ripple(b, &g, xs, sq, sxx);
     b->ripple_at = -1;
 }
 
