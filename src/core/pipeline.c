@@ -662,8 +662,10 @@ int bel_pipeline_process(bel_pipeline *p, const bel_sample *s, bel_event *out, i
     p->raw_head = (p->raw_head + 1) & 15;
     const float depth_ref = bel_breath_get_reference_depth(p->breath);
     if (depth_ref > 0.0f) {
-        const float half = 0.5f * depth_ref, noise8 = 8.0f * bel_breath_get_noise(p->breath);
-        if (fabsf(centre - med) > (half > noise8 ? half : noise8)) {
+        /* Beyond both half the depth and 8 noise sigmas; the noise asked for
+         * only past the first (rare). */
+        const float off = fabsf(centre - med);
+        if (off > 0.5f * depth_ref && off > 8.0f * bel_breath_get_noise(p->breath)) {
             p->m.n_spikes++;
         }
     }
