@@ -379,6 +379,7 @@ void bel_holdin_negate_belly(bel_holdin *h)
 {
     negate_belt(h, h->rb, &h->lp_b, &h->xb1, &h->xb2, &h->min_b, &h->bh_min_b, &h->bh_max_b,
                 &h->rev_b);
+    negate_blocks(h->blk_lo_b, h->blk_hi_b);
     clip_forget(h);
 }
 
