@@ -370,11 +370,46 @@ static void flip_polarity(bel_pipeline *p)
     p->n_flips++;
 }
 
+/* The metrics that are the stages' state as the last sample left it (and the
+ * phase, which also depends on the breath in progress): nothing changes them
+ * between two samples, so they are read from the stages when the metrics are. */
+static void stage_metrics(const bel_pipeline *p, bel_metrics *m)
+{
+    m->breath = bel_breath_get_smoothed(p->breath);
+    m->chest_weight = (float)(fabs(p->e_c) / (fabs(p->e_b) + fabs(p->e_c)));
+    m->phase = bel_breath_is_inhaling(p->breath) ? BEL_PHASE_INHALE : BEL_PHASE_EXHALE;
+    if (!p->have_trough && !p->have_peak) {
+        m->phase = BEL_PHASE_UNKNOWN;
+    }
+    bel_holdin_state hs;
+    bel_holdin_get_state(p->holdin, &hs);
+    m->belly_share = hs.belly_share;
+    m->chest_belly_lag_s = hs.phase_lag_s;
+    m->chest_belly_phase_deg = hs.phase_deg;
+    m->relaxed_level = hs.relaxed_level;
+    m->relaxed_depth = hs.relaxed_depth;
+    m->relaxed_chest_depth = hs.chest_depth;
+    m->relaxed_share = hs.relaxed_share;
+    m->is_holding_in = hs.is_holding_in;
+    m->is_breath_hold = hs.is_breath_hold;
+}
+
+/* The stages are about to change outside a sample: the metrics keep what the
+ * last sample left (until the next sample). */
+static void stage_metrics_keep(bel_pipeline *p)
+{
+    if (p->stage_metrics_live) {
+        stage_metrics(p, &p->m);
+        p->stage_metrics_live = false;
+    }
+}
+
 int bel_pipeline_turn_round(bel_pipeline *p, bel_event *out, int max_out)
 {
     if (!p || (!out && max_out > 0)) {
         return BEL_ERR_ARG;
     }
+    stage_metrics_keep(p);
     bel_holdin_state before, after;
     bel_holdin_get_state(p->holdin, &before);
     flip_polarity(p);
@@ -534,30 +569,6 @@ static void mix_update(bel_pipeline *p, double t_s)
     }
 }
 
-/* The metrics that are the stages' state as the last sample left it (and the
- * phase, which also depends on the breath in progress): nothing changes them
- * between two samples, so they are read from the stages when the metrics are. */
-static void stage_metrics(const bel_pipeline *p, bel_metrics *m)
-{
-    m->breath = bel_breath_get_smoothed(p->breath);
-    m->chest_weight = (float)(fabs(p->e_c) / (fabs(p->e_b) + fabs(p->e_c)));
-    m->phase = bel_breath_is_inhaling(p->breath) ? BEL_PHASE_INHALE : BEL_PHASE_EXHALE;
-    if (!p->have_trough && !p->have_peak) {
-        m->phase = BEL_PHASE_UNKNOWN;
-    }
-    bel_holdin_state hs;
-    bel_holdin_get_state(p->holdin, &hs);
-    m->belly_share = hs.belly_share;
-    m->chest_belly_lag_s = hs.phase_lag_s;
-    m->chest_belly_phase_deg = hs.phase_deg;
-    m->relaxed_level = hs.relaxed_level;
-    m->relaxed_depth = hs.relaxed_depth;
-    m->relaxed_chest_depth = hs.chest_depth;
-    m->relaxed_share = hs.relaxed_share;
-    m->is_holding_in = hs.is_holding_in;
-    m->is_breath_hold = hs.is_breath_hold;
-}
-
 int bel_pipeline_process(bel_pipeline *p, const bel_sample *s, bel_event *out, int max_out)
 {
     if (!p || !s || (!out && max_out > 0) || (p->started && !(s->t_s >= p->t_last)) ||
@@ -584,11 +595,8 @@ int bel_pipeline_process(bel_pipeline *p, const bel_sample *s, bel_event *out, i
         }
         if (missed_s > gap_reset_s) {
             /* The stages are reset below, and a sample skipped after them leaves
-             * the metrics as the last sample left them: kept from here. */
-            if (p->stage_metrics_live) {
-                stage_metrics(p, &p->m);
-                p->stage_metrics_live = false;
-            }
+             * the metrics as the last sample left them. */
+            stage_metrics_keep(p);
             /* An episode in progress ends where the signal was lost (nothing
              * says it went on); the relaxed level stays (the same belt: a belly
              * still held in after the gap is found again). */
@@ -774,10 +782,7 @@ int bel_pipeline_relearn(bel_pipeline *p, bel_event *out, int max_out)
     }
     /* The hold-in stage changes between samples: the metrics keep what the
      * last sample left, and take the fields set below. */
-    if (p->stage_metrics_live) {
-        stage_metrics(p, &p->m);
-        p->stage_metrics_live = false;
-    }
+    stage_metrics_keep(p);
     int n_out = 0;
     bel_holdin_state hs;
     bel_holdin_get_state(p->holdin, &hs);
