@@ -1,10 +1,10 @@
 /* spectrum.h - spectral breath-rate estimate: kissfft over a sliding window.
  *
  * The input is decimated to about 4 Hz by block averaging; every update_s the
- * last window_s are differenced, Hann-windowed and zero-padded to twice their
- * length, the transform's bins between 3 and 40 breaths/min are computed, and
- * the strongest peak among them (parabolic interpolation) is the rate. A second opinion beside the
- * count of breaths. SPDX-License-Identifier: MIT */
+ * last window_s are differenced, Hann-windowed and zero-padded by a fifth
+ * (to a length kissfft transforms fast), the transform's bins between 3 and 40 breaths/min are
+ * computed, and the strongest peak among them (parabolic interpolation) is the rate. A second
+ * opinion beside the count of breaths. SPDX-License-Identifier: MIT */
 #ifndef BELLOWS_SPECTRUM_H
 #define BELLOWS_SPECTRUM_H
 
@@ -15,7 +15,7 @@ typedef struct bel_spectrum bel_spectrum;
 typedef struct bel_spectrum_config {
     double fs_hz;        /**< input sample rate, 5..2000 Hz */
     double window_s;     /**< analysis window, 8..120 s (default 32) */
-    double update_s;     /**< time between estimates (default 1 s) */
+    double update_s;     /**< time between estimates (default 2 s) */
     double min_rate_bpm; /**< band searched (default 3..40) */
     double max_rate_bpm;
 } bel_spectrum_config;

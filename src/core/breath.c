@@ -16,6 +16,10 @@ enum { N_DEPTHS = 6 };
  * at under 50 Hz. */
 enum { RIPPLE_MAX = 512 };
 
+/* estimate_ripple's first look, at every third lag: below this best, no lag
+ * correlates clearly (> 0.5). */
+static const double ripple_coarse = 0.4;
+
 /* Seconds of signal before the first turning point may be confirmed. */
 static const double warmup_s = 1.5;
 
@@ -81,6 +85,15 @@ struct bel_breath {
     double ripple_amp;             /* its amplitude (band RMS x sqrt 2) */
     double y_first;                /* the first input since the reset (the band starts from 0) */
     double next_ripple_t;
+    /* The estimate is asked for once a second but only used when a turning
+     * point is timed: the ask is kept (the sample count and the phase duration
+     * it was made with) and answered at the next turning point, or before the
+     * history it needs is overwritten. ripple_at < 0: nothing pending. */
+    int64_t ripple_at;
+    int64_t ripple_oldest; /* oldest sample the pending estimate reads */
+    double ripple_half_cycle_s;
+    bool ripple_amp_known; /* pending, its amplitude computed, its lags not yet */
+    double ripple_amp_pending;
     /* Reference depth: median of recent excursions, decaying when nothing happens. */
     float depths[N_DEPTHS];
     int n_depths, depth_head;
@@ -93,7 +106,9 @@ struct bel_breath {
     float x1, x2;
     double noise_abs;
     double noise_alpha;
-    int64_t n_total; /* samples since start of time (for noise warm-up) */
+    int64_t jump_w;     /* is_jump's span: a quarter of a second, in samples */
+    double depth_decay; /* the reference depth's decay per quiet sample */
+    int64_t n_total;    /* samples since start of time (for noise warm-up) */
 };
 
 bel_breath_config bel_breath_config_default(double fs_hz)
@@ -164,6 +179,8 @@ bel_status bel_breath_create(const bel_breath_config *cfg, bel_breath **out)
         goto fail;
     }
     b->noise_alpha = 1.0 - exp(-1.0 / (5.0 * cfg->fs_hz));
+    b->jump_w = (int64_t)fmax(1.0, floor(0.25 * cfg->fs_hz + 0.5));
+    b->depth_decay = exp(-1.0 / (4.0 * cfg->fs_hz));
     b->half_cycle_s = 2.0;
     b->x_min = INFINITY;
     b->x_max = -INFINITY;
@@ -193,6 +210,7 @@ void bel_breath_reset(bel_breath *b)
     b->is_fresh = true;
     b->n = 0;
     b->ripple_n = 0;
+    b->ripple_at = -1;
     b->n_points = 0;
     b->absd = 0.0;
     b->st = ST_UNKNOWN;
@@ -209,6 +227,10 @@ static double hx(const bel_breath *b, int64_t k) { return (double)b->hist_x[k & 
 static int64_t oldest_k(const bel_breath *b) { return b->n >= b->cap ? b->n - b->cap + 1 : 0; }
 
 static double ht(const bel_breath *b, int64_t k) { return b->hist_t[k & (b->cap - 1)]; }
+
+/* The larger of two numbers, neither NaN: fmax without the call (the per-sample
+ * path). */
+static double max_d(double a, double c) { return a > c ? a : c; }
 
 static double noise_sigma(const bel_breath *b)
 {
@@ -239,76 +261,178 @@ static void add_depth(bel_breath *b, double exc)
     b->ref_depth = b->depth_median;
 }
 
+/* Whether a ripple of amplitude amp is strong enough to time turning points
+ * over: only one that could move a turn's exit (it reaches half of the
+ * smallest band, trough_hold_frac x depth) needs the wider averaging. */
+static bool ripple_matters(const bel_breath *b, double amp)
+{
+    return amp > 0.5 * (double)b->cfg.trough_hold_frac * b->ref_depth;
+}
+
 /* Half-width of the averaging that times turning points: one ripple period
- * when a heart beat rides on the signal, else smooth_s. */
+ * when a heart beat rides on the signal, else smooth_s. ripple_n is up to
+ * date here: confirm() answers a pending estimate (ripple_resolve) first. */
 static int64_t smooth_w(const bel_breath *b)
 {
-    /* Only a ripple that could move a turn's exit (it reaches half of the
-     * smallest band, trough_hold_frac x depth) needs the wider averaging. */
-    if (b->ripple_n > 0 && b->ripple_amp > 0.5 * (double)b->cfg.trough_hold_frac * b->ref_depth) {
+    if (b->ripple_n > 0 && ripple_matters(b, b->ripple_amp)) {
         return b->ripple_n / 2;
     }
     return (int64_t)(b->cfg.smooth_s * b->cfg.fs_hz + 0.5);
 }
 
-/* The ripple's period: the lag (0.5..1.5 s, 40-120 beats/min) where the
- * band signal of the last 6 s (decimated to about 25 Hz) correlates best with
- * itself, when that correlation is clear (> 0.5) and not at the range's edge. */
-static void estimate_ripple(bel_breath *b)
+/* estimate_ripple's grid: the band decimated to about 25 Hz (step input
+ * samples a decimated one, at fs_d), a window of win and lags lmin..lmax in
+ * decimated samples. */
+typedef struct ripple_grid {
+    int64_t step, win, lmin, lmax;
+    double fs_d;
+} ripple_grid;
+
+static ripple_grid ripple_grid_of(const bel_breath *b)
 {
-    const int64_t step = b->cfg.fs_hz > 37.5 ? (int64_t)(b->cfg.fs_hz / 25.0) : 1;
-    const double fs_d = b->cfg.fs_hz / (double)step;
-    const int64_t win = (int64_t)(6.0 * fs_d);
-    const int64_t lmin = (int64_t)ceil(0.5 * fs_d), lmax = (int64_t)floor(1.5 * fs_d);
-    b->ripple_n = 0;
-    if (lmin < 3 || (win + lmax + 1) * step > b->n || (win + lmax + 1) * step > b->cap) {
-        return;
-    }
-    const int64_t end = b->n - 1;
-    /* The decimated band, newest first, and its squares, gathered once: the
-     * sums below add the same products in the same order as over the ring. */
-    double xs[RIPPLE_MAX], sq[RIPPLE_MAX];
-    const int64_t n_xs = win + lmax;
-    if (n_xs > RIPPLE_MAX) {
-        return;
-    }
+    ripple_grid g;
+    g.step = b->cfg.fs_hz > 37.5 ? (int64_t)(b->cfg.fs_hz / 25.0) : 1;
+    g.fs_d = b->cfg.fs_hz / (double)g.step;
+    g.win = (int64_t)(6.0 * g.fs_d);
+    g.lmin = (int64_t)ceil(0.5 * g.fs_d);
+    g.lmax = (int64_t)floor(1.5 * g.fs_d);
+    return g;
+}
+
+/* Whether the history at n samples holds the estimate's window and lags. */
+static bool ripple_fits(const bel_breath *b, const ripple_grid *g, int64_t n)
+{
+    const int64_t span = (g->win + g->lmax + 1) * g->step;
+    return g->lmin >= 3 && span <= n && span <= b->cap && g->win + g->lmax <= RIPPLE_MAX;
+}
+
+/* The decimated band over the pending ask's window and lags (xs, newest first),
+ * its squares (sq), and the sum of the window's squares (added in the order the
+ * correlations add theirs). */
+static double ripple_gather(const bel_breath *b, const ripple_grid *g, double *xs, double *sq)
+{
+    const int64_t end = b->ripple_at - 1, n_xs = g->win + g->lmax;
     for (int64_t i = 0; i < n_xs; i++) {
-        xs[i] = (double)b->hist_band[(end - i * step) & (b->cap - 1)];
+        xs[i] = (double)b->hist_band[(end - i * g->step) & (b->cap - 1)];
         sq[i] = xs[i] * xs[i];
     }
-    double sxx = 0.0; /* the same for every lag */
-    for (int64_t i = 0; i < win; i++) {
+    double sxx = 0.0;
+    for (int64_t i = 0; i < g->win; i++) {
         sxx += sq[i];
+    }
+    return sxx;
+}
+
+/* Correlation of the decimated band (xs, newest first; sq its squares) over
+ * the window of win with itself l samples earlier. */
+static double ripple_r(const double *xs, const double *sq, int64_t win, double sxx, int64_t l)
+{
+    double sxy = 0.0, syy = 0.0;
+    for (int64_t i = 0; i < win; i++) {
+        sxy += xs[i] * xs[i + l];
+        syy += sq[i + l];
+    }
+    return sxx > 0.0 && syy > 0.0 ? sxy / sqrt(sxx * syy) : 0.0;
+}
+
+/* The ripple's period: the lag (0.5..1.5 s, 40-120 beats/min) where the
+ * band signal of the last 6 s (decimated to about 25 Hz) correlates best with
+ * itself, when that correlation is clear (> 0.5) and not at the range's edge.
+ * Made on the history as it was when asked (ripple_gather, the phase duration
+ * then). */
+static void estimate_ripple(bel_breath *b, const ripple_grid *g, const double *xs, const double *sq,
+                            double sxx)
+{
+    const int64_t win = g->win, lmin = g->lmin, lmax = g->lmax;
+    b->ripple_n = 0;
+    /* First every third lag: each lag is then within one (40 ms) of one looked
+     * at, and the band (0.7-2.5 Hz) moves the correlation little over 40 ms, so a
+     * clear peak (> 0.5) shows as more than ripple_coarse at its neighbour. With
+     * none, there is no ripple to time by, and the other lags are not needed. */
+    double r[RIPPLE_MAX]; /* by lag */
+    bool have[RIPPLE_MAX] = {false};
+    double coarse = -2.0;
+    int64_t l_last = lmin;
+    for (int64_t l = lmin + 1; l <= lmax; l += 3) {
+        r[l] = ripple_r(xs, sq, win, sxx, l);
+        have[l] = true;
+        coarse = r[l] > coarse ? r[l] : coarse;
+        l_last = l;
+    }
+    if (l_last < lmax - 1) {
+        r[lmax] = ripple_r(xs, sq, win, sxx, lmax);
+        have[lmax] = true;
+        coarse = r[lmax] > coarse ? r[lmax] : coarse;
+    }
+    if (!(coarse > ripple_coarse)) {
+        return;
     }
     double best = -2.0, prev = -2.0, before_best = -2.0, after_best = -2.0;
     int64_t best_l = 0;
     for (int64_t l = lmin; l <= lmax; l++) {
-        double sxy = 0.0, syy = 0.0;
-        for (int64_t i = 0; i < win; i++) {
-            sxy += xs[i] * xs[i + l];
-            syy += sq[i + l];
-        }
-        const double r = sxx > 0.0 && syy > 0.0 ? sxy / sqrt(sxx * syy) : 0.0;
+        const double rl = have[l] ? r[l] : ripple_r(xs, sq, win, sxx, l);
         if (l == best_l + 1) {
-            after_best = r;
+            after_best = rl;
         }
-        if (r > best) {
-            best = r;
+        if (rl > best) {
+            best = rl;
             best_l = l;
             before_best = prev;
             after_best = -2.0;
         }
-        prev = r;
+        prev = rl;
     }
     /* A beat is much faster than the breath: a period over 0.4 of the breath's
      * is breathing that got into the band, not a heart beat. */
-    const bool is_fast = (double)best_l / fs_d < 0.8 * b->half_cycle_s;
+    const bool is_fast = (double)best_l / g->fs_d < 0.8 * b->ripple_half_cycle_s;
     if (best > 0.5 && is_fast && best_l > lmin && best_l < lmax && before_best < best &&
         after_best < best) {
-        const int64_t len = best_l * step;
+        const int64_t len = best_l * g->step;
         b->ripple_n = len % 2 ? len : len + 1;
         b->ripple_amp = sqrt(2.0 * sxx / (double)win);
     }
+}
+
+/* Ask for the ripple estimate on the history as it is now (answered later by
+ * ripple_resolve; a newer ask replaces an unanswered one). */
+static void ripple_ask(bel_breath *b)
+{
+    const ripple_grid g = ripple_grid_of(b);
+    b->ripple_at = b->n;
+    b->ripple_oldest = b->n - 1 - (g.win + g.lmax - 1) * g.step;
+    b->ripple_half_cycle_s = b->half_cycle_s;
+    b->ripple_amp_known = false;
+}
+
+/* Answer a pending ask, as far as smooth_w needs it: a ripple too weak to
+ * matter at the current depth is not timed (ripple_n 0 gives smooth_w the same
+ * answer), and its period is found only if a later use needs it. With force,
+ * all of it (its history is about to be overwritten). */
+static void ripple_resolve(bel_breath *b, bool force)
+{
+    if (b->ripple_at < 0) {
+        return;
+    }
+    const ripple_grid g = ripple_grid_of(b);
+    if (!ripple_fits(b, &g, b->ripple_at)) {
+        b->ripple_n = 0;
+        b->ripple_at = -1;
+        return;
+    }
+    if (b->ripple_amp_known && !force && !ripple_matters(b, b->ripple_amp_pending)) {
+        b->ripple_n = 0;
+        return;
+    }
+    double xs[RIPPLE_MAX], sq[RIPPLE_MAX];
+    const double sxx = ripple_gather(b, &g, xs, sq);
+    b->ripple_amp_pending = sqrt(2.0 * sxx / (double)g.win);
+    b->ripple_amp_known = true;
+    if (!force && !ripple_matters(b, b->ripple_amp_pending)) {
+        b->ripple_n = 0;
+        return;
+    }
+    estimate_ripple(b, &g, xs, sq, sxx);
+    b->ripple_at = -1;
 }
 
 /* Mean of the input over [k-w, k+w] clipped to [lo, to]. */
@@ -519,6 +643,7 @@ static double move_time(const bel_breath *b, int64_t k0, int64_t k1)
 
 static int confirm(bel_breath *b, bool peak, double t_now, bel_breath_point *pt)
 {
+    ripple_resolve(b, false);
     const double exc = fabs(b->ext_val - b->ref_val);
     int64_t k;
     float v;
@@ -665,7 +790,7 @@ static bool settling_step(const bel_breath *b, int64_t jw)
 
 static bool is_jump(const bel_breath *b, float x)
 {
-    const int64_t jw = (int64_t)fmax(1.0, floor(0.25 * b->cfg.fs_hz + 0.5));
+    const int64_t jw = b->jump_w;
     if (b->n < jw) {
         return false;
     }
@@ -676,7 +801,8 @@ static bool is_jump(const bel_breath *b, float x)
     /* The learnt depth before any decay: breathing that starts again after
      * a hold is no discontinuity. */
     const double depth = b->n_depths > 0 ? b->depth_median : 0.0;
-    const double thr = fmax(fmax(30.0 * b->absd * (double)jw, 16.0 * noise_sigma(b)), 2.0 * depth);
+    const double thr =
+        max_d(max_d(30.0 * b->absd * (double)jw, 16.0 * noise_sigma(b)), 2.0 * depth);
     return dx > thr;
 }
 
@@ -703,9 +829,14 @@ int bel_breath_process(bel_breath *b, double t_s, float x, bel_breath_point *pt)
     if (is_jump(b, x)) {
         restart(b);
     }
+    /* The pending ripple estimate's history is about to be overwritten. */
+    if (b->ripple_at >= 0 && b->n - b->ripple_oldest >= b->cap) {
+        ripple_resolve(b, true);
+    }
     /* History and noise. */
-    b->x_min = fminf(b->x_min, x);
-    b->x_max = fmaxf(b->x_max, x);
+    /* fminf and fmaxf without the calls (a NaN x leaves both, as they do). */
+    b->x_min = x < b->x_min ? x : b->x_min;
+    b->x_max = x > b->x_max ? x : b->x_max;
     b->hist_x[b->n & (b->cap - 1)] = x;
     b->hist_cs[b->n & (b->cap - 1)] =
         (b->n > 0 ? b->hist_cs[(b->n - 1) & (b->cap - 1)] : 0.0) + (double)x;
@@ -769,10 +900,10 @@ int bel_breath_process(bel_breath *b, double t_s, float x, bel_breath_point *pt)
     if (b->n == 0) {
         b->next_ripple_t = t_s + 1.0;
     } else if (t_s >= b->next_ripple_t) {
-        estimate_ripple(b);
+        ripple_ask(b);
         b->next_ripple_t = t_s + 1.0;
     }
-    const double hyst = fmax((double)b->cfg.wiggle_frac * b->ref_depth, 3.0 * noise_sigma(b));
+    const double hyst = max_d((double)b->cfg.wiggle_frac * b->ref_depth, 3.0 * noise_sigma(b));
     count_wiggles(&b->wig_fast, b->y_fast, hyst);
     count_wiggles(&b->wig_slow, b->y_slow, hyst);
     const double y = b->ripple_mode ? b->y_slow : b->y_fast;
@@ -782,9 +913,9 @@ int bel_breath_process(bel_breath *b, double t_s, float x, bel_breath_point *pt)
 
     /* Decay the reference depth while nothing is confirmed for long. */
     const double quiet_s = t_s - b->last_confirm_t;
-    const double patience = fmax(2.5 * b->half_cycle_s, 3.0);
+    const double patience = max_d(2.5 * b->half_cycle_s, 3.0);
     if (quiet_s > patience && b->ref_depth > 0.0 && !b->is_still) {
-        b->ref_depth *= exp(-1.0 / (4.0 * b->cfg.fs_hz));
+        b->ref_depth *= b->depth_decay;
     }
     const double floor_noise = (double)b->cfg.noise_mult * noise_sigma(b);
     const double depth = b->ref_depth;

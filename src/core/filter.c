@@ -62,14 +62,6 @@ void bel_biquad_reset(bel_biquad *f, double x)
     f->z1 = f->b1 * x - f->a1 * y + f->z2;
 }
 
-double bel_biquad_process(bel_biquad *f, double x)
-{
-    const double y = f->b0 * x + f->z1;
-    f->z1 = f->b1 * x - f->a1 * y + f->z2;
-    f->z2 = f->b2 * x - f->a2 * y;
-    return y;
-}
-
 double bel_biquad_gain(const bel_biquad *f, double fs_hz, double freq_hz)
 {
     const double w = 2.0 * pi * freq_hz / fs_hz;

@@ -10,8 +10,9 @@
 #include "bellows/filter.h"
 #include "core_alloc.h"
 
-/* Signals are examined at 10 Hz; the ring keeps 51.2 s of them. */
-enum { RING = 512, N_LEARN = 8, N_PERIODS = 5 };
+/* Signals are examined at 10 Hz; the ring keeps 51.2 s of them, and each belt's
+ * lowest and highest value in every block of BLK steps. */
+enum { RING = 512, N_LEARN = 8, N_PERIODS = 5, BLK = 8 };
 static const double step_s = 0.1;
 /* Low-pass before examination: keeps breathing (under 1 Hz), drops most of the
  * noise and of the cardiac ripple. */
@@ -48,6 +49,9 @@ struct bel_holdin {
     float rng_b[RING], rng_c[RING];
     int64_t rng_k[RING];
     int64_t rng_len[RING];
+    /* The ring's blocks (steps k with the same k / BLK), by (k / BLK) % (RING / BLK):
+     * the newest block with that slot, its elements still in the ring. */
+    float blk_lo_b[RING / BLK], blk_hi_b[RING / BLK], blk_lo_c[RING / BLK], blk_hi_c[RING / BLK];
     int64_t n;
     /* Raw noise (EMA of |second difference|) per belt. */
     float xb1, xb2, xc1, xc2;
@@ -361,10 +365,21 @@ static void negate_belt(const bel_holdin *h, float *ring, bel_biquad *lp, float 
     rev->dir = -rev->dir;
 }
 
+/* A belt's block summaries (lowest, highest) for its negated history. */
+static void negate_blocks(float *lo, float *hi)
+{
+    for (int i = 0; i < RING / BLK; i++) {
+        const float l = lo[i];
+        lo[i] = -hi[i];
+        hi[i] = -l;
+    }
+}
+
 void bel_holdin_negate_belly(bel_holdin *h)
 {
     negate_belt(h, h->rb, &h->lp_b, &h->xb1, &h->xb2, &h->min_b, &h->bh_min_b, &h->bh_max_b,
                 &h->rev_b);
+    negate_blocks(h->blk_lo_b, h->blk_hi_b);
     clip_forget(h);
 }
 
@@ -372,6 +387,7 @@ void bel_holdin_negate_chest(bel_holdin *h)
 {
     negate_belt(h, h->rc, &h->lp_c, &h->xc1, &h->xc2, &h->min_c, &h->bh_min_c, &h->bh_max_c,
                 &h->rev_c);
+    negate_blocks(h->blk_lo_c, h->blk_hi_c);
 }
 
 static bool chest_on(const bel_holdin *h) { return h->has_chest && h->cdepth > 0.0f; }
@@ -733,7 +749,61 @@ static int step_holdin(bel_holdin *h, float yb, float yc, double t, bel_event *o
  * slow, tiny breath (the belly held in) shows its whole inhalation in it. */
 static int64_t still_steps(const bel_holdin *h)
 {
-    return (int64_t)(fmin(fmax(0.5 * h->period_s, 2.0), 8.0) / step_s + 0.5);
+    /* fmin/fmax without the calls: period_s is finite. */
+    const double half = 0.5 * h->period_s;
+    return (int64_t)((half > 8.0 ? 8.0 : half < 2.0 ? 2.0 : half) / step_s + 0.5);
+}
+
+/* The newest step k, just put in the ring, into its block. */
+static void block_push(bel_holdin *h, int64_t k, float yb, float yc)
+{
+    const int64_t i = (k / BLK) & (RING / BLK - 1);
+    if (k % BLK == 0) {
+        h->blk_lo_b[i] = h->blk_hi_b[i] = yb;
+        h->blk_lo_c[i] = h->blk_hi_c[i] = yc;
+        return;
+    }
+    h->blk_lo_b[i] = yb < h->blk_lo_b[i] ? yb : h->blk_lo_b[i];
+    h->blk_hi_b[i] = yb > h->blk_hi_b[i] ? yb : h->blk_hi_b[i];
+    h->blk_lo_c[i] = yc < h->blk_lo_c[i] ? yc : h->blk_lo_c[i];
+    h->blk_hi_c[i] = yc > h->blk_hi_c[i] ? yc : h->blk_hi_c[i];
+}
+
+/* Lowest and highest of each belt over steps j0..k (within the ring), k the newest
+ * step: the blocks wholly inside from their summaries, the rest one by one. */
+static void range_newest(const bel_holdin *h, int64_t j0, int64_t k, float *lo_b, float *hi_b,
+                         float *lo_c, float *hi_c)
+{
+    int64_t j1 = k; /* steps j0..j1 are still to be looked at */
+    float lb = ring_b(h, k), hb = lb, lc = ring_c(h, k), hc = lc;
+    if (k / BLK * BLK >= j0) {
+        /* The newest block holds its steps up to k. */
+        const int64_t i = (k / BLK) & (RING / BLK - 1);
+        lb = h->blk_lo_b[i];
+        hb = h->blk_hi_b[i];
+        lc = h->blk_lo_c[i];
+        hc = h->blk_hi_c[i];
+        j1 = k / BLK * BLK - 1;
+        while (j1 - BLK + 1 >= j0) {
+            const int64_t m = ((j1 - BLK + 1) / BLK) & (RING / BLK - 1);
+            lb = h->blk_lo_b[m] < lb ? h->blk_lo_b[m] : lb;
+            hb = h->blk_hi_b[m] > hb ? h->blk_hi_b[m] : hb;
+            lc = h->blk_lo_c[m] < lc ? h->blk_lo_c[m] : lc;
+            hc = h->blk_hi_c[m] > hc ? h->blk_hi_c[m] : hc;
+            j1 -= BLK;
+        }
+    }
+    for (int64_t j = j1; j >= j0; j--) {
+        const float vb = ring_b(h, j), vc = ring_c(h, j);
+        lb = vb < lb ? vb : lb;
+        hb = vb > hb ? vb : hb;
+        lc = vc < lc ? vc : lc;
+        hc = vc > hc ? vc : hc;
+    }
+    *lo_b = lb;
+    *hi_b = hb;
+    *lo_c = lc;
+    *hi_c = hc;
 }
 
 /* Range (max - min) of a belt's 10 Hz history over the window ending at step k. */
@@ -746,14 +816,21 @@ static float range_still(bel_holdin *h, bool chest, int64_t k)
     if (whole && h->rng_k[slot] == k && h->rng_len[slot] == len) {
         return chest ? h->rng_c[slot] : h->rng_b[slot];
     }
-    float lo_b = ring_b(h, k), hi_b = lo_b, lo_c = ring_c(h, k), hi_c = lo_c;
-    for (int64_t j = k - 1; j >= oldest && j > k - len; j--) {
-        const float vb = ring_b(h, j), vc = ring_c(h, j);
-        /* Comparisons, not fminf/fmaxf calls: the ring holds finite values. */
-        lo_b = vb < lo_b ? vb : lo_b;
-        hi_b = vb > hi_b ? vb : hi_b;
-        lo_c = vc < lo_c ? vc : lo_c;
-        hi_c = vc > hi_c ? vc : hi_c;
+    const int64_t j0 = k - len + 1 > oldest ? k - len + 1 : oldest;
+    float lo_b, hi_b, lo_c, hi_c;
+    if (k == h->n - 1) {
+        range_newest(h, j0, k, &lo_b, &hi_b, &lo_c, &hi_c);
+    } else {
+        lo_b = hi_b = ring_b(h, k);
+        lo_c = hi_c = ring_c(h, k);
+        for (int64_t j = k - 1; j >= j0; j--) {
+            const float vb = ring_b(h, j), vc = ring_c(h, j);
+            /* Comparisons, not fminf/fmaxf calls: the ring holds finite values. */
+            lo_b = vb < lo_b ? vb : lo_b;
+            hi_b = vb > hi_b ? vb : hi_b;
+            lo_c = vc < lo_c ? vc : lo_c;
+            hi_c = vc > hi_c ? vc : hi_c;
+        }
     }
     if (whole) {
         h->rng_k[slot] = k;
@@ -884,6 +961,7 @@ int bel_holdin_process(bel_holdin *h, double t_s, float belly, float chest, bel_
     h->rb[h->n & (RING - 1)] = yb;
     h->rc[h->n & (RING - 1)] = yc;
     h->rt[h->n & (RING - 1)] = t_s;
+    block_push(h, h->n, yb, yc);
     h->n++;
     int n_out = 0;
     n_out = step_breath_hold(h, t_s, out, n_out, max_out);

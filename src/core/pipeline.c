@@ -93,6 +93,9 @@ struct bel_pipeline {
     float recent_ie, recent_ti, recent_te, recent_depth, recent_variability;
     float baseline;
     bel_metrics m;
+    /* m's fields read from the stages (stage_metrics) are their state now: filled
+     * in when the metrics are read, not at every sample. */
+    bool stage_metrics_live;
     /* Whole-run accumulators. */
     double sum_ti, sum_te, sum_depth, sum_dur, sum_dur2;
     double sum_spec;
@@ -367,11 +370,46 @@ static void flip_polarity(bel_pipeline *p)
     p->n_flips++;
 }
 
+/* The metrics that are the stages' state as the last sample left it (and the
+ * phase, which also depends on the breath in progress): nothing changes them
+ * between two samples, so they are read from the stages when the metrics are. */
+static void stage_metrics(const bel_pipeline *p, bel_metrics *m)
+{
+    m->breath = bel_breath_get_smoothed(p->breath);
+    m->chest_weight = (float)(fabs(p->e_c) / (fabs(p->e_b) + fabs(p->e_c)));
+    m->phase = bel_breath_is_inhaling(p->breath) ? BEL_PHASE_INHALE : BEL_PHASE_EXHALE;
+    if (!p->have_trough && !p->have_peak) {
+        m->phase = BEL_PHASE_UNKNOWN;
+    }
+    bel_holdin_state hs;
+    bel_holdin_get_state(p->holdin, &hs);
+    m->belly_share = hs.belly_share;
+    m->chest_belly_lag_s = hs.phase_lag_s;
+    m->chest_belly_phase_deg = hs.phase_deg;
+    m->relaxed_level = hs.relaxed_level;
+    m->relaxed_depth = hs.relaxed_depth;
+    m->relaxed_chest_depth = hs.chest_depth;
+    m->relaxed_share = hs.relaxed_share;
+    m->is_holding_in = hs.is_holding_in;
+    m->is_breath_hold = hs.is_breath_hold;
+}
+
+/* The stages are about to change outside a sample: the metrics keep what the
+ * last sample left (until the next sample). */
+static void stage_metrics_keep(bel_pipeline *p)
+{
+    if (p->stage_metrics_live) {
+        stage_metrics(p, &p->m);
+        p->stage_metrics_live = false;
+    }
+}
+
 int bel_pipeline_turn_round(bel_pipeline *p, bel_event *out, int max_out)
 {
     if (!p || (!out && max_out > 0)) {
         return BEL_ERR_ARG;
     }
+    stage_metrics_keep(p);
     bel_holdin_state before, after;
     bel_holdin_get_state(p->holdin, &before);
     flip_polarity(p);
@@ -556,6 +594,9 @@ int bel_pipeline_process(bel_pipeline *p, const bel_sample *s, bel_event *out, i
             p->n_events[BEL_EV_SIGNAL_LOST]++;
         }
         if (missed_s > gap_reset_s) {
+            /* The stages are reset below, and a sample skipped after them leaves
+             * the metrics as the last sample left them. */
+            stage_metrics_keep(p);
             /* An episode in progress ends where the signal was lost (nothing
              * says it went on); the relaxed level stays (the same belt: a belly
              * still held in after the gap is found again). */
@@ -629,8 +670,10 @@ int bel_pipeline_process(bel_pipeline *p, const bel_sample *s, bel_event *out, i
     p->raw_head = (p->raw_head + 1) & 15;
     const float depth_ref = bel_breath_get_reference_depth(p->breath);
     if (depth_ref > 0.0f) {
-        const float half = 0.5f * depth_ref, noise8 = 8.0f * bel_breath_get_noise(p->breath);
-        if (fabsf(centre - med) > (half > noise8 ? half : noise8)) {
+        /* Beyond both half the depth and 8 noise sigmas; the noise asked for
+         * only past the first (rare). */
+        const float off = fabsf(centre - med);
+        if (off > 0.5f * depth_ref && off > 8.0f * bel_breath_get_noise(p->breath)) {
             p->m.n_spikes++;
         }
     }
@@ -721,30 +764,14 @@ int bel_pipeline_process(bel_pipeline *p, const bel_sample *s, bel_event *out, i
         p->n_restarts_disp = restarts;
     }
     p->m.belly = (float)bel_biquad_process(&p->disp_lp, (double)med);
-    p->m.breath = bel_breath_get_smoothed(p->breath);
-    p->m.chest_weight = (float)(fabs(p->e_c) / (fabs(p->e_b) + fabs(p->e_c)));
     p->m.is_belly_inverted = p->invert_belly;
     p->m.is_chest_inverted = p->invert_chest;
     p->m.n_polarity_flips = p->n_flips;
     p->m.polarity_score = p->polarity_score;
     p->m.n_restarts = restarts;
     p->m.baseline = p->baseline;
-    p->m.phase = bel_breath_is_inhaling(p->breath) ? BEL_PHASE_INHALE : BEL_PHASE_EXHALE;
-    if (!p->have_trough && !p->have_peak) {
-        p->m.phase = BEL_PHASE_UNKNOWN;
-    }
     p->m.chest = chest;
-    bel_holdin_state hs;
-    bel_holdin_get_state(p->holdin, &hs);
-    p->m.belly_share = hs.belly_share;
-    p->m.chest_belly_lag_s = hs.phase_lag_s;
-    p->m.chest_belly_phase_deg = hs.phase_deg;
-    p->m.relaxed_level = hs.relaxed_level;
-    p->m.relaxed_depth = hs.relaxed_depth;
-    p->m.relaxed_chest_depth = hs.chest_depth;
-    p->m.relaxed_share = hs.relaxed_share;
-    p->m.is_holding_in = hs.is_holding_in;
-    p->m.is_breath_hold = hs.is_breath_hold;
+    p->stage_metrics_live = true;
     return n_out;
 }
 
@@ -753,6 +780,9 @@ int bel_pipeline_relearn(bel_pipeline *p, bel_event *out, int max_out)
     if (!p || (!out && max_out > 0)) {
         return BEL_ERR_ARG;
     }
+    /* The hold-in stage changes between samples: the metrics keep what the
+     * last sample left, and take the fields set below. */
+    stage_metrics_keep(p);
     int n_out = 0;
     bel_holdin_state hs;
     bel_holdin_get_state(p->holdin, &hs);
@@ -767,7 +797,13 @@ int bel_pipeline_relearn(bel_pipeline *p, bel_event *out, int max_out)
     return n_out;
 }
 
-void bel_pipeline_get_metrics(const bel_pipeline *p, bel_metrics *out) { *out = p->m; }
+void bel_pipeline_get_metrics(const bel_pipeline *p, bel_metrics *out)
+{
+    *out = p->m;
+    if (p->stage_metrics_live) {
+        stage_metrics(p, out);
+    }
+}
 
 void bel_pipeline_get_summary(const bel_pipeline *p, bel_summary *out)
 {

@@ -15,9 +15,20 @@ trap 'rm -rf "$dir"' EXIT
 valgrind --tool=callgrind --toggle-collect=stage_pipeline --callgrind-out-file="$dir/cg.out" "$bench" "$hours" 1 >"$dir/out" 2>"$dir/err" ||
     { cat "$dir/err" >&2; exit 1; }
 n=$(sed -n 's/^bench_pipeline: \([0-9]*\) samples.*/\1/p' "$dir/out")
-callgrind_annotate --inclusive=yes "$dir/cg.out" >"$dir/ann" 2>/dev/null
+# --auto=no: only the per-function totals, one line each (the annotated source would
+# repeat a function at each of its call sites: counted twice, or one call site of two).
+callgrind_annotate --inclusive=yes --auto=no "$dir/cg.out" >"$dir/ann" 2>/dev/null
 awk -v n="$n" '
     function ir(v) { gsub(",", "", v); return v + 0 }
+    # A function listed twice (under its full and its relative file name when run
+    # from the source folder) counts once.
+    {
+        name = $0
+        sub(/ \[.*$/, "", name)
+        sub(/^.*:/, "", name)
+        if (name in seen) next
+        seen[name] = 1
+    }
     /:stage_pipeline( |$)/ { all = ir($1) }
     /:bel_median_process( |$)/ { despike = ir($1) }
     /:bel_breath_process( |$)/ { breath = ir($1) }

@@ -413,6 +413,61 @@ static void test_holdin_breath_holds_after_inhale_and_exhale(void **state)
     }
 }
 
+/* The belly's history negated during a breath hold (the pipeline turning the belts
+ * round): its stillness is still stillness, so the hold goes on until breathing
+ * resumes. */
+static void test_holdin_breath_hold_survives_a_negated_belly(void **state)
+{
+    (void)state;
+    const double fs = 50.0;
+    bel_holdin_config c = bel_holdin_config_default(fs);
+    bel_holdin_calibration cal = bel_holdin_calibration_none();
+    bel_holdin *h = NULL;
+    assert_int_equal(bel_holdin_create(&c, &cal, true, &h), BEL_OK);
+    const double period_s = 4.0;
+    double sign = 1.0;
+    int n_start = 0, n_end = 0;
+    double t_end = 0.0;
+    for (long i = 0; i < (long)(130 * fs); i++) {
+        const double t = i / fs;
+        /* Breathing (troughs at whole periods), still from 60 s to 100 s. */
+        const bool still = t >= 60.0 && t < 100.0;
+        const double ph = 2.0 * 3.141592653589793 * t / period_s;
+        const double b = still ? 400.0 : 500.0 - 100.0 * cos(ph);
+        const double ch = still ? 300.0 : 300.0 - 60.0 * cos(ph);
+        if (i == (long)(85 * fs)) {
+            bel_holdin_negate_belly(h);
+            sign = -1.0;
+        }
+        bel_event ev[BEL_HOLDIN_MAX_EVENTS];
+        const int n =
+            bel_holdin_process(h, t, (float)(sign * b), (float)ch, ev, BEL_HOLDIN_MAX_EVENTS);
+        for (int k = 0; k < n; k++) {
+            n_start += ev[k].kind == BEL_EV_BREATH_HOLD_START;
+            if (ev[k].kind == BEL_EV_BREATH_HOLD_END) {
+                n_end++;
+                t_end = t;
+            }
+        }
+        /* The breath stage's turning points, while breathing. */
+        const double cyc = fmod(t, period_s);
+        if (!still && t < 60.0 && i > 0 &&
+            (cyc < 1.0 / fs || fabs(cyc - 0.5 * period_s) < 0.5 / fs)) {
+            bel_breath_point pt;
+            memset(&pt, 0, sizeof pt);
+            pt.is_peak = cyc > 1.0;
+            pt.t_s = t;
+            pt.t_detect_s = t;
+            pt.value = (float)(sign * b);
+            bel_holdin_push_breath(h, &pt);
+        }
+    }
+    bel_holdin_destroy(h);
+    assert_int_equal(n_start, 1);
+    assert_int_equal(n_end, 1);
+    assert_true(t_end >= 100.0);
+}
+
 static void test_holdin_breath_hold_threshold_is_configurable(void **state)
 {
     (void)state;
@@ -576,6 +631,7 @@ int main(void)
         cmocka_unit_test(test_holdin_ends_when_the_belly_breathes_fully_at_the_lower_level),
         cmocka_unit_test(test_holdin_breath_holds_after_inhale_and_exhale),
         cmocka_unit_test(test_holdin_breath_hold_threshold_is_configurable),
+        cmocka_unit_test(test_holdin_breath_hold_survives_a_negated_belly),
         cmocka_unit_test(test_holdin_ends_at_an_unplug_and_is_found_again),
         cmocka_unit_test(test_holdin_found_at_slow_paced_rates),
         cmocka_unit_test(test_holdin_belly_share_near_split),
