@@ -137,9 +137,11 @@ BEL_NODISCARD bel_status bel_pipeline_create(const bel_pipeline_config *cfg, bel
 /** Free a pipeline. NULL is fine. Call from: setup/teardown only. */
 void bel_pipeline_destroy(bel_pipeline *p);
 
-/** Feed one sample (times must not go backwards). Writes up to max_out events
- *  (BEL_PIPELINE_MAX_EVENTS is always enough) to out, in time order of
- *  detection. Returns the number written, or BEL_ERR_ARG.
+/** Feed one sample (times must not go backwards). The person's actions it carries
+ *  (bel_sample.actions) act first, as bel_pipeline_relearn and then
+ *  bel_pipeline_turn_round would, so a recording read again acts where the session
+ *  did. Writes up to max_out events (BEL_PIPELINE_MAX_EVENTS is always enough) to
+ *  out, in time order of detection. Returns the number written, or BEL_ERR_ARG.
  *  Call from: the input thread. Real-time safe: bounded work, no allocation. */
 int bel_pipeline_process(bel_pipeline *p, const bel_sample *s, bel_event *out, int max_out);
 

@@ -75,8 +75,10 @@ struct bel_session {
     _Atomic uint32_t n_marks_asked[4];
     uint32_t n_marks_done[4];
     _Atomic uint64_t n_markers;
-    _Atomic uint32_t n_relearns_asked; /* bel_session_relearn (main thread) */
-    uint32_t n_relearns_done;          /* input thread */
+    /* The person's actions (bel_action: r, i) asked for (main thread) and given to the
+     * pipeline with the next sample (input thread), per action. */
+    _Atomic uint32_t n_actions_asked[2];
+    uint32_t n_actions_done[2];
 
     /* Errors: each thread writes its own before its done flag (release). */
     char input_err[BEL_IO_ERR_LEN];
@@ -327,13 +329,17 @@ bel_status bel_session_create(const bel_session_config *cfg, bel_session **out, 
         atomic_init(&s->n_marks_asked[k], 0);
     }
     atomic_init(&s->n_markers, 0);
-    atomic_init(&s->n_relearns_asked, 0u);
+    for (int k = 0; k < 2; k++) {
+        atomic_init(&s->n_actions_asked[k], 0u);
+    }
 
     const bel_source_info *info = bel_source_get_info(cfg->source);
     s->n_channels = info->n_channels;
     bel_engine_settings es = bel_engine_settings_default();
     es.invert = cfg->invert;
     es.calibration = cfg->calibration;
+    /* A recording replayed is read as its session read it, unless told otherwise. */
+    es.use_recorded = !cfg->invert && !cfg->calibration.is_valid;
     /* A belt's link reports its own signal_lost/signal_restored as they happen. */
     es.report_gaps = cfg->link == NULL;
     bel_pipeline_config pcfg;
@@ -435,28 +441,36 @@ static void emit_marks(bel_session *s, double t_s)
     }
 }
 
-/* r asked for since the last sample: the pipeline learns its relaxed level afresh, and
- * a hold-in in progress ends with its event (recorded and shown like any other). */
-static void relearn_if_asked(bel_session *s)
+static const uint8_t action_bits[2] = {BEL_ACTION_RELEARN, BEL_ACTION_TURN_ROUND};
+
+/* The actions asked for since the last sample, as that sample's: the pipeline acts on
+ * them before the sample, and the recording keeps them before its row, so that reading
+ * the recording again acts at the same sample (and a recording replayed keeps its own). */
+static uint8_t take_actions(bel_session *s)
 {
-    const uint32_t asked = atomic_load_explicit(&s->n_relearns_asked, memory_order_relaxed);
-    if (asked == s->n_relearns_done) {
-        return;
+    uint8_t bits = 0;
+    for (int k = 0; k < 2; k++) {
+        const uint32_t asked = atomic_load_explicit(&s->n_actions_asked[k], memory_order_relaxed);
+        if (asked != s->n_actions_done[k]) {
+            s->n_actions_done[k] = asked;
+            bits |= action_bits[k];
+        }
     }
-    s->n_relearns_done = asked;
-    bel_event ev[BEL_PIPELINE_MAX_EVENTS];
-    const int n = bel_pipeline_relearn(s->pipe, ev, BEL_PIPELINE_MAX_EVENTS);
-    for (int k = 0; k < n; k++) {
-        publish_event(s, &ev[k]);
+    return bits;
+}
+
+static void ask_action(bel_session *s, uint8_t bit)
+{
+    for (int k = 0; s && k < 2; k++) {
+        if (bit == action_bits[k]) {
+            atomic_fetch_add_explicit(&s->n_actions_asked[k], 1, memory_order_relaxed);
+        }
     }
 }
 
-void bel_session_relearn(bel_session *s)
-{
-    if (s) {
-        atomic_fetch_add_explicit(&s->n_relearns_asked, 1, memory_order_relaxed);
-    }
-}
+void bel_session_relearn(bel_session *s) { ask_action(s, BEL_ACTION_RELEARN); }
+
+void bel_session_turn_round(bel_session *s) { ask_action(s, BEL_ACTION_TURN_ROUND); }
 
 void bel_session_mark(bel_session *s, bel_event_kind kind)
 {
@@ -509,6 +523,7 @@ static void *input_main(void *arg)
         if (s->cfg.duration_s > 0.0 && smp.t_s - t_first_s >= s->cfg.duration_s) {
             break;
         }
+        smp.actions |= take_actions(s);
         int n = bel_pipeline_process(s->pipe, &smp, ev, BEL_PIPELINE_MAX_EVENTS);
         if (n < 0) {
             snprintf(s->input_err, sizeof s->input_err,
@@ -522,7 +537,6 @@ static void *input_main(void *arg)
             publish_event(s, &ev[k]);
         }
         emit_marks(s, smp.t_s);
-        relearn_if_asked(s);
         u.is_event = false;
         u.frame.index = index++;
         u.frame.sample = smp;

@@ -137,10 +137,16 @@ void bel_session_get_counters(const bel_session *s, bel_session_counters *out);
  *  any other. Other kinds are ignored. Call from: any thread (lock-free). */
 void bel_session_mark(bel_session *s, bel_event_kind kind);
 
-/** The person asks for the relaxed level to be learnt afresh (r): at the next sample the
- *  input thread calls bel_pipeline_relearn, whose holdin_end (a hold-in in progress) is
- *  published, recorded and shown like any event. Call from: any thread (lock-free). */
+/** The person asks for the relaxed level to be learnt afresh (r): the next sample carries
+ *  BEL_ACTION_RELEARN, so the pipeline acts on it (its holdin_end, for a hold-in in
+ *  progress, is published, recorded and shown like any event) and the recording keeps it.
+ *  Call from: any thread (lock-free). */
 void bel_session_relearn(bel_session *s);
+
+/** The person says the figure shrinks as they breathe in (i): the next sample carries
+ *  BEL_ACTION_TURN_ROUND, so the pipeline turns the belts round for the rest of the run
+ *  and the recording keeps it, as bel_session_relearn. Call from: any thread (lock-free). */
+void bel_session_turn_round(bel_session *s);
 
 /** The main loop: until the input ends, stop_requested() (may be NULL) turns
  *  true or hooks->on_frame returns false. Prints events (unless quiet) and

@@ -613,6 +613,15 @@ static void relearn(ui_session *u)
     bel_pacer_restart(u->pacer);
 }
 
+/* i: the person sees the figure shrink as they breathe in; the belts are turned round
+ * from the next sample (recorded), and the figure and tones range themselves afresh. */
+static void turn_round(ui_session *u)
+{
+    u->view.range_from_s = u->t_now_s;
+    atomic_fetch_add_explicit(&u->n_reranges, 1, memory_order_relaxed);
+    bel_session_turn_round(u->session);
+}
+
 static bool handle_action(ui_session *u, bel_ui_action a)
 {
     bel_ui_view *v = &u->view;
@@ -676,6 +685,9 @@ static bool handle_action(ui_session *u, bel_ui_action a)
     case BEL_UI_ACT_REASSESS:
         relearn(u);
         break;
+    case BEL_UI_ACT_TURN_ROUND:
+        turn_round(u);
+        break;
     case BEL_UI_ACT_HELP:
         v->is_help_shown = !v->is_help_shown;
         break;
@@ -694,7 +706,8 @@ static bool handle_action(ui_session *u, bel_ui_action a)
     return true;
 }
 
-/* Marks typed in the terminal (k or d, then Enter; r re-learns the relaxed level), for
+/* Marks typed in the terminal (k or d, then Enter; r re-learns the relaxed level, i turns
+ * the belts round), for
  * sessions without a window:
  * whatever stdin holds now, without waiting. */
 static void read_terminal_marks(ui_session *u)
@@ -712,6 +725,8 @@ static void read_terminal_marks(ui_session *u)
                 bel_session_mark(u->session, buf[i] == 'k' ? BEL_EV_MARKER : BEL_EV_DISCOMFORT);
             } else if (buf[i] == 'r') { /* as in the window */
                 relearn(u);
+            } else if (buf[i] == 'i') {
+                turn_round(u);
             }
         }
     }

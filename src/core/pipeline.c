@@ -569,6 +569,20 @@ static void mix_update(bel_pipeline *p, double t_s)
     }
 }
 
+/* What the person asked for before this sample, in the order a person would mean it:
+ * the rest learnt again, then the belts turned round (which learns it again too). */
+static int apply_actions(bel_pipeline *p, uint8_t actions, bel_event *out, int max_out)
+{
+    int n_out = 0;
+    if (actions & BEL_ACTION_RELEARN) {
+        n_out += bel_pipeline_relearn(p, out, max_out);
+    }
+    if (actions & BEL_ACTION_TURN_ROUND) {
+        n_out += bel_pipeline_turn_round(p, out + n_out, max_out - n_out);
+    }
+    return n_out;
+}
+
 int bel_pipeline_process(bel_pipeline *p, const bel_sample *s, bel_event *out, int max_out)
 {
     if (!p || !s || (!out && max_out > 0) || (p->started && !(s->t_s >= p->t_last)) ||
@@ -576,7 +590,7 @@ int bel_pipeline_process(bel_pipeline *p, const bel_sample *s, bel_event *out, i
         p->cfg.chest_channel >= s->n_channels) {
         return BEL_ERR_ARG;
     }
-    int n_out = 0;
+    int n_out = s->actions ? apply_actions(p, s->actions, out, max_out) : 0;
     if (!p->started) {
         p->started = true;
         p->t_first = s->t_s;

@@ -1056,6 +1056,7 @@ static void sample_at(bel_sim *s, double t, bel_sample *out)
     out->t_s = t;
     out->n_missed = 0;
     out->n_channels = (uint8_t)s->n_ch;
+    out->actions = 0;
     for (int ch = 0; ch < BEL_MAX_CHANNELS; ch++) {
         out->value[ch] = 0.0f;
     }

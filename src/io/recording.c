@@ -370,6 +370,49 @@ static int parse_fields(bel_recording_reader *r, const char *s, const char *e, i
     return 1;
 }
 
+static const char ACTION_TAG[] = "# bellows action:";
+
+/* What the person asked for, by the name a recording gives it. */
+static const struct {
+    const char *name;
+    uint8_t bit;
+} action_names[] = {
+    {"relearn", BEL_ACTION_RELEARN},
+    {"turn_round", BEL_ACTION_TURN_ROUND},
+};
+
+/* A comment line [s, e) among the rows: an action of the person's adds its bit to
+ * *actions (for the next row); any other comment is passed over. Returns 1, or a
+ * negative status for an action line that names no action. */
+static int parse_action(bel_recording_reader *r, const char *s, const char *e, uint8_t *actions)
+{
+    const size_t nt = sizeof ACTION_TAG - 1;
+    if ((size_t)(e - s) < nt || memcmp(s, ACTION_TAG, nt) != 0) {
+        return 1;
+    }
+    const char *p = s + nt;
+    while (p < e && is_blank(*p)) {
+        p++;
+    }
+    const char *pe = e;
+    while (pe > p && is_blank(pe[-1])) {
+        pe--;
+    }
+    for (size_t i = 0; i < sizeof action_names / sizeof action_names[0]; i++) {
+        const size_t n = strlen(action_names[i].name);
+        if ((size_t)(pe - p) == n && memcmp(p, action_names[i].name, n) == 0) {
+            *actions |= action_names[i].bit;
+            return 1;
+        }
+    }
+    char q[QUOTE_MAX * 4 + 8];
+    char msg[BEL_IO_ERR_LEN];
+    quote_text(q, sizeof q, p, (size_t)(pe - p));
+    snprintf(msg, sizeof msg, "%s:%ld:%ld: unknown action '%s' (expected relearn or turn_round)",
+             r->path, r->line, (long)(p - s) + 1, q);
+    return set_error(r, BEL_ERR_FORMAT, msg);
+}
+
 /* Parse the next data row. Returns 1, 0 at the end, or a negative status. */
 static int parse_row(bel_recording_reader *r, bel_sample *out)
 {
@@ -377,10 +420,18 @@ static int parse_row(bel_recording_reader *r, bel_sample *out)
     char *s;
     char *e;
     int rc;
+    uint8_t actions = 0;
     for (;;) {
         rc = next_line(r, &s, &e);
         if (rc <= 0) {
             return rc;
+        }
+        if (s != e && *s == '#' && !r->blank_line) {
+            rc = parse_action(r, s, e, &actions);
+            if (rc < 0) {
+                return rc;
+            }
+            continue;
         }
         if (s != e) {
             break;
@@ -418,6 +469,7 @@ static int parse_row(bel_recording_reader *r, bel_sample *out)
     out->t_s = v[0];
     out->n_missed = 0;
     out->n_channels = (uint8_t)r->n_channels;
+    out->actions = actions;
     for (int ch = 0; ch < BEL_MAX_CHANNELS; ch++) {
         out->value[ch] = ch < r->n_channels ? (float)v[ch + 1] : 0.0f;
     }
@@ -962,16 +1014,24 @@ fail:
 
 bel_status bel_recording_writer_write(bel_recording_writer *w, const bel_sample *s)
 {
-    char line[64 + BEL_MAX_CHANNELS * 32];
-    size_t n;
+    char line[160 + BEL_MAX_CHANNELS * 32];
+    size_t n = 0;
     if (!w || !s) {
         return BEL_ERR_ARG;
     }
-    int k = bel_recording_format_time(line, 48, s->t_s);
+    /* The person's actions go before the row they act on, in the same write: a disk
+     * that fills keeps both or neither. */
+    for (size_t i = 0; s->actions && i < sizeof action_names / sizeof action_names[0]; i++) {
+        if (s->actions & action_names[i].bit) {
+            n += (size_t)snprintf(line + n, sizeof line - n, "%s %s\n", ACTION_TAG,
+                                  action_names[i].name);
+        }
+    }
+    int k = bel_recording_format_time(line + n, 48, s->t_s);
     if (k <= 0 || k >= 48) {
         return BEL_ERR_ARG;
     }
-    n = (size_t)k;
+    n += (size_t)k;
     for (int ch = 0; ch < w->n_channels; ch++) {
         line[n++] = ',';
         k = format_value(line + n, 30, ch < s->n_channels ? s->value[ch] : 0.0f);

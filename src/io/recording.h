@@ -11,6 +11,13 @@
  *   # bellows calibration: {"calibration": {"belly_inverted": false, ...}}
  * (the second line only with a calibration, in the assessment file's form, calibration.h).
  * A recording without them (older, or made elsewhere) was read with the defaults.
+ *
+ * Lines starting with '#' among the rows are comments too. What the person asked for
+ * during the session (bel_sample.actions: r, "this is my rest now"; i, "the figure
+ * shrinks as I breathe in") is one such line before the row it acted on, so that reading
+ * the recording again acts at the same sample:
+ *   # bellows action: relearn
+ *   # bellows action: turn_round
  * SPDX-License-Identifier: MIT */
 #ifndef BELLOWS_RECORDING_H
 #define BELLOWS_RECORDING_H
@@ -60,8 +67,9 @@ BEL_NODISCARD bel_status bel_recording_reader_create(const char *path, bel_recor
 /** Close and free. NULL is fine. Call from: teardown. */
 void bel_recording_reader_destroy(bel_recording_reader *r);
 
-/** Next sample into *out: t_s, every channel, and n_missed (time steps longer
- *  than 1.5 sample periods count the samples that would fit in the gap).
+/** Next sample into *out: t_s, every channel, n_missed (time steps longer
+ *  than 1.5 sample periods count the samples that would fit in the gap) and the
+ *  actions given before its row (an action line naming no action is BEL_ERR_FORMAT).
  *  Returns 1, 0 at the end of the file, or a negative bel_status (BEL_ERR_FORMAT
  *  for bad content, BEL_ERR_IO for a read error) with the message in
  *  bel_recording_reader_get_error, e.g. "rec.csv:17: column 'belly': 'abc' is not a number".
@@ -113,7 +121,8 @@ BEL_NODISCARD bel_status bel_recording_writer_create(const char *path, int n_cha
                                                      size_t err_len);
 
 /** Append one row: t to the microsecond (trailing zeros dropped), values as
- *  integers when integral, else with 9 significant digits (exact for float).
+ *  integers when integral, else with 9 significant digits (exact for float),
+ *  after a line for each of the sample's actions.
  *  Only the first n_channels values are written. BEL_ERR_IO (sticky) on failure.
  *  Call from: the owning thread. */
 BEL_NODISCARD bel_status bel_recording_writer_write(bel_recording_writer *w, const bel_sample *s);

@@ -59,6 +59,8 @@ bel_ui_action bel_ui_action_for_key(SDL_Keycode key, Uint16 mod)
         return BEL_UI_ACT_LAYOUT;
     case SDLK_r:
         return BEL_UI_ACT_REASSESS;
+    case SDLK_i:
+        return BEL_UI_ACT_TURN_ROUND;
     case SDLK_f:
         return BEL_UI_ACT_FULLSCREEN;
     case SDLK_k:

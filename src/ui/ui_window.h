@@ -22,6 +22,7 @@ typedef enum bel_ui_action {
     BEL_UI_ACT_MUTE,        /**< m */
     BEL_UI_ACT_LAYOUT,      /**< t: practice / therapist */
     BEL_UI_ACT_REASSESS,    /**< r: re-assess the relaxed level */
+    BEL_UI_ACT_TURN_ROUND,  /**< i: the figure shrinks on breathing in: turn the belts round */
     BEL_UI_ACT_FULLSCREEN,  /**< f (the window toggles itself as well) */
     BEL_UI_ACT_HELP,        /**< h or ? */
     BEL_UI_ACT_MARKER,      /**< k: mark this moment (numbered markers) */

@@ -37,4 +37,11 @@ kinds() { awk -F, '$2 ~ /^holdin/ { printf "%s ", $2 }' "$1"; }
     fail "with r: $(kinds "$TMP/r.events.csv") (the hold-in should end at r, none after)"
 t_end=$(awk -F, '$2 == "holdin_end" { print $1 }' "$TMP/r.events.csv")
 awk -v t="$t_end" 'BEGIN { exit !(t >= 21 && t <= 25) }' || fail "holdin_end at $t_end s, not at r"
+# The recording keeps r before the row it acted on: read again, the hold-in ends there too.
+[ "$(grep -c '^# bellows action: relearn$' "$TMP/r.csv")" = 1 ] || fail "r is not in the recording"
+"$BELLOWS" analyze "$TMP/r.csv" --events "$TMP/again.csv" >/dev/null 2>&1 || fail "analyze"
+[ "$(kinds "$TMP/again.csv")" = "holdin_start holdin_end " ] ||
+    fail "read again: $(kinds "$TMP/again.csv") (the hold-in should end at r)"
+[ "$(awk -F, '$2 == "holdin_end" { print $1 }' "$TMP/again.csv")" = "$t_end" ] ||
+    fail "read again, holdin_end is not at $t_end s"
 echo "relearn ok"

@@ -348,9 +348,9 @@ static void test_recording_writer_round_trip(void **state)
     assert_int_equal(bel_recording_writer_create(path, 2, names, NULL, &w, err, sizeof err),
                      BEL_OK);
     bel_sample in[3] = {
-        {0.0, 0, 2, {512.0f, 300.0f, 0, 0}},
-        {1.0 / 30.0, 0, 2, {513.25f, -7.0f, 0, 0}},
-        {2.0 / 30.0, 0, 2, {0.1f, 1023.0f, 0, 0}},
+        {0.0, 0, 2, {512.0f, 300.0f, 0, 0}, 0},
+        {1.0 / 30.0, 0, 2, {513.25f, -7.0f, 0, 0}, 0},
+        {2.0 / 30.0, 0, 2, {0.1f, 1023.0f, 0, 0}, 0},
     };
     for (int i = 0; i < 3; i++) {
         assert_int_equal(bel_recording_writer_write(w, &in[i]), BEL_OK);
@@ -369,6 +369,58 @@ static void test_recording_writer_round_trip(void **state)
         assert_true(s.value[0] == in[i].value[0] && s.value[1] == in[i].value[1]);
     }
     bel_recording_reader_destroy(r);
+}
+
+/* What the person asked for (r, i) goes into the recording before the row it acted on,
+ * in one write with it, and reads back on that row: reading the recording again acts at
+ * the same sample. Other comments among the rows are passed over; an action line that
+ * names no action is refused where it stands. */
+static void test_recording_actions_round_trip(void **state)
+{
+    char path[512];
+    char err[BEL_IO_ERR_LEN];
+    const char *names[1] = {"belly"};
+    bel_recording_writer *w = NULL;
+    bel_recording_reader *r = NULL;
+    (void)state;
+    snprintf(path, sizeof path, "%s/actions.csv", tmp_dir);
+    assert_int_equal(bel_recording_writer_create(path, 1, names, NULL, &w, err, sizeof err),
+                     BEL_OK);
+    const uint8_t acts[4] = {0, BEL_ACTION_RELEARN, 0, BEL_ACTION_RELEARN | BEL_ACTION_TURN_ROUND};
+    for (int i = 0; i < 4; i++) {
+        bel_sample in = {0.02 * i, 0, 1, {500.0f + (float)i, 0, 0, 0}, acts[i]};
+        assert_int_equal(bel_recording_writer_write(w, &in), BEL_OK);
+    }
+    assert_int_equal(bel_recording_writer_close(w), BEL_OK);
+    bel_recording_writer_destroy(w);
+    assert_string_equal(read_file(path), "t,belly\n"
+                                         "0,500\n"
+                                         "# bellows action: relearn\n"
+                                         "0.02,501\n"
+                                         "0.04,502\n"
+                                         "# bellows action: relearn\n"
+                                         "# bellows action: turn_round\n"
+                                         "0.06,503\n");
+    assert_int_equal(bel_recording_reader_create(path, &r, err, sizeof err), BEL_OK);
+    for (int i = 0; i < 4; i++) {
+        bel_sample s;
+        assert_int_equal(bel_recording_reader_read(r, &s), 1);
+        assert_int_equal(s.actions, acts[i]);
+        assert_true(s.value[0] == 500.0f + (float)i);
+    }
+    bel_recording_reader_destroy(r);
+
+    write_file("comment.csv", "t,belly\n0,1\n# a note\n0.02,2\n#\n0.04,3\n", path, sizeof path);
+    assert_int_equal(bel_recording_reader_create(path, &r, err, sizeof err), BEL_OK);
+    for (int i = 0; i < 3; i++) {
+        bel_sample s;
+        assert_int_equal(bel_recording_reader_read(r, &s), 1);
+        assert_int_equal(s.actions, 0);
+        assert_true(s.value[0] == (float)(i + 1));
+    }
+    bel_recording_reader_destroy(r);
+    expect_read_error("badact.csv", rows_then(3, "# bellows action: jump\n0.06,4\n"), 3,
+                      ":5:19: ", "unknown action 'jump' (expected relearn or turn_round)");
 }
 
 /* A session's settings (an inverted belt, an assessment's calibration) go into its
@@ -392,7 +444,7 @@ static void test_recording_settings_round_trip(void **state)
     rs.calibration.belly_share = 0.6f;
     snprintf(path, sizeof path, "%s/settings.csv", tmp_dir);
     assert_int_equal(bel_recording_writer_create(path, 2, names, &rs, &w, err, sizeof err), BEL_OK);
-    bel_sample in = {0.0, 0, 2, {512.0f, 300.0f, 0, 0}};
+    bel_sample in = {0.0, 0, 2, {512.0f, 300.0f, 0, 0}, 0};
     assert_int_equal(bel_recording_writer_write(w, &in), BEL_OK);
     in.t_s = 0.02;
     assert_int_equal(bel_recording_writer_write(w, &in), BEL_OK);
@@ -462,7 +514,7 @@ static void test_recording_writer_reports_full_disk(void **state)
     char err[BEL_IO_ERR_LEN];
     const char *names[1] = {"belly"};
     bel_recording_writer *w = NULL;
-    bel_sample s = {0.0, 0, 1, {1.0f, 0, 0, 0}};
+    bel_sample s = {0.0, 0, 1, {1.0f, 0, 0, 0}, 0};
     (void)state;
     if (access("/dev/full", W_OK) != 0) {
         skip();
@@ -686,6 +738,7 @@ int main(void)
         cmocka_unit_test(test_recording_bad_values_early),
         cmocka_unit_test(test_recording_bad_values_later),
         cmocka_unit_test(test_recording_writer_round_trip),
+        cmocka_unit_test(test_recording_actions_round_trip),
         cmocka_unit_test(test_recording_writer_reports_full_disk),
         cmocka_unit_test(test_event_csv_writes_rows_with_empty_nan_fields),
         cmocka_unit_test(test_event_csv_writes_far_times_and_names_what_it_cannot),

@@ -530,6 +530,7 @@ static void test_ui_keys_map_to_actions(void **state)
     assert_int_equal(bel_ui_action_for_key(SDLK_m, 0), BEL_UI_ACT_MUTE);
     assert_int_equal(bel_ui_action_for_key(SDLK_t, 0), BEL_UI_ACT_LAYOUT);
     assert_int_equal(bel_ui_action_for_key(SDLK_r, 0), BEL_UI_ACT_REASSESS);
+    assert_int_equal(bel_ui_action_for_key(SDLK_i, 0), BEL_UI_ACT_TURN_ROUND);
     assert_int_equal(bel_ui_action_for_key(SDLK_f, 0), BEL_UI_ACT_FULLSCREEN);
     assert_int_equal(bel_ui_action_for_key(SDLK_h, 0), BEL_UI_ACT_HELP);
     assert_int_equal(bel_ui_action_for_key(SDLK_k, 0), BEL_UI_ACT_MARKER);

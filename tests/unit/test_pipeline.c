@@ -132,7 +132,7 @@ static void run_wave(const wave *w, result *r)
         if (w->invert) {
             x = -x;
         }
-        bel_sample s = {t, 0, 1, {(float)x, 0, 0, 0}};
+        bel_sample s = {t, 0, 1, {(float)x, 0, 0, 0}, 0};
         feed(p, &s, r);
     }
     finish(p, r);
@@ -420,7 +420,7 @@ static void test_pipeline_rejects_bad_input(void **state)
     c.belly_channel = 1;
     assert_int_equal(bel_pipeline_create(&c, &p), BEL_OK);
     bel_event ev[BEL_PIPELINE_MAX_EVENTS];
-    bel_sample s = {1.0, 0, 1, {500, 0, 0, 0}};
+    bel_sample s = {1.0, 0, 1, {500, 0, 0, 0}, 0};
     /* Belly channel 1 on a one-channel sample. */
     assert_int_equal(bel_pipeline_process(p, &s, ev, BEL_PIPELINE_MAX_EVENTS), BEL_ERR_ARG);
     s.n_channels = 2;
@@ -445,7 +445,7 @@ static void test_pipeline_gap_makes_no_breath_inside_it(void **state)
         if (t > 40.0 && t < 50.0) {
             continue; /* the belt was unplugged for 10 s */
         }
-        bel_sample s = {t, 0, 1, {(float)(500.0 + 100.0 * wave_value(&w, t)), 0, 0, 0}};
+        bel_sample s = {t, 0, 1, {(float)(500.0 + 100.0 * wave_value(&w, t)), 0, 0, 0}, 0};
         if (t >= 50.0 && t < 50.01) {
             s.n_missed = 500;
         }
@@ -509,7 +509,7 @@ static void run_handled(const wave *w, const handling *h, result *r)
         if (t < h->zeros_s) {
             b = ch = 0.0;
         }
-        bel_sample s = {t, 0, h->chest ? 2 : 1, {(float)b, (float)ch, 0, 0}};
+        bel_sample s = {t, 0, h->chest ? 2 : 1, {(float)b, (float)ch, 0, 0}, 0};
         s.n_missed = missed;
         missed = 0;
         feed(p, &s, r);
@@ -583,7 +583,7 @@ static void test_pipeline_a_step_in_the_first_samples_does_not_stick(void **stat
                 b *= 0.73;
                 ch *= 0.68;
             }
-            bel_sample s = {t, 0, chest ? 2 : 1, {(float)b, (float)ch, 0, 0}};
+            bel_sample s = {t, 0, chest ? 2 : 1, {(float)b, (float)ch, 0, 0}, 0};
             feed(p, &s, &res);
         }
         finish(p, &res);
@@ -677,7 +677,7 @@ static void test_pipeline_one_belt_turned_round_by_the_person(void **state)
             assert_true(m.is_belly_inverted);
         }
         const double x = -(w.offset + w.depth * wave_value(&w, t) + w.noise * gauss(&seed));
-        bel_sample s = {t, 0, 1, {(float)x, 0, 0, 0}};
+        bel_sample s = {t, 0, 1, {(float)x, 0, 0, 0}, 0};
         feed(p, &s, &res);
     }
     finish(p, &res);
@@ -689,6 +689,63 @@ static void test_pipeline_one_belt_turned_round_by_the_person(void **state)
     assert_true(res.sum.is_belly_inverted);
     assert_int_equal(res.sum.n_polarity_flips, 1);
     expect_all_breaths(&res, 0.2, 60.0, &w);
+}
+
+/* The person's actions travel on the sample (live, and in a recording read again): one
+ * carried on a sample acts as the call between samples does, with the same events at the
+ * same times. Here i at 40 s and r at 100 s, with the belly held in from 90 s. */
+static void test_pipeline_actions_on_a_sample_act_as_the_calls(void **state)
+{
+    (void)state;
+    wave w = wave_default();
+    w.bottom_s = 1.0;
+    w.seconds = 140.0;
+    bel_pipeline_config c = bel_pipeline_config_default();
+    c.fs_hz = w.fs;
+    bel_pipeline *by_call = NULL;
+    bel_pipeline *by_sample = NULL;
+    assert_int_equal(bel_pipeline_create(&c, &by_call), BEL_OK);
+    assert_int_equal(bel_pipeline_create(&c, &by_sample), BEL_OK);
+    uint64_t seed = 0x9E3779B97F4A7C15ull;
+    int n_events = 0;
+    int n_holdin_end = 0;
+    for (int i = 0; i < (int)(w.seconds * w.fs); i++) {
+        const double t = i / w.fs;
+        const double in = fmin(fmax((t - 90.0) / 2.0, 0.0), 1.0); /* sucked in from 90 s */
+        const double x = -(w.offset - 1.5 * w.depth * in +
+                           w.depth * (1.0 - 0.6 * in) * wave_value(&w, t) + w.noise * gauss(&seed));
+        bel_sample s = {t, 0, 1, {(float)x, 0, 0, 0}, 0};
+        bel_event a[2 * BEL_PIPELINE_MAX_EVENTS];
+        bel_event b[BEL_PIPELINE_MAX_EVENTS];
+        int na = 0;
+        if (i == (int)(40.0 * w.fs)) {
+            na = bel_pipeline_turn_round(by_call, a, BEL_PIPELINE_MAX_EVENTS);
+            s.actions = BEL_ACTION_TURN_ROUND;
+        } else if (i == (int)(100.0 * w.fs)) {
+            na = bel_pipeline_relearn(by_call, a, BEL_PIPELINE_MAX_EVENTS);
+            s.actions = BEL_ACTION_RELEARN;
+        }
+        assert_true(na >= 0);
+        bel_sample plain = s;
+        plain.actions = 0;
+        const int n1 = bel_pipeline_process(by_call, &plain, a + na, BEL_PIPELINE_MAX_EVENTS);
+        const int nb = bel_pipeline_process(by_sample, &s, b, BEL_PIPELINE_MAX_EVENTS);
+        assert_true(n1 >= 0);
+        assert_int_equal(na + n1, nb);
+        for (int k = 0; k < nb; k++) {
+            assert_int_equal(a[k].kind, b[k].kind);
+            assert_true(a[k].t_s == b[k].t_s && a[k].t_detect_s == b[k].t_detect_s);
+            n_holdin_end += b[k].kind == BEL_EV_HOLDIN_END && i == (int)(100.0 * w.fs);
+        }
+        n_events += nb;
+    }
+    bel_metrics m;
+    bel_pipeline_get_metrics(by_sample, &m);
+    assert_true(m.is_belly_inverted);
+    assert_true(n_events > 40);        /* 28 breaths, each onset found */
+    assert_int_equal(n_holdin_end, 1); /* r ended the hold-in at once */
+    bel_pipeline_destroy(by_call);
+    bel_pipeline_destroy(by_sample);
 }
 
 /* A minute and a half of exercise after five minutes of rest: breathing gets
@@ -717,7 +774,7 @@ static void test_pipeline_exercise_breathing_does_not_turn_the_belts_round(void 
         const double v = t < t_brisk ? wave_value(&rest, t) : wave_value(&brisk, t - t_brisk);
         const double b = 500.0 + 100.0 * v + 0.5 * gauss(&seed);
         const double ch = 300.0 + 30.0 * v + 0.5 * gauss(&seed);
-        bel_sample s = {t, 0, 2, {(float)b, (float)ch, 0, 0}};
+        bel_sample s = {t, 0, 2, {(float)b, (float)ch, 0, 0}, 0};
         feed(p, &s, &res);
     }
     finish(p, &res);
@@ -777,7 +834,7 @@ static void test_pipeline_relearn_ends_a_holdin_and_learns_the_level_again(void 
         const bool held = t >= 60.0;
         const double b = 500.0 + 100.0 * (held ? 0.1 * v - 1.5 : v) + 0.5 * gauss(&seed);
         const double ch = 300.0 + 100.0 * (held ? 1.2 : 0.3) * v + 0.5 * gauss(&seed);
-        bel_sample s = {t, 0, 2, {(float)b, (float)ch, 0, 0}};
+        bel_sample s = {t, 0, 2, {(float)b, (float)ch, 0, 0}, 0};
         const int n = bel_pipeline_process(p, &s, ev, BEL_PIPELINE_MAX_EVENTS);
         for (int k = 0; k < n; k++) {
             n_start_after += ev[k].kind == BEL_EV_HOLDIN_START && t > 90.0;
@@ -1033,6 +1090,7 @@ int main(void)
         cmocka_unit_test(test_pipeline_two_belts_find_their_polarity),
         cmocka_unit_test(test_pipeline_exercise_breathing_does_not_turn_the_belts_round),
         cmocka_unit_test(test_pipeline_one_belt_turned_round_by_the_person),
+        cmocka_unit_test(test_pipeline_actions_on_a_sample_act_as_the_calls),
         cmocka_unit_test(test_pipeline_breaths_with_the_belly_held_in_are_counted),
         cmocka_unit_test(test_pipeline_relearn_ends_a_holdin_and_learns_the_level_again),
     };
