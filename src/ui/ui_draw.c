@@ -1187,7 +1187,7 @@ static void draw_help(bel_ui *ui, SDL_Rect r)
         {"b  /  c", "breath tone / cues"},
         {"t", "practice / therapist"},
         {"r", "this is my rest now (re-learn)"},
-        {"i", "the figure shrinks as I breathe in"},
+        {"i", "figure shrinks as I breathe in"},
         {"k  /  d", "mark moment / discomfort"},
         {"f", "fullscreen"},
         {"h  or  ?", "this help"},
