@@ -49,6 +49,7 @@ typedef struct follower {
     bel_ui_view *v;
     bel_ui_smoother smoother;
     uint32_t n_restarts; /* the pipeline's restarts (steps in the belt) seen */
+    bool is_inverted;    /* the belly polarity the trace was drawn with */
     double mono_last_s;  /* when the previous frame was published */
 } follower;
 
@@ -83,7 +84,13 @@ struct ui_session {
     bool has_input_hook;         /* the tone's target is set from the input thread */
     _Atomic uint32_t n_reranges; /* r pressed (main thread); the tone's follower sees it */
     uint32_t n_reranges_seen;    /* input thread */
-    FILE *latency_log;           /* $BELLOWS_LATENCY_LOG (tests/bench): frames and callbacks */
+    /* One belt's polarity: the breathing's shape says it may read the other way round
+     * (the pipeline only reports it with one belt); the band asks, for a minute from
+     * t_polarity_ask_s, unless the person or an assessment has said which way it reads. */
+    bool is_polarity_settled;
+    double t_polarity_ask_s;
+    bool is_quiet;     /* run --quiet: no breath lines in the terminal */
+    FILE *latency_log; /* $BELLOWS_LATENCY_LOG (tests/bench): frames and callbacks */
     /* The summary's tallies, from the published events and metrics. */
     uint32_t n_onsets;
     double t_last_onset_s;
@@ -284,6 +291,9 @@ int ui_session_create(const ui_session_options *o, bel_source *src, ui_session *
     snprintf(u->view.source, sizeof u->view.source, "%s",
              o->source_label ? o->source_label : bel_source_describe(src));
     u->view.is_simulated = o->is_simulated;
+    u->is_polarity_settled = o->has_calibration || u->chest_channel >= 0;
+    u->t_polarity_ask_s = NAN;
+    u->is_quiet = o->is_quiet;
     bel_tone_params_init(&u->tone);
     bel_tone_set_volume(&u->tone, (float)o->volume);
     bel_tone_set_breath_on(&u->tone, !o->is_breath_tone_off);
@@ -449,10 +459,40 @@ static void follow(follower *fo, const bel_session_frame *f, int belly_ch, int c
         fo->n_restarts = m->n_restarts;
         v->range_from_s = f->sample.t_s;
     }
+    if (m->is_belly_inverted != fo->is_inverted) { /* turned round: the trace so far too */
+        fo->is_inverted = m->is_belly_inverted;
+        bel_ui_view_turn_trace_round(v);
+    }
     const float raw = belly_ch < f->sample.n_channels ? f->sample.value[belly_ch] : NAN;
     const float belly = bel_ui_smoother_process(&fo->smoother, f->sample.t_s, raw, m);
     bel_ui_view_push_sample(v, f->sample.t_s, belly, chest);
     v->expansion = bel_ui_view_expansion(v);
+}
+
+/* How long the band asks whether the figure shrinks on breathing in: long enough to
+ * watch a few breaths and answer; then only the help says it. */
+static const double POLARITY_ASK_S = 60.0;
+
+/* One belt, read the way the person was given it, whose breathing looks the other way
+ * round (shape evidence over the recent breaths, pipeline.h): ask once. The person
+ * sees whether the figure grows or shrinks on breathing in; the shape can mislead. */
+static void ask_polarity(ui_session *u, const bel_metrics *m)
+{
+    bel_ui_view *v = &u->view;
+    const bool looks_turned = m->polarity_score > 0.5f && !m->is_belly_inverted;
+    if (u->is_polarity_settled || !looks_turned) {
+        v->is_polarity_asked = false;
+        return;
+    }
+    if (!isfinite(u->t_polarity_ask_s)) {
+        u->t_polarity_ask_s = u->t_now_s;
+        if (!u->win && !u->is_quiet) {
+            printf("the belt may read the other way round: if the belly shrinks in the "
+                   "numbers as you breathe in, type i and Enter\n");
+            fflush(stdout);
+        }
+    }
+    v->is_polarity_asked = u->t_now_s - u->t_polarity_ask_s < POLARITY_ASK_S;
 }
 
 static void on_sample(void *ctx, const bel_session_frame *f)
@@ -482,6 +522,7 @@ static void on_sample(void *ctx, const bel_session_frame *f)
         return;
     }
     follow(&u->figure, f, u->belly_channel, u->chest_channel, u->fs_hz, is_lost);
+    ask_polarity(u, &f->metrics);
     if (u->latency_log) { /* when the input thread published it, raw and as displayed */
         const bel_ui_view *v = &u->view;
         fprintf(u->latency_log, "S %.6f %.3f %.3f\n", f->published_mono_s,
@@ -620,6 +661,8 @@ static void turn_round(ui_session *u)
     u->view.range_from_s = u->t_now_s;
     atomic_fetch_add_explicit(&u->n_reranges, 1, memory_order_relaxed);
     bel_session_turn_round(u->session);
+    u->is_polarity_settled = true;
+    u->view.is_polarity_asked = false;
 }
 
 static bool handle_action(ui_session *u, bel_ui_action a)

@@ -789,6 +789,7 @@ static void draw_cue(bel_ui *ui, const bel_ui_view *v, SDL_Rect r)
 {
     const char *msg = NULL;
     bel_ui_color c = BEL_UI_C_HOLDIN;
+    font_size f = F_LARGE;
     if (v->is_unplugged) { /* replaces whatever the band said about the belly */
         msg = "belt unplugged - plug it back in";
         c = BEL_UI_C_WARN;
@@ -800,12 +801,16 @@ static void draw_cue(bel_ui *ui, const bel_ui_view *v, SDL_Rect r)
         /* Not while the pacer itself asks for a hold. */
         msg = "let the breath flow again, gently";
         c = BEL_UI_C_BREATH_HOLD;
+    } else if (v->is_polarity_asked) {
+        msg = "does the figure shrink as you breathe in?  press i";
+        c = BEL_UI_C_DIM;
+        f = F_BODY; /* a question, not a cue */
     }
     if (!msg) {
         return;
     }
     fill_round_rect(ui, r, (float)r.h * 0.5f, palette[c]);
-    draw_text(ui, F_LARGE, r.x + r.w / 2, r.y + (r.h - ui->fonts[F_LARGE].height) / 2, A_CENTER,
+    draw_text(ui, f, r.x + r.w / 2, r.y + (r.h - ui->fonts[f].height) / 2, A_CENTER,
               palette[BEL_UI_C_BG], msg);
 }
 

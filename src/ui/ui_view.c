@@ -52,6 +52,13 @@ void bel_ui_view_push_sample(bel_ui_view *v, double t_s, float belly, float ches
     v->trace_head++;
 }
 
+void bel_ui_view_turn_trace_round(bel_ui_view *v)
+{
+    for (uint32_t i = 0; i < BEL_UI_TRACE_CAP; i++) {
+        v->trace_belly[i] = -v->trace_belly[i];
+    }
+}
+
 void bel_ui_view_push_event(bel_ui_view *v, const bel_event *ev)
 {
     v->events[v->event_head % BEL_UI_EVENT_CAP] = *ev;

@@ -85,6 +85,8 @@ typedef struct bel_ui_view {
     bool is_breath_hold;      /**< breath held now */
     bool is_connected;        /**< a belt (or the simulator) is delivering */
     bool is_simulated;        /**< the built-in simulated belt: never shown as a connected belt */
+    bool is_polarity_asked;   /**< one belt whose breathing looks turned round: the band asks
+                                   whether the figure shrinks on breathing in (i) */
     bool is_signal_lost;      /**< the belt stopped sending */
     bool is_unplugged;        /**< the belt is away now (lost, or nothing for a second): the
                                    band says to plug it back in */
@@ -174,6 +176,12 @@ void bel_ui_view_init(bel_ui_view *v);
 
 /** Add one trace sample (chest NAN without a chest belt). Call from: the owning thread. */
 void bel_ui_view_push_sample(bel_ui_view *v, double t_s, float belly, float chest);
+
+/** The belly belt turned out to read the other way round (the person's i, or the
+ *  breathing with a chest belt): the trace drawn so far is turned round with it, so it
+ *  shows what the belly did, in the display values that follow.
+ *  Call from: the owning thread. */
+void bel_ui_view_turn_trace_round(bel_ui_view *v);
 
 /** Add one event to the log. Call from: the owning thread. */
 void bel_ui_view_push_event(bel_ui_view *v, const bel_event *ev);
