@@ -46,6 +46,8 @@ struct bel_pipeline {
     bool auto_polarity;
     bool has_reading; /* a sample with every belt in use not 0 came (since the start or a gap) */
     double t_reading; /* ... at this time */
+    double t_belly_reading; /* the belly read not 0 from here while the chest still read 0
+                               (NAN: not yet) */
     /* Polarity evidence: ln(rise / fall) of recent breaths. */
     float pol_log[N_POLARITY];
     int n_pol, pol_head;
@@ -139,6 +141,7 @@ bel_status bel_pipeline_create(const bel_pipeline_config *cfg, bel_pipeline **ou
         return BEL_ERR_NOMEM;
     }
     p->cfg = *cfg;
+    p->t_belly_reading = NAN;
     bel_status st;
     bel_breath_config bc = cfg->breath;
     bc.fs_hz = cfg->fs_hz;
@@ -632,6 +635,7 @@ int bel_pipeline_process(bel_pipeline *p, const bel_sample *s, bel_event *out, i
              * across the gap. */
             p->mix_started = false;
             p->has_reading = false;
+            p->t_belly_reading = NAN;
             /* Nor in the despike medians: old values would come out of them
              * for the first samples after the gap, and then a step. */
             const bel_status st_b = bel_median_init(&p->despike, p->despike.n);
@@ -652,10 +656,21 @@ int bel_pipeline_process(bel_pipeline *p, const bel_sample *s, bel_event *out, i
     /* A belt powering up sends zeros before its first reading: no signal, and
      * no step from 0 for the stages to learn. Until every belt in use reads
      * something else (at the start, and after a gap), such samples are passed
-     * over. */
+     * over. A chest belt powers up within a second or two of the belly (1.6 s
+     * seen); one that still reads 0 three seconds after the belly began reads
+     * nothing (an input without a cord, recorded): the belly goes on without
+     * it, and the mix gives it no weight. */
     if (!p->has_reading) {
-        if (raw == 0.0f || (p->cfg.chest_channel >= 0 && s->value[p->cfg.chest_channel] == 0.0f)) {
+        if (raw == 0.0f) {
             return n_out;
+        }
+        if (p->cfg.chest_channel >= 0 && s->value[p->cfg.chest_channel] == 0.0f) {
+            if (!isfinite(p->t_belly_reading)) {
+                p->t_belly_reading = s->t_s;
+            }
+            if (s->t_s - p->t_belly_reading < 3.0) {
+                return n_out;
+            }
         }
         p->has_reading = true;
         p->t_reading = s->t_s;

@@ -54,11 +54,16 @@ struct bel_serial {
     bel_proto_parser parser;
     bel_plotter_parser plotter; /* the same bytes as Serial Plotter lines */
     bel_serial_format format;   /* decided at open */
-    double fs_hz;               /* the rate samples are timed by (plotter: given or estimated) */
-    bool is_arrival_timed;      /* plotter lines without a given rate: the clock times them */
-    uint32_t n_plotter_seen;    /* plotter lines while deciding the format */
-    bool is_backlog;            /* still reading what was waiting (no wait has waited yet) */
-    uint32_t n_rate_lines;      /* plotter lines after the backlog: they give the rate */
+    /* The belt's channels this source hands out, in order: those its info line does not
+     * call absent (a one-cord belt's unwired input reads 0 and means nothing), or all
+     * of them when it calls every one absent. */
+    uint8_t used[BEL_MAX_CHANNELS];
+    int n_used;
+    double fs_hz;            /* the rate samples are timed by (plotter: given or estimated) */
+    bool is_arrival_timed;   /* plotter lines without a given rate: the clock times them */
+    uint32_t n_plotter_seen; /* plotter lines while deciding the format */
+    bool is_backlog;         /* still reading what was waiting (no wait has waited yet) */
+    uint32_t n_rate_lines;   /* plotter lines after the backlog: they give the rate */
     double mono_rate_first_s;
     double mono_rate_last_s;
     double rate_t_s[PLOTTER_RATE_T_MAX]; /* the first ones' arrival times */
@@ -380,7 +385,47 @@ static bool stamp_sample(bel_serial *s, uint32_t seq_missed, double now, bel_sam
 static bool take_sample(bel_serial *s, const bel_proto_sample *ps, double now, bel_sample *out)
 {
     *out = bel_proto_make_sample(ps, 0.0);
+    if (s->n_used < out->n_channels) {
+        for (int k = 0; k < s->n_used; k++) {
+            out->value[k] = out->value[s->used[k]];
+        }
+        for (int k = s->n_used; k < BEL_MAX_CHANNELS; k++) {
+            out->value[k] = 0.0f;
+        }
+        out->n_channels = (uint8_t)s->n_used;
+    }
     return stamp_sample(s, ps->n_missed, now, out);
+}
+
+/* The channels to hand out (see bel_serial.used), from the info line. */
+static void choose_used(bel_serial *s)
+{
+    s->n_used = 0;
+    for (int ch = 0; ch < s->info.n_channels && ch < BEL_MAX_CHANNELS; ch++) {
+        if (s->info.channel[ch].status != BEL_PROTO_CH_ABSENT) {
+            s->used[s->n_used++] = (uint8_t)ch;
+        }
+    }
+    if (s->n_used == 0) {
+        for (int ch = 0; ch < s->info.n_channels && ch < BEL_MAX_CHANNELS; ch++) {
+            s->used[s->n_used++] = (uint8_t)ch;
+        }
+    }
+}
+
+/* True when the info line names the same channels in use as the first one did. */
+static bool same_channels_used(const bel_serial *s, const bel_proto_info *info)
+{
+    int n = 0;
+    for (int ch = 0; ch < info->n_channels && ch < BEL_MAX_CHANNELS; ch++) {
+        if (info->channel[ch].status != BEL_PROTO_CH_ABSENT) {
+            if (n >= s->n_used || s->used[n] != ch) {
+                return false;
+            }
+            n++;
+        }
+    }
+    return n == s->n_used || n == 0;
 }
 
 /* One Serial Plotter line (the parser keeps the count of values). After a reopen the
@@ -395,6 +440,8 @@ static bool take_plotter_line(bel_serial *s, const bel_plotter_line *line, doubl
     return stamp_sample(s, 0, now, out);
 }
 
+static void channel_list(char *buf, size_t len, const bel_proto_info *info);
+
 /* An info line: the first one defines the source; later ones must agree. One that does
  * not (another belt plugged in, the firmware changed) ends the session with that said:
  * its samples cannot go on in the same recording and pipeline, and waiting for the old
@@ -408,6 +455,19 @@ static void take_info(bel_serial *s, const bel_proto_info *info, double now)
                  "use the belt as it is now",
                  s->port_name, (unsigned)info->n_channels, (unsigned)info->rate_hz,
                  (unsigned)s->info.n_channels, (unsigned)s->info.rate_hz);
+        end_link(s, now);
+        return;
+    }
+    if (!same_channels_used(s, info)) {
+        char was[160];
+        char now_list[160];
+        channel_list(was, sizeof was, &s->info);
+        channel_list(now_list, sizeof now_list, info);
+        snprintf(
+            s->err, sizeof s->err,
+            "%.64s: the belt's cords are now %.100s, not %.100s as at the start; the session ends "
+            "here (its recording is kept): start a new one to use the belt as it is now",
+            s->port_name, now_list, was);
         end_link(s, now);
         return;
     }
@@ -755,13 +815,14 @@ bel_status bel_serial_source_create(const bel_serial_config *cfg, bel_source **o
         sp_message(why, sizeof why, s->port_name, "read failed while waiting for the info line");
         goto fail;
     }
+    choose_used(s);
     bel_source_info info;
     memset(&info, 0, sizeof info);
     info.fs_hz = s->fs_hz;
-    info.n_channels = s->info.n_channels;
-    for (int ch = 0; ch < info.n_channels; ch++) {
-        snprintf(info.channel_names[ch], sizeof info.channel_names[ch], "%s",
-                 s->info.channel[ch].name);
+    info.n_channels = s->n_used;
+    for (int k = 0; k < info.n_channels; k++) {
+        snprintf(info.channel_names[k], sizeof info.channel_names[k], "%s",
+                 s->info.channel[s->used[k]].name);
     }
     char channels[160];
     channel_list(channels, sizeof channels, &s->info);

@@ -472,6 +472,7 @@ typedef struct handling {
     double gap_from_s;  /* rows missing from here ... */
     double gap_to_s;    /* ... to here (0: none) */
     bool chest;         /* a chest belt too (channel 1) */
+    bool dead_chest;    /* ... that reads 0 throughout (an unwired input) */
     bool both_inverted; /* both belts read smaller on expansion */
     double held_from_s; /* the belly held in from here ... */
     double held_to_s;   /* ... to here: its breath 10 %, its level down 1.5 depths */
@@ -508,6 +509,9 @@ static void run_handled(const wave *w, const handling *h, result *r)
         }
         if (t < h->zeros_s) {
             b = ch = 0.0;
+        }
+        if (h->dead_chest) {
+            ch = 0.0;
         }
         bel_sample s = {t, 0, h->chest ? 2 : 1, {(float)b, (float)ch, 0, 0}, 0};
         s.n_missed = missed;
@@ -550,6 +554,21 @@ static void test_pipeline_leading_zeros_and_a_settling_step_never_stick(void **s
     run_handled(&w, &h, &res);
     expect_all_breaths(&res, 0.2, h.zeros_s + 2.0 * 4.0 + 4.0, &w);
     assert_true(res.n_ev > 0 && res.ev[0].t_s >= h.zeros_s); /* the zeros are no signal */
+}
+
+/* A chest column that reads 0 throughout (an input with no cord, recorded): it is no
+ * belt powering up, and the belly is followed from its first breaths. Before, the
+ * pipeline waited for every belt to read something: 0 breaths in the whole file. */
+static void test_pipeline_a_chest_that_reads_nothing_does_not_hold_the_belly(void **state)
+{
+    (void)state;
+    wave w = wave_default();
+    handling h = {0};
+    h.zeros_s = 0.1;
+    h.chest = true;
+    h.dead_chest = true;
+    run_handled(&w, &h, &res);
+    expect_all_breaths(&res, 0.2, 2.0 * 4.0 + 1.0, &w);
 }
 
 /* A belt as a Hexoskin shirt starts at 128 Hz: four zero samples (less than a
@@ -1084,6 +1103,7 @@ int main(void)
         cmocka_unit_test(test_pipeline_simulated_pacer_patterns_with_ripple),
         cmocka_unit_test(test_pipeline_start_mid_breath_does_not_block),
         cmocka_unit_test(test_pipeline_leading_zeros_and_a_settling_step_never_stick),
+        cmocka_unit_test(test_pipeline_a_chest_that_reads_nothing_does_not_hold_the_belly),
         cmocka_unit_test(test_pipeline_a_step_in_the_first_samples_does_not_stick),
         cmocka_unit_test(test_pipeline_retightened_belt_recovers_within_two_breaths),
         cmocka_unit_test(test_pipeline_gap_in_time_marks_signal_lost_and_restored),
