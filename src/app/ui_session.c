@@ -291,7 +291,9 @@ int ui_session_create(const ui_session_options *o, bel_source *src, ui_session *
     snprintf(u->view.source, sizeof u->view.source, "%s",
              o->source_label ? o->source_label : bel_source_describe(src));
     u->view.is_simulated = o->is_simulated;
-    u->is_polarity_settled = o->has_calibration || u->chest_channel >= 0;
+    /* Not asked with a chest belt (found from both), from an assessment, or while one is
+     * made (its deep breath shows it). */
+    u->is_polarity_settled = o->has_calibration || u->chest_channel >= 0 || o->guide;
     u->t_polarity_ask_s = NAN;
     u->is_quiet = o->is_quiet;
     bel_tone_params_init(&u->tone);
