@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 
 #include "ui_draw.h"
@@ -121,6 +122,16 @@ bel_status bel_ui_window_create(const char *title, int w, int h, const char *fon
     if (!SDL_WasInit(SDL_INIT_VIDEO) && SDL_InitSubSystem(SDL_INIT_VIDEO) != 0) {
         snprintf(err, err_len, "cannot open a window: %s", SDL_GetError());
         goto fail;
+    }
+    /* On a display smaller than the size asked for (a 1366x768 laptop, less its panel),
+     * the window opens at the largest size of the same shape that fits its usable part,
+     * so nothing is drawn off screen. */
+    SDL_Rect usable;
+    if (SDL_GetDisplayUsableBounds(0, &usable) == 0 && usable.w > 0 && usable.h > 0 &&
+        (w > usable.w || h > usable.h)) {
+        const double scale = fmin((double)usable.w / w, (double)usable.h / h);
+        w = (int)(w * scale);
+        h = (int)(h * scale);
     }
     win->window = SDL_CreateWindow(title, SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, w, h,
                                    SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI);
