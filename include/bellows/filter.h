@@ -61,9 +61,42 @@ typedef struct bel_median {
 /** Window of n samples; BEL_ERR_ARG unless n is odd and in range. Call from: setup. */
 BEL_NODISCARD bel_status bel_median_init(bel_median *m, int n);
 
+/** bel_median_process for all but a full window of five (an insertion into a
+ *  sorted copy). Not for callers. */
+float bel_median_process_slow(bel_median *m, float x);
+
+/** Order a pair, the smaller first (bel_median_process's network). Not for callers. */
+static inline void bel_median_sort2(float *lo, float *hi)
+{
+    const float a = *lo, b = *hi;
+    *lo = b < a ? b : a;
+    *hi = b < a ? a : b;
+}
+
 /** Push x, return the median of the last n samples (of fewer while filling).
- *  Call from: the owning thread. Real-time safe, O(n). */
-float bel_median_process(bel_median *m, float x);
+ *  Call from: the owning thread. Real-time safe, O(n). Inline for the
+ *  despike's full window of five at 50 Hz (two belts, every sample): the part
+ *  of a five-input sorting network that places the middle value (8
+ *  compare-exchanges, no branches) over the ring (the sorted copy is left
+ *  behind: once the window of five is full it is not used again). */
+static inline float bel_median_process(bel_median *m, float x)
+{
+    if (m->n != 5 || m->count != 5) {
+        return bel_median_process_slow(m, x);
+    }
+    m->ring[m->head] = x;
+    m->head = m->head == 4 ? 0 : m->head + 1;
+    float a = m->ring[0], b = m->ring[1], c = m->ring[2], d = m->ring[3], e = m->ring[4];
+    bel_median_sort2(&a, &d);
+    bel_median_sort2(&b, &e);
+    bel_median_sort2(&a, &c);
+    bel_median_sort2(&b, &d);
+    bel_median_sort2(&a, &b);
+    bel_median_sort2(&c, &e);
+    bel_median_sort2(&b, &c);
+    bel_median_sort2(&c, &d);
+    return c;
+}
 
 /** A belt held at a rail (clipped): a run of one repeated value at the lowest
  *  or highest value seen, at least 0.1 s long and longer than values repeat
@@ -80,10 +113,29 @@ typedef struct bel_rail {
 /** Start (again): nothing seen. Call from: setup, or the owning thread. */
 void bel_rail_init(bel_rail *r, double fs_hz);
 
+/** bel_rail_push's part for an x at or beyond the extremes seen (the run
+ *  already counted). Not for callers. */
+uint32_t bel_rail_push_extreme(bel_rail *r, float x);
+
 /** Push x. Returns how many samples are newly known to be clipped: 0 while
  *  not, the whole run once it is long enough, then 1 a sample. Call from: the
- *  owning thread. Real-time safe. */
-uint32_t bel_rail_push(bel_rail *r, float x);
+ *  owning thread. Real-time safe. Inline: two stages push every sample, and x
+ *  is almost always between the extremes (one update, no call). */
+static inline uint32_t bel_rail_push(bel_rail *r, float x)
+{
+    const bool repeat = r->started && x == r->prev;
+    r->run = repeat ? r->run + 1 : 1;
+    if (!repeat) {
+        r->counted = false;
+    }
+    r->started = true;
+    r->prev = x;
+    if (!(x <= r->lo) && !(x >= r->hi)) {
+        r->rep += r->alpha * ((repeat ? 1.0 : 0.0) - r->rep);
+        return 0;
+    }
+    return bel_rail_push_extreme(r, x);
+}
 
 /** Whether the run judged clipped is at the highest value seen (else the
  *  lowest). Call from: the owning thread. */

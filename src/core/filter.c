@@ -87,39 +87,8 @@ bel_status bel_median_init(bel_median *m, int n)
     return BEL_OK;
 }
 
-/* Order a pair: the smaller first. */
-static void sort2(float *lo, float *hi)
+float bel_median_process_slow(bel_median *m, float x)
 {
-    const float a = *lo, b = *hi;
-    *lo = b < a ? b : a;
-    *hi = b < a ? a : b;
-}
-
-/* Median of five: the part of a five-input sorting network that places the
- * middle value (8 compare-exchanges, no branches). */
-static float median5(const float *v)
-{
-    float a = v[0], b = v[1], c = v[2], d = v[3], e = v[4];
-    sort2(&a, &d);
-    sort2(&b, &e);
-    sort2(&a, &c);
-    sort2(&b, &d);
-    sort2(&a, &b);
-    sort2(&c, &e);
-    sort2(&b, &c);
-    sort2(&c, &d);
-    return c;
-}
-
-float bel_median_process(bel_median *m, float x)
-{
-    if (m->n == 5 && m->count == 5) {
-        /* The despike's window at 50 Hz: a network over the ring (the sorted
-         * copy is left behind; it is not used again). */
-        m->ring[m->head] = x;
-        m->head = m->head == 4 ? 0 : m->head + 1;
-        return median5(m->ring);
-    }
     int pos;
     if (m->count < m->n) {
         pos = m->count++;
@@ -167,20 +136,9 @@ void bel_rail_init(bel_rail *r, double fs_hz)
     r->counted = false;
 }
 
-uint32_t bel_rail_push(bel_rail *r, float x)
+uint32_t bel_rail_push_extreme(bel_rail *r, float x)
 {
-    const bool repeat = r->started && x == r->prev;
-    r->run = repeat ? r->run + 1 : 1;
-    if (!repeat) {
-        r->counted = false;
-    }
-    r->started = true;
-    r->prev = x;
-    const bool at_lo = x <= r->lo, at_hi = x >= r->hi;
-    if (!at_lo && !at_hi) {
-        r->rep += r->alpha * ((repeat ? 1.0 : 0.0) - r->rep);
-        return 0;
-    }
+    const bool at_hi = x >= r->hi;
     r->lo = x < r->lo ? x : r->lo;
     r->hi = x > r->hi ? x : r->hi;
     if (r->run < r->min_run || !(r->rep < 0.99)) {

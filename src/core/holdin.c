@@ -71,7 +71,8 @@ struct bel_holdin {
     bool have_trough, have_peak;
     double t_trough, t_peak;
     float v_trough, v_peak;
-    double period_s; /* the median of the last N_PERIODS breath periods */
+    double period_s;   /* the median of the last N_PERIODS breath periods */
+    int64_t still_len; /* still_steps_of(period_s) */
     float periods[N_PERIODS];
     int n_period;  /* periods seen */
     int lag_steps; /* the chest-belly lag found last, in 10 Hz steps */
@@ -99,6 +100,16 @@ static void clip_forget(bel_holdin *h)
 {
     bel_rail_init(&h->rail, h->cfg.fs_hz);
     h->t_clip_hi = -HUGE_VAL;
+}
+
+/* Steps of the stillness window: half a breath period, 2..8 s, so that even a
+ * slow, tiny breath (the belly held in) shows its whole inhalation in it. Kept
+ * in still_len, made when the period changes. */
+static int64_t still_steps_of(double period_s)
+{
+    /* fmin/fmax without the calls: period_s is finite. */
+    const double half = 0.5 * period_s;
+    return (int64_t)((half > 8.0 ? 8.0 : half < 2.0 ? 2.0 : half) / step_s + 0.5);
 }
 
 bel_holdin_config bel_holdin_config_default(double fs_hz)
@@ -181,6 +192,7 @@ bel_status bel_holdin_create(const bel_holdin_config *cfg, const bel_holdin_cali
     clip_forget(h);
     h->level = h->depth = h->cdepth = h->rshare = NAN;
     h->period_s = 4.0;
+    h->still_len = still_steps_of(h->period_s);
     if (h->cal.is_valid) {
         h->level = h->cal.belly_level;
         h->depth = h->cal.belly_depth;
@@ -245,13 +257,6 @@ void bel_holdin_relearn_level(bel_holdin *h)
     h->have_trough = h->have_peak = false;
 }
 
-static int cmp_float(const void *a, const void *b)
-{
-    const float fa = *(const float *)a;
-    const float fb = *(const float *)b;
-    return (fa > fb) - (fa < fb);
-}
-
 static void learnt_push(learnt *l, float v)
 {
     l->v[l->head] = v;
@@ -266,9 +271,18 @@ static float learnt_median(const learnt *l)
     if (l->n == 0) {
         return NAN;
     }
+    /* Insertion sort, not qsort (a call per comparison): the values are
+     * finite (depths, shares), so the order and the median are qsort's. */
     float tmp[N_LEARN];
-    memcpy(tmp, l->v, sizeof tmp);
-    qsort(tmp, (size_t)l->n, sizeof(float), cmp_float);
+    for (int i = 0; i < l->n; i++) {
+        const float x = l->v[i];
+        int j = i;
+        while (j > 0 && tmp[j - 1] > x) {
+            tmp[j] = tmp[j - 1];
+            j--;
+        }
+        tmp[j] = x;
+    }
     return l->n % 2 ? tmp[l->n / 2] : 0.5f * (tmp[l->n / 2 - 1] + tmp[l->n / 2]);
 }
 
@@ -505,6 +519,7 @@ void bel_holdin_push_breath(bel_holdin *h, const bel_breath_point *pt)
             }
             h->period_s =
                 n % 2 ? (double)tmp[n / 2] : 0.5 * ((double)tmp[n / 2 - 1] + (double)tmp[n / 2]);
+            h->still_len = still_steps_of(h->period_s);
         }
         const float b_exc = h->v_peak - 0.5f * (h->v_trough + pt->value);
         /* Held in, the belly's breath is small; two full belly breaths in a
@@ -524,8 +539,10 @@ void bel_holdin_push_breath(bel_holdin *h, const bel_breath_point *pt)
             const int64_t k0 = ring_from(h, h->t_trough);
             float lo = INFINITY, hi = -INFINITY;
             for (int64_t k = k0; k < h->n; k++) {
-                lo = fminf(lo, ring_c(h, k));
-                hi = fmaxf(hi, ring_c(h, k));
+                /* Comparisons, not fminf/fmaxf calls: the ring holds finite values. */
+                const float v = ring_c(h, k);
+                lo = v < lo ? v : lo;
+                hi = v > hi ? v : hi;
             }
             c_exc = hi - lo;
         }
@@ -745,15 +762,6 @@ static int step_holdin(bel_holdin *h, float yb, float yc, double t, bel_event *o
     return n_out;
 }
 
-/* Steps of the stillness window: half a breath period, 2..8 s, so that even a
- * slow, tiny breath (the belly held in) shows its whole inhalation in it. */
-static int64_t still_steps(const bel_holdin *h)
-{
-    /* fmin/fmax without the calls: period_s is finite. */
-    const double half = 0.5 * h->period_s;
-    return (int64_t)((half > 8.0 ? 8.0 : half < 2.0 ? 2.0 : half) / step_s + 0.5);
-}
-
 /* The newest step k, just put in the ring, into its block. */
 static void block_push(bel_holdin *h, int64_t k, float yb, float yc)
 {
@@ -810,7 +818,7 @@ static void range_newest(const bel_holdin *h, int64_t j0, int64_t k, float *lo_b
 static float range_still(bel_holdin *h, bool chest, int64_t k)
 {
     const int64_t oldest = ring_oldest(h);
-    const int64_t len = still_steps(h);
+    const int64_t len = h->still_len;
     const int64_t slot = k & (RING - 1);
     const bool whole = k - len + 1 >= oldest; /* the window is all in the ring */
     if (whole && h->rng_k[slot] == k && h->rng_len[slot] == len) {
@@ -871,7 +879,7 @@ static int step_breath_hold(bel_holdin *h, double t, bel_event *out, int n_out, 
     /* Walk back while still: how long has it been? */
     const int64_t oldest = ring_oldest(h);
     int64_t k = k_now;
-    const int64_t len = still_steps(h);
+    const int64_t len = h->still_len;
     while (k - len > oldest && t - ring_t(h, k) < h->cfg.breath_hold_s + 1.0) {
         if (range_still(h, false, k - 1) > thr_b ||
             (chest && range_still(h, true, k - 1) > thr_c)) {
@@ -895,6 +903,27 @@ static int step_breath_hold(bel_holdin *h, double t, bel_event *out, int n_out, 
         h->s.time_breath_hold_s += t - t_start;
         n_out = emit(out, n_out, max_out, BEL_EV_BREATH_HOLD_START, t_start, t);
     }
+    return n_out;
+}
+
+/* One 10 Hz step: the filtered belts into the ring, then the detectors. Not
+ * inlined into bel_holdin_process: the registers its work needs would be saved
+ * and restored at each of the four samples in five that do not step. */
+__attribute__((noinline)) static int step(bel_holdin *h, double t_s, float yb, float yc,
+                                          bel_event *out, int max_out)
+{
+    h->t_next += step_s;
+    if (h->t_next <= t_s) {
+        h->t_next = t_s + step_s; /* after a jump in time */
+    }
+    h->rb[h->n & (RING - 1)] = yb;
+    h->rc[h->n & (RING - 1)] = yc;
+    h->rt[h->n & (RING - 1)] = t_s;
+    block_push(h, h->n, yb, yc);
+    h->n++;
+    int n_out = 0;
+    n_out = step_breath_hold(h, t_s, out, n_out, max_out);
+    n_out = step_holdin(h, yb, yc, t_s, out, n_out, max_out);
     return n_out;
 }
 
@@ -954,19 +983,7 @@ int bel_holdin_process(bel_holdin *h, double t_s, float belly, float chest, bel_
     if (t_s < h->t_next) {
         return 0;
     }
-    h->t_next += step_s;
-    if (h->t_next <= t_s) {
-        h->t_next = t_s + step_s; /* after a jump in time */
-    }
-    h->rb[h->n & (RING - 1)] = yb;
-    h->rc[h->n & (RING - 1)] = yc;
-    h->rt[h->n & (RING - 1)] = t_s;
-    block_push(h, h->n, yb, yc);
-    h->n++;
-    int n_out = 0;
-    n_out = step_breath_hold(h, t_s, out, n_out, max_out);
-    n_out = step_holdin(h, yb, yc, t_s, out, n_out, max_out);
-    return n_out;
+    return step(h, t_s, yb, yc, out, max_out);
 }
 
 bool bel_holdin_is_breath_hold(const bel_holdin *h) { return h->s.is_breath_hold; }

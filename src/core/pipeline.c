@@ -72,7 +72,8 @@ struct bel_pipeline {
     bool disp_started;
     double sum_share;
     uint32_t n_share;
-    int despike_delay; /* samples of delay of the median */
+    int despike_delay;      /* samples of delay of the median */
+    double despike_delay_s; /* the same in seconds */
     float raw_hist[16];
     int raw_head;
     /* Clipping: runs of identical values at the extremes seen so far. */
@@ -93,6 +94,10 @@ struct bel_pipeline {
      * only then): sum and sum of squares of the durations, and the medians. */
     double recent_sum, recent_sum2;
     float recent_ie, recent_ti, recent_te, recent_depth, recent_variability;
+    /* m.rate_bpm is rate_at(rate_t), made when read (a breath in progress lowers
+     * it at every sample): rate_keep puts it into m. */
+    bool rate_live;
+    double rate_t;
     float baseline;
     bel_metrics m;
     /* m's fields read from the stages (stage_metrics) are their state now: filled
@@ -185,6 +190,7 @@ bel_status bel_pipeline_create(const bel_pipeline_config *cfg, bel_pipeline **ou
     p->last_rise_s = NAN;
     p->polarity_score = NAN;
     p->despike_delay = k / 2;
+    p->despike_delay_s = p->despike_delay / cfg->fs_hz;
     bel_rail_init(&p->rail, cfg->fs_hz);
     memset(&p->m, 0, sizeof p->m);
     p->m.belly = p->m.baseline = NAN;
@@ -212,16 +218,21 @@ void bel_pipeline_destroy(bel_pipeline *p)
     BEL_CORE_FREE(p);
 }
 
-static int cmp_float(const void *a, const void *b)
-{
-    const float fa = *(const float *)a;
-    const float fb = *(const float *)b;
-    return (fa > fb) - (fa < fb);
-}
-
+/* Median of v[0..n) (n <= N_POLARITY), which it sorts: an insertion sort, not
+ * qsort (whose call per comparison costs ten times as much on these few values).
+ * The values are finite (durations, depths, logs of positive ratios), so any
+ * sort orders them alike and the median is qsort's. */
 static float median_of(float *v, int n)
 {
-    qsort(v, (size_t)n, sizeof *v, cmp_float);
+    for (int i = 1; i < n; i++) {
+        const float x = v[i];
+        int j = i;
+        while (j > 0 && v[j - 1] > x) {
+            v[j] = v[j - 1];
+            j--;
+        }
+        v[j] = x;
+    }
     return n % 2 ? v[n / 2] : 0.5f * (v[n / 2 - 1] + v[n / 2]);
 }
 
@@ -255,21 +266,28 @@ static void update_recent(bel_pipeline *p)
     p->recent_variability = n >= 2 ? (float)(sqrt(var > 0.0 ? var : 0.0) / mean) : NAN;
 }
 
+/* The rate at t_now: a breath still in progress that already lasts longer
+ * than usual lowers it as time passes (a pause or a hold). n_recent > 0. */
+static float rate_at(const bel_pipeline *p, double t_now)
+{
+    const int n = p->n_recent;
+    const double sum = p->recent_sum;
+    const double mean = sum / n;
+    const double open = p->have_trough ? t_now - p->t_trough : 0.0;
+    const double span = sum + (open > mean ? open - mean : 0.0);
+    return (float)(60.0 * n / span);
+}
+
 /* The running figures at t_now: the recent breaths' (update_recent) and the
- * rate, which a breath in progress lowers as time passes. */
+ * rate. */
 static void update_running(bel_pipeline *p, double t_now)
 {
     const int n = p->n_recent;
     if (n == 0) {
         return;
     }
-    /* A breath still in progress that already lasts longer than usual
-     * lowers the rate as time passes (a pause or a hold). */
-    const double sum = p->recent_sum;
-    const double mean = sum / n;
-    const double open = p->have_trough ? t_now - p->t_trough : 0.0;
-    const double span = sum + (open > mean ? open - mean : 0.0);
-    p->m.rate_bpm = (float)(60.0 * n / span);
+    p->m.rate_bpm = rate_at(p, t_now);
+    p->rate_live = false;
     p->m.ie_ratio = p->recent_ie;
     p->m.ti_s = p->recent_ti;
     p->m.te_s = p->recent_te;
@@ -277,9 +295,19 @@ static void update_running(bel_pipeline *p, double t_now)
     p->m.variability = p->recent_variability;
 }
 
+/* The rate as the last sample left it, into m, before what rate_at reads changes. */
+static void rate_keep(bel_pipeline *p)
+{
+    if (p->rate_live) {
+        p->m.rate_bpm = rate_at(p, p->rate_t);
+        p->rate_live = false;
+    }
+}
+
 /* belly: the belly's own value at the turning point (the baseline is the belly's). */
 static int emit_point(bel_pipeline *p, const bel_breath_point *pt, float belly, bel_event *out)
 {
+    rate_keep(p);
     bel_event ev =
         bel_event_make(pt->is_peak ? BEL_EV_EXP_ONSET : BEL_EV_INSP_ONSET, pt->t_s, pt->t_detect_s);
     if (pt->is_peak) {
@@ -340,6 +368,7 @@ static int emit_point(bel_pipeline *p, const bel_breath_point *pt, float belly, 
 /* Forget the breath in progress (its turning points no longer pair up). */
 static void forget_breath_in_progress(bel_pipeline *p)
 {
+    rate_keep(p);
     p->have_trough = p->have_peak = false;
     p->ti_pending = NAN;
     p->last_rise_s = NAN;
@@ -349,6 +378,7 @@ static void forget_breath_in_progress(bel_pipeline *p)
  * stage's view of the past, and learn the relaxed state again. */
 static void flip_polarity(bel_pipeline *p)
 {
+    rate_keep(p);
     p->invert_belly = !p->invert_belly;
     p->invert_chest = !p->invert_chest;
     p->det = -p->det;
@@ -714,7 +744,7 @@ int bel_pipeline_process(bel_pipeline *p, const bel_sample *s, bel_event *out, i
     }
     /* The median delays by despike_delay samples: stamp the sample with the
      * time it stands for, so turning points get their true times. */
-    const double t_cond = s->t_s - p->despike_delay / p->cfg.fs_hz;
+    const double t_cond = s->t_s - p->despike_delay_s;
     mix(p, med, chest);
     bel_breath_point pt;
     bel_event hev[BEL_HOLDIN_MAX_EVENTS];
@@ -769,8 +799,11 @@ int bel_pipeline_process(bel_pipeline *p, const bel_sample *s, bel_event *out, i
         if (p->cfg.chest_channel >= 0) {
             mix_update(p, pt.t_s);
         }
-    } else if (p->have_trough) {
-        update_running(p, s->t_s);
+    } else if (p->have_trough && p->n_recent > 0) {
+        /* The rate at this sample (update_running's), made when it is read:
+         * nothing it depends on changes before rate_keep. */
+        p->rate_t = s->t_s;
+        p->rate_live = true;
     }
     for (int i = 0; i < n_h; i++) {
         if (n_out < max_out) {
@@ -829,6 +862,9 @@ int bel_pipeline_relearn(bel_pipeline *p, bel_event *out, int max_out)
 void bel_pipeline_get_metrics(const bel_pipeline *p, bel_metrics *out)
 {
     *out = p->m;
+    if (p->rate_live) {
+        out->rate_bpm = rate_at(p, p->rate_t);
+    }
     if (p->stage_metrics_live) {
         stage_metrics(p, out);
     }

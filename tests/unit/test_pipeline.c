@@ -405,6 +405,53 @@ static void test_pipeline_is_deterministic(void **state)
     }
 }
 
+/* A pause after regular breathing: the running rate, read at every sample,
+ * falls as the breath in progress outlasts the usual one, and the breath after
+ * the pause carries the rate its inhalation onset left. */
+static void test_pipeline_rate_falls_through_a_pause(void **state)
+{
+    (void)state;
+    bel_pipeline_config c = bel_pipeline_config_default();
+    bel_pipeline *p = NULL;
+    assert_int_equal(bel_pipeline_create(&c, &p), BEL_OK);
+    wave w = wave_default(); /* 4 s breaths: 15/min */
+    bel_event ev[BEL_PIPELINE_MAX_EVENTS];
+    const double pause_from = 60.0, pause_to = 80.0;
+    float before = NAN, prev = NAN, at_end = NAN;
+    int n_fall = 0;
+    for (int i = 0; i < 50 * 100; i++) {
+        const double t = i / 50.0;
+        const double tw = t < pause_from ? t
+                          : t < pause_to ? pause_from
+                                         : t - (pause_to - pause_from);
+        bel_sample s = {t, 0, 1, {(float)(500.0 + 100.0 * wave_value(&w, tw)), 0, 0, 0}, 0};
+        const int k = bel_pipeline_process(p, &s, ev, BEL_PIPELINE_MAX_EVENTS);
+        assert_true(k >= 0);
+        bel_metrics m;
+        bel_pipeline_get_metrics(p, &m);
+        if (t > pause_from - 0.1 && t < pause_from) {
+            before = m.rate_bpm;
+        }
+        if (t > pause_from + 6.0 && t < pause_to) {
+            /* Lower at every sample once the pause outlasts a breath. */
+            if (isfinite(prev) && m.rate_bpm < prev) {
+                n_fall++;
+            }
+            assert_false(m.rate_bpm > prev);
+            prev = m.rate_bpm;
+            at_end = m.rate_bpm;
+        } else {
+            prev = m.rate_bpm;
+        }
+    }
+    assert_true(fabsf(before - 15.0f) < 0.5f);
+    assert_true(n_fall > 50 * 10);
+    /* Eight breaths of 4 s and one open for about 20 s more than usual. */
+    assert_true(at_end < 0.75f * before);
+    assert_true(at_end > 0.3f * before);
+    bel_pipeline_destroy(p);
+}
+
 static void test_pipeline_rejects_bad_input(void **state)
 {
     (void)state;
@@ -1095,6 +1142,7 @@ int main(void)
         cmocka_unit_test(test_pipeline_drift_does_not_make_or_hide_breaths),
         cmocka_unit_test(test_pipeline_reports_ie_ratio_and_depth),
         cmocka_unit_test(test_pipeline_is_deterministic),
+        cmocka_unit_test(test_pipeline_rate_falls_through_a_pause),
         cmocka_unit_test(test_pipeline_rejects_bad_input),
         cmocka_unit_test(test_pipeline_gap_makes_no_breath_inside_it),
         cmocka_unit_test(test_pipeline_follows_the_simulated_belt),
