@@ -335,6 +335,53 @@ static double ripple_r(const double *xs, const double *sq, int64_t win, double s
     return sxx > 0.0 && syy > 0.0 ? sxy / sqrt(sxx * syy) : 0.0;
 }
 
+/* The sums of ripple_r at four lags in one pass over the window: x the
+ * window, y[j] and q[j] the band and its squares from lag j on (s[j] and s[4 + j]
+ * the sums). Each lag's sums add the same products in the same order as
+ * ripple_r's, and the window is read once for the four. Not inlined: where the
+ * compiler sees that the lags are 3 apart it carries loads over between
+ * iterations, and spills. */
+__attribute__((noinline)) static void ripple_sums4(const double *x, const double *const *y,
+                                                   const double *const *q, int64_t win, double *s)
+{
+    const double *y0 = y[0], *y1 = y[1], *y2 = y[2], *y3 = y[3];
+    const double *q0 = q[0], *q1 = q[1], *q2 = q[2], *q3 = q[3];
+    double sxy0 = 0.0, sxy1 = 0.0, sxy2 = 0.0, sxy3 = 0.0;
+    double syy0 = 0.0, syy1 = 0.0, syy2 = 0.0, syy3 = 0.0;
+    for (int64_t i = 0; i < win; i++) {
+        const double xi = x[i];
+        sxy0 += xi * y0[i];
+        syy0 += q0[i];
+        sxy1 += xi * y1[i];
+        syy1 += q1[i];
+        sxy2 += xi * y2[i];
+        syy2 += q2[i];
+        sxy3 += xi * y3[i];
+        syy3 += q3[i];
+    }
+    s[0] = sxy0;
+    s[1] = sxy1;
+    s[2] = sxy2;
+    s[3] = sxy3;
+    s[4] = syy0;
+    s[5] = syy1;
+    s[6] = syy2;
+    s[7] = syy3;
+}
+
+/* ripple_r at the lags l, l + 3, l + 6 and l + 9, into r[lag]. */
+static void ripple_r4(const double *xs, const double *sq, int64_t win, double sxx, int64_t l,
+                      double *r)
+{
+    const double *y[4] = {xs + l, xs + l + 3, xs + l + 6, xs + l + 9};
+    const double *q[4] = {sq + l, sq + l + 3, sq + l + 6, sq + l + 9};
+    double s[8];
+    ripple_sums4(xs, y, q, win, s);
+    for (int j = 0; j < 4; j++) {
+        r[l + 3 * j] = sxx > 0.0 && s[4 + j] > 0.0 ? s[j] / sqrt(sxx * s[4 + j]) : 0.0;
+    }
+}
+
 /* The ripple's period: the lag (0.5..1.5 s, 40-120 beats/min) where the
  * band signal of the last 6 s (decimated to about 25 Hz) correlates best with
  * itself, when that correlation is clear (> 0.5) and not at the range's edge.
@@ -353,11 +400,20 @@ static void estimate_ripple(bel_breath *b, const ripple_grid *g, const double *x
     bool have[RIPPLE_MAX] = {false};
     double coarse = -2.0;
     int64_t l_last = lmin;
-    for (int64_t l = lmin + 1; l <= lmax; l += 3) {
-        r[l] = ripple_r(xs, sq, win, sxx, l);
-        have[l] = true;
-        coarse = r[l] > coarse ? r[l] : coarse;
-        l_last = l;
+    int64_t lc = lmin + 1;
+    for (; lc + 9 <= lmax; lc += 12) {
+        ripple_r4(xs, sq, win, sxx, lc, r);
+        for (int j = 0; j < 4; j++) {
+            have[lc + 3 * j] = true;
+            coarse = r[lc + 3 * j] > coarse ? r[lc + 3 * j] : coarse;
+        }
+        l_last = lc + 9;
+    }
+    for (; lc <= lmax; lc += 3) {
+        r[lc] = ripple_r(xs, sq, win, sxx, lc);
+        have[lc] = true;
+        coarse = r[lc] > coarse ? r[lc] : coarse;
+        l_last = lc;
     }
     if (l_last < lmax - 1) {
         r[lmax] = ripple_r(xs, sq, win, sxx, lmax);
@@ -436,7 +492,7 @@ static void ripple_resolve(bel_breath *b, bool force)
 }
 
 /* Mean of the input over [k-w, k+w] clipped to [lo, to]. */
-static double smoothed_at(const bel_breath *b, int64_t k, int64_t w, int64_t lo, int64_t to)
+static inline double smoothed_at(const bel_breath *b, int64_t k, int64_t w, int64_t lo, int64_t to)
 {
     /* Near either end the window shrinks on both sides: a one-sided average
      * would lag a moving signal (the newest samples are where a turn is
@@ -576,6 +632,8 @@ static void choose_filter(bel_breath *b);
  * Breathing spends longer near the exhaled level than near the inhaled one
  * (the end-expiratory pause, the slowing end of an exhalation): the cycle is
  * skewed towards its peaks, > 0, when expansion reads up. */
+enum { SKEW_KEEP = 1024 };
+
 static double cycle_skew(const bel_breath *b, int64_t k0, int64_t k1)
 {
     const int64_t oldest = b->n > b->cap ? b->n - b->cap : 0;
@@ -584,14 +642,23 @@ static double cycle_skew(const bel_breath *b, int64_t k0, int64_t k1)
     }
     const double x0 = hx(b, k0), x1 = hx(b, k1);
     const double len = (double)(k1 - k0);
+    /* The residuals kept from the first pass for the second (a cycle of up to
+     * SKEW_KEEP samples, 20 s at 50 Hz), else made again alike. */
+    double res[SKEW_KEEP];
+    const bool keep = k1 - k0 < SKEW_KEEP;
     double s1 = 0.0, s2 = 0.0, s3 = 0.0;
     for (int64_t k = k0; k <= k1; k++) {
-        s1 += hx(b, k) - (x0 + (x1 - x0) * (double)(k - k0) / len);
+        const double d = hx(b, k) - (x0 + (x1 - x0) * (double)(k - k0) / len);
+        if (keep) {
+            res[k - k0] = d;
+        }
+        s1 += d;
     }
     const double cnt = len + 1.0;
     const double mean = s1 / cnt;
     for (int64_t k = k0; k <= k1; k++) {
-        const double z = hx(b, k) - (x0 + (x1 - x0) * (double)(k - k0) / len) - mean;
+        const double d = keep ? res[k - k0] : hx(b, k) - (x0 + (x1 - x0) * (double)(k - k0) / len);
+        const double z = d - mean;
         s2 += z * z;
         s3 += z * z * z;
     }

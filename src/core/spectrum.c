@@ -33,7 +33,8 @@ struct bel_spectrum {
     kiss_fftr_cfg plan;
     kiss_fft_scalar in[MAX_NFFT]; /* the windowed first difference, zero-padded */
     kiss_fft_cpx out[MAX_NFFT / 2 + 1];
-    float lin[MAX_WIN]; /* the window in time order */
+    float lin[MAX_WIN];   /* the window in time order */
+    double diff[MAX_WIN]; /* its first difference (from [1]) */
     float hann[MAX_WIN];
 };
 
@@ -173,11 +174,12 @@ static void estimate(bel_spectrum *s)
      * frequency the difference does not move. */
     double mean = 0.0;
     for (int i = 1; i < n; i++) {
-        mean += (double)s->lin[i] - (double)s->lin[i - 1];
+        s->diff[i] = (double)s->lin[i] - (double)s->lin[i - 1];
+        mean += s->diff[i];
     }
     mean /= (double)(n - 1);
     for (int i = 1; i < n; i++) {
-        const double d = (double)s->lin[i] - (double)s->lin[i - 1] - mean;
+        const double d = s->diff[i] - mean;
         s->in[i - 1] = (kiss_fft_scalar)(d * (double)s->hann[i]);
     }
     memset(&s->in[n - 1], 0, (size_t)(s->nfft - (n - 1)) * sizeof s->in[0]);
