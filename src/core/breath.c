@@ -65,6 +65,8 @@ struct bel_breath {
     /* Discontinuities (a belt put on, re-tightened, a rail): mean |first
      * difference| of the input, and restarts made. */
     double absd;
+    double absd_alpha; /* its EMA's weight, 1 / (3 fs) */
+    double gap_dt_s;   /* a step in time longer than this is samples missing: 1.5 / fs */
     uint32_t n_restarts;
     bool is_fresh;      /* reset from outside (the start, a gap), not restarted at a jump */
     int64_t prev_ref_n; /* the turning point before ref_n */
@@ -105,6 +107,7 @@ struct bel_breath {
     /* Noise: EMA of |second difference| of the input. */
     float x1, x2;
     double noise_abs;
+    double noise_sig; /* noise_sigma(): made when noise_abs changes */
     double noise_alpha;
     int64_t jump_w;     /* is_jump's span: a quarter of a second, in samples */
     double depth_decay; /* the reference depth's decay per quiet sample */
@@ -132,13 +135,6 @@ bel_breath_config bel_breath_config_default(double fs_hz)
     c.smooth_s = 0.1;
     c.history_s = 30.0;
     return c;
-}
-
-static int cmp_float(const void *a, const void *b)
-{
-    const float fa = *(const float *)a;
-    const float fb = *(const float *)b;
-    return (fa > fb) - (fa < fb);
 }
 
 bel_status bel_breath_create(const bel_breath_config *cfg, bel_breath **out)
@@ -184,6 +180,8 @@ bel_status bel_breath_create(const bel_breath_config *cfg, bel_breath **out)
     b->half_cycle_s = 2.0;
     b->x_min = INFINITY;
     b->x_max = -INFINITY;
+    b->absd_alpha = 1.0 / (3.0 * cfg->fs_hz);
+    b->gap_dt_s = 1.5 / cfg->fs_hz;
     bel_breath_reset(b);
     *out = b;
     return BEL_OK;
@@ -234,15 +232,25 @@ static double max_d(double a, double c) { return a > c ? a : c; }
 
 static double noise_sigma(const bel_breath *b)
 {
-    /* E|x[n]-2x[n-1]+x[n-2]| = sqrt(6) sigma sqrt(2/pi) for white gaussian noise. */
-    return b->noise_abs / (2.449489742783178 * 0.7978845608028654);
+    /* noise_abs / (sqrt(6) sqrt(2/pi)), made where noise_abs changes:
+     * E|x[n]-2x[n-1]+x[n-2]| = sqrt(6) sigma sqrt(2/pi) for white gaussian noise. */
+    return b->noise_sig;
 }
 
 static double median_depth(const bel_breath *b)
 {
+    /* Insertion sort, not qsort (a call per comparison): the depths are finite,
+     * so the order and the median are qsort's. */
     float tmp[N_DEPTHS];
-    memcpy(tmp, b->depths, sizeof tmp);
-    qsort(tmp, (size_t)b->n_depths, sizeof(float), cmp_float);
+    for (int i = 0; i < b->n_depths; i++) {
+        const float x = b->depths[i];
+        int j = i;
+        while (j > 0 && tmp[j - 1] > x) {
+            tmp[j] = tmp[j - 1];
+            j--;
+        }
+        tmp[j] = x;
+    }
     /* The median: one sigh or one missed breath does not move it. */
     if (b->n_depths % 2) {
         return (double)tmp[b->n_depths / 2];
@@ -642,25 +650,33 @@ static double cycle_skew(const bel_breath *b, int64_t k0, int64_t k1)
     }
     const double x0 = hx(b, k0), x1 = hx(b, k1);
     const double len = (double)(k1 - k0);
-    /* The residuals kept from the first pass for the second (a cycle of up to
-     * SKEW_KEEP samples, 20 s at 50 Hz), else made again alike. */
-    double res[SKEW_KEEP];
-    const bool keep = k1 - k0 < SKEW_KEEP;
-    double s1 = 0.0, s2 = 0.0, s3 = 0.0;
-    for (int64_t k = k0; k <= k1; k++) {
-        const double d = hx(b, k) - (x0 + (x1 - x0) * (double)(k - k0) / len);
-        if (keep) {
-            res[k - k0] = d;
-        }
-        s1 += d;
-    }
     const double cnt = len + 1.0;
-    const double mean = s1 / cnt;
-    for (int64_t k = k0; k <= k1; k++) {
-        const double d = keep ? res[k - k0] : hx(b, k) - (x0 + (x1 - x0) * (double)(k - k0) / len);
-        const double z = d - mean;
-        s2 += z * z;
-        s3 += z * z * z;
+    double s1 = 0.0, s2 = 0.0, s3 = 0.0;
+    if (k1 - k0 < SKEW_KEEP) {
+        /* The residuals of the first pass kept for the second (a cycle of up
+         * to SKEW_KEEP samples, 20 s at 50 Hz). */
+        double res[SKEW_KEEP];
+        for (int64_t k = k0; k <= k1; k++) {
+            const double d = hx(b, k) - (x0 + (x1 - x0) * (double)(k - k0) / len);
+            res[k - k0] = d;
+            s1 += d;
+        }
+        const double mean = s1 / cnt;
+        for (int64_t i = 0; i <= k1 - k0; i++) {
+            const double z = res[i] - mean;
+            s2 += z * z;
+            s3 += z * z * z;
+        }
+    } else {
+        for (int64_t k = k0; k <= k1; k++) {
+            s1 += hx(b, k) - (x0 + (x1 - x0) * (double)(k - k0) / len);
+        }
+        const double mean = s1 / cnt;
+        for (int64_t k = k0; k <= k1; k++) {
+            const double z = hx(b, k) - (x0 + (x1 - x0) * (double)(k - k0) / len) - mean;
+            s2 += z * z;
+            s3 += z * z * z;
+        }
     }
     s2 /= cnt;
     s3 /= cnt;
@@ -758,7 +774,7 @@ static int confirm(bel_breath *b, bool peak, double t_now, bel_breath_point *pt)
 /* Count reversals of a filtered signal larger than a small fraction of the
  * depth. On a clean breath signal both filters see the same reversals; with
  * the heart beat or other ripple riding on it the fast one sees many more. */
-static void count_wiggles(struct wiggle *w, double y, double hyst)
+static inline void count_wiggles(struct wiggle *w, double y, double hyst)
 {
     if ((w->dir >= 0 && y > w->ext) || (w->dir <= 0 && y < w->ext)) {
         w->ext = y;
@@ -811,6 +827,7 @@ static void restart(bel_breath *b)
     b->depth_head = 0;
     b->ref_depth = 0.0;
     b->noise_abs = 0.0;
+    b->noise_sig = 0.0;
     b->x_min = INFINITY;
     b->x_max = -INFINITY;
     b->n_restarts++;
@@ -927,7 +944,7 @@ int bel_breath_process(bel_breath *b, double t_s, float x, bel_breath_point *pt)
      * EMA over about 3 s. */
     {
         const double d1 = fabs((double)x - (double)b->x1);
-        const double a = 1.0 / (3.0 * b->cfg.fs_hz);
+        const double a = b->absd_alpha;
         const double n_avg = (double)(b->n + 1);
         b->absd += (d1 - b->absd) * (n_avg * a < 1.0 ? 1.0 / n_avg : a);
     }
@@ -937,7 +954,7 @@ int bel_breath_process(bel_breath *b, double t_s, float x, bel_breath_point *pt)
      * whose second difference is not defined. */
     /* Samples missing just before (a gap in time) make a second difference
      * that is no noise: leave the two that span it out. */
-    if (b->n > 0 && t_s - ht(b, b->n - 1) > 1.5 / b->cfg.fs_hz) {
+    if (b->n > 0 && t_s - ht(b, b->n - 1) > b->gap_dt_s) {
         b->gap_skip = 2;
     }
     if (b->gap_skip > 0) {
@@ -949,6 +966,7 @@ int bel_breath_process(bel_breath *b, double t_s, float x, bel_breath_point *pt)
         } else {
             b->noise_abs += b->noise_alpha * (d2 - b->noise_abs);
         }
+        b->noise_sig = b->noise_abs / (2.449489742783178 * 0.7978845608028654);
     }
     b->n_total++;
     b->x2 = b->x1;
