@@ -519,13 +519,33 @@ static inline double smoothed_at(const bel_breath *b, int64_t k, int64_t w, int6
     return (b->hist_cs[(k + w) & m] - before) / (double)(2 * w + 1);
 }
 
+/* smoothed_at where the window is whole (lo + w <= k <= to - w), width the
+ * window's length 2 w + 1: the same sum and division, without the clipping. */
+static inline double smoothed_mid(const bel_breath *b, int64_t k, int64_t w, double width)
+{
+    const int64_t m = b->cap - 1;
+    const double before = k - w > 0 ? b->hist_cs[(k - w - 1) & m] : 0.0;
+    return (b->hist_cs[(k + w) & m] - before) / width;
+}
+
+/* smoothed_at, by smoothed_mid where the window is whole. */
+static inline double smoothed_any(const bel_breath *b, int64_t k, int64_t w, int64_t lo, int64_t to,
+                                  double width)
+{
+    if (k - lo >= w && to - k >= w) {
+        return smoothed_mid(b, k, w, width);
+    }
+    return smoothed_at(b, k, w, lo, to);
+}
+
 /* Last sample in (k_ext, to] whose smoothed value is still at or beyond thr
  * (on the side of the extremum); k_ext if none. */
 static int64_t last_near(const bel_breath *b, double sgn, int64_t k_ext, int64_t to, double thr,
                          int64_t w, int64_t lo)
 {
+    const double width = (double)(2 * w + 1);
     for (int64_t k = to; k > k_ext; k--) {
-        if (sgn * smoothed_at(b, k, w, lo, to) >= thr) {
+        if (sgn * smoothed_any(b, k, w, lo, to, width) >= thr) {
             return k;
         }
     }
@@ -551,11 +571,29 @@ static void refine(const bel_breath *b, bool peak, int64_t from, int64_t to, dou
     int64_t lo = from - w < oldest ? oldest : from - w;
     double best = -HUGE_VAL;
     int64_t kbest = from;
-    for (int64_t k = from; k <= to; k++) {
-        const double z = sgn * smoothed_at(b, k, w, lo, to);
+    /* The samples near the ends (their windows clipped), and between them
+     * those whose window is whole, in order. */
+    const double width = (double)(2 * w + 1);
+    int64_t kr = from;
+    for (; kr <= to && kr < lo + w; kr++) {
+        const double z = sgn * smoothed_at(b, kr, w, lo, to);
         if (z > best) {
             best = z;
-            kbest = k;
+            kbest = kr;
+        }
+    }
+    for (; kr <= to - w; kr++) {
+        const double z = sgn * smoothed_mid(b, kr, w, width);
+        if (z > best) {
+            best = z;
+            kbest = kr;
+        }
+    }
+    for (; kr <= to; kr++) {
+        const double z = sgn * smoothed_at(b, kr, w, lo, to);
+        if (z > best) {
+            best = z;
+            kbest = kr;
         }
     }
     /* The movement begins where the signal last left the extremum: the last
@@ -698,11 +736,12 @@ static double move_time(const bel_breath *b, int64_t k0, int64_t k1)
     const int64_t w = smooth_w(b);
     const double v0 = smoothed_at(b, k0, w, k0, k1);
     const double v1 = smoothed_at(b, k1, w, k0, k1);
+    const double width = (double)(2 * w + 1);
     const double sgn = v1 >= v0 ? 1.0 : -1.0;
     const double lo = v0 + 0.1 * (v1 - v0), hi = v0 + 0.9 * (v1 - v0);
     int64_t k10 = -1, k90 = -1;
     for (int64_t k = k0; k <= k1; k++) {
-        const double z = sgn * smoothed_at(b, k, w, k0, k1);
+        const double z = sgn * smoothed_any(b, k, w, k0, k1, width);
         if (k10 < 0 && z >= sgn * lo) {
             k10 = k;
         }
@@ -716,7 +755,7 @@ static double move_time(const bel_breath *b, int64_t k0, int64_t k1)
     }
     /* The last time below 10 % before reaching 90 %: a false start does not count. */
     for (int64_t k = k90; k > k10; k--) {
-        if (sgn * smoothed_at(b, k, w, k0, k1) < sgn * lo) {
+        if (sgn * smoothed_any(b, k, w, k0, k1, width) < sgn * lo) {
             k10 = k;
             break;
         }

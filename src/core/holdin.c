@@ -422,6 +422,64 @@ static double lag_corr(const double *xb, const double *xc, int64_t len, int lag)
     return cnt ? sum / (double)cnt : -HUGE_VAL;
 }
 
+/* Four sums of products at once: s[j] += x[i] y_j[i] for i < n, each in that
+ * order. Not inlined: where the compiler sees that the y_j are one apart it
+ * carries loads over between iterations, and spills. */
+__attribute__((noinline)) static void dot4(const double *x, const double *y0, const double *y1,
+                                           const double *y2, const double *y3, int64_t n, double *s)
+{
+    double s0 = s[0], s1 = s[1], s2 = s[2], s3 = s[3];
+    for (int64_t i = 0; i < n; i++) {
+        const double xi = x[i];
+        s0 += xi * y0[i];
+        s1 += xi * y1[i];
+        s2 += xi * y2[i];
+        s3 += xi * y3[i];
+    }
+    s[0] = s0;
+    s[1] = s1;
+    s[2] = s2;
+    s[3] = s3;
+}
+
+/* lag_corr at the lags lag..lag + 3 (|lag + 3| < len) into r[0..3], the belly
+ * read once for the four: each lag's products added in the same order (the steps
+ * only some of the lags pair up before and after the ones all four do). */
+static void lag_corr4(const double *xb, const double *xc, int64_t len, int lag, double *r)
+{
+    int64_t i0[4], i1[4];
+    int64_t c0 = 0, c1 = len;
+    for (int j = 0; j < 4; j++) {
+        const int l = lag + j;
+        i0[j] = l < 0 ? -l : 0;
+        i1[j] = l > 0 ? len - l : len;
+        c0 = i0[j] > c0 ? i0[j] : c0;
+        c1 = i1[j] < c1 ? i1[j] : c1;
+    }
+    if (c0 >= c1) {
+        for (int j = 0; j < 4; j++) {
+            r[j] = lag_corr(xb, xc, len, lag + j);
+        }
+        return;
+    }
+    double sum[4];
+    for (int j = 0; j < 4; j++) {
+        sum[j] = 0.0;
+        for (int64_t i = i0[j]; i < c0; i++) {
+            sum[j] += xb[i] * xc[i + lag + j];
+        }
+    }
+    const double *y = xc + c0 + lag;
+    dot4(xb + c0, y, y + 1, y + 2, y + 3, c1 - c0, sum);
+    for (int j = 0; j < 4; j++) {
+        for (int64_t i = c1; i < i1[j]; i++) {
+            sum[j] += xb[i] * xc[i + lag + j];
+        }
+        const int64_t cnt = i1[j] > i0[j] ? i1[j] - i0[j] : 0;
+        r[j] = cnt ? sum[j] / (double)cnt : -HUGE_VAL;
+    }
+}
+
 static void update_lag(bel_holdin *h)
 {
     const double win_s = fmin(3.0 * h->period_s, 40.0);
@@ -457,8 +515,20 @@ static void update_lag(bel_holdin *h)
     double best = -HUGE_VAL;
     int best_lag = 0;
     for (;;) {
+        /* Four lags at a time while more than two are left (the last four may
+         * reach past hi: those are not looked at). */
+        double rs[4 * ((2 * 30 + 1) / 4 + 1)];
+        for (int lag = lo; lag <= hi; lag += 4) {
+            if (hi - lag >= 2 && lag + 3 < len) {
+                lag_corr4(xb, xc, len, lag, &rs[lag - lo]);
+            } else {
+                for (int l = lag; l <= hi && l < lag + 4; l++) {
+                    rs[l - lo] = lag_corr(xb, xc, len, l);
+                }
+            }
+        }
         for (int lag = lo; lag <= hi; lag++) {
-            const double r = lag_corr(xb, xc, len, lag);
+            const double r = rs[lag - lo];
             if (r > best) {
                 best = r;
                 best_lag = lag;
