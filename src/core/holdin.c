@@ -930,8 +930,14 @@ static int step_breath_hold(bel_holdin *h, double t, bel_event *out, int n_out, 
      * relaxed breath and the chest less than half of its own (a chest belt
      * that hardly breathes carries its heart beat at a good part of that),
      * or than twice their noise. */
-    const float thr_b = fmaxf(h->cfg.still_frac * h->depth, 2.0f * noise_of(h->nabs_b));
-    const float thr_c = chest ? fmaxf(0.5f * h->cdepth, 2.0f * noise_of(h->nabs_c)) : INFINITY;
+    /* Comparisons, not fmaxf calls: depths and noise are finite here. */
+    const float still_b = h->cfg.still_frac * h->depth, noise_b = 2.0f * noise_of(h->nabs_b);
+    const float thr_b = still_b > noise_b ? still_b : noise_b;
+    float thr_c = INFINITY;
+    if (chest) {
+        const float still_c = 0.5f * h->cdepth, noise_c = 2.0f * noise_of(h->nabs_c);
+        thr_c = still_c > noise_c ? still_c : noise_c;
+    }
     const int64_t k_now = h->n - 1;
     const float rb = range_still(h, false, k_now);
     const float rc = chest ? range_still(h, true, k_now) : 0.0f;

@@ -404,10 +404,17 @@ static void flip_polarity(bel_pipeline *p)
 }
 
 /* The metrics that are the stages' state as the last sample left it (and the
- * phase, which also depends on the breath in progress): nothing changes them
- * between two samples, so they are read from the stages when the metrics are. */
+ * phase, which also depends on the breath in progress), and the pipeline's own
+ * that change only with a breath, a flip or a restart: nothing changes them
+ * between two samples, so they are read when the metrics are. */
 static void stage_metrics(const bel_pipeline *p, bel_metrics *m)
 {
+    m->is_belly_inverted = p->invert_belly;
+    m->is_chest_inverted = p->invert_chest;
+    m->n_polarity_flips = p->n_flips;
+    m->polarity_score = p->polarity_score;
+    m->n_restarts = bel_breath_get_restarts(p->breath);
+    m->baseline = p->baseline;
     m->breath = bel_breath_get_smoothed(p->breath);
     m->chest_weight = (float)(fabs(p->e_c) / (fabs(p->e_b) + fabs(p->e_c)));
     m->phase = bel_breath_is_inhaling(p->breath) ? BEL_PHASE_INHALE : BEL_PHASE_EXHALE;
@@ -739,7 +746,7 @@ int bel_pipeline_process(bel_pipeline *p, const bel_sample *s, bel_event *out, i
     if (p->invert_belly) {
         med = -med;
     }
-    if (isfinite(chest) && p->invert_chest) {
+    if (p->invert_chest && isfinite(chest)) {
         chest = -chest;
     }
     /* The median delays by despike_delay samples: stamp the sample with the
@@ -826,12 +833,6 @@ int bel_pipeline_process(bel_pipeline *p, const bel_sample *s, bel_event *out, i
         p->n_restarts_disp = restarts;
     }
     p->m.belly = (float)bel_biquad_process(&p->disp_lp, (double)med);
-    p->m.is_belly_inverted = p->invert_belly;
-    p->m.is_chest_inverted = p->invert_chest;
-    p->m.n_polarity_flips = p->n_flips;
-    p->m.polarity_score = p->polarity_score;
-    p->m.n_restarts = restarts;
-    p->m.baseline = p->baseline;
     p->m.chest = chest;
     p->stage_metrics_live = true;
     return n_out;
