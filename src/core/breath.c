@@ -67,6 +67,9 @@ struct bel_breath {
     double absd;
     double absd_alpha; /* its EMA's weight, 1 / (3 fs) */
     double gap_dt_s;   /* a step in time longer than this is samples missing: 1.5 / fs */
+    /* The first sample counts whose plain means turn into the EMAs: the least n
+     * with (n + 1) absd_alpha >= 1, and n_total with (n_total - 1) noise_alpha >= 1. */
+    int64_t absd_ema_n, noise_ema_n;
     uint32_t n_restarts;
     bool is_fresh;      /* reset from outside (the start, a gap), not restarted at a jump */
     int64_t prev_ref_n; /* the turning point before ref_n */
@@ -182,6 +185,14 @@ bel_status bel_breath_create(const bel_breath_config *cfg, bel_breath **out)
     b->x_max = -INFINITY;
     b->absd_alpha = 1.0 / (3.0 * cfg->fs_hz);
     b->gap_dt_s = 1.5 / cfg->fs_hz;
+    b->absd_ema_n = 0;
+    while ((double)(b->absd_ema_n + 1) * b->absd_alpha < 1.0) {
+        b->absd_ema_n++;
+    }
+    b->noise_ema_n = 2;
+    while ((double)(b->noise_ema_n - 1) * b->noise_alpha < 1.0) {
+        b->noise_ema_n++;
+    }
     bel_breath_reset(b);
     *out = b;
     return BEL_OK;
@@ -983,9 +994,8 @@ int bel_breath_process(bel_breath *b, double t_s, float x, bel_breath_point *pt)
      * EMA over about 3 s. */
     {
         const double d1 = fabs((double)x - (double)b->x1);
-        const double a = b->absd_alpha;
-        const double n_avg = (double)(b->n + 1);
-        b->absd += (d1 - b->absd) * (n_avg * a < 1.0 ? 1.0 / n_avg : a);
+        b->absd +=
+            (d1 - b->absd) * (b->n < b->absd_ema_n ? 1.0 / (double)(b->n + 1) : b->absd_alpha);
     }
     const double d2 = fabs((double)x - 2.0 * (double)b->x1 + (double)b->x2);
     /* Plain mean over the first 5 s (an EMA started from one value can sit far
@@ -999,9 +1009,8 @@ int bel_breath_process(bel_breath *b, double t_s, float x, bel_breath_point *pt)
     if (b->gap_skip > 0) {
         b->gap_skip--;
     } else if (b->n_total >= 2) {
-        const double n_avg = (double)(b->n_total - 1);
-        if (n_avg * b->noise_alpha < 1.0) {
-            b->noise_abs += (d2 - b->noise_abs) / n_avg;
+        if (b->n_total < b->noise_ema_n) {
+            b->noise_abs += (d2 - b->noise_abs) / (double)(b->n_total - 1);
         } else {
             b->noise_abs += b->noise_alpha * (d2 - b->noise_abs);
         }
