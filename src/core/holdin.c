@@ -319,15 +319,25 @@ static float ring_c(const bel_holdin *h, int64_t k) { return h->rc[k & (RING - 1
 static double ring_t(const bel_holdin *h, int64_t k) { return h->rt[k & (RING - 1)]; }
 static int64_t ring_oldest(const bel_holdin *h) { return h->n > RING ? h->n - RING : 0; }
 
-/* Oldest step at or after time t_s (clamped to what the ring holds). */
+/* Oldest step at or after time t_s (clamped to what the ring holds; the newest
+ * if none). The steps' times rise strictly (a step comes at or after the next
+ * mark, t_next, which is after the step before), so a bisection finds the step
+ * a walk back from the newest would. */
 static int64_t ring_from(const bel_holdin *h, double t_s)
 {
-    int64_t k = h->n - 1;
-    const int64_t lo = ring_oldest(h);
-    while (k > lo && ring_t(h, k - 1) >= t_s) {
-        k--;
+    if (h->n == 0) {
+        return -1;
     }
-    return k;
+    int64_t lo = ring_oldest(h), hi = h->n - 1;
+    while (lo < hi) {
+        const int64_t mid = lo + (hi - lo) / 2;
+        if (ring_t(h, mid) >= t_s) {
+            hi = mid;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    return lo;
 }
 
 float bel_holdin_belly_near(const bel_holdin *h, double t_s, bool is_peak)
