@@ -388,16 +388,68 @@ __attribute__((noinline)) static void ripple_sums4(const double *x, const double
     s[7] = syy3;
 }
 
-/* ripple_r at the lags l, l + 3, l + 6 and l + 9, into r[lag]. */
-static void ripple_r4(const double *xs, const double *sq, int64_t win, double sxx, int64_t l,
-                      double *r)
+/* ripple_sums4 at five lags (s[j] and s[5 + j] the sums). */
+__attribute__((noinline)) static void ripple_sums5(const double *x, const double *const *y,
+                                                   const double *const *q, int64_t win, double *s)
 {
-    const double *y[4] = {xs + l, xs + l + 3, xs + l + 6, xs + l + 9};
-    const double *q[4] = {sq + l, sq + l + 3, sq + l + 6, sq + l + 9};
-    double s[8];
-    ripple_sums4(xs, y, q, win, s);
-    for (int j = 0; j < 4; j++) {
-        r[l + 3 * j] = sxx > 0.0 && s[4 + j] > 0.0 ? s[j] / sqrt(sxx * s[4 + j]) : 0.0;
+    const double *y0 = y[0], *y1 = y[1], *y2 = y[2], *y3 = y[3], *y4 = y[4];
+    const double *q0 = q[0], *q1 = q[1], *q2 = q[2], *q3 = q[3], *q4 = q[4];
+    double sxy0 = 0.0, sxy1 = 0.0, sxy2 = 0.0, sxy3 = 0.0, sxy4 = 0.0;
+    double syy0 = 0.0, syy1 = 0.0, syy2 = 0.0, syy3 = 0.0, syy4 = 0.0;
+    for (int64_t i = 0; i < win; i++) {
+        const double xi = x[i];
+        sxy0 += xi * y0[i];
+        syy0 += q0[i];
+        sxy1 += xi * y1[i];
+        syy1 += q1[i];
+        sxy2 += xi * y2[i];
+        syy2 += q2[i];
+        sxy3 += xi * y3[i];
+        syy3 += q3[i];
+        sxy4 += xi * y4[i];
+        syy4 += q4[i];
+    }
+    s[0] = sxy0;
+    s[1] = sxy1;
+    s[2] = sxy2;
+    s[3] = sxy3;
+    s[4] = sxy4;
+    s[5] = syy0;
+    s[6] = syy1;
+    s[7] = syy2;
+    s[8] = syy3;
+    s[9] = syy4;
+}
+
+/* ripple_r at the n_lags lags (r[lag]): four or five a pass (a five where
+ * fours would leave one over), the last two or three one by one. (lags is not
+ * const: GCC 12 takes a const pointer into a partly filled array for a read of
+ * all of it, and warns.) */
+static void ripple_rs(const double *xs, const double *sq, int64_t win, double sxx, int64_t *lags,
+                      int n_lags, double *r)
+{
+    int i = 0;
+    while (n_lags - i >= 4) {
+        const int k = (n_lags - i) % 4 == 1 ? 5 : 4;
+        const double *y[5], *q[5];
+        for (int j = 0; j < k; j++) {
+            y[j] = xs + lags[i + j];
+            q[j] = sq + lags[i + j];
+        }
+        double s[10];
+        if (k == 5) {
+            ripple_sums5(xs, y, q, win, s);
+        } else {
+            ripple_sums4(xs, y, q, win, s);
+        }
+        for (int j = 0; j < k; j++) {
+            const double syy = s[k + j];
+            r[lags[i + j]] = sxx > 0.0 && syy > 0.0 ? s[j] / sqrt(sxx * syy) : 0.0;
+        }
+        i += k;
+    }
+    for (; i < n_lags; i++) {
+        r[lags[i]] = ripple_r(xs, sq, win, sxx, lags[i]);
     }
 }
 
@@ -417,35 +469,35 @@ static void estimate_ripple(bel_breath *b, const ripple_grid *g, const double *x
      * none, there is no ripple to time by, and the other lags are not needed. */
     double r[RIPPLE_MAX]; /* by lag */
     bool have[RIPPLE_MAX] = {false};
+    int64_t lags[RIPPLE_MAX];
+    int n_lags = 0;
+    for (int64_t l = lmin + 1; l <= lmax; l += 3) {
+        lags[n_lags++] = l;
+    }
+    if ((n_lags > 0 ? lags[n_lags - 1] : lmin) < lmax - 1) {
+        lags[n_lags++] = lmax;
+    }
+    ripple_rs(xs, sq, win, sxx, lags, n_lags, r);
     double coarse = -2.0;
-    int64_t l_last = lmin;
-    int64_t lc = lmin + 1;
-    for (; lc + 9 <= lmax; lc += 12) {
-        ripple_r4(xs, sq, win, sxx, lc, r);
-        for (int j = 0; j < 4; j++) {
-            have[lc + 3 * j] = true;
-            coarse = r[lc + 3 * j] > coarse ? r[lc + 3 * j] : coarse;
-        }
-        l_last = lc + 9;
-    }
-    for (; lc <= lmax; lc += 3) {
-        r[lc] = ripple_r(xs, sq, win, sxx, lc);
-        have[lc] = true;
-        coarse = r[lc] > coarse ? r[lc] : coarse;
-        l_last = lc;
-    }
-    if (l_last < lmax - 1) {
-        r[lmax] = ripple_r(xs, sq, win, sxx, lmax);
-        have[lmax] = true;
-        coarse = r[lmax] > coarse ? r[lmax] : coarse;
+    for (int i = 0; i < n_lags; i++) {
+        have[lags[i]] = true;
+        coarse = r[lags[i]] > coarse ? r[lags[i]] : coarse;
     }
     if (!(coarse > ripple_coarse)) {
         return;
     }
+    /* Then the lags between. */
+    n_lags = 0;
+    for (int64_t l = lmin; l <= lmax; l++) {
+        if (!have[l]) {
+            lags[n_lags++] = l;
+        }
+    }
+    ripple_rs(xs, sq, win, sxx, lags, n_lags, r);
     double best = -2.0, prev = -2.0, before_best = -2.0, after_best = -2.0;
     int64_t best_l = 0;
     for (int64_t l = lmin; l <= lmax; l++) {
-        const double rl = have[l] ? r[l] : ripple_r(xs, sq, win, sxx, l);
+        const double rl = r[l];
         if (l == best_l + 1) {
             after_best = rl;
         }
