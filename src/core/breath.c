@@ -20,6 +20,9 @@ enum { RIPPLE_MAX = 512 };
  * correlates clearly (> 0.5). */
 static const double ripple_coarse = 0.4;
 
+/* is_reversed_ahead: y must have reversed by this fraction of the depth. */
+static const double lead_frac = 0.045;
+
 /* Seconds of signal before the first turning point may be confirmed. */
 static const double warmup_s = 1.5;
 
@@ -107,6 +110,8 @@ struct bel_breath {
     double noise_abs;
     double noise_alpha;
     int64_t jump_w;     /* is_jump's span: a quarter of a second, in samples */
+    int64_t lead_w;     /* is_reversed_ahead's slope span: 50 ms, in samples */
+    double lp_delay_s;  /* the detection low-pass's group delay at 0 Hz */
     double depth_decay; /* the reference depth's decay per quiet sample */
     int64_t n_total;    /* samples since start of time (for noise warm-up) */
 };
@@ -180,6 +185,9 @@ bel_status bel_breath_create(const bel_breath_config *cfg, bel_breath **out)
     }
     b->noise_alpha = 1.0 - exp(-1.0 / (5.0 * cfg->fs_hz));
     b->jump_w = (int64_t)fmax(1.0, floor(0.25 * cfg->fs_hz + 0.5));
+    b->lead_w = (int64_t)fmax(1.0, floor(0.05 * cfg->fs_hz + 0.5));
+    /* A second-order Butterworth low-pass delays by sqrt(2) / (2 pi fc). */
+    b->lp_delay_s = 1.4142135623730951 / (2.0 * 3.141592653589793 * cfg->lowpass_hz);
     b->depth_decay = exp(-1.0 / (4.0 * cfg->fs_hz));
     b->half_cycle_s = 2.0;
     b->x_min = INFINITY;
@@ -806,6 +814,30 @@ static bool is_jump(const bel_breath *b, float x)
     return dx > thr;
 }
 
+/* Whether a peak has reversed by need_rev on the detection signal advanced by
+ * its low-pass's delay: y + tau dy/dt (tau the biquad's group delay, dy/dt over
+ * the last 50 ms), the input as it is now rather than 0.125 s ago. Only once y
+ * itself has reversed by lead_frac of the depth (a wiggle at the top is no
+ * turn), without ripple (its slope would be advanced as well), and only at
+ * peaks: the exhalation leaves the top at once, whereas an inhalation starts
+ * from an end-expiratory pause, where the advanced noise would confirm it
+ * before it begins. */
+static bool is_reversed_ahead(const bel_breath *b, double rev, double need_rev, double depth,
+                              double t_s)
+{
+    if (rev < lead_frac * depth || b->ripple_mode ||
+        (b->ripple_n > 0 && ripple_matters(b, b->ripple_amp)) || b->n <= b->lead_w) {
+        return false;
+    }
+    const int64_t k = b->n - 1 - b->lead_w;
+    const double dt = t_s - ht(b, k);
+    if (!(dt > 0.0)) {
+        return false;
+    }
+    const double slope = (b->y - (double)b->hist_y[k & (b->cap - 1)]) / dt;
+    return b->ext_val - (b->y + b->lp_delay_s * slope) >= need_rev;
+}
+
 static void bucket_init(struct bucket *k, double y, int64_t n)
 {
     k->lo = k->hi = y;
@@ -993,15 +1025,17 @@ int bel_breath_process(bel_breath *b, double t_s, float x, bel_breath_point *pt)
         b->band_t_out = t_s;
     }
     double need_rev = (double)b->cfg.confirm_frac * depth;
+    bool is_ahead = rising && is_reversed_ahead(b, rev, need_rev, depth, t_s);
     if (exc >= (double)b->cfg.excursion_frac * depth && exc > 2.0 * floor_noise &&
-        rev >= need_rev && rev > floor_noise && phase_s >= b->cfg.min_phase_s) {
+        (rev >= need_rev || is_ahead) && rev > floor_noise && phase_s >= b->cfg.min_phase_s) {
         if (isnan(b->band_t_in)) {
             b->band_t_in = band_entry(b, s, depth);
         }
         if (fmin(t_s, b->band_t_out) - b->band_t_in >= 2.5) {
             need_rev *= 2.0;
+            is_ahead = false;
         }
-        if (rev >= need_rev) {
+        if (rev >= need_rev || is_ahead) {
             return confirm(b, rising, t_s, pt);
         }
     }

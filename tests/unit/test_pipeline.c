@@ -238,6 +238,20 @@ static void test_pipeline_fifteen_per_minute_breaths_are_found_on_time(void **st
     assert_true(res.sum.n_breaths >= 28 && res.sum.n_breaths <= 30);
 }
 
+/* An exhalation leaves the top of a breath at once: its onset is confirmed on
+ * the signal as it is now, not as the detection low-pass showed it 0.125 s
+ * before, and every breath is still found, on time. */
+static void test_pipeline_exhalation_onset_is_known_quickly(void **state)
+{
+    (void)state;
+    wave w = wave_default();
+    run_wave(&w, &res);
+    expect_all_breaths(&res, 0.15, 8.0, &w);
+    const match m = score(&res, BEL_EV_EXP_ONSET, 0.15, 8.0);
+    /* 0.52 s on this 2.4 s raised-cosine exhalation; 0.62 s on the low-pass. */
+    assert_true(m.median_latency_s > 0.0 && m.median_latency_s < 0.57);
+}
+
 static void test_pipeline_works_for_any_gain_offset_and_polarity(void **state)
 {
     (void)state;
@@ -1085,6 +1099,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_pipeline_fifteen_per_minute_breaths_are_found_on_time),
+        cmocka_unit_test(test_pipeline_exhalation_onset_is_known_quickly),
         cmocka_unit_test(test_pipeline_works_for_any_gain_offset_and_polarity),
         cmocka_unit_test(test_pipeline_heartbeat_ripple_is_not_a_breath),
         cmocka_unit_test(test_pipeline_slow_paced_478_times_the_end_of_the_hold),
