@@ -22,6 +22,7 @@ static const double ripple_coarse = 0.4;
 
 /* is_reversed_ahead: y must have reversed by this fraction of the depth. */
 static const double lead_frac = 0.045;
+static const double lead_noise_mult = 5.0;
 
 /* Seconds of signal before the first turning point may be confirmed. */
 static const double warmup_s = 1.5;
@@ -814,14 +815,14 @@ static bool is_jump(const bel_breath *b, float x)
     return dx > thr;
 }
 
-/* Whether a peak has reversed by need_rev on the detection signal advanced by
+/* Whether a turn has reversed by need_rev on the detection signal advanced by
  * its low-pass's delay: y + tau dy/dt (tau the biquad's group delay, dy/dt over
  * the last 50 ms), the input as it is now rather than 0.125 s ago. Only once y
  * itself has reversed by lead_frac of the depth (a wiggle at the top is no
- * turn), without ripple (its slope would be advanced as well), and only at
- * peaks: the exhalation leaves the top at once, whereas an inhalation starts
- * from an end-expiratory pause, where the advanced noise would confirm it
- * before it begins. */
+ * turn) and without ripple (its slope would be advanced as well). An
+ * exhalation leaves the top at once; an inhalation starts from an
+ * end-expiratory pause, whose noise the advance would take for its start:
+ * there the advanced reversal goes lead_noise_mult noise sigmas further. */
 static bool is_reversed_ahead(const bel_breath *b, double rev, double need_rev, double depth,
                               double t_s)
 {
@@ -835,7 +836,9 @@ static bool is_reversed_ahead(const bel_breath *b, double rev, double need_rev, 
         return false;
     }
     const double slope = (b->y - (double)b->hist_y[k & (b->cap - 1)]) / dt;
-    return b->ext_val - (b->y + b->lp_delay_s * slope) >= need_rev;
+    const double s = b->st == ST_RISING ? 1.0 : -1.0;
+    const double need = s > 0.0 ? need_rev : need_rev + lead_noise_mult * noise_sigma(b);
+    return s * (b->ext_val - (b->y + b->lp_delay_s * slope)) >= need;
 }
 
 static void bucket_init(struct bucket *k, double y, int64_t n)
@@ -1025,7 +1028,7 @@ int bel_breath_process(bel_breath *b, double t_s, float x, bel_breath_point *pt)
         b->band_t_out = t_s;
     }
     double need_rev = (double)b->cfg.confirm_frac * depth;
-    bool is_ahead = rising && is_reversed_ahead(b, rev, need_rev, depth, t_s);
+    bool is_ahead = is_reversed_ahead(b, rev, need_rev, depth, t_s);
     if (exc >= (double)b->cfg.excursion_frac * depth && exc > 2.0 * floor_noise &&
         (rev >= need_rev || is_ahead) && rev > floor_noise && phase_s >= b->cfg.min_phase_s) {
         if (isnan(b->band_t_in)) {
