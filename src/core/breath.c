@@ -838,7 +838,9 @@ static bool is_reversed_ahead(const bel_breath *b, double rev, double need_rev, 
     const double slope = (b->y - (double)b->hist_y[k & (b->cap - 1)]) / dt;
     const double s = b->st == ST_RISING ? 1.0 : -1.0;
     const double need = s > 0.0 ? need_rev : need_rev + lead_noise_mult * noise_sigma(b);
-    return s * (b->ext_val - (b->y + b->lp_delay_s * slope)) >= need;
+    /* The difference's slope is the slope half its span ago: advanced as far again. */
+    const double tau = b->lp_delay_s + 0.5 * dt;
+    return s * (b->ext_val - (b->y + tau * slope)) >= need;
 }
 
 static void bucket_init(struct bucket *k, double y, int64_t n)
