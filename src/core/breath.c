@@ -20,6 +20,10 @@ enum { RIPPLE_MAX = 512 };
  * correlates clearly (> 0.5). */
 static const double ripple_coarse = 0.4;
 
+/* is_reversed_ahead: y must have reversed by this fraction of the depth. */
+static const double lead_frac = 0.045;
+static const double lead_noise_mult = 5.0;
+
 /* Seconds of signal before the first turning point may be confirmed. */
 static const double warmup_s = 1.5;
 
@@ -113,6 +117,8 @@ struct bel_breath {
     double noise_sig; /* noise_sigma(): made when noise_abs changes */
     double noise_alpha;
     int64_t jump_w;     /* is_jump's span: a quarter of a second, in samples */
+    int64_t lead_w;     /* is_reversed_ahead's slope span: 50 ms, in samples */
+    double lp_delay_s;  /* the detection low-pass's group delay at 0 Hz */
     double depth_decay; /* the reference depth's decay per quiet sample */
     int64_t n_total;    /* samples since start of time (for noise warm-up) */
 };
@@ -179,6 +185,9 @@ bel_status bel_breath_create(const bel_breath_config *cfg, bel_breath **out)
     }
     b->noise_alpha = 1.0 - exp(-1.0 / (5.0 * cfg->fs_hz));
     b->jump_w = (int64_t)fmax(1.0, floor(0.25 * cfg->fs_hz + 0.5));
+    b->lead_w = (int64_t)fmax(1.0, floor(0.05 * cfg->fs_hz + 0.5));
+    /* A second-order Butterworth low-pass delays by sqrt(2) / (2 pi fc). */
+    b->lp_delay_s = 1.4142135623730951 / (2.0 * 3.141592653589793 * cfg->lowpass_hz);
     b->depth_decay = exp(-1.0 / (4.0 * cfg->fs_hz));
     b->half_cycle_s = 2.0;
     b->x_min = INFINITY;
@@ -992,6 +1001,34 @@ static bool is_jump(const bel_breath *b, float x)
     return dx > thr;
 }
 
+/* Whether a turn has reversed by need_rev on the detection signal advanced by
+ * its low-pass's delay: y + tau dy/dt (tau the biquad's group delay, dy/dt over
+ * the last 50 ms), the input as it is now rather than 0.125 s ago. Only once y
+ * itself has reversed by lead_frac of the depth (a wiggle at the top is no
+ * turn) and without ripple (its slope would be advanced as well). An
+ * exhalation leaves the top at once; an inhalation starts from an
+ * end-expiratory pause, whose noise the advance would take for its start:
+ * there the advanced reversal goes lead_noise_mult noise sigmas further. */
+static bool is_reversed_ahead(const bel_breath *b, double rev, double need_rev, double depth,
+                              double t_s)
+{
+    if (rev < lead_frac * depth || b->ripple_mode ||
+        (b->ripple_n > 0 && ripple_matters(b, b->ripple_amp)) || b->n <= b->lead_w) {
+        return false;
+    }
+    const int64_t k = b->n - 1 - b->lead_w;
+    const double dt = t_s - ht(b, k);
+    if (!(dt > 0.0)) {
+        return false;
+    }
+    const double slope = (b->y - (double)b->hist_y[k & (b->cap - 1)]) / dt;
+    const double s = b->st == ST_RISING ? 1.0 : -1.0;
+    const double need = s > 0.0 ? need_rev : need_rev + lead_noise_mult * noise_sigma(b);
+    /* The difference's slope is the slope half its span ago: advanced as far again. */
+    const double tau = b->lp_delay_s + 0.5 * dt;
+    return s * (b->ext_val - (b->y + tau * slope)) >= need;
+}
+
 static void bucket_init(struct bucket *k, double y, int64_t n)
 {
     k->lo = k->hi = y;
@@ -1178,15 +1215,17 @@ int bel_breath_process(bel_breath *b, double t_s, float x, bel_breath_point *pt)
         b->band_t_out = t_s;
     }
     double need_rev = (double)b->cfg.confirm_frac * depth;
+    bool is_ahead = is_reversed_ahead(b, rev, need_rev, depth, t_s);
     if (exc >= (double)b->cfg.excursion_frac * depth && exc > 2.0 * floor_noise &&
-        rev >= need_rev && rev > floor_noise && phase_s >= b->cfg.min_phase_s) {
+        (rev >= need_rev || is_ahead) && rev > floor_noise && phase_s >= b->cfg.min_phase_s) {
         if (isnan(b->band_t_in)) {
             b->band_t_in = band_entry(b, s, depth);
         }
         if (fmin(t_s, b->band_t_out) - b->band_t_in >= 2.5) {
             need_rev *= 2.0;
+            is_ahead = false;
         }
-        if (rev >= need_rev) {
+        if (rev >= need_rev || is_ahead) {
             return confirm(b, rising, t_s, pt);
         }
     }
