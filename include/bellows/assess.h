@@ -71,6 +71,13 @@ typedef struct bel_assess {
     float deep_ratio_seen;             /* deepest / relaxed, the latest deep try */
     double deep_t0_s, deep_t1_s;       /* the accepted deep try */
     double natural_t0_s, natural_t1_s; /* the accepted natural try */
+    /* Raw belt values over the current deep try, [0] belly, [1] chest: lowest, highest,
+     * sum, count; and what the accepted deep breath said of each belt's polarity. */
+    float deep_lo[2], deep_hi[2];
+    double deep_sum[2];
+    int deep_n[2];
+    bool has_deep_polarity;
+    bool deep_inverted[2];
     bel_assess_why why;
     int why_breaths;               /* breaths counted in the failed try */
     bel_assess_phase failed_phase; /* the phase that failed for the last time */
@@ -86,6 +93,12 @@ void bel_assess_init(bel_assess *a, const bel_assess_config *cfg);
 /** Fold in one pipeline or link event (breath depths, signal lost).
  *  Call from: the owning thread. Real-time safe. */
 void bel_assess_note_event(bel_assess *a, const bel_event *ev);
+
+/** Fold in one sample's raw belt values (belly, and chest or NAN without one) before
+ *  bel_assess_update for the same t_s: during the deep breath they say which way each
+ *  belt reads (bel_assess_get_deep_polarity). Call from: the owning thread.
+ *  Real-time safe. */
+void bel_assess_note_sample(bel_assess *a, double t_s, float belly, float chest);
 
 /** Advance to signal time t_s: at the end of a phase, check it. Returns what
  *  changed. Call from: the owning thread. Real-time safe. */
@@ -117,6 +130,13 @@ bel_assess_phase bel_assess_get_failed_phase(const bel_assess *a);
 
 /** The accepted deep-breath try's span [t0, t1) in signal time; false before. */
 bool bel_assess_get_deep_span(const bel_assess *a, double *t0_s, double *t1_s);
+
+/** What the accepted deep breath said, from the samples given to bel_assess_note_sample:
+ *  a deep inhalation moves a belt further from its mean in the direction of expansion,
+ *  so a belt whose excursion below the mean is the larger reads inverted. false (both
+ *  false) before the deep phase passed or without samples; *chest_inverted false with
+ *  no chest values. */
+bool bel_assess_get_deep_polarity(const bel_assess *a, bool *belly_inverted, bool *chest_inverted);
 
 /** Short name of a phase ("settle", "deep breath", "natural breathing", "done", "failed"). */
 const char *bel_assess_phase_name(bel_assess_phase p);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "bellows/assess.h"
 #include "bellows/pipeline.h"
@@ -15,9 +16,7 @@
 #include "calibration.h"
 #include "cli.h"
 #include "cmd_store.h"
-#include "engine.h"
 #include "live_source.h"
-#include "recording.h"
 #include "session.h"
 #include "ui_session.h"
 
@@ -43,67 +42,6 @@ static const cli_help assess_help = {
     "sessions.\n",
     "Exit status: 0 done, 1 the assessment could not be completed (nothing stored), 2 bad\n"
     "command line.\n"};
-
-/* Larger excursion above the mean than below it in [t0, t1): a deep inhalation
- * reads as a larger value, so the belt is not inverted. */
-static bool looks_inverted(const bel_sample *s, size_t n, int ch, double t0, double t1)
-{
-    float lo = INFINITY, hi = -INFINITY;
-    double sum = 0.0;
-    int cnt = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i].t_s >= t0 && s[i].t_s < t1) {
-            lo = fminf(lo, s[i].value[ch]);
-            hi = fmaxf(hi, s[i].value[ch]);
-            sum += (double)s[i].value[ch];
-            cnt++;
-        }
-    }
-    if (cnt == 0) {
-        return false;
-    }
-    const double mean = sum / cnt;
-    return mean - (double)lo > (double)hi - mean;
-}
-
-/* The samples of the recording at path in [t0_s, t1_s) (the deep breath), in *out (n in
- * *n; caller frees): only that span is kept, however long the recording. */
-static bel_status read_span(const char *path, double t0_s, double t1_s, bel_sample **out, size_t *n,
-                            char *err, size_t err_len)
-{
-    *out = NULL;
-    *n = 0;
-    bel_recording_reader *r = NULL;
-    bel_status st = bel_recording_reader_create(path, &r, err, err_len);
-    if (st != BEL_OK) {
-        return st;
-    }
-    size_t cap = 0;
-    bel_sample x;
-    while (bel_recording_reader_read(r, &x) > 0 && x.t_s < t1_s) { /* or a cut-off line */
-        if (x.t_s < t0_s) {
-            continue;
-        }
-        if (*n == cap) {
-            cap = cap ? 2 * cap : 1024;
-            bel_sample *grown = realloc(*out, cap * sizeof *grown);
-            if (!grown) {
-                st = BEL_ERR_NOMEM;
-                snprintf(err, err_len, "%.400s: out of memory", path);
-                break;
-            }
-            *out = grown;
-        }
-        (*out)[(*n)++] = x;
-    }
-    bel_recording_reader_destroy(r);
-    if (st != BEL_OK) {
-        free(*out);
-        *out = NULL;
-        *n = 0;
-    }
-    return st;
-}
 
 /* The therapist's findings as given on the command line. */
 typedef struct findings_opts {
@@ -434,7 +372,6 @@ int cmd_assess(int argc, char **argv)
     char rec_path[1100];
     bel_session *session = NULL;
     ui_session *ui = NULL;
-    bel_sample *s = NULL;
     char *json = NULL;
     int exit_code = CLI_EXIT_FAIL;
     if (!out_path && client) {
@@ -452,6 +389,15 @@ int cmd_assess(int argc, char **argv)
     }
     prefix_of(out_path, prefix, sizeof prefix);
     snprintf(rec_path, sizeof rec_path, "%s.csv", prefix);
+    struct stat st_replay, st_rec;
+    if (replay && stat(replay, &st_replay) == 0 && stat(rec_path, &st_rec) == 0 &&
+        st_replay.st_dev == st_rec.st_dev && st_replay.st_ino == st_rec.st_ino) {
+        exit_code = cli_usage_error(cmd,
+                                    "--out %s would record the assessment over %s, the "
+                                    "recording it replays; choose another --out",
+                                    out_path, replay);
+        goto done;
+    }
 
     bel_assess guide;
     bel_assess_init(&guide, &gc);
@@ -461,6 +407,7 @@ int cmd_assess(int argc, char **argv)
     cfg.is_live = !fast; /* --fast: nothing may be dropped, the input waits instead */
     cfg.record_prefix = prefix;
     cfg.quiet = true; /* the guide's prompts, not every breath */
+    cfg.assess = &gc; /* the session ends with the guide, its polarity from the deep breath */
     if (bel_session_create(&cfg, &session, err, sizeof err) != BEL_OK) {
         cli_fail(cmd, "%s", err);
         goto done;
@@ -506,51 +453,16 @@ int cmd_assess(int argc, char **argv)
         goto done;
     }
 
-    /* The recording, as stored, through the pipeline with the belts' polarity from the
-     * deep breath: the same numbers `bellows analyze` gives for it. Up to the end of the
-     * guide: a fast replay may have read further before it stopped. */
+    /* The session's own figures, as the person saw them: its pipeline ran to the guide's
+     * end, with the belts' polarity set from the deep breath (session.h). */
     double deep_t0 = 0.0, deep_t1 = 0.0;
     (void)bel_assess_get_deep_span(&guide, &deep_t0, &deep_t1);
-    bel_source *rs = NULL;
-    bel_pipeline *p = NULL;
-    bel_engine_settings es = bel_engine_settings_default();
-    bel_pipeline_config pc;
-    size_t n = 0;
-    bel_engine_result res;
-    bel_status rst = bel_source_create_replay(rec_path, false, &rs, err, sizeof err);
-    if (rst == BEL_OK) {
-        rst = bel_engine_pipeline_config(bel_source_get_info(rs), &es, rec_path, &pc, err,
-                                         sizeof err);
-    }
-    if (rst == BEL_OK) {
-        rst = read_span(rec_path, deep_t0, deep_t1, &s, &n, err, sizeof err);
-    }
-    if (rst == BEL_OK) {
-        es.invert = looks_inverted(s, n, pc.belly_channel, deep_t0, deep_t1);
-        es.invert_chest =
-            pc.chest_channel >= 0 && looks_inverted(s, n, pc.chest_channel, deep_t0, deep_t1);
-        es.is_polarity_known = true; /* the deep breath said which way each belt reads */
-        rst = bel_engine_pipeline_config(bel_source_get_info(rs), &es, rec_path, &pc, err,
-                                         sizeof err);
-    }
-    if (rst == BEL_OK && bel_pipeline_create(&pc, &p) != BEL_OK) {
-        rst = BEL_ERR_FORMAT;
-        snprintf(err, sizeof err, "%.400s: cannot set up the pipeline", rec_path);
-    }
-    if (rst == BEL_OK) {
-        /* A cut-off last line ends it, as in the session that wrote it. */
-        const bel_status ran =
-            bel_engine_run_offline(rs, p, NULL, bel_assess_get_end_s(&guide), NULL, NULL, &res);
-        (void)ran;
-    }
-    bel_pipeline_destroy(p);
-    bel_source_destroy(rs);
-    if (rst != BEL_OK) {
-        cli_fail(cmd, "%s", err);
+    bel_metrics m;
+    bel_summary sum;
+    if (!bel_session_get_metrics(session, &m) || !bel_session_get_summary(session, &sum)) {
+        cli_fail(cmd, "the session has no figures; nothing stored");
         goto done;
     }
-    const bel_metrics m = res.metrics;
-    const bel_summary sum = res.summary;
     if (!isfinite(m.relaxed_level) || !isfinite(m.relaxed_depth)) {
         cli_fail(cmd, "no steady breathing was found in %s; check the belt and try again",
                  rec_path);
@@ -571,8 +483,8 @@ int cmd_assess(int argc, char **argv)
         .deep_breath_start_s = deep_t0,
         .findings = has_findings ? &findings : NULL,
     };
-    a.calibration.belly_inverted = pc.invert;
-    a.calibration.chest_inverted = pc.invert_chest;
+    a.calibration.belly_inverted = m.is_belly_inverted;
+    a.calibration.chest_inverted = m.is_chest_inverted;
     a.calibration.belly_level = m.relaxed_level;
     a.calibration.belly_depth = m.relaxed_depth;
     a.calibration.chest_level = NAN;
@@ -611,7 +523,6 @@ int cmd_assess(int argc, char **argv)
     }
 done:
     free(json);
-    free(s);
     bel_session_destroy(session);
     ui_session_destroy(ui);
     bel_source_destroy(src);

@@ -52,6 +52,10 @@ struct bel_session {
     bel_event_csv *rec_events;
     bel_event_csv *extra_events;
     int n_channels;
+    /* The guided assessment the session follows (input thread), cfg.assess. */
+    bool has_guide;
+    bel_assess guide;
+    int belly_channel, chest_channel;
 
     pthread_t input_thread;
     pthread_t writer_thread;
@@ -348,6 +352,13 @@ bel_status bel_session_create(const bel_session_config *cfg, bel_session **out, 
     if (st != BEL_OK) {
         goto fail;
     }
+    s->cfg.assess = NULL; /* copied into guide */
+    s->has_guide = cfg->assess != NULL;
+    if (cfg->assess) {
+        bel_assess_init(&s->guide, cfg->assess);
+    }
+    s->belly_channel = pcfg.belly_channel;
+    s->chest_channel = pcfg.chest_channel;
     st = bel_pipeline_create(&pcfg, &s->pipe);
     if (st != BEL_OK) {
         snprintf(msg, sizeof msg, "cannot set up the pipeline (%s)", bel_status_str(st));
@@ -401,6 +412,9 @@ static void publish_event(bel_session *s, const bel_event *ev)
     publish(s, s->writer_ring, &w);
     publish(s, s->ui_ring, &u);
     atomic_fetch_add_explicit(&s->n_events, 1, memory_order_relaxed);
+    if (s->has_guide) {
+        bel_assess_note_event(&s->guide, ev);
+    }
 }
 
 static void publish_link(bel_session *s)
@@ -483,6 +497,30 @@ void bel_session_mark(bel_session *s, bel_event_kind kind)
     }
 }
 
+/* The guided assessment after this sample's events: its deep breath, once accepted, sets
+ * the belts' polarity. true when it is over (the session ends here). */
+static bool follow_guide(bel_session *s, const bel_sample *smp)
+{
+    const float chest = s->chest_channel >= 0 && s->chest_channel < smp->n_channels
+                            ? smp->value[s->chest_channel]
+                            : NAN;
+    bel_assess_note_sample(&s->guide, smp->t_s, smp->value[s->belly_channel], chest);
+    const bel_assess_phase before = bel_assess_get_phase(&s->guide);
+    const bel_assess_change c = bel_assess_update(&s->guide, smp->t_s);
+    bool belly_inverted = false, chest_inverted = false;
+    if (c == BEL_ASSESS_NEXT && before == BEL_ASSESS_DEEP &&
+        bel_assess_get_deep_polarity(&s->guide, &belly_inverted, &chest_inverted)) {
+        bel_event ev[BEL_PIPELINE_MAX_EVENTS];
+        const int n = bel_pipeline_set_polarity(s->pipe, belly_inverted, chest_inverted, ev,
+                                                BEL_PIPELINE_MAX_EVENTS);
+        for (int k = 0; k < n; k++) {
+            publish_event(s, &ev[k]);
+        }
+    }
+    const bel_assess_phase ph = bel_assess_get_phase(&s->guide);
+    return ph == BEL_ASSESS_DONE || ph == BEL_ASSESS_FAILED;
+}
+
 static void *input_main(void *arg)
 {
     bel_session *s = arg;
@@ -537,6 +575,7 @@ static void *input_main(void *arg)
             publish_event(s, &ev[k]);
         }
         emit_marks(s, smp.t_s);
+        const bool is_guide_over = s->has_guide && follow_guide(s, &smp);
         u.is_event = false;
         u.frame.index = index++;
         u.frame.sample = smp;
@@ -548,6 +587,9 @@ static void *input_main(void *arg)
         publish(s, s->ui_ring, &u);
         atomic_fetch_add_explicit(&s->n_samples, 1, memory_order_relaxed);
         atomic_fetch_add_explicit(&s->n_missed, smp.n_missed, memory_order_relaxed);
+        if (is_guide_over) {
+            break;
+        }
     }
     publish_link(s);
     atomic_store_explicit(&s->input_done, true, memory_order_release);
@@ -854,6 +896,16 @@ bool bel_session_get_summary(const bel_session *s, bel_summary *out)
         return false;
     }
     bel_pipeline_get_summary(s->pipe, out);
+    return true;
+}
+
+bool bel_session_get_metrics(const bel_session *s, bel_metrics *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!s || !s->is_finished) {
+        return false;
+    }
+    bel_pipeline_get_metrics(s->pipe, out);
     return true;
 }
 

@@ -30,6 +30,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bellows/assess.h"
 #include "bellows/event.h"
 #include "bellows/pipeline.h"
 #include "bellows/protocol.h"
@@ -49,6 +50,13 @@ typedef struct bel_session_config {
     const char *events_path;   /**< also write the events here; NULL: none (copied) */
     bool quiet;                /**< bel_session_run_main prints nothing per event */
     bel_holdin_calibration calibration; /**< from an assessment; is_valid false: learn live */
+    /** A guided assessment (copied; NULL: none). The input thread follows it as the
+     *  window's guide does (the same events and samples), and: when its deep breath is
+     *  accepted, the belts' polarity is set from it (bel_pipeline_set_polarity); when it
+     *  is done or gives up, the session ends at that sample, so the recording, the
+     *  summary and the metrics (bel_session_get_summary, bel_session_get_metrics) are
+     *  those of the assessment and nothing after it. */
+    const bel_assess_config *assess;
 } bel_session_config;
 
 /** Defaults: everything off, is_live true. Call from: any thread. */
@@ -166,6 +174,11 @@ BEL_NODISCARD bel_status bel_session_finish(bel_session *s);
  *  person saw, with the session's polarity and calibration): what is stored. false
  *  (*out zeroed) before bel_session_finish. Call from: main only, after finish. */
 bool bel_session_get_summary(const bel_session *s, bel_summary *out);
+
+/** The session's own pipeline's running state after its last sample (relaxed level and
+ *  depth, the polarity in use). false (*out zeroed) before bel_session_finish.
+ *  Call from: main only, after finish. */
+bool bel_session_get_metrics(const bel_session *s, bel_metrics *out);
 
 /** Message of the first error, "" if none. Call from: main, after finish. */
 const char *bel_session_get_error(const bel_session *s);

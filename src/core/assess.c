@@ -26,6 +26,12 @@ static void start_try(bel_assess *a, double t_s)
     a->n_breaths = 0;
     a->deepest = 0.0f;
     a->is_lost = false;
+    for (int k = 0; k < 2; k++) {
+        a->deep_lo[k] = INFINITY;
+        a->deep_hi[k] = -INFINITY;
+        a->deep_sum[k] = 0.0;
+        a->deep_n[k] = 0;
+    }
 }
 
 void bel_assess_init(bel_assess *a, const bel_assess_config *cfg)
@@ -83,6 +89,33 @@ static double phase_len(const bel_assess *a)
     default:
         return 0.0;
     }
+}
+
+void bel_assess_note_sample(bel_assess *a, double t_s, float belly, float chest)
+{
+    if (a->phase != BEL_ASSESS_DEEP || !a->has_started || !(t_s >= a->t_phase_s) ||
+        !(t_s < a->t_phase_s + phase_len(a))) {
+        return;
+    }
+    const float v[2] = {belly, chest};
+    for (int k = 0; k < 2; k++) {
+        if (isfinite(v[k])) {
+            a->deep_lo[k] = fminf(a->deep_lo[k], v[k]);
+            a->deep_hi[k] = fmaxf(a->deep_hi[k], v[k]);
+            a->deep_sum[k] += (double)v[k];
+            a->deep_n[k]++;
+        }
+    }
+}
+
+/* The deep try's excursion below the mean is larger than above it. */
+static bool deep_reads_inverted(const bel_assess *a, int k)
+{
+    if (a->deep_n[k] == 0) {
+        return false;
+    }
+    const double mean = a->deep_sum[k] / a->deep_n[k];
+    return mean - (double)a->deep_lo[k] > (double)a->deep_hi[k] - mean;
 }
 
 static int cmp_float(const void *x, const void *y)
@@ -157,6 +190,9 @@ bel_assess_change bel_assess_update(bel_assess *a, double t_s)
     if (a->phase == BEL_ASSESS_DEEP) {
         a->deep_t0_s = a->t_phase_s;
         a->deep_t1_s = t_end;
+        a->has_deep_polarity = a->deep_n[0] > 0;
+        a->deep_inverted[0] = deep_reads_inverted(a, 0);
+        a->deep_inverted[1] = deep_reads_inverted(a, 1);
     } else if (a->phase == BEL_ASSESS_NATURAL) {
         a->natural_t0_s = a->t_phase_s;
         a->natural_t1_s = t_end;
@@ -204,6 +240,13 @@ bool bel_assess_get_deep_span(const bel_assess *a, double *t0_s, double *t1_s)
     *t0_s = a->deep_t0_s;
     *t1_s = a->deep_t1_s;
     return isfinite(a->deep_t0_s);
+}
+
+bool bel_assess_get_deep_polarity(const bel_assess *a, bool *belly_inverted, bool *chest_inverted)
+{
+    *belly_inverted = a->has_deep_polarity && a->deep_inverted[0];
+    *chest_inverted = a->has_deep_polarity && a->deep_inverted[1];
+    return a->has_deep_polarity;
 }
 
 const char *bel_assess_phase_name(bel_assess_phase p)

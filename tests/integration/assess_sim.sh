@@ -32,6 +32,37 @@ if "$BELLOWS" assess --fast --replay "$TMP/short.csv" --out "$TMP/b.json" >"$TMP
     fail "a 30 s replay was accepted"
 fi
 grep -q "short.csv" "$TMP/b.txt" || fail "error does not name the file: $(cat "$TMP/b.txt")"
+# The stored figures are the session's own (no re-analysis of its recording): a belt that
+# reads the other way round is turned round when the deep breath shows it, and the report
+# is what the live pipeline computed, breath for breath as in the session's events file,
+# up to the end of the assessment (where the recording ends too).
+"$BELLOWS" simulate --out "$TMP/up.csv" --duration 200 --fs 50 --seed 3 \
+    --script "deep@41+12:2.5" >/dev/null 2>&1 || fail "simulate failed"
+awk -F, 'NR == 1 { print; next } { printf "%s,%g\n", $1, 1000 - $2 }' "$TMP/up.csv" >"$TMP/inv.csv"
+"$BELLOWS" assess --fast --replay "$TMP/inv.csv" --out "$TMP/asm.json" >"$TMP/inv.txt" 2>&1 ||
+    fail "assess of an inverted belt failed: $(cat "$TMP/inv.txt")"
+python3 - "$TMP/asm.json" "$TMP/asm.events.csv" "$TMP/asm.csv" <<'PY' ||
+import csv, json, sys
+d = json.load(open(sys.argv[1]))
+c, r = d["calibration"], d["report"]
+assert c["belly_inverted"] is True and c["chest_inverted"] is False, c
+ti = te = 0.0
+for row in csv.DictReader(open(sys.argv[2])):
+    if row["kind"] == "insp_onset" and row["ti"] and row["te"]:
+        ti += float(row["ti"])
+        te += float(row["te"])
+assert te > 0 and abs(r["ie_ratio"] - ti / te) < 0.01 * r["ie_ratio"], (r, ti / te)
+last = float(open(sys.argv[3]).read().splitlines()[-1].split(",")[0])
+assert abs(r["duration_s"] - 120) < 0.1 and last <= 120.1, (r, last)
+PY
+    fail "the stored figures are not the session's: $(cat "$TMP/asm.json")"
+# Its recording never goes over the recording it replays.
+cp "$TMP/inv.csv" "$TMP/keep.csv"
+if "$BELLOWS" assess --fast --replay "$TMP/inv.csv" --out "$TMP/inv.json" >"$TMP/over.txt" 2>&1; then
+    fail "an assessment recorded over its replay"
+fi
+cmp -s "$TMP/inv.csv" "$TMP/keep.csv" || fail "the replayed recording was overwritten"
+grep -q "inv.csv" "$TMP/over.txt" || fail "unclear error: $(cat "$TMP/over.txt")"
 # A later session starts from the assessment: a hold-in in the very first
 # seconds, before anything could be learnt, is caught with the calibration.
 "$BELLOWS" simulate --out "$TMP/early.csv" --duration 90 --fs 50 --seed 3 --chest \

@@ -68,6 +68,28 @@ static void test_assess_passes_every_phase_in_order(void **state)
     assert_true(fabs(bel_assess_get_end_s(&a) - 120.0) < 0.11);
 }
 
+static void test_assess_deep_breath_tells_each_belts_polarity(void **state)
+{
+    (void)state;
+    bel_assess_config cfg = bel_assess_config_default();
+    bel_assess a;
+    bel_assess_init(&a, &cfg);
+    bool belly_inv = true, chest_inv = true;
+    assert_int_equal(breathe(&a, 0.0, 40.05, 100.0f, 1e9, 0.0f), BEL_ASSESS_NEXT);
+    assert_false(bel_assess_get_deep_polarity(&a, &belly_inv, &chest_inv));
+    assert_false(belly_inv || chest_inv);
+    /* The deep breath: the belly belt reads smaller as it expands, the chest larger. */
+    for (int i = 0; i < 200; i++) {
+        const double t = 40.0 + 0.1 * i;
+        const float bump = (float)exp(-(t - 45.0) * (t - 45.0) / 4.0);
+        bel_assess_note_sample(&a, t, 500.0f - 300.0f * bump, 200.0f + 50.0f * bump);
+    }
+    assert_int_equal(breathe(&a, 40.2, 60.15, 100.0f, 42.0, 200.0f), BEL_ASSESS_NEXT);
+    assert_true(bel_assess_get_deep_polarity(&a, &belly_inv, &chest_inv));
+    assert_true(belly_inv);
+    assert_false(chest_inv);
+}
+
 static void test_assess_asks_again_for_a_shallow_deep_breath(void **state)
 {
     (void)state;
@@ -189,6 +211,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_assess_passes_every_phase_in_order),
+        cmocka_unit_test(test_assess_deep_breath_tells_each_belts_polarity),
         cmocka_unit_test(test_assess_asks_again_for_a_shallow_deep_breath),
         cmocka_unit_test(test_assess_gives_up_without_breathing),
         cmocka_unit_test(test_assess_signal_lost_repeats_the_phase),
