@@ -2,6 +2,7 @@
  * SPDX-License-Identifier: MIT */
 #include "cli.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <math.h>
 #include <signal.h>
@@ -255,4 +256,17 @@ bool cli_parse_command(const cli_help *h, int argc, char **argv, const cli_opt *
         cli_print_help(stdout, h, opts, n_opts);
     }
     return rc == CLI_PARSED;
+}
+
+bool cli_parse_command_parts(const cli_help *h, int argc, char **argv, const cli_table *parts,
+                             int n_parts, const char **pos, int max_pos, int *n_pos, int *exit_code)
+{
+    cli_opt all[CLI_MAX_OPTS];
+    int n = 0;
+    for (int p = 0; p < n_parts; p++) {
+        assert(parts[p].n_opts >= 0 && parts[p].n_opts <= CLI_MAX_OPTS - n);
+        memcpy(&all[n], parts[p].opts, (size_t)parts[p].n_opts * sizeof all[0]);
+        n += parts[p].n_opts;
+    }
+    return cli_parse_command(h, argc, argv, all, n, pos, max_pos, n_pos, exit_code);
 }

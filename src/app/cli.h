@@ -50,6 +50,23 @@ typedef struct cli_help {
 bool cli_parse_command(const cli_help *h, int argc, char **argv, const cli_opt *opts, int n_opts,
                        const char **pos, int max_pos, int *n_pos, int *exit_code);
 
+/** One part of a command's option table, for a table put together from parts: the
+ *  command's own rows and a set every command of a kind shares (cli_live.h). */
+typedef struct cli_table {
+    const cli_opt *opts;
+    int n_opts;
+} cli_table;
+
+/** Most rows of a table put together from parts. */
+enum { CLI_MAX_OPTS = 64 };
+
+/** cli_parse_command over the rows of parts, in order, as one table (the help shows them
+ *  in that order). More than CLI_MAX_OPTS rows in all is a bug (assert).
+ *  Call from: main only. */
+bool cli_parse_command_parts(const cli_help *h, int argc, char **argv, const cli_table *parts,
+                             int n_parts, const char **pos, int max_pos, int *n_pos,
+                             int *exit_code);
+
 /** Print the help of a command: its usage forms, about, every option of opts with a
  *  help text ("  --name ARG  help", continuation lines indented to the text), then more.
  *  The man pages and the bash completion are made from this text (cmake/gen_docs.sh).

@@ -4,6 +4,7 @@
 
 #include "bellows/sim.h"
 #include "cli.h"
+#include "cli_live.h"
 #include "session.h"
 #include "ui_session.h"
 #include "source.h"
@@ -38,13 +39,15 @@ int cmd_demo(int argc, char **argv, bool as_default)
          "also write PREFIX.csv (the recording) and PREFIX.events.csv"},
         {"--replay", CLI_STRING, &replay_path, 0, 0, "a recording CSV", "REC.csv",
          "play a recording instead of the simulated belt"},
-        UI_SESSION_CLI_OPTS(uo),
     };
+    cli_opt live[CLI_LIVE_N_OPTS];
+    cli_live_opts(&uo, live);
     const char *pos[1];
     int n_pos = 0;
     int rc = CLI_EXIT_OK;
-    if (!cli_parse_command(&demo_help, argc, argv, opts, (int)(sizeof opts / sizeof opts[0]), pos,
-                           0, &n_pos, &rc)) {
+    const cli_table parts[] = {{opts, (int)(sizeof opts / sizeof opts[0])},
+                               {live, CLI_LIVE_N_OPTS}};
+    if (!cli_parse_command_parts(&demo_help, argc, argv, parts, 2, pos, 0, &n_pos, &rc)) {
         return rc;
     }
     bel_holdin_calibration calibration; /* every option is checked before anything is made */

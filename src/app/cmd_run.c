@@ -10,6 +10,7 @@
 
 #include "bellows/sim.h"
 #include "cli.h"
+#include "cli_live.h"
 #include "cmd_store.h"
 #include "live_source.h"
 #include "serial.h"
@@ -70,7 +71,10 @@ int cmd_run(int argc, char **argv, bool as_default)
          "record to PREFIX.csv and PREFIX.events.csv (default:\n"
          "$XDG_DATA_HOME/bellows/sessions/YYYYmmdd-HHMMSS)"},
         {"--no-record", CLI_FLAG, &no_record, 0, 0, "", NULL, "do not record"},
-        UI_SESSION_CLI_OPTS(uo),
+    };
+    cli_opt live[CLI_LIVE_N_OPTS];
+    cli_live_opts(&uo, live);
+    const cli_opt opts_after[] = {
         {"--invert", CLI_FLAG, &invert, 0, 0, "", NULL,
          "a smaller value means expansion (with two belts bellows\n"
          "finds it from the breathing; this overrides it)"},
@@ -84,8 +88,10 @@ int cmd_run(int argc, char **argv, bool as_default)
     const char *pos[1];
     int n_pos = 0;
     int rc = CLI_EXIT_OK;
-    if (!cli_parse_command(&run_help, argc, argv, opts, (int)(sizeof opts / sizeof opts[0]), pos, 0,
-                           &n_pos, &rc)) {
+    const cli_table parts[] = {{opts, (int)(sizeof opts / sizeof opts[0])},
+                               {live, CLI_LIVE_N_OPTS},
+                               {opts_after, (int)(sizeof opts_after / sizeof opts_after[0])}};
+    if (!cli_parse_command_parts(&run_help, argc, argv, parts, 3, pos, 0, &n_pos, &rc)) {
         return rc;
     }
     if (prefix && no_record) {

@@ -35,65 +35,6 @@ typedef struct ui_session_options {
 /** Defaults for cmd (volume 0.7, everything on, resonance pacer). */
 ui_session_options ui_session_options_default(const char *cmd);
 
-/** The command-line options every live command takes (run, demo), as cli_opt rows
- *  writing into the ui_session_options o; put them in the command's table. */
-#define UI_SESSION_CLI_OPTS(o)                                                                     \
-    {"--no-window", CLI_FLAG, &(o).is_window_off, 0, 0, "", NULL, "no window (terminal only)"},    \
-        {"--no-audio", CLI_FLAG, &(o).is_audio_off, 0, 0, "", NULL, "no tones"},                   \
-        {"--pacer",                                                                                \
-         CLI_STRING,                                                                               \
-         &(o).pacer,                                                                               \
-         0,                                                                                        \
-         0,                                                                                        \
-         "a pacer name",                                                                           \
-         "NAME",                                                                                   \
-         "pacer pattern: resonance (default), box, 4-7-8, even, adaptive,\n"                       \
-         "or custom:IN-HOLD-OUT-HOLD in seconds (custom:4-2-6-0)"},                                \
-        {"--calibration",                                                                          \
-         CLI_STRING,                                                                               \
-         &(o).calibration,                                                                         \
-         0,                                                                                        \
-         0,                                                                                        \
-         "an assessment JSON file",                                                                \
-         "FILE",                                                                                   \
-         "start from what an assessment learnt (ASSESS.json from\n"                                \
-         "'bellows assess'): a held-in belly is noticed from the start"},                          \
-        {"--volume",  CLI_DOUBLE,                                                                  \
-         &(o).volume, 0.0,                                                                         \
-         1.0,         "a volume from 0 to 1",                                                      \
-         "V",         "tone volume 0..1 (default 0.7); m mutes in the window"},                    \
-        {"--no-breath-tone",           CLI_FLAG, &(o).is_breath_tone_off, 0, 0, "", NULL,          \
-         "no tone following the belly"},                                                           \
-        {"--no-pacer-cues",                                                                        \
-         CLI_FLAG,                                                                                 \
-         &(o).is_pacer_cues_off,                                                                   \
-         0,                                                                                        \
-         0,                                                                                        \
-         "",                                                                                       \
-         NULL,                                                                                     \
-         "no soft cue at each pacer phase"},                                                       \
-        {"--no-holdin-cue",                                                                        \
-         CLI_FLAG,                                                                                 \
-         &(o).is_holdin_cue_off,                                                                   \
-         0,                                                                                        \
-         0,                                                                                        \
-         "",                                                                                       \
-         NULL,                                                                                     \
-         "no cue when the belly is held in"},                                                      \
-        {"--therapist-window",                                                                     \
-         CLI_FLAG,                                                                                 \
-         &(o).is_therapist_window,                                                                 \
-         0,                                                                                        \
-         0,                                                                                        \
-         "",                                                                                       \
-         NULL,                                                                                     \
-         "the therapist layout in a second window (put it on a second\n"                           \
-         "display) while the first shows the practice layout"},                                    \
-    {                                                                                              \
-        "--no-hold-cue", CLI_FLAG, &(o).is_hold_cue_off, 0, 0, "", NULL,                           \
-            "no cue when the breath is held (none while the pacer asks for a hold)"                \
-    }
-
 /** Check the options before anything is created: the pacer name (CLI_EXIT_USAGE) and
  *  the calibration file, loaded into *calibration (bel_holdin_calibration_none() without
  *  one; CLI_EXIT_FAIL if it cannot be read). Message printed, naming o->cmd and the file.
