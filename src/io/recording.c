@@ -892,6 +892,9 @@ void bel_recording_reader_get_progress(const bel_recording_reader *r, uint64_t *
 struct bel_recording_writer {
     bel_outfile *f;
     int n_channels;
+    bool has_rows;
+    double t_prev;            /* the time of the last row as it reads back */
+    char err[BEL_IO_ERR_LEN]; /* a row refused (the file's own errors are f's) */
 };
 
 int bel_recording_format_time(char *buf, size_t len, double t_s)
@@ -938,8 +941,10 @@ static int format_value(char *buf, size_t len, float v)
     return snprintf(buf, len, "%.9g", (double)v);
 }
 
-/* The settings as comment lines, when they are not the defaults. */
-static bel_status write_settings(bel_outfile *f, const bel_recording_settings *rs)
+/* The settings as comment lines, when they are not the defaults; cal_line: the calibration's
+ * line (calibration_line), "" for none. */
+static bel_status write_settings(bel_outfile *f, const bel_recording_settings *rs,
+                                 const char *cal_line)
 {
     if (!rs ||
         (!rs->invert && !rs->invert_chest && !rs->is_polarity_known && !rs->calibration.is_valid)) {
@@ -948,15 +953,37 @@ static bel_status write_settings(bel_outfile *f, const bel_recording_settings *r
     bel_status st =
         bel_outfile_printf(f, "%s invert=%d invert_chest=%d polarity_known=%d\n", SETTINGS_TAG,
                            rs->invert, rs->invert_chest, rs->is_polarity_known);
-    if (st == BEL_OK && rs->calibration.is_valid) {
-        char line[1024];
-        const size_t n = bel_calibration_format_line(&rs->calibration, line, sizeof line);
-        if (n == 0 || n >= sizeof line) {
-            return BEL_ERR_NOMEM;
-        }
-        st = bel_outfile_printf(f, "%s %s\n", CALIBRATION_TAG, line);
+    if (st == BEL_OK && cal_line[0] != '\0') {
+        st = bel_outfile_printf(f, "%s %s\n", CALIBRATION_TAG, cal_line);
     }
     return st;
+}
+
+/* The settings' calibration as its comment line in line ("" for none), if it reads back (the
+ * reader's rules, bel_calibration_parse); else err says why. */
+static bel_status calibration_line(const bel_recording_settings *rs, char *line, size_t len,
+                                   char *err, size_t err_len)
+{
+    line[0] = '\0';
+    if (!rs || !rs->calibration.is_valid) {
+        return BEL_OK;
+    }
+    const size_t n = bel_calibration_format_line(&rs->calibration, line, len);
+    if (n == 0 || n >= len) {
+        line[0] = '\0';
+        copy_err(err, err_len, "out of memory");
+        return BEL_ERR_NOMEM;
+    }
+    bel_holdin_calibration back;
+    char why[BEL_IO_ERR_LEN];
+    if (bel_calibration_parse("the calibration", line, n, &back, why, sizeof why) != BEL_OK) {
+        line[0] = '\0';
+        char msg[BEL_IO_ERR_LEN + 64];
+        snprintf(msg, sizeof msg, "a recording cannot carry this calibration: %s", why);
+        copy_err(err, err_len, msg);
+        return BEL_ERR_ARG;
+    }
+    return BEL_OK;
 }
 
 bel_status bel_recording_writer_create(const char *path, int n_channels, const char *const *names,
@@ -973,12 +1000,25 @@ bel_status bel_recording_writer_create(const char *path, int n_channels, const c
         copy_err(err, err_len, "bad arguments to the recording writer");
         return BEL_ERR_ARG;
     }
+    /* Only names that read back as they are (the reader's header rules). */
     for (int ch = 0; ch < n_channels; ch++) {
-        if (!names[ch] || !names[ch][0] || strpbrk(names[ch], ",\"\r\n") ||
-            strlen(names[ch]) >= BEL_RECORDING_NAME_LEN) {
+        const char *nm = names[ch];
+        const size_t len = nm ? strlen(nm) : 0;
+        bool is_bad = len == 0 || len >= BEL_RECORDING_NAME_LEN || strpbrk(nm, ",\"") ||
+                      bel_text_find_control(nm, len) < len || is_blank(nm[0]) ||
+                      is_blank(nm[len - 1]) || strcmp(nm, "t") == 0;
+        for (int k = 0; k < ch && !is_bad; k++) {
+            is_bad = strcmp(names[k], nm) == 0;
+        }
+        if (is_bad) {
             copy_err(err, err_len, "bad channel name for a recording");
             return BEL_ERR_ARG;
         }
+    }
+    char cal_line[1024];
+    st = calibration_line(settings, cal_line, sizeof cal_line, err, err_len);
+    if (st != BEL_OK) {
+        return st;
     }
     w = calloc(1, sizeof *w);
     if (!w) {
@@ -990,7 +1030,7 @@ bel_status bel_recording_writer_create(const char *path, int n_channels, const c
     if (st != BEL_OK) {
         goto fail;
     }
-    st = write_settings(w->f, settings);
+    st = write_settings(w->f, settings, cal_line);
     if (st == BEL_OK) {
         st = bel_outfile_write(w->f, "t", 1);
     }
@@ -1031,17 +1071,38 @@ bel_status bel_recording_writer_write(bel_recording_writer *w, const bel_sample 
     if (k <= 0 || k >= 48) {
         return BEL_ERR_ARG;
     }
+    /* Only what reads back (recording.h): a finite time after the last row's as written
+     * (to the microsecond), finite values. */
+    const double t_read = strtod(line + n, NULL);
+    if (!isfinite(s->t_s) || (w->has_rows && !(t_read > w->t_prev))) {
+        snprintf(w->err, sizeof w->err,
+                 "%.400s: a row at t=%.9g not written: its time does not come after t=%.9g",
+                 bel_outfile_get_path(w->f), s->t_s, w->t_prev);
+        return BEL_ERR_ARG;
+    }
     n += (size_t)k;
     for (int ch = 0; ch < w->n_channels; ch++) {
+        const float v = ch < s->n_channels ? s->value[ch] : 0.0f;
+        if (!isfinite(v)) {
+            snprintf(w->err, sizeof w->err,
+                     "%.400s: the row at t=%.9g not written: channel %d is not a number",
+                     bel_outfile_get_path(w->f), s->t_s, ch + 1);
+            return BEL_ERR_ARG;
+        }
         line[n++] = ',';
-        k = format_value(line + n, 30, ch < s->n_channels ? s->value[ch] : 0.0f);
+        k = format_value(line + n, 30, v);
         if (k <= 0 || k >= 30) {
             return BEL_ERR_ARG;
         }
         n += (size_t)k;
     }
     line[n++] = '\n';
-    return bel_outfile_write(w->f, line, n);
+    const bel_status st = bel_outfile_write(w->f, line, n);
+    if (st == BEL_OK) {
+        w->has_rows = true;
+        w->t_prev = t_read;
+    }
+    return st;
 }
 
 bel_status bel_recording_writer_flush(bel_recording_writer *w)
@@ -1065,5 +1126,9 @@ void bel_recording_writer_destroy(bel_recording_writer *w)
 
 const char *bel_recording_writer_get_error(const bel_recording_writer *w)
 {
-    return w ? bel_outfile_get_error(w->f) : "";
+    if (!w) {
+        return "";
+    }
+    const char *e = bel_outfile_get_error(w->f);
+    return e[0] != '\0' ? e : w->err;
 }

@@ -109,7 +109,10 @@ void bel_recording_reader_get_progress(const bel_recording_reader *r, uint64_t *
 typedef struct bel_recording_writer bel_recording_writer;
 
 /** Create a recording CSV at path with a header `t,<names...>`. names[i] must be
- *  non-empty and free of commas, quotes and line breaks. settings (NULL: the defaults)
+ *  non-empty, shorter than BEL_RECORDING_NAME_LEN, free of commas, quotes, control
+ *  characters and bytes that are not UTF-8, not start or end with a blank, not be "t",
+ *  and not repeat another name (what the reader accepts); a calibration in settings needs
+ *  what an assessment file needs (a relaxed belly level and depth). settings (NULL: the defaults)
  *  go before the header as comment lines when they are not the defaults; a recording
  *  made with the defaults is the plain `t,<names...>` CSV. *out NULL on failure;
  *  err (if not NULL) gets the reason. BEL_ERR_ARG, BEL_ERR_IO, BEL_ERR_NOMEM.
@@ -124,6 +127,9 @@ BEL_NODISCARD bel_status bel_recording_writer_create(const char *path, int n_cha
  *  integers when integral, else with 9 significant digits (exact for float),
  *  after a line for each of the sample's actions.
  *  Only the first n_channels values are written. BEL_ERR_IO (sticky) on failure.
+ *  A row that would not read back is not written: a time that is not finite or, to
+ *  the microsecond, not after the previous row's, or a value that is not finite:
+ *  BEL_ERR_ARG (not sticky; bel_recording_writer_get_error says which).
  *  Call from: the owning thread. */
 BEL_NODISCARD bel_status bel_recording_writer_write(bel_recording_writer *w, const bel_sample *s);
 

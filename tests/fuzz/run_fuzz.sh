@@ -1,8 +1,9 @@
 #!/bin/sh
 # run_fuzz.sh - run a fuzzer for a bounded time, for CI and by hand.
 #   tests/fuzz/run_fuzz.sh BUILD_DIR SECONDS [TARGET]
-# TARGET: protocol (the default), calibration, recording, plotter, events, summary, cli,
-# export (the EDF+ export of a fuzzed recording) or report (its HTML report).
+# TARGET: protocol (the default), calibration, recording, recording_write (the recording
+# writer, round trip), plotter, events, summary, cli, export (the EDF+ export of a fuzzed
+# recording) or report (its HTML report).
 # run_fuzz_all.sh runs every target in turn (10 minutes each by default).
 # BUILD_DIR was configured with CC=clang -DBELLOWS_FUZZ=ON. The seed corpus is
 # copied, so the checkout is not modified. Exits non-zero if the fuzzer found
@@ -11,7 +12,7 @@
 set -eu
 
 if [ $# -ne 2 ] && [ $# -ne 3 ]; then
-    echo "usage: $0 BUILD_DIR SECONDS [protocol|calibration|recording|plotter|events|summary|cli|export|report]" >&2
+    echo "usage: $0 BUILD_DIR SECONDS [protocol|calibration|recording|recording_write|plotter|events|summary|cli|export|report]" >&2
     exit 2
 fi
 build=$1

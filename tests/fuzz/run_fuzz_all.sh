@@ -16,7 +16,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 logs=$(mktemp -d)
 trap 'rm -rf "$logs"' EXIT
 status=0
-for t in protocol plotter calibration recording events summary cli export report; do
+for t in protocol plotter calibration recording recording_write events summary cli export report; do
     echo "== $t: $seconds s" >&2
     if sh "$here/run_fuzz.sh" "$build" "$seconds" "$t" >"$logs/$t" 2>&1; then
         result=ok
