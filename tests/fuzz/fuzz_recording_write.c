@@ -1,8 +1,9 @@
 /* fuzz_recording_write.c - libFuzzer target: the recording CSV writer, given any settings,
  * channel names and samples, either refuses cleanly (a bad name or channel count at create,
  * a row it cannot write readably) or writes a file that the reader reads back as written:
- * the names, the settings (and a calibration), and every row it accepted, times to the
- * microsecond and values exactly (float), in order, nothing more.
+ * the names, the settings (and a calibration), and every row it accepted with the person's
+ * actions before it, times to the microsecond and values exactly (float), in order, nothing
+ * more.
  * SPDX-License-Identifier: MIT */
 #define _GNU_SOURCE /* memfd_create: the file without touching the disk */
 
@@ -135,6 +136,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         take_bytes(&in, &step, sizeof step);
         t = is_raw_time ? step : t + step;
         s.t_s = t;
+        s.actions = take_byte(&in); /* unknown bits are not written */
         s.n_channels = (uint8_t)n_ch;
         for (int ch = 0; ch < n_ch; ch++) {
             s.value[ch] = take_float(&in);
@@ -192,6 +194,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         /* To the microsecond; beyond 1e15 s, exactly. */
         CHECK(fabs(tw) >= 1e15 ? s.t_s == tw : fabs(s.t_s - tw) <= 0.5e-6 + 1e-12 * fabs(tw));
         CHECK(s.n_channels == n_ch);
+        CHECK(s.actions == (written[i].actions & (BEL_ACTION_RELEARN | BEL_ACTION_TURN_ROUND)));
         for (int ch = 0; ch < n_ch; ch++) {
             CHECK(s.value[ch] == written[i].value[ch]);
         }
