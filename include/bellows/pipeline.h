@@ -163,17 +163,6 @@ int bel_pipeline_relearn(bel_pipeline *p, bel_event *out, int max_out);
  *  Real-time safe. */
 int bel_pipeline_turn_round(bel_pipeline *p, bel_event *out, int max_out);
 
-/** The belts' polarity is known from elsewhere (an assessment's deep breath): the belly
- *  reads inverted when belly_inverted, the chest when chest_inverted (ignored without a
- *  chest belt). A belt whose polarity changes is turned round now, its relaxed state
- *  learnt again, as bel_pipeline_turn_round does; either way this polarity is final for
- *  the rest of the run (no revision from the breathing; bel_metrics and bel_summary
- *  report it). Writes up to max_out events (2 is enough) and returns how many, or
- *  BEL_ERR_ARG. Call from: the thread that calls process, between samples.
- *  Real-time safe. */
-int bel_pipeline_set_polarity(bel_pipeline *p, bool belly_inverted, bool chest_inverted,
-                              bel_event *out, int max_out);
-
 /** Copy the running metrics. Call from: the thread that calls process. */
 void bel_pipeline_get_metrics(const bel_pipeline *p, bel_metrics *out);
 

@@ -56,6 +56,7 @@ struct bel_session {
     bool has_guide;
     bel_assess guide;
     int belly_channel, chest_channel;
+    uint8_t guide_actions; /* input thread: what the guide asks of the next sample */
 
     pthread_t input_thread;
     pthread_t writer_thread;
@@ -497,8 +498,10 @@ void bel_session_mark(bel_session *s, bel_event_kind kind)
     }
 }
 
-/* The guided assessment after this sample's events: its deep breath, once accepted, sets
- * the belts' polarity. true when it is over (the session ends here). */
+/* The guided assessment after this sample's events. Its deep breath, once accepted, says
+ * which way the belly belt reads: when the pipeline reads it the other way, the next
+ * sample carries a turn-round (the person's i), so the recording keeps it and reading it
+ * again turns at the same sample. true when the guide is over (the session ends here). */
 static bool follow_guide(bel_session *s, const bel_sample *smp)
 {
     const float chest = s->chest_channel >= 0 && s->chest_channel < smp->n_channels
@@ -510,11 +513,10 @@ static bool follow_guide(bel_session *s, const bel_sample *smp)
     bool belly_inverted = false, chest_inverted = false;
     if (c == BEL_ASSESS_NEXT && before == BEL_ASSESS_DEEP &&
         bel_assess_get_deep_polarity(&s->guide, &belly_inverted, &chest_inverted)) {
-        bel_event ev[BEL_PIPELINE_MAX_EVENTS];
-        const int n = bel_pipeline_set_polarity(s->pipe, belly_inverted, chest_inverted, ev,
-                                                BEL_PIPELINE_MAX_EVENTS);
-        for (int k = 0; k < n; k++) {
-            publish_event(s, &ev[k]);
+        bel_metrics m;
+        bel_pipeline_get_metrics(s->pipe, &m);
+        if (m.is_belly_inverted != belly_inverted) {
+            s->guide_actions |= BEL_ACTION_TURN_ROUND;
         }
     }
     const bel_assess_phase ph = bel_assess_get_phase(&s->guide);
@@ -561,7 +563,8 @@ static void *input_main(void *arg)
         if (s->cfg.duration_s > 0.0 && smp.t_s - t_first_s >= s->cfg.duration_s) {
             break;
         }
-        smp.actions |= take_actions(s);
+        smp.actions |= take_actions(s) | s->guide_actions;
+        s->guide_actions = 0;
         int n = bel_pipeline_process(s->pipe, &smp, ev, BEL_PIPELINE_MAX_EVENTS);
         if (n < 0) {
             snprintf(s->input_err, sizeof s->input_err,

@@ -52,9 +52,10 @@ typedef struct bel_session_config {
     bel_holdin_calibration calibration; /**< from an assessment; is_valid false: learn live */
     /** A guided assessment (copied; NULL: none). The input thread follows it as the
      *  window's guide does (the same events and samples), and: when its deep breath is
-     *  accepted, the belts' polarity is set from it (bel_pipeline_set_polarity); when it
-     *  is done or gives up, the session ends at that sample, so the recording, the
-     *  summary and the metrics (bel_session_get_summary, bel_session_get_metrics) are
+     *  accepted and shows the belly belt reads the other way round from the pipeline, the
+     *  next sample carries BEL_ACTION_TURN_ROUND (recorded, as the person's i is); when
+     *  the guide is done or gives up, the session ends at that sample, so the recording,
+     *  the summary and the metrics (bel_session_get_summary, bel_session_get_metrics) are
      *  those of the assessment and nothing after it. */
     const bel_assess_config *assess;
 } bel_session_config;

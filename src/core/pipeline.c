@@ -374,19 +374,6 @@ static void forget_breath_in_progress(bel_pipeline *p)
     p->last_rise_s = NAN;
 }
 
-/* The chest belt reads the other way round from the belly: negate its view of the past
- * (the mix keeps its direction, so the detection signal is unchanged). */
-static void flip_chest(bel_pipeline *p)
-{
-    p->invert_chest = !p->invert_chest;
-    p->chest_total = -p->chest_total;
-    p->cbc = -p->cbc;
-    p->e_c = -p->e_c;
-    p->mix_c = -p->mix_c;
-    p->prev_c = -p->prev_c;
-    bel_holdin_negate_chest(p->holdin);
-}
-
 /* The breathing says the belts read the other way round: negate every
  * stage's view of the past, and learn the relaxed state again. */
 static void flip_polarity(bel_pipeline *p)
@@ -457,24 +444,18 @@ static void stage_metrics_keep(bel_pipeline *p)
     }
 }
 
-/* Turn the belly (and with it the chest) round when flip_belly, then the chest alone when
- * flip_chest; the polarity is final from now on. What ended with the relaxed state ends
- * now, with its event. */
-static int turn(bel_pipeline *p, bool flip_belly, bool flip_chest_alone, bel_event *out,
-                int max_out)
+int bel_pipeline_turn_round(bel_pipeline *p, bel_event *out, int max_out)
 {
+    if (!p || (!out && max_out > 0)) {
+        return BEL_ERR_ARG;
+    }
     stage_metrics_keep(p);
     bel_holdin_state before, after;
     bel_holdin_get_state(p->holdin, &before);
-    if (flip_belly) {
-        flip_polarity(p);
-    }
-    if (flip_chest_alone && p->cfg.chest_channel >= 0) {
-        flip_chest(p);
-        bel_holdin_relearn(p->holdin);
-    }
+    flip_polarity(p);
     p->auto_polarity = false;
     bel_holdin_get_state(p->holdin, &after);
+    /* What ended with the relaxed state ends now, with its event. */
     int n_out = 0;
     if (before.is_holding_in && !after.is_holding_in && n_out < max_out) {
         out[n_out++] = bel_event_make(BEL_EV_HOLDIN_END, p->t_last, p->t_last);
@@ -490,27 +471,6 @@ static int turn(bel_pipeline *p, bool flip_belly, bool flip_chest_alone, bel_eve
     p->m.is_holding_in = after.is_holding_in;
     p->m.is_breath_hold = after.is_breath_hold;
     return n_out;
-}
-
-int bel_pipeline_turn_round(bel_pipeline *p, bel_event *out, int max_out)
-{
-    if (!p || (!out && max_out > 0)) {
-        return BEL_ERR_ARG;
-    }
-    return turn(p, true, false, out, max_out);
-}
-
-int bel_pipeline_set_polarity(bel_pipeline *p, bool belly_inverted, bool chest_inverted,
-                              bel_event *out, int max_out)
-{
-    if (!p || (!out && max_out > 0)) {
-        return BEL_ERR_ARG;
-    }
-    const bool flip_belly = belly_inverted != p->invert_belly;
-    /* Turning the belly round turns the chest with it. */
-    const bool chest_after = flip_belly ? !p->invert_chest : p->invert_chest;
-    const bool flip_chest_alone = p->cfg.chest_channel >= 0 && chest_inverted != chest_after;
-    return turn(p, flip_belly, flip_chest_alone, out, max_out);
 }
 
 /* Polarity evidence from each turning point: how long the rise and the fall
@@ -609,7 +569,13 @@ static void mix_update(bel_pipeline *p, double t_s)
     }
     if (p->auto_polarity && p->n_mix >= 6 && p->cbc < -0.5 * sqrt(p->cbb * p->ccc) &&
         p->chest_total < 0.0) {
-        flip_chest(p);
+        p->invert_chest = !p->invert_chest;
+        p->chest_total = -p->chest_total;
+        p->cbc = -p->cbc;
+        p->e_c = -p->e_c;
+        p->mix_c = -p->mix_c;
+        p->prev_c = -p->prev_c;
+        bel_holdin_negate_chest(p->holdin);
     }
     /* Largest eigenvector of [[cbb, cbc], [cbc, ccc]], kept pointing the way
      * it pointed (no sign jumps). */

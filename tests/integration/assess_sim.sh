@@ -33,9 +33,10 @@ if "$BELLOWS" assess --fast --replay "$TMP/short.csv" --out "$TMP/b.json" >"$TMP
 fi
 grep -q "short.csv" "$TMP/b.txt" || fail "error does not name the file: $(cat "$TMP/b.txt")"
 # The stored figures are the session's own (no re-analysis of its recording): a belt that
-# reads the other way round is turned round when the deep breath shows it, and the report
-# is what the live pipeline computed, breath for breath as in the session's events file,
-# up to the end of the assessment (where the recording ends too).
+# reads the other way round is turned round when the deep breath shows it (kept in the
+# recording, so analyze of it gives the session's events), and the report is what the live
+# pipeline computed, breath for breath as in the session's events file, up to the end of
+# the assessment (where the recording ends too).
 "$BELLOWS" simulate --out "$TMP/up.csv" --duration 200 --fs 50 --seed 3 \
     --script "deep@41+12:2.5" >/dev/null 2>&1 || fail "simulate failed"
 awk -F, 'NR == 1 { print; next } { printf "%s,%g\n", $1, 1000 - $2 }' "$TMP/up.csv" >"$TMP/inv.csv"
@@ -56,6 +57,10 @@ last = float(open(sys.argv[3]).read().splitlines()[-1].split(",")[0])
 assert abs(r["duration_s"] - 120) < 0.1 and last <= 120.1, (r, last)
 PY
     fail "the stored figures are not the session's: $(cat "$TMP/asm.json")"
+"$BELLOWS" analyze "$TMP/asm.csv" --events "$TMP/asm.again.csv" --quiet >/dev/null 2>&1 ||
+    fail "analyze of the assessment's recording failed"
+cmp -s "$TMP/asm.again.csv" "$TMP/asm.events.csv" ||
+    fail "analyze of the assessment's recording differs from the session's events"
 # Its recording never goes over the recording it replays.
 cp "$TMP/inv.csv" "$TMP/keep.csv"
 if "$BELLOWS" assess --fast --replay "$TMP/inv.csv" --out "$TMP/inv.json" >"$TMP/over.txt" 2>&1; then
