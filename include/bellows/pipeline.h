@@ -97,7 +97,11 @@ typedef struct bel_metrics {
     uint32_t n_restarts;       /**< times detection started again at a step in the belt */
 } bel_metrics;
 
-/** Whole-run statistics, for summaries. Values not known are NAN. */
+/** Whole-run statistics, for summaries. Values not known are NAN. The breath
+ *  figures (rate, Ti, Te, I:E, depth, variability, belly share) are those of the
+ *  breaths since the belts' polarity was last turned round (by the person, an
+ *  assessment or the breathing): breaths timed the wrong way round would swap
+ *  inhalation and exhalation in them. */
 typedef struct bel_summary {
     double duration_s;               /**< first to latest sample */
     uint32_t n_breaths;              /**< complete breaths (insp_onset to insp_onset) */

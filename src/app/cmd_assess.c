@@ -508,9 +508,13 @@ int cmd_assess(int argc, char **argv)
         goto done;
     }
     bel_outfile_destroy(o);
-    printf("Rate %.1f /min, depth %.1f, I:E %.2f, belly share %.0f %%, held in %.0f s of %.0f s.\n",
-           (double)sum.rate_bpm, (double)sum.depth, (double)sum.ie_ratio,
-           100.0 * (double)sum.belly_share, sum.time_held_in_s, sum.duration_s);
+    char share[32] = "- (no chest belt)";
+    if (isfinite(sum.belly_share)) {
+        snprintf(share, sizeof share, "%.0f %%", 100.0 * (double)sum.belly_share);
+    }
+    printf("Rate %.1f /min, depth %.1f, I:E %.2f, belly share %s, held in %.0f s of %.0f s.\n",
+           (double)sum.rate_bpm, (double)sum.depth, (double)sum.ie_ratio, share, sum.time_held_in_s,
+           sum.duration_s);
     printf("Wrote %s (recording %s)\n", out_path, rec_path);
     exit_code = CLI_EXIT_OK;
     if (client) {

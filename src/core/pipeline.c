@@ -105,6 +105,7 @@ struct bel_pipeline {
     bool stage_metrics_live;
     /* Whole-run accumulators. */
     double sum_ti, sum_te, sum_depth, sum_dur, sum_dur2;
+    uint32_t n_sum; /* breaths in the sums: since the start, or the last turn-round */
     double sum_spec;
     uint32_t n_spec;
     double t_first_insp, t_last_insp;
@@ -337,6 +338,7 @@ static int emit_point(bel_pipeline *p, const bel_breath_point *pt, float belly, 
             }
             update_recent(p);
             p->m.n_breaths++;
+            p->n_sum++;
             p->sum_ti += (double)r.ti_s;
             p->sum_te += (double)r.te_s;
             p->sum_depth += (double)r.depth;
@@ -394,6 +396,13 @@ static void flip_polarity(bel_pipeline *p)
     }
     bel_holdin_relearn(p->holdin);
     forget_breath_in_progress(p);
+    /* The breaths so far were timed the wrong way round (inhalation for exhalation):
+     * the summary's breath figures count from here. */
+    p->sum_ti = p->sum_te = p->sum_depth = p->sum_dur = p->sum_dur2 = 0.0;
+    p->n_sum = 0;
+    p->n_insp = 0;
+    p->sum_share = 0.0;
+    p->n_share = 0;
     p->n_recent = 0;
     p->recent_head = 0;
     p->n_pol = 0;
@@ -875,8 +884,8 @@ void bel_pipeline_get_summary(const bel_pipeline *p, bel_summary *out)
 {
     memset(out, 0, sizeof *out);
     out->duration_s = p->t_last > p->t_first ? p->t_last - p->t_first : 0.0;
-    const uint32_t n = p->m.n_breaths;
-    out->n_breaths = n;
+    const uint32_t n = p->n_sum;
+    out->n_breaths = p->m.n_breaths;
     out->rate_bpm = p->n_insp >= 2 && p->t_last_insp > p->t_first_insp
                         ? (float)(60.0 * (p->n_insp - 1) / (p->t_last_insp - p->t_first_insp))
                         : NAN;

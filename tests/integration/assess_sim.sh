@@ -35,8 +35,9 @@ grep -q "short.csv" "$TMP/b.txt" || fail "error does not name the file: $(cat "$
 # The stored figures are the session's own (no re-analysis of its recording): a belt that
 # reads the other way round is turned round when the deep breath shows it (kept in the
 # recording, so analyze of it gives the session's events), and the report is what the live
-# pipeline computed, breath for breath as in the session's events file, up to the end of
-# the assessment (where the recording ends too).
+# pipeline computed, breath for breath as in the session's events file from that turn on
+# (the breaths before it were timed the wrong way round, inhalation for exhalation), up to
+# the end of the assessment (where the recording ends too).
 "$BELLOWS" simulate --out "$TMP/up.csv" --duration 200 --fs 50 --seed 3 \
     --script "deep@41+12:2.5" >/dev/null 2>&1 || fail "simulate failed"
 awk -F, 'NR == 1 { print; next } { printf "%s,%g\n", $1, 1000 - $2 }' "$TMP/up.csv" >"$TMP/inv.csv"
@@ -47,12 +48,17 @@ import csv, json, sys
 d = json.load(open(sys.argv[1]))
 c, r = d["calibration"], d["report"]
 assert c["belly_inverted"] is True and c["chest_inverted"] is False, c
+lines = open(sys.argv[3]).read().splitlines()
+at = lines.index("# bellows action: turn_round")
+t_turn = float(lines[at + 1].split(",")[0])
+assert 55 < t_turn < 65, t_turn  # where the deep breath's phase ends
 ti = te = 0.0
 for row in csv.DictReader(open(sys.argv[2])):
-    if row["kind"] == "insp_onset" and row["ti"] and row["te"]:
+    if row["kind"] == "insp_onset" and row["ti"] and row["te"] and float(row["t"]) > t_turn:
         ti += float(row["ti"])
         te += float(row["te"])
 assert te > 0 and abs(r["ie_ratio"] - ti / te) < 0.01 * r["ie_ratio"], (r, ti / te)
+assert r["ie_ratio"] < 0.8, r  # relaxed breathing: the inhalation is the shorter
 last = float(open(sys.argv[3]).read().splitlines()[-1].split(",")[0])
 assert abs(r["duration_s"] - 120) < 0.1 and last <= 120.1, (r, last)
 PY

@@ -788,6 +788,11 @@ static void test_pipeline_one_belt_turned_round_by_the_person(void **state)
     assert_true(res.sum.is_belly_inverted);
     assert_int_equal(res.sum.n_polarity_flips, 1);
     expect_all_breaths(&res, 0.2, 60.0, &w);
+    /* The summary's breath figures are those read the right way round: inhalation
+     * 1.6 s, exhalation 2.4 s and the 1 s rest (the breaths before i had them swapped). */
+    const double ie = w.ti_s / (w.te_s + w.bottom_s);
+    assert_true(fabs((double)res.sum.ie_ratio - ie) < 0.05 * ie);
+    assert_true(fabs((double)res.sum.ti_s - w.ti_s) < 0.1);
 }
 
 /* The person's actions travel on the sample (live, and in a recording read again): one
