@@ -7,6 +7,15 @@
 #include "cli.h"
 #include "ui_session.h"
 
+/** The keys of a live session's window, for the commands' --help (and man pages). */
+#define CLI_LIVE_KEYS                                                                              \
+    "\nKeys in the window: space pause, p pacer on/off, up/down pacer faster/slower,\n"            \
+    "m mute, b breath tone, c every cue, t practice/therapist layout, r this is my\n"              \
+    "rest now (the relaxed level is learnt afresh), i the figure shrinks as I breathe\n"           \
+    "in (the belt is turned round), k mark this moment, d mark discomfort, f\n"                    \
+    "fullscreen, h help, q summary then quit. Without a window type k, d, r or i and\n"            \
+    "Enter in the terminal. r and i are kept in the recording.\n"
+
 /** Rows in the shared set. */
 enum { CLI_LIVE_N_OPTS = 10 };
 

@@ -14,7 +14,7 @@ static const cli_help demo_help = {
     "A live session on the built-in simulated belt (belly and chest, with a script\n"
     "of hold-ins, breath holds and posture shifts), in real time through the same\n"
     "session engine and pipeline as a real belt. Prints each breath and, every 10 s,\n"
-    "the metrics. Ctrl-C stops it.\n",
+    "the metrics. Ctrl-C stops it.\n" CLI_LIVE_KEYS,
     NULL};
 
 int cmd_demo(int argc, char **argv, bool as_default)

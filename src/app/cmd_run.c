@@ -31,7 +31,7 @@ static const cli_help run_help = {
     "with --client as one of the client's, else as one of your own ('bellows sessions').\n"
     "The first lines give its number; a session shorter than a minute, or stopped before\n"
     "--duration, is stored as incomplete.\n"
-    "Ctrl-C stops it.\n",
+    "Ctrl-C stops it.\n" CLI_LIVE_KEYS,
     "Exit status: 0 done, 1 the belt or a file failed, 2 bad command line.\n"};
 
 int cmd_run(int argc, char **argv, bool as_default)
