@@ -57,7 +57,8 @@ typedef struct bel_breath_point {
                             and holds left out (NAN for the first point) */
     float cycle_skew;  /**< skewness of the whole breath cycle that ends here (from the
                             turning point of the same kind before), drift removed; > 0
-                            when expansion reads up (NAN until two cycles) */
+                            when expansion reads up (NAN until two cycles, and at
+                            peaks: made at troughs only) */
 } bel_breath_point;
 
 typedef struct bel_breath bel_breath;

@@ -860,7 +860,10 @@ static int confirm(bel_breath *b, bool peak, double t_now, bel_breath_point *pt)
         double *ema = peak ? &b->rise_ema_s : &b->fall_ema_s;
         *ema = *ema > 0.0 ? 0.7 * *ema + 0.3 * (double)pt->move_s : (double)pt->move_s;
     }
-    pt->cycle_skew = b->n_points >= 2 ? (float)cycle_skew(b, b->prev_ref_n, k) : NAN;
+    /* At troughs only: the whole cycle from inhalation onset to inhalation onset is
+     * what the polarity evidence reads (pipeline.c); a peak's is never read, and
+     * its sums over the cycle are a tenth of the stage's cost. */
+    pt->cycle_skew = !peak && b->n_points >= 2 ? (float)cycle_skew(b, b->prev_ref_n, k) : NAN;
     b->prev_ref_n = b->st == ST_UNKNOWN ? k : b->ref_n;
     b->n_points = b->st == ST_UNKNOWN ? 1 : b->n_points + 1;
     if (b->st != ST_UNKNOWN) {
