@@ -77,6 +77,7 @@ struct bel_holdin {
     int n_period;  /* periods seen */
     int lag_steps; /* the chest-belly lag found last, in 10 Hz steps */
     int n_lag;     /* lag searches since the reset */
+    int n_lag_ask; /* breaths that could have searched it since the reset */
     /* Hold-in state machine. */
     hstate st;
     double t_cand, t_drop, t_up;
@@ -223,6 +224,7 @@ void bel_holdin_reset(bel_holdin *h)
     for (int i = 0; i < RING; i++) {
         h->rng_k[i] = -1;
         h->n_lag = 0;
+        h->n_lag_ask = 0;
         h->lag_steps = 0;
     }
 }
@@ -498,6 +500,11 @@ static void update_lag(bel_holdin *h)
     const int64_t len = k1 - k0 + 1;
     const int max_lag = (int)fmin(0.5 * h->period_s / step_s, 30.0);
     if (len < 4 * (int64_t)max_lag || max_lag < 1) {
+        return;
+    }
+    /* Every other breath: the lag is a display metric over three breaths, read
+     * by nothing the events depend on, and moves little from one to the next. */
+    if (h->n_lag_ask++ % 2 != 0) {
         return;
     }
     double mb = 0.0, mc = 0.0;
