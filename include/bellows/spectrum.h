@@ -15,7 +15,7 @@ typedef struct bel_spectrum bel_spectrum;
 typedef struct bel_spectrum_config {
     double fs_hz;        /**< input sample rate, 5..2000 Hz */
     double window_s;     /**< analysis window, 8..120 s (default 32) */
-    double update_s;     /**< time between estimates (default 2 s) */
+    double update_s;     /**< time between estimates (default 4 s) */
     double min_rate_bpm; /**< band searched (default 3..40) */
     double max_rate_bpm;
 } bel_spectrum_config;

@@ -14,7 +14,7 @@ static const double pi = 3.14159265358979323846;
  * next length kissfft's radices (2, 3, 4, 5) make fast (a 32 s window at
  * 4.2 Hz, 133 samples: 160 points, 1.6 breaths/min a bin), enough for the
  * parabolic interpolation of the peak; kissfft's real transform of that size
- * every update_s (2 s by default). */
+ * every update_s (4 s by default). */
 enum { MAX_NFFT = 1024, MAX_WIN = 512 };
 
 struct bel_spectrum {
@@ -61,9 +61,10 @@ static int fast_size(int n)
 
 bel_spectrum_config bel_spectrum_config_default(double fs_hz)
 {
-    /* An estimate every 2 s: the 32 s window moves by a sixteenth, and the
-     * transform is most of the pipeline's cost when made every second. */
-    bel_spectrum_config c = {fs_hz, 32.0, 2.0, 3.0, 40.0};
+    /* An estimate every 4 s: the 32 s window moves by an eighth, a breath or
+     * less at the rates it reads, so the rate moves little between estimates;
+     * the transform and its window were a tenth of the pipeline at every 2 s. */
+    bel_spectrum_config c = {fs_hz, 32.0, 4.0, 3.0, 40.0};
     return c;
 }
 
