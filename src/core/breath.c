@@ -335,130 +335,113 @@ static bool ripple_fits(const bel_breath *b, const ripple_grid *g, int64_t n)
 }
 
 /* The decimated band over the pending ask's window and lags (xs, newest first),
- * its squares (sq), and the sum of the window's squares (added in the order the
- * correlations add theirs). */
-static double ripple_gather(const bel_breath *b, const ripple_grid *g, double *xs, double *sq)
+ * the running sums of its squares (pre[i], the squares of xs[0..i); n_xs + 1 of
+ * them), and the sum of the window's squares (pre[win]). */
+static double ripple_gather(const bel_breath *b, const ripple_grid *g, double *xs, double *pre)
 {
     const int64_t end = b->ripple_at - 1, n_xs = g->win + g->lmax;
+    double acc = 0.0;
+    pre[0] = 0.0;
     for (int64_t i = 0; i < n_xs; i++) {
         xs[i] = (double)b->hist_band[(end - i * g->step) & (b->cap - 1)];
-        sq[i] = xs[i] * xs[i];
+        acc += xs[i] * xs[i];
+        pre[i + 1] = acc;
     }
-    double sxx = 0.0;
-    for (int64_t i = 0; i < g->win; i++) {
-        sxx += sq[i];
-    }
-    return sxx;
+    return pre[g->win];
 }
 
-/* Correlation of the decimated band (xs, newest first; sq its squares) over
- * the window of win with itself l samples earlier. */
-static double ripple_r(const double *xs, const double *sq, int64_t win, double sxx, int64_t l)
+/* The sum of squares of the window l samples earlier, from the running sums: a
+ * difference, not a pass over the window for each lag. */
+static double ripple_syy(const double *pre, int64_t win, int64_t l)
 {
-    double sxy = 0.0, syy = 0.0;
+    return pre[l + win] - pre[l];
+}
+
+/* Correlation of the decimated band (xs, newest first; pre the running sums of
+ * its squares) over the window of win with itself l samples earlier. */
+static double ripple_r(const double *xs, const double *pre, int64_t win, double sxx, int64_t l)
+{
+    double sxy = 0.0;
     for (int64_t i = 0; i < win; i++) {
         sxy += xs[i] * xs[i + l];
-        syy += sq[i + l];
     }
+    const double syy = ripple_syy(pre, win, l);
     return sxx > 0.0 && syy > 0.0 ? sxy / sqrt(sxx * syy) : 0.0;
 }
 
-/* The sums of ripple_r at four lags in one pass over the window: x the
- * window, y[j] and q[j] the band and its squares from lag j on (s[j] and s[4 + j]
- * the sums). Each lag's sums add the same products in the same order as
- * ripple_r's, and the window is read once for the four. Not inlined: where the
+/* The products' sums of ripple_r at four lags in one pass over the window: x
+ * the window, y[j] the band from lag j on (s[j] the sums). Each lag's sum adds
+ * the same products in the same order as ripple_r's, and the window is read once
+ * for the four. Not inlined: where the
  * compiler sees that the lags are 3 apart it carries loads over between
  * iterations, and spills. */
 __attribute__((noinline)) static void ripple_sums4(const double *x, const double *const *y,
-                                                   const double *const *q, int64_t win, double *s)
+                                                   int64_t win, double *s)
 {
     const double *y0 = y[0], *y1 = y[1], *y2 = y[2], *y3 = y[3];
-    const double *q0 = q[0], *q1 = q[1], *q2 = q[2], *q3 = q[3];
     double sxy0 = 0.0, sxy1 = 0.0, sxy2 = 0.0, sxy3 = 0.0;
-    double syy0 = 0.0, syy1 = 0.0, syy2 = 0.0, syy3 = 0.0;
     for (int64_t i = 0; i < win; i++) {
         const double xi = x[i];
         sxy0 += xi * y0[i];
-        syy0 += q0[i];
         sxy1 += xi * y1[i];
-        syy1 += q1[i];
         sxy2 += xi * y2[i];
-        syy2 += q2[i];
         sxy3 += xi * y3[i];
-        syy3 += q3[i];
     }
     s[0] = sxy0;
     s[1] = sxy1;
     s[2] = sxy2;
     s[3] = sxy3;
-    s[4] = syy0;
-    s[5] = syy1;
-    s[6] = syy2;
-    s[7] = syy3;
 }
 
-/* ripple_sums4 at five lags (s[j] and s[5 + j] the sums). */
+/* ripple_sums4 at five lags. */
 __attribute__((noinline)) static void ripple_sums5(const double *x, const double *const *y,
-                                                   const double *const *q, int64_t win, double *s)
+                                                   int64_t win, double *s)
 {
     const double *y0 = y[0], *y1 = y[1], *y2 = y[2], *y3 = y[3], *y4 = y[4];
-    const double *q0 = q[0], *q1 = q[1], *q2 = q[2], *q3 = q[3], *q4 = q[4];
     double sxy0 = 0.0, sxy1 = 0.0, sxy2 = 0.0, sxy3 = 0.0, sxy4 = 0.0;
-    double syy0 = 0.0, syy1 = 0.0, syy2 = 0.0, syy3 = 0.0, syy4 = 0.0;
     for (int64_t i = 0; i < win; i++) {
         const double xi = x[i];
         sxy0 += xi * y0[i];
-        syy0 += q0[i];
         sxy1 += xi * y1[i];
-        syy1 += q1[i];
         sxy2 += xi * y2[i];
-        syy2 += q2[i];
         sxy3 += xi * y3[i];
-        syy3 += q3[i];
         sxy4 += xi * y4[i];
-        syy4 += q4[i];
     }
     s[0] = sxy0;
     s[1] = sxy1;
     s[2] = sxy2;
     s[3] = sxy3;
     s[4] = sxy4;
-    s[5] = syy0;
-    s[6] = syy1;
-    s[7] = syy2;
-    s[8] = syy3;
-    s[9] = syy4;
 }
 
 /* ripple_r at the n_lags lags (r[lag]): four or five a pass (a five where
  * fours would leave one over), the last two or three one by one. (lags is not
  * const: GCC 12 takes a const pointer into a partly filled array for a read of
  * all of it, and warns.) */
-static void ripple_rs(const double *xs, const double *sq, int64_t win, double sxx, int64_t *lags,
+static void ripple_rs(const double *xs, const double *pre, int64_t win, double sxx, int64_t *lags,
                       int n_lags, double *r)
 {
     int i = 0;
     while (n_lags - i >= 4) {
         const int k = (n_lags - i) % 4 == 1 ? 5 : 4;
-        const double *y[5], *q[5];
+        const double *y[5];
         for (int j = 0; j < k; j++) {
             y[j] = xs + lags[i + j];
-            q[j] = sq + lags[i + j];
         }
-        double s[10];
+        double s[5];
         if (k == 5) {
-            ripple_sums5(xs, y, q, win, s);
+            ripple_sums5(xs, y, win, s);
         } else {
-            ripple_sums4(xs, y, q, win, s);
+            ripple_sums4(xs, y, win, s);
         }
         for (int j = 0; j < k; j++) {
-            const double syy = s[k + j];
+            const double syy = ripple_syy(pre, win, lags[i + j]);
             r[lags[i + j]] = sxx > 0.0 && syy > 0.0 ? s[j] / sqrt(sxx * syy) : 0.0;
         }
         i += k;
     }
     for (; i < n_lags; i++) {
-        r[lags[i]] = ripple_r(xs, sq, win, sxx, lags[i]);
+        r[lags[i]] = ripple_r(xs, pre, win, sxx, lags[i]);
     }
 }
 
@@ -467,8 +450,8 @@ static void ripple_rs(const double *xs, const double *sq, int64_t win, double sx
  * itself, when that correlation is clear (> 0.5) and not at the range's edge.
  * Made on the history as it was when asked (ripple_gather, the phase duration
  * then). */
-static void estimate_ripple(bel_breath *b, const ripple_grid *g, const double *xs, const double *sq,
-                            double sxx)
+static void estimate_ripple(bel_breath *b, const ripple_grid *g, const double *xs,
+                            const double *pre, double sxx)
 {
     const int64_t win = g->win, lmin = g->lmin, lmax = g->lmax;
     b->ripple_n = 0;
@@ -486,7 +469,7 @@ static void estimate_ripple(bel_breath *b, const ripple_grid *g, const double *x
     if ((n_lags > 0 ? lags[n_lags - 1] : lmin) < lmax - 1) {
         lags[n_lags++] = lmax;
     }
-    ripple_rs(xs, sq, win, sxx, lags, n_lags, r);
+    ripple_rs(xs, pre, win, sxx, lags, n_lags, r);
     double coarse = -2.0;
     for (int i = 0; i < n_lags; i++) {
         have[lags[i]] = true;
@@ -502,7 +485,7 @@ static void estimate_ripple(bel_breath *b, const ripple_grid *g, const double *x
             lags[n_lags++] = l;
         }
     }
-    ripple_rs(xs, sq, win, sxx, lags, n_lags, r);
+    ripple_rs(xs, pre, win, sxx, lags, n_lags, r);
     double best = -2.0, prev = -2.0, before_best = -2.0, after_best = -2.0;
     int64_t best_l = 0;
     for (int64_t l = lmin; l <= lmax; l++) {
@@ -559,15 +542,15 @@ static void ripple_resolve(bel_breath *b, bool force)
         b->ripple_n = 0;
         return;
     }
-    double xs[RIPPLE_MAX], sq[RIPPLE_MAX];
-    const double sxx = ripple_gather(b, &g, xs, sq);
+    double xs[RIPPLE_MAX], pre[RIPPLE_MAX + 1];
+    const double sxx = ripple_gather(b, &g, xs, pre);
     b->ripple_amp_pending = sqrt(2.0 * sxx / (double)g.win);
     b->ripple_amp_known = true;
     if (!force && !ripple_matters(b, b->ripple_amp_pending)) {
         b->ripple_n = 0;
         return;
     }
-    estimate_ripple(b, &g, xs, sq, sxx);
+    estimate_ripple(b, &g, xs, pre, sxx);
     b->ripple_at = -1;
 }
 
