@@ -733,8 +733,6 @@ static void choose_filter(bel_breath *b);
  * Breathing spends longer near the exhaled level than near the inhaled one
  * (the end-expiratory pause, the slowing end of an exhalation): the cycle is
  * skewed towards its peaks, > 0, when expansion reads up. */
-enum { SKEW_KEEP = 1024 };
-
 static double cycle_skew(const bel_breath *b, int64_t k0, int64_t k1)
 {
     const int64_t oldest = b->n > b->cap ? b->n - b->cap : 0;
@@ -744,36 +742,22 @@ static double cycle_skew(const bel_breath *b, int64_t k0, int64_t k1)
     const double x0 = hx(b, k0), x1 = hx(b, k1);
     const double len = (double)(k1 - k0);
     const double cnt = len + 1.0;
+    const double slope = (x1 - x0) / len;
+    /* One pass: the residuals' power sums, the central moments from them (the
+     * residuals are zero at both ends, so their mean is no larger than they are
+     * and nothing cancels). */
     double s1 = 0.0, s2 = 0.0, s3 = 0.0;
-    if (k1 - k0 < SKEW_KEEP) {
-        /* The residuals of the first pass kept for the second (a cycle of up
-         * to SKEW_KEEP samples, 20 s at 50 Hz). */
-        double res[SKEW_KEEP];
-        for (int64_t k = k0; k <= k1; k++) {
-            const double d = hx(b, k) - (x0 + (x1 - x0) * (double)(k - k0) / len);
-            res[k - k0] = d;
-            s1 += d;
-        }
-        const double mean = s1 / cnt;
-        for (int64_t i = 0; i <= k1 - k0; i++) {
-            const double z = res[i] - mean;
-            s2 += z * z;
-            s3 += z * z * z;
-        }
-    } else {
-        for (int64_t k = k0; k <= k1; k++) {
-            s1 += hx(b, k) - (x0 + (x1 - x0) * (double)(k - k0) / len);
-        }
-        const double mean = s1 / cnt;
-        for (int64_t k = k0; k <= k1; k++) {
-            const double z = hx(b, k) - (x0 + (x1 - x0) * (double)(k - k0) / len) - mean;
-            s2 += z * z;
-            s3 += z * z * z;
-        }
+    for (int64_t k = k0; k <= k1; k++) {
+        const double d = hx(b, k) - (x0 + slope * (double)(k - k0));
+        const double d2 = d * d;
+        s1 += d;
+        s2 += d2;
+        s3 += d2 * d;
     }
-    s2 /= cnt;
-    s3 /= cnt;
-    return s2 > 0.0 ? s3 / (s2 * sqrt(s2)) : (double)NAN;
+    const double mean = s1 / cnt, e2 = s2 / cnt;
+    const double m2 = e2 - mean * mean;
+    const double m3 = s3 / cnt - 3.0 * mean * e2 + 2.0 * mean * mean * mean;
+    return m2 > 0.0 ? m3 / (m2 * sqrt(m2)) : (double)NAN;
 }
 
 /* How long the movement from turning point k0 to k1 took, from 10 % to 90 %
