@@ -489,8 +489,8 @@ static void ask_polarity(ui_session *u, const bel_metrics *m)
     if (!isfinite(u->t_polarity_ask_s)) {
         u->t_polarity_ask_s = u->t_now_s;
         if (!u->win && !u->is_quiet) {
-            printf("the belt may read the other way round: if the belly shrinks in the "
-                   "numbers as you breathe in, type i and Enter\n");
+            printf("the belt may read the other way round: if 'in' shows as you breathe "
+                   "out, type i and Enter\n");
             fflush(stdout);
         }
     }
@@ -665,6 +665,11 @@ static void turn_round(ui_session *u)
     bel_session_turn_round(u->session);
     u->is_polarity_settled = true;
     u->view.is_polarity_asked = false;
+    if (!u->win && !u->is_quiet) {
+        printf("the belt is turned round: 'in' now follows the belly as it grows (i again "
+               "turns it back)\n");
+        fflush(stdout);
+    }
 }
 
 static bool handle_action(ui_session *u, bel_ui_action a)
