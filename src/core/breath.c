@@ -84,6 +84,9 @@ struct bel_breath {
      * it (NAN: not yet looked up) and first left it, for the extreme at band_ext_n. */
     int64_t band_ext_n;
     double band_t_in, band_t_out;
+    /* How long this person usually stays in that band at a trough [0] and at a
+     * peak [1] before the turn (0: not known): a held pace. */
+    double stay_ema_s[2];
     /* Heart-beat ripple: the band between the two detection filters is kept;
      * its autocorrelation gives the ripple's period, and turning points are
      * timed on the input averaged over exactly one ripple period (which
@@ -1191,11 +1194,16 @@ int bel_breath_process(bel_breath *b, double t_s, float x, bel_breath_point *pt)
         if (isnan(b->band_t_in)) {
             b->band_t_in = band_entry(b, s, depth);
         }
-        if (fmin(t_s, b->band_t_out) - b->band_t_in >= 2.5) {
+        /* The same from the start of the stay when this person holds at this
+         * turn (a pacer's hold): early in a hold there is no stay to judge yet. */
+        const double stay_s = fmin(t_s, b->band_t_out) - b->band_t_in;
+        double *stay_ema = &b->stay_ema_s[rising ? 1 : 0];
+        if (stay_s >= 2.5 || *stay_ema >= 2.5) {
             need_rev *= 2.0;
             is_ahead = false;
         }
         if (rev >= need_rev || is_ahead) {
+            *stay_ema = *stay_ema > 0.0 ? 0.7 * *stay_ema + 0.3 * stay_s : stay_s;
             return confirm(b, rising, t_s, pt);
         }
     }
@@ -1252,6 +1260,9 @@ void bel_breath_negate(bel_breath *b)
     negate_range(&b->bk_new.lo, &b->bk_new.lo_n, &b->bk_new.hi, &b->bk_new.hi_n);
     b->ext_val = -b->ext_val;
     b->ref_val = -b->ref_val;
+    const double stay_trough = b->stay_ema_s[0];
+    b->stay_ema_s[0] = b->stay_ema_s[1];
+    b->stay_ema_s[1] = stay_trough;
     if (b->st == ST_RISING) {
         b->st = ST_FALLING;
     } else if (b->st == ST_FALLING) {
