@@ -72,6 +72,38 @@ fi
 echo "== bidmc, exp_onset, both annotators, tol 0.5 s"
 $py "$score" --ann-dir "$shared/data/bidmc" --det-dir "$out/bidmc" --det-suffix .events.csv \
     --kind exp_onset --quiet | pooled
+echo "== breaths taken with the belly held in (inside the labelled hold-ins, from 1 s after their"
+echo "   start; the scorer's --skip-labels leaves them out), tol 0.5 s"
+$py - "$out" "$shared" <<'PY'
+import glob, os, sys
+import numpy as np, pandas as pd
+sys.path.insert(0, os.path.join(sys.argv[2], "tools"))
+from score_breaths import match_events
+for ds in ("scenarios", "scenarios2"):
+    for kind in ("insp_onset", "exp_onset"):
+        tp = na = nd = 0
+        for lab in sorted(glob.glob(os.path.join(sys.argv[2], "data", ds, "*.labels.csv"))):
+            base = lab[: -len(".labels.csv")]
+            ev = os.path.join(sys.argv[1], ds, os.path.basename(base) + ".events.csv")
+            spans = pd.read_csv(lab)
+            spans = spans[spans.kind == "holdin"]
+            if spans.empty or not os.path.exists(ev):
+                continue
+            a = pd.read_csv(base + ".breaths.csv")
+            d = pd.read_csv(ev)
+            a = np.sort(a[a.kind == kind].t.values)
+            d = np.sort(d[d.kind == kind].t.values)
+            for s, e in zip(spans.t_start + 1.0, spans.t_end):
+                aa, dd = a[(a >= s) & (a <= e)], d[(d >= s) & (d <= e)]
+                ai, _ = match_events(aa, d[(d >= s - 0.5) & (d <= e + 0.5)], 0.5)
+                tp += len(ai)
+                na += len(aa)
+                nd += len(dd)
+        if na:
+            print(f"{ds}: {kind} truth {na}, found {nd}, matched {tp}: "
+                  f"Se {100 * tp / na:.1f}% PPV {100 * tp / max(nd, 1):.1f}% "
+                  f"F1 {200 * tp / (na + nd):.1f}%")
+PY
 echo "== feedback latency (t_detect - t) of onsets at 12-20 breaths/min"
 $py - "$out" <<'PY'
 import glob, sys
