@@ -65,20 +65,14 @@ BEL_NODISCARD bel_status bel_median_init(bel_median *m, int n);
  *  sorted copy). Not for callers. */
 float bel_median_process_slow(bel_median *m, float x);
 
-/** Order a pair, the smaller first (bel_median_process's network). Not for callers. */
-static inline void bel_median_sort2(float *lo, float *hi)
-{
-    const float a = *lo, b = *hi;
-    *lo = b < a ? b : a;
-    *hi = b < a ? a : b;
-}
-
 /** Push x, return the median of the last n samples (of fewer while filling).
  *  Call from: the owning thread. Real-time safe, O(n). Inline for the
- *  despike's full window of five at 50 Hz (two belts, every sample): the part
- *  of a five-input sorting network that places the middle value (8
- *  compare-exchanges, no branches) over the ring (the sorted copy is left
- *  behind: once the window of five is full it is not used again). */
+ *  despike's full window of five at 50 Hz (two belts, every sample), over the
+ *  ring and without branches (the sorted copy is left behind: once the window
+ *  of five is full it is not used again): of two pairs, the smaller of the
+ *  lower two is below at least three values and the larger of the upper two
+ *  above at least three, so neither is the median, which is then the median
+ *  of the other two and the fifth value (10 minima and maxima). */
 static inline float bel_median_process(bel_median *m, float x)
 {
     if (m->n != 5 || m->count != 5) {
@@ -86,16 +80,14 @@ static inline float bel_median_process(bel_median *m, float x)
     }
     m->ring[m->head] = x;
     m->head = m->head == 4 ? 0 : m->head + 1;
-    float a = m->ring[0], b = m->ring[1], c = m->ring[2], d = m->ring[3], e = m->ring[4];
-    bel_median_sort2(&a, &d);
-    bel_median_sort2(&b, &e);
-    bel_median_sort2(&a, &c);
-    bel_median_sort2(&b, &d);
-    bel_median_sort2(&a, &b);
-    bel_median_sort2(&c, &e);
-    bel_median_sort2(&b, &c);
-    bel_median_sort2(&c, &d);
-    return c;
+    const float a = m->ring[0], b = m->ring[1], c = m->ring[2], d = m->ring[3], e = m->ring[4];
+    const float lo_ab = b < a ? b : a, hi_ab = b < a ? a : b;
+    const float lo_cd = d < c ? d : c, hi_cd = d < c ? c : d;
+    const float f = lo_cd < lo_ab ? lo_ab : lo_cd; /* the larger of the lower two */
+    const float g = hi_cd < hi_ab ? hi_cd : hi_ab; /* the smaller of the upper two */
+    const float lo_fg = g < f ? g : f, hi_fg = g < f ? f : g;
+    const float mid = e < hi_fg ? e : hi_fg;
+    return mid < lo_fg ? lo_fg : mid;
 }
 
 /** A belt held at a rail (clipped): a run of one repeated value at the lowest
