@@ -1057,7 +1057,11 @@ int bel_holdin_process(bel_holdin *h, double t_s, float belly, float chest, bel_
     h->xc1 = chest;
     const float yb = (float)bel_biquad_process(&h->lp_b, (double)belly);
     const float yc = (float)bel_biquad_process(&h->lp_c, (double)chest);
-    if (h->started) {
+    if (!h->started) {
+        h->started = true;
+        h->t_next = t_s;
+    } else if (h->s.is_holding_in || h->s.is_breath_hold) {
+        /* The time in either state, between samples (not across a gap). */
         const double dt = t_s - h->t_last;
         if (dt > 0.0 && dt < 2.0) {
             if (h->s.is_holding_in) {
@@ -1069,10 +1073,6 @@ int bel_holdin_process(bel_holdin *h, double t_s, float belly, float chest, bel_
         }
     }
     h->t_last = t_s;
-    if (!h->started) {
-        h->started = true;
-        h->t_next = t_s;
-    }
     if (t_s < h->t_next) {
         return 0;
     }
