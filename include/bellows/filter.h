@@ -39,9 +39,11 @@ void bel_biquad_negate(bel_biquad *f);
  *  as the filter. */
 static inline double bel_biquad_process(bel_biquad *f, double x)
 {
-    const double y = f->b0 * x + f->z1;
+    /* b2 == b0 in every filter made here (the pass-through too), so b2 x is b0 x. */
+    const double b0x = f->b0 * x;
+    const double y = b0x + f->z1;
     f->z1 = f->b1 * x - f->a1 * y + f->z2;
-    f->z2 = f->b2 * x - f->a2 * y;
+    f->z2 = b0x - f->a2 * y;
     return y;
 }
 

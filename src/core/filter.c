@@ -9,8 +9,12 @@ static const double pi = 3.14159265358979323846;
 
 static void set_passthrough(bel_biquad *f)
 {
+    /* y = x with b2 == b0 (bel_biquad_process relies on it): from a zero state,
+     * z1 = 0 x - 0 y + z2 and z2 = x - y stay exactly 0. */
     memset(f, 0, sizeof *f);
     f->b0 = 1.0;
+    f->b2 = 1.0;
+    f->a2 = 1.0;
 }
 
 static bel_status init_biquad(bel_biquad *f, double fs_hz, double cutoff_hz, int highpass)
