@@ -9,6 +9,7 @@
 
 #include "bellows/filter.h"
 #include "core_alloc.h"
+#include "core_math.h"
 
 enum { N_DEPTHS = 6 };
 
@@ -372,51 +373,6 @@ static double ripple_r(const double *xs, const double *pre, int64_t win, double 
     return sxx > 0.0 && syy > 0.0 ? sxy / sqrt(sxx * syy) : 0.0;
 }
 
-/* The products' sums of ripple_r at four lags in one pass over the window: x
- * the window, y[j] the band from lag j on (s[j] the sums). Each lag's sum adds
- * the same products in the same order as ripple_r's, and the window is read once
- * for the four. Not inlined: where the
- * compiler sees that the lags are 3 apart it carries loads over between
- * iterations, and spills. */
-__attribute__((noinline)) static void ripple_sums4(const double *x, const double *const *y,
-                                                   int64_t win, double *s)
-{
-    const double *y0 = y[0], *y1 = y[1], *y2 = y[2], *y3 = y[3];
-    double sxy0 = 0.0, sxy1 = 0.0, sxy2 = 0.0, sxy3 = 0.0;
-    for (int64_t i = 0; i < win; i++) {
-        const double xi = x[i];
-        sxy0 += xi * y0[i];
-        sxy1 += xi * y1[i];
-        sxy2 += xi * y2[i];
-        sxy3 += xi * y3[i];
-    }
-    s[0] = sxy0;
-    s[1] = sxy1;
-    s[2] = sxy2;
-    s[3] = sxy3;
-}
-
-/* ripple_sums4 at five lags. */
-__attribute__((noinline)) static void ripple_sums5(const double *x, const double *const *y,
-                                                   int64_t win, double *s)
-{
-    const double *y0 = y[0], *y1 = y[1], *y2 = y[2], *y3 = y[3], *y4 = y[4];
-    double sxy0 = 0.0, sxy1 = 0.0, sxy2 = 0.0, sxy3 = 0.0, sxy4 = 0.0;
-    for (int64_t i = 0; i < win; i++) {
-        const double xi = x[i];
-        sxy0 += xi * y0[i];
-        sxy1 += xi * y1[i];
-        sxy2 += xi * y2[i];
-        sxy3 += xi * y3[i];
-        sxy4 += xi * y4[i];
-    }
-    s[0] = sxy0;
-    s[1] = sxy1;
-    s[2] = sxy2;
-    s[3] = sxy3;
-    s[4] = sxy4;
-}
-
 /* ripple_r at the n_lags lags (r[lag]): four or five a pass (a five where
  * fours would leave one over), the last two or three one by one. (lags is not
  * const: GCC 12 takes a const pointer into a partly filled array for a read of
@@ -431,12 +387,8 @@ static void ripple_rs(const double *xs, const double *pre, int64_t win, double s
         for (int j = 0; j < k; j++) {
             y[j] = xs + lags[i + j];
         }
-        double s[5];
-        if (k == 5) {
-            ripple_sums5(xs, y, win, s);
-        } else {
-            ripple_sums4(xs, y, win, s);
-        }
+        double s[5] = {0.0, 0.0, 0.0, 0.0, 0.0};
+        bel_dots(xs, y, k, win, s); /* each lag's products in ripple_r's order */
         for (int j = 0; j < k; j++) {
             const double syy = ripple_syy(pre, win, lags[i + j]);
             r[lags[i + j]] = sxx > 0.0 && syy > 0.0 ? s[j] / sqrt(sxx * syy) : 0.0;

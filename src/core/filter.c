@@ -2,6 +2,8 @@
  * SPDX-License-Identifier: MIT */
 #include "bellows/filter.h"
 
+#include "core_math.h"
+
 #include <math.h>
 #include <string.h>
 
@@ -161,3 +163,58 @@ uint32_t bel_rail_push_extreme(bel_rail *r, float x)
 }
 
 bool bel_rail_is_top(const bel_rail *r) { return r->is_top; }
+
+/* bel_dots at four and five lags. Not inlined: where the compiler sees that the y[j] are
+ * a fixed distance apart it carries loads over between iterations, and spills. */
+__attribute__((noinline)) static void dots4(const double *x, const double *const *y, int64_t n,
+                                            double *s)
+{
+    const double *y0 = y[0], *y1 = y[1], *y2 = y[2], *y3 = y[3];
+    double s0 = s[0], s1 = s[1], s2 = s[2], s3 = s[3];
+    for (int64_t i = 0; i < n; i++) {
+        const double xi = x[i];
+        s0 += xi * y0[i];
+        s1 += xi * y1[i];
+        s2 += xi * y2[i];
+        s3 += xi * y3[i];
+    }
+    s[0] = s0;
+    s[1] = s1;
+    s[2] = s2;
+    s[3] = s3;
+}
+
+__attribute__((noinline)) static void dots5(const double *x, const double *const *y, int64_t n,
+                                            double *s)
+{
+    const double *y0 = y[0], *y1 = y[1], *y2 = y[2], *y3 = y[3], *y4 = y[4];
+    double s0 = s[0], s1 = s[1], s2 = s[2], s3 = s[3], s4 = s[4];
+    for (int64_t i = 0; i < n; i++) {
+        const double xi = x[i];
+        s0 += xi * y0[i];
+        s1 += xi * y1[i];
+        s2 += xi * y2[i];
+        s3 += xi * y3[i];
+        s4 += xi * y4[i];
+    }
+    s[0] = s0;
+    s[1] = s1;
+    s[2] = s2;
+    s[3] = s3;
+    s[4] = s4;
+}
+
+void bel_dots(const double *x, const double *const *y, int m, int64_t n, double *s)
+{
+    if (m == 4) {
+        dots4(x, y, n, s);
+    } else if (m == 5) {
+        dots5(x, y, n, s);
+    } else {
+        for (int j = 0; j < m; j++) {
+            for (int64_t i = 0; i < n; i++) {
+                s[j] += x[i] * y[j][i];
+            }
+        }
+    }
+}

@@ -9,6 +9,7 @@
 
 #include "bellows/filter.h"
 #include "core_alloc.h"
+#include "core_math.h"
 
 /* Signals are examined at 10 Hz; the ring keeps 51.2 s of them, and each belt's
  * lowest and highest value in every block of BLK steps. */
@@ -434,26 +435,6 @@ static double lag_corr(const double *xb, const double *xc, int64_t len, int lag)
     return cnt ? sum / (double)cnt : -HUGE_VAL;
 }
 
-/* Four sums of products at once: s[j] += x[i] y_j[i] for i < n, each in that
- * order. Not inlined: where the compiler sees that the y_j are one apart it
- * carries loads over between iterations, and spills. */
-__attribute__((noinline)) static void dot4(const double *x, const double *y0, const double *y1,
-                                           const double *y2, const double *y3, int64_t n, double *s)
-{
-    double s0 = s[0], s1 = s[1], s2 = s[2], s3 = s[3];
-    for (int64_t i = 0; i < n; i++) {
-        const double xi = x[i];
-        s0 += xi * y0[i];
-        s1 += xi * y1[i];
-        s2 += xi * y2[i];
-        s3 += xi * y3[i];
-    }
-    s[0] = s0;
-    s[1] = s1;
-    s[2] = s2;
-    s[3] = s3;
-}
-
 /* lag_corr at the lags lag..lag + 3 (|lag + 3| < len) into r[0..3], the belly
  * read once for the four: each lag's products added in the same order (the steps
  * only some of the lags pair up before and after the ones all four do). */
@@ -482,7 +463,8 @@ static void lag_corr4(const double *xb, const double *xc, int64_t len, int lag, 
         }
     }
     const double *y = xc + c0 + lag;
-    dot4(xb + c0, y, y + 1, y + 2, y + 3, c1 - c0, sum);
+    const double *const ys[4] = {y, y + 1, y + 2, y + 3};
+    bel_dots(xb + c0, ys, 4, c1 - c0, sum);
     for (int j = 0; j < 4; j++) {
         for (int64_t i = c1; i < i1[j]; i++) {
             sum[j] += xb[i] * xc[i + lag + j];
