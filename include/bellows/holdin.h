@@ -62,6 +62,10 @@ typedef struct bel_holdin_config {
     float still_frac; /**< still: the belly moves less than this x its relaxed depth (0.08) */
 } bel_holdin_config;
 
+/** The range of breath_hold_s and breath_hold_min_s, in seconds. */
+#define BEL_HOLDIN_BREATH_HOLD_MIN_S 4.0
+#define BEL_HOLDIN_BREATH_HOLD_MAX_S 40.0
+
 /** What an assessment learnt. Levels and depths are in sign-corrected raw units
  *  (after the polarity below is applied). */
 typedef struct bel_holdin_calibration {

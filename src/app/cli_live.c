@@ -4,6 +4,8 @@
 
 #include <string.h>
 
+#include "engine.h"
+
 void cli_live_opts(ui_session_options *o, cli_opt rows[CLI_LIVE_N_OPTS])
 {
     const cli_opt live[CLI_LIVE_N_OPTS] = {
@@ -28,6 +30,7 @@ void cli_live_opts(ui_session_options *o, cli_opt rows[CLI_LIVE_N_OPTS])
          "display) while the first shows the practice layout"},
         {"--no-hold-cue", CLI_FLAG, &o->is_hold_cue_off, 0, 0, "", NULL,
          "no cue when the breath is held (none while the pacer asks for a hold)"},
+        ENGINE_BREATH_HOLD_OPT(&o->breath_hold_s),
     };
     memcpy(rows, live, sizeof live);
 }

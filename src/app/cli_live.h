@@ -17,7 +17,7 @@
     "Enter in the terminal. r and i are kept in the recording.\n"
 
 /** Rows in the shared set. */
-enum { CLI_LIVE_N_OPTS = 10 };
+enum { CLI_LIVE_N_OPTS = 11 };
 
 /** The shared rows, writing into o (kept by the rows: o must outlive the parse): put them
  *  in the command's table with cli_parse_command_parts. Call from: main only. */

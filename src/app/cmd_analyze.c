@@ -30,7 +30,8 @@ static const cli_help analyze_help = {
     "Runs the same breath pipeline as a live session over a recording CSV\n"
     "(header 't,<channel>...', t in seconds) as fast as possible. A recording made by\n"
     "a bellows session says how that session read the belts (--invert, an assessment's\n"
-    "calibration): it is read the same way, unless --invert or --calibration is given.\n"
+    "calibration, --breath-hold): it is read the same way, unless --invert or\n"
+    "--calibration is given (--breath-hold replaces only the breath hold time).\n"
     "\n"
     "With --out-dir it takes any number of recordings and folders (a folder gives\n"
     "its *.csv files, not *.events.csv) in one process: each REC.csv gets\n"
@@ -51,6 +52,7 @@ typedef struct analyze_opts {
     bool invert;
     bool quiet;
     bel_holdin_calibration cal;
+    double breath_hold_s; /* --breath-hold, 0: the recording's, else the default */
 } analyze_opts;
 
 /* The one progress bar of a run: bytes of all files together. */
@@ -173,6 +175,7 @@ static void analyze_file(const analyze_opts *o, const char *in_path, const char 
     es.chest_name = o->chest;
     es.invert = o->invert;
     es.calibration = o->cal;
+    es.breath_hold_s = o->breath_hold_s;
     /* A session's recording is read as the session read it, unless told otherwise. */
     es.use_recorded = !o->invert && !o->cal.is_valid;
     bel_pipeline_config pcfg;
@@ -514,6 +517,7 @@ int cmd_analyze(int argc, char **argv)
         {"--invert", CLI_FLAG, &o.invert, 0, 0, "", NULL,
          "a smaller value means expansion (with two belts bellows\n"
          "finds it from the breathing; this overrides it)"},
+        ENGINE_BREATH_HOLD_OPT(&o.breath_hold_s),
         {"--quiet", CLI_FLAG, &o.quiet, 0, 0, "", NULL,
          "print nothing but errors (no progress bar, no result line)"},
     };

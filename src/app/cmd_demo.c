@@ -81,6 +81,7 @@ int cmd_demo(int argc, char **argv, bool as_default)
     cfg.calibration = calibration;
     uo.has_calibration = cfg.calibration.is_valid;
     cfg.source = src;
+    cfg.breath_hold_s = uo.breath_hold_s;
     cfg.duration_s = duration_s;
     cfg.is_live = !fast; /* --fast: nothing may be dropped, the input waits instead */
     cfg.record_prefix = prefix;

@@ -158,6 +158,7 @@ int cmd_run(int argc, char **argv, bool as_default)
     cfg.source = src;
     cfg.link = link;
     cfg.invert = invert;
+    cfg.breath_hold_s = uo.breath_hold_s;
     cfg.duration_s = duration_s;
     cfg.is_live = true;
     cfg.record_prefix = prefix;

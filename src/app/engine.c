@@ -88,6 +88,13 @@ bel_status bel_engine_pipeline_config(const bel_source_info *info, const bel_eng
     out->auto_polarity = !use.is_polarity_known && !use.invert;
     out->report_gaps = use.report_gaps;
     out->calibration = use.calibration;
+    /* The person's breath hold time is theirs whichever way the belts are read. */
+    const double hold_s =
+        es->breath_hold_s > 0.0 ? es->breath_hold_s : info->recorded.breath_hold_s;
+    if (hold_s > 0.0) {
+        out->holdin.breath_hold_s = hold_s;
+        out->holdin.breath_hold_min_s = hold_s;
+    }
     return BEL_OK;
 }
 
@@ -98,6 +105,11 @@ bel_recording_settings bel_engine_recorded_settings(const bel_pipeline_config *p
     rs.invert_chest = pc->invert_chest;
     rs.is_polarity_known = !pc->auto_polarity;
     rs.calibration = pc->calibration;
+    const bel_holdin_config d = bel_holdin_config_default(pc->fs_hz);
+    if (pc->holdin.breath_hold_s != d.breath_hold_s ||
+        pc->holdin.breath_hold_min_s != d.breath_hold_min_s) {
+        rs.breath_hold_s = pc->holdin.breath_hold_s;
+    }
     return rs;
 }
 

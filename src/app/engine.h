@@ -33,12 +33,25 @@ typedef struct bel_engine_settings {
     bool report_gaps; /**< the pipeline marks gaps in the samples' times (false where a
                            serial link reports its own signal_lost/signal_restored) */
     bel_holdin_calibration calibration; /**< an assessment's; is_valid false: learn live */
+    /** Stillness this long (4..40 s) is a breath hold (--breath-hold). 0: what a recording
+     *  read says its session used, else the default (1.5 recent breath periods, 6-10 s). */
+    double breath_hold_s;
     /** Re-analysing a recording: the settings its session wrote into it (the source's
      *  info.recorded) replace invert, invert_chest, is_polarity_known and calibration, so
      *  the figures are those the person saw. A recording without them reads with these
      *  fields as given. */
     bool use_recorded;
 } bel_engine_settings;
+
+/** The command-line row (cli.h's cli_opt) that sets breath_hold_s, for every command that
+ *  runs the pipeline on a person's breathing (run, demo, analyze). */
+#define ENGINE_BREATH_HOLD_OPT(dest)                                                               \
+    {                                                                                              \
+        "--breath-hold", CLI_DOUBLE, (dest), BEL_HOLDIN_BREATH_HOLD_MIN_S,                         \
+            BEL_HOLDIN_BREATH_HOLD_MAX_S, "seconds from 4 to 40", "S",                             \
+            "a breath hold is stillness of S seconds (default: 1.5 of your\n"                      \
+            "recent breath periods, 6-10 s); kept in the recording"                                \
+    }
 
 /** Defaults: channels by name, polarity found from the breathing, gaps reported, no
  *  calibration. Call from: any thread. */

@@ -343,6 +343,7 @@ bel_status bel_session_create(const bel_session_config *cfg, bel_session **out, 
     bel_engine_settings es = bel_engine_settings_default();
     es.invert = cfg->invert;
     es.calibration = cfg->calibration;
+    es.breath_hold_s = cfg->breath_hold_s;
     /* A recording replayed is read as its session read it, unless told otherwise. */
     es.use_recorded = !cfg->invert && !cfg->calibration.is_valid;
     /* A belt's link reports its own signal_lost/signal_restored as they happen. */

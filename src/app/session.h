@@ -50,6 +50,8 @@ typedef struct bel_session_config {
     const char *events_path;   /**< also write the events here; NULL: none (copied) */
     bool quiet;                /**< bel_session_run_main prints nothing per event */
     bel_holdin_calibration calibration; /**< from an assessment; is_valid false: learn live */
+    double breath_hold_s; /**< stillness this long is a breath hold (--breath-hold, 4..40 s);
+                               0: a replay's recorded time, else the default (6-10 s) */
     /** A guided assessment (copied; NULL: none). The input thread follows it as the
      *  window's guide does (the same events and samples), and: when its deep breath is
      *  accepted and shows the belly belt reads the other way round from the pipeline, the

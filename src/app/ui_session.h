@@ -20,6 +20,8 @@ typedef struct ui_session_options {
     bool is_pacer_cues_off;   /**< --no-pacer-cues */
     bool is_holdin_cue_off;   /**< --no-holdin-cue */
     bool is_hold_cue_off;     /**< --no-hold-cue */
+    double breath_hold_s;     /**< --breath-hold S: stillness this long is a breath hold; 0: the
+                                   default (1.5 recent breath periods, 6-10 s) */
     bool is_therapist_window; /**< --therapist-window: the therapist layout in a second window
                                    while the first shows the practice layout */
     bool is_quiet;            /**< the terminal shows no breath lines (run --quiet) */

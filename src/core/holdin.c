@@ -164,8 +164,9 @@ bel_status bel_holdin_create(const bel_holdin_config *cfg, const bel_holdin_cali
         !in_range((double)cfg->release_frac, 0.0, (double)cfg->drop_frac) ||
         !in_range((double)cfg->end_frac, 0.0, 5.0) || !in_range(cfg->confirm_min_s, 0.0, 30.0) ||
         !in_range(cfg->candidate_max_s, 1.0, 45.0) || !in_range(cfg->fast_s, 0.5, 40.0) ||
-        !in_range(cfg->level_tau_s, 1.0, 3600.0) || !in_range(cfg->breath_hold_s, 4.0, 40.0) ||
-        !in_range(cfg->breath_hold_min_s, 4.0, cfg->breath_hold_s) ||
+        !in_range(cfg->level_tau_s, 1.0, 3600.0) ||
+        !in_range(cfg->breath_hold_s, BEL_HOLDIN_BREATH_HOLD_MIN_S, BEL_HOLDIN_BREATH_HOLD_MAX_S) ||
+        !in_range(cfg->breath_hold_min_s, BEL_HOLDIN_BREATH_HOLD_MIN_S, cfg->breath_hold_s) ||
         !in_range(cfg->breath_hold_periods, 0.5, 10.0) ||
         !in_range((double)cfg->still_frac, 0.001, 1.0)) {
         return BEL_ERR_ARG;

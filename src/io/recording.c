@@ -504,6 +504,32 @@ static bool read_flag(const char *s, const char *e, const char *key, bool *v)
     return false;
 }
 
+/* The number after " key=" among the words of [s, e) into *v: true when the key is
+ * there (*v NAN when its value is not a number ending at a space or the line's end). */
+static bool read_number(const char *s, const char *e, const char *key, double *v)
+{
+    const size_t k = strlen(key);
+    for (const char *p = s; p + k + 1 <= e; p++) {
+        if ((p == s || p[-1] == ' ') && memcmp(p, key, k) == 0 && p[k] == '=') {
+            char num[32];
+            const char *q = p + k + 1;
+            size_t n = 0;
+            while (q + n < e && q[n] != ' ' && n + 1 < sizeof num) {
+                num[n] = q[n];
+                n++;
+            }
+            num[n] = '\0';
+            char *end = NULL;
+            *v = n > 0 ? strtod(num, &end) : (double)NAN;
+            if (n == 0 || *end != '\0' || (q + n < e && q[n] != ' ')) {
+                *v = (double)NAN;
+            }
+            return true;
+        }
+    }
+    return false;
+}
+
 /* A comment line [s, e) before the header: the session's settings when it is one of ours.
  * Returns 1, or a negative status for a settings line that does not read. */
 static int parse_comment(bel_recording_reader *r, const char *s, const char *e)
@@ -523,6 +549,16 @@ static int parse_comment(bel_recording_reader *r, const char *s, const char *e)
                      r->path, r->line);
             return set_error(r, BEL_ERR_FORMAT, msg);
         }
+        double hold_s = 0.0;
+        if (read_number(s + ns, e, "breath_hold_s", &hold_s) &&
+            !(hold_s >= BEL_HOLDIN_BREATH_HOLD_MIN_S && hold_s <= BEL_HOLDIN_BREATH_HOLD_MAX_S)) {
+            snprintf(msg, sizeof msg,
+                     "%s:%ld: the session's settings do not read (breath_hold_s= expects "
+                     "seconds from %g to %g)",
+                     r->path, r->line, BEL_HOLDIN_BREATH_HOLD_MIN_S, BEL_HOLDIN_BREATH_HOLD_MAX_S);
+            return set_error(r, BEL_ERR_FORMAT, msg);
+        }
+        rs->breath_hold_s = hold_s;
     } else if (n >= nc && memcmp(s, CALIBRATION_TAG, nc) == 0) {
         char name[64];
         char why[BEL_IO_ERR_LEN];
@@ -867,7 +903,7 @@ int bel_recording_reader_find_channel(const bel_recording_reader *r, const char 
 
 const bel_recording_settings *bel_recording_reader_get_settings(const bel_recording_reader *r)
 {
-    static const bel_recording_settings none = {false, false, false, {0}};
+    static const bel_recording_settings none = {false, false, false, {0}, 0.0};
     return r ? &r->settings : &none;
 }
 
@@ -946,13 +982,17 @@ static int format_value(char *buf, size_t len, float v)
 static bel_status write_settings(bel_outfile *f, const bel_recording_settings *rs,
                                  const char *cal_line)
 {
-    if (!rs ||
-        (!rs->invert && !rs->invert_chest && !rs->is_polarity_known && !rs->calibration.is_valid)) {
+    if (!rs || (!rs->invert && !rs->invert_chest && !rs->is_polarity_known &&
+                !rs->calibration.is_valid && !(rs->breath_hold_s > 0.0))) {
         return BEL_OK;
     }
+    char hold[48] = "";
+    if (rs->breath_hold_s > 0.0) {
+        snprintf(hold, sizeof hold, " breath_hold_s=%.9g", rs->breath_hold_s);
+    }
     bel_status st =
-        bel_outfile_printf(f, "%s invert=%d invert_chest=%d polarity_known=%d\n", SETTINGS_TAG,
-                           rs->invert, rs->invert_chest, rs->is_polarity_known);
+        bel_outfile_printf(f, "%s invert=%d invert_chest=%d polarity_known=%d%s\n", SETTINGS_TAG,
+                           rs->invert, rs->invert_chest, rs->is_polarity_known, hold);
     if (st == BEL_OK && cal_line[0] != '\0') {
         st = bel_outfile_printf(f, "%s %s\n", CALIBRATION_TAG, cal_line);
     }
@@ -1016,6 +1056,12 @@ bel_status bel_recording_writer_create(const char *path, int n_channels, const c
         }
     }
     char cal_line[1024];
+    if (settings && settings->breath_hold_s != 0.0 &&
+        !(settings->breath_hold_s >= BEL_HOLDIN_BREATH_HOLD_MIN_S &&
+          settings->breath_hold_s <= BEL_HOLDIN_BREATH_HOLD_MAX_S)) {
+        copy_err(err, err_len, "a recording cannot carry this breath hold time (4..40 s)");
+        return BEL_ERR_ARG;
+    }
     st = calibration_line(settings, cal_line, sizeof cal_line, err, err_len);
     if (st != BEL_OK) {
         return st;

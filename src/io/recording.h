@@ -44,10 +44,13 @@ typedef struct bel_recording_settings {
     bool is_polarity_known;             /**< invert and invert_chest were final, not found from the
                                              breathing */
     bel_holdin_calibration calibration; /**< the calibration used; is_valid false: none */
+    double breath_hold_s; /**< stillness this long made a breath hold (--breath-hold, 4..40 s);
+                               0: the default (1.5 recent breath periods, 6-10 s) */
 } bel_recording_settings;
 
 /** The defaults (what a recording without settings lines was read with): not inverted,
- *  polarity found from the breathing, no calibration. Call from: any thread. */
+ *  polarity found from the breathing, no calibration, the default breath hold. Call from: any
+ * thread. */
 bel_recording_settings bel_recording_settings_default(void);
 
 typedef struct bel_recording_reader bel_recording_reader;

@@ -481,7 +481,30 @@ static void test_recording_settings_round_trip(void **state)
     back = bel_recording_reader_get_settings(r);
     assert_false(back->invert || back->invert_chest || back->is_polarity_known);
     assert_false(back->calibration.is_valid);
+    assert_true(back->breath_hold_s == 0.0);
     bel_recording_reader_destroy(r);
+
+    /* The person's breath hold time alone makes a settings line, and reads back. */
+    rs = bel_recording_settings_default();
+    rs.breath_hold_s = 12.5;
+    assert_int_equal(bel_recording_writer_create(path, 2, names, &rs, &w, err, sizeof err), BEL_OK);
+    assert_int_equal(bel_recording_writer_write(w, &in), BEL_OK);
+    assert_int_equal(bel_recording_writer_close(w), BEL_OK);
+    bel_recording_writer_destroy(w);
+    assert_string_equal(read_file(path), "# bellows settings: invert=0 invert_chest=0 "
+                                         "polarity_known=0 breath_hold_s=12.5\n"
+                                         "t,belly,chest\n0.02,512,300\n");
+    assert_int_equal(bel_recording_reader_create(path, &r, err, sizeof err), BEL_OK);
+    back = bel_recording_reader_get_settings(r);
+    assert_true(back->breath_hold_s == 12.5);
+    assert_false(back->invert || back->is_polarity_known || back->calibration.is_valid);
+    bel_recording_reader_destroy(r);
+
+    /* A time the reader would refuse is refused by the writer. */
+    rs.breath_hold_s = 3.0;
+    assert_int_equal(bel_recording_writer_create(path, 2, names, &rs, &w, err, sizeof err),
+                     BEL_ERR_ARG);
+    assert_null(w);
 }
 
 /* Other comment lines are skipped; a settings line that does not read is refused, naming
@@ -507,6 +530,19 @@ static void test_recording_bad_settings_are_refused(void **state)
                path, sizeof path);
     assert_int_equal(bel_recording_reader_create(path, &r, err, sizeof err), BEL_ERR_FORMAT);
     assert_non_null(strstr(err, "badcal.csv: the session's calibration: line 2:"));
+    static const char *const bad_hold[] = {"breath_hold_s=", "breath_hold_s=3", "breath_hold_s=12s",
+                                           "breath_hold_s=nan", "breath_hold_s=41"};
+    for (size_t i = 0; i < sizeof bad_hold / sizeof bad_hold[0]; i++) {
+        char text[256];
+        snprintf(text, sizeof text,
+                 "# bellows settings: invert=0 invert_chest=0 polarity_known=0 %s\n"
+                 "t,belly\n0,1\n0.02,2\n",
+                 bad_hold[i]);
+        write_file("badhold.csv", text, path, sizeof path);
+        assert_int_equal(bel_recording_reader_create(path, &r, err, sizeof err), BEL_ERR_FORMAT);
+        assert_non_null(strstr(err, "badhold.csv:1: the session's settings do not read"));
+        assert_non_null(strstr(err, "breath_hold_s="));
+    }
 }
 
 static void test_recording_writer_reports_full_disk(void **state)
