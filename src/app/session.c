@@ -169,7 +169,10 @@ static void print_event(bel_session *s, const bel_event *ev)
     char b[32];
     char c[32];
     char d[32];
-    printf("[%8.1f s]  ", ev->t_s);
+    /* A hold-in or a breath hold is known some seconds after it began: the line comes
+     * when it is known, in time order with the breaths, and says when it began. */
+    const bool is_late = ev->kind == BEL_EV_HOLDIN_START || ev->kind == BEL_EV_BREATH_HOLD_START;
+    printf("[%8.1f s]  ", is_late && isfinite(ev->t_detect_s) ? ev->t_detect_s : ev->t_s);
     switch (ev->kind) {
     case BEL_EV_INSP_ONSET:
         if (isfinite(ev->ti_s) && isfinite(ev->te_s)) {
@@ -190,13 +193,13 @@ static void print_event(bel_session *s, const bel_event *ev)
         }
         break;
     case BEL_EV_HOLDIN_START:
-        printf("belly held in: let it soften\n");
+        printf("belly held in since %.1f s: let it soften\n", ev->t_s);
         break;
     case BEL_EV_HOLDIN_END:
         printf("belly released\n");
         break;
     case BEL_EV_BREATH_HOLD_START:
-        printf("breath held\n");
+        printf("breath held since %.1f s\n", ev->t_s);
         break;
     case BEL_EV_BREATH_HOLD_END:
         printf("breathing again\n");

@@ -47,6 +47,10 @@ paste -d' ' "$TMP/h5" "$TMP/h6" | awk '{ if (!($2 < $4 && $2 - $1 > 4 && $2 - $1
 head -n 1 "$TMP/d.csv" | grep -q '^# bellows settings: .* breath_hold_s=12$' ||
     fail "the recording does not keep the time: $(head -n 1 "$TMP/d.csv")"
 [ "$(holds "$TMP/d.events.csv" | wc -l)" = 1 ] || fail "demo: $(holds "$TMP/d.events.csv")"
+# The terminal says it when it is known (12 s in), and since when.
+grep 'breath held since' "$TMP/demo.out" | tr -d '[]s' |
+    awk 'END { if (NR != 1) exit 1 } { if (!($1 - $5 > 11 && $1 - $5 < 13)) exit 1 }' ||
+    fail "the terminal's line: $(grep 'breath held' "$TMP/demo.out")"
 "$BELLOWS" analyze "$TMP/d.csv" --events "$TMP/again.csv" --quiet || fail "analyze d.csv"
 cmp -s "$TMP/d.events.csv" "$TMP/again.csv" || fail "analyze of the recording differs"
 "$BELLOWS" analyze "$TMP/d.csv" --events "$TMP/over.csv" --quiet --breath-hold 6 ||
