@@ -7,7 +7,10 @@
 # then the tool, then again), and the medians of wall time and peak memory (max
 # RSS) are printed with the ratios tool / bellows.
 #
-# Tools, each when its Python module is importable, else skipped, saying so:
+# Tools, each when its Python module is importable, else skipped, saying so (without
+# PyPI: PYTHONPATH=/path/to/NeuroKit:/path/to/BioSPPy, checkouts of their sources, with
+# Debian's python3-scipy, -sklearn, -matplotlib, -pywt, -h5py, -shortuuid, -bidict,
+# -joblib, -peakutils):
 #   neurokit2   nk.rsp_process (pandas CSV load included)
 #   biosppy     biosppy.signals.resp.resp (pandas CSV load included)
 #   pandas      pandas.read_csv alone: the floor of any pandas-based tool (not a peer,
@@ -105,7 +108,8 @@ for t in neurokit2 biosppy pandas; do
     if [ -n "$py" ] && "$py" -c "import $mod" 2>/dev/null; then
         tools="$tools $t"
     else
-        echo "bench_peers: $t not importable${py:+ by $py}; skipped"
+        echo "bench_peers: $t not importable${py:+ by $py}; skipped (install it, or put a" \
+            "checkout's package folder on PYTHONPATH)"
     fi
 done
 
