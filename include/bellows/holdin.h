@@ -48,7 +48,7 @@ typedef struct bel_holdin_config {
     float keep_max;       /**< belly inhalations under this x relaxed depth while held in (0.6) */
     float share_drop;     /**< chest belt: belly share under this x relaxed share (0.65) */
     float chest_min;      /**< chest belt: chest inhalation at least this x its relaxed depth
-                               shows breathing goes on (0.6) */
+                               shows breathing goes on (0.5) */
     float release_frac;   /**< a candidate back above relaxed - this x depth is dropped (0.25) */
     float end_frac;       /**< held in ends once the level stays above relaxed - this x depth
                                (0.45) */

@@ -18,6 +18,9 @@ static const double step_s = 0.1;
 /* Low-pass before examination: keeps breathing (under 1 Hz), drops most of the
  * noise and of the cardiac ripple. */
 static const double lp_hz = 0.8;
+/* A chest moving less than this x its relaxed breath is still (a chest belt that
+ * hardly breathes carries its heart beat at a good part of that); more is breathing. */
+static const float chest_still_frac = 0.5f;
 
 typedef enum hstate { HS_IDLE = 0, HS_CANDIDATE, HS_HELD } hstate;
 
@@ -121,7 +124,11 @@ bel_holdin_config bel_holdin_config_default(double fs_hz)
     c.drop_frac = 0.5f;
     c.keep_max = 0.6f;
     c.share_drop = 0.65f;
-    c.chest_min = 0.6f;
+    /* A chest inhalation past the bound a still chest stays under is breathing: the
+     * breath-hold detector's bound, so that a held-in belly is either a breath hold
+     * or a hold-in, never neither, and the chest's first breath after the drop
+     * decides it as soon as it shows. */
+    c.chest_min = chest_still_frac;
     c.release_frac = 0.25f;
     c.end_frac = 0.45f;
     c.confirm_min_s = 1.5;
@@ -927,15 +934,14 @@ static int step_breath_hold(bel_holdin *h, double t, bel_event *out, int n_out, 
     }
     const bool chest = chest_on(h);
     /* Still: within the window the belly moves less than still_frac of its
-     * relaxed breath and the chest less than half of its own (a chest belt
-     * that hardly breathes carries its heart beat at a good part of that),
+     * relaxed breath and the chest less than chest_still_frac of its own,
      * or than twice their noise. */
     /* Comparisons, not fmaxf calls: depths and noise are finite here. */
     const float still_b = h->cfg.still_frac * h->depth, noise_b = 2.0f * noise_of(h->nabs_b);
     const float thr_b = still_b > noise_b ? still_b : noise_b;
     float thr_c = INFINITY;
     if (chest) {
-        const float still_c = 0.5f * h->cdepth, noise_c = 2.0f * noise_of(h->nabs_c);
+        const float still_c = chest_still_frac * h->cdepth, noise_c = 2.0f * noise_of(h->nabs_c);
         thr_c = still_c > noise_c ? still_c : noise_c;
     }
     const int64_t k_now = h->n - 1;

@@ -229,6 +229,49 @@ static void test_holdin_detected_belly_only(void **state)
     assert_int_equal(count(BEL_EV_BREATH_HOLD_START), 0);
 }
 
+/* Two belts at 50 Hz, 12 breaths/min (belly 40, chest 15 units); from 60 s to 90 s the
+ * belly is sucked in by 1.3 depths and keeps a tenth of its breath while the chest
+ * breathes at 0.55 of its relaxed depth: moving more than a still chest does (half its
+ * relaxed breath), it is breathing, so this is a hold-in, decided in the first breath. */
+static void test_holdin_found_when_the_chest_breathes_at_half_its_depth(void **state)
+{
+    (void)state;
+    bel_pipeline_config pc = bel_pipeline_config_default();
+    pc.fs_hz = 50.0;
+    pc.chest_channel = 1;
+    bel_pipeline *p = NULL;
+    assert_int_equal(bel_pipeline_create(&pc, &p), BEL_OK);
+    memset(&res, 0, sizeof res);
+    uint64_t seed = 0x2545f4914f6cdd1dULL;
+    bel_event ev[BEL_PIPELINE_MAX_EVENTS];
+    for (int i = 0; i < 50 * 120; i++) {
+        const double t = i / 50.0;
+        const double ph =
+            0.5 - 0.5 * cos(2.0 * 3.141592653589793 * 0.2 * t); /* 0 exhaled .. 1 inhaled */
+        double belly = 500.0 + 40.0 * ph, chest = 300.0 + 15.0 * ph;
+        if (t >= 60.0 && t < 90.0) {
+            const double fast = 0.5 - 0.5 * cos(3.141592653589793 * fmin(t - 60.0, 1.0));
+            belly = 500.0 - 52.0 * fast + 4.0 * ph;
+            chest = 300.0 + 0.55 * 15.0 * ph;
+        }
+        bel_sample s = {.t_s = t, .n_channels = 2};
+        s.value[0] = (float)(belly + 0.4 * noise1(&seed));
+        s.value[1] = (float)(chest + 0.2 * noise1(&seed));
+        const int n = bel_pipeline_process(p, &s, ev, BEL_PIPELINE_MAX_EVENTS);
+        assert_true(n >= 0);
+        for (int k = 0; k < n && res.n_ev < MAX_EV; k++) {
+            res.ev[res.n_ev++] = ev[k];
+        }
+    }
+    bel_pipeline_destroy(p);
+    const bel_event *st = find(BEL_EV_HOLDIN_START, 50.0, 90.0);
+    assert_non_null(st);
+    assert_true(fabs(st->t_s - 60.0) <= 0.6);
+    assert_true(st->t_detect_s - 60.0 <= 5.0);
+    assert_int_equal(count(BEL_EV_HOLDIN_START), 1);
+    assert_int_equal(count(BEL_EV_BREATH_HOLD_START), 0);
+}
+
 static void test_holdin_no_alarm_on_posture_shifts(void **state)
 {
     (void)state;
@@ -621,6 +664,7 @@ int main(void)
         cmocka_unit_test(test_holdin_detected_belly_only),
         cmocka_unit_test(test_holdin_chest_belly_lag_follows_the_belts),
         cmocka_unit_test(test_holdin_found_when_the_chest_fills_as_the_belly_is_sucked_in),
+        cmocka_unit_test(test_holdin_found_when_the_chest_breathes_at_half_its_depth),
         cmocka_unit_test(test_holdin_no_alarm_on_posture_shifts),
         cmocka_unit_test(test_holdin_no_alarm_on_creep_sighs_spikes),
         cmocka_unit_test(test_holdin_no_alarm_on_paced_breathing),
