@@ -799,7 +799,11 @@ static int step_holdin(bel_holdin *h, float yb, float yc, double t, bel_event *o
             const float share = h->up_b / (h->up_b + h->cal.chest_gain * h->up_c);
             share_ok = !(h->rshare > 0.0f) || share <= h->cfg.share_drop * h->rshare;
         } else {
-            breathing = h->rev_b.count >= 2;
+            /* One belt: a small breath at the lower level, its inhalation seen here
+             * and its end either here (the belly turned down) or by the breath stage
+             * (an exhalation onset after the candidate began), whichever is first. */
+            breathing = h->rev_b.count >= 2 ||
+                        (h->rev_b.count >= 1 && h->have_peak && h->t_peak > h->t_cand);
             share_ok = true;
         }
         if (breathing && share_ok && t - h->t_drop >= h->cfg.confirm_min_s) {

@@ -229,6 +229,36 @@ static void test_holdin_detected_belly_only(void **state)
     assert_int_equal(count(BEL_EV_BREATH_HOLD_START), 0);
 }
 
+/* One belt: a hold-in is decided by the time the breath stage reports the end of the
+ * first inhalation made at the lower level (an exhalation onset whose inhalation began
+ * after the drop), not only once the belly has fallen back by its own hysteresis. */
+static void test_holdin_belly_only_decided_by_the_first_held_in_breath(void **state)
+{
+    (void)state;
+    static const struct {
+        float rate_bpm;
+        uint64_t seed;
+    } runs[] = {{8.0f, 1}, {8.0f, 5}, {10.0f, 1}, {10.0f, 6}, {18.0f, 2}};
+    for (size_t r = 0; r < sizeof runs / sizeof runs[0]; r++) {
+        bel_sim_config c = sim_cfg(runs[r].seed, 200.0, false);
+        c.rate_bpm = runs[r].rate_bpm;
+        add_script(&c, "holdin@60+30:1.5,holdin@130+30:2.2");
+        run(&c, NULL);
+        assert_int_equal(count(BEL_EV_HOLDIN_START), 2);
+        for (int i = 0; i < res.n_ev; i++) {
+            if (res.ev[i].kind != BEL_EV_HOLDIN_START) {
+                continue;
+            }
+            const bel_event *st = &res.ev[i];
+            const bel_event *insp = find(BEL_EV_INSP_ONSET, st->t_s + 0.5, st->t_s + 30.0);
+            assert_non_null(insp);
+            const bel_event *exp = find(BEL_EV_EXP_ONSET, insp->t_s, st->t_s + 30.0);
+            assert_non_null(exp);
+            assert_true(st->t_detect_s <= exp->t_detect_s + 0.15);
+        }
+    }
+}
+
 /* Two belts at 50 Hz, 12 breaths/min (belly 40, chest 15 units); from 60 s to 90 s the
  * belly is sucked in by 1.3 depths and keeps a tenth of its breath while the chest
  * breathes at 0.55 of its relaxed depth: moving more than a still chest does (half its
@@ -664,6 +694,7 @@ int main(void)
         cmocka_unit_test(test_holdin_detected_belly_only),
         cmocka_unit_test(test_holdin_chest_belly_lag_follows_the_belts),
         cmocka_unit_test(test_holdin_found_when_the_chest_fills_as_the_belly_is_sucked_in),
+        cmocka_unit_test(test_holdin_belly_only_decided_by_the_first_held_in_breath),
         cmocka_unit_test(test_holdin_found_when_the_chest_breathes_at_half_its_depth),
         cmocka_unit_test(test_holdin_no_alarm_on_posture_shifts),
         cmocka_unit_test(test_holdin_no_alarm_on_creep_sighs_spikes),
