@@ -9,13 +9,20 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "bellows/status.h"
 
-/** Direct-form-II-transposed biquad. Fields are private. */
+/** Direct-form-II-transposed biquad. Fields are private. The pairs are
+ *  updated together (as two-lane vectors where the target has them), so each
+ *  is 16-byte aligned and ordered as its partner in the state update
+ *  (bel_biquad_process): z1 takes b1 x - a1 y, z2 takes b0 x - a2 y. */
 typedef struct bel_biquad {
-    double b0, b1, b2, a1, a2; /* private */
-    double z1, z2;             /* private */
+    _Alignas(16) double b[2]; /* private: b1, b0 (b2 == b0 in every filter made here) */
+    _Alignas(16) double a[2]; /* private: a1, a2 */
+    _Alignas(16) double z[2]; /* private: z1, z2 */
 } bel_biquad;
 
 /** 2nd-order Butterworth low-pass (RBJ cookbook, bilinear transform) at
@@ -40,10 +47,18 @@ void bel_biquad_negate(bel_biquad *f);
 static inline double bel_biquad_process(bel_biquad *f, double x)
 {
     /* b2 == b0 in every filter made here (the pass-through too), so b2 x is b0 x. */
-    const double b0x = f->b0 * x;
-    const double y = b0x + f->z1;
-    f->z1 = f->b1 * x - f->a1 * y + f->z2;
-    f->z2 = b0x - f->a2 * y;
+    const double y = f->b[1] * x + f->z[0];
+#if defined(__SSE2__)
+    /* The same products, differences and sums as below, two at a time: the
+     * result is the same to the bit, in about two thirds of the instructions. */
+    __m128d v = _mm_sub_pd(_mm_mul_pd(_mm_load_pd(f->b), _mm_set1_pd(x)),
+                           _mm_mul_pd(_mm_load_pd(f->a), _mm_set1_pd(y)));
+    v = _mm_add_sd(v, _mm_load_sd(&f->z[1]));
+    _mm_store_pd(f->z, v);
+#else
+    f->z[0] = f->b[0] * x - f->a[0] * y + f->z[1];
+    f->z[1] = f->b[1] * x - f->a[1] * y;
+#endif
     return y;
 }
 

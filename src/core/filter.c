@@ -14,9 +14,8 @@ static void set_passthrough(bel_biquad *f)
     /* y = x with b2 == b0 (bel_biquad_process relies on it): from a zero state,
      * z1 = 0 x - 0 y + z2 and z2 = x - y stay exactly 0. */
     memset(f, 0, sizeof *f);
-    f->b0 = 1.0;
-    f->b2 = 1.0;
-    f->a2 = 1.0;
+    f->b[1] = 1.0; /* b0 (and b2) */
+    f->a[1] = 1.0; /* a2 */
 }
 
 static bel_status init_biquad(bel_biquad *f, double fs_hz, double cutoff_hz, int highpass)
@@ -33,17 +32,18 @@ static bel_status init_biquad(bel_biquad *f, double fs_hz, double cutoff_hz, int
     const double cw = cos(w0);
     const double alpha = sin(w0) / (2.0 * q);
     const double a0 = 1.0 + alpha;
+    double b0, b1;
     if (highpass) {
-        f->b0 = (1.0 + cw) / 2.0 / a0;
-        f->b1 = -(1.0 + cw) / a0;
-        f->b2 = f->b0;
+        b0 = (1.0 + cw) / 2.0 / a0;
+        b1 = -(1.0 + cw) / a0;
     } else {
-        f->b0 = (1.0 - cw) / 2.0 / a0;
-        f->b1 = (1.0 - cw) / a0;
-        f->b2 = f->b0;
+        b0 = (1.0 - cw) / 2.0 / a0;
+        b1 = (1.0 - cw) / a0;
     }
-    f->a1 = -2.0 * cw / a0;
-    f->a2 = (1.0 - alpha) / a0;
+    f->b[0] = b1;
+    f->b[1] = b0; /* b2 == b0 */
+    f->a[0] = -2.0 * cw / a0;
+    f->a[1] = (1.0 - alpha) / a0;
     return BEL_OK;
 }
 
@@ -61,21 +61,23 @@ void bel_biquad_reset(bel_biquad *f, double x)
 {
     /* Steady state of DF2T for constant input x with output y = g x,
      * g = (b0 + b1 + b2) / (1 + a1 + a2). */
-    const double den = 1.0 + f->a1 + f->a2;
-    const double g = den != 0.0 ? (f->b0 + f->b1 + f->b2) / den : 0.0;
+    const double b0 = f->b[1], b1 = f->b[0], b2 = f->b[1], a1 = f->a[0], a2 = f->a[1];
+    const double den = 1.0 + a1 + a2;
+    const double g = den != 0.0 ? (b0 + b1 + b2) / den : 0.0;
     const double y = g * x;
-    f->z2 = f->b2 * x - f->a2 * y;
-    f->z1 = f->b1 * x - f->a1 * y + f->z2;
+    f->z[1] = b2 * x - a2 * y;
+    f->z[0] = b1 * x - a1 * y + f->z[1];
 }
 
 double bel_biquad_gain(const bel_biquad *f, double fs_hz, double freq_hz)
 {
+    const double b0 = f->b[1], b1 = f->b[0], b2 = f->b[1], a1 = f->a[0], a2 = f->a[1];
     const double w = 2.0 * pi * freq_hz / fs_hz;
     /* H = (b0 + b1 z^-1 + b2 z^-2) / (1 + a1 z^-1 + a2 z^-2), z = e^jw */
-    const double nr = f->b0 + f->b1 * cos(w) + f->b2 * cos(2.0 * w);
-    const double ni = -f->b1 * sin(w) - f->b2 * sin(2.0 * w);
-    const double dr = 1.0 + f->a1 * cos(w) + f->a2 * cos(2.0 * w);
-    const double di = -f->a1 * sin(w) - f->a2 * sin(2.0 * w);
+    const double nr = b0 + b1 * cos(w) + b2 * cos(2.0 * w);
+    const double ni = -b1 * sin(w) - b2 * sin(2.0 * w);
+    const double dr = 1.0 + a1 * cos(w) + a2 * cos(2.0 * w);
+    const double di = -a1 * sin(w) - a2 * sin(2.0 * w);
     return sqrt((nr * nr + ni * ni) / (dr * dr + di * di));
 }
 
@@ -123,8 +125,8 @@ float bel_median_process_slow(bel_median *m, float x)
 
 void bel_biquad_negate(bel_biquad *f)
 {
-    f->z1 = -f->z1;
-    f->z2 = -f->z2;
+    f->z[0] = -f->z[0];
+    f->z[1] = -f->z[1];
 }
 
 void bel_rail_init(bel_rail *r, double fs_hz)
