@@ -82,22 +82,10 @@ BEL_NODISCARD bel_status bel_median_init(bel_median *m, int n);
  *  sorted copy). Not for callers. */
 float bel_median_process_slow(bel_median *m, float x);
 
-/** Push x, return the median of the last n samples (of fewer while filling).
- *  Call from: the owning thread. Real-time safe, O(n). Inline for the
- *  despike's full window of five at 50 Hz (two belts, every sample), over the
- *  ring and without branches (the sorted copy is left behind: once the window
- *  of five is full it is not used again): of two pairs, the smaller of the
- *  lower two is below at least three values and the larger of the upper two
- *  above at least three, so neither is the median, which is then the median
- *  of the other two and the fifth value (10 minima and maxima). */
-static inline float bel_median_process(bel_median *m, float x)
+/** The median of a, b, c, d, e without branches (bel_median_process's order
+ *  of comparisons). Not for callers. */
+static inline float bel_median_of_five(float a, float b, float c, float d, float e)
 {
-    if (m->n != 5 || m->count != 5) {
-        return bel_median_process_slow(m, x);
-    }
-    m->ring[m->head] = x;
-    m->head = m->head == 4 ? 0 : m->head + 1;
-    const float a = m->ring[0], b = m->ring[1], c = m->ring[2], d = m->ring[3], e = m->ring[4];
     const float lo_ab = b < a ? b : a, hi_ab = b < a ? a : b;
     const float lo_cd = d < c ? d : c, hi_cd = d < c ? c : d;
     const float f = lo_cd < lo_ab ? lo_ab : lo_cd; /* the larger of the lower two */
@@ -105,6 +93,95 @@ static inline float bel_median_process(bel_median *m, float x)
     const float lo_fg = g < f ? g : f, hi_fg = g < f ? f : g;
     const float mid = e < hi_fg ? e : hi_fg;
     return mid < lo_fg ? lo_fg : mid;
+}
+
+/** Push x, return the median of the last n samples (of fewer while filling).
+ *  Call from: the owning thread. Real-time safe, O(n). Inline for a full
+ *  window of five, over the ring and without branches (the sorted copy is
+ *  left behind: once the window of five is full it is not used again): of two
+ *  pairs, the smaller of the lower two is below at least three values and the
+ *  larger of the upper two above at least three, so neither is the median,
+ *  which is then the median of the other two and the fifth value (10 minima
+ *  and maxima). */
+static inline float bel_median_process(bel_median *m, float x)
+{
+    if (m->n != 5 || m->count != 5) {
+        return bel_median_process_slow(m, x);
+    }
+    m->ring[m->head] = x;
+    m->head = m->head == 4 ? 0 : m->head + 1;
+    return bel_median_of_five(m->ring[0], m->ring[1], m->ring[2], m->ring[3], m->ring[4]);
+}
+
+/** Two running medians over windows of the same n (the belly and the chest
+ *  belt), pushed together or the first alone: each gives what a bel_median of
+ *  its own samples gives, to the bit. With both windows of five full, the two
+ *  take the comparisons of one (side by side, where the target has SSE).
+ *  Fields private. */
+typedef struct bel_median2 {
+    bel_median m[2];               /* private: each window while it fills (any n), its head */
+    _Alignas(16) float five[5][4]; /* private: full windows of five, m[i]'s in column i */
+    bool is_five;                  /* private: both windows of five, full */
+} bel_median2;
+
+/** Both windows of n samples; BEL_ERR_ARG unless n is odd and in range.
+ *  Call from: setup, or the owning thread (to empty them). */
+BEL_NODISCARD bel_status bel_median2_init(bel_median2 *m, int n);
+
+/** The window n given at init. Call from: the owning thread. */
+static inline int bel_median2_get_n(const bel_median2 *m) { return m->m[0].n; }
+
+/** bel_median2_process_one's path while lane i fills, or for n other than
+ *  five. Not for callers. */
+float bel_median2_process_slow(bel_median2 *m, int i, float x);
+
+/** Push x into window i (0 or 1) only, return its median. Call from: the
+ *  owning thread. Real-time safe. */
+static inline float bel_median2_process_one(bel_median2 *m, int i, float x)
+{
+    bel_median *l = &m->m[i];
+    if (l->n != 5 || l->count != 5) {
+        return bel_median2_process_slow(m, i, x);
+    }
+    m->five[l->head][i] = x;
+    l->head = l->head == 4 ? 0 : l->head + 1;
+    return bel_median_of_five(m->five[0][i], m->five[1][i], m->five[2][i], m->five[3][i],
+                              m->five[4][i]);
+}
+
+/** Push x0 into window 0 and x1 into window 1, return window 0's median and
+ *  set *y1 to window 1's. Call from: the owning thread. Real-time safe. */
+static inline float bel_median2_process(bel_median2 *m, float x0, float x1, float *y1)
+{
+    if (!m->is_five) {
+        const float y0 = bel_median2_process_one(m, 0, x0);
+        *y1 = bel_median2_process_one(m, 1, x1);
+        return y0;
+    }
+    bel_median *l0 = &m->m[0], *l1 = &m->m[1];
+    m->five[l0->head][0] = x0;
+    m->five[l1->head][1] = x1;
+    l0->head = l0->head == 4 ? 0 : l0->head + 1;
+    l1->head = l1->head == 4 ? 0 : l1->head + 1;
+#if defined(__SSE2__)
+    /* bel_median_of_five column by column: minps and maxps take the operand
+     * each of its conditionals takes (the second on a tie, as x < y ? x : y). */
+    const __m128 a = _mm_load_ps(m->five[0]), b = _mm_load_ps(m->five[1]);
+    const __m128 c = _mm_load_ps(m->five[2]), d = _mm_load_ps(m->five[3]);
+    const __m128 e = _mm_load_ps(m->five[4]);
+    const __m128 lo_ab = _mm_min_ps(b, a), hi_ab = _mm_max_ps(a, b);
+    const __m128 lo_cd = _mm_min_ps(d, c), hi_cd = _mm_max_ps(c, d);
+    const __m128 f = _mm_max_ps(lo_ab, lo_cd), g = _mm_min_ps(hi_cd, hi_ab);
+    const __m128 lo_fg = _mm_min_ps(g, f), hi_fg = _mm_max_ps(f, g);
+    const __m128 y = _mm_max_ps(lo_fg, _mm_min_ps(e, hi_fg));
+    *y1 = _mm_cvtss_f32(_mm_shuffle_ps(y, y, 1));
+    return _mm_cvtss_f32(y);
+#else
+    *y1 = bel_median_of_five(m->five[0][1], m->five[1][1], m->five[2][1], m->five[3][1],
+                             m->five[4][1]);
+    return bel_median_of_five(m->five[0][0], m->five[1][0], m->five[2][0], m->five[3][0],
+                              m->five[4][0]);
+#endif
 }
 
 /** A belt held at a rail (clipped): a run of one repeated value at the lowest

@@ -123,6 +123,31 @@ float bel_median_process_slow(bel_median *m, float x)
     return m->sorted[filled / 2];
 }
 
+bel_status bel_median2_init(bel_median2 *m, int n)
+{
+    if (!m) {
+        return BEL_ERR_ARG;
+    }
+    memset(m, 0, sizeof *m);
+    const bel_status st = bel_median_init(&m->m[0], n);
+    const bel_status st1 = bel_median_init(&m->m[1], n);
+    (void)st1; /* the same n */
+    return st;
+}
+
+float bel_median2_process_slow(bel_median2 *m, int i, float x)
+{
+    bel_median *l = &m->m[i];
+    if (l->n == 5) {
+        /* Where bel_median_process_slow puts x in l's ring: the window of five
+         * is found full in five. */
+        m->five[l->head][i] = x;
+    }
+    const float y = bel_median_process_slow(l, x);
+    m->is_five = m->m[0].n == 5 && m->m[0].count == 5 && m->m[1].count == 5;
+    return y;
+}
+
 void bel_biquad_negate(bel_biquad *f)
 {
     f->z[0] = -f->z[0];

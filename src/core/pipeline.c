@@ -40,8 +40,7 @@ struct bel_pipeline {
     bel_breath *breath;
     bel_spectrum *spectrum;
     bel_holdin *holdin;
-    bel_median despike;
-    bel_median despike_chest;
+    bel_median2 despike; /* the belly's (0) and the chest's (1) */
     bool invert_belly, invert_chest;
     bool auto_polarity;
     bool has_reading; /* a sample with every belt in use not 0 came (since the start or a gap) */
@@ -164,11 +163,7 @@ bel_status bel_pipeline_create(const bel_pipeline_config *cfg, bel_pipeline **ou
     /* Median over about 40 ms either side removes single- and two-sample spikes. */
     int k = 2 * (int)(0.04 * cfg->fs_hz) + 1;
     k = k < 5 ? 5 : (k > 9 ? 9 : k);
-    st = bel_median_init(&p->despike, k);
-    if (st != BEL_OK) {
-        goto fail;
-    }
-    st = bel_median_init(&p->despike_chest, k);
+    st = bel_median2_init(&p->despike, k);
     if (st != BEL_OK) {
         goto fail;
     }
@@ -684,10 +679,8 @@ int bel_pipeline_process(bel_pipeline *p, const bel_sample *s, bel_event *out, i
             p->t_belly_reading = NAN;
             /* Nor in the despike medians: old values would come out of them
              * for the first samples after the gap, and then a step. */
-            const bel_status st_b = bel_median_init(&p->despike, p->despike.n);
-            const bel_status st_c = bel_median_init(&p->despike_chest, p->despike_chest.n);
-            (void)st_b; /* the same valid windows as at create */
-            (void)st_c;
+            const bel_status st_d = bel_median2_init(&p->despike, bel_median2_get_n(&p->despike));
+            (void)st_d; /* the same valid window as at create */
             mix_forget(p);
         }
         if (is_gap && n_out < max_out) {
@@ -721,26 +714,26 @@ int bel_pipeline_process(bel_pipeline *p, const bel_sample *s, bel_event *out, i
         p->has_reading = true;
         p->t_reading = s->t_s;
     }
-    /* The chest: the same despike, aligned with the belly. A stray NaN
-     * repeats the previous chest value. */
+    /* Despike: running median of each belt (the chest's aligned with the
+     * belly's); count the belly samples it overrules by far. The sign comes
+     * after it (a median commutes with negation), so a revised polarity needs
+     * nothing from the median's past. A stray NaN in the chest repeats the
+     * previous chest value. */
     float chest = NAN;
-    if (p->cfg.chest_channel >= 0) {
-        float rc = s->value[p->cfg.chest_channel];
-        if (!isfinite(rc)) {
-            rc = p->prev_chest;
-        }
-        if (isfinite(rc)) {
-            p->prev_chest = rc;
-            chest = bel_median_process(&p->despike_chest, rc);
-        }
+    float med;
+    float rc = p->cfg.chest_channel >= 0 ? s->value[p->cfg.chest_channel] : NAN;
+    if (!isfinite(rc)) {
+        rc = p->prev_chest; /* NAN until a chest value came */
+    }
+    if (isfinite(rc)) {
+        p->prev_chest = rc;
+        med = bel_median2_process(&p->despike, raw, rc, &chest);
+    } else {
+        med = bel_median2_process_one(&p->despike, 0, raw);
     }
     /* Clipping: the raw belly held at a rail (filter.h). */
     p->m.n_clipped += bel_rail_push(&p->rail, raw);
-    /* Despike: running median; count the samples it overrules by far. The
-     * sign comes after it (a median commutes with negation), so a revised
-     * polarity needs nothing from the median's past. */
     p->raw_hist[p->raw_head] = raw;
-    float med = bel_median_process(&p->despike, raw);
     const float centre = p->raw_hist[(p->raw_head - p->despike_delay + 16) & 15];
     p->raw_head = (p->raw_head + 1) & 15;
     const float depth_ref = bel_breath_get_reference_depth(p->breath);

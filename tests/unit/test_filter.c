@@ -150,6 +150,84 @@ static void test_filter_median_matches_a_sort(void **state)
     }
 }
 
+/* Two windows side by side give, to the bit (signed zeros too), what a
+ * bel_median of each one's own samples gives: pushed together or one alone,
+ * the second starting late, emptied again, for every window length. */
+static void test_filter_median2_is_two_medians(void **state)
+{
+    (void)state;
+    enum { N = 3000 };
+    static const float ties[8] = {0.0f, -0.0f, 1.0f, 1.0f, -2.5f, 7.0f, 0.0f, -0.0f};
+    uint32_t seed = 777u;
+    for (int n = 1; n <= BEL_MEDIAN_MAX; n += 2) {
+        bel_median2 m2;
+        bel_median m[2];
+        assert_int_equal(bel_median2_init(&m2, n), BEL_OK);
+        assert_int_equal(bel_median2_get_n(&m2), n);
+        assert_int_equal(bel_median_init(&m[0], n), BEL_OK);
+        assert_int_equal(bel_median_init(&m[1], n), BEL_OK);
+        for (int i = 0; i < N; i++) {
+            if (i == N / 2) { /* emptied, as after a gap */
+                assert_int_equal(bel_median2_init(&m2, n), BEL_OK);
+                assert_int_equal(bel_median_init(&m[0], n), BEL_OK);
+                assert_int_equal(bel_median_init(&m[1], n), BEL_OK);
+            }
+            float x[2];
+            for (int k = 0; k < 2; k++) {
+                seed = seed * 1664525u + 1013904223u;
+                x[k] = (i / 300) % 2 ? ties[seed >> 29] : (float)(seed >> 8) * 1e-3f - 8000.0f;
+            }
+            seed = seed * 1664525u + 1013904223u;
+            /* The second window starts late; then mostly both, at times one. */
+            const int mode = i % (N / 2) < 40 ? 0 : (seed >> 28) < 12 ? 2 : (int)(seed >> 31);
+            float got[2], want[2];
+            if (mode == 2) {
+                got[0] = bel_median2_process(&m2, x[0], x[1], &got[1]);
+                want[0] = bel_median_process(&m[0], x[0]);
+                want[1] = bel_median_process(&m[1], x[1]);
+                assert_memory_equal(got, want, sizeof got);
+            } else {
+                got[0] = bel_median2_process_one(&m2, mode, x[mode]);
+                want[0] = bel_median_process(&m[mode], x[mode]);
+                assert_memory_equal(got, want, sizeof got[0]);
+            }
+        }
+    }
+    bel_median2 bad;
+    assert_int_equal(bel_median2_init(&bad, 4), BEL_ERR_ARG);
+}
+
+/* The biquad is the textbook direct form II transposed of the RBJ cookbook's
+ * Butterworth sections, to the bit (its update runs two lanes at a time). */
+static void test_filter_biquad_is_df2t_to_the_bit(void **state)
+{
+    (void)state;
+    for (int hp = 0; hp < 2; hp++) {
+        const double fs = 50.0, fc = hp ? 0.7 : 1.8;
+        bel_biquad f;
+        assert_int_equal(hp ? bel_biquad_init_highpass(&f, fs, fc)
+                            : bel_biquad_init_lowpass(&f, fs, fc),
+                         BEL_OK);
+        const double w0 = 2.0 * pi * fc / fs, cw = cos(w0);
+        const double alpha = sin(w0) / (2.0 * (1.0 / sqrt(2.0))), a0 = 1.0 + alpha;
+        const double b0 = hp ? (1.0 + cw) / 2.0 / a0 : (1.0 - cw) / 2.0 / a0;
+        const double b1 = hp ? -(1.0 + cw) / a0 : (1.0 - cw) / a0, b2 = b0;
+        const double a1 = -2.0 * cw / a0, a2 = (1.0 - alpha) / a0;
+        double z1 = 0.0, z2 = 0.0;
+        bel_biquad_reset(&f, 0.0);
+        uint32_t seed = 99u;
+        for (int i = 0; i < 5000; i++) {
+            seed = seed * 1664525u + 1013904223u;
+            const double x = 300.0 * sin(0.03 * i) + (double)(seed >> 20) * 1e-3;
+            const double y = b0 * x + z1;
+            z1 = b1 * x - a1 * y + z2;
+            z2 = b2 * x - a2 * y;
+            const double got = bel_biquad_process(&f, x);
+            assert_memory_equal(&got, &y, sizeof y);
+        }
+    }
+}
+
 /* A fine-grained belt with noise, driven to its top rail for 0.3 s: the whole
  * run is counted once it is long enough, and it is the top rail. */
 static void test_rail_a_held_extreme_is_a_rail(void **state)
@@ -202,6 +280,8 @@ int main(void)
         cmocka_unit_test(test_rail_a_held_extreme_is_a_rail),
         cmocka_unit_test(test_rail_a_coarse_still_belt_is_no_rail),
         cmocka_unit_test(test_filter_median_matches_a_sort),
+        cmocka_unit_test(test_filter_median2_is_two_medians),
+        cmocka_unit_test(test_filter_biquad_is_df2t_to_the_bit),
         cmocka_unit_test(test_filter_rejects_cutoff_outside_band),
         cmocka_unit_test(test_filter_median_removes_single_spike),
         cmocka_unit_test(test_filter_median_of_window),
