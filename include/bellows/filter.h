@@ -51,10 +51,11 @@ static inline double bel_biquad_process(bel_biquad *f, double x)
 #if defined(__SSE2__)
     /* The same products, differences and sums as below, two at a time: the
      * result is the same to the bit, in about two thirds of the instructions. */
-    __m128d v = _mm_sub_pd(_mm_mul_pd(_mm_load_pd(f->b), _mm_set1_pd(x)),
-                           _mm_mul_pd(_mm_load_pd(f->a), _mm_set1_pd(y)));
-    v = _mm_add_sd(v, _mm_load_sd(&f->z[1]));
-    _mm_store_pd(f->z, v);
+    const double z2 = f->z[1];
+    const __m128d v = _mm_sub_pd(_mm_mul_pd(_mm_load_pd(f->b), _mm_set1_pd(x)),
+                                 _mm_mul_pd(_mm_load_pd(f->a), _mm_set1_pd(y)));
+    _mm_storeh_pd(&f->z[1], v);
+    f->z[0] = _mm_cvtsd_f64(v) + z2;
 #else
     f->z[0] = f->b[0] * x - f->a[0] * y + f->z[1];
     f->z[1] = f->b[1] * x - f->a[1] * y;
@@ -190,10 +191,10 @@ static inline float bel_median2_process(bel_median2 *m, float x0, float x1, floa
  *  comes by chance less than once in a thousand; a coarse, still belt repeats
  *  its values often, so its runs are not rails). Fields private. */
 typedef struct bel_rail {
-    float lo, hi, prev;            /* private */
-    uint32_t run, min_run;         /* private */
-    double rep, alpha;             /* private: how often a value repeats the one before */
-    bool started, is_top, counted; /* private */
+    float lo, hi, prev;    /* private: prev NAN before the first x */
+    uint32_t run, min_run; /* private */
+    double rep, alpha;     /* private: how often a value repeats the one before */
+    bool is_top, counted;  /* private */
 } bel_rail;
 
 /** Start (again): nothing seen. Call from: setup, or the owning thread. */
@@ -209,12 +210,11 @@ uint32_t bel_rail_push_extreme(bel_rail *r, float x);
  *  is almost always between the extremes (one update, no call). */
 static inline uint32_t bel_rail_push(bel_rail *r, float x)
 {
-    const bool repeat = r->started && x == r->prev;
+    const bool repeat = x == r->prev; /* never the first: NAN equals nothing */
     r->run = repeat ? r->run + 1 : 1;
     if (!repeat) {
         r->counted = false;
     }
-    r->started = true;
     r->prev = x;
     if (!(x <= r->lo) && !(x >= r->hi)) {
         r->rep += r->alpha * ((repeat ? 1.0 : 0.0) - r->rep);

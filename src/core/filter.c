@@ -158,13 +158,12 @@ void bel_rail_init(bel_rail *r, double fs_hz)
 {
     r->lo = INFINITY;
     r->hi = -INFINITY;
-    r->prev = 0.0f;
+    r->prev = NAN;
     r->run = 0;
     r->min_run = (uint32_t)fmax(3.0, ceil(0.1 * fs_hz));
     /* Until values are seen to change, a repeat says nothing. */
     r->rep = 1.0;
     r->alpha = 1.0 - exp(-1.0 / (5.0 * fs_hz));
-    r->started = false;
     r->is_top = false;
     r->counted = false;
 }

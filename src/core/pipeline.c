@@ -79,7 +79,8 @@ struct bel_pipeline {
     bel_rail rail; /* the raw belly held at a rail */
     float prev_chest;
     bool started;
-    double t_last;
+    int n_channels_min; /* a sample needs this many channels (both belts' indices below it) */
+    double t_last;      /* -INFINITY before the first sample */
     double t_first;
     /* Breath bookkeeping. */
     bool have_trough, have_peak;
@@ -147,6 +148,9 @@ bel_status bel_pipeline_create(const bel_pipeline_config *cfg, bel_pipeline **ou
     }
     p->cfg = *cfg;
     p->t_belly_reading = NAN;
+    p->t_last = -INFINITY;
+    p->n_channels_min =
+        1 + (cfg->chest_channel > cfg->belly_channel ? cfg->chest_channel : cfg->belly_channel);
     bel_status st;
     bel_breath_config bc = cfg->breath;
     bc.fs_hz = cfg->fs_hz;
@@ -629,9 +633,8 @@ static int apply_actions(bel_pipeline *p, uint8_t actions, bel_event *out, int m
 
 int bel_pipeline_process(bel_pipeline *p, const bel_sample *s, bel_event *out, int max_out)
 {
-    if (!p || !s || (!out && max_out > 0) || (p->started && !(s->t_s >= p->t_last)) ||
-        !isfinite(s->t_s) || p->cfg.belly_channel >= s->n_channels ||
-        p->cfg.chest_channel >= s->n_channels) {
+    if (!p || !s || (!out && max_out > 0) || !(s->t_s >= p->t_last) || !isfinite(s->t_s) ||
+        s->n_channels < p->n_channels_min) {
         return BEL_ERR_ARG;
     }
     int n_out = s->actions ? apply_actions(p, s->actions, out, max_out) : 0;

@@ -528,9 +528,28 @@ static void test_pipeline_rejects_bad_input(void **state)
     /* Belly channel 1 on a one-channel sample. */
     assert_int_equal(bel_pipeline_process(p, &s, ev, BEL_PIPELINE_MAX_EVENTS), BEL_ERR_ARG);
     s.n_channels = 2;
+    /* No time, or an infinite one, even as the first sample. */
+    s.t_s = -INFINITY;
+    assert_int_equal(bel_pipeline_process(p, &s, ev, BEL_PIPELINE_MAX_EVENTS), BEL_ERR_ARG);
+    s.t_s = NAN;
+    assert_int_equal(bel_pipeline_process(p, &s, ev, BEL_PIPELINE_MAX_EVENTS), BEL_ERR_ARG);
+    s.t_s = INFINITY;
+    assert_int_equal(bel_pipeline_process(p, &s, ev, BEL_PIPELINE_MAX_EVENTS), BEL_ERR_ARG);
+    s.t_s = 1.0;
     assert_int_equal(bel_pipeline_process(p, &s, ev, BEL_PIPELINE_MAX_EVENTS), 0);
     s.t_s = 0.5; /* time going backwards */
     assert_int_equal(bel_pipeline_process(p, &s, ev, BEL_PIPELINE_MAX_EVENTS), BEL_ERR_ARG);
+    bel_pipeline_destroy(p);
+    /* A chest channel (3) beyond the sample's channels; a first sample at a
+     * negative time is fine. */
+    c = bel_pipeline_config_default();
+    c.chest_channel = 3;
+    assert_int_equal(bel_pipeline_create(&c, &p), BEL_OK);
+    s.t_s = -5.0;
+    s.n_channels = 3;
+    assert_int_equal(bel_pipeline_process(p, &s, ev, BEL_PIPELINE_MAX_EVENTS), BEL_ERR_ARG);
+    s.n_channels = 4;
+    assert_int_equal(bel_pipeline_process(p, &s, ev, BEL_PIPELINE_MAX_EVENTS), 0);
     bel_pipeline_destroy(p);
     bel_pipeline_destroy(NULL);
 }
