@@ -63,6 +63,56 @@ static inline double bel_biquad_process(bel_biquad *f, double x)
     return y;
 }
 
+/** Two biquads side by side (lanes 0 and 1), each with its own coefficients,
+ *  state and input: the outputs of two bel_biquad to the bit, in about two
+ *  thirds of the instructions (SSE2). Fields private. */
+typedef struct bel_biquad2 {
+    _Alignas(16) double b0[2]; /* private: lane 0's, lane 1's (b2 == b0) */
+    _Alignas(16) double b1[2]; /* private */
+    _Alignas(16) double a1[2]; /* private */
+    _Alignas(16) double a2[2]; /* private */
+    _Alignas(16) double z1[2]; /* private */
+    _Alignas(16) double z2[2]; /* private */
+} bel_biquad2;
+
+/** Lane 0 becomes f0 and lane 1 f1 (coefficients and state), both made by
+ *  bel_biquad_init_*. Call from: setup. */
+void bel_biquad2_init(bel_biquad2 *f, const bel_biquad *f0, const bel_biquad *f1);
+
+/** bel_biquad_reset of one lane (0 or 1). Call from: the owning thread. Real-time safe. */
+void bel_biquad2_reset(bel_biquad2 *f, int lane, double x);
+
+/** bel_biquad_negate of both lanes. Call from: the owning thread. Real-time safe. */
+void bel_biquad2_negate(bel_biquad2 *f);
+
+/** Filter x0 in lane 0 and x1 in lane 1; return lane 0's output and set *y1
+ *  to lane 1's. Call from: the owning thread. Real-time safe. */
+static inline double bel_biquad2_process(bel_biquad2 *f, double x0, double x1, double *y1)
+{
+#if defined(__SSE2__)
+    const __m128d x = _mm_set_pd(x1, x0);
+    const __m128d b0x = _mm_mul_pd(_mm_load_pd(f->b0), x);
+    const __m128d y = _mm_add_pd(b0x, _mm_load_pd(f->z1));
+    _mm_store_pd(f->z1, _mm_add_pd(_mm_sub_pd(_mm_mul_pd(_mm_load_pd(f->b1), x),
+                                              _mm_mul_pd(_mm_load_pd(f->a1), y)),
+                                   _mm_load_pd(f->z2)));
+    _mm_store_pd(f->z2, _mm_sub_pd(b0x, _mm_mul_pd(_mm_load_pd(f->a2), y)));
+    *y1 = _mm_cvtsd_f64(_mm_unpackhi_pd(y, y));
+    return _mm_cvtsd_f64(y);
+#else
+    const double x[2] = {x0, x1};
+    double y[2];
+    for (int i = 0; i < 2; i++) {
+        const double b0x = f->b0[i] * x[i];
+        y[i] = b0x + f->z1[i];
+        f->z1[i] = f->b1[i] * x[i] - f->a1[i] * y[i] + f->z2[i];
+        f->z2[i] = b0x - f->a2[i] * y[i];
+    }
+    *y1 = y[1];
+    return y[0];
+#endif
+}
+
 /** Gain of the filter at freq_hz (magnitude of H(e^jw)). Call from: any thread. */
 double bel_biquad_gain(const bel_biquad *f, double fs_hz, double freq_hz);
 

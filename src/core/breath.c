@@ -32,8 +32,7 @@ typedef enum state { ST_UNKNOWN = 0, ST_RISING, ST_FALLING } state;
 
 struct bel_breath {
     bel_breath_config cfg;
-    bel_biquad lp;        /* clean-signal detection filter */
-    bel_biquad lp_ripple; /* strong-ripple detection filter */
+    bel_biquad2 lp; /* detection filters: clean-signal (lane 0), strong-ripple (lane 1) */
     bool ripple_mode;
     double y_fast, y_slow;
     /* Ripple: reversals of the fast- and the slow-filtered signals. */
@@ -181,12 +180,14 @@ bel_status bel_breath_create(const bel_breath_config *cfg, bel_breath **out)
     if (!b->hist_x || !b->hist_t || !b->hist_band || !b->hist_y || !b->hist_cs) {
         goto fail;
     }
+    bel_biquad lp, lp_ripple;
     if (bel_biquad_init_highpass(&b->band_hp1, cfg->fs_hz, 0.7) != BEL_OK ||
         bel_biquad_init_highpass(&b->band_hp2, cfg->fs_hz, 0.7) != BEL_OK ||
-        bel_biquad_init_lowpass(&b->lp, cfg->fs_hz, cfg->lowpass_hz) != BEL_OK ||
-        bel_biquad_init_lowpass(&b->lp_ripple, cfg->fs_hz, cfg->ripple_lowpass_hz) != BEL_OK) {
+        bel_biquad_init_lowpass(&lp, cfg->fs_hz, cfg->lowpass_hz) != BEL_OK ||
+        bel_biquad_init_lowpass(&lp_ripple, cfg->fs_hz, cfg->ripple_lowpass_hz) != BEL_OK) {
         goto fail;
     }
+    bel_biquad2_init(&b->lp, &lp, &lp_ripple);
     b->noise_alpha = 1.0 - exp(-1.0 / (5.0 * cfg->fs_hz));
     b->jump_w = (int64_t)fmax(1.0, floor(0.25 * cfg->fs_hz + 0.5));
     b->lead_w = (int64_t)fmax(1.0, floor(0.05 * cfg->fs_hz + 0.5));
@@ -990,8 +991,8 @@ int bel_breath_process(bel_breath *b, double t_s, float x, bel_breath_point *pt)
         (b->n > 0 ? b->hist_cs[(b->n - 1) & (b->cap - 1)] : 0.0) + (double)x;
     b->hist_t[b->n & (b->cap - 1)] = t_s;
     if (b->n == 0) {
-        bel_biquad_reset(&b->lp, (double)x);
-        bel_biquad_reset(&b->lp_ripple, (double)x);
+        bel_biquad2_reset(&b->lp, 0, (double)x);
+        bel_biquad2_reset(&b->lp, 1, (double)x);
         b->wig_fast.ext = b->wig_slow.ext = (double)x;
         b->wig_fast.dir = b->wig_slow.dir = 1;
         b->x1 = b->x2 = x;
@@ -1033,8 +1034,7 @@ int bel_breath_process(bel_breath *b, double t_s, float x, bel_breath_point *pt)
     b->n_total++;
     b->x2 = b->x1;
     b->x1 = x;
-    b->y_fast = bel_biquad_process(&b->lp, (double)x);
-    b->y_slow = bel_biquad_process(&b->lp_ripple, (double)x);
+    b->y_fast = bel_biquad2_process(&b->lp, (double)x, (double)x, &b->y_slow);
     if (b->n == 0) {
         bel_biquad_reset(&b->band_hp1, 0.0);
         bel_biquad_reset(&b->band_hp2, 0.0);
@@ -1192,8 +1192,7 @@ void bel_breath_negate(bel_breath *b)
         b->hist_x[k & (b->cap - 1)] = -b->hist_x[k & (b->cap - 1)];
         b->hist_cs[k & (b->cap - 1)] = -b->hist_cs[k & (b->cap - 1)];
     }
-    bel_biquad_negate(&b->lp);
-    bel_biquad_negate(&b->lp_ripple);
+    bel_biquad2_negate(&b->lp);
     b->y = -b->y;
     b->y_fast = -b->y_fast;
     b->y_slow = -b->y_slow;

@@ -69,6 +69,37 @@ void bel_biquad_reset(bel_biquad *f, double x)
     f->z[0] = b1 * x - a1 * y + f->z[1];
 }
 
+static void set_lane(bel_biquad2 *f, int i, const bel_biquad *g)
+{
+    f->b0[i] = g->b[1];
+    f->b1[i] = g->b[0];
+    f->a1[i] = g->a[0];
+    f->a2[i] = g->a[1];
+    f->z1[i] = g->z[0];
+    f->z2[i] = g->z[1];
+}
+
+void bel_biquad2_init(bel_biquad2 *f, const bel_biquad *f0, const bel_biquad *f1)
+{
+    set_lane(f, 0, f0);
+    set_lane(f, 1, f1);
+}
+
+void bel_biquad2_reset(bel_biquad2 *f, int lane, double x)
+{
+    bel_biquad g = {{f->b1[lane], f->b0[lane]}, {f->a1[lane], f->a2[lane]}, {0.0, 0.0}};
+    bel_biquad_reset(&g, x);
+    set_lane(f, lane, &g);
+}
+
+void bel_biquad2_negate(bel_biquad2 *f)
+{
+    for (int i = 0; i < 2; i++) {
+        f->z1[i] = -f->z1[i];
+        f->z2[i] = -f->z2[i];
+    }
+}
+
 double bel_biquad_gain(const bel_biquad *f, double fs_hz, double freq_hz)
 {
     const double b0 = f->b[1], b1 = f->b[0], b2 = f->b[1], a1 = f->a[0], a2 = f->a[1];

@@ -228,6 +228,39 @@ static void test_filter_biquad_is_df2t_to_the_bit(void **state)
     }
 }
 
+/* Two biquads side by side give what each gives on its own, to the bit:
+ * different cutoffs and inputs, reset per lane, negated. */
+static void test_filter_biquad2_is_two_biquads(void **state)
+{
+    (void)state;
+    bel_biquad f[2];
+    assert_int_equal(bel_biquad_init_lowpass(&f[0], 50.0, 1.8), BEL_OK);
+    assert_int_equal(bel_biquad_init_highpass(&f[1], 50.0, 0.7), BEL_OK);
+    bel_biquad_reset(&f[0], 3.0);
+    bel_biquad2 f2;
+    bel_biquad2_init(&f2, &f[0], &f[1]);
+    uint32_t seed = 5u;
+    for (int i = 0; i < 6000; i++) {
+        if (i == 2000) {
+            bel_biquad_reset(&f[1], -40.0);
+            bel_biquad2_reset(&f2, 1, -40.0);
+        }
+        if (i == 4000) {
+            bel_biquad_negate(&f[0]);
+            bel_biquad_negate(&f[1]);
+            bel_biquad2_negate(&f2);
+        }
+        seed = seed * 1664525u + 1013904223u;
+        const double x0 = 200.0 * sin(0.02 * i) + (double)(seed >> 22) * 1e-2;
+        const double x1 = -50.0 * cos(0.3 * i) + (double)(seed & 0xff) * 1e-3;
+        double got[2], want[2];
+        got[0] = bel_biquad2_process(&f2, x0, x1, &got[1]);
+        want[0] = bel_biquad_process(&f[0], x0);
+        want[1] = bel_biquad_process(&f[1], x1);
+        assert_memory_equal(got, want, sizeof got);
+    }
+}
+
 /* A fine-grained belt with noise, driven to its top rail for 0.3 s: the whole
  * run is counted once it is long enough, and it is the top rail. */
 static void test_rail_a_held_extreme_is_a_rail(void **state)
@@ -282,6 +315,7 @@ int main(void)
         cmocka_unit_test(test_filter_median_matches_a_sort),
         cmocka_unit_test(test_filter_median2_is_two_medians),
         cmocka_unit_test(test_filter_biquad_is_df2t_to_the_bit),
+        cmocka_unit_test(test_filter_biquad2_is_two_biquads),
         cmocka_unit_test(test_filter_rejects_cutoff_outside_band),
         cmocka_unit_test(test_filter_median_removes_single_spike),
         cmocka_unit_test(test_filter_median_of_window),
