@@ -85,6 +85,9 @@ void bel_biquad2_reset(bel_biquad2 *f, int lane, double x);
 /** bel_biquad_negate of both lanes. Call from: the owning thread. Real-time safe. */
 void bel_biquad2_negate(bel_biquad2 *f);
 
+/** bel_biquad_negate of one lane (0 or 1). Call from: the owning thread. Real-time safe. */
+void bel_biquad2_negate_lane(bel_biquad2 *f, int lane);
+
 /** Filter x0 in lane 0 and x1 in lane 1; return lane 0's output and set *y1
  *  to lane 1's. Call from: the owning thread. Real-time safe. */
 static inline double bel_biquad2_process(bel_biquad2 *f, double x0, double x1, double *y1)

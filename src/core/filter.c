@@ -92,12 +92,16 @@ void bel_biquad2_reset(bel_biquad2 *f, int lane, double x)
     set_lane(f, lane, &g);
 }
 
+void bel_biquad2_negate_lane(bel_biquad2 *f, int lane)
+{
+    f->z1[lane] = -f->z1[lane];
+    f->z2[lane] = -f->z2[lane];
+}
+
 void bel_biquad2_negate(bel_biquad2 *f)
 {
-    for (int i = 0; i < 2; i++) {
-        f->z1[i] = -f->z1[i];
-        f->z2[i] = -f->z2[i];
-    }
+    bel_biquad2_negate_lane(f, 0);
+    bel_biquad2_negate_lane(f, 1);
 }
 
 double bel_biquad_gain(const bel_biquad *f, double fs_hz, double freq_hz)

@@ -41,7 +41,7 @@ struct bel_holdin {
     bel_holdin_config cfg;
     bel_holdin_calibration cal;
     bool has_chest;
-    bel_biquad lp_b, lp_c;
+    bel_biquad2 lp; /* the belly's (lane 0) and the chest's (lane 1) low-pass */
     bool started;
     double t_next;
     /* The 10 Hz ring. */
@@ -193,11 +193,12 @@ bel_status bel_holdin_create(const bel_holdin_config *cfg, const bel_holdin_cali
         h->cal.chest_gain = 1.0f;
     }
     h->has_chest = has_chest;
-    if (bel_biquad_init_lowpass(&h->lp_b, cfg->fs_hz, lp_hz) != BEL_OK ||
-        bel_biquad_init_lowpass(&h->lp_c, cfg->fs_hz, lp_hz) != BEL_OK) {
+    bel_biquad lp;
+    if (bel_biquad_init_lowpass(&lp, cfg->fs_hz, lp_hz) != BEL_OK) {
         BEL_CORE_FREE(h);
         return BEL_ERR_ARG;
     }
+    bel_biquad2_init(&h->lp, &lp, &lp);
     h->noise_alpha = 1.0 - exp(-1.0 / (5.0 * cfg->fs_hz));
     clip_forget(h);
     h->level = h->depth = h->cdepth = h->rshare = NAN;
@@ -383,13 +384,13 @@ bool bel_holdin_values_at(const bel_holdin *h, double t_s, float *belly, float *
 
 /* One belt's history and state negated: its ring, filter, last raw values,
  * the candidate's and the breath hold's extremes (which swap), its reversals. */
-static void negate_belt(const bel_holdin *h, float *ring, bel_biquad *lp, float *x1, float *x2,
-                        float *min_v, float *bh_min, float *bh_max, reversals *rev)
+static void negate_belt(bel_holdin *h, int lane, float *ring, float *x1, float *x2, float *min_v,
+                        float *bh_min, float *bh_max, reversals *rev)
 {
     for (int64_t k = ring_oldest(h); k < h->n; k++) {
         ring[k & (RING - 1)] = -ring[k & (RING - 1)];
     }
-    bel_biquad_negate(lp);
+    bel_biquad2_negate_lane(&h->lp, lane);
     *x1 = -*x1;
     *x2 = -*x2;
     *min_v = -*min_v;
@@ -412,16 +413,14 @@ static void negate_blocks(float *lo, float *hi)
 
 void bel_holdin_negate_belly(bel_holdin *h)
 {
-    negate_belt(h, h->rb, &h->lp_b, &h->xb1, &h->xb2, &h->min_b, &h->bh_min_b, &h->bh_max_b,
-                &h->rev_b);
+    negate_belt(h, 0, h->rb, &h->xb1, &h->xb2, &h->min_b, &h->bh_min_b, &h->bh_max_b, &h->rev_b);
     negate_blocks(h->blk_lo_b, h->blk_hi_b);
     clip_forget(h);
 }
 
 void bel_holdin_negate_chest(bel_holdin *h)
 {
-    negate_belt(h, h->rc, &h->lp_c, &h->xc1, &h->xc2, &h->min_c, &h->bh_min_c, &h->bh_max_c,
-                &h->rev_c);
+    negate_belt(h, 1, h->rc, &h->xc1, &h->xc2, &h->min_c, &h->bh_min_c, &h->bh_max_c, &h->rev_c);
     negate_blocks(h->blk_lo_c, h->blk_hi_c);
 }
 
@@ -1026,8 +1025,8 @@ int bel_holdin_process(bel_holdin *h, double t_s, float belly, float chest, bel_
     if (h->n_raw == 0) {
         h->xb1 = h->xb2 = belly;
         h->xc1 = h->xc2 = chest;
-        bel_biquad_reset(&h->lp_b, (double)belly);
-        bel_biquad_reset(&h->lp_c, (double)chest);
+        bel_biquad2_reset(&h->lp, 0, (double)belly);
+        bel_biquad2_reset(&h->lp, 1, (double)chest);
     }
     /* A cough, a sneeze or a knock drives a belt to its rail; breathing and
      * sucking in do not. */
@@ -1048,8 +1047,9 @@ int bel_holdin_process(bel_holdin *h, double t_s, float belly, float chest, bel_
     h->xb1 = belly;
     h->xc2 = h->xc1;
     h->xc1 = chest;
-    const float yb = (float)bel_biquad_process(&h->lp_b, (double)belly);
-    const float yc = (float)bel_biquad_process(&h->lp_c, (double)chest);
+    double yc_d;
+    const float yb = (float)bel_biquad2_process(&h->lp, (double)belly, (double)chest, &yc_d);
+    const float yc = (float)yc_d;
     if (!h->started) {
         h->started = true;
         h->t_next = t_s;
