@@ -6,6 +6,9 @@
 
 #include <math.h>
 #include <string.h>
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#endif
 
 static const double pi = 3.14159265358979323846;
 
@@ -265,8 +268,59 @@ __attribute__((noinline)) static void dots5(const double *x, const double *const
     s[4] = s4;
 }
 
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define BEL_DOTS_AVX 1
+/* dots4 and dots5 four samples at a time with AVX (where the processor has it): the
+ * products of four samples for four lags, turned (a 4 x 4 transpose) so that each
+ * lag's four are added to its sum one after the other, in the order of i: the same
+ * sums to the bit, in about half the instructions. The fifth lag on its own. AVX
+ * has no fused multiply-add (that is FMA's), and nothing here asks for one. */
+__attribute__((target("avx"), noinline)) static void
+dots_avx(const double *x, const double *const *y, int m, int64_t n, double *s)
+{
+    const double *y0 = y[0], *y1 = y[1], *y2 = y[2], *y3 = y[3];
+    __m256d acc = _mm256_loadu_pd(s);
+    int64_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        const __m256d xv = _mm256_loadu_pd(x + i);
+        const __m256d p0 = _mm256_mul_pd(xv, _mm256_loadu_pd(y0 + i));
+        const __m256d p1 = _mm256_mul_pd(xv, _mm256_loadu_pd(y1 + i));
+        const __m256d p2 = _mm256_mul_pd(xv, _mm256_loadu_pd(y2 + i));
+        const __m256d p3 = _mm256_mul_pd(xv, _mm256_loadu_pd(y3 + i));
+        const __m256d t0 = _mm256_unpacklo_pd(p0, p1), t1 = _mm256_unpackhi_pd(p0, p1);
+        const __m256d t2 = _mm256_unpacklo_pd(p2, p3), t3 = _mm256_unpackhi_pd(p2, p3);
+        acc = _mm256_add_pd(acc, _mm256_permute2f128_pd(t0, t2, 0x20)); /* sample i */
+        acc = _mm256_add_pd(acc, _mm256_permute2f128_pd(t1, t3, 0x20)); /* i + 1 */
+        acc = _mm256_add_pd(acc, _mm256_permute2f128_pd(t0, t2, 0x31)); /* i + 2 */
+        acc = _mm256_add_pd(acc, _mm256_permute2f128_pd(t1, t3, 0x31)); /* i + 3 */
+    }
+    _mm256_storeu_pd(s, acc);
+    for (int64_t k = i; k < n; k++) {
+        const double xk = x[k];
+        s[0] += xk * y0[k];
+        s[1] += xk * y1[k];
+        s[2] += xk * y2[k];
+        s[3] += xk * y3[k];
+    }
+    if (m == 5) {
+        const double *y4 = y[4];
+        double s4 = s[4];
+        for (int64_t k = 0; k < n; k++) {
+            s4 += x[k] * y4[k];
+        }
+        s[4] = s4;
+    }
+}
+#endif
+
 void bel_dots(const double *x, const double *const *y, int m, int64_t n, double *s)
 {
+#ifdef BEL_DOTS_AVX
+    if ((m == 4 || m == 5) && __builtin_cpu_supports("avx")) {
+        dots_avx(x, y, m, n, s);
+        return;
+    }
+#endif
     if (m == 4) {
         dots4(x, y, n, s);
     } else if (m == 5) {

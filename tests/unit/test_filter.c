@@ -10,6 +10,7 @@
 #include <math.h>
 
 #include "bellows/filter.h"
+#include "core_math.h"
 
 static const double pi = 3.14159265358979323846;
 
@@ -265,6 +266,44 @@ static void test_filter_biquad2_is_two_biquads(void **state)
     }
 }
 
+/* The sums of products at several lags are each added in the order of i, to
+ * the bit, whatever the lags, lengths and starting sums (the lagged windows'
+ * correlations depend on it: they must not change with the way they are run). */
+static void test_filter_dots_add_in_order(void **state)
+{
+    (void)state;
+    enum { N = 64, L = 16 };
+    static double x[N], z[N + L];
+    uint32_t seed = 31u;
+    for (int i = 0; i < N + L; i++) {
+        seed = seed * 1664525u + 1013904223u;
+        const double v = ((double)(seed >> 8) - 8388608.0) * 1.1e-5;
+        if (i < N) {
+            x[i] = v * (1.0 + 1e-9 * i);
+        }
+        z[i] = v * 3.7 - 0.25;
+    }
+    for (int m = 1; m <= 5; m++) {
+        for (int64_t n = 0; n <= 41; n++) {
+            const double *y[5];
+            for (int j = 0; j < m; j++) {
+                y[j] = z + (j * 3 + (int)n) % L; /* lags neither equal nor evenly spaced */
+            }
+            double got[5], want[5];
+            for (int j = 0; j < 5; j++) {
+                got[j] = want[j] = 0.125 * (j + 1) - 1e-3 * (double)n;
+            }
+            bel_dots(x, y, m, n, got);
+            for (int j = 0; j < m; j++) {
+                for (int64_t i = 0; i < n; i++) {
+                    want[j] += x[i] * y[j][i];
+                }
+            }
+            assert_memory_equal(got, want, sizeof got);
+        }
+    }
+}
+
 /* A fine-grained belt with noise, driven to its top rail for 0.3 s: the whole
  * run is counted once it is long enough, and it is the top rail. */
 static void test_rail_a_held_extreme_is_a_rail(void **state)
@@ -320,6 +359,7 @@ int main(void)
         cmocka_unit_test(test_filter_median2_is_two_medians),
         cmocka_unit_test(test_filter_biquad_is_df2t_to_the_bit),
         cmocka_unit_test(test_filter_biquad2_is_two_biquads),
+        cmocka_unit_test(test_filter_dots_add_in_order),
         cmocka_unit_test(test_filter_rejects_cutoff_outside_band),
         cmocka_unit_test(test_filter_median_removes_single_spike),
         cmocka_unit_test(test_filter_median_of_window),
