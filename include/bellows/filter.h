@@ -174,7 +174,7 @@ static inline float bel_median_process(bel_median *m, float x)
  *  Fields private. */
 typedef struct bel_median2 {
     bel_median m[2];               /* private: each window while it fills (any n), its head */
-    _Alignas(16) float five[5][4]; /* private: full windows of five, m[i]'s in column i */
+    _Alignas(16) float five[5][4]; /* private: full windows of five, m[i]'s in column 2 i */
     bool is_five;                  /* private: both windows of five, full */
 } bel_median2;
 
@@ -197,10 +197,10 @@ static inline float bel_median2_process_one(bel_median2 *m, int i, float x)
     if (l->n != 5 || l->count != 5) {
         return bel_median2_process_slow(m, i, x);
     }
-    m->five[l->head][i] = x;
+    m->five[l->head][2 * i] = x;
     l->head = l->head == 4 ? 0 : l->head + 1;
-    return bel_median_of_five(m->five[0][i], m->five[1][i], m->five[2][i], m->five[3][i],
-                              m->five[4][i]);
+    return bel_median_of_five(m->five[0][2 * i], m->five[1][2 * i], m->five[2][2 * i],
+                              m->five[3][2 * i], m->five[4][2 * i]);
 }
 
 /** Push x0 into window 0 and x1 into window 1, return window 0's median and
@@ -213,10 +213,17 @@ static inline float bel_median2_process(bel_median2 *m, float x0, float x1, floa
         return y0;
     }
     bel_median *l0 = &m->m[0], *l1 = &m->m[1];
-    m->five[l0->head][0] = x0;
-    m->five[l1->head][1] = x1;
-    l0->head = l0->head == 4 ? 0 : l0->head + 1;
-    l1->head = l1->head == 4 ? 0 : l1->head + 1;
+    const int h0 = l0->head;
+    const int next0 = h0 == 4 ? 0 : h0 + 1;
+    m->five[h0][0] = x0;
+    l0->head = next0;
+    if (l1->head == h0) { /* the windows began together: one head */
+        m->five[h0][2] = x1;
+        l1->head = next0;
+    } else {
+        m->five[l1->head][2] = x1;
+        l1->head = l1->head == 4 ? 0 : l1->head + 1;
+    }
 #if defined(__SSE2__)
     /* bel_median_of_five column by column: minps and maxps take the operand
      * each of its conditionals takes (the second on a tie, as x < y ? x : y). */
@@ -228,11 +235,11 @@ static inline float bel_median2_process(bel_median2 *m, float x0, float x1, floa
     const __m128 f = _mm_max_ps(lo_ab, lo_cd), g = _mm_min_ps(hi_cd, hi_ab);
     const __m128 lo_fg = _mm_min_ps(g, f), hi_fg = _mm_max_ps(f, g);
     const __m128 y = _mm_max_ps(lo_fg, _mm_min_ps(e, hi_fg));
-    *y1 = _mm_cvtss_f32(_mm_shuffle_ps(y, y, 1));
+    *y1 = _mm_cvtss_f32(_mm_movehl_ps(y, y));
     return _mm_cvtss_f32(y);
 #else
-    *y1 = bel_median_of_five(m->five[0][1], m->five[1][1], m->five[2][1], m->five[3][1],
-                             m->five[4][1]);
+    *y1 = bel_median_of_five(m->five[0][2], m->five[1][2], m->five[2][2], m->five[3][2],
+                             m->five[4][2]);
     return bel_median_of_five(m->five[0][0], m->five[1][0], m->five[2][0], m->five[3][0],
                               m->five[4][0]);
 #endif

@@ -179,7 +179,7 @@ float bel_median2_process_slow(bel_median2 *m, int i, float x)
     if (l->n == 5) {
         /* Where bel_median_process_slow puts x in l's ring: the window of five
          * is found full in five. */
-        m->five[l->head][i] = x;
+        m->five[l->head][2 * i] = x;
     }
     const float y = bel_median_process_slow(l, x);
     m->is_five = m->m[0].n == 5 && m->m[0].count == 5 && m->m[1].count == 5;

@@ -2,6 +2,7 @@
  * SPDX-License-Identifier: MIT */
 #include "bellows/pipeline.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,11 +68,11 @@ struct bel_pipeline {
     bool mix_started;
     double det; /* the detection signal */
     uint32_t restarts_seen;
-    uint32_t n_restarts_disp;
-    bool disp_started;
+    uint32_t n_restarts_disp; /* UINT32_MAX before the first sample (no restart count is) */
     double sum_share;
     uint32_t n_share;
     int despike_delay;      /* samples of delay of the median */
+    int centre_off;         /* raw_hist's sample at the median's centre: raw_head + this, mod 16 */
     double despike_delay_s; /* the same in seconds */
     float raw_hist[16];
     int raw_head;
@@ -80,7 +81,7 @@ struct bel_pipeline {
     float prev_chest;
     bool started;
     int n_channels_min; /* a sample needs this many channels (both belts' indices below it) */
-    double t_last;      /* -INFINITY before the first sample */
+    double t_last;      /* -DBL_MAX before the first sample: the order check refuses -inf */
     double t_first;
     /* Breath bookkeeping. */
     bool have_trough, have_peak;
@@ -148,7 +149,7 @@ bel_status bel_pipeline_create(const bel_pipeline_config *cfg, bel_pipeline **ou
     }
     p->cfg = *cfg;
     p->t_belly_reading = NAN;
-    p->t_last = -INFINITY;
+    p->t_last = -DBL_MAX;
     p->n_channels_min =
         1 + (cfg->chest_channel > cfg->belly_channel ? cfg->chest_channel : cfg->belly_channel);
     bel_status st;
@@ -191,6 +192,8 @@ bel_status bel_pipeline_create(const bel_pipeline_config *cfg, bel_pipeline **ou
     p->polarity_score = NAN;
     p->despike_delay = k / 2;
     p->despike_delay_s = p->despike_delay / cfg->fs_hz;
+    p->centre_off = 16 - p->despike_delay;
+    p->n_restarts_disp = UINT32_MAX;
     bel_rail_init(&p->rail, cfg->fs_hz);
     memset(&p->m, 0, sizeof p->m);
     p->m.belly = p->m.baseline = NAN;
@@ -617,6 +620,15 @@ static void mix_update(bel_pipeline *p, double t_s)
     }
 }
 
+/* isfinite of a float read from a sample, in integer instructions (no float
+ * constant to keep across the stages' calls). */
+static inline bool is_finite_f(float x)
+{
+    uint32_t u;
+    memcpy(&u, &x, sizeof u);
+    return (u & 0x7f800000u) != 0x7f800000u;
+}
+
 /* What the person asked for before this sample, in the order a person would mean it:
  * the rest learnt again, then the belts turned round (which learns it again too). */
 static int apply_actions(bel_pipeline *p, uint8_t actions, bel_event *out, int max_out)
@@ -633,7 +645,7 @@ static int apply_actions(bel_pipeline *p, uint8_t actions, bel_event *out, int m
 
 int bel_pipeline_process(bel_pipeline *p, const bel_sample *s, bel_event *out, int max_out)
 {
-    if (!p || !s || (!out && max_out > 0) || !(s->t_s >= p->t_last) || !isfinite(s->t_s) ||
+    if (!p || !s || (!out && max_out > 0) || !(s->t_s >= p->t_last) || !(s->t_s < HUGE_VAL) ||
         s->n_channels < p->n_channels_min) {
         return BEL_ERR_ARG;
     }
@@ -692,7 +704,7 @@ int bel_pipeline_process(bel_pipeline *p, const bel_sample *s, bel_event *out, i
         }
     }
     float raw = s->value[p->cfg.belly_channel];
-    if (!isfinite(raw)) {
+    if (!is_finite_f(raw)) {
         return n_out; /* sources validate; a stray NaN is skipped, not propagated */
     }
     /* A belt powering up sends zeros before its first reading: no signal, and
@@ -725,19 +737,24 @@ int bel_pipeline_process(bel_pipeline *p, const bel_sample *s, bel_event *out, i
     float chest = NAN;
     float med;
     float rc = p->cfg.chest_channel >= 0 ? s->value[p->cfg.chest_channel] : NAN;
-    if (!isfinite(rc)) {
+    bool have_chest = is_finite_f(rc);
+    if (!have_chest) {
         rc = p->prev_chest; /* NAN until a chest value came */
+        have_chest = is_finite_f(rc);
     }
-    if (isfinite(rc)) {
+    if (have_chest) {
         p->prev_chest = rc;
         med = bel_median2_process(&p->despike, raw, rc, &chest);
     } else {
         med = bel_median2_process_one(&p->despike, 0, raw);
     }
     /* Clipping: the raw belly held at a rail (filter.h). */
-    p->m.n_clipped += bel_rail_push(&p->rail, raw);
+    const uint32_t n_clipped = bel_rail_push(&p->rail, raw);
+    if (n_clipped > 0) {
+        p->m.n_clipped += n_clipped;
+    }
     p->raw_hist[p->raw_head] = raw;
-    const float centre = p->raw_hist[(p->raw_head - p->despike_delay + 16) & 15];
+    const float centre = p->raw_hist[(p->raw_head + p->centre_off) & 15];
     p->raw_head = (p->raw_head + 1) & 15;
     const float depth_ref = bel_breath_get_reference_depth(p->breath);
     if (depth_ref > 0.0f) {
@@ -832,9 +849,8 @@ int bel_pipeline_process(bel_pipeline *p, const bel_sample *s, bel_event *out, i
             p->n_spec++;
         }
     }
-    if (p->n_restarts_disp != restarts || !p->disp_started) {
+    if (p->n_restarts_disp != restarts) {
         bel_biquad_reset(&p->disp_lp, (double)med);
-        p->disp_started = true;
         p->n_restarts_disp = restarts;
     }
     p->m.belly = (float)bel_biquad_process(&p->disp_lp, (double)med);

@@ -554,6 +554,66 @@ static void test_pipeline_rejects_bad_input(void **state)
     bel_pipeline_destroy(NULL);
 }
 
+/* Run a two-belt pipeline over n samples, collecting its events (kind, t, t_detect). */
+static int run_two_belts(const bel_sample *in, int n, bel_event *ev, int max_ev)
+{
+    bel_pipeline_config c = bel_pipeline_config_default();
+    c.chest_channel = 1;
+    bel_pipeline *p = NULL;
+    assert_int_equal(bel_pipeline_create(&c, &p), BEL_OK);
+    int n_ev = 0;
+    bel_event out[BEL_PIPELINE_MAX_EVENTS];
+    for (int i = 0; i < n; i++) {
+        const int k = bel_pipeline_process(p, &in[i], out, BEL_PIPELINE_MAX_EVENTS);
+        assert_true(k >= 0);
+        for (int j = 0; j < k && n_ev < max_ev; j++) {
+            ev[n_ev++] = out[j];
+        }
+    }
+    bel_pipeline_destroy(p);
+    return n_ev;
+}
+
+/* A stray NaN or infinity in the belly is passed over; one in the chest repeats
+ * the chest's previous value, also before the chest first read (it is then not
+ * used): the same events, to the bit, as those samples without it. */
+static void test_pipeline_stray_values_are_passed_over(void **state)
+{
+    (void)state;
+    enum { N = 50 * 90 };
+    static bel_sample with[N], without[N];
+    int n_without = 0;
+    float prev_chest = NAN;
+    for (int i = 0; i < N; i++) {
+        const double t = i / 50.0;
+        const float belly = 500.0f + 40.0f * (float)sin(2.0 * pi * 0.25 * t);
+        const float chest = i < 20 ? NAN : 300.0f + 25.0f * (float)sin(2.0 * pi * 0.25 * t - 0.2);
+        bel_sample s = {t, 0, 2, {belly, chest, 0, 0}, 0};
+        if (i % 97 == 50) {
+            s.value[1] = i % 2 ? INFINITY : NAN;
+        }
+        with[i] = s;
+        if (i % 131 == 70) {
+            with[i].value[0] = i % 2 ? NAN : -INFINITY;
+            continue; /* passed over */
+        }
+        if (!isfinite(s.value[1])) {
+            s.value[1] = prev_chest;
+        }
+        prev_chest = s.value[1];
+        without[n_without++] = s;
+    }
+    static bel_event ev_with[400], ev_without[400];
+    const int n_with = run_two_belts(with, N, ev_with, 400);
+    const int n_wo = run_two_belts(without, n_without, ev_without, 400);
+    assert_true(n_with > 40); /* breaths were found */
+    assert_int_equal(n_with, n_wo);
+    for (int i = 0; i < n_with; i++) {
+        assert_int_equal(ev_with[i].kind, ev_without[i].kind);
+        assert_memory_equal(&ev_with[i].t_s, &ev_without[i].t_s, sizeof ev_with[i].t_s);
+    }
+}
+
 static void test_pipeline_gap_makes_no_breath_inside_it(void **state)
 {
     (void)state;
@@ -1228,6 +1288,7 @@ int main(void)
         cmocka_unit_test(test_pipeline_is_deterministic),
         cmocka_unit_test(test_pipeline_rate_falls_through_a_pause),
         cmocka_unit_test(test_pipeline_rejects_bad_input),
+        cmocka_unit_test(test_pipeline_stray_values_are_passed_over),
         cmocka_unit_test(test_pipeline_gap_makes_no_breath_inside_it),
         cmocka_unit_test(test_pipeline_follows_the_simulated_belt),
         cmocka_unit_test(test_pipeline_no_breath_inside_a_long_hold),
