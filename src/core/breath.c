@@ -119,9 +119,12 @@ struct bel_breath {
     double noise_abs;
     double noise_sig; /* noise_sigma(): made when noise_abs changes */
     double noise_alpha;
-    int64_t jump_w;     /* is_jump's span: a quarter of a second, in samples */
-    int64_t lead_w;     /* is_reversed_ahead's slope span: 50 ms, in samples */
-    double lp_delay_s;  /* the detection low-pass's group delay at 0 Hz */
+    int64_t jump_w;    /* is_jump's span: a quarter of a second, in samples */
+    int64_t lead_w;    /* is_reversed_ahead's slope span: 50 ms, in samples */
+    double lp_delay_s; /* the detection low-pass's group delay at 0 Hz */
+    /* Amplitude of the band above 0.7 Hz on the fast signal (the heart beat and
+     * noise), as of the last turning point (0: not known yet). */
+    double wiggle_amp;
     double depth_decay; /* the reference depth's decay per quiet sample */
     int64_t n_total;    /* samples since start of time (for noise warm-up) */
 };
@@ -238,6 +241,7 @@ void bel_breath_reset(bel_breath *b)
     b->absd = 0.0;
     b->st = ST_UNKNOWN;
     b->ripple_mode = false;
+    b->wiggle_amp = 0.0;
     b->wig_fast_ema = b->wig_slow_ema = 1.0;
     b->wig_fast.count = b->wig_slow.count = 0;
     b->n_total = 0;
@@ -761,6 +765,9 @@ static double move_time(const bel_breath *b, int64_t k0, int64_t k1)
 static int confirm(bel_breath *b, bool peak, double t_now, bel_breath_point *pt)
 {
     ripple_resolve(b, false);
+    if (b->ripple_amp_known) {
+        b->wiggle_amp = b->ripple_amp_pending;
+    }
     const double exc = fabs(b->ext_val - b->ref_val);
     int64_t k;
     float v;
@@ -1058,11 +1065,14 @@ int bel_breath_process(bel_breath *b, double t_s, float x, bel_breath_point *pt)
     b->hist_y[b->n & (b->cap - 1)] = (float)y;
     const int64_t n = b->n++;
 
-    /* Decay the reference depth while nothing is confirmed for long. */
+    /* Decay the reference depth while nothing is confirmed for long, */
     const double quiet_s = t_s - b->last_confirm_t;
     const double patience = max_d(2.5 * b->half_cycle_s, 3.0);
     if (quiet_s > patience && b->ref_depth > 0.0 && !b->is_still) {
         b->ref_depth *= b->depth_decay;
+        /* and the beat's margin with it: a margin learnt on a large band (a
+         * step, a burst) must not keep every reversal from confirming. */
+        b->wiggle_amp *= b->depth_decay;
     }
     const double floor_noise = (double)b->cfg.noise_mult * noise_sigma(b);
     const double depth = b->ref_depth;
@@ -1139,7 +1149,13 @@ int bel_breath_process(bel_breath *b, double t_s, float x, bel_breath_point *pt)
     if (rev > 0.1 * depth && b->band_t_out == HUGE_VAL) {
         b->band_t_out = t_s;
     }
+    /* A reversal no larger than the peak-to-peak of the beat riding on the fast
+     * signal could be the beat alone (in an end-expiratory pause it is all that
+     * moves): the slow signal, which the beat hardly reaches, needs no more. */
     double need_rev = (double)b->cfg.confirm_frac * depth;
+    if (!b->ripple_mode) {
+        need_rev = max_d(need_rev, 2.0 * b->wiggle_amp);
+    }
     bool is_ahead = is_reversed_ahead(b, rev, need_rev, depth, t_s);
     if (exc >= (double)b->cfg.excursion_frac * depth && exc > 2.0 * floor_noise &&
         (rev >= need_rev || is_ahead) && rev > floor_noise && phase_s >= b->cfg.min_phase_s) {
