@@ -2,11 +2,13 @@
  *
  * One recording (REC.csv --events OUT.csv [--summary OUT.json]) or many in one process
  * (A.csv B.csv FOLDER... --out-dir D: D/NAME.events.csv and D/NAME.summary.json each, one
- * progress bar, a table at the end). Both run each file through analyze_file.
+ * progress bar, a table at the end). Both run each file through analyze_file; many files
+ * run on as many threads as there are cores, their messages and table in the given order.
  * SPDX-License-Identifier: MIT */
 #include <dirent.h>
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,9 +59,11 @@ typedef struct analyze_opts {
 
 /* The one progress bar of a run: bytes of all files together. */
 typedef struct analyze_progress {
+    pthread_mutex_t *mu; /* held to touch the bar when files run on several threads, NULL */
     bool is_on;
     bool is_drawn;       /* a bar is on the line (clear it before a message) */
     uint64_t done_files; /* bytes of the files already finished */
+    uint64_t running;    /* bytes read of the files being analysed */
     uint64_t total;      /* bytes of all files */
     int last_pct;
     char label[128]; /* what is being analysed: the path, or "3/27 NAME" */
@@ -74,7 +78,17 @@ typedef struct analyze_result {
     char channel[BEL_RECORDING_NAME_LEN];
     bel_summary sum;
     char error[ANALYZE_MSG_LEN]; /* the first message about this file, "" */
+    char *said;                  /* messages kept for later (a usage byte, the text, a NUL each) */
+    size_t said_len;
 } analyze_result;
+
+/* One file's run: the bar it moves and where its messages go. */
+typedef struct analyze_job {
+    analyze_progress *pg;
+    uint64_t done;   /* bytes read of this file, counted in pg->running */
+    bool is_kept;    /* messages go to the result's said, to be said in the files' order */
+    bool is_out_mem; /* a message could not be kept */
+} analyze_job;
 
 static void progress_clear(analyze_progress *pg)
 {
@@ -108,35 +122,73 @@ static void progress_show(analyze_progress *pg, uint64_t done)
     pg->is_drawn = true;
 }
 
-/* The engine's progress call: the bytes read of this file. */
-static void progress_step(void *ctx, const bel_source *src, uint64_t n_samples)
+static void progress_lock(analyze_progress *pg)
 {
-    analyze_progress *pg = ctx;
+    if (pg->mu) {
+        pthread_mutex_lock(pg->mu);
+    }
+}
+
+static void progress_unlock(analyze_progress *pg)
+{
+    if (pg->mu) {
+        pthread_mutex_unlock(pg->mu);
+    }
+}
+
+/* The engine's progress call: the bytes read of this file. */
+static void progress_step(void *ctx, uint64_t done, uint64_t total, uint64_t n_samples)
+{
+    analyze_job *job = ctx;
+    analyze_progress *pg = job->pg;
+    (void)total;
     (void)n_samples;
+    progress_lock(pg);
+    pg->running += done - job->done;
+    job->done = done;
     if (pg->is_on) {
-        uint64_t done = 0;
-        uint64_t total = 0;
-        bel_source_get_progress(src, &done, &total);
-        progress_show(pg, done);
+        progress_show(pg, pg->running);
+    }
+    progress_unlock(pg);
+}
+
+/* Say a message as file_problem does (the bar cleared first). */
+static void say_problem(analyze_progress *pg, bool usage, const char *msg)
+{
+    progress_clear(pg);
+    if (usage) {
+        cli_usage_error("analyze", "%s", msg);
+    } else {
+        cli_fail("analyze", "%s", msg);
     }
 }
 
 /* Say what went wrong with a file ("bellows analyze: MESSAGE", with the --help pointer
  * when usage), and keep the first message for the table. */
-static void file_problem(analyze_progress *pg, analyze_result *r, bool usage, const char *fmt, ...)
+static void file_problem(analyze_job *job, analyze_result *r, bool usage, const char *fmt, ...)
     BEL_PRINTF_LIKE(4, 5);
-static void file_problem(analyze_progress *pg, analyze_result *r, bool usage, const char *fmt, ...)
+static void file_problem(analyze_job *job, analyze_result *r, bool usage, const char *fmt, ...)
 {
     char msg[ANALYZE_MSG_LEN];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    progress_clear(pg);
-    if (usage) {
-        cli_usage_error("analyze", "%s", msg);
+    if (job->is_kept) {
+        const size_t n = strlen(msg);
+        char *said = realloc(r->said, r->said_len + n + 2);
+        if (said) {
+            said[r->said_len] = usage ? 'u' : 'f';
+            memcpy(said + r->said_len + 1, msg, n + 1);
+            r->said = said;
+            r->said_len += n + 2;
+        } else {
+            job->is_out_mem = true;
+        }
     } else {
-        cli_fail("analyze", "%s", msg);
+        progress_lock(job->pg);
+        say_problem(job->pg, usage, msg);
+        progress_unlock(job->pg);
     }
     if (r->error[0] == '\0') {
         snprintf(r->error, sizeof r->error, "%s", msg);
@@ -155,7 +207,7 @@ static void format_ie(char *buf, size_t len, float ie_ratio)
 /* Run in_path through the pipeline into events_path (and summary_path unless NULL).
  * Messages go to stderr as they happen and the first is kept in r. */
 static void analyze_file(const analyze_opts *o, const char *in_path, const char *events_path,
-                         const char *summary_path, analyze_progress *pg, analyze_result *r)
+                         const char *summary_path, analyze_job *pg, analyze_result *r)
 {
     memset(r, 0, sizeof *r);
     r->exit_code = CLI_EXIT_FAIL;
@@ -262,7 +314,8 @@ static int analyze_single(const analyze_opts *o, const char *in_path, const char
         pg.total = (uint64_t)stbuf.st_size;
     }
     analyze_result r;
-    analyze_file(o, in_path, events_path, summary_path, &pg, &r);
+    analyze_job job = {.pg = &pg};
+    analyze_file(o, in_path, events_path, summary_path, &job, &r);
     progress_clear(&pg);
     if (!o->quiet && r.exit_code == CLI_EXIT_OK) {
         char ie[32];
@@ -399,6 +452,71 @@ static void print_table(const analyze_list *list, const analyze_result *results,
            n_ok, list->n - n_ok, out_dir);
 }
 
+/* The files of a batch shared among its worker threads. */
+typedef struct analyze_batch_run {
+    const analyze_opts *o;
+    const analyze_list *list;
+    const char *out_dir;
+    const uint64_t *sizes;
+    analyze_result *results;
+    bool *is_done;
+    analyze_progress *pg;
+    pthread_mutex_t mu;   /* pg, next, is_done */
+    pthread_cond_t ended; /* a file is done */
+    size_t next;          /* the next file to take */
+} analyze_batch_run;
+
+/* A worker: takes the next file until there are none, each one's result in its slot. */
+static void *batch_worker(void *arg)
+{
+    analyze_batch_run *b = arg;
+    const size_t n = b->list->n;
+    for (;;) {
+        pthread_mutex_lock(&b->mu);
+        const size_t i = b->next;
+        if (i >= n) {
+            pthread_mutex_unlock(&b->mu);
+            break;
+        }
+        b->next++;
+        char stem[256];
+        recording_stem(b->list->paths[i], stem, sizeof stem);
+        snprintf(b->pg->label, sizeof b->pg->label, "%zu/%zu %.60s", i + 1, n, stem);
+        if (b->pg->is_on) {
+            b->pg->last_pct = -1;
+            progress_show(b->pg, b->pg->running);
+        }
+        pthread_mutex_unlock(&b->mu);
+        char ev_path[4400];
+        char sum_path[4400];
+        snprintf(ev_path, sizeof ev_path, "%s/%s.events.csv", b->out_dir, stem);
+        snprintf(sum_path, sizeof sum_path, "%s/%s.summary.json", b->out_dir, stem);
+        analyze_job job = {.pg = b->pg, .is_kept = true};
+        analyze_file(b->o, b->list->paths[i], ev_path, sum_path, &job, &b->results[i]);
+        pthread_mutex_lock(&b->mu);
+        b->pg->running -= job.done;
+        b->pg->done_files += b->sizes[i];
+        if (job.is_out_mem && b->results[i].exit_code == CLI_EXIT_OK) {
+            b->results[i].exit_code = CLI_EXIT_FAIL;
+            snprintf(b->results[i].error, sizeof b->results[i].error, "out of memory");
+        }
+        b->is_done[i] = true;
+        pthread_cond_broadcast(&b->ended);
+        pthread_mutex_unlock(&b->mu);
+    }
+    return NULL;
+}
+
+/* Worker threads for n files: one a core, at most n. */
+static size_t batch_threads(size_t n)
+{
+    enum { MAX_WORKERS = 64 };
+    const long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    size_t k = cores > 1 ? (size_t)cores : 1;
+    k = k < MAX_WORKERS ? k : MAX_WORKERS;
+    return k < n ? k : (n ? n : 1);
+}
+
 /* `bellows analyze REC.csv|FOLDER... --out-dir DIR`. Every argument is checked, and the
  * output names too, before DIR is made; then a bad file is said and the next one runs. */
 static int analyze_batch(const analyze_opts *o, const char *const *args, int n_args,
@@ -408,6 +526,7 @@ static int analyze_batch(const analyze_opts *o, const char *const *args, int n_a
     analyze_list list = {0};
     analyze_result *results = NULL;
     uint64_t *sizes = NULL;
+    bool *is_done = NULL;
     analyze_progress pg = {.is_on = !o->quiet && isatty(STDERR_FILENO), .last_pct = -1};
     int exit_code = CLI_EXIT_FAIL;
     for (int i = 0; i < n_args; i++) {
@@ -456,34 +575,65 @@ static int analyze_batch(const analyze_opts *o, const char *const *args, int n_a
         sizes[i] = stat(list.paths[i], &st) == 0 ? (uint64_t)st.st_size : 0;
         pg.total += sizes[i];
     }
+    is_done = calloc(list.n, sizeof *is_done);
+    if (!is_done) {
+        cli_fail(cmd, "out of memory");
+        goto done;
+    }
+    /* The files run on worker threads; this one says each file's messages in turn as it
+     * is done, so what is printed does not depend on which finished first. */
+    analyze_batch_run b = {.o = o,
+                           .list = &list,
+                           .out_dir = out_dir,
+                           .sizes = sizes,
+                           .results = results,
+                           .is_done = is_done,
+                           .pg = &pg};
+    pthread_mutex_init(&b.mu, NULL);
+    pthread_cond_init(&b.ended, NULL);
+    pg.mu = &b.mu;
+    pthread_t threads[64];
+    const size_t n_want = batch_threads(list.n);
+    size_t n_threads = 0;
+    while (n_threads < n_want && pthread_create(&threads[n_threads], NULL, batch_worker, &b) == 0) {
+        n_threads++;
+    }
+    if (n_threads == 0) {
+        (void)batch_worker(&b); /* no thread to be had: all of them here */
+    }
     size_t n_ok = 0;
     exit_code = CLI_EXIT_OK;
     for (size_t i = 0; i < list.n; i++) {
-        char stem[256];
-        char ev_path[4400];
-        char sum_path[4400];
-        recording_stem(list.paths[i], stem, sizeof stem);
-        snprintf(ev_path, sizeof ev_path, "%s/%s.events.csv", out_dir, stem);
-        snprintf(sum_path, sizeof sum_path, "%s/%s.summary.json", out_dir, stem);
-        snprintf(pg.label, sizeof pg.label, "%zu/%zu %.60s", i + 1, list.n, stem);
-        if (pg.is_on) {
-            pg.last_pct = -1;
-            progress_show(&pg, 0);
+        analyze_result *r = &results[i];
+        pthread_mutex_lock(&b.mu);
+        while (!is_done[i]) {
+            pthread_cond_wait(&b.ended, &b.mu);
         }
-        analyze_file(o, list.paths[i], ev_path, sum_path, &pg, &results[i]);
-        pg.done_files += sizes[i];
-        if (results[i].exit_code == CLI_EXIT_OK) {
+        for (size_t at = 0; at < r->said_len; at += strlen(r->said + at + 1) + 2) {
+            say_problem(&pg, r->said[at] == 'u', r->said + at + 1);
+        }
+        pthread_mutex_unlock(&b.mu);
+        free(r->said);
+        r->said = NULL;
+        if (r->exit_code == CLI_EXIT_OK) {
             n_ok++;
-        } else if (results[i].exit_code > exit_code) {
-            exit_code = results[i].exit_code;
+        } else if (r->exit_code > exit_code) {
+            exit_code = r->exit_code;
         }
     }
+    for (size_t t = 0; t < n_threads; t++) {
+        pthread_join(threads[t], NULL);
+    }
+    pg.mu = NULL;
+    pthread_cond_destroy(&b.ended);
+    pthread_mutex_destroy(&b.mu);
     progress_clear(&pg);
     if (!o->quiet) {
         print_table(&list, results, n_ok, out_dir);
     }
 
 done:
+    free(is_done);
     free(sizes);
     free(results);
     list_free(&list);

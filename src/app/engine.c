@@ -3,7 +3,9 @@
 #include "engine.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 bel_engine_settings bel_engine_settings_default(void)
@@ -113,53 +115,180 @@ bel_recording_settings bel_engine_recorded_settings(const bel_pipeline_config *p
     return rs;
 }
 
+/* ---- the offline loop: a reader thread parses, the caller's runs the pipeline ---------- */
+
+/* Blocks of samples in a ring of READ_RING: memory stays flat whatever the file's length.
+ * READ_BLOCK divides 65536, so every progress call falls on a block's last sample. */
+enum { READ_BLOCK = 2048, READ_RING = 8 };
+
+typedef struct read_block {
+    int n;          /* samples in s */
+    int end;        /* 0: more follow; 1: the source (or t_end_s) ended after s; <0: an error */
+    uint64_t done;  /* the source's progress just after s[n - 1] */
+    uint64_t total; /* and its total */
+    bel_sample s[READ_BLOCK];
+} read_block;
+
+typedef struct reader {
+    bel_source *src;
+    double t_end_s;
+    pthread_mutex_t mu;
+    pthread_cond_t can_fill;  /* a block is free (or stop) */
+    pthread_cond_t can_take;  /* a block is filled */
+    int head;                 /* the next block for the pipeline */
+    int count;                /* filled blocks from head on */
+    bool stop;                /* the pipeline wants no more */
+    char err[BEL_IO_ERR_LEN]; /* the source's error (block end < 0), set before it is handed on */
+    read_block *blocks;
+} reader;
+
+/* One block from src: up to READ_BLOCK samples, then how it ended. */
+static void reader_fill(reader *rd, read_block *b)
+{
+    b->n = 0;
+    b->end = 0;
+    while (b->n < READ_BLOCK) {
+        const int got = bel_source_read(rd->src, &b->s[b->n], 100);
+        if (got == 0 || (got > 0 && !(b->s[b->n].t_s < rd->t_end_s))) {
+            b->end = 1;
+            break;
+        }
+        if (got < 0) {
+            b->end = got;
+            snprintf(rd->err, sizeof rd->err, "%s", bel_source_get_error(rd->src));
+            if (rd->err[0] == '\0') {
+                snprintf(rd->err, sizeof rd->err, "%s: %s", bel_source_describe(rd->src),
+                         bel_status_str((bel_status)got));
+            }
+            break;
+        }
+        b->n++;
+    }
+    bel_source_get_progress(rd->src, &b->done, &b->total);
+}
+
+static void *reader_main(void *arg)
+{
+    reader *rd = arg;
+    for (;;) {
+        pthread_mutex_lock(&rd->mu);
+        while (rd->count == READ_RING && !rd->stop) {
+            pthread_cond_wait(&rd->can_fill, &rd->mu);
+        }
+        const bool stop = rd->stop;
+        read_block *b = &rd->blocks[(rd->head + rd->count) % READ_RING];
+        pthread_mutex_unlock(&rd->mu);
+        if (stop) {
+            break;
+        }
+        reader_fill(rd, b);
+        pthread_mutex_lock(&rd->mu);
+        rd->count++;
+        pthread_cond_signal(&rd->can_take);
+        pthread_mutex_unlock(&rd->mu);
+        if (b->end != 0) {
+            break;
+        }
+    }
+    return NULL;
+}
+
+/* The samples of b through pipe (events into events). BEL_OK, or why it stopped. */
+static bel_status run_block(const read_block *b, bel_source *src, bel_pipeline *pipe,
+                            bel_event_csv *events, bel_engine_progress_fn progress, void *ctx,
+                            bel_engine_result *r)
+{
+    bel_event ev[BEL_PIPELINE_MAX_EVENTS];
+    for (int i = 0; i < b->n; i++) {
+        r->n_samples++;
+        const int n = bel_pipeline_process(pipe, &b->s[i], ev, BEL_PIPELINE_MAX_EVENTS);
+        if (n < 0) {
+            snprintf(r->err, sizeof r->err, "%s: the pipeline refused sample %llu (%s)",
+                     bel_source_describe(src), (unsigned long long)r->n_samples,
+                     bel_status_str((bel_status)n));
+            return (bel_status)n;
+        }
+        for (int k = 0; events && k < n; k++) {
+            if (bel_event_csv_write(events, &ev[k]) != BEL_OK) {
+                snprintf(r->err, sizeof r->err, "%s", bel_event_csv_get_error(events));
+                r->is_write_failed = true;
+                return BEL_ERR_IO;
+            }
+        }
+        r->n_events += (uint64_t)n;
+        if (progress && (r->n_samples & 0xffff) == 0) {
+            progress(ctx, b->done, b->total, r->n_samples); /* i is b's last (READ_BLOCK) */
+        }
+    }
+    return BEL_OK;
+}
+
 bel_status bel_engine_run_offline(bel_source *src, bel_pipeline *pipe, bel_event_csv *events,
                                   double t_end_s, bel_engine_progress_fn progress, void *ctx,
                                   bel_engine_result *r)
 {
     memset(r, 0, sizeof *r);
     bel_status st = BEL_OK;
-    bel_sample s;
-    bel_event ev[BEL_PIPELINE_MAX_EVENTS];
+    reader *rd = calloc(1, sizeof *rd);
+    read_block *blocks = calloc(READ_RING, sizeof *blocks);
+    if (!rd || !blocks) {
+        free(blocks);
+        free(rd);
+        snprintf(r->err, sizeof r->err, "%s: out of memory", bel_source_describe(src));
+        bel_pipeline_get_summary(pipe, &r->summary);
+        bel_pipeline_get_metrics(pipe, &r->metrics);
+        return BEL_ERR_NOMEM;
+    }
+    rd->src = src;
+    rd->t_end_s = t_end_s;
+    rd->blocks = blocks;
+    pthread_mutex_init(&rd->mu, NULL);
+    pthread_cond_init(&rd->can_fill, NULL);
+    pthread_cond_init(&rd->can_take, NULL);
+    pthread_t thread;
+    const bool is_threaded = pthread_create(&thread, NULL, reader_main, rd) == 0;
     for (;;) {
-        const int got = bel_source_read(src, &s, 100);
-        if (got == 0 || (got > 0 && !(s.t_s < t_end_s))) {
-            break;
-        }
-        if (got < 0) {
-            st = (bel_status)got;
-            snprintf(r->err, sizeof r->err, "%s", bel_source_get_error(src));
-            if (r->err[0] == '\0') {
-                snprintf(r->err, sizeof r->err, "%s: %s", bel_source_describe(src),
-                         bel_status_str(st));
+        read_block *b = &blocks[rd->head];
+        if (is_threaded) {
+            pthread_mutex_lock(&rd->mu);
+            while (rd->count == 0) {
+                pthread_cond_wait(&rd->can_take, &rd->mu);
             }
-            break;
+            pthread_mutex_unlock(&rd->mu);
+        } else {
+            reader_fill(rd, b); /* no thread to be had: read in turn */
         }
-        r->n_samples++;
-        const int n = bel_pipeline_process(pipe, &s, ev, BEL_PIPELINE_MAX_EVENTS);
-        if (n < 0) {
-            st = (bel_status)n;
-            snprintf(r->err, sizeof r->err, "%s: the pipeline refused sample %llu (%s)",
-                     bel_source_describe(src), (unsigned long long)r->n_samples,
-                     bel_status_str(st));
-            break;
-        }
-        for (int k = 0; events && k < n; k++) {
-            if (bel_event_csv_write(events, &ev[k]) != BEL_OK) {
-                snprintf(r->err, sizeof r->err, "%s", bel_event_csv_get_error(events));
-                r->is_write_failed = true;
-                st = BEL_ERR_IO;
-                break;
-            }
-        }
+        st = run_block(b, src, pipe, events, progress, ctx, r);
+        const int end = b->end;
+        pthread_mutex_lock(&rd->mu);
+        rd->head = (rd->head + 1) % READ_RING;
+        rd->count -= is_threaded ? 1 : 0;
+        pthread_cond_signal(&rd->can_fill);
+        pthread_mutex_unlock(&rd->mu);
         if (st != BEL_OK) {
             break;
         }
-        r->n_events += (uint64_t)n;
-        if (progress && (r->n_samples & 0xffff) == 0) {
-            progress(ctx, src, r->n_samples);
+        if (end < 0) {
+            st = (bel_status)end;
+            snprintf(r->err, sizeof r->err, "%s", rd->err);
+            break;
+        }
+        if (end != 0) {
+            break;
         }
     }
+    if (is_threaded) {
+        pthread_mutex_lock(&rd->mu);
+        rd->stop = true;
+        pthread_cond_signal(&rd->can_fill);
+        pthread_mutex_unlock(&rd->mu);
+        pthread_join(thread, NULL);
+    }
+    pthread_cond_destroy(&rd->can_take);
+    pthread_cond_destroy(&rd->can_fill);
+    pthread_mutex_destroy(&rd->mu);
+    free(blocks);
+    free(rd);
     bel_pipeline_get_summary(pipe, &r->summary);
     bel_pipeline_get_metrics(pipe, &r->metrics);
     return st;

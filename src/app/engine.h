@@ -78,8 +78,10 @@ BEL_NODISCARD bel_status bel_engine_pipeline_config(const bel_source_info *info,
  *  a re-analysis with use_recorded sets up the same pipeline. Call from: any thread. */
 bel_recording_settings bel_engine_recorded_settings(const bel_pipeline_config *pc);
 
-/** Called every 65536 samples of an offline run (progress bars). */
-typedef void (*bel_engine_progress_fn)(void *ctx, const bel_source *src, uint64_t n_samples);
+/** Called every 65536 samples of an offline run (progress bars), on the caller's thread,
+ *  with the source's progress (bel_source_get_progress) as it was after that sample. */
+typedef void (*bel_engine_progress_fn)(void *ctx, uint64_t done, uint64_t total,
+                                       uint64_t n_samples);
 
 /** What an offline run did. */
 typedef struct bel_engine_result {
@@ -96,7 +98,10 @@ typedef struct bel_engine_result {
  *  problem: a bad row or an unreadable source (BEL_ERR_FORMAT or the source's status),
  *  a sample the pipeline refuses, or a failed events write (BEL_ERR_IO,
  *  r->is_write_failed); r->err says which, and the summary is that of what was read.
- *  progress may be NULL. Call from: one thread (the one reading src). */
+ *  progress may be NULL. src is read and parsed on a thread of its own, a bounded ring of
+ *  blocks ahead of the pipeline (on the caller's thread), so parsing overlaps the
+ *  pipeline; the events, errors and progress are those of reading it in turn.
+ *  Call from: one thread (src, pipe and events are not touched by others meanwhile). */
 BEL_NODISCARD bel_status bel_engine_run_offline(bel_source *src, bel_pipeline *pipe,
                                                 bel_event_csv *events, double t_end_s,
                                                 bel_engine_progress_fn progress, void *ctx,
