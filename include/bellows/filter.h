@@ -79,6 +79,11 @@ typedef struct bel_biquad2 {
  *  bel_biquad_init_*. Call from: setup. */
 void bel_biquad2_init(bel_biquad2 *f, const bel_biquad *f0, const bel_biquad *f1);
 
+/** Lane `lane` (0 or 1) becomes src (coefficients and state, made by
+ *  bel_biquad_init_*); the other lane goes on unchanged. Call from: the owning
+ *  thread. Real-time safe. */
+void bel_biquad2_set_lane(bel_biquad2 *f, int lane, const bel_biquad *src);
+
 /** bel_biquad_reset of one lane (0 or 1). Call from: the owning thread. Real-time safe. */
 void bel_biquad2_reset(bel_biquad2 *f, int lane, double x);
 

@@ -25,6 +25,10 @@ static const double ripple_coarse = 0.4;
 static const double lead_frac = 0.045;
 static const double lead_noise_mult = 5.0;
 
+/* The strong-ripple low-pass follows the breathing up to this multiple of its
+ * rate (a second-order Butterworth passes 0.98 of the breath there). */
+static const double ripple_lp_breath_mult = 1.5;
+
 /* Seconds of signal before the first turning point may be confirmed. */
 static const double warmup_s = 1.5;
 
@@ -32,7 +36,10 @@ typedef enum state { ST_UNKNOWN = 0, ST_RISING, ST_FALLING } state;
 
 struct bel_breath {
     bel_breath_config cfg;
-    bel_biquad2 lp; /* detection filters: clean-signal (lane 0), strong-ripple (lane 1) */
+    bel_biquad2 lp;           /* detection filters: clean-signal (lane 0), strong-ripple (lane 1) */
+    bel_biquad lp_ripple_cfg; /* the strong-ripple one at the configured cutoff */
+    double ripple_lp_hz;      /* its cutoff now (tune_ripple_lowpass) */
+    double half_cycle_slow_s; /* half_cycle_s over about ten phases (tune_ripple_lowpass) */
     bool ripple_mode;
     double y_fast, y_slow;
     /* Ripple: reversals of the fast- and the slow-filtered signals. */
@@ -183,14 +190,14 @@ bel_status bel_breath_create(const bel_breath_config *cfg, bel_breath **out)
     if (!b->hist_x || !b->hist_t || !b->hist_band || !b->hist_y || !b->hist_cs) {
         goto fail;
     }
-    bel_biquad lp, lp_ripple;
+    bel_biquad lp;
     if (bel_biquad_init_highpass(&b->band_hp1, cfg->fs_hz, 0.7) != BEL_OK ||
         bel_biquad_init_highpass(&b->band_hp2, cfg->fs_hz, 0.7) != BEL_OK ||
         bel_biquad_init_lowpass(&lp, cfg->fs_hz, cfg->lowpass_hz) != BEL_OK ||
-        bel_biquad_init_lowpass(&lp_ripple, cfg->fs_hz, cfg->ripple_lowpass_hz) != BEL_OK) {
+        bel_biquad_init_lowpass(&b->lp_ripple_cfg, cfg->fs_hz, cfg->ripple_lowpass_hz) != BEL_OK) {
         goto fail;
     }
-    bel_biquad2_init(&b->lp, &lp, &lp_ripple);
+    bel_biquad2_init(&b->lp, &lp, &b->lp_ripple_cfg);
     b->noise_alpha = 1.0 - exp(-1.0 / (5.0 * cfg->fs_hz));
     b->jump_w = (int64_t)fmax(1.0, floor(0.25 * cfg->fs_hz + 0.5));
     b->lead_w = (int64_t)fmax(1.0, floor(0.05 * cfg->fs_hz + 0.5));
@@ -198,6 +205,7 @@ bel_status bel_breath_create(const bel_breath_config *cfg, bel_breath **out)
     b->lp_delay_s = 1.4142135623730951 / (2.0 * 3.141592653589793 * cfg->lowpass_hz);
     b->depth_decay = exp(-1.0 / (4.0 * cfg->fs_hz));
     b->half_cycle_s = 2.0;
+    b->half_cycle_slow_s = 2.0;
     b->x_min = INFINITY;
     b->x_max = -INFINITY;
     b->absd_alpha = 1.0 / (3.0 * cfg->fs_hz);
@@ -242,6 +250,8 @@ void bel_breath_reset(bel_breath *b)
     b->st = ST_UNKNOWN;
     b->ripple_mode = false;
     b->wiggle_amp = 0.0;
+    b->ripple_lp_hz = b->cfg.ripple_lowpass_hz;
+    bel_biquad2_set_lane(&b->lp, 1, &b->lp_ripple_cfg);
     b->wig_fast_ema = b->wig_slow_ema = 1.0;
     b->wig_fast.count = b->wig_slow.count = 0;
     b->n_total = 0;
@@ -800,6 +810,7 @@ static int confirm(bel_breath *b, bool peak, double t_now, bel_breath_point *pt)
         double dur = t_pt - b->ref_t;
         if (dur > 0.0) {
             b->half_cycle_s = 0.7 * b->half_cycle_s + 0.3 * dur;
+            b->half_cycle_slow_s = 0.9 * b->half_cycle_slow_s + 0.1 * dur;
         }
     }
     add_depth(b, exc);
@@ -834,11 +845,42 @@ static inline void count_wiggles(struct wiggle *w, double y, double hyst)
     }
 }
 
+/* After each turning point: the strong-ripple low-pass's cutoff, between the
+ * breathing and the ripple. A fixed 0.5 Hz keeps a heart beat out of slow
+ * breathing but halves 45 breaths/min (running) and delays them; a cutoff at
+ * the geometric mean of the breathing rate (its half-cycle over about ten
+ * phases: slow enough that a ripple taken for a phase hardly raises the
+ * cutoff that let it through) and the ripple's
+ * frequency (its period from the autocorrelation) puts each the same ratio
+ * away from it, and no higher than ripple_lp_breath_mult times the breathing,
+ * which passes it whole. Never below the configured cutoff, never above the
+ * clean-signal one. Without a ripple period the last cutoff stays (the
+ * estimate comes and goes with gait); a restart returns to the configured one.
+ * Changed only by more than 5 %, its state started at the present output. */
+static void tune_ripple_lowpass(bel_breath *b)
+{
+    if (b->ripple_n <= 0 || !(b->half_cycle_slow_s > 0.0)) {
+        return;
+    }
+    const double f_breath = 0.5 / b->half_cycle_slow_s;
+    const double f_ripple = b->cfg.fs_hz / (double)b->ripple_n;
+    double fc = fmin(sqrt(f_breath * f_ripple), ripple_lp_breath_mult * f_breath);
+    fc = fmin(fmax(fc, b->cfg.ripple_lowpass_hz), b->cfg.lowpass_hz);
+    bel_biquad lp_ripple;
+    if (fabs(fc - b->ripple_lp_hz) > 0.05 * b->ripple_lp_hz &&
+        bel_biquad_init_lowpass(&lp_ripple, b->cfg.fs_hz, fc) == BEL_OK) {
+        b->ripple_lp_hz = fc;
+        bel_biquad_reset(&lp_ripple, b->y_slow);
+        bel_biquad2_set_lane(&b->lp, 1, &lp_ripple);
+    }
+}
+
 /* After each turning point: choose the detection filter by how much more the
  * fast signal wiggles than the slow one (with hysteresis), and carry the
  * state over to the other filter's signal if it changes. */
 static void choose_filter(bel_breath *b)
 {
+    tune_ripple_lowpass(b);
     b->wig_fast_ema = 0.8 * b->wig_fast_ema + 0.2 * (double)b->wig_fast.count;
     b->wig_slow_ema = 0.8 * b->wig_slow_ema + 0.2 * (double)b->wig_slow.count;
     b->wig_fast.count = b->wig_slow.count = 0;

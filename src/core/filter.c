@@ -88,6 +88,11 @@ void bel_biquad2_init(bel_biquad2 *f, const bel_biquad *f0, const bel_biquad *f1
     set_lane(f, 1, f1);
 }
 
+void bel_biquad2_set_lane(bel_biquad2 *f, int lane, const bel_biquad *src)
+{
+    set_lane(f, lane, src);
+}
+
 void bel_biquad2_reset(bel_biquad2 *f, int lane, double x)
 {
     bel_biquad g = {{f->b1[lane], f->b0[lane]}, {f->a1[lane], f->a2[lane]}, {0.0, 0.0}};
