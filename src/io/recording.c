@@ -489,45 +489,51 @@ bel_recording_settings bel_recording_settings_default(void)
 static const char SETTINGS_TAG[] = "# bellows settings:";
 static const char CALIBRATION_TAG[] = "# bellows calibration:";
 
-/* The flag "key=0" or "key=1" among the words of [s, e) into *v; false if it is missing
- * or not 0 or 1. */
-static bool read_flag(const char *s, const char *e, const char *key, bool *v)
+/* The value of the word "key=VALUE" among the space-separated words of [s, e) as
+ * [*vs, *ve); false when no word has that key. */
+static bool find_value(const char *s, const char *e, const char *key, const char **vs,
+                       const char **ve)
 {
     const size_t k = strlen(key);
-    for (const char *p = s; p + k + 2 <= e; p++) {
-        if ((p == s || p[-1] == ' ') && memcmp(p, key, k) == 0 && p[k] == '=' &&
-            (p[k + 1] == '0' || p[k + 1] == '1') && (p + k + 2 == e || p[k + 2] == ' ')) {
-            *v = p[k + 1] == '1';
+    for (const char *p = s; p + k + 1 <= e; p++) {
+        if ((p == s || p[-1] == ' ') && memcmp(p, key, k) == 0 && p[k] == '=') {
+            *vs = p + k + 1;
+            *ve = *vs;
+            while (*ve < e && **ve != ' ') {
+                (*ve)++;
+            }
             return true;
         }
     }
     return false;
 }
 
-/* The number after " key=" among the words of [s, e) into *v: true when the key is
- * there (*v NAN when its value is not a number ending at a space or the line's end). */
+/* The flag "key=0" or "key=1" among the words of [s, e) into *v; false if it is missing
+ * or not 0 or 1. */
+static bool read_flag(const char *s, const char *e, const char *key, bool *v)
+{
+    const char *vs;
+    const char *ve;
+    if (!find_value(s, e, key, &vs, &ve) || ve - vs != 1 || (*vs != '0' && *vs != '1')) {
+        return false;
+    }
+    *v = *vs == '1';
+    return true;
+}
+
+/* The number of the word "key=NUMBER" among the words of [s, e) into *v: true when the
+ * key is there (*v NAN when its value is not a finite number). */
 static bool read_number(const char *s, const char *e, const char *key, double *v)
 {
-    const size_t k = strlen(key);
-    for (const char *p = s; p + k + 1 <= e; p++) {
-        if ((p == s || p[-1] == ' ') && memcmp(p, key, k) == 0 && p[k] == '=') {
-            char num[32];
-            const char *q = p + k + 1;
-            size_t n = 0;
-            while (q + n < e && q[n] != ' ' && n + 1 < sizeof num) {
-                num[n] = q[n];
-                n++;
-            }
-            num[n] = '\0';
-            char *end = NULL;
-            *v = n > 0 ? strtod(num, &end) : (double)NAN;
-            if (n == 0 || *end != '\0' || (q + n < e && q[n] != ' ')) {
-                *v = (double)NAN;
-            }
-            return true;
-        }
+    const char *vs;
+    const char *ve;
+    if (!find_value(s, e, key, &vs, &ve)) {
+        return false;
     }
-    return false;
+    if (parse_number(vs, ve, v) != NUM_OK) {
+        *v = (double)NAN;
+    }
+    return true;
 }
 
 /* A comment line [s, e) before the header: the session's settings when it is one of ours.
