@@ -129,11 +129,12 @@ static double noise1(uint64_t *x)
     return (double)(*x >> 11) / (double)(1ULL << 52) - 1.0;
 }
 
-/* Two belts at 50 Hz, 12 breaths/min (belly 40, chest 15 units); at 57 s the belly
- * sinks slowly (a long exhalation's tail), at 60 s it is sucked in by 1.3 depths in
- * 1 s while the chest fills by 4 relaxed chest breaths, and both stay there, breath
- * held, until 72 s, when they let go. */
-static void run_sucked_in_with_chest_filled(void)
+/* Two belts at 50 Hz, 12 breaths/min (belly 40, chest 15 units) for duration_s,
+ * each with a little noise; shape(t, ph, &belly, &chest) changes what the belts read
+ * where a test needs it (ph: 0 exhaled .. 1 inhaled). Events into res. */
+typedef void (*two_belt_shape)(double t, double ph, double *belly, double *chest);
+
+static void run_two_belts(uint64_t seed, double duration_s, two_belt_shape shape)
 {
     bel_pipeline_config pc = bel_pipeline_config_default();
     pc.fs_hz = 50.0;
@@ -141,22 +142,12 @@ static void run_sucked_in_with_chest_filled(void)
     bel_pipeline *p = NULL;
     assert_int_equal(bel_pipeline_create(&pc, &p), BEL_OK);
     memset(&res, 0, sizeof res);
-    uint64_t seed = 0x9e3779b97f4a7c15ULL;
     bel_event ev[BEL_PIPELINE_MAX_EVENTS];
-    for (int i = 0; i < 50 * 100; i++) {
+    for (int i = 0; i < (int)(50.0 * duration_s); i++) {
         const double t = i / 50.0;
-        const double ph =
-            0.5 - 0.5 * cos(2.0 * 3.141592653589793 * 0.2 * t); /* 0 exhaled .. 1 inhaled */
+        const double ph = 0.5 - 0.5 * cos(2.0 * 3.141592653589793 * 0.2 * t);
         double belly = 500.0 + 40.0 * ph, chest = 300.0 + 15.0 * ph;
-        if (t >= 57.0 && t < 72.0) {
-            /* From 57 s the breath stops where it is (0 at 55 s + a period): a slow
-             * sinking of 10 units by 60 s, then the fast suck-in and the filled chest. */
-            const double slow = fmin(t - 57.0, 3.0) / 3.0;
-            const double fast =
-                t < 60.0 ? 0.0 : 0.5 - 0.5 * cos(3.141592653589793 * fmin(t - 60.0, 1.0));
-            belly = 500.0 - 10.0 * slow - 52.0 * fast;
-            chest = 300.0 + 60.0 * fast;
-        }
+        shape(t, ph, &belly, &chest);
         bel_sample s = {.t_s = t, .n_channels = 2};
         s.value[0] = (float)(belly + 0.4 * noise1(&seed));
         s.value[1] = (float)(chest + 0.2 * noise1(&seed));
@@ -169,13 +160,29 @@ static void run_sucked_in_with_chest_filled(void)
     bel_pipeline_destroy(p);
 }
 
+/* At 57 s the belly sinks slowly (a long exhalation's tail: the breath stops where it
+ * is, 0 at 55 s + a period), at 60 s it is sucked in by 1.3 depths in 1 s while the
+ * chest fills by 4 relaxed chest breaths, and both stay there, breath held, until
+ * 72 s, when they let go. */
+static void sucked_in_with_chest_filled(double t, double ph, double *belly, double *chest)
+{
+    (void)ph;
+    if (t >= 57.0 && t < 72.0) {
+        const double slow = fmin(t - 57.0, 3.0) / 3.0;
+        const double fast =
+            t < 60.0 ? 0.0 : 0.5 - 0.5 * cos(3.141592653589793 * fmin(t - 60.0, 1.0));
+        *belly = 500.0 - 10.0 * slow - 52.0 * fast;
+        *chest = 300.0 + 60.0 * fast;
+    }
+}
+
 /* The belly sucked in while the chest fills and the breath is held (no chest
  * breathing to wait for): a hold-in, stamped where the fast drop began (not where
  * the slow sinking before it left the level), decided within 4 s. */
 static void test_holdin_found_when_the_chest_fills_as_the_belly_is_sucked_in(void **state)
 {
     (void)state;
-    run_sucked_in_with_chest_filled();
+    run_two_belts(0x9e3779b97f4a7c15ULL, 100.0, sucked_in_with_chest_filled);
     const bel_event *st = find(BEL_EV_HOLDIN_START, 50.0, 72.0);
     assert_non_null(st);
     assert_true(fabs(st->t_s - 60.0) <= 0.6);
@@ -259,41 +266,23 @@ static void test_holdin_belly_only_decided_by_the_first_held_in_breath(void **st
     }
 }
 
-/* Two belts at 50 Hz, 12 breaths/min (belly 40, chest 15 units); from 60 s to 90 s the
- * belly is sucked in by 1.3 depths and keeps a tenth of its breath while the chest
- * breathes at 0.55 of its relaxed depth: moving more than a still chest does (half its
- * relaxed breath), it is breathing, so this is a hold-in, decided in the first breath. */
+/* From 60 s to 90 s the belly is sucked in by 1.3 depths and keeps a tenth of its
+ * breath while the chest breathes at 0.55 of its relaxed depth: moving more than a
+ * still chest does (half its relaxed breath), it is breathing, so this is a hold-in,
+ * decided in the first breath. */
+static void chest_breathes_at_half_its_depth(double t, double ph, double *belly, double *chest)
+{
+    if (t >= 60.0 && t < 90.0) {
+        const double fast = 0.5 - 0.5 * cos(3.141592653589793 * fmin(t - 60.0, 1.0));
+        *belly = 500.0 - 52.0 * fast + 4.0 * ph;
+        *chest = 300.0 + 0.55 * 15.0 * ph;
+    }
+}
+
 static void test_holdin_found_when_the_chest_breathes_at_half_its_depth(void **state)
 {
     (void)state;
-    bel_pipeline_config pc = bel_pipeline_config_default();
-    pc.fs_hz = 50.0;
-    pc.chest_channel = 1;
-    bel_pipeline *p = NULL;
-    assert_int_equal(bel_pipeline_create(&pc, &p), BEL_OK);
-    memset(&res, 0, sizeof res);
-    uint64_t seed = 0x2545f4914f6cdd1dULL;
-    bel_event ev[BEL_PIPELINE_MAX_EVENTS];
-    for (int i = 0; i < 50 * 120; i++) {
-        const double t = i / 50.0;
-        const double ph =
-            0.5 - 0.5 * cos(2.0 * 3.141592653589793 * 0.2 * t); /* 0 exhaled .. 1 inhaled */
-        double belly = 500.0 + 40.0 * ph, chest = 300.0 + 15.0 * ph;
-        if (t >= 60.0 && t < 90.0) {
-            const double fast = 0.5 - 0.5 * cos(3.141592653589793 * fmin(t - 60.0, 1.0));
-            belly = 500.0 - 52.0 * fast + 4.0 * ph;
-            chest = 300.0 + 0.55 * 15.0 * ph;
-        }
-        bel_sample s = {.t_s = t, .n_channels = 2};
-        s.value[0] = (float)(belly + 0.4 * noise1(&seed));
-        s.value[1] = (float)(chest + 0.2 * noise1(&seed));
-        const int n = bel_pipeline_process(p, &s, ev, BEL_PIPELINE_MAX_EVENTS);
-        assert_true(n >= 0);
-        for (int k = 0; k < n && res.n_ev < MAX_EV; k++) {
-            res.ev[res.n_ev++] = ev[k];
-        }
-    }
-    bel_pipeline_destroy(p);
+    run_two_belts(0x2545f4914f6cdd1dULL, 120.0, chest_breathes_at_half_its_depth);
     const bel_event *st = find(BEL_EV_HOLDIN_START, 50.0, 90.0);
     assert_non_null(st);
     assert_true(fabs(st->t_s - 60.0) <= 0.6);
