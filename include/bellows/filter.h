@@ -282,7 +282,13 @@ static inline uint32_t bel_rail_push(bel_rail *r, float x)
     }
     r->prev = x;
     if (!(x <= r->lo) && !(x >= r->hi)) {
-        r->rep += r->alpha * ((repeat ? 1.0 : 0.0) - r->rep);
+        /* rep += alpha * ((repeat ? 1 : 0) - rep), each case on its own: the same
+         * values (alpha * -rep is -(alpha * rep)) in fewer instructions. */
+        if (repeat) {
+            r->rep += r->alpha * (1.0 - r->rep);
+        } else {
+            r->rep -= r->alpha * r->rep;
+        }
         return 0;
     }
     return bel_rail_push_extreme(r, x);

@@ -7,6 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include "core_alloc.h"
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 static const double pi = 3.14159265358979323846;
 
@@ -27,13 +30,13 @@ struct bel_spectrum {
     int lo, hi;       /* the band's bins */
     double acc;
     int acc_n;
-    float ring[MAX_WIN];
+    float ring[2 * MAX_WIN]; /* each sample twice, at i and i + n_win: the window is
+                                ring[head .. head + n_win), oldest first */
     int head, filled, since_update;
     float rate_bpm;
     kiss_fftr_cfg plan;
     kiss_fft_scalar in[MAX_NFFT]; /* the windowed first difference, zero-padded */
     kiss_fft_cpx out[MAX_NFFT / 2 + 1];
-    float lin[MAX_WIN];   /* the window in time order */
     double diff[MAX_WIN]; /* its first difference (from [1]) */
     float hann[MAX_WIN];
 };
@@ -158,6 +161,22 @@ static double power_at(const kiss_fft_cpx *out, int k)
     return (r * r + i * i) / (double)k;
 }
 
+#if defined(__SSE2__)
+_Static_assert(sizeof(kiss_fft_scalar) == sizeof(float), "kissfft's float build");
+
+/* Two floats from p (any alignment) into the low lanes. */
+static inline __m128 load2(const float *p)
+{
+    return _mm_castsi128_ps(_mm_loadl_epi64((const __m128i *)(const void *)p));
+}
+
+/* The low two lanes of v to p (any alignment). */
+static inline void store2(float *p, __m128 v)
+{
+    _mm_storel_epi64((__m128i *)(void *)p, _mm_castps_si128(v));
+}
+#endif
+
 static void estimate(bel_spectrum *s)
 {
     const int n = s->n_win;
@@ -166,20 +185,39 @@ static void estimate(bel_spectrum *s)
         s->rate_bpm = NAN;
         return;
     }
-    /* The ring in time order: oldest first. */
-    memcpy(s->lin, &s->ring[s->head], (size_t)(n - s->head) * sizeof *s->lin);
-    memcpy(&s->lin[n - s->head], s->ring, (size_t)s->head * sizeof *s->lin);
     /* The first difference of the window, mean removed: drift becomes a
-     * constant and a step (posture shift, belly pulled in) a single spike
-     * with a flat spectrum, so neither outweighs the breathing line, whose
-     * frequency the difference does not move. */
+     * constant and a step (posture shift, belly pulled in) a single spike with
+     * a flat spectrum, so neither outweighs the breathing line, whose frequency
+     * the difference does not move. Two at a time where SSE2 is (each lane the
+     * scalar operation: the same values), the mean summed in order. */
+    const float *lin = &s->ring[s->head];
     double mean = 0.0;
-    for (int i = 1; i < n; i++) {
-        s->diff[i] = (double)s->lin[i] - (double)s->lin[i - 1];
+    int i = 1;
+#if defined(__SSE2__)
+    for (; i + 1 < n; i += 2) {
+        const __m128d cur = _mm_cvtps_pd(load2(&lin[i]));
+        const __m128d prev = _mm_cvtps_pd(load2(&lin[i - 1]));
+        const __m128d d = _mm_sub_pd(cur, prev);
+        _mm_storeu_pd(&s->diff[i], d);
+        mean += _mm_cvtsd_f64(d);
+        mean += _mm_cvtsd_f64(_mm_unpackhi_pd(d, d));
+    }
+#endif
+    for (; i < n; i++) {
+        s->diff[i] = (double)lin[i] - (double)lin[i - 1];
         mean += s->diff[i];
     }
     mean /= (double)(n - 1);
-    for (int i = 1; i < n; i++) {
+    i = 1;
+#if defined(__SSE2__)
+    const __m128d mean2 = _mm_set1_pd(mean);
+    for (; i + 1 < n; i += 2) {
+        const __m128d d = _mm_sub_pd(_mm_loadu_pd(&s->diff[i]), mean2);
+        const __m128d w = _mm_cvtps_pd(load2(&s->hann[i]));
+        store2(&s->in[i - 1], _mm_cvtpd_ps(_mm_mul_pd(d, w)));
+    }
+#endif
+    for (; i < n; i++) {
         const double d = s->diff[i] - mean;
         s->in[i - 1] = (kiss_fft_scalar)(d * (double)s->hann[i]);
     }
@@ -213,13 +251,14 @@ static void estimate(bel_spectrum *s)
     s->rate_bpm = (float)(60.0 * (kb + delta) * df);
 }
 
-int bel_spectrum_push(bel_spectrum *s, float x)
+/* A decimated sample into the ring, and the estimate when one is due. Not
+ * inlined into bel_spectrum_push, whose per-sample part (an add and a count)
+ * then inlines into its caller. */
+__attribute__((noinline)) static int push_decimated(bel_spectrum *s)
 {
-    s->acc += (double)x;
-    if (++s->acc_n < s->decim) {
-        return 0;
-    }
-    s->ring[s->head] = (float)(s->acc / s->acc_n);
+    const float x = (float)(s->acc / s->acc_n);
+    s->ring[s->head] = x;
+    s->ring[s->head + s->n_win] = x;
     s->head = (s->head + 1) % s->n_win;
     s->acc = 0.0;
     s->acc_n = 0;
@@ -232,6 +271,15 @@ int bel_spectrum_push(bel_spectrum *s, float x)
     s->since_update = 0;
     estimate(s);
     return 1;
+}
+
+int bel_spectrum_push(bel_spectrum *s, float x)
+{
+    s->acc += (double)x;
+    if (++s->acc_n < s->decim) {
+        return 0;
+    }
+    return push_decimated(s);
 }
 
 float bel_spectrum_get_rate(const bel_spectrum *s) { return s->rate_bpm; }
