@@ -60,10 +60,94 @@ bel_status bel_event_csv_create(const char *path, bel_event_csv **out, char *err
     return BEL_OK;
 }
 
+/* "%.6g" of v for 1e-4 <= |v| < 1e6 (every figure an event carries), without printf:
+ * v's six significant digits are |v| * 10^(5 - e) rounded, a product of a float and
+ * a power of ten up to 10^9 (both of at most 24 significant bits), so exact in a
+ * double and rounded as printf rounds it, ties (left to printf) aside. 0 when printf
+ * is to decide: outside that range, a tie, or a value that rounds up to 1e6. */
+static size_t format_g6(char *buf, float v)
+{
+    static const double pow10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
+    const double a = fabs((double)v);
+    if (!(a >= 1e-4 && a < 1e6)) {
+        return 0;
+    }
+    int e = 5; /* 10^e <= a < 10^(e + 1), first from a, then made sure on the exact m */
+    while (e > -4 && a < (e >= 0 ? pow10[e] : 1.0 / pow10[-e])) {
+        e--;
+    }
+    double m = a * pow10[5 - e];
+    if (m < 1e5) {
+        if (e == -4) {
+            return 0;
+        }
+        e--;
+        m = a * pow10[5 - e];
+    } else if (m >= 1e6) {
+        e++;
+        m = a * pow10[5 - e];
+    }
+    const double whole = floor(m);
+    if (m - whole == 0.5) {
+        return 0;
+    }
+    uint32_t d = (uint32_t)whole + (m - whole > 0.5 ? 1u : 0u);
+    if (d == 1000000u) {
+        if (e == 5) {
+            return 0;
+        }
+        d = 100000u;
+        e++;
+    }
+    char dig[6];
+    for (int i = 5; i >= 0; i--) {
+        dig[i] = (char)('0' + d % 10u);
+        d /= 10u;
+    }
+    int last = 5; /* the last digit kept: trailing zeros after the point go */
+    while (last > e && last > 0 && dig[last] == '0') {
+        last--;
+    }
+    size_t n = 0;
+    if (v < 0.0f) {
+        buf[n++] = '-';
+    }
+    if (e >= 0) {
+        for (int i = 0; i <= e; i++) {
+            buf[n++] = dig[i];
+        }
+        if (last > e) {
+            buf[n++] = '.';
+            for (int i = e + 1; i <= last; i++) {
+                buf[n++] = dig[i];
+            }
+        }
+    } else {
+        buf[n++] = '0';
+        buf[n++] = '.';
+        for (int i = -1; i > e; i--) {
+            buf[n++] = '0';
+        }
+        for (int i = 0; i <= last; i++) {
+            buf[n++] = dig[i];
+        }
+    }
+    return n;
+}
+
 /* ",value" or "," for NAN. */
 static size_t put_float(char *buf, size_t len, float v)
 {
-    int n = isfinite(v) ? snprintf(buf, len, ",%.6g", (double)v) : snprintf(buf, len, ",");
+    if (!isfinite(v)) {
+        buf[0] = ',';
+        return 1;
+    }
+    buf[0] = ',';
+    const size_t k = format_g6(buf + 1, v);
+    if (k > 0) {
+        return k + 1;
+    }
+    int n = snprintf(buf, len, ",%.6g", (double)v);
     return n > 0 && (size_t)n < len ? (size_t)n : 0;
 }
 
@@ -83,11 +167,15 @@ bel_status bel_event_csv_write(bel_event_csv *w, const bel_event *ev)
         return bad_event(w, "its time does not fit");
     }
     n = (size_t)k;
-    k = snprintf(line + n, 32, ",%s,", bel_event_kind_name(ev->kind));
-    if (k <= 0 || k >= 32) {
+    const char *kind = bel_event_kind_name(ev->kind);
+    const size_t kind_len = strlen(kind);
+    if (kind_len == 0 || kind_len + 2 >= 32) {
         return bad_event(w, "its kind is unknown");
     }
-    n += (size_t)k;
+    line[n] = ',';
+    memcpy(line + n + 1, kind, kind_len);
+    line[n + 1 + kind_len] = ',';
+    n += kind_len + 2;
     if (isfinite(ev->t_detect_s)) {
         k = bel_recording_format_time(line + n, 64, ev->t_detect_s);
         if (k <= 0 || k >= 64) {

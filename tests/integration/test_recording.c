@@ -632,6 +632,122 @@ static void test_event_csv_writes_far_times_and_names_what_it_cannot(void **stat
     }
 }
 
+/* Times the way printf writes them ("%.6f", trailing zeros and point dropped, "-0" as 0). */
+static void time_as_printf(char *buf, size_t len, double t_s)
+{
+    int n = snprintf(buf, len, "%.6f", t_s);
+    while (n > 0 && buf[n - 1] == '0') {
+        n--;
+    }
+    if (n > 0 && buf[n - 1] == '.') {
+        n--;
+    }
+    buf[n] = '\0';
+    if (strcmp(buf, "-0") == 0) {
+        snprintf(buf, len, "0");
+    }
+}
+
+/* A float from a few families: sample times' kind of values, every exponent the
+ * writer's fast path takes and its edges, and halves of the last digit kept. */
+static float test_value(uint64_t *seed, int i)
+{
+    *seed = *seed * 6364136223846793005u + 1442695040888963407u;
+    const uint32_t r = (uint32_t)(*seed >> 32);
+    switch (i % 6) {
+    case 0: /* any float between 1e-6 and 1e7 */
+        return (float)(pow(10.0, -6.0 + 13.0 * (r / 4294967296.0)) * (r & 1 ? -1.0 : 1.0));
+    case 1: { /* a bit pattern near a power of ten */
+        static const float p10[] = {1e-5f, 1e-4f,  1e-3f, 0.01f, 0.1f, 1.0f,
+                                    10.0f, 100.0f, 1e3f,  1e4f,  1e5f, 1e6f};
+        uint32_t u;
+        memcpy(&u, &p10[r % 12], sizeof u);
+        u += (r >> 8) % 9 - 4;
+        float f;
+        memcpy(&f, &u, sizeof f);
+        return f;
+    }
+    case 2: /* six digits and a half: ties where the float holds them */
+        return (float)(((r % 2000000u) + 0.5) * pow(10.0, (int)(r >> 24) % 8 - 6));
+    case 3: /* a ratio of small integers (rates, I:E) */
+        return (float)(60.0 * (1 + r % 97) / (1 + (r >> 8) % 1000));
+    case 4: /* sample times' differences */
+        return (float)((r % 5000u) / ((r >> 16) & 1 ? 50.0 : 128.0));
+    default:
+        return (float)((r % 100000u) / 1000.0);
+    }
+}
+
+static void test_event_csv_numbers_read_as_printf_writes_them(void **state)
+{
+    char path[512];
+    char err[BEL_IO_ERR_LEN];
+    char buf[64], want[256], got[256];
+    (void)state;
+    uint64_t seed = 12345;
+    /* Times: the same characters as printf's, from the microsecond's halves to days. */
+    for (int i = 0; i < 400000; i++) {
+        seed = seed * 6364136223846793005u + 1442695040888963407u;
+        const uint32_t r = (uint32_t)(seed >> 32);
+        double t;
+        switch (i % 5) {
+        case 0:
+            t = (r % 4320000u) / 50.0;
+            break;
+        case 1:
+            t = (r % 11059200u) / 128.0;
+            break;
+        case 2:
+            t = ((r % 100000000u) + 0.5) * 1e-6; /* a half microsecond, as near as a double is */
+            break;
+        case 3:
+            t = 4.1e6 * (r / 4294967296.0);
+            break;
+        default:
+            t = (r & 1 ? -1.0 : 1.0) * (r % 1000u) * 1e-7;
+            break;
+        }
+        time_as_printf(want, sizeof want, t);
+        const int n = bel_recording_format_time(buf, sizeof buf, t);
+        assert_int_equal(n, (int)strlen(want));
+        assert_string_equal(buf, want);
+    }
+    /* Event figures ("%.6g"), through the writer, line by line. */
+    snprintf(path, sizeof path, "%s/figures.events.csv", tmp_dir);
+    bel_event_csv *w = NULL;
+    assert_int_equal(bel_event_csv_create(path, &w, err, sizeof err), BEL_OK);
+    enum { N_EV = 40000 };
+    static float v[N_EV][5];
+    for (int i = 0; i < N_EV; i++) {
+        bel_event ev = bel_event_make(BEL_EV_INSP_ONSET, i * 0.02, i * 0.02 + 0.25);
+        for (int j = 0; j < 5; j++) {
+            v[i][j] = test_value(&seed, i * 5 + j);
+        }
+        ev.ti_s = v[i][0];
+        ev.te_s = v[i][1];
+        ev.depth = v[i][2];
+        ev.rate_bpm = v[i][3];
+        ev.ie_ratio = v[i][4];
+        assert_int_equal(bel_event_csv_write(w, &ev), BEL_OK);
+    }
+    assert_int_equal(bel_event_csv_close(w), BEL_OK);
+    bel_event_csv_destroy(w);
+    FILE *fp = fopen(path, "r");
+    assert_non_null(fp);
+    assert_non_null(fgets(got, sizeof got, fp)); /* the header */
+    for (int i = 0; i < N_EV; i++) {
+        char t0[32], t1[32];
+        time_as_printf(t0, sizeof t0, i * 0.02);
+        time_as_printf(t1, sizeof t1, i * 0.02 + 0.25);
+        snprintf(want, sizeof want, "%s,insp_onset,%s,%.6g,%.6g,%.6g,%.6g,%.6g\n", t0, t1,
+                 (double)v[i][0], (double)v[i][1], (double)v[i][2], (double)v[i][3],
+                 (double)v[i][4]);
+        assert_non_null(fgets(got, sizeof got, fp));
+        assert_string_equal(got, want);
+    }
+    fclose(fp);
+}
+
 static void test_summary_json_escapes_and_nulls(void **state)
 {
     char buf[128];
@@ -778,6 +894,7 @@ int main(void)
         cmocka_unit_test(test_recording_writer_reports_full_disk),
         cmocka_unit_test(test_event_csv_writes_rows_with_empty_nan_fields),
         cmocka_unit_test(test_event_csv_writes_far_times_and_names_what_it_cannot),
+        cmocka_unit_test(test_event_csv_numbers_read_as_printf_writes_them),
         cmocka_unit_test(test_summary_json_escapes_and_nulls),
         cmocka_unit_test(test_recording_nul_in_header_is_refused_with_its_column),
         cmocka_unit_test(test_recording_control_bytes_in_names_are_refused),
