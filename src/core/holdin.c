@@ -1012,27 +1012,11 @@ __attribute__((noinline)) static int step(bel_holdin *h, double t_s, float yb, f
     return n_out;
 }
 
-int bel_holdin_process(bel_holdin *h, double t_s, float belly, float chest, bel_event *out,
-                       int max_out)
+/* A sample's work after the belly's rail: noise, filters, time in the states, and
+ * the 10 Hz step when one is due. */
+static inline int process_rest(bel_holdin *h, double t_s, float belly, float chest, bel_event *out,
+                               int max_out)
 {
-    if (!h || (!out && max_out > 0) || !isfinite(t_s) || !isfinite(belly)) {
-        return 0;
-    }
-    if (!h->has_chest || !isfinite(chest)) {
-        chest = 0.0f;
-    }
-    /* Noise per belt from the raw second difference (as in the breath stage). */
-    if (h->n_raw == 0) {
-        h->xb1 = h->xb2 = belly;
-        h->xc1 = h->xc2 = chest;
-        bel_biquad2_reset(&h->lp, 0, (double)belly);
-        bel_biquad2_reset(&h->lp, 1, (double)chest);
-    }
-    /* A cough, a sneeze or a knock drives a belt to its rail; breathing and
-     * sucking in do not. */
-    if (bel_rail_push(&h->rail, belly) > 0 && bel_rail_is_top(&h->rail)) {
-        h->t_clip_hi = t_s;
-    }
     const double db = fabs((double)belly - 2.0 * (double)h->xb1 + (double)h->xb2);
     const double dc = fabs((double)chest - 2.0 * (double)h->xc1 + (double)h->xc2);
     if (h->n_raw < 3) {
@@ -1070,6 +1054,45 @@ int bel_holdin_process(bel_holdin *h, double t_s, float belly, float chest, bel_
         return 0;
     }
     return step(h, t_s, yb, yc, out, max_out);
+}
+
+/* A sample that may call out: the first one, or a belly at or beyond the
+ * extremes seen. */
+__attribute__((noinline)) static int process_edge(bel_holdin *h, double t_s, float belly,
+                                                  float chest, bel_event *out, int max_out)
+{
+    /* Noise per belt from the raw second difference (as in the breath stage). */
+    if (h->n_raw == 0) {
+        h->xb1 = h->xb2 = belly;
+        h->xc1 = h->xc2 = chest;
+        bel_biquad2_reset(&h->lp, 0, (double)belly);
+        bel_biquad2_reset(&h->lp, 1, (double)chest);
+    }
+    /* A cough, a sneeze or a knock drives a belt to its rail; breathing and
+     * sucking in do not. */
+    if (bel_rail_push(&h->rail, belly) > 0 && bel_rail_is_top(&h->rail)) {
+        h->t_clip_hi = t_s;
+    }
+    return process_rest(h, t_s, belly, chest, out, max_out);
+}
+
+int bel_holdin_process(bel_holdin *h, double t_s, float belly, float chest, bel_event *out,
+                       int max_out)
+{
+    if (!h || (!out && max_out > 0) || !isfinite(t_s) || !isfinite(belly)) {
+        return 0;
+    }
+    if (!h->has_chest || !isfinite(chest)) {
+        chest = 0.0f;
+    }
+    /* Almost every sample: not the first, the belly between its extremes (the
+     * rail's test, bel_rail_push's own), so nothing on the way calls out (but the
+     * step, last) and no registers need saving: a tenth of the stage's work. */
+    if (h->n_raw != 0 && !(belly <= h->rail.lo) && !(belly >= h->rail.hi)) {
+        (void)bel_rail_push(&h->rail, belly); /* 0 between the extremes */
+        return process_rest(h, t_s, belly, chest, out, max_out);
+    }
+    return process_edge(h, t_s, belly, chest, out, max_out);
 }
 
 bool bel_holdin_is_breath_hold(const bel_holdin *h) { return h->s.is_breath_hold; }
