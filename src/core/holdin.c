@@ -894,15 +894,18 @@ static void range_newest(const bel_holdin *h, int64_t j0, int64_t k, float *lo_b
     *hi_c = hc;
 }
 
-/* Range (max - min) of a belt's 10 Hz history over the window ending at step k. */
-static float range_still(bel_holdin *h, bool chest, int64_t k)
+/* Range (max - min) of each belt's 10 Hz history over the window ending at step k:
+ * both at once (one pass, one look in the cache), the belly's to *rb, the chest's to *rc. */
+static void range_still(bel_holdin *h, int64_t k, float *rb, float *rc)
 {
     const int64_t oldest = ring_oldest(h);
     const int64_t len = h->still_len;
     const int64_t slot = k & (RING - 1);
     const bool whole = k - len + 1 >= oldest; /* the window is all in the ring */
     if (whole && h->rng_k[slot] == k && h->rng_len[slot] == len) {
-        return chest ? h->rng_c[slot] : h->rng_b[slot];
+        *rb = h->rng_b[slot];
+        *rc = h->rng_c[slot];
+        return;
     }
     const int64_t j0 = k - len + 1 > oldest ? k - len + 1 : oldest;
     float lo_b, hi_b, lo_c, hi_c;
@@ -926,7 +929,8 @@ static float range_still(bel_holdin *h, bool chest, int64_t k)
         h->rng_b[slot] = hi_b - lo_b;
         h->rng_c[slot] = hi_c - lo_c;
     }
-    return chest ? hi_c - lo_c : hi_b - lo_b;
+    *rb = hi_b - lo_b;
+    *rc = hi_c - lo_c;
 }
 
 /* One 10 Hz step of the breath-hold detector. */
@@ -948,8 +952,8 @@ static int step_breath_hold(bel_holdin *h, double t, bel_event *out, int n_out, 
         thr_c = still_c > noise_c ? still_c : noise_c;
     }
     const int64_t k_now = h->n - 1;
-    const float rb = range_still(h, false, k_now);
-    const float rc = chest ? range_still(h, true, k_now) : 0.0f;
+    float rb, rc;
+    range_still(h, k_now, &rb, &rc);
     if (h->bh_on) {
         if (rb > 1.5f * thr_b || (chest && rc > 1.5f * thr_c)) {
             h->bh_on = false;
@@ -966,8 +970,9 @@ static int step_breath_hold(bel_holdin *h, double t, bel_event *out, int n_out, 
     int64_t k = k_now;
     const int64_t len = h->still_len;
     while (k - len > oldest && t - ring_t(h, k) < h->cfg.breath_hold_s + 1.0) {
-        if (range_still(h, false, k - 1) > thr_b ||
-            (chest && range_still(h, true, k - 1) > thr_c)) {
+        float wb, wc;
+        range_still(h, k - 1, &wb, &wc);
+        if (wb > thr_b || (chest && wc > thr_c)) {
             break;
         }
         k--;
