@@ -117,7 +117,12 @@ struct bel_breath {
     float depths[N_DEPTHS];
     int n_depths, depth_head;
     double depth_median; /* median_depth() as of the last add_depth (is_jump's, every sample) */
-    float x_min, x_max;  /* extremes of the input since creation: the rails if it clips */
+    /* depths as they were when they first faded (add_depth), their median, and
+     * whether depths are faded: the scale to come back to. */
+    float depths_kept[N_DEPTHS];
+    double kept_median;
+    bool is_faded;
+    float x_min, x_max; /* extremes of the input since creation: the rails if it clips */
     double ref_depth;
     bool is_still;       /* breathing has stopped (bel_breath_set_still): no decay */
     double half_cycle_s; /* recent typical phase duration */
@@ -276,13 +281,14 @@ static double noise_sigma(const bel_breath *b)
     return b->noise_sig;
 }
 
-static double median_depth(const bel_breath *b)
+/* Median of the first n of depths (n <= N_DEPTHS, n > 0). */
+static double median_depth(const float *depths, int n)
 {
     /* Insertion sort, not qsort (a call per comparison): the depths are finite,
      * so the order and the median are qsort's. */
     float tmp[N_DEPTHS];
-    for (int i = 0; i < b->n_depths; i++) {
-        const float x = b->depths[i];
+    for (int i = 0; i < n; i++) {
+        const float x = depths[i];
         int j = i;
         while (j > 0 && tmp[j - 1] > x) {
             tmp[j] = tmp[j - 1];
@@ -291,20 +297,44 @@ static double median_depth(const bel_breath *b)
         tmp[j] = x;
     }
     /* The median: one sigh or one missed breath does not move it. */
-    if (b->n_depths % 2) {
-        return (double)tmp[b->n_depths / 2];
+    if (n % 2) {
+        return (double)tmp[n / 2];
     }
-    return 0.5 * ((double)tmp[b->n_depths / 2 - 1] + (double)tmp[b->n_depths / 2]);
+    return 0.5 * ((double)tmp[n / 2 - 1] + (double)tmp[n / 2]);
 }
 
 static void add_depth(bel_breath *b, double exc)
 {
+    /* The reference decayed while nothing was confirmed (a long quiet: the belly
+     * held in, shallow breaths under the old depth): the depths it is the
+     * median of fade with it, or the first breath found on the new scale would
+     * bring the old one back and hide the next ones again (once there is a
+     * scale: all N_DEPTHS learnt, not the first breaths' guess). The depths as they
+     * were before the first fade are kept: breaths of that size again (the
+     * belly let go) bring them back at once, each where no larger one came
+     * since. */
+    if (b->is_faded && exc >= 0.5 * b->kept_median) {
+        for (int i = 0; i < N_DEPTHS; i++) {
+            b->depths[i] = fmaxf(b->depths[i], b->depths_kept[i]);
+        }
+        b->is_faded = false;
+    } else if (b->ref_depth < b->depth_median && b->n_depths == N_DEPTHS) {
+        if (!b->is_faded) {
+            memcpy(b->depths_kept, b->depths, sizeof b->depths);
+            b->kept_median = b->depth_median;
+            b->is_faded = true;
+        }
+        const float f = (float)(b->ref_depth / b->depth_median);
+        for (int i = 0; i < b->n_depths; i++) {
+            b->depths[i] *= f;
+        }
+    }
     b->depths[b->depth_head] = (float)exc;
     b->depth_head = (b->depth_head + 1) % N_DEPTHS;
     if (b->n_depths < N_DEPTHS) {
         b->n_depths++;
     }
-    b->depth_median = median_depth(b);
+    b->depth_median = median_depth(b->depths, b->n_depths);
     b->ref_depth = b->depth_median;
 }
 
@@ -911,6 +941,7 @@ static void restart(bel_breath *b)
     b->is_fresh = false;
     b->n_depths = 0;
     b->depth_head = 0;
+    b->is_faded = false;
     b->ref_depth = 0.0;
     b->noise_abs = 0.0;
     b->noise_sig = 0.0;
