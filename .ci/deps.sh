@@ -16,7 +16,8 @@ apt-get update -q
 # build tools and the core (kissfft), unit tests (cmocka), fuzzing and format (clang)
 # accuracy and EDF read-back scripts (python3: numpy, pandas, MNE)
 # live belt (libserialport; socat for the pty tests), window and tones (SDL2,
-# SDL2_ttf, PortAudio, ALSA; Xvfb for the window benchmark), session store (SQLite)
+# SDL2_ttf, PortAudio, ALSA; Xvfb and xdotool for the window benchmark and keys), session
+# store (SQLite)
 # firmware (avr-gcc) and running it without a board (simavr), report render and print
 # check (Chromium, poppler-utils)
 # the installed tree's checks (man-db and groff for the man pages, xmllint for the icon)
@@ -25,7 +26,7 @@ apt-get install -y -q --no-install-recommends \
     libkissfft-dev libcmocka-dev clang libclang-rt-14-dev clang-format-16 \
     python3 python3-numpy python3-pandas python3-mne \
     libserialport-dev socat \
-    libsdl2-dev libsdl2-ttf-dev portaudio19-dev libasound2-dev xvfb xauth \
+    libsdl2-dev libsdl2-ttf-dev portaudio19-dev libasound2-dev xvfb xauth xdotool \
     libsqlite3-dev \
     gcc-avr binutils-avr avr-libc libsimavr-dev libsimavrparts1 libelf-dev \
     chromium poppler-utils \

@@ -108,6 +108,7 @@ struct ui_session {
     bel_session *session; /* for the therapist's marks (k, d) */
     bool is_stdin_done;   /* stdin ended or failed: no more marks from the terminal */
     bool has_news;        /* a sample, an event or a key since the last frame drawn */
+    bool is_quit_by_key;  /* q: the session ended there, its summary waits for a key */
 };
 
 /* The font: $BELLOWS_FONT; else the installed one, found from where this binary is
@@ -676,19 +677,18 @@ static bool handle_action(ui_session *u, bel_ui_action a)
 {
     bel_ui_view *v = &u->view;
     u->has_news = true;
-    if (v->is_summary_shown) {
-        return false; /* any key after the summary: the end */
-    }
     if (v->is_help_shown && a != BEL_UI_ACT_QUIT && a != BEL_UI_ACT_CLOSE) {
         v->is_help_shown = false; /* any key closes the help, and only that */
         return true;
     }
     switch (a) {
-    case BEL_UI_ACT_QUIT: /* the summary first; the next key ends the session */
+    case BEL_UI_ACT_QUIT: /* the session (and its recording) ends here, where its summary
+                           * is taken; the summary stays in the window until the next key */
         fill_summary(u);
         v->is_summary_shown = true;
         v->is_help_shown = false;
-        break;
+        u->is_quit_by_key = true;
+        return false;
     case BEL_UI_ACT_CLOSE:
         return false;
     case BEL_UI_ACT_PAUSE: /* no cues, the clock stops, the recording marks it */
@@ -953,12 +953,13 @@ double ui_session_get_follow_score(const ui_session *u)
     return f.n_onsets > 0 && isfinite(f.session_score) ? (double)f.session_score : (double)NAN;
 }
 
-/* The session ended by itself (its source or duration): the summary stays in the window
- * until a key, the window is closed, or a minute went by; only for someone at the
- * keyboard (stdin a terminal), so scripted runs end at once. */
+/* The summary stays in the window until a key, the window is closed, or a minute went
+ * by: after q (someone is at the window), or when the session ended by itself (its
+ * source or duration) for someone at the keyboard (stdin a terminal), so scripted runs
+ * end at once. */
 static void show_summary_until_key(ui_session *u)
 {
-    if (!u->win || !isatty(STDIN_FILENO) || u->guide) {
+    if (!u->win || u->guide || (!u->is_quit_by_key && !isatty(STDIN_FILENO))) {
         return;
     }
     u->view.is_summary_shown = true;
@@ -999,8 +1000,8 @@ bel_status ui_session_run(const ui_session_options *o, bel_source *src, bel_sess
     ui_session *u = *out_ui;
     if (!u->view.is_summary_shown) {
         fill_summary(u);
-        show_summary_until_key(u);
     }
+    show_summary_until_key(u);
     ui_session_print_summary(u);
     if (cli_stop_requested()) {
         printf("stopped.\n");
