@@ -138,11 +138,10 @@ static size_t format_g6(char *buf, float v)
 /* ",value" or "," for NAN. */
 static size_t put_float(char *buf, size_t len, float v)
 {
+    buf[0] = ','; /* a missing figure is an empty field */
     if (!isfinite(v)) {
-        buf[0] = ',';
         return 1;
     }
-    buf[0] = ',';
     const size_t k = format_g6(buf + 1, v);
     if (k > 0) {
         return k + 1;
