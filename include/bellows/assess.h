@@ -44,6 +44,10 @@ typedef enum bel_assess_why {
 } bel_assess_why;
 
 enum { BEL_ASSESS_MAX_DEPTHS = 64 };
+/* The deep breath's extremes are read past the BEL_ASSESS_EXTREMES - 1 most extreme
+ * samples at each end, so a spike or two in the belt (single wild samples) cannot say
+ * which way it reads. */
+enum { BEL_ASSESS_EXTREMES = 5 };
 
 typedef struct bel_assess_config {
     double settle_s;         /**< settle phase, s (40) */
@@ -71,9 +75,10 @@ typedef struct bel_assess {
     float deep_ratio_seen;             /* deepest / relaxed, the latest deep try */
     double deep_t0_s, deep_t1_s;       /* the accepted deep try */
     double natural_t0_s, natural_t1_s; /* the accepted natural try */
-    /* Raw belt values over the current deep try, [0] belly, [1] chest: lowest, highest,
-     * sum, count; and what the accepted deep breath said of each belt's polarity. */
-    float deep_lo[2], deep_hi[2];
+    /* Raw belt values over the current deep try, [0] belly, [1] chest: the
+     * BEL_ASSESS_EXTREMES lowest and highest (sorted, the most extreme first), sum,
+     * count; and what the accepted deep breath said of each belt's polarity. */
+    float deep_lo[2][BEL_ASSESS_EXTREMES], deep_hi[2][BEL_ASSESS_EXTREMES];
     double deep_sum[2];
     int deep_n[2];
     bool has_deep_polarity;

@@ -27,8 +27,10 @@ static void start_try(bel_assess *a, double t_s)
     a->deepest = 0.0f;
     a->is_lost = false;
     for (int k = 0; k < 2; k++) {
-        a->deep_lo[k] = INFINITY;
-        a->deep_hi[k] = -INFINITY;
+        for (int j = 0; j < BEL_ASSESS_EXTREMES; j++) {
+            a->deep_lo[k][j] = INFINITY;
+            a->deep_hi[k][j] = -INFINITY;
+        }
         a->deep_sum[k] = 0.0;
         a->deep_n[k] = 0;
     }
@@ -91,6 +93,22 @@ static double phase_len(const bel_assess *a)
     }
 }
 
+/* Keep the BEL_ASSESS_EXTREMES most extreme values seen (sign 1: highest, -1: lowest),
+ * the most extreme first. */
+static void keep_extreme(float *ext, float v, float sign)
+{
+    int j = BEL_ASSESS_EXTREMES;
+    while (j > 0 && sign * v > sign * ext[j - 1]) {
+        if (j < BEL_ASSESS_EXTREMES) {
+            ext[j] = ext[j - 1];
+        }
+        j--;
+    }
+    if (j < BEL_ASSESS_EXTREMES) {
+        ext[j] = v;
+    }
+}
+
 void bel_assess_note_sample(bel_assess *a, double t_s, float belly, float chest)
 {
     if (a->phase != BEL_ASSESS_DEEP || !a->has_started || !(t_s >= a->t_phase_s) ||
@@ -100,22 +118,25 @@ void bel_assess_note_sample(bel_assess *a, double t_s, float belly, float chest)
     const float v[2] = {belly, chest};
     for (int k = 0; k < 2; k++) {
         if (isfinite(v[k])) {
-            a->deep_lo[k] = fminf(a->deep_lo[k], v[k]);
-            a->deep_hi[k] = fmaxf(a->deep_hi[k], v[k]);
+            keep_extreme(a->deep_lo[k], v[k], -1.0f);
+            keep_extreme(a->deep_hi[k], v[k], 1.0f);
             a->deep_sum[k] += (double)v[k];
             a->deep_n[k]++;
         }
     }
 }
 
-/* The deep try's excursion below the mean is larger than above it. */
+/* The deep try's excursion below the mean is larger than above it (its extremes read
+ * past the few most extreme samples: a deep breath holds its top for many). */
 static bool deep_reads_inverted(const bel_assess *a, int k)
 {
-    if (a->deep_n[k] == 0) {
+    if (a->deep_n[k] < BEL_ASSESS_EXTREMES) {
         return false;
     }
     const double mean = a->deep_sum[k] / a->deep_n[k];
-    return mean - (double)a->deep_lo[k] > (double)a->deep_hi[k] - mean;
+    const double lo = (double)a->deep_lo[k][BEL_ASSESS_EXTREMES - 1];
+    const double hi = (double)a->deep_hi[k][BEL_ASSESS_EXTREMES - 1];
+    return mean - lo > hi - mean;
 }
 
 static int cmp_float(const void *x, const void *y)

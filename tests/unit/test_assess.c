@@ -90,6 +90,30 @@ static void test_assess_deep_breath_tells_each_belts_polarity(void **state)
     assert_false(chest_inv);
 }
 
+/* A spike or two in the belt during the deep breath (single wild samples, far below its
+ * level, as a loose contact gives) do not turn the belt round: the deep breath's own
+ * excursion says which way it reads. Before, one spike 3x the breath below its level
+ * stored the after-session assessment (and the client's next session) turned round. */
+static void test_assess_spikes_do_not_turn_the_deep_breath_round(void **state)
+{
+    (void)state;
+    bel_assess_config cfg = bel_assess_config_default();
+    bel_assess a;
+    bel_assess_init(&a, &cfg);
+    bool belly_inv = true, chest_inv = true;
+    assert_int_equal(breathe(&a, 0.0, 40.05, 100.0f, 1e9, 0.0f), BEL_ASSESS_NEXT);
+    for (int i = 0; i < 200; i++) {
+        const double t = 40.0 + 0.1 * i;
+        const float bump = (float)exp(-(t - 45.0) * (t - 45.0) / 4.0);
+        const float spike = i == 30 || i == 150 ? -900.0f : 0.0f;
+        bel_assess_note_sample(&a, t, 500.0f + 300.0f * bump + spike, 200.0f + 50.0f * bump);
+    }
+    assert_int_equal(breathe(&a, 40.2, 60.15, 100.0f, 42.0, 200.0f), BEL_ASSESS_NEXT);
+    assert_true(bel_assess_get_deep_polarity(&a, &belly_inv, &chest_inv));
+    assert_false(belly_inv);
+    assert_false(chest_inv);
+}
+
 static void test_assess_asks_again_for_a_shallow_deep_breath(void **state)
 {
     (void)state;
@@ -212,6 +236,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_assess_passes_every_phase_in_order),
         cmocka_unit_test(test_assess_deep_breath_tells_each_belts_polarity),
+        cmocka_unit_test(test_assess_spikes_do_not_turn_the_deep_breath_round),
         cmocka_unit_test(test_assess_asks_again_for_a_shallow_deep_breath),
         cmocka_unit_test(test_assess_gives_up_without_breathing),
         cmocka_unit_test(test_assess_signal_lost_repeats_the_phase),
