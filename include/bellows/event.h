@@ -3,6 +3,9 @@
 #ifndef BELLOWS_EVENT_H
 #define BELLOWS_EVENT_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
 /** Kinds of event. Names (bel_event_kind_name) are the `kind` column of events CSV. */
 typedef enum bel_event_kind {
     BEL_EV_INSP_ONSET = 0,    /**< start of inhalation (trough, or end of a pause at the bottom) */
@@ -37,6 +40,11 @@ typedef struct bel_event {
 /** Snake-case name of a kind ("insp_onset"); "unknown" if out of range.
  *  Call from: any thread. */
 const char *bel_event_kind_name(bel_event_kind kind);
+
+/** The I:E ratio as people write it, "1:2.0" (1 : Te/Ti, from ie_ratio = Ti/Te), into
+ *  buf; false (buf "") when there is none (not a positive number).
+ *  Call from: any thread. */
+bool bel_ie_text(char *buf, size_t len, float ie_ratio);
 
 /** Kind whose name is `name`, or -1 if none. Call from: any thread. */
 int bel_event_kind_from_name(const char *name);

@@ -197,9 +197,7 @@ static void file_problem(analyze_job *job, analyze_result *r, bool usage, const 
 
 static void format_ie(char *buf, size_t len, float ie_ratio)
 {
-    if (isfinite(ie_ratio) && ie_ratio > 0.0f) {
-        snprintf(buf, len, "1:%.2f", 1.0 / (double)ie_ratio);
-    } else {
+    if (!bel_ie_text(buf, len, ie_ratio)) {
         snprintf(buf, len, "-");
     }
 }

@@ -238,9 +238,7 @@ static void print_metrics(const bel_metrics *m)
     char b[32];
     char c[32];
     char ie[32];
-    if (isfinite(m->ie_ratio) && m->ie_ratio > 0.0f) {
-        snprintf(ie, sizeof ie, "1:%.1f", 1.0 / (double)m->ie_ratio);
-    } else {
+    if (!bel_ie_text(ie, sizeof ie, m->ie_ratio)) {
         snprintf(ie, sizeof ie, "-");
     }
     printf("[%8.1f s]  ---   rate %s/min (spectral check %s), depth %s, I:E %s, breaths: %u\n",

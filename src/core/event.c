@@ -1,8 +1,9 @@
-/* event.c - event kind names.
+/* event.c - event kind names, and the I:E ratio as people write it.
  * SPDX-License-Identifier: MIT */
 #include "bellows/event.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 static const char *const kind_names[BEL_EV_COUNT] = {
@@ -33,4 +34,16 @@ bel_event bel_event_make(bel_event_kind kind, double t_s, double t_detect_s)
 {
     bel_event ev = {kind, t_s, t_detect_s, NAN, NAN, NAN, NAN, NAN};
     return ev;
+}
+
+bool bel_ie_text(char *buf, size_t len, float ie_ratio)
+{
+    if (!(isfinite(ie_ratio) && ie_ratio > 0.0f)) {
+        if (len > 0) {
+            buf[0] = '\0';
+        }
+        return false;
+    }
+    snprintf(buf, len, "1:%.1f", 1.0 / (double)ie_ratio);
+    return true;
 }

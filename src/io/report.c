@@ -970,14 +970,24 @@ static void out_thomas(writer *w, const found *b, const found *a, int side)
 }
 
 /* "before -> after" of one measure; unknown ones as a dash. */
+/* A figure of a table cell: the I:E ratio as people write it (decimals < 0, "1:2.0"),
+ * else v with decimals and suffix; a dash when there is none. */
+static const char *cell(char *buf, size_t len, double v, int decimals, const char *suffix)
+{
+    if (decimals < 0) {
+        return bel_ie_text(buf, len, (float)v) ? buf : "&#8211;";
+    }
+    return num(buf, len, v, decimals, suffix);
+}
+
 static void out_pair(writer *w, const row *x, double before, double after, int decimals,
                      const char *suffix)
 {
     char b[64];
     char a[64];
     out(w, "<td>%s &#8594; %s</td>",
-        x->has_before ? num(b, sizeof b, before, decimals, suffix) : "&#8211;",
-        x->has_after ? num(a, sizeof a, after, decimals, suffix) : "&#8211;");
+        x->has_before ? cell(b, sizeof b, before, decimals, suffix) : "&#8211;",
+        x->has_after ? cell(a, sizeof a, after, decimals, suffix) : "&#8211;");
 }
 
 enum { MAX_PAIN_PLOT = 8 };
@@ -1023,13 +1033,13 @@ static void first_latest(writer *w, const rows *r, const char *const *areas, int
         a[0].when, (long long)a[0].x->id, d[0], a[1].when, (long long)a[1].x->id, d[1]);
     static const struct {
         const char *name;
-        int decimals;
+        int decimals; /* < 0: the I:E ratio, "1:2.0" */
         double scale;
         const char *suffix;
     } measures[] = {
         {"rate", 1, 1.0, " /min"},      {"belly share", 0, 100.0, " %"},
         {"time held in", 0, 1.0, " s"}, {"breath holds", 0, 1.0, ""},
-        {"depth", 0, 1.0, ""},          {"I:E", 2, 1.0, ""},
+        {"depth", 0, 1.0, ""},          {"I:E", -1, 1.0, ""},
     };
     for (size_t k = 0; k < sizeof measures / sizeof measures[0]; k++) {
         out(w, "<tr><td class=\"l\">%s</td>", measures[k].name);
@@ -1041,8 +1051,8 @@ static void first_latest(writer *w, const rows *r, const char *const *areas, int
                 m->depth,          m->ie_ratio};
             char b[64];
             out(w, "<td>%s</td>",
-                num(b, sizeof b, measures[k].scale * v[k], measures[k].decimals,
-                    measures[k].suffix));
+                cell(b, sizeof b, measures[k].scale * v[k], measures[k].decimals,
+                     measures[k].suffix));
         }
         out(w, "</tr>\n");
     }
@@ -1136,7 +1146,7 @@ static void findings_section(writer *w, const rows *r, const double *start_s, do
             w, x, x->before.n_breath_holds >= 0 ? (double)x->before.n_breath_holds : (double)NAN,
             x->after.n_breath_holds >= 0 ? (double)x->after.n_breath_holds : (double)NAN, 0, "");
         out_pair(w, x, x->before.depth, x->after.depth, 0, "");
-        out_pair(w, x, x->before.ie_ratio, x->after.ie_ratio, 2, "");
+        out_pair(w, x, x->before.ie_ratio, x->after.ie_ratio, -1, "");
         out(w, "<td class=\"l\">");
         const found *fb = x->has_before ? &x->found_before : NULL;
         const found *fa = x->has_after ? &x->found_after : NULL;

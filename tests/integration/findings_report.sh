@@ -56,10 +56,13 @@ for want in "<h3>First and latest assessment</h3>" "first: before session 1" "la
     '<td class="l">belly share</td><td>'; do
     grep -qF -- "$want" "$TMP/r.html" || fail "report lacks '$want'"
 done
-for m in rate "time held in" "breath holds" depth "I:E"; do
+for m in rate "time held in" "breath holds" depth; do
     grep -Eq "<td class=\"l\">$m</td><td>[0-9.]+( /min| s)?</td><td>[0-9.]+( /min| s)?</td>" "$TMP/r.html" ||
         fail "first vs latest lacks $m"
 done
+# I:E as the live window and the terminal write it (1 : Te/Ti), not a bare Ti/Te.
+grep -Eq '<td class="l">I:E</td><td>1:[0-9]+\.[0-9]</td><td>1:[0-9]+\.[0-9]</td>' "$TMP/r.html" ||
+    fail "first vs latest lacks I:E as 1:x.x: $(grep -F '>I:E<' "$TMP/r.html")"
 # The breath figures of both assessments sit in the same row (rate, belly share, held in, ...).
 grep -F "<tr><td>1</td>" "$TMP/r.html" | grep -Eq '<td>[0-9]+\.[0-9] &#8594; [0-9]+\.[0-9]</td><td>[0-9]+ % &#8594; [0-9]+ %</td><td>[0-9]+ s &#8594; [0-9]+ s</td>' ||
     fail "no before -> after breath figures: $(grep -F '<tr><td>1</td>' "$TMP/r.html")"
