@@ -68,24 +68,35 @@ static void test_assess_passes_every_phase_in_order(void **state)
     assert_true(fabs(bel_assess_get_end_s(&a) - 120.0) < 0.11);
 }
 
-static void test_assess_deep_breath_tells_each_belts_polarity(void **state)
+/* Settle, then the deep try's belt values: a slow deep breath moving the belly belt by
+ * belly_move (negative: it reads smaller as the belly grows) and the chest by +50, with a
+ * value spike_move off the belly's level at two single samples (0: none); the deep try
+ * accepted. What it says of each belt's polarity goes to *belly_inv, *chest_inv. */
+static void deep_try(float belly_move, float spike_move, bool *belly_inv, bool *chest_inv)
 {
-    (void)state;
     bel_assess_config cfg = bel_assess_config_default();
     bel_assess a;
     bel_assess_init(&a, &cfg);
-    bool belly_inv = true, chest_inv = true;
+    *belly_inv = *chest_inv = true;
     assert_int_equal(breathe(&a, 0.0, 40.05, 100.0f, 1e9, 0.0f), BEL_ASSESS_NEXT);
-    assert_false(bel_assess_get_deep_polarity(&a, &belly_inv, &chest_inv));
-    assert_false(belly_inv || chest_inv);
-    /* The deep breath: the belly belt reads smaller as it expands, the chest larger. */
+    assert_false(bel_assess_get_deep_polarity(&a, belly_inv, chest_inv));
+    assert_false(*belly_inv || *chest_inv);
     for (int i = 0; i < 200; i++) {
         const double t = 40.0 + 0.1 * i;
         const float bump = (float)exp(-(t - 45.0) * (t - 45.0) / 4.0);
-        bel_assess_note_sample(&a, t, 500.0f - 300.0f * bump, 200.0f + 50.0f * bump);
+        const float spike = i == 30 || i == 150 ? spike_move : 0.0f;
+        bel_assess_note_sample(&a, t, 500.0f + belly_move * bump + spike, 200.0f + 50.0f * bump);
     }
     assert_int_equal(breathe(&a, 40.2, 60.15, 100.0f, 42.0, 200.0f), BEL_ASSESS_NEXT);
-    assert_true(bel_assess_get_deep_polarity(&a, &belly_inv, &chest_inv));
+    assert_true(bel_assess_get_deep_polarity(&a, belly_inv, chest_inv));
+}
+
+/* The deep breath: the belly belt reads smaller as it expands, the chest larger. */
+static void test_assess_deep_breath_tells_each_belts_polarity(void **state)
+{
+    (void)state;
+    bool belly_inv, chest_inv;
+    deep_try(-300.0f, 0.0f, &belly_inv, &chest_inv);
     assert_true(belly_inv);
     assert_false(chest_inv);
 }
@@ -97,19 +108,8 @@ static void test_assess_deep_breath_tells_each_belts_polarity(void **state)
 static void test_assess_spikes_do_not_turn_the_deep_breath_round(void **state)
 {
     (void)state;
-    bel_assess_config cfg = bel_assess_config_default();
-    bel_assess a;
-    bel_assess_init(&a, &cfg);
-    bool belly_inv = true, chest_inv = true;
-    assert_int_equal(breathe(&a, 0.0, 40.05, 100.0f, 1e9, 0.0f), BEL_ASSESS_NEXT);
-    for (int i = 0; i < 200; i++) {
-        const double t = 40.0 + 0.1 * i;
-        const float bump = (float)exp(-(t - 45.0) * (t - 45.0) / 4.0);
-        const float spike = i == 30 || i == 150 ? -900.0f : 0.0f;
-        bel_assess_note_sample(&a, t, 500.0f + 300.0f * bump + spike, 200.0f + 50.0f * bump);
-    }
-    assert_int_equal(breathe(&a, 40.2, 60.15, 100.0f, 42.0, 200.0f), BEL_ASSESS_NEXT);
-    assert_true(bel_assess_get_deep_polarity(&a, &belly_inv, &chest_inv));
+    bool belly_inv, chest_inv;
+    deep_try(300.0f, -900.0f, &belly_inv, &chest_inv);
     assert_false(belly_inv);
     assert_false(chest_inv);
 }
