@@ -299,9 +299,12 @@ typedef struct series {
 } series;
 
 /* One progress plot: n points per series over sessions evenly spaced in order,
- * dates under the axis. pairs: draw a line from series 0 to 1 at each session. */
+ * dates under the axis. top: NAN, the axis spans the values; else it starts at 0 and
+ * reaches at least top (a scale's end: 10 for pain 0-10, 100 for a share in %; 0: the
+ * values' top), so a 3 of 10 does not stand at the top. pairs: draw a line from series
+ * 0 to 1 at each session. */
 static void plot(writer *w, const char *aria, const char *unit, size_t n, const double *start_s,
-                 int n_series, const series *s, bool from_zero, bool pairs)
+                 int n_series, const series *s, double top, bool pairs)
 {
     double lo = INFINITY;
     double hi = -INFINITY;
@@ -320,8 +323,9 @@ static void plot(writer *w, const char *aria, const char *unit, size_t n, const 
             PH / 2);
         return;
     }
-    if (from_zero) {
+    if (!isnan(top)) {
         lo = fmin(lo, 0.0);
+        hi = fmax(hi, top);
     }
     double step = nice_step(hi - lo);
     lo = floor(lo / step) * step;
@@ -1123,7 +1127,7 @@ static void findings_section(writer *w, const rows *r, const double *start_s, do
             s[j].label = labels[j];
         }
         plot(w, "pain per area at each session's assessment", "pain 0-10", r->n, start_s, n_areas,
-             s, true, false);
+             s, 10.0, false);
     }
     first_latest(w, r, areas, n_areas);
     out(w, "<h3>Before &#8594; after each session</h3>\n");
@@ -1322,15 +1326,15 @@ bel_status bel_report_write(bel_store *st, const bel_report_config *cfg, const c
     series s1 = {rate, C_BELLY, false, "rate"};
     out(&w, "<section>\n<h2>Breathing rate</h2>\n<p class=\"hint\">Breaths per minute in each "
             "session; slower, steadier breathing reads lower.</p>\n");
-    plot(&w, "breathing rate per session", "breaths/min", r.n, t, 1, &s1, false, false);
+    plot(&w, "breathing rate per session", "breaths/min", r.n, t, 1, &s1, NAN, false);
     series s2 = {share, C_CHEST, false, "belly share"};
     out(&w, "</section>\n<section>\n<h2>Belly share</h2>\n<p class=\"hint\">How much of each "
             "breath moved the belly rather than the chest (needs the chest belt).</p>\n");
-    plot(&w, "belly share per session", "%", r.n, t, 1, &s2, true, false);
+    plot(&w, "belly share per session", "%", r.n, t, 1, &s2, 100.0, false);
     series s3 = {held, "#d08c2f", false, "held in"};
     out(&w, "</section>\n<section>\n<h2>Time held in</h2>\n<p class=\"hint\">Seconds the belly "
             "was held in during each session.</p>\n");
-    plot(&w, "time the belly was held in per session", "seconds", r.n, t, 1, &s3, true, false);
+    plot(&w, "time the belly was held in per session", "seconds", r.n, t, 1, &s3, 0.0, false);
     out(&w, "</section>\n<section>\n<h2>Assessment before and after each session</h2>\n");
     if (any_assessment) {
         series s4[2] = {{before, "#8a6fb0", true, "before the session"},
@@ -1338,7 +1342,7 @@ bel_status bel_report_write(bel_store *st, const bel_report_config *cfg, const c
         out(&w, "<p class=\"hint\">Breathing rate in the short assessment taken before and after "
                 "each session.</p>\n");
         plot(&w, "assessed breathing rate before and after each session", "breaths/min", r.n, t, 2,
-             s4, false, true);
+             s4, NAN, true);
     } else {
         out(&w,
             "<p class=\"hint\">No assessments stored yet (bellows assess --client NAME).</p>\n");
@@ -1348,7 +1352,7 @@ bel_status bel_report_write(bel_store *st, const bel_report_config *cfg, const c
     if (any_pacer) {
         series s5 = {pacer, "#5d8a66", false, "pacer"};
         out(&w, "<section>\n<h2>Following the pacer</h2>\n");
-        plot(&w, "pacer following score per session", "%", r.n, t, 1, &s5, true, false);
+        plot(&w, "pacer following score per session", "%", r.n, t, 1, &s5, 100.0, false);
         out(&w, "</section>\n");
     }
 

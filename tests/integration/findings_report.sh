@@ -60,6 +60,9 @@ for m in rate "time held in" "breath holds" depth; do
     grep -Eq "<td class=\"l\">$m</td><td>[0-9.]+( /min| s)?</td><td>[0-9.]+( /min| s)?</td>" "$TMP/r.html" ||
         fail "first vs latest lacks $m"
 done
+# Pain is plotted on its whole 0-10 scale, whatever the scores (here 6 and 3).
+sed -n '/aria-label="pain per area/,/<\/svg>/p' "$TMP/r.html" | grep -q 'class="ylab"[^>]*>10</text>' ||
+    fail "the pain plot's axis does not reach 10"
 # I:E as the live window and the terminal write it (1 : Te/Ti), not a bare Ti/Te.
 grep -Eq '<td class="l">I:E</td><td>1:[0-9]+\.[0-9]</td><td>1:[0-9]+\.[0-9]</td>' "$TMP/r.html" ||
     fail "first vs latest lacks I:E as 1:x.x: $(grep -F '>I:E<' "$TMP/r.html")"
