@@ -34,6 +34,7 @@
 #define BELLOWS_HOLDIN_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "bellows/breath.h"
 #include "bellows/event.h"
@@ -140,6 +141,15 @@ float bel_holdin_belly_near(const bel_holdin *h, double t_s, bool is_peak);
  *  time is not held. chest is NAN without a chest belt.
  *  Call from: the owning thread. Real-time safe. */
 bool bel_holdin_values_at(const bel_holdin *h, double t_s, float *belly, float *chest);
+
+/** How many 10 Hz steps the detector has taken since its reset (a reset starts
+ *  again at 0): a new one since the last call means new low-passed values.
+ *  Call from: the owning thread. Real-time safe. */
+int64_t bel_holdin_get_steps(const bel_holdin *h);
+
+/** The newest step's low-passed belly and chest (0 without a chest belt); NAN
+ *  before the first step. Call from: the owning thread. Real-time safe. */
+void bel_holdin_get_newest(const bel_holdin *h, float *belly, float *chest);
 
 /** The chest belt's polarity was revised: negate its history and state.
  *  Call from: the owning thread. Real-time safe. */

@@ -382,6 +382,18 @@ bool bel_holdin_values_at(const bel_holdin *h, double t_s, float *belly, float *
     return true;
 }
 
+int64_t bel_holdin_get_steps(const bel_holdin *h) { return h->n; }
+
+void bel_holdin_get_newest(const bel_holdin *h, float *belly, float *chest)
+{
+    if (h->n == 0) {
+        *belly = *chest = NAN;
+        return;
+    }
+    *belly = ring_b(h, h->n - 1);
+    *chest = ring_c(h, h->n - 1);
+}
+
 /* One belt's history and state negated: its ring, filter, last raw values,
  * the candidate's and the breath hold's extremes (which swap), its reversals. */
 static void negate_belt(bel_holdin *h, int lane, float *ring, float *x1, float *x2, float *min_v,

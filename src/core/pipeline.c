@@ -59,6 +59,12 @@ struct bel_pipeline {
     /* The detection signal: belly and chest increments weighted by the
      * first principal direction of their (low-passed) movement. */
     bel_biquad disp_lp;
+    double sbb, sbc, scc; /* robust covariance of the belts' 0.1 s steps (the weights') */
+    int n_step;           /* steps in it (up to the window's) */
+    int64_t mix_k_next;   /* the hold-in stage's step count at which to read them next
+                             (INT64_MAX without a chest belt) */
+    bool have_step;       /* step_b and step_c were read (since a reset) */
+    float step_b, step_c; /* the belts' low-passed values when last read */
     double cbb, cbc, ccc; /* covariance of the belts' movements between turning points */
     int n_mix;            /* movements in it */
     bool have_mix_tp;
@@ -188,6 +194,7 @@ bel_status bel_pipeline_create(const bel_pipeline_config *cfg, bel_pipeline **ou
     }
     p->e_b = 1.0;
     p->e_c = 0.0;
+    p->mix_k_next = cfg->chest_channel >= 0 ? 1 : INT64_MAX; /* as mix_forget leaves it */
     p->last_rise_s = NAN;
     p->polarity_score = NAN;
     p->despike_delay = k / 2;
@@ -390,6 +397,8 @@ static void flip_polarity(bel_pipeline *p)
     p->prev_c = -p->prev_c;
     p->mix_b = -p->mix_b;
     p->mix_c = -p->mix_c;
+    p->step_b = -p->step_b;
+    p->step_c = -p->step_c;
     bel_biquad_negate(&p->disp_lp);
     bel_breath_negate(p->breath);
     bel_holdin_negate_belly(p->holdin);
@@ -538,20 +547,115 @@ static void mix(bel_pipeline *p, float belly, float chest)
     p->prev_c = chest;
 }
 
-/* Forget the weights' evidence (after a step or a gap); the weights stay. */
+/* The weights: the first principal direction of the belts' movement, from
+ * the covariance of their 0.2 s steps (every mix_decim-th of the hold-in
+ * stage's 10 Hz values, low-passed under 1 Hz: no work at every sample) over
+ * the last mix_window_steps. The belt that moves
+ * most with the breath leads: the chest while the belly is held in, whose
+ * breaths count from its first ones; a belt that hardly moves adds little
+ * noise. Each step is first clipped to mix_clip Mahalanobis sigmas of the
+ * covariance so far, so a drop or a rise of the belly (pulled in, let go), a
+ * posture step or a knock does not tip the weights; the breaths' own steps
+ * are well within it. When the belly is pulled in or let go the covariance
+ * counts as mix_keep_steps only: the new breathing takes over within a breath
+ * (a belly let go gets its weight back at once, not over the window). */
+enum { mix_decim = 2, mix_window_steps = 40, mix_keep_steps = 5 };
+/* cos^2 of the weights' least move (about 5 degrees). */
+static const double mix_move_cos2 = 0.992;
+static const double mix_clip = 2.5;
+
+/* Forget most of the weights' evidence (after a step or a gap, or the belly
+ * pulled in or let go): what comes next counts for more; the weights stay. */
+static void mix_shorten(bel_pipeline *p)
+{
+    if (p->n_step > mix_keep_steps) {
+        p->n_step = mix_keep_steps;
+    }
+}
+
 static void mix_forget(bel_pipeline *p)
 {
+    mix_shorten(p);
+    /* The hold-in stage may count its steps from 0 again. */
+    p->have_step = false;
+    p->mix_k_next = p->cfg.chest_channel >= 0 ? 1 : INT64_MAX;
     p->cbb = p->cbc = p->ccc = 0.0;
     p->n_mix = 0;
     p->have_mix_tp = false;
 }
 
+/* The largest eigenvector of the steps' covariance, pointing the way the belt
+ * that leads it reads expansion (both belts' polarity is known: the weights
+ * never turn the signal round, even after a while on the chest alone); they
+ * move only for a clear change (more than about 5 degrees): a weight that
+ * jitters with every breath would jitter the timing of flat turns. */
+static void mix_weights(bel_pipeline *p)
+{
+    const double h = 0.5 * (p->sbb - p->scc);
+    const double lam = 0.5 * (p->sbb + p->scc) + sqrt(h * h + p->sbc * p->sbc);
+    double vb, vc;
+    if (fabs(lam - p->scc) >= fabs(lam - p->sbb)) {
+        vb = lam - p->scc;
+        vc = p->sbc;
+    } else {
+        vb = p->sbc;
+        vc = lam - p->sbb;
+    }
+    if (vb + vc < 0.0) {
+        vb = -vb;
+        vc = -vc;
+    }
+    const double dot = vb * p->e_b + vc * p->e_c, n2 = vb * vb + vc * vc;
+    if (n2 > 0.0 && (dot < 0.0 || dot * dot < mix_move_cos2 * n2)) {
+        const double norm = sqrt(n2);
+        p->e_b = vb / norm;
+        p->e_c = vc / norm;
+    }
+}
+
+/* The hold-in stage took its k-th step, at or after mix_k_next: the belts'
+ * step since the last read (mix_decim of its steps ago) into the covariance,
+ * and the weights from it. */
+__attribute__((noinline)) static void mix_step(bel_pipeline *p, int64_t k)
+{
+    float b, c;
+    bel_holdin_get_newest(p->holdin, &b, &c);
+    const bool is_next = p->have_step && k == p->mix_k_next;
+    const double db = (double)(b - p->step_b), dc = (double)(c - p->step_c);
+    p->mix_k_next = k + mix_decim;
+    p->have_step = true;
+    p->step_b = b;
+    p->step_c = c;
+    if (!is_next) {
+        return;
+    }
+    double w2 = 1.0; /* the step's squared scale */
+    if (p->n_step >= mix_keep_steps) {
+        /* d^2 = q / det of the covariance (a ridge keeps it invertible when
+         * the belts move as one). */
+        const double r = 0.01 * (p->sbb + p->scc);
+        const double vb = p->sbb + r, vc = p->scc + r;
+        const double det = vb * vc - p->sbc * p->sbc;
+        const double q = vc * db * db - 2.0 * p->sbc * db * dc + vb * dc * dc;
+        if (det > 0.0 && q > mix_clip * mix_clip * det) {
+            w2 = mix_clip * mix_clip * det / q;
+        }
+    }
+    if (p->n_step < mix_window_steps) {
+        p->n_step++;
+    }
+    const double a = 1.0 / p->n_step;
+    p->sbb += a * (w2 * db * db - p->sbb);
+    p->sbc += a * (w2 * db * dc - p->sbc);
+    p->scc += a * (w2 * dc * dc - p->scc);
+    if (p->n_step >= mix_keep_steps) {
+        mix_weights(p);
+    }
+}
+
 /* At each turning point: the belly's and the chest's movement since the last
- * one update their covariance (over the last few breaths), whose first
- * principal direction weighs the belts: the belt that moves most with the
- * breath leads (the chest while the belly is held in), a belt that hardly
- * moves adds little noise. A chest that keeps moving against the belly reads
- * the other way round (the belts move together when breathing). */
+ * one (over the last few breaths): a chest that keeps moving against the belly
+ * reads the other way round (the belts move together when breathing). */
 static void mix_update(bel_pipeline *p, double t_s)
 {
     float b, c;
@@ -583,40 +687,12 @@ static void mix_update(bel_pipeline *p, double t_s)
         p->invert_chest = !p->invert_chest;
         p->chest_total = -p->chest_total;
         p->cbc = -p->cbc;
+        p->sbc = -p->sbc;
         p->e_c = -p->e_c;
         p->mix_c = -p->mix_c;
+        p->step_c = -p->step_c;
         p->prev_c = -p->prev_c;
         bel_holdin_negate_chest(p->holdin);
-    }
-    /* Largest eigenvector of [[cbb, cbc], [cbc, ccc]], kept pointing the way
-     * it pointed (no sign jumps). */
-    const double h = 0.5 * (p->cbb - p->ccc);
-    const double lam = 0.5 * (p->cbb + p->ccc) + sqrt(h * h + p->cbc * p->cbc);
-    double vb, vc;
-    if (fabs(lam - p->ccc) >= fabs(lam - p->cbb)) {
-        vb = lam - p->ccc;
-        vc = p->cbc;
-    } else {
-        vb = p->cbc;
-        vc = lam - p->cbb;
-    }
-    const double norm = sqrt(vb * vb + vc * vc);
-    if (!(norm > 0.0)) {
-        return;
-    }
-    vb /= norm;
-    vc /= norm;
-    double dot = vb * p->e_b + vc * p->e_c;
-    if (dot < 0.0) {
-        vb = -vb;
-        vc = -vc;
-        dot = -dot;
-    }
-    /* Move only for a clear change (more than about 5 degrees): a weight that
-     * jitters with every breath would jitter the timing of flat turns. */
-    if (dot < 0.996) {
-        p->e_b = vb;
-        p->e_c = vc;
     }
 }
 
@@ -778,6 +854,10 @@ int bel_pipeline_process(bel_pipeline *p, const bel_sample *s, bel_event *out, i
     bel_breath_point pt;
     bel_event hev[BEL_HOLDIN_MAX_EVENTS];
     const int n_h = bel_holdin_process(p->holdin, t_cond, med, chest, hev, BEL_HOLDIN_MAX_EVENTS);
+    const int64_t k_h = bel_holdin_get_steps(p->holdin);
+    if (k_h >= p->mix_k_next) {
+        mix_step(p, k_h);
+    }
     bel_breath_set_still(p->breath, bel_holdin_is_breath_hold(p->holdin));
     const bool is_point = bel_breath_process(p->breath, t_cond, (float)p->det, &pt) == 1;
     const uint32_t restarts = bel_breath_get_restarts(p->breath);
@@ -835,6 +915,9 @@ int bel_pipeline_process(bel_pipeline *p, const bel_sample *s, bel_event *out, i
         p->rate_live = true;
     }
     for (int i = 0; i < n_h; i++) {
+        if (hev[i].kind == BEL_EV_HOLDIN_START || hev[i].kind == BEL_EV_HOLDIN_END) {
+            mix_shorten(p);
+        }
         if (n_out < max_out) {
             hev[i].t_detect_s = s->t_s;
             out[n_out++] = hev[i];

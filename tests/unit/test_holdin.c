@@ -120,6 +120,76 @@ static void test_holdin_detected_with_chest(void **state)
     assert_int_equal(res.sum.n_holdins, 2);
 }
 
+/* Of the truth onsets of kind in [t0, t1], the share a detected one of the same
+ * kind lies within 0.5 s of (one detection each). */
+static double share_found(const bel_event *truth, int n_truth, bel_event_kind kind, double t0,
+                          double t1)
+{
+    bool used[MAX_EV] = {false};
+    int n = 0, n_found = 0;
+    for (int i = 0; i < n_truth; i++) {
+        if (truth[i].kind != kind || truth[i].t_s < t0 || truth[i].t_s > t1) {
+            continue;
+        }
+        n++;
+        for (int j = 0; j < res.n_ev; j++) {
+            if (!used[j] && res.ev[j].kind == kind && fabs(res.ev[j].t_s - truth[i].t_s) <= 0.5) {
+                used[j] = true;
+                n_found++;
+                break;
+            }
+        }
+    }
+    assert_true(n > 0);
+    return (double)n_found / n;
+}
+
+/* Both belts count breaths: paced at 6 a minute (4 s in, 6 s out), the belly held
+ * in from 100 to 180 s (keeping 10-45 % of its breath) while the chest breathes
+ * for it. The breaths taken with the belly held in are found where they are
+ * (the chest's breathing leads the detection within a breath or two of the
+ * drop), and once the belly is let go its breaths are timed as before the
+ * hold-in (it leads again within a breath). */
+static void test_holdin_breaths_counted_from_the_chest_and_timed_after_release(void **state)
+{
+    (void)state;
+    static bel_event truth[MAX_EV];
+    int n_truth = 0;
+    bel_sim_config c = sim_cfg(29, 300.0, true);
+    c.pace_s[0] = 4.0f;
+    c.pace_s[2] = 6.0f;
+    c.rate_jitter = 0.0f;
+    add_script(&c, "holdin@100+80:1.5");
+    bel_sim *sim = NULL;
+    assert_int_equal(bel_sim_create(&c, &sim), BEL_OK);
+    bel_pipeline_config pc = bel_pipeline_config_default();
+    pc.fs_hz = c.fs_hz;
+    pc.chest_channel = 1;
+    bel_pipeline *p = NULL;
+    assert_int_equal(bel_pipeline_create(&pc, &p), BEL_OK);
+    memset(&res, 0, sizeof res);
+    bel_sample s;
+    bel_event ev[BEL_PIPELINE_MAX_EVENTS];
+    while (bel_sim_next(sim, &s)) {
+        const int n = bel_pipeline_process(p, &s, ev, BEL_PIPELINE_MAX_EVENTS);
+        assert_true(n >= 0);
+        for (int i = 0; i < n && res.n_ev < MAX_EV; i++) {
+            res.ev[res.n_ev++] = ev[i];
+        }
+        n_truth += bel_sim_take_truth(sim, truth + n_truth, MAX_EV - n_truth);
+    }
+    bel_pipeline_destroy(p);
+    bel_sim_destroy(sim);
+    expect_holdin(100.0, 180.0);
+    /* Held in: from the second breath after the drop. */
+    assert_true(share_found(truth, n_truth, BEL_EV_INSP_ONSET, 112.0, 180.0) == 1.0);
+    assert_true(share_found(truth, n_truth, BEL_EV_EXP_ONSET, 112.0, 180.0) == 1.0);
+    /* Let go: from the second breath after the release, as before the hold-in. */
+    assert_true(share_found(truth, n_truth, BEL_EV_INSP_ONSET, 192.0, 295.0) >= 0.95);
+    assert_true(share_found(truth, n_truth, BEL_EV_EXP_ONSET, 192.0, 295.0) >= 0.95);
+    assert_true(share_found(truth, n_truth, BEL_EV_INSP_ONSET, 20.0, 98.0) >= 0.95);
+}
+
 /* Deterministic noise in [-1, 1] (xorshift). */
 static double noise1(uint64_t *x)
 {
@@ -680,6 +750,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_holdin_detected_with_chest),
+        cmocka_unit_test(test_holdin_breaths_counted_from_the_chest_and_timed_after_release),
         cmocka_unit_test(test_holdin_detected_belly_only),
         cmocka_unit_test(test_holdin_chest_belly_lag_follows_the_belts),
         cmocka_unit_test(test_holdin_found_when_the_chest_fills_as_the_belly_is_sucked_in),
