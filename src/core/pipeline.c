@@ -538,10 +538,13 @@ static void mix(bel_pipeline *p, float belly, float chest)
         p->mix_started = true;
         p->det = (double)belly;
     } else {
-        p->det += p->e_b * (double)(belly - p->prev_b);
-        if (isfinite(chest) && isfinite(p->prev_c)) {
-            p->det += p->e_c * (double)(chest - p->prev_c);
+        /* dc is NAN while the chest has no value (now or before). */
+        const float dc = chest - p->prev_c;
+        double d = p->e_b * (double)(belly - p->prev_b);
+        if (dc == dc) {
+            d += p->e_c * (double)dc;
         }
+        p->det += d;
     }
     p->prev_b = belly;
     p->prev_c = chest;
@@ -561,7 +564,7 @@ static void mix(bel_pipeline *p, float belly, float chest)
  * (a belly let go gets its weight back at once, not over the window). */
 enum { mix_decim = 2, mix_window_steps = 40, mix_keep_steps = 5 };
 /* cos^2 of the weights' least move (about 5 degrees). */
-static const double mix_move_cos2 = 0.992;
+static const double mix_move_cos2 = 0.96;
 static const double mix_clip = 2.5;
 
 /* Forget most of the weights' evidence (after a step or a gap, or the belly
