@@ -32,6 +32,29 @@ static const double gap_event_s = 0.5;
 /* A gap longer than this forgets the breath in progress. */
 static const double gap_reset_s = 2.0;
 
+/* The weights: the first principal direction of the belts' movement, from
+ * the covariance of their 0.2 s steps (every mix_decim-th of the hold-in
+ * stage's 10 Hz values, low-passed again at mix_lp_hz: no work at every
+ * sample) over the last mix_window_steps or the last breath if longer. The
+ * belt that moves most with the breath leads: the chest while the belly is
+ * held in, whose breaths count from its first ones; a belt that hardly moves
+ * adds little noise. Each step is first clipped to mix_clip Mahalanobis sigmas
+ * of the covariance so far, so a drop or a rise of the belly (pulled in, let
+ * go), a posture step or a knock does not tip the weights; the breaths' own
+ * steps are well within it. When the belly is pulled in the covariance counts
+ * as mix_keep_steps only (the new breathing takes over within a breath); when
+ * it is let go the relaxed covariance and weights of before come back. The
+ * detection signal takes new weights at turning points only. */
+enum { mix_decim = 2, mix_window_steps = 40, mix_keep_steps = 5 };
+/* Movements between turning points before the chest's polarity is known. */
+enum { mix_polarity_movements = 6 };
+/* cos^2 of the weights' least move (about 5 degrees). */
+static const double mix_move_cos2 = 0.96;
+static const double mix_clip = 2.5;
+/* The steps' low-pass (on 5 Hz values): the breath passes, the heart beat
+ * (the chest's most) hardly does. */
+static const double mix_lp_hz = 0.6;
+
 typedef struct breath_rec {
     float dur_s, ti_s, te_s, depth;
 } breath_rec;
@@ -59,17 +82,24 @@ struct bel_pipeline {
     /* The detection signal: belly and chest increments weighted by the
      * first principal direction of their (low-passed) movement. */
     bel_biquad disp_lp;
-    double sbb, sbc, scc; /* robust covariance of the belts' 0.1 s steps (the weights') */
-    int n_step;           /* steps in it (up to the window's) */
-    int64_t mix_k_next;   /* the hold-in stage's step count at which to read them next
-                             (INT64_MAX without a chest belt) */
-    bool have_step;       /* step_b and step_c were read (since a reset) */
-    float step_b, step_c; /* the belts' low-passed values when last read */
-    double cbb, cbc, ccc; /* covariance of the belts' movements between turning points */
-    int n_mix;            /* movements in it */
+    double sbb, sbc, scc; /* robust covariance of the belts' 0.2 s steps (the weights') */
+    double rel_bb, rel_bc, rel_cc, rel_wb,
+        rel_wc;            /* it and w_b, w_c when the belly was pulled in */
+    bool have_rel;         /* rel_* are kept for the release */
+    int n_step;            /* steps in it (up to the window's) */
+    int64_t mix_k_next;    /* the hold-in stage's step count at which to read them next
+                              (INT64_MAX without a chest belt) */
+    bel_biquad2 mix_lp;    /* the belts' values read, low-passed below the heart rate */
+    bool have_step;        /* step_b and step_c were read (since a reset) */
+    double step_b, step_c; /* the belts' mix_lp outputs when last read */
+    double cbb, cbc, ccc;  /* covariance of the belts' movements between turning points */
+    int n_mix;             /* movements in it */
+    int n_mix_all;         /* movements seen (not forgotten): the chest's polarity is checked */
     bool have_mix_tp;
     float mix_b, mix_c;   /* belly and chest at the last turning point */
     double e_b, e_c;      /* unit weights */
+    double w_b, w_c;      /* the weights the steps ask for, taken at the next turning point */
+    int64_t k_taken;      /* the hold-in stage's step count when they were last taken */
     float prev_b, prev_c; /* previous conditioned belly and chest */
     bool mix_started;
     double det; /* the detection signal */
@@ -192,9 +222,15 @@ bel_status bel_pipeline_create(const bel_pipeline_config *cfg, bel_pipeline **ou
         st = BEL_ERR_ARG;
         goto fail;
     }
-    p->e_b = 1.0;
-    p->e_c = 0.0;
+    p->e_b = p->w_b = 1.0;
+    p->e_c = p->w_c = 0.0;
     p->mix_k_next = cfg->chest_channel >= 0 ? 1 : INT64_MAX; /* as mix_forget leaves it */
+    bel_biquad mix_lp;
+    if (bel_biquad_init_lowpass(&mix_lp, 10.0 / mix_decim, mix_lp_hz) != BEL_OK) {
+        st = BEL_ERR_ARG;
+        goto fail;
+    }
+    bel_biquad2_init(&p->mix_lp, &mix_lp, &mix_lp);
     p->last_rise_s = NAN;
     p->polarity_score = NAN;
     p->despike_delay = k / 2;
@@ -399,6 +435,7 @@ static void flip_polarity(bel_pipeline *p)
     p->mix_c = -p->mix_c;
     p->step_b = -p->step_b;
     p->step_c = -p->step_c;
+    bel_biquad2_negate(&p->mix_lp);
     bel_biquad_negate(&p->disp_lp);
     bel_breath_negate(p->breath);
     bel_holdin_negate_belly(p->holdin);
@@ -550,23 +587,6 @@ static void mix(bel_pipeline *p, float belly, float chest)
     p->prev_c = chest;
 }
 
-/* The weights: the first principal direction of the belts' movement, from
- * the covariance of their 0.2 s steps (every mix_decim-th of the hold-in
- * stage's 10 Hz values, low-passed under 1 Hz: no work at every sample) over
- * the last mix_window_steps. The belt that moves
- * most with the breath leads: the chest while the belly is held in, whose
- * breaths count from its first ones; a belt that hardly moves adds little
- * noise. Each step is first clipped to mix_clip Mahalanobis sigmas of the
- * covariance so far, so a drop or a rise of the belly (pulled in, let go), a
- * posture step or a knock does not tip the weights; the breaths' own steps
- * are well within it. When the belly is pulled in or let go the covariance
- * counts as mix_keep_steps only: the new breathing takes over within a breath
- * (a belly let go gets its weight back at once, not over the window). */
-enum { mix_decim = 2, mix_window_steps = 40, mix_keep_steps = 5 };
-/* cos^2 of the weights' least move (about 5 degrees). */
-static const double mix_move_cos2 = 0.96;
-static const double mix_clip = 2.5;
-
 /* Forget most of the weights' evidence (after a step or a gap, or the belly
  * pulled in or let go): what comes next counts for more; the weights stay. */
 static void mix_shorten(bel_pipeline *p)
@@ -581,6 +601,7 @@ static void mix_forget(bel_pipeline *p)
     mix_shorten(p);
     /* The hold-in stage may count its steps from 0 again. */
     p->have_step = false;
+    p->k_taken = 0;
     p->mix_k_next = p->cfg.chest_channel >= 0 ? 1 : INT64_MAX;
     p->cbb = p->cbc = p->ccc = 0.0;
     p->n_mix = 0;
@@ -608,12 +629,56 @@ static void mix_weights(bel_pipeline *p)
         vb = -vb;
         vc = -vc;
     }
-    const double dot = vb * p->e_b + vc * p->e_c, n2 = vb * vb + vc * vc;
+    const double dot = vb * p->w_b + vc * p->w_c, n2 = vb * vb + vc * vc;
     if (n2 > 0.0 && (dot < 0.0 || dot * dot < mix_move_cos2 * n2)) {
         const double norm = sqrt(n2);
-        p->e_b = vb / norm;
-        p->e_c = vc / norm;
+        p->w_b = vb / norm;
+        p->w_c = vc / norm;
     }
+}
+
+/* The detection signal takes the weights the steps ask for: at a turning
+ * point, so that one movement is measured with one set of weights (its depth
+ * and its rise time, which time the next onsets, are not bent by a change
+ * half-way), or after the covariance's window without one. Not before the
+ * chest's polarity is checked (and found to agree with the belly's): a chest
+ * read the wrong way round would swap inhalation and exhalation. */
+static void mix_take(bel_pipeline *p, int64_t k)
+{
+    p->k_taken = k;
+    if (p->n_mix_all < mix_polarity_movements || !(p->chest_total > 0.0)) {
+        return; /* the chest may still read the wrong way round */
+    }
+    p->e_b = p->w_b;
+    p->e_c = p->w_c;
+}
+
+/* The belly is pulled in: the relaxed covariance and weights are kept for
+ * its release, and the breathing from now counts for more. */
+static void mix_hold(bel_pipeline *p)
+{
+    p->rel_bb = p->sbb;
+    p->rel_bc = p->sbc;
+    p->rel_cc = p->scc;
+    p->rel_wb = p->w_b;
+    p->rel_wc = p->w_c;
+    p->have_rel = p->n_step >= mix_keep_steps;
+    mix_shorten(p);
+}
+
+/* The belly is let go: the relaxed covariance and weights come back (the
+ * breathing is the relaxed one again), as the evidence of a few steps. */
+static void mix_relax(bel_pipeline *p)
+{
+    if (p->have_rel) {
+        p->sbb = p->rel_bb;
+        p->sbc = p->rel_bc;
+        p->scc = p->rel_cc;
+        p->w_b = p->rel_wb;
+        p->w_c = p->rel_wc;
+        p->have_rel = false;
+    }
+    mix_shorten(p);
 }
 
 /* The hold-in stage took its k-th step, at or after mix_k_next: the belts'
@@ -624,12 +689,24 @@ __attribute__((noinline)) static void mix_step(bel_pipeline *p, int64_t k)
     float b, c;
     bel_holdin_get_newest(p->holdin, &b, &c);
     const bool is_next = p->have_step && k == p->mix_k_next;
-    const double db = (double)(b - p->step_b), dc = (double)(c - p->step_c);
     p->mix_k_next = k + mix_decim;
+    if (!(b == b) || !(c == c)) {
+        p->have_step = false; /* no chest value yet */
+        return;
+    }
+    if (!p->have_step) {
+        bel_biquad2_reset(&p->mix_lp, 0, (double)b);
+        bel_biquad2_reset(&p->mix_lp, 1, (double)c);
+    }
+    double yc;
+    const double yb = bel_biquad2_process(&p->mix_lp, (double)b, (double)c, &yc);
+    const double db = yb - p->step_b, dc = yc - p->step_c;
     p->have_step = true;
-    p->step_b = b;
-    p->step_c = c;
-    if (!is_next) {
+    p->step_b = yb;
+    p->step_c = yc;
+    /* Not before the breath stage's first turning point (since the start, a
+     * step or a gap): a belt settling is no breathing. */
+    if (!is_next || !p->have_mix_tp) {
         return;
     }
     double w2 = 1.0; /* the step's squared scale */
@@ -644,8 +721,17 @@ __attribute__((noinline)) static void mix_step(bel_pipeline *p, int64_t k)
             w2 = mix_clip * mix_clip * det / q;
         }
     }
-    if (p->n_step < mix_window_steps) {
+    /* At least the last breath: a slow breath's pause alone says nothing of
+     * its belts. */
+    int win = mix_window_steps;
+    if (p->n_recent > 0) {
+        const double period_steps = p->recent_sum / p->n_recent * (10.0 / mix_decim);
+        win = (int)fmin(fmax(period_steps, (double)mix_window_steps), 3.0 * mix_window_steps);
+    }
+    if (p->n_step < win) {
         p->n_step++;
+    } else if (p->n_step > win) {
+        p->n_step--;
     }
     const double a = 1.0 / p->n_step;
     p->sbb += a * (w2 * db * db - p->sbb);
@@ -653,6 +739,9 @@ __attribute__((noinline)) static void mix_step(bel_pipeline *p, int64_t k)
     p->scc += a * (w2 * dc * dc - p->scc);
     if (p->n_step >= mix_keep_steps) {
         mix_weights(p);
+    }
+    if (k - p->k_taken > mix_decim * p->n_step) {
+        mix_take(p, k);
     }
 }
 
@@ -675,6 +764,7 @@ static void mix_update(bel_pipeline *p, double t_s)
     p->mix_b = b;
     p->mix_c = c;
     p->n_mix++;
+    p->n_mix_all++;
     const double a = p->n_mix < 4 ? 1.0 / p->n_mix : 0.25;
     p->cbb += a * (db * db - p->cbb);
     p->cbc += a * (db * dc - p->cbc);
@@ -685,15 +775,19 @@ static void mix_update(bel_pipeline *p, double t_s)
     if (p->cbb * p->ccc > 0.0) {
         p->chest_total += fmin(fmax(db * dc / sqrt(p->cbb * p->ccc), -1.0), 1.0);
     }
-    if (p->auto_polarity && p->n_mix >= 6 && p->cbc < -0.5 * sqrt(p->cbb * p->ccc) &&
-        p->chest_total < 0.0) {
+    if (p->auto_polarity && p->n_mix >= mix_polarity_movements &&
+        p->cbc < -0.5 * sqrt(p->cbb * p->ccc) && p->chest_total < 0.0) {
         p->invert_chest = !p->invert_chest;
         p->chest_total = -p->chest_total;
         p->cbc = -p->cbc;
         p->sbc = -p->sbc;
+        p->rel_bc = -p->rel_bc;
+        p->rel_wc = -p->rel_wc;
         p->e_c = -p->e_c;
+        p->w_c = -p->w_c;
         p->mix_c = -p->mix_c;
         p->step_c = -p->step_c;
+        bel_biquad2_negate_lane(&p->mix_lp, 1);
         p->prev_c = -p->prev_c;
         bel_holdin_negate_chest(p->holdin);
     }
@@ -910,6 +1004,7 @@ int bel_pipeline_process(bel_pipeline *p, const bel_sample *s, bel_event *out, i
         polarity_evidence(p, &pt);
         if (p->cfg.chest_channel >= 0) {
             mix_update(p, pt.t_s);
+            mix_take(p, k_h);
         }
     } else if (p->have_trough && p->n_recent > 0) {
         /* The rate at this sample (update_running's), made when it is read:
@@ -918,8 +1013,10 @@ int bel_pipeline_process(bel_pipeline *p, const bel_sample *s, bel_event *out, i
         p->rate_live = true;
     }
     for (int i = 0; i < n_h; i++) {
-        if (hev[i].kind == BEL_EV_HOLDIN_START || hev[i].kind == BEL_EV_HOLDIN_END) {
-            mix_shorten(p);
+        if (hev[i].kind == BEL_EV_HOLDIN_START) {
+            mix_hold(p);
+        } else if (hev[i].kind == BEL_EV_HOLDIN_END) {
+            mix_relax(p);
         }
         if (n_out < max_out) {
             hev[i].t_detect_s = s->t_s;
