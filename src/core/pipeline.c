@@ -33,7 +33,7 @@ static const double gap_event_s = 0.5;
 static const double gap_reset_s = 2.0;
 
 /* The weights: the first principal direction of the belts' movement, from
- * the covariance of their 0.2 s steps (every mix_decim-th of the hold-in
+ * the covariance of their 0.4 s steps (every mix_decim-th of the hold-in
  * stage's 10 Hz values, low-passed again at mix_lp_hz: no work at every
  * sample) over the last mix_window_steps or the last breath if longer. The
  * belt that moves most with the breath leads: the chest while the belly is
@@ -45,13 +45,13 @@ static const double gap_reset_s = 2.0;
  * as mix_keep_steps only (the new breathing takes over within a breath); when
  * it is let go the relaxed covariance and weights of before come back. The
  * detection signal takes new weights at turning points only. */
-enum { mix_decim = 2, mix_window_steps = 40, mix_keep_steps = 5 };
+enum { mix_decim = 4, mix_window_steps = 20, mix_keep_steps = 3 };
 /* Movements between turning points before the chest's polarity is known. */
 enum { mix_polarity_movements = 6 };
 /* cos^2 of the weights' least move (about 5 degrees). */
 static const double mix_move_cos2 = 0.96;
 static const double mix_clip = 2.5;
-/* The steps' low-pass (on 5 Hz values): the breath passes, the heart beat
+/* The steps' low-pass (on 2.5 Hz values): the breath passes, the heart beat
  * (the chest's most) hardly does. */
 static const double mix_lp_hz = 0.6;
 
@@ -82,7 +82,7 @@ struct bel_pipeline {
     /* The detection signal: belly and chest increments weighted by the
      * first principal direction of their (low-passed) movement. */
     bel_biquad disp_lp;
-    double sbb, sbc, scc; /* robust covariance of the belts' 0.2 s steps (the weights') */
+    double sbb, sbc, scc; /* robust covariance of the belts' 0.4 s steps (the weights') */
     double rel_bb, rel_bc, rel_cc, rel_wb,
         rel_wc;            /* it and w_b, w_c when the belly was pulled in */
     bool have_rel;         /* rel_* are kept for the release */
