@@ -1053,24 +1053,103 @@ static void bucket_push(struct bucket *k, double y, int64_t n)
     }
 }
 
-int bel_breath_process(bel_breath *b, double t_s, float x, bel_breath_point *pt)
+/* The UNKNOWN state's sample (bel_breath_process): the range over the last 5 to 10 s,
+ * and a first turning point once the signal left it by enough. */
+__attribute__((noinline)) static int unknown_step(bel_breath *b, double t_s, double y, int64_t n,
+                                                  double floor_noise, double depth,
+                                                  bel_breath_point *pt)
 {
-    if (is_jump(b, x)) {
+    /* The range over the last 5 to 10 s, not since the start: a settling
+     * level or a step leaves it within seconds. */
+    if (t_s - b->bk_t0 >= 5.0) {
+        b->bk_old = b->bk_new;
+        bucket_init(&b->bk_new, y, n);
+        b->bk_t0 = t_s;
+    }
+    bucket_push(&b->bk_new, y, n);
+    const struct bucket *lo = b->bk_old.lo <= b->bk_new.lo ? &b->bk_old : &b->bk_new;
+    const struct bucket *hi = b->bk_old.hi >= b->bk_new.hi ? &b->bk_old : &b->bk_new;
+    b->min_y = lo->lo;
+    b->min_n = lo->lo_n;
+    b->max_y = hi->hi;
+    b->max_n = hi->hi_n;
+    const double range = b->max_y - b->min_y;
+    const double need = depth > 0.0 ? fmin(range, depth) : range;
+    /* Nothing is a breath before the noise is known (warm-up) or while
+     * the whole movement so far could be noise. */
+    if (t_s - b->t_start < warmup_s || range <= 2.0 * floor_noise || range <= 0.0) {
+        return 0;
+    }
+    if (b->max_n > b->min_n && b->max_y - y >= 0.3 * need && b->max_y - y > floor_noise) {
+        b->ext_val = b->max_y;
+        b->ext_n = b->max_n;
+        b->ref_val = b->min_y;
+        return confirm(b, true, t_s, pt);
+    }
+    if (b->min_n > b->max_n && y - b->min_y >= 0.3 * need && y - b->min_y > floor_noise) {
+        b->ext_val = b->min_y;
+        b->ext_n = b->min_n;
+        b->ref_val = b->max_y;
+        return confirm(b, false, t_s, pt);
+    }
+    return 0;
+}
+
+/* A sample whose reversal, excursion and phase are all large enough
+ * (bel_breath_process): whether it confirms the turn. */
+__attribute__((noinline)) static int try_confirm(bel_breath *b, double t_s, double rev,
+                                                 double need_rev, double depth,
+                                                 bel_breath_point *pt)
+{
+    const bool rising = b->st == ST_RISING;
+    const double s = rising ? 1.0 : -1.0;
+    bool is_ahead = is_reversed_ahead(b, rev, need_rev, depth, t_s);
+    if (!(rev >= need_rev || is_ahead)) {
+        return 0;
+    }
+    if (isnan(b->band_t_in)) {
+        b->band_t_in = band_entry(b, s, depth);
+    }
+    /* The same from the start of the stay when this person holds at this
+     * turn (a pacer's hold): early in a hold there is no stay to judge yet. */
+    const double stay_s = fmin(t_s, b->band_t_out) - b->band_t_in;
+    double *stay_ema = &b->stay_ema_s[rising ? 1 : 0];
+    if (stay_s >= 2.5 || *stay_ema >= 2.5) {
+        need_rev *= 2.0;
+        is_ahead = false;
+    }
+    if (rev >= need_rev || is_ahead) {
+        *stay_ema = *stay_ema > 0.0 ? 0.7 * *stay_ema + 0.3 * stay_s : stay_s;
+        return confirm(b, rising, t_s, pt);
+    }
+    return 0;
+}
+
+/* One sample (bel_breath_process). With edge false, the caller has seen that
+ * none of the rare parts at its head applies: not within the first jump_w + 1
+ * samples since a reset, no jump, no pending ripple estimate about to lose its
+ * history, no ripple estimate due. What the sample may call then comes last
+ * (unknown_step, try_confirm), and the common sample saves no registers. */
+static inline __attribute__((always_inline)) int breath_step(bel_breath *b, double t_s, float x,
+                                                             bel_breath_point *pt, bool edge)
+{
+    if (edge && is_jump(b, x)) {
         restart(b);
     }
     /* The pending ripple estimate's history is about to be overwritten. */
-    if (b->ripple_at >= 0 && b->n - b->ripple_oldest >= b->cap) {
+    if (edge && b->ripple_at >= 0 && b->n - b->ripple_oldest >= b->cap) {
         ripple_resolve(b, true);
     }
     /* History and noise. */
     /* fminf and fmaxf without the calls (a NaN x leaves both, as they do). */
+    const int64_t n = b->n;
+    const int64_t at = n & (b->cap - 1);
     b->x_min = x < b->x_min ? x : b->x_min;
     b->x_max = x > b->x_max ? x : b->x_max;
-    b->hist_x[b->n & (b->cap - 1)] = x;
-    b->hist_cs[b->n & (b->cap - 1)] =
-        (b->n > 0 ? b->hist_cs[(b->n - 1) & (b->cap - 1)] : 0.0) + (double)x;
-    b->hist_t[b->n & (b->cap - 1)] = t_s;
-    if (b->n == 0) {
+    b->hist_x[at] = x;
+    b->hist_cs[at] = (!edge || n > 0 ? b->hist_cs[(n - 1) & (b->cap - 1)] : 0.0) + (double)x;
+    b->hist_t[at] = t_s;
+    if (edge && n == 0) {
         bel_biquad2_reset(&b->lp, 0, (double)x);
         bel_biquad2_reset(&b->lp, 1, (double)x);
         b->wig_fast.ext = b->wig_slow.ext = (double)x;
@@ -1089,8 +1168,7 @@ int bel_breath_process(bel_breath *b, double t_s, float x, bel_breath_point *pt)
      * EMA over about 3 s. */
     {
         const double d1 = fabs((double)x - (double)b->x1);
-        b->absd +=
-            (d1 - b->absd) * (b->n < b->absd_ema_n ? 1.0 / (double)(b->n + 1) : b->absd_alpha);
+        b->absd += (d1 - b->absd) * (n < b->absd_ema_n ? 1.0 / (double)(n + 1) : b->absd_alpha);
     }
     const double d2 = fabs((double)x - 2.0 * (double)b->x1 + (double)b->x2);
     /* Plain mean over the first 5 s (an EMA started from one value can sit far
@@ -1098,7 +1176,7 @@ int bel_breath_process(bel_breath *b, double t_s, float x, bel_breath_point *pt)
      * whose second difference is not defined. */
     /* Samples missing just before (a gap in time) make a second difference
      * that is no noise: leave the two that span it out. */
-    if (b->n > 0 && t_s - ht(b, b->n - 1) > b->gap_dt_s) {
+    if ((!edge || n > 0) && t_s - ht(b, n - 1) > b->gap_dt_s) {
         b->gap_skip = 2;
     }
     if (b->gap_skip > 0) {
@@ -1115,28 +1193,30 @@ int bel_breath_process(bel_breath *b, double t_s, float x, bel_breath_point *pt)
     b->x2 = b->x1;
     b->x1 = x;
     b->y_fast = bel_biquad2_process(&b->lp, (double)x, (double)x, &b->y_slow);
-    if (b->n == 0) {
+    if (edge && n == 0) {
         bel_biquad_reset(&b->band_hp1, 0.0);
         bel_biquad_reset(&b->band_hp2, 0.0);
     }
     /* The band of the heart beat (0.7 Hz up, the 1.8 Hz low-pass's slope
      * above): breathing, even at its harmonics, stays far below it. */
     const double band = bel_biquad_process(
-        &b->band_hp2, bel_biquad_process(&b->band_hp1, b->n == 0 ? 0.0 : b->y_fast - b->y_first));
-    b->hist_band[b->n & (b->cap - 1)] = (float)band;
-    if (b->n == 0) {
+        &b->band_hp2,
+        bel_biquad_process(&b->band_hp1, edge && n == 0 ? 0.0 : b->y_fast - b->y_first));
+    b->hist_band[at] = (float)band;
+    if (edge && n == 0) {
         b->next_ripple_t = t_s + 1.0;
-    } else if (t_s >= b->next_ripple_t) {
+    } else if (edge && t_s >= b->next_ripple_t) {
         ripple_ask(b);
         b->next_ripple_t = t_s + 1.0;
     }
-    const double hyst = max_d((double)b->cfg.wiggle_frac * b->ref_depth, 3.0 * noise_sigma(b));
+    const double noise = noise_sigma(b);
+    const double hyst = max_d((double)b->cfg.wiggle_frac * b->ref_depth, 3.0 * noise);
     count_wiggles(&b->wig_fast, b->y_fast, hyst);
     count_wiggles(&b->wig_slow, b->y_slow, hyst);
     const double y = b->ripple_mode ? b->y_slow : b->y_fast;
     b->y = y;
-    b->hist_y[b->n & (b->cap - 1)] = (float)y;
-    const int64_t n = b->n++;
+    b->hist_y[at] = (float)y;
+    b->n = n + 1;
 
     /* Decay the reference depth while nothing is confirmed for long, */
     const double quiet_s = t_s - b->last_confirm_t;
@@ -1147,48 +1227,14 @@ int bel_breath_process(bel_breath *b, double t_s, float x, bel_breath_point *pt)
          * step, a burst) must not keep every reversal from confirming. */
         b->wiggle_amp *= b->depth_decay;
     }
-    const double floor_noise = (double)b->cfg.noise_mult * noise_sigma(b);
+    const double floor_noise = (double)b->cfg.noise_mult * noise;
     const double depth = b->ref_depth;
 
     if (b->st == ST_UNKNOWN) {
-        /* The range over the last 5 to 10 s, not since the start: a settling
-         * level or a step leaves it within seconds. */
-        if (t_s - b->bk_t0 >= 5.0) {
-            b->bk_old = b->bk_new;
-            bucket_init(&b->bk_new, y, n);
-            b->bk_t0 = t_s;
-        }
-        bucket_push(&b->bk_new, y, n);
-        const struct bucket *lo = b->bk_old.lo <= b->bk_new.lo ? &b->bk_old : &b->bk_new;
-        const struct bucket *hi = b->bk_old.hi >= b->bk_new.hi ? &b->bk_old : &b->bk_new;
-        b->min_y = lo->lo;
-        b->min_n = lo->lo_n;
-        b->max_y = hi->hi;
-        b->max_n = hi->hi_n;
-        const double range = b->max_y - b->min_y;
-        const double need = depth > 0.0 ? fmin(range, depth) : range;
-        /* Nothing is a breath before the noise is known (warm-up) or while
-         * the whole movement so far could be noise. */
-        if (t_s - b->t_start < warmup_s || range <= 2.0 * floor_noise || range <= 0.0) {
-            return 0;
-        }
-        if (b->max_n > b->min_n && b->max_y - y >= 0.3 * need && b->max_y - y > floor_noise) {
-            b->ext_val = b->max_y;
-            b->ext_n = b->max_n;
-            b->ref_val = b->min_y;
-            return confirm(b, true, t_s, pt);
-        }
-        if (b->min_n > b->max_n && y - b->min_y >= 0.3 * need && y - b->min_y > floor_noise) {
-            b->ext_val = b->min_y;
-            b->ext_n = b->min_n;
-            b->ref_val = b->max_y;
-            return confirm(b, false, t_s, pt);
-        }
-        return 0;
+        return unknown_step(b, t_s, y, n, floor_noise, depth, pt);
     }
 
-    const bool rising = b->st == ST_RISING;
-    const double s = rising ? 1.0 : -1.0;
+    const double s = b->st == ST_RISING ? 1.0 : -1.0;
     if (s * y > s * b->ext_val) {
         b->ext_val = y;
         b->ext_n = n;
@@ -1229,26 +1275,38 @@ int bel_breath_process(bel_breath *b, double t_s, float x, bel_breath_point *pt)
     if (!b->ripple_mode) {
         need_rev = max_d(need_rev, 2.0 * b->wiggle_amp);
     }
-    bool is_ahead = is_reversed_ahead(b, rev, need_rev, depth, t_s);
+    /* Reversed by need_rev, or by less but ahead of the low-pass's delay
+     * (is_reversed_ahead, asked in try_confirm). */
     if (exc >= (double)b->cfg.excursion_frac * depth && exc > 2.0 * floor_noise &&
-        (rev >= need_rev || is_ahead) && rev > floor_noise && phase_s >= b->cfg.min_phase_s) {
-        if (isnan(b->band_t_in)) {
-            b->band_t_in = band_entry(b, s, depth);
-        }
-        /* The same from the start of the stay when this person holds at this
-         * turn (a pacer's hold): early in a hold there is no stay to judge yet. */
-        const double stay_s = fmin(t_s, b->band_t_out) - b->band_t_in;
-        double *stay_ema = &b->stay_ema_s[rising ? 1 : 0];
-        if (stay_s >= 2.5 || *stay_ema >= 2.5) {
-            need_rev *= 2.0;
-            is_ahead = false;
-        }
-        if (rev >= need_rev || is_ahead) {
-            *stay_ema = *stay_ema > 0.0 ? 0.7 * *stay_ema + 0.3 * stay_s : stay_s;
-            return confirm(b, rising, t_s, pt);
-        }
+        rev > floor_noise && phase_s >= b->cfg.min_phase_s) {
+        return try_confirm(b, t_s, rev, need_rev, depth, pt);
     }
     return 0;
+}
+
+/* A sample that may need the rare parts at the head of breath_step. */
+__attribute__((noinline)) static int process_edge(bel_breath *b, double t_s, float x,
+                                                  bel_breath_point *pt)
+{
+    return breath_step(b, t_s, x, pt, true);
+}
+
+int bel_breath_process(bel_breath *b, double t_s, float x, bel_breath_point *pt)
+{
+    /* Almost every sample: is_jump's own test past its first samples (no
+     * jump), no pending estimate's history about to go, no estimate due. */
+    const int64_t jw = b->jump_w;
+    if (b->n > jw && !(b->ripple_at >= 0 && b->n - b->ripple_oldest >= b->cap) &&
+        !(t_s >= b->next_ripple_t)) {
+        const double dx = fabs((double)x - hx(b, b->n - jw));
+        const double depth = b->n_depths > 0 ? b->depth_median : 0.0;
+        const double thr =
+            max_d(max_d(30.0 * b->absd * (double)jw, 16.0 * noise_sigma(b)), 2.0 * depth);
+        if (!(dx > thr)) {
+            return breath_step(b, t_s, x, pt, false);
+        }
+    }
+    return process_edge(b, t_s, x, pt);
 }
 
 float bel_breath_get_smoothed(const bel_breath *b) { return (float)b->y; }
