@@ -593,6 +593,46 @@ static inline double smoothed_any(const bel_breath *b, int64_t k, int64_t w, int
     return smoothed_at(b, k, w, lo, to);
 }
 
+/* refine's search where the window is whole: from *kr to k_end, the first
+ * largest sgn x smoothed_mid into *best and *kbest (kept if none is larger),
+ * *kr left past k_end. The running sums are read in runs that do not wrap round
+ * the ring (the same values, without a mask per sample). */
+static inline void scan_mid(const bel_breath *b, double sgn, int64_t *kr, int64_t k_end, int64_t w,
+                            double width, double *best, int64_t *kbest)
+{
+    int64_t k = *kr;
+    double bst = *best;
+    int64_t kb = *kbest;
+    if (k <= k_end && k - w <= 0) {
+        /* The window starts at the reset: nothing is summed before it. */
+        const double z = sgn * smoothed_mid(b, k, w, width);
+        if (z > bst) {
+            bst = z;
+            kb = k;
+        }
+        k++;
+    }
+    const int64_t cap = b->cap, m = cap - 1;
+    while (k <= k_end) {
+        const int64_t i_lo = (k - w - 1) & m, i_hi = (k + w) & m;
+        int64_t len = k_end - k + 1;
+        len = len < cap - i_lo ? len : cap - i_lo;
+        len = len < cap - i_hi ? len : cap - i_hi;
+        const double *lo = b->hist_cs + i_lo, *hi = b->hist_cs + i_hi;
+        for (int64_t j = 0; j < len; j++) {
+            const double z = sgn * ((hi[j] - lo[j]) / width);
+            if (z > bst) {
+                bst = z;
+                kb = k + j;
+            }
+        }
+        k += len;
+    }
+    *kr = k;
+    *best = bst;
+    *kbest = kb;
+}
+
 /* Last sample in (k_ext, to] whose smoothed value is still at or beyond thr
  * (on the side of the extremum); k_ext if none. */
 static int64_t last_near(const bel_breath *b, double sgn, int64_t k_ext, int64_t to, double thr,
@@ -637,13 +677,7 @@ static void refine(const bel_breath *b, bool peak, int64_t from, int64_t to, dou
             kbest = kr;
         }
     }
-    for (; kr <= to - w; kr++) {
-        const double z = sgn * smoothed_mid(b, kr, w, width);
-        if (z > best) {
-            best = z;
-            kbest = kr;
-        }
-    }
+    scan_mid(b, sgn, &kr, to - w, w, width, &best, &kbest);
     for (; kr <= to; kr++) {
         const double z = sgn * smoothed_at(b, kr, w, lo, to);
         if (z > best) {
