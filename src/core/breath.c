@@ -813,7 +813,32 @@ static double move_time(const bel_breath *b, int64_t k0, int64_t k1)
     const double sgn = v1 >= v0 ? 1.0 : -1.0;
     const double lo = v0 + 0.1 * (v1 - v0), hi = v0 + 0.9 * (v1 - v0);
     int64_t k10 = -1, k90 = -1;
+    const int64_t cap = b->cap, m = cap - 1;
     for (int64_t k = k0; k <= k1; k++) {
+        if (k - k0 >= w && k1 - k >= w && k - w > 0) {
+            /* Whole windows not at the reset (smoothed_mid), read in a run
+             * where neither end of the window wraps round the ring. */
+            const int64_t i_lo = (k - w - 1) & m, i_hi = (k + w) & m;
+            int64_t len = k1 - w - k + 1;
+            len = len < cap - i_lo ? len : cap - i_lo;
+            len = len < cap - i_hi ? len : cap - i_hi;
+            const double *cs_lo = b->hist_cs + i_lo, *cs_hi = b->hist_cs + i_hi;
+            for (int64_t j = 0; j < len; j++) {
+                const double z = sgn * ((cs_hi[j] - cs_lo[j]) / width);
+                if (k10 < 0 && z >= sgn * lo) {
+                    k10 = k + j;
+                }
+                if (z >= sgn * hi) {
+                    k90 = k + j;
+                    break;
+                }
+            }
+            if (k90 >= 0) {
+                break;
+            }
+            k += len - 1;
+            continue;
+        }
         const double z = sgn * smoothed_any(b, k, w, k0, k1, width);
         if (k10 < 0 && z >= sgn * lo) {
             k10 = k;
