@@ -781,12 +781,20 @@ static double cycle_skew(const bel_breath *b, int64_t k0, int64_t k1)
      * residuals are zero at both ends, so their mean is no larger than they are
      * and nothing cancels). */
     double s1 = 0.0, s2 = 0.0, s3 = 0.0;
-    for (int64_t k = k0; k <= k1; k++) {
-        const double d = hx(b, k) - (x0 + slope * (double)(k - k0));
-        const double d2 = d * d;
-        s1 += d;
-        s2 += d2;
-        s3 += d2 * d;
+    /* In runs that do not wrap round the ring (no mask per sample). */
+    const int64_t cap = b->cap;
+    for (int64_t k = k0; k <= k1;) {
+        const int64_t at = k & (cap - 1);
+        const int64_t run = k1 - k + 1 < cap - at ? k1 - k + 1 : cap - at;
+        const float *xs = b->hist_x + at;
+        for (int64_t j = 0; j < run; j++) {
+            const double d = (double)xs[j] - (x0 + slope * (double)(k + j - k0));
+            const double d2 = d * d;
+            s1 += d;
+            s2 += d2;
+            s3 += d2 * d;
+        }
+        k += run;
     }
     const double mean = s1 / cnt, e2 = s2 / cnt;
     const double m2 = e2 - mean * mean;
