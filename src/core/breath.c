@@ -639,7 +639,27 @@ static int64_t last_near(const bel_breath *b, double sgn, int64_t k_ext, int64_t
                          int64_t w, int64_t lo)
 {
     const double width = (double)(2 * w + 1);
+    const int64_t cap = b->cap, m = cap - 1;
+    /* From here down to lo + w the window is whole, and from w + 1 not at the
+     * reset (smoothed_mid): read there in runs where neither end of the
+     * window wraps round the ring. */
+    const int64_t mid_lo = lo + w > w + 1 ? lo + w : w + 1;
+    const int64_t run_lo = mid_lo > k_ext + 1 ? mid_lo : k_ext + 1;
     for (int64_t k = to; k > k_ext; k--) {
+        if (k <= to - w && k >= run_lo) {
+            const int64_t i_lo = (k - w - 1) & m, i_hi = (k + w) & m;
+            int64_t run = k - run_lo + 1;
+            run = run < i_lo + 1 ? run : i_lo + 1;
+            run = run < i_hi + 1 ? run : i_hi + 1;
+            const double *cs_lo = b->hist_cs + i_lo, *cs_hi = b->hist_cs + i_hi;
+            for (int64_t j = 0; j < run; j++) {
+                if (sgn * ((cs_hi[-j] - cs_lo[-j]) / width) >= thr) {
+                    return k - j;
+                }
+            }
+            k -= run - 1;
+            continue;
+        }
         if (sgn * smoothed_any(b, k, w, lo, to, width) >= thr) {
             return k;
         }
