@@ -948,6 +948,29 @@ static int confirm(bel_breath *b, bool peak, double t_now, bel_breath_point *pt)
  * the heart beat or other ripple riding on it the fast one sees many more. */
 static inline void count_wiggles(struct wiggle *w, double y, double hyst)
 {
+    /* Going one way (dir is 1 or -1 from the first sample on): a new extreme
+     * cannot also be a reversal (hyst is >= 0 or NaN), so one test of the two
+     * settles most samples. The same result as the general case below. */
+    if (w->dir > 0) {
+        if (y > w->ext) {
+            w->ext = y;
+        } else if (y < w->ext - hyst) {
+            w->dir = -1;
+            w->ext = y;
+            w->count++;
+        }
+        return;
+    }
+    if (w->dir < 0) {
+        if (y < w->ext) {
+            w->ext = y;
+        } else if (y > w->ext + hyst) {
+            w->dir = 1;
+            w->ext = y;
+            w->count++;
+        }
+        return;
+    }
     if ((w->dir >= 0 && y > w->ext) || (w->dir <= 0 && y < w->ext)) {
         w->ext = y;
     }
