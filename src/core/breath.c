@@ -880,7 +880,27 @@ static double move_time(const bel_breath *b, int64_t k0, int64_t k1)
         return (double)NAN;
     }
     /* The last time below 10 % before reaching 90 %: a false start does not count. */
+    const int64_t mid_lo = k0 + w > w + 1 ? k0 + w : w + 1;
+    const int64_t run_lo = mid_lo > k10 + 1 ? mid_lo : k10 + 1;
     for (int64_t k = k90; k > k10; k--) {
+        if (k <= k1 - w && k >= run_lo) {
+            /* As above, down to the first whole window or the reset. */
+            const int64_t i_lo = (k - w - 1) & m, i_hi = (k + w) & m;
+            int64_t run = k - run_lo + 1;
+            run = run < i_lo + 1 ? run : i_lo + 1;
+            run = run < i_hi + 1 ? run : i_hi + 1;
+            const double *cs_lo = b->hist_cs + i_lo, *cs_hi = b->hist_cs + i_hi;
+            int64_t j = 0;
+            while (j < run && !(sgn * ((cs_hi[-j] - cs_lo[-j]) / width) < sgn * lo)) {
+                j++;
+            }
+            if (j < run) {
+                k10 = k - j;
+                break;
+            }
+            k -= run - 1;
+            continue;
+        }
         if (sgn * smoothed_any(b, k, w, k0, k1, width) < sgn * lo) {
             k10 = k;
             break;

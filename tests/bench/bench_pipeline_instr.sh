@@ -1,11 +1,13 @@
 #!/bin/sh
-# bench_pipeline_instr.sh BENCH_PIPELINE [HOURS] - instructions per sample of the
+# bench_pipeline_instr.sh BENCH_PIPELINE [HOURS [MAX]] - instructions per sample of the
 # pipeline and of each stage inside it (the stages' entry points called by
 # bel_pipeline_process, inclusive), counted by callgrind: exact, unlike times on
-# a shared machine. Skips, saying so, without valgrind.
+# a shared machine. With MAX, fails when the pipeline takes more than MAX per
+# sample. Skips, saying so, without valgrind.
 set -eu
 bench=$1
 hours=${2:-0.25}
+max=${3:-}
 if ! command -v valgrind >/dev/null 2>&1 || ! command -v callgrind_annotate >/dev/null 2>&1; then
     echo "bench_pipeline_instr: valgrind (callgrind) not installed; skipped"
     exit 0
@@ -23,7 +25,7 @@ callgrind_annotate --inclusive=yes --auto=no "$dir/cg.out" >"$dir/ann" 2>/dev/nu
 # is listed as the stage's file within the pipeline's function, and counts for the
 # stage (what it calls out of line is counted by the entry points below).
 callgrind_annotate --inclusive=no --auto=no "$dir/cg.out" >"$dir/self" 2>/dev/null
-awk -v n="$n" '
+awk -v n="$n" -v max="$max" '
     function ir(v) { gsub(",", "", v); return v + 0 }
     FNR == NR {
         if ($0 !~ /\/(breath|holdin|spectrum)\.c:(stage_pipeline|bel_pipeline_process)( |$)/) next
@@ -76,4 +78,8 @@ awk -v n="$n" '
         if (inl != "") line = line sprintf(", glue with%s (inlined, not separable) %.0f", substr(inl, 2), glue / n)
         else line = line sprintf(", glue %.0f", glue / n)
         printf "bench_pipeline_instr: per stage: %s\n", substr(line, 3)
+        if (max != "" && all / n > max + 0) {
+            printf "bench_pipeline_instr: %.0f instructions per sample, above the ceiling of %d\n", all / n, max
+            exit 1
+        }
     }' "$dir/self" "$dir/ann"
