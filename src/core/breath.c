@@ -388,13 +388,20 @@ static bool ripple_fits(const bel_breath *b, const ripple_grid *g, int64_t n)
  * them), and the sum of the window's squares (pre[win]). */
 static double ripple_gather(const bel_breath *b, const ripple_grid *g, double *xs, double *pre)
 {
-    const int64_t end = b->ripple_at - 1, n_xs = g->win + g->lmax;
+    const int64_t end = b->ripple_at - 1, n_xs = g->win + g->lmax, step = g->step;
     double acc = 0.0;
     pre[0] = 0.0;
-    for (int64_t i = 0; i < n_xs; i++) {
-        xs[i] = (double)b->hist_band[(end - i * g->step) & (b->cap - 1)];
-        acc += xs[i] * xs[i];
-        pre[i + 1] = acc;
+    /* In runs that do not wrap round the ring (no mask per sample). */
+    for (int64_t i = 0; i < n_xs;) {
+        const int64_t at = (end - i * step) & (b->cap - 1);
+        int64_t run = at / step + 1;
+        run = run < n_xs - i ? run : n_xs - i;
+        const float *band = b->hist_band + at;
+        for (int64_t j = 0; j < run; j++, i++) {
+            xs[i] = (double)band[-j * step];
+            acc += xs[i] * xs[i];
+            pre[i + 1] = acc;
+        }
     }
     return pre[g->win];
 }
