@@ -345,6 +345,61 @@ static void test_pipeline_ripple_filter_follows_fast_breathing(void **state)
     bel_breath_destroy(b);
 }
 
+/* Where the history ring wraps round must not change a turning point: the same
+ * simulated belly (a heart beat riding on it, a hold-in, a breath hold, deep
+ * breaths) through a detector with 30 s of history (a ring of 2048 samples at
+ * 50 Hz) and one with 45 s (4096) gives the same points, to the bit. The
+ * searches that time a point (refine, move_time, last_near, cycle_skew, the
+ * ripple estimate) read the ring in runs that stop where it wraps; the wraps
+ * fall at other samples in the two. */
+static void test_breath_points_do_not_depend_on_where_the_history_wraps(void **state)
+{
+    (void)state;
+    bel_sim_config sc = bel_sim_config_default();
+    sc.seed = 11;
+    sc.duration_s = 900.0;
+    sc.cardiac_counts = 12.0f;
+    assert_int_equal(bel_sim_parse_script("holdin@200+60,hold@420+15,deep@600+20:2", &sc, NULL, 0),
+                     BEL_OK);
+    bel_sim *sim = NULL;
+    assert_int_equal(bel_sim_create(&sc, &sim), BEL_OK);
+    bel_breath_config c30 = bel_breath_config_default(sc.fs_hz);
+    bel_breath_config c45 = c30;
+    c30.history_s = 30.0;
+    c45.history_s = 45.0;
+    bel_breath *b30 = NULL, *b45 = NULL;
+    assert_int_equal(bel_breath_create(&c30, &b30), BEL_OK);
+    assert_int_equal(bel_breath_create(&c45, &b45), BEL_OK);
+    bel_sample s;
+    int n_points = 0, n_move = 0, n_skew = 0;
+    while (bel_sim_next(sim, &s) == 1) {
+        bel_breath_point p30, p45;
+        const int r30 = bel_breath_process(b30, s.t_s, s.value[0], &p30);
+        const int r45 = bel_breath_process(b45, s.t_s, s.value[0], &p45);
+        assert_int_equal(r30, r45);
+        if (r30 == 1) {
+            /* Every field to the bit, NaNs included. */
+            assert_int_equal(p30.is_peak, p45.is_peak);
+            assert_memory_equal(&p30.t_s, &p45.t_s, sizeof p30.t_s);
+            assert_memory_equal(&p30.t_detect_s, &p45.t_detect_s, sizeof p30.t_detect_s);
+            assert_memory_equal(&p30.value, &p45.value, sizeof p30.value);
+            assert_memory_equal(&p30.excursion, &p45.excursion, sizeof p30.excursion);
+            assert_memory_equal(&p30.move_s, &p45.move_s, sizeof p30.move_s);
+            assert_memory_equal(&p30.cycle_skew, &p45.cycle_skew, sizeof p30.cycle_skew);
+            n_points++;
+            n_move += isfinite(p30.move_s) ? 1 : 0;
+            n_skew += isfinite(p30.cycle_skew) ? 1 : 0;
+        }
+    }
+    /* About 14 breaths a minute for 15 minutes: two points each. */
+    assert_true(n_points > 300);
+    assert_true(n_move > 300);
+    assert_true(n_skew > 150);
+    bel_breath_destroy(b30);
+    bel_breath_destroy(b45);
+    bel_sim_destroy(sim);
+}
+
 static void test_pipeline_slow_paced_478_times_the_end_of_the_hold(void **state)
 {
     (void)state;
@@ -1378,6 +1433,7 @@ int main(void)
         cmocka_unit_test(test_pipeline_works_for_any_gain_offset_and_polarity),
         cmocka_unit_test(test_pipeline_heartbeat_ripple_is_not_a_breath),
         cmocka_unit_test(test_pipeline_ripple_filter_follows_fast_breathing),
+        cmocka_unit_test(test_breath_points_do_not_depend_on_where_the_history_wraps),
         cmocka_unit_test(test_pipeline_slow_paced_478_times_the_end_of_the_hold),
         cmocka_unit_test(test_pipeline_box_breathing_times_the_end_of_each_pause),
         cmocka_unit_test(test_pipeline_box_breathing_holds_are_not_left_on_a_wobble),
