@@ -13,6 +13,10 @@
 
 enum { N_DEPTHS = 6 };
 
+/* Movement times kept per direction (their median is the usual one, taken by
+ * median_depth: no more than N_DEPTHS). */
+enum { N_MOVES = 5 };
+
 /* estimate_ripple's window and lags in decimated samples: under 6 s + 1.5 s
  * at under 50 Hz. */
 enum { RIPPLE_MAX = 512 };
@@ -72,7 +76,9 @@ struct bel_breath {
         double lo, hi;
         int64_t lo_n, hi_n;
     } bk_old, bk_new;
-    double bk_t0; /* start of the newer bucket */
+    double bk_t0;  /* start of the newer bucket */
+    int64_t bk_n0; /* its first sample */
+    bool is_kept;  /* the older bucket holds two (bucket_roll) */
     /* Discontinuities (a belt put on, re-tightened, a rail): mean |first
      * difference| of the input, and restarts made. */
     double absd;
@@ -86,7 +92,10 @@ struct bel_breath {
     int64_t prev_ref_n; /* the turning point before ref_n */
     int n_points;       /* turning points since the last reset */
     int gap_skip;       /* samples after a gap left out of the noise estimate */
-    double rise_ema_s, fall_ema_s; /* usual 10-90 % times of rises and falls (0: unknown) */
+    double rise_usual_s, fall_usual_s; /* usual 10-90 % times of rises and falls (0: unknown) */
+    /* The recent 10-90 % times they are the median of: [0] falls, [1] rises. */
+    float moves[2][N_MOVES];
+    int n_moves[2], move_head[2];
     /* The band within 10 % of the depth of the current extreme: when the signal entered
      * it (NAN: not yet looked up) and first left it, for the extreme at band_ext_n. */
     int64_t band_ext_n;
@@ -674,6 +683,24 @@ static int64_t last_near(const bel_breath *b, double sgn, int64_t k_ext, int64_t
     return k_ext;
 }
 
+static double move_time(const bel_breath *b, int64_t k0, int64_t k1);
+
+/* How long the movement that starts at this turn usually takes, 10 to 90 %:
+ * this person's recent ones (0: not known). Before any fall has been timed
+ * (the first peak: the breath in and held at a pacer's count, its exhalation
+ * not yet seen), the rise that led to this peak, from..k: one pace in and out
+ * is a better guess than the hold's exit, which ripple moves by seconds. A
+ * first trough keeps its exit: an end-expiratory pause holds still. */
+static double usual_move(const bel_breath *b, bool peak, int64_t from, int64_t k)
+{
+    const double usual = peak ? b->fall_usual_s : b->rise_usual_s;
+    if (usual > 0.0 || !peak) {
+        return usual;
+    }
+    const double led = move_time(b, from, k);
+    return led > 0.0 ? led : 0.0;
+}
+
 /* Time a turning point: search the history between the previous turning
  * point and now for the extremum of the smoothed input; after a flat part
  * longer than hold_min_s, the movement begins at the end of the flat part. */
@@ -735,7 +762,7 @@ static void refine(const bel_breath *b, bool peak, int64_t from, int64_t to, dou
      * point, a pause to its end. At a peak only after a deliberate hold, the
      * breath held in for 2.5 s or more within 10 % of the top (pacers hold
      * for 2 to 7 s); a shorter plateau (a ventilator's) keeps the timing above. */
-    const double move = peak ? b->fall_ema_s : b->rise_ema_s;
+    const double move = usual_move(b, peak, from, kbest);
     if (move > 0.0 && depth > 0.0) {
         const double thr10 = best - 0.1 * depth;
         const int64_t k10 = last_near(b, sgn, kbest, to, thr10, w, lo);
@@ -941,8 +968,16 @@ static int confirm(bel_breath *b, bool peak, double t_now, bel_breath_point *pt)
     pt->excursion = (float)exc;
     pt->move_s = b->st == ST_UNKNOWN ? NAN : (float)move_time(b, b->ref_n, k);
     if (pt->move_s > 0.0f) {
-        double *ema = peak ? &b->rise_ema_s : &b->fall_ema_s;
-        *ema = *ema > 0.0 ? 0.7 * *ema + 0.3 * (double)pt->move_s : (double)pt->move_s;
+        /* The median of the last few: one movement that was no breath (a
+         * belly let go after a hold-in, a posture step, two phases taken for
+         * one) does not shift the timing of the breaths after it. */
+        const int i = peak ? 1 : 0;
+        b->moves[i][b->move_head[i]] = pt->move_s;
+        b->move_head[i] = (b->move_head[i] + 1) % N_MOVES;
+        if (b->n_moves[i] < N_MOVES) {
+            b->n_moves[i]++;
+        }
+        *(peak ? &b->rise_usual_s : &b->fall_usual_s) = median_depth(b->moves[i], b->n_moves[i]);
     }
     /* At troughs only: the whole cycle from inhalation onset to inhalation onset is
      * what the polarity evidence reads (pipeline.c); a peak's is never read, and
@@ -1190,6 +1225,49 @@ static void bucket_push(struct bucket *k, double y, int64_t n)
     }
 }
 
+/* No breathing in the newer bucket: it moved no more than the beat and the
+ * noise riding on the detection signal move it (its range within bucket_still
+ * times the RMS of the band above 0.7 Hz over it; a sine's range is 2.8 of its
+ * RMS, noise's over a few seconds about 6). */
+static const double bucket_still = 10.0;
+
+static bool is_bucket_still(const bel_breath *b)
+{
+    double ss = 0.0;
+    const int64_t k0 = b->bk_n0 > oldest_k(b) ? b->bk_n0 : oldest_k(b);
+    for (int64_t k = k0; k < b->n - 1; k++) {
+        const double v = (double)b->hist_band[k & (b->cap - 1)];
+        ss += v * v;
+    }
+    const double rms = b->n - 1 > k0 ? sqrt(ss / (double)(b->n - 1 - k0)) : 0.0;
+    return b->bk_new.hi - b->bk_new.lo <= bucket_still * rms;
+}
+
+/* The start-up window moves on: the older bucket is dropped and the newer one
+ * takes its place. Not when the newer one holds no breathing (a pacer's hold
+ * after the first breath in, a long pause): the movement before it is the only
+ * scale there is yet, and the hold's beat would pass for breaths on its own
+ * range. Once only in a row (the window spans 15 s at most): a settling level
+ * still leaves it. */
+static void bucket_roll(bel_breath *b)
+{
+    if (!b->is_kept && is_bucket_still(b)) {
+        const struct bucket nb = b->bk_new;
+        if (nb.hi > b->bk_old.hi) {
+            b->bk_old.hi = nb.hi;
+            b->bk_old.hi_n = nb.hi_n;
+        }
+        if (nb.lo < b->bk_old.lo) {
+            b->bk_old.lo = nb.lo;
+            b->bk_old.lo_n = nb.lo_n;
+        }
+        b->is_kept = true;
+        return;
+    }
+    b->bk_old = b->bk_new;
+    b->is_kept = false;
+}
+
 /* The UNKNOWN state's sample (bel_breath_process): the range over the last 5 to 10 s,
  * and a first turning point once the signal left it by enough. */
 __attribute__((noinline)) static int unknown_step(bel_breath *b, double t_s, double y, int64_t n,
@@ -1199,9 +1277,10 @@ __attribute__((noinline)) static int unknown_step(bel_breath *b, double t_s, dou
     /* The range over the last 5 to 10 s, not since the start: a settling
      * level or a step leaves it within seconds. */
     if (t_s - b->bk_t0 >= 5.0) {
-        b->bk_old = b->bk_new;
+        bucket_roll(b);
         bucket_init(&b->bk_new, y, n);
         b->bk_t0 = t_s;
+        b->bk_n0 = n;
     }
     bucket_push(&b->bk_new, y, n);
     const struct bucket *lo = b->bk_old.lo <= b->bk_new.lo ? &b->bk_old : &b->bk_new;
@@ -1297,6 +1376,8 @@ static inline __attribute__((always_inline)) int breath_step(bel_breath *b, doub
         bucket_init(&b->bk_old, (double)x, 0);
         bucket_init(&b->bk_new, (double)x, 0);
         b->bk_t0 = t_s;
+        b->bk_n0 = 0;
+        b->is_kept = false;
         b->last_confirm_t = t_s;
         b->t_start = t_s;
         b->y_first = (double)x;
