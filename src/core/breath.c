@@ -649,6 +649,16 @@ static inline void scan_mid(const bel_breath *b, double sgn, int64_t *kr, int64_
     *kbest = kb;
 }
 
+/* How many whole windows from k down (k, k - 1, ...) lie at or above run_lo with
+ * neither end of the window wrapping round the ring: i_lo and i_hi are the ring
+ * indices of k's window ends. */
+static inline int64_t mid_run(int64_t k, int64_t run_lo, int64_t i_lo, int64_t i_hi)
+{
+    int64_t run = k - run_lo + 1;
+    run = run < i_lo + 1 ? run : i_lo + 1;
+    return run < i_hi + 1 ? run : i_hi + 1;
+}
+
 /* Last sample in (k_ext, to] whose smoothed value is still at or beyond thr
  * (on the side of the extremum); k_ext if none. */
 static int64_t last_near(const bel_breath *b, double sgn, int64_t k_ext, int64_t to, double thr,
@@ -664,9 +674,7 @@ static int64_t last_near(const bel_breath *b, double sgn, int64_t k_ext, int64_t
     for (int64_t k = to; k > k_ext; k--) {
         if (k <= to - w && k >= run_lo) {
             const int64_t i_lo = (k - w - 1) & m, i_hi = (k + w) & m;
-            int64_t run = k - run_lo + 1;
-            run = run < i_lo + 1 ? run : i_lo + 1;
-            run = run < i_hi + 1 ? run : i_hi + 1;
+            const int64_t run = mid_run(k, run_lo, i_lo, i_hi);
             const double *cs_lo = b->hist_cs + i_lo, *cs_hi = b->hist_cs + i_hi;
             for (int64_t j = 0; j < run; j++) {
                 if (sgn * ((cs_hi[-j] - cs_lo[-j]) / width) >= thr) {
@@ -920,9 +928,7 @@ static double move_time(const bel_breath *b, int64_t k0, int64_t k1)
         if (k <= k1 - w && k >= run_lo) {
             /* As above, down to the first whole window or the reset. */
             const int64_t i_lo = (k - w - 1) & m, i_hi = (k + w) & m;
-            int64_t run = k - run_lo + 1;
-            run = run < i_lo + 1 ? run : i_lo + 1;
-            run = run < i_hi + 1 ? run : i_hi + 1;
+            const int64_t run = mid_run(k, run_lo, i_lo, i_hi);
             const double *cs_lo = b->hist_cs + i_lo, *cs_hi = b->hist_cs + i_hi;
             int64_t j = 0;
             while (j < run && !(sgn * ((cs_hi[-j] - cs_lo[-j]) / width) < sgn * lo)) {

@@ -18,6 +18,8 @@ enum { MAX_EV = 4096 };
 
 typedef struct run_result {
     bel_event ev[MAX_EV];
+    bel_event truth[MAX_EV]; /* the simulator's true events */
+    int n_truth;
     int n_ev;
     bel_summary sum;
     bel_metrics last;
@@ -69,6 +71,7 @@ static void run(const bel_sim_config *sc, const bel_pipeline_config *pc_in)
                 }
             }
         }
+        res.n_truth += bel_sim_take_truth(sim, res.truth + res.n_truth, MAX_EV - res.n_truth);
     }
     bel_pipeline_get_metrics(p, &res.last);
     bel_pipeline_get_summary(p, &res.sum);
@@ -153,33 +156,14 @@ static double share_found(const bel_event *truth, int n_truth, bel_event_kind ki
 static void test_holdin_breaths_counted_from_the_chest_and_timed_after_release(void **state)
 {
     (void)state;
-    static bel_event truth[MAX_EV];
-    int n_truth = 0;
     bel_sim_config c = sim_cfg(29, 300.0, true);
     c.pace_s[0] = 4.0f;
     c.pace_s[2] = 6.0f;
     c.rate_jitter = 0.0f;
     add_script(&c, "holdin@100+80:1.5");
-    bel_sim *sim = NULL;
-    assert_int_equal(bel_sim_create(&c, &sim), BEL_OK);
-    bel_pipeline_config pc = bel_pipeline_config_default();
-    pc.fs_hz = c.fs_hz;
-    pc.chest_channel = 1;
-    bel_pipeline *p = NULL;
-    assert_int_equal(bel_pipeline_create(&pc, &p), BEL_OK);
-    memset(&res, 0, sizeof res);
-    bel_sample s;
-    bel_event ev[BEL_PIPELINE_MAX_EVENTS];
-    while (bel_sim_next(sim, &s)) {
-        const int n = bel_pipeline_process(p, &s, ev, BEL_PIPELINE_MAX_EVENTS);
-        assert_true(n >= 0);
-        for (int i = 0; i < n && res.n_ev < MAX_EV; i++) {
-            res.ev[res.n_ev++] = ev[i];
-        }
-        n_truth += bel_sim_take_truth(sim, truth + n_truth, MAX_EV - n_truth);
-    }
-    bel_pipeline_destroy(p);
-    bel_sim_destroy(sim);
+    run(&c, NULL);
+    const bel_event *truth = res.truth;
+    const int n_truth = res.n_truth;
     expect_holdin(100.0, 180.0);
     /* Held in: from the second breath after the drop. */
     assert_true(share_found(truth, n_truth, BEL_EV_INSP_ONSET, 112.0, 180.0) == 1.0);
