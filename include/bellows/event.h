@@ -3,7 +3,6 @@
 #ifndef BELLOWS_EVENT_H
 #define BELLOWS_EVENT_H
 
-#include <stdbool.h>
 #include <stddef.h>
 
 /** Kinds of event. Names (bel_event_kind_name) are the `kind` column of events CSV. */
@@ -42,9 +41,9 @@ typedef struct bel_event {
 const char *bel_event_kind_name(bel_event_kind kind);
 
 /** The I:E ratio as people write it, "1:2.0" (1 : Te/Ti, from ie_ratio = Ti/Te), into
- *  buf; false (buf "") when there is none (not a positive number).
+ *  buf, or `none` when there is none (not a positive number); returns buf.
  *  Call from: any thread. */
-bool bel_ie_text(char *buf, size_t len, float ie_ratio);
+const char *bel_ie_text(char *buf, size_t len, float ie_ratio, const char *none);
 
 /** Kind whose name is `name`, or -1 if none. Call from: any thread. */
 int bel_event_kind_from_name(const char *name);

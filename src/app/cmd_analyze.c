@@ -195,13 +195,6 @@ static void file_problem(analyze_job *job, analyze_result *r, bool usage, const 
     }
 }
 
-static void format_ie(char *buf, size_t len, float ie_ratio)
-{
-    if (!bel_ie_text(buf, len, ie_ratio)) {
-        snprintf(buf, len, "-");
-    }
-}
-
 /* Run in_path through the pipeline into events_path (and summary_path unless NULL).
  * Messages go to stderr as they happen and the first is kept in r. */
 static void analyze_file(const analyze_opts *o, const char *in_path, const char *events_path,
@@ -317,7 +310,7 @@ static int analyze_single(const analyze_opts *o, const char *in_path, const char
     progress_clear(&pg);
     if (!o->quiet && r.exit_code == CLI_EXIT_OK) {
         char ie[32];
-        format_ie(ie, sizeof ie, r.sum.ie_ratio);
+        (void)bel_ie_text(ie, sizeof ie, r.sum.ie_ratio, "-");
         printf("%s: %.1f s of '%s' at %.4g Hz: %u breaths, %.1f breaths/min (spectral %.1f), "
                "I:E %s, depth %.4g\n",
                in_path, r.sum.duration_s, r.channel, r.fs_hz, (unsigned)r.sum.n_breaths,
@@ -441,7 +434,7 @@ static void print_table(const analyze_list *list, const analyze_result *results,
             continue;
         }
         char ie[32];
-        format_ie(ie, sizeof ie, r->sum.ie_ratio);
+        (void)bel_ie_text(ie, sizeof ie, r->sum.ie_ratio, "-");
         printf("%-24s %10.1f %7u %8.1f %8.1f %7s %9.4g  ok\n", stem, r->sum.duration_s,
                (unsigned)r->sum.n_breaths, (double)r->sum.rate_bpm,
                (double)r->sum.rate_spectral_bpm, ie, (double)r->sum.depth);

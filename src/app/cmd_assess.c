@@ -513,11 +513,9 @@ int cmd_assess(int argc, char **argv)
         snprintf(share, sizeof share, "%.0f %%", 100.0 * (double)sum.belly_share);
     }
     char ie[32];
-    if (!bel_ie_text(ie, sizeof ie, sum.ie_ratio)) {
-        snprintf(ie, sizeof ie, "-");
-    }
     printf("Rate %.1f /min, depth %.1f, I:E %s, belly share %s, held in %.0f s of %.0f s.\n",
-           (double)sum.rate_bpm, (double)sum.depth, ie, share, sum.time_held_in_s, sum.duration_s);
+           (double)sum.rate_bpm, (double)sum.depth, bel_ie_text(ie, sizeof ie, sum.ie_ratio, "-"),
+           share, sum.time_held_in_s, sum.duration_s);
     printf("Wrote %s (recording %s)\n", out_path, rec_path);
     exit_code = CLI_EXIT_OK;
     if (client) {

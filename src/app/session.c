@@ -238,12 +238,10 @@ static void print_metrics(const bel_metrics *m)
     char b[32];
     char c[32];
     char ie[32];
-    if (!bel_ie_text(ie, sizeof ie, m->ie_ratio)) {
-        snprintf(ie, sizeof ie, "-");
-    }
     printf("[%8.1f s]  ---   rate %s/min (spectral check %s), depth %s, I:E %s, breaths: %u\n",
            m->t_s, num(a, sizeof a, 1, m->rate_bpm), num(b, sizeof b, 1, m->rate_spectral_bpm),
-           rel_depth(c, sizeof c, m->depth, m->relaxed_depth), ie, (unsigned)m->n_breaths);
+           rel_depth(c, sizeof c, m->depth, m->relaxed_depth),
+           bel_ie_text(ie, sizeof ie, m->ie_ratio, "-"), (unsigned)m->n_breaths);
 }
 
 static void print_counters(const bel_session_counters *c, bool has_link)

@@ -36,14 +36,12 @@ bel_event bel_event_make(bel_event_kind kind, double t_s, double t_detect_s)
     return ev;
 }
 
-bool bel_ie_text(char *buf, size_t len, float ie_ratio)
+const char *bel_ie_text(char *buf, size_t len, float ie_ratio, const char *none)
 {
     if (!(isfinite(ie_ratio) && ie_ratio > 0.0f)) {
-        if (len > 0) {
-            buf[0] = '\0';
-        }
-        return false;
+        snprintf(buf, len, "%s", none);
+    } else {
+        snprintf(buf, len, "1:%.1f", 1.0 / (double)ie_ratio);
     }
-    snprintf(buf, len, "1:%.1f", 1.0 / (double)ie_ratio);
-    return true;
+    return buf;
 }

@@ -979,7 +979,7 @@ static void out_thomas(writer *w, const found *b, const found *a, int side)
 static const char *cell(char *buf, size_t len, double v, int decimals, const char *suffix)
 {
     if (decimals < 0) {
-        return bel_ie_text(buf, len, (float)v) ? buf : "&#8211;";
+        return bel_ie_text(buf, len, (float)v, "&#8211;");
     }
     return num(buf, len, v, decimals, suffix);
 }
