@@ -296,23 +296,27 @@ typedef struct series {
     const char *color;
     bool hollow;
     const char *label;
+    const double *after; /* NULL, or a second value per session: y is then the value before
+                          * the session (hollow, just left of its date), after the value after
+                          * it (filled, just right), and the line runs through both in turn */
 } series;
 
 /* One progress plot: n points per series over sessions evenly spaced in order,
  * dates under the axis. top: NAN, the axis spans the values; else it starts at 0 and
  * reaches at least top (a scale's end: 10 for pain 0-10, 100 for a share in %; 0: the
  * values' top), so a 3 of 10 does not stand at the top. pairs: draw a line from series
- * 0 to 1 at each session. */
+ * 0 to 1 at each session. A series with `after` shows two values per session. */
 static void plot(writer *w, const char *aria, const char *unit, size_t n, const double *start_s,
                  int n_series, const series *s, double top, bool pairs)
 {
     double lo = INFINITY;
     double hi = -INFINITY;
     for (int k = 0; k < n_series; k++) {
-        for (size_t i = 0; i < n; i++) {
-            if (isfinite(s[k].y[i])) {
-                lo = fmin(lo, s[k].y[i]);
-                hi = fmax(hi, s[k].y[i]);
+        for (size_t i = 0; i < 2 * n; i++) {
+            const double *y = i < n ? s[k].y : s[k].after;
+            if (y && isfinite(y[i % n])) {
+                lo = fmin(lo, y[i % n]);
+                hi = fmax(hi, y[i % n]);
             }
         }
     }
@@ -372,15 +376,20 @@ static void plot(writer *w, const char *aria, const char *unit, size_t n, const 
             }
         }
     }
+    /* Two values per session sit a little either side of its date. */
+    const double half = fmin(12.0, n > 1 ? 0.25 * pw / (double)(n - 1) : 12.0);
     for (int k = 0; k < n_series; k++) {
+        const int per = s[k].after ? 2 : 1;
         if (!pairs) { /* a line through the sessions, broken where a value is missing */
             bool open = false;
-            for (size_t i = 0; i < n; i++) {
-                if (!isfinite(s[k].y[i])) {
-                    if (open) {
+            for (size_t q = 0; q < n * (size_t)per; q++) {
+                const size_t i = q / (size_t)per;
+                const double *y = per == 2 && q % 2 ? s[k].after : s[k].y;
+                if (!isfinite(y[i])) {
+                    if (open && per == 1) { /* before/after pairs: the line goes on past a gap */
                         out(w, "\"/>\n");
+                        open = false;
                     }
-                    open = false;
                     continue;
                 }
                 if (!open) {
@@ -388,19 +397,24 @@ static void plot(writer *w, const char *aria, const char *unit, size_t n, const 
                         s[k].color);
                     open = true;
                 }
-                out(w, "%.1f,%.1f ", XS(i), YS(s[k].y[i]));
+                out(w, "%.1f,%.1f ", XS(i) + (per == 2 ? (q % 2 ? half : -half) : 0.0), YS(y[i]));
             }
             if (open) {
                 out(w, "\"/>\n");
             }
         }
         double r = n > 60 ? 2.5 : 4.0;
-        for (size_t i = 0; i < n; i++) {
-            if (isfinite(s[k].y[i])) {
+        for (size_t q = 0; q < n * (size_t)per; q++) {
+            const size_t i = q / (size_t)per;
+            const bool second = per == 2 && q % 2;
+            const double *y = second ? s[k].after : s[k].y;
+            if (isfinite(y[i])) {
+                const bool hollow = per == 2 ? !second : s[k].hollow;
                 out(w,
                     "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%.1f\" fill=\"%s\" stroke=\"%s\" "
                     "stroke-width=\"2\"/>",
-                    XS(i), YS(s[k].y[i]), r, s[k].hollow ? "#fff" : s[k].color, s[k].color);
+                    XS(i) + (per == 2 ? (second ? half : -half) : 0.0), YS(y[i]), r,
+                    hollow ? "#fff" : s[k].color, s[k].color);
             }
         }
         out(w, "\n");
@@ -408,13 +422,20 @@ static void plot(writer *w, const char *aria, const char *unit, size_t n, const 
 #undef XS
 #undef YS
     out(w, "</svg>\n");
-    if (n_series > 1) {
+    bool two = false;
+    for (int k = 0; k < n_series; k++) {
+        two |= s[k].after != NULL;
+    }
+    if (n_series > 1 || two) {
         out(w, "<p class=\"legend\">");
         for (int k = 0; k < n_series; k++) {
             out(w,
                 "<span><svg width=\"14\" height=\"14\"><circle cx=\"7\" cy=\"7\" r=\"5\" "
                 "fill=\"%s\" stroke=\"%s\" stroke-width=\"2\"/></svg> %s</span>",
-                s[k].hollow ? "#fff" : s[k].color, s[k].color, s[k].label);
+                s[k].hollow || s[k].after ? "#fff" : s[k].color, s[k].color, s[k].label);
+        }
+        if (two) {
+            out(w, "<span>hollow: before the session, filled: after it</span>");
         }
         out(w, "</p>\n");
     }
@@ -1004,18 +1025,25 @@ typedef struct assessed {
     const char *when; /* "before" or "after" */
 } assessed;
 
-/* The first assessment (the earliest session's before, else its after) and the latest
- * (the last session's after, else its before), side by side for every measure. */
-static void first_latest(writer *w, const rows *r, const char *const *areas, int n_areas)
+/* The first assessment: the earliest session's before, else its after (x NULL: none). */
+static assessed first_assessed(const rows *r)
 {
-    assessed a[2] = {{NULL, NULL, NULL, NULL}, {NULL, NULL, NULL, NULL}};
-    for (size_t i = 0; i < r->n && !a[0].x; i++) {
+    for (size_t i = 0; i < r->n; i++) {
         const row *x = &r->v[i];
         if (x->has_before || x->has_after) {
-            a[0] = x->has_before ? (assessed){x, &x->before, &x->found_before, "before"}
+            return x->has_before ? (assessed){x, &x->before, &x->found_before, "before"}
                                  : (assessed){x, &x->after, &x->found_after, "after"};
         }
     }
+    return (assessed){NULL, NULL, NULL, NULL};
+}
+
+/* The first assessment and the latest (the last session's after, else its before), side
+ * by side for every measure; depth relative to the first assessment's (depth_ref). */
+static void first_latest(writer *w, const rows *r, const char *const *areas, int n_areas,
+                         double depth_ref)
+{
+    assessed a[2] = {first_assessed(r), {NULL, NULL, NULL, NULL}};
     for (size_t i = r->n; i > 0 && !a[1].x; i--) {
         const row *x = &r->v[i - 1];
         if (x->has_before || x->has_after) {
@@ -1043,16 +1071,18 @@ static void first_latest(writer *w, const rows *r, const char *const *areas, int
     } measures[] = {
         {"rate", 1, 1.0, " /min"},      {"belly share", 0, 100.0, " %"},
         {"time held in", 0, 1.0, " s"}, {"breath holds", 0, 1.0, ""},
-        {"depth", 0, 1.0, ""},          {"I:E", -1, 1.0, ""},
+        {"depth", 2, 1.0, "&#215;"},    {"I:E", -1, 1.0, ""},
     };
     for (size_t k = 0; k < sizeof measures / sizeof measures[0]; k++) {
         out(w, "<tr><td class=\"l\">%s</td>", measures[k].name);
         for (int j = 0; j < 2; j++) {
             const bel_store_metrics *m = a[j].m;
-            const double v[] = {
-                m->rate_bpm,       m->belly_share,
-                m->time_held_in_s, m->n_breath_holds >= 0 ? (double)m->n_breath_holds : (double)NAN,
-                m->depth,          m->ie_ratio};
+            const double v[] = {m->rate_bpm,
+                                m->belly_share,
+                                m->time_held_in_s,
+                                m->n_breath_holds >= 0 ? (double)m->n_breath_holds : (double)NAN,
+                                m->depth / depth_ref,
+                                m->ie_ratio};
             char b[64];
             out(w, "<td>%s</td>",
                 cell(b, sizeof b, measures[k].scale * v[k], measures[k].decimals,
@@ -1082,7 +1112,8 @@ static void first_latest(writer *w, const rows *r, const char *const *areas, int
 }
 
 /* Progress of the assessments: the breath figures and what the therapist found, before
- * and after each session; a plot of pain per area (the latest score of each session). */
+ * and after each session; a plot of pain per area, before and after each session.
+ * ys: room for 2 x MAX_PAIN_PLOT x r->n values. */
 static void findings_section(writer *w, const rows *r, const double *start_s, double *ys)
 {
     static const char *const colors[MAX_PAIN_PLOT] = {"#c0392b", "#d08c2f", "#8a6fb0", "#3b7ea1",
@@ -1110,26 +1141,32 @@ static void findings_section(writer *w, const rows *r, const double *start_s, do
     }
     out(w, "<section>\n<h2>Assessments and the therapist's findings</h2>\n<p class=\"hint\">"
            "Before &#8594; after each session: the assessed breathing and what was found by "
-           "hand (pain 0&#8211;10 per area, psoas length by the Thomas test).</p>\n");
+           "hand (pain 0&#8211;10 per area, psoas length by the Thomas test). Depth is the "
+           "breath's depth against the first assessment's (1.00&#215;): comparable while the "
+           "belt is fitted the same way.</p>\n");
     if (n_areas > 0) {
         series s[MAX_PAIN_PLOT];
         char labels[MAX_PAIN_PLOT][BEL_STORE_AREA_LEN * 6];
         for (int j = 0; j < n_areas; j++) {
+            double *before = ys + 2 * (size_t)j * r->n;
+            double *after = before + r->n;
             for (size_t i = 0; i < r->n; i++) {
-                const double after = pain_of(&r->v[i].found_after, areas[j]);
-                ys[j * r->n + i] =
-                    isfinite(after) ? after : pain_of(&r->v[i].found_before, areas[j]);
+                before[i] =
+                    r->v[i].has_before ? pain_of(&r->v[i].found_before, areas[j]) : (double)NAN;
+                after[i] =
+                    r->v[i].has_after ? pain_of(&r->v[i].found_after, areas[j]) : (double)NAN;
             }
             bel_report_escape(labels[j], sizeof labels[j], areas[j]);
-            s[j].y = ys + j * r->n;
-            s[j].color = colors[j];
-            s[j].hollow = false;
-            s[j].label = labels[j];
+            s[j] = (series){before, colors[j], true, labels[j], after};
         }
-        plot(w, "pain per area at each session's assessment", "pain 0-10", r->n, start_s, n_areas,
+        plot(w, "pain per area before and after each session", "pain 0-10", r->n, start_s, n_areas,
              s, 10.0, false);
     }
-    first_latest(w, r, areas, n_areas);
+    /* Depth is in the belt's own units: a client's breaths are set against their first
+     * assessment's, which the same belt, fitted the same way, makes comparable. */
+    const assessed first = first_assessed(r);
+    const double depth_ref = first.m && first.m->depth > 0.0 ? first.m->depth : (double)NAN;
+    first_latest(w, r, areas, n_areas, depth_ref);
     out(w, "<h3>Before &#8594; after each session</h3>\n");
     out(w, "<table>\n<thead><tr><th>#</th><th class=\"l\">date</th><th>rate</th>"
            "<th>belly</th><th>held in</th><th>breath holds</th><th>depth</th><th>I:E</th>"
@@ -1149,7 +1186,7 @@ static void findings_section(writer *w, const rows *r, const double *start_s, do
         out_pair(
             w, x, x->before.n_breath_holds >= 0 ? (double)x->before.n_breath_holds : (double)NAN,
             x->after.n_breath_holds >= 0 ? (double)x->after.n_breath_holds : (double)NAN, 0, "");
-        out_pair(w, x, x->before.depth, x->after.depth, 0, "");
+        out_pair(w, x, x->before.depth / depth_ref, x->after.depth / depth_ref, 2, "&#215;");
         out_pair(w, x, x->before.ie_ratio, x->after.ie_ratio, -1, "");
         out(w, "<td class=\"l\">");
         const found *fb = x->has_before ? &x->found_before : NULL;
@@ -1242,7 +1279,7 @@ bel_status bel_report_write(bel_store *st, const bel_report_config *cfg, const c
     }
     const size_t nr = r.n ? r.n : 1;
     /* start, rate, share, held, before, after, pacer, then pain per area */
-    y = calloc((7 + MAX_PAIN_PLOT) * nr, sizeof *y);
+    y = calloc((7 + 2 * MAX_PAIN_PLOT) * nr, sizeof *y);
     if (!y) {
         rc = BEL_ERR_NOMEM;
         goto done;
@@ -1323,22 +1360,22 @@ bel_status bel_report_write(bel_store *st, const bel_report_config *cfg, const c
         out(&w, "</section>\n");
     }
 
-    series s1 = {rate, C_BELLY, false, "rate"};
+    series s1 = {rate, C_BELLY, false, "rate", NULL};
     out(&w, "<section>\n<h2>Breathing rate</h2>\n<p class=\"hint\">Breaths per minute in each "
             "session; slower, steadier breathing reads lower.</p>\n");
     plot(&w, "breathing rate per session", "breaths/min", r.n, t, 1, &s1, NAN, false);
-    series s2 = {share, C_CHEST, false, "belly share"};
+    series s2 = {share, C_CHEST, false, "belly share", NULL};
     out(&w, "</section>\n<section>\n<h2>Belly share</h2>\n<p class=\"hint\">How much of each "
             "breath moved the belly rather than the chest (needs the chest belt).</p>\n");
     plot(&w, "belly share per session", "%", r.n, t, 1, &s2, 100.0, false);
-    series s3 = {held, "#d08c2f", false, "held in"};
+    series s3 = {held, "#d08c2f", false, "held in", NULL};
     out(&w, "</section>\n<section>\n<h2>Time held in</h2>\n<p class=\"hint\">Seconds the belly "
             "was held in during each session.</p>\n");
     plot(&w, "time the belly was held in per session", "seconds", r.n, t, 1, &s3, 0.0, false);
     out(&w, "</section>\n<section>\n<h2>Assessment before and after each session</h2>\n");
     if (any_assessment) {
-        series s4[2] = {{before, "#8a6fb0", true, "before the session"},
-                        {after, C_BELLY, false, "after the session"}};
+        series s4[2] = {{before, "#8a6fb0", true, "before the session", NULL},
+                        {after, C_BELLY, false, "after the session", NULL}};
         out(&w, "<p class=\"hint\">Breathing rate in the short assessment taken before and after "
                 "each session.</p>\n");
         plot(&w, "assessed breathing rate before and after each session", "breaths/min", r.n, t, 2,
@@ -1350,7 +1387,7 @@ bel_status bel_report_write(bel_store *st, const bel_report_config *cfg, const c
     out(&w, "</section>\n");
     findings_section(&w, &r, t, y + 7 * nr);
     if (any_pacer) {
-        series s5 = {pacer, "#5d8a66", false, "pacer"};
+        series s5 = {pacer, "#5d8a66", false, "pacer", NULL};
         out(&w, "<section>\n<h2>Following the pacer</h2>\n");
         plot(&w, "pacer following score per session", "%", r.n, t, 1, &s5, 100.0, false);
         out(&w, "</section>\n");

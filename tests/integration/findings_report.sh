@@ -46,7 +46,7 @@ PY
 for want in "Assessments and the therapist's findings" "low back 6 &#8594; 3" "hips 4 &#8594; 4" \
     "neck 2 &#8594; &#8211;" "tight 15&#176; &#8594; pass" "pass &#8594; &#8211;" \
     "&lt;b&gt;psoas&lt;/b&gt; tight on the left" "<b>after:</b> softer" \
-    'aria-label="pain per area at each session' "</svg> neck</span>"; do
+    'aria-label="pain per area before and after each session' "</svg> neck</span>"; do
     grep -qF -- "$want" "$TMP/r.html" || fail "report lacks '$want'"
 done
 # First and latest assessment side by side, every measure.
@@ -56,13 +56,29 @@ for want in "<h3>First and latest assessment</h3>" "first: before session 1" "la
     '<td class="l">belly share</td><td>'; do
     grep -qF -- "$want" "$TMP/r.html" || fail "report lacks '$want'"
 done
-for m in rate "time held in" "breath holds" depth; do
+for m in rate "time held in" "breath holds"; do
     grep -Eq "<td class=\"l\">$m</td><td>[0-9.]+( /min| s)?</td><td>[0-9.]+( /min| s)?</td>" "$TMP/r.html" ||
         fail "first vs latest lacks $m"
 done
-# Pain is plotted on its whole 0-10 scale, whatever the scores (here 6 and 3).
-sed -n '/aria-label="pain per area/,/<\/svg>/p' "$TMP/r.html" | grep -q 'class="ylab"[^>]*>10</text>' ||
-    fail "the pain plot's axis does not reach 10"
+# Depth is the belt's own units set against the first assessment's: 1.00x, then a ratio.
+grep -Eq '<td class="l">depth</td><td>1\.00&#215;</td><td>[0-9]+\.[0-9]{2}&#215;</td>' "$TMP/r.html" ||
+    fail "first vs latest depth is not relative to the first: $(grep -F '>depth<' "$TMP/r.html")"
+# Pain is plotted on its whole 0-10 scale, whatever the scores (here 6 and 3), before the
+# session (hollow) and after it (filled): low back 6 before, 3 after, one line through both.
+sed -n '/aria-label="pain per area/,/<\/svg>/p' "$TMP/r.html" >"$TMP/pain.svg"
+grep -q 'class="ylab"[^>]*>10</text>' "$TMP/pain.svg" || fail "the pain plot's axis does not reach 10"
+python3 - "$TMP/pain.svg" <<'PY' || fail "pain plot: before and after not both shown"
+import re, sys
+svg = open(sys.argv[1]).read()
+ticks = {float(v): float(y) for y, v in re.findall(r'class="ylab" x="[^"]*" y="([^"]*)">([0-9.]+)<', svg)}
+y_of = lambda v: ticks[0] + (ticks[10] - ticks[0]) * v / 10 - 4  # labels sit 4 px below the line
+dots = re.findall(r'<circle cx="([^"]*)" cy="([^"]*)" r="[^"]*" fill="([^"]*)" stroke="#c0392b"', svg)
+assert len(dots) == 2, dots  # low back, the first area: before and after session 1
+(x0, y0, f0), (x1, y1, f1) = [(float(x), float(y), f) for x, y, f in dots]
+assert f0 == "#fff" and f1 == "#c0392b" and x0 < x1, dots
+assert abs(y0 - y_of(6)) < 1 and abs(y1 - y_of(3)) < 1, (dots, ticks)
+assert re.search(r'stroke="#c0392b" stroke-width="2" points="[0-9.]+,[0-9.]+ [0-9.]+,[0-9.]+ "', svg)
+PY
 # I:E as the live window and the terminal write it (1 : Te/Ti), not a bare Ti/Te.
 grep -Eq '<td class="l">I:E</td><td>1:[0-9]+\.[0-9]</td><td>1:[0-9]+\.[0-9]</td>' "$TMP/r.html" ||
     fail "first vs latest lacks I:E as 1:x.x: $(grep -F '>I:E<' "$TMP/r.html")"
