@@ -712,8 +712,6 @@ static void draw_belly_figure(bel_ui *ui, const bel_ui_view *v, SDL_Rect r)
     fill_ellipse(ui, cx, top + u * 0.1f, u * 0.09f, u * 0.1f, body);
     float torso_cy = top + u * 0.5f;
     fill_ellipse(ui, cx, torso_cy, u * 0.2f, u * 0.3f, body);
-    float rx = u * (0.13f + 0.13f * e);
-    float ry = u * (0.15f + 0.05f * e);
     SDL_Color bc = palette[BEL_UI_C_BELLY];
     if (v->is_holdin) {
         bc = mix(bc, palette[BEL_UI_C_HOLDIN], 0.5f);
@@ -722,6 +720,8 @@ static void draw_belly_figure(bel_ui *ui, const bel_ui_view *v, SDL_Rect r)
         bc = mix(bc, palette[BEL_UI_C_PANEL], 0.7f);
         e = 0.3f;
     }
+    float rx = u * (0.13f + 0.13f * e);
+    float ry = u * (0.15f + 0.05f * e);
     fill_ellipse(ui, cx + u * 0.03f * e, torso_cy + u * 0.14f, rx, ry, bc);
     draw_text(ui, F_SMALL, (int)cx, r.y + r.h - ui->fonts[F_SMALL].height, A_CENTER,
               palette[BEL_UI_C_DIM], "belly");

@@ -777,6 +777,25 @@ static void test_ui_unplugged_and_replugged(void **state)
     render(&c, &v, "practice_unplugged");
     /* The belly figure is faint: nothing is known about the belly while the belt is away. */
     assert_true(share(&c, fig, BEL_UI_C_BELLY, 12) < 0.005);
+    /* ... and resting: whatever the expansion last read (a belt pulled off reads anything),
+     * the figure is the same. */
+    int differ = 0;
+    for (float e_last = 0.0f; e_last <= 1.0f; e_last += 0.5f) {
+        SDL_Surface *was = SDL_ConvertSurface(c.surf, c.surf->format, 0);
+        assert_non_null(was);
+        v.expansion = e_last;
+        render(&c, &v, "practice_unplugged");
+        for (int y = fig.y; y < fig.y + fig.h; y++) {
+            for (int x = fig.x; x < fig.x + fig.w; x++) {
+                const Uint32 *a = (const Uint32 *)((const Uint8 *)was->pixels + y * was->pitch);
+                const Uint32 *b =
+                    (const Uint32 *)((const Uint8 *)c.surf->pixels + y * c.surf->pitch);
+                differ += a[x] != b[x];
+            }
+        }
+        SDL_FreeSurface(was);
+    }
+    assert_int_equal(differ, 0);
     SDL_Rect cue = bel_ui_get_region(BEL_UI_PRACTICE, c.w, c.h, BEL_UI_R_CUE);
     assert_true(share(&c, cue, BEL_UI_C_WARN, 6) > 0.4);
     assert_true(share(&c, cue, BEL_UI_C_HOLDIN, 6) < 0.001);
