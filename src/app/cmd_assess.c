@@ -513,9 +513,13 @@ int cmd_assess(int argc, char **argv)
         snprintf(share, sizeof share, "%.0f %%", 100.0 * (double)sum.belly_share);
     }
     char ie[32];
-    printf("Rate %.1f /min, depth %.1f, I:E %s, belly share %s, held in %.0f s of %.0f s.\n",
-           (double)sum.rate_bpm, (double)sum.depth, bel_ie_text(ie, sizeof ie, sum.ie_ratio, "-"),
-           share, sum.time_held_in_s, sum.duration_s);
+    /* Depth in the belt's own units (what the next assessment is set against), and the
+     * deep breath as a multiple of the relaxed one. */
+    printf("Rate %.1f /min, depth %.0f belt units (the deep breath %.1fx relaxed), I:E %s, "
+           "belly share %s, held in %.0f s of %.0f s.\n",
+           (double)sum.rate_bpm, (double)sum.depth, (double)bel_assess_get_deep_ratio(&guide),
+           bel_ie_text(ie, sizeof ie, sum.ie_ratio, "-"), share, sum.time_held_in_s,
+           sum.duration_s);
     printf("Wrote %s (recording %s)\n", out_path, rec_path);
     exit_code = CLI_EXIT_OK;
     if (client) {
