@@ -834,8 +834,9 @@ static void draw_numbers(bel_ui *ui, const bel_ui_view *v, SDL_Rect r)
         snprintf(line, sizeof line, "rate %s /min     depth %s",
                  fmt_num(a, sizeof a, 1, v->m.rate_bpm), b);
     }
+    /* The belt away: the last figures stay, faint, as they are not live. */
     draw_text(ui, F_BODY, r.x + r.w / 2, r.y + (r.h - ui->fonts[F_BODY].height) / 2, A_CENTER,
-              palette[BEL_UI_C_TEXT], line);
+              palette[v->is_unplugged || v->is_signal_lost ? BEL_UI_C_DIM : BEL_UI_C_TEXT], line);
 }
 
 /* ---------------------------------------------------------------- top and status */

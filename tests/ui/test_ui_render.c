@@ -796,6 +796,10 @@ static void test_ui_unplugged_and_replugged(void **state)
         SDL_FreeSurface(was);
     }
     assert_int_equal(differ, 0);
+    /* The last rate and depth stay, faint: they are not live. */
+    SDL_Rect nums = bel_ui_get_region(BEL_UI_PRACTICE, c.w, c.h, BEL_UI_R_NUMBERS);
+    assert_true(share(&c, nums, BEL_UI_C_TEXT, 6) < 0.001);
+    assert_true(share(&c, nums, BEL_UI_C_DIM, 6) > 0.01);
     SDL_Rect cue = bel_ui_get_region(BEL_UI_PRACTICE, c.w, c.h, BEL_UI_R_CUE);
     assert_true(share(&c, cue, BEL_UI_C_WARN, 6) > 0.4);
     assert_true(share(&c, cue, BEL_UI_C_HOLDIN, 6) < 0.001);
@@ -818,6 +822,7 @@ static void test_ui_unplugged_and_replugged(void **state)
     render(&c, &v, "practice_replugged");
     assert_true(share(&c, fig, BEL_UI_C_BELLY, 12) > 0.05);
     assert_true(share(&c, cue, BEL_UI_C_WARN, 6) < 0.001);
+    assert_true(share(&c, nums, BEL_UI_C_TEXT, 6) > 0.01);
     const int x_gap0 = tr.x + (int)((double)tr.w * (1.0 - 25.0 / 45.0)) + 6;
     const int x_gap1 = tr.x + (int)((double)tr.w * (1.0 - 10.0 / 45.0)) - 6;
     SDL_Rect gap = {x_gap0, tr.y, x_gap1 - x_gap0, tr.h};
