@@ -963,7 +963,9 @@ static void draw_status(bel_ui *ui, const bel_ui_view *v, SDL_Rect r)
 
 /* ---------------------------------------------------------------- therapist */
 
-static void metric_row(bel_ui *ui, SDL_Rect r, int row, const char *name, const char *value)
+/* live: false while the belt is away (the last value stays, faint). */
+static void metric_row(bel_ui *ui, SDL_Rect r, int row, const char *name, const char *value,
+                       bool live)
 {
     int lh = ui->fonts[F_SMALL].height * 4 / 3;
     int pad = ui->fonts[F_SMALL].height / 2;
@@ -972,7 +974,8 @@ static void metric_row(bel_ui *ui, SDL_Rect r, int row, const char *name, const 
         return;
     }
     draw_text(ui, F_SMALL, r.x + pad, y, A_LEFT, palette[BEL_UI_C_DIM], name);
-    draw_text(ui, F_SMALL, r.x + r.w - pad, y, A_RIGHT, palette[BEL_UI_C_TEXT], value);
+    draw_text(ui, F_SMALL, r.x + r.w - pad, y, A_RIGHT,
+              palette[live ? BEL_UI_C_TEXT : BEL_UI_C_DIM], value);
 }
 
 static void draw_metrics(bel_ui *ui, const bel_ui_view *v, SDL_Rect r)
@@ -980,9 +983,10 @@ static void draw_metrics(bel_ui *ui, const bel_ui_view *v, SDL_Rect r)
     char b[96];
     char c[32];
     fill_round_rect(ui, r, (float)r.h * 0.03f, palette[BEL_UI_C_PANEL]);
+    const bool live = !v->is_unplugged && !v->is_signal_lost;
     int row = 0;
     snprintf(b, sizeof b, "%s /min", fmt_num(c, sizeof c, 1, v->m.rate_bpm));
-    metric_row(ui, r, row++, "rate (breaths counted)", b);
+    metric_row(ui, r, row++, "rate (breaths counted)", b, live);
     /* The spectrum's rate is a check on the count: the same when the breathing is
      * regular; far apart when breaths are missed or doubled, or the breathing is
      * irregular (then the count is the one to trust). */
@@ -994,31 +998,32 @@ static void draw_metrics(bel_ui *ui, const bel_ui_view *v, SDL_Rect r)
         snprintf(b, sizeof b, "%s /min%s", fmt_num(c, sizeof c, 1, rs),
                  isfinite(rs) ? ", agrees" : "");
     }
-    metric_row(ui, r, row++, "check: spectral rate", b);
-    metric_row(ui, r, row++, "depth", fmt_depth(b, sizeof b, 2, v));
+    metric_row(ui, r, row++, "check: spectral rate", b, live);
+    metric_row(ui, r, row++, "depth", fmt_depth(b, sizeof b, 2, v), live);
     if (isfinite(v->m.ie_ratio) && v->m.ie_ratio > 0.0f) {
         snprintf(b, sizeof b, "1 : %.1f", 1.0 / (double)v->m.ie_ratio);
     } else {
         snprintf(b, sizeof b, "-");
     }
-    metric_row(ui, r, row++, "I : E", b);
+    metric_row(ui, r, row++, "I : E", b, live);
     if (isfinite(v->belly_share)) {
         snprintf(b, sizeof b, "%.0f%%", (double)(v->belly_share * 100.0f));
     } else {
         snprintf(b, sizeof b, "%s", v->has_chest ? "-" : "no chest belt");
     }
-    metric_row(ui, r, row++, "belly share", b);
+    metric_row(ui, r, row++, "belly share", b, live);
     snprintf(b, sizeof b, "%s deg", fmt_num(c, sizeof c, 0, v->chest_belly_phase_deg));
-    metric_row(ui, r, row++, "chest-belly phase", isfinite(v->chest_belly_phase_deg) ? b : "-");
+    metric_row(ui, r, row++, "chest-belly phase", isfinite(v->chest_belly_phase_deg) ? b : "-",
+               live);
     snprintf(b, sizeof b, "%s", fmt_num(c, sizeof c, 2, v->m.variability));
-    metric_row(ui, r, row++, "variability (CV)", b);
-    metric_row(ui, r, row++, "breaths", fmt_num(c, sizeof c, 0, (float)v->m.n_breaths));
+    metric_row(ui, r, row++, "variability (CV)", b, live);
+    metric_row(ui, r, row++, "breaths", fmt_num(c, sizeof c, 0, (float)v->m.n_breaths), live);
     if (v->is_pacer_on) {
         snprintf(b, sizeof b, "%s %.1f /min", v->pacer_name, (double)v->pacer.rate_bpm);
     } else {
         snprintf(b, sizeof b, "off");
     }
-    metric_row(ui, r, row++, "pacer", b);
+    metric_row(ui, r, row++, "pacer", b, true);
     char s2[32];
     if (has_follow(v)) {
         snprintf(b, sizeof b, "%s%% (session %s%%)",
@@ -1027,9 +1032,9 @@ static void draw_metrics(bel_ui *ui, const bel_ui_view *v, SDL_Rect r)
     } else {
         snprintf(b, sizeof b, "%s", v->is_pacer_on ? "after a few breaths" : "-");
     }
-    metric_row(ui, r, row++, "following", b);
+    metric_row(ui, r, row++, "following", b, live);
     snprintf(b, sizeof b, "%+.1f s", (double)v->follow.lag_s);
-    metric_row(ui, r, row++, "lag behind pacer", isfinite(v->follow.lag_s) ? b : "-");
+    metric_row(ui, r, row++, "lag behind pacer", isfinite(v->follow.lag_s) ? b : "-", live);
 }
 
 /* marker_no: the number of a marker (1, 2, ...). */

@@ -828,6 +828,17 @@ static void test_ui_unplugged_and_replugged(void **state)
     SDL_Rect gap = {x_gap0, tr.y, x_gap1 - x_gap0, tr.h};
     assert_true(columns_with(&c, gap, gap.x, BEL_UI_C_BELLY) < 0.05);
     assert_true(columns_with(&c, tr, x_gap1 + 12, BEL_UI_C_BELLY) > 0.8);
+    /* The therapist's figures, too, go faint while the belt is away (the pacer's setting,
+     * which is live, stays). */
+    v.layout = BEL_UI_THERAPIST;
+    SDL_Rect met = bel_ui_get_region(BEL_UI_THERAPIST, c.w, c.h, BEL_UI_R_METRICS);
+    render(&c, &v, "therapist_replugged");
+    const double text_live = share(&c, met, BEL_UI_C_TEXT, 6);
+    v.is_signal_lost = v.is_unplugged = true;
+    render(&c, &v, "therapist_unplugged");
+    const double text_away = share(&c, met, BEL_UI_C_TEXT, 6);
+    assert_true(text_live > 0.01);
+    assert_true(text_away < 0.25 * text_live);
     canvas_close(&c);
 }
 
