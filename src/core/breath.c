@@ -1560,10 +1560,18 @@ void bel_breath_negate(bel_breath *b)
 {
     const int64_t oldest = b->n > b->cap ? b->n - b->cap : 0;
     for (int64_t k = oldest; k < b->n; k++) {
-        b->hist_x[k & (b->cap - 1)] = -b->hist_x[k & (b->cap - 1)];
-        b->hist_cs[k & (b->cap - 1)] = -b->hist_cs[k & (b->cap - 1)];
+        const int64_t i = k & (b->cap - 1);
+        b->hist_x[i] = -b->hist_x[i];
+        b->hist_cs[i] = -b->hist_cs[i];
+        b->hist_y[i] = -b->hist_y[i];
+        b->hist_band[i] = -b->hist_band[i];
     }
     bel_biquad2_negate(&b->lp);
+    /* The heart-beat band is the fast signal less its first value, high-passed:
+     * all linear, so it negates with its input. */
+    bel_biquad_negate(&b->band_hp1);
+    bel_biquad_negate(&b->band_hp2);
+    b->y_first = -b->y_first;
     b->y = -b->y;
     b->y_fast = -b->y_fast;
     b->y_slow = -b->y_slow;
@@ -1585,6 +1593,20 @@ void bel_breath_negate(bel_breath *b)
     const double stay_trough = b->stay_ema_s[0];
     b->stay_ema_s[0] = b->stay_ema_s[1];
     b->stay_ema_s[1] = stay_trough;
+    /* The usual rise times were falls' and the falls' rises'. */
+    const double rise_s = b->rise_usual_s;
+    b->rise_usual_s = b->fall_usual_s;
+    b->fall_usual_s = rise_s;
+    for (int i = 0; i < N_MOVES; i++) {
+        const float fall_s = b->moves[0][i];
+        b->moves[0][i] = b->moves[1][i];
+        b->moves[1][i] = fall_s;
+    }
+    const int n_falls = b->n_moves[0], fall_head = b->move_head[0];
+    b->n_moves[0] = b->n_moves[1];
+    b->move_head[0] = b->move_head[1];
+    b->n_moves[1] = n_falls;
+    b->move_head[1] = fall_head;
     if (b->st == ST_RISING) {
         b->st = ST_FALLING;
     } else if (b->st == ST_FALLING) {

@@ -986,6 +986,59 @@ static void test_pipeline_one_belt_turned_round_by_the_person(void **state)
     assert_true(fabs((double)res.sum.ti_s - w.ti_s) < 0.1);
 }
 
+/* Belts the wrong way round at a belt's working level (a Hexoskin shirt reads
+ * about 15000 counts for breaths of 40), with a heart beat on them, turned round
+ * by the person at 40 s. The detector's whole past is negated with the belts
+ * (its histories, its heart-beat band and that band's filters): every breath is
+ * right from the turn on. Before, the band's filters saw a step of twice the
+ * belt's level, a ripple of hundreds of breath depths: of the 9 inhalations
+ * after the turn, 3 were found. */
+static void test_pipeline_breaths_are_right_at_once_after_a_turn_round(void **state)
+{
+    (void)state;
+    for (int chest = 0; chest <= 1; chest++) {
+        wave w = wave_default();
+        w.bottom_s = 1.0;
+        w.seconds = 90.0;
+        w.offset = 15000.0;
+        w.depth = 40.0;
+        w.cardiac = 2.0;
+        const double t_turn = 40.0;
+        memset(&res, 0, sizeof res);
+        bel_pipeline_config c = bel_pipeline_config_default();
+        c.fs_hz = w.fs;
+        c.chest_channel = chest ? 1 : -1;
+        bel_pipeline *p = NULL;
+        assert_int_equal(bel_pipeline_create(&c, &p), BEL_OK);
+        uint64_t seed = 0x9E3779B97F4A7C15ull;
+        for (int i = 0; i < (int)(w.seconds * w.fs); i++) {
+            const double t = i / w.fs;
+            if (i == (int)(t_turn * w.fs)) {
+                bel_event ev[BEL_PIPELINE_MAX_EVENTS];
+                const int k = bel_pipeline_turn_round(p, ev, BEL_PIPELINE_MAX_EVENTS);
+                assert_true(k >= 0);
+                for (int j = 0; j < k; j++) {
+                    res.ev[res.n_ev++] = ev[j];
+                }
+            }
+            const double v = wave_value(&w, t);
+            const double beat = w.cardiac * sin(2.0 * pi * 1.2 * t);
+            const double b = -(w.offset + w.depth * v + beat + w.noise * gauss(&seed));
+            const double ch = -(24000.0 + 0.5 * w.depth * v + beat + w.noise * gauss(&seed));
+            bel_sample s = {t, 0, chest ? 2 : 1, {(float)b, (float)ch, 0, 0}, 0};
+            feed(p, &s, &res);
+        }
+        finish(p, &res);
+        assert_true(res.sum.is_belly_inverted);
+        const double period = w.ti_s + w.te_s + w.bottom_s;
+        for (double t0 = 0.0; t0 < w.seconds; t0 += period) {
+            res.truth_insp[res.n_insp++] = t0;
+            res.truth_exp[res.n_exp++] = t0 + w.ti_s;
+        }
+        expect_all_breaths(&res, 0.2, t_turn, &w);
+    }
+}
+
 /* The person's actions travel on the sample (live, and in a recording read again): one
  * carried on a sample acts as the call between samples does, with the same events at the
  * same times. Here i at 40 s and r at 100 s, with the belly held in from 90 s. */
@@ -1514,6 +1567,7 @@ int main(void)
         cmocka_unit_test(test_pipeline_retightened_belt_recovers_within_two_breaths),
         cmocka_unit_test(test_pipeline_gap_in_time_marks_signal_lost_and_restored),
         cmocka_unit_test(test_pipeline_two_belts_find_their_polarity),
+        cmocka_unit_test(test_pipeline_breaths_are_right_at_once_after_a_turn_round),
         cmocka_unit_test(test_pipeline_exercise_breathing_does_not_turn_the_belts_round),
         cmocka_unit_test(test_pipeline_one_belt_turned_round_by_the_person),
         cmocka_unit_test(test_pipeline_actions_on_a_sample_act_as_the_calls),
