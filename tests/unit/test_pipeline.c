@@ -842,6 +842,18 @@ static void test_pipeline_a_chest_that_reads_nothing_does_not_hold_the_belly(voi
     expect_all_breaths(&res, 0.2, 2.0 * 4.0 + 1.0, &w);
 }
 
+/* A fresh result and a pipeline at w's rate, with a chest belt (channel 1) or not. */
+static bel_pipeline *start_belts(const wave *w, int chest)
+{
+    memset(&res, 0, sizeof res);
+    bel_pipeline_config c = bel_pipeline_config_default();
+    c.fs_hz = w->fs;
+    c.chest_channel = chest ? 1 : -1;
+    bel_pipeline *p = NULL;
+    assert_int_equal(bel_pipeline_create(&c, &p), BEL_OK);
+    return p;
+}
+
 /* A belt as a Hexoskin shirt starts at 128 Hz: four zero samples (less than a
  * quarter of a second), then one sample at three quarters of its level, then
  * its level. Breaths are followed from the second one on (before, the step
@@ -855,12 +867,7 @@ static void test_pipeline_a_step_in_the_first_samples_does_not_stick(void **stat
         w.seconds = 60.0;
         w.offset = 15000.0;
         w.depth = 40.0;
-        memset(&res, 0, sizeof res);
-        bel_pipeline_config c = bel_pipeline_config_default();
-        c.fs_hz = w.fs;
-        c.chest_channel = chest ? 1 : -1;
-        bel_pipeline *p = NULL;
-        assert_int_equal(bel_pipeline_create(&c, &p), BEL_OK);
+        bel_pipeline *p = start_belts(&w, chest);
         uint64_t seed = 0x9E3779B97F4A7C15ull;
         for (int i = 0; i < (int)(w.seconds * w.fs); i++) {
             const double t = i / w.fs;
@@ -1004,12 +1011,7 @@ static void test_pipeline_breaths_are_right_at_once_after_a_turn_round(void **st
         w.depth = 40.0;
         w.cardiac = 2.0;
         const double t_turn = 40.0;
-        memset(&res, 0, sizeof res);
-        bel_pipeline_config c = bel_pipeline_config_default();
-        c.fs_hz = w.fs;
-        c.chest_channel = chest ? 1 : -1;
-        bel_pipeline *p = NULL;
-        assert_int_equal(bel_pipeline_create(&c, &p), BEL_OK);
+        bel_pipeline *p = start_belts(&w, chest);
         uint64_t seed = 0x9E3779B97F4A7C15ull;
         for (int i = 0; i < (int)(w.seconds * w.fs); i++) {
             const double t = i / w.fs;
