@@ -26,8 +26,14 @@ enum { RIPPLE_MAX = 512 };
 static const double ripple_coarse = 0.4;
 
 /* is_reversed_ahead: y must have reversed by this fraction of the depth. */
-static const double lead_frac = 0.045;
+static const double lead_frac = 0.03;
 static const double lead_noise_mult = 5.0;
+
+/* is_reversed_ahead's other look: the input itself averaged over this span
+ * (its delay is half of it, the low-pass's 0.125 s), reversed by need_rev and
+ * this many sigmas of that average's noise. */
+static const double lead_mean_s = 0.06;
+static const double lead_mean_sigmas = 3.0;
 
 /* The strong-ripple low-pass follows the breathing up to this multiple of its
  * rate (a second-order Butterworth passes 0.98 of the breath there). */
@@ -142,6 +148,7 @@ struct bel_breath {
     double noise_alpha;
     int64_t jump_w;    /* is_jump's span: a quarter of a second, in samples */
     int64_t lead_w;    /* is_reversed_ahead's slope span: 50 ms, in samples */
+    int64_t lead_m;    /* its mean's span: lead_mean_s in samples */
     double lp_delay_s; /* the detection low-pass's group delay at 0 Hz */
     /* Amplitude of the band above 0.7 Hz on the fast signal (the heart beat and
      * noise), as of the last turning point (0: not known yet). */
@@ -215,6 +222,7 @@ bel_status bel_breath_create(const bel_breath_config *cfg, bel_breath **out)
     b->noise_alpha = 1.0 - exp(-1.0 / (5.0 * cfg->fs_hz));
     b->jump_w = (int64_t)fmax(1.0, floor(0.25 * cfg->fs_hz + 0.5));
     b->lead_w = (int64_t)fmax(1.0, floor(0.05 * cfg->fs_hz + 0.5));
+    b->lead_m = (int64_t)fmax(1.0, floor(lead_mean_s * cfg->fs_hz + 0.5));
     /* A second-order Butterworth low-pass delays by sqrt(2) / (2 pi fc). */
     b->lp_delay_s = 1.4142135623730951 / (2.0 * 3.141592653589793 * cfg->lowpass_hz);
     b->depth_decay = exp(-1.0 / (4.0 * cfg->fs_hz));
@@ -1185,14 +1193,18 @@ static bool is_jump(const bel_breath *b, float x)
     return dx > thr;
 }
 
-/* Whether a turn has reversed by need_rev on the detection signal advanced by
- * its low-pass's delay: y + tau dy/dt (tau the biquad's group delay, dy/dt over
- * the last 50 ms), the input as it is now rather than 0.125 s ago. Only once y
- * itself has reversed by lead_frac of the depth (a wiggle at the top is no
- * turn) and without ripple (its slope would be advanced as well). An
- * exhalation leaves the top at once; an inhalation starts from an
- * end-expiratory pause, whose noise the advance would take for its start:
- * there the advanced reversal goes lead_noise_mult noise sigmas further. */
+/* Whether a turn has reversed by need_rev on the input as it is now rather
+ * than 0.125 s ago, the low-pass's delay. Two looks: the input averaged over
+ * the last lead_mean_s (a quarter of the delay), which must go beyond need_rev
+ * by lead_mean_sigmas of that average's own noise (sigma / sqrt of its
+ * length); or the detection signal advanced by its delay, y + tau dy/dt (tau
+ * the biquad's group delay, dy/dt over the last 50 ms). Only once y itself has
+ * reversed by lead_frac of the depth (a wiggle at the top is no turn) and
+ * without ripple (an average this short keeps the beat, and its slope would be
+ * advanced as well). An exhalation leaves the top at once; an inhalation
+ * starts from an end-expiratory pause, whose noise the advance would take for
+ * its start: there the advanced reversal goes lead_noise_mult noise sigmas
+ * further. */
 static bool is_reversed_ahead(const bel_breath *b, double rev, double need_rev, double depth,
                               double t_s)
 {
@@ -1200,13 +1212,22 @@ static bool is_reversed_ahead(const bel_breath *b, double rev, double need_rev, 
         (b->ripple_n > 0 && ripple_matters(b, b->ripple_amp)) || b->n <= b->lead_w) {
         return false;
     }
+    const double s = b->st == ST_RISING ? 1.0 : -1.0;
+    if (b->n > b->lead_m) {
+        const int64_t mask = b->cap - 1;
+        const double m = (double)b->lead_m;
+        const double mean =
+            (b->hist_cs[(b->n - 1) & mask] - b->hist_cs[(b->n - 1 - b->lead_m) & mask]) / m;
+        if (s * (b->ext_val - mean) >= need_rev + lead_mean_sigmas * noise_sigma(b) / sqrt(m)) {
+            return true;
+        }
+    }
     const int64_t k = b->n - 1 - b->lead_w;
     const double dt = t_s - ht(b, k);
     if (!(dt > 0.0)) {
         return false;
     }
     const double slope = (b->y - (double)b->hist_y[k & (b->cap - 1)]) / dt;
-    const double s = b->st == ST_RISING ? 1.0 : -1.0;
     const double need = s > 0.0 ? need_rev : need_rev + lead_noise_mult * noise_sigma(b);
     /* The difference's slope is the slope half its span ago: advanced as far again. */
     const double tau = b->lp_delay_s + 0.5 * dt;
