@@ -14,6 +14,7 @@
 #include "bellows/event.h"
 #include "bellows/holdin.h"
 #include "bellows/sample.h"
+#include "bellows/spectrum.h"
 #include "bellows/status.h"
 
 /** Most events one call of bel_pipeline_process can yield. */
@@ -166,6 +167,27 @@ int bel_pipeline_relearn(bel_pipeline *p, bel_event *out, int max_out);
  *  BEL_ERR_ARG. Call from: the thread that calls process, between samples.
  *  Real-time safe. */
 int bel_pipeline_turn_round(bel_pipeline *p, bel_event *out, int max_out);
+
+/** What the spectral rate stage was to do at a sample (bel_pipeline_get_spectrum_input). */
+enum { BEL_PIPELINE_SPECTRUM_RESET = 1, BEL_PIPELINE_SPECTRUM_PUSH = 2 };
+
+/** Nobody watches this run (bellows analyze): from now on the pipeline makes neither the
+ *  spectral rate nor the display's smoothed belly (metrics.belly stays NAN). It says at
+ *  each sample what it would have given its spectrum (bel_pipeline_get_spectrum_input),
+ *  so that a bel_spectrum made with bel_pipeline_get_spectrum_config and fed the same (on
+ *  another thread, later) makes the very same estimates: the metrics' and the summary's
+ *  spectral rates are the caller's to make from them (the pipeline's stay NAN). The
+ *  events and every other figure are as they would be. Call before the first sample.
+ *  Call from: the thread that calls process. */
+void bel_pipeline_set_offline(bel_pipeline *p);
+
+/** The configuration of the pipeline's spectral rate stage. Call from: any thread. */
+void bel_pipeline_get_spectrum_config(const bel_pipeline *p, bel_spectrum_config *out);
+
+/** After bel_pipeline_process, offline: BEL_PIPELINE_SPECTRUM_* flags of what the
+ *  spectrum was to do at that sample (reset first, then push), and *x the sample pushed.
+ *  Call from: the thread that calls process. Real-time safe. */
+int bel_pipeline_get_spectrum_input(const bel_pipeline *p, float *x);
 
 /** Copy the running metrics. Call from: the thread that calls process. */
 void bel_pipeline_get_metrics(const bel_pipeline *p, bel_metrics *out);

@@ -4,6 +4,7 @@
 
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,8 +119,14 @@ bel_recording_settings bel_engine_recorded_settings(const bel_pipeline_config *p
 /* ---- the offline loop: a reader thread parses, the caller's runs the pipeline ---------- */
 
 /* Blocks of samples in a ring of READ_RING: memory stays flat whatever the file's length.
- * READ_BLOCK divides 65536, so every progress call falls on a block's last sample. */
-enum { READ_BLOCK = 2048, READ_RING = 8 };
+ * READ_BLOCK divides 65536, so every progress call falls on a block's last sample. A block
+ * goes round: the reader fills it with samples, the pipeline runs them and leaves in it
+ * their events and what its spectral rate stage was to be given, and the reader, before it
+ * fills the block again, writes those events and runs that spectrum. The pipeline's thread,
+ * the slower, does nothing but the pipeline; the events and estimates come out in the
+ * samples' order all the same (the blocks are taken in turn), so they are those of one
+ * thread doing it all. */
+enum { READ_BLOCK = 2048, READ_RING = 8, BLOCK_EVENTS = READ_BLOCK * BEL_PIPELINE_MAX_EVENTS };
 
 typedef struct read_block {
     int n;          /* samples in s */
@@ -127,6 +134,13 @@ typedef struct read_block {
     uint64_t done;  /* the source's progress just after s[n - 1] */
     uint64_t total; /* and its total */
     bel_sample s[READ_BLOCK];
+    /* Left by the pipeline for the reader (is_run until then). */
+    bool is_run;
+    int n_run;                      /* samples of s the pipeline took */
+    int n_ev;                       /* events in ev */
+    uint8_t spec_flags[READ_BLOCK]; /* BEL_PIPELINE_SPECTRUM_* of each sample run */
+    float spec_x[READ_BLOCK];       /* ... and its input to the spectrum */
+    bel_event ev[BLOCK_EVENTS];     /* the events of the samples run (pages touched only as used) */
 } read_block;
 
 typedef struct reader {
@@ -140,11 +154,55 @@ typedef struct reader {
     bool stop;                /* the pipeline wants no more */
     char err[BEL_IO_ERR_LEN]; /* the source's error (block end < 0), set before it is handed on */
     read_block *blocks;
+    /* The run blocks' outputs: touched by the reader thread, then (joined) by the caller's. */
+    bel_event_csv *events;          /* NULL: none */
+    atomic_bool is_write_failed;    /* an event could not be written (then none is) */
+    char write_err[BEL_IO_ERR_LEN]; /* why, set before is_write_failed */
+    bel_spectrum *spectrum;         /* the pipeline's spectral rate stage, run here */
+    float spec_rate;                /* its latest estimate (NAN before one) */
+    double spec_sum;                /* the sum of its finite estimates */
+    uint32_t n_spec;                /* and their count */
 } reader;
+
+/* The outputs a run block left: its events into the file, its samples' detection signal
+ * through the spectrum (as bel_pipeline_process does when the spectrum is inside). */
+static void block_drain(reader *rd, read_block *b)
+{
+    if (!b->is_run) {
+        return;
+    }
+    b->is_run = false;
+    for (int i = 0; i < b->n_run; i++) {
+        const int f = b->spec_flags[i];
+        if (f & BEL_PIPELINE_SPECTRUM_RESET) {
+            bel_spectrum_reset(rd->spectrum);
+        }
+        if ((f & BEL_PIPELINE_SPECTRUM_PUSH) && bel_spectrum_push(rd->spectrum, b->spec_x[i])) {
+            const float r = bel_spectrum_get_rate(rd->spectrum);
+            rd->spec_rate = r;
+            if (isfinite(r)) {
+                rd->spec_sum += (double)r;
+                rd->n_spec++;
+            }
+        }
+    }
+    if (!rd->events || atomic_load_explicit(&rd->is_write_failed, memory_order_relaxed)) {
+        return;
+    }
+    for (int k = 0; k < b->n_ev; k++) {
+        if (bel_event_csv_write(rd->events, &b->ev[k]) != BEL_OK) {
+            snprintf(rd->write_err, sizeof rd->write_err, "%s",
+                     bel_event_csv_get_error(rd->events));
+            atomic_store_explicit(&rd->is_write_failed, true, memory_order_release);
+            return;
+        }
+    }
+}
 
 /* One block from src: up to READ_BLOCK samples, then how it ended. */
 static void reader_fill(reader *rd, read_block *b)
 {
+    block_drain(rd, b);
     b->n = 0;
     b->end = 0;
     while (b->n < READ_BLOCK) {
@@ -193,32 +251,38 @@ static void *reader_main(void *arg)
     return NULL;
 }
 
-/* The samples of b through pipe (events into events). BEL_OK, or why it stopped. */
-static bel_status run_block(const read_block *b, bel_source *src, bel_pipeline *pipe,
-                            bel_event_csv *events, bel_engine_progress_fn progress, void *ctx,
-                            bel_engine_result *r)
+/* The samples of b through pipe, their events and spectrum input left in b. BEL_OK, or
+ * why it stopped. */
+static bel_status run_block(read_block *b, bel_source *src, bel_pipeline *pipe,
+                            bel_engine_progress_fn progress, void *ctx, bel_engine_result *r)
 {
-    bel_event ev[BEL_PIPELINE_MAX_EVENTS];
-    for (int i = 0; i < b->n; i++) {
-        r->n_samples++;
-        const int n = bel_pipeline_process(pipe, &b->s[i], ev, BEL_PIPELINE_MAX_EVENTS);
+    bel_status st = BEL_OK;
+    int n_ev = 0;
+    int i = 0;
+    for (; i < b->n; i++) {
+        const int n = bel_pipeline_process(pipe, &b->s[i], b->ev + n_ev, BEL_PIPELINE_MAX_EVENTS);
         if (n < 0) {
-            snprintf(r->err, sizeof r->err, "%s: the pipeline refused sample %llu (%s)",
-                     bel_source_describe(src), (unsigned long long)r->n_samples,
-                     bel_status_str((bel_status)n));
-            return (bel_status)n;
+            st = (bel_status)n;
+            break;
         }
-        for (int k = 0; events && k < n; k++) {
-            if (bel_event_csv_write(events, &ev[k]) != BEL_OK) {
-                snprintf(r->err, sizeof r->err, "%s", bel_event_csv_get_error(events));
-                r->is_write_failed = true;
-                return BEL_ERR_IO;
-            }
-        }
-        r->n_events += (uint64_t)n;
-        if (progress && (r->n_samples & 0xffff) == 0) {
-            progress(ctx, b->done, b->total, r->n_samples); /* i is b's last (READ_BLOCK) */
-        }
+        n_ev += n;
+        b->spec_flags[i] = (uint8_t)bel_pipeline_get_spectrum_input(pipe, &b->spec_x[i]);
+    }
+    const uint64_t n_before = r->n_samples;
+    r->n_samples += (uint64_t)i;
+    b->n_run = i;
+    b->n_ev = n_ev;
+    b->is_run = true;
+    r->n_events += (uint64_t)n_ev;
+    if (st != BEL_OK) {
+        r->n_samples++; /* the sample refused counts */
+        snprintf(r->err, sizeof r->err, "%s: the pipeline refused sample %llu (%s)",
+                 bel_source_describe(src), (unsigned long long)r->n_samples, bel_status_str(st));
+        return st;
+    }
+    /* Every 65536th sample, which is a block's last (READ_BLOCK divides it). */
+    if (progress && i > 0 && (r->n_samples >> 16) != (n_before >> 16)) {
+        progress(ctx, b->done, b->total, r->n_samples);
     }
     return BEL_OK;
 }
@@ -231,7 +295,11 @@ bel_status bel_engine_run_offline(bel_source *src, bel_pipeline *pipe, bel_event
     bel_status st = BEL_OK;
     reader *rd = calloc(1, sizeof *rd);
     read_block *blocks = calloc(READ_RING, sizeof *blocks);
-    if (!rd || !blocks) {
+    bel_spectrum_config sc;
+    bel_pipeline_get_spectrum_config(pipe, &sc);
+    bel_spectrum *spectrum = NULL;
+    if (!rd || !blocks || bel_spectrum_create(&sc, &spectrum) != BEL_OK) {
+        bel_spectrum_destroy(spectrum);
         free(blocks);
         free(rd);
         snprintf(r->err, sizeof r->err, "%s: out of memory", bel_source_describe(src));
@@ -239,9 +307,14 @@ bel_status bel_engine_run_offline(bel_source *src, bel_pipeline *pipe, bel_event
         bel_pipeline_get_metrics(pipe, &r->metrics);
         return BEL_ERR_NOMEM;
     }
+    bel_pipeline_set_offline(pipe);
     rd->src = src;
     rd->t_end_s = t_end_s;
     rd->blocks = blocks;
+    rd->events = events;
+    atomic_init(&rd->is_write_failed, false);
+    rd->spectrum = spectrum;
+    rd->spec_rate = NAN;
     pthread_mutex_init(&rd->mu, NULL);
     pthread_cond_init(&rd->can_fill, NULL);
     pthread_cond_init(&rd->can_take, NULL);
@@ -258,7 +331,7 @@ bel_status bel_engine_run_offline(bel_source *src, bel_pipeline *pipe, bel_event
         } else {
             reader_fill(rd, b); /* no thread to be had: read in turn */
         }
-        st = run_block(b, src, pipe, events, progress, ctx, r);
+        st = run_block(b, src, pipe, progress, ctx, r);
         const int end = b->end;
         pthread_mutex_lock(&rd->mu);
         rd->head = (rd->head + 1) % READ_RING;
@@ -273,7 +346,7 @@ bel_status bel_engine_run_offline(bel_source *src, bel_pipeline *pipe, bel_event
             snprintf(r->err, sizeof r->err, "%s", rd->err);
             break;
         }
-        if (end != 0) {
+        if (end != 0 || atomic_load_explicit(&rd->is_write_failed, memory_order_acquire)) {
             break;
         }
     }
@@ -284,13 +357,28 @@ bel_status bel_engine_run_offline(bel_source *src, bel_pipeline *pipe, bel_event
         pthread_mutex_unlock(&rd->mu);
         pthread_join(thread, NULL);
     }
+    /* The blocks run and not yet drained, oldest first: they follow head round the ring. */
+    for (int k = 0; k < READ_RING; k++) {
+        block_drain(rd, &blocks[(rd->head + k) % READ_RING]);
+    }
+    /* An event that could not be written came before whatever else stopped the run. */
+    if (atomic_load_explicit(&rd->is_write_failed, memory_order_acquire)) {
+        st = BEL_ERR_IO;
+        snprintf(r->err, sizeof r->err, "%s", rd->write_err);
+        r->is_write_failed = true;
+    }
+    bel_pipeline_get_summary(pipe, &r->summary);
+    bel_pipeline_get_metrics(pipe, &r->metrics);
+    /* The spectral rate was made here: the pipeline's own figures of it, from the same
+     * estimates. */
+    r->summary.rate_spectral_bpm = rd->n_spec ? (float)(rd->spec_sum / rd->n_spec) : NAN;
+    r->metrics.rate_spectral_bpm = rd->spec_rate;
     pthread_cond_destroy(&rd->can_take);
     pthread_cond_destroy(&rd->can_fill);
     pthread_mutex_destroy(&rd->mu);
+    bel_spectrum_destroy(spectrum);
     free(blocks);
     free(rd);
-    bel_pipeline_get_summary(pipe, &r->summary);
-    bel_pipeline_get_metrics(pipe, &r->metrics);
     return st;
 }
 

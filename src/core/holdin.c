@@ -1093,13 +1093,28 @@ __attribute__((noinline)) static int process_edge(bel_holdin *h, double t_s, flo
     return process_rest(h, t_s, belly, chest, out, max_out);
 }
 
+/* isfinite in integer instructions: no float constant to load at every sample. */
+static inline bool is_finite_f(float x)
+{
+    uint32_t u;
+    memcpy(&u, &x, sizeof u);
+    return (u & 0x7f800000u) != 0x7f800000u;
+}
+
+static inline bool is_finite_d(double x)
+{
+    uint64_t u;
+    memcpy(&u, &x, sizeof u);
+    return (u & 0x7ff0000000000000u) != 0x7ff0000000000000u;
+}
+
 int bel_holdin_process(bel_holdin *h, double t_s, float belly, float chest, bel_event *out,
                        int max_out)
 {
-    if (!h || (!out && max_out > 0) || !isfinite(t_s) || !isfinite(belly)) {
+    if (!h || (!out && max_out > 0) || !is_finite_d(t_s) || !is_finite_f(belly)) {
         return 0;
     }
-    if (!h->has_chest || !isfinite(chest)) {
+    if (!h->has_chest || !is_finite_f(chest)) {
         chest = 0.0f;
     }
     /* Almost every sample: not the first, the belly between its extremes (the

@@ -148,6 +148,11 @@ struct bel_pipeline {
     double t_first_insp, t_last_insp;
     uint32_t n_insp;
     uint32_t n_events[BEL_EV_COUNT];
+    /* Nobody watches (bel_pipeline_set_offline): no display trace, and the spectrum is
+     * run by the caller, told what it was to do at the latest sample. */
+    bool is_offline;
+    uint8_t spectrum_flags;
+    float spectrum_x;
 };
 
 bel_pipeline_config bel_pipeline_config_default(void)
@@ -195,8 +200,8 @@ bel_status bel_pipeline_create(const bel_pipeline_config *cfg, bel_pipeline **ou
     if (st != BEL_OK) {
         goto fail;
     }
-    bel_spectrum_config sc = bel_spectrum_config_default(cfg->fs_hz);
-    sc.window_s = cfg->spectrum_window_s;
+    bel_spectrum_config sc;
+    bel_pipeline_get_spectrum_config(p, &sc);
     st = bel_spectrum_create(&sc, &p->spectrum);
     if (st != BEL_OK) {
         goto fail;
@@ -823,6 +828,7 @@ int bel_pipeline_process(bel_pipeline *p, const bel_sample *s, bel_event *out, i
         return BEL_ERR_ARG;
     }
     int n_out = s->actions ? apply_actions(p, s->actions, out, max_out) : 0;
+    p->spectrum_flags = 0;
     if (!p->started) {
         p->started = true;
         p->t_first = s->t_s;
@@ -858,6 +864,7 @@ int bel_pipeline_process(bel_pipeline *p, const bel_sample *s, bel_event *out, i
             }
             bel_breath_reset(p->breath);
             bel_spectrum_reset(p->spectrum);
+            p->spectrum_flags = BEL_PIPELINE_SPECTRUM_RESET;
             bel_holdin_reset(p->holdin);
             forget_breath_in_progress(p);
             /* The belts may have moved while nothing came: no increment
@@ -1024,7 +1031,10 @@ int bel_pipeline_process(bel_pipeline *p, const bel_sample *s, bel_event *out, i
             p->n_events[hev[i].kind]++;
         }
     }
-    if (bel_spectrum_push(p->spectrum, (float)p->det)) {
+    if (p->is_offline) {
+        p->spectrum_x = (float)p->det;
+        p->spectrum_flags |= BEL_PIPELINE_SPECTRUM_PUSH;
+    } else if (bel_spectrum_push(p->spectrum, (float)p->det)) {
         const float r = bel_spectrum_get_rate(p->spectrum);
         p->m.rate_spectral_bpm = r;
         if (isfinite(r)) {
@@ -1032,11 +1042,13 @@ int bel_pipeline_process(bel_pipeline *p, const bel_sample *s, bel_event *out, i
             p->n_spec++;
         }
     }
-    if (p->n_restarts_disp != restarts) {
-        bel_biquad_reset(&p->disp_lp, (double)med);
-        p->n_restarts_disp = restarts;
+    if (!p->is_offline) { /* the smoothed belly is for a display */
+        if (p->n_restarts_disp != restarts) {
+            bel_biquad_reset(&p->disp_lp, (double)med);
+            p->n_restarts_disp = restarts;
+        }
+        p->m.belly = (float)bel_biquad_process(&p->disp_lp, (double)med);
     }
-    p->m.belly = (float)bel_biquad_process(&p->disp_lp, (double)med);
     p->m.chest = chest;
     p->stage_metrics_live = true;
     return n_out;
@@ -1062,6 +1074,20 @@ int bel_pipeline_relearn(bel_pipeline *p, bel_event *out, int max_out)
     p->m.relaxed_level = hs.relaxed_level;
     p->m.is_holding_in = hs.is_holding_in;
     return n_out;
+}
+
+void bel_pipeline_set_offline(bel_pipeline *p) { p->is_offline = true; }
+
+void bel_pipeline_get_spectrum_config(const bel_pipeline *p, bel_spectrum_config *out)
+{
+    *out = bel_spectrum_config_default(p->cfg.fs_hz);
+    out->window_s = p->cfg.spectrum_window_s;
+}
+
+int bel_pipeline_get_spectrum_input(const bel_pipeline *p, float *x)
+{
+    *x = p->spectrum_x;
+    return p->spectrum_flags;
 }
 
 void bel_pipeline_get_metrics(const bel_pipeline *p, bel_metrics *out)

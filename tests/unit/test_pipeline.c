@@ -733,6 +733,90 @@ static void test_pipeline_gap_makes_no_breath_inside_it(void **state)
     bel_pipeline_destroy(p);
 }
 
+/* Offline, the spectral rate is made outside the pipeline (as analyze makes it, on
+ * another thread) from what the pipeline says it would have given its own spectrum: the
+ * very same estimates, through leading zeros, a stray NaN and a gap that resets it; the
+ * events do not change. */
+static void test_pipeline_offline_spectrum_gives_the_same_estimates(void **state)
+{
+    (void)state;
+    bel_pipeline_config c = bel_pipeline_config_default();
+    bel_pipeline *in = NULL;
+    bel_pipeline *out = NULL;
+    assert_int_equal(bel_pipeline_create(&c, &in), BEL_OK);
+    assert_int_equal(bel_pipeline_create(&c, &out), BEL_OK);
+    bel_pipeline_set_offline(out);
+    bel_spectrum_config sc;
+    bel_pipeline_get_spectrum_config(out, &sc);
+    assert_true(sc.fs_hz == c.fs_hz && sc.window_s == c.spectrum_window_s);
+    bel_spectrum *spec = NULL;
+    assert_int_equal(bel_spectrum_create(&sc, &spec), BEL_OK);
+    wave w = wave_default();
+    bel_event ev_in[BEL_PIPELINE_MAX_EVENTS], ev_out[BEL_PIPELINE_MAX_EVENTS];
+    double sum = 0.0;
+    uint32_t n_est = 0, n_resets = 0;
+    float rate = NAN;
+    for (int i = 0; i < 50 * 300; i++) {
+        const double t = i / 50.0;
+        if (t > 150.0 && t < 160.0) {
+            continue; /* unplugged for 10 s */
+        }
+        float v = t < 1.0 ? 0.0f : (float)(500.0 + 100.0 * wave_value(&w, t));
+        if (i == 3000) {
+            v = NAN;
+        }
+        bel_sample s = {t, 0, 1, {v, 0, 0, 0}, 0};
+        if (t >= 160.0 && t < 160.01) {
+            s.n_missed = 500;
+        }
+        const int k_in = bel_pipeline_process(in, &s, ev_in, BEL_PIPELINE_MAX_EVENTS);
+        const int k_out = bel_pipeline_process(out, &s, ev_out, BEL_PIPELINE_MAX_EVENTS);
+        assert_int_equal(k_in, k_out);
+        for (int j = 0; j < k_in; j++) { /* field by field: the struct has padding */
+            const bel_event *a = &ev_in[j], *b = &ev_out[j];
+            assert_int_equal(a->kind, b->kind);
+            assert_memory_equal(&a->t_s, &b->t_s, sizeof a->t_s);
+            assert_memory_equal(&a->t_detect_s, &b->t_detect_s, sizeof a->t_detect_s);
+            const float fa[5] = {a->ti_s, a->te_s, a->depth, a->rate_bpm, a->ie_ratio};
+            const float fb[5] = {b->ti_s, b->te_s, b->depth, b->rate_bpm, b->ie_ratio};
+            assert_memory_equal(fa, fb, sizeof fa);
+        }
+        float x;
+        const int f = bel_pipeline_get_spectrum_input(out, &x);
+        if (f & BEL_PIPELINE_SPECTRUM_RESET) {
+            bel_spectrum_reset(spec);
+            n_resets++;
+        }
+        if ((f & BEL_PIPELINE_SPECTRUM_PUSH) && bel_spectrum_push(spec, x)) {
+            rate = bel_spectrum_get_rate(spec);
+            if (isfinite(rate)) {
+                sum += (double)rate;
+                n_est++;
+            }
+        }
+        bel_metrics m;
+        bel_pipeline_get_metrics(in, &m);
+        assert_memory_equal(&m.rate_spectral_bpm, &rate, sizeof rate);
+    }
+    assert_int_equal(n_resets, 1);
+    assert_true(n_est > 50);
+    bel_summary s_in, s_out;
+    bel_pipeline_get_summary(in, &s_in);
+    bel_pipeline_get_summary(out, &s_out);
+    const float mean = (float)(sum / n_est);
+    assert_memory_equal(&s_in.rate_spectral_bpm, &mean, sizeof mean);
+    assert_float_equal(mean, 15.0f, 0.5f);       /* a 4 s breath */
+    assert_true(isnan(s_out.rate_spectral_bpm)); /* the caller's to make */
+    s_out.rate_spectral_bpm = s_in.rate_spectral_bpm;
+    assert_memory_equal(&s_in, &s_out, sizeof s_in); /* zeroed: no padding left undefined */
+    bel_metrics m_out;
+    bel_pipeline_get_metrics(out, &m_out);
+    assert_true(isnan(m_out.belly)); /* no display trace */
+    bel_spectrum_destroy(spec);
+    bel_pipeline_destroy(out);
+    bel_pipeline_destroy(in);
+}
+
 /* A belt as people really handle it, and a second belt: what is fed to the
  * pipeline besides the breath wave. */
 typedef struct handling {
@@ -1602,6 +1686,7 @@ int main(void)
         cmocka_unit_test(test_pipeline_rejects_bad_input),
         cmocka_unit_test(test_pipeline_stray_values_are_passed_over),
         cmocka_unit_test(test_pipeline_gap_makes_no_breath_inside_it),
+        cmocka_unit_test(test_pipeline_offline_spectrum_gives_the_same_estimates),
         cmocka_unit_test(test_pipeline_follows_the_simulated_belt),
         cmocka_unit_test(test_pipeline_simulated_belt_at_fifteen_is_known_quickly),
         cmocka_unit_test(test_pipeline_no_breath_inside_a_long_hold),
