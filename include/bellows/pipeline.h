@@ -150,6 +150,42 @@ void bel_pipeline_destroy(bel_pipeline *p);
  *  Call from: the input thread. Real-time safe: bounded work, no allocation. */
 int bel_pipeline_process(bel_pipeline *p, const bel_sample *s, bel_event *out, int max_out);
 
+/** The pipeline's front: what a sample's raw values give (the despiked belts, the
+ *  belts waited for at the start and after a gap, clipping), made from the samples alone:
+ *  nothing learnt behind it feeds back into it, so it may run ahead of the pipeline on
+ *  another thread (bellows analyze). Opaque. */
+typedef struct bel_pipeline_front bel_pipeline_front;
+
+/** What the front made of a sample. */
+enum { BEL_PIPELINE_FRONT_TAKEN = 1, BEL_PIPELINE_FRONT_FIRST = 2 };
+typedef struct bel_pipeline_front_out {
+    float belly;        /**< the despiked belly, as read (no polarity applied) */
+    float chest;        /**< the despiked chest, NAN: none yet */
+    float centre;       /**< the raw belly at the median's centre */
+    uint32_t n_clipped; /**< belly samples newly known to be clipped */
+    uint8_t flags;      /**< TAKEN: the rest is set (else the sample is passed over);
+                             FIRST: the first taken since the start or a gap */
+} bel_pipeline_front_out;
+
+/** A front as p's own was when p was made: p must have taken no sample yet. *out is
+ *  NULL on failure: BEL_ERR_ARG, BEL_ERR_NOMEM. Call from: setup only (allocates). */
+BEL_NODISCARD bel_status bel_pipeline_front_create(const bel_pipeline *p, bel_pipeline_front **out);
+
+/** Free a front. NULL is fine. Call from: setup/teardown only. */
+void bel_pipeline_front_destroy(bel_pipeline_front *f);
+
+/** One sample through the front, every sample in turn (as they will be given to
+ *  bel_pipeline_process_front). Call from: the front's one thread. Real-time safe. */
+void bel_pipeline_front_process(bel_pipeline_front *f, const bel_sample *s,
+                                bel_pipeline_front_out *out);
+
+/** bel_pipeline_process for a sample whose front output is fo (from a front made with
+ *  bel_pipeline_front_create for p): the same events and figures as
+ *  bel_pipeline_process gives, without the front's work. Use one or the other for the
+ *  whole run. BEL_ERR_ARG also for fo NULL. Call from: the input thread. Real-time safe. */
+int bel_pipeline_process_front(bel_pipeline *p, const bel_sample *s,
+                               const bel_pipeline_front_out *fo, bel_event *out, int max_out);
+
 /** The person asks for the relaxed level to be learnt afresh (the window's r, after
  *  sitting up or lying down): it is forgotten now and learnt again from the next
  *  breaths (the relaxed depths stay). A hold-in in progress ends now, at the latest

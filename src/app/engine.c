@@ -120,12 +120,13 @@ bel_recording_settings bel_engine_recorded_settings(const bel_pipeline_config *p
 
 /* Blocks of samples in a ring of READ_RING: memory stays flat whatever the file's length.
  * READ_BLOCK divides 65536, so every progress call falls on a block's last sample. A block
- * goes round: the reader fills it with samples, the pipeline runs them and leaves in it
- * their events and what its spectral rate stage was to be given, and the reader, before it
- * fills the block again, writes those events and runs that spectrum. The pipeline's thread,
- * the slower, does nothing but the pipeline; the events and estimates come out in the
- * samples' order all the same (the blocks are taken in turn), so they are those of one
- * thread doing it all. */
+ * goes round: the reader fills it with samples and runs the pipeline's front over them
+ * (bel_pipeline_front: it needs nothing from behind it), the pipeline runs the rest and
+ * leaves in the block their events and what its spectral rate stage was to be given, and
+ * the reader, before it fills the block again, writes those events and runs that spectrum.
+ * So the two threads share the work about evenly; the events and estimates come out in
+ * the samples' order all the same (the blocks are taken in turn): those of one thread
+ * doing it all. */
 enum { READ_BLOCK = 2048, READ_RING = 8, BLOCK_EVENTS = READ_BLOCK * BEL_PIPELINE_MAX_EVENTS };
 
 typedef struct read_block {
@@ -134,6 +135,7 @@ typedef struct read_block {
     uint64_t done;  /* the source's progress just after s[n - 1] */
     uint64_t total; /* and its total */
     bel_sample s[READ_BLOCK];
+    bel_pipeline_front_out fo[READ_BLOCK]; /* the pipeline's front run over s, by the reader */
     /* Left by the pipeline for the reader (is_run until then). */
     bool is_run;
     int n_run;                      /* samples of s the pipeline took */
@@ -154,6 +156,7 @@ typedef struct reader {
     bool stop;                /* the pipeline wants no more */
     char err[BEL_IO_ERR_LEN]; /* the source's error (block end < 0), set before it is handed on */
     read_block *blocks;
+    bel_pipeline_front *front; /* the pipeline's front, run here over each sample read */
     /* The run blocks' outputs: touched by the reader thread, then (joined) by the caller's. */
     bel_event_csv *events;          /* NULL: none */
     atomic_bool is_write_failed;    /* an event could not be written (then none is) */
@@ -220,6 +223,7 @@ static void reader_fill(reader *rd, read_block *b)
             }
             break;
         }
+        bel_pipeline_front_process(rd->front, &b->s[b->n], &b->fo[b->n]);
         b->n++;
     }
     bel_source_get_progress(rd->src, &b->done, &b->total);
@@ -260,7 +264,8 @@ static bel_status run_block(read_block *b, bel_source *src, bel_pipeline *pipe,
     int n_ev = 0;
     int i = 0;
     for (; i < b->n; i++) {
-        const int n = bel_pipeline_process(pipe, &b->s[i], b->ev + n_ev, BEL_PIPELINE_MAX_EVENTS);
+        const int n = bel_pipeline_process_front(pipe, &b->s[i], &b->fo[i], b->ev + n_ev,
+                                                 BEL_PIPELINE_MAX_EVENTS);
         if (n < 0) {
             st = (bel_status)n;
             break;
@@ -298,7 +303,10 @@ bel_status bel_engine_run_offline(bel_source *src, bel_pipeline *pipe, bel_event
     bel_spectrum_config sc;
     bel_pipeline_get_spectrum_config(pipe, &sc);
     bel_spectrum *spectrum = NULL;
-    if (!rd || !blocks || bel_spectrum_create(&sc, &spectrum) != BEL_OK) {
+    bel_pipeline_front *front = NULL;
+    if (!rd || !blocks || bel_spectrum_create(&sc, &spectrum) != BEL_OK ||
+        bel_pipeline_front_create(pipe, &front) != BEL_OK) {
+        bel_pipeline_front_destroy(front);
         bel_spectrum_destroy(spectrum);
         free(blocks);
         free(rd);
@@ -314,6 +322,7 @@ bel_status bel_engine_run_offline(bel_source *src, bel_pipeline *pipe, bel_event
     rd->events = events;
     atomic_init(&rd->is_write_failed, false);
     rd->spectrum = spectrum;
+    rd->front = front;
     rd->spec_rate = NAN;
     pthread_mutex_init(&rd->mu, NULL);
     pthread_cond_init(&rd->can_fill, NULL);
@@ -377,6 +386,7 @@ bel_status bel_engine_run_offline(bel_source *src, bel_pipeline *pipe, bel_event
     pthread_cond_destroy(&rd->can_fill);
     pthread_mutex_destroy(&rd->mu);
     bel_spectrum_destroy(spectrum);
+    bel_pipeline_front_destroy(front);
     free(blocks);
     free(rd);
     return st;

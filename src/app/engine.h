@@ -100,11 +100,12 @@ typedef struct bel_engine_result {
  *  r->is_write_failed); r->err says which, and the summary is that of what was read.
  *  progress may be NULL. src is read and parsed on a thread of its own, a bounded ring of
  *  blocks ahead of the pipeline (on the caller's thread), so parsing overlaps the
- *  pipeline, and that thread also writes the events and runs the pipeline's spectral
- *  rate stage (pipe is set offline, bel_pipeline_set_offline: r's summary and metrics
- *  carry that stage's figures; metrics.belly, a display's, is NAN), so the caller's does
- *  nothing but the pipeline; the events, errors and progress are those of doing it all
- *  in turn. pipe has taken no sample before.
+ *  pipeline; that thread also runs the pipeline's front over each sample
+ *  (bel_pipeline_front), writes the events and runs the spectral rate stage (pipe is
+ *  set offline, bel_pipeline_set_offline: r's summary and metrics carry that stage's
+ *  figures; metrics.belly, a display's, is NAN), so the two threads share the work; the
+ *  events, errors and progress are those of doing it all in turn. pipe has taken no
+ *  sample before.
  *  Call from: one thread (src, pipe and events are not touched by others meanwhile). */
 BEL_NODISCARD bel_status bel_engine_run_offline(bel_source *src, bel_pipeline *pipe,
                                                 bel_event_csv *events, double t_end_s,

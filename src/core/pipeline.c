@@ -59,18 +59,32 @@ typedef struct breath_rec {
     float dur_s, ti_s, te_s, depth;
 } breath_rec;
 
+/* The front: what a sample's raw values give, from the samples alone (nothing the stages
+ * behind it learn feeds back into it), so it may run ahead on another thread. */
+struct bel_pipeline_front {
+    int belly_channel, chest_channel;
+    double fs_hz;
+    bel_median2 despike; /* the belly's (0) and the chest's (1) */
+    bool has_reading;    /* a sample with every belt in use not 0 came (since the start or a gap) */
+    double t_belly_reading; /* the belly read not 0 from here while the chest still read 0
+                               (NAN: not yet) */
+    int centre_off;         /* raw_hist's sample at the median's centre: raw_head + this, mod 16 */
+    float raw_hist[16];
+    int raw_head;
+    /* Clipping: runs of identical values at the extremes seen so far. */
+    bel_rail rail; /* the raw belly held at a rail */
+    float prev_chest;
+};
+
 struct bel_pipeline {
     bel_pipeline_config cfg;
     bel_breath *breath;
     bel_spectrum *spectrum;
     bel_holdin *holdin;
-    bel_median2 despike; /* the belly's (0) and the chest's (1) */
+    bel_pipeline_front front;
     bool invert_belly, invert_chest;
     bool auto_polarity;
-    bool has_reading; /* a sample with every belt in use not 0 came (since the start or a gap) */
-    double t_reading; /* ... at this time */
-    double t_belly_reading; /* the belly read not 0 from here while the chest still read 0
-                               (NAN: not yet) */
+    double t_reading; /* the front's first sample taken (since the start or a gap) */
     /* Polarity evidence: ln(rise / fall) of recent breaths. */
     float pol_log[N_POLARITY];
     int n_pol, pol_head;
@@ -108,13 +122,7 @@ struct bel_pipeline {
     double sum_share;
     uint32_t n_share;
     int despike_delay;      /* samples of delay of the median */
-    int centre_off;         /* raw_hist's sample at the median's centre: raw_head + this, mod 16 */
     double despike_delay_s; /* the same in seconds */
-    float raw_hist[16];
-    int raw_head;
-    /* Clipping: runs of identical values at the extremes seen so far. */
-    bel_rail rail; /* the raw belly held at a rail */
-    float prev_chest;
     bool started;
     int n_channels_min; /* a sample needs this many channels (both belts' indices below it) */
     double t_last;      /* -DBL_MAX before the first sample: the order check refuses -inf */
@@ -155,6 +163,130 @@ struct bel_pipeline {
     float spectrum_x;
 };
 
+/* isfinite of a float read from a sample, in integer instructions (no float
+ * constant to keep across the stages' calls). */
+static inline bool is_finite_f(float x)
+{
+    uint32_t u;
+    memcpy(&u, &x, sizeof u);
+    return (u & 0x7f800000u) != 0x7f800000u;
+}
+
+/* A front for cfg's belts, as a pipeline starts it. */
+static bel_status front_init(bel_pipeline_front *f, const bel_pipeline_config *cfg)
+{
+    memset(f, 0, sizeof *f);
+    f->belly_channel = cfg->belly_channel;
+    f->chest_channel = cfg->chest_channel;
+    f->fs_hz = cfg->fs_hz;
+    f->t_belly_reading = NAN;
+    f->prev_chest = NAN;
+    /* Median over about 40 ms either side removes single- and two-sample spikes. */
+    int k = 2 * (int)(0.04 * cfg->fs_hz) + 1;
+    k = k < 5 ? 5 : (k > 9 ? 9 : k);
+    f->centre_off = 16 - k / 2;
+    bel_rail_init(&f->rail, cfg->fs_hz);
+    return bel_median2_init(&f->despike, k);
+}
+
+/* One sample through the front (bel_pipeline_front_process). */
+static inline void front_process(bel_pipeline_front *f, const bel_sample *s,
+                                 bel_pipeline_front_out *o)
+{
+    o->flags = 0;
+    if (s->n_missed > 0 && (double)s->n_missed / f->fs_hz > gap_reset_s) {
+        /* After a gap (as the stages behind are reset): the belts are waited for
+         * again, and nothing old comes out of the despike medians for the first
+         * samples after it, and then a step. */
+        f->has_reading = false;
+        f->t_belly_reading = NAN;
+        const bel_status st_d = bel_median2_init(&f->despike, bel_median2_get_n(&f->despike));
+        (void)st_d; /* the same valid window as at create */
+    }
+    float raw = s->value[f->belly_channel];
+    if (!is_finite_f(raw)) {
+        return; /* sources validate; a stray NaN is skipped, not propagated */
+    }
+    /* A belt powering up sends zeros before its first reading: no signal, and
+     * no step from 0 for the stages to learn. Until every belt in use reads
+     * something else (at the start, and after a gap), such samples are passed
+     * over. A chest belt powers up within a second or two of the belly (1.6 s
+     * seen); one that still reads 0 three seconds after the belly began reads
+     * nothing (an input without a cord, recorded): the belly goes on without
+     * it, and the mix gives it no weight. */
+    if (!f->has_reading) {
+        if (raw == 0.0f) {
+            return;
+        }
+        if (f->chest_channel >= 0 && s->value[f->chest_channel] == 0.0f) {
+            if (!isfinite(f->t_belly_reading)) {
+                f->t_belly_reading = s->t_s;
+            }
+            if (s->t_s - f->t_belly_reading < 3.0) {
+                return;
+            }
+        }
+        f->has_reading = true;
+        o->flags = BEL_PIPELINE_FRONT_FIRST;
+    }
+    /* Despike: running median of each belt (the chest's aligned with the
+     * belly's). The sign comes after it (a median commutes with negation), so
+     * a revised polarity needs nothing from the median's past. A stray NaN in
+     * the chest repeats the previous chest value. */
+    float chest = NAN;
+    float med;
+    float rc = f->chest_channel >= 0 ? s->value[f->chest_channel] : NAN;
+    bool have_chest = is_finite_f(rc);
+    if (!have_chest) {
+        rc = f->prev_chest; /* NAN until a chest value came */
+        have_chest = is_finite_f(rc);
+    }
+    if (have_chest) {
+        f->prev_chest = rc;
+        med = bel_median2_process(&f->despike, raw, rc, &chest);
+    } else {
+        med = bel_median2_process_one(&f->despike, 0, raw);
+    }
+    /* Clipping: the raw belly held at a rail (filter.h). */
+    o->n_clipped = bel_rail_push(&f->rail, raw);
+    f->raw_hist[f->raw_head] = raw;
+    o->centre = f->raw_hist[(f->raw_head + f->centre_off) & 15];
+    f->raw_head = (f->raw_head + 1) & 15;
+    o->belly = med;
+    o->chest = chest;
+    o->flags |= BEL_PIPELINE_FRONT_TAKEN;
+}
+
+bel_status bel_pipeline_front_create(const bel_pipeline *p, bel_pipeline_front **out)
+{
+    if (!out) {
+        return BEL_ERR_ARG;
+    }
+    *out = NULL;
+    if (!p) {
+        return BEL_ERR_ARG;
+    }
+    bel_pipeline_front *f = BEL_CORE_CALLOC(1, sizeof *f);
+    if (!f) {
+        return BEL_ERR_NOMEM;
+    }
+    const bel_status st = front_init(f, &p->cfg);
+    if (st != BEL_OK) {
+        BEL_CORE_FREE(f);
+        return st;
+    }
+    *out = f;
+    return BEL_OK;
+}
+
+void bel_pipeline_front_destroy(bel_pipeline_front *f) { BEL_CORE_FREE(f); }
+
+void bel_pipeline_front_process(bel_pipeline_front *f, const bel_sample *s,
+                                bel_pipeline_front_out *out)
+{
+    front_process(f, s, out);
+}
+
 bel_pipeline_config bel_pipeline_config_default(void)
 {
     bel_pipeline_config c;
@@ -189,7 +321,6 @@ bel_status bel_pipeline_create(const bel_pipeline_config *cfg, bel_pipeline **ou
         return BEL_ERR_NOMEM;
     }
     p->cfg = *cfg;
-    p->t_belly_reading = NAN;
     p->t_last = -DBL_MAX;
     p->n_channels_min =
         1 + (cfg->chest_channel > cfg->belly_channel ? cfg->chest_channel : cfg->belly_channel);
@@ -206,10 +337,7 @@ bel_status bel_pipeline_create(const bel_pipeline_config *cfg, bel_pipeline **ou
     if (st != BEL_OK) {
         goto fail;
     }
-    /* Median over about 40 ms either side removes single- and two-sample spikes. */
-    int k = 2 * (int)(0.04 * cfg->fs_hz) + 1;
-    k = k < 5 ? 5 : (k > 9 ? 9 : k);
-    st = bel_median2_init(&p->despike, k);
+    st = front_init(&p->front, cfg);
     if (st != BEL_OK) {
         goto fail;
     }
@@ -238,11 +366,9 @@ bel_status bel_pipeline_create(const bel_pipeline_config *cfg, bel_pipeline **ou
     bel_biquad2_init(&p->mix_lp, &mix_lp, &mix_lp);
     p->last_rise_s = NAN;
     p->polarity_score = NAN;
-    p->despike_delay = k / 2;
+    p->despike_delay = bel_median2_get_n(&p->front.despike) / 2;
     p->despike_delay_s = p->despike_delay / cfg->fs_hz;
-    p->centre_off = 16 - p->despike_delay;
     p->n_restarts_disp = UINT32_MAX;
-    bel_rail_init(&p->rail, cfg->fs_hz);
     memset(&p->m, 0, sizeof p->m);
     p->m.belly = p->m.baseline = NAN;
     p->m.rate_bpm = p->m.rate_spectral_bpm = p->m.ie_ratio = NAN;
@@ -250,7 +376,6 @@ bel_status bel_pipeline_create(const bel_pipeline_config *cfg, bel_pipeline **ou
     p->m.chest = p->m.belly_share = p->m.chest_belly_lag_s = p->m.chest_belly_phase_deg = NAN;
     p->m.relaxed_level = p->m.relaxed_depth = p->m.relaxed_chest_depth = p->m.relaxed_share = NAN;
     p->baseline = NAN;
-    p->prev_chest = NAN;
     *out = p;
     return BEL_OK;
 fail:
@@ -798,15 +923,6 @@ static void mix_update(bel_pipeline *p, double t_s)
     }
 }
 
-/* isfinite of a float read from a sample, in integer instructions (no float
- * constant to keep across the stages' calls). */
-static inline bool is_finite_f(float x)
-{
-    uint32_t u;
-    memcpy(&u, &x, sizeof u);
-    return (u & 0x7f800000u) != 0x7f800000u;
-}
-
 /* What the person asked for before this sample, in the order a person would mean it:
  * the rest learnt again, then the belts turned round (which learns it again too). */
 static int apply_actions(bel_pipeline *p, uint8_t actions, bel_event *out, int max_out)
@@ -821,7 +937,9 @@ static int apply_actions(bel_pipeline *p, uint8_t actions, bel_event *out, int m
     return n_out;
 }
 
-int bel_pipeline_process(bel_pipeline *p, const bel_sample *s, bel_event *out, int max_out)
+/* bel_pipeline_process, with the front's output for s when fo is not NULL. */
+static inline int process(bel_pipeline *p, const bel_sample *s, const bel_pipeline_front_out *fo,
+                          bel_event *out, int max_out)
 {
     if (!p || !s || (!out && max_out > 0) || !(s->t_s >= p->t_last) || !(s->t_s < HUGE_VAL) ||
         s->n_channels < p->n_channels_min) {
@@ -870,72 +988,31 @@ int bel_pipeline_process(bel_pipeline *p, const bel_sample *s, bel_event *out, i
             /* The belts may have moved while nothing came: no increment
              * across the gap. */
             p->mix_started = false;
-            p->has_reading = false;
-            p->t_belly_reading = NAN;
-            /* Nor in the despike medians: old values would come out of them
-             * for the first samples after the gap, and then a step. */
-            const bel_status st_d = bel_median2_init(&p->despike, bel_median2_get_n(&p->despike));
-            (void)st_d; /* the same valid window as at create */
-            mix_forget(p);
+            mix_forget(p); /* (the front forgets its own, front_process) */
         }
         if (is_gap && n_out < max_out) {
             out[n_out++] = bel_event_make(BEL_EV_SIGNAL_RESTORED, s->t_s, s->t_s);
             p->n_events[BEL_EV_SIGNAL_RESTORED]++;
         }
     }
-    float raw = s->value[p->cfg.belly_channel];
-    if (!is_finite_f(raw)) {
-        return n_out; /* sources validate; a stray NaN is skipped, not propagated */
+    bel_pipeline_front_out fo_own;
+    if (!fo) {
+        front_process(&p->front, s, &fo_own);
+        fo = &fo_own;
     }
-    /* A belt powering up sends zeros before its first reading: no signal, and
-     * no step from 0 for the stages to learn. Until every belt in use reads
-     * something else (at the start, and after a gap), such samples are passed
-     * over. A chest belt powers up within a second or two of the belly (1.6 s
-     * seen); one that still reads 0 three seconds after the belly began reads
-     * nothing (an input without a cord, recorded): the belly goes on without
-     * it, and the mix gives it no weight. */
-    if (!p->has_reading) {
-        if (raw == 0.0f) {
-            return n_out;
-        }
-        if (p->cfg.chest_channel >= 0 && s->value[p->cfg.chest_channel] == 0.0f) {
-            if (!isfinite(p->t_belly_reading)) {
-                p->t_belly_reading = s->t_s;
-            }
-            if (s->t_s - p->t_belly_reading < 3.0) {
-                return n_out;
-            }
-        }
-        p->has_reading = true;
+    if (!(fo->flags & BEL_PIPELINE_FRONT_TAKEN)) {
+        return n_out;
+    }
+    if (fo->flags & BEL_PIPELINE_FRONT_FIRST) {
         p->t_reading = s->t_s;
     }
-    /* Despike: running median of each belt (the chest's aligned with the
-     * belly's); count the belly samples it overrules by far. The sign comes
-     * after it (a median commutes with negation), so a revised polarity needs
-     * nothing from the median's past. A stray NaN in the chest repeats the
-     * previous chest value. */
-    float chest = NAN;
-    float med;
-    float rc = p->cfg.chest_channel >= 0 ? s->value[p->cfg.chest_channel] : NAN;
-    bool have_chest = is_finite_f(rc);
-    if (!have_chest) {
-        rc = p->prev_chest; /* NAN until a chest value came */
-        have_chest = is_finite_f(rc);
+    float med = fo->belly;
+    float chest = fo->chest;
+    const float centre = fo->centre;
+    if (fo->n_clipped > 0) {
+        p->m.n_clipped += fo->n_clipped;
     }
-    if (have_chest) {
-        p->prev_chest = rc;
-        med = bel_median2_process(&p->despike, raw, rc, &chest);
-    } else {
-        med = bel_median2_process_one(&p->despike, 0, raw);
-    }
-    /* Clipping: the raw belly held at a rail (filter.h). */
-    const uint32_t n_clipped = bel_rail_push(&p->rail, raw);
-    if (n_clipped > 0) {
-        p->m.n_clipped += n_clipped;
-    }
-    p->raw_hist[p->raw_head] = raw;
-    const float centre = p->raw_hist[(p->raw_head + p->centre_off) & 15];
-    p->raw_head = (p->raw_head + 1) & 15;
+    /* Count the belly samples the median overrules by far. */
     const float depth_ref = bel_breath_get_reference_depth(p->breath);
     if (depth_ref > 0.0f) {
         /* Beyond both half the depth and 8 noise sigmas; the noise asked for
@@ -1052,6 +1129,20 @@ int bel_pipeline_process(bel_pipeline *p, const bel_sample *s, bel_event *out, i
     p->m.chest = chest;
     p->stage_metrics_live = true;
     return n_out;
+}
+
+int bel_pipeline_process(bel_pipeline *p, const bel_sample *s, bel_event *out, int max_out)
+{
+    return process(p, s, NULL, out, max_out);
+}
+
+int bel_pipeline_process_front(bel_pipeline *p, const bel_sample *s,
+                               const bel_pipeline_front_out *fo, bel_event *out, int max_out)
+{
+    if (!fo) {
+        return BEL_ERR_ARG;
+    }
+    return process(p, s, fo, out, max_out);
 }
 
 int bel_pipeline_relearn(bel_pipeline *p, bel_event *out, int max_out)

@@ -733,6 +733,19 @@ static void test_pipeline_gap_makes_no_breath_inside_it(void **state)
     bel_pipeline_destroy(p);
 }
 
+/* Events, field by field (the struct has padding). */
+static void expect_same_events(const bel_event *a, const bel_event *b, int n)
+{
+    for (int j = 0; j < n; j++) {
+        assert_int_equal(a[j].kind, b[j].kind);
+        assert_memory_equal(&a[j].t_s, &b[j].t_s, sizeof a[j].t_s);
+        assert_memory_equal(&a[j].t_detect_s, &b[j].t_detect_s, sizeof a[j].t_detect_s);
+        const float fa[5] = {a[j].ti_s, a[j].te_s, a[j].depth, a[j].rate_bpm, a[j].ie_ratio};
+        const float fb[5] = {b[j].ti_s, b[j].te_s, b[j].depth, b[j].rate_bpm, b[j].ie_ratio};
+        assert_memory_equal(fa, fb, sizeof fa);
+    }
+}
+
 /* Offline, the spectral rate is made outside the pipeline (as analyze makes it, on
  * another thread) from what the pipeline says it would have given its own spectrum: the
  * very same estimates, through leading zeros, a stray NaN and a gap that resets it; the
@@ -772,15 +785,7 @@ static void test_pipeline_offline_spectrum_gives_the_same_estimates(void **state
         const int k_in = bel_pipeline_process(in, &s, ev_in, BEL_PIPELINE_MAX_EVENTS);
         const int k_out = bel_pipeline_process(out, &s, ev_out, BEL_PIPELINE_MAX_EVENTS);
         assert_int_equal(k_in, k_out);
-        for (int j = 0; j < k_in; j++) { /* field by field: the struct has padding */
-            const bel_event *a = &ev_in[j], *b = &ev_out[j];
-            assert_int_equal(a->kind, b->kind);
-            assert_memory_equal(&a->t_s, &b->t_s, sizeof a->t_s);
-            assert_memory_equal(&a->t_detect_s, &b->t_detect_s, sizeof a->t_detect_s);
-            const float fa[5] = {a->ti_s, a->te_s, a->depth, a->rate_bpm, a->ie_ratio};
-            const float fb[5] = {b->ti_s, b->te_s, b->depth, b->rate_bpm, b->ie_ratio};
-            assert_memory_equal(fa, fb, sizeof fa);
-        }
+        expect_same_events(ev_in, ev_out, k_in);
         float x;
         const int f = bel_pipeline_get_spectrum_input(out, &x);
         if (f & BEL_PIPELINE_SPECTRUM_RESET) {
@@ -815,6 +820,91 @@ static void test_pipeline_offline_spectrum_gives_the_same_estimates(void **state
     bel_spectrum_destroy(spec);
     bel_pipeline_destroy(out);
     bel_pipeline_destroy(in);
+}
+
+/* The front run ahead (as analyze runs it, on the reader's thread, a block of samples
+ * before the pipeline) gives the very events and figures of the pipeline run whole:
+ * two belts, the chest waking 2 s after the belly, stray NaNs in either, spikes, the
+ * belly at a rail, a gap that resets everything. */
+static void test_pipeline_front_run_ahead_gives_the_same_events(void **state)
+{
+    (void)state;
+    bel_pipeline_config c = bel_pipeline_config_default();
+    c.chest_channel = 1;
+    bel_pipeline *whole = NULL;
+    bel_pipeline *split = NULL;
+    bel_pipeline_front *front = NULL;
+    assert_int_equal(bel_pipeline_create(&c, &whole), BEL_OK);
+    assert_int_equal(bel_pipeline_create(&c, &split), BEL_OK);
+    assert_int_equal(bel_pipeline_front_create(split, &front), BEL_OK);
+    wave w = wave_default();
+    enum { AHEAD = 300 };
+    static bel_sample in[AHEAD];
+    static bel_pipeline_front_out fo[AHEAD];
+    bel_event ev_a[BEL_PIPELINE_MAX_EVENTS], ev_b[BEL_PIPELINE_MAX_EVENTS];
+    int n_ev = 0, n_taken = 0, n_first = 0;
+    uint64_t seed = 7;
+    const int n = 50 * 400;
+    for (int i = 0, k = 0; i <= n; i++) {
+        if (i < n) {
+            const double t = i / 50.0;
+            if (t > 200.0 && t < 210.0) {
+                continue; /* unplugged for 10 s */
+            }
+            double b = 500.0 + 100.0 * wave_value(&w, t) + 0.5 * gauss(&seed);
+            double ch = 300.0 + 60.0 * wave_value(&w, t - 0.1) + 0.5 * gauss(&seed);
+            if (i % 997 == 500) {
+                b += 400.0; /* a spike */
+            }
+            if (t > 100.0 && t < 103.0) {
+                b = 1100.0; /* held at a rail (above the spikes) */
+            }
+            bel_sample s = {t, 0, 2, {(float)b, t < 3.0 ? 0.0f : (float)ch, 0, 0}, 0};
+            if (i % 1499 == 700) {
+                s.value[0] = NAN;
+            }
+            if (i % 1301 == 650) {
+                s.value[1] = NAN;
+            }
+            if (t >= 210.0 && t < 210.01) {
+                s.n_missed = 500;
+            }
+            in[k] = s;
+            bel_pipeline_front_process(front, &in[k], &fo[k]);
+            n_taken += (fo[k].flags & BEL_PIPELINE_FRONT_TAKEN) != 0;
+            n_first += (fo[k].flags & BEL_PIPELINE_FRONT_FIRST) != 0;
+            k++;
+        }
+        if (k == AHEAD || (i == n && k > 0)) { /* the block goes to the pipeline */
+            for (int j = 0; j < k; j++) {
+                const int na = bel_pipeline_process(whole, &in[j], ev_a, BEL_PIPELINE_MAX_EVENTS);
+                const int nb = bel_pipeline_process_front(split, &in[j], &fo[j], ev_b,
+                                                          BEL_PIPELINE_MAX_EVENTS);
+                assert_int_equal(na, nb);
+                expect_same_events(ev_a, ev_b, na);
+                n_ev += na;
+            }
+            k = 0;
+        }
+    }
+    assert_int_equal(n_first, 2); /* at the start and after the gap */
+    assert_true(n_taken > n - 50 * 20);
+    assert_true(n_ev > 150);
+    bel_summary sa, sb;
+    bel_pipeline_get_summary(whole, &sa);
+    bel_pipeline_get_summary(split, &sb);
+    assert_memory_equal(&sa, &sb, sizeof sa);
+    assert_true(sa.n_spikes > 0);
+    assert_true(sa.n_clipped > 0);
+    assert_int_equal(sa.n_missed, 500);
+    bel_metrics ma, mb;
+    bel_pipeline_get_metrics(whole, &ma);
+    bel_pipeline_get_metrics(split, &mb);
+    assert_memory_equal(&ma, &mb, sizeof ma);
+    assert_int_equal(bel_pipeline_process_front(split, &in[0], NULL, ev_b, 1), BEL_ERR_ARG);
+    bel_pipeline_front_destroy(front);
+    bel_pipeline_destroy(split);
+    bel_pipeline_destroy(whole);
 }
 
 /* A belt as people really handle it, and a second belt: what is fed to the
@@ -1687,6 +1777,7 @@ int main(void)
         cmocka_unit_test(test_pipeline_stray_values_are_passed_over),
         cmocka_unit_test(test_pipeline_gap_makes_no_breath_inside_it),
         cmocka_unit_test(test_pipeline_offline_spectrum_gives_the_same_estimates),
+        cmocka_unit_test(test_pipeline_front_run_ahead_gives_the_same_events),
         cmocka_unit_test(test_pipeline_follows_the_simulated_belt),
         cmocka_unit_test(test_pipeline_simulated_belt_at_fifteen_is_known_quickly),
         cmocka_unit_test(test_pipeline_no_breath_inside_a_long_hold),
