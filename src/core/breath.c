@@ -39,6 +39,10 @@ static const double lead_mean_sigmas = 3.0;
  * rate (a second-order Butterworth passes 0.98 of the breath there). */
 static const double ripple_lp_breath_mult = 1.5;
 
+/* refine: a stay this long short of 10 % of the depth, after the signal left
+ * the extremum, is a pause at another level that the movement starts from. */
+static const double stay_min_s = 1.0;
+
 /* Seconds of signal before the first turning point may be confirmed. */
 static const double warmup_s = 1.5;
 
@@ -781,7 +785,7 @@ static void refine(const bel_breath *b, bool peak, int64_t from, int64_t to, dou
     const double move = usual_move(b, peak, from, kbest);
     if (move > 0.0 && depth > 0.0) {
         const double thr10 = best - 0.1 * depth;
-        const int64_t k10 = last_near(b, sgn, kbest, to, thr10, w, lo);
+        int64_t k10 = last_near(b, sgn, kbest, to, thr10, w, lo);
         bool is_held = !peak;
         if (peak) {
             int64_t k_in = kbest;
@@ -791,23 +795,54 @@ static void refine(const bel_breath *b, bool peak, int64_t from, int64_t to, dou
             is_held = ht(b, k10) - ht(b, k_in) >= fmax(move, 2.5);
         }
         double back_s = (peak ? 0.15 : 0.34) * move;
+        /* At a trough, the signal left the extremum's band (kl) and sat short
+         * of 10 % for longer than a pause (stay_min_s) before the rise began:
+         * it stopped at another level first (a belly let go under a pacer, a
+         * shift in the pause, then the pacer's pause). The inhalation starts
+         * from that stay, not from the bottom before it, whose 10 % the
+         * stay's noise and ripple reach: its 10 % is measured from the stay's
+         * extreme over the stay_min_s before the rise began. (A stay below a
+         * peak is the breath held in, timed as such above.) */
+        double base = best;
+        int64_t k_base = kbest;
+        const double t_move = ht(b, k10) - back_s;
+        if (!peak && k10 < to && t_move - stay_min_s > ht(b, kl)) {
+            int64_t k_hi = k10;
+            while (k_hi > kl && ht(b, k_hi) > t_move) {
+                k_hi--;
+            }
+            double stay = -HUGE_VAL;
+            int64_t k_stay = k_hi;
+            for (int64_t k = k_hi; k > kl && ht(b, k) >= t_move - stay_min_s; k--) {
+                const double z = sgn * smoothed_at(b, k, w, lo, to);
+                if (z > stay) {
+                    stay = z;
+                    k_stay = k;
+                }
+            }
+            if (stay > -HUGE_VAL) {
+                base = stay;
+                k_base = k_stay;
+                k10 = last_near(b, sgn, k_base, to, base - 0.1 * depth, w, lo);
+            }
+        }
         int64_t k_anchor = k10;
         if (k10 >= to && !peak) {
             /* Confirmed before the rise reached 10 % (the detection signal
              * leads the averaged one): anchor on the level it did reach, with
              * the raised-cosine time to get there, acos(1 - 2 L) / pi of the
              * rise, 0.59 of which is its 10-90 % time. */
-            const double reached = (best - sgn * smoothed_at(b, to, w, lo, to)) / depth;
+            const double reached = (base - sgn * smoothed_at(b, to, w, lo, to)) / depth;
             const double level = 0.8 * reached;
             if (level >= 0.04 && level < 0.1) {
-                k_anchor = last_near(b, sgn, kbest, to, best - level * depth, w, lo);
+                k_anchor = last_near(b, sgn, k_base, to, base - level * depth, w, lo);
                 back_s = acos(1.0 - 2.0 * level) / 3.141592653589793 / 0.59 * move;
             }
         }
         if (k_anchor < to && is_held) {
             const double t_on = ht(b, k_anchor) - back_s;
             int64_t k = k_anchor;
-            while (k > kbest && ht(b, k - 1) >= t_on) {
+            while (k > k_base && ht(b, k - 1) >= t_on) {
                 k--;
             }
             *k_out = k;
