@@ -94,8 +94,8 @@ typedef struct bel_holdin_state {
     float phase_lag_s;         /**< chest minus belly timing by cross-correlation (> 0: chest
                                     later) */
     float phase_deg;           /**< the same in degrees of the breath cycle */
-    double time_held_in_s;     /**< total time held in */
-    double time_breath_hold_s; /**< total time in breath holds */
+    double time_held_in_s;     /**< total time held in, between the events' stamps */
+    double time_breath_hold_s; /**< total time in breath holds, from the start's stamp */
     unsigned n_holdins;
     unsigned n_breath_holds;
 } bel_holdin_state;

@@ -85,6 +85,7 @@ struct bel_holdin {
     /* Hold-in state machine. */
     hstate st;
     double t_cand, t_drop, t_up;
+    double held_before; /* time held in before the current hold-in */
     float min_b, up_b, min_c, up_c;
     reversals rev_b, rev_c;
     bool up_seen;
@@ -616,7 +617,9 @@ void bel_holdin_push_breath(bel_holdin *h, const bel_breath_point *pt)
         if (h->st == HS_HELD && h->depth > 0.0f) {
             if (b_exc >= h->cfg.keep_max * h->depth) {
                 if (++h->n_full == 1) {
-                    h->t_full = h->t_trough;
+                    /* A breath that began before the belly went in ends it at its
+                     * start: the end is never stamped before the start. */
+                    h->t_full = fmax(h->t_trough, h->t_drop);
                 }
             } else {
                 h->n_full = 0;
@@ -821,6 +824,9 @@ static int step_holdin(bel_holdin *h, float yb, float yc, double t, bel_event *o
             h->st = HS_HELD;
             h->s.is_holding_in = true;
             h->s.n_holdins++;
+            /* Held in since the drop: the time before the decision counts too. */
+            h->held_before = h->s.time_held_in_s;
+            h->s.time_held_in_s += t - h->t_drop;
             h->up_seen = false;
             h->n_full = 0;
             n_out = emit(out, n_out, max_out, BEL_EV_HOLDIN_START, h->t_drop, t);
@@ -842,6 +848,7 @@ static int step_holdin(bel_holdin *h, float yb, float yc, double t, bel_event *o
     if (h->up_seen && t - h->t_up >= need_s) {
         h->st = HS_IDLE;
         h->s.is_holding_in = false;
+        h->s.time_held_in_s = h->held_before + fmax(h->t_up - h->t_drop, 0.0);
         n_out = emit(out, n_out, max_out, BEL_EV_HOLDIN_END, h->t_up, t);
     } else if (h->n_full >= 2) {
         /* The level the belly breathes fully at is its relaxed one now. */
@@ -849,6 +856,7 @@ static int step_holdin(bel_holdin *h, float yb, float yc, double t, bel_event *o
         h->n_high = 0;
         h->st = HS_IDLE;
         h->s.is_holding_in = false;
+        h->s.time_held_in_s = h->held_before + fmax(h->t_full - h->t_drop, 0.0);
         n_out = emit(out, n_out, max_out, BEL_EV_HOLDIN_END, h->t_full, t);
     }
     return n_out;
@@ -1055,7 +1063,9 @@ static inline int process_rest(bel_holdin *h, double t_s, float belly, float che
         h->started = true;
         h->t_next = t_s;
     } else if (h->s.is_holding_in || h->s.is_breath_hold) {
-        /* The time in either state, between samples (not across a gap). */
+        /* The time in either state, between samples (not across a gap). Both count
+         * from their start events' stamps; a hold-in's is set to the span between its
+         * events' stamps when it ends (a breath hold ends at its decision). */
         const double dt = t_s - h->t_last;
         if (dt > 0.0 && dt < 2.0) {
             if (h->s.is_holding_in) {

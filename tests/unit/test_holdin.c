@@ -123,6 +123,35 @@ static void test_holdin_detected_with_chest(void **state)
     assert_int_equal(res.sum.n_holdins, 2);
 }
 
+/* The time held in that the summary (and so the session store and the report) gives is
+ * the time between the events' stamps, as the live window's summary adds it up: from where
+ * the belly went in to where it was let go, not from when each was known. */
+static void test_holdin_time_held_in_is_the_events_span(void **state)
+{
+    (void)state;
+    for (uint32_t seed = 11; seed <= 14; seed++) {
+        bel_sim_config c = sim_cfg(seed, 240.0, true);
+        add_script(&c, "holdin@70+40:1.5,holdin@160+30:0.9");
+        run(&c, NULL);
+        double t_in = NAN, span = 0.0;
+        for (int i = 0; i < res.n_ev; i++) {
+            if (res.ev[i].kind == BEL_EV_HOLDIN_START) {
+                t_in = res.ev[i].t_s;
+            } else if (res.ev[i].kind == BEL_EV_HOLDIN_END && isfinite(t_in)) {
+                assert_true(res.ev[i].t_s >= t_in); /* never ends before it began */
+                span += res.ev[i].t_s - t_in;
+                t_in = NAN;
+            }
+        }
+        assert_true(span > 30.0);
+        /* Within one 10 Hz step of the stage and one sample. */
+        if (fabs(res.sum.time_held_in_s - span) > 0.15) {
+            fail_msg("seed %u: time held in %.2f s, the events span %.2f s", (unsigned)seed,
+                     res.sum.time_held_in_s, span);
+        }
+    }
+}
+
 /* Of the truth onsets of kind in [t0, t1], the share a detected one of the same
  * kind lies within 0.5 s of (one detection each). */
 static double share_found(const bel_event *truth, int n_truth, bel_event_kind kind, double t0,
@@ -734,6 +763,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_holdin_detected_with_chest),
+        cmocka_unit_test(test_holdin_time_held_in_is_the_events_span),
         cmocka_unit_test(test_holdin_breaths_counted_from_the_chest_and_timed_after_release),
         cmocka_unit_test(test_holdin_detected_belly_only),
         cmocka_unit_test(test_holdin_chest_belly_lag_follows_the_belts),
