@@ -8,6 +8,7 @@
 #ifndef BELLOWS_SPECTRUM_H
 #define BELLOWS_SPECTRUM_H
 
+#include <stdint.h>
 #include "bellows/status.h"
 
 typedef struct bel_spectrum bel_spectrum;
@@ -41,5 +42,24 @@ float bel_spectrum_get_rate(const bel_spectrum *s);
 
 /** Forget the input (after a gap). */
 void bel_spectrum_reset(bel_spectrum *s);
+
+/** A run's estimates: the latest (NAN before one, or when it had no clear peak), and the
+ *  sum and count of the clear ones (kept across resets). Start it with
+ *  bel_spectrum_tally_init. */
+typedef struct bel_spectrum_tally {
+    float rate;
+    double sum;
+    uint32_t n;
+} bel_spectrum_tally;
+
+/** An empty tally. Call from: any thread. */
+bel_spectrum_tally bel_spectrum_tally_init(void);
+
+/** bel_spectrum_push, and a new estimate noted in t. Returns as bel_spectrum_push.
+ *  Call from: the owning thread. Real-time safe. */
+int bel_spectrum_push_tally(bel_spectrum *s, float x, bel_spectrum_tally *t);
+
+/** The mean of t's clear estimates, NAN with none. Call from: any thread. */
+float bel_spectrum_tally_mean(const bel_spectrum_tally *t);
 
 #endif

@@ -162,9 +162,7 @@ typedef struct reader {
     atomic_bool is_write_failed;    /* an event could not be written (then none is) */
     char write_err[BEL_IO_ERR_LEN]; /* why, set before is_write_failed */
     bel_spectrum *spectrum;         /* the pipeline's spectral rate stage, run here */
-    float spec_rate;                /* its latest estimate (NAN before one) */
-    double spec_sum;                /* the sum of its finite estimates */
-    uint32_t n_spec;                /* and their count */
+    bel_spectrum_tally spec;        /* its estimates */
 } reader;
 
 /* The outputs a run block left: its events into the file, its samples' detection signal
@@ -180,13 +178,8 @@ static void block_drain(reader *rd, read_block *b)
         if (f & BEL_PIPELINE_SPECTRUM_RESET) {
             bel_spectrum_reset(rd->spectrum);
         }
-        if ((f & BEL_PIPELINE_SPECTRUM_PUSH) && bel_spectrum_push(rd->spectrum, b->spec_x[i])) {
-            const float r = bel_spectrum_get_rate(rd->spectrum);
-            rd->spec_rate = r;
-            if (isfinite(r)) {
-                rd->spec_sum += (double)r;
-                rd->n_spec++;
-            }
+        if (f & BEL_PIPELINE_SPECTRUM_PUSH) {
+            (void)bel_spectrum_push_tally(rd->spectrum, b->spec_x[i], &rd->spec);
         }
     }
     if (!rd->events || atomic_load_explicit(&rd->is_write_failed, memory_order_relaxed)) {
@@ -323,7 +316,7 @@ bel_status bel_engine_run_offline(bel_source *src, bel_pipeline *pipe, bel_event
     atomic_init(&rd->is_write_failed, false);
     rd->spectrum = spectrum;
     rd->front = front;
-    rd->spec_rate = NAN;
+    rd->spec = bel_spectrum_tally_init();
     pthread_mutex_init(&rd->mu, NULL);
     pthread_cond_init(&rd->can_fill, NULL);
     pthread_cond_init(&rd->can_take, NULL);
@@ -380,8 +373,8 @@ bel_status bel_engine_run_offline(bel_source *src, bel_pipeline *pipe, bel_event
     bel_pipeline_get_metrics(pipe, &r->metrics);
     /* The spectral rate was made here: the pipeline's own figures of it, from the same
      * estimates. */
-    r->summary.rate_spectral_bpm = rd->n_spec ? (float)(rd->spec_sum / rd->n_spec) : NAN;
-    r->metrics.rate_spectral_bpm = rd->spec_rate;
+    r->summary.rate_spectral_bpm = bel_spectrum_tally_mean(&rd->spec);
+    r->metrics.rate_spectral_bpm = rd->spec.rate;
     pthread_cond_destroy(&rd->can_take);
     pthread_cond_destroy(&rd->can_fill);
     pthread_mutex_destroy(&rd->mu);

@@ -150,9 +150,8 @@ struct bel_pipeline {
     bool stage_metrics_live;
     /* Whole-run accumulators. */
     double sum_ti, sum_te, sum_depth, sum_dur, sum_dur2;
-    uint32_t n_sum; /* breaths in the sums: since the start, or the last turn-round */
-    double sum_spec;
-    uint32_t n_spec;
+    uint32_t n_sum;          /* breaths in the sums: since the start, or the last turn-round */
+    bel_spectrum_tally spec; /* the spectral rate's estimates */
     double t_first_insp, t_last_insp;
     uint32_t n_insp;
     uint32_t n_events[BEL_EV_COUNT];
@@ -376,6 +375,7 @@ bel_status bel_pipeline_create(const bel_pipeline_config *cfg, bel_pipeline **ou
     p->m.chest = p->m.belly_share = p->m.chest_belly_lag_s = p->m.chest_belly_phase_deg = NAN;
     p->m.relaxed_level = p->m.relaxed_depth = p->m.relaxed_chest_depth = p->m.relaxed_share = NAN;
     p->baseline = NAN;
+    p->spec = bel_spectrum_tally_init();
     *out = p;
     return BEL_OK;
 fail:
@@ -1111,13 +1111,8 @@ static inline int process(bel_pipeline *p, const bel_sample *s, const bel_pipeli
     if (p->is_offline) {
         p->spectrum_x = (float)p->det;
         p->spectrum_flags |= BEL_PIPELINE_SPECTRUM_PUSH;
-    } else if (bel_spectrum_push(p->spectrum, (float)p->det)) {
-        const float r = bel_spectrum_get_rate(p->spectrum);
-        p->m.rate_spectral_bpm = r;
-        if (isfinite(r)) {
-            p->sum_spec += (double)r;
-            p->n_spec++;
-        }
+    } else if (bel_spectrum_push_tally(p->spectrum, (float)p->det, &p->spec)) {
+        p->m.rate_spectral_bpm = p->spec.rate;
     }
     if (!p->is_offline) { /* the smoothed belly is for a display */
         if (p->n_restarts_disp != restarts) {
@@ -1201,7 +1196,7 @@ void bel_pipeline_get_summary(const bel_pipeline *p, bel_summary *out)
     out->rate_bpm = p->n_insp >= 2 && p->t_last_insp > p->t_first_insp
                         ? (float)(60.0 * (p->n_insp - 1) / (p->t_last_insp - p->t_first_insp))
                         : NAN;
-    out->rate_spectral_bpm = p->n_spec ? (float)(p->sum_spec / p->n_spec) : NAN;
+    out->rate_spectral_bpm = bel_spectrum_tally_mean(&p->spec);
     out->ti_s = n ? (float)(p->sum_ti / n) : NAN;
     out->te_s = n ? (float)(p->sum_te / n) : NAN;
     out->ie_ratio = n && p->sum_te > 0.0 ? (float)(p->sum_ti / p->sum_te) : NAN;

@@ -283,3 +283,23 @@ int bel_spectrum_push(bel_spectrum *s, float x)
 }
 
 float bel_spectrum_get_rate(const bel_spectrum *s) { return s->rate_bpm; }
+
+bel_spectrum_tally bel_spectrum_tally_init(void) { return (bel_spectrum_tally){NAN, 0.0, 0}; }
+
+int bel_spectrum_push_tally(bel_spectrum *s, float x, bel_spectrum_tally *t)
+{
+    if (!bel_spectrum_push(s, x)) {
+        return 0;
+    }
+    t->rate = s->rate_bpm;
+    if (isfinite(t->rate)) {
+        t->sum += (double)t->rate;
+        t->n++;
+    }
+    return 1;
+}
+
+float bel_spectrum_tally_mean(const bel_spectrum_tally *t)
+{
+    return t->n ? (float)(t->sum / t->n) : NAN;
+}
