@@ -152,8 +152,12 @@ struct bel_pipeline {
     double sum_ti, sum_te, sum_depth, sum_dur, sum_dur2;
     uint32_t n_sum;          /* breaths in the sums: since the start, or the last turn-round */
     bel_spectrum_tally spec; /* the spectral rate's estimates */
-    double t_first_insp, t_last_insp;
-    uint32_t n_insp;
+    /* The summary's rate: inhalations over the time between them, counted in
+     * stretches of signal (a lost signal ends one: its gap is no breathing). */
+    double t_first_insp, t_last_insp; /* the current stretch */
+    uint32_t n_insp;                  /* inhalations in the current stretch */
+    double insp_span_done_s;          /* earlier stretches: time from first to last */
+    uint32_t n_insp_gaps_done;        /* earlier stretches: intervals between inhalations */
     uint32_t n_events[BEL_EV_COUNT];
     /* Nobody watches (bel_pipeline_set_offline): no display trace, and the spectrum is
      * run by the caller, told what it was to do at the latest sample. */
@@ -542,6 +546,16 @@ static int emit_point(bel_pipeline *p, const bel_breath_point *pt, float belly, 
     return 1;
 }
 
+/* The signal was lost: the next inhalation starts a new stretch for the rate. */
+static void end_insp_stretch(bel_pipeline *p)
+{
+    if (p->n_insp >= 2) {
+        p->insp_span_done_s += p->t_last_insp - p->t_first_insp;
+        p->n_insp_gaps_done += p->n_insp - 1;
+    }
+    p->n_insp = 0;
+}
+
 /* Forget the breath in progress (its turning points no longer pair up). */
 static void forget_breath_in_progress(bel_pipeline *p)
 {
@@ -579,6 +593,8 @@ static void flip_polarity(bel_pipeline *p)
     p->sum_ti = p->sum_te = p->sum_depth = p->sum_dur = p->sum_dur2 = 0.0;
     p->n_sum = 0;
     p->n_insp = 0;
+    p->insp_span_done_s = 0.0;
+    p->n_insp_gaps_done = 0;
     p->sum_share = 0.0;
     p->n_share = 0;
     p->n_recent = 0;
@@ -980,6 +996,7 @@ static inline int process(bel_pipeline *p, const bel_sample *s, const bel_pipeli
                 out[n_out++] = bel_event_make(BEL_EV_BREATH_HOLD_END, t_prev, s->t_s);
                 p->n_events[BEL_EV_BREATH_HOLD_END]++;
             }
+            end_insp_stretch(p);
             bel_breath_reset(p->breath);
             bel_spectrum_reset(p->spectrum);
             p->spectrum_flags = BEL_PIPELINE_SPECTRUM_RESET;
@@ -1193,9 +1210,10 @@ void bel_pipeline_get_summary(const bel_pipeline *p, bel_summary *out)
     out->duration_s = p->t_last > p->t_first ? p->t_last - p->t_first : 0.0;
     const uint32_t n = p->n_sum;
     out->n_breaths = p->m.n_breaths;
-    out->rate_bpm = p->n_insp >= 2 && p->t_last_insp > p->t_first_insp
-                        ? (float)(60.0 * (p->n_insp - 1) / (p->t_last_insp - p->t_first_insp))
-                        : NAN;
+    const double span_s =
+        p->insp_span_done_s + (p->n_insp >= 2 ? p->t_last_insp - p->t_first_insp : 0.0);
+    const uint32_t n_gaps = p->n_insp_gaps_done + (p->n_insp >= 2 ? p->n_insp - 1 : 0);
+    out->rate_bpm = n_gaps >= 1 && span_s > 0.0 ? (float)(60.0 * n_gaps / span_s) : NAN;
     out->rate_spectral_bpm = bel_spectrum_tally_mean(&p->spec);
     out->ti_s = n ? (float)(p->sum_ti / n) : NAN;
     out->te_s = n ? (float)(p->sum_te / n) : NAN;

@@ -1104,6 +1104,21 @@ static void test_pipeline_gap_in_time_marks_signal_lost_and_restored(void **stat
     expect_all_breaths(&res, 0.2, h.gap_to_s + 2.0 * 4.0, &w);
 }
 
+/* A belt unplugged for a minute of a session: the session's rate is the
+ * breathing's, not its breaths spread over the minute without signal too. */
+static void test_pipeline_summary_rate_leaves_out_a_lost_signal(void **state)
+{
+    (void)state;
+    wave w = wave_default(); /* 4 s breaths: 15 /min */
+    w.seconds = 240.0;
+    handling h = {0};
+    h.gap_from_s = 80.0;
+    h.gap_to_s = 140.0;
+    run_handled(&w, &h, &res);
+    assert_true(fabs((double)res.sum.rate_bpm - 15.0) < 0.3); /* main gave 11.6 */
+    assert_true(fabs(res.sum.duration_s - 240.0) < 0.1);      /* the recording's span */
+}
+
 /* Two belts that both read smaller on expansion, and nobody said so: the
  * pipeline finds it from the breathing and reports inhalations as inhalations. */
 static void test_pipeline_two_belts_find_their_polarity(void **state)
@@ -1837,6 +1852,7 @@ int main(void)
         cmocka_unit_test(test_pipeline_a_step_in_the_first_samples_does_not_stick),
         cmocka_unit_test(test_pipeline_retightened_belt_recovers_within_two_breaths),
         cmocka_unit_test(test_pipeline_gap_in_time_marks_signal_lost_and_restored),
+        cmocka_unit_test(test_pipeline_summary_rate_leaves_out_a_lost_signal),
         cmocka_unit_test(test_pipeline_two_belts_find_their_polarity),
         cmocka_unit_test(test_pipeline_breaths_are_right_at_once_after_a_turn_round),
         cmocka_unit_test(test_pipeline_exercise_breathing_does_not_turn_the_belts_round),
