@@ -88,6 +88,13 @@ const char *bel_pacer_preset_name(bel_pacer_preset preset);
 /** Preset named `name` (as above; "478" also works), or -1. Call from: any thread. */
 int bel_pacer_preset_from_name(const char *name);
 
+/** The pacer `name` names, as --pacer takes it: a preset's name (as above; NULL is
+ *  resonance) or "custom:IN-HOLD-OUT-HOLD" in seconds (custom:4-2-6-0; in and out
+ *  0.5..60, holds 0..60). Returns its preset, with the phases (in, hold, out, hold
+ *  seconds) in phase_s for a fixed or custom one (ADAPTIVE leaves phase_s alone);
+ *  -1 if it names none ("custom" alone included). Call from: any thread. */
+int bel_pacer_from_name(const char *name, float phase_s[BEL_PACER_PHASE_COUNT]);
+
 /** Word shown for a phase: "breathe in", "hold", "breathe out", "rest". */
 const char *bel_pacer_phase_word(bel_pacer_phase phase);
 

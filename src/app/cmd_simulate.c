@@ -1,7 +1,9 @@
 /* cmd_simulate.c - `bellows simulate`: the simulated belt written as a recording CSV, fast.
  * SPDX-License-Identifier: MIT */
 #include <stdio.h>
+#include <string.h>
 
+#include "bellows/pacer.h"
 #include "bellows/sim.h"
 #include "cli.h"
 #include "event_csv.h"
@@ -36,6 +38,7 @@ int cmd_simulate(int argc, char **argv)
     const char *out_path = NULL;
     const char *truth_path = NULL;
     const char *script = NULL;
+    const char *pacer = NULL;
     double duration_s = -1.0;
     double fs_hz = 50.0;
     double rate_bpm = 14.0;
@@ -54,6 +57,9 @@ int cmd_simulate(int argc, char **argv)
         {"--rate", CLI_DOUBLE, &rate_bpm, 3.0, 40.0, "breaths per minute", "BPM",
          "mean breathing rate, 3..40 (default 14)"},
         {"--chest", CLI_FLAG, &chest, 0, 0, "", NULL, "add a chest belt channel"},
+        {"--pacer", CLI_STRING, &pacer, 0, 0, "a fixed pacer's name", "NAME",
+         "the simulated person follows this pacer from the first second, as 'bellows\n"
+         "run --pacer' shows it: resonance, box, 4-7-8, even or custom:IN-HOLD-OUT-HOLD"},
         {"--script", CLI_STRING, &script, 0, 0, "an episode script", "TEXT",
          "episodes, e.g. \"holdin@60+30:1.5,hold@120+15,posture@200:-1,talk@250+20\"\n"
          "(kind@start_s+duration_s[:amount], comma separated; deep@40+10:2.5:\n"
@@ -77,7 +83,19 @@ int cmd_simulate(int argc, char **argv)
         return cli_usage_error(cmd, "--duration S is required");
     }
 
+    float phase_s[4] = {0};
+    if (pacer) {
+        const int preset = bel_pacer_from_name(pacer, phase_s);
+        if (preset < 0 || preset == BEL_PACER_ADAPTIVE) {
+            return cli_usage_error(cmd,
+                                   "--pacer: '%s' is not one of resonance, box, 4-7-8, even, or "
+                                   "custom:IN-HOLD-OUT-HOLD in seconds (custom:4-2-6-0)",
+                                   pacer);
+        }
+    }
+
     bel_sim_config sc = bel_sim_config_default();
+    memcpy(sc.pace_s, phase_s, sizeof sc.pace_s);
     sc.seed = seed;
     sc.fs_hz = fs_hz;
     sc.duration_s = duration_s;

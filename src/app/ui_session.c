@@ -182,33 +182,10 @@ ui_session_options ui_session_options_default(const char *cmd)
     return o;
 }
 
-bool ui_session_parse_custom_pacer(const char *text, float phase_s[4])
-{
-    static const char prefix[] = "custom:";
-    if (!text || strncmp(text, prefix, sizeof prefix - 1) != 0) {
-        return false;
-    }
-    const char *p = text + sizeof prefix - 1;
-    for (int i = 0; i < 4; i++) {
-        char *end = NULL;
-        const double v = strtod(p, &end);
-        const double lo = i % 2 == 0 ? 0.5 : 0.0;
-        if (end == p || !(v >= lo && v <= 60.0) || *end != (i < 3 ? '-' : '\0')) {
-            return false;
-        }
-        phase_s[i] = (float)v;
-        p = end + 1;
-    }
-    return true;
-}
-
 /* The pacer o->pacer names: its preset (custom: phase_s too), or -1 if it names none. */
 static int pacer_of(const ui_session_options *o, float phase_s[4])
 {
-    const bool is_custom = ui_session_parse_custom_pacer(o->pacer, phase_s);
-    int preset = is_custom ? BEL_PACER_CUSTOM
-                           : bel_pacer_preset_from_name(o->pacer ? o->pacer : "resonance");
-    return preset < 0 || (preset == BEL_PACER_CUSTOM && !is_custom) ? -1 : preset;
+    return bel_pacer_from_name(o->pacer, phase_s);
 }
 
 static int bad_pacer(const ui_session_options *o)

@@ -45,11 +45,6 @@ int ui_session_check_options(const ui_session_options *o, bel_holdin_calibration
 
 typedef struct ui_session ui_session;
 
-/** Parse a custom pacer "custom:IN-HOLD-OUT-HOLD" (seconds, e.g. custom:4-2-6-0) into
- *  phase_s. false if text is not that form or a value is out of range (in and out
- *  0.5..60, holds 0..60). Call from: any thread. */
-bool ui_session_parse_custom_pacer(const char *text, float phase_s[4]);
-
 /** Set up the pacer, the window (unless not wanted; with no display says so on
  *  stderr, and that the breath is followed in the terminal, and goes on without)
  *  and the tones (with no sound card says so and goes on silently). src is

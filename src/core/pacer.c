@@ -126,14 +126,52 @@ static void set_adaptive_pattern(bel_pacer *p)
     p->phase_s[BEL_PACER_HOLD_OUT] = 0.0f;
 }
 
+/* The fixed presets' phases: in, hold, out, hold seconds. */
+static const float preset_table[BEL_PACER_CUSTOM][BEL_PACER_PHASE_COUNT] = {
+    {4.0f, 0.0f, 6.0f, 0.0f}, /* resonance */
+    {4.0f, 4.0f, 4.0f, 4.0f}, /* box */
+    {4.0f, 7.0f, 8.0f, 0.0f}, /* 4-7-8 */
+    {5.0f, 0.0f, 5.0f, 0.0f}, /* even */
+};
+
+/* "custom:IN-HOLD-OUT-HOLD" into phase_s (in and out 0.5..60 s, holds 0..60 s). */
+static bool parse_custom(const char *text, float phase_s[BEL_PACER_PHASE_COUNT])
+{
+    static const char prefix[] = "custom:";
+    if (!text || strncmp(text, prefix, sizeof prefix - 1) != 0) {
+        return false;
+    }
+    const char *p = text + sizeof prefix - 1;
+    for (int i = 0; i < BEL_PACER_PHASE_COUNT; i++) {
+        char *end = NULL;
+        const double v = strtod(p, &end);
+        const double lo = i % 2 == 0 ? 0.5 : 0.0;
+        if (end == p || !(v >= lo && v <= 60.0) || *end != (i < 3 ? '-' : '\0')) {
+            return false;
+        }
+        phase_s[i] = (float)v;
+        p = end + 1;
+    }
+    return true;
+}
+
+int bel_pacer_from_name(const char *name, float phase_s[BEL_PACER_PHASE_COUNT])
+{
+    if (parse_custom(name, phase_s)) {
+        return BEL_PACER_CUSTOM;
+    }
+    const int preset = bel_pacer_preset_from_name(name ? name : "resonance");
+    if (preset < 0 || preset == BEL_PACER_CUSTOM) {
+        return -1;
+    }
+    if (preset < BEL_PACER_CUSTOM) {
+        memcpy(phase_s, preset_table[preset], sizeof preset_table[preset]);
+    }
+    return preset;
+}
+
 static void set_preset_pattern(bel_pacer *p)
 {
-    static const float table[BEL_PACER_CUSTOM][BEL_PACER_PHASE_COUNT] = {
-        {4.0f, 0.0f, 6.0f, 0.0f}, /* resonance */
-        {4.0f, 4.0f, 4.0f, 4.0f}, /* box */
-        {4.0f, 7.0f, 8.0f, 0.0f}, /* 4-7-8 */
-        {5.0f, 0.0f, 5.0f, 0.0f}, /* even */
-    };
     switch (p->cfg.preset) {
     case BEL_PACER_CUSTOM:
         memcpy(p->phase_s, p->cfg.phase_s, sizeof p->phase_s);
@@ -146,7 +184,7 @@ static void set_preset_pattern(bel_pacer *p)
     case BEL_PACER_BOX:
     case BEL_PACER_478:
     case BEL_PACER_EVEN:
-        memcpy(p->phase_s, table[p->cfg.preset], sizeof p->phase_s);
+        memcpy(p->phase_s, preset_table[p->cfg.preset], sizeof p->phase_s);
         break;
     case BEL_PACER_PRESET_COUNT:
     default:

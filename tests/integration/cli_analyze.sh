@@ -53,6 +53,16 @@ for key in duration_s rate_bpm rate_spectral_bpm ti_s te_s ie_ratio depth variab
     n_spikes n_clipped n_missed insp_onset exp_onset holdin_start breath_hold_start; do
     grep -q "\"$key\": " "$TMP/sum.json" || fail "summary lacks $key"
 done
+# A simulated person following the box pacer (4 s in, hold, out, hold): 3.75 breaths
+# a minute, each inhalation 16 s after the last.
+"$BELLOWS" simulate --out "$TMP/box.csv" --duration 200 --seed 7 --chest --pacer box \
+    >/dev/null || fail "simulate --pacer box failed"
+"$BELLOWS" analyze "$TMP/box.csv" --events "$TMP/box.ev.csv" --summary "$TMP/box.json" \
+    >/dev/null 2>&1 || fail "analyze of the box recording failed"
+rate=$(sed -n 's/.*"rate_bpm": \([0-9.]*\),.*/\1/p' "$TMP/box.json")
+awk -v r="$rate" 'BEGIN { exit !(r > 3.6 && r < 3.9) }' || fail "box pacer: $rate breaths/min"
+awk -F, '$2 == "insp_onset" { if (n++ && ($1 - last < 15 || $1 - last > 17)) bad = 1; last = $1 }
+    END { exit bad || n < 10 }' "$TMP/box.ev.csv" || fail "box pacer: inhalations not 16 s apart"
 if command -v python3 >/dev/null 2>&1; then
     python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$TMP/sum.json" ||
         fail "summary is not valid JSON"

@@ -104,6 +104,8 @@ expect 2 "--out REC.csv is required" "$BELLOWS" simulate --duration 10
 expect 2 "--duration S is required" "$BELLOWS" simulate --out "$TMP/x.csv"
 expect 2 "--fs: 2 is out of range" "$BELLOWS" simulate --out "$TMP/x.csv" --duration 10 --fs 2
 expect 2 "--script:" "$BELLOWS" simulate --out "$TMP/x.csv" --duration 10 --script 'nonsense@5'
+expect 2 "--pacer: 'adaptive' is not one of" "$BELLOWS" simulate --out "$TMP/x.csv" --duration 10 \
+    --pacer adaptive
 expect 2 "unknown command 'frobnicate'" "$BELLOWS" frobnicate
 expect 2 "unknown option '--frobnicate'" "$BELLOWS" --frobnicate
 

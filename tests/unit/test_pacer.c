@@ -332,6 +332,21 @@ static void test_pacer_names_and_bad_config(void **state)
     assert_int_equal(bel_pacer_preset_from_name("4-7-8"), BEL_PACER_478);
     assert_int_equal(bel_pacer_preset_from_name("adaptive"), BEL_PACER_ADAPTIVE);
     assert_int_equal(bel_pacer_preset_from_name("fast"), -1);
+    /* As --pacer takes it: the phases come with the name. */
+    float ph[4] = {0};
+    assert_int_equal(bel_pacer_from_name("4-7-8", ph), BEL_PACER_478);
+    assert_true(ph[0] == 4.0f && ph[1] == 7.0f && ph[2] == 8.0f && ph[3] == 0.0f);
+    assert_int_equal(bel_pacer_from_name(NULL, ph), BEL_PACER_RESONANCE);
+    assert_true(ph[0] == 4.0f && ph[1] == 0.0f && ph[2] == 6.0f && ph[3] == 0.0f);
+    assert_int_equal(bel_pacer_from_name("custom:4-2-6.5-0", ph), BEL_PACER_CUSTOM);
+    assert_true(ph[0] == 4.0f && ph[1] == 2.0f && ph[2] == 6.5f && ph[3] == 0.0f);
+    assert_int_equal(bel_pacer_from_name("adaptive", ph), BEL_PACER_ADAPTIVE);
+    const char *bad[] = {
+        "custom", "custom:4-2-6", "custom:0-0-6-0", "custom:4-2-6-0x", "custom:4-61-6-0", "fast",
+        ""};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        assert_int_equal(bel_pacer_from_name(bad[i], ph), -1);
+    }
     assert_string_equal(bel_pacer_preset_name(BEL_PACER_RESONANCE), "resonance");
     bel_pacer_config c = bel_pacer_config_default();
     c.preset = BEL_PACER_ADAPTIVE;
