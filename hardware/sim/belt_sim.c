@@ -103,6 +103,9 @@ static void usage(FILE *f)
                "  --wait-host     power the board up only when the host first writes (it sends\n"
                "                  '?' on opening), and start the recording at the first\n"
                "                  sample: the host then receives every row from the first\n"
+               "  --boot-ms MS    with --wait-host: like an Uno's bootloader after the reset\n"
+               "                  that opening the port causes, eat what the host sends for\n"
+               "                  MS real milliseconds before the firmware starts\n"
                "  --link PATH     also make the symlink PATH (must start with /dev/) to the pty\n"
                "  --line-log FILE write the CLOCK_MONOTONIC time each line went into the pty\n"
                "                  and the line to FILE (latency benchmarks)\n"
@@ -449,6 +452,7 @@ int main(int argc, char **argv)
     const char *link_path = NULL;
     bool is_fast = false;
     bool wait_host = false;
+    double boot_ms = 0.0;
     double duration_s = 0.0;
     double speed = 1.0;
     h.is_dithered = true;
@@ -472,6 +476,13 @@ int main(int argc, char **argv)
         } else if (strcmp(a, "--wait-host") == 0) {
             wait_host = true;
             h.is_aligned = true;
+        } else if (strcmp(a, "--boot-ms") == 0 && i + 1 < argc) {
+            char *end = NULL;
+            boot_ms = strtod(argv[++i], &end);
+            if (end == argv[i] || *end != '\0' || !(boot_ms >= 0.0 && boot_ms <= 10000.0)) {
+                fprintf(stderr, "belt-sim: --boot-ms wants 0..10000, not \"%s\"\n", argv[i]);
+                return 2;
+            }
         } else if (strcmp(a, "--hold") == 0) {
             h.is_held = true;
         } else if (strcmp(a, "--once") == 0) {
@@ -521,6 +532,11 @@ int main(int argc, char **argv)
     }
     if (elf_path == NULL || csv_path == NULL) {
         usage(stderr);
+        return 2;
+    }
+    if (boot_ms > 0.0 && !wait_host) {
+        fprintf(stderr,
+                "belt-sim: --boot-ms needs --wait-host (the boot follows the host's open)\n");
         return 2;
     }
 
@@ -613,6 +629,17 @@ int main(int argc, char **argv)
             fprintf(stderr, "belt-sim: no host opened %s within 30 s\n", pty_name);
             rc = 1;
             stop_requested = 1;
+        }
+        /* The bootloader runs first and takes what the host sends meanwhile (its
+         * request for the info line included): the firmware then starts with its
+         * info line, unasked. */
+        double boot_end = now_s() + 1e-3 * boot_ms;
+        while (!stop_requested && now_s() < boot_end) {
+            char junk[256];
+            while (read(h.master_fd, junk, sizeof junk) > 0) {
+            }
+            struct timespec ts = {0, 10000000L};
+            nanosleep(&ts, NULL);
         }
     }
     double t0 = now_s();

@@ -47,11 +47,12 @@ static void print_port(const bel_serial_port_desc *d)
 int cmd_ports(int argc, char **argv)
 {
     const char *cmd = "ports";
-    double timeout_ms = 300.0;
+    double timeout_ms = BEL_SERIAL_PROBE_MS;
     const cli_opt opts[] = {
         {"--timeout", CLI_DOUBLE, &timeout_ms, 10.0, 10000.0, "milliseconds", "MS",
-         "how long to wait for each port's answer (default 300; a sketch\n"
-         "needs a few lines' time, and an Uno restarts when opened)"},
+         "how long to wait for the ports' answers, all at once (default 3000:\n"
+         "an Uno or Nano restarts when its port is opened and answers after\n"
+         "its bootloader, 1-3 s later)"},
     };
     const char *pos[PORTS_MAX_EXTRA];
     int n_pos = 0;
@@ -62,7 +63,7 @@ int cmd_ports(int argc, char **argv)
     }
     static bel_serial_port_desc ports[PORTS_MAX + PORTS_MAX_EXTRA];
     char err[BEL_IO_ERR_LEN];
-    int n = bel_serial_list_ports(ports, PORTS_MAX, (int)timeout_ms, err, sizeof err);
+    int n = bel_serial_list_ports(ports, PORTS_MAX, (int)timeout_ms, false, err, sizeof err);
     if (n < 0) {
         return cli_fail(cmd, "%s", err);
     }

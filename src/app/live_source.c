@@ -7,8 +7,7 @@
 
 #include "cli.h"
 
-/* Probe time per port when looking for a belt, ms. */
-enum { PROBE_MS = 300, MAX_PORTS = 32 };
+enum { MAX_PORTS = 32 };
 
 /* First belt among the listed ports, or "" when none answers. */
 static void find_belt(char *port, size_t len)
@@ -16,7 +15,7 @@ static void find_belt(char *port, size_t len)
     bel_serial_port_desc ports[MAX_PORTS];
     char err[BEL_IO_ERR_LEN];
     port[0] = '\0';
-    int n = bel_serial_list_ports(ports, MAX_PORTS, PROBE_MS, err, sizeof err);
+    int n = bel_serial_list_ports(ports, MAX_PORTS, BEL_SERIAL_PROBE_MS, true, err, sizeof err);
     for (int k = 0; k < n && k < MAX_PORTS; k++) {
         if (ports[k].is_belt) {
             snprintf(port, len, "%s", ports[k].name);

@@ -4,6 +4,8 @@
 
 #include <libserialport.h>
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +56,7 @@ struct bel_serial {
     bel_proto_parser parser;
     bel_plotter_parser plotter; /* the same bytes as Serial Plotter lines */
     bel_serial_format format;   /* decided at open */
+    const atomic_bool *give_up; /* a probe among others: stop waiting when set (or NULL) */
     /* The belt's channels this source hands out, in order: those its info line does not
      * call absent (a one-cord belt's unwired input reads 0 and means nothing), or all
      * of them when it calls every one absent. */
@@ -703,7 +706,7 @@ static bel_status await_info(bel_serial *s, int timeout_ms)
             }
         }
         double now = mono_s();
-        if (now >= deadline) {
+        if (now >= deadline || (s->give_up && atomic_load(s->give_up))) {
             if (s->n_plotter_seen >= PLOTTER_MIN_LINES) {
                 become_plotter(s);
                 return BEL_OK;
@@ -909,8 +912,17 @@ const bel_proto_info *bel_serial_get_info(const bel_serial *link)
 
 const char *bel_serial_get_port(const bel_serial *link) { return link ? link->port_name : ""; }
 
+static bel_status probe(const char *port, int timeout_ms, const atomic_bool *give_up,
+                        bel_proto_info *info, bel_serial_format *format, char *err, size_t err_len);
+
 bel_status bel_serial_probe(const char *port, int timeout_ms, bel_proto_info *info,
                             bel_serial_format *format, char *err, size_t err_len)
+{
+    return probe(port, timeout_ms, NULL, info, format, err, err_len);
+}
+
+static bel_status probe(const char *port, int timeout_ms, const atomic_bool *give_up,
+                        bel_proto_info *info, bel_serial_format *format, char *err, size_t err_len)
 {
     char why[SERIAL_WHY_LEN] = "";
     if (info) {
@@ -931,6 +943,7 @@ bel_status bel_serial_probe(const char *port, int timeout_ms, bel_proto_info *in
         return BEL_ERR_NOMEM;
     }
     s->cfg = bel_serial_config_default();
+    s->give_up = give_up;
     snprintf(s->port_name, sizeof s->port_name, "%s", port);
     bel_proto_parser_init(&s->parser);
     bel_plotter_parser_init(&s->plotter);
@@ -948,6 +961,8 @@ bel_status bel_serial_probe(const char *port, int timeout_ms, bel_proto_info *in
                 if (format) {
                     *format = s->format;
                 }
+            } else if (st == BEL_ERR_TIMEOUT && give_up && atomic_load(give_up)) {
+                snprintf(why, sizeof why, "%s: not waited for (another port is the belt)", port);
             } else if (st == BEL_ERR_TIMEOUT) {
                 snprintf(why, sizeof why,
                          "%s: no answer to the info request and no Serial Plotter lines within "
@@ -965,8 +980,28 @@ bel_status bel_serial_probe(const char *port, int timeout_ms, bel_proto_info *in
     return st;
 }
 
-int bel_serial_list_ports(bel_serial_port_desc *out, int max, int timeout_ms, char *err,
-                          size_t err_len)
+typedef struct probe_job {
+    pthread_t thread;
+    bool is_started;
+    int timeout_ms;
+    bel_serial_port_desc *d;
+    atomic_bool *found; /* set by the first bellows belt to answer, when only one is wanted */
+} probe_job;
+
+static void *probe_thread(void *arg)
+{
+    probe_job *j = arg;
+    bel_serial_port_desc *d = j->d;
+    d->is_belt = probe(d->name, j->timeout_ms, j->found, &d->info, &d->format, d->error,
+                       sizeof d->error) == BEL_OK;
+    if (d->is_belt && d->format == BEL_SERIAL_FORMAT_BELLOWS && j->found) {
+        atomic_store(j->found, true);
+    }
+    return NULL;
+}
+
+int bel_serial_list_ports(bel_serial_port_desc *out, int max, int timeout_ms, bool first_belt,
+                          char *err, size_t err_len)
 {
     struct sp_port **list = NULL;
     if (err && err_len) {
@@ -992,10 +1027,30 @@ int bel_serial_list_ports(bel_serial_port_desc *out, int max, int timeout_ms, ch
         const char *desc = sp_get_port_description(list[n]);
         snprintf(d->name, sizeof d->name, "%s", name ? name : "?");
         snprintf(d->description, sizeof d->description, "%s", desc ? desc : "");
-        bel_status st =
-            bel_serial_probe(d->name, timeout_ms, &d->info, &d->format, d->error, sizeof d->error);
-        d->is_belt = st == BEL_OK;
     }
     sp_free_port_list(list);
+    /* Every port at once: an Arduino restarts when its port is opened and answers
+     * only after its bootloader (1-3 s), so the wait is paid once, not per port. */
+    const int n_probe = n < max ? n : max;
+    probe_job *jobs = n_probe > 0 ? calloc((size_t)n_probe, sizeof *jobs) : NULL;
+    atomic_bool found = false;
+    for (int k = 0; k < n_probe; k++) {
+        if (jobs) {
+            jobs[k].timeout_ms = timeout_ms;
+            jobs[k].d = &out[k];
+            jobs[k].found = first_belt ? &found : NULL;
+            jobs[k].is_started = pthread_create(&jobs[k].thread, NULL, probe_thread, &jobs[k]) == 0;
+        }
+        if (!jobs || !jobs[k].is_started) { /* no thread to spare: this one in turn */
+            probe_job one = {.timeout_ms = timeout_ms, .d = &out[k], .found = NULL};
+            (void)probe_thread(&one);
+        }
+    }
+    for (int k = 0; jobs && k < n_probe; k++) {
+        if (jobs[k].is_started) {
+            (void)pthread_join(jobs[k].thread, NULL);
+        }
+    }
+    free(jobs);
     return n;
 }

@@ -123,11 +123,18 @@ typedef struct bel_serial_port_desc {
 BEL_NODISCARD bel_status bel_serial_probe(const char *port, int timeout_ms, bel_proto_info *info,
                                           bel_serial_format *format, char *err, size_t err_len);
 
-/** List the serial ports the OS knows (sp_list_ports) and probe each with
- *  bel_serial_probe(timeout_ms). Fills up to max entries of out; returns the
- *  number of ports found (may exceed max; only max are filled) or a negative
- *  bel_status with err set. Call from: setup or a command (blocks). */
-int bel_serial_list_ports(bel_serial_port_desc *out, int max, int timeout_ms, char *err,
-                          size_t err_len);
+/** How long to wait for a port's answer when looking for a belt, ms: an Arduino
+ *  Uno or Nano restarts when its port is opened and answers after its bootloader,
+ *  0.8-3 s later. */
+#define BEL_SERIAL_PROBE_MS 3000
+
+/** List the serial ports the OS knows (sp_list_ports) and probe them all at once
+ *  (one thread each) with bel_serial_probe(timeout_ms). With first_belt, the
+ *  others stop waiting as soon as one answers with the bellows info line (their
+ *  error says so). Fills up to max entries of out; returns the number of ports
+ *  found (may exceed max; only max are filled) or a negative bel_status with err
+ *  set. Call from: setup or a command (blocks). */
+int bel_serial_list_ports(bel_serial_port_desc *out, int max, int timeout_ms, bool first_belt,
+                          char *err, size_t err_len);
 
 #endif

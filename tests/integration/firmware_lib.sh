@@ -22,11 +22,14 @@ trap cleanup EXIT
 # Beside this file: callers outside tests/integration set TEST_LIB_DIR to it.
 . "${TEST_LIB_DIR:-$(dirname "$0")}/test_lib.sh"
 
-# start_belt RECORDING.csv: the firmware reads exactly the recording's rows (no dither, rows
-# held; x4 for its oversampling), 8 times real time, once; the board powers up when bellows
-# opens the port (as an Arduino resets). Returns once the pty link is there.
+# start_belt RECORDING.csv [HARNESS OPTION...]: the firmware reads exactly the recording's
+# rows (no dither, rows held; x4 for its oversampling), 8 times real time, once; the board
+# powers up when bellows opens the port (as an Arduino resets). Returns once the pty link
+# is there.
 start_belt() {
-    "$HARNESS" --speed 8 --once --no-dither --hold --wait-host --link "$LINK" "$ELF" "$1" \
+    rec=$1
+    shift
+    "$HARNESS" --speed 8 --once --no-dither --hold --wait-host "$@" --link "$LINK" "$ELF" "$rec" \
         >"$TMP/sim.out" 2>"$TMP/sim.err" &
     SIM_PID=$!
     n=0

@@ -6,16 +6,23 @@
  * ENOTTY; every other call goes through untouched. libserialport also looks
  * the port up as /sys/class/tty/NAME (lstat, readlink) for /dev/NAME, which a
  * pty link does not have: for NAME starting with "bellows-" those two calls
- * answer as for a virtual tty. Built as a shared object
+ * answer as for a platform tty. And libserialport lists the ports by reading
+ * /sys/class/tty (opendir, readdir_r): the names in BELLOWS_SHIM_TTYS (comma
+ * separated, each "bellows-...", e.g. "bellows-test-1") are listed after the
+ * real ones, so `bellows ports` and a search for the first belt see them as a
+ * plugged-in board. Built as a shared object
  * for LD_PRELOAD (integration tests) or linked into a test binary (bench).
  * Never part of the product.
  * SPDX-License-Identifier: MIT */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
+#include <dirent.h>
 #include <dlfcn.h>
+#include <stdlib.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <string.h>
 #include <stdio.h>
 #include <sys/ioctl.h>
@@ -26,6 +33,8 @@
 typedef int (*ioctl_fn)(int, unsigned long, ...);
 typedef int (*lxstat_fn)(int, const char *, struct stat *);
 typedef ssize_t (*readlink_fn)(const char *, char *, size_t);
+typedef DIR *(*opendir_fn)(const char *);
+typedef int (*readdir_r_fn)(DIR *, struct dirent *, struct dirent **);
 
 static const char FAKE_PREFIX[] = "/sys/class/tty/bellows-";
 
@@ -54,7 +63,7 @@ ssize_t readlink(const char *path, char *buf, size_t len)
 {
     if (strncmp(path, FAKE_PREFIX, sizeof FAKE_PREFIX - 1) == 0) {
         char target[256];
-        int n = snprintf(target, sizeof target, "../../devices/virtual/tty/%s",
+        int n = snprintf(target, sizeof target, "../../devices/platform/bellows-pty-shim/tty/%s",
                          path + sizeof "/sys/class/tty/" - 1);
         size_t m = n < 0 ? 0 : (size_t)n < len ? (size_t)n : len;
         memcpy(buf, target, m);
@@ -68,6 +77,71 @@ ssize_t readlink(const char *path, char *buf, size_t len)
         return -1;
     }
     return real(path, buf, len);
+}
+
+/* The listing of /sys/class/tty being read, and how many extra names it gave. */
+static DIR *tty_dir;
+static int tty_extra_given;
+
+DIR *opendir(const char *path);
+
+DIR *opendir(const char *path)
+{
+    opendir_fn real = NULL;
+    void *sym = next_symbol("opendir");
+    memcpy(&real, &sym, sizeof real);
+    if (!real) {
+        errno = ENOSYS;
+        return NULL;
+    }
+    DIR *d = real(path);
+    if (d && strcmp(path, "/sys/class/tty") == 0) {
+        tty_dir = d;
+        tty_extra_given = 0;
+    } else if (d && d == tty_dir) { /* the listing was closed and its memory reused */
+        tty_dir = NULL;
+    }
+    return d;
+}
+
+/* The k-th name of BELLOWS_SHIM_TTYS into out; false when there are fewer. */
+static bool extra_tty(int k, char *out, size_t len)
+{
+    const char *list = getenv("BELLOWS_SHIM_TTYS");
+    for (int i = 0; list && *list; i++) {
+        const char *end = strchr(list, ',');
+        size_t n = end ? (size_t)(end - list) : strlen(list);
+        if (i == k) {
+            if (n == 0 || n >= len || strncmp(list, "bellows-", 8) != 0) {
+                return false;
+            }
+            memcpy(out, list, n);
+            out[n] = '\0';
+            return true;
+        }
+        list = end ? end + 1 : list + n;
+    }
+    return false;
+}
+
+int readdir_r(DIR *dir, struct dirent *entry, struct dirent **result);
+
+int readdir_r(DIR *dir, struct dirent *entry, struct dirent **result)
+{
+    readdir_r_fn real = NULL;
+    void *sym = next_symbol("readdir_r");
+    memcpy(&real, &sym, sizeof real);
+    if (!real) {
+        return ENOSYS;
+    }
+    int rc = real(dir, entry, result);
+    if (rc == 0 && *result == NULL && dir == tty_dir &&
+        extra_tty(tty_extra_given, entry->d_name, sizeof entry->d_name)) {
+        tty_extra_given++;
+        entry->d_type = DT_LNK;
+        *result = entry;
+    }
+    return rc;
 }
 
 int ioctl(int fd, unsigned long request, ...);
