@@ -92,12 +92,6 @@ struct ui_session {
     bool is_quiet;     /* run --quiet: no breath lines in the terminal */
     FILE *latency_log; /* $BELLOWS_LATENCY_LOG (tests/bench): frames and callbacks */
     /* The summary's tallies, from the published events and metrics. */
-    uint32_t n_onsets;
-    double t_last_onset_s;
-    double breaths_s;     /* the breaths' durations added up */
-    uint32_t n_intervals; /* and how many */
-    double share_sum;
-    uint32_t n_share;
     double t_holdin_start_s; /* NAN when not held in */
     double held_in_s;
     uint32_t n_holdins;
@@ -551,19 +545,6 @@ static void on_event(void *ctx, const bel_event *ev)
         bel_assess_note_event(u->guide, ev);
     }
     switch (ev->kind) {
-    case BEL_EV_INSP_ONSET:
-        /* Breaths one after the other (not across a gap or a hold-in of 15 s or more). */
-        if (u->n_onsets > 0 && ev->t_s - u->t_last_onset_s < 15.0) {
-            u->breaths_s += ev->t_s - u->t_last_onset_s;
-            u->n_intervals++;
-        }
-        u->t_last_onset_s = ev->t_s;
-        u->n_onsets++;
-        if (isfinite(u->view.m.belly_share)) {
-            u->share_sum += (double)u->view.m.belly_share;
-            u->n_share++;
-        }
-        break;
     case BEL_EV_HOLDIN_START:
         if (is_shown) {
             bel_tone_request_cue(&u->tone, BEL_TONE_CUE_HOLDIN); /* the synth rate-limits */
@@ -608,10 +589,11 @@ static void fill_summary(ui_session *u)
     memset(s, 0, sizeof *s);
     s->session_s = u->view.session_s;
     s->n_breaths = u->view.m.n_breaths;
-    s->rate_bpm = u->n_intervals > 0 && u->breaths_s > 0.0
-                      ? (float)(60.0 * u->n_intervals / u->breaths_s)
-                      : NAN;
-    s->belly_share = u->n_share > 0 ? (float)(u->share_sum / u->n_share) : NAN;
+    /* The mean rate and belly share as stored: the pipeline's, once the session ended. */
+    bel_summary sum;
+    const bool is_ended = bel_session_get_summary(u->session, &sum);
+    s->rate_bpm = is_ended ? sum.rate_bpm : NAN;
+    s->belly_share = is_ended ? sum.belly_share : NAN;
     s->held_in_s = u->held_in_s;
     if (isfinite(u->t_holdin_start_s) && !u->view.is_paused) { /* still held in at the end */
         s->held_in_s += u->t_now_s - u->t_holdin_start_s;
@@ -975,9 +957,7 @@ bel_status ui_session_run(const ui_session_options *o, bel_source *src, bel_sess
     *did_run = true;
     const bel_status st = bel_session_run_main(session, &hooks, cli_stop_requested);
     ui_session *u = *out_ui;
-    if (!u->view.is_summary_shown) {
-        fill_summary(u);
-    }
+    fill_summary(u); /* again after a q: the session has ended, its last events are in */
     show_summary_until_key(u);
     ui_session_print_summary(u);
     if (cli_stop_requested()) {
