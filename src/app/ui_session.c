@@ -92,10 +92,6 @@ struct ui_session {
     bool is_quiet;     /* run --quiet: no breath lines in the terminal */
     FILE *latency_log; /* $BELLOWS_LATENCY_LOG (tests/bench): frames and callbacks */
     /* The summary's tallies, from the published events and metrics. */
-    double t_holdin_start_s; /* NAN when not held in */
-    double held_in_s;
-    uint32_t n_holdins;
-    uint32_t n_holds;
     /* The guided assessment (bellows assess), or NULL. */
     bel_assess *guide;
     bool is_guide_shown;
@@ -277,7 +273,6 @@ int ui_session_create(const ui_session_options *o, bel_source *src, ui_session *
     u->is_breath_tone_wanted = !o->is_breath_tone_off;
     u->is_holdin_cue_wanted = !o->is_holdin_cue_off;
     u->is_hold_cue_wanted = !o->is_hold_cue_off;
-    u->t_holdin_start_s = NAN;
     if (o->guide) { /* natural breathing is measured: no pacer, no tone to follow */
         u->guide = o->guide;
         u->is_stdin_done = true; /* the terminal is the therapist's, for the findings (--ask) */
@@ -549,17 +544,8 @@ static void on_event(void *ctx, const bel_event *ev)
         if (is_shown) {
             bel_tone_request_cue(&u->tone, BEL_TONE_CUE_HOLDIN); /* the synth rate-limits */
         }
-        u->t_holdin_start_s = ev->t_s;
-        u->n_holdins++;
-        break;
-    case BEL_EV_HOLDIN_END:
-        if (isfinite(u->t_holdin_start_s) && !u->view.is_paused) { /* paused: banked then */
-            u->held_in_s += fmax(ev->t_s - u->t_holdin_start_s, 0.0);
-        }
-        u->t_holdin_start_s = NAN;
         break;
     case BEL_EV_BREATH_HOLD_START:
-        u->n_holds++;
         /* At the hold decision, gently; never while the pacer itself asks for a hold. */
         if (is_shown && !pacer_asks_hold(&u->view)) {
             bel_tone_request_cue(&u->tone, BEL_TONE_CUE_BREATH_HOLD); /* rate-limited too */
@@ -588,18 +574,17 @@ static void fill_summary(ui_session *u)
     bel_pacer_get_follow(u->pacer, &f);
     memset(s, 0, sizeof *s);
     s->session_s = u->view.session_s;
+    s->paused_s = u->paused_s + (u->view.is_paused ? u->t_now_s - u->t_pause_start_s : 0.0);
     s->n_breaths = u->view.m.n_breaths;
-    /* The mean rate and belly share as stored: the pipeline's, once the session ended. */
+    /* The breath figures as stored: the pipeline's summary, once the session has ended
+     * (the window shows it then); a pause stops the clock, not what the belly does. */
     bel_summary sum;
     const bool is_ended = bel_session_get_summary(u->session, &sum);
     s->rate_bpm = is_ended ? sum.rate_bpm : NAN;
     s->belly_share = is_ended ? sum.belly_share : NAN;
-    s->held_in_s = u->held_in_s;
-    if (isfinite(u->t_holdin_start_s) && !u->view.is_paused) { /* still held in at the end */
-        s->held_in_s += u->t_now_s - u->t_holdin_start_s;
-    }
-    s->n_holdins = u->n_holdins;
-    s->n_holds = u->n_holds;
+    s->held_in_s = is_ended ? sum.time_held_in_s : 0.0;
+    s->n_holdins = is_ended ? sum.n_holdins : 0;
+    s->n_holds = is_ended ? sum.n_breath_holds : 0;
     s->follow = f.n_onsets >= BEL_UI_FOLLOW_MIN_ONSETS ? f.session_score : NAN;
     if (!u->guide) {
         snprintf(s->pacer_name, sizeof s->pacer_name, "%s", u->view.pacer_name);
@@ -653,12 +638,6 @@ static bool handle_action(ui_session *u, bel_ui_action a)
     case BEL_UI_ACT_PAUSE: /* no cues, the clock stops, the recording marks it */
         v->is_paused = !v->is_paused;
         bel_pacer_set_paused(u->pacer, v->is_paused || !v->is_pacer_on);
-        if (isfinite(u->t_holdin_start_s)) { /* a hold-in's time counts outside pauses */
-            if (v->is_paused) {
-                u->held_in_s += fmax(u->t_now_s - u->t_holdin_start_s, 0.0);
-            }
-            u->t_holdin_start_s = u->t_now_s;
-        }
         if (v->is_paused) {
             u->t_pause_start_s = u->t_now_s;
         } else {

@@ -246,8 +246,14 @@ int bel_ui_summary_lines(const bel_ui_summary *s, char (*label)[40], char (*valu
             n++;                                                                                   \
         }                                                                                          \
     } while (0)
-    const long t = s->session_s > 0.0 ? (long)s->session_s : 0;
-    LINE("time", "%ld:%02ld", t / 60, t % 60);
+    /* Whole seconds, at most 99999 minutes (the line has room for both clocks). */
+    const int t = s->session_s > 0.0 ? (int)fmin(s->session_s, 5999999.0) : 0;
+    const int p = s->paused_s > 0.0 ? (int)fmin(s->paused_s, 5999999.0) : 0;
+    if (p > 0) {
+        LINE("time", "%d:%02d (and %d:%02d paused)", t / 60, t % 60, p / 60, p % 60);
+    } else {
+        LINE("time", "%d:%02d", t / 60, t % 60);
+    }
     LINE("breaths", "%u", (unsigned)s->n_breaths);
     if (isfinite(s->rate_bpm)) {
         LINE("mean rate", "%.1f /min", (double)s->rate_bpm);

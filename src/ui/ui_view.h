@@ -34,10 +34,11 @@ typedef enum bel_ui_layout {
 /** The end-of-session summary, shown in the window and printed in the terminal. */
 typedef struct bel_ui_summary {
     double session_s;    /**< practice time (pauses left out) */
+    double paused_s;     /**< time paused (the recording and its figures go on) */
     uint32_t n_breaths;  /**< complete breaths */
     float rate_bpm;      /**< mean rate over the detected breaths; NAN with fewer than 2 */
     float belly_share;   /**< mean belly share of the breaths; NAN without a chest belt */
-    double held_in_s;    /**< time the belly was held in */
+    double held_in_s;    /**< time the belly was held in (paused or not) */
     uint32_t n_holdins;  /**< hold-ins */
     uint32_t n_holds;    /**< breath holds */
     float follow;        /**< following the pacer over the session 0..1; NAN: not judged */

@@ -1017,6 +1017,9 @@ static void test_ui_summary(void **state)
     assert_string_equal(value[3], "68%");
     assert_string_equal(value[4], "0:42 (3 times)");
     assert_string_equal(value[6], "78% (resonance)");
+    v.summary.paused_s = 70.4; /* the clock stopped, and the summary says for how long */
+    assert_int_equal(bel_ui_summary_lines(&v.summary, label, value, 10), 7);
+    assert_string_equal(value[0], "10:05 (and 1:10 paused)");
     render(&c, &v, "summary");
     SDL_Rect r = bel_ui_get_region(BEL_UI_PRACTICE, c.w, c.h, BEL_UI_R_HELP);
     assert_true(share(&c, r, BEL_UI_C_PANEL, 2) > 0.7);
