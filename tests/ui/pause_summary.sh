@@ -8,32 +8,18 @@
 # SPDX-License-Identifier: MIT
 set -u
 BELLOWS=$1
-for tool in xvfb-run xwininfo xdotool; do
-    command -v $tool >/dev/null || {
-        echo "$tool not installed: skipped"
-        exit 0
-    }
-done
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/bellows_pause.XXXXXX") || exit 1
-trap 'rm -rf "$TMP"' EXIT
-fail() {
-    echo "FAIL: $*" >&2
-    exit 1
-}
+XVFB_TOOLS="xvfb-run xwininfo xdotool" XVFB_TAG=pause
+. "$(dirname "$0")/xvfb_lib.sh"
 # Two belts, the belly held in from 25 s to 50 s.
 "$BELLOWS" simulate --out "$TMP/rec.csv" --duration 80 --seed 3 --chest \
     --script "holdin@25+25:2" >/dev/null || fail "simulate"
 cat >"$TMP/inner.sh" <<'INNER'
 #!/bin/sh
+XVFB_INNER=1
+. "$XVFB_LIB"
 "$BELLOWS" demo --replay "$TMP/rec.csv" --no-audio --record "$TMP/d" >"$TMP/out" 2>&1 </dev/null &
 pid=$!
-i=0
-while [ $i -lt 150 ]; do
-    xwininfo -root -tree 2>/dev/null | grep -q '"bellows"' && break
-    sleep 0.1
-    i=$((i + 1))
-done
-id=$(xdotool search --name '^bellows$' | head -n 1)
+id=$(bellows_window)
 xdotool windowfocus --sync "$id" key h # the first run's help
 sleep 36
 xdotool windowfocus --sync "$id" key space

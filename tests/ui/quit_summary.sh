@@ -9,30 +9,16 @@
 set -u
 BELLOWS=$1
 SHOT=${2:-}
-for tool in xvfb-run xwininfo xdotool; do
-    command -v $tool >/dev/null || {
-        echo "$tool not installed: skipped"
-        exit 0
-    }
-done
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/bellows_quit.XXXXXX") || exit 1
-trap 'rm -rf "$TMP"' EXIT
-fail() {
-    echo "FAIL: $*" >&2
-    exit 1
-}
+XVFB_TOOLS="xvfb-run xwininfo xdotool" XVFB_TAG=quit
+. "$(dirname "$0")/xvfb_lib.sh"
 cat >"$TMP/inner.sh" <<'INNER'
 #!/bin/sh
+XVFB_INNER=1
+. "$XVFB_LIB"
 "$BELLOWS" demo --duration 120 --no-audio --record "$TMP/d" >"$TMP/out" 2>&1 </dev/null &
 pid=$!
-i=0
-while [ $i -lt 150 ]; do
-    xwininfo -root -tree 2>/dev/null | grep -q '"bellows"' && break
-    sleep 0.1
-    i=$((i + 1))
-done
+id=$(bellows_window)
 sleep 12
-id=$(xdotool search --name '^bellows$' | head -n 1)
 xdotool windowfocus --sync "$id" key q
 sleep 5 # the summary on screen: the session must not go on meanwhile
 [ -n "$SHOT" ] && command -v import >/dev/null && import -window root "$SHOT"
