@@ -21,6 +21,14 @@ static const double lp_hz = 0.8;
 /* A chest moving less than this x its relaxed breath is still (a chest belt that
  * hardly breathes carries its heart beat at a good part of that); more is breathing. */
 static const float chest_still_frac = 0.5f;
+/* Learning that long arms the detector after two breaths (see arm_if_ready): the
+ * time four breaths, the count that arms it, take at 6 breaths a minute. */
+static const double arm_s = 40.0;
+/* Before arming a drop is judged with a margin this much wider (see drop_margin),
+ * in slow breathing (10 breaths a minute or fewer: arming on four breaths takes
+ * 24 s or more); faster, arming comes soon enough. */
+static const float pre_margin = 2.0f;
+static const double slow_period_s = 6.0;
 
 typedef enum hstate { HS_IDLE = 0, HS_CANDIDATE, HS_HELD } hstate;
 
@@ -69,7 +77,9 @@ struct bel_holdin {
     learnt depth_b, depth_c, share;
     float level, depth, cdepth, rshare;
     int n_level;
-    int n_high; /* consecutive troughs well above the level */
+    double t_level0;    /* the first trough the level was learnt from */
+    bool level_settled; /* the last two troughs learnt from agree (see drop_margin) */
+    int n_high;         /* consecutive troughs well above the level */
     bool armed;
     /* Breath bookkeeping from the breath stage. */
     bool have_trough, have_peak;
@@ -568,14 +578,52 @@ static void update_lag(bel_holdin *h)
     h->s.phase_deg = (float)(360.0 * best_lag * step_s / h->period_s);
 }
 
-static void arm_if_ready(bel_holdin *h)
+/* The learnt values agree: the largest within 1.5 x the smallest. */
+static bool learnt_agree(const learnt *l)
+{
+    float lo = INFINITY, hi = -INFINITY;
+    for (int i = 0; i < l->n; i++) {
+        lo = l->v[i] < lo ? l->v[i] : lo;
+        hi = l->v[i] > hi ? l->v[i] : hi;
+    }
+    return l->n > 0 && lo > 0.0f && hi <= 1.5f * lo;
+}
+
+static void arm_if_ready(bel_holdin *h, double t)
 {
     if (h->armed) {
         return;
     }
     const bool belly_ok = h->depth_b.n >= 4 && h->n_level >= 3;
     const bool chest_ok = !h->has_chest || h->depth_c.n >= 4;
-    h->armed = belly_ok && chest_ok;
+    /* On time as well: at a slow (paced) rate four breaths take over a minute,
+     * and a hold-in before then would be learnt as the relaxed state. Two
+     * complete breaths that agree, over at least arm_s of learning, will do. */
+    const bool slow_ok = h->depth_b.n >= 2 && h->n_level >= 2 && t - h->t_level0 >= arm_s &&
+                         learnt_agree(&h->depth_b) &&
+                         (!h->has_chest || (h->depth_c.n >= 2 && learnt_agree(&h->depth_c)));
+    h->armed = (belly_ok && chest_ok) || slow_ok;
+}
+
+/* How far below the relaxed level the belly must go to be a drop (a hold-in's
+ * candidate, a trough not learnt from): drop_frac x the depth once armed. Before,
+ * in slow breathing, judged against the breaths seen so far (one at least, the
+ * level from two troughs that agree, and a chest breath where there is a chest)
+ * with a margin pre_margin times wider: the depth of so few breaths is less sure.
+ * Never (infinity) otherwise. */
+static float drop_margin(const bel_holdin *h)
+{
+    if (!(h->depth > 0.0f)) {
+        return INFINITY;
+    }
+    if (h->armed) {
+        return h->cfg.drop_frac * h->depth;
+    }
+    if (h->period_s >= slow_period_s && h->level_settled && h->depth_b.n >= 1 && h->n_level >= 2 &&
+        (!h->has_chest || h->depth_c.n >= 1)) {
+        return pre_margin * h->cfg.drop_frac * h->depth;
+    }
+    return INFINITY;
 }
 
 void bel_holdin_push_breath(bel_holdin *h, const bel_breath_point *pt)
@@ -588,6 +636,11 @@ void bel_holdin_push_breath(bel_holdin *h, const bel_breath_point *pt)
         return;
     }
     const bool learning = h->st == HS_IDLE && !h->bh_on;
+    /* A trough below the level by a drop's margin is a hold-in not yet decided: it
+     * teaches neither the level nor (before arming, when so few breaths are
+     * known) the depths, whose breath ending in it spans the drop. */
+    const bool is_drop = h->n_level > 0 && pt->value < h->level - drop_margin(h);
+    const bool learn_depth = learning && (h->armed || !is_drop);
     if (h->have_trough && h->have_peak && h->t_peak > h->t_trough && pt->t_s > h->t_peak) {
         const double period = pt->t_s - h->t_trough;
         /* The breathing's own period: a cycle that spans a breath hold (more
@@ -641,7 +694,7 @@ void bel_holdin_push_breath(bel_holdin *h, const bel_breath_point *pt)
             if (h->has_chest && isfinite(c_exc)) {
                 const float share = b_exc / (b_exc + h->cal.chest_gain * c_exc);
                 h->s.belly_share = share;
-                if (learning && !h->cal.is_valid) {
+                if (learn_depth && !h->cal.is_valid) {
                     learnt_push(&h->share, share);
                     learnt_push(&h->depth_c, c_exc);
                     h->rshare = learnt_median(&h->share);
@@ -649,7 +702,7 @@ void bel_holdin_push_breath(bel_holdin *h, const bel_breath_point *pt)
                 }
                 update_lag(h);
             }
-            if (learning) {
+            if (learn_depth) {
                 learnt_push(&h->depth_b, b_exc);
                 if (!h->cal.is_valid || h->depth_b.n >= N_LEARN) {
                     h->depth = learnt_median(&h->depth_b);
@@ -661,14 +714,21 @@ void bel_holdin_push_breath(bel_holdin *h, const bel_breath_point *pt)
         /* The relaxed level follows slow creep; a clear rise (sitting up, a
          * hold-in from the start let go) is taken after two breaths. */
         const float v = pt->value;
+        /* Settled: within a drop's margin of the trough before (belts settling at the
+         * start move further in a breath; a drop keeps what was known). */
+        if (!is_drop) {
+            h->level_settled = h->have_trough && h->depth > 0.0f &&
+                               fabsf(v - h->v_trough) < h->cfg.drop_frac * h->depth;
+        }
         if (h->n_level == 0 || !isfinite(h->level)) {
             h->level = v;
+            h->t_level0 = pt->t_s;
         } else if (h->depth > 0.0f && v > h->level + 0.5f * h->depth) {
             if (++h->n_high >= 2) {
                 h->level = v;
                 h->n_high = 0;
             }
-        } else if (!(h->armed && h->depth > 0.0f && v < h->level - h->cfg.drop_frac * h->depth)) {
+        } else if (!is_drop) {
             /* Creep is slow: at a slow (paced) rate one breath moves the level
              * at most as much as 5 s would, and a trough that is a drop (a
              * hold-in not yet confirmed) teaches nothing. */
@@ -680,7 +740,7 @@ void bel_holdin_push_breath(bel_holdin *h, const bel_breath_point *pt)
         if (h->n_level < N_LEARN) {
             h->n_level++;
         }
-        arm_if_ready(h);
+        arm_if_ready(h, pt->t_s);
     }
     h->have_trough = true;
     h->t_trough = pt->t_s;
@@ -726,7 +786,7 @@ static int64_t drop_start(const bel_holdin *h, int64_t k_left)
 static bool start_candidate(bel_holdin *h, float yb, float yc, double t)
 {
     const float d = h->depth;
-    if (!(yb < h->level - h->cfg.drop_frac * d)) {
+    if (!(yb < h->level - drop_margin(h))) {
         return false;
     }
     const int64_t k0 = ring_from(h, t - h->cfg.fast_s);
@@ -772,7 +832,7 @@ static int step_holdin(bel_holdin *h, float yb, float yc, double t, bel_event *o
 {
     const float d = h->depth;
     if (h->st == HS_IDLE) {
-        if (h->armed && !h->bh_on && d > 0.0f) {
+        if (!h->bh_on && d > 0.0f) {
             (void)start_candidate(h, yb, yc, t);
         }
         if (yb >= h->level - 0.1f * d) {

@@ -677,6 +677,36 @@ static void test_holdin_found_at_slow_paced_rates(void **state)
     }
 }
 
+/* Box breathing (4-4-4-4, one breath in 16 s) paced from the first second: four
+ * breaths take over a minute, and a hold-in made before then is found (with
+ * two belts and with the belly alone), its level not learnt as the relaxed
+ * one; the same session without it gives none. */
+static void test_holdin_found_early_in_a_slow_paced_session(void **state)
+{
+    (void)state;
+    for (int chest = 0; chest <= 1; chest++) {
+        for (int held = 0; held <= 1; held++) {
+            bel_sim_config c = sim_cfg(90 + (uint64_t)chest, 150.0, chest != 0);
+            const float pace[4] = {4.0f, 4.0f, 4.0f, 4.0f};
+            memcpy(c.pace_s, pace, sizeof pace);
+            if (held) {
+                add_script(&c, "holdin@60+30:1.5");
+            }
+            run(&c, NULL);
+            assert_int_equal(count(BEL_EV_BREATH_HOLD_START), 0);
+            if (!held) {
+                assert_int_equal(count(BEL_EV_HOLDIN_START), 0);
+                continue;
+            }
+            assert_int_equal(count(BEL_EV_HOLDIN_START), 1);
+            const bel_event *st = find(BEL_EV_HOLDIN_START, 59.0, 63.0);
+            assert_non_null(st);
+            assert_true(st->t_detect_s <= 60.0 + 24.0);
+            assert_non_null(find(BEL_EV_HOLDIN_END, 88.0, 96.0));
+        }
+    }
+}
+
 static void test_holdin_belly_share_near_split(void **state)
 {
     (void)state;
@@ -783,6 +813,7 @@ int main(void)
         cmocka_unit_test(test_holdin_breath_hold_survives_a_negated_belly),
         cmocka_unit_test(test_holdin_ends_at_an_unplug_and_is_found_again),
         cmocka_unit_test(test_holdin_found_at_slow_paced_rates),
+        cmocka_unit_test(test_holdin_found_early_in_a_slow_paced_session),
         cmocka_unit_test(test_holdin_belly_share_near_split),
         cmocka_unit_test(test_holdin_calibration_detects_from_the_start),
         cmocka_unit_test(test_holdin_deterministic),
