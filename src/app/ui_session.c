@@ -534,6 +534,7 @@ static void on_event(void *ctx, const bel_event *ev)
      * cued; the summary's tallies still count it, as the stored summary does. */
     const bool is_shown = !u->view.is_paused || ev->kind == BEL_EV_PAUSE;
     if (is_shown) {
+        u->view.clock_offset_s = u->t_first_s + u->paused_s; /* the log on the session clock */
         bel_ui_view_push_event(&u->view, ev);
     }
     if (u->guide) {

@@ -1098,9 +1098,10 @@ static void draw_log(bel_ui *ui, const bel_ui_view *v, SDL_Rect r)
     char tb[32];
     uint32_t marker_no = v->n_markers + 1; /* counted down from the newest */
     for (int k = 0; k < rows && (uint32_t)k < n; k++) {
-        const bel_event *e = &v->events[(v->event_head - 1 - (uint32_t)k) % BEL_UI_EVENT_CAP];
+        const uint32_t i = (v->event_head - 1 - (uint32_t)k) % BEL_UI_EVENT_CAP;
+        const bel_event *e = &v->events[i];
         int y = r.y + pad + (k + 1) * lh;
-        fmt_clock(tb, sizeof tb, e->t_s);
+        fmt_clock(tb, sizeof tb, v->event_clock_s[i]); /* as the session clock says */
         bool is_breath = e->kind == BEL_EV_INSP_ONSET || e->kind == BEL_EV_EXP_ONSET;
         SDL_Color c = is_breath ? palette[BEL_UI_C_DIM] : palette[BEL_UI_C_TEXT];
         if (e->kind == BEL_EV_HOLDIN_START) {

@@ -62,6 +62,7 @@ void bel_ui_view_turn_trace_round(bel_ui_view *v)
 void bel_ui_view_push_event(bel_ui_view *v, const bel_event *ev)
 {
     v->events[v->event_head % BEL_UI_EVENT_CAP] = *ev;
+    v->event_clock_s[v->event_head % BEL_UI_EVENT_CAP] = ev->t_s - v->clock_offset_s;
     v->event_head++;
     v->n_markers += ev->kind == BEL_EV_MARKER;
 }

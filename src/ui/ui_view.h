@@ -124,8 +124,11 @@ typedef struct bel_ui_view {
     float trace_window_s; /**< seconds shown (30..60, default 45) */
 
     bel_event events[BEL_UI_EVENT_CAP];
-    uint32_t event_head; /**< total pushed */
-    uint32_t n_markers;  /**< markers pushed (the log numbers them 1, 2, ...) */
+    double event_clock_s[BEL_UI_EVENT_CAP]; /**< each on the session clock (shown) */
+    double clock_offset_s; /**< event time - session clock: the first sample's time plus the
+                                time paused so far (0 by default) */
+    uint32_t event_head;   /**< total pushed */
+    uint32_t n_markers;    /**< markers pushed (the log numbers them 1, 2, ...) */
 
     /* Session trends, one point per trend_every_s. NAN where unknown. */
     double trend_t[BEL_UI_TREND_CAP];

@@ -989,6 +989,49 @@ static void test_ui_lost_words(void **state)
     assert_string_equal(buf, "10 min of signal lost (4 dropouts)");
 }
 
+/* The therapist's event log reads the session clock (the one at the top), which stops
+ * while paused: an event 600 s into the recording after 60 s of pause is logged at 9:00,
+ * as one at 540 s without a pause is. */
+static void log_pixels(canvas *c, double t_event, double offset_s, Uint32 *out, SDL_Rect r)
+{
+    bel_ui_view v;
+    bel_ui_view_init(&v);
+    v.layout = BEL_UI_THERAPIST;
+    v.clock_offset_s = offset_s;
+    bel_event e = bel_event_make(BEL_EV_HOLDIN_START, t_event, t_event + 2.0);
+    bel_ui_view_push_event(&v, &e);
+    render(c, &v, "therapist_log");
+    for (int y = 0; y < r.h; y++) {
+        const Uint32 *row =
+            (const Uint32 *)((const Uint8 *)c->surf->pixels + (r.y + y) * c->surf->pitch);
+        memcpy(out + (size_t)y * (size_t)r.w, row + r.x, (size_t)r.w * sizeof *out);
+    }
+}
+
+static void test_ui_event_log_on_the_session_clock(void **state)
+{
+    (void)state;
+    canvas c;
+    canvas_open(&c, 1280, 800);
+    SDL_Rect r = bel_ui_get_region(BEL_UI_THERAPIST, c.w, c.h, BEL_UI_R_LOG);
+    const size_t n = (size_t)r.w * (size_t)r.h;
+    Uint32 *paused = calloc(n, sizeof *paused);
+    Uint32 *plain = calloc(n, sizeof *plain);
+    Uint32 *raw = calloc(n, sizeof *raw);
+    assert_non_null(paused);
+    assert_non_null(plain);
+    assert_non_null(raw);
+    log_pixels(&c, 600.0, 60.0, paused, r);
+    log_pixels(&c, 540.0, 0.0, plain, r);
+    log_pixels(&c, 600.0, 0.0, raw, r);
+    assert_memory_equal(paused, plain, n * sizeof *paused);
+    assert_memory_not_equal(paused, raw, n * sizeof *paused);
+    free(paused);
+    free(plain);
+    free(raw);
+    canvas_close(&c);
+}
+
 /* The end-of-session summary in the window: its seven lines over the practice layout. */
 static void test_ui_summary(void **state)
 {
@@ -1066,6 +1109,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_ui_lost_words),
         cmocka_unit_test(test_ui_second_window_placed_beside_or_on_the_other_display),
         cmocka_unit_test(test_ui_first_help_closes_once_breaths_are_counted),
+        cmocka_unit_test(test_ui_event_log_on_the_session_clock),
         cmocka_unit_test(test_ui_summary),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
