@@ -301,8 +301,13 @@ typedef struct series {
                           * it (filled, just right), and the line runs through both in turn */
 } series;
 
+/* The least span of an axis that spans its values (breaths/min): a change of a few
+ * hundredths of a breath is not drawn as if it were one from top to bottom. */
+static const double MIN_SPAN = 2.0;
+
 /* One progress plot: n points per series over sessions evenly spaced in order,
- * dates under the axis. top: NAN, the axis spans the values; else it starts at 0 and
+ * dates under the axis. top: NAN, the axis spans the values (at least MIN_SPAN, around
+ * them); else it starts at 0 and
  * reaches at least top (a scale's end: 10 for pain 0-10, 100 for a share in %; 0: the
  * values' top), so a 3 of 10 does not stand at the top. pairs: draw a line from series
  * 0 to 1 at each session. A series with `after` shows two values per session. */
@@ -330,6 +335,10 @@ static void plot(writer *w, const char *aria, const char *unit, size_t n, const 
     if (!isnan(top)) {
         lo = fmin(lo, 0.0);
         hi = fmax(hi, top);
+    } else if (hi - lo < MIN_SPAN) {
+        const double mid = 0.5 * (lo + hi);
+        lo = mid - 0.5 * MIN_SPAN;
+        hi = mid + 0.5 * MIN_SPAN;
     }
     double step = nice_step(hi - lo);
     lo = floor(lo / step) * step;

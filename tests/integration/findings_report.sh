@@ -79,6 +79,17 @@ assert f0 == "#fff" and f1 == "#c0392b" and x0 < x1, dots
 assert abs(y0 - y_of(6)) < 1 and abs(y1 - y_of(3)) < 1, (dots, ticks)
 assert re.search(r'stroke="#c0392b" stroke-width="2" points="[0-9.]+,[0-9.]+ [0-9.]+,[0-9.]+ "', svg)
 PY
+# Rates close together are not magnified: a rate plot's axis spans at least 2 breaths/min.
+python3 - "$TMP/r.html" <<'PY' || fail "a rate plot magnifies a small difference"
+import re, sys
+html = open(sys.argv[1]).read()
+plots = re.findall(r'aria-label="([^"]*rate[^"]*)"(.*?)</svg>', html, re.S)
+drawn = [(a, svg) for a, svg in plots if "no values yet" not in svg]
+assert any(a.startswith("assessed") for a, _ in drawn), [a for a, _ in plots]
+for aria, svg in drawn:
+    v = [float(x) for x in re.findall(r'class="ylab"[^>]*>([0-9.]+)<', svg)]
+    assert max(v) - min(v) >= 2 - 1e-9, (aria, v)
+PY
 # I:E as the live window and the terminal write it (1 : Te/Ti), not a bare Ti/Te.
 grep -Eq '<td class="l">I:E</td><td>1:[0-9]+\.[0-9]</td><td>1:[0-9]+\.[0-9]</td>' "$TMP/r.html" ||
     fail "first vs latest lacks I:E as 1:x.x: $(grep -F '>I:E<' "$TMP/r.html")"
