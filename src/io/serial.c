@@ -2,6 +2,7 @@
  * SPDX-License-Identifier: MIT */
 #include "serial.h"
 
+#include <errno.h>
 #include <libserialport.h>
 #include <math.h>
 #include <pthread.h>
@@ -177,7 +178,19 @@ static bel_status open_port(const char *name, struct sp_port **out, char *err, s
         return BEL_ERR_IO;
     }
     if (sp_open(p, SP_MODE_READ_WRITE) != SP_OK) {
+        const int code = sp_last_error_code();
         sp_message(err, err_len, name, "cannot open");
+        /* The two a person can do something about. */
+        const char *hint =
+            code == EACCES || code == EPERM
+                ? " (install bellows' udev rule, hardware/udev, and replug the belt; or join "
+                  "the 'dialout' group and log in again)"
+            : code == EBUSY ? " (another program has it open: the Arduino IDE's Serial Monitor?)"
+                            : "";
+        const size_t used = strlen(err);
+        if (used < err_len) {
+            snprintf(err + used, err_len - used, "%s", hint);
+        }
         sp_free_port(p);
         return BEL_ERR_IO;
     }
@@ -913,16 +926,18 @@ const bel_proto_info *bel_serial_get_info(const bel_serial *link)
 const char *bel_serial_get_port(const bel_serial *link) { return link ? link->port_name : ""; }
 
 static bel_status probe(const char *port, int timeout_ms, const atomic_bool *give_up,
-                        bel_proto_info *info, bel_serial_format *format, char *err, size_t err_len);
+                        bel_proto_info *info, bel_serial_format *format, bool *unopened, char *err,
+                        size_t err_len);
 
 bel_status bel_serial_probe(const char *port, int timeout_ms, bel_proto_info *info,
                             bel_serial_format *format, char *err, size_t err_len)
 {
-    return probe(port, timeout_ms, NULL, info, format, err, err_len);
+    return probe(port, timeout_ms, NULL, info, format, NULL, err, err_len);
 }
 
 static bel_status probe(const char *port, int timeout_ms, const atomic_bool *give_up,
-                        bel_proto_info *info, bel_serial_format *format, char *err, size_t err_len)
+                        bel_proto_info *info, bel_serial_format *format, bool *unopened, char *err,
+                        size_t err_len)
 {
     char why[SERIAL_WHY_LEN] = "";
     if (info) {
@@ -948,6 +963,9 @@ static bel_status probe(const char *port, int timeout_ms, const atomic_bool *giv
     bel_proto_parser_init(&s->parser);
     bel_plotter_parser_init(&s->plotter);
     bel_status st = open_port(port, &s->port, why, sizeof why);
+    if (unopened) {
+        *unopened = st != BEL_OK;
+    }
     if (st == BEL_OK) {
         (void)sp_flush(s->port, SP_BUF_INPUT); /* stale bytes are of no interest */
         if (sp_new_event_set(&s->events) != SP_OK ||
@@ -992,8 +1010,8 @@ static void *probe_thread(void *arg)
 {
     probe_job *j = arg;
     bel_serial_port_desc *d = j->d;
-    d->is_belt = probe(d->name, j->timeout_ms, j->found, &d->info, &d->format, d->error,
-                       sizeof d->error) == BEL_OK;
+    d->is_belt = probe(d->name, j->timeout_ms, j->found, &d->info, &d->format, &d->is_unopened,
+                       d->error, sizeof d->error) == BEL_OK;
     if (d->is_belt && d->format == BEL_SERIAL_FORMAT_BELLOWS && j->found) {
         atomic_store(j->found, true);
     }
@@ -1027,6 +1045,7 @@ int bel_serial_list_ports(bel_serial_port_desc *out, int max, int timeout_ms, bo
         const char *desc = sp_get_port_description(list[n]);
         snprintf(d->name, sizeof d->name, "%s", name ? name : "?");
         snprintf(d->description, sizeof d->description, "%s", desc ? desc : "");
+        d->is_usb = sp_get_port_transport(list[n]) == SP_TRANSPORT_USB;
     }
     sp_free_port_list(list);
     /* Every port at once: an Arduino restarts when its port is opened and answers

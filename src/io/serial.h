@@ -113,7 +113,9 @@ typedef struct bel_serial_port_desc {
     bool is_belt;                          /**< answered "?" or sends Serial Plotter lines */
     bel_serial_format format;              /**< what it sends (is_belt only) */
     bel_proto_info info;                   /**< its info line, or one made up (is_belt only) */
-    char error[160];                       /**< why not a belt ("cannot open: ..."), or "" */
+    bool is_usb;                           /**< a USB serial port (where a belt plugs in) */
+    bool is_unopened;                      /**< there, but it could not be opened */
+    char error[320];                       /**< why not a belt ("cannot open: ..."), or "" */
 } bel_serial_port_desc;
 
 /** Open `port`, send "?" and wait up to timeout_ms (<= 10000) for an info

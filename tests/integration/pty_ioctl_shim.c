@@ -6,13 +6,11 @@
  * ENOTTY; every other call goes through untouched. libserialport also looks
  * the port up as /sys/class/tty/NAME (lstat, readlink) for /dev/NAME, which a
  * pty link does not have: for NAME starting with "bellows-" those two calls
- * answer as for a platform tty. And libserialport lists the ports by reading
- * /sys/class/tty (opendir, readdir_r): the names in BELLOWS_SHIM_TTYS (comma
- * separated, each "bellows-...", e.g. "bellows-test-1") are listed after the
- * real ones, so `bellows ports` and a search for the first belt see them as a
- * plugged-in board. Built as a shared object
- * for LD_PRELOAD (integration tests) or linked into a test binary (bench).
- * Never part of the product.
+ * answer as for a USB serial port (with no USB details). And libserialport lists the ports by
+ * reading /sys/class/tty (opendir, readdir_r): the names in BELLOWS_SHIM_TTYS (comma separated,
+ * each "bellows-...", e.g. "bellows-test-1") are listed after the real ones, so `bellows ports` and
+ * a search for the first belt see them as a plugged-in board. Built as a shared object for
+ * LD_PRELOAD (integration tests) or linked into a test binary (bench). Never part of the product.
  * SPDX-License-Identifier: MIT */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -63,7 +61,7 @@ ssize_t readlink(const char *path, char *buf, size_t len)
 {
     if (strncmp(path, FAKE_PREFIX, sizeof FAKE_PREFIX - 1) == 0) {
         char target[256];
-        int n = snprintf(target, sizeof target, "../../devices/platform/bellows-pty-shim/tty/%s",
+        int n = snprintf(target, sizeof target, "../../devices/pci0000:00/usb1/1-1/tty/%s",
                          path + sizeof "/sys/class/tty/" - 1);
         size_t m = n < 0 ? 0 : (size_t)n < len ? (size_t)n : len;
         memcpy(buf, target, m);
