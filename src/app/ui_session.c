@@ -91,7 +91,6 @@ struct ui_session {
     double t_polarity_ask_s;
     bool is_quiet;     /* run --quiet: no breath lines in the terminal */
     FILE *latency_log; /* $BELLOWS_LATENCY_LOG (tests/bench): frames and callbacks */
-    /* The summary's tallies, from the published events and metrics. */
     /* The guided assessment (bellows assess), or NULL. */
     bel_assess *guide;
     bool is_guide_shown;
@@ -531,7 +530,7 @@ static void on_event(void *ctx, const bel_event *ev)
     ui_session *u = ctx;
     u->has_news = true;
     /* Paused: the recording has every event (and the pause), but nothing is shown or
-     * cued; the summary's tallies still count it, as the stored summary does. */
+     * cued; the summary (the pipeline's, as stored) still counts it. */
     const bool is_shown = !u->view.is_paused || ev->kind == BEL_EV_PAUSE;
     if (is_shown) {
         u->view.clock_offset_s = u->t_first_s + u->paused_s; /* the log on the session clock */
@@ -576,11 +575,11 @@ static void fill_summary(ui_session *u)
     memset(s, 0, sizeof *s);
     s->session_s = u->view.session_s;
     s->paused_s = u->paused_s + (u->view.is_paused ? u->t_now_s - u->t_pause_start_s : 0.0);
-    s->n_breaths = u->view.m.n_breaths;
     /* The breath figures as stored: the pipeline's summary, once the session has ended
      * (the window shows it then); a pause stops the clock, not what the belly does. */
     bel_summary sum;
     const bool is_ended = bel_session_get_summary(u->session, &sum);
+    s->n_breaths = is_ended ? sum.n_breaths : u->view.m.n_breaths;
     s->rate_bpm = is_ended ? sum.rate_bpm : NAN;
     s->belly_share = is_ended ? sum.belly_share : NAN;
     s->held_in_s = is_ended ? sum.time_held_in_s : 0.0;
