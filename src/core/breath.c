@@ -16,6 +16,14 @@ enum { N_DEPTHS = 6 };
 /* Movement times kept per direction (their median is the usual one, taken by
  * median_depth: no more than N_DEPTHS). */
 enum { N_MOVES = 5 };
+/* The fast signal's extra reversals per phase (over the slow one's) are
+ * averaged over about 1 / EXCESS_ALPHA phases: none left, the slow filter is
+ * no longer needed against them. */
+#define EXCESS_ALPHA (1.0 / 32.0)
+/* measure_beat's samples: those within this fraction of the depth of a turn. */
+#define BEAT_SLOW_FRAC 0.2
+/* beat_hi's fall per turn: it holds the largest beat of about the last ten. */
+#define BEAT_HI_DECAY 0.9
 
 /* estimate_ripple's window and lags in decimated samples: under 6 s + 1.5 s
  * at under 50 Hz. */
@@ -63,6 +71,7 @@ struct bel_breath {
         uint32_t count;
     } wig_fast, wig_slow;
     double wig_fast_ema, wig_slow_ema;
+    double wig_excess; /* the fast signal's extra reversals per phase (EXCESS_ALPHA) */
     /* History of the input for timing turning points. */
     float *hist_x;
     float *hist_y; /* the detection signal y */
@@ -157,6 +166,16 @@ struct bel_breath {
     /* Amplitude of the band above 0.7 Hz on the fast signal (the heart beat and
      * noise), as of the last turning point (0: not known yet). */
     double wiggle_amp;
+    /* The beat alone, free of the breath's harmonics: peak-to-peak (RMS x 2 sqrt 2)
+     * of the input less its mean over one beat period (beat_n samples, odd: the
+     * ripple estimate's period, 0.8 s before one is found), where the breath is
+     * slow (near a turn), averaged over turns; -1: not measured yet. */
+    double beat_pp;
+    /* The largest of those (per turn) over about the last ten turns: the slow
+     * filter is let go only when no recent pause held a beat as big as the
+     * confirmation need. -1: not measured yet. */
+    double beat_hi;
+    int64_t beat_n;
     double depth_decay; /* the reference depth's decay per quiet sample */
     int64_t n_total;    /* samples since start of time (for noise warm-up) */
 };
@@ -276,9 +295,13 @@ void bel_breath_reset(bel_breath *b)
     b->st = ST_UNKNOWN;
     b->ripple_mode = false;
     b->wiggle_amp = 0.0;
+    b->beat_pp = -1.0;
+    b->beat_hi = -1.0;
+    b->beat_n = ((int64_t)(0.8 * b->cfg.fs_hz)) | 1;
     b->ripple_lp_hz = b->cfg.ripple_lowpass_hz;
     bel_biquad2_set_lane(&b->lp, 1, &b->lp_ripple_cfg);
     b->wig_fast_ema = b->wig_slow_ema = 1.0;
+    b->wig_excess = 0.0;
     b->wig_fast.count = b->wig_slow.count = 0;
     b->n_total = 0;
 }
@@ -294,6 +317,8 @@ static double ht(const bel_breath *b, int64_t k) { return b->hist_t[k & (b->cap 
 /* The larger of two numbers, neither NaN: fmax without the call (the per-sample
  * path). */
 static double max_d(double a, double c) { return a > c ? a : c; }
+
+static int64_t max_i64(int64_t a, int64_t c) { return a > c ? a : c; }
 
 static double noise_sigma(const bel_breath *b)
 {
@@ -536,6 +561,7 @@ static void estimate_ripple(bel_breath *b, const ripple_grid *g, const double *x
         after_best < best) {
         const int64_t len = best_l * g->step;
         b->ripple_n = len % 2 ? len : len + 1;
+        b->beat_n = b->ripple_n;
         b->ripple_amp = sqrt(2.0 * sxx / (double)win);
     }
 }
@@ -992,6 +1018,41 @@ static double move_time(const bel_breath *b, int64_t k0, int64_t k1)
     return ht(b, k90) - ht(b, k10);
 }
 
+/* The beat over the samples of the phase ending now that lie near its extreme
+ * (within slow_frac of the depth: the breath hardly moves there), from the
+ * input less its centred mean over one beat period: that mean takes out the
+ * beat whole and the breath's level and slope, so what remains is the beat. */
+static void measure_beat(bel_breath *b, double depth)
+{
+    if (b->st == ST_UNKNOWN) {
+        return;
+    }
+    const int64_t h = b->beat_n / 2, m = b->cap - 1;
+    const int64_t lo = max_i64(b->ref_n, oldest_k(b)) + h + 1, hi = b->n - 1 - h;
+    const double s = b->st == ST_RISING ? 1.0 : -1.0, band = BEAT_SLOW_FRAC * depth;
+    const int64_t step = h / 4 > 1 ? h / 4 : 1;
+    double sum = 0.0, sum2 = 0.0;
+    int64_t cnt = 0;
+    for (int64_t k = lo; k <= hi; k += step) {
+        const float xk = b->hist_x[k & m];
+        if (s * (b->ext_val - (double)b->hist_y[k & m]) > band || xk <= b->x_min ||
+            xk >= b->x_max) {
+            continue;
+        }
+        const double r = (double)xk - (b->hist_cs[(k + h) & m] - b->hist_cs[(k - h - 1) & m]) /
+                                          (double)(2 * h + 1);
+        sum += r;
+        sum2 += r * r;
+        cnt++;
+    }
+    if (cnt * step >= 2 * h + 1) {
+        const double mean = sum / (double)cnt;
+        const double pp = 2.828 * sqrt(fmax(sum2 / (double)cnt - mean * mean, 0.0));
+        b->beat_pp = b->beat_pp >= 0.0 ? 0.5 * b->beat_pp + 0.5 * pp : pp;
+        b->beat_hi = pp > BEAT_HI_DECAY * b->beat_hi ? pp : BEAT_HI_DECAY * b->beat_hi;
+    }
+}
+
 static int confirm(bel_breath *b, bool peak, double t_now, bel_breath_point *pt)
 {
     ripple_resolve(b, false);
@@ -1001,6 +1062,7 @@ static int confirm(bel_breath *b, bool peak, double t_now, bel_breath_point *pt)
     const double exc = fabs(b->ext_val - b->ref_val);
     int64_t k;
     float v;
+    measure_beat(b, b->ref_depth > 0.0 ? b->ref_depth : exc);
     /* The turn is timed against the size of the movements around it: the
      * usual depth (which decays through a long pause) and this breath's own
      * last movement, each a guess, weighed alike (their geometric mean). A
@@ -1128,18 +1190,26 @@ static void tune_ripple_lowpass(bel_breath *b)
 
 /* After each turning point: choose the detection filter by how much more the
  * fast signal wiggles than the slow one (with hysteresis), and carry the
- * state over to the other filter's signal if it changes. */
+ * state over to the other filter's signal if it changes. The slow filter is
+ * also let go when the fast signal has long stopped making extra reversals
+ * and no recent pause held a beat as big as the confirmation need (beat_hi):
+ * otherwise, once on (startup wiggles, one hump), it stayed on for good and
+ * every turn came 0.3-0.4 s later. */
 static void choose_filter(bel_breath *b)
 {
     tune_ripple_lowpass(b);
     b->wig_fast_ema = 0.8 * b->wig_fast_ema + 0.2 * (double)b->wig_fast.count;
     b->wig_slow_ema = 0.8 * b->wig_slow_ema + 0.2 * (double)b->wig_slow.count;
+    b->wig_excess +=
+        EXCESS_ALPHA * ((double)b->wig_fast.count - (double)b->wig_slow.count - b->wig_excess);
     b->wig_fast.count = b->wig_slow.count = 0;
     const double ratio = b->wig_fast_ema / fmax(b->wig_slow_ema, 0.5);
     bool want = b->ripple_mode;
     if (ratio > b->cfg.ripple_on) {
         want = true;
-    } else if (ratio < b->cfg.ripple_off) {
+    } else if (ratio < b->cfg.ripple_off ||
+               (b->wig_excess < 0.5 * EXCESS_ALPHA && b->beat_hi >= 0.0 &&
+                b->beat_hi < (double)b->cfg.confirm_frac * b->ref_depth)) {
         want = false;
     }
     if (want != b->ripple_mode) {
@@ -1506,6 +1576,8 @@ static inline __attribute__((always_inline)) int breath_step(bel_breath *b, doub
         /* and the beat's margin with it: a margin learnt on a large band (a
          * step, a burst) must not keep every reversal from confirming. */
         b->wiggle_amp *= b->depth_decay;
+        b->beat_pp *= b->depth_decay;
+        b->beat_hi *= b->depth_decay;
     }
     const double floor_noise = (double)b->cfg.noise_mult * noise;
     const double depth = b->ref_depth;
@@ -1550,10 +1622,12 @@ static inline __attribute__((always_inline)) int breath_step(bel_breath *b, doub
     }
     /* A reversal no larger than the peak-to-peak of the beat riding on the fast
      * signal could be the beat alone (in an end-expiratory pause it is all that
-     * moves): the slow signal, which the beat hardly reaches, needs no more. */
+     * moves): the slow signal, which the beat hardly reaches, needs no more.
+     * The band's wiggle_amp also holds the breath's harmonics and other motion;
+     * beat_pp, the beat alone measured in pauses, is the margin where larger. */
     double need_rev = (double)b->cfg.confirm_frac * depth;
     if (!b->ripple_mode) {
-        need_rev = max_d(need_rev, 2.0 * b->wiggle_amp);
+        need_rev = max_d(need_rev, max_d(2.0 * b->wiggle_amp, b->beat_pp));
     }
     /* Reversed by need_rev, or by less but ahead of the low-pass's delay
      * (is_reversed_ahead, asked in try_confirm). */
