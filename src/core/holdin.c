@@ -98,6 +98,7 @@ struct bel_holdin {
     double held_before; /* time held in before the current hold-in */
     float min_b, up_b, min_c, up_c;
     reversals rev_b, rev_c;
+    double t_rise_b; /* one belt: when the belly first turned up at the lower level */
     bool up_seen;
     int n_full;     /* full belly breaths in a row while held in */
     double t_full;  /* where the first of them began */
@@ -844,7 +845,11 @@ static int step_holdin(bel_holdin *h, float yb, float yc, double t, bel_event *o
         h->min_b = fminf(h->min_b, yb);
         h->up_b = fmaxf(h->up_b, yb - h->min_b);
         const float nb = noise_of(h->nabs_b);
+        const int n_rev_b = h->rev_b.count;
         rev_push(&h->rev_b, yb, fmaxf(0.07f * d, 2.0f * nb));
+        if (n_rev_b == 0 && h->rev_b.count == 1) {
+            h->t_rise_b = t;
+        }
         const bool chest = chest_on(h);
         if (chest) {
             h->min_c = fminf(h->min_c, yc);
@@ -858,8 +863,11 @@ static int step_holdin(bel_holdin *h, float yb, float yc, double t, bel_event *o
             h->st = HS_IDLE;
             return n_out;
         }
+        /* With a chest belt a breath hold (both still) is not a hold-in. With the
+         * belly alone, a belly sucked in far below its level while breathing with
+         * the chest is as still as a held breath: the drop decides, not the hold. */
         if (yb > h->level - h->cfg.release_frac * d || t - h->t_cand > h->cfg.candidate_max_s ||
-            h->bh_on) {
+            (h->bh_on && chest)) {
             h->st = HS_IDLE;
             return n_out;
         }
@@ -875,9 +883,14 @@ static int step_holdin(bel_holdin *h, float yb, float yc, double t, bel_event *o
         } else {
             /* One belt: a small breath at the lower level, its inhalation seen here
              * and its end either here (the belly turned down) or by the breath stage
-             * (an exhalation onset after the candidate began), whichever is first. */
-            breathing = h->rev_b.count >= 2 ||
-                        (h->rev_b.count >= 1 && h->have_peak && h->t_peak > h->t_cand);
+             * (an exhalation onset after the candidate began), whichever is first;
+             * or an inhalation that has lasted as long as one usually does (0.4 of
+             * the breath period) and stayed small: a paced hold at the top (4-7-8)
+             * keeps its end from showing for seconds. */
+            breathing =
+                h->rev_b.count >= 2 ||
+                (h->rev_b.count >= 1 && h->have_peak && h->t_peak > h->t_cand) ||
+                (h->rev_b.count == 1 && h->period_s > 0.0 && t - h->t_rise_b >= 0.4 * h->period_s);
             share_ok = true;
         }
         if (breathing && share_ok && t - h->t_drop >= h->cfg.confirm_min_s) {

@@ -707,6 +707,34 @@ static void test_holdin_found_early_in_a_slow_paced_session(void **state)
     }
 }
 
+/* 4-7-8 with the belly belt alone: sucked in, the belly's breaths are small and
+ * the pacer's 7 s hold at the top keeps their end from showing, and the belly
+ * is as still as a held breath. The drop is still a hold-in, told within a
+ * breath (19 s) or so; the same session without one has none. */
+static void test_holdin_belly_alone_found_in_a_four_seven_eight_session(void **state)
+{
+    (void)state;
+    for (uint64_t seed = 3; seed <= 6; seed++) {
+        for (int held = 0; held <= 1; held++) {
+            bel_sim_config c = sim_cfg(seed, 180.0, false);
+            const float pace[4] = {4.0f, 7.0f, 8.0f, 0.0f};
+            memcpy(c.pace_s, pace, sizeof pace);
+            if (held) {
+                add_script(&c, "holdin@120+30:2");
+            }
+            run(&c, NULL);
+            if (!held) {
+                assert_int_equal(count(BEL_EV_HOLDIN_START), 0);
+                continue;
+            }
+            assert_int_equal(count(BEL_EV_HOLDIN_START), 1);
+            const bel_event *st = find(BEL_EV_HOLDIN_START, 119.0, 123.0);
+            assert_non_null(st);
+            assert_true(st->t_detect_s <= 120.0 + 27.0);
+        }
+    }
+}
+
 static void test_holdin_belly_share_near_split(void **state)
 {
     (void)state;
@@ -814,6 +842,7 @@ int main(void)
         cmocka_unit_test(test_holdin_ends_at_an_unplug_and_is_found_again),
         cmocka_unit_test(test_holdin_found_at_slow_paced_rates),
         cmocka_unit_test(test_holdin_found_early_in_a_slow_paced_session),
+        cmocka_unit_test(test_holdin_belly_alone_found_in_a_four_seven_eight_session),
         cmocka_unit_test(test_holdin_belly_share_near_split),
         cmocka_unit_test(test_holdin_calibration_detects_from_the_start),
         cmocka_unit_test(test_holdin_deterministic),
