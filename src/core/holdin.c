@@ -1055,7 +1055,10 @@ static int step_breath_hold(bel_holdin *h, double t, bel_event *out, int n_out, 
         }
         return n_out;
     }
-    if (rb > thr_b || (chest && rc > thr_c)) {
+    /* With the belly belt alone, a belly held in (or about to be told so) is
+     * as still as a held breath while the chest breathes: no breath hold is
+     * told from it. */
+    if (rb > thr_b || (chest && rc > thr_c) || (!chest && h->st != HS_IDLE)) {
         return n_out;
     }
     /* Walk back while still: how long has it been? */

@@ -710,7 +710,8 @@ static void test_holdin_found_early_in_a_slow_paced_session(void **state)
 /* 4-7-8 with the belly belt alone: sucked in, the belly's breaths are small and
  * the pacer's 7 s hold at the top keeps their end from showing, and the belly
  * is as still as a held breath. The drop is still a hold-in, told within a
- * breath (19 s) or so; the same session without one has none. */
+ * breath (19 s) or so, and not a breath hold; the same session without one has
+ * neither. */
 static void test_holdin_belly_alone_found_in_a_four_seven_eight_session(void **state)
 {
     (void)state;
@@ -731,6 +732,8 @@ static void test_holdin_belly_alone_found_in_a_four_seven_eight_session(void **s
             const bel_event *st = find(BEL_EV_HOLDIN_START, 119.0, 123.0);
             assert_non_null(st);
             assert_true(st->t_detect_s <= 120.0 + 27.0);
+            /* Breathing went on (with the chest): no breath hold is told. */
+            assert_int_equal(count(BEL_EV_BREATH_HOLD_START), 0);
         }
     }
 }
