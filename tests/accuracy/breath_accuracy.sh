@@ -104,18 +104,34 @@ for ds in ("scenarios", "scenarios2"):
                   f"Se {100 * tp / na:.1f}% PPV {100 * tp / max(nd, 1):.1f}% "
                   f"F1 {200 * tp / (na + nd):.1f}%")
 PY
-echo "== feedback latency (t_detect - t) of onsets at 12-20 breaths/min"
-$py - "$out" <<'PY'
-import glob, sys
+echo "== feedback latency (t_detect - t) of onsets at 12-20 breaths/min; on the scenarios also"
+echo "   from the true onset (t_detect less the labelled onset it matches within 0.5 s)"
+$py - "$out" "$shared" <<'PY'
+import glob, os, sys
 import numpy as np, pandas as pd
+sys.path.insert(0, os.path.join(sys.argv[2], "tools"))
+from score_breaths import match_events
 for ds in ("scenarios", "scenarios2", "hexoskin", "bidmc"):
-    lat = []
+    lat, true = [], []
     for f in glob.glob(f"{sys.argv[1]}/{ds}/*.events.csv"):
         e = pd.read_csv(f)
         e = e[e.kind.isin(["insp_onset", "exp_onset"]) & e.rate_bpm.between(12, 20)]
         lat.append((e.t_detect - e.t).to_numpy())
+        if ds.startswith("scenarios"):
+            name = os.path.basename(f)[: -len(".events.csv")]
+            a = pd.read_csv(os.path.join(sys.argv[2], "data", ds, name + ".breaths.csv"))
+            for kind in ("insp_onset", "exp_onset"):
+                ek = e[e.kind == kind]
+                ak = np.sort(a[a.kind == kind].t.values)
+                ai, di = match_events(ak, ek.t.to_numpy(), 0.5)
+                true.append(ek.t_detect.to_numpy()[di] - ak[ai])
     if not lat or not sum(len(x) for x in lat):
         continue
     lat = np.concatenate(lat)
-    print(f"{ds}: median {np.median(lat):.3f} s, p90 {np.percentile(lat, 90):.3f} s, n {len(lat)}")
+    line = f"{ds}: median {np.median(lat):.3f} s, p90 {np.percentile(lat, 90):.3f} s, n {len(lat)}"
+    if true and sum(len(x) for x in true):
+        true = np.concatenate(true)
+        line += (f"; from the true onset: median {np.median(true):.3f} s, "
+                 f"p90 {np.percentile(true, 90):.3f} s, n {len(true)}")
+    print(line)
 PY
