@@ -128,6 +128,8 @@ int cmd_run(int argc, char **argv, bool as_default)
     req.sim.chest = true;
     req.sim.duration_s = duration_s;
     bel_sim_config_demo_script(&req.sim);
+    /* The simulated person follows the pacer as it starts (not its later changes). */
+    (void)ui_session_pacer_phases(&uo, req.sim.pace_s);
     live_source ls;
     rc = live_source_open(&req, &ls);
     if (rc != CLI_EXIT_OK) {

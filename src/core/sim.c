@@ -284,7 +284,11 @@ static double belly_gain_at(const bel_sim *s, double t)
     return s->gain[0] * (1.0 - h * (1.0 - s->holdin_keep));
 }
 
-static void plan_breath(bel_sim *s)
+/* Following a pacer, a person starts each inhalation about this long after the
+ * pacer says so (the first one too). */
+static const double pace_lag_s = 0.3;
+
+static void plan_breath(bel_sim *s, double t0)
 {
     rng *r = &s->r_breath;
     plan *p = &s->pl;
@@ -331,6 +335,18 @@ static void plan_breath(bel_sim *s)
         p->te_s = fmax(0.4, (double)pace[2] * (1.0 + 0.04 * g_te) + 0.1 * (u_b - 0.5));
         p->tp_s = pace[3] > 0.0f ? fmax(0.1, (double)pace[3] * (1.0 + 0.04 * g_bottom)) : 0.0;
         p->k = 1.5; /* a controlled exhale is closer to linear */
+        /* The person watches the pacer: each breath is stretched or shrunk (by a
+         * fifth at most) to start the next one with the pacer's next cycle, so a
+         * few percent off in each phase never adds up to drifting out of step. */
+        const double cycle = (double)pace[0] + (double)pace[1] + (double)pace[2] + (double)pace[3];
+        const double drawn = p->ti_s + p->th_s + p->te_s + p->tp_s;
+        const double next = floor((t0 + cycle - pace_lag_s) / cycle + 0.5) * cycle + pace_lag_s +
+                            0.2 * (u_d - 0.5);
+        const double f = clampd((next - t0) / drawn, 0.8, 1.25);
+        p->ti_s *= f;
+        p->th_s *= f;
+        p->te_s *= f;
+        p->tp_s *= f;
         return;
     }
     double jitter = (double)s->cfg.rate_jitter;
@@ -360,7 +376,7 @@ static void plan_breath(bel_sim *s)
 
 static void enter_inhale(bel_sim *s, double t0, double v0)
 {
-    plan_breath(s);
+    plan_breath(s, t0);
     bel_event ev = bel_event_make(BEL_EV_INSP_ONSET, t0, t0);
     if (s->have_insp && s->have_exp) {
         ev.ti_s = (float)s->last_ti_s;
@@ -963,7 +979,8 @@ bel_status bel_sim_create(const bel_sim_config *cfg, bel_sim **out)
 
     /* Start part-way through a bottom pause, so the first truth event is an insp_onset. */
     s->rate_ar = rng_gauss(&s->r_breath);
-    double first = s->paced ? 0.5 : (0.2 + 0.3 * rng_uniform(&s->r_breath)) * s->base_period_s;
+    double first =
+        s->paced ? pace_lag_s : (0.2 + 0.3 * rng_uniform(&s->r_breath)) * s->base_period_s;
     enter_flat(s, PH_PAUSE, 0.0, first, 0.0, 0.0);
     s->pl.bottom = 0.0;
     *out = s;

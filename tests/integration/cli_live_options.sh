@@ -36,4 +36,12 @@ if "$BELLOWS" run --calibration "$TMP/nope.json" --no-window --no-audio --durati
     fail "a missing calibration file was accepted"
 fi
 grep -q "nope.json" "$TMP/c.txt" || fail "the error does not name the file: $(cat "$TMP/c.txt")"
+# With no belt, the simulated person follows the pacer asked for (in step with it,
+# not at a rate of their own): a live session of 30 s at 15 breaths a minute.
+"$BELLOWS" run --simulated --no-window --no-audio --no-record --duration 30 \
+    --pacer custom:1.5-0-2.5-0 >"$TMP/sim.txt" 2>&1 || fail "run --simulated failed: $(cat "$TMP/sim.txt")"
+follow=$(sed -n 's/^following the custom pacer: \([0-9]*\)%.*/\1/p' "$TMP/sim.txt")
+if [ -z "$follow" ] || [ "$follow" -lt 60 ]; then
+    fail "the simulated person did not follow the pacer (${follow:-?}%): $(cat "$TMP/sim.txt")"
+fi
 echo "live options ok"
