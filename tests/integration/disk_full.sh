@@ -28,9 +28,11 @@ export XDG_DATA_HOME="$TMP/data"
 
 # 1. The recording's disk fills about 12 s in (12 KiB free: a page of events, two of
 # samples at about 0.7 KiB a second; the simulated belt is the same every time, and the
-# second page ends in the middle of a row).
+# second page ends in the middle of a row). Its person follows a pacer at 15 breaths a
+# minute (the default one is 5.5), so that breaths keep coming.
 dd if=/dev/zero of="$MNT/filler" bs=1k count=4 2>/dev/null
-"$BELLOWS" run --simulated --no-window --no-audio --duration 30 --record "$MNT/f" >"$TMP/out" 2>"$TMP/err" &
+"$BELLOWS" run --simulated --no-window --no-audio --duration 30 --pacer custom:1.5-0-2.5-0 \
+    --record "$MNT/f" >"$TMP/out" 2>"$TMP/err" &
 BPID=$!
 n=0
 while ! grep -q 'the recording stopped' "$TMP/err" && [ $n -lt 250 ]; do
