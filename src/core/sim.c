@@ -340,8 +340,8 @@ static void plan_breath(bel_sim *s, double t0)
          * few percent off in each phase never adds up to drifting out of step. */
         const double cycle = (double)pace[0] + (double)pace[1] + (double)pace[2] + (double)pace[3];
         const double drawn = p->ti_s + p->th_s + p->te_s + p->tp_s;
-        const double next = floor((t0 + cycle - pace_lag_s) / cycle + 0.5) * cycle + pace_lag_s +
-                            0.2 * (u_d - 0.5);
+        const double next =
+            floor((t0 + cycle - pace_lag_s) / cycle + 0.5) * cycle + pace_lag_s + 0.2 * (u_d - 0.5);
         const double f = clampd((next - t0) / drawn, 0.8, 1.25);
         p->ti_s *= f;
         p->th_s *= f;
