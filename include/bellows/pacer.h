@@ -95,6 +95,11 @@ int bel_pacer_preset_from_name(const char *name);
  *  -1 if it names none ("custom" alone included). Call from: any thread. */
 int bel_pacer_from_name(const char *name, float phase_s[BEL_PACER_PHASE_COUNT]);
 
+/** True if `name` (as bel_pacer_from_name takes it) names a pacer whose pattern is
+ *  fixed (a preset other than adaptive, or custom), with its phases in phase_s; false
+ *  (phase_s left alone) for adaptive or a name that names none. Call from: any thread. */
+bool bel_pacer_fixed_phases(const char *name, float phase_s[BEL_PACER_PHASE_COUNT]);
+
 /** Word shown for a phase: "breathe in", "hold", "breathe out", "rest". */
 const char *bel_pacer_phase_word(bel_pacer_phase phase);
 

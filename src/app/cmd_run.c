@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bellows/pacer.h"
 #include "bellows/sim.h"
 #include "cli.h"
 #include "cli_live.h"
@@ -129,7 +130,7 @@ int cmd_run(int argc, char **argv, bool as_default)
     req.sim.duration_s = duration_s;
     bel_sim_config_demo_script(&req.sim);
     /* The simulated person follows the pacer as it starts (not its later changes). */
-    (void)ui_session_pacer_phases(&uo, req.sim.pace_s);
+    (void)bel_pacer_fixed_phases(uo.pacer, req.sim.pace_s);
     live_source ls;
     rc = live_source_open(&req, &ls);
     if (rc != CLI_EXIT_OK) {

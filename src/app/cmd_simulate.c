@@ -85,8 +85,7 @@ int cmd_simulate(int argc, char **argv)
 
     float phase_s[4] = {0};
     if (pacer) {
-        const int preset = bel_pacer_from_name(pacer, phase_s);
-        if (preset < 0 || preset == BEL_PACER_ADAPTIVE) {
+        if (!bel_pacer_fixed_phases(pacer, phase_s)) {
             return cli_usage_error(cmd,
                                    "--pacer: '%s' is not one of resonance, box, 4-7-8, even, or "
                                    "custom:IN-HOLD-OUT-HOLD in seconds (custom:4-2-6-0)",

@@ -177,17 +177,6 @@ static int pacer_of(const ui_session_options *o, float phase_s[4])
     return bel_pacer_from_name(o->pacer, phase_s);
 }
 
-bool ui_session_pacer_phases(const ui_session_options *o, float phase_s[4])
-{
-    float ph[4] = {0};
-    const int preset = pacer_of(o, ph);
-    if (preset < 0 || preset == BEL_PACER_ADAPTIVE) {
-        return false;
-    }
-    memcpy(phase_s, ph, sizeof ph);
-    return true;
-}
-
 static int bad_pacer(const ui_session_options *o)
 {
     return cli_usage_error(o->cmd ? o->cmd : "run",

@@ -43,11 +43,6 @@ ui_session_options ui_session_options_default(const char *cmd);
  *  CLI_EXIT_OK when all is well. Call from: main only. */
 int ui_session_check_options(const ui_session_options *o, bel_holdin_calibration *calibration);
 
-/** The phases (in, hold, out, hold seconds) of the pacer o names as it starts, for
- *  the simulated belt's person to follow; false (phase_s untouched) for the adaptive
- *  one, which changes with the breathing, or a bad name. Call from: main only. */
-bool ui_session_pacer_phases(const ui_session_options *o, float phase_s[4]);
-
 typedef struct ui_session ui_session;
 
 /** Set up the pacer, the window (unless not wanted; with no display says so on

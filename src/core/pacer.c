@@ -170,6 +170,17 @@ int bel_pacer_from_name(const char *name, float phase_s[BEL_PACER_PHASE_COUNT])
     return preset;
 }
 
+bool bel_pacer_fixed_phases(const char *name, float phase_s[BEL_PACER_PHASE_COUNT])
+{
+    float ph[BEL_PACER_PHASE_COUNT] = {0};
+    const int preset = bel_pacer_from_name(name, ph);
+    if (preset < 0 || preset == BEL_PACER_ADAPTIVE) {
+        return false;
+    }
+    memcpy(phase_s, ph, sizeof ph);
+    return true;
+}
+
 static void set_preset_pattern(bel_pacer *p)
 {
     switch (p->cfg.preset) {

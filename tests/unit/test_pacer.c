@@ -347,6 +347,15 @@ static void test_pacer_names_and_bad_config(void **state)
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         assert_int_equal(bel_pacer_from_name(bad[i], ph), -1);
     }
+    /* The pattern a simulated person can follow: fixed ones only, phases untouched else. */
+    float fixed[4] = {9.0f, 9.0f, 9.0f, 9.0f};
+    assert_false(bel_pacer_fixed_phases("adaptive", fixed));
+    assert_false(bel_pacer_fixed_phases("custom:4-2-6", fixed));
+    assert_true(fixed[0] == 9.0f && fixed[1] == 9.0f && fixed[2] == 9.0f && fixed[3] == 9.0f);
+    assert_true(bel_pacer_fixed_phases("box", fixed));
+    assert_true(fixed[0] == 4.0f && fixed[1] == 4.0f && fixed[2] == 4.0f && fixed[3] == 4.0f);
+    assert_true(bel_pacer_fixed_phases("custom:1.5-0-2.5-0", fixed));
+    assert_true(fixed[0] == 1.5f && fixed[1] == 0.0f && fixed[2] == 2.5f && fixed[3] == 0.0f);
     assert_string_equal(bel_pacer_preset_name(BEL_PACER_RESONANCE), "resonance");
     bel_pacer_config c = bel_pacer_config_default();
     c.preset = BEL_PACER_ADAPTIVE;
