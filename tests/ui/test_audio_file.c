@@ -1,5 +1,6 @@
 /* test_audio_file.c - the real PortAudio stream played into ALSA's file plugin; the WAV is then
- * checked for the pacer cues' pitch and spacing and for clicks.
+ * checked for the pacer cues' pitch and spacing, the hold-in and breath-hold cues' two notes,
+ * and for clicks.
  *
  * Usage: test_audio_file OUT.wav        (ALSA_CONFIG_PATH routes "default" to OUT.wav)
  *        test_audio_file --no-card      (ALSA_CONFIG_PATH has no device: must fail cleanly)
@@ -159,6 +160,20 @@ static double zc_freq(const wav *w, long a, long b)
     return n > 0 ? n * (double)w->fs / (last - first) : 0.0;
 }
 
+/* Power of the tone at hz in w->x[a..b) (Goertzel), per sample. */
+static double tone_power(const wav *w, long a, long b, double hz)
+{
+    const double k = 2.0 * cos(2.0 * 3.14159265358979323846 * hz / w->fs);
+    double s1 = 0.0;
+    double s2 = 0.0;
+    for (long i = a; i < b && i < w->n; i++) {
+        const double s0 = (double)w->x[i] + k * s1 - s2;
+        s2 = s1;
+        s1 = s0;
+    }
+    return (s1 * s1 + s2 * s2 - k * s1 * s2) / (double)((b - a) * (b - a));
+}
+
 static int no_card(void)
 {
     bel_tone_params params;
@@ -198,20 +213,33 @@ int main(int argc, char **argv)
         return 1;
     }
     const int fs = (int)cfg.fs_hz;
-    /* Cues 1.5 s apart by the stream's own clock: in, out, hold, in. */
-    const bel_tone_cue cues[] = {BEL_TONE_CUE_IN, BEL_TONE_CUE_OUT, BEL_TONE_CUE_HOLD,
-                                 BEL_TONE_CUE_IN};
-    const double want_hz[] = {523.25, 329.63, 392.0, 523.25};
-    uint64_t asked_lo[4];
-    uint64_t asked_hi[4];
-    for (int k = 0; k < 4; k++) {
-        CHECK(wait_frames(a, (uint64_t)(fs / 2 + k * fs * 3 / 2)), "stream stalled");
+    /* Cues 1.5 s apart by the stream's own clock: in, out, hold, in (the pacer's), then the
+     * hold-in cue and the breath-hold cue, each two notes (first, then second_hz). */
+    enum { N_CUES = 6 };
+    const bel_tone_cue cues[N_CUES] = {BEL_TONE_CUE_IN,     BEL_TONE_CUE_OUT,
+                                       BEL_TONE_CUE_HOLD,   BEL_TONE_CUE_IN,
+                                       BEL_TONE_CUE_HOLDIN, BEL_TONE_CUE_BREATH_HOLD};
+    const bel_tone_config tc = bel_tone_config_default(cfg.fs_hz);
+    double want_hz[N_CUES];
+    double second_hz[N_CUES] = {0};
+    for (int k = 0; k < N_CUES; k++) {
+        want_hz[k] = tc.cue_hz[cues[k]];
+    }
+    second_hz[4] = tc.holdin_second_hz;
+    second_hz[5] = tc.hold_second_hz;
+    uint64_t asked_lo[N_CUES];
+    uint64_t asked_hi[N_CUES];
+    for (int k = 0; k < N_CUES; k++) {
+        /* 1.5 s after the last request (not after the start): a burst of the unpaced sink
+         * that overshoots one wait never brings two cues together. */
+        const uint64_t at = k == 0 ? (uint64_t)fs / 2 : asked_hi[k - 1] + (uint64_t)fs * 3 / 2;
+        CHECK(wait_frames(a, at), "stream stalled");
         asked_lo[k] = bel_audio_get_frames(a);
         bel_tone_request_cue(&params, cues[k]);
         asked_hi[k] = bel_audio_get_frames(a);
     }
     /* Switch the breath tone on, mute and unmute, switch it off: must not click. */
-    wait_frames(a, asked_hi[3] + (uint64_t)fs);
+    wait_frames(a, asked_hi[N_CUES - 1] + (uint64_t)fs * 3 / 2);
     bel_tone_set_breath_on(&params, true);
     wait_frames(a, bel_audio_get_frames(a) + (uint64_t)fs / 5);
     bel_tone_set_muted(&params, true);
@@ -232,10 +260,10 @@ int main(int argc, char **argv)
     long onsets[16];
     int n_on = find_onsets(&w, 0.01f, fs / 4, onsets, 16);
     /* The breath-tone burst at the end makes one more onset: told apart by its pitch. */
-    long cue_on[4];
+    long cue_on[N_CUES];
     int n_cue = 0;
-    for (int i = 0; i < n_on && n_cue < 4; i++) {
-        double f = zc_freq(&w, onsets[i] + fs / 20, onsets[i] + fs * 2 / 5);
+    for (int i = 0; i < n_on && n_cue < N_CUES; i++) {
+        double f = zc_freq(&w, onsets[i] + fs / 20, onsets[i] + fs * 3 / 10);
         bool is_cue = fabs(f - 165.0) > 20.0;
         printf("onset at %.3f s: %.1f Hz%s\n", (double)onsets[i] / fs, f,
                is_cue ? "" : " (breath)");
@@ -243,10 +271,23 @@ int main(int argc, char **argv)
             cue_on[n_cue++] = onsets[i];
         }
     }
-    CHECK(n_cue == 4, "found %d cues", n_cue);
+    CHECK(n_cue == N_CUES, "found %d cues", n_cue);
     for (int k = 0; k < n_cue; k++) {
-        double f = zc_freq(&w, cue_on[k] + fs / 20, cue_on[k] + fs * 2 / 5);
+        double f = zc_freq(&w, cue_on[k] + fs / 20, cue_on[k] + fs * 3 / 10);
         CHECK(fabs(f - want_hz[k]) < 2.0, "cue %d pitch %.2f Hz, want %.2f", k, f, want_hz[k]);
+        if (second_hz[k] > 0.0) {
+            /* The second note comes holdin_gap_s after the first and outsounds it. */
+            const long gap = lrint(tc.holdin_gap_s * fs);
+            const long b = cue_on[k] + gap + fs / 20;
+            const double p1 = tone_power(&w, b, b + fs / 4, want_hz[k]);
+            const double p2 = tone_power(&w, b, b + fs / 4, second_hz[k]);
+            const double p2_before =
+                tone_power(&w, cue_on[k] + fs / 20, cue_on[k] + gap, second_hz[k]);
+            printf("cue %d: second note %.2f Hz at +%.2f s: power %.2e (first note %.2e, before "
+                   "%.2e)\n",
+                   k, second_hz[k], (double)tc.holdin_gap_s, p2, p1, p2_before);
+            CHECK(p2 > 4.0 * p1 && p2 > 100.0 * p2_before, "cue %d second note", k);
+        }
     }
     /* Spacing: onsets follow the requests within one buffer plus the request's window. */
     for (int k = 1; k < n_cue; k++) {
