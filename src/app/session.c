@@ -818,7 +818,11 @@ static void drain(bel_session *s, const bel_session_hooks *hooks)
             s->next_metrics_s = METRICS_EVERY_S;
         }
         if (!s->cfg.quiet && frame.sample.t_s - s->t_first_s >= s->next_metrics_s) {
-            s->next_metrics_s += METRICS_EVERY_S;
+            /* Once, however long the gap before this sample (a belt unplugged for 25 s
+             * owes two lines, not two copies of this one). */
+            while (frame.sample.t_s - s->t_first_s >= s->next_metrics_s) {
+                s->next_metrics_s += METRICS_EVERY_S;
+            }
             print_metrics(&frame.metrics);
             printed = true;
         }

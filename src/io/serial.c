@@ -357,8 +357,8 @@ static bool stamp_sample(bel_serial *s, uint32_t seq_missed, double now, bel_sam
     if (s->has_last) {
         if (s->is_lost || is_restarted) {
             /* Across a loss (or a restart) the sequence says nothing: the clock gives the
-             * gap. */
-            double steps = floor((now - s->mono_last_s) * rate_hz(s) + 0.5);
+             * gap, in the belt's time (a belt playing speed times faster). */
+            double steps = floor((now - s->mono_last_s) * rate_hz(s) * s->cfg.speed + 0.5);
             if (steps < 1.0) {
                 steps = 1.0;
             }
