@@ -530,6 +530,10 @@ int cmd_assess(int argc, char **argv)
                    after ? "after that session" : "before their next session");
         }
     }
+    if (exit_code == CLI_EXIT_OK) {
+        fflush(stdout);
+        ui_session_show_assessment(ui, &sum, bel_assess_get_deep_ratio(&guide));
+    }
 done:
     free(json);
     bel_session_destroy(session);

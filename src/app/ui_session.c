@@ -897,7 +897,7 @@ double ui_session_get_follow_score(const ui_session *u)
  * end at once. */
 static void show_summary_until_key(ui_session *u)
 {
-    if (!u->win || u->guide || (!u->is_quit_by_key && !isatty(STDIN_FILENO))) {
+    if (!u->win || (!u->is_quit_by_key && !isatty(STDIN_FILENO))) {
         return;
     }
     u->view.is_summary_shown = true;
@@ -912,6 +912,26 @@ static void show_summary_until_key(ui_session *u)
         struct timespec ts = {0, 50 * 1000 * 1000};
         nanosleep(&ts, NULL);
     }
+}
+
+void ui_session_show_assessment(ui_session *u, const bel_summary *sum, float deep_ratio)
+{
+    if (!u) {
+        return;
+    }
+    fill_summary(u);
+    bel_ui_summary *s = &u->view.summary;
+    s->session_s = sum->duration_s; /* the guide's whole time, as the terminal says */
+    s->n_breaths = sum->n_breaths;
+    s->rate_bpm = sum->rate_bpm;
+    s->belly_share = sum->belly_share;
+    s->held_in_s = sum->time_held_in_s;
+    s->n_holdins = sum->n_holdins;
+    s->n_holds = sum->n_breath_holds;
+    s->is_assessment = true;
+    s->ie_ratio = sum->ie_ratio;
+    s->deep_ratio = deep_ratio;
+    show_summary_until_key(u);
 }
 
 bel_status ui_session_run(const ui_session_options *o, bel_source *src, bel_session *session,
@@ -937,7 +957,9 @@ bel_status ui_session_run(const ui_session_options *o, bel_source *src, bel_sess
     const bel_status st = bel_session_run_main(session, &hooks, cli_stop_requested);
     ui_session *u = *out_ui;
     fill_summary(u); /* again after a q: the session has ended, its last events are in */
-    show_summary_until_key(u);
+    if (!u->guide) { /* an assessment's result comes from its guide, once computed */
+        show_summary_until_key(u);
+    }
     ui_session_print_summary(u);
     if (cli_stop_requested()) {
         printf("stopped.\n");

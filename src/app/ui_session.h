@@ -58,6 +58,12 @@ void ui_session_get_hooks(ui_session *u, bel_session_hooks *out);
 /** One line on how closely the breath followed the pacer, printed at the end. */
 void ui_session_print_summary(const ui_session *u);
 
+/** An assessment's result (its summary and the deep breath as a multiple of the
+ *  relaxed one), in the window until a key, the window is closed, or a minute went by;
+ *  only for someone at the keyboard (stdin a terminal): scripted runs end at once.
+ *  Nothing without a window. Call from: main only, after ui_session_run. */
+void ui_session_show_assessment(ui_session *u, const bel_summary *sum, float deep_ratio);
+
 /** How closely the breath followed the pacer over the whole session, 0..1 (the
  *  mean cosine of the phase difference), NAN when nothing was scored. */
 double ui_session_get_follow_score(const ui_session *u);

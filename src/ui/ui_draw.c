@@ -1253,7 +1253,8 @@ static void draw_summary(bel_ui *ui, const bel_ui_view *v, SDL_Rect r)
         lh = (r.h - fixed) / (n + 1);
     }
     int y = r.y + lh / 2;
-    draw_text(ui, F_LARGE, r.x + r.w / 2, y, A_CENTER, palette[BEL_UI_C_TEXT], "this session");
+    draw_text(ui, F_LARGE, r.x + r.w / 2, y, A_CENTER, palette[BEL_UI_C_TEXT],
+              v->summary.is_assessment ? "the assessment" : "this session");
     y += ui->fonts[F_LARGE].height + lh / 2;
     const int col = r.x + r.w / 2;
     for (int i = 0; i < n; i++) {

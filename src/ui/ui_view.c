@@ -261,6 +261,10 @@ int bel_ui_summary_lines(const bel_ui_summary *s, char (*label)[40], char (*valu
     } else {
         LINE("mean rate", "-");
     }
+    if (s->is_assessment) {
+        char ie[32];
+        LINE("I:E", "%s", bel_ie_text(ie, sizeof ie, s->ie_ratio, "-"));
+    }
     if (isfinite(s->belly_share)) {
         LINE("belly share", "%.0f%%", (double)(s->belly_share * 100.0f));
     } else {
@@ -270,7 +274,13 @@ int bel_ui_summary_lines(const bel_ui_summary *s, char (*label)[40], char (*valu
     LINE("time held in", "%ld:%02ld (%u time%s)", h / 60, h % 60, (unsigned)s->n_holdins,
          s->n_holdins == 1 ? "" : "s");
     LINE("breath holds", "%u", (unsigned)s->n_holds);
-    if (isfinite(s->follow) && s->pacer_name[0]) {
+    if (s->is_assessment) {
+        if (isfinite(s->deep_ratio)) {
+            LINE("deep breath", "%.1fx relaxed", (double)s->deep_ratio);
+        } else {
+            LINE("deep breath", "-");
+        }
+    } else if (isfinite(s->follow) && s->pacer_name[0]) {
         LINE("following the pacer", "%.0f%% (%s)", (double)(s->follow * 100.0f), s->pacer_name);
     } else {
         LINE("following the pacer", "-");

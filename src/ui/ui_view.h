@@ -43,11 +43,17 @@ typedef struct bel_ui_summary {
     uint32_t n_holds;    /**< breath holds */
     float follow;        /**< following the pacer over the session 0..1; NAN: not judged */
     char pacer_name[24]; /**< the pacer followed, "" when it was off */
+    /* An assessment's result instead of a session's (is_assessment): no pacer, with I:E and
+     * the deep breath. */
+    bool is_assessment;
+    float ie_ratio;   /**< total Ti / total Te; NAN unknown */
+    float deep_ratio; /**< the deep breath as a multiple of the relaxed one; NAN unknown */
 } bel_ui_summary;
 
 /** The summary's lines (label, value) into label[k] and value[k] (each len bytes), at
  *  most max lines; returns the count. Shared by the window and the terminal so both say
- *  the same. Call from: any thread. */
+ *  the same. An assessment's: time, breaths, rate, I:E, belly share, time held in,
+ *  breath holds, deep breath. Call from: any thread. */
 int bel_ui_summary_lines(const bel_ui_summary *s, char (*label)[40], char (*value)[48], int max);
 
 /** The status line's words for signal lost in dropouts, as a person reads them ("1.2 s

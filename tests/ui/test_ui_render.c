@@ -1069,6 +1069,45 @@ static void test_ui_summary(void **state)
     canvas_close(&c);
 }
 
+/* An assessment's result in the window when its guide is done: no pacer line, the I:E
+ * and the deep breath against the relaxed one instead (what the terminal prints). */
+static void test_ui_assessment_result(void **state)
+{
+    (void)state;
+    canvas c;
+    canvas_open(&c, 1280, 800);
+    bel_ui_view v;
+    bel_ui_view_init(&v);
+    fill_breathing(&v, 120.0, true);
+    v.is_summary_shown = true;
+    v.summary.session_s = 120.0;
+    v.summary.n_breaths = 25;
+    v.summary.rate_bpm = 13.0f;
+    v.summary.belly_share = 0.61f;
+    v.summary.held_in_s = 30.0;
+    v.summary.n_holdins = 1;
+    v.summary.follow = NAN;
+    v.summary.is_assessment = true;
+    v.summary.ie_ratio = 1.0f / 1.8f;
+    v.summary.deep_ratio = 2.6f;
+    char label[10][40];
+    char value[10][48];
+    const int n = bel_ui_summary_lines(&v.summary, label, value, 10);
+    assert_int_equal(n, 8);
+    assert_string_equal(label[3], "I:E");
+    assert_string_equal(value[3], "1:1.8");
+    assert_string_equal(value[5], "0:30 (1 time)");
+    assert_string_equal(label[7], "deep breath");
+    assert_string_equal(value[7], "2.6x relaxed");
+    for (int i = 0; i < n; i++) {
+        assert_null(strstr(label[i], "pacer"));
+    }
+    render(&c, &v, "assessment_result");
+    SDL_Rect r = bel_ui_get_region(BEL_UI_PRACTICE, c.w, c.h, BEL_UI_R_HELP);
+    assert_true(share(&c, r, BEL_UI_C_PANEL, 2) > 0.7);
+    canvas_close(&c);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 3) {
@@ -1111,6 +1150,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_ui_first_help_closes_once_breaths_are_counted),
         cmocka_unit_test(test_ui_event_log_on_the_session_clock),
         cmocka_unit_test(test_ui_summary),
+        cmocka_unit_test(test_ui_assessment_result),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     SDL_Quit();
