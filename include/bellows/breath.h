@@ -104,6 +104,14 @@ uint32_t bel_breath_get_restarts(const bel_breath *b);
  *  owning thread. */
 void bel_breath_set_still(bel_breath *b, bool still);
 
+/** The breaths from now are smaller (the belly pulled in, judged by the
+ *  hold-in stage): the depths learnt are scaled by frac (0 < frac < 1) and
+ *  fade on from there while no breath is found, and the movement in progress
+ *  (the drop) is learnt as no depth. The depths as they were are kept:
+ *  breaths of their size again (the belly let go) bring them back. Nothing
+ *  before a scale is learnt. Call from: the owning thread. */
+void bel_breath_forget_scale(bel_breath *b, double frac);
+
 /** The input's sign was wrong: carry on as if every sample so far had been
  *  negated (history, filters, state; a rise in progress becomes a fall). The
  *  learnt depth and noise stay. Call from: the owning thread. Real-time safe

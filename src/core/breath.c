@@ -150,6 +150,14 @@ struct bel_breath {
     float depths_kept[N_DEPTHS];
     double kept_median;
     bool is_faded;
+    /* The filters' choice (choose_filter) as it was when the depths were kept:
+     * it comes back with them, at the turn after (is_choice_back), so that
+     * the slow filter a faded scale took does not stay on for minutes. */
+    double kept_wig_fast_ema, kept_wig_slow_ema, kept_wig_excess;
+    bool is_choice_back;
+    /* The movement in progress is no breath (bel_breath_forget_scale): its
+     * excursion is not learnt as a depth. */
+    bool is_skip_depth;
     float x_min, x_max; /* extremes of the input since creation: the rails if it clips */
     double ref_depth;
     bool is_still;       /* breathing has stopped (bel_breath_set_still): no decay */
@@ -293,6 +301,8 @@ void bel_breath_reset(bel_breath *b)
     b->n_points = 0;
     b->absd = 0.0;
     b->st = ST_UNKNOWN;
+    b->is_skip_depth = false; /* the movement in progress is forgotten */
+    b->is_choice_back = false;
     b->ripple_mode = false;
     b->wiggle_amp = 0.0;
     b->beat_pp = -1.0;
@@ -349,6 +359,18 @@ static double median_depth(const float *depths, int n)
     return 0.5 * ((double)tmp[n / 2 - 1] + (double)tmp[n / 2]);
 }
 
+/* The depths fade (a long quiet, the belly pulled in): they are kept, and
+ * the filters' choice made on them, for breaths of their size again. */
+static void keep_depths(bel_breath *b)
+{
+    memcpy(b->depths_kept, b->depths, sizeof b->depths);
+    b->kept_median = b->depth_median;
+    b->kept_wig_fast_ema = b->wig_fast_ema;
+    b->kept_wig_slow_ema = b->wig_slow_ema;
+    b->kept_wig_excess = b->wig_excess;
+    b->is_faded = true;
+}
+
 static void add_depth(bel_breath *b, double exc)
 {
     /* The reference decayed while nothing was confirmed (a long quiet: the belly
@@ -358,17 +380,20 @@ static void add_depth(bel_breath *b, double exc)
      * scale: all N_DEPTHS learnt, not the first breaths' guess). The depths as they
      * were before the first fade are kept: breaths of that size again (the
      * belly let go) bring them back at once, each where no larger one came
-     * since. */
+     * since, and the filters' choice made on them at the next turn. */
+    if (b->is_skip_depth) {
+        b->is_skip_depth = false;
+        return;
+    }
     if (b->is_faded && exc >= 0.5 * b->kept_median) {
         for (int i = 0; i < N_DEPTHS; i++) {
             b->depths[i] = fmaxf(b->depths[i], b->depths_kept[i]);
         }
         b->is_faded = false;
+        b->is_choice_back = true;
     } else if (b->ref_depth < b->depth_median && b->n_depths == N_DEPTHS) {
         if (!b->is_faded) {
-            memcpy(b->depths_kept, b->depths, sizeof b->depths);
-            b->kept_median = b->depth_median;
-            b->is_faded = true;
+            keep_depths(b);
         }
         const float f = (float)(b->ref_depth / b->depth_median);
         for (int i = 0; i < b->n_depths; i++) {
@@ -1103,6 +1128,15 @@ static int confirm(bel_breath *b, bool peak, double t_now, bel_breath_point *pt)
             b->half_cycle_slow_s = 0.9 * b->half_cycle_slow_s + 0.1 * dur;
         }
     }
+    if (b->is_choice_back) {
+        /* The reversals since the kept depths came back were counted
+         * against the faded scale (the hysteresis is a part of the depth). */
+        b->is_choice_back = false;
+        b->wig_fast_ema = b->kept_wig_fast_ema;
+        b->wig_slow_ema = b->kept_wig_slow_ema;
+        b->wig_excess = b->kept_wig_excess;
+        b->wig_fast.count = b->wig_slow.count = 0;
+    }
     add_depth(b, exc);
     b->st = peak ? ST_FALLING : ST_RISING;
     b->ref_val = b->ext_val;
@@ -1674,6 +1708,22 @@ bool bel_breath_is_inhaling(const bel_breath *b) { return b->st == ST_RISING; }
 uint32_t bel_breath_get_restarts(const bel_breath *b) { return b->n_restarts; }
 
 void bel_breath_set_still(bel_breath *b, bool still) { b->is_still = still; }
+
+void bel_breath_forget_scale(bel_breath *b, double frac)
+{
+    if (b->n_depths < N_DEPTHS || !(frac > 0.0 && frac < 1.0)) {
+        return; /* no scale learnt yet */
+    }
+    if (!b->is_faded) {
+        keep_depths(b);
+    }
+    for (int i = 0; i < N_DEPTHS; i++) {
+        b->depths[i] *= (float)frac;
+    }
+    b->depth_median = median_depth(b->depths, b->n_depths);
+    b->ref_depth = fmin(b->ref_depth, b->depth_median);
+    b->is_skip_depth = true;
+}
 
 /* A lowest and a highest value with where they were, for the negated signal. */
 static void negate_range(double *lo, int64_t *lo_n, double *hi, int64_t *hi_n)

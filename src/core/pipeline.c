@@ -15,6 +15,15 @@
 
 enum { N_RECENT = 8, N_POLARITY = 12 };
 
+/* The belly pulled in: the breath stage's depths are scaled by this, and fade
+ * on from there (bel_breath_forget_scale). A held-in belly breathes less (the
+ * hold-in stage's own bound: under keep_max, 0.6, of a relaxed breath; with a
+ * chest belt the mixed signal loses the belly's part). With half the
+ * reference, breaths from about a sixth of a relaxed one (excursion_frac,
+ * 0.35, of it) are found from the first, not after seconds of decay; smaller
+ * ones when the decay has gone on. */
+static const double holdin_scale = 0.5;
+
 /* Polarity: per breath, ln(rise time / fall time) minus the cycle's skewness
  * (both > 0 when the belts read the other way round: an inhalation's movement
  * is the shorter, and breathing rests near the exhaled level). The median over
@@ -1116,6 +1125,7 @@ static inline int process(bel_pipeline *p, const bel_sample *s, const bel_pipeli
     for (int i = 0; i < n_h; i++) {
         if (hev[i].kind == BEL_EV_HOLDIN_START) {
             mix_hold(p);
+            bel_breath_forget_scale(p->breath, holdin_scale);
         } else if (hev[i].kind == BEL_EV_HOLDIN_END) {
             mix_relax(p);
         }
