@@ -919,15 +919,9 @@ void ui_session_show_assessment(ui_session *u, const bel_summary *sum, float dee
     if (!u) {
         return;
     }
-    fill_summary(u);
+    fill_summary(u); /* the breath figures: the ended session's summary, as sum */
     bel_ui_summary *s = &u->view.summary;
     s->session_s = sum->duration_s; /* the guide's whole time, as the terminal says */
-    s->n_breaths = sum->n_breaths;
-    s->rate_bpm = sum->rate_bpm;
-    s->belly_share = sum->belly_share;
-    s->held_in_s = sum->time_held_in_s;
-    s->n_holdins = sum->n_holdins;
-    s->n_holds = sum->n_breath_holds;
     s->is_assessment = true;
     s->ie_ratio = sum->ie_ratio;
     s->deep_ratio = deep_ratio;
