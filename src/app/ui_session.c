@@ -585,6 +585,7 @@ static void fill_summary(ui_session *u)
     s->held_in_s = is_ended ? sum.time_held_in_s : 0.0;
     s->n_holdins = is_ended ? sum.n_holdins : 0;
     s->n_holds = is_ended ? sum.n_breath_holds : 0;
+    s->ie_ratio = is_ended ? sum.ie_ratio : NAN;
     s->follow = f.n_onsets >= BEL_UI_FOLLOW_MIN_ONSETS ? f.session_score : NAN;
     if (!u->guide) {
         snprintf(s->pacer_name, sizeof s->pacer_name, "%s", u->view.pacer_name);
@@ -923,7 +924,6 @@ void ui_session_show_assessment(ui_session *u, const bel_summary *sum, float dee
     bel_ui_summary *s = &u->view.summary;
     s->session_s = sum->duration_s; /* the guide's whole time, as the terminal says */
     s->is_assessment = true;
-    s->ie_ratio = sum->ie_ratio;
     s->deep_ratio = deep_ratio;
     show_summary_until_key(u);
 }

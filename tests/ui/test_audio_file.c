@@ -221,12 +221,13 @@ int main(int argc, char **argv)
                                        BEL_TONE_CUE_HOLDIN, BEL_TONE_CUE_BREATH_HOLD};
     const bel_tone_config tc = bel_tone_config_default(cfg.fs_hz);
     double want_hz[N_CUES];
-    double second_hz[N_CUES] = {0};
+    double second_hz[N_CUES];
     for (int k = 0; k < N_CUES; k++) {
         want_hz[k] = tc.cue_hz[cues[k]];
+        second_hz[k] = cues[k] == BEL_TONE_CUE_HOLDIN        ? (double)tc.holdin_second_hz
+                       : cues[k] == BEL_TONE_CUE_BREATH_HOLD ? (double)tc.hold_second_hz
+                                                             : 0.0;
     }
-    second_hz[4] = tc.holdin_second_hz;
-    second_hz[5] = tc.hold_second_hz;
     uint64_t asked_lo[N_CUES];
     uint64_t asked_hi[N_CUES];
     for (int k = 0; k < N_CUES; k++) {
