@@ -598,28 +598,27 @@ static void serial_destroy(void *impl)
 static const bel_source_ops serial_ops = {serial_read, serial_describe, serial_get_error, NULL,
                                           serial_destroy};
 
-/* The lines' rate from the arrival times of the first live lines. A line can arrive late
- * (a stalled writer, a busy machine, several lines to one read) but never before it was
- * sent, so the sender's schedule is a line in (index, time) below every point: the
- * supporting line highest at the mean index, which is the lower convex hull's edge over
- * that index. Its slope is the interval, whatever the delays; the mean over the span when
- * there are only the two ends. 0 when there is nothing to go by. */
-static double estimate_rate(const bel_serial *s)
+/* The interval between lines i0..i1-1 from their arrival times. A line can arrive late (a
+ * busy machine, several lines to one read) but never before it was sent, so the sender's
+ * schedule is a line in (index, time) below every point: the supporting line highest at
+ * the mean index, which is the lower convex hull's edge over that index. Its slope is the
+ * interval, whatever the delays; the mean over the span when there are only the two ends.
+ * 0 when there is nothing to go by. */
+static double hull_interval(const double *t, size_t i0, size_t i1)
 {
-    size_t n = s->n_rate_lines < PLOTTER_RATE_T_MAX ? s->n_rate_lines : PLOTTER_RATE_T_MAX;
-    if (n < 2 || !(s->rate_t_s[n - 1] > s->rate_t_s[0])) {
+    const size_t n = i1 - i0;
+    if (n < 2 || !(t[i1 - 1] > t[i0])) {
         return 0.0;
     }
     /* Lower hull of the points (i, t[i]), i rising (Andrew's monotone chain). */
     size_t hull[PLOTTER_RATE_T_MAX];
     size_t h = 0;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = i0; i < i1; i++) {
         while (h >= 2) {
             size_t a = hull[h - 2];
             size_t b = hull[h - 1];
             /* b lies on or above the chord a-i: it is not on the lower hull. */
-            double cross = (double)(b - a) * (s->rate_t_s[i] - s->rate_t_s[a]) -
-                           (double)(i - a) * (s->rate_t_s[b] - s->rate_t_s[a]);
+            double cross = (double)(b - a) * (t[i] - t[a]) - (double)(i - a) * (t[b] - t[a]);
             if (cross > 0.0) {
                 break;
             }
@@ -627,16 +626,49 @@ static double estimate_rate(const bel_serial *s)
         }
         hull[h++] = i;
     }
-    double mid = 0.5 * (double)(n - 1);
+    double mid = (double)i0 + 0.5 * (double)(n - 1);
     size_t e = 1;
     while (e + 1 < h && (double)hull[e] < mid) {
         e++;
     }
-    double dt = (s->rate_t_s[hull[e]] - s->rate_t_s[hull[e - 1]]) / (double)(hull[e] - hull[e - 1]);
+    double dt = (t[hull[e]] - t[hull[e - 1]]) / (double)(hull[e] - hull[e - 1]);
     if (!(dt > 0.0)) { /* several lines to every read: the mean over the span */
-        dt = (s->rate_t_s[n - 1] - s->rate_t_s[0]) / (double)(n - 1);
+        dt = (t[i1 - 1] - t[i0]) / (double)(n - 1);
     }
-    return 1.0 / dt;
+    return dt;
+}
+
+/* The lines' rate from the arrival times of the first live lines (hull_interval). A
+ * sketch whose write blocked for long (a host not reading yet) goes on from there without
+ * catching up: its schedule moves by the stall, and no one line lies below both parts. A
+ * gap longer than five of the other intervals may be such a stall: each part, on its own
+ * schedule, gives the interval (the larger: a part that starts with a backlog caught up
+ * at once reads short), from five lines at least. */
+static double estimate_rate(const bel_serial *s)
+{
+    const size_t n = s->n_rate_lines < PLOTTER_RATE_T_MAX ? s->n_rate_lines : PLOTTER_RATE_T_MAX;
+    const double *t = s->rate_t_s;
+    if (n < 2 || !(t[n - 1] > t[0])) {
+        return 0.0;
+    }
+    size_t g = 0; /* the largest gap: between lines g and g + 1 */
+    for (size_t i = 1; i + 1 < n; i++) {
+        if (t[i + 1] - t[i] > t[g + 1] - t[g]) {
+            g = i;
+        }
+    }
+    const double gap = t[g + 1] - t[g];
+    double dt = 0.0;
+    if (n >= 3 && gap > 5.0 * (t[n - 1] - t[0] - gap) / (double)(n - 2)) {
+        enum { PART_MIN = 5 };
+        const double before = g + 1 >= PART_MIN ? hull_interval(t, 0, g + 1) : 0.0;
+        const double after = n - g - 1 >= PART_MIN ? hull_interval(t, g + 1, n) : 0.0;
+        dt = before > after ? before : after;
+    }
+    if (!(dt > 0.0)) {
+        dt = hull_interval(t, 0, n);
+    }
+    return dt > 0.0 ? 1.0 / dt : 0.0;
 }
 
 /* Serial Plotter lines were heard: make up the info a belt would have sent (names from

@@ -1,7 +1,7 @@
 /* serial_feeder.c - TEST ONLY: plays a recording into a pty as a belt would (hardware/PROTOCOL.md).
  *
  * usage: serial_feeder DEVICE REC.csv [--speed X] [--start ROW] [--corrupt EVERY]
- *                      [--wait-request 0|1] [--plotter plain|labels]
+ *                      [--wait-request 0|1] [--plotter plain|labels] [--stall-ms MS]
  * Waits for the host's "?" (unless --wait-request 0), sends the info line
  * (belt "bellows-belt", firmware "test-1", the recording's rate and channel
  * names), then one sample line per row from ROW on, seq from 0, paced at X
@@ -17,6 +17,10 @@
  * "belly:512,chest:300\r\n" (labels, the recording's channel names), after a
  * "Starting..." line; --corrupt N then puts a line of text before every Nth
  * row (no sample lost).
+ *
+ * --stall-ms MS (with --plotter): 8 lines after the host's first "?", the sketch
+ * stops for MS ms (a write blocked: a host not reading yet) and goes on from
+ * there on its own schedule, without catching up.
  * SPDX-License-Identifier: MIT */
 #include <errno.h>
 #include <fcntl.h>
@@ -91,6 +95,7 @@ int main(int argc, char **argv)
     long corrupt_every = 0;
     int wait_request = 1;
     const char *plotter = NULL;
+    long stall_ms = 0;
     for (int i = 3; i + 1 < argc; i += 2) {
         if (strcmp(argv[i], "--speed") == 0) {
             speed = atof(argv[i + 1]);
@@ -103,6 +108,8 @@ int main(int argc, char **argv)
         } else if (strcmp(argv[i], "--plotter") == 0) {
             plotter = argv[i + 1];
             wait_request = 0;
+        } else if (strcmp(argv[i], "--stall-ms") == 0) {
+            stall_ms = atol(argv[i + 1]);
         }
     }
     char err[BEL_IO_ERR_LEN];
@@ -171,6 +178,7 @@ int main(int argc, char **argv)
     long n_flipped = 0;
     long n_truncated = 0;
     long n_sent = 0;
+    long n_sent_at_request = -1; /* lines sent when the host's first "?" came */
     long row = 0;
     uint16_t seq = 0;
     double t0 = mono_s();
@@ -201,6 +209,13 @@ int main(int argc, char **argv)
         if (n_req > 0 && !plotter && write_all(fd, info_line, (size_t)info_len) != 0) {
             rc = 3;
             break;
+        }
+        if (n_req > 0 && n_sent_at_request < 0) {
+            n_sent_at_request = n_sent;
+        }
+        if (plotter && stall_ms > 0 && n_sent_at_request >= 0 && n_sent == n_sent_at_request + 8) {
+            struct timespec ts = {stall_ms / 1000, (stall_ms % 1000) * 1000000L};
+            nanosleep(&ts, NULL);
         }
         int32_t values[BEL_PROTO_MAX_CHANNELS];
         for (int ch = 0; ch < s.n_channels; ch++) {

@@ -21,6 +21,18 @@ wait "$PIDS" 2>/dev/null
 grep -Eq "^$LINK_A +belt: a sketch sending Arduino Serial Plotter lines, about (48|49|50|51|52) Hz, channels belly, chest$" \
     "$TMP/ports.out" || fail "plotter sketch not marked: $(cat "$TMP/ports.out")"
 
+# A sketch whose writes blocked for 0.7 s right after the port was opened (a host not
+# reading yet) goes on from there without catching up: the rate heard is still its own.
+"$FEEDER" "$LINK_B" "$TMP/rec.csv" --plotter labels --stall-ms 700 2>"$TMP/feeder_stall.err" &
+PIDS="$!"
+bellows_pty ports --timeout 3000 "$LINK_A" >"$TMP/ports_stall.out" 2>&1
+rc=$?
+kill "$PIDS" 2>/dev/null
+wait "$PIDS" 2>/dev/null
+[ $rc -eq 0 ] || fail "ports with a stalled plotter sketch: exit $rc"
+grep -Eq "^$LINK_A +belt: a sketch sending Arduino Serial Plotter lines, about (48|49|50|51|52) Hz, channels belly, chest$" \
+    "$TMP/ports_stall.out" || fail "stalled plotter sketch's rate: $(cat "$TMP/ports_stall.out")"
+
 # --rate 50, unlabelled tab-separated lines at 10x speed: times come from the count, so
 # the live events are what analyze finds in the recording, and the recording holds the
 # sent values row for row (from where the format was settled).
