@@ -88,10 +88,11 @@ struct bel_holdin {
     double period_s;   /* the median of the last N_PERIODS breath periods */
     int64_t still_len; /* still_steps_of(period_s) */
     float periods[N_PERIODS];
-    int n_period;  /* periods seen */
-    int lag_steps; /* the chest-belly lag found last, in 10 Hz steps */
-    int n_lag;     /* lag searches since the reset */
-    int n_lag_ask; /* breaths that could have searched it since the reset */
+    int n_period;   /* periods seen */
+    float too_long; /* the last period left out as too long, 0 after one taken */
+    int lag_steps;  /* the chest-belly lag found last, in 10 Hz steps */
+    int n_lag;      /* lag searches since the reset */
+    int n_lag_ask;  /* breaths that could have searched it since the reset */
     /* Hold-in state machine. */
     hstate st;
     double t_cand, t_drop, t_up;
@@ -645,8 +646,26 @@ void bel_holdin_push_breath(bel_holdin *h, const bel_breath_point *pt)
     if (h->have_trough && h->have_peak && h->t_peak > h->t_trough && pt->t_s > h->t_peak) {
         const double period = pt->t_s - h->t_trough;
         /* The breathing's own period: a cycle that spans a breath hold (more
-         * than twice the usual) says nothing about it. */
-        if (period > 0.5 && period < 60.0 && (h->n_period < 3 || period < 2.0 * h->period_s)) {
+         * than twice the usual) says nothing about it. Two such cycles in a row
+         * that agree (within half the shorter: slow breathing varies as much)
+         * are no holds but the breathing now: slower than before, or
+         * slow from the start, with the first periods taken from a belt's
+         * settling turns. Left out, every slow cycle would be left out after
+         * them, and every pause in it taken for a held breath. The estimate
+         * starts again from the two. */
+        bool take = period > 0.5 && period < 60.0;
+        if (take && h->n_period >= 3 && !(period < 2.0 * h->period_s)) {
+            if (h->too_long > 0.0f &&
+                fmax(period, (double)h->too_long) <= 1.5 * fmin(period, (double)h->too_long)) {
+                h->periods[0] = h->too_long;
+                h->n_period = 1;
+            } else {
+                h->too_long = (float)period;
+                take = false;
+            }
+        }
+        if (take) {
+            h->too_long = 0.0f;
             h->periods[h->n_period % N_PERIODS] = (float)period;
             h->n_period++;
             const int n = h->n_period < N_PERIODS ? h->n_period : N_PERIODS;

@@ -1502,6 +1502,54 @@ static void test_pipeline_no_breath_inside_a_long_hold(void **state)
     }
 }
 
+/* Slow breathing from the first second (3/min at 100 Hz, one belt or two):
+ * its end-expiratory pauses are no breath holds, and a real one still is. The
+ * breath period was first taken from the belt's turns as it settled (2-4 s),
+ * and every real 20 s cycle after them was left out as one spanning a hold:
+ * each pause of 6 s or more was then a breath held (3 to 9 in 5 minutes on
+ * these seeds). */
+static void test_pipeline_slow_breathing_pauses_are_no_breath_holds(void **state)
+{
+    (void)state;
+    static const uint64_t seeds[] = {4, 5, 7, 8};
+    for (int chest = 0; chest <= 1; chest++) {
+        for (size_t i = 0; i < sizeof seeds / sizeof seeds[0]; i++) {
+            bel_sim_config sc = bel_sim_config_default();
+            sc.seed = seeds[i];
+            sc.duration_s = 300.0;
+            sc.fs_hz = 100.0;
+            sc.rate_bpm = 3.0f;
+            sc.chest = chest != 0;
+            char err[128];
+            const bool with_hold = i == 0;
+            if (with_hold) {
+                assert_int_equal(bel_sim_parse_script("hold@150+20", &sc, err, sizeof err), BEL_OK);
+            }
+            run_sim(&sc, &res);
+            int n_holds = 0;
+            for (int k = 0; k < res.n_ev; k++) {
+                const bel_event *e = &res.ev[k];
+                if (e->kind != BEL_EV_BREATH_HOLD_START) {
+                    continue;
+                }
+                /* The script's hold: breathing stops at the end of the exhalation
+                 * before 150 s, and it is decided within 10 s of that. */
+                if (with_hold && e->t_s > 145.0 && e->t_s < 160.0 && e->t_detect_s < 170.0) {
+                    n_holds++;
+                } else {
+                    fail_msg("seed %d, %s: a breath hold at %.2f s (decided at %.2f s)",
+                             (int)sc.seed, chest ? "two belts" : "belly only", e->t_s,
+                             e->t_detect_s);
+                }
+            }
+            if (with_hold && n_holds != 1) {
+                fail_msg("seed %d, %s: the held breath at 150 s found %d times", (int)sc.seed,
+                         chest ? "two belts" : "belly only", n_holds);
+            }
+        }
+    }
+}
+
 static void test_pipeline_follows_the_simulated_belt(void **state)
 {
     (void)state;
@@ -1916,6 +1964,7 @@ int main(void)
         cmocka_unit_test(test_pipeline_simulated_belt_at_fifteen_is_known_quickly),
         cmocka_unit_test(test_pipeline_simulated_belt_with_its_heart_ripple_is_known_quickly),
         cmocka_unit_test(test_pipeline_no_breath_inside_a_long_hold),
+        cmocka_unit_test(test_pipeline_slow_breathing_pauses_are_no_breath_holds),
         cmocka_unit_test(test_pipeline_simulated_belt_put_on_retightened_unplugged),
         cmocka_unit_test(test_pipeline_simulated_pacer_patterns_with_ripple),
         cmocka_unit_test(test_pipeline_box_pause_at_a_shifted_level_times_the_rise),
