@@ -132,6 +132,10 @@ struct bel_pipeline {
     uint32_t n_share;
     int despike_delay;      /* samples of delay of the median */
     double despike_delay_s; /* the same in seconds */
+    /* The median's usual overrule of the raw belly, |raw - median|: a plain
+     * mean over the first off_n_max samples, then an EMA over as many. */
+    float off_mean;
+    uint32_t off_n, off_n_max;
     bool started;
     int n_channels_min; /* a sample needs this many channels (both belts' indices below it) */
     double t_last;      /* -DBL_MAX before the first sample: the order check refuses -inf */
@@ -380,6 +384,9 @@ bel_status bel_pipeline_create(const bel_pipeline_config *cfg, bel_pipeline **ou
     p->polarity_score = NAN;
     p->despike_delay = bel_median2_get_n(&p->front.despike) / 2;
     p->despike_delay_s = p->despike_delay / cfg->fs_hz;
+    p->off_mean = 0.0f;
+    p->off_n = 0;
+    p->off_n_max = (uint32_t)fmax(1.0, 5.0 * cfg->fs_hz);
     p->n_restarts_disp = UINT32_MAX;
     memset(&p->m, 0, sizeof p->m);
     p->m.belly = p->m.baseline = NAN;
@@ -1038,16 +1045,20 @@ static inline int process(bel_pipeline *p, const bel_sample *s, const bel_pipeli
     if (fo->n_clipped > 0) {
         p->m.n_clipped += fo->n_clipped;
     }
-    /* Count the belly samples the median overrules by far. */
+    /* Count the belly samples the median overrules by far: beyond half the
+     * depth, 8 times its usual overrule (the raw belt's own noise: the
+     * breath stage's noise is the despiked signal's, a fifth of the raw one's
+     * on a coarse belt, and the depth learnt from the first turns of slow
+     * breathing can be as small) and 8 of the stage's noise sigmas; the
+     * noise asked for only past the rest (rare). */
+    const float off = fabsf(centre - med);
     const float depth_ref = bel_breath_get_reference_depth(p->breath);
-    if (depth_ref > 0.0f) {
-        /* Beyond both half the depth and 8 noise sigmas; the noise asked for
-         * only past the first (rare). */
-        const float off = fabsf(centre - med);
-        if (off > 0.5f * depth_ref && off > 8.0f * bel_breath_get_noise(p->breath)) {
-            p->m.n_spikes++;
-        }
+    if (depth_ref > 0.0f && off > 0.5f * depth_ref && off > 8.0f * p->off_mean &&
+        off > 8.0f * bel_breath_get_noise(p->breath)) {
+        p->m.n_spikes++;
     }
+    p->off_n += p->off_n < p->off_n_max ? 1u : 0u;
+    p->off_mean += (off - p->off_mean) / (float)p->off_n;
     if (p->invert_belly) {
         med = -med;
     }
