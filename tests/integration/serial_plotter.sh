@@ -11,27 +11,24 @@
 start_socat
 
 # ports says which format it heard, the rate the lines came at, the channels' labels.
-"$FEEDER" "$LINK_B" "$TMP/rec.csv" --plotter labels 2>"$TMP/feeder.err" &
-PIDS="$!"
-bellows_pty ports --timeout 2000 "$LINK_A" >"$TMP/ports.out" 2>&1
-rc=$?
-kill "$PIDS" 2>/dev/null
-wait "$PIDS" 2>/dev/null
-[ $rc -eq 0 ] || fail "ports with a plotter sketch: exit $rc"
-grep -Eq "^$LINK_A +belt: a sketch sending Arduino Serial Plotter lines, about (48|49|50|51|52) Hz, channels belly, chest$" \
-    "$TMP/ports.out" || fail "plotter sketch not marked: $(cat "$TMP/ports.out")"
-
+# ports_hears NAME TIMEOUT_MS [FEEDER OPTIONS]: a labelled sketch marked at about 50 Hz.
+ports_hears() {
+    name=$1 timeout=$2
+    shift 2
+    "$FEEDER" "$LINK_B" "$TMP/rec.csv" --plotter labels "$@" 2>"$TMP/feeder_$name.err" &
+    PIDS="$!"
+    bellows_pty ports --timeout "$timeout" "$LINK_A" >"$TMP/ports_$name.out" 2>&1
+    rc=$?
+    kill "$PIDS" 2>/dev/null
+    wait "$PIDS" 2>/dev/null
+    [ $rc -eq 0 ] || fail "ports with a $name plotter sketch: exit $rc"
+    grep -Eq "^$LINK_A +belt: a sketch sending Arduino Serial Plotter lines, about (48|49|50|51|52) Hz, channels belly, chest$" \
+        "$TMP/ports_$name.out" || fail "$name plotter sketch: $(cat "$TMP/ports_$name.out")"
+}
+ports_hears steady 2000
 # A sketch whose writes blocked for 0.7 s right after the port was opened (a host not
 # reading yet) goes on from there without catching up: the rate heard is still its own.
-"$FEEDER" "$LINK_B" "$TMP/rec.csv" --plotter labels --stall-ms 700 2>"$TMP/feeder_stall.err" &
-PIDS="$!"
-bellows_pty ports --timeout 3000 "$LINK_A" >"$TMP/ports_stall.out" 2>&1
-rc=$?
-kill "$PIDS" 2>/dev/null
-wait "$PIDS" 2>/dev/null
-[ $rc -eq 0 ] || fail "ports with a stalled plotter sketch: exit $rc"
-grep -Eq "^$LINK_A +belt: a sketch sending Arduino Serial Plotter lines, about (48|49|50|51|52) Hz, channels belly, chest$" \
-    "$TMP/ports_stall.out" || fail "stalled plotter sketch's rate: $(cat "$TMP/ports_stall.out")"
+ports_hears stalled 3000 --stall-ms 700
 
 # --rate 50, unlabelled tab-separated lines at 10x speed: times come from the count, so
 # the live events are what analyze finds in the recording, and the recording holds the
