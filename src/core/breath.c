@@ -51,6 +51,15 @@ static const double ripple_lp_breath_mult = 1.5;
  * the extremum, is a pause at another level that the movement starts from. */
 static const double stay_min_s = 1.0;
 
+/* refine: a peak held at a pacer's count. Its plateau (within 10 % of the
+ * depth of the top) lasts this long or more: the shortest hold a pacer asks
+ * for, 1 s, and the rounded ends of a slow paced breath around it (rounded
+ * peaks of breaths at rest stay shorter)... */
+static const double held_min_s = 2.0;
+/* ...and is flat: this share of it or more within 5 % of the top (a rounded
+ * top: 0.70, a pointed one 0.5; a 1-s hold in a 4-1-6 pace: 0.78, 2 s: 0.83). */
+static const double held_flat = 0.75;
+
 /* Seconds of signal before the first turning point may be confirmed. */
 static const double warmup_s = 1.5;
 
@@ -756,6 +765,23 @@ static int64_t last_near(const bel_breath *b, double sgn, int64_t k_ext, int64_t
 
 static double move_time(const bel_breath *b, int64_t k0, int64_t k1);
 
+/* Whether a peak's plateau is flat: the smoothed input stays within half of
+ * the plateau's band of the extremum (at or beyond thr5, from kbest back to
+ * k_in and on to the last such sample before to) for min_s or more. A rounded
+ * top (a raised cosine) spends acos(0.9) / acos(0.8) = 0.70 of its time within
+ * 10 % of the depth in the upper 5 %, a pointed one half of it; a breath held
+ * at the top spends the whole hold there. */
+static bool is_flat(const bel_breath *b, int64_t kbest, int64_t k_in, int64_t to, double thr5,
+                    int64_t w, int64_t lo, double min_s)
+{
+    int64_t k0 = kbest;
+    while (k0 > k_in && smoothed_at(b, k0 - 1, w, lo, to) >= thr5) {
+        k0--;
+    }
+    const int64_t k1 = last_near(b, 1.0, kbest, to, thr5, w, lo);
+    return ht(b, k1) - ht(b, k0) >= min_s;
+}
+
 /* How long the movement that starts at this turn usually takes, 10 to 90 %:
  * this person's recent ones (0: not known). Before any fall has been timed
  * (the first peak: the breath in and held at a pacer's count, its exhalation
@@ -831,8 +857,10 @@ static void refine(const bel_breath *b, bool peak, int64_t from, int64_t to, dou
      * exhalations).
      * Never before the extremum: a rounded trough comes back to its lowest
      * point, a pause to its end. At a peak only after a deliberate hold, the
-     * breath held in for 2.5 s or more within 10 % of the top (pacers hold
-     * for 2 to 7 s); a shorter plateau (a ventilator's) keeps the timing above. */
+     * breath held in: within 10 % of the top for 2.5 s or more and as long as
+     * the fall usually takes, or for held_min_s or more and flat (is_flat:
+     * pacers hold for 1 to 7 s); a rounded top or a shorter plateau (a
+     * ventilator's) keeps the timing above. */
     const double move = usual_move(b, peak, from, kbest);
     if (move > 0.0 && depth > 0.0) {
         const double thr10 = best - 0.1 * depth;
@@ -843,7 +871,10 @@ static void refine(const bel_breath *b, bool peak, int64_t from, int64_t to, dou
             while (k_in > from && sgn * smoothed_at(b, k_in - 1, w, lo, to) >= thr10) {
                 k_in--;
             }
-            is_held = ht(b, k10) - ht(b, k_in) >= fmax(move, 2.5);
+            const double plateau = ht(b, k10) - ht(b, k_in);
+            is_held = plateau >= fmax(move, 2.5) ||
+                      (plateau >= held_min_s && is_flat(b, kbest, k_in, to, best - 0.05 * depth, w,
+                                                        lo, held_flat * plateau));
         }
         double back_s = (peak ? 0.15 : 0.34) * move;
         /* At a trough, the signal left the extremum's band (kl) and sat short

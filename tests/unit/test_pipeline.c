@@ -1771,6 +1771,47 @@ static void test_pipeline_simulated_pacer_patterns_with_ripple(void **state)
     }
 }
 
+/* bellows' own custom pacer with a short hold at the top (1 or 2 s, between a
+ * 4-5 s inhale and a 6-7 s exhale), at 25 and 50 Hz, one belt and two: the
+ * exhalation starts where the fall leaves the hold, not on a crest of noise on
+ * the plateau. Before, a hold counted only if its plateau lasted as long as
+ * the slow exhale's fall (4-5 s), so these were timed at the plateau's
+ * highest point, up to 0.6 s before the hold's end: exhalation F1 0.964
+ * (5-2-7-0) and 0.864 (4-1-6-0) over these 12 records each, now 1.000 and
+ * 0.972. */
+static void test_pipeline_short_hold_at_the_top_times_the_exhalation(void **state)
+{
+    (void)state;
+    static const float paces[][4] = {{5, 2, 7, 0}, {4, 1, 6, 0}};
+    static const double min_f1[] = {0.99, 0.95};
+    for (size_t i = 0; i < sizeof paces / sizeof paces[0]; i++) {
+        match all = {0, 0, 0, 0.0, 0.0};
+        for (int fs = 25; fs <= 50; fs += 25) {
+            for (int chest = 0; chest <= 1; chest++) {
+                for (uint64_t seed = 1; seed <= 3; seed++) {
+                    bel_sim_config sc = bel_sim_config_default();
+                    sc.seed = seed;
+                    sc.duration_s = 300.0;
+                    sc.fs_hz = fs;
+                    sc.chest = chest != 0;
+                    memcpy(sc.pace_s, paces[i], sizeof sc.pace_s);
+                    run_sim(&sc, &res);
+                    const match m = score(&res, BEL_EV_EXP_ONSET, 0.5, 5.0);
+                    all.tp += m.tp;
+                    all.fp += m.fp;
+                    all.fn += m.fn;
+                }
+            }
+        }
+        const double f1 = 2.0 * all.tp / (2.0 * all.tp + all.fp + all.fn);
+        if (!(f1 >= min_f1[i])) {
+            fail_msg("the %g-%g-%g-%g pacer: exhalation onsets F1 %.3f (tp %d fp %d fn %d)",
+                     (double)paces[i][0], (double)paces[i][1], (double)paces[i][2],
+                     (double)paces[i][3], f1, all.tp, all.fp, all.fn);
+        }
+    }
+}
+
 /* A box pacer (4-4-4-4), two belts, and a small shift (6 % of a breath, up and
  * down by turns) early in each pause before an inhalation: the signal stops at
  * a level a little above the bottom and stays there until the pacer says
@@ -2016,6 +2057,7 @@ int main(void)
         cmocka_unit_test(test_pipeline_slow_breathing_noise_is_no_spike),
         cmocka_unit_test(test_pipeline_simulated_belt_put_on_retightened_unplugged),
         cmocka_unit_test(test_pipeline_simulated_pacer_patterns_with_ripple),
+        cmocka_unit_test(test_pipeline_short_hold_at_the_top_times_the_exhalation),
         cmocka_unit_test(test_pipeline_box_pause_at_a_shifted_level_times_the_rise),
         cmocka_unit_test(test_pipeline_first_exhalation_at_a_paced_hold),
         cmocka_unit_test(test_pipeline_start_mid_breath_does_not_block),
