@@ -61,10 +61,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* Whatever came before, after a reset the next line is skipped and then a line of as
      * many values as before (any count, if none was fixed) is read. */
     int n_values = bel_plotter_parser_get_n_values(&p);
+    CHECK(n_values >= 0 && n_values <= BEL_MAX_CHANNELS);
     bel_plotter_parser_reset(&p);
-    char good[32] = "cut off\n";
+    char good[16 + 2 * BEL_MAX_CHANNELS] = "cut off\n";
     size_t len = strlen(good);
-    for (int k = 0; k < (n_values > 0 ? n_values : 3); k++) {
+    for (int k = 0; k < (n_values > 0 ? n_values : 3) && k < BEL_MAX_CHANNELS; k++) {
         good[len++] = k ? ',' : '5';
         good[len++] = '5';
     }
