@@ -1348,7 +1348,10 @@ static bool settling_step(const bel_breath *b, int64_t jw)
 static bool is_jump(const bel_breath *b, float x)
 {
     const int64_t jw = b->jump_w;
-    if (b->n < jw) {
+    /* Judged against the moves learnt since the (re)start, at least one (at
+     * 5 Hz jw is one sample: at n = 1 none was, and every sample was a jump,
+     * a restart each sample). */
+    if (b->n < jw || b->n < 2) {
         return false;
     }
     if (b->n == jw && jw >= 8 && b->is_fresh && settling_step(b, jw)) {
