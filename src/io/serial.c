@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 /* Bytes taken from the port per read; a few lines at the fastest rates. */
@@ -174,7 +175,17 @@ static bel_status open_port(const char *name, struct sp_port **out, char *err, s
     struct sp_port *p = NULL;
     *out = NULL;
     if (sp_get_port_by_name(name, &p) != SP_OK) {
-        sp_message(err, err_len, name, "no such serial port");
+        /* libserialport's own message is errno's, which its checks leave
+         * unset or misleading ("Success" for a file): say what name is. */
+        struct stat st;
+        if (stat(name, &st) != 0) {
+            snprintf(err, err_len, "%s: no such serial port: %s", name, strerror(errno));
+        } else {
+            snprintf(err, err_len, "%s: not a serial port (%s)", name,
+                     S_ISDIR(st.st_mode)   ? "a folder"
+                     : S_ISREG(st.st_mode) ? "a file"
+                                           : "a device that is no serial line");
+        }
         return BEL_ERR_IO;
     }
     if (sp_open(p, SP_MODE_READ_WRITE) != SP_OK) {

@@ -20,6 +20,17 @@ bellows_pty run --port /dev/bellows-no-such-port --no-record >"$TMP/bad.out" 2>&
 rc=$?
 [ $rc -eq 1 ] || fail "run on a missing port: exit $rc"
 grep -q '/dev/bellows-no-such-port' "$TMP/bad.out" || fail "error does not name the port: $(cat "$TMP/bad.out")"
+# A recording or a folder given as the port (a slip of the shell's completion) is said
+# to be one, not "no such serial port: Success" (libserialport's errno).
+: >"$TMP/rec_not_port.csv"
+for what in "$TMP/rec_not_port.csv:a file" "$TMP:a folder"; do
+    path=${what%%:*}
+    bellows_pty run --port "$path" --no-record --no-window --no-audio >"$TMP/bad2.out" 2>&1
+    rc=$?
+    [ $rc -eq 1 ] || fail "run on $path: exit $rc"
+    grep -q "^bellows run: $path: not a serial port (${what#*:})$" "$TMP/bad2.out" ||
+        fail "run on $path: $(cat "$TMP/bad2.out")"
+done
 
 start_socat
 "$BELLOWS" simulate --out "$TMP/rec.csv" --duration 5 --chest || fail "simulate"
