@@ -72,7 +72,10 @@ bel_status bel_engine_pipeline_config(const bel_source_info *info, const bel_eng
         return BEL_ERR_FORMAT;
     }
     if (!(info->fs_hz >= 5.0 && info->fs_hz <= 2000.0)) {
-        snprintf(err, err_len, "%s: sample rate %.4g Hz is outside 5..2000 Hz", what, info->fs_hz);
+        /* A logger's own column of millis() is the commonest way to get here. */
+        const bool is_ms = info->fs_hz * 1000.0 >= 5.0 && info->fs_hz * 1000.0 <= 2000.0;
+        snprintf(err, err_len, "%s: sample rate %.4g Hz is outside 5..2000 Hz%s", what, info->fs_hz,
+                 is_ms ? " (t is in seconds: are these milliseconds?)" : "");
         return BEL_ERR_FORMAT;
     }
     out->fs_hz = info->fs_hz;

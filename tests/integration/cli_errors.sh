@@ -61,7 +61,9 @@ bad repeat.csv "t,belly\n${GOOD}5.98,1\n" ":302: time repeats"
 bad blank.csv "t,belly\n${GOOD}\n6.00,1\n" ":302: empty line"
 bad header_only.csv "t,belly\n" ":2: no samples after the header"
 bad one_row.csv "t,belly\n0,1\n" ": too few samples to tell the sample rate"
-bad slow.csv "t,belly\n0,1\n10,2\n20,3\n" ": sample rate 0.1 Hz"
+bad slow.csv "t,belly\n0,1\n10,2\n20,3\n" ": sample rate 0.1 Hz is outside 5..2000 Hz (t is in"
+bad millis.csv "t,belly\n0,1\n20,2\n40,3\n" ": sample rate 0.05 Hz is outside 5..2000 Hz (t is in seconds: are these milliseconds?)"
+bad fast.csv "t,belly\n0,1\n0.0001,2\n0.0002,3\n" ": sample rate 1e+04 Hz is outside 5..2000 Hz"
 
 # A bad row late in the file: the events before it are written, the summary lists the error.
 printf 't,belly\n%b6.00,oops\n' "$GOOD" >"$TMP/partial.csv"
