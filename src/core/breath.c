@@ -765,6 +765,18 @@ static int64_t last_near(const bel_breath *b, double sgn, int64_t k_ext, int64_t
 
 static double move_time(const bel_breath *b, int64_t k0, int64_t k1);
 
+/* Where the stay at or beyond thr (on the side of the extremum) that holds
+ * k_ext began: its first sample, going back no further than from. */
+static int64_t stay_start(const bel_breath *b, double sgn, int64_t k_ext, int64_t from, double thr,
+                          int64_t w, int64_t lo, int64_t to)
+{
+    int64_t k = k_ext;
+    while (k > from && sgn * smoothed_at(b, k - 1, w, lo, to) >= thr) {
+        k--;
+    }
+    return k;
+}
+
 /* Whether a peak's plateau is flat: the smoothed input stays within half of
  * the plateau's band of the extremum (at or beyond thr5, from kbest back to
  * k_in and on to the last such sample before to) for min_s or more. A rounded
@@ -774,10 +786,7 @@ static double move_time(const bel_breath *b, int64_t k0, int64_t k1);
 static bool is_flat(const bel_breath *b, int64_t kbest, int64_t k_in, int64_t to, double thr5,
                     int64_t w, int64_t lo, double min_s)
 {
-    int64_t k0 = kbest;
-    while (k0 > k_in && smoothed_at(b, k0 - 1, w, lo, to) >= thr5) {
-        k0--;
-    }
+    const int64_t k0 = stay_start(b, 1.0, kbest, k_in, thr5, w, lo, to);
     const int64_t k1 = last_near(b, 1.0, kbest, to, thr5, w, lo);
     return ht(b, k1) - ht(b, k0) >= min_s;
 }
@@ -867,10 +876,7 @@ static void refine(const bel_breath *b, bool peak, int64_t from, int64_t to, dou
         int64_t k10 = last_near(b, sgn, kbest, to, thr10, w, lo);
         bool is_held = !peak;
         if (peak) {
-            int64_t k_in = kbest;
-            while (k_in > from && sgn * smoothed_at(b, k_in - 1, w, lo, to) >= thr10) {
-                k_in--;
-            }
+            const int64_t k_in = stay_start(b, sgn, kbest, from, thr10, w, lo, to);
             const double plateau = ht(b, k10) - ht(b, k_in);
             is_held = plateau >= fmax(move, 2.5) ||
                       (plateau >= held_min_s && is_flat(b, kbest, k_in, to, best - 0.05 * depth, w,
