@@ -44,6 +44,8 @@ typedef struct bel_breath_config {
     float trough_hold_frac; /**< the same for troughs */
     double smooth_s;        /**< half-width of the smoothing used to time turning points */
     double history_s;       /**< history kept to time turning points (default 30 s) */
+    int now_lead;           /**< samples the input now (bel_breath_process_now) leads x by:
+                                 the despiking median's delay (default 2, 0..64) */
 } bel_breath_config;
 
 /** A confirmed turning point. */
@@ -80,6 +82,18 @@ void bel_breath_reset(bel_breath *b);
  *  confirmed by this sample, else 0. Call from: the owning thread. Real-time
  *  safe (bounded by the history length). */
 int bel_breath_process(bel_breath *b, double t_s, float x, bel_breath_point *pt);
+
+/** bel_breath_process, also given x_now: the same input as it reads now,
+ *  cfg.now_lead samples after x (the despiking median's delay; x stands for
+ *  t_s), not despiked. The looks for a turn are made on it, kept within
+ *  reach of x (no farther than the signal moves in that delay, so a spike or
+ *  a step moves it no more than breathing could) and against margins that
+ *  allow for its extra noise: a turn is confirmed up to that delay sooner,
+ *  and timed on x as before. A stage takes x_now from its first sample after
+ *  a reset on (bel_breath_process alone, and it takes none until the next
+ *  reset); a NAN x_now stands for x. Call from: the owning thread. Real-time
+ *  safe. */
+int bel_breath_process_now(bel_breath *b, double t_s, float x, float x_now, bel_breath_point *pt);
 
 /** The low-passed detection signal after the latest sample. */
 float bel_breath_get_smoothed(const bel_breath *b);

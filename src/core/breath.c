@@ -43,6 +43,11 @@ static const double lead_noise_mult = 5.0;
 static const double lead_mean_s = 0.06;
 static const double lead_mean_sigmas = 3.0;
 
+/* The input as it reads now (bel_breath_process_now) carries the noise the
+ * despiking median takes out of x: each look at it for a turn asks this many
+ * more of x's noise sigmas than the same look at x. */
+static const double now_sigmas = 2.0;
+
 /* The strong-ripple low-pass follows the breathing up to this multiple of its
  * rate (a second-order Butterworth passes 0.98 of the breath there). */
 static const double ripple_lp_breath_mult = 1.5;
@@ -86,8 +91,15 @@ struct bel_breath {
     float *hist_y; /* the detection signal y */
     double *hist_t;
     double *hist_cs; /* running sum of hist_x since the reset: O(1) window means */
-    int64_t cap;     /* power of two */
-    int64_t n;       /* samples seen since reset */
+    /* The input as it reads now, when the caller gives it (has_now): the
+     * despiking's delay ahead of x, and its noise (bel_breath_process_now). */
+    bool has_now;
+    float *hist_y_now;   /* the detection low-pass of it */
+    double *hist_cs_now; /* its running sum, as hist_cs */
+    double y_now;        /* its low-pass (band_now's lane 1) */
+    double now_move;     /* its limit from x, in mean movements a sample */
+    int64_t cap;         /* power of two */
+    int64_t n;           /* samples seen since reset */
     /* Detection state on the low-passed signal y. */
     state st;
     double y;
@@ -136,10 +148,13 @@ struct bel_breath {
      * timed on the input averaged over exactly one ripple period (which
      * cancels the beat and its harmonics). */
     float *hist_band;
-    bel_biquad band_hp1, band_hp2; /* the band: the fast signal high-passed twice at 0.7 Hz */
-    int64_t ripple_n;              /* odd averaging length in samples, 0: no ripple found */
-    double ripple_amp;             /* its amplitude (band RMS x sqrt 2) */
-    double y_first;                /* the first input since the reset (the band starts from 0) */
+    /* The band: the fast signal high-passed twice at 0.7 Hz (band_now's lane 0,
+     * band_hp2); band_now's lane 1: the clean-signal low-pass of the input now. */
+    bel_biquad2 band_now;
+    bel_biquad band_hp2;
+    int64_t ripple_n;  /* odd averaging length in samples, 0: no ripple found */
+    double ripple_amp; /* its amplitude (band RMS x sqrt 2) */
+    double y_first;    /* the first input since the reset (the band starts from 0) */
     double next_ripple_t;
     /* The estimate is asked for once a second but only used when a turning
      * point is timed: the ask is kept (the sample count and the phase duration
@@ -217,6 +232,7 @@ bel_breath_config bel_breath_config_default(double fs_hz)
     c.trough_hold_frac = 0.02f;
     c.smooth_s = 0.1;
     c.history_s = 30.0;
+    c.now_lead = 2;
     return c;
 }
 
@@ -230,7 +246,8 @@ bel_status bel_breath_create(const bel_breath_config *cfg, bel_breath **out)
         !(cfg->history_s <= 120.0) || !(cfg->lowpass_hz > 0.0) ||
         !(cfg->lowpass_hz < 0.45 * cfg->fs_hz) || !(cfg->ripple_lowpass_hz > 0.0) ||
         !(cfg->ripple_lowpass_hz <= cfg->lowpass_hz) || !(cfg->excursion_frac > 0.0f) ||
-        !(cfg->confirm_frac > 0.0f) || !(cfg->smooth_s >= 0.0) || !(cfg->smooth_s <= 1.0)) {
+        !(cfg->confirm_frac > 0.0f) || !(cfg->smooth_s >= 0.0) || !(cfg->smooth_s <= 1.0) ||
+        cfg->now_lead < 0 || cfg->now_lead > 64) {
         return BEL_ERR_ARG;
     }
     bel_breath *b = BEL_CORE_CALLOC(1, sizeof *b);
@@ -248,17 +265,23 @@ bel_status bel_breath_create(const bel_breath_config *cfg, bel_breath **out)
     b->hist_band = BEL_CORE_CALLOC((size_t)b->cap, sizeof *b->hist_band);
     b->hist_y = BEL_CORE_CALLOC((size_t)b->cap, sizeof *b->hist_y);
     b->hist_cs = BEL_CORE_CALLOC((size_t)b->cap, sizeof *b->hist_cs);
-    if (!b->hist_x || !b->hist_t || !b->hist_band || !b->hist_y || !b->hist_cs) {
+    b->hist_y_now = BEL_CORE_CALLOC((size_t)b->cap, sizeof *b->hist_y_now);
+    b->hist_cs_now = BEL_CORE_CALLOC((size_t)b->cap, sizeof *b->hist_cs_now);
+    if (!b->hist_x || !b->hist_t || !b->hist_band || !b->hist_y || !b->hist_cs || !b->hist_y_now ||
+        !b->hist_cs_now) {
         goto fail;
     }
     bel_biquad lp;
-    if (bel_biquad_init_highpass(&b->band_hp1, cfg->fs_hz, 0.7) != BEL_OK ||
+    bel_biquad band_hp1;
+    if (bel_biquad_init_highpass(&band_hp1, cfg->fs_hz, 0.7) != BEL_OK ||
         bel_biquad_init_highpass(&b->band_hp2, cfg->fs_hz, 0.7) != BEL_OK ||
         bel_biquad_init_lowpass(&lp, cfg->fs_hz, cfg->lowpass_hz) != BEL_OK ||
         bel_biquad_init_lowpass(&b->lp_ripple_cfg, cfg->fs_hz, cfg->ripple_lowpass_hz) != BEL_OK) {
         goto fail;
     }
     bel_biquad2_init(&b->lp, &lp, &b->lp_ripple_cfg);
+    bel_biquad2_init(&b->band_now, &band_hp1, &lp);
+    b->now_move = 4.0 * (cfg->now_lead + 1);
     b->noise_alpha = 1.0 - exp(-1.0 / (5.0 * cfg->fs_hz));
     b->jump_w = (int64_t)fmax(1.0, floor(0.25 * cfg->fs_hz + 0.5));
     b->lead_w = (int64_t)fmax(1.0, floor(0.05 * cfg->fs_hz + 0.5));
@@ -298,6 +321,8 @@ void bel_breath_destroy(bel_breath *b)
     BEL_CORE_FREE(b->hist_band);
     BEL_CORE_FREE(b->hist_y);
     BEL_CORE_FREE(b->hist_cs);
+    BEL_CORE_FREE(b->hist_y_now);
+    BEL_CORE_FREE(b->hist_cs_now);
     BEL_CORE_FREE(b);
 }
 
@@ -1392,12 +1417,18 @@ static bool is_reversed_ahead(const bel_breath *b, double rev, double need_rev, 
         return false;
     }
     const double s = b->st == ST_RISING ? 1.0 : -1.0;
+    /* Both looks on the input as it reads now where the caller gives it. */
+    const bool now = b->has_now;
+    const double *cs = now ? b->hist_cs_now : b->hist_cs;
+    const float *hy = now ? b->hist_y_now : b->hist_y;
+    const double y = now ? b->y_now : b->y;
+    const double noise = noise_sigma(b);
+    const double more = now ? now_sigmas * noise : 0.0;
     if (b->n > b->lead_m) {
         const int64_t mask = b->cap - 1;
         const double m = (double)b->lead_m;
-        const double mean =
-            (b->hist_cs[(b->n - 1) & mask] - b->hist_cs[(b->n - 1 - b->lead_m) & mask]) / m;
-        if (s * (b->ext_val - mean) >= need_rev + lead_mean_sigmas * noise_sigma(b) / sqrt(m)) {
+        const double mean = (cs[(b->n - 1) & mask] - cs[(b->n - 1 - b->lead_m) & mask]) / m;
+        if (s * (b->ext_val - mean) >= need_rev + (lead_mean_sigmas * noise + more) / sqrt(m)) {
             return true;
         }
     }
@@ -1406,11 +1437,11 @@ static bool is_reversed_ahead(const bel_breath *b, double rev, double need_rev, 
     if (!(dt > 0.0)) {
         return false;
     }
-    const double slope = (b->y - (double)b->hist_y[k & (b->cap - 1)]) / dt;
-    const double need = s > 0.0 ? need_rev : need_rev + lead_noise_mult * noise_sigma(b);
+    const double slope = (y - (double)hy[k & (b->cap - 1)]) / dt;
+    const double need = (s > 0.0 ? need_rev : need_rev + lead_noise_mult * noise) + more;
     /* The difference's slope is the slope half its span ago: advanced as far again. */
     const double tau = b->lp_delay_s + 0.5 * dt;
-    return s * (b->ext_val - (b->y + tau * slope)) >= need;
+    return s * (b->ext_val - (y + tau * slope)) >= need;
 }
 
 static void bucket_init(struct bucket *k, double y, int64_t n)
@@ -1553,7 +1584,8 @@ __attribute__((noinline)) static int try_confirm(bel_breath *b, double t_s, doub
  * history, no ripple estimate due. What the sample may call then comes last
  * (unknown_step, try_confirm), and the common sample saves no registers. */
 static inline __attribute__((always_inline)) int breath_step(bel_breath *b, double t_s, float x,
-                                                             bel_breath_point *pt, bool edge)
+                                                             float x_now, bel_breath_point *pt,
+                                                             bool edge, bool now)
 {
     if (edge && is_jump(b, x)) {
         restart(b);
@@ -1617,16 +1649,34 @@ static inline __attribute__((always_inline)) int breath_step(bel_breath *b, doub
     b->x2 = b->x1;
     b->x1 = x;
     b->y_fast = bel_biquad2_process(&b->lp, (double)x, (double)x, &b->y_slow);
+    double xn = (double)x;
+    if (now) {
+        /* The input now, no farther from x than the signal moves in the
+         * delay between them (its mean movement a sample, four times over,
+         * for each sample of it and one more) and four noise sigmas: a spike
+         * or a step there moves it no more than breathing could. */
+        const double lim = b->now_move * b->absd + 4.0 * b->noise_sig;
+        const double d = (double)x_now - xn;
+        xn += d > lim ? lim : (d < -lim ? -lim : d);
+    }
     if (edge && n == 0) {
-        bel_biquad_reset(&b->band_hp1, 0.0);
+        bel_biquad2_reset(&b->band_now, 0, 0.0);
+        bel_biquad2_reset(&b->band_now, 1, xn);
         bel_biquad_reset(&b->band_hp2, 0.0);
     }
     /* The band of the heart beat (0.7 Hz up, the 1.8 Hz low-pass's slope
-     * above): breathing, even at its harmonics, stays far below it. */
+     * above): breathing, even at its harmonics, stays far below it. Its first
+     * high-pass side by side with the detection low-pass of the input now. */
+    double y_now;
     const double band = bel_biquad_process(
-        &b->band_hp2,
-        bel_biquad_process(&b->band_hp1, edge && n == 0 ? 0.0 : b->y_fast - b->y_first));
+        &b->band_hp2, bel_biquad2_process(
+                          &b->band_now, edge && n == 0 ? 0.0 : b->y_fast - b->y_first, xn, &y_now));
     b->hist_band[at] = (float)band;
+    if (now) {
+        b->y_now = y_now;
+        b->hist_y_now[at] = (float)y_now;
+        b->hist_cs_now[at] = (!edge || n > 0 ? b->hist_cs_now[(n - 1) & (b->cap - 1)] : 0.0) + xn;
+    }
     if (edge && n == 0) {
         b->next_ripple_t = t_s + 1.0;
     } else if (edge && t_s >= b->next_ripple_t) {
@@ -1679,7 +1729,12 @@ static inline __attribute__((always_inline)) int breath_step(bel_breath *b, doub
         b->ref_val = y;
     }
     const double exc = s * (b->ext_val - b->ref_val);
-    const double rev = s * (b->ext_val - y);
+    const double rev_x = s * (b->ext_val - y);
+    /* Reversed as the input reads now, less its extra noise, if further. */
+    double rev = rev_x;
+    if (now && !b->ripple_mode) {
+        rev = max_d(rev, s * (b->ext_val - b->y_now) - now_sigmas * noise);
+    }
     const double phase_s = ht(b, b->ext_n) - b->ref_t;
     /* Held at the turn (within 10 % of the extreme for 2.5 s or more, until the
      * reversal left that band: a breath held, a long pause), ripple and noise can
@@ -1691,7 +1746,7 @@ static inline __attribute__((always_inline)) int breath_step(bel_breath *b, doub
         b->band_t_in = (double)NAN;
         b->band_t_out = HUGE_VAL;
     }
-    if (rev > 0.1 * depth && b->band_t_out == HUGE_VAL) {
+    if (rev_x > 0.1 * depth && b->band_t_out == HUGE_VAL) {
         b->band_t_out = t_s;
     }
     /* A reversal no larger than the peak-to-peak of the beat riding on the fast
@@ -1713,13 +1768,14 @@ static inline __attribute__((always_inline)) int breath_step(bel_breath *b, doub
 }
 
 /* A sample that may need the rare parts at the head of breath_step. */
-__attribute__((noinline)) static int process_edge(bel_breath *b, double t_s, float x,
+__attribute__((noinline)) static int process_edge(bel_breath *b, double t_s, float x, float x_now,
                                                   bel_breath_point *pt)
 {
-    return breath_step(b, t_s, x, pt, true);
+    return breath_step(b, t_s, x, x_now, pt, true, b->has_now);
 }
 
-int bel_breath_process(bel_breath *b, double t_s, float x, bel_breath_point *pt)
+static inline __attribute__((always_inline)) int
+process(bel_breath *b, double t_s, float x, float x_now, bel_breath_point *pt, bool now)
 {
     /* Almost every sample: is_jump's own test past its first samples (no
      * jump), no pending estimate's history about to go, no estimate due. */
@@ -1731,10 +1787,28 @@ int bel_breath_process(bel_breath *b, double t_s, float x, bel_breath_point *pt)
         const double thr =
             max_d(max_d(30.0 * b->absd * (double)jw, 16.0 * noise_sigma(b)), 2.0 * depth);
         if (!(dx > thr)) {
-            return breath_step(b, t_s, x, pt, false);
+            return breath_step(b, t_s, x, x_now, pt, false, now);
         }
     }
-    return process_edge(b, t_s, x, pt);
+    return process_edge(b, t_s, x, x_now, pt);
+}
+
+int bel_breath_process(bel_breath *b, double t_s, float x, bel_breath_point *pt)
+{
+    b->has_now = false;
+    return process(b, t_s, x, x, pt, false);
+}
+
+int bel_breath_process_now(bel_breath *b, double t_s, float x, float x_now, bel_breath_point *pt)
+{
+    /* From a reset on: a stage that took x alone has no history of x_now. */
+    if (b->n == 0) {
+        b->has_now = true;
+    }
+    if (!b->has_now) {
+        return process(b, t_s, x, x, pt, false);
+    }
+    return process(b, t_s, x, x_now == x_now ? x_now : x, pt, true);
 }
 
 float bel_breath_get_smoothed(const bel_breath *b) { return (float)b->y; }
@@ -1785,11 +1859,14 @@ void bel_breath_negate(bel_breath *b)
         b->hist_cs[i] = -b->hist_cs[i];
         b->hist_y[i] = -b->hist_y[i];
         b->hist_band[i] = -b->hist_band[i];
+        b->hist_y_now[i] = -b->hist_y_now[i];
+        b->hist_cs_now[i] = -b->hist_cs_now[i];
     }
     bel_biquad2_negate(&b->lp);
+    b->y_now = -b->y_now;
     /* The heart-beat band is the fast signal less its first value, high-passed:
      * all linear, so it negates with its input. */
-    bel_biquad_negate(&b->band_hp1);
+    bel_biquad2_negate(&b->band_now);
     bel_biquad_negate(&b->band_hp2);
     b->y_first = -b->y_first;
     b->y = -b->y;

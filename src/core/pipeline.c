@@ -188,6 +188,14 @@ static inline bool is_finite_f(float x)
     return (u & 0x7f800000u) != 0x7f800000u;
 }
 
+/* The despiking median's window at fs_hz: about 40 ms either side removes
+ * single- and two-sample spikes. */
+static int despike_window(double fs_hz)
+{
+    const int k = 2 * (int)(0.04 * fs_hz) + 1;
+    return k < 5 ? 5 : (k > 9 ? 9 : k);
+}
+
 /* A front for cfg's belts, as a pipeline starts it. */
 static bel_status front_init(bel_pipeline_front *f, const bel_pipeline_config *cfg)
 {
@@ -197,9 +205,7 @@ static bel_status front_init(bel_pipeline_front *f, const bel_pipeline_config *c
     f->fs_hz = cfg->fs_hz;
     f->t_belly_reading = NAN;
     f->prev_chest = NAN;
-    /* Median over about 40 ms either side removes single- and two-sample spikes. */
-    int k = 2 * (int)(0.04 * cfg->fs_hz) + 1;
-    k = k < 5 ? 5 : (k > 9 ? 9 : k);
+    const int k = despike_window(cfg->fs_hz);
     f->centre_off = 16 - k / 2;
     bel_rail_init(&f->rail, cfg->fs_hz);
     return bel_median2_init(&f->despike, k);
@@ -263,6 +269,8 @@ static inline void front_process(bel_pipeline_front *f, const bel_sample *s,
     } else {
         med = bel_median2_process_one(&f->despike, 0, raw);
     }
+    o->belly_now = raw;
+    o->chest_now = rc;
     /* Clipping: the raw belly held at a rail (filter.h). */
     o->n_clipped = bel_rail_push(&f->rail, raw);
     f->raw_hist[f->raw_head] = raw;
@@ -343,6 +351,7 @@ bel_status bel_pipeline_create(const bel_pipeline_config *cfg, bel_pipeline **ou
     bel_status st;
     bel_breath_config bc = cfg->breath;
     bc.fs_hz = cfg->fs_hz;
+    bc.now_lead = despike_window(cfg->fs_hz) / 2; /* the belts now, ahead of the median */
     st = bel_breath_create(&bc, &p->breath);
     if (st != BEL_OK) {
         goto fail;
@@ -749,6 +758,21 @@ static void mix(bel_pipeline *p, float belly, float chest)
     p->prev_c = chest;
 }
 
+/* The mixed signal as the belts read now, the median's delay ahead of
+ * p->det: p->det moved on by each belt's way from its median to its raw
+ * value (sign-corrected), with the same weights. Raw: the breath stage keeps
+ * it within reach of p->det (bel_breath_process_now). */
+static inline float mix_now(const bel_pipeline *p, float belly, float chest, float belly_now,
+                            float chest_now)
+{
+    double d = p->e_b * (double)(belly_now - belly);
+    const float dc = chest_now - chest; /* NAN: a belt without a value */
+    if (dc == dc) {
+        d += p->e_c * (double)dc;
+    }
+    return (float)(p->det + d);
+}
+
 /* Forget most of the weights' evidence (after a step or a gap, or the belly
  * pulled in or let go): what comes next counts for more; the weights stay. */
 static void mix_shorten(bel_pipeline *p)
@@ -1059,16 +1083,20 @@ static inline int process(bel_pipeline *p, const bel_sample *s, const bel_pipeli
     }
     p->off_n += p->off_n < p->off_n_max ? 1u : 0u;
     p->off_mean += (off - p->off_mean) / (float)p->off_n;
+    float belly_now = fo->belly_now, chest_now = fo->chest_now;
     if (p->invert_belly) {
         med = -med;
+        belly_now = -belly_now;
     }
     if (p->invert_chest && isfinite(chest)) {
         chest = -chest;
+        chest_now = -chest_now;
     }
     /* The median delays by despike_delay samples: stamp the sample with the
      * time it stands for, so turning points get their true times. */
     const double t_cond = s->t_s - p->despike_delay_s;
     mix(p, med, chest);
+    const float det_now = mix_now(p, med, chest, belly_now, chest_now);
     bel_breath_point pt;
     bel_event hev[BEL_HOLDIN_MAX_EVENTS];
     const int n_h = bel_holdin_process(p->holdin, t_cond, med, chest, hev, BEL_HOLDIN_MAX_EVENTS);
@@ -1077,7 +1105,8 @@ static inline int process(bel_pipeline *p, const bel_sample *s, const bel_pipeli
         mix_step(p, k_h);
     }
     bel_breath_set_still(p->breath, bel_holdin_is_breath_hold(p->holdin));
-    const bool is_point = bel_breath_process(p->breath, t_cond, (float)p->det, &pt) == 1;
+    const bool is_point =
+        bel_breath_process_now(p->breath, t_cond, (float)p->det, det_now, &pt) == 1;
     const uint32_t restarts = bel_breath_get_restarts(p->breath);
     if (restarts != p->restarts_seen) {
         /* A step in the belt: what the breaths and the relaxed level were
