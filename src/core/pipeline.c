@@ -351,7 +351,10 @@ bel_status bel_pipeline_create(const bel_pipeline_config *cfg, bel_pipeline **ou
     bel_status st;
     bel_breath_config bc = cfg->breath;
     bc.fs_hz = cfg->fs_hz;
-    bc.now_lead = despike_window(cfg->fs_hz) / 2; /* the belts now, ahead of the median */
+    /* The median's delay: the belts as they read now are this far ahead. */
+    p->despike_delay = despike_window(cfg->fs_hz) / 2;
+    p->despike_delay_s = p->despike_delay / cfg->fs_hz;
+    bc.now_lead = p->despike_delay;
     st = bel_breath_create(&bc, &p->breath);
     if (st != BEL_OK) {
         goto fail;
@@ -391,8 +394,6 @@ bel_status bel_pipeline_create(const bel_pipeline_config *cfg, bel_pipeline **ou
     bel_biquad2_init(&p->mix_lp, &mix_lp, &mix_lp);
     p->last_rise_s = NAN;
     p->polarity_score = NAN;
-    p->despike_delay = bel_median2_get_n(&p->front.despike) / 2;
-    p->despike_delay_s = p->despike_delay / cfg->fs_hz;
     p->off_mean = 0.0f;
     p->off_n = 0;
     p->off_n_max = (uint32_t)fmax(1.0, 5.0 * cfg->fs_hz);
