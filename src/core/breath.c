@@ -16,10 +16,10 @@ enum { N_DEPTHS = 6 };
 /* Movement times kept per direction (their median is the usual one, taken by
  * median_depth: no more than N_DEPTHS). */
 enum { N_MOVES = 5 };
-/* The fast signal's extra reversals per phase (over the slow one's) are
- * averaged over about 1 / EXCESS_ALPHA phases: none left, the slow filter is
- * no longer needed against them. */
-#define EXCESS_ALPHA (1.0 / 32.0)
+/* The fast signal has made no more reversals than the slow one in this many
+ * phases in a row (eight breaths): the slow filter is no longer needed against
+ * them. */
+enum { CALM_PHASES = 16 };
 /* measure_beat's samples: those within this fraction of the depth of a turn. */
 #define BEAT_SLOW_FRAC 0.2
 /* beat_hi's fall per turn: it holds the largest beat of about the last ten. */
@@ -85,7 +85,7 @@ struct bel_breath {
         uint32_t count;
     } wig_fast, wig_slow;
     double wig_fast_ema, wig_slow_ema;
-    double wig_excess; /* the fast signal's extra reversals per phase (EXCESS_ALPHA) */
+    int calm_n; /* phases in a row without more fast than slow reversals (CALM_PHASES) */
     /* History of the input for timing turning points. */
     float *hist_x;
     float *hist_y; /* the detection signal y */
@@ -177,7 +177,8 @@ struct bel_breath {
     /* The filters' choice (choose_filter) as it was when the depths were kept:
      * it comes back with them, at the turn after (is_choice_back), so that
      * the slow filter a faded scale took does not stay on for minutes. */
-    double kept_wig_fast_ema, kept_wig_slow_ema, kept_wig_excess;
+    double kept_wig_fast_ema, kept_wig_slow_ema;
+    int kept_calm_n;
     bool is_choice_back;
     /* The movement in progress is no breath (bel_breath_forget_scale): its
      * excursion is not learnt as a depth. */
@@ -345,7 +346,7 @@ void bel_breath_reset(bel_breath *b)
     b->ripple_lp_hz = b->cfg.ripple_lowpass_hz;
     bel_biquad2_set_lane(&b->lp, 1, &b->lp_ripple_cfg);
     b->wig_fast_ema = b->wig_slow_ema = 1.0;
-    b->wig_excess = 0.0;
+    b->calm_n = 0;
     b->wig_fast.count = b->wig_slow.count = 0;
     b->n_total = 0;
 }
@@ -401,7 +402,7 @@ static void keep_depths(bel_breath *b)
     b->kept_median = b->depth_median;
     b->kept_wig_fast_ema = b->wig_fast_ema;
     b->kept_wig_slow_ema = b->wig_slow_ema;
-    b->kept_wig_excess = b->wig_excess;
+    b->kept_calm_n = b->calm_n;
     b->is_faded = true;
 }
 
@@ -1196,7 +1197,7 @@ static int confirm(bel_breath *b, bool peak, double t_now, bel_breath_point *pt)
         b->is_choice_back = false;
         b->wig_fast_ema = b->kept_wig_fast_ema;
         b->wig_slow_ema = b->kept_wig_slow_ema;
-        b->wig_excess = b->kept_wig_excess;
+        b->calm_n = b->kept_calm_n;
         b->wig_fast.count = b->wig_slow.count = 0;
     }
     add_depth(b, exc);
@@ -1287,24 +1288,26 @@ static void tune_ripple_lowpass(bel_breath *b)
 /* After each turning point: choose the detection filter by how much more the
  * fast signal wiggles than the slow one (with hysteresis), and carry the
  * state over to the other filter's signal if it changes. The slow filter is
- * also let go when the fast signal has long stopped making extra reversals
- * and no recent pause held a beat as big as the confirmation need (beat_hi):
- * otherwise, once on (startup wiggles, one hump), it stayed on for good and
- * every turn came 0.3-0.4 s later. */
+ * also let go when the fast signal has made no extra reversals for
+ * CALM_PHASES phases in a row and no recent pause held a beat as big as the
+ * confirmation need (beat_hi): otherwise, once on (startup wiggles, one hump),
+ * it stayed on for good and every turn came 0.3-0.4 s later. Counted in
+ * phases, not as an average of the extra reversals: an average forgets a
+ * burst of them (the warm-up's, before any depth is known) only as slowly as
+ * it is large, five of them keeping the filter on for 70 phases. */
 static void choose_filter(bel_breath *b)
 {
     tune_ripple_lowpass(b);
     b->wig_fast_ema = 0.8 * b->wig_fast_ema + 0.2 * (double)b->wig_fast.count;
     b->wig_slow_ema = 0.8 * b->wig_slow_ema + 0.2 * (double)b->wig_slow.count;
-    b->wig_excess +=
-        EXCESS_ALPHA * ((double)b->wig_fast.count - (double)b->wig_slow.count - b->wig_excess);
+    b->calm_n = b->wig_fast.count > b->wig_slow.count ? 0 : b->calm_n + 1;
     b->wig_fast.count = b->wig_slow.count = 0;
     const double ratio = b->wig_fast_ema / fmax(b->wig_slow_ema, 0.5);
     bool want = b->ripple_mode;
     if (ratio > b->cfg.ripple_on) {
         want = true;
     } else if (ratio < b->cfg.ripple_off ||
-               (b->wig_excess < 0.5 * EXCESS_ALPHA && b->beat_hi >= 0.0 &&
+               (b->calm_n >= CALM_PHASES && b->beat_hi >= 0.0 &&
                 b->beat_hi < (double)b->cfg.confirm_frac * b->ref_depth)) {
         want = false;
     }
