@@ -48,6 +48,9 @@ static const double lead_mean_sigmas = 3.0;
  * more of x's noise sigmas than the same look at x. */
 static const double now_sigmas = 2.0;
 
+/* The band of the heart beat: above this (Hz). */
+static const double beat_band_hz = 0.7;
+
 /* The strong-ripple low-pass follows the breathing up to this multiple of its
  * rate (a second-order Butterworth passes 0.98 of the breath there). */
 static const double ripple_lp_breath_mult = 1.5;
@@ -75,6 +78,9 @@ struct bel_breath {
     bel_biquad2 lp;           /* detection filters: clean-signal (lane 0), strong-ripple (lane 1) */
     bel_biquad lp_ripple_cfg; /* the strong-ripple one at the configured cutoff */
     double ripple_lp_hz;      /* its cutoff now (tune_ripple_lowpass) */
+    double ripple_lp_delay_s; /* its group delay at 0 Hz (set_ripple_lp) */
+    double ripple_lp_gain;    /* advanced by that delay: its largest gain in the beat's band */
+    int64_t filter_n;         /* the first sample of y from the filter chosen now */
     double half_cycle_slow_s; /* half_cycle_s over about ten phases (tune_ripple_lowpass) */
     bool ripple_mode;
     double y_fast, y_slow;
@@ -274,8 +280,8 @@ bel_status bel_breath_create(const bel_breath_config *cfg, bel_breath **out)
     }
     bel_biquad lp;
     bel_biquad band_hp1;
-    if (bel_biquad_init_highpass(&band_hp1, cfg->fs_hz, 0.7) != BEL_OK ||
-        bel_biquad_init_highpass(&b->band_hp2, cfg->fs_hz, 0.7) != BEL_OK ||
+    if (bel_biquad_init_highpass(&band_hp1, cfg->fs_hz, beat_band_hz) != BEL_OK ||
+        bel_biquad_init_highpass(&b->band_hp2, cfg->fs_hz, beat_band_hz) != BEL_OK ||
         bel_biquad_init_lowpass(&lp, cfg->fs_hz, cfg->lowpass_hz) != BEL_OK ||
         bel_biquad_init_lowpass(&b->lp_ripple_cfg, cfg->fs_hz, cfg->ripple_lowpass_hz) != BEL_OK) {
         goto fail;
@@ -327,6 +333,20 @@ void bel_breath_destroy(bel_breath *b)
     BEL_CORE_FREE(b);
 }
 
+/* The strong-ripple low-pass's cutoff is fc (Hz): its group delay at 0 Hz, and
+ * the largest gain of its output advanced by that delay, y + tau dy/dt, in the
+ * band of the heart beat. A second-order Butterworth passes |H|^2 = 1 / (1 +
+ * u^4) and the advance |1 + j 2 pi f tau|^2 = 1 + 2 u^2 (u = f / fc); their
+ * product peaks at u^2 = (sqrt 5 - 1) / 2, 1.27, and falls above it (1.0 at
+ * u = 1.4, the band's edge at the configured 0.5 Hz). */
+static void set_ripple_lp(bel_breath *b, double fc)
+{
+    b->ripple_lp_hz = fc;
+    b->ripple_lp_delay_s = 1.4142135623730951 / (2.0 * 3.141592653589793 * fc);
+    const double u = fmax(beat_band_hz / fc, 0.7861513777574233);
+    b->ripple_lp_gain = sqrt((1.0 + 2.0 * u * u) / (1.0 + u * u * u * u));
+}
+
 void bel_breath_reset(bel_breath *b)
 {
     b->is_fresh = true;
@@ -343,7 +363,8 @@ void bel_breath_reset(bel_breath *b)
     b->beat_pp = -1.0;
     b->beat_hi = -1.0;
     b->beat_n = ((int64_t)(0.8 * b->cfg.fs_hz)) | 1;
-    b->ripple_lp_hz = b->cfg.ripple_lowpass_hz;
+    set_ripple_lp(b, b->cfg.ripple_lowpass_hz);
+    b->filter_n = 0;
     bel_biquad2_set_lane(&b->lp, 1, &b->lp_ripple_cfg);
     b->wig_fast_ema = b->wig_slow_ema = 1.0;
     b->calm_n = 0;
@@ -1279,7 +1300,7 @@ static void tune_ripple_lowpass(bel_breath *b)
     bel_biquad lp_ripple;
     if (fabs(fc - b->ripple_lp_hz) > 0.05 * b->ripple_lp_hz &&
         bel_biquad_init_lowpass(&lp_ripple, b->cfg.fs_hz, fc) == BEL_OK) {
-        b->ripple_lp_hz = fc;
+        set_ripple_lp(b, fc);
         bel_biquad_reset(&lp_ripple, b->y_slow);
         bel_biquad2_set_lane(&b->lp, 1, &lp_ripple);
     }
@@ -1313,6 +1334,7 @@ static void choose_filter(bel_breath *b)
     }
     if (want != b->ripple_mode) {
         b->ripple_mode = want;
+        b->filter_n = b->n;
         const double y = want ? b->y_slow : b->y_fast;
         const double s = b->st == ST_RISING ? 1.0 : -1.0;
         b->ref_val = y - s * (double)b->cfg.confirm_frac * b->ref_depth;
@@ -1400,32 +1422,61 @@ static bool is_jump(const bel_breath *b, float x)
     return dx > thr;
 }
 
+/* The detection signal y (its history hy) advanced by its filter's delay_s:
+ * y + tau dy/dt, with dy/dt over the last lead_w samples. The difference's
+ * slope is the slope half its span ago, so tau is delay_s and half the span.
+ * NAN where the span's times do not go forward. */
+static double advanced(const bel_breath *b, double y, const float *hy, double delay_s, double t_s)
+{
+    const int64_t k = b->n - 1 - b->lead_w;
+    const double dt = t_s - ht(b, k);
+    if (!(dt > 0.0)) {
+        return (double)NAN;
+    }
+    return y + (delay_s + 0.5 * dt) * (y - (double)hy[k & (b->cap - 1)]) / dt;
+}
+
 /* Whether a turn has reversed by need_rev on the input as it is now rather
  * than 0.125 s ago, the low-pass's delay. Two looks: the input averaged over
  * the last lead_mean_s (a quarter of the delay), which must go beyond need_rev
  * by lead_mean_sigmas of that average's own noise (sigma / sqrt of its
- * length); or the detection signal advanced by its delay, y + tau dy/dt (tau
- * the biquad's group delay, dy/dt over the last 50 ms). Only once y itself has
- * reversed by lead_frac of the depth (a wiggle at the top is no turn) and
- * without ripple (an average this short keeps the beat, and its slope would be
- * advanced as well). An exhalation leaves the top at once; an inhalation
- * starts from an end-expiratory pause, whose noise the advance would take for
- * its start: there the advanced reversal goes lead_noise_mult noise sigmas
- * further. */
+ * length); or the detection signal advanced by its delay (advanced). Only
+ * once y itself has reversed by lead_frac of the depth (a wiggle at the top is
+ * no turn). An exhalation leaves the top at once; an inhalation starts from an
+ * end-expiratory pause, whose noise the advance would take for its start:
+ * there the advanced reversal goes lead_noise_mult noise sigmas further.
+ * With a ripple that matters, neither look on the fast signal: an average
+ * this short keeps the beat, and its slope would be advanced as well. In the
+ * strong-ripple mode, the slow signal advanced by its own delay (0.45 s at
+ * 0.5 Hz, against the fast one's 0.125 s). The advance brings back some of the
+ * beat the slow filter took out, at up to ripple_lp_gain of its size, so its
+ * reversal counts beyond the beat's peak-to-peak through it, 2 ripple_lp_gain
+ * wiggle_amp. */
 static bool is_reversed_ahead(const bel_breath *b, double rev, double need_rev, double depth,
                               double t_s)
 {
-    if (rev < lead_frac * depth || b->ripple_mode ||
-        (b->ripple_n > 0 && ripple_matters(b, b->ripple_amp)) || b->n <= b->lead_w) {
+    if (rev < lead_frac * depth || b->n <= b->lead_w) {
         return false;
     }
     const double s = b->st == ST_RISING ? 1.0 : -1.0;
+    const double noise = noise_sigma(b);
+    const double pause = s > 0.0 ? 0.0 : lead_noise_mult * noise;
+    if (b->ripple_mode) {
+        /* Not across the change of filter: y's history before it is the other's. */
+        if (b->n - 1 - b->lead_w < b->filter_n) {
+            return false;
+        }
+        const double ya = advanced(b, b->y, b->hist_y, b->ripple_lp_delay_s, t_s);
+        return s * (b->ext_val - ya) >= need_rev + 2.0 * b->ripple_lp_gain * b->wiggle_amp + pause;
+    }
+    if (b->ripple_n > 0 && ripple_matters(b, b->ripple_amp)) {
+        return false;
+    }
     /* Both looks on the input as it reads now where the caller gives it. */
     const bool now = b->has_now;
     const double *cs = now ? b->hist_cs_now : b->hist_cs;
     const float *hy = now ? b->hist_y_now : b->hist_y;
     const double y = now ? b->y_now : b->y;
-    const double noise = noise_sigma(b);
     const double more = now ? now_sigmas * noise : 0.0;
     if (b->n > b->lead_m) {
         const int64_t mask = b->cap - 1;
@@ -1435,16 +1486,7 @@ static bool is_reversed_ahead(const bel_breath *b, double rev, double need_rev, 
             return true;
         }
     }
-    const int64_t k = b->n - 1 - b->lead_w;
-    const double dt = t_s - ht(b, k);
-    if (!(dt > 0.0)) {
-        return false;
-    }
-    const double slope = (y - (double)hy[k & (b->cap - 1)]) / dt;
-    const double need = (s > 0.0 ? need_rev : need_rev + lead_noise_mult * noise) + more;
-    /* The difference's slope is the slope half its span ago: advanced as far again. */
-    const double tau = b->lp_delay_s + 0.5 * dt;
-    return s * (b->ext_val - (y + tau * slope)) >= need;
+    return s * (b->ext_val - advanced(b, y, hy, b->lp_delay_s, t_s)) >= need_rev + pause + more;
 }
 
 static void bucket_init(struct bucket *k, double y, int64_t n)

@@ -1731,6 +1731,32 @@ static void test_pipeline_warm_up_slow_filter_is_let_go(void **state)
     }
 }
 
+/* A strong heart beat on the belt (10 counts against a 120-count breath, as
+ * real belts show it) keeps the slow filter on, and with it 0.45 s of delay.
+ * The slow signal advanced by that delay (y + tau dy/dt) confirms a turn once
+ * it has reversed by the confirmation need beyond what the beat can make of
+ * it: exhalation onsets come in under 0.77 s of the turn (0.70-0.74 on four
+ * seeds; 0.78-0.82 on the slow signal alone), the breaths still found (F1
+ * 0.97 or more: seed 4 times two inhalations over 0.5 s off, as it did). */
+static void test_pipeline_strong_heart_beat_turns_are_known_ahead_of_the_slow_filter(void **state)
+{
+    (void)state;
+    for (uint64_t seed = 1; seed <= 4; seed++) {
+        bel_sim_config sc = bel_sim_config_default();
+        sc.seed = seed;
+        sc.duration_s = 300.0;
+        sc.rate_bpm = 15.0f;
+        sc.cardiac_counts = 10.0f;
+        run_sim(&sc, &res);
+        expect_f1(&res, 10.0, 0.97, "a belt with a strong heart beat");
+        const match me = score(&res, BEL_EV_EXP_ONSET, 0.5, 10.0);
+        if (!(me.median_latency_s > 0.0 && me.median_latency_s < 0.77)) {
+            fail_msg("seed %d: median latency of exhalations %.3f s", (int)seed,
+                     me.median_latency_s);
+        }
+    }
+}
+
 /* The turn is looked for in the belts as they read now, not only after the
  * despiking median (two samples late: 80 ms at 25 Hz): two belts at 25 Hz,
  * 15/min, spikes in both (six a minute, which the raw belts carry into that
@@ -2109,6 +2135,7 @@ int main(void)
         cmocka_unit_test(test_pipeline_heartbeat_ripple_is_not_a_breath),
         cmocka_unit_test(test_pipeline_ripple_filter_follows_fast_breathing),
         cmocka_unit_test(test_pipeline_warm_up_slow_filter_is_let_go),
+        cmocka_unit_test(test_pipeline_strong_heart_beat_turns_are_known_ahead_of_the_slow_filter),
         cmocka_unit_test(test_breath_points_do_not_depend_on_where_the_history_wraps),
         cmocka_unit_test(test_pipeline_slow_paced_478_times_the_end_of_the_hold),
         cmocka_unit_test(test_pipeline_box_breathing_times_the_end_of_each_pause),
