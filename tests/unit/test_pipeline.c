@@ -1704,6 +1704,21 @@ static void test_pipeline_simulated_belt_with_its_heart_ripple_is_known_quickly(
     }
 }
 
+/* Two belts at 25 Hz, 15/min, no sighs, the simulator's noise and a small
+ * heart beat (0.5 counts), for 300 s. */
+static bel_sim_config two_belts_at_25_hz(uint64_t seed)
+{
+    bel_sim_config sc = bel_sim_config_default();
+    sc.seed = seed;
+    sc.duration_s = 300.0;
+    sc.fs_hz = 25.0;
+    sc.chest = true;
+    sc.rate_bpm = 15.0f;
+    sc.sigh_per_min = 0.0f;
+    sc.cardiac_counts = 0.5f;
+    return sc;
+}
+
 /* The slow filter the warm-up's wiggles take on (before any depth is known,
  * the simulator's small heart beat passes the wiggle count's hysteresis) is
  * let go after eight breaths without extra reversals: two belts at 25 Hz,
@@ -1714,14 +1729,7 @@ static void test_pipeline_warm_up_slow_filter_is_let_go(void **state)
 {
     (void)state;
     for (uint64_t seed = 1; seed <= 16; seed++) {
-        bel_sim_config sc = bel_sim_config_default();
-        sc.seed = seed;
-        sc.duration_s = 300.0;
-        sc.fs_hz = 25.0;
-        sc.chest = true;
-        sc.rate_bpm = 15.0f;
-        sc.sigh_per_min = 0.0f;
-        sc.cardiac_counts = 0.5f;
+        bel_sim_config sc = two_belts_at_25_hz(seed);
         run_sim(&sc, &res);
         expect_f1(&res, 10.0, 0.99, "two belts at 25 Hz with a small heart beat");
         const double med = onset_latency_median(&res);
@@ -1767,14 +1775,7 @@ static void test_pipeline_turns_are_looked_for_in_the_belts_as_they_read_now(voi
 {
     (void)state;
     for (uint64_t seed = 1; seed <= 3; seed++) {
-        bel_sim_config sc = bel_sim_config_default();
-        sc.seed = seed;
-        sc.duration_s = 300.0;
-        sc.fs_hz = 25.0;
-        sc.chest = true;
-        sc.rate_bpm = 15.0f;
-        sc.sigh_per_min = 0.0f;
-        sc.cardiac_counts = 0.5f;
+        bel_sim_config sc = two_belts_at_25_hz(seed);
         sc.spikes_per_min = 6.0f;
         run_sim(&sc, &res);
         expect_f1(&res, 10.0, 0.99, "two belts at 25 Hz with spikes");
