@@ -337,13 +337,15 @@ void bel_breath_destroy(bel_breath *b)
  * the largest gain of its output advanced by that delay, y + tau dy/dt, in the
  * band of the heart beat. A second-order Butterworth passes |H|^2 = 1 / (1 +
  * u^4) and the advance |1 + j 2 pi f tau|^2 = 1 + 2 u^2 (u = f / fc); their
- * product peaks at u^2 = (sqrt 5 - 1) / 2, 1.27, and falls above it (1.0 at
- * u = 1.4, the band's edge at the configured 0.5 Hz). */
+ * product is largest at u^2 = (sqrt 5 - 1) / 2 (u_peak below), a gain of 1.27,
+ * and falls on either side (1.0 at u = 1.4, the band's edge at the configured
+ * 0.5 Hz). */
 static void set_ripple_lp(bel_breath *b, double fc)
 {
+    static const double u_peak = 0.7861513777574233; /* sqrt((sqrt 5 - 1) / 2) */
     b->ripple_lp_hz = fc;
     b->ripple_lp_delay_s = 1.4142135623730951 / (2.0 * 3.141592653589793 * fc);
-    const double u = fmax(beat_band_hz / fc, 0.7861513777574233);
+    const double u = fmax(beat_band_hz / fc, u_peak);
     b->ripple_lp_gain = sqrt((1.0 + 2.0 * u * u) / (1.0 + u * u * u * u));
 }
 
