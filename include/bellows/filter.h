@@ -30,6 +30,10 @@ typedef struct bel_biquad {
  *  as a pass-through). Call from: setup. */
 BEL_NODISCARD bel_status bel_biquad_init_lowpass(bel_biquad *f, double fs_hz, double cutoff_hz);
 
+/** Group delay at 0 Hz of the 2nd-order Butterworth low-pass at cutoff_hz
+ *  (bel_biquad_init_lowpass): sqrt(2) / (2 pi cutoff_hz), in seconds. */
+double bel_lowpass2_delay_s(double cutoff_hz);
+
 /** 2nd-order Butterworth high-pass, as bel_biquad_init_lowpass. */
 BEL_NODISCARD bel_status bel_biquad_init_highpass(bel_biquad *f, double fs_hz, double cutoff_hz);
 

@@ -78,8 +78,6 @@ struct bel_breath {
     bel_biquad2 lp;           /* detection filters: clean-signal (lane 0), strong-ripple (lane 1) */
     bel_biquad lp_ripple_cfg; /* the strong-ripple one at the configured cutoff */
     double ripple_lp_hz;      /* its cutoff now (tune_ripple_lowpass) */
-    double ripple_lp_delay_s; /* its group delay at 0 Hz (set_ripple_lp) */
-    double ripple_lp_gain;    /* advanced by that delay: its largest gain in the beat's band */
     int64_t filter_n;         /* the first sample of y from the filter chosen now */
     double half_cycle_slow_s; /* half_cycle_s over about ten phases (tune_ripple_lowpass) */
     bool ripple_mode;
@@ -293,8 +291,7 @@ bel_status bel_breath_create(const bel_breath_config *cfg, bel_breath **out)
     b->jump_w = (int64_t)fmax(1.0, floor(0.25 * cfg->fs_hz + 0.5));
     b->lead_w = (int64_t)fmax(1.0, floor(0.05 * cfg->fs_hz + 0.5));
     b->lead_m = (int64_t)fmax(1.0, floor(lead_mean_s * cfg->fs_hz + 0.5));
-    /* A second-order Butterworth low-pass delays by sqrt(2) / (2 pi fc). */
-    b->lp_delay_s = 1.4142135623730951 / (2.0 * 3.141592653589793 * cfg->lowpass_hz);
+    b->lp_delay_s = bel_lowpass2_delay_s(cfg->lowpass_hz);
     b->depth_decay = exp(-1.0 / (4.0 * cfg->fs_hz));
     b->half_cycle_s = 2.0;
     b->half_cycle_slow_s = 2.0;
@@ -333,22 +330,6 @@ void bel_breath_destroy(bel_breath *b)
     BEL_CORE_FREE(b);
 }
 
-/* The strong-ripple low-pass's cutoff is fc (Hz): its group delay at 0 Hz, and
- * the largest gain of its output advanced by that delay, y + tau dy/dt, in the
- * band of the heart beat. A second-order Butterworth passes |H|^2 = 1 / (1 +
- * u^4) and the advance |1 + j 2 pi f tau|^2 = 1 + 2 u^2 (u = f / fc); their
- * product is largest at u^2 = (sqrt 5 - 1) / 2 (u_peak below), a gain of 1.27,
- * and falls on either side (1.0 at u = 1.4, the band's edge at the configured
- * 0.5 Hz). */
-static void set_ripple_lp(bel_breath *b, double fc)
-{
-    static const double u_peak = 0.7861513777574233; /* sqrt((sqrt 5 - 1) / 2) */
-    b->ripple_lp_hz = fc;
-    b->ripple_lp_delay_s = 1.4142135623730951 / (2.0 * 3.141592653589793 * fc);
-    const double u = fmax(beat_band_hz / fc, u_peak);
-    b->ripple_lp_gain = sqrt((1.0 + 2.0 * u * u) / (1.0 + u * u * u * u));
-}
-
 void bel_breath_reset(bel_breath *b)
 {
     b->is_fresh = true;
@@ -365,7 +346,7 @@ void bel_breath_reset(bel_breath *b)
     b->beat_pp = -1.0;
     b->beat_hi = -1.0;
     b->beat_n = ((int64_t)(0.8 * b->cfg.fs_hz)) | 1;
-    set_ripple_lp(b, b->cfg.ripple_lowpass_hz);
+    b->ripple_lp_hz = b->cfg.ripple_lowpass_hz;
     b->filter_n = 0;
     bel_biquad2_set_lane(&b->lp, 1, &b->lp_ripple_cfg);
     b->wig_fast_ema = b->wig_slow_ema = 1.0;
@@ -1302,7 +1283,7 @@ static void tune_ripple_lowpass(bel_breath *b)
     bel_biquad lp_ripple;
     if (fabs(fc - b->ripple_lp_hz) > 0.05 * b->ripple_lp_hz &&
         bel_biquad_init_lowpass(&lp_ripple, b->cfg.fs_hz, fc) == BEL_OK) {
-        set_ripple_lp(b, fc);
+        b->ripple_lp_hz = fc;
         bel_biquad_reset(&lp_ripple, b->y_slow);
         bel_biquad2_set_lane(&b->lp, 1, &lp_ripple);
     }
@@ -1438,6 +1419,19 @@ static double advanced(const bel_breath *b, double y, const float *hy, double de
     return y + (delay_s + 0.5 * dt) * (y - (double)hy[k & (b->cap - 1)]) / dt;
 }
 
+/* The largest gain, in the band of the heart beat, of a second-order
+ * Butterworth low-pass at fc_hz advanced by its delay (y + tau dy/dt). The
+ * low-pass passes |H|^2 = 1 / (1 + u^4) and the advance |1 + j 2 pi f tau|^2 =
+ * 1 + 2 u^2 (u = f / fc); their product is largest at u^2 = (sqrt 5 - 1) / 2
+ * (u_peak below), a gain of 1.27, and falls on either side (1.0 at u = 1.4,
+ * the band's edge at the configured 0.5 Hz). */
+static double advanced_beat_gain(double fc_hz)
+{
+    static const double u_peak = 0.7861513777574233; /* sqrt((sqrt 5 - 1) / 2) */
+    const double u = fmax(beat_band_hz / fc_hz, u_peak);
+    return sqrt((1.0 + 2.0 * u * u) / (1.0 + u * u * u * u));
+}
+
 /* Whether a turn has reversed by need_rev on the input as it is now rather
  * than 0.125 s ago, the low-pass's delay. Two looks: the input averaged over
  * the last lead_mean_s (a quarter of the delay), which must go beyond need_rev
@@ -1451,9 +1445,8 @@ static double advanced(const bel_breath *b, double y, const float *hy, double de
  * this short keeps the beat, and its slope would be advanced as well. In the
  * strong-ripple mode, the slow signal advanced by its own delay (0.45 s at
  * 0.5 Hz, against the fast one's 0.125 s). The advance brings back some of the
- * beat the slow filter took out, at up to ripple_lp_gain of its size, so its
- * reversal counts beyond the beat's peak-to-peak through it, 2 ripple_lp_gain
- * wiggle_amp. */
+ * beat the slow filter took out, at up to advanced_beat_gain of its size, so
+ * its reversal counts beyond the beat's peak-to-peak through it. */
 static bool is_reversed_ahead(const bel_breath *b, double rev, double need_rev, double depth,
                               double t_s)
 {
@@ -1468,8 +1461,10 @@ static bool is_reversed_ahead(const bel_breath *b, double rev, double need_rev, 
         if (b->n - 1 - b->lead_w < b->filter_n) {
             return false;
         }
-        const double ya = advanced(b, b->y, b->hist_y, b->ripple_lp_delay_s, t_s);
-        return s * (b->ext_val - ya) >= need_rev + 2.0 * b->ripple_lp_gain * b->wiggle_amp + pause;
+        const double fc = b->ripple_lp_hz;
+        const double ya = advanced(b, b->y, b->hist_y, bel_lowpass2_delay_s(fc), t_s);
+        return s * (b->ext_val - ya) >=
+               need_rev + 2.0 * advanced_beat_gain(fc) * b->wiggle_amp + pause;
     }
     if (b->ripple_n > 0 && ripple_matters(b, b->ripple_amp)) {
         return false;

@@ -55,6 +55,11 @@ bel_status bel_biquad_init_lowpass(bel_biquad *f, double fs_hz, double cutoff_hz
     return init_biquad(f, fs_hz, cutoff_hz, 0);
 }
 
+double bel_lowpass2_delay_s(double cutoff_hz)
+{
+    return 1.4142135623730951 / (2.0 * 3.141592653589793 * cutoff_hz);
+}
+
 bel_status bel_biquad_init_highpass(bel_biquad *f, double fs_hz, double cutoff_hz)
 {
     return init_biquad(f, fs_hz, cutoff_hz, 1);

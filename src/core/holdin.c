@@ -383,9 +383,7 @@ float bel_holdin_belly_near(const bel_holdin *h, double t_s, bool is_peak)
 bool bel_holdin_values_at(const bel_holdin *h, double t_s, float *belly, float *chest)
 {
     *belly = *chest = NAN;
-    /* Group delay of the 2nd-order Butterworth low-pass at low frequency:
-     * sqrt(2) / (2 pi fc). */
-    const double delay_s = 1.4142135623730951 / (2.0 * 3.141592653589793 * lp_hz);
+    const double delay_s = bel_lowpass2_delay_s(lp_hz);
     if (h->n == 0 || t_s < ring_t(h, ring_oldest(h)) - 0.5) {
         return false;
     }
