@@ -1298,7 +1298,13 @@ static void tune_ripple_lowpass(bel_breath *b)
  * it stayed on for good and every turn came 0.3-0.4 s later. Counted in
  * phases, not as an average of the extra reversals: an average forgets a
  * burst of them (the warm-up's, before any depth is known) only as slowly as
- * it is large, five of them keeping the filter on for 70 phases. */
+ * it is large, five of them keeping the filter on for 70 phases. Where no
+ * pause lasts a whole beat period (no pause at all, or short ones at 20/min),
+ * measure_beat never measures a beat: then the beat is the ripple estimate's,
+ * 2 ripple_amp peak-to-peak where a period was found in the band, and none
+ * where none was (the band's size alone is no beat: a breath with pauses
+ * fills it with its own harmonics). Waiting for a beat_hi that never came
+ * kept the filter on for good (clean waves at 25 Hz: every turn 0.4 s later). */
 static void choose_filter(bel_breath *b)
 {
     tune_ripple_lowpass(b);
@@ -1307,12 +1313,13 @@ static void choose_filter(bel_breath *b)
     b->calm_n = b->wig_fast.count > b->wig_slow.count ? 0 : b->calm_n + 1;
     b->wig_fast.count = b->wig_slow.count = 0;
     const double ratio = b->wig_fast_ema / fmax(b->wig_slow_ema, 0.5);
+    const double beat =
+        b->beat_hi >= 0.0 ? b->beat_hi : (b->ripple_n > 0 ? 2.0 * b->ripple_amp : 0.0);
     bool want = b->ripple_mode;
     if (ratio > b->cfg.ripple_on) {
         want = true;
     } else if (ratio < b->cfg.ripple_off ||
-               (b->calm_n >= CALM_PHASES && b->beat_hi >= 0.0 &&
-                b->beat_hi < (double)b->cfg.confirm_frac * b->ref_depth)) {
+               (b->calm_n >= CALM_PHASES && beat < (double)b->cfg.confirm_frac * b->ref_depth)) {
         want = false;
     }
     if (want != b->ripple_mode) {

@@ -1739,6 +1739,36 @@ static void test_pipeline_warm_up_slow_filter_is_let_go(void **state)
     }
 }
 
+/* Where no pause is as long as one beat period, no beat is measured; the
+ * slow filter the warm-up takes on is then let go after eight calm breaths
+ * unless a beat's period is found in the band. At 25 Hz, three noise levels
+ * each: a raised-cosine wave at 15/min with no pause at either turn, and one
+ * at 20/min with a 0.75 s pause at the bottom (whose own harmonics fill the
+ * band above 0.7 Hz, 14 % of the depth peak-to-peak). The median delay from a
+ * turn to its event is under 0.5 s (0.44 s and 0.28-0.32 s; 0.88 s and
+ * 0.76 s while the filter stayed on for good), every breath found. */
+static void test_pipeline_slow_filter_is_let_go_without_a_beat(void **state)
+{
+    (void)state;
+    for (int i = 0; i < 6; i++) {
+        wave w = wave_default();
+        w.fs = 25.0;
+        w.seconds = 360.0;
+        w.noise = 0.3 * (double)(i % 3 + 1);
+        if (i >= 3) {
+            w.ti_s = 1.05;
+            w.te_s = 1.2;
+            w.bottom_s = 0.75;
+        }
+        run_wave(&w, &res);
+        expect_f1(&res, 10.0, 1.0, i < 3 ? "a wave without pauses" : "a wave with short pauses");
+        const double med = onset_latency_median(&res);
+        if (!(med > 0.0 && med < 0.5)) {
+            fail_msg("wave %d (noise %.1f): median latency %.3f s", i, w.noise, med);
+        }
+    }
+}
+
 /* A strong heart beat on the belt (10 counts against a 120-count breath, as
  * real belts show it) keeps the slow filter on, and with it 0.45 s of delay.
  * The slow signal advanced by that delay (y + tau dy/dt) confirms a turn once
@@ -2136,6 +2166,7 @@ int main(void)
         cmocka_unit_test(test_pipeline_heartbeat_ripple_is_not_a_breath),
         cmocka_unit_test(test_pipeline_ripple_filter_follows_fast_breathing),
         cmocka_unit_test(test_pipeline_warm_up_slow_filter_is_let_go),
+        cmocka_unit_test(test_pipeline_slow_filter_is_let_go_without_a_beat),
         cmocka_unit_test(test_pipeline_strong_heart_beat_turns_are_known_ahead_of_the_slow_filter),
         cmocka_unit_test(test_breath_points_do_not_depend_on_where_the_history_wraps),
         cmocka_unit_test(test_pipeline_slow_paced_478_times_the_end_of_the_hold),
