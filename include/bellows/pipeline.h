@@ -31,9 +31,10 @@ typedef struct bel_pipeline_config {
     /** Find the belts' polarity from the breathing (default true): a chest
      *  belt moves with the belly; the movement of an inhalation is shorter
      *  than that of an exhalation and breathing rests near the exhaled level.
-     *  The shape evidence is weighed over the last 12 breaths (from the 8th)
-     *  and revised when it turns and all breaths since the last decision
-     *  agree (exercise does not undo minutes of rest); it is acted on with two belts and only
+     *  The shape evidence is weighed over the last 12 breaths (from the 8th,
+     *  or from the 4th when every breath so far says the same) and revised
+     *  when it turns and all breaths since the last decision agree (exercise
+     *  does not undo minutes of rest); it is acted on with two belts and only
      *  reported (polarity_score) with one, where on its own it misreads some
      *  breathing (ventilated patients). invert/invert_chest are the starting
      *  guess. False: invert/invert_chest are final (the user said so). A
@@ -94,7 +95,8 @@ typedef struct bel_metrics {
     bool is_chest_inverted;    /**< the same for the chest belt */
     uint32_t n_polarity_flips; /**< times the polarity was revised from the breathing */
     float polarity_score;      /**< shape evidence over the recent breaths: > 0.5 reads inverted,
-                                    < 0 reads right (NAN until 8 breaths) */
+                                    < 0 reads right (NAN until 4 breaths; until 8 the
+                                    least of them, then their median) */
     uint32_t n_restarts;       /**< times detection started again at a step in the belt */
 } bel_metrics;
 

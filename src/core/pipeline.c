@@ -28,12 +28,15 @@ static const double holdin_scale = 0.5;
  * (both > 0 when the belts read the other way round: an inhalation's movement
  * is the shorter, and breathing rests near the exhaled level). The median over
  * the last N_POLARITY breaths above this says "inverted"; at least this many
- * breaths before deciding. A belt does not turn round while it is worn: the
+ * breaths before deciding, or polarity_early_breaths if every one of them is
+ * above it (at 8 breaths a minute, half a minute of turned breaths instead of
+ * a whole one). A belt does not turn round while it is worn: the
  * evidence of every breath since the last decision (each clipped to +-1) must
  * also say so, so that minutes of exercise, when exhaling becomes the brisk
  * movement, do not undo what the resting breaths before showed. */
 static const float polarity_threshold = 0.5f;
 static const int polarity_min_breaths = 8;
+static const int polarity_early_breaths = 4;
 
 /* A gap in the samples of at least this long is a lost signal. */
 static const double gap_event_s = 0.5;
@@ -727,12 +730,21 @@ static void polarity_evidence(bel_pipeline *p, const bel_breath_point *pt)
     if (p->n_pol < N_POLARITY) {
         p->n_pol++;
     }
-    if (p->n_pol < polarity_min_breaths) {
+    if (p->n_pol < polarity_early_breaths) {
         return;
     }
     float tmp[N_POLARITY];
     memcpy(tmp, p->pol_log, sizeof tmp);
-    p->polarity_score = median_of(tmp, p->n_pol);
+    if (p->n_pol < polarity_min_breaths) {
+        /* The least of them, as the score: all are above it. */
+        float least = tmp[0];
+        for (int i = 1; i < p->n_pol; i++) {
+            least = fminf(least, tmp[i]);
+        }
+        p->polarity_score = least;
+    } else {
+        p->polarity_score = median_of(tmp, p->n_pol);
+    }
     if (p->polarity_score > polarity_threshold && p->pol_total > 0.0 && p->cfg.chest_channel >= 0) {
         flip_polarity(p);
     }
