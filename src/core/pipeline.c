@@ -736,7 +736,8 @@ static void polarity_evidence(bel_pipeline *p, const bel_breath_point *pt)
     float tmp[N_POLARITY];
     memcpy(tmp, p->pol_log, sizeof tmp);
     if (p->n_pol < polarity_min_breaths) {
-        /* The least of them, as the score: all are above it. */
+        /* Before polarity_min_breaths, the least of them is the score: it
+         * passes the threshold only when every breath does. */
         float least = tmp[0];
         for (int i = 1; i < p->n_pol; i++) {
             least = fminf(least, tmp[i]);
