@@ -1189,10 +1189,14 @@ static inline int process(bel_pipeline *p, const bel_sample *s, const bel_pipeli
             p->n_events[hev[i].kind]++;
         }
     }
+    /* The spectrum reads the mix the way the belts were first read: its power
+     * is the same either way round, and a turn inside its window would be a
+     * step in it (a rate of 3/min for the 32 s after a turn). */
+    const float spec_x = (float)(p->n_flips & 1u ? -p->det : p->det);
     if (p->is_offline) {
-        p->spectrum_x = (float)p->det;
+        p->spectrum_x = spec_x;
         p->spectrum_flags |= BEL_PIPELINE_SPECTRUM_PUSH;
-    } else if (bel_spectrum_push_tally(p->spectrum, (float)p->det, &p->spec)) {
+    } else if (bel_spectrum_push_tally(p->spectrum, spec_x, &p->spec)) {
         p->m.rate_spectral_bpm = p->spec.rate;
     }
     if (!p->is_offline) { /* the smoothed belly is for a display */

@@ -1122,7 +1122,8 @@ static void test_pipeline_summary_rate_leaves_out_a_lost_signal(void **state)
 /* Two belts that both read smaller on expansion, and nobody said so: the
  * pipeline finds it from the breathing and reports inhalations as inhalations
  * from the fifth breath on (every breath so far saying the same: turned after
- * four of them, 25 s at 12/min; it took eight, 45 s). */
+ * four of them, 25 s at 12/min; it took eight, 45 s), and the spectral rate
+ * check is not thrown by the turn. */
 static void test_pipeline_two_belts_find_their_polarity(void **state)
 {
     (void)state;
@@ -1137,6 +1138,9 @@ static void test_pipeline_two_belts_find_their_polarity(void **state)
     assert_true(res.sum.is_chest_inverted);
     assert_int_equal(res.sum.n_polarity_flips, 1);
     expect_all_breaths(&res, 0.2, 27.0, &w);
+    /* The spectral rate reads through the turn (10.5/min over the run while
+     * the turn stood inside its 32 s window as a step). */
+    assert_true(fabsf(res.sum.rate_spectral_bpm - 12.0f) < 0.5f);
 }
 
 /* One belt wired the other way round: the person sees the figure shrink as
