@@ -733,17 +733,18 @@ static void polarity_evidence(bel_pipeline *p, const bel_breath_point *pt)
     if (p->n_pol < polarity_early_breaths) {
         return;
     }
-    float tmp[N_POLARITY];
-    memcpy(tmp, p->pol_log, sizeof tmp);
     if (p->n_pol < polarity_min_breaths) {
         /* Before polarity_min_breaths, the least of them is the score: it
-         * passes the threshold only when every breath does. */
-        float least = tmp[0];
+         * passes the threshold only when every breath does. (The ring has not
+         * wrapped yet: they are its first n_pol.) */
+        float least = p->pol_log[0];
         for (int i = 1; i < p->n_pol; i++) {
-            least = fminf(least, tmp[i]);
+            least = fminf(least, p->pol_log[i]);
         }
         p->polarity_score = least;
     } else {
+        float tmp[N_POLARITY]; /* median_of reorders */
+        memcpy(tmp, p->pol_log, sizeof tmp);
         p->polarity_score = median_of(tmp, p->n_pol);
     }
     if (p->polarity_score > polarity_threshold && p->pol_total > 0.0 && p->cfg.chest_channel >= 0) {
