@@ -11,6 +11,13 @@
  * phi = 2 pi (t_breath - t_pacer) / period, the score is the mean of cos(phi),
  * clamped to 0..1: 1 when the breath turns with the pacer, 0 when it is a
  * quarter cycle or more off or drifts freely (the cosines average out).
+ *
+ * Which way round: each onset is also matched against the other phase's starts
+ * (an inhalation onset against the starts of OUT), as it would be with the belts
+ * read the other way round. A person who follows the pacer while the belt reads
+ * smaller on expansion turns with it the other way: every exhalation found where
+ * the pacer says breathe in. That is an absolute cue to the belt's polarity,
+ * which the breath's shape alone is not (is_turned_round).
  * SPDX-License-Identifier: MIT */
 #ifndef BELLOWS_PACER_H
 #define BELLOWS_PACER_H
@@ -69,10 +76,14 @@ typedef struct bel_pacer_state {
 
 /** How closely the breath follows the pacer. */
 typedef struct bel_pacer_follow {
-    float score;         /**< live score 0..1 over recent onsets; NAN before the first */
-    float lag_s;         /**< live mean lag of the breath behind the pacer, s (negative: ahead) */
-    float session_score; /**< the same over the whole session; NAN before the first onset */
-    uint32_t n_onsets;   /**< onsets scored this session */
+    float score;          /**< live score 0..1 over recent onsets; NAN before the first */
+    float lag_s;          /**< live mean lag of the breath behind the pacer, s (negative: ahead) */
+    float session_score;  /**< the same over the whole session; NAN before the first onset */
+    uint32_t n_onsets;    /**< onsets scored this session */
+    bool is_turned_round; /**< the last 8 onsets (at least 3 of each kind) follow the pacer
+                               read the other way round: 7 or more from 0.75 s before to
+                               min(2 s, a fifth of the cycle) after the other phase's start,
+                               within 1.5 s of each other, and at most one so near its own */
 } bel_pacer_follow;
 
 typedef struct bel_pacer bel_pacer;
@@ -146,6 +157,12 @@ void bel_pacer_restart(bel_pacer *p);
  *  Call after bel_pacer_update has reached the event's detection time.
  *  Call from: the updating thread. Real-time safe. */
 void bel_pacer_note_event(bel_pacer *p, const bel_event *ev);
+
+/** The belts are read the other way round from now (the breathing, the person or
+ *  is_turned_round turned them): every onset noted so far was of the other kind, so
+ *  the scores and is_turned_round become what they would have been.
+ *  Call from: the updating thread. */
+void bel_pacer_turn_round(bel_pacer *p);
 
 /** The following score. Call from: the updating thread. */
 void bel_pacer_get_follow(const bel_pacer *p, bel_pacer_follow *out);

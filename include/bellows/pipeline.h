@@ -94,6 +94,8 @@ typedef struct bel_metrics {
     bool is_belly_inverted;    /**< the polarity in use for the belly belt */
     bool is_chest_inverted;    /**< the same for the chest belt */
     uint32_t n_polarity_flips; /**< times the polarity was revised from the breathing */
+    bool is_polarity_found;    /**< the polarity is still found from the breathing: nobody said
+                                    it (no --invert, calibration or turn-round) */
     float polarity_score;      /**< shape evidence over the recent breaths: > 0.5 reads inverted,
                                     < 0 reads right (NAN until 4 breaths; until 8 the
                                     least of them, then their median) */

@@ -89,6 +89,10 @@ struct ui_session {
      * t_polarity_ask_s, unless the person or an assessment has said which way it reads. */
     bool is_polarity_settled;
     double t_polarity_ask_s;
+    /* The pacer's reading of the onsets follows the belts' (n_polarity_flips as the
+     * frames show it); a turn asked (i, or the pacer) and not yet shown by a frame. */
+    uint32_t pacer_flips;
+    bool is_turn_asked;
     bool is_quiet;     /* run --quiet: no breath lines in the terminal */
     FILE *latency_log; /* $BELLOWS_LATENCY_LOG (tests/bench): frames and callbacks */
     /* The guided assessment (bellows assess), or NULL. */
@@ -262,6 +266,7 @@ int ui_session_create(const ui_session_options *o, bel_source *src, ui_session *
      * made (its deep breath shows it). */
     u->is_polarity_settled = o->has_calibration || u->chest_channel >= 0 || o->guide;
     u->t_polarity_ask_s = NAN;
+    u->view.t_pacer_turned_s = NAN;
     u->is_quiet = o->is_quiet;
     bel_tone_params_init(&u->tone);
     bel_tone_set_volume(&u->tone, (float)o->volume);
@@ -483,6 +488,9 @@ static void on_sample(void *ctx, const bel_session_frame *f)
     u->has_news = true;
     u->view.n_dropouts += f->sample.n_missed > 0; /* the status line says so, in seconds */
     u->t_now_s = fmax(u->t_now_s, f->sample.t_s);
+    /* The pacer starts with the first sample and keeps up with each (however fast a
+     * replay runs), so the onsets are scored against the phases shown with them. */
+    bel_pacer_update(u->pacer, u->t_now_s, NULL);
     u->t_last_sample_s = f->sample.t_s;
     u->mono_last_sample_s = f->published_mono_s;
     if (u->view.is_paused) {
@@ -490,6 +498,15 @@ static void on_sample(void *ctx, const bel_session_frame *f)
         return;
     }
     follow(&u->figure, f, u->belly_channel, u->chest_channel, u->fs_hz, is_lost);
+    if (f->metrics.n_polarity_flips != u->pacer_flips) {
+        /* Turned round (the breathing, i or the pacer): the onsets the pacer has
+         * scored were of the other kind. */
+        if ((f->metrics.n_polarity_flips - u->pacer_flips) & 1u) {
+            bel_pacer_turn_round(u->pacer);
+        }
+        u->pacer_flips = f->metrics.n_polarity_flips;
+        u->is_turn_asked = false;
+    }
     ask_polarity(u, &f->metrics);
     if (u->latency_log) { /* when the input thread published it, raw and as displayed */
         const bel_ui_view *v = &u->view;
@@ -523,6 +540,41 @@ static bool pacer_asks_hold(const bel_ui_view *v)
 {
     return v->is_pacer_on && !v->is_assessing &&
            (v->pacer.phase == BEL_PACER_HOLD_IN || v->pacer.phase == BEL_PACER_HOLD_OUT);
+}
+
+/* The breath's shape says the belts read as worn when its evidence is below this
+ * (half the evidence that says "inverted", pipeline.c). */
+static const float SHAPE_AS_WORN = -0.25f;
+
+/* Someone who follows the pacer with the belts read the other way round turns with it
+ * the other way: each inhalation found where it says breathe out (bel_pacer_follow).
+ * Then the belts are turned round, as i would (recorded so, so a replay reads it the
+ * same), unless the person, an assessment or --invert said which way they read, or
+ * the breath's shape says they read as worn. i turns them back. */
+static void turn_if_followed_turned(ui_session *u)
+{
+    const bel_metrics *m = &u->view.m;
+    if (u->is_turn_asked || !m->is_polarity_found || m->polarity_score < SHAPE_AS_WORN) {
+        return;
+    }
+    bel_pacer_follow f;
+    bel_pacer_get_follow(u->pacer, &f);
+    if (!f.is_turned_round) {
+        return;
+    }
+    u->view.range_from_s = u->t_now_s;
+    atomic_fetch_add_explicit(&u->n_reranges, 1, memory_order_relaxed);
+    bel_session_turn_round(u->session);
+    u->is_turn_asked = true;
+    u->is_polarity_settled = true;
+    u->view.is_polarity_asked = false;
+    u->view.t_pacer_turned_s = u->t_now_s;
+    if (!u->win && !u->is_quiet) {
+        printf("the breathing follows the pacer with the belt%s read the other way round: "
+               "turned round, 'in' now follows the belly as it grows (i turns it back)\n",
+               u->chest_channel >= 0 ? "s" : "");
+        fflush(stdout);
+    }
 }
 
 static void on_event(void *ctx, const bel_event *ev)
@@ -563,6 +615,7 @@ static void on_event(void *ctx, const bel_event *ev)
     }
     if (u->view.is_pacer_on && is_shown) {
         bel_pacer_note_event(u->pacer, ev);
+        turn_if_followed_turned(u);
     }
     bel_pacer_set_holdin(u->pacer, u->view.m.is_holding_in);
 }
@@ -609,8 +662,10 @@ static void turn_round(ui_session *u)
     u->view.range_from_s = u->t_now_s;
     atomic_fetch_add_explicit(&u->n_reranges, 1, memory_order_relaxed);
     bel_session_turn_round(u->session);
+    u->is_turn_asked = true;
     u->is_polarity_settled = true;
     u->view.is_polarity_asked = false;
+    u->view.t_pacer_turned_s = NAN;
     if (!u->win && !u->is_quiet) {
         printf("the belt is turned round: 'in' now follows the belly as it grows (i again "
                "turns it back)\n");

@@ -8,8 +8,20 @@
 #include "core_alloc.h"
 
 enum {
-    HISTORY = 32, /* remembered phase starts (IN and OUT), about 16 cycles */
+    HISTORY = 32,    /* remembered phase starts (IN and OUT), about 16 cycles */
+    TURN_ONSETS = 8, /* the last onsets judged for which way round the breath follows */
 };
+
+/* An onset follows a phase start when it comes from TURN_LEAD_S before it to
+ * TURN_LAG_S after it (a person who follows slowly), or a fifth of the cycle at
+ * fast paces: so the two readings' windows never meet (each is under half a
+ * cycle). A real follower's lag is steady: the onsets that follow lie within
+ * TURN_SPREAD_S of each other, where breathing freely near the pacer's rate
+ * slips through every phase. */
+static const double TURN_LEAD_S = 0.75;
+static const double TURN_LAG_S = 2.0;
+static const double TURN_LAG_FRAC = 0.2;
+static const double TURN_SPREAD_S = 1.5;
 
 static const float MIN_BPM = 2.0f;
 static const float MAX_BPM = 30.0f;
@@ -21,6 +33,14 @@ typedef struct phase_mark {
     float period_s; /* cycle length at that moment */
     bool is_inhale; /* IN start (else OUT start) */
 } phase_mark;
+
+/* One onset against the pacer, read both ways: [0] as the belts are read now, [1]
+ * the other way round (its kind swapped). */
+typedef struct onset_fit {
+    double d_s[2];  /* from the nearest start of the matching phase */
+    float period_s; /* the cycle then */
+    bool is_inhale; /* read now */
+} onset_fit;
 
 struct bel_pacer {
     bel_pacer_config cfg;
@@ -38,13 +58,16 @@ struct bel_pacer {
     phase_mark marks[HISTORY];
     int mark_head; /* next write index */
     int n_marks;
-    /* Score accumulators. */
-    double live_cos;
-    double live_sin;
-    double live_lag_s;
-    bool live_known;
-    double sum_cos;
+    /* Score accumulators, [0] as the belts are read now, [1] the other way round. */
+    double live_cos[2];
+    double live_sin[2];
+    double live_lag_s[2];
+    bool live_known[2];
+    double sum_cos[2];
     uint32_t n_onsets;
+    onset_fit fits[TURN_ONSETS];
+    int fit_head;
+    int n_fits;
 };
 
 static const char *const preset_names[BEL_PACER_PRESET_COUNT] = {
@@ -245,7 +268,7 @@ bel_status bel_pacer_create(const bel_pacer_config *cfg, bel_pacer **out)
     }
     p->cfg = *cfg;
     set_preset_pattern(p);
-    p->live_cos = NAN;
+    p->live_cos[0] = p->live_cos[1] = NAN;
     *out = p;
     return BEL_OK;
 }
@@ -398,12 +421,27 @@ void bel_pacer_restart(bel_pacer *p)
     p->calm_s = 0.0;
     p->n_marks = 0;
     p->mark_head = 0;
-    p->live_known = false;
-    p->live_cos = NAN;
+    p->live_known[0] = p->live_known[1] = false;
+    p->live_cos[0] = p->live_cos[1] = NAN;
+    p->n_fits = 0;
+    p->fit_head = 0;
     if (p->cfg.preset == BEL_PACER_ADAPTIVE) {
         p->adaptive_bpm = p->cfg.start_bpm;
         set_adaptive_pattern(p);
     }
+}
+
+/* The remembered start of the phase (IN or OUT) nearest t_s, NULL if none. */
+static const phase_mark *nearest_mark(const bel_pacer *p, double t_s, bool is_inhale)
+{
+    const phase_mark *best = NULL;
+    for (int i = 0; i < p->n_marks; i++) {
+        const phase_mark *m = &p->marks[i];
+        if (m->is_inhale == is_inhale && (!best || fabs(t_s - m->t_s) < fabs(t_s - best->t_s))) {
+            best = m;
+        }
+    }
+    return best;
 }
 
 void bel_pacer_note_event(bel_pacer *p, const bel_event *ev)
@@ -419,54 +457,119 @@ void bel_pacer_note_event(bel_pacer *p, const bel_event *ev)
     } else {
         return;
     }
-    const phase_mark *best = NULL;
-    double best_d = 0.0;
     double oldest_s = INFINITY;
     for (int i = 0; i < p->n_marks; i++) {
-        const phase_mark *m = &p->marks[i];
-        if (m->t_s < oldest_s) {
-            oldest_s = m->t_s;
-        }
-        if (m->is_inhale != want_inhale) {
-            continue;
-        }
-        double d = ev->t_s - m->t_s;
-        if (!best || fabs(d) < fabs(best_d)) {
-            best = m;
-            best_d = d;
-        }
+        oldest_s = fmin(oldest_s, p->marks[i].t_s);
     }
-    if (!best || ev->t_s < oldest_s) {
+    const phase_mark *best[2] = {nearest_mark(p, ev->t_s, want_inhale),
+                                 nearest_mark(p, ev->t_s, !want_inhale)};
+    if (!best[0] || ev->t_s < oldest_s) {
         return;
     }
-    double period = best->period_s;
-    double phi = TWO_PI * best_d / period;
-    double c = cos(phi);
-    double s = sin(phi);
-    double w = p->cfg.score_weight;
-    if (!p->live_known) {
-        p->live_cos = c;
-        p->live_sin = s;
-        p->live_known = true;
-    } else {
-        p->live_cos += w * (c - p->live_cos);
-        p->live_sin += w * (s - p->live_sin);
+    onset_fit *f = &p->fits[p->fit_head];
+    f->period_s = best[0]->period_s;
+    f->is_inhale = want_inhale;
+    const double w = p->cfg.score_weight;
+    f->d_s[1] = NAN; /* no start of the other phase yet: it follows none */
+    for (int r = 0; r < 2; r++) {
+        if (!best[r]) {
+            continue;
+        }
+        const double d = ev->t_s - best[r]->t_s;
+        const double period = best[r]->period_s;
+        const double phi = TWO_PI * d / period;
+        const double c = cos(phi);
+        const double s = sin(phi);
+        f->d_s[r] = d;
+        if (!p->live_known[r]) {
+            p->live_cos[r] = c;
+            p->live_sin[r] = s;
+            p->live_known[r] = true;
+        } else {
+            p->live_cos[r] += w * (c - p->live_cos[r]);
+            p->live_sin[r] += w * (s - p->live_sin[r]);
+        }
+        p->live_lag_s[r] = atan2(p->live_sin[r], p->live_cos[r]) / TWO_PI * period;
+        p->sum_cos[r] += c;
     }
-    p->live_lag_s = atan2(p->live_sin, p->live_cos) / TWO_PI * period;
-    p->sum_cos += c;
     p->n_onsets++;
+    p->fit_head = (p->fit_head + 1) % TURN_ONSETS;
+    if (p->n_fits < TURN_ONSETS) {
+        p->n_fits++;
+    }
+}
+
+/* How many of the last TURN_ONSETS onsets follow the pacer read way r (0: as now, 1: the
+ * other way round), and whether those that do lie within TURN_SPREAD_S of each other. */
+static int n_following(const bel_pacer *p, int r, bool *is_steady)
+{
+    int n = 0;
+    double lo = INFINITY, hi = -INFINITY;
+    for (int i = 0; i < p->n_fits; i++) {
+        const onset_fit *f = &p->fits[i];
+        const double lag_max = fmin(TURN_LAG_S, TURN_LAG_FRAC * (double)f->period_s);
+        if (f->d_s[r] >= -TURN_LEAD_S && f->d_s[r] <= lag_max) {
+            n++;
+            lo = fmin(lo, f->d_s[r]);
+            hi = fmax(hi, f->d_s[r]);
+        }
+    }
+    *is_steady = n > 0 && hi - lo <= TURN_SPREAD_S;
+    return n;
+}
+
+static bool follows_turned_round(const bel_pacer *p)
+{
+    if (p->n_fits < TURN_ONSETS) {
+        return false;
+    }
+    int n_in = 0;
+    for (int i = 0; i < p->n_fits; i++) {
+        n_in += p->fits[i].is_inhale;
+    }
+    if (n_in < 3 || TURN_ONSETS - n_in < 3) {
+        return false;
+    }
+    bool is_steady_now, is_steady_turned;
+    const int n_now = n_following(p, 0, &is_steady_now);
+    const int n_turned = n_following(p, 1, &is_steady_turned);
+    return n_turned >= TURN_ONSETS - 1 && is_steady_turned && n_now <= 1;
+}
+
+void bel_pacer_turn_round(bel_pacer *p)
+{
+    const double c = p->live_cos[0], s = p->live_sin[0], l = p->live_lag_s[0], sc = p->sum_cos[0];
+    const bool k = p->live_known[0];
+    p->live_known[0] = p->live_known[1];
+    p->live_known[1] = k;
+    p->live_cos[0] = p->live_cos[1];
+    p->live_sin[0] = p->live_sin[1];
+    p->live_lag_s[0] = p->live_lag_s[1];
+    p->sum_cos[0] = p->sum_cos[1];
+    p->live_cos[1] = c;
+    p->live_sin[1] = s;
+    p->live_lag_s[1] = l;
+    p->sum_cos[1] = sc;
+    for (int i = 0; i < p->n_fits; i++) {
+        onset_fit *f = &p->fits[i];
+        const double d = f->d_s[0];
+        f->d_s[0] = f->d_s[1];
+        f->d_s[1] = d;
+        f->is_inhale = !f->is_inhale;
+    }
 }
 
 void bel_pacer_get_follow(const bel_pacer *p, bel_pacer_follow *out)
 {
-    if (p->live_known) {
-        out->score = clampf((float)p->live_cos, 0.0f, 1.0f);
-        out->lag_s = (float)p->live_lag_s;
+    if (p->live_known[0]) {
+        out->score = clampf((float)p->live_cos[0], 0.0f, 1.0f);
+        out->lag_s = (float)p->live_lag_s[0];
     } else {
         out->score = NAN;
         out->lag_s = NAN;
     }
     out->session_score =
-        p->n_onsets > 0 ? clampf((float)(p->sum_cos / p->n_onsets), 0.0f, 1.0f) : NAN;
+        p->n_onsets > 0 ? clampf((float)(p->sum_cos[0] / p->n_onsets), 0.0f, 1.0f) : NAN;
     out->n_onsets = p->n_onsets;
+    out->is_turned_round = follows_turned_round(p);
 }

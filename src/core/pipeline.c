@@ -645,6 +645,7 @@ static void stage_metrics(const bel_pipeline *p, bel_metrics *m)
     m->is_chest_inverted = p->invert_chest;
     m->n_polarity_flips = p->n_flips;
     m->polarity_score = p->polarity_score;
+    m->is_polarity_found = p->auto_polarity;
     m->n_restarts = bel_breath_get_restarts(p->breath);
     m->baseline = p->baseline;
     m->breath = bel_breath_get_smoothed(p->breath);
@@ -700,6 +701,7 @@ int bel_pipeline_turn_round(bel_pipeline *p, bel_event *out, int max_out)
     p->m.is_belly_inverted = p->invert_belly;
     p->m.is_chest_inverted = p->invert_chest;
     p->m.n_polarity_flips = p->n_flips;
+    p->m.is_polarity_found = false;
     p->m.is_holding_in = after.is_holding_in;
     p->m.is_breath_hold = after.is_breath_hold;
     return n_out;

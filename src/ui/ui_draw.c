@@ -20,6 +20,9 @@ enum {
     RECT_CAP = 8192,
 };
 
+/* How long the band says the belts were turned round to follow the pacer. */
+static const double PACER_TURNED_SAY_S = 20.0;
+
 typedef enum font_size { F_SMALL = 0, F_BODY, F_LARGE, F_HUGE } font_size;
 typedef enum align { A_LEFT = 0, A_CENTER, A_RIGHT } align;
 
@@ -805,6 +808,10 @@ static void draw_cue(bel_ui *ui, const bel_ui_view *v, SDL_Rect r)
         msg = "does the figure shrink as you breathe in?  press i";
         c = BEL_UI_C_DIM;
         f = F_BODY; /* a question, not a cue */
+    } else if (v->t_now_s - v->t_pacer_turned_s < PACER_TURNED_SAY_S) {
+        msg = "the belt read the other way round: turned  (i turns it back)";
+        c = BEL_UI_C_DIM;
+        f = F_BODY; /* news, not a cue */
     }
     if (!msg) {
         return;

@@ -94,6 +94,9 @@ typedef struct bel_ui_view {
     bool is_simulated;        /**< the built-in simulated belt: never shown as a connected belt */
     bool is_polarity_asked;   /**< one belt whose breathing looks turned round: the band asks
                                    whether the figure shrinks on breathing in (i) */
+    double t_pacer_turned_s;  /**< when the belts were turned round because the breathing
+                                   followed the pacer the other way round (NAN: never): the
+                                   band says so for a while */
     bool is_signal_lost;      /**< the belt stopped sending */
     bool is_unplugged;        /**< the belt is away now (lost, or nothing for a second): the
                                    band says to plug it back in */

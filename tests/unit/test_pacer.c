@@ -324,6 +324,156 @@ static void test_pacer_follow_score_tracks_phase_difference(void **state)
     bel_pacer_destroy(p);
 }
 
+/* A person breathing for dur_s: following the pacer (own_period_s 0) with lag_s and up
+ * to +-jitter_s on each turn, or at their own period from phase0_s on (in_frac of it
+ * breathing in). With
+ * is_turned the belt reads smaller on expansion, so each onset is found as the other
+ * kind. The pipeline reports each a second late. *t_turned_s: when is_turned_round
+ * first said so (NAN: never); *n_cycles_then: the pacer's cycles begun by then. */
+typedef struct follower_run {
+    bel_pacer_follow end;
+    double t_turned_s;
+    int n_cycles_then;
+} follower_run;
+
+static follower_run run_follower(bel_pacer *p, double lag_s, double jitter_s, bool is_turned,
+                                 double own_period_s, double in_frac, double phase0_s, double dur_s)
+{
+    follower_run out = {.t_turned_s = NAN};
+    bel_pacer_state st;
+    bel_pacer_update(p, 0.0, &st);
+    uint32_t seq = st.phase_seq;
+    int n_cycles = 1;
+    double pending_t[64];
+    bel_event_kind pending_k[64];
+    int n_pending = is_turned ? 0 : 0;
+    double next_own_s = phase0_s;
+    bool own_in = true;
+    unsigned lcg = 777u;
+    bel_event_kind first = BEL_EV_INSP_ONSET;
+    if (own_period_s <= 0.0) { /* the first IN, at 0 */
+        pending_t[n_pending] = lag_s;
+        pending_k[n_pending++] = first;
+    }
+    for (double t = DT; t < dur_s; t += DT) {
+        bel_pacer_update(p, t, &st);
+        if (st.phase_seq != seq) {
+            seq = st.phase_seq;
+            n_cycles += st.phase == BEL_PACER_IN;
+            lcg = lcg * 1103515245u + 12345u;
+            const double jitter = ((double)(lcg >> 16 & 0x7fff) / 32767.0 - 0.5) * 2.0 * jitter_s;
+            if (own_period_s <= 0.0 && (st.phase == BEL_PACER_IN || st.phase == BEL_PACER_OUT)) {
+                pending_t[n_pending] = t + lag_s + jitter;
+                pending_k[n_pending++] =
+                    st.phase == BEL_PACER_IN ? BEL_EV_INSP_ONSET : BEL_EV_EXP_ONSET;
+            }
+        }
+        if (own_period_s > 0.0 && t >= next_own_s) {
+            pending_t[n_pending] = t;
+            pending_k[n_pending++] = own_in ? BEL_EV_INSP_ONSET : BEL_EV_EXP_ONSET;
+            next_own_s += own_in ? in_frac * own_period_s : (1.0 - in_frac) * own_period_s;
+            own_in = !own_in;
+        }
+        int keep = 0;
+        for (int i = 0; i < n_pending; i++) {
+            if (pending_t[i] + 1.0 <= t) {
+                bel_event_kind k = pending_k[i];
+                if (is_turned) {
+                    k = k == BEL_EV_INSP_ONSET ? BEL_EV_EXP_ONSET : BEL_EV_INSP_ONSET;
+                }
+                bel_event ev = bel_event_make(k, pending_t[i], t);
+                bel_pacer_note_event(p, &ev);
+                bel_pacer_follow f;
+                bel_pacer_get_follow(p, &f);
+                if (f.is_turned_round && isnan(out.t_turned_s)) {
+                    out.t_turned_s = t;
+                    out.n_cycles_then = n_cycles;
+                }
+            } else {
+                pending_t[keep] = pending_t[i];
+                pending_k[keep] = pending_k[i];
+                keep++;
+            }
+        }
+        n_pending = keep;
+    }
+    bel_pacer_get_follow(p, &out.end);
+    return out;
+}
+
+/* Someone who follows the pacer while the belt reads the other way round turns with
+ * it the other way: said by the fifth cycle (four breaths' onsets, each a second
+ * late), whatever the pattern and however slowly they follow; never for someone who
+ * follows it read as worn, nor for breathing at a rate of one's own. */
+static void test_pacer_says_when_followed_the_other_way_round(void **state)
+{
+    (void)state;
+    const bel_pacer_preset presets[] = {BEL_PACER_RESONANCE, BEL_PACER_BOX, BEL_PACER_478,
+                                        BEL_PACER_EVEN, BEL_PACER_ADAPTIVE};
+    const double lags[] = {-0.5, 0.0, 0.3, 1.0, 1.6};
+    for (int i = 0; i < 5; i++) {
+        for (int j = 0; j < 5; j++) {
+            bel_pacer_follow worn = {0};
+            for (int turned = 0; turned < 2; turned++) {
+                bel_pacer *p = make(presets[i]);
+                /* adaptive: 12/min (5 s) until told the person's rate */
+                const double lag = presets[i] == BEL_PACER_ADAPTIVE ? 0.5 * lags[j] : lags[j];
+                follower_run r = run_follower(p, lag, 0.3, turned, 0.0, 0.5, 0.0, 300.0);
+                char what[96];
+                snprintf(what, sizeof what, "%s lag %.1f %s: turned round at %.1f s (cycle %d)",
+                         bel_pacer_preset_name(presets[i]), lag, turned ? "turned" : "as worn",
+                         r.t_turned_s, r.n_cycles_then);
+                if (turned) {
+                    if (!(r.n_cycles_then >= 4 && r.n_cycles_then <= 5)) {
+                        fail_msg("%s, want by cycle 5", what);
+                    }
+                    assert_true(r.end.is_turned_round);
+                    assert_true(r.end.session_score < 0.3f);
+                    /* Turned round, the same onsets score as they do read as worn. */
+                    bel_pacer_turn_round(p);
+                    bel_pacer_follow f;
+                    bel_pacer_get_follow(p, &f);
+                    assert_false(f.is_turned_round);
+                    assert_true(fabsf(f.score - worn.score) < 0.01f);
+                    assert_true(fabsf(f.lag_s - worn.lag_s) < 0.05f);
+                    assert_true(fabsf(f.session_score - worn.session_score) < 0.02f);
+                } else if (!isnan(r.t_turned_s)) {
+                    fail_msg("%s, want never", what);
+                } else {
+                    worn = r.end;
+                }
+                bel_pacer_destroy(p);
+            }
+        }
+    }
+    /* Breathing at one's own pace, from 3 to 20 a minute (leaving out 5.7-6.3, within
+     * 5 % of the pacer's own, where a steady breath is one that follows it), at any phase, against
+     * the even pacer (5 in, 5 out) with as much in as out (or 40 % in), and against resonance (4
+     * in, 6 out): never. Near the pacer's rate the breath drifts slowly through the other way's
+     * phase. */
+    for (double bpm = 3.0; bpm <= 20.0; bpm += 0.25) {
+        if (bpm > 5.7 && bpm < 6.3) {
+            continue;
+        }
+        for (int k = 0; k < 8; k++) {
+            for (int kind = 0; kind < 3; kind++) {
+                bel_pacer *p = make(kind == 2 ? BEL_PACER_RESONANCE : BEL_PACER_EVEN);
+                const double period = 60.0 / bpm;
+                const double in_frac = kind == 0 ? 0.5 : 0.4;
+                follower_run r = run_follower(p, 0.0, 0.0, false, period, in_frac,
+                                              0.5 + k * period / 8.0, 600.0);
+                if (!isnan(r.t_turned_s)) {
+                    fail_msg("own breathing at %.2f/min (%.0f %% in, phase %d/8, %s): turned "
+                             "round at %.1f s",
+                             bpm, 100.0 * in_frac, k, kind == 2 ? "resonance" : "even",
+                             r.t_turned_s);
+                }
+                bel_pacer_destroy(p);
+            }
+        }
+    }
+}
+
 static void test_pacer_names_and_bad_config(void **state)
 {
     (void)state;
@@ -377,6 +527,7 @@ int main(void)
         cmocka_unit_test(test_pacer_change_rate_keeps_proportions_and_position),
         cmocka_unit_test(test_pacer_adaptive_starts_at_own_rate_and_slows),
         cmocka_unit_test(test_pacer_follow_score_tracks_phase_difference),
+        cmocka_unit_test(test_pacer_says_when_followed_the_other_way_round),
         cmocka_unit_test(test_pacer_names_and_bad_config),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
