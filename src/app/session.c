@@ -84,6 +84,9 @@ struct bel_session {
      * pipeline with the next sample (input thread), per action. */
     _Atomic uint32_t n_actions_asked[2];
     uint32_t n_actions_done[2];
+    /* A turn-round asked for if the belts have been turned this many times then
+     * (bel_session_turn_round_if); UINT32_MAX: none. */
+    _Atomic uint32_t turn_if_flips;
 
     /* Errors: each thread writes its own before its done flag (release). */
     char input_err[BEL_IO_ERR_LEN];
@@ -337,6 +340,7 @@ bel_status bel_session_create(const bel_session_config *cfg, bel_session **out, 
     for (int k = 0; k < 2; k++) {
         atomic_init(&s->n_actions_asked[k], 0u);
     }
+    atomic_init(&s->turn_if_flips, UINT32_MAX);
 
     const bel_source_info *info = bel_source_get_info(cfg->source);
     s->n_channels = info->n_channels;
@@ -488,6 +492,26 @@ void bel_session_relearn(bel_session *s) { ask_action(s, BEL_ACTION_RELEARN); }
 
 void bel_session_turn_round(bel_session *s) { ask_action(s, BEL_ACTION_TURN_ROUND); }
 
+void bel_session_turn_round_if(bel_session *s, uint32_t n_polarity_flips)
+{
+    if (s) {
+        atomic_store_explicit(&s->turn_if_flips, n_polarity_flips, memory_order_relaxed);
+    }
+}
+
+/* bel_session_turn_round_if's turn, if the belts still read as it was judged on. */
+static uint8_t take_turn_if(bel_session *s)
+{
+    const uint32_t want =
+        atomic_exchange_explicit(&s->turn_if_flips, UINT32_MAX, memory_order_relaxed);
+    if (want == UINT32_MAX) {
+        return 0;
+    }
+    bel_metrics m;
+    bel_pipeline_get_metrics(s->pipe, &m);
+    return m.n_polarity_flips == want ? BEL_ACTION_TURN_ROUND : 0;
+}
+
 void bel_session_mark(bel_session *s, bel_event_kind kind)
 {
     static const bel_event_kind kinds[4] = {BEL_EV_MARKER, BEL_EV_DISCOMFORT, BEL_EV_PAUSE,
@@ -564,7 +588,7 @@ static void *input_main(void *arg)
         if (s->cfg.duration_s > 0.0 && smp.t_s - t_first_s >= s->cfg.duration_s) {
             break;
         }
-        smp.actions |= take_actions(s) | s->guide_actions;
+        smp.actions |= take_actions(s) | take_turn_if(s) | s->guide_actions;
         s->guide_actions = 0;
         int n = bel_pipeline_process(s->pipe, &smp, ev, BEL_PIPELINE_MAX_EVENTS);
         if (n < 0) {

@@ -159,6 +159,12 @@ void bel_session_relearn(bel_session *s);
  *  and the recording keeps it, as bel_session_relearn. Call from: any thread (lock-free). */
 void bel_session_turn_round(bel_session *s);
 
+/** The same, asked for on what the frames showed with the belts turned round
+ *  n_polarity_flips times (bel_metrics): dropped if they have been turned since (the
+ *  breathing turned them first), so two readings of the same breaths never turn them
+ *  twice. Call from: any thread (lock-free). */
+void bel_session_turn_round_if(bel_session *s, uint32_t n_polarity_flips);
+
 /** The main loop: until the input ends, stop_requested() (may be NULL) turns
  *  true or hooks->on_frame returns false. Prints events (unless quiet) and
  *  the metrics every 10 s of signal, calls hooks (may be NULL), and says on stderr

@@ -564,7 +564,7 @@ static void turn_if_followed_turned(ui_session *u)
     }
     u->view.range_from_s = u->t_now_s;
     atomic_fetch_add_explicit(&u->n_reranges, 1, memory_order_relaxed);
-    bel_session_turn_round(u->session);
+    bel_session_turn_round_if(u->session, u->pacer_flips);
     u->is_turn_asked = true;
     u->is_polarity_settled = true;
     u->view.is_polarity_asked = false;
