@@ -7,18 +7,23 @@
 
 /** Kinds of event. Names (bel_event_kind_name) are the `kind` column of events CSV. */
 typedef enum bel_event_kind {
-    BEL_EV_INSP_ONSET = 0,    /**< start of inhalation (trough, or end of a pause at the bottom) */
-    BEL_EV_EXP_ONSET,         /**< start of exhalation (peak, or end of a hold at the top) */
-    BEL_EV_HOLDIN_START,      /**< belly held in ("sucked in") begins */
-    BEL_EV_HOLDIN_END,        /**< belly released */
-    BEL_EV_BREATH_HOLD_START, /**< breathing stopped */
-    BEL_EV_BREATH_HOLD_END,   /**< breathing resumed */
-    BEL_EV_SIGNAL_LOST,       /**< the belt stopped sending */
-    BEL_EV_SIGNAL_RESTORED,   /**< the belt is back */
-    BEL_EV_MARKER,            /**< the therapist marked this moment (k); numbered in order */
-    BEL_EV_DISCOMFORT,        /**< the person felt discomfort here (d): listen to your body */
-    BEL_EV_PAUSE,             /**< the session was paused (space): no cues, the clock stops */
-    BEL_EV_RESUME,            /**< the session goes on after a pause */
+    BEL_EV_INSP_ONSET = 0,     /**< start of inhalation (trough, or end of a pause at the bottom) */
+    BEL_EV_EXP_ONSET,          /**< start of exhalation (peak, or end of a hold at the top) */
+    BEL_EV_HOLDIN_START,       /**< belly held in ("sucked in") begins */
+    BEL_EV_HOLDIN_END,         /**< belly released */
+    BEL_EV_BREATH_HOLD_START,  /**< breathing stopped */
+    BEL_EV_BREATH_HOLD_END,    /**< breathing resumed */
+    BEL_EV_SIGNAL_LOST,        /**< the belt stopped sending */
+    BEL_EV_SIGNAL_RESTORED,    /**< the belt is back */
+    BEL_EV_MARKER,             /**< the therapist marked this moment (k); numbered in order */
+    BEL_EV_DISCOMFORT,         /**< the person felt discomfort here (d): listen to your body */
+    BEL_EV_PAUSE,              /**< the session was paused (space): no cues, the clock stops */
+    BEL_EV_RESUME,             /**< the session goes on after a pause */
+    BEL_EV_TURNED_ROUND,       /**< the belts are read the other way round from here (the
+                                    breathing, the person's i or the pacer said so): in and out
+                                    swap, each belt's values are negated */
+    BEL_EV_CHEST_TURNED_ROUND, /**< the chest belt alone is read the other way round from here:
+                                    it moved against the belly */
     BEL_EV_COUNT
 } bel_event_kind;
 

@@ -18,7 +18,10 @@
 #include "bellows/status.h"
 
 /** Most events one call of bel_pipeline_process can yield. */
-enum { BEL_PIPELINE_MAX_EVENTS = 8 }; /* a turning point, hold-in and breath-hold events */
+enum {
+    BEL_PIPELINE_MAX_EVENTS = 12
+}; /* the actions', a gap's, a turning point, hold-in,
+      breath-hold and turn-round events */
 
 typedef struct bel_pipeline bel_pipeline;
 

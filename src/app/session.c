@@ -99,7 +99,6 @@ struct bel_session {
     bool has_latest;
     bel_session_frame latest;
     float term_relaxed_depth; /* main thread: the relaxed depth of the last frame drained */
-    uint32_t term_flips;      /* main thread: the polarity turns the terminal has told */
     double next_metrics_s;
     double t_first_s;
     double t_lost_s;
@@ -228,6 +227,12 @@ static void print_event(bel_session *s, const bel_event *ev)
         break;
     case BEL_EV_RESUME:
         printf("resumed\n");
+        break;
+    case BEL_EV_TURNED_ROUND: /* the in and out lines swap from here: say why */
+        printf("turned round: the belts read the other way, in and out swapped from here on\n");
+        break;
+    case BEL_EV_CHEST_TURNED_ROUND:
+        printf("the chest belt moves against the belly: it is read the other way round\n");
         break;
     case BEL_EV_COUNT:
     default:
@@ -837,17 +842,6 @@ static void drain(bel_session *s, const bel_session_hooks *hooks)
             continue;
         }
         s->term_relaxed_depth = frame.metrics.relaxed_depth;
-        if (frame.metrics.n_polarity_flips != s->term_flips) {
-            /* The breathing (or the person, with i) turned the belts round: the
-             * in and out lines swap from here, and say why. */
-            s->term_flips = frame.metrics.n_polarity_flips;
-            if (!s->cfg.quiet) {
-                printf("[%8.1f s]  turned round: the belts read the other way, in and out swapped "
-                       "from here on\n",
-                       frame.sample.t_s);
-                printed = true;
-            }
-        }
         if (!s->has_first) {
             s->has_first = true;
             s->t_first_s = frame.sample.t_s;

@@ -7,9 +7,20 @@
 #include <string.h>
 
 static const char *const kind_names[BEL_EV_COUNT] = {
-    "insp_onset",      "exp_onset",   "holdin_start",    "holdin_end", "breath_hold_start",
-    "breath_hold_end", "signal_lost", "signal_restored", "marker",     "discomfort",
-    "pause",           "resume",
+    "insp_onset",
+    "exp_onset",
+    "holdin_start",
+    "holdin_end",
+    "breath_hold_start",
+    "breath_hold_end",
+    "signal_lost",
+    "signal_restored",
+    "marker",
+    "discomfort",
+    "pause",
+    "resume",
+    "turned_round",
+    "chest_turned_round",
 };
 
 const char *bel_event_kind_name(bel_event_kind kind)

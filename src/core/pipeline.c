@@ -14,6 +14,8 @@
 #include "core_alloc.h"
 
 enum { N_RECENT = 8, N_POLARITY = 12 };
+/* Turn-round events owed (turn_pending): the belts, the chest alone. */
+enum { TURN_BOTH = 1, TURN_CHEST = 2 };
 
 /* The belly pulled in: the breath stage's depths are scaled by this, and fade
  * on from there (bel_breath_forget_scale). A held-in belly breathes less (the
@@ -105,6 +107,7 @@ struct bel_pipeline {
     float last_rise_s;
     float polarity_score; /* the latest median evidence (> 0: reads inverted) */
     uint32_t n_flips;
+    uint8_t turn_pending; /* turn-round events owed: TURN_BOTH, TURN_CHEST */
     /* The detection signal: belly and chest increments weighted by the
      * first principal direction of their (low-passed) movement. */
     bel_biquad disp_lp;
@@ -633,6 +636,7 @@ static void flip_polarity(bel_pipeline *p)
     p->pol_total = -p->pol_total; /* what decided it, now for the new reading */
     p->baseline = NAN;
     p->n_flips++;
+    p->turn_pending ^= TURN_BOTH; /* turned twice in one sample: no turn */
 }
 
 /* The metrics that are the stages' state as the last sample left it (and the
@@ -677,6 +681,22 @@ static void stage_metrics_keep(bel_pipeline *p)
     }
 }
 
+/* The turn-round events owed, at t_s: the reader of the events knows from them how each
+ * belt was read at every moment (a report draws each belt expansion up). */
+static int emit_turns(bel_pipeline *p, double t_s, bel_event *out, int max_out)
+{
+    static const bel_event_kind kinds[2] = {BEL_EV_TURNED_ROUND, BEL_EV_CHEST_TURNED_ROUND};
+    int n_out = 0;
+    for (int i = 0; i < 2; i++) {
+        if ((p->turn_pending & (1u << i)) && n_out < max_out) {
+            p->turn_pending &= (uint8_t) ~(1u << i);
+            out[n_out++] = bel_event_make(kinds[i], t_s, t_s);
+            p->n_events[kinds[i]]++;
+        }
+    }
+    return n_out;
+}
+
 int bel_pipeline_turn_round(bel_pipeline *p, bel_event *out, int max_out)
 {
     if (!p || (!out && max_out > 0)) {
@@ -704,6 +724,7 @@ int bel_pipeline_turn_round(bel_pipeline *p, bel_event *out, int max_out)
     p->m.is_polarity_found = false;
     p->m.is_holding_in = after.is_holding_in;
     p->m.is_breath_hold = after.is_breath_hold;
+    n_out += emit_turns(p, p->t_last, out + n_out, max_out - n_out);
     return n_out;
 }
 
@@ -993,6 +1014,7 @@ static void mix_update(bel_pipeline *p, double t_s)
         bel_biquad2_negate_lane(&p->mix_lp, 1);
         p->prev_c = -p->prev_c;
         bel_holdin_negate_chest(p->holdin);
+        p->turn_pending ^= TURN_CHEST;
     }
 }
 
@@ -1173,6 +1195,7 @@ static inline int process(bel_pipeline *p, const bel_sample *s, const bel_pipeli
             mix_update(p, pt.t_s);
             mix_take(p, k_h);
         }
+        n_out += emit_turns(p, s->t_s, out + n_out, max_out - n_out);
     } else if (p->have_trough && p->n_recent > 0) {
         /* The rate at this sample (update_running's), made when it is read:
          * nothing it depends on changes before rate_keep. */

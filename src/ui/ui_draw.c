@@ -1085,6 +1085,12 @@ static const char *event_text(const bel_event *e, uint32_t marker_no, char *buf,
     case BEL_EV_RESUME:
         snprintf(buf, len, "resumed");
         break;
+    case BEL_EV_TURNED_ROUND:
+        snprintf(buf, len, "turned round: in and out swapped");
+        break;
+    case BEL_EV_CHEST_TURNED_ROUND:
+        snprintf(buf, len, "chest belt turned round");
+        break;
     case BEL_EV_COUNT:
     default:
         snprintf(buf, len, "%s", bel_event_kind_name(e->kind));

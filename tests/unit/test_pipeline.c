@@ -910,17 +910,18 @@ static void test_pipeline_front_run_ahead_gives_the_same_events(void **state)
 /* A belt as people really handle it, and a second belt: what is fed to the
  * pipeline besides the breath wave. */
 typedef struct handling {
-    double zeros_s;     /* the belt reads 0 for this long first */
-    double settle_from; /* then starts this far (in depths) from its level, settling */
-    double step_at_s;   /* a re-tightening step at this time (0: none) */
-    double step_depths; /* its size in breath depths */
-    double gap_from_s;  /* rows missing from here ... */
-    double gap_to_s;    /* ... to here (0: none) */
-    bool chest;         /* a chest belt too (channel 1) */
-    bool dead_chest;    /* ... that reads 0 throughout (an unwired input) */
-    bool both_inverted; /* both belts read smaller on expansion */
-    double held_from_s; /* the belly held in from here ... */
-    double held_to_s;   /* ... to here: its breath 10 %, its level down 1.5 depths */
+    double zeros_s;      /* the belt reads 0 for this long first */
+    double settle_from;  /* then starts this far (in depths) from its level, settling */
+    double step_at_s;    /* a re-tightening step at this time (0: none) */
+    double step_depths;  /* its size in breath depths */
+    double gap_from_s;   /* rows missing from here ... */
+    double gap_to_s;     /* ... to here (0: none) */
+    bool chest;          /* a chest belt too (channel 1) */
+    bool dead_chest;     /* ... that reads 0 throughout (an unwired input) */
+    bool both_inverted;  /* both belts read smaller on expansion */
+    bool chest_inverted; /* the chest alone reads smaller on expansion */
+    double held_from_s;  /* the belly held in from here ... */
+    double held_to_s;    /* ... to here: its breath 10 %, its level down 1.5 depths */
 } handling;
 
 static void run_handled(const wave *w, const handling *h, result *r)
@@ -950,6 +951,9 @@ static void run_handled(const wave *w, const handling *h, result *r)
         }
         if (h->both_inverted) {
             b = 20000.0 - b;
+            ch = 20000.0 - ch;
+        }
+        if (h->chest_inverted) {
             ch = 20000.0 - ch;
         }
         if (t < h->zeros_s) {
@@ -1138,9 +1142,43 @@ static void test_pipeline_two_belts_find_their_polarity(void **state)
     assert_true(res.sum.is_chest_inverted);
     assert_int_equal(res.sum.n_polarity_flips, 1);
     expect_all_breaths(&res, 0.2, 27.0, &w);
+    /* The events say when (a report draws the belts expansion up from them). */
+    assert_int_equal(count_kind(&res, BEL_EV_TURNED_ROUND), 1);
+    assert_int_equal(count_kind(&res, BEL_EV_CHEST_TURNED_ROUND), 0);
+    for (int i = 0; i < res.n_ev; i++) {
+        if (res.ev[i].kind == BEL_EV_TURNED_ROUND) {
+            assert_true(res.ev[i].t_s > 12.0 && res.ev[i].t_s < 27.0);
+            assert_true(res.ev[i].t_detect_s == res.ev[i].t_s);
+        }
+    }
     /* The spectral rate reads through the turn (10.5/min over the run while
      * the turn stood inside its 32 s window as a step). */
     assert_true(fabsf(res.sum.rate_spectral_bpm - 12.0f) < 0.5f);
+}
+
+/* A chest belt that reads the other way round from the belly: turned round alone within
+ * six movements, and the events say so once (chest_turned_round); the belly is not turned
+ * and its breaths are right throughout. */
+static void test_pipeline_a_chest_read_against_the_belly_is_turned_alone(void **state)
+{
+    (void)state;
+    wave w = wave_default();
+    w.bottom_s = 1.0;
+    w.seconds = 120.0;
+    handling h = {0};
+    h.chest = true;
+    h.chest_inverted = true;
+    run_handled(&w, &h, &res);
+    assert_false(res.sum.is_belly_inverted);
+    assert_true(res.sum.is_chest_inverted);
+    assert_int_equal(count_kind(&res, BEL_EV_CHEST_TURNED_ROUND), 1);
+    assert_int_equal(count_kind(&res, BEL_EV_TURNED_ROUND), 0);
+    for (int i = 0; i < res.n_ev; i++) {
+        if (res.ev[i].kind == BEL_EV_CHEST_TURNED_ROUND) {
+            assert_true(res.ev[i].t_s < 20.0);
+        }
+    }
+    expect_all_breaths(&res, 0.2, 20.0, &w);
 }
 
 /* One belt wired the other way round: the person sees the figure shrink as
@@ -1164,7 +1202,10 @@ static void test_pipeline_one_belt_turned_round_by_the_person(void **state)
     for (int i = 0; i < (int)(w.seconds * w.fs); i++) {
         const double t = i / w.fs;
         if (i == (int)(40.0 * w.fs)) {
-            assert_true(bel_pipeline_turn_round(p, ev, 2) >= 0);
+            /* The turn is an event of its own, at the last sample. */
+            assert_int_equal(bel_pipeline_turn_round(p, ev, 2), 1);
+            assert_int_equal(ev[0].kind, BEL_EV_TURNED_ROUND);
+            assert_true(fabs(ev[0].t_s - (40.0 * w.fs - 1.0) / w.fs) < 1e-9);
             bel_metrics m;
             bel_pipeline_get_metrics(p, &m);
             assert_true(m.is_belly_inverted);
@@ -2213,6 +2254,7 @@ int main(void)
         cmocka_unit_test(test_pipeline_gap_in_time_marks_signal_lost_and_restored),
         cmocka_unit_test(test_pipeline_summary_rate_leaves_out_a_lost_signal),
         cmocka_unit_test(test_pipeline_two_belts_find_their_polarity),
+        cmocka_unit_test(test_pipeline_a_chest_read_against_the_belly_is_turned_alone),
         cmocka_unit_test(test_pipeline_breaths_are_right_at_once_after_a_turn_round),
         cmocka_unit_test(test_pipeline_exercise_breathing_does_not_turn_the_belts_round),
         cmocka_unit_test(test_pipeline_one_belt_turned_round_by_the_person),
