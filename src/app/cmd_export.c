@@ -102,13 +102,19 @@ static size_t episodes_to_annotations(const bel_report_data *d, bel_edf_annotati
 }
 
 /* The recording read a second time, row by row, as the EDF writer asks for it. */
+/* The rows, each belt expansion up (bel_report_data's sign). */
+typedef struct row_reader {
+    bel_recording_reader *r;
+    const bel_report_data *d;
+} row_reader;
+
 static int read_row(void *ctx, float *values)
 {
-    bel_recording_reader *r = ctx;
+    const row_reader *rr = ctx;
     bel_sample s;
-    const int got = bel_recording_reader_read(r, &s);
-    if (got > 0) {
-        memcpy(values, s.value, (size_t)bel_recording_reader_get_channel_count(r) * sizeof *values);
+    const int got = bel_recording_reader_read(rr->r, &s);
+    for (int ch = 0; got > 0 && ch < bel_recording_reader_get_channel_count(rr->r); ch++) {
+        values[ch] = (float)(rr->d->sign[ch] * (double)s.value[ch]);
     }
     return got;
 }
@@ -147,8 +153,9 @@ bel_status export_edf(const char *rec_path, const char *events_path, const char 
         sig[ch].label = labels[ch];
         sig[ch].dimension = "counts"; /* the belt's raw units */
         sig[ch].samples = NULL;       /* streamed: read_row */
-        sig[ch].min = (double)d->min[ch];
-        sig[ch].max = (double)d->max[ch];
+        /* Each belt expansion up, as the session read it at its end (read_row). */
+        sig[ch].min = d->sign[ch] < 0.0 ? -(double)d->max[ch] : (double)d->min[ch];
+        sig[ch].max = d->sign[ch] < 0.0 ? -(double)d->min[ch] : (double)d->max[ch];
     }
     ann = calloc(d->n_events + 1, sizeof *ann);
     marker_text = calloc(d->n_events + 1, sizeof *marker_text);
@@ -162,6 +169,7 @@ bel_status export_edf(const char *rec_path, const char *events_path, const char 
     if (st != BEL_OK) {
         goto done;
     }
+    row_reader rr = {rows, d};
     bel_edf_info info = {x->start_unix_s,
                          x->patient_code,
                          x->recording_code,
@@ -172,7 +180,7 @@ bel_status export_edf(const char *rec_path, const char *events_path, const char 
                          n_ann,
                          ann,
                          read_row,
-                         rows};
+                         &rr};
     st = bel_edf_write(edf_path, &info, err, err_len);
     if (st == BEL_OK) {
         res->n_signals = d->n_channels;

@@ -87,6 +87,17 @@ bel_status bel_report_data_create(const char *rec_path, const char *events_path,
         }
         d->n_samples++;
     }
+    /* How the session read its belts at its end: it started as its settings say (--invert,
+     * or an assessment's polarity), and each turn-round event turned them from there. A
+     * belt is not turned while it is worn: a turn corrects how it was read, so the last
+     * reading holds for the whole recording (drawn so, no step at the turn). */
+    const bel_recording_settings *st = bel_recording_reader_get_settings(r);
+    bool is_belly_inverted = st->calibration.is_valid ? st->calibration.belly_inverted : st->invert;
+    bool is_chest_inverted =
+        st->calibration.is_valid ? st->calibration.chest_inverted : st->invert_chest;
+    int belly = bel_recording_reader_find_channel(r, "belly");
+    belly = belly < 0 ? 0 : belly; /* an unnamed single belt is the belly's */
+    const int chest = bel_recording_reader_find_channel(r, "chest");
     bel_recording_reader_destroy(r);
     r = NULL;
     if (events_path) {
@@ -94,6 +105,18 @@ bel_status bel_report_data_create(const char *rec_path, const char *events_path,
         if (rc != BEL_OK) {
             goto fail;
         }
+    }
+    for (size_t i = 0; i < d->n_events; i++) {
+        if (d->ev_kind[i] == BEL_EV_TURNED_ROUND) {
+            is_belly_inverted = !is_belly_inverted;
+            is_chest_inverted = !is_chest_inverted;
+        } else if (d->ev_kind[i] == BEL_EV_CHEST_TURNED_ROUND) {
+            is_chest_inverted = !is_chest_inverted;
+        }
+    }
+    for (int ch = 0; ch < BEL_MAX_CHANNELS; ch++) {
+        const bool inv = ch == belly ? is_belly_inverted : (ch == chest && is_chest_inverted);
+        d->sign[ch] = inv ? -1.0 : 1.0;
     }
     *out = d;
     return BEL_OK;
@@ -497,38 +520,8 @@ typedef struct lane_bins {
     bool is_gap_before[TRACE_COLS]; /* the column's first sample follows a gap (lane 0 only) */
 } lane_bins;
 
-/* The sign that draws each lane expansion up: the way the session read the belts at its
- * end. The recording's settings say how it started (--invert, or an assessment's
- * polarity); each turned_round event turned both belts round from there, each
- * chest_turned_round the chest alone. A belt is not turned while it is worn: a turn
- * corrects how it was read, so the last reading is drawn for the whole trace (no step at
- * the turn; the breaths before it are drawn the right way up too). */
-static void lane_signs(const bel_recording_reader *r, const bel_report_data *d, int n_ch,
-                       double *sign)
-{
-    const bel_recording_settings *st = bel_recording_reader_get_settings(r);
-    bool is_belly_inverted = st->calibration.is_valid ? st->calibration.belly_inverted : st->invert;
-    bool is_chest_inverted =
-        st->calibration.is_valid ? st->calibration.chest_inverted : st->invert_chest;
-    for (size_t i = 0; i < d->n_events; i++) {
-        if (d->ev_kind[i] == BEL_EV_TURNED_ROUND) {
-            is_belly_inverted = !is_belly_inverted;
-            is_chest_inverted = !is_chest_inverted;
-        } else if (d->ev_kind[i] == BEL_EV_CHEST_TURNED_ROUND) {
-            is_chest_inverted = !is_chest_inverted;
-        }
-    }
-    int belly = bel_recording_reader_find_channel(r, "belly");
-    belly = belly < 0 ? 0 : belly;
-    const int chest = bel_recording_reader_find_channel(r, "chest");
-    for (int ch = 0; ch < n_ch; ch++) {
-        const bool inv = ch == belly ? is_belly_inverted : (ch == chest && is_chest_inverted);
-        sign[ch] = inv ? -1.0 : 1.0;
-    }
-}
-
 /* Read the recording at path (its first n_samples rows) once into bins[0..n_ch-1] over
- * [t0, t1], each belt expansion up (lane_signs), marking the columns
+ * [t0, t1], each belt expansion up (d->sign), marking the columns
  * that start after a gap of gap_s or more: memory does not grow with the recording's
  * length. */
 static bel_status bin_trace(const bel_report_data *d, const char *path, size_t n_samples, int n_ch,
@@ -548,8 +541,6 @@ static bel_status bin_trace(const bel_report_data *d, const char *path, size_t n
     if (rc != BEL_OK) {
         return rc;
     }
-    double sign[BEL_MAX_CHANNELS];
-    lane_signs(r, d, n_ch, sign);
     int c = 0;
     int c_last = -1;     /* the column of the previous binned sample */
     double t_prev = NAN; /* its time */
@@ -557,7 +548,7 @@ static bel_status bin_trace(const bel_report_data *d, const char *path, size_t n
     bel_sample s;
     for (uint64_t i = 0; i < n_samples && bel_recording_reader_read(r, &s) > 0; i++) {
         for (int ch = 0; ch < n_ch; ch++) {
-            s.value[ch] = (float)(sign[ch] * (double)s.value[ch]);
+            s.value[ch] = (float)(d->sign[ch] * (double)s.value[ch]);
         }
         if (s.t_s < t0) {
             continue;

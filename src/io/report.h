@@ -20,11 +20,15 @@
 typedef struct bel_report_data {
     int n_channels;
     char names[BEL_MAX_CHANNELS][BEL_RECORDING_NAME_LEN];
-    double fs_hz;                /**< from the recording's time steps */
-    size_t n_samples;            /**< rows read (up to a damaged one) */
-    double t_first_s, t_last_s;  /**< times of the first and last of them */
-    float min[BEL_MAX_CHANNELS]; /**< lowest finite value of each channel (NAN: none) */
-    float max[BEL_MAX_CHANNELS]; /**< highest finite value of each channel (NAN: none) */
+    double fs_hz;                  /**< from the recording's time steps */
+    size_t n_samples;              /**< rows read (up to a damaged one) */
+    double t_first_s, t_last_s;    /**< times of the first and last of them */
+    float min[BEL_MAX_CHANNELS];   /**< lowest finite value of each channel (NAN: none) */
+    float max[BEL_MAX_CHANNELS];   /**< highest finite value of each channel (NAN: none) */
+    double sign[BEL_MAX_CHANNELS]; /**< -1 for a belt the session read the other way round at
+                                        its end (its settings, then each turned_round and
+                                        chest_turned_round event), else 1: a value times its
+                                        channel's sign is expansion up */
     size_t n_events;
     double *ev_t_s;               /**< n_events onsets, seconds */
     bel_event_kind *ev_kind;      /**< n_events kinds */

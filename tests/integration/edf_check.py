@@ -1,8 +1,9 @@
 """edf_check.py - read an EDF+ export with MNE and compare it with the session's files.
 
-Usage: python3 edf_check.py FILE.edf RECORDING.csv EVENTS.csv
+Usage: python3 edf_check.py FILE.edf RECORDING.csv EVENTS.csv [--negated]
 Exit 0 when the belts read as respiration channels in counts, samples agree within the
-quantisation step, and the annotations are the events (breath turning points as
+quantisation step (--negated: with the recording's values negated, belts the session read
+the other way round, exported expansion up), and the annotations are the events (breath turning points as
 instants, hold-ins, breath holds and signal losses each one annotation with its
 duration) at the same times (within one sample); 77 when MNE is not installed.
 SPDX-License-Identifier: MIT
@@ -54,9 +55,11 @@ def main():
     edf, rec, events = sys.argv[1:4]
     raw = mne.io.read_raw_edf(edf, preload=True, infer_types=True, verbose="error")
     with open(rec, newline="") as f:
-        rows = list(csv.reader(f))
+        rows = [r for r in csv.reader(f) if r and not r[0].startswith("#")]
     names = rows[0][1:]
     data = np.array([[float(v) for v in r[1:]] for r in rows[1:] if len(r) == len(rows[0])])
+    if "--negated" in sys.argv:
+        data = -data
     t = np.array([float(r[0]) for r in rows[1:] if len(r) == len(rows[0])])
     fs = raw.info["sfreq"]
     assert abs(fs - round(1.0 / np.median(np.diff(t)))) < 1e-6, f"sample rate {fs}"

@@ -27,6 +27,21 @@ export XDG_DATA_HOME="$TMP/data"
 events=$(ls "$TMP"/data/bellows/sessions/*.events.csv)
 "$PY" "$HERE/edf_check.py" "$TMP/s.edf" "$TMP/s.csv" "$events" || fail "MNE read-back differs"
 grep -q ',holdin_start,' "$events" || fail "the demo should have a hold-in to export"
+# Belts the session read the other way round (told so: the recording's settings line) are
+# exported expansion up, as the report draws them: the values negated.
+{
+    echo "# bellows settings: invert=1 invert_chest=1 polarity_known=1"
+    awk -F, 'NR == 1 { print; next } { printf "%s,%d,%d\n", $1, 4095 - $2, 4095 - $3 }' "$TMP/s.csv"
+} >"$TMP/told.csv"
+"$BELLOWS" import "$TMP/told.csv" --client "EDF told" >/dev/null 2>&1 || fail "import told"
+"$BELLOWS" export 2 --edf "$TMP/told.edf" >"$TMP/out" 2>&1 || fail "export told: $(cat "$TMP/out")"
+events2=
+for f in "$TMP"/data/bellows/sessions/*.events.csv; do
+    [ "$f" = "$events" ] || events2=$f
+done
+[ -n "$events2" ] || fail "no events for the told session"
+"$PY" "$HERE/edf_check.py" "$TMP/told.edf" "$TMP/told.csv" "$events2" --negated ||
+    fail "the told belts are not exported expansion up"
 "$BELLOWS" export 42 --edf "$TMP/x.edf" >"$TMP/e" 2>&1 && fail "export of a missing session"
 grep -q 'no session 42' "$TMP/e" || fail "message: $(cat "$TMP/e")"
 exit 0
