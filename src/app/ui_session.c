@@ -48,9 +48,10 @@ static const float PACE_STEP_BPM = 0.5f;
 typedef struct follower {
     bel_ui_view *v;
     bel_ui_smoother smoother;
-    uint32_t n_restarts; /* the pipeline's restarts (steps in the belt) seen */
-    bool is_inverted;    /* the belly polarity the trace was drawn with */
-    double mono_last_s;  /* when the previous frame was published */
+    uint32_t n_restarts;    /* the pipeline's restarts (steps in the belt) seen */
+    bool is_inverted;       /* the belly polarity the trace was drawn with */
+    bool is_chest_inverted; /* the chest's */
+    double mono_last_s;     /* when the previous frame was published */
 } follower;
 
 struct ui_session {
@@ -418,9 +419,12 @@ static void follow(follower *fo, const bel_session_frame *f, int belly_ch, int c
         bel_ui_view_push_sample(v, f->sample.t_s - 0.5 / fs_hz, NAN, NAN);
         v->range_from_s = f->sample.t_s;
     }
-    const float chest =
-        chest_ch >= 0 && chest_ch < f->sample.n_channels ? f->sample.value[chest_ch] : NAN;
     const bel_metrics *m = &f->metrics;
+    /* The chest expansion up, as the pipeline reads it (the belly's display signal is
+     * the smoother's, which does the same). */
+    const float chest_raw =
+        chest_ch >= 0 && chest_ch < f->sample.n_channels ? f->sample.value[chest_ch] : NAN;
+    const float chest = m->is_chest_inverted ? -chest_raw : chest_raw;
     v->m = *m;
     v->relaxed_level = m->relaxed_level;
     v->relaxed_depth = m->relaxed_depth;
@@ -432,9 +436,12 @@ static void follow(follower *fo, const bel_session_frame *f, int belly_ch, int c
         fo->n_restarts = m->n_restarts;
         v->range_from_s = f->sample.t_s;
     }
-    if (m->is_belly_inverted != fo->is_inverted) { /* turned round: the trace so far too */
+    if (m->is_belly_inverted != fo->is_inverted || m->is_chest_inverted != fo->is_chest_inverted) {
+        /* turned round: the trace so far too */
+        bel_ui_view_turn_trace_round(v, m->is_belly_inverted != fo->is_inverted,
+                                     m->is_chest_inverted != fo->is_chest_inverted);
         fo->is_inverted = m->is_belly_inverted;
-        bel_ui_view_turn_trace_round(v);
+        fo->is_chest_inverted = m->is_chest_inverted;
     }
     const float raw = belly_ch < f->sample.n_channels ? f->sample.value[belly_ch] : NAN;
     const float belly = bel_ui_smoother_process(&fo->smoother, f->sample.t_s, raw, m);

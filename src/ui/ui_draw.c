@@ -1086,7 +1086,7 @@ static const char *event_text(const bel_event *e, uint32_t marker_no, char *buf,
         snprintf(buf, len, "resumed");
         break;
     case BEL_EV_TURNED_ROUND:
-        snprintf(buf, len, "turned round: in and out swapped");
+        snprintf(buf, len, "belts turned round");
         break;
     case BEL_EV_CHEST_TURNED_ROUND:
         snprintf(buf, len, "chest belt turned round");

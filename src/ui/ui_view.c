@@ -53,10 +53,11 @@ void bel_ui_view_push_sample(bel_ui_view *v, double t_s, float belly, float ches
     v->trace_head++;
 }
 
-void bel_ui_view_turn_trace_round(bel_ui_view *v)
+void bel_ui_view_turn_trace_round(bel_ui_view *v, bool is_belly, bool is_chest)
 {
     for (uint32_t i = 0; i < BEL_UI_TRACE_CAP; i++) {
-        v->trace_belly[i] = -v->trace_belly[i];
+        v->trace_belly[i] = is_belly ? -v->trace_belly[i] : v->trace_belly[i];
+        v->trace_chest[i] = is_chest ? -v->trace_chest[i] : v->trace_chest[i];
     }
 }
 

@@ -190,11 +190,11 @@ void bel_ui_view_init(bel_ui_view *v);
 /** Add one trace sample (chest NAN without a chest belt). Call from: the owning thread. */
 void bel_ui_view_push_sample(bel_ui_view *v, double t_s, float belly, float chest);
 
-/** The belly belt turned out to read the other way round (the person's i, or the
- *  breathing with a chest belt): the trace drawn so far is turned round with it, so it
- *  shows what the belly did, in the display values that follow.
- *  Call from: the owning thread. */
-void bel_ui_view_turn_trace_round(bel_ui_view *v);
+/** A belt turned out to read the other way round (the person's i, the pacer, or the
+ *  breathing with a chest belt): the belly's (is_belly) and the chest's (is_chest) trace
+ *  drawn so far is turned round with it, so it shows what that belt did, in the display
+ *  values that follow. Call from: the owning thread. */
+void bel_ui_view_turn_trace_round(bel_ui_view *v, bool is_belly, bool is_chest);
 
 /** Add one event to the log. Call from: the owning thread. */
 void bel_ui_view_push_event(bel_ui_view *v, const bel_event *ev);

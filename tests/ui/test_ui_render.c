@@ -563,24 +563,29 @@ static void test_ui_expansion_from_relaxed_level(void **state)
 
 /* The belly belt turned out to read the other way round (i): the trace drawn so far
  * turns round with it, so the last 45 s show what the belly did, on one scale with the
- * breaths that follow (not a cliff between the two readings). */
+ * breaths that follow (not a cliff between the two readings); the chest's turns with it
+ * when the chest turned too, and alone when it turned alone. */
 static void test_ui_trace_turns_round_with_the_belt(void **state)
 {
     (void)state;
     bel_ui_view v;
     bel_ui_view_init(&v);
     for (int i = 0; i < 100; i++) { /* read inverted: the display values were -raw */
-        bel_ui_view_push_sample(&v, 0.02 * i, -(500.0f + (float)(i % 10)), NAN);
+        bel_ui_view_push_sample(&v, 0.02 * i, -(500.0f + (float)(i % 10)),
+                                -(300.0f + (float)(i % 10)));
     }
     bel_ui_view_push_sample(&v, 2.0, NAN, NAN); /* a gap stays a gap */
-    bel_ui_view_turn_trace_round(&v);
-    bel_ui_view_push_sample(&v, 2.02, 503.0f, NAN);
+    bel_ui_view_turn_trace_round(&v, true, true);
+    bel_ui_view_push_sample(&v, 2.02, 503.0f, 303.0f);
     for (uint32_t k = 0; k < 100; k++) {
         const uint32_t i = k & (BEL_UI_TRACE_CAP - 1);
         assert_true(v.trace_belly[i] == 500.0f + (float)(k % 10));
+        assert_true(v.trace_chest[i] == 300.0f + (float)(k % 10));
     }
-    assert_true(isnan(v.trace_belly[100]));
-    assert_true(v.trace_belly[101] == 503.0f);
+    assert_true(isnan(v.trace_belly[100]) && isnan(v.trace_chest[100]));
+    assert_true(v.trace_belly[101] == 503.0f && v.trace_chest[101] == 303.0f);
+    bel_ui_view_turn_trace_round(&v, false, true); /* the chest alone */
+    assert_true(v.trace_belly[101] == 503.0f && v.trace_chest[101] == -303.0f);
 }
 
 /* Quiet breathing (12/min) around level, depth deep, from t0 to t1 s, through the display
