@@ -80,10 +80,12 @@ typedef struct bel_pacer_follow {
     float lag_s;          /**< live mean lag of the breath behind the pacer, s (negative: ahead) */
     float session_score;  /**< the same over the whole session; NAN before the first onset */
     uint32_t n_onsets;    /**< onsets scored this session */
-    bool is_turned_round; /**< the last 8 onsets (at least 3 of each kind) follow the pacer
-                               read the other way round: 7 or more from 0.75 s before to
-                               min(2 s, a fifth of the cycle) after the other phase's start,
-                               within 1.5 s of each other, and at most one so near its own */
+    bool is_turned_round; /**< the last 8 onsets (at least 3 of each kind, each kind once a
+                               cycle: 0.75-1.33 of it apart on average) follow the pacer
+                               read the other way round: 7 or more from min(1.5 s, 0.15
+                               cycle) before to min(2 s, 0.2 cycle) after the other phase's
+                               start, those of each kind within 1.5 s of each other, and at
+                               most one so near its own */
 } bel_pacer_follow;
 
 typedef struct bel_pacer bel_pacer;

@@ -12,13 +12,15 @@ enum {
     TURN_ONSETS = 8, /* the last onsets judged for which way round the breath follows */
 };
 
-/* An onset follows a phase start when it comes from TURN_LEAD_S before it to
- * TURN_LAG_S after it (a person who follows slowly), or a fifth of the cycle at
- * fast paces: so the two readings' windows never meet (each is under half a
- * cycle). A real follower's lag is steady: the onsets that follow lie within
- * TURN_SPREAD_S of each other, where breathing freely near the pacer's rate
- * slips through every phase. */
-static const double TURN_LEAD_S = 0.75;
+/* An onset follows a phase start when it comes from TURN_LEAD_S before it (a
+ * person ahead of the pacer, or a turn timed early: the end of a long hold that
+ * sags) to TURN_LAG_S after it (a person who follows slowly), or from 0.15 to 0.2
+ * of the cycle at fast paces: so the two readings' windows never meet (together
+ * they are under half a cycle). A real follower's lag is steady: the onsets of
+ * each kind that follow lie within TURN_SPREAD_S of each other, where breathing
+ * freely near the pacer's rate slips through every phase. */
+static const double TURN_LEAD_S = 1.5;
+static const double TURN_LEAD_FRAC = 0.15;
 static const double TURN_LAG_S = 2.0;
 static const double TURN_LAG_FRAC = 0.2;
 static const double TURN_SPREAD_S = 1.5;
@@ -37,6 +39,7 @@ typedef struct phase_mark {
 /* One onset against the pacer, read both ways: [0] as the belts are read now, [1]
  * the other way round (its kind swapped). */
 typedef struct onset_fit {
+    double t_s;     /* when */
     double d_s[2];  /* from the nearest start of the matching phase */
     float period_s; /* the cycle then */
     bool is_inhale; /* read now */
@@ -467,6 +470,7 @@ void bel_pacer_note_event(bel_pacer *p, const bel_event *ev)
         return;
     }
     onset_fit *f = &p->fits[p->fit_head];
+    f->t_s = ev->t_s;
     f->period_s = best[0]->period_s;
     f->is_inhale = want_inhale;
     const double w = p->cfg.score_weight;
@@ -500,34 +504,59 @@ void bel_pacer_note_event(bel_pacer *p, const bel_event *ev)
 }
 
 /* How many of the last TURN_ONSETS onsets follow the pacer read way r (0: as now, 1: the
- * other way round), and whether those that do lie within TURN_SPREAD_S of each other. */
+ * other way round), and whether those of each kind that do lie within TURN_SPREAD_S of
+ * each other (an inhalation and an exhalation may be timed with different biases). */
 static int n_following(const bel_pacer *p, int r, bool *is_steady)
 {
     int n = 0;
-    double lo = INFINITY, hi = -INFINITY;
+    double lo[2] = {INFINITY, INFINITY}, hi[2] = {-INFINITY, -INFINITY};
     for (int i = 0; i < p->n_fits; i++) {
         const onset_fit *f = &p->fits[i];
-        const double lag_max = fmin(TURN_LAG_S, TURN_LAG_FRAC * (double)f->period_s);
-        if (f->d_s[r] >= -TURN_LEAD_S && f->d_s[r] <= lag_max) {
+        const double period = (double)f->period_s;
+        const double lead = fmin(TURN_LEAD_S, TURN_LEAD_FRAC * period);
+        const double lag = fmin(TURN_LAG_S, TURN_LAG_FRAC * period);
+        if (f->d_s[r] >= -lead && f->d_s[r] <= lag) {
+            const int k = f->is_inhale;
             n++;
-            lo = fmin(lo, f->d_s[r]);
-            hi = fmax(hi, f->d_s[r]);
+            lo[k] = fmin(lo[k], f->d_s[r]);
+            hi[k] = fmax(hi[k], f->d_s[r]);
         }
     }
-    *is_steady = n > 0 && hi - lo <= TURN_SPREAD_S;
+    *is_steady = n > 0 && !(hi[0] - lo[0] > TURN_SPREAD_S) && !(hi[1] - lo[1] > TURN_SPREAD_S);
     return n;
+}
+
+/* Whether the last TURN_ONSETS onsets come once a cycle: at least 3 of each kind, each
+ * kind's a cycle apart on average (0.75-1.33 of it). Breathing once every two cycles,
+ * locked to them, can have every onset near a phase start too. */
+static bool is_at_pace(const bel_pacer *p)
+{
+    for (int k = 0; k < 2; k++) {
+        int n = 0;
+        double t0 = INFINITY, t1 = -INFINITY, period = 0.0;
+        for (int i = 0; i < p->n_fits; i++) {
+            const onset_fit *f = &p->fits[i];
+            if (f->is_inhale == (k == 1)) {
+                n++;
+                t0 = fmin(t0, f->t_s);
+                t1 = fmax(t1, f->t_s);
+                period += (double)f->period_s;
+            }
+        }
+        if (n < 3) {
+            return false;
+        }
+        const double ratio = (t1 - t0) / (n - 1) / (period / n);
+        if (!(ratio >= 0.75 && ratio <= 1.0 / 0.75)) {
+            return false;
+        }
+    }
+    return true;
 }
 
 static bool follows_turned_round(const bel_pacer *p)
 {
-    if (p->n_fits < TURN_ONSETS) {
-        return false;
-    }
-    int n_in = 0;
-    for (int i = 0; i < p->n_fits; i++) {
-        n_in += p->fits[i].is_inhale;
-    }
-    if (n_in < 3 || TURN_ONSETS - n_in < 3) {
+    if (p->n_fits < TURN_ONSETS || !is_at_pace(p)) {
         return false;
     }
     bool is_steady_now, is_steady_turned;
