@@ -14,7 +14,9 @@
     "rest now (the relaxed level is learnt afresh), i the figure shrinks as I breathe\n"           \
     "in (the belt is turned round), k mark this moment, d mark discomfort, f\n"                    \
     "fullscreen, h help, q summary then quit. Without a window type k, d, r or i and\n"            \
-    "Enter in the terminal. r and i are kept in the recording.\n"
+    "Enter in the terminal. r and i are kept in the recording. Breathing with the\n"               \
+    "pacer the other way round (in where it says breathe out) turns the belt round\n"              \
+    "by itself, kept the same way; i turns it back.\n"
 
 /** Rows in the shared set. */
 enum { CLI_LIVE_N_OPTS = 11 };
