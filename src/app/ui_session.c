@@ -549,6 +549,19 @@ static bool pacer_asks_hold(const bel_ui_view *v)
            (v->pacer.phase == BEL_PACER_HOLD_IN || v->pacer.phase == BEL_PACER_HOLD_OUT);
 }
 
+/* A turn-round was asked for (i, or the pacer at t_pacer_s; NAN: not the pacer): the
+ * figure and the tones range themselves afresh, the polarity is settled (no more
+ * asking), and no other turn is asked before a frame shows this one. */
+static void turn_asked(ui_session *u, double t_pacer_s)
+{
+    u->view.range_from_s = u->t_now_s;
+    atomic_fetch_add_explicit(&u->n_reranges, 1, memory_order_relaxed);
+    u->is_turn_asked = true;
+    u->is_polarity_settled = true;
+    u->view.is_polarity_asked = false;
+    u->view.t_pacer_turned_s = t_pacer_s;
+}
+
 /* The breath's shape says the belts read as worn when its evidence is below this
  * (half the evidence that says "inverted", pipeline.c). */
 static const float SHAPE_AS_WORN = -0.25f;
@@ -569,13 +582,8 @@ static void turn_if_followed_turned(ui_session *u)
     if (!f.is_turned_round) {
         return;
     }
-    u->view.range_from_s = u->t_now_s;
-    atomic_fetch_add_explicit(&u->n_reranges, 1, memory_order_relaxed);
     bel_session_turn_round_if(u->session, u->pacer_flips);
-    u->is_turn_asked = true;
-    u->is_polarity_settled = true;
-    u->view.is_polarity_asked = false;
-    u->view.t_pacer_turned_s = u->t_now_s;
+    turn_asked(u, u->t_now_s);
     if (!u->win && !u->is_quiet) {
         printf("the breathing follows the pacer with the belt%s read the other way round: "
                "turned round, 'in' now follows the belly as it grows (i turns it back)\n",
@@ -666,13 +674,8 @@ static void relearn(ui_session *u)
  * from the next sample (recorded), and the figure and tones range themselves afresh. */
 static void turn_round(ui_session *u)
 {
-    u->view.range_from_s = u->t_now_s;
-    atomic_fetch_add_explicit(&u->n_reranges, 1, memory_order_relaxed);
     bel_session_turn_round(u->session);
-    u->is_turn_asked = true;
-    u->is_polarity_settled = true;
-    u->view.is_polarity_asked = false;
-    u->view.t_pacer_turned_s = NAN;
+    turn_asked(u, NAN);
     if (!u->win && !u->is_quiet) {
         printf("the belt is turned round: 'in' now follows the belly as it grows (i again "
                "turns it back)\n");

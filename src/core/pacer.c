@@ -505,7 +505,8 @@ void bel_pacer_note_event(bel_pacer *p, const bel_event *ev)
 
 /* How many of the last TURN_ONSETS onsets follow the pacer read way r (0: as now, 1: the
  * other way round), and whether those of each kind that do lie within TURN_SPREAD_S of
- * each other (an inhalation and an exhalation may be timed with different biases). */
+ * each other (an inhalation and an exhalation may be timed with different biases;
+ * is_steady may be NULL). */
 static int n_following(const bel_pacer *p, int r, bool *is_steady)
 {
     int n = 0;
@@ -522,7 +523,9 @@ static int n_following(const bel_pacer *p, int r, bool *is_steady)
             hi[k] = fmax(hi[k], f->d_s[r]);
         }
     }
-    *is_steady = n > 0 && !(hi[0] - lo[0] > TURN_SPREAD_S) && !(hi[1] - lo[1] > TURN_SPREAD_S);
+    if (is_steady) {
+        *is_steady = n > 0 && !(hi[0] - lo[0] > TURN_SPREAD_S) && !(hi[1] - lo[1] > TURN_SPREAD_S);
+    }
     return n;
 }
 
@@ -559,32 +562,31 @@ static bool follows_turned_round(const bel_pacer *p)
     if (p->n_fits < TURN_ONSETS || !is_at_pace(p)) {
         return false;
     }
-    bool is_steady_now, is_steady_turned;
-    const int n_now = n_following(p, 0, &is_steady_now);
+    bool is_steady_turned;
+    const int n_now = n_following(p, 0, NULL);
     const int n_turned = n_following(p, 1, &is_steady_turned);
     return n_turned >= TURN_ONSETS - 1 && is_steady_turned && n_now <= 1;
 }
 
+static void swap2(double x[2])
+{
+    const double t = x[0];
+    x[0] = x[1];
+    x[1] = t;
+}
+
 void bel_pacer_turn_round(bel_pacer *p)
 {
-    const double c = p->live_cos[0], s = p->live_sin[0], l = p->live_lag_s[0], sc = p->sum_cos[0];
+    swap2(p->live_cos);
+    swap2(p->live_sin);
+    swap2(p->live_lag_s);
+    swap2(p->sum_cos);
     const bool k = p->live_known[0];
     p->live_known[0] = p->live_known[1];
     p->live_known[1] = k;
-    p->live_cos[0] = p->live_cos[1];
-    p->live_sin[0] = p->live_sin[1];
-    p->live_lag_s[0] = p->live_lag_s[1];
-    p->sum_cos[0] = p->sum_cos[1];
-    p->live_cos[1] = c;
-    p->live_sin[1] = s;
-    p->live_lag_s[1] = l;
-    p->sum_cos[1] = sc;
     for (int i = 0; i < p->n_fits; i++) {
-        onset_fit *f = &p->fits[i];
-        const double d = f->d_s[0];
-        f->d_s[0] = f->d_s[1];
-        f->d_s[1] = d;
-        f->is_inhale = !f->is_inhale;
+        swap2(p->fits[i].d_s);
+        p->fits[i].is_inhale = !p->fits[i].is_inhale;
     }
 }
 
