@@ -132,7 +132,11 @@ typedef struct bel_summary {
     bool is_belly_inverted;    /**< the belly polarity in use at the end */
     bool is_chest_inverted;    /**< the chest polarity in use at the end */
     uint32_t n_polarity_flips; /**< times the polarity was revised from the breathing */
+    bool is_polarity_found;    /**< nobody said which way the belts read (see bel_metrics) */
     float polarity_score;      /**< the last shape evidence (see bel_metrics) */
+    float polarity_mean;       /**< every breath's shape evidence (each clipped to +-1) averaged,
+                                    read as the belts are at the end: > 0.5 the whole run looks
+                                    inverted (NAN under 8 breaths) */
     uint32_t n_restarts;       /**< times detection started again at a step in a belt */
 } bel_summary;
 
@@ -237,7 +241,16 @@ int bel_pipeline_get_spectrum_input(const bel_pipeline *p, float *x);
 /** Copy the running metrics. Call from: the thread that calls process. */
 void bel_pipeline_get_metrics(const bel_pipeline *p, bel_metrics *out);
 
+/** The configuration p was made with. Call from: any thread (it never changes). */
+void bel_pipeline_get_config(const bel_pipeline *p, bel_pipeline_config *out);
+
 /** Copy the whole-run statistics. Call from: the thread that calls process. */
 void bel_pipeline_get_summary(const bel_pipeline *p, bel_summary *out);
+
+/** Whether a run of one belt (has_chest false) whose polarity nobody said looks read
+ *  the other way round over its whole length (polarity_mean above 0.5): its inhalations
+ *  were taken for exhalations, and --invert would read it right. With a chest belt the
+ *  pipeline turns the belts itself, so never. Call from: any thread. */
+bool bel_summary_looks_turned_round(const bel_summary *s, bool has_chest);
 
 #endif

@@ -77,6 +77,14 @@ int cli_fail(const char *cmd, const char *fmt, ...)
     return CLI_EXIT_FAIL;
 }
 
+void cli_say_upside_down(const char *what, const char *remedy)
+{
+    bel_text_put(stdout, what);
+    printf(": the breaths look upside down (the rises are the slow movements, the pauses at "
+           "the top): if the belt reads smaller as the belly swells, %s\n",
+           remedy);
+}
+
 static bool parse_double(const char *s, double *out)
 {
     char *end = NULL;

@@ -90,6 +90,12 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) BEL_PRINTF_LIKE(2, 3)
 /** Print "bellows CMD: MESSAGE" on stderr; returns CLI_EXIT_FAIL. */
 int cli_fail(const char *cmd, const char *fmt, ...) BEL_PRINTF_LIKE(2, 3);
 
+/** Say on stdout that what (a recording, or a count of them) has one belt whose breaths
+ *  look read the other way round from start to end (bel_summary_looks_turned_round), and
+ *  remedy: the command's way to read it turned. A hint: which way the belt reads is the
+ *  user's to say, the shape can mislead. */
+void cli_say_upside_down(const char *what, const char *remedy);
+
 /** Route SIGINT and SIGTERM to the stop flag (no restart, so sleeps wake up). */
 void cli_install_stop_handler(void);
 

@@ -76,6 +76,7 @@ typedef struct analyze_result {
     uint64_t n_events;
     double fs_hz;
     char channel[BEL_RECORDING_NAME_LEN];
+    bool has_chest;
     bel_summary sum;
     char error[ANALYZE_MSG_LEN]; /* the first message about this file, "" */
     char *said;                  /* messages kept for later (a usage byte, the text, a NUL each) */
@@ -234,6 +235,7 @@ static void analyze_file(const analyze_opts *o, const char *in_path, const char 
     const int belly = pcfg.belly_channel;
     const int chest_ch = pcfg.chest_channel;
     r->fs_hz = info->fs_hz;
+    r->has_chest = chest_ch >= 0;
     snprintf(r->channel, sizeof r->channel, "%s", info->channel_names[belly]);
     st = bel_pipeline_create(&pcfg, &pipe);
     if (st != BEL_OK) {
@@ -317,6 +319,9 @@ static int analyze_single(const analyze_opts *o, const char *in_path, const char
                (double)r.sum.rate_bpm, (double)r.sum.rate_spectral_bpm, ie, (double)r.sum.depth);
         printf("events: %s (%llu rows)%s%s\n", events_path, (unsigned long long)r.n_events,
                summary_path ? ", summary: " : "", summary_path ? summary_path : "");
+        if (bel_summary_looks_turned_round(&r.sum, r.has_chest)) {
+            cli_say_upside_down(in_path, "analyze it again with --invert");
+        }
     }
     return r.exit_code;
 }
@@ -424,6 +429,7 @@ static void print_table(const analyze_list *list, const analyze_result *results,
 {
     printf("%-24s %10s %7s %8s %8s %7s %9s  %s\n", "recording", "duration_s", "breaths", "rate_bpm",
            "spectral", "I:E", "depth", "result");
+    size_t n_upside = 0;
     for (size_t i = 0; i < list->n; i++) {
         const analyze_result *r = &results[i];
         char stem[256];
@@ -435,9 +441,17 @@ static void print_table(const analyze_list *list, const analyze_result *results,
         }
         char ie[32];
         (void)bel_ie_text(ie, sizeof ie, r->sum.ie_ratio, "-");
-        printf("%-24s %10.1f %7u %8.1f %8.1f %7s %9.4g  ok\n", stem, r->sum.duration_s,
+        const bool is_upside = bel_summary_looks_turned_round(&r->sum, r->has_chest);
+        n_upside += is_upside;
+        printf("%-24s %10.1f %7u %8.1f %8.1f %7s %9.4g  %s\n", stem, r->sum.duration_s,
                (unsigned)r->sum.n_breaths, (double)r->sum.rate_bpm,
-               (double)r->sum.rate_spectral_bpm, ie, (double)r->sum.depth);
+               (double)r->sum.rate_spectral_bpm, ie, (double)r->sum.depth,
+               is_upside ? "ok, upside down?" : "ok");
+    }
+    if (n_upside > 0) {
+        char what[64];
+        snprintf(what, sizeof what, "%zu marked 'upside down?'", n_upside);
+        cli_say_upside_down(what, "analyze them again with --invert");
     }
     printf("%zu recording(s): %zu analyzed, %zu failed; events and summaries in %s\n", list->n,
            n_ok, list->n - n_ok, out_dir);
@@ -655,9 +669,7 @@ int cmd_analyze(int argc, char **argv)
          "first channel)"},
         {"--chest", CLI_STRING, &o.chest, 0, 0, "the chest channel's name", "NAME",
          "the chest channel (default: a column named 'chest', if any)"},
-        {"--invert", CLI_FLAG, &o.invert, 0, 0, "", NULL,
-         "a smaller value means expansion (with two belts bellows\n"
-         "finds it from the breathing; this overrides it)"},
+        ENGINE_INVERT_OPT(&o.invert),
         ENGINE_BREATH_HOLD_OPT(&o.breath_hold_s),
         {"--quiet", CLI_FLAG, &o.quiet, 0, 0, "", NULL,
          "print nothing but errors (no progress bar, no result line)"},

@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "cli_live.h"
 #include "cmd_store.h"
+#include "engine.h"
 #include "live_source.h"
 #include "serial.h"
 #include "session.h"
@@ -76,9 +77,7 @@ int cmd_run(int argc, char **argv, bool as_default)
     cli_opt live[CLI_LIVE_N_OPTS];
     cli_live_opts(&uo, live);
     const cli_opt opts_after[] = {
-        {"--invert", CLI_FLAG, &invert, 0, 0, "", NULL,
-         "a smaller value means expansion (with two belts bellows\n"
-         "finds it from the breathing; this overrides it)"},
+        ENGINE_INVERT_OPT(&invert),
         {"--quiet", CLI_FLAG, &uo.is_quiet, 0, 0, "", NULL,
          "print only the first lines, errors and the end"},
         {"--client", CLI_STRING, &client, 0, 0, "a client's name", "NAME",

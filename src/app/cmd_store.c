@@ -746,6 +746,7 @@ int cmd_import(int argc, char **argv)
     const char *client = NULL;
     const char *pacer = NULL;
     double start_s = 0.0;
+    bool invert = false;
     const cli_opt opts[] = {
         {"--client", CLI_STRING, &client, 0, 0, "a client's name", "NAME",
          "whose session it is (added if new)"},
@@ -754,11 +755,12 @@ int cmd_import(int argc, char **argv)
          "modification time)"},
         {"--pacer", CLI_STRING, &pacer, 0, 0, "a pacer preset's name", "NAME",
          "the pacer preset that was used, if any"},
+        ENGINE_INVERT_OPT(&invert),
     };
     const char *pos[1];
     int n_pos = 0;
     int rc = CLI_EXIT_OK;
-    if (!cli_parse_command(&import_help, argc, argv, opts, 3, pos, 1, &n_pos, &rc)) {
+    if (!cli_parse_command(&import_help, argc, argv, opts, 4, pos, 1, &n_pos, &rc)) {
         return rc;
     }
     if (n_pos != 1) {
@@ -782,7 +784,8 @@ int cmd_import(int argc, char **argv)
     }
     bel_pipeline_config pcfg;
     bel_engine_settings es = bel_engine_settings_default();
-    es.use_recorded = true; /* a bellows recording: read as its session read it */
+    es.invert = invert;
+    es.use_recorded = !invert; /* a bellows recording: read as its session read it */
     if (bel_engine_pipeline_config(bel_source_get_info(src), &es, pos[0], &pcfg, err, sizeof err) !=
         BEL_OK) {
         cli_fail(cmd, "%s", err);
@@ -853,6 +856,14 @@ int cmd_import(int argc, char **argv)
     printf("imported %s as session %lld of ", pos[0], (long long)id);
     bel_text_put(stdout, client);
     printf(": %u breaths, %.1f /min\n", (unsigned)sum.n_breaths, (double)sum.rate_bpm);
+    if (bel_summary_looks_turned_round(&sum, pcfg.chest_channel >= 0)) {
+        char remedy[128];
+        snprintf(
+            remedy, sizeof remedy,
+            "delete it ('bellows delete-session %lld --yes') and import it again with --invert",
+            (long long)id);
+        cli_say_upside_down(pos[0], remedy);
+    }
     exit_code = CLI_EXIT_OK;
 done:
     bel_event_csv_destroy(evw);

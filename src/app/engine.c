@@ -88,6 +88,9 @@ bel_status bel_engine_pipeline_config(const bel_source_info *info, const bel_eng
         use.is_polarity_known = info->recorded.is_polarity_known;
         use.calibration = info->recorded.calibration;
     }
+    if (!es->use_recorded && es->invert) {
+        use.invert_chest = true; /* --invert is said of the belts: the chest's is the same kind */
+    }
     out->invert = use.invert;
     out->invert_chest = use.invert_chest;
     /* --invert is the user's word: it is not second-guessed from the breathing. */
@@ -130,7 +133,9 @@ bel_recording_settings bel_engine_recorded_settings(const bel_pipeline_config *p
  * So the two threads share the work about evenly; the events and estimates come out in
  * the samples' order all the same (the blocks are taken in turn): those of one thread
  * doing it all. */
-enum { READ_BLOCK = 2048, READ_RING = 8, BLOCK_EVENTS = READ_BLOCK * BEL_PIPELINE_MAX_EVENTS };
+/* A block's events: its samples' at most, and the run's reading (reading_turns) before the
+ * first sample's. */
+enum { READ_BLOCK = 2048, READ_RING = 8, BLOCK_EVENTS = READ_BLOCK * BEL_PIPELINE_MAX_EVENTS + 2 };
 
 typedef struct read_block {
     int n;          /* samples in s */
@@ -251,13 +256,42 @@ static void *reader_main(void *arg)
     return NULL;
 }
 
-/* The samples of b through pipe, their events and spectrum input left in b. BEL_OK, or
- * why it stopped. */
+/* The turn-round events that say, at a run's first sample, how the run reads the belts
+ * where that is not how the recording says they were read (its settings lines: none is
+ * "as the numbers go"), e.g. `analyze --invert`: with them the events file, read with the
+ * recording, tells every reader (the report, the EDF+ export) each belt's way at every
+ * moment, as a session's own turns do. A turned_round turns both belts: a chest read as
+ * recorded is turned back. Written to out (room for 2); returns how many. */
+static int reading_turns(const bel_source *src, const bel_pipeline *pipe, double t_s,
+                         bel_event *out)
+{
+    const bel_recording_settings *rec = &bel_source_get_info(src)->recorded;
+    const bool rec_b = rec->calibration.is_valid ? rec->calibration.belly_inverted : rec->invert;
+    const bool rec_c =
+        rec->calibration.is_valid ? rec->calibration.chest_inverted : rec->invert_chest;
+    bel_summary now;
+    bel_pipeline_get_summary(pipe, &now);
+    bel_pipeline_config pc;
+    bel_pipeline_get_config(pipe, &pc);
+    int n = 0;
+    bool chest_turned = false;
+    if (now.is_belly_inverted != rec_b) {
+        out[n++] = bel_event_make(BEL_EV_TURNED_ROUND, t_s, t_s);
+        chest_turned = true;
+    }
+    if (pc.chest_channel >= 0 && chest_turned != (now.is_chest_inverted != rec_c)) {
+        out[n++] = bel_event_make(BEL_EV_CHEST_TURNED_ROUND, t_s, t_s);
+    }
+    return n;
+}
+
+/* The samples of b through pipe, their events and spectrum input left in b (before the
+ * run's first sample, reading_turns'). BEL_OK, or why it stopped. */
 static bel_status run_block(read_block *b, bel_source *src, bel_pipeline *pipe,
                             bel_engine_progress_fn progress, void *ctx, bel_engine_result *r)
 {
     bel_status st = BEL_OK;
-    int n_ev = 0;
+    int n_ev = r->n_samples == 0 && b->n > 0 ? reading_turns(src, pipe, b->s[0].t_s, b->ev) : 0;
     int i = 0;
     for (; i < b->n; i++) {
         const int n = bel_pipeline_process_front(pipe, &b->s[i], &b->fo[i], b->ev + n_ev,

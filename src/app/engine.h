@@ -53,6 +53,15 @@ typedef struct bel_engine_settings {
             "recent breath periods, 6-10 s); kept in the recording"                                \
     }
 
+/** The command-line row that sets invert, for every command that reads a person's belts
+ *  (run, analyze, import): said of the belts, so a chest belt reads the same way. */
+#define ENGINE_INVERT_OPT(dest)                                                                    \
+    {                                                                                              \
+        "--invert", CLI_FLAG, (dest), 0, 0, "", NULL,                                              \
+            "the belts read smaller as they stretch (with two belts bellows\n"                     \
+            "finds it from the breathing, with one it asks; this says it)"                         \
+    }
+
 /** Defaults: channels by name, polarity found from the breathing, gaps reported, no
  *  calibration. Call from: any thread. */
 bel_engine_settings bel_engine_settings_default(void);

@@ -102,7 +102,8 @@ struct bel_pipeline {
     /* Polarity evidence: ln(rise / fall) of recent breaths. */
     float pol_log[N_POLARITY];
     int n_pol, pol_head;
-    double pol_total;   /* clipped evidence for "inverted" since the last decision */
+    double pol_total;   /* every breath's clipped evidence for "inverted", as read now */
+    uint32_t n_pol_all; /* breaths in pol_total (negated at a turn, never cleared) */
     double chest_total; /* clipped chest-against-belly evidence since the last chest decision */
     float last_rise_s;
     float polarity_score; /* the latest median evidence (> 0: reads inverted) */
@@ -749,6 +750,7 @@ static void polarity_evidence(bel_pipeline *p, const bel_breath_point *pt)
     const float sk = isfinite(pt->cycle_skew) ? pt->cycle_skew : 0.0f;
     p->pol_log[p->pol_head] = logf(rise / fall) - sk;
     p->pol_total += fmin(fmax((double)p->pol_log[p->pol_head], -1.0), 1.0);
+    p->n_pol_all++;
     p->pol_head = (p->pol_head + 1) % N_POLARITY;
     if (p->n_pol < N_POLARITY) {
         p->n_pol++;
@@ -1334,6 +1336,17 @@ void bel_pipeline_get_summary(const bel_pipeline *p, bel_summary *out)
     out->is_belly_inverted = p->invert_belly;
     out->is_chest_inverted = p->invert_chest;
     out->n_polarity_flips = p->n_flips;
+    out->is_polarity_found = p->auto_polarity;
     out->polarity_score = p->polarity_score;
+    out->polarity_mean = p->n_pol_all >= (uint32_t)polarity_min_breaths
+                             ? (float)(p->pol_total / (double)p->n_pol_all)
+                             : NAN;
     out->n_restarts = bel_breath_get_restarts(p->breath);
+}
+
+void bel_pipeline_get_config(const bel_pipeline *p, bel_pipeline_config *out) { *out = p->cfg; }
+
+bool bel_summary_looks_turned_round(const bel_summary *s, bool has_chest)
+{
+    return s && !has_chest && s->is_polarity_found && s->polarity_mean > polarity_threshold;
 }

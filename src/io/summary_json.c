@@ -190,6 +190,14 @@ static bel_status write_body(bel_outfile *f, const bel_summary_json_info *in)
         st = put_number(f, "polarity_score", (double)s->polarity_score, ",");
     }
     if (st == BEL_OK) {
+        st = put_number(f, "polarity_mean", (double)s->polarity_mean, ",");
+    }
+    if (st == BEL_OK) {
+        st = bel_outfile_printf(
+            f, "  \"looks_turned_round\": %s,\n",
+            bel_summary_looks_turned_round(s, in->chest_channel != NULL) ? "true" : "false");
+    }
+    if (st == BEL_OK) {
         st = put_count(f, "n_restarts", s->n_restarts);
     }
     if (st == BEL_OK) {

@@ -52,9 +52,10 @@ gapped=$(belly_lines "$TMP/g.html")
     fail "the gap is bridged: $gapped belly lines with a gap, $whole without"
 
 # Belts read the other way round are drawn expansion up, as the session read them at its
-# end: told so (--invert: the recording's settings line), or turned round during the
-# session (i: an action line; the events say when). Each trace is the one of the belts
-# worn right, point for point.
+# end: told so (--invert: the recording's settings line), turned round during the
+# session (i: an action line; the events say when), or told so at import (a recording
+# from elsewhere, imported with --invert: the events begin with the turn). Each trace is
+# the one of the belts worn right, point for point.
 awk -F, 'NR == 1 { print; next } { printf "%s,%d,%d\n", $1, 4095 - $2, 4095 - $3 }' \
     "$TMP/a.csv" >"$TMP/mirror.csv"
 {
@@ -64,18 +65,22 @@ awk -F, 'NR == 1 { print; next } { printf "%s,%d,%d\n", $1, 4095 - $2, 4095 - $3
 awk 'NR == 501 { print "# bellows action: turn_round" } { print }' "$TMP/mirror.csv" >"$TMP/turned.csv"
 trace_points() { sed -n '/<h2>Breath trace<\/h2>/,$p' "$1" | grep -o 'points="[^"]*"'; }
 n=5
-for rec in told turned; do
-    "$BELLOWS" import "$TMP/$rec.csv" --client "$rec" --start $((1703000000 + n)) >/dev/null 2>&1 ||
-        fail "import $rec"
+cp "$TMP/mirror.csv" "$TMP/imported.csv"
+for rec in told turned imported; do
+    flag=""
+    [ $rec = imported ] && flag=--invert
+    # shellcheck disable=SC2086
+    "$BELLOWS" import "$TMP/$rec.csv" --client "$rec" --start $((1703000000 + n)) $flag \
+        >/dev/null 2>&1 || fail "import $rec"
     "$BELLOWS" report --client "$rec" --out "$TMP/$rec.html" --session $n >"$TMP/out" 2>&1 ||
         fail "report of $rec: $(cat "$TMP/out")"
     n=$((n + 1))
 done
-[ "$(cat "$XDG_DATA_HOME"/bellows/sessions/*.events.csv | grep -c ',turned_round,')" = 1 ] ||
-    fail "the turn-round is not in the events once"
+[ "$(cat "$XDG_DATA_HOME"/bellows/sessions/*.events.csv | grep -c ',turned_round,')" = 2 ] ||
+    fail "the turn-round is not in the events twice (turned, and imported with --invert)"
 trace_points "$R" >"$TMP/worn.pts"
 [ -s "$TMP/worn.pts" ] || fail "no trace points"
-for rec in told turned; do
+for rec in told turned imported; do
     trace_points "$TMP/$rec.html" >"$TMP/$rec.pts"
     cmp -s "$TMP/worn.pts" "$TMP/$rec.pts" || fail "the $rec belts' trace is not drawn expansion up"
 done

@@ -43,6 +43,24 @@ grep -Eq '^ +2 +2023-11-1[45] [0-9:]+ +2\.0 +[0-9]+ +[0-9.]+ ' "$TMP/s" ||
 "$BELLOWS" sessions --all >"$TMP/all" 2>&1 || fail "sessions --all"
 [ "$(grep -c 'complete' "$TMP/all")" = 3 ] || fail "three complete sessions: $(cat "$TMP/all")"
 
+# A recording from elsewhere of one belt that reads smaller as it stretches: import says
+# its breaths look upside down, and how to store it read right; imported with --invert,
+# nothing is said and its breaths are the worn belt's.
+"$BELLOWS" simulate --out "$TMP/one.csv" --duration 120 --seed 3 >/dev/null 2>&1 || fail "simulate"
+awk -F, 'NR == 1 { print; next } { printf "%s,%d\n", $1, 1023 - $2 }' "$TMP/one.csv" >"$TMP/flip.csv"
+"$BELLOWS" import "$TMP/flip.csv" --client Flip >"$TMP/out" 2>&1 || fail "import flip: $(cat "$TMP/out")"
+grep -qF "$TMP/flip.csv: the breaths look upside down" "$TMP/out" || fail "not said: $(cat "$TMP/out")"
+grep -qF "delete it ('bellows delete-session 4 --yes') and import it again with --invert" "$TMP/out" ||
+    fail "no remedy: $(cat "$TMP/out")"
+"$BELLOWS" import "$TMP/flip.csv" --client Flip --invert >"$TMP/out" 2>&1 ||
+    fail "import --invert: $(cat "$TMP/out")"
+grep -q 'upside down' "$TMP/out" && fail "said with --invert: $(cat "$TMP/out")"
+"$BELLOWS" import "$TMP/one.csv" --client Flip >"$TMP/out2" 2>&1 || fail "import one"
+grep -q 'upside down' "$TMP/out2" && fail "said of the belt as worn: $(cat "$TMP/out2")"
+[ "$(sed 's/session [0-9]*/session N/; s/flip/one/' "$TMP/out")" = \
+    "$(sed 's/session [0-9]*/session N/' "$TMP/out2")" ] ||
+    fail "--invert does not read it as worn: $(cat "$TMP/out") / $(cat "$TMP/out2")"
+
 # Errors name the thing and what to do.
 "$BELLOWS" note 99 "x" >"$TMP/e" 2>&1 && fail "note on a missing session succeeded"
 grep -q "no session 99 (see 'bellows sessions')" "$TMP/e" || fail "note error: $(cat "$TMP/e")"

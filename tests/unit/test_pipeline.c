@@ -1230,6 +1230,59 @@ static void test_pipeline_one_belt_turned_round_by_the_person(void **state)
     assert_true(fabs((double)res.sum.ti_s - w.ti_s) < 0.1);
 }
 
+/* One belt read the other way round, and nobody said so: with one belt the pipeline only
+ * reports the shape (it can mislead there), and the summary says it of the whole run
+ * (polarity_mean), for analyze and import to tell the user how to read the belt right. Not
+ * said of the belt as worn, of a belt told inverted (read right), of a run too short to
+ * tell, nor with a chest belt (the pipeline turns two belts itself). */
+static void test_pipeline_summary_says_when_one_belt_looks_turned_round(void **state)
+{
+    (void)state;
+    const struct {
+        bool is_flipped, is_told;
+        double seconds;
+        int looks;        /* bel_summary_looks_turned_round */
+        double mean_sign; /* the sign of polarity_mean, 0: NAN */
+    } cases[] = {
+        {true, false, 120.0, 1, 1.0},
+        {false, false, 120.0, 0, -1.0},
+        {true, true, 120.0, 0, 0.0}, /* told: not weighed */
+        {true, false, 25.0, 0, 0.0}, /* 5 breaths, 8 needed */
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        wave w = wave_default();
+        w.bottom_s = 1.0;
+        w.seconds = cases[k].seconds;
+        bel_pipeline_config c = bel_pipeline_config_default();
+        c.fs_hz = w.fs;
+        c.invert = cases[k].is_told;
+        c.auto_polarity = !cases[k].is_told;
+        bel_pipeline *p = NULL;
+        assert_int_equal(bel_pipeline_create(&c, &p), BEL_OK);
+        memset(&res, 0, sizeof res);
+        uint64_t seed = 0x9E3779B97F4A7C15ull;
+        for (int i = 0; i < (int)(w.seconds * w.fs); i++) {
+            const double t = i / w.fs;
+            const double x = w.offset + w.depth * wave_value(&w, t) + w.noise * gauss(&seed);
+            bel_sample s = {t, 0, 1, {(float)(cases[k].is_flipped ? -x : x), 0, 0, 0}, 0};
+            feed(p, &s, &res);
+        }
+        finish(p, &res);
+        const float mean = res.sum.polarity_mean;
+        if (cases[k].mean_sign == 0.0) {
+            assert_true(isnan(mean));
+        } else if (!(cases[k].mean_sign * (double)mean > 0.5)) {
+            fail_msg("case %zu: polarity_mean %.2f", k, (double)mean);
+        }
+        assert_int_equal(bel_summary_looks_turned_round(&res.sum, false), cases[k].looks);
+        assert_int_equal(res.sum.is_polarity_found, !cases[k].is_told);
+        if (cases[k].looks) {
+            assert_false(bel_summary_looks_turned_round(&res.sum, true));
+        }
+    }
+    assert_false(bel_summary_looks_turned_round(NULL, false));
+}
+
 /* Belts the wrong way round at a belt's working level (a Hexoskin shirt reads
  * about 15000 counts for breaths of 40), with a heart beat on them, turned round
  * by the person at 15 s (before the fourth breath, from which the breathing
@@ -2258,6 +2311,7 @@ int main(void)
         cmocka_unit_test(test_pipeline_breaths_are_right_at_once_after_a_turn_round),
         cmocka_unit_test(test_pipeline_exercise_breathing_does_not_turn_the_belts_round),
         cmocka_unit_test(test_pipeline_one_belt_turned_round_by_the_person),
+        cmocka_unit_test(test_pipeline_summary_says_when_one_belt_looks_turned_round),
         cmocka_unit_test(test_pipeline_actions_on_a_sample_act_as_the_calls),
         cmocka_unit_test(test_pipeline_breaths_with_the_belly_held_in_are_counted),
         cmocka_unit_test(test_pipeline_relearn_ends_a_holdin_and_learns_the_level_again),
