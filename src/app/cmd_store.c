@@ -910,21 +910,85 @@ static bool collect_files(void *ctx, const bel_store_session *s)
     return !l->failed;
 }
 
-/* Remove the files (those already gone are fine) and free the list; false if one stays. */
-static bool remove_files(const char *cmd, file_list *l)
+static void free_files(file_list *l)
 {
-    bool ok = true;
     for (size_t i = 0; i < l->n; i++) {
-        if (unlink(l->paths[i]) == 0) {
-            printf("removed %s\n", l->paths[i]);
-        } else if (errno != ENOENT) {
-            cli_fail(cmd, "%s: cannot remove: %s", l->paths[i], strerror(errno));
-            ok = false;
-        }
         free(l->paths[i]);
     }
     free(l->paths);
     memset(l, 0, sizeof *l);
+}
+
+/* Whether path is in the folder of sessions_st (bellows' sessions folder, by its device
+ * and inode, whatever the spelling of either path): a file bellows made there. A recording
+ * imported from elsewhere, or kept elsewhere (run --record PATH), is the user's: deleting
+ * its session never deletes it. */
+static bool is_in_sessions_dir(const struct stat *sessions_st, const char *path)
+{
+    char dir[PATH_MAX];
+    const char *slash = strrchr(path, '/');
+    const int len = slash ? (slash == path ? 1 : (int)(slash - path)) : 1;
+    if (snprintf(dir, sizeof dir, "%.*s", len, slash ? path : ".") >= (int)sizeof dir) {
+        return false;
+    }
+    struct stat st;
+    return stat(dir, &st) == 0 && st.st_dev == sessions_st->st_dev &&
+           st.st_ino == sessions_st->st_ino;
+}
+
+/* How many of l's files are bellows' own (is_in_sessions_dir): those deleting their
+ * sessions removes. */
+static size_t count_own(const char *cmd, const file_list *l)
+{
+    char dir[PATH_MAX];
+    struct stat dir_st;
+    if (!store_sessions_dir(cmd, dir, sizeof dir) || stat(dir, &dir_st) != 0) {
+        return 0;
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < l->n; i++) {
+        n += is_in_sessions_dir(&dir_st, l->paths[i]);
+    }
+    return n;
+}
+
+typedef struct path_use {
+    const char *path;
+    bool is_used;
+} path_use;
+
+static bool find_path(void *ctx, const bel_store_session *s)
+{
+    path_use *u = ctx;
+    u->is_used = (s->recording_path && strcmp(s->recording_path, u->path) == 0) ||
+                 (s->events_path && strcmp(s->events_path, u->path) == 0);
+    return !u->is_used;
+}
+
+/* Remove the files of sessions just taken out of the store (those already gone are fine)
+ * and free the list: only those bellows made in its sessions folder that no session left
+ * in the store still reads; each other one is named as kept. false if one could not go. */
+static bool remove_files(const char *cmd, bel_store *st, file_list *l)
+{
+    char dir[PATH_MAX];
+    struct stat dir_st;
+    const bool has_dir = store_sessions_dir(cmd, dir, sizeof dir) && stat(dir, &dir_st) == 0;
+    bool ok = true;
+    for (size_t i = 0; i < l->n; i++) {
+        const char *p = l->paths[i];
+        path_use u = {p, false};
+        if (!has_dir || !is_in_sessions_dir(&dir_st, p)) {
+            printf("kept %s (not made by bellows: imported or recorded there)\n", p);
+        } else if (bel_store_list_sessions(st, 0, find_path, &u) < 0 || u.is_used) {
+            printf("kept %s (another session reads it)\n", p);
+        } else if (unlink(p) == 0) {
+            printf("removed %s\n", p);
+        } else if (errno != ENOENT) {
+            cli_fail(cmd, "%s: cannot remove: %s", p, strerror(errno));
+            ok = false;
+        }
+    }
+    free_files(l);
     return ok;
 }
 
@@ -1012,10 +1076,7 @@ int cmd_merge_clients(int argc, char **argv)
     if (from > 0 && into > 0) {
         file_list l = {0}; /* only counted: a merge removes no file */
         const int n = bel_store_list_sessions(st, from, collect_files, &l);
-        for (size_t i = 0; i < l.n; i++) {
-            free(l.paths[i]);
-        }
-        free(l.paths);
+        free_files(&l);
         if (from == into) {
             cli_usage_error(cmd, "FROM and INTO are the same client");
             exit_code = CLI_EXIT_USAGE;
@@ -1045,8 +1106,9 @@ int cmd_merge_clients(int argc, char **argv)
 static const cli_help delete_client_help = {
     "delete-client", "NAME --yes",
     "Removes the client NAME with all their sessions, notes and assessments from the\n"
-    "store, and the sessions' recording and events files. Without --yes it says what it\n"
-    "would remove.\n",
+    "store, and the recording and events files bellows made for them in its sessions\n"
+    "folder (a recording kept elsewhere, imported or recorded with --record PATH, stays).\n"
+    "Without --yes it says what it would remove.\n",
     NULL};
 
 int cmd_delete_client(int argc, char **argv)
@@ -1072,21 +1134,19 @@ int cmd_delete_client(int argc, char **argv)
     } else if (id > 0 && !yes) {
         printf("would remove '");
         bel_text_put(stdout, pos[0]);
-        printf("' with %d session%s, their notes and assessments, and %zu file%s; add --yes to "
-               "do it\n",
-               n, n == 1 ? "" : "s", l.n, l.n == 1 ? "" : "s");
+        const size_t n_own = count_own(cmd, &l);
+        printf("' with %d session%s, their notes and assessments, and %zu file%s (%zu more "
+               "kept: not made by bellows); add --yes to do it\n",
+               n, n == 1 ? "" : "s", n_own, n_own == 1 ? "" : "s", l.n - n_own);
     } else if (id > 0 && bel_store_delete_client(st, id) != BEL_OK) {
         cli_fail(cmd, "%s", bel_store_get_error(st));
     } else if (id > 0) {
         printf("removed '");
         bel_text_put(stdout, pos[0]);
         printf("' and %d session%s from the store\n", n, n == 1 ? "" : "s");
-        exit_code = remove_files(cmd, &l) ? CLI_EXIT_OK : CLI_EXIT_FAIL;
+        exit_code = remove_files(cmd, st, &l) ? CLI_EXIT_OK : CLI_EXIT_FAIL;
     }
-    for (size_t i = 0; i < l.n; i++) {
-        free(l.paths[i]);
-    }
-    free(l.paths);
+    free_files(&l);
     bel_store_destroy(st);
     return exit_code;
 }
@@ -1094,8 +1154,9 @@ int cmd_delete_client(int argc, char **argv)
 static const cli_help delete_session_help = {
     "delete-session", "SESSION --yes",
     "Removes session SESSION (its number in 'bellows sessions') with its notes and the\n"
-    "assessments taken with it from the store, and its recording and events files.\n"
-    "Without --yes it says what it would remove.\n",
+    "assessments taken with it from the store, and the recording and events files bellows\n"
+    "made for it in its sessions folder (a recording kept elsewhere, imported or recorded\n"
+    "with --record PATH, stays). Without --yes it says what it would remove.\n",
     NULL};
 
 int cmd_delete_session(int argc, char **argv)
@@ -1124,22 +1185,24 @@ int cmd_delete_session(int argc, char **argv)
     } else if (n == 0) {
         cli_fail(cmd, "no session %lld (see 'bellows sessions --all')", (long long)id);
     } else if (!yes) {
-        printf("would remove session %lld, its notes and assessments, and %zu file%s:\n",
-               (long long)id, l.n, l.n == 1 ? "" : "s");
+        char dir[PATH_MAX];
+        struct stat dir_st;
+        const bool has_dir = store_sessions_dir(cmd, dir, sizeof dir) && stat(dir, &dir_st) == 0;
+        printf("would remove session %lld, its notes and assessments, and its files made by "
+               "bellows:\n",
+               (long long)id);
         for (size_t i = 0; i < l.n; i++) {
-            printf("  %s\n", l.paths[i]);
+            const bool own = has_dir && is_in_sessions_dir(&dir_st, l.paths[i]);
+            printf("  %s%s\n", l.paths[i], own ? "" : " (kept: not made by bellows)");
         }
         printf("add --yes to do it\n");
     } else if (bel_store_delete_session(st, id) != BEL_OK) {
         cli_fail(cmd, "%s", bel_store_get_error(st));
     } else {
         printf("removed session %lld from the store\n", (long long)id);
-        exit_code = remove_files(cmd, &l) ? CLI_EXIT_OK : CLI_EXIT_FAIL;
+        exit_code = remove_files(cmd, st, &l) ? CLI_EXIT_OK : CLI_EXIT_FAIL;
     }
-    for (size_t i = 0; i < l.n; i++) {
-        free(l.paths[i]);
-    }
-    free(l.paths);
+    free_files(&l);
     bel_store_destroy(st);
     return exit_code;
 }

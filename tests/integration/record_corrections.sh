@@ -72,6 +72,27 @@ n_files=$(find "$XDG_DATA_HOME/bellows/sessions" -name '*.csv' | wc -l)
 grep -q '<p class="who">Your own sessions</p>' "$TMP/own.html" || fail "own report: no title"
 grep -q '<tr><td>1</td>' "$TMP/own.html" || fail "own report lacks session 1"
 
+# Deleting never removes a recording bellows did not make: an imported one stays where it
+# is (its events file, made by bellows, goes), and so does a recording of bellows' own that
+# another session still reads (imported for another client), until the last one goes.
+"$BELLOWS" simulate --out "$TMP/mine.csv" --duration 70 --seed 3 >/dev/null || fail "simulate mine"
+"$BELLOWS" import "$TMP/mine.csv" --client Ext >"$TMP/o" 2>&1 || fail "import mine: $(cat "$TMP/o")"
+id=$(sed -n 's/.* as session \([0-9]*\) of .*/\1/p' "$TMP/o")
+"$BELLOWS" delete-session "$id" >"$TMP/o" 2>&1
+grep -qF "$TMP/mine.csv (kept: not made by bellows)" "$TMP/o" || fail "preview: $(cat "$TMP/o")"
+"$BELLOWS" delete-session "$id" --yes >"$TMP/o" 2>&1 || fail "delete imported: $(cat "$TMP/o")"
+[ -s "$TMP/mine.csv" ] || fail "deleting an imported session removed the user's recording"
+grep -qF "kept $TMP/mine.csv (not made by bellows" "$TMP/o" || fail "not said kept: $(cat "$TMP/o")"
+grep -q "^removed .*/sessions/import-.*\.events\.csv$" "$TMP/o" || fail "events stay: $(cat "$TMP/o")"
+own=$(find "$XDG_DATA_HOME/bellows/sessions" -name '*.csv' ! -name '*.events.csv' | head -n 1)
+"$BELLOWS" import "$own" --client Shared >"$TMP/o" 2>&1 || fail "import own: $(cat "$TMP/o")"
+id=$(sed -n 's/.* as session \([0-9]*\) of .*/\1/p' "$TMP/o")
+"$BELLOWS" delete-session 1 --yes >"$TMP/o" 2>&1 || fail "delete 1: $(cat "$TMP/o")"
+[ -e "$own" ] || fail "a recording another session reads was removed"
+grep -qF "kept $own (another session reads it)" "$TMP/o" || fail "not said: $(cat "$TMP/o")"
+"$BELLOWS" delete-session "$id" --yes >"$TMP/o" 2>&1 || fail "delete $id: $(cat "$TMP/o")"
+[ -e "$own" ] && fail "the last session's own recording stays"
+
 # A rejected import stores nothing: no client, no session, no events file.
 "$BELLOWS" simulate --out "$TMP/good.csv" --duration 90 --fs 50 --chest --seed 3 >/dev/null || fail "simulate"
 { head -n 2000 "$TMP/good.csv"; echo "40.02,abc,12"; tail -n +2002 "$TMP/good.csv"; } >"$TMP/bad.csv"
