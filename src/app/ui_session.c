@@ -655,6 +655,8 @@ static void fill_summary(ui_session *u)
     s->n_holds = is_ended ? sum.n_breath_holds : 0;
     s->ie_ratio = is_ended ? sum.ie_ratio : NAN;
     s->follow = f.n_onsets >= BEL_UI_FOLLOW_MIN_ONSETS ? f.session_score : NAN;
+    s->is_upside_down =
+        is_ended && !u->guide && bel_summary_looks_turned_round(&sum, u->chest_channel >= 0);
     if (!u->guide) {
         snprintf(s->pacer_name, sizeof s->pacer_name, "%s", u->view.pacer_name);
     }

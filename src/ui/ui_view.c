@@ -287,6 +287,9 @@ int bel_ui_summary_lines(const bel_ui_summary *s, char (*label)[40], char (*valu
     } else {
         LINE("following the pacer", "-");
     }
+    if (s->is_upside_down) {
+        LINE("the belt", "read upside down? i, or --invert");
+    }
 #undef LINE
     return n;
 }

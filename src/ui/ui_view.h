@@ -48,12 +48,16 @@ typedef struct bel_ui_summary {
     bool is_assessment;
     float ie_ratio;   /**< total Ti / total Te; NAN unknown */
     float deep_ratio; /**< the deep breath as a multiple of the relaxed one; NAN unknown */
+    /** One belt whose breaths looked upside down the whole session, and nobody said which
+     *  way it reads (bel_summary_looks_turned_round): the summary says how to read it. */
+    bool is_upside_down;
 } bel_ui_summary;
 
 /** The summary's lines (label, value) into label[k] and value[k] (each len bytes), at
  *  most max lines; returns the count. Shared by the window and the terminal so both say
  *  the same. An assessment's: time, breaths, rate, I:E, belly share, time held in,
- *  breath holds, deep breath. Call from: any thread. */
+ *  breath holds, deep breath. Last, when is_upside_down, a line that says so.
+ *  Call from: any thread. */
 int bel_ui_summary_lines(const bel_ui_summary *s, char (*label)[40], char (*value)[48], int max);
 
 /** The status line's words for signal lost in dropouts, as a person reads them ("1.2 s

@@ -1071,6 +1071,14 @@ static void test_ui_summary(void **state)
     render(&c, &v, "summary");
     SDL_Rect r = bel_ui_get_region(BEL_UI_PRACTICE, c.w, c.h, BEL_UI_R_HELP);
     assert_true(share(&c, r, BEL_UI_C_PANEL, 2) > 0.7);
+    /* One belt whose breaths looked upside down all session, nobody having said which way
+     * it reads: a last line says what to do next time. */
+    v.summary.belly_share = NAN;
+    v.summary.is_upside_down = true;
+    assert_int_equal(bel_ui_summary_lines(&v.summary, label, value, 10), 8);
+    assert_string_equal(label[7], "the belt");
+    assert_string_equal(value[7], "read upside down? i, or --invert");
+    render(&c, &v, "summary_upside_down");
     canvas_close(&c);
 }
 
