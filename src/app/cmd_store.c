@@ -936,13 +936,20 @@ static bool is_in_sessions_dir(const struct stat *sessions_st, const char *path)
            st.st_ino == sessions_st->st_ino;
 }
 
+/* bellows' sessions folder, for is_in_sessions_dir, into *out; false (said) when it
+ * cannot be had: then no file is bellows' own. */
+static bool sessions_dir_stat(const char *cmd, struct stat *out)
+{
+    char dir[PATH_MAX];
+    return store_sessions_dir(cmd, dir, sizeof dir) && stat(dir, out) == 0;
+}
+
 /* How many of l's files are bellows' own (is_in_sessions_dir): those deleting their
  * sessions removes. */
 static size_t count_own(const char *cmd, const file_list *l)
 {
-    char dir[PATH_MAX];
     struct stat dir_st;
-    if (!store_sessions_dir(cmd, dir, sizeof dir) || stat(dir, &dir_st) != 0) {
+    if (!sessions_dir_stat(cmd, &dir_st)) {
         return 0;
     }
     size_t n = 0;
@@ -970,16 +977,21 @@ static bool find_path(void *ctx, const bel_store_session *s)
  * in the store still reads; each other one is named as kept. false if one could not go. */
 static bool remove_files(const char *cmd, bel_store *st, file_list *l)
 {
-    char dir[PATH_MAX];
     struct stat dir_st;
-    const bool has_dir = store_sessions_dir(cmd, dir, sizeof dir) && stat(dir, &dir_st) == 0;
+    const bool has_dir = sessions_dir_stat(cmd, &dir_st);
     bool ok = true;
     for (size_t i = 0; i < l->n; i++) {
         const char *p = l->paths[i];
         path_use u = {p, false};
         if (!has_dir || !is_in_sessions_dir(&dir_st, p)) {
             printf("kept %s (not made by bellows: imported or recorded there)\n", p);
-        } else if (bel_store_list_sessions(st, 0, find_path, &u) < 0 || u.is_used) {
+        } else if (bel_store_list_sessions(st, 0, find_path, &u) < 0) {
+            cli_fail(cmd,
+                     "%s: kept: the store could not be read to see whether another session "
+                     "reads it (%s)",
+                     p, bel_store_get_error(st));
+            ok = false;
+        } else if (u.is_used) {
             printf("kept %s (another session reads it)\n", p);
         } else if (unlink(p) == 0) {
             printf("removed %s\n", p);
@@ -1185,9 +1197,8 @@ int cmd_delete_session(int argc, char **argv)
     } else if (n == 0) {
         cli_fail(cmd, "no session %lld (see 'bellows sessions --all')", (long long)id);
     } else if (!yes) {
-        char dir[PATH_MAX];
         struct stat dir_st;
-        const bool has_dir = store_sessions_dir(cmd, dir, sizeof dir) && stat(dir, &dir_st) == 0;
+        const bool has_dir = sessions_dir_stat(cmd, &dir_st);
         printf("would remove session %lld, its notes and assessments, and its files made by "
                "bellows:\n",
                (long long)id);
