@@ -104,6 +104,46 @@ for ds in ("scenarios", "scenarios2"):
                   f"Se {100 * tp / na:.1f}% PPV {100 * tp / max(nd, 1):.1f}% "
                   f"F1 {200 * tp / (na + nd):.1f}%")
 PY
+echo "== breaths around the belly pulled in and let go (from 1 s before to 4 s after each hold-in's"
+echo "   start and end: the scorer's --skip-labels leaves them out), onsets of both kinds, tol 0.5 s,"
+echo "   and the same spans 25 s away from them for comparison"
+$py - "$out" "$shared" <<'PY'
+import glob, os, sys
+import numpy as np, pandas as pd
+sys.path.insert(0, os.path.join(sys.argv[2], "tools"))
+from score_breaths import match_events
+for ds in ("scenarios", "scenarios2"):
+    for n_belts in (1, 2):
+        for away in (0.0, 25.0):
+            na = nd = tp = tp_d = 0
+            for lab in sorted(glob.glob(os.path.join(sys.argv[2], "data", ds, "*.labels.csv"))):
+                base = lab[: -len(".labels.csv")]
+                ev = os.path.join(sys.argv[1], ds, os.path.basename(base) + ".events.csv")
+                spans = pd.read_csv(lab)
+                spans = spans[spans.kind == "holdin"]
+                cols = pd.read_csv(base + ".csv", nrows=1, comment="#").columns
+                if spans.empty or not os.path.exists(ev) or len(cols) - 1 != n_belts:
+                    continue
+                a_all, d_all = pd.read_csv(base + ".breaths.csv"), pd.read_csv(ev)
+                for kind in ("insp_onset", "exp_onset"):
+                    a = np.sort(a_all[a_all.kind == kind].t.values)
+                    d = np.sort(d_all[d_all.kind == kind].t.values)
+                    for t0 in list(spans.t_start - away) + list(spans.t_end + away):
+                        lo, hi = t0 - 1.0, t0 + 4.0
+                        # Each side matched against the other's wider span: an onset
+                        # just outside the window still matches one just inside it.
+                        aa, dd = a[(a >= lo) & (a <= hi)], d[(d >= lo) & (d <= hi)]
+                        ai, _ = match_events(aa, d[(d >= lo - 0.5) & (d <= hi + 0.5)], 0.5)
+                        _, di = match_events(a[(a >= lo - 0.5) & (a <= hi + 0.5)], dd, 0.5)
+                        tp += len(ai)
+                        tp_d += len(di)
+                        na += len(aa)
+                        nd += len(dd)
+            if na:
+                what = "25 s away" if away else "pulled in, let go"
+                print(f"{ds}, {n_belts} belt{'s' if n_belts > 1 else ''}, {what}: truth {na}, "
+                      f"found {nd}: Se {100 * tp / na:.1f}% PPV {100 * tp_d / max(nd, 1):.1f}%")
+PY
 echo "== feedback latency (t_detect - t) of onsets at 12-20 breaths/min; on the scenarios also"
 echo "   from the true onset (t_detect less the labelled onset it matches within 0.5 s)"
 $py - "$out" "$shared" <<'PY'
