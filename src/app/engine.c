@@ -265,10 +265,8 @@ static void *reader_main(void *arg)
 static int reading_turns(const bel_source *src, const bel_pipeline *pipe, double t_s,
                          bel_event *out)
 {
-    const bel_recording_settings *rec = &bel_source_get_info(src)->recorded;
-    const bool rec_b = rec->calibration.is_valid ? rec->calibration.belly_inverted : rec->invert;
-    const bool rec_c =
-        rec->calibration.is_valid ? rec->calibration.chest_inverted : rec->invert_chest;
+    bool rec_b, rec_c;
+    bel_recording_settings_reading(&bel_source_get_info(src)->recorded, &rec_b, &rec_c);
     bel_summary now;
     bel_pipeline_get_summary(pipe, &now);
     bel_pipeline_config pc;

@@ -486,6 +486,14 @@ bel_recording_settings bel_recording_settings_default(void)
     return rs;
 }
 
+void bel_recording_settings_reading(const bel_recording_settings *s, bool *belly_inverted,
+                                    bool *chest_inverted)
+{
+    const bool cal = s->calibration.is_valid;
+    *belly_inverted = cal ? s->calibration.belly_inverted : s->invert;
+    *chest_inverted = cal ? s->calibration.chest_inverted : s->invert_chest;
+}
+
 static const char SETTINGS_TAG[] = "# bellows settings:";
 static const char CALIBRATION_TAG[] = "# bellows calibration:";
 

@@ -53,6 +53,11 @@ typedef struct bel_recording_settings {
  * thread. */
 bel_recording_settings bel_recording_settings_default(void);
 
+/** Which way the session read each belt at its start: a calibration's polarity when it
+ *  has one, else invert and invert_chest. Call from: any thread. */
+void bel_recording_settings_reading(const bel_recording_settings *s, bool *belly_inverted,
+                                    bool *chest_inverted);
+
 typedef struct bel_recording_reader bel_recording_reader;
 
 /** Open `path`, read its header and look ahead a few rows to estimate the

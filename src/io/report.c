@@ -91,10 +91,9 @@ bel_status bel_report_data_create(const char *rec_path, const char *events_path,
      * or an assessment's polarity), and each turn-round event turned them from there. A
      * belt is not turned while it is worn: a turn corrects how it was read, so the last
      * reading holds for the whole recording (drawn so, no step at the turn). */
-    const bel_recording_settings *st = bel_recording_reader_get_settings(r);
-    bool is_belly_inverted = st->calibration.is_valid ? st->calibration.belly_inverted : st->invert;
-    bool is_chest_inverted =
-        st->calibration.is_valid ? st->calibration.chest_inverted : st->invert_chest;
+    bool is_belly_inverted, is_chest_inverted;
+    bel_recording_settings_reading(bel_recording_reader_get_settings(r), &is_belly_inverted,
+                                   &is_chest_inverted);
     int belly = bel_recording_reader_find_channel(r, "belly");
     belly = belly < 0 ? 0 : belly; /* an unnamed single belt is the belly's */
     const int chest = bel_recording_reader_find_channel(r, "chest");
