@@ -113,7 +113,15 @@ static void set_err(bel_store *st, const char *fmt, ...)
 /* Record SQLite's message for what just failed; returns BEL_ERR_IO. */
 static bel_status db_fail(bel_store *st, const char *what)
 {
-    set_err(st, "%s: %s: %s", st->path, what, sqlite3_errmsg(st->db));
+    /* A full disk reaches SQLite as a short write (SQLITE_FULL) or as a failed one
+     * (an I/O error, "disk I/O error"): either way, say what the person can act on. */
+    const int code = sqlite3_extended_errcode(st->db) & 0xff;
+    if (code == SQLITE_FULL || sqlite3_system_errno(st->db) == ENOSPC) {
+        set_err(st, "%s: %s: no space left on the disk (SQLite: %s)", st->path, what,
+                sqlite3_errmsg(st->db));
+    } else {
+        set_err(st, "%s: %s: %s", st->path, what, sqlite3_errmsg(st->db));
+    }
     return BEL_ERR_IO;
 }
 
@@ -498,7 +506,11 @@ static bel_status check_database(bel_store *st)
 }
 
 /* A new store is made under a temporary name and linked into place complete, so no
- * process ever sees a half-made one (an empty file would be refused). */
+ * process ever sees a half-made one (an empty file would be refused). It is made with a
+ * rollback journal, not the WAL every later open switches to: each commit then lands in
+ * the file itself or fails, said. In WAL mode the commits landed in the WAL, the
+ * checkpoint at close failed unsaid on a nearly full disk, and removing the temporary
+ * name's WAL left a store SQLite calls malformed in place of a new one. */
 static bel_status make_new_store(bel_store *st)
 {
     size_t n = strlen(st->path) + 48;
@@ -521,7 +533,8 @@ static bel_status make_new_store(bel_store *st)
     st->path = tmp; /* messages name the file being made */
     if (sqlite3_open_v2(tmp, &st->db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
         db_fail(st, "cannot make a new store");
-    } else if (exec(st, "PRAGMA journal_mode = WAL", "cannot make a new store") == BEL_OK) {
+    } else {
+        sqlite3_extended_result_codes(st->db, 1);
         rc = migrate(st);
     }
     if (sqlite3_close(st->db) != SQLITE_OK && rc == BEL_OK) {
@@ -539,6 +552,8 @@ static bel_status make_new_store(bel_store *st)
     snprintf(tmp, n, "%s.new-%ld-wal", final_path, (long)getpid());
     unlink(tmp);
     snprintf(tmp, n, "%s.new-%ld-shm", final_path, (long)getpid());
+    unlink(tmp);
+    snprintf(tmp, n, "%s.new-%ld-journal", final_path, (long)getpid());
     unlink(tmp);
     free(tmp);
     return rc;

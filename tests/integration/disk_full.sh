@@ -87,4 +87,28 @@ BPID=
 grep -q "figures were not stored; its recording is kept: $TMP/r.csv" "$TMP/err2" ||
     fail "message: $(cat "$TMP/err2")"
 [ "$(wc -l <"$TMP/r.csv")" -gt 150 ] || fail "the recording was not kept"
+
+# 3. The store is made on a nearly full disk: at each amount of free room, the new store
+# is made whole or the person is told the disk is full; once room is made, bellows works
+# with no store to restore. (Made in WAL mode, the checkpoint at close failed unsaid
+# between about 100 and 170 KiB free, and every later command called the store damaged.)
+umount "$MNT"
+mount -t tmpfs -o size=256k tmpfs "$MNT" || fail "tmpfs"
+for free in 16 48 80 96 112 128 144 160 176 240; do
+    rm -rf "${MNT:?}"/*
+    dd if=/dev/zero of="$MNT/filler" bs=1k count=$((256 - free)) 2>/dev/null
+    if "$BELLOWS" sessions >"$TMP/o3" 2>"$TMP/e3"; then
+        "$BELLOWS" store check >"$TMP/c3" 2>&1 ||
+            fail "$free KiB free: a store made but not sound: $(cat "$TMP/c3")"
+    else
+        grep -q "no space left on the disk" "$TMP/e3" ||
+            fail "$free KiB free: not said the disk is full: $(cat "$TMP/e3")"
+    fi
+    grep -q "damaged" "$TMP/e3" && fail "$free KiB free: $(cat "$TMP/e3")"
+    rm -f "$MNT/filler"
+    "$BELLOWS" sessions >"$TMP/o3" 2>"$TMP/e3" ||
+        fail "$free KiB free, then room made: $(cat "$TMP/e3")"
+    "$BELLOWS" store check 2>&1 | grep -q "sound: 0 clients, 0 sessions" ||
+        fail "$free KiB free, then room made: the store is not sound"
+done
 exit 0
