@@ -498,7 +498,7 @@ int cmd_assess(int argc, char **argv)
     }
     bel_outfile *o = NULL;
     char out_err[BEL_IO_ERR_LEN];
-    if (bel_outfile_create(out_path, &o, out_err, sizeof out_err) != BEL_OK) {
+    if (bel_outfile_create_whole(out_path, &o, out_err, sizeof out_err) != BEL_OK) {
         cli_fail(cmd, "%s (check the folder exists and is writable)", out_err);
         goto done;
     }

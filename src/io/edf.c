@@ -285,7 +285,7 @@ bel_status bel_edf_write(const char *path, const bel_edf_info *info, char *err, 
         put_field(p, 32, "", false);
     }
 
-    rc = bel_outfile_create(path, &f, err, err_len);
+    rc = bel_outfile_create_whole(path, &f, err, err_len);
     if (rc != BEL_OK) {
         goto done;
     }

@@ -20,6 +20,7 @@ enum { OUTFILE_BUF_BYTES = 1 << 16 };
 struct bel_outfile {
     FILE *fp;
     char *path;
+    char *tmp_path; /* a whole document's temporary name, until it is put in place; else NULL */
     bel_status status;
     char err[BEL_IO_ERR_LEN];
 };
@@ -80,6 +81,62 @@ nomem:
     }
     bel_outfile_destroy(f);
     return BEL_ERR_NOMEM;
+}
+
+bel_status bel_outfile_create_whole(const char *path, bel_outfile **out, char *err, size_t err_len)
+{
+    if (out) {
+        *out = NULL;
+    }
+    if (err && err_len) {
+        err[0] = '\0';
+    }
+    if (!path || !out) {
+        return BEL_ERR_ARG;
+    }
+    struct stat sb;
+    if (lstat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+        return bel_outfile_create(path, out, err, err_len);
+    }
+    const size_t n = strlen(path) + 32;
+    char *tmp = malloc(n);
+    if (!tmp) {
+        if (err && err_len) {
+            snprintf(err, err_len, "%s: out of memory", path);
+        }
+        return BEL_ERR_NOMEM;
+    }
+    snprintf(tmp, n, "%s.part-%ld", path, (long)getpid());
+    unlink(tmp); /* our own leftover, from a process long gone with this pid */
+    int fd = bel_privacy_open(tmp, true, NULL, 0);
+    if (fd < 0) {
+        /* No other name in that folder (it is not ours to write): the file itself. */
+        free(tmp);
+        return bel_outfile_create(path, out, err, err_len);
+    }
+    bel_outfile *f = calloc(1, sizeof *f);
+    char *copy = malloc(strlen(path) + 1);
+    FILE *fp = f && copy ? fdopen(fd, "w") : NULL;
+    if (!fp) {
+        const bool is_mem = !f || !copy;
+        if (err && err_len) {
+            snprintf(err, err_len, "%s: %s%s", path,
+                     is_mem ? "out of memory" : "cannot create: ", is_mem ? "" : strerror(errno));
+        }
+        close(fd);
+        unlink(tmp);
+        free(tmp);
+        free(copy);
+        free(f);
+        return is_mem ? BEL_ERR_NOMEM : BEL_ERR_IO;
+    }
+    strcpy(copy, path);
+    f->path = copy;
+    f->tmp_path = tmp;
+    f->fp = fp;
+    (void)setvbuf(f->fp, NULL, _IOFBF, OUTFILE_BUF_BYTES);
+    *out = f;
+    return BEL_OK;
 }
 
 bel_status bel_outfile_write(bel_outfile *f, const char *data, size_t len)
@@ -154,10 +211,26 @@ bel_status bel_outfile_close(bel_outfile *f)
         if (flush_rc != 0) {
             fail(f, "write", flush_errno);
         }
+        /* A document replacing another is on the disk before the other goes. */
+        errno = 0;
+        if (f->tmp_path && f->status == BEL_OK && fsync(fileno(fp)) != 0) {
+            fail(f, "write", errno);
+        }
         errno = 0;
         if (fclose(fp) != 0) {
             fail(f, "close", errno);
         }
+    }
+    if (f->tmp_path) {
+        errno = 0;
+        if (f->status == BEL_OK && rename(f->tmp_path, f->path) != 0) {
+            fail(f, "replace", errno);
+        }
+        if (f->status != BEL_OK) {
+            unlink(f->tmp_path);
+        }
+        free(f->tmp_path);
+        f->tmp_path = NULL;
     }
     return f->status;
 }
@@ -213,6 +286,10 @@ void bel_outfile_destroy(bel_outfile *f)
     }
     if (f->fp) {
         fclose(f->fp);
+    }
+    if (f->tmp_path) { /* never closed: no document to put in place */
+        unlink(f->tmp_path);
+        free(f->tmp_path);
     }
     free(f->path);
     free(f);

@@ -24,6 +24,18 @@ typedef struct bel_outfile bel_outfile;
 BEL_NODISCARD bel_status bel_outfile_create(const char *path, bel_outfile **out, char *err,
                                             size_t err_len);
 
+/** bel_outfile_create for a whole document (a report, an export, a summary, an
+ *  assessment), which is of use only whole: written under a temporary name beside path
+ *  and put in its place by bel_outfile_close only once every write and the sync
+ *  succeeded. On a failure (a full disk), or destroyed before it is closed, the temporary
+ *  file is removed: no part of a document is left, and a file already at path stays as
+ *  it was. A path that is not a regular file (/dev/stdout, a pipe, a link) is written
+ *  directly, as bel_outfile_create does; so is one in a folder where no other name can
+ *  be made. Same errors as bel_outfile_create. Call from: setup, or the thread that owns
+ *  the file. */
+BEL_NODISCARD bel_status bel_outfile_create_whole(const char *path, bel_outfile **out, char *err,
+                                                  size_t err_len);
+
 /** Append len bytes. Errors are sticky: after the first failure every call
  *  returns BEL_ERR_IO and bel_outfile_get_error names the file and the reason.
  *  Call from: the owning thread. */
@@ -38,7 +50,8 @@ BEL_NODISCARD bel_status bel_outfile_printf(bel_outfile *f, const char *fmt, ...
 BEL_NODISCARD bel_status bel_outfile_flush(bel_outfile *f);
 
 /** Flush and close; further writes fail. Returns the first error of the file's
- *  life (a failed write, flush or close), BEL_OK if there was none.
+ *  life (a failed write, flush or close), BEL_OK if there was none. A whole document
+ *  (bel_outfile_create_whole) is synced and put in place here, or removed.
  *  Call from: the owning thread. */
 BEL_NODISCARD bel_status bel_outfile_close(bel_outfile *f);
 

@@ -1343,7 +1343,7 @@ bel_status bel_report_write(bel_store *st, const bel_report_config *cfg, const c
         total_s += isfinite(x->m.duration_s) ? x->m.duration_s : 0.0;
     }
 
-    rc = bel_outfile_create(out_path, &w.f, err, err_len);
+    rc = bel_outfile_create_whole(out_path, &w.f, err, err_len);
     if (rc != BEL_OK) {
         goto done;
     }

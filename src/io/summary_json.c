@@ -227,7 +227,7 @@ bel_status bel_summary_json_write(const char *path, const bel_summary_json_info 
         (info->n_errors > 0 && !info->errors)) {
         return BEL_ERR_ARG;
     }
-    bel_status st = bel_outfile_create(path, &f, err, err_len);
+    bel_status st = bel_outfile_create_whole(path, &f, err, err_len);
     if (st != BEL_OK) {
         return st;
     }

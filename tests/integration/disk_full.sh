@@ -11,6 +11,7 @@ MNT="$TMP/mnt"
 BPID=
 cleanup() {
     [ -n "$BPID" ] && kill -9 "$BPID" 2>/dev/null && wait "$BPID" 2>/dev/null
+    umount "$TMP/out4" 2>/dev/null
     umount "$MNT" 2>/dev/null
     rm -rf "$TMP"
 }
@@ -88,7 +89,29 @@ grep -q "figures were not stored; its recording is kept: $TMP/r.csv" "$TMP/err2"
     fail "message: $(cat "$TMP/err2")"
 [ "$(wc -l <"$TMP/r.csv")" -gt 150 ] || fail "the recording was not kept"
 
-# 3. The store is made on a nearly full disk: at each amount of free room, the new store
+# 3. A report and an export are of use only whole: onto a full disk, each is said to
+# fail, leaves no part of itself, and the earlier file at that path stays as it was.
+# (Written in place, a 64 KiB start of the report was left, the earlier one gone.)
+sid=$("$BELLOWS" sessions --all 2>/dev/null | awk '/ Ann / { print $1; exit }')
+[ -n "$sid" ] || fail "no session of Ann's stored: $("$BELLOWS" sessions --all)"
+rm -f "$MNT/filler"
+OUT="$TMP/out4"
+mkdir "$OUT"
+mount -t tmpfs -o size=16k tmpfs "$OUT" || fail "tmpfs"
+echo "the earlier report" >"$OUT/r.html"
+echo "the earlier export" >"$OUT/e.edf"
+dd if=/dev/zero of="$OUT/filler" bs=1k 2>/dev/null
+for what in "report --client Ann --out $OUT/r.html" "export $sid --edf $OUT/e.edf"; do
+    # shellcheck disable=SC2086
+    "$BELLOWS" $what >"$TMP/o4" 2>"$TMP/e4" && fail "$what: no failure on a full disk"
+    grep -q "No space left on device" "$TMP/e4" || fail "$what: $(cat "$TMP/e4")"
+done
+[ "$(cat "$OUT/r.html")" = "the earlier report" ] || fail "the earlier report was lost"
+[ "$(cat "$OUT/e.edf")" = "the earlier export" ] || fail "the earlier export was lost"
+[ "$(ls "$OUT" | wc -l)" = 3 ] || fail "parts left: $(ls "$OUT")"
+umount "$OUT"
+
+# 4. The store is made on a nearly full disk: at each amount of free room, the new store
 # is made whole or the person is told the disk is full; once room is made, bellows works
 # with no store to restore. (Made in WAL mode, the checkpoint at close failed unsaid
 # between about 100 and 170 KiB free, and every later command called the store damaged.)

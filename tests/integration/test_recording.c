@@ -7,6 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -786,6 +790,61 @@ static void test_summary_json_escapes_and_nulls(void **state)
     }
 }
 
+/* How many files in tmp_dir have a name with part in it. */
+static int count_named(const char *part)
+{
+    DIR *d = opendir(tmp_dir);
+    assert_non_null(d);
+    int n = 0;
+    for (struct dirent *e = readdir(d); e; e = readdir(d)) {
+        n += strstr(e->d_name, part) != NULL;
+    }
+    closedir(d);
+    return n;
+}
+
+/* A summary is of use only whole: one that cannot be written (a full disk, here a file
+ * size limit) leaves no part of itself, and the earlier summary at that path stays as it
+ * was. Written in place, a failed write left the start of one and the earlier was gone. */
+static void test_summary_json_replaces_an_earlier_one_only_whole(void **state)
+{
+    char path[512];
+    char err[BEL_IO_ERR_LEN];
+    (void)state;
+    bel_summary sum;
+    memset(&sum, 0, sizeof sum);
+    sum.duration_s = 90.0;
+    sum.n_breaths = 21;
+    sum.rate_bpm = 14.0f;
+    sum.rate_spectral_bpm = sum.ti_s = sum.te_s = sum.ie_ratio = sum.depth = NAN;
+    sum.variability = NAN;
+    bel_summary_json_info info = {"rec.csv", "belly", NULL, false, 50.0, 4500, &sum, 0, NULL};
+    snprintf(path, sizeof path, "%s/whole.summary.json", tmp_dir);
+    assert_int_equal(bel_summary_json_write(path, &info, err, sizeof err), BEL_OK);
+    sum.n_breaths = 22;
+    assert_int_equal(bel_summary_json_write(path, &info, err, sizeof err), BEL_OK);
+    assert_non_null(strstr(read_file(path), "\"n_breaths\": 22,"));
+    struct stat sb;
+    assert_int_equal(stat(path, &sb), 0);
+    assert_int_equal(sb.st_mode & 0777, 0600);
+    assert_int_equal(count_named(".part-"), 0);
+
+    struct rlimit was;
+    assert_int_equal(getrlimit(RLIMIT_FSIZE, &was), 0);
+    struct rlimit small = was;
+    small.rlim_cur = 64;
+    void (*old_handler)(int) = signal(SIGXFSZ, SIG_IGN);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
+    sum.n_breaths = 23;
+    const bel_status st = bel_summary_json_write(path, &info, err, sizeof err);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &was), 0);
+    signal(SIGXFSZ, old_handler);
+    assert_int_equal(st, BEL_ERR_IO);
+    assert_non_null(strstr(err, "whole.summary.json: cannot write"));
+    assert_non_null(strstr(read_file(path), "\"n_breaths\": 22,"));
+    assert_int_equal(count_named(".part-"), 0);
+}
+
 /* Open a file of exactly len bytes (it may hold NULs); the message goes to err. */
 static bel_status open_bytes(const char *name, const char *bytes, size_t len, char *err,
                              size_t err_len, char *path, size_t path_len)
@@ -892,6 +951,7 @@ int main(void)
         cmocka_unit_test(test_recording_writer_round_trip),
         cmocka_unit_test(test_recording_actions_round_trip),
         cmocka_unit_test(test_recording_writer_reports_full_disk),
+        cmocka_unit_test(test_summary_json_replaces_an_earlier_one_only_whole),
         cmocka_unit_test(test_event_csv_writes_rows_with_empty_nan_fields),
         cmocka_unit_test(test_event_csv_writes_far_times_and_names_what_it_cannot),
         cmocka_unit_test(test_event_csv_numbers_read_as_printf_writes_them),
