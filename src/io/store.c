@@ -92,6 +92,15 @@ static const char *const MIGRATIONS[BEL_STORE_SCHEMA_VERSION] = {
     "  UNIQUE (assessment_id, area));",
     /* 4 -> 5: sessions too short or stopped early say so. */
     "ALTER TABLE sessions ADD COLUMN incomplete TEXT;",
+    /* 5 -> 6: a session's number is never given again. A rowid is one more than the
+     * highest there, so deleting the newest session gave its number to the next one,
+     * and a therapist's "session 12" named another session. The highest number ever
+     * given is kept, and a new session takes the one after it. */
+    "CREATE TABLE numbers_given (what TEXT PRIMARY KEY, last_id INTEGER NOT NULL);"
+    "INSERT INTO numbers_given SELECT 'sessions', coalesce(max(id), 0) FROM sessions;"
+    "CREATE TRIGGER sessions_number_given AFTER INSERT ON sessions BEGIN "
+    "  UPDATE numbers_given SET last_id = max(last_id, NEW.id) WHERE what = 'sessions';"
+    "END;",
 };
 
 /* The metrics columns, in bel_store_metrics order, for sessions and assessments. */
@@ -897,9 +906,11 @@ bel_status bel_store_begin_session(bel_store *st, const bel_store_session_info *
     }
     bel_status rc =
         prepare(st,
-                "INSERT INTO sessions (client_id, start, belt, firmware, pacer, status, "
+                "INSERT INTO sessions (id, client_id, start, belt, firmware, pacer, status, "
                 "pid, recording_path, events_path, is_simulated) "
-                "VALUES (?1, ?2, ?3, ?4, ?5, 'running', ?6, ?7, ?8, ?9)",
+                "VALUES (1 + max((SELECT coalesce(max(id), 0) FROM sessions), "
+                "(SELECT coalesce(max(last_id), 0) FROM numbers_given WHERE what = 'sessions')), "
+                "?1, ?2, ?3, ?4, ?5, 'running', ?6, ?7, ?8, ?9)",
                 &q);
     if (rc != BEL_OK) {
         goto fail;

@@ -24,7 +24,7 @@
 #include "bellows/status.h"
 
 /** Schema version this code writes (PRAGMA user_version). */
-enum { BEL_STORE_SCHEMA_VERSION = 5 };
+enum { BEL_STORE_SCHEMA_VERSION = 6 };
 
 /** Longest error message a store keeps, including the terminator. */
 enum { BEL_STORE_ERR_LEN = 512 };

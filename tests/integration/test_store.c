@@ -389,6 +389,31 @@ static void test_store_marks_simulated(void **state)
     sqlite3_close(db);
 }
 
+/* A session's number names it for good (a therapist's notes say "session 12"): deleting
+ * the newest session, or every one, never gives its number to the next. Before, the next
+ * session took one more than the highest left, the deleted one's number. */
+static void test_store_never_gives_a_session_number_again(void **state)
+{
+    fixture *f = *state;
+    bel_store *st = open_store(f);
+    int64_t c = 0;
+    assert_int_equal(bel_store_add_client(st, "Numbers", &c), BEL_OK);
+    const int64_t a = begin(st, c, 100.0);
+    const int64_t b = begin(st, c, 200.0);
+    assert_int_equal(b, a + 1);
+    assert_int_equal(bel_store_delete_session(st, b), BEL_OK);
+    const int64_t d = begin(st, 0, 300.0);
+    assert_int_equal(d, b + 1);
+    bel_store_destroy(st);
+    st = open_store(f); /* what is on disk */
+    assert_int_equal(bel_store_delete_session(st, d), BEL_OK);
+    assert_int_equal(bel_store_delete_client(st, c), BEL_OK); /* a goes with its client */
+    seen v = {0};
+    assert_int_equal(bel_store_get_session(st, a, on_session, &v), 0);
+    assert_int_equal(begin(st, 0, 400.0), d + 1);
+    bel_store_destroy(st);
+}
+
 /* The latest assessment's text for the next session: a person's, the simulated belt's
  * only when asked for. */
 static void test_store_latest_assessment(void **state)
@@ -652,6 +677,7 @@ static void test_store_migrates_version_1(void **state)
     assert_int_equal(
         bel_store_add_assessment(st, 1, 1, BEL_STORE_AFTER, false, 200.0, "{}", &m, &aid), BEL_OK);
     assert_int_equal(bel_store_finish_session(st, 1, &m, "disk full"), BEL_OK);
+    assert_int_equal(begin(st, 1, 300.0), 2); /* numbers go on from the old store's */
     bel_store_destroy(st);
 
     assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
@@ -698,6 +724,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_store_marks_killed_session_interrupted, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_store_marks_simulated, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_store_never_gives_a_session_number_again, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_store_latest_assessment, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_findings, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_corrections, setup, teardown),
