@@ -258,12 +258,16 @@ static inline float bel_median2_process(bel_median2 *m, float x0, float x1, floa
  *  or highest value seen, at least 0.1 s long and longer than values repeat
  *  by chance elsewhere (runs of repeats are about geometric: one this long
  *  comes by chance less than once in a thousand; a coarse, still belt repeats
- *  its values often, so its runs are not rails). Fields private. */
+ *  its values often, so its runs are not rails). A rail is a level the belt
+ *  cannot pass: once the signal goes beyond the level a run was counted at,
+ *  that run was the slow top (or bottom) of a breath deeper than any before
+ *  it, and its samples are taken back. Fields private. */
 typedef struct bel_rail {
-    float lo, hi, prev;    /* private: prev NAN before the first x */
-    uint32_t run, min_run; /* private */
-    double rep, alpha;     /* private: how often a value repeats the one before */
-    bool is_top, counted;  /* private */
+    float lo, hi, prev;        /* private: prev NAN before the first x */
+    uint32_t run, min_run;     /* private */
+    double rep, alpha;         /* private: how often a value repeats the one before */
+    bool is_top, counted;      /* private */
+    uint32_t n_at_hi, n_at_lo; /* private: samples counted at hi and at lo */
 } bel_rail;
 
 /** Start (again): nothing seen. Call from: setup, or the owning thread. */
@@ -271,13 +275,14 @@ void bel_rail_init(bel_rail *r, double fs_hz);
 
 /** bel_rail_push's part for an x at or beyond the extremes seen (the run
  *  already counted). Not for callers. */
-uint32_t bel_rail_push_extreme(bel_rail *r, float x);
+int32_t bel_rail_push_extreme(bel_rail *r, float x);
 
 /** Push x. Returns how many samples are newly known to be clipped: 0 while
- *  not, the whole run once it is long enough, then 1 a sample. Call from: the
- *  owning thread. Real-time safe. Inline: two stages push every sample, and x
- *  is almost always between the extremes (one update, no call). */
-static inline uint32_t bel_rail_push(bel_rail *r, float x)
+ *  not, the whole run once it is long enough, then 1 a sample; negative, the
+ *  samples counted at a level x has just gone beyond (taken back). Call from:
+ *  the owning thread. Real-time safe. Inline: two stages push every sample, and
+ *  x is almost always between the extremes (one update, no call). */
+static inline int32_t bel_rail_push(bel_rail *r, float x)
 {
     const bool repeat = x == r->prev; /* never the first: NAN equals nothing */
     r->run = repeat ? r->run + 1 : 1;

@@ -170,14 +170,15 @@ typedef struct bel_pipeline_front bel_pipeline_front;
 /** What the front made of a sample. */
 enum { BEL_PIPELINE_FRONT_TAKEN = 1, BEL_PIPELINE_FRONT_FIRST = 2 };
 typedef struct bel_pipeline_front_out {
-    float belly;        /**< the despiked belly, as read (no polarity applied) */
-    float chest;        /**< the despiked chest, NAN: none yet */
-    float centre;       /**< the raw belly at the median's centre */
-    float belly_now;    /**< the raw belly (now: belly is the median's delay behind) */
-    float chest_now;    /**< the raw chest, or the last one; NAN: none yet */
-    uint32_t n_clipped; /**< belly samples newly known to be clipped */
-    uint8_t flags;      /**< TAKEN: the rest is set (else the sample is passed over);
-                             FIRST: the first taken since the start or a gap */
+    float belly;       /**< the despiked belly, as read (no polarity applied) */
+    float chest;       /**< the despiked chest, NAN: none yet */
+    float centre;      /**< the raw belly at the median's centre */
+    float belly_now;   /**< the raw belly (now: belly is the median's delay behind) */
+    float chest_now;   /**< the raw chest, or the last one; NAN: none yet */
+    int32_t n_clipped; /**< belly samples newly known to be clipped; negative: taken
+                            back (the belt went beyond the level: no rail) */
+    uint8_t flags;     /**< TAKEN: the rest is set (else the sample is passed over);
+                            FIRST: the first taken since the start or a gap */
 } bel_pipeline_front_out;
 
 /** A front as p's own was when p was made: p must have taken no sample yet. *out is

@@ -214,26 +214,37 @@ void bel_rail_init(bel_rail *r, double fs_hz)
     r->alpha = 1.0 - exp(-1.0 / (5.0 * fs_hz));
     r->is_top = false;
     r->counted = false;
+    r->n_at_hi = r->n_at_lo = 0;
 }
 
-uint32_t bel_rail_push_extreme(bel_rail *r, float x)
+int32_t bel_rail_push_extreme(bel_rail *r, float x)
 {
     const bool at_hi = x >= r->hi;
-    r->lo = x < r->lo ? x : r->lo;
-    r->hi = x > r->hi ? x : r->hi;
+    /* Beyond a level counted as a rail: it was none. */
+    int32_t back = 0;
+    if (x > r->hi) {
+        back -= (int32_t)r->n_at_hi;
+        r->n_at_hi = 0;
+        r->hi = x;
+    }
+    if (x < r->lo) {
+        back -= (int32_t)r->n_at_lo;
+        r->n_at_lo = 0;
+        r->lo = x;
+    }
     if (r->run < r->min_run || !(r->rep < 0.99)) {
-        return 0;
+        return back;
     }
     /* A run of n equal values comes by chance with probability about rep^(n-1). */
     if (r->rep > 0.0 && (double)(r->run - 1) < log(1e-3) / log(r->rep)) {
-        return 0;
+        return back;
     }
     r->is_top = at_hi;
-    if (r->counted) {
-        return 1;
-    }
-    r->counted = true; /* the whole run, once it is long enough */
-    return r->run;
+    /* The whole run once it is long enough, then each sample. */
+    const uint32_t n = r->counted ? 1 : r->run;
+    r->counted = true;
+    *(at_hi ? &r->n_at_hi : &r->n_at_lo) += n;
+    return back + (int32_t)n;
 }
 
 bool bel_rail_is_top(const bel_rail *r) { return r->is_top; }

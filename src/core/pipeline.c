@@ -1107,8 +1107,9 @@ static inline int process(bel_pipeline *p, const bel_sample *s, const bel_pipeli
     float med = fo->belly;
     float chest = fo->chest;
     const float centre = fo->centre;
-    if (fo->n_clipped > 0) {
-        p->m.n_clipped += fo->n_clipped;
+    if (fo->n_clipped != 0) {
+        /* Taken back (negative) only what was counted: unsigned arithmetic adds it. */
+        p->m.n_clipped += (uint32_t)fo->n_clipped;
     }
     /* Count the belly samples the median overrules by far: beyond half the
      * depth, 8 times its usual overrule (the raw belt's own noise: the
