@@ -743,8 +743,9 @@ typedef struct row {
     bool is_simulated;        /* the session, of the simulated belt */
     bool is_assess_simulated; /* its before or after assessment, of the simulated belt */
     int64_t before_id, after_id;
-    found found_before, found_after; /* the therapist's findings at them */
-    char *incomplete;                /* why it is not complete, NULL: it is */
+    double before_taken_s, after_taken_s; /* when they were taken */
+    found found_before, found_after;      /* the therapist's findings at them */
+    char *incomplete;                     /* why it is not complete, NULL: it is */
 } row;
 
 typedef struct rows {
@@ -795,6 +796,8 @@ static bool collect_row(void *ctx, const bel_store_session *s)
     x->incomplete = dup_or_null(s->incomplete, &r->failed);
     x->before_id = s->before_id;
     x->after_id = s->after_id;
+    x->before_taken_s = s->before_taken_unix_s;
+    x->after_taken_s = s->after_taken_unix_s;
     return !r->failed;
 }
 
@@ -1058,6 +1061,7 @@ typedef struct assessed {
     const bel_store_metrics *m;
     const found *f;
     const char *when; /* "before" or "after" */
+    double taken_s;   /* when it was taken */
 } assessed;
 
 /* The first assessment: the earliest session's before, else its after (x NULL: none). */
@@ -1066,11 +1070,12 @@ static assessed first_assessed(const rows *r)
     for (size_t i = 0; i < r->n; i++) {
         const row *x = &r->v[i];
         if (x->has_before || x->has_after) {
-            return x->has_before ? (assessed){x, &x->before, &x->found_before, "before"}
-                                 : (assessed){x, &x->after, &x->found_after, "after"};
+            return x->has_before
+                       ? (assessed){x, &x->before, &x->found_before, "before", x->before_taken_s}
+                       : (assessed){x, &x->after, &x->found_after, "after", x->after_taken_s};
         }
     }
-    return (assessed){NULL, NULL, NULL, NULL};
+    return (assessed){NULL, NULL, NULL, NULL, NAN};
 }
 
 /* The first assessment and the latest (the last session's after, else its before), side
@@ -1078,20 +1083,23 @@ static assessed first_assessed(const rows *r)
 static void first_latest(writer *w, const rows *r, const char *const *areas, int n_areas,
                          double depth_ref)
 {
-    assessed a[2] = {first_assessed(r), {NULL, NULL, NULL, NULL}};
+    assessed a[2] = {first_assessed(r), {NULL, NULL, NULL, NULL, NAN}};
     for (size_t i = r->n; i > 0 && !a[1].x; i--) {
         const row *x = &r->v[i - 1];
         if (x->has_before || x->has_after) {
-            a[1] = x->has_after ? (assessed){x, &x->after, &x->found_after, "after"}
-                                : (assessed){x, &x->before, &x->found_before, "before"};
+            a[1] = x->has_after
+                       ? (assessed){x, &x->after, &x->found_after, "after", x->after_taken_s}
+                       : (assessed){x, &x->before, &x->found_before, "before", x->before_taken_s};
         }
     }
     if (!a[0].x || (a[0].x == a[1].x && a[0].m == a[1].m)) {
         return; /* one assessment: nothing to set beside it */
     }
+    /* Each when it was taken (before: the session's start came after it). */
     char d[2][64];
     for (int k = 0; k < 2; k++) {
-        fmt_date(d[k], sizeof d[k], a[k].x->start_s, DATE_MINUTE);
+        fmt_date(d[k], sizeof d[k], isfinite(a[k].taken_s) ? a[k].taken_s : a[k].x->start_s,
+                 DATE_MINUTE);
     }
     out(w,
         "<h3>First and latest assessment</h3>\n<table class=\"fl\">\n<thead><tr><th "

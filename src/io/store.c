@@ -1337,7 +1337,7 @@ int bel_store_list_clients(bel_store *st, bel_store_client_fn fn, void *ctx)
     "b.time_held_in_s, b.n_holdins, b.n_breath_holds, b.pacer_score, "                             \
     "a.id, a.duration_s, a.n_breaths, a.rate_bpm, a.depth, a.ie_ratio, a.belly_share, "            \
     "a.time_held_in_s, a.n_holdins, a.n_breath_holds, a.pacer_score, s.is_simulated, "             \
-    "coalesce(b.is_simulated, 0), coalesce(a.is_simulated, 0), s.incomplete "                      \
+    "coalesce(b.is_simulated, 0), coalesce(a.is_simulated, 0), s.incomplete, b.taken, a.taken "    \
     "FROM sessions s LEFT JOIN clients c ON c.id = s.client_id "                                   \
     "LEFT JOIN assessments b ON b.id = (SELECT x.id FROM assessments x WHERE x.session_id = "      \
     "s.id AND x.kind = 'before' ORDER BY x.taken DESC, x.id DESC LIMIT 1) "                        \
@@ -1383,6 +1383,8 @@ static int run_session_query(bel_store *st, sqlite3_stmt *q, bel_store_session_f
         s.incomplete = col_text(q, COL_SIMULATED + 3);
         s.before_id = s.has_before ? sqlite3_column_int64(q, COL_BEFORE) : 0;
         s.after_id = s.has_after ? sqlite3_column_int64(q, COL_AFTER) : 0;
+        s.before_taken_unix_s = s.has_before ? col_num(q, COL_SIMULATED + 4) : (double)NAN;
+        s.after_taken_unix_s = s.has_after ? col_num(q, COL_SIMULATED + 5) : (double)NAN;
         n++;
         if (!fn(ctx, &s)) {
             break;

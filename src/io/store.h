@@ -85,13 +85,15 @@ typedef struct bel_store_session {
     bel_store_metrics before; /**< its key numbers */
     bool has_after;           /**< an assessment after the session is stored */
     bel_store_metrics after;
-    bool is_simulated;        /**< recorded from the simulated belt, not a person */
-    bool is_before_simulated; /**< the before assessment is of the simulated belt */
-    bool is_after_simulated;  /**< the after assessment is of the simulated belt */
-    const char *incomplete;   /**< why the session does not count as complete (too short,
-                                   stopped early); NULL: it does */
-    int64_t before_id;        /**< the before assessment's id (bel_store_get_findings), 0: none */
-    int64_t after_id;         /**< the after assessment's id, 0: none */
+    bool is_simulated;          /**< recorded from the simulated belt, not a person */
+    bool is_before_simulated;   /**< the before assessment is of the simulated belt */
+    bool is_after_simulated;    /**< the after assessment is of the simulated belt */
+    const char *incomplete;     /**< why the session does not count as complete (too short,
+                                     stopped early); NULL: it does */
+    int64_t before_id;          /**< the before assessment's id (bel_store_get_findings), 0: none */
+    int64_t after_id;           /**< the after assessment's id, 0: none */
+    double before_taken_unix_s; /**< when the before assessment was taken, NAN: none */
+    double after_taken_unix_s;  /**< when the after assessment was taken, NAN: none */
 } bel_store_session;
 
 /** A client as listed; strings valid only during the callback. */

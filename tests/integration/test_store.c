@@ -10,11 +10,13 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 #include <sqlite3.h>
 
+#include "report.h"
 #include "store.h"
 
 typedef struct fixture {
@@ -272,12 +274,12 @@ static void test_store_assessments_before_and_after(void **state)
     bel_store_metrics after = some_metrics(9.0);
     int64_t aid = 0;
     /* A "before" assessment waits for the client's next session. */
-    assert_int_equal(bel_store_add_assessment(st, c, 0, BEL_STORE_BEFORE, false, 0.0, "{\"a\":1}",
-                                              &before, &aid),
+    assert_int_equal(bel_store_add_assessment(st, c, 0, BEL_STORE_BEFORE, false, 4000.0,
+                                              "{\"a\":1}", &before, &aid),
                      BEL_OK);
     int64_t s = begin(st, c, 5000.0);
     assert_int_equal(
-        bel_store_add_assessment(st, c, s, BEL_STORE_AFTER, false, 0.0, "{}", &after, &aid),
+        bel_store_add_assessment(st, c, s, BEL_STORE_AFTER, false, 7000.0, "{}", &after, &aid),
         BEL_OK);
     assert_int_equal(
         bel_store_add_assessment(st, c, 777, BEL_STORE_AFTER, false, 0.0, "{}", &after, &aid),
@@ -288,11 +290,57 @@ static void test_store_assessments_before_and_after(void **state)
     assert_true(v.last.has_before && v.last.has_after);
     assert_true(fabs(v.last.before.rate_bpm - 16.0) < 1e-9);
     assert_true(fabs(v.last.after.rate_bpm - 9.0) < 1e-9);
+    assert_true(v.last.before_taken_unix_s == 4000.0 && v.last.after_taken_unix_s == 7000.0);
     /* The next session does not inherit the old "before". */
     int64_t s2 = begin(st, c, 6000.0);
     assert_int_equal(bel_store_get_session(st, s2, on_session, &v), 1);
     assert_false(v.last.has_before);
     bel_store_destroy(st);
+}
+
+/* The report's first and latest assessments say when each was taken. They said the
+ * session's start for both: an assessment before a session at 10:00 and one after it at
+ * 11:05 both read "10:00". */
+static void test_report_dates_each_assessment_when_taken(void **state)
+{
+    fixture *f = *state;
+    bel_store *st = open_store(f);
+    int64_t c = 0;
+    assert_int_equal(bel_store_add_client(st, "Gil", &c), BEL_OK);
+    const double t0 = 1.7e9; /* the session's start; the assessments 20 min before, 65 after */
+    bel_store_metrics m = some_metrics(12.0);
+    int64_t aid = 0;
+    assert_int_equal(
+        bel_store_add_assessment(st, c, 0, BEL_STORE_BEFORE, false, t0 - 1200.0, "{}", &m, &aid),
+        BEL_OK);
+    const int64_t s = begin(st, c, t0);
+    assert_int_equal(
+        bel_store_add_assessment(st, c, s, BEL_STORE_AFTER, false, t0 + 3900.0, "{}", &m, &aid),
+        BEL_OK);
+    char path[400];
+    char err[BEL_STORE_ERR_LEN];
+    snprintf(path, sizeof path, "%s/gil.html", f->dir);
+    const bel_report_config cfg = {c, 0, t0 + 4000.0};
+    assert_int_equal(bel_report_write(st, &cfg, path, err, sizeof err), BEL_OK);
+    bel_store_destroy(st);
+    FILE *fp = fopen(path, "r");
+    assert_non_null(fp);
+    static char html[1 << 16];
+    html[fread(html, 1, sizeof html - 1, fp)] = '\0';
+    fclose(fp);
+    char want[2][64];
+    const double at[2] = {t0 - 1200.0, t0 + 3900.0};
+    for (int k = 0; k < 2; k++) {
+        const time_t t = (time_t)at[k];
+        struct tm tm;
+        assert_non_null(localtime_r(&t, &tm));
+        assert_true(strftime(want[k], sizeof want[k], "%Y-%m-%d %H:%M", &tm) > 0);
+    }
+    char head[256];
+    snprintf(head, sizeof head,
+             "first: before session %lld, %s</th><th>latest: after session %lld, %s", (long long)s,
+             want[0], (long long)s, want[1]);
+    assert_non_null(strstr(html, head));
 }
 
 /* A session whose process dies without finishing is interrupted on next open. */
@@ -725,6 +773,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_store_marks_simulated, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_never_gives_a_session_number_again, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_report_dates_each_assessment_when_taken, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_store_latest_assessment, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_findings, setup, teardown),
