@@ -27,6 +27,8 @@ static void print_port(const bel_serial_port_desc *d)
     } else if (d->is_belt) {
         printf("%-20s belt: %s firmware %s, %u Hz, channels", d->name, d->info.device,
                d->info.firmware, (unsigned)d->info.rate_hz);
+    } else if (d->is_unopened) { /* maybe a belt: in use, or not allowed */
+        printf("%-20s could not be asked (%s)", d->name, d->error);
     } else {
         printf("%-20s not a belt (%s)", d->name, d->error);
     }
@@ -74,8 +76,10 @@ int cmd_ports(int argc, char **argv)
         bel_serial_port_desc *d = &ports[n++];
         memset(d, 0, sizeof *d);
         snprintf(d->name, sizeof d->name, "%s", pos[k]);
-        d->is_belt = bel_serial_probe(pos[k], (int)timeout_ms, &d->info, &d->format, d->error,
-                                      sizeof d->error) == BEL_OK;
+        const bel_status probed = bel_serial_probe(pos[k], (int)timeout_ms, &d->info, &d->format,
+                                                   d->error, sizeof d->error);
+        d->is_belt = probed == BEL_OK;
+        d->is_unopened = probed == BEL_ERR_IO;
     }
     int n_belts = 0;
     for (int k = 0; k < n; k++) {

@@ -10,7 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <termios.h>
 #include <time.h>
 
 /* Bytes taken from the port per read; a few lines at the fastest rates. */
@@ -204,6 +207,23 @@ static bel_status open_port(const char *name, struct sp_port **out, char *err, s
         }
         sp_free_port(p);
         return BEL_ERR_IO;
+    }
+    /* One reader a belt: a second would take some of the first's lines, and each would
+     * see a belt that stopped sending. Another bellows on this port holds the lock
+     * (released when its port closes, an unplug included); others are kept out by the
+     * port's exclusive mode (root is not). The check comes before any setting: opening
+     * a port already open resets no board and changes nothing. */
+    int fd = -1;
+    if (sp_get_port_handle(p, &fd) == SP_OK && fd >= 0) {
+        if (flock(fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK) {
+            snprintf(err, err_len,
+                     "%s: in use by another bellows (a session or an assessment still running "
+                     "on this belt?)",
+                     name);
+            close_port(&p, NULL);
+            return BEL_ERR_IO;
+        }
+        (void)ioctl(fd, TIOCEXCL);
     }
     if (sp_set_baudrate(p, (int)BEL_PROTO_BAUD) != SP_OK || sp_set_bits(p, 8) != SP_OK ||
         sp_set_parity(p, SP_PARITY_NONE) != SP_OK || sp_set_stopbits(p, 1) != SP_OK ||

@@ -25,8 +25,9 @@ INNER
 env -u DISPLAY -u WAYLAND_DISPLAY -u SDL_VIDEODRIVER XDG_DATA_HOME="$TMP/xdg" \
     script -qfec "sh $TMP/inner.sh" "$TMP/typescript" >/dev/null 2>&1 &
 spid=$!
+# Up to 90 s: a sanitized build on a busy machine took over 20 s to its first breath.
 n=0
-while ! grep -q ' in ' "$TMP/typescript" 2>/dev/null && [ $n -lt 200 ]; do
+while ! grep -q ' in ' "$TMP/typescript" 2>/dev/null && [ $n -lt 900 ]; do
     sleep 0.1
     n=$((n + 1))
 done
