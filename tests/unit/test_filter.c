@@ -304,6 +304,19 @@ static void test_filter_dots_add_in_order(void **state)
     }
 }
 
+/* A fine-grained belt breathing: n samples of 500 + amp sin(w i) with noise under one
+ * unit (no value repeats); what the tracker counted in them. */
+static int64_t push_breathing(bel_rail *r, int n, unsigned seed, float amp, float w)
+{
+    int64_t sum = 0;
+    for (int i = 0; i < n; i++) {
+        seed = seed * 1103515245u + 12345u;
+        const float noise = (float)((seed >> 16) & 0x7fff) / 32768.0f;
+        sum += bel_rail_push(r, 500.0f + amp * sinf(w * (float)i) + noise);
+    }
+    return sum;
+}
+
 /* A fine-grained belt with noise, driven to its top rail for 0.3 s: the whole
  * run is counted once it is long enough, and it is the top rail. */
 static void test_rail_a_held_extreme_is_a_rail(void **state)
@@ -311,14 +324,7 @@ static void test_rail_a_held_extreme_is_a_rail(void **state)
     (void)state;
     bel_rail r;
     bel_rail_init(&r, 100.0);
-    uint32_t n = 0;
-    unsigned seed = 1;
-    for (int i = 0; i < 1000; i++) {
-        seed = seed * 1103515245u + 12345u;
-        const float noise = (float)((seed >> 16) & 0x7fff) / 32768.0f;
-        const float x = 500.0f + 100.0f * sinf(0.05f * (float)i) + noise;
-        n += bel_rail_push(&r, x);
-    }
+    int64_t n = push_breathing(&r, 1000, 1, 100.0f, 0.05f);
     assert_int_equal(n, 0);
     for (int i = 0; i < 30; i++) {
         n += bel_rail_push(&r, 1023.0f);
@@ -339,14 +345,7 @@ static void test_rail_a_level_passed_was_no_rail(void **state)
     (void)state;
     bel_rail r;
     bel_rail_init(&r, 50.0);
-    int64_t n = 0;
-    unsigned seed = 7;
-    float x = 0.0f;
-    for (int i = 0; i < 500; i++) {
-        seed = seed * 1103515245u + 12345u;
-        x = 500.0f + 50.0f * sinf(0.1f * (float)i) + (float)((seed >> 16) & 0x7fff) / 32768.0f;
-        n += bel_rail_push(&r, x);
-    }
+    int64_t n = push_breathing(&r, 500, 7, 50.0f, 0.1f);
     assert_int_equal(n, 0);
     for (int i = 0; i < 12; i++) { /* the top of a deeper breath, still */
         n += bel_rail_push(&r, 560.0f);
