@@ -1016,6 +1016,9 @@ bel_status ui_session_run(const ui_session_options *o, bel_source *src, bel_sess
     }
     *did_run = true;
     const bel_status st = bel_session_run_main(session, &hooks, cli_stop_requested);
+    /* Its input thread has ended with it: the belt is free for the next session or the
+     * assessment after it, while the summary waits for a key. */
+    bel_source_release(src);
     ui_session *u = *out_ui;
     fill_summary(u); /* again after a q: the session has ended, its last events are in */
     if (!u->guide) { /* an assessment's result comes from its guide, once computed */

@@ -626,8 +626,17 @@ static void serial_destroy(void *impl)
     }
 }
 
-static const bel_source_ops serial_ops = {serial_read, serial_describe, serial_get_error, NULL,
-                                          serial_destroy};
+/* The session has ended: the belt is free for the next one while the summary shows. */
+static void serial_release(void *impl)
+{
+    bel_serial *s = impl;
+    if (s) {
+        close_port(&s->port, &s->events);
+    }
+}
+
+static const bel_source_ops serial_ops = {serial_read, serial_describe, serial_get_error,
+                                          NULL,        serial_destroy,  serial_release};
 
 /* The interval between lines i0..i1-1 from their arrival times. A line can arrive late (a
  * busy machine, several lines to one read) but never before it was sent, so the sender's

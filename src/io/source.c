@@ -40,6 +40,13 @@ bel_status bel_source_create(const bel_source_ops *ops, void *impl, const bel_so
     return BEL_OK;
 }
 
+void bel_source_release(bel_source *src)
+{
+    if (src && src->ops->release) {
+        src->ops->release(src->impl);
+    }
+}
+
 void bel_source_destroy(bel_source *src)
 {
     if (!src) {
@@ -192,8 +199,8 @@ static void replay_destroy(void *impl)
     }
 }
 
-static const bel_source_ops replay_ops = {replay_read, replay_describe, replay_get_error,
-                                          replay_get_progress, replay_destroy};
+static const bel_source_ops replay_ops = {replay_read,         replay_describe, replay_get_error,
+                                          replay_get_progress, replay_destroy,  NULL};
 
 bel_status bel_source_create_replay(const char *path, bool realtime, bel_source **out, char *err,
                                     size_t err_len)
@@ -281,7 +288,8 @@ static void sim_destroy(void *impl)
     }
 }
 
-static const bel_source_ops sim_ops = {sim_read, sim_describe, sim_get_error, NULL, sim_destroy};
+static const bel_source_ops sim_ops = {sim_read, sim_describe, sim_get_error,
+                                       NULL,     sim_destroy,  NULL};
 
 bel_status bel_source_create_sim(const bel_sim_config *cfg, bool realtime, bel_source **out,
                                  char *err, size_t err_len)

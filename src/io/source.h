@@ -41,6 +41,9 @@ typedef struct bel_source_ops {
     void (*get_progress)(const void *impl, uint64_t *done, uint64_t *total);
     /** Free impl. */
     void (*destroy)(void *impl);
+    /** Optional (may be NULL): let go of the device (close a serial port) once nothing
+     *  more will be read; describe and get_error stay valid. */
+    void (*release)(void *impl);
 } bel_source_ops;
 
 typedef struct bel_source bel_source;
@@ -60,6 +63,12 @@ BEL_NODISCARD bel_status bel_source_create_replay(const char *path, bool realtim
  *  Call from: setup only. */
 BEL_NODISCARD bel_status bel_source_create_sim(const bel_sim_config *cfg, bool realtime,
                                                bel_source **out, char *err, size_t err_len);
+
+/** Let go of the device the samples came from, once nothing more will be read from
+ *  src (its reading thread has ended): a session's belt is free for the next session or
+ *  assessment while its summary is still shown. describe stays valid. NULL is fine.
+ *  Call from: the thread that owns src, after the reading thread has ended. */
+void bel_source_release(bel_source *src);
 
 /** Free the source and its implementation. NULL is fine. Call from: teardown. */
 void bel_source_destroy(bel_source *src);
