@@ -211,8 +211,9 @@ static bel_status open_port(const char *name, struct sp_port **out, char *err, s
     /* One reader a belt: a second would take some of the first's lines, and each would
      * see a belt that stopped sending. Another bellows on this port holds the lock
      * (released when its port closes, an unplug included); others are kept out by the
-     * port's exclusive mode (root is not). The check comes before any setting: opening
-     * a port already open resets no board and changes nothing. */
+     * port's exclusive mode (root is not). The check comes before bellows' own
+     * settings; opening a port another process holds open resets no board (its lines
+     * drop only at the last close). */
     int fd = -1;
     if (sp_get_port_handle(p, &fd) == SP_OK && fd >= 0) {
         if (flock(fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK) {
