@@ -35,17 +35,15 @@ static bel_status fail(bel_outfile *f, const char *what, int errnum)
     return f->status;
 }
 
-bel_status bel_outfile_create(const char *path, bel_outfile **out, char *err, size_t err_len)
+/* An outfile named path, written through the file made at open_path (path itself, or a
+ * new name beside it: is_new, which must not be there). */
+static bel_status create_at(const char *path, const char *open_path, bool is_new, bel_outfile **out,
+                            char *err, size_t err_len)
 {
     bel_outfile *f = NULL;
-    if (out) {
-        *out = NULL;
-    }
+    *out = NULL;
     if (err && err_len) {
         err[0] = '\0';
-    }
-    if (!path || !out) {
-        return BEL_ERR_ARG;
     }
     f = calloc(1, sizeof *f);
     if (!f) {
@@ -56,7 +54,7 @@ bel_status bel_outfile_create(const char *path, bel_outfile **out, char *err, si
         goto nomem;
     }
     strcpy(f->path, path);
-    int fd = bel_privacy_open(path, false, err, err_len);
+    int fd = bel_privacy_open(open_path, is_new, err, err_len);
     if (fd < 0) {
         bel_outfile_destroy(f);
         return BEL_ERR_IO;
@@ -83,13 +81,21 @@ nomem:
     return BEL_ERR_NOMEM;
 }
 
-bel_status bel_outfile_create_whole(const char *path, bel_outfile **out, char *err, size_t err_len)
+bel_status bel_outfile_create(const char *path, bel_outfile **out, char *err, size_t err_len)
 {
     if (out) {
         *out = NULL;
     }
-    if (err && err_len) {
-        err[0] = '\0';
+    if (!path || !out) {
+        return BEL_ERR_ARG;
+    }
+    return create_at(path, path, false, out, err, err_len);
+}
+
+bel_status bel_outfile_create_whole(const char *path, bel_outfile **out, char *err, size_t err_len)
+{
+    if (out) {
+        *out = NULL;
     }
     if (!path || !out) {
         return BEL_ERR_ARG;
@@ -108,34 +114,16 @@ bel_status bel_outfile_create_whole(const char *path, bel_outfile **out, char *e
     }
     snprintf(tmp, n, "%s.part-%ld", path, (long)getpid());
     unlink(tmp); /* our own leftover, from a process long gone with this pid */
-    int fd = bel_privacy_open(tmp, true, NULL, 0);
-    if (fd < 0) {
+    if (create_at(path, tmp, true, out, NULL, 0) != BEL_OK) {
         /* No other name in that folder (it is not ours to write): the file itself. */
+        unlink(tmp);
         free(tmp);
         return bel_outfile_create(path, out, err, err_len);
     }
-    bel_outfile *f = calloc(1, sizeof *f);
-    char *copy = malloc(strlen(path) + 1);
-    FILE *fp = f && copy ? fdopen(fd, "w") : NULL;
-    if (!fp) {
-        const bool is_mem = !f || !copy;
-        if (err && err_len) {
-            snprintf(err, err_len, "%s: %s%s", path,
-                     is_mem ? "out of memory" : "cannot create: ", is_mem ? "" : strerror(errno));
-        }
-        close(fd);
-        unlink(tmp);
-        free(tmp);
-        free(copy);
-        free(f);
-        return is_mem ? BEL_ERR_NOMEM : BEL_ERR_IO;
+    if (err && err_len) {
+        err[0] = '\0';
     }
-    strcpy(copy, path);
-    f->path = copy;
-    f->tmp_path = tmp;
-    f->fp = fp;
-    (void)setvbuf(f->fp, NULL, _IOFBF, OUTFILE_BUF_BYTES);
-    *out = f;
+    (*out)->tmp_path = tmp;
     return BEL_OK;
 }
 
