@@ -60,6 +60,7 @@ int cmd_demo(int argc, char **argv, bool as_default)
     bel_source *src = NULL;
     bel_session *session = NULL;
     ui_session *ui = NULL;
+    bool did_run = false;
     int exit_code = CLI_EXIT_FAIL;
 
     if (replay_path) {
@@ -99,7 +100,6 @@ int cmd_demo(int argc, char **argv, bool as_default)
     }
     fflush(stdout);
     /* After the first line, which says which belt: the window and tones may add notes. */
-    bool did_run = false;
     bel_status st = ui_session_run(&uo, src, session, &ui, &exit_code, &did_run);
     if (!did_run) {
         goto done;
@@ -114,6 +114,11 @@ int cmd_demo(int argc, char **argv, bool as_default)
     }
     exit_code = CLI_EXIT_OK;
 done:
+    if (did_run) {
+        const bel_status fin = bel_session_finish(session); /* the recording closed first */
+        (void)fin;
+        ui_session_show_summary(ui);
+    }
     bel_session_destroy(session);
     ui_session_destroy(ui);
     bel_source_destroy(src);

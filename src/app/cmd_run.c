@@ -113,6 +113,7 @@ int cmd_run(int argc, char **argv, bool as_default)
     char prefix_buf[4096];
     bel_session *session = NULL;
     ui_session *ui = NULL;
+    bool did_run = false;
     int exit_code = CLI_EXIT_FAIL;
 
     /* A client's record takes a person's breathing: the simulated belt only when asked. */
@@ -220,7 +221,6 @@ int cmd_run(int argc, char **argv, bool as_default)
 
     /* After the first lines, which say which belt and where it records: the window and
      * the tones may add notes. */
-    bool did_run = false;
     bel_status st = ui_session_run(&uo, src, session, &ui, &exit_code, &did_run);
     if (!did_run) {
         goto done;
@@ -264,6 +264,13 @@ int cmd_run(int argc, char **argv, bool as_default)
     exit_code = CLI_EXIT_OK;
 done:
     bel_store_destroy(store);
+    if (did_run) {
+        /* Stored, and its files closed: the summary may wait a minute for a key, and
+         * meanwhile the store lists the session as it ended. */
+        const bel_status fin = bel_session_finish(session); /* errors: said where stored */
+        (void)fin;
+        ui_session_show_summary(ui);
+    }
     bel_session_destroy(session);
     ui_session_destroy(ui);
     bel_source_destroy(src);

@@ -982,6 +982,13 @@ static void show_summary_until_key(ui_session *u)
     }
 }
 
+void ui_session_show_summary(ui_session *u)
+{
+    if (u && !u->guide) { /* an assessment's result comes from its guide, once computed */
+        show_summary_until_key(u);
+    }
+}
+
 void ui_session_show_assessment(ui_session *u, const bel_summary *sum, float deep_ratio)
 {
     if (!u) {
@@ -1021,9 +1028,6 @@ bel_status ui_session_run(const ui_session_options *o, bel_source *src, bel_sess
     bel_source_release(src);
     ui_session *u = *out_ui;
     fill_summary(u); /* again after a q: the session has ended, its last events are in */
-    if (!u->guide) { /* an assessment's result comes from its guide, once computed */
-        show_summary_until_key(u);
-    }
     ui_session_print_summary(u);
     if (cli_stop_requested()) {
         printf("stopped.\n");

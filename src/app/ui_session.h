@@ -58,6 +58,13 @@ void ui_session_get_hooks(ui_session *u, bel_session_hooks *out);
 /** One line on how closely the breath followed the pacer, printed at the end. */
 void ui_session_print_summary(const ui_session *u);
 
+/** The ended session's summary in the window until a key, the window is closed, or a
+ *  minute went by (after q, or for someone at the keyboard: stdin a terminal; scripted
+ *  runs end at once). Nothing without a window or for an assessment (see below). Call
+ *  from: main only, after ui_session_run, once the session is stored: the summary may
+ *  wait a minute, and the store and the belt are another command's meanwhile. */
+void ui_session_show_summary(ui_session *u);
+
 /** An assessment's result (its summary and the deep breath as a multiple of the
  *  relaxed one), in the window until a key, the window is closed, or a minute went by;
  *  only for someone at the keyboard (stdin a terminal): scripted runs end at once.
@@ -71,7 +78,8 @@ double ui_session_get_follow_score(const ui_session *u);
 /** The live part of `run` and `demo`, after their first lines: set up the window,
  *  tones and pacer (ui_session_create; *out_ui is the caller's to destroy), start
  *  the session, run its main loop until Ctrl-C or the end of the source, and print
- *  the following score (and "stopped." after Ctrl-C). Returns the main loop's
+ *  the following score and the summary (and "stopped." after Ctrl-C); the window's
+ *  summary is the caller's (ui_session_show_summary). Returns the main loop's
  *  status; *did_run is false when it never started (a bad pacer name: *exit_code
  *  CLI_EXIT_USAGE; the session would not start: CLI_EXIT_FAIL; message printed,
  *  naming o->cmd). Call from: main only. */
