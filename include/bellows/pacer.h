@@ -17,7 +17,8 @@
  * read the other way round. A person who follows the pacer while the belt reads
  * smaller on expansion turns with it the other way: every exhalation found where
  * the pacer says breathe in. That is an absolute cue to the belt's polarity,
- * which the breath's shape alone is not (is_turned_round).
+ * which the breath's shape alone is not (is_turned_round); one who follows it as
+ * the belts read confirms them (is_as_worn).
  * SPDX-License-Identifier: MIT */
 #ifndef BELLOWS_PACER_H
 #define BELLOWS_PACER_H
@@ -86,6 +87,12 @@ typedef struct bel_pacer_follow {
                                cycle) before to min(2 s, 0.2 cycle) after the other phase's
                                start, those of each kind within 1.5 s of each other, and at
                                most one so near its own */
+    bool is_as_worn;      /**< the same, following the pacer as the belts read now: 7 or
+                               more of the last 8 near their own phase's start, at most
+                               one near the other's. Which way the belts read is then
+                               known, whatever the breath's shape (a pace held at the top
+                               and not at the bottom, 4-8-4, has the shape of a natural
+                               breath read the other way round) */
 } bel_pacer_follow;
 
 typedef struct bel_pacer bel_pacer;

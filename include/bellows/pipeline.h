@@ -155,10 +155,11 @@ void bel_pipeline_destroy(bel_pipeline *p);
 
 /** Feed one sample (times must not go backwards). The person's actions it carries
  *  (bel_sample.actions) act first, as bel_pipeline_relearn and then
- *  bel_pipeline_turn_round would, so a recording read again acts where the session
- *  did. Writes up to max_out events (BEL_PIPELINE_MAX_EVENTS is always enough) to
- *  out, in time order of detection. Returns the number written, or BEL_ERR_ARG.
- *  Call from: the input thread. Real-time safe: bounded work, no allocation. */
+ *  bel_pipeline_turn_round or bel_pipeline_keep_reading would, so a recording read
+ *  again acts where the session did. Writes up to max_out events
+ *  (BEL_PIPELINE_MAX_EVENTS is always enough) to out, in time order of detection.
+ *  Returns the number written, or BEL_ERR_ARG. Call from: the input thread.
+ *  Real-time safe: bounded work, no allocation. */
 int bel_pipeline_process(bel_pipeline *p, const bel_sample *s, bel_event *out, int max_out);
 
 /** The pipeline's front: what a sample's raw values give (the despiked belts, the
@@ -217,6 +218,13 @@ int bel_pipeline_relearn(bel_pipeline *p, bel_event *out, int max_out);
  *  BEL_ERR_ARG. Call from: the thread that calls process, between samples.
  *  Real-time safe. */
 int bel_pipeline_turn_round(bel_pipeline *p, bel_event *out, int max_out);
+
+/** The breathing follows a pacer as the belts read now (bel_pacer_follow.is_as_worn):
+ *  that is the way they read, final for the rest of the run, as after
+ *  bel_pipeline_turn_round but with no turn (the breath's shape turns them no more; a
+ *  paced hold at the top looks like a natural pause read the other way round). NULL is
+ *  fine. Call from: the thread that calls process, between samples. Real-time safe. */
+void bel_pipeline_keep_reading(bel_pipeline *p);
 
 /** What the spectral rate stage was to do at a sample (bel_pipeline_get_spectrum_input). */
 enum { BEL_PIPELINE_SPECTRUM_RESET = 1, BEL_PIPELINE_SPECTRUM_PUSH = 2 };

@@ -11,9 +11,12 @@ enum { BEL_MAX_CHANNELS = 4 };
 /** What the person asked for just before a sample (bel_sample.actions): it acts on the
  *  pipeline before the sample is processed, live and when a recording is read again. */
 enum bel_action {
-    BEL_ACTION_RELEARN = 1u,    /**< r: this is my rest now (learn the relaxed state afresh) */
-    BEL_ACTION_TURN_ROUND = 2u, /**< i: the figure shrinks as I breathe in (the belts read the
-                                     other way round) */
+    BEL_ACTION_RELEARN = 1u,      /**< r: this is my rest now (learn the relaxed state afresh) */
+    BEL_ACTION_TURN_ROUND = 2u,   /**< i: the figure shrinks as I breathe in (the belts read the
+                                       other way round) */
+    BEL_ACTION_KEEP_READING = 4u, /**< the breathing follows the pacer as the belts read: that
+                                       is the way they read (the breath's shape turns them no
+                                       more) */
 };
 
 /** One sample of every channel. Plain data, copied freely.

@@ -84,9 +84,11 @@ struct bel_session {
      * pipeline with the next sample (input thread), per action. */
     _Atomic uint32_t n_actions_asked[2];
     uint32_t n_actions_done[2];
-    /* A turn-round asked for if the belts have been turned this many times then
-     * (bel_session_turn_round_if); UINT32_MAX: none. */
+    /* A turn-round, and a keeping of the belts' reading, asked for if the belts have been
+     * turned this many times then (bel_session_turn_round_if, bel_session_keep_reading_if);
+     * UINT32_MAX: none. */
     _Atomic uint32_t turn_if_flips;
+    _Atomic uint32_t keep_if_flips;
 
     /* Errors: each thread writes its own before its done flag (release). */
     char input_err[BEL_IO_ERR_LEN];
@@ -346,6 +348,7 @@ bel_status bel_session_create(const bel_session_config *cfg, bel_session **out, 
         atomic_init(&s->n_actions_asked[k], 0u);
     }
     atomic_init(&s->turn_if_flips, UINT32_MAX);
+    atomic_init(&s->keep_if_flips, UINT32_MAX);
 
     const bel_source_info *info = bel_source_get_info(cfg->source);
     s->n_channels = info->n_channels;
@@ -504,17 +507,30 @@ void bel_session_turn_round_if(bel_session *s, uint32_t n_polarity_flips)
     }
 }
 
-/* bel_session_turn_round_if's turn, if the belts still read as it was judged on. */
-static uint8_t take_turn_if(bel_session *s)
+void bel_session_keep_reading_if(bel_session *s, uint32_t n_polarity_flips)
 {
-    const uint32_t want =
+    if (s) {
+        atomic_store_explicit(&s->keep_if_flips, n_polarity_flips, memory_order_relaxed);
+    }
+}
+
+/* bel_session_turn_round_if's turn and bel_session_keep_reading_if's keeping, each if the
+ * belts still read as it was judged on. */
+static uint8_t take_if(bel_session *s)
+{
+    const uint32_t turn =
         atomic_exchange_explicit(&s->turn_if_flips, UINT32_MAX, memory_order_relaxed);
-    if (want == UINT32_MAX) {
+    const uint32_t keep =
+        atomic_exchange_explicit(&s->keep_if_flips, UINT32_MAX, memory_order_relaxed);
+    if (turn == UINT32_MAX && keep == UINT32_MAX) {
         return 0;
     }
     bel_metrics m;
     bel_pipeline_get_metrics(s->pipe, &m);
-    return m.n_polarity_flips == want ? BEL_ACTION_TURN_ROUND : 0;
+    if (m.n_polarity_flips == turn) {
+        return BEL_ACTION_TURN_ROUND;
+    }
+    return m.n_polarity_flips == keep && m.is_polarity_found ? BEL_ACTION_KEEP_READING : 0;
 }
 
 void bel_session_mark(bel_session *s, bel_event_kind kind)
@@ -593,7 +609,7 @@ static void *input_main(void *arg)
         if (s->cfg.duration_s > 0.0 && smp.t_s - t_first_s >= s->cfg.duration_s) {
             break;
         }
-        smp.actions |= take_actions(s) | take_turn_if(s) | s->guide_actions;
+        smp.actions |= take_actions(s) | take_if(s) | s->guide_actions;
         s->guide_actions = 0;
         int n = bel_pipeline_process(s->pipe, &smp, ev, BEL_PIPELINE_MAX_EVENTS);
         if (n < 0) {

@@ -165,6 +165,14 @@ void bel_session_turn_round(bel_session *s);
  *  twice. Call from: any thread (lock-free). */
 void bel_session_turn_round_if(bel_session *s, uint32_t n_polarity_flips);
 
+/** The breathing follows the pacer as the belts read (bel_pacer_follow.is_as_worn), judged
+ *  on what the frames showed with the belts turned round n_polarity_flips times: the next
+ *  sample carries BEL_ACTION_KEEP_READING, so the pipeline keeps that reading for the rest
+ *  of the run (bel_pipeline_keep_reading) and the recording keeps it; dropped if the belts
+ *  have been turned since, or their way was already said. Call from: any thread
+ *  (lock-free). */
+void bel_session_keep_reading_if(bel_session *s, uint32_t n_polarity_flips);
+
 /** The main loop: until the input ends, stop_requested() (may be NULL) turns
  *  true or hooks->on_frame returns false. Prints events (unless quiet) and
  *  the metrics every 10 s of signal, calls hooks (may be NULL), and says on stderr

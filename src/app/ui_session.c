@@ -89,6 +89,7 @@ struct ui_session {
      * (the pipeline only reports it with one belt); the band asks, for a minute from
      * t_polarity_ask_s, unless the person or an assessment has said which way it reads. */
     bool is_polarity_settled;
+    bool is_reading_kept; /* the pacer said the belts read as they do (keep_if_followed_as_worn) */
     double t_polarity_ask_s;
     /* The pacer's reading of the onsets follows the belts' (n_polarity_flips as the
      * frames show it); a turn asked (i, or the pacer) and not yet shown by a frame. */
@@ -592,6 +593,28 @@ static void turn_if_followed_turned(ui_session *u)
     }
 }
 
+/* Someone who follows the pacer as the belts read now confirms which way they read,
+ * whatever the breath's shape says: a pace held at the top and not at the bottom
+ * (custom:4-8-4-0) has the shape of a natural breath read the other way round, which
+ * would turn them. The reading is then kept for the rest of the session (recorded, so a
+ * replay reads it the same), and the one-belt question is not asked. */
+static void keep_if_followed_as_worn(ui_session *u)
+{
+    const bel_metrics *m = &u->view.m;
+    if (u->is_turn_asked || u->is_reading_kept || !m->is_polarity_found) {
+        return;
+    }
+    bel_pacer_follow f;
+    bel_pacer_get_follow(u->pacer, &f);
+    if (!f.is_as_worn) {
+        return;
+    }
+    bel_session_keep_reading_if(u->session, u->pacer_flips);
+    u->is_reading_kept = true;
+    u->is_polarity_settled = true;
+    u->view.is_polarity_asked = false;
+}
+
 static void on_event(void *ctx, const bel_event *ev)
 {
     ui_session *u = ctx;
@@ -631,6 +654,7 @@ static void on_event(void *ctx, const bel_event *ev)
     if (u->view.is_pacer_on && is_shown) {
         bel_pacer_note_event(u->pacer, ev);
         turn_if_followed_turned(u);
+        keep_if_followed_as_worn(u);
     }
     bel_pacer_set_holdin(u->pacer, u->view.m.is_holding_in);
 }

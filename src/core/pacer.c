@@ -557,15 +557,17 @@ static bool is_at_pace(const bel_pacer *p)
     return true;
 }
 
-static bool follows_turned_round(const bel_pacer *p)
+/* Whether the last TURN_ONSETS onsets follow the pacer read way r (0: as now, 1: the
+ * other way round) and not the other: is_turned_round (r 1) and is_as_worn (r 0). */
+static bool follows_read(const bel_pacer *p, int r)
 {
     if (p->n_fits < TURN_ONSETS || !is_at_pace(p)) {
         return false;
     }
-    bool is_steady_turned;
-    const int n_now = n_following(p, 0, NULL);
-    const int n_turned = n_following(p, 1, &is_steady_turned);
-    return n_turned >= TURN_ONSETS - 1 && is_steady_turned && n_now <= 1;
+    bool is_steady;
+    const int n_this = n_following(p, r, &is_steady);
+    const int n_other = n_following(p, 1 - r, NULL);
+    return n_this >= TURN_ONSETS - 1 && is_steady && n_other <= 1;
 }
 
 static void swap2(double x[2])
@@ -602,5 +604,6 @@ void bel_pacer_get_follow(const bel_pacer *p, bel_pacer_follow *out)
     out->session_score =
         p->n_onsets > 0 ? clampf((float)(p->sum_cos[0] / p->n_onsets), 0.0f, 1.0f) : NAN;
     out->n_onsets = p->n_onsets;
-    out->is_turned_round = follows_turned_round(p);
+    out->is_turned_round = follows_read(p, 1);
+    out->is_as_worn = follows_read(p, 0);
 }

@@ -1020,8 +1020,19 @@ static void mix_update(bel_pipeline *p, double t_s)
     }
 }
 
+void bel_pipeline_keep_reading(bel_pipeline *p)
+{
+    if (!p) {
+        return;
+    }
+    stage_metrics_keep(p);
+    p->auto_polarity = false;
+    p->m.is_polarity_found = false;
+}
+
 /* What the person asked for before this sample, in the order a person would mean it:
- * the rest learnt again, then the belts turned round (which learns it again too). */
+ * the rest learnt again, then the belts turned round (which learns it again too), or
+ * kept as they read. */
 static int apply_actions(bel_pipeline *p, uint8_t actions, bel_event *out, int max_out)
 {
     int n_out = 0;
@@ -1030,6 +1041,9 @@ static int apply_actions(bel_pipeline *p, uint8_t actions, bel_event *out, int m
     }
     if (actions & BEL_ACTION_TURN_ROUND) {
         n_out += bel_pipeline_turn_round(p, out + n_out, max_out - n_out);
+    }
+    if (actions & BEL_ACTION_KEEP_READING) {
+        bel_pipeline_keep_reading(p);
     }
     return n_out;
 }

@@ -379,6 +379,7 @@ static const struct {
 } action_names[] = {
     {"relearn", BEL_ACTION_RELEARN},
     {"turn_round", BEL_ACTION_TURN_ROUND},
+    {"keep_reading", BEL_ACTION_KEEP_READING},
 };
 
 /* A comment line [s, e) among the rows: an action of the person's adds its bit to

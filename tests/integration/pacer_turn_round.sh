@@ -6,7 +6,9 @@
 # itself, within five of the pacer's cycles; the recording keeps the turn, so `analyze`
 # of it gives exactly the events the session showed. The same person with the belt
 # worn the right way, and someone breathing at their own rate with the belt the other
-# way round (asked, not turned), are never turned. Real time: about 60 s.
+# way round (asked, not turned), are never turned. The person following it with the
+# belt worn right confirms that reading: the recording keeps it too (serial_pacer_held.sh
+# shows why it matters). Real time: about 60 s.
 # Usage: sh pacer_turn_round.sh BELLOWS
 # SPDX-License-Identifier: MIT
 set -u
@@ -64,8 +66,13 @@ cmp -s "$TMP/live.csv" "$TMP/a.csv" ||
 
 for n in worn own; do
     ! grep -q 'turned round' "$TMP/$n.out" || fail "$n: turned round: $(grep 'turned' "$TMP/$n.out")"
-    ! grep -q '^# bellows action' "$TMP/$n.csv" || fail "$n: an action was recorded"
 done
+! grep -q '^# bellows action' "$TMP/own.csv" || fail "own breathing: an action was recorded"
+[ "$(grep -c '^# bellows action' "$TMP/worn.csv")" = 1 ] &&
+    grep -q '^# bellows action: keep_reading$' "$TMP/worn.csv" ||
+    fail "following as worn: want one keep_reading kept, got: $(grep '^# bellows' "$TMP/worn.csv")"
+
 grep -q "^the belt may read the other way round" "$TMP/own.out" ||
     fail "own breathing the other way round was not asked about"
+
 echo "pacer_turn_round ok"

@@ -10,6 +10,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "bellows/pacer.h"
 
@@ -328,18 +329,21 @@ static void test_pacer_follow_score_tracks_phase_difference(void **state)
  * to +-jitter_s on each turn (each exhalation exp_early_s earlier), or at their own period from
  * phase0_s on (in_frac of it breathing in). With is_turned the belt reads smaller on expansion, so
  * each onset is found as the other kind. The pipeline reports each a second late. *t_turned_s: when
- * is_turned_round first said so (NAN: never); *n_cycles_then: the pacer's cycles begun by then. */
+ * is_turned_round first said so (NAN: never); *n_cycles_then: the pacer's cycles begun by then;
+ * t_worn_s and n_cycles_worn the same for is_as_worn. */
 typedef struct follower_run {
     bel_pacer_follow end;
     double t_turned_s;
     int n_cycles_then;
+    double t_worn_s;
+    int n_cycles_worn;
 } follower_run;
 
 static follower_run run_follower(bel_pacer *p, double lag_s, double jitter_s, bool is_turned,
                                  double own_period_s, double in_frac, double phase0_s, double dur_s,
                                  double exp_early_s)
 {
-    follower_run out = {.t_turned_s = NAN};
+    follower_run out = {.t_turned_s = NAN, .t_worn_s = NAN};
     bel_pacer_state st;
     bel_pacer_update(p, 0.0, &st);
     uint32_t seq = st.phase_seq;
@@ -388,6 +392,10 @@ static follower_run run_follower(bel_pacer *p, double lag_s, double jitter_s, bo
                 if (f.is_turned_round && isnan(out.t_turned_s)) {
                     out.t_turned_s = t;
                     out.n_cycles_then = n_cycles;
+                }
+                if (f.is_as_worn && isnan(out.t_worn_s)) {
+                    out.t_worn_s = t;
+                    out.n_cycles_worn = n_cycles;
                 }
             } else {
                 pending_t[keep] = pending_t[i];
@@ -487,6 +495,62 @@ static void test_pacer_says_when_followed_the_other_way_round(void **state)
     }
 }
 
+/* Someone who follows the pacer as the belts read confirms that reading (is_as_worn): said
+ * by the fifth cycle, whatever the pattern (custom:4-8-4-0 too, held at the top, whose
+ * breath's shape reads like a natural one turned round) and however slowly they follow;
+ * never with the belts read the other way round, nor for breathing at a rate of one's own
+ * read the other way round (which the breath's shape may still turn). */
+static void test_pacer_says_when_followed_as_worn(void **state)
+{
+    (void)state;
+    const bel_pacer_preset presets[] = {BEL_PACER_RESONANCE, BEL_PACER_BOX,      BEL_PACER_478,
+                                        BEL_PACER_EVEN,      BEL_PACER_ADAPTIVE, BEL_PACER_CUSTOM};
+    const double lags[] = {-0.5, 0.0, 0.3, 1.0, 1.6};
+    for (int i = 0; i < 6; i++) {
+        for (int j = 0; j < 5; j++) {
+            for (int turned = 0; turned < 2; turned++) {
+                bel_pacer_config c = bel_pacer_config_default();
+                c.preset = presets[i];
+                if (presets[i] == BEL_PACER_CUSTOM) {
+                    const float held_at_top[4] = {4.0f, 8.0f, 4.0f, 0.0f};
+                    memcpy(c.phase_s, held_at_top, sizeof held_at_top);
+                }
+                bel_pacer *p = NULL;
+                assert_int_equal(bel_pacer_create(&c, &p), BEL_OK);
+                const double lag = presets[i] == BEL_PACER_ADAPTIVE ? 0.5 * lags[j] : lags[j];
+                follower_run r = run_follower(p, lag, 0.3, turned, 0.0, 0.5, 0.0, 300.0, 0.0);
+                char what[96];
+                snprintf(what, sizeof what, "%s lag %.1f %s: as worn at %.1f s (cycle %d)",
+                         bel_pacer_preset_name(presets[i]), lag, turned ? "turned" : "as worn",
+                         r.t_worn_s, r.n_cycles_worn);
+                if (!turned && !(r.n_cycles_worn >= 4 && r.n_cycles_worn <= 5)) {
+                    fail_msg("%s, want by cycle 5", what);
+                }
+                if (turned && !isnan(r.t_worn_s)) {
+                    fail_msg("%s, want never", what);
+                }
+                bel_pacer_destroy(p);
+            }
+        }
+    }
+    for (double bpm = 3.0; bpm <= 20.0; bpm += 0.25) {
+        if (bpm > 5.7 && bpm < 6.3) {
+            continue;
+        }
+        for (int k = 0; k < 8; k++) {
+            bel_pacer *p = make(BEL_PACER_EVEN);
+            const double period = 60.0 / bpm;
+            follower_run r =
+                run_follower(p, 0.0, 0.0, true, period, 0.4, 0.5 + k * period / 8.0, 600.0, 0.0);
+            if (!isnan(r.t_worn_s)) {
+                fail_msg("own breathing at %.2f/min turned round (phase %d/8): as worn at %.1f s",
+                         bpm, k, r.t_worn_s);
+            }
+            bel_pacer_destroy(p);
+        }
+    }
+}
+
 static void test_pacer_names_and_bad_config(void **state)
 {
     (void)state;
@@ -541,6 +605,7 @@ int main(void)
         cmocka_unit_test(test_pacer_adaptive_starts_at_own_rate_and_slows),
         cmocka_unit_test(test_pacer_follow_score_tracks_phase_difference),
         cmocka_unit_test(test_pacer_says_when_followed_the_other_way_round),
+        cmocka_unit_test(test_pacer_says_when_followed_as_worn),
         cmocka_unit_test(test_pacer_names_and_bad_config),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -922,6 +922,8 @@ typedef struct handling {
     bool chest_inverted; /* the chest alone reads smaller on expansion */
     double held_from_s;  /* the belly held in from here ... */
     double held_to_s;    /* ... to here: its breath 10 %, its level down 1.5 depths */
+    double keep_at_s;    /* the pacer keeps the belts' reading at the first sample from here
+                            (BEL_ACTION_KEEP_READING; 0: never) */
 } handling;
 
 static void run_handled(const wave *w, const handling *h, result *r)
@@ -963,6 +965,9 @@ static void run_handled(const wave *w, const handling *h, result *r)
             ch = 0.0;
         }
         bel_sample s = {t, 0, h->chest ? 2 : 1, {(float)b, (float)ch, 0, 0}, 0};
+        if (h->keep_at_s > 0.0 && t >= h->keep_at_s && t - 1.0 / w->fs < h->keep_at_s) {
+            s.actions = BEL_ACTION_KEEP_READING;
+        }
         s.n_missed = missed;
         missed = 0;
         feed(p, &s, r);
@@ -1154,6 +1159,32 @@ static void test_pipeline_two_belts_find_their_polarity(void **state)
     /* The spectral rate reads through the turn (10.5/min over the run while
      * the turn stood inside its 32 s window as a step). */
     assert_true(fabsf(res.sum.rate_spectral_bpm - 12.0f) < 0.5f);
+}
+
+/* Two belts worn right, following a pace held at the top and not at the bottom (4 s in,
+ * 8 s held, 4 s out): the breath's shape reads like a natural breath turned round (a long
+ * rest at one level, in and out equally fast), and it alone turned the belts at 81 s of a
+ * live session. Once the pacer says the breathing follows it as the belts read
+ * (BEL_ACTION_KEEP_READING, here at 60 s, the fifth cycle), they are never turned, and no
+ * longer said to be found from the breathing; every breath is right throughout. */
+static void test_pipeline_a_reading_kept_is_never_turned(void **state)
+{
+    (void)state;
+    wave w = wave_default();
+    w.ti_s = 4.0;
+    w.top_s = 8.0;
+    w.te_s = 4.0;
+    w.bottom_s = 0.0;
+    w.seconds = 400.0;
+    handling h = {0};
+    h.chest = true;
+    h.keep_at_s = 60.0;
+    run_handled(&w, &h, &res);
+    assert_int_equal(res.sum.n_polarity_flips, 0);
+    assert_false(res.sum.is_belly_inverted);
+    assert_false(res.sum.is_polarity_found);
+    assert_int_equal(count_kind(&res, BEL_EV_TURNED_ROUND), 0);
+    expect_all_breaths(&res, 0.5, 20.0, &w);
 }
 
 /* A chest belt that reads the other way round from the belly: turned round alone within
@@ -2307,6 +2338,7 @@ int main(void)
         cmocka_unit_test(test_pipeline_gap_in_time_marks_signal_lost_and_restored),
         cmocka_unit_test(test_pipeline_summary_rate_leaves_out_a_lost_signal),
         cmocka_unit_test(test_pipeline_two_belts_find_their_polarity),
+        cmocka_unit_test(test_pipeline_a_reading_kept_is_never_turned),
         cmocka_unit_test(test_pipeline_a_chest_read_against_the_belly_is_turned_alone),
         cmocka_unit_test(test_pipeline_breaths_are_right_at_once_after_a_turn_round),
         cmocka_unit_test(test_pipeline_exercise_breathing_does_not_turn_the_belts_round),
