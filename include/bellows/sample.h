@@ -17,6 +17,7 @@ enum bel_action {
     BEL_ACTION_KEEP_READING = 4u, /**< the breathing follows the pacer as the belts read: that
                                        is the way they read (the breath's shape turns them no
                                        more) */
+    BEL_ACTION_ALL = 7u, /**< every action above (a recording keeps these bits, no other) */
 };
 
 /** One sample of every channel. Plain data, copied freely.
