@@ -89,7 +89,7 @@ struct ui_session {
      * (the pipeline only reports it with one belt); the band asks, for a minute from
      * t_polarity_ask_s, unless the person or an assessment has said which way it reads. */
     bool is_polarity_settled;
-    bool is_reading_kept; /* the pacer said the belts read as they do (keep_if_followed_as_worn) */
+    bool is_reading_kept; /* the pacer said the belts read as they do (follow_pacer_reading) */
     double t_polarity_ask_s;
     /* The pacer's reading of the onsets follows the belts' (n_polarity_flips as the
      * frames show it); a turn asked (i, or the pacer) and not yet shown by a frame. */
@@ -567,52 +567,40 @@ static void turn_asked(ui_session *u, double t_pacer_s)
  * (half the evidence that says "inverted", pipeline.c). */
 static const float SHAPE_AS_WORN = -0.25f;
 
-/* Someone who follows the pacer with the belts read the other way round turns with it
- * the other way: each inhalation found where it says breathe out (bel_pacer_follow).
- * Then the belts are turned round, as i would (recorded so, so a replay reads it the
- * same), unless the person, an assessment or --invert said which way they read, or
- * the breath's shape says they read as worn. i turns them back. */
-static void turn_if_followed_turned(ui_session *u)
+/* What following the pacer says of the belts' reading (bel_pacer_follow), once the
+ * reading is the pipeline's to find (not said by the person, an assessment or --invert).
+ * Someone who follows it with the belts read the other way round turns with it the
+ * other way: each inhalation found where it says breathe out. Then the belts are turned
+ * round, as i would (recorded so, so a replay reads it the same), unless the breath's
+ * shape says they read as worn; i turns them back. Someone who follows it as the belts
+ * read confirms which way they read, whatever the shape says: a pace held at the top
+ * and not at the bottom (custom:4-8-4-0) has the shape of a natural breath read the
+ * other way round, which would turn them. That reading is kept for the rest of the
+ * session (recorded too), and the one-belt question is not asked. */
+static void follow_pacer_reading(ui_session *u)
 {
     const bel_metrics *m = &u->view.m;
-    if (u->is_turn_asked || !m->is_polarity_found || m->polarity_score < SHAPE_AS_WORN) {
+    if (u->is_turn_asked || !m->is_polarity_found) {
         return;
     }
     bel_pacer_follow f;
     bel_pacer_get_follow(u->pacer, &f);
-    if (!f.is_turned_round) {
-        return;
+    /* The shape's score is NAN until it has been judged: that says nothing either. */
+    if (f.is_turned_round && !(m->polarity_score < SHAPE_AS_WORN)) {
+        bel_session_turn_round_if(u->session, u->pacer_flips);
+        turn_asked(u, u->t_now_s);
+        if (!u->win && !u->is_quiet) {
+            printf("the breathing follows the pacer with the belt%s read the other way round: "
+                   "turned round, 'in' now follows the belly as it grows (i turns it back)\n",
+                   u->chest_channel >= 0 ? "s" : "");
+            fflush(stdout);
+        }
+    } else if (f.is_as_worn && !u->is_reading_kept) {
+        bel_session_keep_reading_if(u->session, u->pacer_flips);
+        u->is_reading_kept = true;
+        u->is_polarity_settled = true;
+        u->view.is_polarity_asked = false;
     }
-    bel_session_turn_round_if(u->session, u->pacer_flips);
-    turn_asked(u, u->t_now_s);
-    if (!u->win && !u->is_quiet) {
-        printf("the breathing follows the pacer with the belt%s read the other way round: "
-               "turned round, 'in' now follows the belly as it grows (i turns it back)\n",
-               u->chest_channel >= 0 ? "s" : "");
-        fflush(stdout);
-    }
-}
-
-/* Someone who follows the pacer as the belts read now confirms which way they read,
- * whatever the breath's shape says: a pace held at the top and not at the bottom
- * (custom:4-8-4-0) has the shape of a natural breath read the other way round, which
- * would turn them. The reading is then kept for the rest of the session (recorded, so a
- * replay reads it the same), and the one-belt question is not asked. */
-static void keep_if_followed_as_worn(ui_session *u)
-{
-    const bel_metrics *m = &u->view.m;
-    if (u->is_turn_asked || u->is_reading_kept || !m->is_polarity_found) {
-        return;
-    }
-    bel_pacer_follow f;
-    bel_pacer_get_follow(u->pacer, &f);
-    if (!f.is_as_worn) {
-        return;
-    }
-    bel_session_keep_reading_if(u->session, u->pacer_flips);
-    u->is_reading_kept = true;
-    u->is_polarity_settled = true;
-    u->view.is_polarity_asked = false;
 }
 
 static void on_event(void *ctx, const bel_event *ev)
@@ -653,8 +641,7 @@ static void on_event(void *ctx, const bel_event *ev)
     }
     if (u->view.is_pacer_on && is_shown) {
         bel_pacer_note_event(u->pacer, ev);
-        turn_if_followed_turned(u);
-        keep_if_followed_as_worn(u);
+        follow_pacer_reading(u);
     }
     bel_pacer_set_holdin(u->pacer, u->view.m.is_holding_in);
 }
