@@ -41,7 +41,7 @@ for ds in scenarios scenarios2; do
     done
 done
 if [ -d "$out/scenarios2" ]; then
-    echo "== scenarios2 by kind of scenario (F1 insp_onset / exp_onset)"
+    echo "== scenarios2 by kind of scenario: F1 insp_onset / exp_onset, pooled (mean of the records)"
     for sk in relaxed holdin holdin_paced posture breath_hold holdin_belly_only mixed paced \
         startup slow; do
         ex=""
@@ -54,7 +54,7 @@ if [ -d "$out/scenarios2" ]; then
             # shellcheck disable=SC2086
             f1=$($py "$score" --ann-dir "$shared/data/scenarios2" --det-dir "$out/scenarios2" \
                 --det-suffix .events.csv --kind "$kind" --skip-labels --edges 5 3 --quiet $ex |
-                sed -n 's/.*POOLED.*F1=\([0-9.]*\).*/\1/p')
+                sed -n 's/.*POOLED.* F1=\([0-9.]*\)%.*mean-of-records F1=\([0-9.]*\)%.*/\1 (\2)/p')
             line="$line $kind ${f1:-?}"
         done
         echo "  $line"
