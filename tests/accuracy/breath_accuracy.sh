@@ -68,6 +68,50 @@ if [ -d "$out/hexoskin" ]; then
                 --det-suffix .events.csv --kind "$kind" --tol "$tol" --quiet | pooled
         done
     done
+    # One band alone, as a user with one belt wears it: each band's column on its own,
+    # analyzed as it reads (these bands read inverted) and turned by hand (--invert).
+    mkdir -p "$out/hexo1"
+    for f in "$shared/data/hexoskin"/*.csv; do
+        case $f in *.breaths.csv) continue ;; esac
+        n=$(basename "$f" .csv)
+        cut -d, -f1,2 "$f" >"$out/hexo1/$n.belly.csv"
+        cut -d, -f1,3 "$f" >"$out/hexo1/$n.chest.csv"
+        for band in belly chest; do
+            echo "$out/hexo1/$n.$band.csv $out/hexo1/$n.$band.as_read.events.csv"
+            echo "$out/hexo1/$n.$band.csv $out/hexo1/$n.$band.inverted.events.csv --invert"
+        done
+    done | xargs -P "$(nproc)" -L 1 sh -c '"$0" analyze "$1" --events "$2" --quiet $3' "$bellows"
+    echo "== hexoskin, one band alone, insp_onset against the device's events, tol 0.5 s, in"
+    echo "   32-s windows the device counts under 22 breaths/min (rest) or more (moving)"
+    $py - "$out/hexo1" "$shared" <<'PY'
+import glob, os, sys
+import numpy as np, pandas as pd
+sys.path.insert(0, os.path.join(sys.argv[2], "tools"))
+from score_breaths import match_events
+tot = {}
+for ann in sorted(glob.glob(os.path.join(sys.argv[2], "data", "hexoskin", "*.breaths.csv"))):
+    n = os.path.basename(ann)[: -len(".breaths.csv")]
+    a = pd.read_csv(ann)
+    a = np.sort(a[a.kind == "insp_onset"].t.values)
+    for band in ("chest", "belly"):
+        for how in ("inverted", "as_read"):
+            d = pd.read_csv(os.path.join(sys.argv[1], f"{n}.{band}.{how}.events.csv"))
+            d = np.sort(d[d.kind == "insp_onset"].t.values)
+            t = a[0]
+            while t + 32.0 < a[-1]:
+                aa, dd = a[(a >= t) & (a < t + 32.0)], d[(d >= t) & (d < t + 32.0)]
+                ai, _ = match_events(aa, dd, 0.5)
+                key = (band, how, "rest" if len(aa) * 60.0 / 32.0 < 22.0 else "moving")
+                s = tot.setdefault(key, [0, 0, 0])
+                s[0] += len(ai)
+                s[1] += len(aa)
+                s[2] += len(dd)
+                t += 32.0
+for (band, how, cls), (tp, na, nd) in tot.items():
+    what = "turned by hand (--invert)" if how == "inverted" else "as it reads"
+    print(f"{band} alone, {what}, {cls}: device {na}, found {nd}, "
+          f"F1 {200 * tp / max(na + nd, 1):.1f}%")
+PY
 fi
 echo "== bidmc, exp_onset, both annotators, tol 0.5 s"
 $py "$score" --ann-dir "$shared/data/bidmc" --det-dir "$out/bidmc" --det-suffix .events.csv \
