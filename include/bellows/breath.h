@@ -46,6 +46,9 @@ typedef struct bel_breath_config {
     double history_s;       /**< history kept to time turning points (default 30 s) */
     int now_lead;           /**< samples the input now (bel_breath_process_now) leads x by:
                                  the despiking median's delay (default 2, 0..64) */
+    bool is_one_belt;       /**< the input is one belt alone, no other to weigh the breath
+                                 against: a periodic movement (0.5-1.5 s) the detector follows
+                                 is checked for slower breathing under it (default true) */
 } bel_breath_config;
 
 /** A confirmed turning point. */

@@ -33,6 +33,13 @@ enum { RIPPLE_MAX = 512 };
  * correlates clearly (> 0.5). */
 static const double ripple_coarse = 0.4;
 
+/* breathing_under_beat: the window and the longest lag it looks at (s), on
+ * the input decimated to about under_fs_hz; a breath at least under_ratio
+ * beat periods long. */
+static const double under_win_s = 15.0, under_lag_s = 13.0, under_fs_hz = 5.0;
+static const double under_ratio = 2.5;
+enum { UNDER_MAX = 256 };
+
 /* is_reversed_ahead: y must have reversed by this fraction of the depth. */
 static const double lead_frac = 0.03;
 static const double lead_noise_mult = 5.0;
@@ -169,6 +176,9 @@ struct bel_breath {
     double ripple_half_cycle_s;
     bool ripple_amp_known; /* pending, its amplitude computed, its lags not yet */
     double ripple_amp_pending;
+    /* Breathing found under a beat the detector itself was following
+     * (breathing_under_beat): its half-cycle (s), 0 when none. */
+    double under_half_s;
     /* Reference depth: median of recent excursions, decaying when nothing happens. */
     float depths[N_DEPTHS];
     int n_depths, depth_head;
@@ -237,6 +247,7 @@ bel_breath_config bel_breath_config_default(double fs_hz)
     c.trough_hold_frac = 0.02f;
     c.smooth_s = 0.1;
     c.history_s = 30.0;
+    c.is_one_belt = true;
     c.now_lead = 2;
     return c;
 }
@@ -336,6 +347,7 @@ void bel_breath_reset(bel_breath *b)
     b->n = 0;
     b->ripple_n = 0;
     b->ripple_at = -1;
+    b->under_half_s = 0.0;
     b->n_points = 0;
     b->absd = 0.0;
     b->st = ST_UNKNOWN;
@@ -562,6 +574,104 @@ static void ripple_rs(const double *xs, const double *pre, int64_t win, double s
     }
 }
 
+/* The breathing found under a beat, pp peak to peak: the depths learnt on the
+ * beat's phases are raised to it (as depths kept from before a fade come back). */
+static void seed_depths(bel_breath *b, double pp)
+{
+    if (!(pp > b->ref_depth) || b->n_depths == 0) {
+        return;
+    }
+    for (int i = 0; i < b->n_depths; i++) {
+        b->depths[i] = fmaxf(b->depths[i], (float)pp);
+    }
+    b->depth_median = median_depth(b->depths, b->n_depths);
+    b->ref_depth = b->depth_median;
+}
+
+/* Breathing slower than a periodic movement of len samples that the detector
+ * is following as if it were the breath (a heart beat as large as the
+ * breathing, on a belt where the breath hardly moves): the input averaged over
+ * exactly len samples (nothing of the periodic movement or its harmonics is
+ * left), decimated to about under_fs_hz over the last under_win_s plus
+ * under_lag_s, its straight-line trend taken out, correlates with itself
+ * clearly (> 0.5) at a lag of under_ratio periods or more, a peak that a dip
+ * below zero comes before (an oscillation, not a drift). Returns that lag in
+ * seconds, 0 when there is none (the periodic movement is the breathing). */
+static double breathing_under_beat(const bel_breath *b, int64_t len, double *pp)
+{
+    const int64_t step =
+        b->cfg.fs_hz > 1.5 * under_fs_hz ? (int64_t)floor(b->cfg.fs_hz / under_fs_hz + 0.5) : 1;
+    const double fs_d = b->cfg.fs_hz / (double)step;
+    /* As much of the history as there is, up to the window and the lags; at
+     * least as long a window as the lag (from the start, the first breath or
+     * two). */
+    const int64_t held = (b->n < b->cap ? b->n : b->cap) - len;
+    int64_t n_xs = (int64_t)((under_win_s + under_lag_s) * fs_d);
+    n_xs = n_xs < UNDER_MAX ? n_xs : UNDER_MAX;
+    n_xs = n_xs < held / step ? n_xs : held / step;
+    int64_t lmax = (int64_t)(under_lag_s * fs_d);
+    lmax = lmax < n_xs / 2 ? lmax : n_xs / 2;
+    const int64_t win = n_xs - lmax, span = n_xs * step + len;
+    const int64_t lmin = (int64_t)ceil(under_ratio * (double)len / (double)step);
+    if (lmin + 1 >= lmax) {
+        return 0.0;
+    }
+    /* The one-period means at every step-th sample, newest first. */
+    double xs[UNDER_MAX];
+    const int64_t last = b->n - 1, first = last - span + 1;
+    double sum = 0.0;
+    int64_t i_next = n_xs - 1; /* the oldest mean is filled first */
+    for (int64_t k = first; k <= last && i_next >= 0; k++) {
+        sum += hx(b, k);
+        if (k - first >= len) {
+            sum -= hx(b, k - len);
+        }
+        if (k - first + 1 >= len && (last - k) % step == 0 && (last - k) / step == i_next) {
+            xs[i_next--] = sum / (double)len;
+        }
+    }
+    if (i_next >= 0) {
+        return 0.0;
+    }
+    /* Less its straight-line trend. */
+    double si = 0.0, sx = 0.0, sii = 0.0, six = 0.0;
+    for (int64_t i = 0; i < n_xs; i++) {
+        si += (double)i;
+        sx += xs[i];
+        sii += (double)i * (double)i;
+        six += (double)i * xs[i];
+    }
+    const double nn = (double)n_xs, den = nn * sii - si * si;
+    const double slope = den > 0.0 ? (nn * six - si * sx) / den : 0.0;
+    const double icpt = (sx - slope * si) / nn;
+    double pre[UNDER_MAX + 1];
+    pre[0] = 0.0;
+    for (int64_t i = 0; i < n_xs; i++) {
+        xs[i] -= icpt + slope * (double)i;
+        pre[i + 1] = pre[i] + xs[i] * xs[i];
+    }
+    const double sxx = pre[win];
+    double best = -2.0, dip = 2.0, prev = 2.0, before_best = 2.0;
+    int64_t best_l = 0;
+    bool is_peak = false;
+    for (int64_t l = 1; l <= lmax; l++) {
+        const double rl = ripple_r(xs, pre, win, sxx, l);
+        if (l == best_l + 1) {
+            is_peak = rl < best; /* falls after it */
+        }
+        if (l >= lmin && rl > best && dip < 0.0) {
+            best = rl;
+            best_l = l;
+            before_best = prev;
+            is_peak = false;
+        }
+        dip = fmin(dip, rl);
+        prev = rl;
+    }
+    *pp = 2.0 * sqrt(2.0 * sxx / (double)win);
+    return best > 0.5 && is_peak && before_best < best ? (double)best_l / fs_d : 0.0;
+}
+
 /* The ripple's period: the lag (0.5..1.5 s, 40-120 beats/min) where the
  * band signal of the last 6 s (decimated to about 25 Hz) correlates best with
  * itself, when that correlation is clear (> 0.5) and not at the range's edge.
@@ -619,10 +729,32 @@ static void estimate_ripple(bel_breath *b, const ripple_grid *g, const double *x
         prev = rl;
     }
     /* A beat is much faster than the breath: a period over 0.4 of the breath's
-     * is breathing that got into the band, not a heart beat. */
-    const bool is_fast = (double)best_l / g->fs_d < 0.8 * b->ripple_half_cycle_s;
-    if (best > 0.5 && is_fast && best_l > lmin && best_l < lmax && before_best < best &&
-        after_best < best) {
+     * is breathing that got into the band, not a heart beat, unless slower
+     * breathing is found under it (then the breath's phases are the ones
+     * found there, which the cutoff follows, and they remain the breath's
+     * while the detector follows them). */
+    const bool is_clear =
+        best > 0.5 && best_l > lmin && best_l < lmax && before_best < best && after_best < best;
+    bool is_fast = (double)best_l / g->fs_d < 0.8 * b->ripple_half_cycle_s;
+    if (!is_clear) {
+        b->under_half_s = 0.0;
+    } else if (is_fast && b->under_half_s > 0.0) {
+        /* Breathing found under the beat is followed now: its own phases. */
+        b->under_half_s = b->ripple_half_cycle_s;
+    }
+    if (is_clear && !is_fast && b->cfg.is_one_belt) {
+        /* The detector's own phases may be the beat's: then the breathing, if
+         * any is slower, is found under it. (With another belt, the one that
+         * moves most with the breath leads the mix: not a beat.) */
+        double pp = 0.0;
+        const double under_s = breathing_under_beat(b, best_l * g->step, &pp);
+        b->under_half_s = 0.5 * under_s;
+        is_fast = under_s > 0.0;
+        if (is_fast) {
+            seed_depths(b, pp);
+        }
+    }
+    if (is_clear && is_fast) {
         const int64_t len = best_l * g->step;
         b->ripple_n = len % 2 ? len : len + 1;
         b->beat_n = b->ripple_n;
@@ -1276,7 +1408,7 @@ static void tune_ripple_lowpass(bel_breath *b)
     if (b->ripple_n <= 0 || !(b->half_cycle_slow_s > 0.0)) {
         return;
     }
-    const double f_breath = 0.5 / b->half_cycle_slow_s;
+    const double f_breath = 0.5 / fmax(b->half_cycle_slow_s, b->under_half_s);
     const double f_ripple = b->cfg.fs_hz / (double)b->ripple_n;
     double fc = fmin(sqrt(f_breath * f_ripple), ripple_lp_breath_mult * f_breath);
     fc = fmin(fmax(fc, b->cfg.ripple_lowpass_hz), b->cfg.lowpass_hz);

@@ -362,6 +362,7 @@ bel_status bel_pipeline_create(const bel_pipeline_config *cfg, bel_pipeline **ou
     p->despike_delay = despike_window(cfg->fs_hz) / 2;
     p->despike_delay_s = p->despike_delay / cfg->fs_hz;
     bc.now_lead = p->despike_delay;
+    bc.is_one_belt = cfg->chest_channel < 0;
     st = bel_breath_create(&bc, &p->breath);
     if (st != BEL_OK) {
         goto fail;
