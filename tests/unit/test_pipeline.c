@@ -1928,6 +1928,16 @@ static void test_pipeline_strong_heart_beat_turns_are_known_ahead_of_the_slow_fi
     }
 }
 
+/* No hold-in said from t_from on (the person never pulls the belly in). */
+static void expect_no_holdin_after(const result *r, double t_from, const char *what)
+{
+    for (int i = 0; i < r->n_ev; i++) {
+        if (r->ev[i].kind == BEL_EV_HOLDIN_START && r->ev[i].t_s >= t_from) {
+            fail_msg("%s: a hold-in said at %.1f s", what, r->ev[i].t_s);
+        }
+    }
+}
+
 /* One belt on a person whose belly hardly moves with the breath (it is in the
  * chest): the heart beat there is half as large as the breathing (60 counts
  * peak to peak on a 120-count breath) or as large, at about 70/min over 8 and
@@ -1936,9 +1946,11 @@ static void test_pipeline_strong_heart_beat_turns_are_known_ahead_of_the_slow_fi
  * its filter below the beat and takes that breathing's size as its depth:
  * from 45 s on, each breath is found once. With the beat half the breath,
  * both kinds are timed within 0.5 s (F1 >= 0.85; 0.88-1.0); with one as large,
- * the exhalations (F1 >= 0.95; 0.96-1.0). (Before, the beat's phases were
- * taken for breaths, about 40 a minute: F1 0.24-0.26 and 0.18-0.32, and the
- * ripple it was called no faster than those "breaths".) Where the beat is as
+ * the exhalations (F1 >= 0.95; 0.96-1.0). And the belly is never said to be
+ * held in after 20 s. (Before, the beat's phases were taken for breaths,
+ * about 40 a minute: F1 0.24-0.26 and 0.18-0.32, the ripple it was called no
+ * faster than those "breaths", and each real breath, many of those depths,
+ * was taken for the belly pulled in: a hold-in at 28.3 s.) Where the beat is as
  * large as the breath, inhalations are counted but timed more than 0.5 s
  * early: a beat in the pause taken for its end. */
 static void test_pipeline_one_belt_finds_the_breathing_under_a_beat_as_large(void **state)
@@ -1957,8 +1969,13 @@ static void test_pipeline_one_belt_finds_the_breathing_under_a_beat_as_large(voi
             snprintf(what, sizeof what, "one belt, %.0f/min, a beat half the breath, seed %d",
                      (double)rates[i], (int)seed);
             expect_f1(&res, 45.0, 0.85, what);
+            expect_no_holdin_after(&res, 20.0, what);
             sc.cardiac_counts = 60.0f;
             run_sim(&sc, &res);
+            snprintf(what, sizeof what,
+                     "one belt, %.0f/min, a beat as large as the breath, seed %d", (double)rates[i],
+                     (int)seed);
+            expect_no_holdin_after(&res, 20.0, what);
             const match m = score(&res, BEL_EV_EXP_ONSET, 0.5, 45.0);
             const double f1 = 2.0 * m.tp / (2.0 * m.tp + m.fp + m.fn);
             if (!(f1 >= 0.95)) {
