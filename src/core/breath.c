@@ -611,27 +611,19 @@ static double breathing_under_beat(const bel_breath *b, int64_t len, double *pp)
     n_xs = n_xs < held / step ? n_xs : held / step;
     int64_t lmax = (int64_t)(under_lag_s * fs_d);
     lmax = lmax < n_xs / 2 ? lmax : n_xs / 2;
-    const int64_t win = n_xs - lmax, span = n_xs * step + len;
+    const int64_t win = n_xs - lmax;
     const int64_t lmin = (int64_t)ceil(under_ratio * (double)len / (double)step);
     if (lmin + 1 >= lmax) {
         return 0.0;
     }
-    /* The one-period means at every step-th sample, newest first. */
+    /* The one-period means at every step-th sample, newest first, from the
+     * input's running sums (as measure_beat's). */
     double xs[UNDER_MAX];
-    const int64_t last = b->n - 1, first = last - span + 1;
-    double sum = 0.0;
-    int64_t i_next = n_xs - 1; /* the oldest mean is filled first */
-    for (int64_t k = first; k <= last && i_next >= 0; k++) {
-        sum += hx(b, k);
-        if (k - first >= len) {
-            sum -= hx(b, k - len);
-        }
-        if (k - first + 1 >= len && (last - k) % step == 0 && (last - k) / step == i_next) {
-            xs[i_next--] = sum / (double)len;
-        }
-    }
-    if (i_next >= 0) {
-        return 0.0;
+    const int64_t m = b->cap - 1;
+    for (int64_t i = 0; i < n_xs; i++) {
+        const int64_t k = b->n - 1 - i * step;
+        const double before = k - len >= 0 ? b->hist_cs[(k - len) & m] : 0.0;
+        xs[i] = (b->hist_cs[k & m] - before) / (double)len;
     }
     /* Less its straight-line trend. */
     double si = 0.0, sx = 0.0, sii = 0.0, six = 0.0;
