@@ -121,6 +121,11 @@ uint32_t bel_breath_get_restarts(const bel_breath *b);
  *  owning thread. */
 void bel_breath_set_still(bel_breath *b, bool still);
 
+/** Whether the input is, in effect, one belt alone (bel_breath_config.is_one_belt):
+ *  with two belts, while the mix gives the other next to no weight (it is loose
+ *  or not yet weighed). Call from: the owning thread. */
+void bel_breath_set_one_belt(bel_breath *b, bool one);
+
 /** The breaths from now are smaller (the belly pulled in, judged by the
  *  hold-in stage): the depths learnt are scaled by frac (0 < frac < 1) and
  *  fade on from there while no breath is found, and the movement in progress

@@ -736,8 +736,8 @@ static void estimate_ripple(bel_breath *b, const ripple_grid *g, const double *x
     }
     if (is_clear && !is_fast && b->cfg.is_one_belt) {
         /* The detector's own phases may be the beat's: then the breathing, if
-         * any is slower, is found under it. (With another belt, the one that
-         * moves most with the breath leads the mix: not a beat.) */
+         * any is slower, is found under it. (With another belt that counts in
+         * the mix, the one that moves most with the breath leads: not a beat.) */
         double pp = 0.0;
         const double under_s = breathing_under_beat(b, best_l * g->step, &pp);
         b->under_half_s = 0.5 * under_s;
@@ -1995,6 +1995,8 @@ bool bel_breath_is_inhaling(const bel_breath *b) { return b->st == ST_RISING; }
 uint32_t bel_breath_get_restarts(const bel_breath *b) { return b->n_restarts; }
 
 void bel_breath_set_still(bel_breath *b, bool still) { b->is_still = still; }
+
+void bel_breath_set_one_belt(bel_breath *b, bool one) { b->cfg.is_one_belt = one; }
 
 void bel_breath_forget_scale(bel_breath *b, double frac)
 {

@@ -62,6 +62,10 @@ static const double gap_reset_s = 2.0;
 enum { mix_decim = 4, mix_window_steps = 20, mix_keep_steps = 3 };
 /* Movements between turning points before the chest's polarity is known. */
 enum { mix_polarity_movements = 6 };
+/* A chest whose part of the detection signal is under this reads almost
+ * nothing of the breath (a loose belt, or not weighed yet): the signal is the
+ * belly's, as with one belt (bel_breath_set_one_belt). */
+static const double mix_one_belt_share = 0.1;
 /* cos^2 of the weights' least move (about 5 degrees). */
 static const double mix_move_cos2 = 0.96;
 static const double mix_clip = 2.5;
@@ -362,7 +366,9 @@ bel_status bel_pipeline_create(const bel_pipeline_config *cfg, bel_pipeline **ou
     p->despike_delay = despike_window(cfg->fs_hz) / 2;
     p->despike_delay_s = p->despike_delay / cfg->fs_hz;
     bc.now_lead = p->despike_delay;
-    bc.is_one_belt = cfg->chest_channel < 0;
+    /* The detection signal is the belly's alone until the chest is weighed
+     * (mix_take). */
+    bc.is_one_belt = true;
     st = bel_breath_create(&bc, &p->breath);
     if (st != BEL_OK) {
         goto fail;
@@ -878,6 +884,8 @@ static void mix_take(bel_pipeline *p, int64_t k)
     }
     p->e_b = p->w_b;
     p->e_c = p->w_c;
+    bel_breath_set_one_belt(p->breath,
+                            fabs(p->e_c) < mix_one_belt_share * (fabs(p->e_b) + fabs(p->e_c)));
 }
 
 /* The belly is pulled in: the relaxed covariance and weights are kept for
