@@ -29,6 +29,14 @@ static const double arm_s = 40.0;
  * 24 s or more); faster, arming comes soon enough. */
 static const float pre_margin = 2.0f;
 static const double slow_period_s = 6.0;
+/* With one belt, four breaths arm the detector only over this much learning
+ * (four breaths at 16 a minute). Its breaths are all there is to go by, and
+ * the first ones found may be a heart beat's phases: where the beat is as
+ * large as the breath, the breath stage finds the breathing under it from two
+ * breath periods of history (breath.c, breathing_under_beat), and each breath
+ * would be taken for a drop below a level learnt on the beat. With a chest
+ * belt a hold-in needs the chest to carry the breath as well. */
+static const double arm_one_belt_s = 15.0;
 
 typedef enum hstate { HS_IDLE = 0, HS_CANDIDATE, HS_HELD } hstate;
 
@@ -594,7 +602,8 @@ static void arm_if_ready(bel_holdin *h, double t)
     if (h->armed) {
         return;
     }
-    const bool belly_ok = h->depth_b.n >= 4 && h->n_level >= 3;
+    const bool belly_ok =
+        h->depth_b.n >= 4 && h->n_level >= 3 && (h->has_chest || t - h->t_level0 >= arm_one_belt_s);
     const bool chest_ok = !h->has_chest || h->depth_c.n >= 4;
     /* On time as well: at a slow (paced) rate four breaths take over a minute,
      * and a hold-in before then would be learnt as the relaxed state. Two

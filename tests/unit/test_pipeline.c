@@ -1938,11 +1938,11 @@ static void test_pipeline_strong_heart_beat_turns_are_known_ahead_of_the_slow_fi
     }
 }
 
-/* No hold-in said from t_from on (the person never pulls the belly in). */
-static void expect_no_holdin_after(const result *r, double t_from, const char *what)
+/* No hold-in said from t_from to t_to (the person never pulls the belly in). */
+static void expect_no_holdin_between(const result *r, double t_from, double t_to, const char *what)
 {
     for (int i = 0; i < r->n_ev; i++) {
-        if (r->ev[i].kind == BEL_EV_HOLDIN_START && r->ev[i].t_s >= t_from) {
+        if (r->ev[i].kind == BEL_EV_HOLDIN_START && r->ev[i].t_s >= t_from && r->ev[i].t_s < t_to) {
             fail_msg("%s: a hold-in said at %.1f s", what, r->ev[i].t_s);
         }
     }
@@ -1957,8 +1957,10 @@ static void expect_no_holdin_after(const result *r, double t_from, const char *w
  * from 45 s on, each breath is found once. With the beat half the breath,
  * both kinds are timed within 0.5 s (F1 >= 0.85; 0.88-1.0); with one as large,
  * the exhalations (F1 >= 0.95; 0.96-1.0). And the belly is never said to be
- * held in after 20 s. (Before, the beat's phases were taken for breaths,
- * about 40 a minute: F1 0.24-0.26 and 0.18-0.32, the ripple it was called no
+ * held in in the first 15 s, while the relaxed state is learnt (the beat's
+ * phases, taken for breaths until the breathing is found under them, said it
+ * at 4.8, 9.9 and 14.8 s on three of these runs), nor after 20 s. (Before, the beat's phases were
+ * taken for breaths, about 40 a minute: F1 0.24-0.26 and 0.18-0.32, the ripple it was called no
  * faster than those "breaths", and each real breath, many of those depths,
  * was taken for the belly pulled in: a hold-in at 28.3 s.) Where the beat is as
  * large as the breath, inhalations are counted but timed more than 0.5 s
@@ -1979,13 +1981,15 @@ static void test_pipeline_one_belt_finds_the_breathing_under_a_beat_as_large(voi
             snprintf(what, sizeof what, "one belt, %.0f/min, a beat half the breath, seed %d",
                      (double)rates[i], (int)seed);
             expect_f1(&res, 45.0, 0.85, what);
-            expect_no_holdin_after(&res, 20.0, what);
+            expect_no_holdin_between(&res, 0.0, 15.0, what);
+            expect_no_holdin_between(&res, 20.0, INFINITY, what);
             sc.cardiac_counts = 60.0f;
             run_sim(&sc, &res);
             snprintf(what, sizeof what,
                      "one belt, %.0f/min, a beat as large as the breath, seed %d", (double)rates[i],
                      (int)seed);
-            expect_no_holdin_after(&res, 20.0, what);
+            expect_no_holdin_between(&res, 0.0, 15.0, what);
+            expect_no_holdin_between(&res, 20.0, INFINITY, what);
             const match m = score(&res, BEL_EV_EXP_ONSET, 0.5, 45.0);
             const double f1 = 2.0 * m.tp / (2.0 * m.tp + m.fp + m.fn);
             if (!(f1 >= 0.95)) {
@@ -2021,7 +2025,7 @@ static void test_pipeline_loose_chest_belt_finds_the_breathing_under_a_beat(void
             char what[80];
             snprintf(what, sizeof what, "a loose chest belt, %.0f/min, seed %d", (double)rates[i],
                      (int)seed);
-            expect_no_holdin_after(&res, 0.0, what);
+            expect_no_holdin_between(&res, 0.0, INFINITY, what);
             const match m = score(&res, BEL_EV_EXP_ONSET, 0.5, 45.0);
             const double f1 = 2.0 * m.tp / (2.0 * m.tp + m.fp + m.fn);
             if (!(f1 >= 0.95)) {
