@@ -138,9 +138,11 @@ bool bel_assess_get_deep_span(const bel_assess *a, double *t0_s, double *t1_s);
 
 /** What the accepted deep breath said, from the samples given to bel_assess_note_sample:
  *  a deep inhalation moves a belt further from its mean in the direction of expansion,
- *  so a belt whose excursion below the mean is the larger reads inverted. false (both
- *  false) before the deep phase passed or without samples; *chest_inverted false with
- *  no chest values. */
+ *  so a belt whose excursion below the mean is clearly the larger (1.3 times the other)
+ *  reads inverted. false (both false) before the deep phase passed, without samples, or
+ *  when the belly's two sides are too alike to tell (breathing with no deep breath in
+ *  it: a breath counted deep on a scale learnt from a heart beat); *chest_inverted false
+ *  with no chest values or sides alike. */
 bool bel_assess_get_deep_polarity(const bel_assess *a, bool *belly_inverted, bool *chest_inverted);
 
 /** Short name of a phase ("settle", "deep breath", "natural breathing", "done", "failed"). */

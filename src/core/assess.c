@@ -93,6 +93,13 @@ static double phase_len(const bel_assess *a)
     }
 }
 
+/* A deep breath (1.5 times the relaxed depth or more, from the exhaled level) moves a
+ * belt from the try's mean 1.6 to 3.7 times further on the side it expands to than on
+ * the other (the simulator's person, 6-20/min); breathing with no such breath in it,
+ * as even as a large heart beat on it makes it, 1.0 to 1.1 times. Under this ratio the
+ * try says nothing of the belt's polarity. */
+static const double deep_side_ratio = 1.3;
+
 /* Keep the BEL_ASSESS_EXTREMES most extreme values seen (sign 1: highest, -1: lowest),
  * the most extreme first. */
 static void keep_extreme(float *ext, float v, float sign)
@@ -126,17 +133,22 @@ void bel_assess_note_sample(bel_assess *a, double t_s, float belly, float chest)
     }
 }
 
-/* The deep try's excursion below the mean is larger than above it (its extremes read
- * past the few most extreme samples: a deep breath holds its top for many). */
-static bool deep_reads_inverted(const bel_assess *a, int k)
+/* Which way the deep try says belt k reads: -1 when its excursion below the mean is
+ * the larger (inverted), 1 when above, by deep_side_ratio at least; 0 when neither side
+ * is that much larger, or with too few samples. Its extremes are read past the few most
+ * extreme samples: a deep breath holds its top for many. */
+static int deep_side(const bel_assess *a, int k)
 {
     if (a->deep_n[k] < BEL_ASSESS_EXTREMES) {
-        return false;
+        return 0;
     }
     const double mean = a->deep_sum[k] / a->deep_n[k];
-    const double lo = (double)a->deep_lo[k][BEL_ASSESS_EXTREMES - 1];
-    const double hi = (double)a->deep_hi[k][BEL_ASSESS_EXTREMES - 1];
-    return mean - lo > hi - mean;
+    const double below = mean - (double)a->deep_lo[k][BEL_ASSESS_EXTREMES - 1];
+    const double above = (double)a->deep_hi[k][BEL_ASSESS_EXTREMES - 1] - mean;
+    if (below > deep_side_ratio * above) {
+        return -1;
+    }
+    return above > deep_side_ratio * below ? 1 : 0;
 }
 
 static int cmp_float(const void *x, const void *y)
@@ -211,9 +223,9 @@ bel_assess_change bel_assess_update(bel_assess *a, double t_s)
     if (a->phase == BEL_ASSESS_DEEP) {
         a->deep_t0_s = a->t_phase_s;
         a->deep_t1_s = t_end;
-        a->has_deep_polarity = a->deep_n[0] > 0;
-        a->deep_inverted[0] = deep_reads_inverted(a, 0);
-        a->deep_inverted[1] = deep_reads_inverted(a, 1);
+        a->has_deep_polarity = deep_side(a, 0) != 0;
+        a->deep_inverted[0] = deep_side(a, 0) < 0;
+        a->deep_inverted[1] = deep_side(a, 1) < 0;
     } else if (a->phase == BEL_ASSESS_NATURAL) {
         a->natural_t0_s = a->t_phase_s;
         a->natural_t1_s = t_end;

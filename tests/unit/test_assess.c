@@ -15,6 +15,8 @@
 #include "bellows/pipeline.h"
 #include "bellows/sim.h"
 
+static const double pi = 3.14159265358979323846;
+
 /* One breath every 4 s from t0 to t1 (peak at +1.5 s) of the given depth, then updates
  * every 0.1 s; returns the last change other than SAME (or SAME). */
 static bel_assess_change breathe(bel_assess *a, double t0, double t1, float depth, double deep_at,
@@ -112,6 +114,33 @@ static void test_assess_spikes_do_not_turn_the_deep_breath_round(void **state)
     deep_try(300.0f, -900.0f, &belly_inv, &chest_inv);
     assert_false(belly_inv);
     assert_false(chest_inv);
+}
+
+/* A deep try counted deep (its breath twice the relaxed depth learnt in settling) whose
+ * belt shows no deep breath: even breathing, 8 a minute, under a heart beat as large
+ * (as a belly belt shows it on a person breathing in the chest, whose settling depth was
+ * learnt on the beat's phases). It says nothing of the belt's polarity, neither way.
+ * Before, the sides' few-count difference turned the belt round: the after-session
+ * assessment stored it inverted, and the client's next sessions read it upside down. */
+static void test_assess_deep_try_without_a_deep_breath_tells_no_polarity(void **state)
+{
+    (void)state;
+    for (int phase = 0; phase < 4; phase++) {
+        bel_assess_config cfg = bel_assess_config_default();
+        bel_assess a;
+        bel_assess_init(&a, &cfg);
+        assert_int_equal(breathe(&a, 0.0, 40.05, 100.0f, 1e9, 0.0f), BEL_ASSESS_NEXT);
+        for (int i = 0; i < 1000; i++) {
+            const double t = 40.0 + 0.02 * i;
+            const double breath = 60.0 * sin(2.0 * pi * (t / 7.5 + 0.25 * phase));
+            const double beat = 45.0 * sin(2.0 * pi * 1.17 * t);
+            bel_assess_note_sample(&a, t, (float)(500.0 + breath + beat), NAN);
+        }
+        assert_int_equal(breathe(&a, 40.2, 60.15, 100.0f, 42.0, 200.0f), BEL_ASSESS_NEXT);
+        bool belly_inv = true, chest_inv = true;
+        assert_false(bel_assess_get_deep_polarity(&a, &belly_inv, &chest_inv));
+        assert_false(belly_inv || chest_inv);
+    }
 }
 
 static void test_assess_asks_again_for_a_shallow_deep_breath(void **state)
@@ -237,6 +266,7 @@ int main(void)
         cmocka_unit_test(test_assess_passes_every_phase_in_order),
         cmocka_unit_test(test_assess_deep_breath_tells_each_belts_polarity),
         cmocka_unit_test(test_assess_spikes_do_not_turn_the_deep_breath_round),
+        cmocka_unit_test(test_assess_deep_try_without_a_deep_breath_tells_no_polarity),
         cmocka_unit_test(test_assess_asks_again_for_a_shallow_deep_breath),
         cmocka_unit_test(test_assess_gives_up_without_breathing),
         cmocka_unit_test(test_assess_signal_lost_repeats_the_phase),
