@@ -26,7 +26,7 @@
  * (t_detect) at that decision; breath_hold_end when either belt moves again.
  *
  * The relaxed level and depths are learnt as breathing goes on (from the
- * first four breaths, over 15 s at least with one belt, tracking slow creep),
+ * first four breaths, with one belt of 2 s or longer, tracking slow creep),
  * or start from a calibration made by an assessment. All signals run through
  * a light low-pass and are examined at 10 Hz; work per sample is bounded and
  * nothing is allocated after create.

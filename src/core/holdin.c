@@ -29,14 +29,16 @@ static const double arm_s = 40.0;
  * 24 s or more); faster, arming comes soon enough. */
 static const float pre_margin = 2.0f;
 static const double slow_period_s = 6.0;
-/* With one belt, four breaths arm the detector only over this much learning
- * (four breaths at 16 a minute). Its breaths are all there is to go by, and
- * the first ones found may be a heart beat's phases: where the beat is as
- * large as the breath, the breath stage finds the breathing under it from two
- * breath periods of history (breath.c, breathing_under_beat), and each breath
- * would be taken for a drop below a level learnt on the beat. With a chest
- * belt a hold-in needs the chest to carry the breath as well. */
-static const double arm_one_belt_s = 15.0;
+/* With one belt, a breath cycle shorter than this (over 30 a minute) is no relaxed
+ * breath and teaches nothing of the relaxed state: its breaths are all there is
+ * to go by, and the first ones found may be a heart beat's phases (where the beat
+ * is as large as the breath, the breath stage follows them until it finds the
+ * breathing under them, from two breath periods of history: breath.c,
+ * breathing_under_beat). Learnt, their troughs, riding on the breath, put the
+ * relaxed level near its top, and each exhalation was then a drop below it (a
+ * calibrated session's level, learnt afresh from its first troughs, stayed
+ * there). With a chest belt a hold-in needs the chest to carry the breath. */
+static const double relaxed_cycle_s = 2.0;
 
 typedef enum hstate { HS_IDLE = 0, HS_CANDIDATE, HS_HELD } hstate;
 
@@ -602,8 +604,7 @@ static void arm_if_ready(bel_holdin *h, double t)
     if (h->armed) {
         return;
     }
-    const bool belly_ok =
-        h->depth_b.n >= 4 && h->n_level >= 3 && (h->has_chest || t - h->t_level0 >= arm_one_belt_s);
+    const bool belly_ok = h->depth_b.n >= 4 && h->n_level >= 3;
     const bool chest_ok = !h->has_chest || h->depth_c.n >= 4;
     /* On time as well: at a slow (paced) rate four breaths take over a minute,
      * and a hold-in before then would be learnt as the relaxed state. Two
@@ -644,7 +645,10 @@ void bel_holdin_push_breath(bel_holdin *h, const bel_breath_point *pt)
         h->v_peak = pt->value;
         return;
     }
-    const bool learning = h->st == HS_IDLE && !h->bh_on;
+    /* With one belt, a cycle under relaxed_cycle_s teaches nothing. */
+    const bool is_relaxed_cycle =
+        h->has_chest || !h->have_trough || pt->t_s - h->t_trough >= relaxed_cycle_s;
+    const bool learning = h->st == HS_IDLE && !h->bh_on && is_relaxed_cycle;
     /* A trough below the level by a drop's margin is a hold-in not yet decided: it
      * teaches neither the level nor (before arming, when so few breaths are
      * known) the depths, whose breath ending in it spans the drop. */

@@ -1957,13 +1957,13 @@ static void expect_no_holdin_between(const result *r, double t_from, double t_to
  * from 45 s on, each breath is found once. With the beat half the breath,
  * both kinds are timed within 0.5 s (F1 >= 0.85; 0.88-1.0); with one as large,
  * the exhalations (F1 >= 0.95; 0.96-1.0). And the belly is never said to be
- * held in in the first 15 s, while the relaxed state is learnt (the beat's
- * phases, taken for breaths until the breathing is found under them, said it
- * at 4.8, 9.9 and 14.8 s on three of these runs), nor after 20 s. (Before, the beat's phases were
- * taken for breaths, about 40 a minute: F1 0.24-0.26 and 0.18-0.32, the ripple it was called no
- * faster than those "breaths", and each real breath, many of those depths,
- * was taken for the belly pulled in: a hold-in at 28.3 s.) Where the beat is as
- * large as the breath, inhalations are counted but timed more than 0.5 s
+ * held in. (Before the breathing was looked for under the beat, its phases were
+ * taken for breaths, about 40 a minute: F1 0.24-0.26 and 0.18-0.32, and each real
+ * breath was taken for the belly pulled in. Before the hold-in stage learnt only
+ * from cycles of 2 s or longer, the beat's phases taken for breaths until the
+ * breathing was found under them put its relaxed level near the breath's top: a
+ * hold-in at 4.8, 9.9, 14.8 and 17.1 s on four of these runs.) Where the beat is
+ * as large as the breath, inhalations are counted but timed more than 0.5 s
  * early: a beat in the pause taken for its end. */
 static void test_pipeline_one_belt_finds_the_breathing_under_a_beat_as_large(void **state)
 {
@@ -1981,15 +1981,13 @@ static void test_pipeline_one_belt_finds_the_breathing_under_a_beat_as_large(voi
             snprintf(what, sizeof what, "one belt, %.0f/min, a beat half the breath, seed %d",
                      (double)rates[i], (int)seed);
             expect_f1(&res, 45.0, 0.85, what);
-            expect_no_holdin_between(&res, 0.0, 15.0, what);
-            expect_no_holdin_between(&res, 20.0, INFINITY, what);
+            expect_no_holdin_between(&res, 0.0, INFINITY, what);
             sc.cardiac_counts = 60.0f;
             run_sim(&sc, &res);
             snprintf(what, sizeof what,
                      "one belt, %.0f/min, a beat as large as the breath, seed %d", (double)rates[i],
                      (int)seed);
-            expect_no_holdin_between(&res, 0.0, 15.0, what);
-            expect_no_holdin_between(&res, 20.0, INFINITY, what);
+            expect_no_holdin_between(&res, 0.0, INFINITY, what);
             const match m = score(&res, BEL_EV_EXP_ONSET, 0.5, 45.0);
             const double f1 = 2.0 * m.tp / (2.0 * m.tp + m.fp + m.fn);
             if (!(f1 >= 0.95)) {
