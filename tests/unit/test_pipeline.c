@@ -1542,14 +1542,19 @@ static void test_pipeline_relearn_ends_a_holdin_and_learns_the_level_again(void 
 
 /* Run the simulator through the pipeline, collecting events and truth; the
  * chest belt's movement about its first reading scaled by chest_gain (a loose
- * belt reads a small part of it). */
-static void run_sim_chest_gain(const bel_sim_config *sc, float chest_gain, result *r)
+ * belt reads a small part of it); from an assessment's calibration when cal is
+ * not NULL. */
+static void run_sim_as(const bel_sim_config *sc, float chest_gain,
+                       const bel_holdin_calibration *cal, result *r)
 {
     bel_sim *sim = NULL;
     assert_int_equal(bel_sim_create(sc, &sim), BEL_OK);
     bel_pipeline_config c = bel_pipeline_config_default();
     c.fs_hz = sc->fs_hz;
     c.chest_channel = sc->chest ? 1 : -1;
+    if (cal) {
+        c.calibration = *cal;
+    }
     bel_pipeline *p = NULL;
     assert_int_equal(bel_pipeline_create(&c, &p), BEL_OK);
     memset(r, 0, sizeof *r);
@@ -1576,7 +1581,7 @@ static void run_sim_chest_gain(const bel_sim_config *sc, float chest_gain, resul
 }
 
 /* Run the simulator through the pipeline, collecting events and truth. */
-static void run_sim(const bel_sim_config *sc, result *r) { run_sim_chest_gain(sc, 1.0f, r); }
+static void run_sim(const bel_sim_config *sc, result *r) { run_sim_as(sc, 1.0f, NULL, r); }
 
 /* Leave out truth within [t0, t1): nothing can be found where no sample came. */
 static void drop_truth(result *r, double t0, double t1)
@@ -1948,6 +1953,39 @@ static void expect_no_holdin_between(const result *r, double t_from, double t_to
     }
 }
 
+/* What an assessment of the simulated person learns, as `bellows assess` takes it:
+ * the relaxed level and depth the pipeline learnt over 120 s (another seed: the
+ * session that follows is not the assessment's minutes). */
+static bel_holdin_calibration calibration_of(const bel_sim_config *person)
+{
+    bel_sim_config sc = *person;
+    sc.seed += 100;
+    sc.duration_s = 120.0;
+    bel_sim *sim = NULL;
+    assert_int_equal(bel_sim_create(&sc, &sim), BEL_OK);
+    bel_pipeline_config c = bel_pipeline_config_default();
+    c.fs_hz = sc.fs_hz;
+    c.chest_channel = sc.chest ? 1 : -1;
+    bel_pipeline *p = NULL;
+    assert_int_equal(bel_pipeline_create(&c, &p), BEL_OK);
+    bel_sample smp;
+    bel_event ev[BEL_PIPELINE_MAX_EVENTS];
+    while (bel_sim_next(sim, &smp) == 1) {
+        (void)bel_pipeline_process(p, &smp, ev, BEL_PIPELINE_MAX_EVENTS);
+    }
+    bel_metrics m;
+    bel_pipeline_get_metrics(p, &m);
+    bel_holdin_calibration cal = bel_holdin_calibration_none();
+    cal.is_valid = true;
+    cal.belly_inverted = m.is_belly_inverted;
+    cal.belly_level = m.relaxed_level;
+    cal.belly_depth = m.relaxed_depth;
+    assert_true(isfinite(cal.belly_level) && cal.belly_depth > 0.0f);
+    bel_pipeline_destroy(p);
+    bel_sim_destroy(sim);
+    return cal;
+}
+
 /* Exhalation onsets from 45 s on found with F1 >= min_f1. */
 static void expect_exp_f1(const result *r, double min_f1, const char *what)
 {
@@ -1967,12 +2005,14 @@ static void expect_exp_f1(const result *r, double min_f1, const char *what)
  * from 45 s on, each breath is found once. With the beat half the breath,
  * both kinds are timed within 0.5 s (F1 >= 0.85; 0.88-1.0); with one as large,
  * the exhalations (F1 >= 0.95; 0.96-1.0). And the belly is never said to be
- * held in. (Before the breathing was looked for under the beat, its phases were
- * taken for breaths, about 40 a minute: F1 0.24-0.26 and 0.18-0.32, and each real
+ * held in, also in a session started from the person's assessment (which arms
+ * the hold-in stage from its first second). (Before the breathing was looked for under the beat,
+ * its phases were taken for breaths, about 40 a minute: F1 0.24-0.26 and 0.18-0.32, and each real
  * breath was taken for the belly pulled in. Before the hold-in stage learnt only
  * from cycles of 2 s or longer, the beat's phases taken for breaths until the
  * breathing was found under them put its relaxed level near the breath's top: a
- * hold-in at 4.8, 9.9, 14.8 and 17.1 s on four of these runs.) Where the beat is
+ * hold-in at 4.8, 9.9, 14.8 and 17.1 s on four of these runs, and five on two
+ * calibrated runs.) Where the beat is
  * as large as the breath, inhalations are counted but timed more than 0.5 s
  * early: a beat in the pause taken for its end.
  * The same person with a chest belt that reads next to nothing (worn loose)
@@ -2004,10 +2044,16 @@ static void test_pipeline_one_belt_finds_the_breathing_under_a_beat_as_large(voi
                      (int)seed);
             expect_no_holdin_between(&res, 0.0, INFINITY, what);
             expect_exp_f1(&res, 0.95, what);
+            /* A session started from this person's assessment. */
+            const bel_holdin_calibration cal = calibration_of(&sc);
+            run_sim_as(&sc, 1.0f, &cal, &res);
+            snprintf(what, sizeof what, "one belt, %.0f/min, a beat as large, calibrated, seed %d",
+                     (double)rates[i], (int)seed);
+            expect_no_holdin_between(&res, 0.0, INFINITY, what);
             /* With a chest belt worn loose: a thirtieth of its movement reaches
              * the cord. */
             sc.chest = true;
-            run_sim_chest_gain(&sc, 1.0f / 30.0f, &res);
+            run_sim_as(&sc, 1.0f / 30.0f, NULL, &res);
             snprintf(what, sizeof what, "a loose chest belt, %.0f/min, seed %d", (double)rates[i],
                      (int)seed);
             expect_no_holdin_between(&res, 0.0, INFINITY, what);
