@@ -2,7 +2,8 @@
  *
  * A therapist's short assessment, guided live: the guide names the phase, counts
  * down, and at the end of each phase checks it from the pipeline's events:
- *   settle    enough breaths to know the relaxed depth (median of their depths);
+ *   settle    enough breaths to know the relaxed depth (median of their depths;
+ *             a breath whose inhalation is under 0.8 s is no relaxed breath);
  *   deep      one breath at least deep_ratio times the relaxed depth;
  *   natural   enough breaths, with the belt sending throughout.
  * A phase that fails is asked again (up to max_tries times), a belt that stops

@@ -53,6 +53,13 @@ static bool is_final(const bel_assess *a)
     return a->phase == BEL_ASSESS_DONE || a->phase == BEL_ASSESS_FAILED;
 }
 
+/* A settling breath whose inhalation is shorter than this (0.4 of a 2-s cycle:
+ * over 30 breaths a minute) is no relaxed breath: the phases of a heart beat the
+ * breath stage follows on a belly belt until it finds the breathing under them
+ * (0.4-0.5 s), which would teach a relaxed depth of the beat's size and pass an
+ * ordinary breath for the deep one. Not counted in settling. */
+static const float relaxed_ti_min_s = 0.8f;
+
 void bel_assess_note_event(bel_assess *a, const bel_event *ev)
 {
     if (is_final(a) || !a->has_started || ev->t_s < a->t_phase_s) {
@@ -62,6 +69,9 @@ void bel_assess_note_event(bel_assess *a, const bel_event *ev)
     case BEL_EV_EXP_ONSET: /* depth of the inhalation just ended */
         if (!isfinite(ev->depth) || ev->depth <= 0.0f) {
             break;
+        }
+        if (a->phase == BEL_ASSESS_SETTLE && ev->ti_s < relaxed_ti_min_s) {
+            break; /* no relaxed breath: it teaches nothing of the relaxed depth */
         }
         a->n_breaths++;
         if (a->n_depths < BEL_ASSESS_MAX_DEPTHS) {

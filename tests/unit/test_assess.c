@@ -143,6 +143,39 @@ static void test_assess_deep_try_without_a_deep_breath_tells_no_polarity(void **
     }
 }
 
+/* Settling on a belly belt with a heart beat as large as the breath: for its first
+ * 20 s the breath stage follows the beat's phases (a "breath" every 0.85 s, its
+ * inhalation 0.42 s, 80 deep), then the breathing found under them (12/min, 120
+ * deep). The relaxed depth is the breathing's, 120, and a breath of 160 in the deep
+ * try (1.33x) is asked again, not taken for the deep one. Before, the beat's phases
+ * made the relaxed depth 80 and passed it as 2.0x. */
+static void test_assess_settling_learns_the_breathing_not_a_beat(void **state)
+{
+    (void)state;
+    bel_assess_config cfg = bel_assess_config_default();
+    bel_assess a;
+    bel_assess_init(&a, &cfg);
+    assert_int_equal(bel_assess_update(&a, 0.0), BEL_ASSESS_SAME);
+    for (double t = 0.5; t < 20.0; t += 0.85) {
+        bel_event e = bel_event_make(BEL_EV_EXP_ONSET, t, t + 0.3);
+        e.ti_s = 0.42f;
+        e.depth = 80.0f;
+        bel_assess_note_event(&a, &e);
+        assert_int_equal(bel_assess_update(&a, t + 0.3), BEL_ASSESS_SAME);
+    }
+    for (double t = 21.0; t < 40.0; t += 5.0) {
+        bel_event e = bel_event_make(BEL_EV_EXP_ONSET, t, t + 0.3);
+        e.ti_s = 2.0f;
+        e.depth = 120.0f;
+        bel_assess_note_event(&a, &e);
+        assert_int_equal(bel_assess_update(&a, t + 0.3), BEL_ASSESS_SAME);
+    }
+    assert_int_equal(bel_assess_update(&a, 40.05), BEL_ASSESS_NEXT);
+    assert_true(fabsf(bel_assess_get_relaxed_depth(&a) - 120.0f) < 1e-3f);
+    assert_int_equal(breathe(&a, 40.2, 60.15, 120.0f, 42.0, 160.0f), BEL_ASSESS_AGAIN);
+    assert_int_equal(bel_assess_get_why(&a, NULL), BEL_ASSESS_WHY_NOT_DEEP);
+}
+
 static void test_assess_asks_again_for_a_shallow_deep_breath(void **state)
 {
     (void)state;
@@ -267,6 +300,7 @@ int main(void)
         cmocka_unit_test(test_assess_deep_breath_tells_each_belts_polarity),
         cmocka_unit_test(test_assess_spikes_do_not_turn_the_deep_breath_round),
         cmocka_unit_test(test_assess_deep_try_without_a_deep_breath_tells_no_polarity),
+        cmocka_unit_test(test_assess_settling_learns_the_breathing_not_a_beat),
         cmocka_unit_test(test_assess_asks_again_for_a_shallow_deep_breath),
         cmocka_unit_test(test_assess_gives_up_without_breathing),
         cmocka_unit_test(test_assess_signal_lost_repeats_the_phase),
