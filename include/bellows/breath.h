@@ -115,6 +115,12 @@ bool bel_breath_is_inhaling(const bel_breath *b);
  *  the signal, its scale and its noise. Call from: the owning thread. */
 uint32_t bel_breath_get_restarts(const bel_breath *b);
 
+/** Times the detector, with one belt in effect, found that the turns it
+ *  followed (at over 30 a minute) were a heart beat's, and found the breathing
+ *  under them: the breaths it gave before were the beat's phases. Call from:
+ *  the owning thread. */
+uint32_t bel_breath_get_beats_found(const bel_breath *b);
+
 /** Breathing has stopped (a breath hold, judged by the hold-in stage): while
  *  still, the reference depth is kept instead of decaying, so the ripple and
  *  drift of a long hold are not taken for the next breath. Call from: the

@@ -139,10 +139,11 @@ struct bel_breath {
      * with (n + 1) absd_alpha >= 1, and n_total with (n_total - 1) noise_alpha >= 1. */
     int64_t absd_ema_n, noise_ema_n;
     uint32_t n_restarts;
-    bool is_fresh;      /* reset from outside (the start, a gap), not restarted at a jump */
-    int64_t prev_ref_n; /* the turning point before ref_n */
-    int n_points;       /* turning points since the last reset */
-    int gap_skip;       /* samples after a gap left out of the noise estimate */
+    uint32_t n_beats_found; /* times it found it had been following a beat */
+    bool is_fresh;          /* reset from outside (the start, a gap), not restarted at a jump */
+    int64_t prev_ref_n;     /* the turning point before ref_n */
+    int n_points;           /* turning points since the last reset */
+    int gap_skip;           /* samples after a gap left out of the noise estimate */
     double rise_usual_s, fall_usual_s; /* usual 10-90 % times of rises and falls (0: unknown) */
     /* The recent 10-90 % times they are the median of: [0] falls, [1] rises. */
     float moves[2][N_MOVES];
@@ -744,6 +745,11 @@ static void estimate_ripple(bel_breath *b, const ripple_grid *g, const double *x
         is_fast = under_s > 0.0;
         if (is_fast) {
             seed_depths(b, pp);
+            if (b->ripple_half_cycle_s < 1.0 && b->ripple_half_cycle_s < 0.25 * under_s) {
+                /* The turns it followed came at over 30 a minute, twice as often
+                 * as the breathing found or more: they were the beat's. */
+                b->n_beats_found++;
+            }
         }
     }
     if (is_clear && is_fast) {
@@ -1993,6 +1999,8 @@ float bel_breath_get_noise(const bel_breath *b) { return (float)noise_sigma(b); 
 bool bel_breath_is_inhaling(const bel_breath *b) { return b->st == ST_RISING; }
 
 uint32_t bel_breath_get_restarts(const bel_breath *b) { return b->n_restarts; }
+
+uint32_t bel_breath_get_beats_found(const bel_breath *b) { return b->n_beats_found; }
 
 void bel_breath_set_still(bel_breath *b, bool still) { b->is_still = still; }
 

@@ -166,6 +166,7 @@ struct bel_pipeline {
     /* m.rate_bpm is rate_at(rate_t), made when read (a breath in progress lowers
      * it at every sample): rate_keep puts it into m. */
     bool rate_live;
+    uint32_t beats_found_seen; /* bel_breath_get_beats_found as last acted on */
     double rate_t;
     float baseline;
     bel_metrics m;
@@ -605,6 +606,23 @@ static void forget_breath_in_progress(bel_pipeline *p)
     p->last_rise_s = NAN;
 }
 
+/* The breaths so far were not the breathing (read the other way round, or a
+ * heart beat's phases): the summary's and the running breath figures count
+ * from here. */
+static void count_afresh(bel_pipeline *p)
+{
+    rate_keep(p);
+    p->sum_ti = p->sum_te = p->sum_depth = p->sum_dur = p->sum_dur2 = 0.0;
+    p->n_sum = 0;
+    p->n_insp = 0;
+    p->insp_span_done_s = 0.0;
+    p->n_insp_gaps_done = 0;
+    p->sum_share = 0.0;
+    p->n_share = 0;
+    p->n_recent = 0;
+    p->recent_head = 0;
+}
+
 /* The breathing says the belts read the other way round: negate every
  * stage's view of the past, and learn the relaxed state again. */
 static void flip_polarity(bel_pipeline *p)
@@ -630,15 +648,7 @@ static void flip_polarity(bel_pipeline *p)
     forget_breath_in_progress(p);
     /* The breaths so far were timed the wrong way round (inhalation for exhalation):
      * the summary's breath figures count from here. */
-    p->sum_ti = p->sum_te = p->sum_depth = p->sum_dur = p->sum_dur2 = 0.0;
-    p->n_sum = 0;
-    p->n_insp = 0;
-    p->insp_span_done_s = 0.0;
-    p->n_insp_gaps_done = 0;
-    p->sum_share = 0.0;
-    p->n_share = 0;
-    p->n_recent = 0;
-    p->recent_head = 0;
+    count_afresh(p);
     p->n_pol = 0;
     p->pol_head = 0;
     p->pol_total = -p->pol_total; /* what decided it, now for the new reading */
@@ -1195,6 +1205,12 @@ static inline int process(bel_pipeline *p, const bel_sample *s, const bel_pipeli
         mix_forget(p);
     }
     if (is_point) {
+        const uint32_t beats = bel_breath_get_beats_found(p->breath);
+        if (beats != p->beats_found_seen) {
+            /* The turns before were a heart beat's: the breaths count from here. */
+            p->beats_found_seen = beats;
+            count_afresh(p);
+        }
         pt.t_detect_s = s->t_s;
         /* Hold-in judges the belly on its own: give it the belly's value at
          * the turning point, not the mixed signal's. */
