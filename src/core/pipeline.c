@@ -43,6 +43,10 @@ static const int polarity_early_breaths = 4;
 /* A gap in the samples of at least this long is a lost signal. */
 static const double gap_event_s = 0.5;
 
+/* Breaths shorter than this on average (over 30 a minute) that the breath stage
+ * finds were a heart beat's phases are left out of the summary. */
+static const double beat_cycle_s = 2.0;
+
 /* A gap longer than this forgets the breath in progress. */
 static const double gap_reset_s = 2.0;
 
@@ -1207,9 +1211,14 @@ static inline int process(bel_pipeline *p, const bel_sample *s, const bel_pipeli
     if (is_point) {
         const uint32_t beats = bel_breath_get_beats_found(p->breath);
         if (beats != p->beats_found_seen) {
-            /* The turns before were a heart beat's: the breaths count from here. */
+            /* The turns before were a heart beat's: when the breaths counted so far
+             * came at over 30 a minute (the start, or since the last count afresh),
+             * they were all its phases, and the breaths count from here. After
+             * minutes of breathing (a belt plugged in again) the few since stay. */
             p->beats_found_seen = beats;
-            count_afresh(p);
+            if (p->sum_dur < beat_cycle_s * (double)p->n_sum) {
+                count_afresh(p);
+            }
         }
         pt.t_detect_s = s->t_s;
         /* Hold-in judges the belly on its own: give it the belly's value at
