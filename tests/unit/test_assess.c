@@ -143,6 +143,20 @@ static void test_assess_deep_try_without_a_deep_breath_tells_no_polarity(void **
     }
 }
 
+/* Exhalation onsets every `every` s from t0 to t1, each with inhalation ti and the
+ * given depth, and the guide updated after each: it stays in its phase. */
+static void settling_breaths(bel_assess *a, double t0, double t1, double every, float ti,
+                             float depth)
+{
+    for (double t = t0; t < t1; t += every) {
+        bel_event e = bel_event_make(BEL_EV_EXP_ONSET, t, t + 0.3);
+        e.ti_s = ti;
+        e.depth = depth;
+        bel_assess_note_event(a, &e);
+        assert_int_equal(bel_assess_update(a, t + 0.3), BEL_ASSESS_SAME);
+    }
+}
+
 /* Settling on a belly belt with a heart beat as large as the breath: for its first
  * 20 s the breath stage follows the beat's phases (a "breath" every 0.85 s, its
  * inhalation 0.42 s, 80 deep), then the breathing found under them (12/min, 120
@@ -156,20 +170,8 @@ static void test_assess_settling_learns_the_breathing_not_a_beat(void **state)
     bel_assess a;
     bel_assess_init(&a, &cfg);
     assert_int_equal(bel_assess_update(&a, 0.0), BEL_ASSESS_SAME);
-    for (double t = 0.5; t < 20.0; t += 0.85) {
-        bel_event e = bel_event_make(BEL_EV_EXP_ONSET, t, t + 0.3);
-        e.ti_s = 0.42f;
-        e.depth = 80.0f;
-        bel_assess_note_event(&a, &e);
-        assert_int_equal(bel_assess_update(&a, t + 0.3), BEL_ASSESS_SAME);
-    }
-    for (double t = 21.0; t < 40.0; t += 5.0) {
-        bel_event e = bel_event_make(BEL_EV_EXP_ONSET, t, t + 0.3);
-        e.ti_s = 2.0f;
-        e.depth = 120.0f;
-        bel_assess_note_event(&a, &e);
-        assert_int_equal(bel_assess_update(&a, t + 0.3), BEL_ASSESS_SAME);
-    }
+    settling_breaths(&a, 0.5, 20.0, 0.85, 0.42f, 80.0f);
+    settling_breaths(&a, 21.0, 40.0, 5.0, 2.0f, 120.0f);
     assert_int_equal(bel_assess_update(&a, 40.05), BEL_ASSESS_NEXT);
     assert_true(fabsf(bel_assess_get_relaxed_depth(&a) - 120.0f) < 1e-3f);
     assert_int_equal(breathe(&a, 40.2, 60.15, 120.0f, 42.0, 160.0f), BEL_ASSESS_AGAIN);
