@@ -24,6 +24,13 @@
 
 #include "bellows/status.h"
 
+/** A breath cycle shorter than this (over 30 a minute) is no relaxed breathing. With
+ *  one belt the first "breaths" found may be the phases of a heart beat as large as the
+ *  breath, until the breath stage finds the breathing under them (bel_breath_get_beats_found):
+ *  such cycles teach the hold-in stage and an assessment's settling nothing, and the
+ *  summary leaves them out when they were all there was. */
+#define BEL_RELAXED_CYCLE_MIN_S 2.0
+
 typedef struct bel_breath_config {
     double fs_hz;             /**< sample rate, 5..2000 Hz */
     double lowpass_hz;        /**< detection low-pass cutoff on a clean signal (default 1.8 Hz) */

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bellows/breath.h"
+
 bel_assess_config bel_assess_config_default(void)
 {
     bel_assess_config c;
@@ -53,12 +55,12 @@ static bool is_final(const bel_assess *a)
     return a->phase == BEL_ASSESS_DONE || a->phase == BEL_ASSESS_FAILED;
 }
 
-/* A settling breath whose inhalation is shorter than this (0.4 of a 2-s cycle:
- * over 30 breaths a minute) is no relaxed breath: the phases of a heart beat the
- * breath stage follows on a belly belt until it finds the breathing under them
- * (0.4-0.5 s), which would teach a relaxed depth of the beat's size and pass an
+/* A settling breath whose inhalation is shorter than this (0.4 of the shortest
+ * relaxed cycle, BEL_RELAXED_CYCLE_MIN_S) is no relaxed breath: the phases of a heart
+ * beat the breath stage follows on a belly belt until it finds the breathing under
+ * them (0.4-0.5 s), which would teach a relaxed depth of the beat's size and pass an
  * ordinary breath for the deep one. Not counted in settling. */
-static const float relaxed_ti_min_s = 0.8f;
+static const float relaxed_ti_min_s = (float)(0.4 * BEL_RELAXED_CYCLE_MIN_S);
 
 void bel_assess_note_event(bel_assess *a, const bel_event *ev)
 {
@@ -233,8 +235,9 @@ bel_assess_change bel_assess_update(bel_assess *a, double t_s)
     if (a->phase == BEL_ASSESS_DEEP) {
         a->deep_t0_s = a->t_phase_s;
         a->deep_t1_s = t_end;
-        a->has_deep_polarity = deep_side(a, 0) != 0;
-        a->deep_inverted[0] = deep_side(a, 0) < 0;
+        const int belly_side = deep_side(a, 0);
+        a->has_deep_polarity = belly_side != 0;
+        a->deep_inverted[0] = belly_side < 0;
         a->deep_inverted[1] = deep_side(a, 1) < 0;
     } else if (a->phase == BEL_ASSESS_NATURAL) {
         a->natural_t0_s = a->t_phase_s;

@@ -745,7 +745,8 @@ static void estimate_ripple(bel_breath *b, const ripple_grid *g, const double *x
         is_fast = under_s > 0.0;
         if (is_fast) {
             seed_depths(b, pp);
-            if (b->ripple_half_cycle_s < 1.0 && b->ripple_half_cycle_s < 0.25 * under_s) {
+            if (2.0 * b->ripple_half_cycle_s < BEL_RELAXED_CYCLE_MIN_S &&
+                b->ripple_half_cycle_s < 0.25 * under_s) {
                 /* The turns it followed came at over 30 a minute, twice as often
                  * as the breathing found or more: they were the beat's. */
                 b->n_beats_found++;

@@ -29,16 +29,12 @@ static const double arm_s = 40.0;
  * 24 s or more); faster, arming comes soon enough. */
 static const float pre_margin = 2.0f;
 static const double slow_period_s = 6.0;
-/* With one belt, a breath cycle shorter than this (over 30 a minute) is no relaxed
- * breath and teaches nothing of the relaxed state: its breaths are all there is
- * to go by, and the first ones found may be a heart beat's phases (where the beat
- * is as large as the breath, the breath stage follows them until it finds the
- * breathing under them, from two breath periods of history: breath.c,
- * breathing_under_beat). Learnt, their troughs, riding on the breath, put the
+/* With one belt, a breath cycle under BEL_RELAXED_CYCLE_MIN_S teaches nothing of the
+ * relaxed state: its breaths are all there is to go by, and the first ones found may
+ * be a heart beat's phases. Learnt, their troughs, riding on the breath, put the
  * relaxed level near its top, and each exhalation was then a drop below it (a
- * calibrated session's level, learnt afresh from its first troughs, stayed
- * there). With a chest belt a hold-in needs the chest to carry the breath. */
-static const double relaxed_cycle_s = 2.0;
+ * calibrated session's level, learnt afresh from its first troughs, stayed there).
+ * With a chest belt a hold-in needs the chest to carry the breath. */
 
 typedef enum hstate { HS_IDLE = 0, HS_CANDIDATE, HS_HELD } hstate;
 
@@ -645,9 +641,9 @@ void bel_holdin_push_breath(bel_holdin *h, const bel_breath_point *pt)
         h->v_peak = pt->value;
         return;
     }
-    /* With one belt, a cycle under relaxed_cycle_s teaches nothing. */
+    /* With one belt, a cycle under BEL_RELAXED_CYCLE_MIN_S teaches nothing. */
     const bool is_relaxed_cycle =
-        h->has_chest || !h->have_trough || pt->t_s - h->t_trough >= relaxed_cycle_s;
+        h->has_chest || !h->have_trough || pt->t_s - h->t_trough >= BEL_RELAXED_CYCLE_MIN_S;
     const bool learning = h->st == HS_IDLE && !h->bh_on && is_relaxed_cycle;
     /* A trough below the level by a drop's margin is a hold-in not yet decided: it
      * teaches neither the level nor (before arming, when so few breaths are

@@ -43,10 +43,6 @@ static const int polarity_early_breaths = 4;
 /* A gap in the samples of at least this long is a lost signal. */
 static const double gap_event_s = 0.5;
 
-/* Breaths shorter than this on average (over 30 a minute) that the breath stage
- * finds were a heart beat's phases are left out of the summary. */
-static const double beat_cycle_s = 2.0;
-
 /* A gap longer than this forgets the breath in progress. */
 static const double gap_reset_s = 2.0;
 
@@ -661,6 +657,12 @@ static void flip_polarity(bel_pipeline *p)
     p->turn_pending ^= TURN_BOTH; /* turned twice in one sample: no turn */
 }
 
+/* The chest's part of the detection signal, 0..1 (bel_metrics.chest_weight). */
+static double chest_weight(const bel_pipeline *p)
+{
+    return fabs(p->e_c) / (fabs(p->e_b) + fabs(p->e_c));
+}
+
 /* The metrics that are the stages' state as the last sample left it (and the
  * phase, which also depends on the breath in progress), and the pipeline's own
  * that change only with a breath, a flip or a restart: nothing changes them
@@ -675,7 +677,7 @@ static void stage_metrics(const bel_pipeline *p, bel_metrics *m)
     m->n_restarts = bel_breath_get_restarts(p->breath);
     m->baseline = p->baseline;
     m->breath = bel_breath_get_smoothed(p->breath);
-    m->chest_weight = (float)(fabs(p->e_c) / (fabs(p->e_b) + fabs(p->e_c)));
+    m->chest_weight = (float)chest_weight(p);
     m->phase = bel_breath_is_inhaling(p->breath) ? BEL_PHASE_INHALE : BEL_PHASE_EXHALE;
     if (!p->have_trough && !p->have_peak) {
         m->phase = BEL_PHASE_UNKNOWN;
@@ -898,8 +900,7 @@ static void mix_take(bel_pipeline *p, int64_t k)
     }
     p->e_b = p->w_b;
     p->e_c = p->w_c;
-    bel_breath_set_one_belt(p->breath,
-                            fabs(p->e_c) < mix_one_belt_share * (fabs(p->e_b) + fabs(p->e_c)));
+    bel_breath_set_one_belt(p->breath, chest_weight(p) < mix_one_belt_share);
 }
 
 /* The belly is pulled in: the relaxed covariance and weights are kept for
@@ -1216,7 +1217,7 @@ static inline int process(bel_pipeline *p, const bel_sample *s, const bel_pipeli
              * they were all its phases, and the breaths count from here. After
              * minutes of breathing (a belt plugged in again) the few since stay. */
             p->beats_found_seen = beats;
-            if (p->sum_dur < beat_cycle_s * (double)p->n_sum) {
+            if (p->sum_dur < BEL_RELAXED_CYCLE_MIN_S * (double)p->n_sum) {
                 count_afresh(p);
             }
         }
