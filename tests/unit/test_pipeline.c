@@ -313,6 +313,73 @@ static void test_pipeline_heartbeat_ripple_is_not_a_breath(void **state)
     assert_true(m.fn <= 1);
 }
 
+/* The breath stage with a belt pulled tighter just as it confirms an exhalation
+ * onset: breaths with a brisk recoil from a flat top (their onset confirmed 0.2 s
+ * after it), a step up of 0.6 to 1.9 breath depths (under the two of a restart)
+ * over 0.02 to 0.2 s from the sample the eighth is confirmed on. Turns go on:
+ * none is waited for longer than two breaths after the step (1.7 at most). Before,
+ * the phase that had just begun stayed too short to end: 15 of these 48 waited
+ * longer, most with no turn for the rest of the run (41 s, 13.7 breaths). */
+static void test_breath_belt_pulled_tighter_just_after_a_turn_does_not_stop_the_turns(void **state)
+{
+    (void)state;
+    static const double periods[] = {3.0, 4.0, 5.0};
+    static const double ramps[] = {0.02, 0.05, 0.1, 0.2};
+    static const double steps[] = {0.6, 1.0, 1.5, 1.9};
+    const double fs = 50.0, depth = 100.0, seconds = 90.0;
+    int n_cases = 0, n_late = 0;
+    double worst = 0.0;
+    for (int ip = 0; ip < 3; ip++) {
+        for (int ir = 0; ir < 4; ir++) {
+            for (int is = 0; is < 4; is++) {
+                const double period = periods[ip];
+                bel_breath_config cfg = bel_breath_config_default(fs);
+                bel_breath *b = NULL;
+                assert_int_equal(bel_breath_create(&cfg, &b), BEL_OK);
+                uint64_t seed = 0x9E3779B97F4A7C15ull;
+                double t_step = -1.0, t_last = 0.0, longest = 0.0;
+                int n_peaks = 0;
+                for (int i = 0; i < (int)(seconds * fs); i++) {
+                    const double t = i / fs;
+                    const double u = fmod(t, period), ti = 0.35 * period, te = 0.45 * period;
+                    double v = 0.0;
+                    if (u < ti) {
+                        v = 0.5 * (1.0 - cos(pi * u / ti));
+                    } else if (u < ti + te) {
+                        v = (exp(-3.0 * (u - ti) / te) - exp(-3.0)) / (1.0 - exp(-3.0));
+                    }
+                    double x = 500.0 + depth * v + 0.3 * gauss(&seed);
+                    if (t_step >= 0.0) {
+                        x += steps[is] * depth * fmin((t - t_step) / ramps[ir], 1.0);
+                    }
+                    bel_breath_point pt;
+                    if (bel_breath_process(b, t, (float)x, &pt) != 1) {
+                        continue;
+                    }
+                    if (t_step >= 0.0) {
+                        longest = fmax(longest, t - t_last);
+                    }
+                    t_last = t;
+                    if (pt.is_peak && ++n_peaks == 8) {
+                        t_step = t;
+                    }
+                }
+                bel_breath_destroy(b);
+                assert_true(t_step > 0.0);
+                longest = fmax(longest, seconds - t_last);
+                n_late += longest > 2.0 * period;
+                worst = fmax(worst, longest / period);
+                n_cases++;
+            }
+        }
+    }
+    printf("belt pulled tighter after a turn: %d of %d waited over two breaths for a turn; "
+           "the longest wait %.1f breaths\n",
+           n_late, n_cases, worst);
+    assert_int_equal(n_cases, 48);
+    assert_int_equal(n_late, 0);
+}
+
 /* Fast breathing (30/min, as when walking) under a strong faster ripple (100/min,
  * a step or a beat, 80 % of the depth peak-to-peak): the slowed detection
  * filter moves its cutoff between the two and keeps the breath nearly whole.
@@ -2486,6 +2553,7 @@ int main(void)
         cmocka_unit_test(test_pipeline_a_chest_that_reads_nothing_does_not_hold_the_belly),
         cmocka_unit_test(test_pipeline_a_step_in_the_first_samples_does_not_stick),
         cmocka_unit_test(test_pipeline_retightened_belt_recovers_within_two_breaths),
+        cmocka_unit_test(test_breath_belt_pulled_tighter_just_after_a_turn_does_not_stop_the_turns),
         cmocka_unit_test(test_pipeline_gap_in_time_marks_signal_lost_and_restored),
         cmocka_unit_test(test_pipeline_summary_rate_leaves_out_a_lost_signal),
         cmocka_unit_test(test_pipeline_two_belts_find_their_polarity),
