@@ -316,9 +316,10 @@ static void test_pipeline_heartbeat_ripple_is_not_a_breath(void **state)
 /* The breath stage with a belt pulled tighter just as it confirms an exhalation
  * onset: breaths with a brisk recoil from a flat top (their onset confirmed 0.2 s
  * after it), a step up of 0.6 to 1.9 breath depths (under the two of a restart)
- * over 0.02 to 0.2 s from the sample the eighth is confirmed on. Turns go on:
- * none is waited for longer than two breaths after the step (1.7 at most). Before,
- * the phase that had just begun stayed too short to end: 15 of these 48 waited
+ * over 0.02 to 0.2 s from the sample the eighth is confirmed on; and the same
+ * mirrored, a belt slackened just after an inhalation onset. Turns go on: none
+ * is waited for longer than two breaths after the step (1.7 at most). Before, the
+ * phase that had just begun stayed too short to end: 30 of these 96 waited
  * longer, most with no turn for the rest of the run (41 s, 13.7 breaths). */
 static void test_breath_belt_pulled_tighter_just_after_a_turn_does_not_stop_the_turns(void **state)
 {
@@ -329,54 +330,54 @@ static void test_breath_belt_pulled_tighter_just_after_a_turn_does_not_stop_the_
     const double fs = 50.0, depth = 100.0, seconds = 90.0;
     int n_cases = 0, n_late = 0;
     double worst = 0.0;
-    for (int ip = 0; ip < 3; ip++) {
-        for (int ir = 0; ir < 4; ir++) {
-            for (int is = 0; is < 4; is++) {
-                const double period = periods[ip];
-                bel_breath_config cfg = bel_breath_config_default(fs);
-                bel_breath *b = NULL;
-                assert_int_equal(bel_breath_create(&cfg, &b), BEL_OK);
-                uint64_t seed = 0x9E3779B97F4A7C15ull;
-                double t_step = -1.0, t_last = 0.0, longest = 0.0;
-                int n_peaks = 0;
-                for (int i = 0; i < (int)(seconds * fs); i++) {
-                    const double t = i / fs;
-                    const double u = fmod(t, period), ti = 0.35 * period, te = 0.45 * period;
-                    double v = 0.0;
-                    if (u < ti) {
-                        v = 0.5 * (1.0 - cos(pi * u / ti));
-                    } else if (u < ti + te) {
-                        v = (exp(-3.0 * (u - ti) / te) - exp(-3.0)) / (1.0 - exp(-3.0));
-                    }
-                    double x = 500.0 + depth * v + 0.3 * gauss(&seed);
-                    if (t_step >= 0.0) {
-                        x += steps[is] * depth * fmin((t - t_step) / ramps[ir], 1.0);
-                    }
-                    bel_breath_point pt;
-                    if (bel_breath_process(b, t, (float)x, &pt) != 1) {
-                        continue;
-                    }
-                    if (t_step >= 0.0) {
-                        longest = fmax(longest, t - t_last);
-                    }
-                    t_last = t;
-                    if (pt.is_peak && ++n_peaks == 8) {
-                        t_step = t;
-                    }
-                }
-                bel_breath_destroy(b);
-                assert_true(t_step > 0.0);
-                longest = fmax(longest, seconds - t_last);
-                n_late += longest > 2.0 * period;
-                worst = fmax(worst, longest / period);
-                n_cases++;
+    for (int ic = 0; ic < 2 * 3 * 4 * 4; ic++) {
+        const int mirror = ic / 48, ip = ic / 16 % 3, ir = ic / 4 % 4, is = ic % 4;
+        const double period = periods[ip];
+        bel_breath_config cfg = bel_breath_config_default(fs);
+        bel_breath *b = NULL;
+        assert_int_equal(bel_breath_create(&cfg, &b), BEL_OK);
+        uint64_t seed = 0x9E3779B97F4A7C15ull;
+        double t_step = -1.0, t_last = 0.0, longest = 0.0;
+        int n_turns = 0;
+        for (int i = 0; i < (int)(seconds * fs); i++) {
+            const double t = i / fs;
+            const double u = fmod(t, period), ti = 0.35 * period, te = 0.45 * period;
+            double v = 0.0;
+            if (u < ti) {
+                v = 0.5 * (1.0 - cos(pi * u / ti));
+            } else if (u < ti + te) {
+                v = (exp(-3.0 * (u - ti) / te) - exp(-3.0)) / (1.0 - exp(-3.0));
+            }
+            double x = 500.0 + depth * v + 0.3 * gauss(&seed);
+            if (t_step >= 0.0) {
+                x += steps[is] * depth * fmin((t - t_step) / ramps[ir], 1.0);
+            }
+            if (mirror) {
+                x = 1000.0 - x; /* the step down just after an inhalation onset */
+            }
+            bel_breath_point pt;
+            if (bel_breath_process(b, t, (float)x, &pt) != 1) {
+                continue;
+            }
+            if (t_step >= 0.0) {
+                longest = fmax(longest, t - t_last);
+            }
+            t_last = t;
+            if (pt.is_peak != (mirror != 0) && ++n_turns == 8) {
+                t_step = t;
             }
         }
+        bel_breath_destroy(b);
+        assert_true(t_step > 0.0);
+        longest = fmax(longest, seconds - t_last);
+        n_late += longest > 2.0 * period;
+        worst = fmax(worst, longest / period);
+        n_cases++;
     }
     printf("belt pulled tighter after a turn: %d of %d waited over two breaths for a turn; "
            "the longest wait %.1f breaths\n",
            n_late, n_cases, worst);
-    assert_int_equal(n_cases, 48);
+    assert_int_equal(n_cases, 96);
     assert_int_equal(n_late, 0);
 }
 
