@@ -114,13 +114,13 @@ struct bel_breath {
     /* Detection state on the low-passed signal y. */
     state st;
     double y;
-    double ext_val;  /* running extremum of y in the current phase */
-    int64_t ext_n;   /* its sample index */
-    double ref_val;  /* y at the last confirmed turning point (moved if overshot) */
-    double ref_turn; /* ref_val where the phase began, before any overshoot moved it */
-    int64_t ref_n;   /* sample index of the last confirmed turning point (refined) */
-    double ref_t;    /* its time */
+    double ext_val; /* running extremum of y in the current phase */
+    int64_t ext_n;  /* its sample index */
+    double ref_val; /* y at the last confirmed turning point (moved if overshot) */
+    int64_t ref_n;  /* sample index of the last confirmed turning point (refined) */
+    double ref_t;   /* its time */
     double last_confirm_t;
+    double stuck_t;      /* a phase still too short to end from then on is stuck */
     double t_start;      /* time of the first sample since reset */
     double min_y, max_y; /* UNKNOWN state: range over the recent window (two buckets) */
     int64_t min_n, max_n;
@@ -1339,12 +1339,12 @@ static int confirm(bel_breath *b, bool peak, double t_now, bel_breath_point *pt)
     add_depth(b, exc);
     b->st = peak ? ST_FALLING : ST_RISING;
     b->ref_val = b->ext_val;
-    b->ref_turn = b->ref_val;
     b->ref_n = k;
     b->ref_t = t_pt;
     b->ext_val = b->y;
     b->ext_n = b->n - 1;
     b->last_confirm_t = t_now;
+    b->stuck_t = t_now + max_d(b->half_cycle_s, BEL_RELAXED_CYCLE_MIN_S);
     b->band_ext_n = -1;
     choose_filter(b);
     return 1;
@@ -1461,7 +1461,6 @@ static void choose_filter(bel_breath *b)
         const double y = want ? b->y_slow : b->y_fast;
         const double s = b->st == ST_RISING ? 1.0 : -1.0;
         b->ref_val = y - s * (double)b->cfg.confirm_frac * b->ref_depth;
-        b->ref_turn = b->ref_val;
         b->ext_val = y;
         b->y = y;
     }
@@ -1908,23 +1907,20 @@ static inline __attribute__((always_inline)) int breath_step(bel_breath *b, doub
             b->ref_t = t_s;
             b->ext_val = y;
             b->ext_n = n;
-            b->ref_turn = y;
         }
         b->ref_val = y;
-    } else if (quiet_s > max_d(b->half_cycle_s, BEL_RELAXED_CYCLE_MIN_S) &&
-               ht(b, b->ext_n) - b->ref_t < b->cfg.min_phase_s &&
-               s * (b->ref_turn - y) > (double)b->cfg.excursion_frac * depth) {
-        /* The same when the phase is still that short a usual phase after its
-         * turn (noise alone takes its extreme further by then), far beyond where
-         * it began: a belt pulled tighter over a few samples just as a turn was
-         * confirmed. ref_val followed y there sample by sample, never far from
-         * it, and the phase stayed short for good (no turn for the rest of the
-         * session). */
+    } else if (edge && t_s > b->stuck_t && ht(b, b->ext_n) - b->ref_t < b->cfg.min_phase_s) {
+        /* A phase still that short a usual phase after its turn (stuck_t) is
+         * stuck: noise alone takes its extreme further by then, unless the signal
+         * went the other way at once and stayed there (a belt pulled tighter, or
+         * slackened, over a few samples just as the turn was confirmed). ref_val
+         * followed it sample by sample, never far from it, and no turn came for
+         * the rest of the session. The phase starts again here. Looked at on the
+         * rare samples (edge: at least one a second), off the common path. */
         b->ref_n = n;
         b->ref_t = t_s;
         b->ext_val = y;
         b->ext_n = n;
-        b->ref_turn = y;
     }
     const double exc = s * (b->ext_val - b->ref_val);
     const double rev_x = s * (b->ext_val - y);
@@ -2089,7 +2085,6 @@ void bel_breath_negate(bel_breath *b)
     negate_range(&b->bk_new.lo, &b->bk_new.lo_n, &b->bk_new.hi, &b->bk_new.hi_n);
     b->ext_val = -b->ext_val;
     b->ref_val = -b->ref_val;
-    b->ref_turn = -b->ref_turn;
     const double stay_trough = b->stay_ema_s[0];
     b->stay_ema_s[0] = b->stay_ema_s[1];
     b->stay_ema_s[1] = stay_trough;
