@@ -120,7 +120,6 @@ struct bel_breath {
     int64_t ref_n;  /* sample index of the last confirmed turning point (refined) */
     double ref_t;   /* its time */
     double last_confirm_t;
-    double stuck_t;      /* a phase still too short to end from then on is stuck */
     double t_start;      /* time of the first sample since reset */
     double min_y, max_y; /* UNKNOWN state: range over the recent window (two buckets) */
     int64_t min_n, max_n;
@@ -1344,7 +1343,6 @@ static int confirm(bel_breath *b, bool peak, double t_now, bel_breath_point *pt)
     b->ext_val = b->y;
     b->ext_n = b->n - 1;
     b->last_confirm_t = t_now;
-    b->stuck_t = t_now + max_d(b->half_cycle_s, BEL_RELAXED_CYCLE_MIN_S);
     b->band_ext_n = -1;
     choose_filter(b);
     return 1;
@@ -1760,6 +1758,16 @@ __attribute__((noinline)) static int try_confirm(bel_breath *b, double t_s, doub
     return 0;
 }
 
+/* The phase in progress starts again at sample n: the turn before it was not
+ * where it began (breath_step). */
+static void start_phase_here(bel_breath *b, int64_t n, double t_s, double y)
+{
+    b->ref_n = n;
+    b->ref_t = t_s;
+    b->ext_val = y;
+    b->ext_n = n;
+}
+
 /* One sample (bel_breath_process). With edge false, the caller has seen that
  * none of the rare parts at its head applies: not within the first jump_w + 1
  * samples since a reset, no jump, no pending ripple estimate about to lose its
@@ -1903,24 +1911,20 @@ static inline __attribute__((always_inline)) int breath_step(bel_breath *b, doub
          * mid-breath), the phase starts again here: its extreme so far was
          * before the real turn, and a phase that short blocks every turn. */
         if (s * (b->ref_val - y) > (double)b->cfg.excursion_frac * depth) {
-            b->ref_n = n;
-            b->ref_t = t_s;
-            b->ext_val = y;
-            b->ext_n = n;
+            start_phase_here(b, n, t_s, y);
         }
         b->ref_val = y;
-    } else if (edge && t_s > b->stuck_t && ht(b, b->ext_n) - b->ref_t < b->cfg.min_phase_s) {
-        /* A phase still that short a usual phase after its turn (stuck_t) is
-         * stuck: noise alone takes its extreme further by then, unless the signal
-         * went the other way at once and stayed there (a belt pulled tighter, or
-         * slackened, over a few samples just as the turn was confirmed). ref_val
-         * followed it sample by sample, never far from it, and no turn came for
-         * the rest of the session. The phase starts again here. Looked at on the
-         * rare samples (edge: at least one a second), off the common path. */
-        b->ref_n = n;
-        b->ref_t = t_s;
-        b->ext_val = y;
-        b->ext_n = n;
+    } else if (edge && quiet_s > max_d(b->half_cycle_s, BEL_RELAXED_CYCLE_MIN_S) &&
+               ht(b, b->ext_n) - b->ref_t < b->cfg.min_phase_s) {
+        /* A phase still that short a usual phase after its turn (the half-cycle,
+         * at least BEL_RELAXED_CYCLE_MIN_S) is stuck: noise alone takes its extreme
+         * further by then, unless the signal went the other way at once and
+         * stayed there (a belt pulled tighter, or slackened, over a few samples
+         * just as the turn was confirmed). ref_val followed it sample by sample,
+         * never far from it, and no turn came for the rest of the session.
+         * Looked at on the rare samples (edge: at least one a second), off the
+         * common path. */
+        start_phase_here(b, n, t_s, y);
     }
     const double exc = s * (b->ext_val - b->ref_val);
     const double rev_x = s * (b->ext_val - y);
