@@ -1522,6 +1522,28 @@ static bool settling_step(const bel_breath *b, int64_t jw)
     return big > 20.0 * others && big > 4.0 * next;
 }
 
+/* Or the step is an edge over several samples (a front end's time constant at
+ * 100 Hz and more, spread further by the despiking median): the first half of
+ * the quarter second stands far from where the second half stays, further
+ * than 8 times the second half's range (breathing and noise move a sample as
+ * far from a range as the range is wide, a decaying edge much further), and
+ * than two learnt depths (after a gap, breathing resumed mid-breath). */
+static bool settling_edge(const bel_breath *b, int64_t jw)
+{
+    const int64_t k0 = b->n - jw, mid = k0 + jw / 2;
+    double lo = HUGE_VAL, hi = -HUGE_VAL;
+    for (int64_t k = mid; k < b->n; k++) {
+        lo = fmin(lo, hx(b, k));
+        hi = fmax(hi, hx(b, k));
+    }
+    double far = 0.0;
+    for (int64_t k = k0; k < mid; k++) {
+        far = fmax(far, fmax(lo - hx(b, k), hx(b, k) - hi));
+    }
+    const double depth = b->n_depths > 0 ? b->depth_median : 0.0;
+    return far > 8.0 * (hi - lo) && far > 2.0 * depth;
+}
+
 static bool is_jump(const bel_breath *b, float x)
 {
     const int64_t jw = b->jump_w;
@@ -1531,7 +1553,7 @@ static bool is_jump(const bel_breath *b, float x)
     if (b->n < jw || b->n < 2) {
         return false;
     }
-    if (b->n == jw && jw >= 8 && b->is_fresh && settling_step(b, jw)) {
+    if (b->n == jw && jw >= 8 && b->is_fresh && (settling_step(b, jw) || settling_edge(b, jw))) {
         return true;
     }
     const double dx = fabs((double)x - hx(b, b->n - jw));

@@ -210,18 +210,26 @@ static match score(const result *r, bel_event_kind kind, double tol_s, double t_
  * timed where the belly has left the extremum by a few percent of a breath:
  * when the movement that follows starts slowly (a raised-cosine inhalation,
  * or an 8 s exhalation after a hold) that comes later, by up to about 12 % of
- * that movement's duration, so the tolerance grows with it. */
-static void expect_all_breaths(const result *r, double tol_s, double t_from, const wave *w)
+ * that movement's duration, so the tolerance grows with it. A failure names
+ * the case (what). */
+static void expect_all_breaths_in(const result *r, double tol_s, double t_from, const wave *w,
+                                  const char *what)
 {
     for (int k = 0; k < 2; k++) {
         const bel_event_kind kind = k ? BEL_EV_EXP_ONSET : BEL_EV_INSP_ONSET;
         const double tol = fmax(tol_s, 0.1 + 0.12 * (k ? w->te_s : w->ti_s));
         const match m = score(r, kind, tol, t_from);
         if (m.fp != 0 || m.fn != 0 || m.tp < 3) {
-            fail_msg("%s: tp=%d fp=%d fn=%d (tol %.2f s)", bel_event_kind_name(kind), m.tp, m.fp,
-                     m.fn, tol);
+            fail_msg("%s%s: tp=%d fp=%d fn=%d (tol %.2f s)", what, bel_event_kind_name(kind), m.tp,
+                     m.fp, m.fn, tol);
         }
     }
+}
+
+/* expect_all_breaths_in for a test of one case. */
+static void expect_all_breaths(const result *r, double tol_s, double t_from, const wave *w)
+{
+    expect_all_breaths_in(r, tol_s, t_from, w, "");
 }
 
 static result res;
@@ -1141,6 +1149,61 @@ static void test_pipeline_a_step_in_the_first_samples_does_not_stick(void **stat
             res.truth_exp[res.n_exp++] = t0 + w.ti_s;
         }
         expect_all_breaths(&res, 0.2, period + 0.5, &w);
+    }
+}
+
+/* A belt whose front end takes a few hundredths of a second to rise when it
+ * powers up (an input filter's time constant, tau): at 100 Hz and more the
+ * edge spans several samples, and the despiking median spreads it further.
+ * Its level then settles from 5 depths above, or from the top rail of a 10-bit
+ * ADC where it is held for half a second first. Breaths are followed from the
+ * second one on. Before, at 100 Hz and more, the edge was taken for the first
+ * movement of breathing (its foot the first sample), the settling for the
+ * breaths after it, and their depths of 5-7 breaths kept the real ones from
+ * counting: 20-30 s without a breath, and the same on a labelled start-up
+ * recording resampled to 64-200 Hz. */
+static void test_pipeline_a_power_up_edge_over_several_samples_does_not_stick(void **state)
+{
+    (void)state;
+    static const double rates[] = {100.0, 128.0, 256.0};
+    static const double taus[] = {0.005, 0.01, 0.02};
+    for (int ir = 0; ir < 3; ir++) {
+        for (int it = 0; it < 3; it++) {
+            for (int rail = 0; rail <= 1; rail++) {
+                wave w = wave_default();
+                w.fs = rates[ir];
+                w.seconds = 60.0;
+                w.offset = 450.0;
+                w.noise = 1.0;
+                bel_pipeline *p = start_belts(&w, 0);
+                uint64_t seed = 0x9E3779B97F4A7C15ull;
+                const double t_on = 0.5;
+                const double t_settle = rail ? t_on + 0.5 : t_on;
+                for (int i = 0; i < (int)(w.seconds * w.fs); i++) {
+                    const double t = i / w.fs;
+                    double b = w.offset + w.depth * wave_value(&w, t) + w.noise * gauss(&seed);
+                    if (t >= t_settle) {
+                        b += 5.0 * w.depth * exp(-(t - t_settle) / 2.0);
+                    }
+                    if (rail) {
+                        b = t < t_settle ? 1023.0 : fmin(b, 1023.0);
+                    }
+                    b = t < t_on ? 0.0 : b * (1.0 - exp(-(t - t_on) / taus[it]));
+                    bel_sample s = {t, 0, 1, {(float)floor(b + 0.5), 0, 0, 0}, 0};
+                    feed(p, &s, &res);
+                }
+                finish(p, &res);
+                const double period = w.ti_s + w.te_s;
+                for (double t0 = 0.0; t0 < w.seconds; t0 += period) {
+                    res.truth_insp[res.n_insp++] = t0;
+                    res.truth_exp[res.n_exp++] = t0 + w.ti_s;
+                }
+                /* Settled within 2 x 2 s to a tenth of a depth: the second breath after. */
+                char what[64];
+                snprintf(what, sizeof what, "%.0f Hz, tau %.3f s, rail %d: ", w.fs, taus[it], rail);
+                expect_all_breaths_in(&res, 0.2, t_settle + 4.0 + 2.0 * period, &w, what);
+            }
+        }
     }
 }
 
@@ -2551,6 +2614,7 @@ int main(void)
         cmocka_unit_test(test_pipeline_first_exhalation_at_a_paced_hold),
         cmocka_unit_test(test_pipeline_start_mid_breath_does_not_block),
         cmocka_unit_test(test_pipeline_leading_zeros_and_a_settling_step_never_stick),
+        cmocka_unit_test(test_pipeline_a_power_up_edge_over_several_samples_does_not_stick),
         cmocka_unit_test(test_pipeline_a_chest_that_reads_nothing_does_not_hold_the_belly),
         cmocka_unit_test(test_pipeline_a_step_in_the_first_samples_does_not_stick),
         cmocka_unit_test(test_pipeline_retightened_belt_recovers_within_two_breaths),
