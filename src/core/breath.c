@@ -1523,11 +1523,12 @@ static bool settling_step(const bel_breath *b, int64_t jw)
 }
 
 /* Or the step is an edge over several samples (a front end's time constant at
- * 100 Hz and more, spread further by the despiking median): the first half of
- * the quarter second stands far from where the second half stays, further
- * than 8 times the second half's range (breathing and noise move a sample as
- * far from a range as the range is wide, a decaying edge much further), and
- * than two learnt depths (after a gap, breathing resumed mid-breath). */
+ * 100 Hz and more, spread further by the despiking median), or caught part of
+ * the way up by the first sample at any rate: the first half of the quarter
+ * second stands far from where the second half stays, further than 8 times
+ * the second half's range (breathing and noise move a sample as far from a
+ * range as the range is wide, a decaying edge much further), and than two
+ * learnt depths (after a gap, breathing resumed mid-breath). */
 static bool settling_edge(const bel_breath *b, int64_t jw)
 {
     const int64_t k0 = b->n - jw, mid = k0 + jw / 2;
@@ -1553,7 +1554,7 @@ static bool is_jump(const bel_breath *b, float x)
     if (b->n < jw || b->n < 2) {
         return false;
     }
-    if (b->n == jw && jw >= 8 && b->is_fresh && (settling_step(b, jw) || settling_edge(b, jw))) {
+    if (b->n == jw && b->is_fresh && ((jw >= 8 && settling_step(b, jw)) || settling_edge(b, jw))) {
         return true;
     }
     const double dx = fabs((double)x - hx(b, b->n - jw));
