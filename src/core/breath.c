@@ -80,6 +80,19 @@ static const double warmup_s = 1.5;
 
 typedef enum state { ST_UNKNOWN = 0, ST_RISING, ST_FALLING } state;
 
+/* rescale_under's look at the phase in progress: the turns of the detection
+ * signal by more than h since the phase began, read on as samples come. */
+struct under_scan {
+    int64_t ref_n; /* the phase it reads (ref_n as it began); -1: none */
+    int64_t k;     /* the next sample to read */
+    double h;      /* a turn: a reversal this large */
+    double d, e;   /* the way the signal goes (+1 up, -1 down), its extreme that way */
+    int64_t k_e;
+    int64_t kt[3]; /* the last three turns, oldest first */
+    double vt[3];
+    int n_t; /* turns so far */
+};
+
 struct bel_breath {
     bel_breath_config cfg;
     bel_biquad2 lp;           /* detection filters: clean-signal (lane 0), strong-ripple (lane 1) */
@@ -145,6 +158,7 @@ struct bel_breath {
     int n_points;           /* turning points since the last reset */
     int gap_skip;           /* samples after a gap left out of the noise estimate */
     double rise_usual_s, fall_usual_s; /* usual 10-90 % times of rises and falls (0: unknown) */
+    struct under_scan under;           /* breathing under the scale (rescale_under) */
     /* The recent 10-90 % times they are the median of: [0] falls, [1] rises. */
     float moves[2][N_MOVES];
     int n_moves[2], move_head[2];
@@ -349,6 +363,7 @@ void bel_breath_reset(bel_breath *b)
     b->ripple_n = 0;
     b->ripple_at = -1;
     b->under_half_s = 0.0;
+    b->under.ref_n = -1;
     b->n_points = 0;
     b->absd = 0.0;
     b->st = ST_UNKNOWN;
@@ -423,6 +438,19 @@ static void keep_depths(bel_breath *b)
     b->is_faded = true;
 }
 
+/* The depths fade to a median of to (less than theirs), kept as they were
+ * before the first fade (keep_depths). */
+static void fade_depths(bel_breath *b, double to)
+{
+    if (!b->is_faded) {
+        keep_depths(b);
+    }
+    const float f = (float)(to / b->depth_median);
+    for (int i = 0; i < b->n_depths; i++) {
+        b->depths[i] *= f;
+    }
+}
+
 static void add_depth(bel_breath *b, double exc)
 {
     /* The reference decayed while nothing was confirmed (a long quiet: the belly
@@ -444,13 +472,7 @@ static void add_depth(bel_breath *b, double exc)
         b->is_faded = false;
         b->is_choice_back = true;
     } else if (b->ref_depth < b->depth_median && b->n_depths == N_DEPTHS) {
-        if (!b->is_faded) {
-            keep_depths(b);
-        }
-        const float f = (float)(b->ref_depth / b->depth_median);
-        for (int i = 0; i < b->n_depths; i++) {
-            b->depths[i] *= f;
-        }
+        fade_depths(b, b->ref_depth);
     }
     b->depths[b->depth_head] = (float)exc;
     b->depth_head = (b->depth_head + 1) % N_DEPTHS;
@@ -1791,6 +1813,98 @@ static void start_phase_here(bel_breath *b, int64_t n, double t_s, double y)
     b->ext_n = n;
 }
 
+/* The reversal that confirms a turn at this depth. A reversal no larger than
+ * the peak-to-peak of the beat riding on the fast signal could be the beat
+ * alone (in an end-expiratory pause it is all that moves): the slow signal,
+ * which the beat hardly reaches, needs no more. The band's wiggle_amp also
+ * holds the breath's harmonics and other motion; beat_pp, the beat alone
+ * measured in pauses, is the margin where larger. */
+static inline double need_reversal(const bel_breath *b, double depth)
+{
+    const double need_rev = (double)b->cfg.confirm_frac * depth;
+    if (b->ripple_mode) {
+        return need_rev;
+    }
+    return max_d(need_rev, max_d(2.0 * b->wiggle_amp, b->beat_pp));
+}
+
+/* Breathing under the scale: since the phase began, the detection signal has
+ * turned three times or more, by twice what confirms a turn (need_rev) each
+ * time, every two of its swings a breath cycle long (BEL_RELAXED_CYCLE_MIN_S
+ * or more: no heart beat), and no swing reached the excursion a turn needs: a
+ * few deep breaths, then breaths of a third or a fifth of them. The depth was
+ * learnt on the deep ones, the reference decays only after a long quiet, and
+ * the median of the depths brings it back when a breath ends the quiet: 2-7
+ * breaths were lost. Now the depths fade to the mean of the last two swings,
+ * and the phase starts again where the last one that leads into it began, so
+ * the next sample (or the next turn) is confirmed as usual. The
+ * turns are read on from where the last look stopped (on the rare samples,
+ * while no turn came for a while). */
+static void rescale_under(bel_breath *b, double need_rev, double floor_noise, double depth)
+{
+    struct under_scan *u = &b->under;
+    const int64_t m = b->cap - 1;
+    const double h = max_d(2.0 * need_rev, 2.0 * floor_noise);
+    if (u->ref_n != b->ref_n || h < 0.8 * u->h || u->k < oldest_k(b)) {
+        /* A new phase, or a scale decayed since: read it from its start. */
+        const int64_t k0 = max_i64(b->ref_n, oldest_k(b));
+        u->ref_n = b->ref_n;
+        u->h = h;
+        u->d = b->st == ST_RISING ? 1.0 : -1.0;
+        u->e = (double)b->hist_y[k0 & m];
+        u->k_e = k0;
+        u->k = k0 + 1;
+        u->n_t = 0;
+    }
+    for (int64_t k = u->k; k < b->n; k++) {
+        const double v = (double)b->hist_y[k & m];
+        if (u->d * (v - u->e) > 0.0) {
+            u->e = v;
+            u->k_e = k;
+        } else if (u->d * (u->e - v) >= u->h) {
+            u->kt[0] = u->kt[1];
+            u->vt[0] = u->vt[1];
+            u->kt[1] = u->kt[2];
+            u->vt[1] = u->vt[2];
+            u->kt[2] = u->k_e;
+            u->vt[2] = u->e;
+            u->n_t++;
+            u->d = -u->d;
+            u->e = v;
+            u->k_e = k;
+        }
+    }
+    u->k = b->n;
+    /* The first turn ends the phase's own leg, no swing of the new scale. */
+    if (u->n_t < 3) {
+        return;
+    }
+    const double a = fabs(u->vt[1] - u->vt[0]), c = fabs(u->vt[2] - u->vt[1]);
+    const double ex = (double)b->cfg.excursion_frac * depth;
+    if (a >= ex || c >= ex || ht(b, u->kt[2]) - ht(b, u->kt[0]) < BEL_RELAXED_CYCLE_MIN_S) {
+        return;
+    }
+    fade_depths(b, 0.5 * (a + c));
+    b->depth_median = median_depth(b->depths, b->n_depths);
+    b->ref_depth = b->depth_median;
+    /* The last turn of the phase's own kind (a trough while falling), the
+     * signal since gone the other way by h: the phase starts at the turn
+     * before it, its extreme there. Else it starts at the last turn, its
+     * extreme where the signal went since. */
+    const double s = b->st == ST_RISING ? 1.0 : -1.0;
+    if (s * (u->vt[2] - u->vt[1]) > 0.0) {
+        start_phase_here(b, u->kt[1], ht(b, u->kt[1]), u->vt[1]);
+        b->ref_val = u->vt[1];
+        b->ext_val = u->vt[2];
+        b->ext_n = u->kt[2];
+    } else {
+        start_phase_here(b, u->kt[2], ht(b, u->kt[2]), u->vt[2]);
+        b->ref_val = u->vt[2];
+        b->ext_val = u->e;
+        b->ext_n = u->k_e;
+    }
+}
+
 /* One sample (bel_breath_process). With edge false, the caller has seen that
  * none of the rare parts at its head applies: not within the first jump_w + 1
  * samples since a reset, no jump, no pending ripple estimate about to lose its
@@ -1948,6 +2062,11 @@ static inline __attribute__((always_inline)) int breath_step(bel_breath *b, doub
          * Looked at on the rare samples (edge: at least one a second), off the
          * common path. */
         start_phase_here(b, n, t_s, y);
+    } else if (edge && quiet_s > max_d(1.5 * b->half_cycle_s, BEL_RELAXED_CYCLE_MIN_S) &&
+               depth > 0.0 && !b->is_still) {
+        /* No turn for longer than usual: breaths on a smaller scale? Looked
+         * at on the rare samples too. */
+        rescale_under(b, need_reversal(b, depth), floor_noise, depth);
     }
     const double exc = s * (b->ext_val - b->ref_val);
     const double rev_x = s * (b->ext_val - y);
@@ -1970,15 +2089,7 @@ static inline __attribute__((always_inline)) int breath_step(bel_breath *b, doub
     if (rev_x > 0.1 * depth && b->band_t_out == HUGE_VAL) {
         b->band_t_out = t_s;
     }
-    /* A reversal no larger than the peak-to-peak of the beat riding on the fast
-     * signal could be the beat alone (in an end-expiratory pause it is all that
-     * moves): the slow signal, which the beat hardly reaches, needs no more.
-     * The band's wiggle_amp also holds the breath's harmonics and other motion;
-     * beat_pp, the beat alone measured in pauses, is the margin where larger. */
-    double need_rev = (double)b->cfg.confirm_frac * depth;
-    if (!b->ripple_mode) {
-        need_rev = max_d(need_rev, max_d(2.0 * b->wiggle_amp, b->beat_pp));
-    }
+    const double need_rev = need_reversal(b, depth);
     /* Reversed by need_rev, or by less but ahead of the low-pass's delay
      * (is_reversed_ahead, asked in try_confirm). */
     if (exc >= (double)b->cfg.excursion_frac * depth && exc > 2.0 * floor_noise &&
@@ -2134,4 +2245,5 @@ void bel_breath_negate(bel_breath *b)
     } else if (b->st == ST_FALLING) {
         b->st = ST_RISING;
     }
+    b->under.ref_n = -1; /* its turns are read again, the other way round */
 }

@@ -1208,6 +1208,48 @@ static void test_pipeline_a_power_up_edge_over_several_samples_does_not_stick(vo
     }
 }
 
+/* A few deep breaths first (3 or 5 times the usual depth, as many take when
+ * they put the belt on or start a session), then the usual breathing, with
+ * an end-expiratory pause: the usual breaths are followed from the fourth on
+ * (1 or 2 are lost now). Before, the depth learnt on the deep ones kept them
+ * from counting until it had decayed through a long quiet, and the median of
+ * the depths brought it back when one was found: 2, 4, 6 and 7 inhalations
+ * lost. */
+static void test_pipeline_deep_breaths_first_then_usual_ones_are_followed(void **state)
+{
+    (void)state;
+    static const double ratios[] = {3.0, 5.0};
+    for (int ir = 0; ir < 2; ir++) {
+        for (int n_deep = 1; n_deep <= 2; n_deep++) {
+            wave w = wave_default();
+            w.ti_s = 1.5;
+            w.te_s = 2.0;
+            w.bottom_s = 1.0;
+            w.noise = 1.0;
+            w.seconds = 90.0;
+            const double period = w.ti_s + w.te_s + w.bottom_s;
+            const double t_usual = n_deep * period;
+            bel_pipeline *p = start_belts(&w, 0);
+            uint64_t seed = 0x9E3779B97F4A7C15ull;
+            for (int i = 0; i < (int)(w.seconds * w.fs); i++) {
+                const double t = i / w.fs;
+                const double depth = t < t_usual ? ratios[ir] * w.depth : w.depth;
+                const double b = w.offset + depth * wave_value(&w, t) + w.noise * gauss(&seed);
+                bel_sample s = {t, 0, 1, {(float)b, 0, 0, 0}, 0};
+                feed(p, &s, &res);
+            }
+            finish(p, &res);
+            for (double t0 = 0.0; t0 < w.seconds; t0 += period) {
+                res.truth_insp[res.n_insp++] = t0;
+                res.truth_exp[res.n_exp++] = t0 + w.ti_s;
+            }
+            char what[64];
+            snprintf(what, sizeof what, "%d deep breaths %.0fx: ", n_deep, ratios[ir]);
+            expect_all_breaths_in(&res, 0.2, t_usual + 3.0 * period + 0.5, &w, what);
+        }
+    }
+}
+
 /* A belt re-tightened mid-session (a fast step of 8 breath depths): breathing
  * is followed again within two breaths of the step, at the old depth. */
 static void test_pipeline_retightened_belt_recovers_within_two_breaths(void **state)
@@ -2616,6 +2658,7 @@ int main(void)
         cmocka_unit_test(test_pipeline_start_mid_breath_does_not_block),
         cmocka_unit_test(test_pipeline_leading_zeros_and_a_settling_step_never_stick),
         cmocka_unit_test(test_pipeline_a_power_up_edge_over_several_samples_does_not_stick),
+        cmocka_unit_test(test_pipeline_deep_breaths_first_then_usual_ones_are_followed),
         cmocka_unit_test(test_pipeline_a_chest_that_reads_nothing_does_not_hold_the_belly),
         cmocka_unit_test(test_pipeline_a_step_in_the_first_samples_does_not_stick),
         cmocka_unit_test(test_pipeline_retightened_belt_recovers_within_two_breaths),
