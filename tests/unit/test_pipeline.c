@@ -108,6 +108,20 @@ static void finish(bel_pipeline *p, result *r)
     bel_pipeline_destroy(p);
 }
 
+/* finish, and w's true turns over its length into r: an inhalation starts at
+ * the end of the bottom pause, an exhalation at the end of the top hold. */
+static void finish_wave(bel_pipeline *p, result *r, const wave *w)
+{
+    finish(p, r);
+    const double period = w->ti_s + w->top_s + w->te_s + w->bottom_s;
+    for (double t0 = 0.0; t0 < w->seconds; t0 += period) {
+        r->truth_insp[r->n_insp++] = t0;
+        if (t0 + w->ti_s + w->top_s < w->seconds) {
+            r->truth_exp[r->n_exp++] = t0 + w->ti_s + w->top_s;
+        }
+    }
+}
+
 static void run_wave(const wave *w, result *r)
 {
     memset(r, 0, sizeof *r);
@@ -141,15 +155,7 @@ static void run_wave(const wave *w, result *r)
         bel_sample s = {t, 0, 1, {(float)x, 0, 0, 0}, 0};
         feed(p, &s, r);
     }
-    finish(p, r);
-    /* Truth: inhale starts at the end of the bottom pause, exhale at the end of the top hold. */
-    const double period = w->ti_s + w->top_s + w->te_s + w->bottom_s;
-    for (double t0 = 0.0; t0 < w->seconds; t0 += period) {
-        r->truth_insp[r->n_insp++] = t0;
-        if (t0 + w->ti_s + w->top_s < w->seconds) {
-            r->truth_exp[r->n_exp++] = t0 + w->ti_s + w->top_s;
-        }
-    }
+    finish_wave(p, r, w);
 }
 
 typedef struct match {
@@ -1142,12 +1148,8 @@ static void test_pipeline_a_step_in_the_first_samples_does_not_stick(void **stat
             bel_sample s = {t, 0, chest ? 2 : 1, {(float)b, (float)ch, 0, 0}, 0};
             feed(p, &s, &res);
         }
-        finish(p, &res);
-        const double period = w.ti_s + w.te_s;
-        for (double t0 = 0.0; t0 < w.seconds; t0 += period) {
-            res.truth_insp[res.n_insp++] = t0;
-            res.truth_exp[res.n_exp++] = t0 + w.ti_s;
-        }
+        finish_wave(p, &res, &w);
+        const double period = w.ti_s + w.top_s + w.te_s + w.bottom_s;
         expect_all_breaths(&res, 0.2, period + 0.5, &w);
     }
 }
@@ -1193,12 +1195,8 @@ static void test_pipeline_a_power_up_edge_over_several_samples_does_not_stick(vo
                     bel_sample s = {t, 0, 1, {(float)floor(b + 0.5), 0, 0, 0}, 0};
                     feed(p, &s, &res);
                 }
-                finish(p, &res);
-                const double period = w.ti_s + w.te_s;
-                for (double t0 = 0.0; t0 < w.seconds; t0 += period) {
-                    res.truth_insp[res.n_insp++] = t0;
-                    res.truth_exp[res.n_exp++] = t0 + w.ti_s;
-                }
+                finish_wave(p, &res, &w);
+                const double period = w.ti_s + w.top_s + w.te_s + w.bottom_s;
                 /* Settled within 2 x 2 s to a tenth of a depth: the second breath after. */
                 char what[64];
                 snprintf(what, sizeof what, "%.0f Hz, tau %.3f s, rail %d: ", w.fs, taus[it], rail);
@@ -1218,35 +1216,29 @@ static void test_pipeline_a_power_up_edge_over_several_samples_does_not_stick(vo
 static void test_pipeline_deep_breaths_first_then_usual_ones_are_followed(void **state)
 {
     (void)state;
-    static const double ratios[] = {3.0, 5.0};
-    for (int ir = 0; ir < 2; ir++) {
-        for (int n_deep = 1; n_deep <= 2; n_deep++) {
-            wave w = wave_default();
-            w.ti_s = 1.5;
-            w.te_s = 2.0;
-            w.bottom_s = 1.0;
-            w.noise = 1.0;
-            w.seconds = 90.0;
-            const double period = w.ti_s + w.te_s + w.bottom_s;
-            const double t_usual = n_deep * period;
-            bel_pipeline *p = start_belts(&w, 0);
-            uint64_t seed = 0x9E3779B97F4A7C15ull;
-            for (int i = 0; i < (int)(w.seconds * w.fs); i++) {
-                const double t = i / w.fs;
-                const double depth = t < t_usual ? ratios[ir] * w.depth : w.depth;
-                const double b = w.offset + depth * wave_value(&w, t) + w.noise * gauss(&seed);
-                bel_sample s = {t, 0, 1, {(float)b, 0, 0, 0}, 0};
-                feed(p, &s, &res);
-            }
-            finish(p, &res);
-            for (double t0 = 0.0; t0 < w.seconds; t0 += period) {
-                res.truth_insp[res.n_insp++] = t0;
-                res.truth_exp[res.n_exp++] = t0 + w.ti_s;
-            }
-            char what[64];
-            snprintf(what, sizeof what, "%d deep breaths %.0fx: ", n_deep, ratios[ir]);
-            expect_all_breaths_in(&res, 0.2, t_usual + 3.0 * period + 0.5, &w, what);
+    wave w = wave_default();
+    w.ti_s = 1.5;
+    w.te_s = 2.0;
+    w.bottom_s = 1.0;
+    w.noise = 1.0;
+    w.seconds = 90.0;
+    const double period = w.ti_s + w.te_s + w.bottom_s;
+    for (int k = 0; k < 4; k++) {
+        const double ratio = k < 2 ? 3.0 : 5.0;
+        const double t_usual = (1 + k % 2) * period; /* one deep breath or two */
+        bel_pipeline *p = start_belts(&w, 0);
+        uint64_t seed = 0x9E3779B97F4A7C15ull;
+        for (int i = 0; i < (int)(w.seconds * w.fs); i++) {
+            const double t = i / w.fs;
+            const double v = (t < t_usual ? ratio : 1.0) * w.depth * wave_value(&w, t);
+            const bel_sample s = {
+                t, 0, 1, {(float)(w.offset + v + w.noise * gauss(&seed)), 0, 0, 0}, 0};
+            feed(p, &s, &res);
         }
+        finish_wave(p, &res, &w);
+        char what[64];
+        snprintf(what, sizeof what, "%.0f s of %.0fx deep breaths: ", t_usual, ratio);
+        expect_all_breaths_in(&res, 0.2, t_usual + 3.0 * period + 0.5, &w, what);
     }
 }
 
@@ -1419,12 +1411,7 @@ static void test_pipeline_one_belt_turned_round_by_the_person(void **state)
         bel_sample s = {t, 0, 1, {(float)x, 0, 0, 0}, 0};
         feed(p, &s, &res);
     }
-    finish(p, &res);
-    const double period = w.ti_s + w.te_s + w.bottom_s;
-    for (double t0 = 0.0; t0 < w.seconds; t0 += period) {
-        res.truth_insp[res.n_insp++] = t0;
-        res.truth_exp[res.n_exp++] = t0 + w.ti_s;
-    }
+    finish_wave(p, &res, &w);
     assert_true(res.sum.is_belly_inverted);
     assert_int_equal(res.sum.n_polarity_flips, 1);
     expect_all_breaths(&res, 0.2, 60.0, &w);
@@ -1526,13 +1513,8 @@ static void test_pipeline_breaths_are_right_at_once_after_a_turn_round(void **st
             bel_sample s = {t, 0, chest ? 2 : 1, {(float)b, (float)ch, 0, 0}, 0};
             feed(p, &s, &res);
         }
-        finish(p, &res);
+        finish_wave(p, &res, &w);
         assert_true(res.sum.is_belly_inverted);
-        const double period = w.ti_s + w.te_s + w.bottom_s;
-        for (double t0 = 0.0; t0 < w.seconds; t0 += period) {
-            res.truth_insp[res.n_insp++] = t0;
-            res.truth_exp[res.n_exp++] = t0 + w.ti_s;
-        }
         expect_all_breaths(&res, 0.2, t_turn, &w);
     }
 }
