@@ -439,7 +439,7 @@ static void keep_depths(bel_breath *b)
 }
 
 /* The depths fade to a median of to (less than theirs), kept as they were
- * before the first fade (keep_depths). */
+ * before the first fade (keep_depths); the median and the reference with them. */
 static void fade_depths(bel_breath *b, double to)
 {
     if (!b->is_faded) {
@@ -449,6 +449,8 @@ static void fade_depths(bel_breath *b, double to)
     for (int i = 0; i < b->n_depths; i++) {
         b->depths[i] *= f;
     }
+    b->depth_median = median_depth(b->depths, b->n_depths);
+    b->ref_depth = b->depth_median;
 }
 
 static void add_depth(bel_breath *b, double exc)
@@ -1885,24 +1887,17 @@ static void rescale_under(bel_breath *b, double need_rev, double floor_noise, do
         return;
     }
     fade_depths(b, 0.5 * (a + c));
-    b->depth_median = median_depth(b->depths, b->n_depths);
-    b->ref_depth = b->depth_median;
     /* The last turn of the phase's own kind (a trough while falling), the
      * signal since gone the other way by h: the phase starts at the turn
      * before it, its extreme there. Else it starts at the last turn, its
      * extreme where the signal went since. */
     const double s = b->st == ST_RISING ? 1.0 : -1.0;
-    if (s * (u->vt[2] - u->vt[1]) > 0.0) {
-        start_phase_here(b, u->kt[1], ht(b, u->kt[1]), u->vt[1]);
-        b->ref_val = u->vt[1];
-        b->ext_val = u->vt[2];
-        b->ext_n = u->kt[2];
-    } else {
-        start_phase_here(b, u->kt[2], ht(b, u->kt[2]), u->vt[2]);
-        b->ref_val = u->vt[2];
-        b->ext_val = u->e;
-        b->ext_n = u->k_e;
-    }
+    const bool own_last = s * (u->vt[2] - u->vt[1]) > 0.0;
+    const int i0 = own_last ? 1 : 2;
+    start_phase_here(b, u->kt[i0], ht(b, u->kt[i0]), u->vt[i0]);
+    b->ref_val = u->vt[i0];
+    b->ext_val = own_last ? u->vt[2] : u->e;
+    b->ext_n = own_last ? u->kt[2] : u->k_e;
 }
 
 /* One sample (bel_breath_process). With edge false, the caller has seen that
