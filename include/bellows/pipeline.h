@@ -102,6 +102,11 @@ typedef struct bel_metrics {
     float polarity_score;      /**< shape evidence over the recent breaths: > 0.5 reads inverted,
                                     < 0 reads right (NAN until 4 breaths; until 8 the
                                     least of them, then their median) */
+    bool is_shape_inverted;    /**< the recent breaths' shape says the belts read the other way
+                                    round: polarity_score above 0.5, or from 8 breaths on ten
+                                    of them (all, while fewer) above 0.2. With a chest belt
+                                    the pipeline turns them round; with one belt, the window
+                                    asks */
     uint32_t n_restarts;       /**< times detection started again at a step in the belt */
 } bel_metrics;
 

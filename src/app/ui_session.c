@@ -460,7 +460,7 @@ static const double POLARITY_ASK_S = 60.0;
 static void ask_polarity(ui_session *u, const bel_metrics *m)
 {
     bel_ui_view *v = &u->view;
-    const bool looks_turned = m->polarity_score > 0.5f && !m->is_belly_inverted;
+    const bool looks_turned = m->is_shape_inverted && !m->is_belly_inverted;
     if (u->is_polarity_settled || !looks_turned) {
         v->is_polarity_asked = false;
         return;
