@@ -142,6 +142,9 @@ typedef struct bel_summary {
     float polarity_mean;       /**< every breath's shape evidence (each clipped to +-1) averaged,
                                     read as the belts are at the end: > 0.5 the whole run looks
                                     inverted (NAN under 8 breaths) */
+    float polarity_share;      /**< the share of every breath whose shape evidence says
+                                    inverted by more than 0.2, read as the belts are at the
+                                    end (NAN under 8 breaths) */
     uint32_t n_restarts;       /**< times detection started again at a step in a belt */
 } bel_summary;
 
@@ -262,7 +265,8 @@ void bel_pipeline_get_config(const bel_pipeline *p, bel_pipeline_config *out);
 void bel_pipeline_get_summary(const bel_pipeline *p, bel_summary *out);
 
 /** Whether a run of one belt (has_chest false) whose polarity nobody said looks read
- *  the other way round over its whole length (polarity_mean above 0.5): its inhalations
+ *  the other way round over its whole length (polarity_mean above 0.5, or polarity_share
+ *  ten twelfths or more, as is_shape_inverted weighs the recent breaths): its inhalations
  *  were taken for exhalations, and --invert would read it right. With a chest belt the
  *  pipeline turns the belts itself, so never. Call from: any thread. */
 bool bel_summary_looks_turned_round(const bel_summary *s, bool has_chest);

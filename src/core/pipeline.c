@@ -121,6 +121,8 @@ struct bel_pipeline {
     int n_pol, pol_head;
     double pol_total;   /* every breath's clipped evidence for "inverted", as read now */
     uint32_t n_pol_all; /* breaths in pol_total (negated at a turn, never cleared) */
+    uint32_t n_pol_above, n_pol_below; /* of them, evidence beyond +-polarity_consistent,
+                                          as read now (swapped at a turn) */
     double chest_total; /* clipped chest-against-belly evidence since the last chest decision */
     float last_rise_s;
     float polarity_score;   /* the latest median evidence (> 0: reads inverted) */
@@ -668,6 +670,9 @@ static void flip_polarity(bel_pipeline *p)
     p->pol_head = 0;
     p->is_shape_inverted = false;
     p->pol_total = -p->pol_total; /* what decided it, now for the new reading */
+    const uint32_t above = p->n_pol_above;
+    p->n_pol_above = p->n_pol_below;
+    p->n_pol_below = above;
     p->baseline = NAN;
     p->n_flips++;
     p->turn_pending ^= TURN_BOTH; /* turned twice in one sample: no turn */
@@ -791,6 +796,8 @@ static void polarity_evidence(bel_pipeline *p, const bel_breath_point *pt)
     p->pol_log[p->pol_head] = logf(rise / fall) - sk;
     p->pol_total += fmin(fmax((double)p->pol_log[p->pol_head], -1.0), 1.0);
     p->n_pol_all++;
+    p->n_pol_above += p->pol_log[p->pol_head] > polarity_consistent;
+    p->n_pol_below += p->pol_log[p->pol_head] < -polarity_consistent;
     p->pol_head = (p->pol_head + 1) % N_POLARITY;
     if (p->n_pol < N_POLARITY) {
         p->n_pol++;
@@ -1412,6 +1419,9 @@ void bel_pipeline_get_summary(const bel_pipeline *p, bel_summary *out)
     out->polarity_mean = p->n_pol_all >= (uint32_t)polarity_min_breaths
                              ? (float)(p->pol_total / (double)p->n_pol_all)
                              : NAN;
+    out->polarity_share = p->n_pol_all >= (uint32_t)polarity_min_breaths
+                              ? (float)p->n_pol_above / (float)p->n_pol_all
+                              : NAN;
     out->n_restarts = bel_breath_get_restarts(p->breath);
 }
 
@@ -1419,5 +1429,9 @@ void bel_pipeline_get_config(const bel_pipeline *p, bel_pipeline_config *out) { 
 
 bool bel_summary_looks_turned_round(const bel_summary *s, bool has_chest)
 {
-    return s && !has_chest && s->is_polarity_found && s->polarity_mean > polarity_threshold;
+    /* The whole run as the recent breaths are weighed (polarity_evidence): the mean
+     * over the median's threshold, or nearly every breath over polarity_consistent. */
+    return s && !has_chest && s->is_polarity_found &&
+           (s->polarity_mean > polarity_threshold ||
+            s->polarity_share >= (float)polarity_consistent_n / (float)N_POLARITY);
 }

@@ -193,6 +193,9 @@ static bel_status write_body(bel_outfile *f, const bel_summary_json_info *in)
         st = put_number(f, "polarity_mean", (double)s->polarity_mean, ",");
     }
     if (st == BEL_OK) {
+        st = put_number(f, "polarity_share", (double)s->polarity_share, ",");
+    }
+    if (st == BEL_OK) {
         st = bel_outfile_printf(
             f, "  \"looks_turned_round\": %s,\n",
             bel_summary_looks_turned_round(s, in->chest_channel != NULL) ? "true" : "false");

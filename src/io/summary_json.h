@@ -27,7 +27,8 @@ typedef struct bel_summary_json_info {
  *  inverted, fs_hz, n_samples, duration_s, n_breaths, rate_bpm, rate_spectral_bpm,
  *  ti_s, te_s, ie_ratio, depth, variability, belly_share, events {kind: count}, n_spikes,
  *  n_clipped, n_missed, belly_inverted, chest_inverted, n_polarity_flips, polarity_score,
- *  polarity_mean, looks_turned_round (bel_summary_looks_turned_round), n_restarts,
+ *  polarity_mean, polarity_share, looks_turned_round (bel_summary_looks_turned_round),
+ *  n_restarts,
  *  errors [messages]. Unknown (NAN) numbers are null.
  *  Checks every write and the close; err (if not NULL) names the file on failure.
  *  Returns BEL_OK, BEL_ERR_ARG, BEL_ERR_IO or BEL_ERR_NOMEM. Call from: any thread. */
