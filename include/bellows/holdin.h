@@ -177,6 +177,13 @@ int bel_holdin_process(bel_holdin *h, double t_s, float belly, float chest, bel_
  *  copying it). Call from: the owning thread. */
 bool bel_holdin_is_breath_hold(const bel_holdin *h);
 
+/** A hold-in seen only when the belly was let go, as bel_holdin_push_breath judged it
+ *  (at a trough some breaths after): its start and end events, stamped where the belly
+ *  went in and came back up and detected at t_detect_s, into out once (max_out at least
+ *  2); returns 2, or 0 when none is owed. Its time is in the state's time_held_in_s and
+ *  n_holdins from the judgement on. Call from: the owning thread. */
+int bel_holdin_take_past(bel_holdin *h, double t_detect_s, bel_event *out, int max_out);
+
 /** Whether a hold-in is on (the state's is_holding_in). Call from: the owning thread. */
 bool bel_holdin_is_holding_in(const bel_holdin *h);
 

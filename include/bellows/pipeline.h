@@ -19,9 +19,9 @@
 
 /** Most events one call of bel_pipeline_process can yield. */
 enum {
-    BEL_PIPELINE_MAX_EVENTS = 12
-}; /* the actions', a gap's, a turning point, hold-in,
-      breath-hold and turn-round events */
+    BEL_PIPELINE_MAX_EVENTS = 14
+}; /* the actions', a gap's, a turning point, hold-in (and a past one's
+      two), breath-hold and turn-round events */
 
 typedef struct bel_pipeline bel_pipeline;
 

@@ -106,6 +106,10 @@ struct bel_session {
     double t_lost_s;
     uint32_t n_markers_printed; /* main thread: markers printed so far */
     bool is_paused_printed;     /* main thread: between a pause and its resume */
+    /* Main thread: a hold-in start not printed yet; the next item says whether the
+     * hold-in was seen only when it was let go (its end comes with it: print_held). */
+    bool has_held_start;
+    bel_event held_start;
     bool has_first;
     bool is_write_failure_told;
 };
@@ -834,6 +838,26 @@ static void tell_write_failure(bel_session *s)
     fflush(stderr);
 }
 
+/* The hold-in start kept back by drain, printed as it came, or with end (its end,
+ * detected with it: a hold-in seen only when the belly was let go) as one line.
+ * Returns 0 when none was kept, 1 when it was printed alone, 2 with end. */
+static int print_held(bel_session *s, const bel_event *end)
+{
+    if (!s->has_held_start) {
+        return 0;
+    }
+    s->has_held_start = false;
+    const bel_event *start = &s->held_start;
+    if (end && end->kind == BEL_EV_HOLDIN_END && end->t_detect_s == start->t_detect_s) {
+        printf("[%8.1f s]  the belly was held in from %.1f s to %.1f s (seen when it was let "
+               "go)\n",
+               end->t_detect_s, fmax(start->t_s, 0.0), end->t_s); /* not -0.0 at the start */
+        return 2;
+    }
+    print_event(s, start);
+    return 1;
+}
+
 /* Drain the main thread's ring: print and hand to the hooks. */
 static void drain(bel_session *s, const bel_session_hooks *hooks)
 {
@@ -849,13 +873,23 @@ static void drain(bel_session *s, const bel_session_hooks *hooks)
                 s->is_paused_printed = ev.kind == BEL_EV_PAUSE;
             }
             if (!s->cfg.quiet && !(s->is_paused_printed && is_guidance)) {
-                print_event(s, &ev);
+                if (print_held(s, &ev) != 2) {
+                    if (ev.kind == BEL_EV_HOLDIN_START) {
+                        s->has_held_start = true;
+                        s->held_start = ev;
+                    } else {
+                        print_event(s, &ev);
+                    }
+                }
                 printed = true;
             }
             if (hooks && hooks->on_event) {
                 hooks->on_event(hooks->ctx, &ev);
             }
             continue;
+        }
+        if (print_held(s, NULL) != 0) {
+            printed = true;
         }
         s->term_relaxed_depth = frame.metrics.relaxed_depth;
         if (!s->has_first) {

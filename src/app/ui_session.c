@@ -95,6 +95,12 @@ struct ui_session {
      * frames show it); a turn asked (i, or the pacer) and not yet shown by a frame. */
     uint32_t pacer_flips;
     bool is_turn_asked;
+    /* A hold-in start came with this sample (at its t_holdin_start_s): its cue waits for
+     * the sample's frame, after its events, and is not given when its end came with it
+     * (seen only when the belly was let go: the band says so instead). */
+    bool is_holdin_start_new;
+    bool is_holdin_cue_owed;
+    double t_holdin_start_s;
     bool is_quiet;     /* run --quiet: no breath lines in the terminal */
     FILE *latency_log; /* $BELLOWS_LATENCY_LOG (tests/bench): frames and callbacks */
     /* The guided assessment (bellows assess), or NULL. */
@@ -479,6 +485,11 @@ static void ask_polarity(ui_session *u, const bel_metrics *m)
 static void on_sample(void *ctx, const bel_session_frame *f)
 {
     ui_session *u = ctx;
+    if (u->is_holdin_cue_owed) {
+        bel_tone_request_cue(&u->tone, BEL_TONE_CUE_HOLDIN); /* the synth rate-limits */
+    }
+    u->is_holdin_cue_owed = false;
+    u->is_holdin_start_new = false;
     if (u->guide) { /* per sample, so each event is counted in the phase it happened in */
         const bel_assess_change c = bel_assess_update(u->guide, f->sample.t_s);
         if (!u->is_guide_shown || c != BEL_ASSESS_SAME) {
@@ -619,8 +630,17 @@ static void on_event(void *ctx, const bel_event *ev)
     }
     switch (ev->kind) {
     case BEL_EV_HOLDIN_START:
-        if (is_shown) {
-            bel_tone_request_cue(&u->tone, BEL_TONE_CUE_HOLDIN); /* the synth rate-limits */
+        u->is_holdin_start_new = true;
+        u->is_holdin_cue_owed = is_shown;
+        u->t_holdin_start_s = ev->t_s;
+        break;
+    case BEL_EV_HOLDIN_END:
+        if (u->is_holdin_start_new) { /* a past one: nothing to cue now, news to tell */
+            u->is_holdin_cue_owed = false;
+            if (is_shown) {
+                u->view.t_past_holdin_s = u->t_now_s;
+                u->view.past_holdin_s = ev->t_s - u->t_holdin_start_s;
+            }
         }
         break;
     case BEL_EV_BREATH_HOLD_START:

@@ -13,7 +13,7 @@
 
 /* Signals are examined at 10 Hz; the ring keeps 51.2 s of them, and each belt's
  * lowest and highest value in every block of BLK steps. */
-enum { RING = 512, N_LEARN = 8, N_PERIODS = 5, BLK = 8 };
+enum { RING = 512, N_LEARN = 8, N_PERIODS = 5, BLK = 8, N_TROUGHS = 32, N_AFTER = 4 };
 static const double step_s = 0.1;
 /* Low-pass before examination: keeps breathing (under 1 Hz), drops most of the
  * noise and of the cardiac ripple. */
@@ -37,6 +37,15 @@ static const double slow_period_s = 6.0;
  * With a chest belt a hold-in needs the chest to carry the breath. */
 
 typedef enum hstate { HS_IDLE = 0, HS_CANDIDATE, HS_HELD } hstate;
+
+/* A trough, kept to look back on when the belly is let go (let_go_begin). */
+typedef struct trough_rec {
+    double t;
+    double t_fall; /* the peak before it, after the trough before (NAN: none) */
+    float v;
+    float b_exc; /* the belly's breath that ended in it (NAN: none measured) */
+    float share; /* its belly share (NAN: no chest, or none measured) */
+} trough_rec;
 
 /* Reversals of a signal larger than a hysteresis: counts small breaths. */
 typedef struct reversals {
@@ -117,6 +126,21 @@ struct bel_holdin {
     /* Outputs. */
     bel_holdin_state s;
     double t_last;
+    /* The troughs since tr_t0 (a reset or a relearn, when the ring was emptied): the
+     * last N_TROUGHS of n_tr. A hold-in seen only when it is let go (let_go_begin) is
+     * owed as a pair of events (bel_holdin_take_past): past_start..past_end. */
+    trough_rec tr[N_TROUGHS];
+    int64_t n_tr;
+    double tr_t0;
+    bool is_past_owed;
+    double past_start, past_end;
+    /* A rise being judged (let_go_begin): the risen trough's value and count, and the
+     * breaths since: belly and chest excursions, shares, the troughs they ended in. */
+    bool lg_on;
+    float lg_level;
+    int64_t lg_tr;
+    learnt lg_b, lg_c, lg_s, lg_v;
+    double live_t0, live_t1; /* the last hold-in seen live: its events' stamps */
 };
 
 /* The rail tracker starts again (the belly may read the other way round). */
@@ -221,6 +245,7 @@ bel_status bel_holdin_create(const bel_holdin_config *cfg, const bel_holdin_cali
     h->noise_alpha = 1.0 - exp(-1.0 / (5.0 * cfg->fs_hz));
     clip_forget(h);
     h->level = h->depth = h->cdepth = h->rshare = NAN;
+    h->live_t0 = h->live_t1 = -HUGE_VAL;
     h->period_s = 4.0;
     h->still_len = still_steps_of(h->period_s);
     if (h->cal.is_valid) {
@@ -240,8 +265,19 @@ bel_status bel_holdin_create(const bel_holdin_config *cfg, const bel_holdin_cali
 
 void bel_holdin_destroy(bel_holdin *h) { BEL_CORE_FREE(h); }
 
+/* The troughs before now say nothing of the level from now (a step, the belly read
+ * the other way round; at the start and after a gap, t0 NAN, from the first step
+ * after it): the ring starts again from t0. */
+static void troughs_forget(bel_holdin *h, double t0)
+{
+    h->n_tr = 0;
+    h->tr_t0 = t0;
+    h->lg_on = false;
+}
+
 void bel_holdin_reset(bel_holdin *h)
 {
+    troughs_forget(h, NAN);
     h->after_gap = true;
     h->started = false;
     h->n = 0;
@@ -265,6 +301,7 @@ void bel_holdin_relearn(bel_holdin *h)
         bel_holdin_relearn_level(h);
         return;
     }
+    troughs_forget(h, h->t_last);
     memset(&h->depth_b, 0, sizeof h->depth_b);
     memset(&h->depth_c, 0, sizeof h->depth_c);
     memset(&h->share, 0, sizeof h->share);
@@ -280,6 +317,7 @@ void bel_holdin_relearn(bel_holdin *h)
 
 void bel_holdin_relearn_level(bel_holdin *h)
 {
+    troughs_forget(h, h->t_last);
     h->level = NAN;
     h->n_level = 0;
     h->n_high = 0;
@@ -445,6 +483,7 @@ void bel_holdin_negate_belly(bel_holdin *h)
     negate_belt(h, 0, h->rb, &h->xb1, &h->xb2, &h->min_b, &h->bh_min_b, &h->bh_max_b, &h->rev_b);
     negate_blocks(h->blk_lo_b, h->blk_hi_b);
     clip_forget(h);
+    troughs_forget(h, h->t_last);
 }
 
 void bel_holdin_negate_chest(bel_holdin *h)
@@ -632,6 +671,176 @@ static float drop_margin(const bel_holdin *h)
     return INFINITY;
 }
 
+static int64_t drop_start(const bel_holdin *h, int64_t k_left, int64_t k_end);
+
+static void let_go_push(bel_holdin *h, float b_exc, float c_exc, float share)
+{
+    learnt_push(&h->lg_b, b_exc);
+    if (isfinite(c_exc) && isfinite(share)) {
+        learnt_push(&h->lg_c, c_exc);
+        learnt_push(&h->lg_s, share);
+    }
+}
+
+/* The median of the n finite values of v (NAN if fewer than two); v is reordered. */
+static float median_finite(float *v, int n)
+{
+    int m = 0;
+    for (int i = 0; i < n; i++) {
+        if (isfinite(v[i])) {
+            const float x = v[i];
+            int j = m++;
+            while (j > 0 && v[j - 1] > x) {
+                v[j] = v[j - 1];
+                j--;
+            }
+            v[j] = x;
+        }
+    }
+    return m < 2 ? NAN : m % 2 ? v[m / 2] : 0.5f * (v[m / 2 - 1] + v[m / 2]);
+}
+
+/* A hold-in seen only when it is let go. Before the relaxed level is known (the first
+ * breaths; and a belly held in from the start is never at it) the detector learns the
+ * held-in level and breath as relaxed. When the belly is let go, a trough comes well
+ * above that level (by half the breath learnt so far): the rise is judged once N_AFTER
+ * breaths have come after it (a deep breath or two with a shift in posture lift the
+ * troughs as well, and pass), at the median of their troughs (the new level) with the
+ * median of their breaths (the breath now). The troughs before the risen one that
+ * stayed under the new level by a drop's margin (drop_frac of the breath now; two at
+ * least) are the stretch. The breaths taken within it (each from one of its troughs to
+ * the next; two at least) were the belly held in if they were smaller than the breaths
+ * now (their median under keep_max of the breath now) and, with a chest belt, left
+ * more of each breath to the chest (their median share under share_drop of the share
+ * now): a posture shift or a belt settling keeps the breath's size and share. Held in
+ * since the start (or a gap, or a step) when every trough since was in the stretch,
+ * else from where the belly fell from the trough before it; until it came back within
+ * end_frac of the new level, as a hold-in seen live ends. The pair of events is owed
+ * (bel_holdin_take_past: push_breath emits none), and the relaxed breath is learnt
+ * afresh from the breaths after. A trough back under the new level by the margin, or a
+ * hold-in seen live, and the rise was none. Not with a calibration: its level is the
+ * relaxed one, and a belly already down is found live (after_gap). */
+static void let_go_begin(bel_holdin *h, float v)
+{
+    h->lg_on = !h->cal.is_valid && h->n_tr >= 2;
+    h->lg_level = v;
+    h->lg_tr = h->n_tr; /* this trough, put in the ring after */
+    memset(&h->lg_b, 0, sizeof h->lg_b);
+    memset(&h->lg_c, 0, sizeof h->lg_c);
+    memset(&h->lg_s, 0, sizeof h->lg_s);
+    memset(&h->lg_v, 0, sizeof h->lg_v);
+}
+
+/* The stretch under the new level with b_now the breath now (let_go_begin): its
+ * span, and the median breath and share taken within it. */
+static bool let_go_stretch(const bel_holdin *h, float v, float b_now, double *t_start,
+                           double *t_end, float *b_low, float *share_low)
+{
+    const float low = v - h->cfg.drop_frac * b_now;
+    const int64_t oldest = h->n_tr > N_TROUGHS ? h->n_tr - N_TROUGHS : 0;
+    float bs[N_TROUGHS], ss[N_TROUGHS];
+    int64_t i = h->lg_tr - 1;
+    int n_low = 0;
+    double t_first = NAN, t_last = NAN, t_fall = NAN;
+    for (; i >= oldest; i--) {
+        const trough_rec *r = &h->tr[i % N_TROUGHS];
+        if (!(r->v < low)) {
+            break;
+        }
+        if (n_low > 0) {
+            /* The breath that ended in the later low trough began at this one. */
+            const trough_rec *q = &h->tr[(i + 1) % N_TROUGHS];
+            bs[n_low - 1] = q->b_exc;
+            ss[n_low - 1] = q->share;
+        }
+        t_last = n_low++ == 0 ? r->t : t_last;
+        t_first = r->t;
+        t_fall = r->t_fall;
+    }
+    if (n_low < 2) {
+        return false;
+    }
+    *b_low = median_finite(bs, n_low - 1);
+    *share_low = median_finite(ss, n_low - 1);
+    *t_start = t_first;
+    if (i < 0) {
+        *t_start = h->tr_t0; /* under it since the ring began */
+    } else if (i >= oldest && h->n > 0) {
+        /* The belly fell from the trough before them: where it last stood near the
+         * level, and where its fall began (as a drop seen live is stamped); when the
+         * 10 Hz ring no longer holds it, from the peak it fell from. */
+        const double t_hi = h->tr[i % N_TROUGHS].t;
+        if (t_fall < t_first) {
+            *t_start = t_fall;
+        }
+        if (t_hi >= ring_t(h, ring_oldest(h))) {
+            const int64_t k_hi = ring_from(h, t_hi), k_lo = ring_from(h, t_first);
+            for (int64_t k = k_lo; k >= k_hi; k--) {
+                if (ring_b(h, k) >= v - 0.1f * b_now) {
+                    *t_start = ring_t(h, drop_start(h, k, k_lo + 1));
+                    break;
+                }
+            }
+        }
+    }
+    /* Until the belly came back within end_frac of the new level. */
+    *t_end = NAN;
+    const float up = v - h->cfg.end_frac * b_now;
+    for (int64_t k = h->n > 0 ? ring_from(h, t_last) : 0; k < h->n; k++) {
+        if (ring_b(h, k) >= up) {
+            *t_end = ring_t(h, k);
+            break;
+        }
+    }
+    return *t_end > *t_start;
+}
+
+/* A trough after the rise (let_go_begin), with the breath that ended in it. */
+static void let_go_next(bel_holdin *h, double t, float v, float b_exc, float c_exc, float share)
+{
+    const float b_now = learnt_median(&h->lg_b);
+    const float level_now = h->lg_v.n > 0 ? learnt_median(&h->lg_v) : h->lg_level;
+    if (h->st == HS_HELD || !(b_exc > 0.0f) || v < level_now - h->cfg.drop_frac * b_now) {
+        h->lg_on = false;
+        return;
+    }
+    let_go_push(h, b_exc, c_exc, share);
+    learnt_push(&h->lg_v, v);
+    if (h->lg_b.n < N_AFTER) {
+        return;
+    }
+    h->lg_on = false;
+    const float b_med = learnt_median(&h->lg_b);
+    double t_start, t_end;
+    float b_low, share_low;
+    if (!let_go_stretch(h, learnt_median(&h->lg_v), b_med, &t_start, &t_end, &b_low, &share_low)) {
+        return;
+    }
+    if (!(b_low <= h->cfg.keep_max * b_med) ||
+        (chest_on(h) && !(share_low <= h->cfg.share_drop * learnt_median(&h->lg_s)))) {
+        return; /* NAN (unknown) says nothing either */
+    }
+    /* A hold-in seen live inside the stretch was this one, ended too soon (its full
+     * breaths at the lower level were measured against the held-in breaths): its time
+     * is counted once, and it is one hold-in. */
+    const double overlap = fmax(fmin(t_end, h->live_t1) - fmax(t_start, h->live_t0), 0.0);
+    h->s.n_holdins += h->live_t1 >= t_start ? 0u : 1u;
+    h->s.time_held_in_s += t_end - t_start - overlap;
+    h->is_past_owed = true;
+    h->past_start = t_start;
+    h->past_end = t_end;
+    /* The relaxed breath is the one now: learnt afresh from the breaths after. */
+    h->depth_b = h->lg_b;
+    h->depth = b_med;
+    if (h->lg_s.n > 0) {
+        h->depth_c = h->lg_c;
+        h->cdepth = learnt_median(&h->lg_c);
+        h->share = h->lg_s;
+        h->rshare = learnt_median(&h->lg_s);
+    }
+    h->t_level0 = t;
+}
+
 void bel_holdin_push_breath(bel_holdin *h, const bel_breath_point *pt)
 {
 
@@ -645,6 +854,10 @@ void bel_holdin_push_breath(bel_holdin *h, const bel_breath_point *pt)
     const bool is_relaxed_cycle =
         h->has_chest || !h->have_trough || pt->t_s - h->t_trough >= BEL_RELAXED_CYCLE_MIN_S;
     const bool learning = h->st == HS_IDLE && !h->bh_on && is_relaxed_cycle;
+    /* The relaxed breath as learnt before this one, and this breath's belly excursion,
+     * chest excursion and share (let_go_begin, let_go_next). */
+    const float depth_before = h->depth;
+    float b_new = NAN, c_new = NAN, share_new = NAN;
     /* A trough below the level by a drop's margin is a hold-in not yet decided: it
      * teaches neither the level nor (before arming, when so few breaths are
      * known) the depths, whose breath ending in it spans the drop. */
@@ -717,9 +930,12 @@ void bel_holdin_push_breath(bel_holdin *h, const bel_breath_point *pt)
             }
             c_exc = hi - lo;
         }
+        b_new = b_exc;
         if (b_exc > 0.0f) {
             if (h->has_chest && isfinite(c_exc)) {
                 const float share = b_exc / (b_exc + h->cal.chest_gain * c_exc);
+                c_new = c_exc;
+                share_new = share;
                 h->s.belly_share = share;
                 if (learn_depth && !h->cal.is_valid) {
                     learnt_push(&h->share, share);
@@ -736,6 +952,14 @@ void bel_holdin_push_breath(bel_holdin *h, const bel_breath_point *pt)
                 }
             }
         }
+    }
+    if (h->lg_on) {
+        let_go_next(h, pt->t_s, pt->value, b_new, c_new, share_new);
+    } else if (learning && h->n_level > 0 && depth_before > 0.0f &&
+               pt->value > h->level + 0.5f * depth_before) {
+        /* Well above the level, as the breaths learnt so far measure it: the belly let
+         * go, or a shift, or a deep breath; the breaths after will say. */
+        let_go_begin(h, pt->value);
     }
     if (learning) {
         /* The relaxed level follows slow creep; a clear rise (sitting up, a
@@ -769,9 +993,20 @@ void bel_holdin_push_breath(bel_holdin *h, const bel_breath_point *pt)
         }
         arm_if_ready(h, pt->t_s);
     }
+    /* The trough into the ring (let_go), with the peak it fell from; a cycle too short
+     * to be a relaxed one (one belt) is no breath to judge by. */
+    const double t_fall =
+        h->have_peak && (!h->have_trough || h->t_peak > h->t_trough) ? h->t_peak : (double)NAN;
+    if (!(h->tr_t0 == h->tr_t0)) {
+        h->tr_t0 = h->n > 0 ? ring_t(h, ring_oldest(h)) : pt->t_s; /* the first step */
+    }
     h->have_trough = true;
     h->t_trough = pt->t_s;
     h->v_trough = pt->value;
+    h->tr[h->n_tr % N_TROUGHS] = is_relaxed_cycle
+                                     ? (trough_rec){pt->t_s, t_fall, pt->value, b_new, share_new}
+                                     : (trough_rec){pt->t_s, t_fall, pt->value, NAN, NAN};
+    h->n_tr++;
 }
 
 static int emit(bel_event *out, int n_out, int max_out, bel_event_kind kind, double t_s,
@@ -787,11 +1022,11 @@ static int emit(bel_event *out, int n_out, int max_out, bel_event_kind kind, dou
 /* Where the drop that left the level at k_left began: a belly going down slowly (the
  * end of an exhalation) and then sucked in is stamped where the fast part starts, the
  * first of the steps falling at a quarter of the steepest one's speed or more. */
-static int64_t drop_start(const bel_holdin *h, int64_t k_left)
+static int64_t drop_start(const bel_holdin *h, int64_t k_left, int64_t k_end)
 {
     float steepest = 0.0f;
     int64_t k_steep = -1;
-    for (int64_t k = k_left + 1; k < h->n; k++) {
+    for (int64_t k = k_left + 1; k < k_end; k++) {
         const float fall = ring_b(h, k - 1) - ring_b(h, k);
         if (fall > steepest) {
             steepest = fall;
@@ -837,7 +1072,7 @@ static bool start_candidate(bel_holdin *h, float yb, float yc, double t)
     h->after_gap = false;
     h->st = HS_CANDIDATE;
     h->t_cand = t;
-    h->t_drop = k_left >= 0 ? ring_t(h, drop_start(h, k_left)) : t;
+    h->t_drop = k_left >= 0 ? ring_t(h, drop_start(h, k_left, h->n)) : t;
     h->min_b = yb;
     h->up_b = 0.0f;
     /* The chest counts from where the drop began: sucking in often comes with a chest
@@ -948,6 +1183,8 @@ static int step_holdin(bel_holdin *h, float yb, float yc, double t, bel_event *o
         h->st = HS_IDLE;
         h->s.is_holding_in = false;
         h->s.time_held_in_s = h->held_before + fmax(h->t_up - h->t_drop, 0.0);
+        h->live_t0 = h->t_drop;
+        h->live_t1 = h->t_up;
         n_out = emit(out, n_out, max_out, BEL_EV_HOLDIN_END, h->t_up, t);
     } else if (h->n_full >= 2) {
         /* The level the belly breathes fully at is its relaxed one now. */
@@ -956,6 +1193,8 @@ static int step_holdin(bel_holdin *h, float yb, float yc, double t, bel_event *o
         h->st = HS_IDLE;
         h->s.is_holding_in = false;
         h->s.time_held_in_s = h->held_before + fmax(h->t_full - h->t_drop, 0.0);
+        h->live_t0 = h->t_drop;
+        h->live_t1 = h->t_full;
         n_out = emit(out, n_out, max_out, BEL_EV_HOLDIN_END, h->t_full, t);
     }
     return n_out;
@@ -1237,6 +1476,17 @@ int bel_holdin_process(bel_holdin *h, double t_s, float belly, float chest, bel_
         return process_rest(h, t_s, belly, chest, out, max_out);
     }
     return process_edge(h, t_s, belly, chest, out, max_out);
+}
+
+int bel_holdin_take_past(bel_holdin *h, double t_detect_s, bel_event *out, int max_out)
+{
+    if (!h->is_past_owed || max_out < 2) {
+        return 0;
+    }
+    h->is_past_owed = false;
+    out[0] = bel_event_make(BEL_EV_HOLDIN_START, h->past_start, t_detect_s);
+    out[1] = bel_event_make(BEL_EV_HOLDIN_END, h->past_end, t_detect_s);
+    return 2;
 }
 
 bool bel_holdin_is_breath_hold(const bel_holdin *h) { return h->s.is_breath_hold; }

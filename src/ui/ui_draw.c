@@ -20,8 +20,10 @@ enum {
     RECT_CAP = 8192,
 };
 
-/* How long the band says the belts were turned round to follow the pacer. */
+/* How long the band says the belts were turned round to follow the pacer, or that the
+ * belly had been held in until it was let go. */
 static const double PACER_TURNED_SAY_S = 20.0;
+static const double PAST_HOLDIN_SAY_S = 20.0;
 
 typedef enum font_size { F_SMALL = 0, F_BODY, F_LARGE, F_HUGE } font_size;
 typedef enum align { A_LEFT = 0, A_CENTER, A_RIGHT } align;
@@ -791,6 +793,7 @@ static void draw_assess_prompt(bel_ui *ui, const bel_ui_view *v, SDL_Rect r)
 static void draw_cue(bel_ui *ui, const bel_ui_view *v, SDL_Rect r)
 {
     const char *msg = NULL;
+    char past[96];
     bel_ui_color c = BEL_UI_C_HOLDIN;
     font_size f = F_LARGE;
     if (v->is_unplugged) { /* replaces whatever the band said about the belly */
@@ -810,6 +813,13 @@ static void draw_cue(bel_ui *ui, const bel_ui_view *v, SDL_Rect r)
         f = F_BODY; /* a question, not a cue */
     } else if (v->t_now_s - v->t_pacer_turned_s < PACER_TURNED_SAY_S) {
         msg = "the belt read the other way round: turned  (i turns it back)";
+        c = BEL_UI_C_DIM;
+        f = F_BODY; /* news, not a cue */
+    } else if (v->t_now_s - v->t_past_holdin_s < PAST_HOLDIN_SAY_S) {
+        const long s = lround(v->past_holdin_s);
+        snprintf(past, sizeof past, "the belly was held in for %ld:%02ld, until you let it go",
+                 s / 60, s % 60);
+        msg = past;
         c = BEL_UI_C_DIM;
         f = F_BODY; /* news, not a cue */
     }

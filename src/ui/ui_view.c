@@ -29,6 +29,7 @@ void bel_ui_view_init(bel_ui_view *v)
     v->trace_window_s = 45.0f;
     v->range_from_s = -INFINITY;
     v->t_pacer_turned_s = NAN;
+    v->t_past_holdin_s = NAN;
     v->m.t_s = 0.0;
     v->m.belly = NAN;
     v->m.baseline = NAN;

@@ -101,6 +101,9 @@ typedef struct bel_ui_view {
     double t_pacer_turned_s;  /**< when the belts were turned round because the breathing
                                    followed the pacer the other way round (NAN: never): the
                                    band says so for a while */
+    double t_past_holdin_s;   /**< when a hold-in seen only as the belly was let go was told
+                                   (NAN: never): the band says so for a while */
+    double past_holdin_s;     /**< that hold-in's length */
     bool is_signal_lost;      /**< the belt stopped sending */
     bool is_unplugged;        /**< the belt is away now (lost, or nothing for a second): the
                                    band says to plug it back in */

@@ -386,6 +386,60 @@ static void test_holdin_no_alarm_on_posture_shifts(void **state)
     }
 }
 
+/* A belly held in from the first second (as many people hold it all day) or sucked in
+ * before the relaxed level was known has no relaxed level to drop from: its level is
+ * learnt as relaxed. When it is let go its troughs rise well above that level and its
+ * breaths grow (and, with a chest belt, take back their share of the breath): the
+ * stretch before was held in, said as soon as the breaths after show it, as a pair of
+ * events in one sample (start at the first sample or where the belly fell, end where it
+ * came back up) and counted in the summary. A shift of posture with deep breaths at the
+ * same moment, or the same breathing with no hold-in, is none. */
+static void test_holdin_held_in_from_the_start_found_when_let_go(void **state)
+{
+    (void)state;
+    static const float rates[3] = {8.0f, 14.0f, 20.0f};
+    for (int chest = 0; chest <= 1; chest++) {
+        for (int r = 0; r < 3; r++) {
+            for (int kind = 0; kind < 4; kind++) {
+                bel_sim_config c = sim_cfg(31 + (uint64_t)(r + 3 * chest), 110.0, chest != 0);
+                c.rate_bpm = rates[r];
+                static const char *const scripts[4] = {"holdin@0+40:1.5", "holdin@8+30:1.2",
+                                                       "posture@12:1.5,deep@12+8:2.5", ""};
+                if (scripts[kind][0]) {
+                    add_script(&c, scripts[kind]);
+                }
+                run(&c, NULL);
+                assert_int_equal(count(BEL_EV_BREATH_HOLD_START), 0);
+                if (kind >= 2) {
+                    assert_int_equal(count(BEL_EV_HOLDIN_START), 0);
+                    assert_int_equal(res.sum.n_holdins, 0);
+                    continue;
+                }
+                const double t0 = kind == 0 ? 0.0 : 8.0, t1 = kind == 0 ? 40.0 : 38.0;
+                /* The pair: the last start, its end in the same sample. (At 8 a minute
+                 * with the belly alone the detector may take the first held-in breaths
+                 * for a hold-in and, measuring the next ones against them, end it at
+                 * once: that one is inside the pair, and counted in it.) */
+                int i = res.n_ev - 1;
+                while (i > 0 && res.ev[i].kind != BEL_EV_HOLDIN_START) {
+                    i--;
+                }
+                const bel_event *st = &res.ev[i], *en = &res.ev[i + 1];
+                assert_int_equal(st->kind, BEL_EV_HOLDIN_START);
+                assert_int_equal(en->kind, BEL_EV_HOLDIN_END);
+                assert_true(st->t_detect_s == en->t_detect_s);
+                assert_true(st->t_s >= t0 - 3.0 && st->t_s <= t0 + 2.0);
+                assert_true(en->t_s >= t1 - 1.0 && en->t_s <= t1 + 3.0);
+                assert_true(en->t_detect_s > en->t_s && en->t_detect_s <= t1 + 50.0);
+                assert_int_equal(res.sum.n_holdins, 1);
+                assert_true(fabs(res.sum.time_held_in_s - (en->t_s - st->t_s)) < 1e-6);
+                /* The relaxed breath is learnt from the breathing after. */
+                assert_true(res.last.relaxed_depth > 80.0f && res.last.relaxed_depth < 200.0f);
+            }
+        }
+    }
+}
+
 static void test_holdin_no_alarm_on_creep_sighs_spikes(void **state)
 {
     (void)state;
@@ -832,6 +886,7 @@ int main(void)
         cmocka_unit_test(test_holdin_belly_only_decided_by_the_first_held_in_breath),
         cmocka_unit_test(test_holdin_found_when_the_chest_breathes_at_half_its_depth),
         cmocka_unit_test(test_holdin_no_alarm_on_posture_shifts),
+        cmocka_unit_test(test_holdin_held_in_from_the_start_found_when_let_go),
         cmocka_unit_test(test_holdin_no_alarm_on_creep_sighs_spikes),
         cmocka_unit_test(test_holdin_no_alarm_on_paced_breathing),
         cmocka_unit_test(test_holdin_no_alarm_on_talking),
