@@ -67,13 +67,14 @@ typedef struct bel_assess {
     bool has_started;
     double t_phase_s; /* start of the current try */
     int tries;        /* tries of the current phase so far, 1.. */
-    int n_depths;     /* settle: breath depths this try */
+    int n_depths;     /* settle, natural: breath depths this try */
     float depths[BEL_ASSESS_MAX_DEPTHS];
     int n_breaths;                     /* breaths this try */
     float deepest;                     /* deep: deepest breath this try */
     bool is_lost;                      /* the belt stopped sending during this try */
-    float relaxed_depth;               /* from the settle phase, NAN before */
+    float relaxed_depth;               /* from the settle phase (or the natural one), NAN before */
     float deep_ratio_seen;             /* deepest / relaxed, the latest deep try */
+    float deep_depth;                  /* the accepted deep try's deepest breath */
     double deep_t0_s, deep_t1_s;       /* the accepted deep try */
     double natural_t0_s, natural_t1_s; /* the accepted natural try */
     /* Raw belt values over the current deep try, [0] belly, [1] chest: the
@@ -119,10 +120,14 @@ double bel_assess_get_remaining_s(const bel_assess *a, double t_s);
 /** Which try of the current phase this is, 1.. */
 int bel_assess_get_try(const bel_assess *a);
 
-/** Relaxed breath depth from the settle phase (conditioned units), NAN before. */
+/** Relaxed breath depth (conditioned units) from the settle phase, NAN before; once the
+ *  natural breathing is accepted, from whichever of the two breathed the larger breaths
+ *  (a belly held in through the settling breathes smaller: the deep breath is measured
+ *  against the relaxed breaths after it). */
 float bel_assess_get_relaxed_depth(const bel_assess *a);
 
-/** The latest deep try's deepest breath over the relaxed depth, NAN before. */
+/** The latest deep try's deepest breath over the relaxed depth (as
+ *  bel_assess_get_relaxed_depth gives it), NAN before. */
 float bel_assess_get_deep_ratio(const bel_assess *a);
 
 /** Why the latest check failed, and the breaths it counted. */

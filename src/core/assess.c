@@ -170,7 +170,7 @@ static int cmp_float(const void *x, const void *y)
     return (a > b) - (a < b);
 }
 
-/* Median of the settle try's depths (n >= 1). */
+/* Median of the try's depths (n >= 1). */
 static float median_depth(bel_assess *a)
 {
     float tmp[BEL_ASSESS_MAX_DEPTHS];
@@ -198,8 +198,17 @@ static bel_assess_why check(bel_assess *a)
         return a->deep_ratio_seen >= a->cfg.deep_ratio ? BEL_ASSESS_WHY_NONE
                                                        : BEL_ASSESS_WHY_NOT_DEEP;
     case BEL_ASSESS_NATURAL:
-        return a->n_breaths >= a->cfg.min_natural_breaths ? BEL_ASSESS_WHY_NONE
-                                                          : BEL_ASSESS_WHY_FEW_BREATHS;
+        if (a->n_breaths < a->cfg.min_natural_breaths) {
+            return BEL_ASSESS_WHY_FEW_BREATHS;
+        }
+        /* Relaxed is the fuller of the two: a belly held in through the settling
+         * (found when it was let go, often at the deep breath) breathed smaller, and the
+         * deep breath measured against it looked deeper than it was. */
+        if (a->n_depths > 0 && median_depth(a) > a->relaxed_depth) {
+            a->relaxed_depth = median_depth(a);
+            a->deep_ratio_seen = a->deep_depth / a->relaxed_depth;
+        }
+        return BEL_ASSESS_WHY_NONE;
     default:
         return BEL_ASSESS_WHY_NONE;
     }
@@ -233,6 +242,7 @@ bel_assess_change bel_assess_update(bel_assess *a, double t_s)
         return BEL_ASSESS_AGAIN;
     }
     if (a->phase == BEL_ASSESS_DEEP) {
+        a->deep_depth = a->deepest;
         a->deep_t0_s = a->t_phase_s;
         a->deep_t1_s = t_end;
         const int belly_side = deep_side(a, 0);

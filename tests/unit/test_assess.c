@@ -70,6 +70,29 @@ static void test_assess_passes_every_phase_in_order(void **state)
     assert_true(fabs(bel_assess_get_end_s(&a) - 120.0) < 0.11);
 }
 
+/* A belly held in through the settling breathes smaller (here half), and is let go at
+ * the deep breath: against the settling's breaths the deep breath looked four times
+ * relaxed, against the relaxed breathing after it (the natural phase) twice, and that is
+ * what the assessment reports, with the relaxed depth of the natural phase. Held in
+ * through the natural phase instead, the settling's breaths stay the relaxed ones. */
+static void test_assess_deep_breath_measured_against_the_fuller_breathing(void **state)
+{
+    (void)state;
+    for (int held_first = 0; held_first <= 1; held_first++) {
+        bel_assess_config cfg = bel_assess_config_default();
+        bel_assess a;
+        bel_assess_init(&a, &cfg);
+        const float settle = held_first ? 50.0f : 100.0f, natural = held_first ? 100.0f : 50.0f;
+        assert_int_equal(breathe(&a, 0.0, 40.05, settle, 1e9, 0.0f), BEL_ASSESS_NEXT);
+        assert_int_equal(breathe(&a, 40.2, 60.15, natural, 42.0, 200.0f), BEL_ASSESS_NEXT);
+        assert_true(fabsf(bel_assess_get_deep_ratio(&a) - 200.0f / settle) < 1e-3f);
+        assert_int_equal(breathe(&a, 60.2, 120.15, natural, 1e9, 0.0f), BEL_ASSESS_NEXT);
+        assert_int_equal(bel_assess_get_phase(&a), BEL_ASSESS_DONE);
+        assert_true(fabsf(bel_assess_get_deep_ratio(&a) - 2.0f) < 1e-3f);
+        assert_true(fabsf(bel_assess_get_relaxed_depth(&a) - 100.0f) < 1e-3f);
+    }
+}
+
 /* Settle, then the deep try's belt values: a slow deep breath moving the belly belt by
  * belly_move (negative: it reads smaller as the belly grows) and the chest by +50, with a
  * value spike_move off the belly's level at two single samples (0: none); the deep try
@@ -299,6 +322,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_assess_passes_every_phase_in_order),
+        cmocka_unit_test(test_assess_deep_breath_measured_against_the_fuller_breathing),
         cmocka_unit_test(test_assess_deep_breath_tells_each_belts_polarity),
         cmocka_unit_test(test_assess_spikes_do_not_turn_the_deep_breath_round),
         cmocka_unit_test(test_assess_deep_try_without_a_deep_breath_tells_no_polarity),
