@@ -829,9 +829,12 @@ static void let_go_next(bel_holdin *h, double t, float v, float b_exc, float c_e
     h->is_past_owed = true;
     h->past_start = t_start;
     h->past_end = t_end;
-    /* The relaxed breath is the one now: learnt afresh from the breaths after. */
+    /* The relaxed breath and level are the ones now: learnt afresh from the breaths
+     * after (the level may still be creeping up to them). */
     h->depth_b = h->lg_b;
     h->depth = b_med;
+    h->level = learnt_median(&h->lg_v);
+    h->n_high = 0;
     if (h->lg_s.n > 0) {
         h->depth_c = h->lg_c;
         h->cdepth = learnt_median(&h->lg_c);
