@@ -1102,24 +1102,23 @@ static int apply_actions(bel_pipeline *p, uint8_t actions, bel_event *out, int m
 
 /* bel_pipeline_process, with the front's output for s when fo is not NULL. */
 /* The hold-in stage's events of a sample, acted on and put out (up to max_out),
- * detected at t_s. Not inlined: most samples have none. */
+ * detected at t_s. A past hold-in (bel_holdin_take_past: seen only when it was let go)
+ * is over, and the breathing now is the relaxed one: the weights' window is shortened
+ * for it, as at any let-go, with nothing to keep for a release. Not inlined: most
+ * samples have none. */
 __attribute__((noinline)) static int take_holdin_events(bel_pipeline *p, bel_event *hev, int n_h,
-                                                        double t_s, bel_event *out, int max_out)
+                                                        bool is_past, double t_s, bel_event *out,
+                                                        int max_out)
 {
     int n_out = 0;
+    if (is_past) {
+        mix_shorten(p);
+    }
     for (int i = 0; i < n_h; i++) {
-        /* A hold-in seen only when it was let go comes as both events at once: it is
-         * over, and the breathing now is the relaxed one (the weights' window shortened
-         * for it, as at any let-go; nothing to keep for a release). */
-        const bool is_past = hev[i].kind == BEL_EV_HOLDIN_START && i + 1 < n_h &&
-                             hev[i + 1].kind == BEL_EV_HOLDIN_END;
-        if (is_past) {
-            mix_shorten(p);
-        } else if (hev[i].kind == BEL_EV_HOLDIN_START) {
+        if (!is_past && hev[i].kind == BEL_EV_HOLDIN_START) {
             mix_hold(p);
             bel_breath_forget_scale(p->breath, holdin_scale);
-        } else if (hev[i].kind == BEL_EV_HOLDIN_END &&
-                   !(i > 0 && hev[i - 1].kind == BEL_EV_HOLDIN_START)) {
+        } else if (!is_past && hev[i].kind == BEL_EV_HOLDIN_END) {
             mix_relax(p);
         }
         if (n_out < max_out) {
@@ -1295,7 +1294,8 @@ static inline int process(bel_pipeline *p, const bel_sample *s, const bel_pipeli
         bel_event past[2];
         const int n_past = bel_holdin_take_past(p->holdin, s->t_s, past, 2);
         if (n_past > 0) {
-            n_out += take_holdin_events(p, past, n_past, s->t_s, out + n_out, max_out - n_out);
+            n_out +=
+                take_holdin_events(p, past, n_past, true, s->t_s, out + n_out, max_out - n_out);
         }
         if (!pt.is_peak && p->cfg.chest_channel >= 0) {
             bel_holdin_state hs;
@@ -1318,7 +1318,7 @@ static inline int process(bel_pipeline *p, const bel_sample *s, const bel_pipeli
         p->rate_live = true;
     }
     if (n_h > 0) {
-        n_out += take_holdin_events(p, hev, n_h, s->t_s, out + n_out, max_out - n_out);
+        n_out += take_holdin_events(p, hev, n_h, false, s->t_s, out + n_out, max_out - n_out);
     }
     /* The spectrum reads the mix the way the belts were first read: its power
      * is the same either way round, and a turn inside its window would be a
