@@ -17,7 +17,8 @@ apt-get update -q
 # accuracy and EDF read-back scripts (python3: numpy, pandas, MNE)
 # live belt (libserialport; socat for the pty tests), window and tones (SDL2,
 # SDL2_ttf, PortAudio, ALSA; Xvfb and xdotool for the window benchmark and keys), session
-# store (SQLite)
+# store (SQLite); the tones measured (sox) and heard on a paced clock (JACK's dummy
+# backend, jack_capture)
 # firmware (avr-gcc) and running it without a board (simavr), report render and print
 # check (Chromium, poppler-utils)
 # the installed tree's checks (man-db and groff for the man pages, xmllint for the icon)
@@ -27,7 +28,7 @@ apt-get install -y -q --no-install-recommends \
     python3 python3-numpy python3-pandas python3-mne \
     libserialport-dev socat \
     libsdl2-dev libsdl2-ttf-dev portaudio19-dev libasound2-dev xvfb xauth xdotool \
-    libsqlite3-dev \
+    libsqlite3-dev sox jackd2 jack-capture \
     gcc-avr binutils-avr avr-libc libsimavr-dev libsimavrparts1 libelf-dev \
     chromium poppler-utils \
     man-db libxml2-utils

@@ -4,7 +4,7 @@
 # 15 s, sits up at 60 s; tone_follow makes the tone in signal time; sox gives its rough
 # pitch each second. The tone sweeps with each breath, stays low while the belly is held
 # in, and after sitting up sweeps again within a few seconds instead of staying at the top.
-# Skipped without sox.
+# Skipped (exit 77) without sox.
 # Usage: sh tone_follow.sh BELLOWS TONE_FOLLOW OUT_DIR
 # SPDX-License-Identifier: MIT
 set -u
@@ -13,7 +13,7 @@ TONE=$2
 OUT=$3
 command -v sox >/dev/null || {
     echo "sox not installed: skipped"
-    exit 0
+    exit 77
 }
 fail() {
     echo "FAIL: $*" >&2
