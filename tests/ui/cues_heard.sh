@@ -1,15 +1,18 @@
 #!/bin/sh
-# holdin_cue.sh - the hold-in cue as the person hears it, on a sound card's clock: a live
-# session (`bellows demo --replay`, in real time) plays its tones through PortAudio into
-# JACK's dummy backend, which is paced like a sound card, and jack_capture records them.
+# cues_heard.sh - the hold-in and breath-hold cues as the person hears them, on a sound
+# card's clock: a live session (`bellows demo --replay`, in real time) plays its tones
+# through PortAudio into JACK's dummy backend, which is paced like a sound card, and
+# jack_capture records them.
 # The recording (the simulated belt, belly and chest, 20 breaths a minute) holds the belly
-# in from the first second to 16 s, then again from 38 s to 53 s. The first is found only
-# when it is let go (some breaths later: it is over, so no cue); the second is seen as it
-# happens. Heard: exactly one hold-in cue (D4 then A4), within a second of the terminal's
-# "belly held in since" line, and none for the one found when it was let go; the pacer's
-# cues (C5 breathe in, E4 breathe out) keep the session's clock in the sound.
+# in from the first second to 16 s, then again from 36 s to 50 s, and the breath from 53 s
+# for 12 s. The first hold-in is found only when it is let go (some breaths later: it is
+# over, so no cue); the second is seen as it happens. Heard: exactly one hold-in cue (D4
+# then A4), within a second of the terminal's "belly held in since" line, none for the one
+# found when it was let go, and exactly one breath-hold cue (A4 then E4) within a second of
+# "breath held since"; the pacer's cues (C5 breathe in, E4 breathe out) keep the session's
+# clock in the sound.
 # Skipped (exit 77) without jackd, jack_capture or python3 with numpy.
-# Usage: sh holdin_cue.sh BELLOWS   (ALSA_CONFIG_PATH: ALSA with no card, so PortAudio
+# Usage: sh cues_heard.sh BELLOWS   (ALSA_CONFIG_PATH: ALSA with no card, so PortAudio
 #        takes JACK)
 # SPDX-License-Identifier: MIT
 set -u
@@ -43,8 +46,8 @@ fail() {
     exit 1
 }
 export XDG_DATA_HOME="$TMP/data" XDG_CONFIG_HOME="$TMP/config" HOME="$TMP"
-"$BELLOWS" simulate --out "$TMP/rec.csv" --duration 60 --fs 50 --seed 2 --rate 20 --chest \
-    --script "holdin@0+16:1.5,holdin@38+15:1.5" >/dev/null || fail "simulate"
+"$BELLOWS" simulate --out "$TMP/rec.csv" --duration 70 --fs 50 --seed 2 --rate 20 --chest \
+    --script "holdin@0+16:1.5,holdin@36+14:1.5,hold@53+12" >/dev/null || fail "simulate"
 # A JACK server of this test's own, on the dummy backend: 48 kHz in 1024-frame periods,
 # and a client that misses a period on a busy machine (sanitizers, ctest -j) is waited for
 # 5 s before it is dropped.
@@ -66,20 +69,24 @@ kill "$CAPTURE_PID" 2>/dev/null
 wait "$CAPTURE_PID" 2>/dev/null
 CAPTURE_PID=
 grep -q '^tones: ' "$TMP/demo.out" || fail "no tones (PortAudio did not open JACK): $(cat "$TMP/demo.err")"
-# The terminal's lines: the hold-in seen live and the one found when it was let go.
+# The terminal's lines: the hold-in seen live, the one found when it was let go, the
+# breath hold.
 live=$(sed -n 's/^\[ *\([0-9.]*\) s\]  belly held in since .*/\1/p' "$TMP/demo.out")
+held=$(sed -n 's/^\[ *\([0-9.]*\) s\]  breath held since .*/\1/p' "$TMP/demo.out")
 past=$(sed -n 's/^\[ *\([0-9.]*\) s\]  the belly was held in from .*let go)$/\1/p' "$TMP/demo.out")
 [ "$(echo "$live" | grep -c .)" = 1 ] || fail "expected one hold-in seen live, got: $live"
 [ "$(echo "$past" | grep -c .)" = 1 ] || fail "expected one hold-in found when let go, got: $past"
-echo "terminal: held in since ... at $live s; held in ... (seen when it was let go) at $past s"
-"$PY" - "$TMP/sound.raw" "$live" "$past" <<'PY' || fail "the cues heard are not the ones asked"
+[ "$(echo "$held" | grep -c .)" = 1 ] || fail "expected one breath hold, got: $held"
+echo "terminal: belly held in since ... at $live s; held in ... (seen when it was let go) at" \
+    "$past s; breath held since ... at $held s"
+"$PY" - "$TMP/sound.raw" "$live" "$past" "$held" <<'PY' || fail "the cues heard are not the ones asked"
 import sys
 import numpy as np
-raw, live, past = sys.argv[1], float(sys.argv[2]), float(sys.argv[3])
+raw, live, past, held = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
 fs = 48000
 x = np.fromfile(raw, dtype="<i2").astype(float) / 32768.0
 x = x[: len(x) // 2 * 2].reshape(-1, 2)[:, 0]
-if len(x) < 50 * fs:
+if len(x) < 60 * fs:
     sys.exit(f"only {len(x) / fs:.1f} s of sound recorded")
 # 100 ms frames every 25 ms: how much of each frame's power is near each note.
 notes = {"D4": 293.66, "E4": 329.63, "G4": 392.0, "A4": 440.0, "C5": 523.25}
@@ -103,16 +110,23 @@ c5 = onsets("C5")
 if not c5:
     sys.exit("no pacer cue heard: the session's clock is not in the sound")
 t0 = c5[0]  # the pacer's first "breathe in", at the session's first second
-d4, a4 = onsets("D4"), onsets("A4")
-# A hold-in cue: D4, then A4 0.35 s later (the breath-hold cue is A4, then E4).
-cues = [t - t0 for t in d4 if any(0.2 <= u - t <= 0.55 for u in a4)]
-print("sound: pacer cues from %.2f s; hold-in cues at %s s of the session"
-      % (t0, ", ".join("%.2f" % c for c in cues) or "none"))
+d4, e4, a4 = onsets("D4"), onsets("E4"), onsets("A4")
+def after(t, later):
+    return any(0.2 <= u - t <= 0.55 for u in later)
+# A hold-in cue: D4, then A4 0.35 s later; a breath-hold cue: A4 (not a hold-in cue's
+# second note), then E4 0.35 s later.
+cues = [t - t0 for t in d4 if after(t, a4)]
+holds = [t - t0 for t in a4 if after(t, e4) and not any(after(u, [t]) for u in d4)]
+text = lambda ts: ", ".join("%.2f" % c for c in ts) or "none"
+print("sound: pacer cues from %.2f s; hold-in cues at %s s, breath-hold cues at %s s of the "
+      "session" % (t0, text(cues), text(holds)))
 if len(cues) != 1:
     sys.exit(f"expected one hold-in cue, heard {len(cues)}")
 if not -0.5 <= cues[0] - live <= 1.0:
     sys.exit(f"the hold-in cue came at {cues[0]:.2f} s, the terminal said it at {live:.1f} s")
 if abs(cues[0] - past) < 5.0:
     sys.exit("a cue for the hold-in found when it was let go")
+if len(holds) != 1 or not -0.5 <= holds[0] - held <= 1.0:
+    sys.exit(f"expected one breath-hold cue at {held:.1f} s, heard {text(holds)}")
 PY
 exit 0
