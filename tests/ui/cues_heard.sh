@@ -17,7 +17,7 @@
 # SPDX-License-Identifier: MIT
 set -u
 BELLOWS=$1
-for tool in jackd jack_capture jack_wait; do
+for tool in jackd jack_capture jack_wait jack_lsp; do
     command -v "$tool" >/dev/null || {
         echo "$tool not installed: skipped"
         exit 77
@@ -60,8 +60,13 @@ jack_wait -w -t 10 >/dev/null 2>&1 || fail "jackd did not start: $(tail -n 3 "$T
 # What reaches the dummy card's playback ports, as 16-bit stereo at 48 kHz.
 jack_capture --daemon --write-to-stdout >"$TMP/sound.raw" 2>"$TMP/capture.err" &
 CAPTURE_PID=$!
-sleep 1
-kill -0 "$CAPTURE_PID" 2>/dev/null || fail "jack_capture did not start: $(cat "$TMP/capture.err")"
+n=0
+until jack_lsp 2>/dev/null | grep -q '^jack_capture'; do
+    kill -0 "$CAPTURE_PID" 2>/dev/null && [ $n -lt 100 ] ||
+        fail "jack_capture did not start: $(cat "$TMP/capture.err")"
+    sleep 0.1
+    n=$((n + 1))
+done
 "$BELLOWS" demo --replay "$TMP/rec.csv" --no-window --no-breath-tone >"$TMP/demo.out" \
     2>"$TMP/demo.err" </dev/null || fail "demo exit $?: $(tail -n 5 "$TMP/demo.err")"
 sleep 1
@@ -106,10 +111,13 @@ def onsets(k):
     """Times (s) where note k starts to carry most of the sound."""
     on = share[k] > 0.5
     return [starts[i] / fs for i in range(1, len(on)) if on[i] and not on[i - 1]]
-c5 = onsets("C5")
-if not c5:
-    sys.exit("no pacer cue heard: the session's clock is not in the sound")
-t0 = c5[0]  # the pacer's first "breathe in", at the session's first second
+c5 = np.array(onsets("C5"))
+if len(c5) < 3:
+    sys.exit("too few pacer cues heard: the session's clock is not in the sound")
+# The pacer's "breathe in" comes every cycle from the session's start: the start is where
+# that grid of onsets begins (a first cue caught late by the recorder does not move it).
+period = np.median(np.diff(c5))
+t0 = float(np.median(c5 - np.round((c5 - c5[0]) / period) * period))
 d4, e4, a4 = onsets("D4"), onsets("E4"), onsets("A4")
 def after(t, later):
     return any(0.2 <= u - t <= 0.55 for u in later)
